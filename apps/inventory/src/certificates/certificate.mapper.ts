@@ -1,0 +1,54 @@
+import type { CertificateDto, CertificateVersionDto } from '@certctl/contracts';
+import type { Prisma } from '@certctl/database';
+
+type CertificateRow = Prisma.CertificateGetPayload<object>;
+type VersionRow = Prisma.CertificateVersionGetPayload<object>;
+
+export function toVersionDto(v: VersionRow): CertificateVersionDto {
+  return {
+    id: v.id,
+    serial_number: v.serialNumber,
+    fingerprint_sha256: v.fingerprintSha256,
+    not_before: v.notBefore.toISOString(),
+    not_after: v.notAfter.toISOString(),
+    key_algorithm: v.keyAlgorithm,
+    key_size: v.keySize,
+    key_source: v.keySource,
+    issuer_id: v.issuerId,
+    certificate_pem: v.certificatePem,
+    chain_pem: v.chainPem,
+    created_at: v.createdAt.toISOString(),
+  };
+}
+
+export function toSummaryDto(c: CertificateRow, v: VersionRow | null) {
+  return {
+    id: c.id,
+    name: c.name,
+    common_name: c.commonName,
+    sans: c.sans,
+    environment: c.environment,
+    tags: (c.tags ?? {}) as Record<string, string>,
+    status: c.status,
+    issuer_id: c.issuerId,
+    profile_id: c.profileId,
+    owner_id: c.ownerId,
+    team_id: c.teamId,
+    renewal_policy_id: c.renewalPolicyId,
+    serial_number: v?.serialNumber ?? null,
+    not_before: v?.notBefore.toISOString() ?? null,
+    not_after: (v?.notAfter ?? c.expiresAt)?.toISOString() ?? null,
+    created_by: c.createdBy,
+    created_at: c.createdAt.toISOString(),
+    updated_at: c.updatedAt.toISOString(),
+  };
+}
+
+export function toCertificateDto(c: CertificateRow, v: VersionRow | null): CertificateDto {
+  return {
+    ...toSummaryDto(c, v),
+    certificate_pem: v?.certificatePem ?? null,
+    chain_pem: v?.chainPem ?? null,
+    current_version: v ? toVersionDto(v) : null,
+  };
+}

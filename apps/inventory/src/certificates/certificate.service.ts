@@ -1,0 +1,137 @@
+import { Injectable } from '@nestjs/common';
+import { AppError, Events, type FieldError, Rpc, type RpcRequestParsed, type RpcResponse } from '@certctl/contracts';
+import { Prisma, PrismaService, newId } from '@certctl/database';
+import { RpcClient } from '@certctl/messaging';
+import { getLogger } from '@certctl/observability';
+import { JobService } from '../jobs/job.service';
+import { toCertificateDto, toSummaryDto } from './certificate.mapper';
+
+type CreateRequest = RpcRequestParsed<typeof Rpc.inventory.certificateCreate>;
+type ListRequest = RpcRequestParsed<typeof Rpc.inventory.certificateList>;
+
+@Injectable()
+export class CertificateService {
+  constructor(
+    private readonly db: PrismaService,
+    private readonly rpc: RpcClient,
+    private readonly jobs: JobService,
+  ) {}
+
+  async create({ actor, certificate: body }: CreateRequest): Promise<RpcResponse<typeof Rpc.inventory.certificateCreate>> {
+    const [owner, team, policy, profile, issuerMissing] = await Promise.all([
+      this.db.owner.findUnique({ where: { id: body.owner_id }, select: { id: true } }),
+      this.db.team.findUnique({ where: { id: body.team_id }, select: { id: true } }),
+      this.db.renewalPolicy.findUnique({ where: { id: body.renewal_policy_id }, select: { id: true, maxRetries: true } }),
+      body.profile_id ? this.db.certificateProfile.findUnique({ where: { id: body.profile_id }, select: { id: true } }) : Promise.resolve(null),
+      this.issuerMissing(body.issuer_id),
+    ]);
+    const missing: FieldError[] = [];
+    if (issuerMissing) missing.push({ field: 'issuer_id', message: `issuer ${JSON.stringify(body.issuer_id)} does not exist` });
+    if (!owner) missing.push({ field: 'owner_id', message: `owner ${JSON.stringify(body.owner_id)} does not exist` });
+    if (!team) missing.push({ field: 'team_id', message: `team ${JSON.stringify(body.team_id)} does not exist` });
+    if (!policy) missing.push({ field: 'renewal_policy_id', message: `renewal policy ${JSON.stringify(body.renewal_policy_id)} does not exist` });
+    if (body.profile_id && !profile) missing.push({ field: 'profile_id', message: `profile ${JSON.stringify(body.profile_id)} does not exist` });
+    if (missing.length) throw AppError.validation(missing, 'The certificate references resources that do not exist.');
+
+    const certId = newId('cert');
+    const jobId = newId('job');
+    const traceparent = this.jobs.traceparent();
+    let created;
+    try {
+      created = await this.db.$transaction(async (tx) => {
+        const cert = await tx.certificate.create({
+          data: {
+            id: certId,
+            name: body.name,
+            commonName: body.common_name.toLowerCase(),
+            sans: dedupe([body.common_name, ...body.sans]),
+            environment: body.environment,
+            tags: body.tags,
+            issuerId: body.issuer_id,
+            profileId: body.profile_id ?? null,
+            ownerId: body.owner_id,
+            teamId: body.team_id,
+            renewalPolicyId: body.renewal_policy_id,
+            createdBy: actor.principal,
+          },
+        });
+        await tx.job.create({
+          data: { id: jobId, type: 'issuance', certificateId: certId, requestedBy: actor.principal, maxAttempts: policy!.maxRetries, traceparent },
+        });
+        return cert;
+      });
+    } catch (err) {
+      if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002') {
+        throw new AppError('conflict', `a certificate named ${JSON.stringify(body.name)} already exists`, {
+          fields: [{ field: 'name', message: 'must be unique' }],
+        });
+      }
+      throw err;
+    }
+    getLogger().info({ certificate_id: certId, job_id: jobId, actor: actor.principal }, 'certificate created; issuance job queued');
+    try {
+      await this.jobs.enqueueIssuance(jobId, certId, traceparent);
+    } catch (err) {
+      // The job row is the record; reconciliation re-queues it when Redis is back.
+      getLogger().warn({ job_id: jobId, err: (err as Error).message }, 'could not queue issuance job now; reconciliation will');
+    }
+    await this.rpc.emit(Events.certificateCreated, { certificate_id: certId, job_id: jobId, actor: actor.principal });
+    return { certificate: toCertificateDto(created, null), job_id: jobId };
+  }
+
+  private async issuerMissing(id: string): Promise<boolean> {
+    try {
+      await this.rpc.request(Rpc.issuance.issuerGet, { id });
+      return false;
+    } catch (err) {
+      if (err instanceof AppError && err.code === 'not_found') return true;
+      throw err;
+    }
+  }
+
+  async get(id: string): Promise<RpcResponse<typeof Rpc.inventory.certificateGet>> {
+    const cert = await this.db.certificate.findUnique({ where: { id } });
+    if (!cert) throw AppError.notFound('certificate', id);
+    const version = cert.currentVersionId ? await this.db.certificateVersion.findUnique({ where: { id: cert.currentVersionId } }) : null;
+    return toCertificateDto(cert, version);
+  }
+
+  async list(q: ListRequest): Promise<RpcResponse<typeof Rpc.inventory.certificateList>> {
+    const after = q.cursor ? decodeCursor(q.cursor) : undefined;
+    const rows = await this.db.certificate.findMany({
+      where: {
+        ...(q.status ? { status: q.status } : {}),
+        ...(q.issuer_id ? { issuerId: q.issuer_id } : {}),
+        ...(q.owner_id ? { ownerId: q.owner_id } : {}),
+        ...(q.team_id ? { teamId: q.team_id } : {}),
+        ...(after ? { id: { gt: after } } : {}),
+      },
+      orderBy: { id: 'asc' },
+      take: q.limit + 1,
+    });
+    const page = rows.slice(0, q.limit);
+    const versionIds = page.map((c) => c.currentVersionId).filter((v): v is string => !!v);
+    const versions = versionIds.length
+      ? await this.db.certificateVersion.findMany({ where: { id: { in: versionIds } }, omit: { certificatePem: true, chainPem: true } })
+      : [];
+    const byId = new Map(versions.map((v) => [v.id, v]));
+    return {
+      data: page.map((c) => toSummaryDto(c, c.currentVersionId ? ((byId.get(c.currentVersionId) as never) ?? null) : null)),
+      next_cursor: rows.length > q.limit ? encodeCursor(page[page.length - 1].id) : null,
+    };
+  }
+}
+
+function dedupe(values: string[]): string[] {
+  return [...new Set(values.map((v) => v.toLowerCase()))];
+}
+
+function encodeCursor(id: string): string {
+  return Buffer.from(id, 'utf8').toString('base64url');
+}
+
+function decodeCursor(cursor: string): string {
+  const id = Buffer.from(cursor, 'base64url').toString('utf8');
+  if (!/^[A-Za-z0-9._-]{1,128}$/.test(id)) throw AppError.validation([{ field: 'cursor', message: 'is not a cursor this API returned' }]);
+  return id;
+}

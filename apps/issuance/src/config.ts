@@ -1,0 +1,20 @@
+import { baseEnvSchema, databaseEnvSchema, encryptionEnvSchema, natsEnvSchema, portSchema, redisEnvSchema } from '@certctl/config';
+import { z } from 'zod';
+
+export const issuanceEnvSchema = baseEnvSchema
+  .extend(databaseEnvSchema.shape)
+  .extend(redisEnvSchema.shape)
+  .extend(natsEnvSchema.shape)
+  .extend(encryptionEnvSchema.shape)
+  .extend({
+    CERTCTL_ISSUANCE_PORT: portSchema(8082),
+    /** Issuance jobs processed at once by one replica. */
+    CERTCTL_ISSUANCE_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(16),
+    /** Attempts per issuance job before it is dead-lettered. */
+    CERTCTL_ISSUANCE_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(5),
+    CERTCTL_ISSUANCE_BACKOFF_MS: z.coerce.number().int().min(10).default(2000),
+    /** Public base URL of the platform; CRL and OCSP pointers in certificates are built from it. */
+    CERTCTL_PUBLIC_BASE_URL: z.url().default('http://127.0.0.1:8080'),
+  });
+export type IssuanceConfig = z.output<typeof issuanceEnvSchema>;
+export const ISSUANCE_CONFIG = Symbol('ISSUANCE_CONFIG');

@@ -1,0 +1,120 @@
+import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
+import { AppError, type IssuerDto } from '@certctl/contracts';
+import { type Prisma, PrismaService } from '@certctl/database';
+import { getLogger } from '@certctl/observability';
+import { type CaCertificate, type KeyAlgorithm, SecretBox, createRootCa, importPrivateKeyPem } from '@certctl/pki';
+import { ISSUANCE_CONFIG, type IssuanceConfig } from '../config';
+
+type IssuerRow = Prisma.IssuerGetPayload<object>;
+
+export interface LocalCaConfig {
+  key_algorithm?: KeyAlgorithm;
+  validity_days?: number;
+  common_name?: string;
+  organization?: string;
+}
+
+/**
+ * Issuers and their CA material. CA private keys are AES-256-GCM encrypted at rest
+ * (the issuer id is bound as associated data) and only ever decrypted in this service.
+ */
+@Injectable()
+export class IssuerService implements OnApplicationBootstrap {
+  readonly box: SecretBox;
+  private readonly cas = new Map<string, Promise<CaCertificate>>();
+
+  constructor(
+    private readonly db: PrismaService,
+    @Inject(ISSUANCE_CONFIG) config: IssuanceConfig,
+  ) {
+    this.box = SecretBox.fromSecret(config.CERTCTL_ENCRYPTION_KEY);
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    const locals = await this.db.issuer.findMany({ where: { type: 'local', caKey: null, parentId: null }, select: { id: true } });
+    for (const { id } of locals) await this.ensureRootCa(id);
+  }
+
+  /** Makes the root CA of a local issuer on first start; replicas racing here take turns on an advisory lock. */
+  async ensureRootCa(issuerId: string): Promise<void> {
+    await this.db.$transaction(
+      async (tx) => {
+        await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`certctl-ca:${issuerId}`}))`;
+        const issuer = await tx.issuer.findUniqueOrThrow({ where: { id: issuerId }, include: { caKey: { select: { issuerId: true } } } });
+        if (issuer.caKey) return;
+        const cfg = (issuer.config ?? {}) as LocalCaConfig;
+        const root = await createRootCa({
+          commonName: cfg.common_name ?? `certctl-ts Local Root CA (${issuer.id})`,
+          organization: cfg.organization ?? 'certctl-ts',
+          keyAlgorithm: cfg.key_algorithm ?? 'ECDSA-P256',
+          validityDays: cfg.validity_days ?? 3650,
+        });
+        await tx.caKey.create({
+          data: {
+            issuerId,
+            algorithm: cfg.key_algorithm ?? 'ECDSA-P256',
+            encryptedKey: Buffer.from(this.box.encrypt(root.privateKeyPem, `ca-key:${issuerId}`)),
+            keyVersion: this.box.currentVersion,
+          },
+        });
+        await tx.issuer.update({ where: { id: issuerId }, data: { caCertificatePem: root.certificatePem, caChainPem: '' } });
+        getLogger().info({ issuer_id: issuerId }, 'generated local root CA');
+      },
+      { timeout: 30000 },
+    );
+  }
+
+  /** The decrypted CA of a local issuer, cached for the life of the process. */
+  async ca(issuerId: string): Promise<CaCertificate> {
+    let ca = this.cas.get(issuerId);
+    if (!ca) {
+      ca = this.loadCa(issuerId);
+      this.cas.set(issuerId, ca);
+      ca.catch(() => this.cas.delete(issuerId));
+    }
+    return ca;
+  }
+
+  private async loadCa(issuerId: string): Promise<CaCertificate> {
+    const issuer = await this.db.issuer.findUnique({ where: { id: issuerId }, include: { caKey: true } });
+    if (!issuer) throw AppError.notFound('issuer', issuerId);
+    if (!issuer.enabled) throw new AppError('conflict', `issuer ${issuerId} is disabled`, { retryable: false });
+    if (issuer.type !== 'local') throw new AppError('issuer_failure', `issuer type ${issuer.type} is not available yet`, { retryable: false });
+    if (!issuer.caKey || !issuer.caCertificatePem) throw new AppError('issuer_failure', `issuer ${issuerId} has no CA yet`, { retryable: true });
+    const pem = this.box.decrypt(Buffer.from(issuer.caKey.encryptedKey), `ca-key:${issuerId}`).toString('utf8');
+    const keys = await importPrivateKeyPem(pem);
+    return { certificatePem: issuer.caCertificatePem, privateKey: keys.privateKey, publicKey: keys.publicKey };
+  }
+
+  async issuerType(issuerId: string): Promise<string> {
+    const row = await this.db.issuer.findUnique({ where: { id: issuerId }, select: { type: true } });
+    if (!row) throw AppError.notFound('issuer', issuerId);
+    return row.type;
+  }
+
+  async get(id: string): Promise<IssuerDto> {
+    const row = await this.db.issuer.findUnique({ where: { id } });
+    if (!row) throw AppError.notFound('issuer', id);
+    return toIssuerDto(row);
+  }
+
+  async list(): Promise<{ data: IssuerDto[] }> {
+    const rows = await this.db.issuer.findMany({ orderBy: { id: 'asc' }, take: 500 });
+    return { data: rows.map(toIssuerDto) };
+  }
+}
+
+function toIssuerDto(row: IssuerRow): IssuerDto {
+  return {
+    id: row.id,
+    name: row.name,
+    type: row.type,
+    parent_id: row.parentId,
+    enabled: row.enabled,
+    config: (row.config ?? {}) as Record<string, unknown>,
+    ca_certificate_pem: row.caCertificatePem,
+    ca_chain_pem: row.caChainPem || null,
+    created_at: row.createdAt.toISOString(),
+    updated_at: row.updatedAt.toISOString(),
+  };
+}

@@ -1,0 +1,128 @@
+import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
+import type { Job } from 'bullmq';
+import { AppError, type IssuanceJobData, QueueName, Rpc } from '@certctl/contracts';
+import { PrismaService } from '@certctl/database';
+import { RpcClient } from '@certctl/messaging';
+import { counter, getLogger, registry } from '@certctl/observability';
+import { type KeyAlgorithm, exportPrivateKeyPem, generateKeyPair, parseCertificate, signLeaf } from '@certctl/pki';
+import { QueueService } from '@certctl/queue';
+import { Histogram } from 'prom-client';
+import { ISSUANCE_CONFIG, type IssuanceConfig } from '../config';
+import { IssuerService } from '../issuers/issuer.service';
+
+const issuanceTotal = counter('certctl_issuance_total', 'Certificates issued (or failed) by issuer type and result', ['issuer_type', 'result']);
+const issuanceDuration = new Histogram({
+  name: 'certctl_issuance_duration_seconds',
+  help: 'Time to issue one certificate by issuer type',
+  labelNames: ['issuer_type'],
+  buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+  registers: [registry],
+});
+
+/**
+ * Consumes the issuance queue. The queue job id is the jobs-table id and the
+ * idempotency key: what was signed for a job is recorded (issued_certificates, keyed
+ * by job id) before inventory is told, so a redelivery reuses the first certificate
+ * and never signs a second one.
+ */
+@Injectable()
+export class IssuanceProcessor implements OnApplicationBootstrap {
+  constructor(
+    private readonly db: PrismaService,
+    private readonly rpc: RpcClient,
+    private readonly queues: QueueService,
+    private readonly issuers: IssuerService,
+    @Inject(ISSUANCE_CONFIG) private readonly config: IssuanceConfig,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.queues.worker(QueueName.Issuance, (job) => this.process(job), { concurrency: this.config.CERTCTL_ISSUANCE_CONCURRENCY });
+    void this.queues.refreshDeadLetterGauge(QueueName.Issuance).catch(() => undefined);
+  }
+
+  async process(job: Job<IssuanceJobData>): Promise<{ serial_number: string } | { skipped: string }> {
+    const jobId = job.data.job_id;
+    const log = getLogger().child({ job_id: jobId, certificate_id: job.data.certificate_id });
+    const started = process.hrtime.bigint();
+    const work = await this.rpc.request(Rpc.inventory.jobStart, { id: jobId });
+    if (work.status !== 'running') {
+      log.info({ status: work.status }, 'issuance job is not runnable; nothing to do');
+      return { skipped: work.status };
+    }
+    const issuerType = await this.issuers.issuerType(work.certificate.issuer_id);
+    try {
+      const issued = (await this.findIssued(jobId)) ?? (await this.sign(jobId, work.certificate));
+      const info = await parseCertificate(issued.certificatePem);
+      await this.rpc.request(Rpc.inventory.jobComplete, {
+        job_id: jobId,
+        version: {
+          serial_number: issued.serialNumber,
+          fingerprint_sha256: info.fingerprintSha256,
+          certificate_pem: issued.certificatePem,
+          chain_pem: issued.chainPem,
+          not_before: info.notBefore.toISOString(),
+          not_after: info.notAfter.toISOString(),
+          key_algorithm: info.keyType,
+          key_size: info.keySize,
+          key_source: 'server',
+          issuer_id: issued.issuerId,
+        },
+      });
+      issuanceTotal.inc({ issuer_type: issuerType, result: 'ok' });
+      issuanceDuration.observe({ issuer_type: issuerType }, Number(process.hrtime.bigint() - started) / 1e9);
+      log.info({ serial: issued.serialNumber, attempt: work.attempts }, 'certificate issued');
+      return { serial_number: issued.serialNumber };
+    } catch (err) {
+      issuanceTotal.inc({ issuer_type: issuerType, result: 'error' });
+      const appErr = err instanceof AppError ? err : new AppError('issuer_failure', (err as Error).message, { retryable: true });
+      const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+      await this.rpc
+        .request(Rpc.inventory.jobFail, { job_id: jobId, error: `${appErr.code}: ${appErr.message}`, terminal: !appErr.retryable || lastAttempt })
+        .catch((e: unknown) => log.warn({ err: (e as Error).message }, 'could not record the failure on the job'));
+      log.warn({ code: appErr.code, detail: appErr.message, retryable: appErr.retryable }, 'issuance attempt failed');
+      throw appErr;
+    }
+  }
+
+  private findIssued(jobId: string) {
+    return this.db.issuedCertificate.findUnique({ where: { jobId } });
+  }
+
+  private async sign(
+    jobId: string,
+    cert: { common_name: string; sans: string[]; issuer_id: string; validity_days: number; ekus: string[]; key_algorithm: string },
+  ) {
+    const ca = await this.issuers.ca(cert.issuer_id);
+    const keys = await generateKeyPair(cert.key_algorithm as KeyAlgorithm);
+    const base = this.config.CERTCTL_PUBLIC_BASE_URL.replace(/\/$/, '');
+    const leaf = await signLeaf({
+      issuer: ca,
+      subjectPublicKey: keys.publicKey,
+      commonName: cert.common_name,
+      sans: cert.sans,
+      validityDays: cert.validity_days,
+      ekus: cert.ekus as never,
+      crlDistributionUrl: `${base}/.well-known/pki/crl/${cert.issuer_id}`,
+      ocspUrl: `${base}/.well-known/pki/ocsp/${cert.issuer_id}`,
+    });
+    const keyPem = await exportPrivateKeyPem(keys.privateKey);
+    try {
+      return await this.db.issuedCertificate.create({
+        data: {
+          jobId,
+          issuerId: cert.issuer_id,
+          serialNumber: leaf.serialNumber,
+          certificatePem: leaf.certificatePem,
+          chainPem: ca.certificatePem,
+          encryptedPrivateKey: Buffer.from(this.issuers.box.encrypt(keyPem, `leaf-key:${jobId}`)),
+          keyVersion: this.issuers.box.currentVersion,
+        },
+      });
+    } catch (err) {
+      // Another delivery of the same job got there first: its certificate is the one.
+      const existing = await this.findIssued(jobId);
+      if (existing) return existing;
+      throw err;
+    }
+  }
+}

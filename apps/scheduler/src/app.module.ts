@@ -1,0 +1,19 @@
+import { Module } from '@nestjs/common';
+import { DatabaseModule, PrismaService } from '@certctl/database';
+import { MessagingModule, RpcClient } from '@certctl/messaging';
+import { platformModule } from '@certctl/platform';
+import { QueueModule, QueueService } from '@certctl/queue';
+import type { SchedulerConfig } from './config';
+
+export function schedulerModule(config: SchedulerConfig) {
+  @Module({
+    imports: [
+      platformModule('scheduler', { database: PrismaService, redis: QueueService, nats: RpcClient }),
+      DatabaseModule.forRoot({ url: config.DATABASE_URL, poolSize: config.CERTCTL_DATABASE_POOL_SIZE }),
+      QueueModule.forRoot({ redisUrl: config.REDIS_URL }),
+      MessagingModule.forRoot({ servers: config.NATS_URL, service: 'scheduler', timeoutMs: config.CERTCTL_NATS_TIMEOUT_MS }),
+    ],
+  })
+  class SchedulerModule {}
+  return SchedulerModule;
+}

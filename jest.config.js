@@ -1,0 +1,39 @@
+// Three tiers, one command each (see package.json): unit (pure logic, mocks allowed),
+// integration (one service's code against real PostgreSQL/Redis/NATS),
+// e2e (the whole stack started from the built bundles, driven from outside).
+const { readFileSync } = require('node:fs');
+const swc = JSON.parse(readFileSync(`${__dirname}/.swcrc`, 'utf8'));
+const { compilerOptions } = require('./tsconfig.base.json');
+
+const moduleNameMapper = Object.fromEntries(
+  Object.entries(compilerOptions.paths).map(([k, [v]]) => [`^${k}$`, `<rootDir>/${v}`]),
+);
+const base = {
+  rootDir: __dirname,
+  testEnvironment: 'node',
+  transform: { '^.+\\.ts$': ['@swc/jest', { ...swc, swcrc: false }] },
+  moduleFileExtensions: ['ts', 'js', 'json'],
+  moduleNameMapper,
+  setupFiles: ['reflect-metadata'],
+};
+
+module.exports = {
+  projects: [
+    { ...base, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs,tools}/**/*.spec.ts'] },
+    {
+      ...base,
+      displayName: 'integration',
+      testMatch: ['<rootDir>/{apps,libs}/**/*.int-spec.ts'],
+      globalSetup: '<rootDir>/libs/testing/src/global-setup-infra.ts',
+      testTimeout: 60000,
+    },
+    {
+      ...base,
+      displayName: 'e2e',
+      testMatch: ['<rootDir>/apps/platform-e2e/**/*.e2e-spec.ts'],
+      globalSetup: '<rootDir>/apps/platform-e2e/src/global-setup.ts',
+      globalTeardown: '<rootDir>/apps/platform-e2e/src/global-teardown.ts',
+      testTimeout: 120000,
+    },
+  ],
+};

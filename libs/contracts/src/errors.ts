@@ -1,0 +1,114 @@
+import { z } from 'zod';
+
+/** Stable error codes. Wire values: never rename one, add new ones. */
+export const ErrorCode = {
+  ValidationFailed: 'validation_failed',
+  NotFound: 'not_found',
+  Conflict: 'conflict',
+  Unauthorized: 'unauthorized',
+  Forbidden: 'forbidden',
+  RateLimited: 'rate_limited',
+  PayloadTooLarge: 'payload_too_large',
+  ServiceUnavailable: 'service_unavailable',
+  Timeout: 'timeout',
+  IllegalTransition: 'illegal_transition',
+  IssuerFailure: 'issuer_failure',
+  Internal: 'internal',
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+const STATUS: Record<ErrorCode, number> = {
+  validation_failed: 422,
+  not_found: 404,
+  conflict: 409,
+  unauthorized: 401,
+  forbidden: 403,
+  rate_limited: 429,
+  payload_too_large: 413,
+  service_unavailable: 503,
+  timeout: 504,
+  illegal_transition: 409,
+  issuer_failure: 502,
+  internal: 500,
+};
+
+const TITLE: Record<ErrorCode, string> = {
+  validation_failed: 'Validation failed',
+  not_found: 'Not found',
+  conflict: 'Conflict',
+  unauthorized: 'Unauthorized',
+  forbidden: 'Forbidden',
+  rate_limited: 'Too many requests',
+  payload_too_large: 'Payload too large',
+  service_unavailable: 'Service unavailable',
+  timeout: 'Upstream timeout',
+  illegal_transition: 'Illegal state transition',
+  issuer_failure: 'Issuer failure',
+  internal: 'Internal error',
+};
+
+export const fieldErrorSchema = z.object({ field: z.string(), message: z.string() });
+export type FieldError = z.infer<typeof fieldErrorSchema>;
+
+/** What crosses NATS when a handler fails; rebuilt into an AppError on the caller. */
+export const wireErrorSchema = z.object({
+  code: z.enum(Object.values(ErrorCode) as [ErrorCode, ...ErrorCode[]]),
+  detail: z.string(),
+  retryable: z.boolean(),
+  fields: z.array(fieldErrorSchema).optional(),
+});
+export type WireError = z.infer<typeof wireErrorSchema>;
+
+/**
+ * The one error type of the platform: a stable code, a human detail safe to show
+ * callers, and whether trying again may succeed. Translated only at the edges
+ * (problem+json for REST, ACME problems, NATS wire errors, queue terminal failures).
+ */
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly retryable: boolean;
+  readonly fields?: FieldError[];
+
+  constructor(code: ErrorCode, detail: string, opts: { retryable?: boolean; fields?: FieldError[]; cause?: unknown } = {}) {
+    super(detail, opts.cause === undefined ? undefined : { cause: opts.cause });
+    this.name = 'AppError';
+    this.code = code;
+    this.retryable = opts.retryable ?? (code === 'service_unavailable' || code === 'timeout');
+    this.fields = opts.fields;
+  }
+
+  get status(): number {
+    return STATUS[this.code];
+  }
+
+  get title(): string {
+    return TITLE[this.code];
+  }
+
+  toWire(): WireError {
+    return { code: this.code, detail: this.message, retryable: this.retryable, ...(this.fields ? { fields: this.fields } : {}) };
+  }
+
+  static fromWire(w: unknown): AppError {
+    const parsed = wireErrorSchema.safeParse(w);
+    if (!parsed.success) return new AppError('internal', 'malformed error reply from a service');
+    return new AppError(parsed.data.code, parsed.data.detail, { retryable: parsed.data.retryable, fields: parsed.data.fields });
+  }
+
+  static validation(fields: FieldError[], detail = 'The request has invalid fields.'): AppError {
+    return new AppError('validation_failed', detail, { fields });
+  }
+
+  static notFound(what: string, id: string): AppError {
+    return new AppError('not_found', `${what} ${JSON.stringify(id)} does not exist.`);
+  }
+}
+
+export function isAppError(e: unknown): e is AppError {
+  return e instanceof AppError;
+}
+
+/** Zod issues → field errors named by their snake_case path. */
+export function fieldErrorsFromZod(error: z.ZodError): FieldError[] {
+  return error.issues.map((i) => ({ field: i.path.map(String).join('.') || '(body)', message: i.message }));
+}

@@ -1,0 +1,6 @@
+export * from './errors';
+export * from './subjects';
+export * from './queues';
+export * from './schemas';
+export * from './contracts';
+export * from './identifiers';

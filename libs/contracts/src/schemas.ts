@@ -1,0 +1,165 @@
+import { z } from 'zod';
+import { isIP } from 'node:net';
+import { isDnsName, isSafeName, isSubjectAltName } from './identifiers';
+
+export const idSchema = z.string().min(1).max(128).regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'must be an id: letters, digits, . _ -');
+export const nameSchema = z.string().min(1).max(255).refine(isSafeName, 'must be printable text without control characters');
+export const commonNameSchema = z
+  .string()
+  .min(1)
+  .max(64)
+  .refine((v) => isDnsName(v) || isIP(v) !== 0, 'must be a DNS name or an IP address');
+export const sanSchema = z.string().min(1).max(255).refine(isSubjectAltName, 'must be a DNS name, IP address, email address or URI');
+
+export const certificateStatusSchema = z.enum([
+  'pending',
+  'active',
+  'expiring',
+  'expired',
+  'renewal_in_progress',
+  'failed',
+  'revoked',
+  'archived',
+]);
+export type CertificateStatus = z.infer<typeof certificateStatusSchema>;
+export const jobTypeSchema = z.enum(['issuance', 'renewal', 'deployment', 'revocation']);
+export const jobStatusSchema = z.enum(['pending', 'awaiting_approval', 'awaiting_csr', 'running', 'completed', 'failed', 'cancelled']);
+
+const isoDate = z.string().datetime({ offset: true });
+
+export const certificateVersionSchema = z.object({
+  id: z.string(),
+  serial_number: z.string(),
+  fingerprint_sha256: z.string(),
+  not_before: isoDate,
+  not_after: isoDate,
+  key_algorithm: z.string(),
+  key_size: z.number().int(),
+  key_source: z.enum(['agent', 'server']),
+  issuer_id: z.string(),
+  certificate_pem: z.string(),
+  chain_pem: z.string(),
+  created_at: isoDate,
+});
+export type CertificateVersionDto = z.infer<typeof certificateVersionSchema>;
+
+export const certificateSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  common_name: z.string(),
+  sans: z.array(z.string()),
+  environment: z.string(),
+  tags: z.record(z.string(), z.string()),
+  status: certificateStatusSchema,
+  issuer_id: z.string(),
+  profile_id: z.string().nullable(),
+  owner_id: z.string(),
+  team_id: z.string(),
+  renewal_policy_id: z.string(),
+  serial_number: z.string().nullable(),
+  not_before: isoDate.nullable(),
+  not_after: isoDate.nullable(),
+  certificate_pem: z.string().nullable(),
+  chain_pem: z.string().nullable(),
+  current_version: certificateVersionSchema.nullable(),
+  created_by: z.string(),
+  created_at: isoDate,
+  updated_at: isoDate,
+});
+export type CertificateDto = z.infer<typeof certificateSchema>;
+
+export const createCertificateBodySchema = z.strictObject({
+  name: nameSchema,
+  common_name: commonNameSchema,
+  sans: z.array(sanSchema).max(100).default([]),
+  issuer_id: idSchema,
+  owner_id: idSchema,
+  team_id: idSchema,
+  renewal_policy_id: idSchema,
+  profile_id: idSchema.optional(),
+  environment: z.string().max(64).default(''),
+  tags: z.record(z.string().max(64), z.string().max(256)).default({}),
+});
+export type CreateCertificateBody = z.infer<typeof createCertificateBodySchema>;
+
+export const actorSchema = z.object({ principal: z.string().min(1), role: z.string().min(1) });
+export type Actor = z.infer<typeof actorSchema>;
+
+export const createCertificateRequestSchema = z.object({ actor: actorSchema, certificate: createCertificateBodySchema });
+export const createCertificateResponseSchema = z.object({ certificate: certificateSchema, job_id: z.string() });
+
+export const getByIdSchema = z.object({ id: idSchema });
+
+export const listCertificatesRequestSchema = z.object({
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+  cursor: z.string().max(256).optional(),
+  status: certificateStatusSchema.optional(),
+  issuer_id: idSchema.optional(),
+  owner_id: idSchema.optional(),
+  team_id: idSchema.optional(),
+});
+export const listCertificatesResponseSchema = z.object({
+  data: z.array(certificateSchema.omit({ certificate_pem: true, chain_pem: true, current_version: true })),
+  next_cursor: z.string().nullable(),
+});
+
+export const issuerSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  type: z.enum(['local', 'acme', 'script']),
+  parent_id: z.string().nullable(),
+  enabled: z.boolean(),
+  config: z.record(z.string(), z.unknown()),
+  ca_certificate_pem: z.string().nullable(),
+  ca_chain_pem: z.string().nullable(),
+  created_at: isoDate,
+  updated_at: isoDate,
+});
+export type IssuerDto = z.infer<typeof issuerSchema>;
+export const listIssuersResponseSchema = z.object({ data: z.array(issuerSchema) });
+
+/** Issuance asks inventory to move a job to running and gets what to sign. */
+export const jobStartResponseSchema = z.object({
+  job_id: z.string(),
+  status: jobStatusSchema,
+  attempts: z.number().int(),
+  max_attempts: z.number().int(),
+  certificate: z.object({
+    id: z.string(),
+    common_name: z.string(),
+    sans: z.array(z.string()),
+    issuer_id: z.string(),
+    profile_id: z.string().nullable(),
+    validity_days: z.number().int().positive(),
+    ekus: z.array(z.string()),
+    key_algorithm: z.string(),
+  }),
+});
+
+export const jobCompleteRequestSchema = z.object({
+  job_id: idSchema,
+  version: z.object({
+    serial_number: z.string(),
+    fingerprint_sha256: z.string(),
+    certificate_pem: z.string(),
+    chain_pem: z.string(),
+    not_before: isoDate,
+    not_after: isoDate,
+    key_algorithm: z.string(),
+    key_size: z.number().int(),
+    key_source: z.enum(['agent', 'server']),
+    issuer_id: z.string(),
+  }),
+});
+export const jobCompleteResponseSchema = z.object({ job_id: z.string(), version_id: z.string(), certificate_id: z.string() });
+
+export const jobFailRequestSchema = z.object({ job_id: idSchema, error: z.string().max(4000), terminal: z.boolean() });
+export const jobFailResponseSchema = z.object({ job_id: z.string(), status: jobStatusSchema, attempts: z.number().int() });
+
+export const certificateEventSchema = z.object({
+  certificate_id: z.string(),
+  job_id: z.string().optional(),
+  serial_number: z.string().optional(),
+  not_after: isoDate.optional(),
+  actor: z.string().optional(),
+});

@@ -1,0 +1,100 @@
+import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { ClientNats, NatsRecordBuilder } from '@nestjs/microservices';
+import { headers as natsHeaders, type NatsConnection } from 'nats';
+import { firstValueFrom, timeout, TimeoutError } from 'rxjs';
+import { AppError, fieldErrorsFromZod, type EventContract, type EventPayload, type RpcContract, type RpcRequest, type RpcResponse } from '@certctl/contracts';
+import { SpanKind, getLogger, injectTraceHeaders, natsClientDuration, requestContext, withSpan } from '@certctl/observability';
+
+export const MESSAGING_OPTIONS = Symbol('MESSAGING_OPTIONS');
+export interface MessagingOptions {
+  servers: string;
+  service: string;
+  /** Default request timeout in ms. */
+  timeoutMs: number;
+}
+
+/**
+ * Typed request/reply and events over the NestJS NATS transport. Requests are checked
+ * against the contract before sending and replies after receiving; failures come back
+ * as AppError (a service that does not answer in time → service_unavailable).
+ */
+@Injectable()
+export class RpcClient implements OnModuleInit, OnApplicationShutdown {
+  private readonly client: ClientNats;
+  private connection?: NatsConnection;
+
+  constructor(@Inject(MESSAGING_OPTIONS) private readonly options: MessagingOptions) {
+    this.client = new ClientNats({ servers: options.servers, name: `certctl-${options.service}-client`, maxReconnectAttempts: -1 });
+  }
+
+  async onModuleInit(): Promise<void> {
+    this.connection = (await this.client.connect()) as NatsConnection;
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.connection?.drain().catch(() => undefined);
+    await this.client.close();
+  }
+
+  /** Round trip to the NATS server: readiness. */
+  async ping(timeoutMs = 2000): Promise<void> {
+    if (!this.connection || this.connection.isClosed()) throw new Error('NATS connection closed');
+    await Promise.race([
+      this.connection.flush(),
+      new Promise((_, reject) => setTimeout(() => reject(new Error('NATS flush timed out')), timeoutMs).unref()),
+    ]);
+  }
+
+  async request<C extends RpcContract>(contract: C, payload: RpcRequest<C>, opts: { timeoutMs?: number } = {}): Promise<RpcResponse<C>> {
+    const checked = contract.request.safeParse(payload);
+    if (!checked.success) throw AppError.validation(fieldErrorsFromZod(checked.error));
+    const started = process.hrtime.bigint();
+    let result = 'ok';
+    try {
+      return await withSpan(`nats request ${contract.subject}`, { kind: SpanKind.CLIENT, attributes: { 'messaging.destination': contract.subject } }, async () => {
+        const reply = await firstValueFrom(
+          this.client.send(contract.subject, this.record(checked.data)).pipe(timeout(opts.timeoutMs ?? this.options.timeoutMs)),
+        ).catch((err: unknown) => {
+          throw this.toAppError(err, contract.subject);
+        });
+        const parsed = contract.response.safeParse(reply);
+        if (!parsed.success) {
+          getLogger().error({ subject: contract.subject, issues: parsed.error.issues.slice(0, 5) }, 'reply does not match its contract');
+          throw new AppError('internal', 'a service answered with a malformed reply');
+        }
+        return parsed.data as RpcResponse<C>;
+      });
+    } catch (err) {
+      result = err instanceof AppError ? err.code : 'error';
+      throw err;
+    } finally {
+      natsClientDuration.observe({ subject: contract.subject, result }, Number(process.hrtime.bigint() - started) / 1e9);
+    }
+  }
+
+  /** Publishes a fact. Events are notifications, never the system of record. */
+  async emit<E extends EventContract>(event: E, payload: EventPayload<E>): Promise<void> {
+    const data = event.payload.parse(payload);
+    await firstValueFrom(this.client.emit(event.subject, this.record(data)), { defaultValue: undefined }).catch((err: unknown) =>
+      getLogger().warn({ err, subject: event.subject }, 'event publish failed'),
+    );
+  }
+
+  private record(data: unknown) {
+    const h = natsHeaders();
+    for (const [k, v] of Object.entries(injectTraceHeaders())) h.set(k, v);
+    const rid = requestContext()?.request_id;
+    if (rid) h.set('x-request-id', rid);
+    return new NatsRecordBuilder(data).setHeaders(h).build();
+  }
+
+  private toAppError(err: unknown, subject: string): AppError {
+    if (err instanceof AppError) return err;
+    if (err instanceof TimeoutError) {
+      return new AppError('service_unavailable', `the service answering ${subject} did not reply in time`, { retryable: true });
+    }
+    if (err && typeof err === 'object' && 'code' in err && 'detail' in err) return AppError.fromWire(err);
+    getLogger().error({ err, subject }, 'NATS request failed');
+    return new AppError('service_unavailable', `the service answering ${subject} is unavailable`, { retryable: true });
+  }
+}

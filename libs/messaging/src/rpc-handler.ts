@@ -1,0 +1,77 @@
+import {
+  applyDecorators,
+  type CallHandler,
+  type ExecutionContext,
+  Injectable,
+  type NestInterceptor,
+  SetMetadata,
+} from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { MessagePattern, type NatsContext, RpcException } from '@nestjs/microservices';
+import { context as otelContext } from '@opentelemetry/api';
+import { Observable, from, lastValueFrom } from 'rxjs';
+import { AppError, fieldErrorsFromZod, type RpcContract } from '@certctl/contracts';
+import { SpanKind, extractTraceContext, getLogger, natsHandlerDuration, runWithRequestContext, withSpan } from '@certctl/observability';
+
+const CONTRACT = Symbol('rpc-contract');
+
+/** Marks a handler method as the answerer of a contract's subject (queue group set on the server). */
+export function RpcHandler(contract: RpcContract): MethodDecorator {
+  return applyDecorators(MessagePattern(contract.subject), SetMetadata(CONTRACT, contract));
+}
+
+/**
+ * Around every NATS handler: continues the caller's trace (traceparent header),
+ * validates the request against the contract (the handler receives the parsed value),
+ * validates the reply, records the duration metric and turns failures into wire errors.
+ */
+@Injectable()
+export class RpcInterceptor implements NestInterceptor {
+  constructor(private readonly reflector: Reflector) {}
+
+  intercept(ctx: ExecutionContext, next: CallHandler): Observable<unknown> {
+    if (ctx.getType() !== 'rpc') return next.handle();
+    const contract = this.reflector.get<RpcContract | undefined>(CONTRACT, ctx.getHandler());
+    const rpc = ctx.switchToRpc();
+    const nats = rpc.getContext<NatsContext>();
+    const subject = contract?.subject ?? nats.getSubject();
+    const hdrs = nats.getHeaders?.();
+    const carrier: Record<string, string | undefined> = {
+      traceparent: hdrs?.get('traceparent') || undefined,
+      tracestate: hdrs?.get('tracestate') || undefined,
+    };
+    const requestId = hdrs?.get('x-request-id') || undefined;
+    const parent = extractTraceContext(carrier);
+    const started = process.hrtime.bigint();
+
+    const run = async (): Promise<unknown> => {
+      let result = 'ok';
+      try {
+        return await withSpan(`nats handle ${subject}`, { kind: SpanKind.SERVER, parent, attributes: { 'messaging.destination': subject } }, async () => {
+          if (contract) {
+            const parsed = contract.request.safeParse(rpc.getData());
+            if (!parsed.success) throw AppError.validation(fieldErrorsFromZod(parsed.error));
+            ctx.getArgs()[0] = parsed.data;
+          }
+          const reply = await lastValueFrom(next.handle(), { defaultValue: undefined });
+          if (!contract) return reply;
+          const out = contract.response.safeParse(reply);
+          if (!out.success) {
+            getLogger().error({ subject, issues: out.error.issues.slice(0, 5) }, 'handler reply does not match its contract');
+            throw new AppError('internal', 'reply failed its contract');
+          }
+          return out.data;
+        });
+      } catch (err) {
+        const appErr = err instanceof AppError ? err : undefined;
+        result = appErr?.code ?? 'internal';
+        if (!appErr) getLogger().error({ err, subject }, 'NATS handler failed');
+        else if (appErr.status >= 500) getLogger().warn({ code: appErr.code, detail: appErr.message, subject }, 'NATS handler error');
+        throw new RpcException((appErr ?? new AppError('internal', 'internal error')).toWire());
+      } finally {
+        natsHandlerDuration.observe({ subject, result }, Number(process.hrtime.bigint() - started) / 1e9);
+      }
+    };
+    return from(otelContext.with(parent, () => runWithRequestContext({ request_id: requestId }, run)));
+  }
+}

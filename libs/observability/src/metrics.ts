@@ -1,0 +1,65 @@
+import { Counter, Histogram, Registry, collectDefaultMetrics, Gauge } from 'prom-client';
+
+/** One registry per process; every metric name starts with certctl_. */
+export const registry = new Registry();
+let started = false;
+
+export function startDefaultMetrics(service: string): void {
+  if (started) return;
+  started = true;
+  registry.setDefaultLabels({ service });
+  collectDefaultMetrics({ register: registry, prefix: 'certctl_' });
+}
+
+const buckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+export const httpDuration = new Histogram({
+  name: 'certctl_http_request_duration_seconds',
+  help: 'HTTP request duration by method, route and status',
+  labelNames: ['method', 'route', 'status'] as const,
+  buckets,
+  registers: [registry],
+});
+
+export const natsHandlerDuration = new Histogram({
+  name: 'certctl_nats_handler_duration_seconds',
+  help: 'Duration of NATS request handlers by subject and result',
+  labelNames: ['subject', 'result'] as const,
+  buckets,
+  registers: [registry],
+});
+
+export const natsClientDuration = new Histogram({
+  name: 'certctl_nats_request_duration_seconds',
+  help: 'Duration of outgoing NATS requests by subject and result',
+  labelNames: ['subject', 'result'] as const,
+  buckets,
+  registers: [registry],
+});
+
+export const queueJobDuration = new Histogram({
+  name: 'certctl_queue_job_duration_seconds',
+  help: 'Duration of queue job processing by queue and result',
+  labelNames: ['queue', 'result'] as const,
+  buckets,
+  registers: [registry],
+});
+
+export const queueDeadLetters = new Gauge({
+  name: 'certctl_queue_dead_letter_jobs',
+  help: 'Jobs that failed after their last attempt and wait in the dead-letter state',
+  labelNames: ['queue'] as const,
+  registers: [registry],
+});
+
+export const readinessGauge = new Gauge({
+  name: 'certctl_ready',
+  help: '1 when every dependency of this service answered its readiness check',
+  registers: [registry],
+});
+
+export function counter(name: string, help: string, labelNames: string[] = []): Counter<string> {
+  const existing = registry.getSingleMetric(name);
+  if (existing) return existing as Counter<string>;
+  return new Counter({ name, help, labelNames, registers: [registry] });
+}

@@ -1,0 +1,138 @@
+import { PkiError } from './errors';
+import { describeKey, describeSpki, type KeyType } from './keys';
+import {
+  loadIssuer,
+  revocationExtensions,
+  signCertificate,
+  subjectKeyIdExtension,
+  subjectName,
+  validityWindow,
+  type CaCertificate,
+  type IssuedCertificateInfo,
+} from './issuer';
+import { fingerprintSha256, pemToDerWithLabel, toArrayBuffer } from './pem';
+import { x509, type CryptoKey } from './provider';
+import { classifySans, readSans, sanExtension, sanFromCommonName } from './san';
+import { normalizeSerialHex } from './serial';
+
+export type ExtendedKeyUsageName = 'serverAuth' | 'clientAuth' | 'emailProtection' | 'codeSigning' | 'ocspSigning';
+
+const EKU_OIDS: Record<ExtendedKeyUsageName, string> = {
+  serverAuth: x509.ExtendedKeyUsage.serverAuth,
+  clientAuth: x509.ExtendedKeyUsage.clientAuth,
+  emailProtection: x509.ExtendedKeyUsage.emailProtection,
+  codeSigning: x509.ExtendedKeyUsage.codeSigning,
+  ocspSigning: x509.ExtendedKeyUsage.ocspSigning,
+};
+
+export const DEFAULT_LEAF_VALIDITY_DAYS = 90;
+
+export interface LeafRequest {
+  issuer: CaCertificate;
+  subjectPublicKey: CryptoKey;
+  commonName: string;
+  sans: string[];
+  /** Lifetime; give at most one of validityDays / validitySeconds (default 90 days). */
+  validityDays?: number;
+  validitySeconds?: number;
+  notBefore?: Date;
+  /** Default ['serverAuth']; an empty list omits the extendedKeyUsage extension. */
+  ekus?: ExtendedKeyUsageName[];
+  crlDistributionUrl?: string;
+  ocspUrl?: string;
+  caIssuersUrl?: string;
+}
+
+export interface CertificateInfo {
+  serialNumber: string;
+  subject: string;
+  issuer: string;
+  commonName: string | null;
+  sans: string[];
+  notBefore: Date;
+  notAfter: Date;
+  fingerprintSha256: string;
+  keyType: KeyType | 'unknown';
+  keySize: number;
+  isCa: boolean;
+}
+
+function ekuExtension(ekus: readonly ExtendedKeyUsageName[] | undefined): x509.Extension[] {
+  const list: readonly ExtendedKeyUsageName[] = ekus ?? ['serverAuth'];
+  if (!Array.isArray(list as unknown)) throw new PkiError('invalid_request', 'ekus must be an array');
+  const oids = [...new Set(list)].map((name) => {
+    const oid = Object.prototype.hasOwnProperty.call(EKU_OIDS, name) ? EKU_OIDS[name] : undefined;
+    if (!oid) throw new PkiError('invalid_request', `unknown extended key usage "${String(name)}"`);
+    return oid;
+  });
+  return oids.length > 0 ? [new x509.ExtendedKeyUsageExtension(oids)] : [];
+}
+
+/**
+ * Issues an end-entity certificate. Extensions: basicConstraints CA:false (critical),
+ * keyUsage digitalSignature (+keyEncipherment for RSA subject keys, critical), EKU, SAN
+ * (the common name is added when it is a host name or IP not already listed), SKI, AKI,
+ * and CRL distribution point / AIA only when their URLs are given. The signature algorithm
+ * follows the issuer's key; notAfter never exceeds the issuer's notAfter.
+ */
+export async function signLeaf(r: LeafRequest): Promise<IssuedCertificateInfo> {
+  if (!r || typeof r !== 'object') throw new PkiError('invalid_request', 'leaf request is required');
+  const subject = subjectName(r.commonName);
+  const subjectKey = describeKey(r.subjectPublicKey);
+  if (r.subjectPublicKey.type !== 'public') throw new PkiError('bad_key', 'subjectPublicKey must be a public key');
+
+  const sans = classifySans(r.sans ?? []);
+  const fromCn = sanFromCommonName(r.commonName);
+  if (fromCn && !sans.some((s) => s.type === fromCn.type && s.value === fromCn.value)) sans.unshift(fromCn);
+
+  const ctx = await loadIssuer(r.issuer);
+  const { notBefore, notAfter } = validityWindow(r, DEFAULT_LEAF_VALIDITY_DAYS, ctx.notAfter);
+
+  let usage = x509.KeyUsageFlags.digitalSignature;
+  if (subjectKey.algorithm === 'RSA') usage |= x509.KeyUsageFlags.keyEncipherment;
+  const extensions: x509.Extension[] = [
+    new x509.BasicConstraintsExtension(false, undefined, true),
+    new x509.KeyUsagesExtension(usage, true),
+    ...ekuExtension(r.ekus),
+    ...(sans.length > 0 ? [sanExtension(sans)] : []),
+    await subjectKeyIdExtension(r.subjectPublicKey),
+    new x509.AuthorityKeyIdentifierExtension(ctx.keyId),
+    ...revocationExtensions(r),
+  ];
+  return signCertificate({
+    subject,
+    issuer: ctx.name,
+    publicKey: r.subjectPublicKey,
+    signingKey: ctx.signingKey,
+    signingAlgorithm: ctx.signingAlgorithm,
+    notBefore,
+    notAfter,
+    extensions,
+  });
+}
+
+/** Details of the first CERTIFICATE in `pem`; throws PkiError('bad_certificate') on anything unparseable. */
+export async function parseCertificate(pem: string): Promise<CertificateInfo> {
+  const der = pemToDerWithLabel(pem, ['CERTIFICATE'], 'bad_certificate');
+  try {
+    const cert = new x509.X509Certificate(toArrayBuffer(der));
+    const key = describeSpki(new Uint8Array(cert.publicKey.rawData));
+    const bc = cert.getExtension(x509.BasicConstraintsExtension);
+    return {
+      serialNumber: normalizeSerialHex(cert.serialNumber),
+      subject: cert.subject,
+      issuer: cert.issuer,
+      commonName: cert.subjectName.getField('CN')[0] ?? null,
+      sans: readSans(cert.getExtension('2.5.29.17')),
+      notBefore: cert.notBefore,
+      notAfter: cert.notAfter,
+      fingerprintSha256: fingerprintSha256(der),
+      keyType: key.keyType,
+      keySize: key.keySize,
+      isCa: bc?.ca === true,
+    };
+  } catch (err) {
+    if (err instanceof PkiError) throw err;
+    throw new PkiError('bad_certificate', `cannot parse certificate: ${(err as Error).message}`, { cause: err });
+  }
+}

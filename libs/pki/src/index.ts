@@ -1,0 +1,35 @@
+export { PkiError } from './errors';
+export type { CryptoKey, CryptoKeyPair } from './provider';
+export { pemToDer, derToPem, splitPemChain, fingerprintSha256 } from './pem';
+export { randomSerialHex } from './serial';
+export {
+  KEY_ALGORITHMS,
+  generateKeyPair,
+  exportPrivateKeyPem,
+  importPrivateKeyPem,
+  describeKey,
+  type KeyAlgorithm,
+  type KeyType,
+  type KeyDescription,
+} from './keys';
+export { classifySan, type SubjectAltName, type SanType } from './san';
+export {
+  createRootCa,
+  createIntermediateCa,
+  loadCaCertificate,
+  type CaCertificate,
+  type CreatedCa,
+  type RootCaOptions,
+  type IntermediateCaOptions,
+  type IssuedCertificateInfo,
+} from './ca';
+export {
+  signLeaf,
+  parseCertificate,
+  DEFAULT_LEAF_VALIDITY_DAYS,
+  type LeafRequest,
+  type CertificateInfo,
+  type ExtendedKeyUsageName,
+} from './certificate';
+export { parseCsr, createCsr, type ParsedCsr } from './csr';
+export { SecretBox } from './secret-box';

@@ -1,0 +1,175 @@
+import 'reflect-metadata';
+import { randomUUID } from 'node:crypto';
+import { type CallHandler, type DynamicModule, type ExecutionContext, Injectable, Module, type NestInterceptor, type Type } from '@nestjs/common';
+import { APP_INTERCEPTOR, NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyRequest } from 'fastify';
+import { context as otelContext, trace } from '@opentelemetry/api';
+import { Observable, from, lastValueFrom } from 'rxjs';
+import type { z } from 'zod';
+import { ConfigError, loadConfig } from '@certctl/config';
+import { DrainingNatsServer } from '@certctl/messaging';
+import {
+  PinoNestLogger,
+  SpanKind,
+  createLogger,
+  extractTraceContext,
+  getLogger,
+  httpDuration,
+  runWithRequestContext,
+  startDefaultMetrics,
+  startTracing,
+  stopTracing,
+  withSpan,
+} from '@certctl/observability';
+import { type Dependency, HealthController, READINESS_DEPS, SERVICE_NAME, lifecycle } from './health.controller';
+import { ProblemFilter } from './problem';
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** Continues the caller's W3C trace for each HTTP request and binds the request id to the logs. */
+@Injectable()
+export class HttpTraceInterceptor implements NestInterceptor {
+  intercept(ctx: ExecutionContext, next: CallHandler): Observable<unknown> {
+    if (ctx.getType() !== 'http') return next.handle();
+    const req = ctx.switchToHttp().getRequest<FastifyRequest & { traceId?: string }>();
+    const parent = extractTraceContext({ traceparent: header(req, 'traceparent'), tracestate: header(req, 'tracestate') });
+    const route = req.routeOptions?.url ?? req.url;
+    const run = () =>
+      withSpan(`${req.method} ${route}`, { kind: SpanKind.SERVER, parent, attributes: { 'http.method': req.method, 'http.route': route } }, (span) => {
+        req.traceId = span.spanContext().traceId;
+        return lastValueFrom(next.handle(), { defaultValue: undefined });
+      });
+    return from(otelContext.with(parent, () => runWithRequestContext({ request_id: String(req.id) }, run)));
+  }
+}
+
+function header(req: FastifyRequest, name: string): string | undefined {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+/** Health, readiness and metrics routes, plus the trace interceptor, for one service. */
+export function platformModule(service: string, deps: Partial<Record<Dependency, Type<unknown>>>): DynamicModule {
+  @Module({})
+  class PlatformModule {}
+  return {
+    module: PlatformModule,
+    controllers: [HealthController],
+    providers: [
+      { provide: SERVICE_NAME, useValue: service },
+      { provide: READINESS_DEPS, useValue: deps },
+      { provide: APP_INTERCEPTOR, useClass: HttpTraceInterceptor },
+    ],
+  };
+}
+
+/** Parses the app's environment schema once; on failure prints every problem and exits 1. */
+export function loadConfigOrExit<S extends z.ZodObject>(service: string, schema: S): z.output<S> {
+  try {
+    return loadConfig(schema);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`certctl-${service}: ${err.message}\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
+}
+
+export interface BootstrapOptions {
+  service: string;
+  module: Type<unknown> | DynamicModule;
+  host: string;
+  port: number;
+  shutdownTimeoutMs: number;
+  natsUrl?: string;
+  bodyLimitBytes?: number;
+  configure?: (app: NestFastifyApplication) => void | Promise<void>;
+}
+
+/**
+ * Starts one service: tracing, JSON logs, metrics, Fastify HTTP (health/ready/metrics
+ * and any controllers), the NATS transport in the service's queue group, and a graceful
+ * SIGTERM/SIGINT path (readiness off → stop taking work → finish in-flight → drain NATS →
+ * close queues and database) bounded by shutdownTimeoutMs.
+ */
+export async function bootstrapService(o: BootstrapOptions): Promise<NestFastifyApplication> {
+  startTracing(o.service);
+  const logger = createLogger(o.service);
+  startDefaultMetrics(o.service);
+
+  const adapter = new FastifyAdapter({
+    bodyLimit: o.bodyLimitBytes ?? 1024 * 1024,
+    genReqId: (req: { headers: Record<string, string | string[] | undefined> }) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+    disableRequestLogging: true,
+    return503OnClosing: true,
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(o.module, adapter, { logger: new PinoNestLogger(logger), abortOnError: false });
+  const fastify = app.getHttpAdapter().getInstance();
+  fastify.addHook('onRequest', async (req, reply) => {
+    void reply.header('x-request-id', String(req.id));
+  });
+  fastify.addHook('onResponse', async (req, reply) => {
+    const route = req.routeOptions?.url ?? 'unmatched';
+    const seconds = reply.elapsedTime / 1000;
+    httpDuration.observe({ method: req.method, route, status: String(reply.statusCode) }, seconds);
+    if (route === '/health' || route === '/ready' || route === '/metrics') return;
+    const traceId = (req as FastifyRequest & { traceId?: string }).traceId;
+    logger.info(
+      { request_id: String(req.id), ...(traceId ? { trace_id: traceId } : {}), method: req.method, path: req.url.split('?')[0], route, status: reply.statusCode, duration_ms: Math.round(reply.elapsedTime * 100) / 100 },
+      'http request',
+    );
+  });
+  app.useGlobalFilters(new ProblemFilter());
+
+  if (o.natsUrl) {
+    app.connectMicroservice({ strategy: new DrainingNatsServer(o.natsUrl, o.service) }, { inheritAppConfig: true });
+  }
+  await o.configure?.(app);
+
+  installShutdown(app, o);
+  await app.startAllMicroservices();
+  await app.listen({ port: o.port, host: o.host });
+  logger.info({ port: o.port, host: o.host, trace: trace.getTracerProvider() ? 'on' : 'off' }, `certctl-${o.service} listening`);
+  return app;
+}
+
+function installShutdown(app: NestFastifyApplication, o: BootstrapOptions): void {
+  let closing = false;
+  const shutdown = (signal: string) => {
+    if (closing) return;
+    closing = true;
+    lifecycle.shuttingDown = true;
+    const log = getLogger();
+    log.info({ signal }, 'shutting down');
+    const force = setTimeout(() => {
+      log.error({ timeout_ms: o.shutdownTimeoutMs }, 'graceful shutdown timed out; exiting');
+      process.exit(1);
+    }, o.shutdownTimeoutMs);
+    force.unref();
+    app
+      .close()
+      .then(() => stopTracing())
+      .then(() => {
+        log.info('shutdown complete');
+        clearTimeout(force);
+        process.exit(0);
+      })
+      .catch((err: unknown) => {
+        log.error({ err }, 'error during shutdown');
+        process.exit(1);
+      });
+  };
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  process.once('SIGINT', () => shutdown('SIGINT'));
+}
+
+/** A service that cannot start says why on one line and exits non-zero. */
+export function exitOnStartFailure(err: unknown): never {
+  getLogger().fatal({ err }, `start failed: ${(err as Error)?.message ?? String(err)}`);
+  process.exit(1);
+}

@@ -1,0 +1,4 @@
+export * from './bootstrap';
+export * from './problem';
+export * from './health.controller';
+export * from './public';

@@ -1,0 +1,135 @@
+import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { type Job, Queue, UnrecoverableError, Worker, type JobsOptions } from 'bullmq';
+import IORedis, { type Redis } from 'ioredis';
+import { AppError, type QueueJobData, type QueueName } from '@certctl/contracts';
+import { getLogger, queueDeadLetters, queueJobDuration, extractTraceContext, withSpan, SpanKind } from '@certctl/observability';
+
+export const QUEUE_OPTIONS = Symbol('QUEUE_OPTIONS');
+export interface QueueOptions {
+  redisUrl: string;
+  /** Attempts before a job goes to the dead-letter state. */
+  attempts?: number;
+  /** First backoff delay in ms; doubles on each attempt. */
+  backoffMs?: number;
+}
+
+export interface DeadLetter {
+  id: string;
+  name: string;
+  data: unknown;
+  attempts_made: number;
+  failed_reason: string;
+  failed_at: string | null;
+}
+
+/**
+ * BullMQ with the platform's conventions: bounded attempts with exponential backoff;
+ * a job failing its last attempt (or failing with a non-retryable AppError) stays in
+ * the failed set — the dead-letter state — where it can be listed and requeued.
+ */
+@Injectable()
+export class QueueService implements OnApplicationShutdown {
+  private readonly connection: Redis;
+  private readonly queues = new Map<string, Queue>();
+  private readonly workers: Worker[] = [];
+
+  constructor(@Inject(QUEUE_OPTIONS) private readonly options: QueueOptions) {
+    this.connection = new IORedis(options.redisUrl, { maxRetriesPerRequest: null, enableReadyCheck: true, lazyConnect: false });
+    this.connection.on('error', (err) => getLogger().warn({ err: err.message }, 'redis connection error'));
+  }
+
+  defaultJobOptions(): JobsOptions {
+    return {
+      attempts: this.options.attempts ?? 5,
+      backoff: { type: 'exponential', delay: this.options.backoffMs ?? 1000 },
+      removeOnComplete: { age: 24 * 3600, count: 10000 },
+      removeOnFail: false,
+    };
+  }
+
+  queue<N extends QueueName>(name: N): Queue<QueueJobData[N]> {
+    let q = this.queues.get(name);
+    if (!q) {
+      q = new Queue(name, { connection: this.connection, defaultJobOptions: this.defaultJobOptions() });
+      this.queues.set(name, q);
+    }
+    return q as unknown as Queue<QueueJobData[N]>;
+  }
+
+  /** Adds a job whose id is the idempotency key: adding the same id twice queues it once. */
+  async add<N extends QueueName>(name: N, jobId: string, data: QueueJobData[N], opts: JobsOptions = {}): Promise<void> {
+    await (this.queue(name) as Queue).add(name, data, { ...opts, jobId });
+  }
+
+  worker<N extends QueueName>(
+    name: N,
+    processor: (job: Job<QueueJobData[N]>) => Promise<unknown>,
+    opts: { concurrency?: number } = {},
+  ): Worker<QueueJobData[N]> {
+    const worker = new Worker<QueueJobData[N]>(
+      name,
+      async (job) => {
+        const started = process.hrtime.bigint();
+        const parent = extractTraceContext({ traceparent: (job.data as { traceparent?: string }).traceparent });
+        let result = 'ok';
+        try {
+          return await withSpan(`queue ${name}`, { kind: SpanKind.CONSUMER, parent, attributes: { 'queue.job_id': String(job.id) } }, () => processor(job));
+        } catch (err) {
+          result = 'error';
+          if (err instanceof AppError && !err.retryable) throw new UnrecoverableError(`${err.code}: ${err.message}`);
+          throw err;
+        } finally {
+          queueJobDuration.observe({ queue: name, result }, Number(process.hrtime.bigint() - started) / 1e9);
+        }
+      },
+      { connection: this.connection.duplicate(), concurrency: opts.concurrency ?? 10, autorun: true },
+    );
+    worker.on('failed', (job, err) => {
+      const last = job && (job.attemptsMade >= (job.opts.attempts ?? 1) || err instanceof UnrecoverableError);
+      getLogger().warn({ queue: name, job_id: job?.id, attempts: job?.attemptsMade, dead: last, error: err.message }, 'queue job failed');
+      if (last) void this.refreshDeadLetterGauge(name);
+    });
+    worker.on('error', (err) => getLogger().warn({ queue: name, err: err.message }, 'queue worker error'));
+    this.workers.push(worker);
+    return worker;
+  }
+
+  async deadLetters(name: QueueName, start = 0, end = 99): Promise<DeadLetter[]> {
+    const jobs = await this.queue(name).getFailed(start, end);
+    return jobs.map((j) => ({
+      id: String(j.id),
+      name: j.name,
+      data: j.data,
+      attempts_made: j.attemptsMade,
+      failed_reason: j.failedReason,
+      failed_at: j.finishedOn ? new Date(j.finishedOn).toISOString() : null,
+    }));
+  }
+
+  /** Puts a dead-lettered job back on its queue with a fresh attempt budget. */
+  async requeue(name: QueueName, id: string): Promise<void> {
+    const job = await this.queue(name).getJob(id);
+    if (!job) throw AppError.notFound('queue job', id);
+    if (!(await job.isFailed())) throw new AppError('conflict', `queue job ${id} is not in the dead-letter state`);
+    await job.retry('failed', { resetAttemptsMade: true });
+    await this.refreshDeadLetterGauge(name);
+  }
+
+  async refreshDeadLetterGauge(name: QueueName): Promise<number> {
+    const n = await this.queue(name).getFailedCount();
+    queueDeadLetters.set({ queue: name }, n);
+    return n;
+  }
+
+  async ping(): Promise<void> {
+    const pong = await this.connection.ping();
+    if (pong !== 'PONG') throw new Error(`unexpected redis reply ${pong}`);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    // Workers first: stop taking jobs, let in-flight ones finish.
+    await Promise.allSettled(this.workers.map((w) => w.close()));
+    await Promise.allSettled([...this.queues.values()].map((q) => q.close()));
+    await this.connection.quit().catch(() => undefined);
+  }
+}

@@ -1,0 +1,51 @@
+#!/usr/bin/env node
+// Bundles one app (or every app) into dist/apps/<app>/main.js: workspace libraries
+// are inlined, npm packages stay external, so `node dist/apps/<app>/main.js` runs it.
+// Usage: node tools/build/build.mjs [app ...]   (no argument: every app and tools)
+import { build } from 'esbuild';
+import { readdirSync, existsSync, readFileSync } from 'node:fs';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { swcPlugin } from './swc-plugin.mjs';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+const external = [...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.devDependencies ?? {})].flatMap(
+  (d) => [d, `${d}/*`],
+);
+
+const entries = {};
+for (const app of readdirSync(join(root, 'apps'))) {
+  const main = join(root, 'apps', app, 'src', 'main.ts');
+  if (existsSync(main)) entries[`apps/${app}`] = main;
+}
+entries['tools/seed'] = join(root, 'tools', 'db', 'seed.ts');
+
+const wanted = process.argv.slice(2);
+const selected = wanted.length ? wanted.map((w) => (w.includes('/') ? w : `apps/${w}`)) : Object.keys(entries);
+for (const name of selected) {
+  if (!entries[name]) {
+    console.error(`[build] unknown target ${name}; known: ${Object.keys(entries).join(', ')}`);
+    process.exit(2);
+  }
+}
+
+const started = Date.now();
+await Promise.all(
+  selected.map((name) =>
+    build({
+      entryPoints: [entries[name]],
+      outfile: join(root, 'dist', name.startsWith('apps/') ? `${name}/main.js` : `${name}.js`),
+      bundle: true,
+      platform: 'node',
+      target: 'node20',
+      format: 'cjs',
+      sourcemap: true,
+      external,
+      tsconfig: join(root, 'tsconfig.base.json'),
+      plugins: [swcPlugin()],
+      logLevel: 'warning',
+    }),
+  ),
+);
+console.log(`[build] ${selected.join(', ')} in ${Date.now() - started} ms`);

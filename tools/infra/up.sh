@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# Bring up PostgreSQL, Redis and NATS from the Debian packages, with data in a
+# project-local folder (.local/ by default). Idempotent: servers already reachable at
+# DATABASE_URL / REDIS_URL / NATS_URL are reused, running ones are left alone.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+mkdir -p "$CERTCTL_DATA_DIR"
+
+need_packages=()
+ensure_cmd() { # command package
+  command -v "$1" >/dev/null 2>&1 || [ -x "$3" ] 2>/dev/null || need_packages+=("$2")
+}
+
+pg_bin() {
+  local d
+  for d in /usr/lib/postgresql/*/bin; do [ -x "$d/pg_ctl" ] && { echo "$d"; return; }; done
+  dirname "$(command -v pg_ctl 2>/dev/null || echo /nonexistent/pg_ctl)"
+}
+
+install_missing() {
+  [ ${#need_packages[@]} -eq 0 ] && return 0
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    log "installing ${need_packages[*]} with apt-get"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq >/dev/null
+    apt-get install -y -qq --no-install-recommends "${need_packages[@]}" >/dev/null
+  else
+    log "missing packages: ${need_packages[*]}"
+    log "install them with: sudo apt-get install -y ${need_packages[*]}"
+    exit 1
+  fi
+}
+
+pg_host=$(url_host "$DATABASE_URL"); pg_port=$(url_port "$DATABASE_URL" 5432)
+redis_host=$(url_host "$REDIS_URL"); redis_port=$(url_port "$REDIS_URL" 6379)
+nats_host=$(url_host "$NATS_URL"); nats_port=$(url_port "$NATS_URL" 4222)
+
+port_open "$pg_host" "$pg_port" || { [ -x "$(pg_bin)/pg_ctl" ] || need_packages+=(postgresql); }
+port_open "$redis_host" "$redis_port" || ensure_cmd redis-server redis-server
+port_open "$nats_host" "$nats_port" || ensure_cmd nats-server nats-server
+install_missing
+
+# ---- PostgreSQL ----
+if port_open "$pg_host" "$pg_port"; then
+  log "PostgreSQL already reachable at $pg_host:$pg_port"
+else
+  bin=$(pg_bin); pgdata="$CERTCTL_DATA_DIR/pg"
+  as_pg=()
+  if [ "$(id -u)" = 0 ]; then as_pg=(runuser -u postgres --); fi
+  if [ ! -f "$pgdata/PG_VERSION" ]; then
+    log "initialising PostgreSQL cluster in $pgdata"
+    mkdir -p "$pgdata"
+    [ "$(id -u)" = 0 ] && chown postgres:postgres "$pgdata" "$CERTCTL_DATA_DIR/pg"
+    chmod 700 "$pgdata"
+    pwfile=$(mktemp); echo certctl > "$pwfile"; chmod 644 "$pwfile"
+    "${as_pg[@]}" "$bin/initdb" -D "$pgdata" -U certctl --pwfile="$pwfile" -A scram-sha-256 --auth-local=trust -E UTF8 >/dev/null
+    rm -f "$pwfile"
+    cat >> "$pgdata/postgresql.conf" <<CONF
+listen_addresses = '127.0.0.1'
+unix_socket_directories = '$pgdata'
+max_connections = 300
+shared_buffers = 256MB
+fsync = ${CERTCTL_PG_FSYNC:-on}
+synchronous_commit = ${CERTCTL_PG_SYNC_COMMIT:-on}
+CONF
+  fi
+  log "starting PostgreSQL on 127.0.0.1:$pg_port"
+  "${as_pg[@]}" "$bin/pg_ctl" -D "$pgdata" -l "$pgdata/server.log" -o "-p $pg_port" -w -t 60 start >/dev/null
+  "${as_pg[@]}" "$bin/psql" -h "$pgdata" -p "$pg_port" -U certctl -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname='certctl'" | grep -q 1 \
+    || "${as_pg[@]}" "$bin/createdb" -h "$pgdata" -p "$pg_port" -U certctl certctl
+fi
+
+# ---- Redis ----
+if port_open "$redis_host" "$redis_port"; then
+  log "Redis already reachable at $redis_host:$redis_port"
+else
+  rdir="$CERTCTL_DATA_DIR/redis"; mkdir -p "$rdir"
+  log "starting Redis on 127.0.0.1:$redis_port"
+  redis-server --bind 127.0.0.1 --port "$redis_port" --dir "$rdir" --daemonize yes \
+    --pidfile "$rdir/redis.pid" --logfile "$rdir/redis.log" \
+    --appendonly yes --appendfsync everysec --save "" --maxmemory-policy noeviction >/dev/null
+fi
+
+# ---- NATS ----
+if port_open "$nats_host" "$nats_port"; then
+  log "NATS already reachable at $nats_host:$nats_port"
+else
+  ndir="$CERTCTL_DATA_DIR/nats"; mkdir -p "$ndir"
+  log "starting NATS on 127.0.0.1:$nats_port (monitoring $CERTCTL_NATS_MONITOR_PORT)"
+  setsid nohup nats-server -a 127.0.0.1 -p "$nats_port" -m "$CERTCTL_NATS_MONITOR_PORT" \
+    -P "$ndir/nats.pid" -l "$ndir/nats.log" >/dev/null 2>&1 < /dev/null &
+fi
+
+for i in $(seq 1 100); do
+  if port_open "$pg_host" "$pg_port" && port_open "$redis_host" "$redis_port" && port_open "$nats_host" "$nats_port"; then
+    log "ready: DATABASE_URL=${DATABASE_URL/:certctl@/:****@} REDIS_URL=$REDIS_URL NATS_URL=$NATS_URL"
+    exit 0
+  fi
+  sleep 0.2
+done
+log "infrastructure did not come up; see logs under $CERTCTL_DATA_DIR"
+exit 1

@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# npm start: everything from a fresh machine to seven running services.
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+started=$(date +%s)
+prepare_platform
+ensure_encryption_key
+step "seeding demo data"
+node dist/tools/seed.js
+step "starting the services"
+exec node tools/run-stack.mjs --since "$started"
