@@ -7,4 +7,4 @@ ensure_encryption_key
 step "seeding demo data"
 node dist/tools/seed.js
 step "starting the services"
-exec node tools/run-stack.mjs --since "$started"
+exec node dist/tools/run-stack.js --since "$started"

@@ -20,6 +20,7 @@ for (const app of readdirSync(join(root, 'apps'))) {
   if (existsSync(main)) entries[`apps/${app}`] = main;
 }
 entries['tools/seed'] = join(root, 'tools', 'db', 'seed.ts');
+entries['tools/run-stack'] = join(root, 'tools', 'run-stack.ts');
 
 const wanted = process.argv.slice(2);
 const selected = wanted.length ? wanted.map((w) => (w.includes('/') ? w : `apps/${w}`)) : Object.keys(entries);

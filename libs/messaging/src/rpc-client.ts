@@ -93,7 +93,11 @@ export class RpcClient implements OnModuleInit, OnApplicationShutdown {
     if (err instanceof TimeoutError) {
       return new AppError('service_unavailable', `the service answering ${subject} did not reply in time`, { retryable: true });
     }
-    if (err && typeof err === 'object' && 'code' in err && 'detail' in err) return AppError.fromWire(err);
+    if (err && typeof err === 'object') {
+      // The wire error, either bare or wrapped by the transport as { message, error }.
+      const wire = 'code' in err && 'detail' in err ? err : 'error' in err ? (err as { error: unknown }).error : undefined;
+      if (wire && typeof wire === 'object' && 'code' in wire) return AppError.fromWire(wire);
+    }
     getLogger().error({ err, subject }, 'NATS request failed');
     return new AppError('service_unavailable', `the service answering ${subject} is unavailable`, { retryable: true });
   }

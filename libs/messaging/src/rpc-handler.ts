@@ -15,6 +15,22 @@ import { SpanKind, extractTraceContext, getLogger, natsHandlerDuration, runWithR
 
 const CONTRACT = Symbol('rpc-contract');
 
+/** Handlers running now; shutdown waits for them before closing the connection. */
+export const inFlight = {
+  count: 0,
+  waiters: [] as (() => void)[],
+  enter(): void {
+    this.count++;
+  },
+  leave(): void {
+    this.count--;
+    if (this.count === 0) this.waiters.splice(0).forEach((w) => w());
+  },
+  idle(): Promise<void> {
+    return this.count === 0 ? Promise.resolve() : new Promise((resolve) => this.waiters.push(resolve));
+  },
+};
+
 /** Marks a handler method as the answerer of a contract's subject (queue group set on the server). */
 export function RpcHandler(contract: RpcContract): MethodDecorator {
   return applyDecorators(MessagePattern(contract.subject), SetMetadata(CONTRACT, contract));
@@ -46,6 +62,7 @@ export class RpcInterceptor implements NestInterceptor {
 
     const run = async (): Promise<unknown> => {
       let result = 'ok';
+      inFlight.enter();
       try {
         return await withSpan(`nats handle ${subject}`, { kind: SpanKind.SERVER, parent, attributes: { 'messaging.destination': subject } }, async () => {
           if (contract) {
@@ -69,6 +86,7 @@ export class RpcInterceptor implements NestInterceptor {
         else if (appErr.status >= 500) getLogger().warn({ code: appErr.code, detail: appErr.message, subject }, 'NATS handler error');
         throw new RpcException((appErr ?? new AppError('internal', 'internal error')).toWire());
       } finally {
+        inFlight.leave();
         natsHandlerDuration.observe({ subject, result }, Number(process.hrtime.bigint() - started) / 1e9);
       }
     };

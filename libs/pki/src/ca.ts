@@ -40,10 +40,7 @@ export interface CreatedCa extends CaCertificate, IssuedCertificateInfo {
 const CA_KEY_USAGE = x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign | x509.KeyUsageFlags.digitalSignature;
 
 function caExtensions(pathLength: number | undefined): x509.Extension[] {
-  return [
-    new x509.BasicConstraintsExtension(true, pathLength, true),
-    new x509.KeyUsagesExtension(CA_KEY_USAGE, true),
-  ];
+  return [new x509.BasicConstraintsExtension(true, pathLength, true), new x509.KeyUsagesExtension(CA_KEY_USAGE, true)];
 }
 
 function checkCaOptions(o: RootCaOptions): void {

@@ -4,7 +4,7 @@ import { PkiError } from './errors';
 import { generateKeyPair } from './keys';
 import { derToPem, fingerprintSha256, pemToDer } from './pem';
 import type { CryptoKeyPair } from './provider';
-import { certText, opensslOk, scratchDir, verifyChain } from './test-support/openssl';
+import { certText, opensslOk, scratchDir, verifyChain } from '../test/openssl';
 
 const DAY = 86_400_000;
 
@@ -40,7 +40,13 @@ describe('signLeaf / parseCertificate', () => {
       generateKeyPair('ECDSA-P256'),
       generateKeyPair('RSA-2048'),
     ]);
-    inter = await createIntermediateCa({ issuer: root, commonName: 'Test Issuing CA', keyAlgorithm: 'ECDSA-P256', validityDays: 1000, pathLength: 0 });
+    inter = await createIntermediateCa({
+      issuer: root,
+      commonName: 'Test Issuing CA',
+      keyAlgorithm: 'ECDSA-P256',
+      validityDays: 1000,
+      pathLength: 0,
+    });
   });
   afterAll(() => tmp.cleanup());
 
@@ -68,7 +74,15 @@ describe('signLeaf / parseCertificate', () => {
   });
 
   it('ok/SAN classification: IP, email, URI, DNS', async () => {
-    const sans = ['10.0.0.1', '2001:DB8::1', 'ops@Example.COM', 'spiffe://cluster.local/ns/default/sa/web', 'https://user@svc.example.com/x', 'API.Example.com', '*.apps.example.com'];
+    const sans = [
+      '10.0.0.1',
+      '2001:DB8::1',
+      'ops@Example.COM',
+      'spiffe://cluster.local/ns/default/sa/web',
+      'https://user@svc.example.com/x',
+      'API.Example.com',
+      '*.apps.example.com',
+    ];
     const cert = await leaf({ sans });
     const san = extBlock(certText(cert.certificatePem), 'Subject Alternative Name');
     expect(san.split(', ').sort()).toEqual(
@@ -84,7 +98,16 @@ describe('signLeaf / parseCertificate', () => {
       ].sort(),
     );
     const info = await parseCertificate(cert.certificatePem);
-    expect(info.sans).toEqual(['svc.example.com', '10.0.0.1', '2001:db8::1', 'ops@example.com', 'spiffe://cluster.local/ns/default/sa/web', 'https://user@svc.example.com/x', 'api.example.com', '*.apps.example.com']);
+    expect(info.sans).toEqual([
+      'svc.example.com',
+      '10.0.0.1',
+      '2001:db8::1',
+      'ops@example.com',
+      'spiffe://cluster.local/ns/default/sa/web',
+      'https://user@svc.example.com/x',
+      'api.example.com',
+      '*.apps.example.com',
+    ]);
   });
 
   it.each<[string, string, string[], string]>([
@@ -122,7 +145,13 @@ describe('signLeaf / parseCertificate', () => {
 
   it('ok/CRL distribution point and AIA appear only when given', async () => {
     const text = certText(
-      (await leaf({ crlDistributionUrl: 'http://pki.example.com/inter.crl', ocspUrl: 'http://ocsp.example.com', caIssuersUrl: 'http://pki.example.com/inter.cer' })).certificatePem,
+      (
+        await leaf({
+          crlDistributionUrl: 'http://pki.example.com/inter.crl',
+          ocspUrl: 'http://ocsp.example.com',
+          caIssuersUrl: 'http://pki.example.com/inter.cer',
+        })
+      ).certificatePem,
     );
     expect(text).toMatch(/CRL Distribution Points:\s+Full Name:\s+URI:http:\/\/pki\.example\.com\/inter\.crl/);
     expect(text).toContain('OCSP - URI:http://ocsp.example.com');
@@ -149,7 +178,11 @@ describe('signLeaf / parseCertificate', () => {
     expect(serial).toBe(`serial=${cert.serialNumber.toUpperCase()}`);
     expect(cert.serialNumber).toMatch(/^[0-7][0-9a-f]{31}$/);
     const fp = opensslOk(['x509', '-noout', '-fingerprint', '-sha256'], cert.certificatePem);
-    const normalized = fp.replace(/^.*Fingerprint=/i, '').replace(/:/g, '').trim().toLowerCase();
+    const normalized = fp
+      .replace(/^.*Fingerprint=/i, '')
+      .replace(/:/g, '')
+      .trim()
+      .toLowerCase();
     expect(normalized).toMatch(/^[0-9a-f]{64}$/);
     expect(cert.fingerprintSha256).toBe(normalized);
     expect(fingerprintSha256(cert.certificatePem)).toBe(normalized);
@@ -175,12 +208,27 @@ describe('signLeaf / parseCertificate', () => {
 
   it('ok/leaf and intermediate notAfter are clamped to the issuer notAfter', async () => {
     const shortRoot = await createRootCa({ commonName: 'Short Root', keyAlgorithm: 'ECDSA-P256', validityDays: 2 });
-    const shortInter = await createIntermediateCa({ issuer: shortRoot, commonName: 'Short Inter', keyAlgorithm: 'ECDSA-P256', validityDays: 365 });
+    const shortInter = await createIntermediateCa({
+      issuer: shortRoot,
+      commonName: 'Short Inter',
+      keyAlgorithm: 'ECDSA-P256',
+      validityDays: 365,
+    });
     expect(shortInter.notAfter).toEqual(shortRoot.notAfter);
-    const clamped = await signLeaf({ issuer: shortInter, subjectPublicKey: ec.publicKey, commonName: 'c.example.com', sans: [], validityDays: 90 });
+    const clamped = await signLeaf({
+      issuer: shortInter,
+      subjectPublicKey: ec.publicKey,
+      commonName: 'c.example.com',
+      sans: [],
+      validityDays: 90,
+    });
     expect(clamped.notAfter).toEqual(shortRoot.notAfter);
-    expect(new Date(opensslOk(['x509', '-noout', '-enddate'], clamped.certificatePem).replace('notAfter=', '').trim())).toEqual(shortRoot.notAfter);
-    expect(verifyChain(tmp, 'clamp', { root: shortRoot.certificatePem, inter: shortInter.certificatePem, leaf: clamped.certificatePem }).status).toBe(0);
+    expect(new Date(opensslOk(['x509', '-noout', '-enddate'], clamped.certificatePem).replace('notAfter=', '').trim())).toEqual(
+      shortRoot.notAfter,
+    );
+    expect(
+      verifyChain(tmp, 'clamp', { root: shortRoot.certificatePem, inter: shortInter.certificatePem, leaf: clamped.certificatePem }).status,
+    ).toBe(0);
   });
 
   it('ok/loadCaCertificate rebuilds an issuer from stored PEMs', async () => {
@@ -192,10 +240,35 @@ describe('signLeaf / parseCertificate', () => {
 
   it('ok/parseCertificate of an openssl-made RSA certificate', async () => {
     const key = tmp.write('ossl.key', opensslOk(['genpkey', '-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:2048']));
-    const pem = opensslOk(['req', '-x509', '-new', '-key', key, '-subj', '/CN=ossl.example.com/O=Ossl', '-days', '10', '-addext', 'subjectAltName=DNS:ossl.example.com,IP:::1,email:a@b.example']);
+    const pem = opensslOk([
+      'req',
+      '-x509',
+      '-new',
+      '-key',
+      key,
+      '-subj',
+      '/CN=ossl.example.com/O=Ossl',
+      '-days',
+      '10',
+      '-addext',
+      'subjectAltName=DNS:ossl.example.com,IP:::1,email:a@b.example',
+    ]);
     const info = await parseCertificate(pem);
-    expect(info).toMatchObject({ commonName: 'ossl.example.com', subject: 'CN=ossl.example.com, O=Ossl', keyType: 'RSA', keySize: 2048, isCa: true, sans: ['ossl.example.com', '::1', 'a@b.example'] });
-    expect(info.serialNumber).toBe(opensslOk(['x509', '-noout', '-serial'], pem).trim().replace('serial=', '').toLowerCase().replace(/^(00)+/, ''));
+    expect(info).toMatchObject({
+      commonName: 'ossl.example.com',
+      subject: 'CN=ossl.example.com, O=Ossl',
+      keyType: 'RSA',
+      keySize: 2048,
+      isCa: true,
+      sans: ['ossl.example.com', '::1', 'a@b.example'],
+    });
+    expect(info.serialNumber).toBe(
+      opensslOk(['x509', '-noout', '-serial'], pem)
+        .trim()
+        .replace('serial=', '')
+        .toLowerCase()
+        .replace(/^(00)+/, ''),
+    );
   });
 
   it.each<[string, () => Partial<LeafRequest>, string]>([
@@ -215,13 +288,30 @@ describe('signLeaf / parseCertificate', () => {
 
   it('fail/a leaf cannot act as an issuer', async () => {
     const l = await leaf({});
-    await expectPkiError(signLeaf({ issuer: { certificatePem: l.certificatePem, privateKey: ec.privateKey, publicKey: ec.publicKey }, subjectPublicKey: ec.publicKey, commonName: 'x.example.com', sans: [] }), 'invalid_issuer');
+    await expectPkiError(
+      signLeaf({
+        issuer: { certificatePem: l.certificatePem, privateKey: ec.privateKey, publicKey: ec.publicKey },
+        subjectPublicKey: ec.publicKey,
+        commonName: 'x.example.com',
+        sans: [],
+      }),
+      'invalid_issuer',
+    );
   });
 
   it('fail/pathLength limits are enforced when creating intermediates', async () => {
-    await expectPkiError(createIntermediateCa({ issuer: inter, commonName: 'Too Deep', keyAlgorithm: 'ECDSA-P256', validityDays: 10 }), 'invalid_issuer');
-    await expectPkiError(createIntermediateCa({ issuer: root, commonName: 'Too Long', keyAlgorithm: 'ECDSA-P256', validityDays: 10, pathLength: 1 }), 'invalid_request');
-    await expectPkiError(createRootCa({ commonName: 'R', keyAlgorithm: 'ECDSA-P256', validityDays: 10, pathLength: -1 }), 'invalid_request');
+    await expectPkiError(
+      createIntermediateCa({ issuer: inter, commonName: 'Too Deep', keyAlgorithm: 'ECDSA-P256', validityDays: 10 }),
+      'invalid_issuer',
+    );
+    await expectPkiError(
+      createIntermediateCa({ issuer: root, commonName: 'Too Long', keyAlgorithm: 'ECDSA-P256', validityDays: 10, pathLength: 1 }),
+      'invalid_request',
+    );
+    await expectPkiError(
+      createRootCa({ commonName: 'R', keyAlgorithm: 'ECDSA-P256', validityDays: 10, pathLength: -1 }),
+      'invalid_request',
+    );
     await expectPkiError(createRootCa({ commonName: 'R', keyAlgorithm: 'ECDSA-P256', validityDays: 0 }), 'invalid_request');
   });
 

@@ -49,9 +49,7 @@ export async function loadIssuer(issuer: CaCertificate): Promise<IssuerContext> 
   }
   if (!bc?.ca) throw new PkiError('invalid_issuer', 'issuer certificate is not a CA (basicConstraints CA:false)');
   const signingAlgorithm = signingAlgorithmFor(issuer.privateKey);
-  const keyId = ski
-    ? ski.keyId
-    : Buffer.from(await cert.publicKey.getKeyIdentifier()).toString('hex');
+  const keyId = ski ? ski.keyId : Buffer.from(await cert.publicKey.getKeyIdentifier()).toString('hex');
   return {
     name: cert.subjectName,
     notAfter: cert.notAfter,

@@ -10,7 +10,7 @@ import {
   type KeyDescription,
 } from './keys';
 import { subtle, type CryptoKey, type CryptoKeyPair } from './provider';
-import { openssl, opensslOk } from './test-support/openssl';
+import { openssl, opensslOk } from '../test/openssl';
 
 const EXPECTED: Record<KeyAlgorithm, Omit<KeyDescription, 'keyAlgorithm'> & { text: RegExp }> = {
   'ECDSA-P256': { algorithm: 'ECDSA', size: 256, text: /Private-Key: \(256 bit\)[\s\S]*NIST CURVE: P-256/ },
@@ -51,29 +51,42 @@ describe('keys', () => {
     for (const [a, k] of all) pairs.set(a, k);
   }, 30_000);
 
-  it.each(KEY_ALGORITHMS.map((a) => [`ok/${a}`, a] as const))('%s: describe, export (openssl reads it), import back', async (_name, alg) => {
-    const { publicKey, privateKey } = pairs.get(alg) as CryptoKeyPair;
-    const want: KeyDescription = { algorithm: EXPECTED[alg].algorithm, size: EXPECTED[alg].size, keyAlgorithm: alg };
-    expect(describeKey(publicKey)).toEqual(want);
-    expect(describeKey(privateKey)).toEqual(want);
-    expect(privateKey.extractable).toBe(true);
+  it.each(KEY_ALGORITHMS.map((a) => [`ok/${a}`, a] as const))(
+    '%s: describe, export (openssl reads it), import back',
+    async (_name, alg) => {
+      const { publicKey, privateKey } = pairs.get(alg) as CryptoKeyPair;
+      const want: KeyDescription = { algorithm: EXPECTED[alg].algorithm, size: EXPECTED[alg].size, keyAlgorithm: alg };
+      expect(describeKey(publicKey)).toEqual(want);
+      expect(describeKey(privateKey)).toEqual(want);
+      expect(privateKey.extractable).toBe(true);
 
-    const pem = await exportPrivateKeyPem(privateKey);
-    expect(pem).toMatch(/^-----BEGIN PRIVATE KEY-----\n[\s\S]+\n-----END PRIVATE KEY-----\n$/);
-    expect(opensslOk(['pkey', '-noout', '-text'], pem)).toMatch(EXPECTED[alg].text);
+      const pem = await exportPrivateKeyPem(privateKey);
+      expect(pem).toMatch(/^-----BEGIN PRIVATE KEY-----\n[\s\S]+\n-----END PRIVATE KEY-----\n$/);
+      expect(opensslOk(['pkey', '-noout', '-text'], pem)).toMatch(EXPECTED[alg].text);
 
-    const imported = await importPrivateKeyPem(pem);
-    expect(imported.algorithm).toBe(alg);
-    expect(describeKey(imported.publicKey).keyAlgorithm).toBe(alg);
-    // the derived public key is the original one, and the imported private key signs for it
-    expect((await exportSpki(imported.publicKey)).equals(await exportSpki(publicKey))).toBe(true);
-    expect(await signsAndVerifies(imported.privateKey, publicKey, EXPECTED[alg].algorithm)).toBe(true);
-    expect(await exportPrivateKeyPem(imported.privateKey)).toBe(pem);
-  });
+      const imported = await importPrivateKeyPem(pem);
+      expect(imported.algorithm).toBe(alg);
+      expect(describeKey(imported.publicKey).keyAlgorithm).toBe(alg);
+      // the derived public key is the original one, and the imported private key signs for it
+      expect((await exportSpki(imported.publicKey)).equals(await exportSpki(publicKey))).toBe(true);
+      expect(await signsAndVerifies(imported.privateKey, publicKey, EXPECTED[alg].algorithm)).toBe(true);
+      expect(await exportPrivateKeyPem(imported.privateKey)).toBe(pem);
+    },
+  );
 
   it.each<[string, string[], KeyAlgorithm, string]>([
-    ['ok/openssl genpkey P-256 (PKCS#8)', ['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256'], 'ECDSA-P256', 'PRIVATE KEY'],
-    ['ok/openssl ecparam P-384 (SEC1 "EC PRIVATE KEY")', ['ecparam', '-name', 'secp384r1', '-genkey', '-noout'], 'ECDSA-P384', 'EC PRIVATE KEY'],
+    [
+      'ok/openssl genpkey P-256 (PKCS#8)',
+      ['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256'],
+      'ECDSA-P256',
+      'PRIVATE KEY',
+    ],
+    [
+      'ok/openssl ecparam P-384 (SEC1 "EC PRIVATE KEY")',
+      ['ecparam', '-name', 'secp384r1', '-genkey', '-noout'],
+      'ECDSA-P384',
+      'EC PRIVATE KEY',
+    ],
     ['ok/openssl genrsa 2048 -traditional (PKCS#1)', ['genrsa', '-traditional', '2048'], 'RSA-2048', 'RSA PRIVATE KEY'],
     ['ok/openssl genpkey ED25519', ['genpkey', '-algorithm', 'ED25519'], 'Ed25519', 'PRIVATE KEY'],
   ])('%s: importPrivateKeyPem detects the algorithm', async (_name, args, alg, label) => {
@@ -90,12 +103,32 @@ describe('keys', () => {
     ['fail/garbage PEM', () => importPrivateKeyPem('garbage'), 'bad_key'],
     ['fail/undefined', () => importPrivateKeyPem(undefined as unknown as string), 'bad_key'],
     ['fail/corrupt key body', () => importPrivateKeyPem('-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n'), 'bad_key'],
-    ['fail/public key PEM', () => importPrivateKeyPem(opensslOk(['pkey', '-pubout'], opensslOk(['genpkey', '-algorithm', 'ED25519']))), 'bad_key'],
-    ['fail/encrypted key', () => importPrivateKeyPem(opensslOk(['genpkey', '-algorithm', 'ED25519', '-aes256', '-pass', 'pass:secret'])), 'bad_key'],
-    ['fail/P-521 is unsupported', () => importPrivateKeyPem(opensslOk(['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-521'])), 'unsupported_key'],
-    ['fail/RSA-1024 is unsupported', () => importPrivateKeyPem(opensslOk(['genpkey', '-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:1024'])), 'unsupported_key'],
+    [
+      'fail/public key PEM',
+      () => importPrivateKeyPem(opensslOk(['pkey', '-pubout'], opensslOk(['genpkey', '-algorithm', 'ED25519']))),
+      'bad_key',
+    ],
+    [
+      'fail/encrypted key',
+      () => importPrivateKeyPem(opensslOk(['genpkey', '-algorithm', 'ED25519', '-aes256', '-pass', 'pass:secret'])),
+      'bad_key',
+    ],
+    [
+      'fail/P-521 is unsupported',
+      () => importPrivateKeyPem(opensslOk(['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-521'])),
+      'unsupported_key',
+    ],
+    [
+      'fail/RSA-1024 is unsupported',
+      () => importPrivateKeyPem(opensslOk(['genpkey', '-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:1024'])),
+      'unsupported_key',
+    ],
     ['fail/Ed448 is unsupported', () => importPrivateKeyPem(opensslOk(['genpkey', '-algorithm', 'ED448'])), 'unsupported_key'],
-    ['fail/RSA-PSS key is unsupported', () => importPrivateKeyPem(opensslOk(['genpkey', '-algorithm', 'RSA-PSS', '-pkeyopt', 'rsa_keygen_bits:2048'])), 'unsupported_key'],
+    [
+      'fail/RSA-PSS key is unsupported',
+      () => importPrivateKeyPem(opensslOk(['genpkey', '-algorithm', 'RSA-PSS', '-pkeyopt', 'rsa_keygen_bits:2048'])),
+      'unsupported_key',
+    ],
     ['fail/unknown algorithm name', () => generateKeyPair('DSA-1024' as KeyAlgorithm), 'unsupported_key'],
     ['fail/describeKey of a non-key', () => describeKey({} as CryptoKey), 'bad_key'],
     ['fail/describeKey of null', () => describeKey(null as unknown as CryptoKey), 'bad_key'],

@@ -5,14 +5,7 @@ import { subtle, type CryptoKey, type CryptoKeyPair } from './provider';
 
 export type KeyAlgorithm = 'ECDSA-P256' | 'ECDSA-P384' | 'RSA-2048' | 'RSA-3072' | 'RSA-4096' | 'Ed25519';
 export type KeyType = 'ECDSA' | 'RSA' | 'Ed25519';
-export const KEY_ALGORITHMS: readonly KeyAlgorithm[] = [
-  'ECDSA-P256',
-  'ECDSA-P384',
-  'RSA-2048',
-  'RSA-3072',
-  'RSA-4096',
-  'Ed25519',
-];
+export const KEY_ALGORITHMS: readonly KeyAlgorithm[] = ['ECDSA-P256', 'ECDSA-P384', 'RSA-2048', 'RSA-3072', 'RSA-4096', 'Ed25519'];
 
 export interface KeyDescription {
   algorithm: KeyType;
@@ -68,9 +61,7 @@ function specOf(alg: KeyAlgorithm): AlgSpec {
 export async function generateKeyPair(alg: KeyAlgorithm): Promise<CryptoKeyPair> {
   const spec = specOf(alg);
   const params: Params =
-    spec.type === 'RSA'
-      ? { ...spec.importParams, modulusLength: spec.size, publicExponent: new Uint8Array([1, 0, 1]) }
-      : spec.importParams;
+    spec.type === 'RSA' ? { ...spec.importParams, modulusLength: spec.size, publicExponent: new Uint8Array([1, 0, 1]) } : spec.importParams;
   return (await subtle.generateKey(params, true, ['sign', 'verify'])) as CryptoKeyPair;
 }
 
@@ -176,9 +167,7 @@ function describeKeyObject(k: KeyObject): KeyObjectInfo {
  * "RSA PRIVATE KEY" are accepted too), detecting its algorithm and deriving the public key.
  * Both returned keys are extractable. Throws PkiError('bad_key' | 'unsupported_key').
  */
-export async function importPrivateKeyPem(
-  pem: string,
-): Promise<{ privateKey: CryptoKey; publicKey: CryptoKey; algorithm: KeyAlgorithm }> {
+export async function importPrivateKeyPem(pem: string): Promise<{ privateKey: CryptoKey; publicKey: CryptoKey; algorithm: KeyAlgorithm }> {
   if (typeof pem !== 'string' || !pem.includes('PRIVATE KEY-----')) {
     throw new PkiError('bad_key', 'expected a PEM private key');
   }

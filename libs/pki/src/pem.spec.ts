@@ -34,7 +34,9 @@ describe('pem', () => {
 
   it('ok/splitPemChain returns each CERTIFICATE block normalized, skipping other labels', () => {
     const [a, b] = [bytes(90, 1), bytes(120, 2)];
-    const bundle = [derToPem(a, 'CERTIFICATE'), derToPem(bytes(10), 'PRIVATE KEY'), derToPem(b, 'CERTIFICATE').replace(/\n/g, '\r\n')].join('\n');
+    const bundle = [derToPem(a, 'CERTIFICATE'), derToPem(bytes(10), 'PRIVATE KEY'), derToPem(b, 'CERTIFICATE').replace(/\n/g, '\r\n')].join(
+      '\n',
+    );
     expect(splitPemChain(bundle)).toEqual([derToPem(a, 'CERTIFICATE'), derToPem(b, 'CERTIFICATE')]);
     expect(splitPemChain('no pem here')).toEqual([]);
     expect(pemBlocks(bundle).map((x) => x.label)).toEqual(['CERTIFICATE', 'PRIVATE KEY', 'CERTIFICATE']);

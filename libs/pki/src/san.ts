@@ -109,7 +109,5 @@ export function sanExtension(sans: readonly SubjectAltName[]): x509.SubjectAlter
 export function readSans(ext: x509.Extension | null): string[] {
   if (!ext) return [];
   const san = ext instanceof x509.SubjectAlternativeNameExtension ? ext : new x509.SubjectAlternativeNameExtension(ext.rawData);
-  return san.names.items
-    .filter((n) => n.type === 'dns' || n.type === 'ip' || n.type === 'email' || n.type === 'url')
-    .map((n) => n.value);
+  return san.names.items.filter((n) => n.type === 'dns' || n.type === 'ip' || n.type === 'email' || n.type === 'url').map((n) => n.value);
 }

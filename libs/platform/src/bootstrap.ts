@@ -107,6 +107,7 @@ export async function bootstrapService(o: BootstrapOptions): Promise<NestFastify
     },
     disableRequestLogging: true,
     return503OnClosing: true,
+    forceCloseConnections: 'idle',
   });
   const app = await NestFactory.create<NestFastifyApplication>(o.module, adapter, { logger: new PinoNestLogger(logger), abortOnError: false });
   const fastify = app.getHttpAdapter().getInstance();

@@ -1,0 +1,50 @@
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { ROOT, createTestDatabase, ensureInfra, infraEnv, servicePorts, startNatsServer, startStack } from '@certctl/testing';
+import { PORT_OFFSET, writeState } from './e2e-env';
+
+/**
+ * Starts the whole platform from its built bundles, isolated from a stack a developer
+ * may be running: its own database, Redis logical database, NATS server and ports.
+ */
+export default async function globalSetup(): Promise<void> {
+  const t0 = Date.now();
+  ensureInfra();
+  execFileSync(process.execPath, [join(ROOT, 'tools', 'build', 'build.mjs')], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const base = infraEnv();
+  const databaseUrl = await createTestDatabase('certctl_e2e', base.DATABASE_URL);
+  const nats = await startNatsServer();
+  const redisUrl = `${base.REDIS_URL.replace(/\/\d*$/, '')}/5`;
+  const { default: IORedis } = await import('ioredis');
+  const redis = new IORedis(redisUrl, { lazyConnect: true });
+  await redis.connect();
+  await redis.flushdb();
+  await redis.quit();
+
+  const adminKey = `e2e_${randomBytes(24).toString('base64url')}`;
+  const logDir = join(ROOT, '.local', 'e2e', 'logs');
+  rmSync(logDir, { recursive: true, force: true });
+  mkdirSync(logDir, { recursive: true });
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '',
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'info',
+    DATABASE_URL: databaseUrl,
+    REDIS_URL: redisUrl,
+    NATS_URL: nats.url,
+    CERTCTL_ENCRYPTION_KEY: randomBytes(32).toString('base64url'),
+    CERTCTL_NATS_TIMEOUT_MS: '2000',
+    CERTCTL_ISSUANCE_BACKOFF_MS: '200',
+    CERTCTL_BOOTSTRAP_ADMIN_KEY: adminKey,
+    CERTCTL_ADMIN_KEY_FILE: join(ROOT, '.local', 'e2e', 'admin-api-key'),
+  };
+  execFileSync(process.execPath, [join(ROOT, 'dist', 'tools', 'seed.js')], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+  const ports = servicePorts({}, PORT_OFFSET);
+  env.CERTCTL_PUBLIC_BASE_URL = `http://127.0.0.1:${ports.gateway}`;
+  const stack = await startStack({ env, ports, logDir, timeoutMs: 90000 });
+  const pids = Object.fromEntries(Object.entries(stack.children).map(([name, c]) => [name, c.pid!]));
+  writeState({ env, ports, pids, logDir, adminKey, natsPid: nats.pid });
+  process.stderr.write(`\n[e2e] stack ready in ${((Date.now() - t0) / 1000).toFixed(1)} s (gateway :${ports.gateway}, logs ${logDir})\n`);
+}

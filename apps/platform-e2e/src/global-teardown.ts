@@ -1,0 +1,26 @@
+import { readState } from './e2e-env';
+
+/** Stops every service (SIGTERM, graceful) and the private NATS server. */
+export default async function globalTeardown(): Promise<void> {
+  const state = readState();
+  const pids = [...Object.values(state.pids), state.natsPid];
+  for (const pid of pids) {
+    try {
+      process.kill(pid, 'SIGTERM');
+    } catch {
+      // already gone
+    }
+  }
+  const deadline = Date.now() + 15000;
+  while (Date.now() < deadline && pids.some(alive)) await new Promise((r) => setTimeout(r, 100));
+  for (const pid of pids.filter(alive)) process.kill(pid, 'SIGKILL');
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}

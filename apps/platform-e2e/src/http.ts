@@ -1,0 +1,48 @@
+import { gatewayUrl, readState } from './e2e-env';
+
+export interface HttpResult<T = any> {
+  status: number;
+  headers: Headers;
+  body: T;
+  text: string;
+}
+
+/** A request to the gateway with the admin key unless `key` says otherwise (null: no key). */
+export async function api<T = any>(method: string, path: string, o: { body?: unknown; raw?: string; key?: string | null; headers?: Record<string, string> } = {}): Promise<HttpResult<T>> {
+  const state = readState();
+  const headers: Record<string, string> = { ...(o.headers ?? {}) };
+  const key = o.key === undefined ? state.adminKey : o.key;
+  if (key) headers.authorization = `Bearer ${key}`;
+  let payload: string | undefined = o.raw;
+  if (o.body !== undefined) payload = JSON.stringify(o.body);
+  if (payload !== undefined && !headers['content-type']) headers['content-type'] = 'application/json';
+  const res = await fetch(`${gatewayUrl(state)}${path}`, { method, headers, body: payload, signal: AbortSignal.timeout(30000) });
+  const text = await res.text();
+  let body: any = text;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    // not JSON
+  }
+  return { status: res.status, headers: res.headers, body, text };
+}
+
+export const validCertificate = (name: string) => ({
+  name,
+  common_name: `${name}.example.com`,
+  sans: [`www.${name}.example.com`, '10.0.0.7'],
+  issuer_id: 'iss-local',
+  owner_id: 'o-alice',
+  team_id: 't-platform',
+  renewal_policy_id: 'rp-standard',
+});
+
+export async function waitFor<T>(fn: () => Promise<T | undefined>, timeoutMs = 30000, what = 'condition'): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

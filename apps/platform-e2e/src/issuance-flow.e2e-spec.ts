@@ -1,0 +1,104 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SERVICES } from '@certctl/testing';
+import { readState } from './e2e-env';
+import { api, validCertificate, waitFor } from './http';
+
+function logLines(service: string): Record<string, unknown>[] {
+  const { logDir } = readState();
+  return readFileSync(join(logDir, `${service}.log`), 'utf8')
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+}
+
+describe('certificate issuance end to end', () => {
+  const name = `flow-${Date.now()}`;
+  let created: { status: number; headers: Headers; body: any };
+  let active: any;
+
+  beforeAll(async () => {
+    created = await api('POST', '/api/v1/certificates', { body: validCertificate(name) });
+    active = await waitFor(async () => {
+      const r = await api('GET', `/api/v1/certificates/${created.body.id}`);
+      return r.body.status === 'active' ? r.body : undefined;
+    }, 30000, 'the certificate to become active');
+  });
+
+  it('ok/create answers 201 with the pending certificate, its job and a Location', () => {
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ name, status: 'pending', issuer_id: 'iss-local', created_by: 'bootstrap-admin' });
+    expect(created.body.job_id).toMatch(/^job-/);
+    expect(created.headers.get('location')).toBe(`/api/v1/certificates/${created.body.id}`);
+  });
+
+  it('ok/the certificate becomes active with serial, validity and PEM', () => {
+    expect(active.serial_number).toMatch(/^[0-9a-f]{32}$/);
+    expect(new Date(active.not_after).getTime()).toBeGreaterThan(Date.now() + 80 * 86400_000);
+    expect(active.certificate_pem).toContain('-----BEGIN CERTIFICATE-----');
+    expect(active.current_version.key_source).toBe('server');
+  });
+
+  it('ok/openssl verifies the leaf against the issuer CA from GET /api/v1/issuers/iss-local', async () => {
+    const issuer = await api('GET', '/api/v1/issuers/iss-local');
+    expect(issuer.status).toBe(200);
+    expect(issuer.body.ca_certificate_pem).toContain('BEGIN CERTIFICATE');
+    const dir = mkdtempSync(join(tmpdir(), 'certctl-e2e-'));
+    writeFileSync(join(dir, 'ca.pem'), issuer.body.ca_certificate_pem);
+    writeFileSync(join(dir, 'leaf.pem'), active.certificate_pem);
+    const out = execFileSync('openssl', ['verify', '-CAfile', join(dir, 'ca.pem'), '-purpose', 'sslserver', join(dir, 'leaf.pem')], { encoding: 'utf8' });
+    expect(out.trim()).toBe(`${join(dir, 'leaf.pem')}: OK`);
+    const text = execFileSync('openssl', ['x509', '-in', join(dir, 'leaf.pem'), '-noout', '-text'], { encoding: 'utf8' });
+    expect(text).toContain(`DNS:${name}.example.com`);
+    expect(text).toContain('IP Address:10.0.0.7');
+    expect(text).toContain('TLS Web Server Authentication');
+  });
+
+  it('ok/gateway, inventory and issuance logged this request under one trace id', () => {
+    const requestId = created.headers.get('x-request-id');
+    const access = logLines('gateway').find((l) => l.request_id === requestId && l.msg === 'http request');
+    expect(access).toBeDefined();
+    const traceId = access!.trace_id as string;
+    expect(traceId).toMatch(/^[0-9a-f]{32}$/);
+    expect(traceId).not.toMatch(/^0+$/);
+    expect(logLines('inventory').some((l) => l.trace_id === traceId && l.job_id === created.body.job_id)).toBe(true);
+    expect(logLines('issuance').some((l) => l.trace_id === traceId && l.msg === 'certificate issued' && l.job_id === created.body.job_id)).toBe(true);
+  });
+
+  it('ok/the list shows the certificate and paginates with a cursor', async () => {
+    const second = await api('POST', '/api/v1/certificates', { body: validCertificate(`${name}-b`) });
+    expect(second.status).toBe(201);
+    const page1 = await api('GET', '/api/v1/certificates?limit=1');
+    expect(page1.status).toBe(200);
+    expect(page1.body.data).toHaveLength(1);
+    expect(page1.body.next_cursor).toEqual(expect.any(String));
+    const page2 = await api('GET', `/api/v1/certificates?limit=1&cursor=${page1.body.next_cursor}`);
+    expect(page2.body.data[0].id).not.toBe(page1.body.data[0].id);
+  });
+
+  it.each(SERVICES.map((s) => s.name))('ok/%s answers /health, /ready and /metrics', async (service) => {
+    const port = readState().ports[service];
+    const health = await fetch(`http://127.0.0.1:${port}/health`);
+    expect(health.status).toBe(200);
+    const ready = await fetch(`http://127.0.0.1:${port}/ready`);
+    expect(ready.status).toBe(200);
+    const checks = ((await ready.json()) as { checks: Record<string, string> }).checks;
+    expect(Object.values(checks).every((v) => v === 'ok')).toBe(true);
+    expect(Object.keys(checks)).toContain('database');
+    expect(Object.keys(checks)).toContain('nats');
+    const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    expect(metrics).toContain('certctl_process_cpu_seconds_total');
+    expect(metrics).toContain('certctl_http_request_duration_seconds_bucket');
+    expect(metrics).toContain('# TYPE certctl_nats_handler_duration_seconds histogram');
+  });
+
+  it('ok/inventory measured its NATS handlers and issuance its issuance', async () => {
+    const { ports } = readState();
+    const inv = await (await fetch(`http://127.0.0.1:${ports.inventory}/metrics`)).text();
+    expect(inv).toMatch(/certctl_nats_handler_duration_seconds_count\{[^}]*subject="certctl\.v1\.inventory\.certificate\.create",result="ok"[^}]*\} [1-9]/);
+    const iss = await (await fetch(`http://127.0.0.1:${ports.issuance}/metrics`)).text();
+    expect(iss).toMatch(/certctl_issuance_total\{[^}]*issuer_type="local",result="ok"[^}]*\} [1-9]/);
+  });
+});

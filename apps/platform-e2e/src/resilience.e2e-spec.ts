@@ -1,0 +1,83 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { ROOT, freePort, startService, waitReady } from '@certctl/testing';
+import { readState, writeState } from './e2e-env';
+import { api } from './http';
+
+async function handlerCount(port: number, subject: string): Promise<number> {
+  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  const line = text
+    .split('\n')
+    .find((l) => l.startsWith('certctl_nats_handler_duration_seconds_count{') && l.includes(`subject="${subject}"`) && l.includes('result="ok"'));
+  return Number(line?.split(' ').pop() ?? 0);
+}
+
+async function exitsWithin(pid: number, ms: number): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    try {
+      process.kill(pid, 0);
+    } catch {
+      return true;
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return false;
+}
+
+describe('replicas, graceful shutdown and a service that is down', () => {
+  it('ok/two inventory replicas share requests through the queue group; SIGTERM drains one with no failed request', async () => {
+    const state = readState();
+    const port = await freePort();
+    const replica = startService('inventory', { env: { ...state.env }, port, logDir: state.logDir });
+    await waitReady(`http://127.0.0.1:${port}/ready`, 30000, () => replica.exitCode === null);
+    const subject = 'certctl.v1.inventory.certificate.list';
+    const before = [await handlerCount(state.ports.inventory, subject), await handlerCount(port, subject)];
+    const results = await Promise.all(Array.from({ length: 40 }, () => api('GET', '/api/v1/certificates?limit=5')));
+    expect(results.every((r) => r.status === 200)).toBe(true);
+    const after = [await handlerCount(state.ports.inventory, subject), await handlerCount(port, subject)];
+    expect(after[0] + after[1] - before[0] - before[1]).toBe(40); // each request handled exactly once
+    expect(after[0]).toBeGreaterThan(before[0]);
+    expect(after[1]).toBeGreaterThan(before[1]);
+
+    const started = Date.now();
+    const during = Promise.all(Array.from({ length: 20 }, () => api('GET', '/api/v1/certificates?limit=5')));
+    replica.kill('SIGTERM');
+    const { code } = await replica.exited;
+    expect(code).toBe(0);
+    expect(Date.now() - started).toBeLessThan(10000);
+    expect((await during).map((r) => r.status)).toEqual(Array(20).fill(200));
+  });
+
+  it('fail/with inventory down the gateway answers 503 problem+json within the timeout, and recovers when it is back', async () => {
+    const state = readState();
+    process.kill(state.pids.inventory, 'SIGTERM');
+    expect(await exitsWithin(state.pids.inventory, 10000)).toBe(true);
+
+    const t0 = Date.now();
+    const r = await api('GET', '/api/v1/certificates');
+    const elapsed = Date.now() - t0;
+    expect(r.status).toBe(503);
+    expect(r.headers.get('content-type')).toContain('application/problem+json');
+    expect(r.body.code).toBe('service_unavailable');
+    expect(elapsed).toBeLessThan(Number(state.env.CERTCTL_NATS_TIMEOUT_MS) + 1500);
+
+    const restarted = startService('inventory', { env: { ...state.env }, port: state.ports.inventory, logDir: state.logDir });
+    restarted.unref();
+    writeState({ ...state, pids: { ...state.pids, inventory: restarted.pid! } });
+    await waitReady(`http://127.0.0.1:${state.ports.inventory}/ready`, 30000, () => restarted.exitCode === null);
+    expect((await api('GET', '/api/v1/certificates?limit=1')).status).toBe(200);
+  });
+
+  it('fail/invalid environment → exit code 1 naming every bad variable, secrets redacted', () => {
+    const out = spawnSync(process.execPath, [join(ROOT, 'dist', 'apps', 'issuance', 'main.js')], {
+      env: { PATH: process.env.PATH, DATABASE_URL: 'mysql://root:hunter2@db/x', REDIS_URL: 'redis://127.0.0.1:1', CERTCTL_ENCRYPTION_KEY: 'too-short', CERTCTL_ISSUANCE_PORT: 'eighty' },
+      encoding: 'utf8',
+      timeout: 20000,
+    });
+    expect(out.status).toBe(1);
+    for (const v of ['DATABASE_URL', 'NATS_URL', 'CERTCTL_ENCRYPTION_KEY', 'CERTCTL_ISSUANCE_PORT']) expect(out.stderr).toContain(v);
+    expect(out.stderr).not.toContain('hunter2');
+    expect(out.stderr).not.toContain('too-short');
+  });
+});

@@ -1,0 +1,105 @@
+// Starts and stops the seven services from their built bundles (dist/apps/<app>/main.js).
+// Used by `npm start` (tools/run-stack.mjs) and by the end-to-end tests.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+
+/** The repository root (the folder holding nx.json), found from this file or the bundle. */
+export const ROOT = findRoot(__dirname);
+
+function findRoot(from: string): string {
+  let dir = from;
+  while (!existsSync(join(dir, 'nx.json'))) {
+    const up = dirname(dir);
+    if (up === dir) return process.cwd();
+    dir = up;
+  }
+  return dir;
+}
+
+export type ServiceName = 'gateway' | 'inventory' | 'issuance' | 'acme' | 'revocation' | 'scheduler' | 'notifications';
+export type ServiceProcess = ChildProcess & { exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }> };
+
+/** Default HTTP ports: the gateway serves the API; every service serves /health, /ready, /metrics. */
+export const SERVICES: { name: ServiceName; port: number }[] = [
+  { name: 'gateway', port: 8080 },
+  { name: 'inventory', port: 8081 },
+  { name: 'issuance', port: 8082 },
+  { name: 'acme', port: 8083 },
+  { name: 'revocation', port: 8084 },
+  { name: 'scheduler', port: 8085 },
+  { name: 'notifications', port: 8086 },
+];
+
+export const portVar = (name: string): string => `CERTCTL_${name.toUpperCase()}_PORT`;
+
+/** Resolved port of each service: env override, else default + offset. */
+export function servicePorts(env: NodeJS.ProcessEnv = process.env, offset = 0): Record<ServiceName, number> {
+  return Object.fromEntries(SERVICES.map((s) => [s.name, Number(env[portVar(s.name)] ?? s.port + offset)])) as Record<ServiceName, number>;
+}
+
+export function startService(name: ServiceName, { env, port, logDir }: { env: NodeJS.ProcessEnv; port: number; logDir: string }): ServiceProcess {
+  mkdirSync(logDir, { recursive: true });
+  // Logs go straight to the file (not through this process), so they survive it.
+  const log = openSync(join(logDir, `${name}.log`), 'a');
+  const child = spawn(process.execPath, ['--enable-source-maps', join(ROOT, 'dist', 'apps', name, 'main.js')], {
+    env: { ...env, [portVar(name)]: String(port) },
+    stdio: ['ignore', log, log],
+  }) as ServiceProcess;
+  closeSync(log);
+  child.exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  return child;
+}
+
+export async function waitReady(url: string, timeoutMs: number, isAlive: () => boolean = () => true): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = '';
+  while (Date.now() < deadline) {
+    if (!isAlive()) throw new Error(`${url}: process exited before it was ready`);
+    try {
+      const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
+      if (res.status === 200) return;
+      last = `${res.status} ${await res.text()}`;
+    } catch (err) {
+      last = (err as Error).message;
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`${url} not ready after ${timeoutMs} ms: ${last}`);
+}
+
+/** Starts every service and waits until each /ready answers 200. */
+export interface Stack {
+  children: Record<ServiceName, ServiceProcess>;
+  ports: Record<ServiceName, number>;
+  logDir: string;
+  stop(signal?: NodeJS.Signals): Promise<void>;
+}
+
+export async function startStack(
+  o: { env?: NodeJS.ProcessEnv; ports?: Record<ServiceName, number>; logDir?: string; timeoutMs?: number } = {},
+): Promise<Stack> {
+  const env = o.env ?? process.env;
+  const ports = o.ports ?? servicePorts(env);
+  const logDir = o.logDir ?? join(ROOT, '.local', 'logs');
+  const timeoutMs = o.timeoutMs ?? 60000;
+  const children = {} as Record<ServiceName, ServiceProcess>;
+  for (const s of SERVICES) children[s.name] = startService(s.name, { env, port: ports[s.name], logDir });
+  const stop = async (signal: NodeJS.Signals = 'SIGTERM') => {
+    await Promise.all(
+      Object.values(children).map(async (c) => {
+        if (c.exitCode === null && c.signalCode === null) c.kill(signal);
+        await c.exited;
+      }),
+    );
+  };
+  try {
+    await Promise.all(
+      SERVICES.map((s) => waitReady(`http://127.0.0.1:${ports[s.name]}/ready`, timeoutMs, () => children[s.name].exitCode === null)),
+    );
+  } catch (err) {
+    await stop();
+    throw new Error(`${(err as Error).message} (see logs in ${logDir})`);
+  }
+  return { children, ports, logDir, stop };
+}

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# npm test: from a fresh machine, everything the tests need, then every tier:
+# static checks (types, lint, format) → unit → integration → end-to-end.
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+t0=$(date +%s)
+prepare_platform
+step "type check, lint and format check"
+npx tsc -p tsconfig.json --noEmit
+npx eslint . --max-warnings 0
+npx prettier --check . --log-level warn
+step "unit tests"
+npx jest --selectProjects unit
+step "integration tests (real PostgreSQL, Redis, NATS)"
+npx jest --selectProjects integration --runInBand --passWithNoTests
+step "end-to-end tests (the whole stack, driven from outside)"
+npx jest --selectProjects e2e --runInBand --forceExit
+step "all tests passed in $(( $(date +%s) - t0 )) s"
