@@ -5,9 +5,7 @@ const { readFileSync } = require('node:fs');
 const swc = JSON.parse(readFileSync(`${__dirname}/.swcrc`, 'utf8'));
 const { compilerOptions } = require('./tsconfig.base.json');
 
-const moduleNameMapper = Object.fromEntries(
-  Object.entries(compilerOptions.paths).map(([k, [v]]) => [`^${k}$`, `<rootDir>/${v}`]),
-);
+const moduleNameMapper = Object.fromEntries(Object.entries(compilerOptions.paths).map(([k, [v]]) => [`^${k}$`, `<rootDir>/${v}`]));
 const base = {
   rootDir: __dirname,
   testEnvironment: 'node',

@@ -15,31 +15,35 @@ async function main(): Promise<void> {
     console.error(`[start] ${(err as Error).message}`);
     process.exit(1);
   }
-const host = process.env.CERTCTL_HOST ?? '127.0.0.1';
-console.log(`\n[start] all ${SERVICES.length} services ready in ${((Date.now() - t0) / 1000).toFixed(1)} s (${((Date.now() - since) / 1000).toFixed(1)} s since npm start)`);
-console.log(`\n  REST API     http://${host}:${stack.ports.gateway}/api/v1   (e.g. /api/v1/certificates)`);
-for (const s of SERVICES) console.log(`  ${s.name.padEnd(13)} http://${host}:${stack.ports[s.name]}/health  /ready  /metrics`);
-const keyFile = process.env.CERTCTL_ADMIN_KEY_FILE ?? join(ROOT, '.local', 'admin-api-key');
-console.log(`\n  admin API key: ${existsSync(keyFile) ? keyFile : 'the CERTCTL_BOOTSTRAP_ADMIN_KEY you set at first start'}`);
-console.log(`  logs:          ${stack.logDir}/<service>.log`);
-console.log(`  example:       curl -H "Authorization: Bearer $(cat ${keyFile})" http://${host}:${stack.ports.gateway}/api/v1/certificates`);
-console.log('\n  Ctrl-C stops the services; `npm stop` also stops PostgreSQL, Redis and NATS.\n');
+  const host = process.env.CERTCTL_HOST ?? '127.0.0.1';
+  console.log(
+    `\n[start] all ${SERVICES.length} services ready in ${((Date.now() - t0) / 1000).toFixed(1)} s (${((Date.now() - since) / 1000).toFixed(1)} s since npm start)`,
+  );
+  console.log(`\n  REST API     http://${host}:${stack.ports.gateway}/api/v1   (e.g. /api/v1/certificates)`);
+  for (const s of SERVICES) console.log(`  ${s.name.padEnd(13)} http://${host}:${stack.ports[s.name]}/health  /ready  /metrics`);
+  const keyFile = process.env.CERTCTL_ADMIN_KEY_FILE ?? join(ROOT, '.local', 'admin-api-key');
+  console.log(`\n  admin API key: ${existsSync(keyFile) ? keyFile : 'the CERTCTL_BOOTSTRAP_ADMIN_KEY you set at first start'}`);
+  console.log(`  logs:          ${stack.logDir}/<service>.log`);
+  console.log(
+    `  example:       curl -H "Authorization: Bearer $(cat ${keyFile})" http://${host}:${stack.ports.gateway}/api/v1/certificates`,
+  );
+  console.log('\n  Ctrl-C stops the services; `npm stop` also stops PostgreSQL, Redis and NATS.\n');
 
-let stopping = false;
-const shutdown = async (signal: string) => {
-  if (stopping) return;
-  stopping = true;
-  console.log(`[start] ${signal}: stopping services`);
-  await stack.stop('SIGTERM');
-  process.exit(0);
-};
-process.on('SIGINT', () => void shutdown('SIGINT'));
-process.on('SIGTERM', () => void shutdown('SIGTERM'));
-for (const [name, child] of Object.entries(stack.children)) {
-  void child.exited.then(({ code, signal }) => {
-    if (!stopping) console.error(`[start] ${name} exited (code ${code}, signal ${signal}); see ${stack.logDir}/${name}.log`);
-  });
-}
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`[start] ${signal}: stopping services`);
+    await stack.stop('SIGTERM');
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  for (const [name, child] of Object.entries(stack.children)) {
+    void child.exited.then(({ code, signal }) => {
+      if (!stopping) console.error(`[start] ${name} exited (code ${code}, signal ${signal}); see ${stack.logDir}/${name}.log`);
+    });
+  }
 }
 
 void main();

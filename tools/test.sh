@@ -6,6 +6,7 @@ t0=$(date +%s)
 prepare_platform
 step "type check, lint and format check"
 npx tsc -p tsconfig.json --noEmit
+NX_DAEMON=false npx nx show projects >/dev/null # project graph for @nx/enforce-module-boundaries
 npx eslint . --max-warnings 0
 npx prettier --check . --log-level warn
 step "unit tests"

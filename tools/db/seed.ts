@@ -18,7 +18,11 @@ async function main(): Promise<void> {
   if (!url) throw new Error('DATABASE_URL is not set');
   const db = createPrismaClient({ url, poolSize: 2 });
   try {
-    await db.team.upsert({ where: { id: 't-platform' }, update: {}, create: { id: 't-platform', name: 'Platform', description: 'Platform engineering' } });
+    await db.team.upsert({
+      where: { id: 't-platform' },
+      update: {},
+      create: { id: 't-platform', name: 'Platform', description: 'Platform engineering' },
+    });
     await db.owner.upsert({
       where: { id: 'o-alice' },
       update: {},
@@ -27,7 +31,14 @@ async function main(): Promise<void> {
     await db.renewalPolicy.upsert({
       where: { id: 'rp-standard' },
       update: {},
-      create: { id: 'rp-standard', name: 'Standard', renewBeforeDays: 30, autoRenew: true, maxRetries: 3, alertThresholdsDays: [30, 14, 7, 1] },
+      create: {
+        id: 'rp-standard',
+        name: 'Standard',
+        renewBeforeDays: 30,
+        autoRenew: true,
+        maxRetries: 3,
+        alertThresholdsDays: [30, 14, 7, 1],
+      },
     });
     await db.certificateProfile.upsert({
       where: { id: 'prof-standard-tls' },

@@ -3,7 +3,12 @@ import { api, validCertificate } from './http';
 function expectProblem(r: { status: number; headers: Headers; body: any }, status: number) {
   expect(r.status).toBe(status);
   expect(r.headers.get('content-type')).toContain('application/problem+json');
-  expect(r.body).toMatchObject({ status, type: expect.stringMatching(/^urn:certctl:error:/), title: expect.any(String), detail: expect.any(String) });
+  expect(r.body).toMatchObject({
+    status,
+    type: expect.stringMatching(/^urn:certctl:error:/),
+    title: expect.any(String),
+    detail: expect.any(String),
+  });
   expect(r.body.request_id).toBe(r.headers.get('x-request-id'));
   expect(JSON.stringify(r.body)).not.toMatch(/at .*\.(ts|js):\d+/); // no stack traces
 }
@@ -48,7 +53,9 @@ describe('bad input gets a typed problem, never a 500', () => {
   });
 
   it('fail/bad names: control characters, invalid DNS names', async () => {
-    const r = await api('POST', '/api/v1/certificates', { body: { ...validCertificate('ctl'), name: 'evil\u0000name', sans: ['bad..example.com', '-x.example.com'] } });
+    const r = await api('POST', '/api/v1/certificates', {
+      body: { ...validCertificate('ctl'), name: 'evil\u0000name', sans: ['bad..example.com', '-x.example.com'] },
+    });
     expectProblem(r, 422);
     const fields = r.body.errors.map((e: { field: string }) => e.field);
     expect(fields).toEqual(expect.arrayContaining(['name', 'sans.0', 'sans.1']));
@@ -61,7 +68,9 @@ describe('bad input gets a typed problem, never a 500', () => {
   });
 
   it('fail/an oversized body → 413', async () => {
-    const r = await api('POST', '/api/v1/certificates', { raw: JSON.stringify({ ...validCertificate('big'), environment: 'x'.repeat(2 * 1024 * 1024) }) });
+    const r = await api('POST', '/api/v1/certificates', {
+      raw: JSON.stringify({ ...validCertificate('big'), environment: 'x'.repeat(2 * 1024 * 1024) }),
+    });
     expectProblem(r, 413);
   });
 

@@ -8,7 +8,11 @@ export interface HttpResult<T = any> {
 }
 
 /** A request to the gateway with the admin key unless `key` says otherwise (null: no key). */
-export async function api<T = any>(method: string, path: string, o: { body?: unknown; raw?: string; key?: string | null; headers?: Record<string, string> } = {}): Promise<HttpResult<T>> {
+export async function api<T = any>(
+  method: string,
+  path: string,
+  o: { body?: unknown; raw?: string; key?: string | null; headers?: Record<string, string> } = {},
+): Promise<HttpResult<T>> {
   const state = readState();
   const headers: Record<string, string> = { ...(o.headers ?? {}) };
   const key = o.key === undefined ? state.adminKey : o.key;

@@ -21,10 +21,14 @@ describe('certificate issuance end to end', () => {
 
   beforeAll(async () => {
     created = await api('POST', '/api/v1/certificates', { body: validCertificate(name) });
-    active = await waitFor(async () => {
-      const r = await api('GET', `/api/v1/certificates/${created.body.id}`);
-      return r.body.status === 'active' ? r.body : undefined;
-    }, 30000, 'the certificate to become active');
+    active = await waitFor(
+      async () => {
+        const r = await api('GET', `/api/v1/certificates/${created.body.id}`);
+        return r.body.status === 'active' ? r.body : undefined;
+      },
+      30000,
+      'the certificate to become active',
+    );
   });
 
   it('ok/create answers 201 with the pending certificate, its job and a Location', () => {
@@ -48,7 +52,9 @@ describe('certificate issuance end to end', () => {
     const dir = mkdtempSync(join(tmpdir(), 'certctl-e2e-'));
     writeFileSync(join(dir, 'ca.pem'), issuer.body.ca_certificate_pem);
     writeFileSync(join(dir, 'leaf.pem'), active.certificate_pem);
-    const out = execFileSync('openssl', ['verify', '-CAfile', join(dir, 'ca.pem'), '-purpose', 'sslserver', join(dir, 'leaf.pem')], { encoding: 'utf8' });
+    const out = execFileSync('openssl', ['verify', '-CAfile', join(dir, 'ca.pem'), '-purpose', 'sslserver', join(dir, 'leaf.pem')], {
+      encoding: 'utf8',
+    });
     expect(out.trim()).toBe(`${join(dir, 'leaf.pem')}: OK`);
     const text = execFileSync('openssl', ['x509', '-in', join(dir, 'leaf.pem'), '-noout', '-text'], { encoding: 'utf8' });
     expect(text).toContain(`DNS:${name}.example.com`);
@@ -64,7 +70,9 @@ describe('certificate issuance end to end', () => {
     expect(traceId).toMatch(/^[0-9a-f]{32}$/);
     expect(traceId).not.toMatch(/^0+$/);
     expect(logLines('inventory').some((l) => l.trace_id === traceId && l.job_id === created.body.job_id)).toBe(true);
-    expect(logLines('issuance').some((l) => l.trace_id === traceId && l.msg === 'certificate issued' && l.job_id === created.body.job_id)).toBe(true);
+    expect(
+      logLines('issuance').some((l) => l.trace_id === traceId && l.msg === 'certificate issued' && l.job_id === created.body.job_id),
+    ).toBe(true);
   });
 
   it('ok/the list shows the certificate and paginates with a cursor', async () => {
@@ -97,7 +105,9 @@ describe('certificate issuance end to end', () => {
   it('ok/inventory measured its NATS handlers and issuance its issuance', async () => {
     const { ports } = readState();
     const inv = await (await fetch(`http://127.0.0.1:${ports.inventory}/metrics`)).text();
-    expect(inv).toMatch(/certctl_nats_handler_duration_seconds_count\{[^}]*subject="certctl\.v1\.inventory\.certificate\.create",result="ok"[^}]*\} [1-9]/);
+    expect(inv).toMatch(
+      /certctl_nats_handler_duration_seconds_count\{[^}]*subject="certctl\.v1\.inventory\.certificate\.create",result="ok"[^}]*\} [1-9]/,
+    );
     const iss = await (await fetch(`http://127.0.0.1:${ports.issuance}/metrics`)).text();
     expect(iss).toMatch(/certctl_issuance_total\{[^}]*issuer_type="local",result="ok"[^}]*\} [1-9]/);
   });

@@ -8,7 +8,10 @@ async function handlerCount(port: number, subject: string): Promise<number> {
   const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
   const line = text
     .split('\n')
-    .find((l) => l.startsWith('certctl_nats_handler_duration_seconds_count{') && l.includes(`subject="${subject}"`) && l.includes('result="ok"'));
+    .find(
+      (l) =>
+        l.startsWith('certctl_nats_handler_duration_seconds_count{') && l.includes(`subject="${subject}"`) && l.includes('result="ok"'),
+    );
   return Number(line?.split(' ').pop() ?? 0);
 }
 
@@ -71,7 +74,13 @@ describe('replicas, graceful shutdown and a service that is down', () => {
 
   it('fail/invalid environment → exit code 1 naming every bad variable, secrets redacted', () => {
     const out = spawnSync(process.execPath, [join(ROOT, 'dist', 'apps', 'issuance', 'main.js')], {
-      env: { PATH: process.env.PATH, DATABASE_URL: 'mysql://root:hunter2@db/x', REDIS_URL: 'redis://127.0.0.1:1', CERTCTL_ENCRYPTION_KEY: 'too-short', CERTCTL_ISSUANCE_PORT: 'eighty' },
+      env: {
+        PATH: process.env.PATH,
+        DATABASE_URL: 'mysql://root:hunter2@db/x',
+        REDIS_URL: 'redis://127.0.0.1:1',
+        CERTCTL_ENCRYPTION_KEY: 'too-short',
+        CERTCTL_ISSUANCE_PORT: 'eighty',
+      },
       encoding: 'utf8',
       timeout: 20000,
     });

@@ -2,7 +2,11 @@ import { z } from 'zod';
 import { isIP } from 'node:net';
 import { isDnsName, isSafeName, isSubjectAltName } from './identifiers';
 
-export const idSchema = z.string().min(1).max(128).regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'must be an id: letters, digits, . _ -');
+export const idSchema = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'must be an id: letters, digits, . _ -');
 export const nameSchema = z.string().min(1).max(255).refine(isSafeName, 'must be printable text without control characters');
 export const commonNameSchema = z
   .string()

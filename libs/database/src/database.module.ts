@@ -5,6 +5,10 @@ import { DATABASE_OPTIONS, type DatabaseOptions, PrismaService } from './prisma.
 @Module({})
 export class DatabaseModule {
   static forRoot(options: DatabaseOptions): DynamicModule {
-    return { module: DatabaseModule, providers: [{ provide: DATABASE_OPTIONS, useValue: options }, PrismaService], exports: [PrismaService] };
+    return {
+      module: DatabaseModule,
+      providers: [{ provide: DATABASE_OPTIONS, useValue: options }, PrismaService],
+      exports: [PrismaService],
+    };
   }
 }

@@ -2,7 +2,15 @@ import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } fro
 import { ClientNats, NatsRecordBuilder } from '@nestjs/microservices';
 import { headers as natsHeaders, type NatsConnection } from 'nats';
 import { firstValueFrom, timeout, TimeoutError } from 'rxjs';
-import { AppError, fieldErrorsFromZod, type EventContract, type EventPayload, type RpcContract, type RpcRequest, type RpcResponse } from '@certctl/contracts';
+import {
+  AppError,
+  fieldErrorsFromZod,
+  type EventContract,
+  type EventPayload,
+  type RpcContract,
+  type RpcRequest,
+  type RpcResponse,
+} from '@certctl/contracts';
 import { SpanKind, getLogger, injectTraceHeaders, natsClientDuration, requestContext, withSpan } from '@certctl/observability';
 
 export const MESSAGING_OPTIONS = Symbol('MESSAGING_OPTIONS');
@@ -51,19 +59,23 @@ export class RpcClient implements OnModuleInit, OnApplicationShutdown {
     const started = process.hrtime.bigint();
     let result = 'ok';
     try {
-      return await withSpan(`nats request ${contract.subject}`, { kind: SpanKind.CLIENT, attributes: { 'messaging.destination': contract.subject } }, async () => {
-        const reply = await firstValueFrom(
-          this.client.send(contract.subject, this.record(checked.data)).pipe(timeout(opts.timeoutMs ?? this.options.timeoutMs)),
-        ).catch((err: unknown) => {
-          throw this.toAppError(err, contract.subject);
-        });
-        const parsed = contract.response.safeParse(reply);
-        if (!parsed.success) {
-          getLogger().error({ subject: contract.subject, issues: parsed.error.issues.slice(0, 5) }, 'reply does not match its contract');
-          throw new AppError('internal', 'a service answered with a malformed reply');
-        }
-        return parsed.data as RpcResponse<C>;
-      });
+      return await withSpan(
+        `nats request ${contract.subject}`,
+        { kind: SpanKind.CLIENT, attributes: { 'messaging.destination': contract.subject } },
+        async () => {
+          const reply = await firstValueFrom(
+            this.client.send(contract.subject, this.record(checked.data)).pipe(timeout(opts.timeoutMs ?? this.options.timeoutMs)),
+          ).catch((err: unknown) => {
+            throw this.toAppError(err, contract.subject);
+          });
+          const parsed = contract.response.safeParse(reply);
+          if (!parsed.success) {
+            getLogger().error({ subject: contract.subject, issues: parsed.error.issues.slice(0, 5) }, 'reply does not match its contract');
+            throw new AppError('internal', 'a service answered with a malformed reply');
+          }
+          return parsed.data as RpcResponse<C>;
+        },
+      );
     } catch (err) {
       result = err instanceof AppError ? err.code : 'error';
       throw err;

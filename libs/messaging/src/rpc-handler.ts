@@ -1,11 +1,4 @@
-import {
-  applyDecorators,
-  type CallHandler,
-  type ExecutionContext,
-  Injectable,
-  type NestInterceptor,
-  SetMetadata,
-} from '@nestjs/common';
+import { applyDecorators, type CallHandler, type ExecutionContext, Injectable, type NestInterceptor, SetMetadata } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { MessagePattern, type NatsContext, RpcException } from '@nestjs/microservices';
 import { context as otelContext } from '@opentelemetry/api';
@@ -64,21 +57,25 @@ export class RpcInterceptor implements NestInterceptor {
       let result = 'ok';
       inFlight.enter();
       try {
-        return await withSpan(`nats handle ${subject}`, { kind: SpanKind.SERVER, parent, attributes: { 'messaging.destination': subject } }, async () => {
-          if (contract) {
-            const parsed = contract.request.safeParse(rpc.getData());
-            if (!parsed.success) throw AppError.validation(fieldErrorsFromZod(parsed.error));
-            ctx.getArgs()[0] = parsed.data;
-          }
-          const reply = await lastValueFrom(next.handle(), { defaultValue: undefined });
-          if (!contract) return reply;
-          const out = contract.response.safeParse(reply);
-          if (!out.success) {
-            getLogger().error({ subject, issues: out.error.issues.slice(0, 5) }, 'handler reply does not match its contract');
-            throw new AppError('internal', 'reply failed its contract');
-          }
-          return out.data;
-        });
+        return await withSpan(
+          `nats handle ${subject}`,
+          { kind: SpanKind.SERVER, parent, attributes: { 'messaging.destination': subject } },
+          async () => {
+            if (contract) {
+              const parsed = contract.request.safeParse(rpc.getData());
+              if (!parsed.success) throw AppError.validation(fieldErrorsFromZod(parsed.error));
+              ctx.getArgs()[0] = parsed.data;
+            }
+            const reply = await lastValueFrom(next.handle(), { defaultValue: undefined });
+            if (!contract) return reply;
+            const out = contract.response.safeParse(reply);
+            if (!out.success) {
+              getLogger().error({ subject, issues: out.error.issues.slice(0, 5) }, 'handler reply does not match its contract');
+              throw new AppError('internal', 'reply failed its contract');
+            }
+            return out.data;
+          },
+        );
       } catch (err) {
         const appErr = err instanceof AppError ? err : undefined;
         result = appErr?.code ?? 'internal';

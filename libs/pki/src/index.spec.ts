@@ -1,4 +1,4 @@
-import * as pki from '@certctl/pki';
+import * as pki from './index';
 
 describe('@certctl/pki public API', () => {
   it('ok/exports the documented functions and classes', () => {

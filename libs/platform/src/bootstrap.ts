@@ -1,6 +1,14 @@
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
-import { type CallHandler, type DynamicModule, type ExecutionContext, Injectable, Module, type NestInterceptor, type Type } from '@nestjs/common';
+import {
+  type CallHandler,
+  type DynamicModule,
+  type ExecutionContext,
+  Injectable,
+  Module,
+  type NestInterceptor,
+  type Type,
+} from '@nestjs/common';
 import { APP_INTERCEPTOR, NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyRequest } from 'fastify';
@@ -36,10 +44,14 @@ export class HttpTraceInterceptor implements NestInterceptor {
     const parent = extractTraceContext({ traceparent: header(req, 'traceparent'), tracestate: header(req, 'tracestate') });
     const route = req.routeOptions?.url ?? req.url;
     const run = () =>
-      withSpan(`${req.method} ${route}`, { kind: SpanKind.SERVER, parent, attributes: { 'http.method': req.method, 'http.route': route } }, (span) => {
-        req.traceId = span.spanContext().traceId;
-        return lastValueFrom(next.handle(), { defaultValue: undefined });
-      });
+      withSpan(
+        `${req.method} ${route}`,
+        { kind: SpanKind.SERVER, parent, attributes: { 'http.method': req.method, 'http.route': route } },
+        (span) => {
+          req.traceId = span.spanContext().traceId;
+          return lastValueFrom(next.handle(), { defaultValue: undefined });
+        },
+      );
     return from(otelContext.with(parent, () => runWithRequestContext({ request_id: String(req.id) }, run)));
   }
 }
@@ -109,7 +121,10 @@ export async function bootstrapService(o: BootstrapOptions): Promise<NestFastify
     return503OnClosing: true,
     forceCloseConnections: 'idle',
   });
-  const app = await NestFactory.create<NestFastifyApplication>(o.module, adapter, { logger: new PinoNestLogger(logger), abortOnError: false });
+  const app = await NestFactory.create<NestFastifyApplication>(o.module, adapter, {
+    logger: new PinoNestLogger(logger),
+    abortOnError: false,
+  });
   const fastify = app.getHttpAdapter().getInstance();
   fastify.addHook('onRequest', async (req, reply) => {
     void reply.header('x-request-id', String(req.id));
@@ -121,7 +136,15 @@ export async function bootstrapService(o: BootstrapOptions): Promise<NestFastify
     if (route === '/health' || route === '/ready' || route === '/metrics') return;
     const traceId = (req as FastifyRequest & { traceId?: string }).traceId;
     logger.info(
-      { request_id: String(req.id), ...(traceId ? { trace_id: traceId } : {}), method: req.method, path: req.url.split('?')[0], route, status: reply.statusCode, duration_ms: Math.round(reply.elapsedTime * 100) / 100 },
+      {
+        request_id: String(req.id),
+        ...(traceId ? { trace_id: traceId } : {}),
+        method: req.method,
+        path: req.url.split('?')[0],
+        route,
+        status: reply.statusCode,
+        duration_ms: Math.round(reply.elapsedTime * 100) / 100,
+      },
       'http request',
     );
   });

@@ -34,7 +34,15 @@ export function toProblem(err: unknown, req: Pick<FastifyRequest, 'url' | 'id'>)
   const base = { instance: req.url.split('?')[0], request_id: String(req.id) };
   if (err instanceof AppError) {
     if (err.status >= 500 && err.code === 'internal') getLogger().error({ err }, 'internal error');
-    return { type: `urn:certctl:error:${err.code}`, title: err.title, status: err.status, detail: err.message, code: err.code, ...base, ...(err.fields ? { errors: err.fields } : {}) };
+    return {
+      type: `urn:certctl:error:${err.code}`,
+      title: err.title,
+      status: err.status,
+      detail: err.message,
+      code: err.code,
+      ...base,
+      ...(err.fields ? { errors: err.fields } : {}),
+    };
   }
   const status = httpStatusOf(err);
   if (status && status < 500) {

@@ -73,7 +73,9 @@ export class QueueService implements OnApplicationShutdown {
         const parent = extractTraceContext({ traceparent: (job.data as { traceparent?: string }).traceparent });
         let result = 'ok';
         try {
-          return await withSpan(`queue ${name}`, { kind: SpanKind.CONSUMER, parent, attributes: { 'queue.job_id': String(job.id) } }, () => processor(job));
+          return await withSpan(`queue ${name}`, { kind: SpanKind.CONSUMER, parent, attributes: { 'queue.job_id': String(job.id) } }, () =>
+            processor(job),
+          );
         } catch (err) {
           result = 'error';
           if (err instanceof AppError && !err.retryable) throw new UnrecoverableError(`${err.code}: ${err.message}`);

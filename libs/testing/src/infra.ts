@@ -36,7 +36,10 @@ export async function createTestDatabase(name: string, baseUrl = infraEnv().DATA
     await admin.end();
   }
   const url = databaseUrlFor(baseUrl, name);
-  execFileSync(process.execPath, [join(ROOT, 'tools', 'db', 'migrate.mjs')], { env: { ...process.env, DATABASE_URL: url }, stdio: ['ignore', 'ignore', 'inherit'] });
+  execFileSync(process.execPath, [join(ROOT, 'tools', 'db', 'migrate.mjs')], {
+    env: { ...process.env, DATABASE_URL: url },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   return url;
 }
 

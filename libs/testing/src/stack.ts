@@ -38,7 +38,10 @@ export function servicePorts(env: NodeJS.ProcessEnv = process.env, offset = 0): 
   return Object.fromEntries(SERVICES.map((s) => [s.name, Number(env[portVar(s.name)] ?? s.port + offset)])) as Record<ServiceName, number>;
 }
 
-export function startService(name: ServiceName, { env, port, logDir }: { env: NodeJS.ProcessEnv; port: number; logDir: string }): ServiceProcess {
+export function startService(
+  name: ServiceName,
+  { env, port, logDir }: { env: NodeJS.ProcessEnv; port: number; logDir: string },
+): ServiceProcess {
   mkdirSync(logDir, { recursive: true });
   // Logs go straight to the file (not through this process), so they survive it.
   const log = openSync(join(logDir, `${name}.log`), 'a');

@@ -24,7 +24,10 @@ export class ApiKeyGuard implements CanActivate {
     const actor = key ? await this.keys.verify(key) : null;
     if (!actor) {
       void http.getResponse<FastifyReply>().header('www-authenticate', 'Bearer realm="certctl", error="invalid_token"');
-      throw new AppError('unauthorized', key ? 'The API key is unknown, disabled or expired.' : 'An API key is required (Authorization: Bearer <key> or X-API-Key).');
+      throw new AppError(
+        'unauthorized',
+        key ? 'The API key is unknown, disabled or expired.' : 'An API key is required (Authorization: Bearer <key> or X-API-Key).',
+      );
     }
     req.actor = actor;
     return true;

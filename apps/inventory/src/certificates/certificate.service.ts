@@ -22,15 +22,19 @@ export class CertificateService {
       this.db.owner.findUnique({ where: { id: body.owner_id }, select: { id: true } }),
       this.db.team.findUnique({ where: { id: body.team_id }, select: { id: true } }),
       this.db.renewalPolicy.findUnique({ where: { id: body.renewal_policy_id }, select: { id: true, maxRetries: true } }),
-      body.profile_id ? this.db.certificateProfile.findUnique({ where: { id: body.profile_id }, select: { id: true } }) : Promise.resolve(null),
+      body.profile_id
+        ? this.db.certificateProfile.findUnique({ where: { id: body.profile_id }, select: { id: true } })
+        : Promise.resolve(null),
       this.issuerMissing(body.issuer_id),
     ]);
     const missing: FieldError[] = [];
     if (issuerMissing) missing.push({ field: 'issuer_id', message: `issuer ${JSON.stringify(body.issuer_id)} does not exist` });
     if (!owner) missing.push({ field: 'owner_id', message: `owner ${JSON.stringify(body.owner_id)} does not exist` });
     if (!team) missing.push({ field: 'team_id', message: `team ${JSON.stringify(body.team_id)} does not exist` });
-    if (!policy) missing.push({ field: 'renewal_policy_id', message: `renewal policy ${JSON.stringify(body.renewal_policy_id)} does not exist` });
-    if (body.profile_id && !profile) missing.push({ field: 'profile_id', message: `profile ${JSON.stringify(body.profile_id)} does not exist` });
+    if (!policy)
+      missing.push({ field: 'renewal_policy_id', message: `renewal policy ${JSON.stringify(body.renewal_policy_id)} does not exist` });
+    if (body.profile_id && !profile)
+      missing.push({ field: 'profile_id', message: `profile ${JSON.stringify(body.profile_id)} does not exist` });
     if (missing.length) throw AppError.validation(missing, 'The certificate references resources that do not exist.');
 
     const certId = newId('cert');
@@ -56,7 +60,14 @@ export class CertificateService {
           },
         });
         await tx.job.create({
-          data: { id: jobId, type: 'issuance', certificateId: certId, requestedBy: actor.principal, maxAttempts: policy!.maxRetries, traceparent },
+          data: {
+            id: jobId,
+            type: 'issuance',
+            certificateId: certId,
+            requestedBy: actor.principal,
+            maxAttempts: policy!.maxRetries,
+            traceparent,
+          },
         });
         return cert;
       });

@@ -131,7 +131,10 @@ export class JobService implements OnApplicationBootstrap, OnApplicationShutdown
       return { job_id: job.id, version_id: version.id, certificate_id: job.certificateId, fresh: true, version };
     });
     if (result.fresh && result.version) {
-      getLogger().info({ job_id: result.job_id, certificate_id: result.certificate_id, serial: result.version.serialNumber }, 'certificate version stored');
+      getLogger().info(
+        { job_id: result.job_id, certificate_id: result.certificate_id, serial: result.version.serialNumber },
+        'certificate version stored',
+      );
       await this.rpc.emit(Events.certificateIssued, {
         certificate_id: result.certificate_id,
         job_id: result.job_id,
@@ -152,7 +155,10 @@ export class JobService implements OnApplicationBootstrap, OnApplicationShutdown
       const terminal = req.terminal || job.attempts >= job.maxAttempts;
       const status: Db.JobStatus = terminal ? 'failed' : 'pending';
       assertTransition(job.id, job.status, status);
-      await tx.job.update({ where: { id: job.id }, data: { status, lastError: req.error, ...(terminal ? { completedAt: new Date() } : {}) } });
+      await tx.job.update({
+        where: { id: job.id },
+        data: { status, lastError: req.error, ...(terminal ? { completedAt: new Date() } : {}) },
+      });
       if (terminal && job.certificate.status === 'pending') {
         await tx.certificate.update({ where: { id: job.certificateId }, data: { status: 'failed' } });
       }

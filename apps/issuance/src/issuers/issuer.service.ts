@@ -79,8 +79,10 @@ export class IssuerService implements OnApplicationBootstrap {
     const issuer = await this.db.issuer.findUnique({ where: { id: issuerId }, include: { caKey: true } });
     if (!issuer) throw AppError.notFound('issuer', issuerId);
     if (!issuer.enabled) throw new AppError('conflict', `issuer ${issuerId} is disabled`, { retryable: false });
-    if (issuer.type !== 'local') throw new AppError('issuer_failure', `issuer type ${issuer.type} is not available yet`, { retryable: false });
-    if (!issuer.caKey || !issuer.caCertificatePem) throw new AppError('issuer_failure', `issuer ${issuerId} has no CA yet`, { retryable: true });
+    if (issuer.type !== 'local')
+      throw new AppError('issuer_failure', `issuer type ${issuer.type} is not available yet`, { retryable: false });
+    if (!issuer.caKey || !issuer.caCertificatePem)
+      throw new AppError('issuer_failure', `issuer ${issuerId} has no CA yet`, { retryable: true });
     const pem = this.box.decrypt(Buffer.from(issuer.caKey.encryptedKey), `ca-key:${issuerId}`).toString('utf8');
     const keys = await importPrivateKeyPem(pem);
     return { certificatePem: issuer.caCertificatePem, privateKey: keys.privateKey, publicKey: keys.publicKey };

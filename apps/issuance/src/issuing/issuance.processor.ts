@@ -10,7 +10,10 @@ import { Histogram } from 'prom-client';
 import { ISSUANCE_CONFIG, type IssuanceConfig } from '../config';
 import { IssuerService } from '../issuers/issuer.service';
 
-const issuanceTotal = counter('certctl_issuance_total', 'Certificates issued (or failed) by issuer type and result', ['issuer_type', 'result']);
+const issuanceTotal = counter('certctl_issuance_total', 'Certificates issued (or failed) by issuer type and result', [
+  'issuer_type',
+  'result',
+]);
 const issuanceDuration = new Histogram({
   name: 'certctl_issuance_duration_seconds',
   help: 'Time to issue one certificate by issuer type',
@@ -77,7 +80,11 @@ export class IssuanceProcessor implements OnApplicationBootstrap {
       const appErr = err instanceof AppError ? err : new AppError('issuer_failure', (err as Error).message, { retryable: true });
       const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
       await this.rpc
-        .request(Rpc.inventory.jobFail, { job_id: jobId, error: `${appErr.code}: ${appErr.message}`, terminal: !appErr.retryable || lastAttempt })
+        .request(Rpc.inventory.jobFail, {
+          job_id: jobId,
+          error: `${appErr.code}: ${appErr.message}`,
+          terminal: !appErr.retryable || lastAttempt,
+        })
         .catch((e: unknown) => log.warn({ err: (e as Error).message }, 'could not record the failure on the job'));
       log.warn({ code: appErr.code, detail: appErr.message, retryable: appErr.retryable }, 'issuance attempt failed');
       throw appErr;
