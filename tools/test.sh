@@ -12,7 +12,7 @@ npx prettier --check . --log-level warn
 step "unit tests"
 npx jest --selectProjects unit
 step "integration tests (real PostgreSQL, Redis, NATS)"
-npx jest --selectProjects integration --runInBand --passWithNoTests
+npx jest --selectProjects integration --runInBand --forceExit
 step "end-to-end tests (the whole stack, driven from outside)"
 npx jest --selectProjects e2e --runInBand --forceExit
 step "all tests passed in $(( $(date +%s) - t0 )) s"

@@ -8,7 +8,7 @@ mkdir -p "$CERTCTL_DATA_DIR"
 
 need_packages=()
 ensure_cmd() { # command package
-  command -v "$1" >/dev/null 2>&1 || [ -x "$3" ] 2>/dev/null || need_packages+=("$2")
+  command -v "$1" >/dev/null 2>&1 || need_packages+=("$2")
 }
 
 pg_bin() {
@@ -87,8 +87,11 @@ if port_open "$nats_host" "$nats_port"; then
 else
   ndir="$CERTCTL_DATA_DIR/nats"; mkdir -p "$ndir"
   log "starting NATS on 127.0.0.1:$nats_port (monitoring $CERTCTL_NATS_MONITOR_PORT)"
-  setsid nohup nats-server -a 127.0.0.1 -p "$nats_port" -m "$CERTCTL_NATS_MONITOR_PORT" \
-    -P "$ndir/nats.pid" -l "$ndir/nats.log" >/dev/null 2>&1 < /dev/null &
+  start_nats() {
+    setsid nohup nats-server -a 127.0.0.1 -p "$nats_port" -m "$CERTCTL_NATS_MONITOR_PORT" \
+      -P "$ndir/nats.pid" -l "$ndir/nats.log" >>"$ndir/nats.out" 2>&1 < /dev/null &
+  }
+  start_nats
 fi
 
 for i in $(seq 1 100); do
@@ -96,7 +99,12 @@ for i in $(seq 1 100); do
     log "ready: DATABASE_URL=${DATABASE_URL/:certctl@/:****@} REDIS_URL=$REDIS_URL NATS_URL=$NATS_URL"
     exit 0
   fi
+  # A server that died at once (seen right after a fresh package install) gets one more try.
+  if [ "$i" = 25 ] && declare -F start_nats >/dev/null && ! port_open "$nats_host" "$nats_port"; then
+    log "NATS is not up yet; starting it again"; start_nats
+  fi
   sleep 0.2
 done
 log "infrastructure did not come up; see logs under $CERTCTL_DATA_DIR"
+tail -n 5 "$CERTCTL_DATA_DIR"/nats/nats.out "$CERTCTL_DATA_DIR"/nats/nats.log "$CERTCTL_DATA_DIR"/redis/redis.log 2>/dev/null >&2 || true
 exit 1

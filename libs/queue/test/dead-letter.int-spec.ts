@@ -1,0 +1,69 @@
+import { AppError, QueueName } from '@certctl/contracts';
+import { QueueService } from '../src';
+import { randomUUID } from 'node:crypto';
+
+function waitFor(fn: () => Promise<boolean>, ms = 15000): Promise<void> {
+  const deadline = Date.now() + ms;
+  return (async () => {
+    while (!(await fn())) {
+      if (Date.now() > deadline) throw new Error('timed out');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  })();
+}
+
+describe('QueueService on real Redis', () => {
+  const redisUrl = `${process.env.REDIS_URL!.replace(/\/\d*$/, '')}/7`;
+  let queues: QueueService;
+
+  beforeEach(async () => {
+    queues = new QueueService({ redisUrl, attempts: 3, backoffMs: 20 });
+    await queues.queue(QueueName.Deployment).obliterate({ force: true });
+  });
+  afterEach(() => queues.onApplicationShutdown());
+
+  it('ok/the same job id queued twice runs once', async () => {
+    const id = randomUUID();
+    let runs = 0;
+    queues.worker(QueueName.Deployment, async () => void runs++);
+    await queues.add(QueueName.Deployment, id, { job_id: id });
+    await queues.add(QueueName.Deployment, id, { job_id: id });
+    await waitFor(async () => (await queues.queue(QueueName.Deployment).getCompletedCount()) === 1);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(runs).toBe(1);
+  });
+
+  it('fail/a job failing every attempt is dead-lettered after bounded attempts, listed, and requeued', async () => {
+    const id = randomUUID();
+    let attempts = 0;
+    let healthy = false;
+    queues.worker(QueueName.Deployment, async () => {
+      attempts++;
+      if (!healthy) throw new Error('target unreachable');
+    });
+    await queues.add(QueueName.Deployment, id, { job_id: id });
+    await waitFor(async () => (await queues.deadLetters(QueueName.Deployment)).length === 1);
+    expect(attempts).toBe(3);
+    const [dead] = await queues.deadLetters(QueueName.Deployment);
+    expect(dead).toMatchObject({ id, attempts_made: 3, failed_reason: 'target unreachable' });
+    expect(await queues.refreshDeadLetterGauge(QueueName.Deployment)).toBe(1);
+
+    healthy = true;
+    await queues.requeue(QueueName.Deployment, id);
+    await waitFor(async () => (await queues.queue(QueueName.Deployment).getCompletedCount()) === 1);
+    expect(await queues.deadLetters(QueueName.Deployment)).toHaveLength(0);
+    await expect(queues.requeue(QueueName.Deployment, id)).rejects.toMatchObject({ code: 'conflict' });
+  });
+
+  it('fail/a non-retryable AppError goes to the dead-letter state on the first attempt', async () => {
+    const id = randomUUID();
+    let attempts = 0;
+    queues.worker(QueueName.Deployment, async () => {
+      attempts++;
+      throw new AppError('validation_failed', 'bad target config');
+    });
+    await queues.add(QueueName.Deployment, id, { job_id: id });
+    await waitFor(async () => (await queues.deadLetters(QueueName.Deployment)).length === 1);
+    expect(attempts).toBe(1);
+  });
+});
