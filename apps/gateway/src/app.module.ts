@@ -4,21 +4,31 @@ import { DatabaseModule, PrismaService } from '@certctl/database';
 import { MessagingModule, RpcClient } from '@certctl/messaging';
 import { platformModule } from '@certctl/platform';
 import { GATEWAY_CONFIG, type GatewayConfig } from './config';
-import { ApiKeyGuard } from './auth/api-key.guard';
-import { ApiKeyService } from './auth/api-key.service';
-import { CertificatesController } from './certificates/certificates.controller';
-import { IssuersController } from './issuers/issuers.controller';
-import { VersionController } from './system/version.controller';
+import { ApiKeysService } from './api-keys/api-keys.service';
+import { AuditWriter } from './audit/audit.writer';
+import { AuthGuard } from './auth/auth.guard';
+import { GATEWAY_CONTROLLERS } from './controllers';
+import { assertEveryRouteDeclared, describeRoutes } from './http/endpoint';
+import { RateLimiter } from './http/rate-limiter';
 
 export function gatewayModule(config: GatewayConfig) {
+  // Nothing is open by accident: a route without a declared permission stops the start.
+  assertEveryRouteDeclared(describeRoutes(GATEWAY_CONTROLLERS));
+
   @Module({
     imports: [
-      platformModule('gateway', { database: PrismaService, nats: RpcClient }),
+      platformModule('gateway', { database: PrismaService, redis: RateLimiter, nats: RpcClient }),
       DatabaseModule.forRoot({ url: config.DATABASE_URL, poolSize: config.CERTCTL_DATABASE_POOL_SIZE }),
       MessagingModule.forRoot({ servers: config.NATS_URL, service: 'gateway', timeoutMs: config.CERTCTL_NATS_TIMEOUT_MS }),
     ],
-    controllers: [CertificatesController, IssuersController, VersionController],
-    providers: [{ provide: GATEWAY_CONFIG, useValue: config }, ApiKeyService, { provide: APP_GUARD, useClass: ApiKeyGuard }],
+    controllers: GATEWAY_CONTROLLERS,
+    providers: [
+      { provide: GATEWAY_CONFIG, useValue: config },
+      ApiKeysService,
+      RateLimiter,
+      AuditWriter,
+      { provide: APP_GUARD, useClass: AuthGuard },
+    ],
   })
   class GatewayModule {}
   return GatewayModule;

@@ -7,6 +7,7 @@ import { INVENTORY_CONFIG, type InventoryConfig } from './config';
 import { CertificateHandler } from './certificates/certificate.handler';
 import { CertificateService } from './certificates/certificate.service';
 import { JobHandler } from './jobs/job.handler';
+import { JobApprovalService } from './jobs/job-approval.service';
 import { JobService } from './jobs/job.service';
 
 export function inventoryModule(config: InventoryConfig) {
@@ -18,7 +19,7 @@ export function inventoryModule(config: InventoryConfig) {
       MessagingModule.forRoot({ servers: config.NATS_URL, service: 'inventory', timeoutMs: config.CERTCTL_NATS_TIMEOUT_MS }),
     ],
     controllers: [CertificateHandler, JobHandler],
-    providers: [{ provide: INVENTORY_CONFIG, useValue: config }, CertificateService, JobService],
+    providers: [{ provide: INVENTORY_CONFIG, useValue: config }, CertificateService, JobService, JobApprovalService],
   })
   class InventoryModule {}
   return InventoryModule;

@@ -38,11 +38,18 @@ export default async function globalSetup(): Promise<void> {
     CERTCTL_NATS_TIMEOUT_MS: '2000',
     CERTCTL_ISSUANCE_BACKOFF_MS: '200',
     CERTCTL_BOOTSTRAP_ADMIN_KEY: adminKey,
+    // Generous enough for the suites; the rate-limit test bursts past it with its own key.
+    CERTCTL_RATE_LIMIT_RPS: '200',
+    CERTCTL_RATE_LIMIT_BURST: '300',
+    CERTCTL_CORS_ORIGINS: 'https://console.example.com',
+    CERTCTL_MAX_BODY_BYTES: '65536',
     CERTCTL_ADMIN_KEY_FILE: join(ROOT, '.local', 'e2e', 'admin-api-key'),
   };
   execFileSync(process.execPath, [join(ROOT, 'dist', 'tools', 'seed.js')], { env, stdio: ['ignore', 'ignore', 'inherit'] });
   const ports = servicePorts({}, PORT_OFFSET);
   env.CERTCTL_PUBLIC_BASE_URL = `http://127.0.0.1:${ports.gateway}`;
+  env.CERTCTL_ACME_URL = `http://127.0.0.1:${ports.acme}`;
+  env.CERTCTL_REVOCATION_URL = `http://127.0.0.1:${ports.revocation}`;
   const stack = await startStack({ env, ports, logDir, timeoutMs: 90000 });
   const pids = Object.fromEntries(Object.entries(stack.children).map(([name, c]) => [name, c.pid!]));
   writeState({ env, ports, pids, logDir, adminKey, natsPid: nats.pid });

@@ -32,6 +32,10 @@ export const Rpc = {
     jobStart: rpc(Subjects.inventory.jobStart, s.getByIdSchema, s.jobStartResponseSchema),
     jobComplete: rpc(Subjects.inventory.jobComplete, s.jobCompleteRequestSchema, s.jobCompleteResponseSchema),
     jobFail: rpc(Subjects.inventory.jobFail, s.jobFailRequestSchema, s.jobFailResponseSchema),
+    jobGet: rpc(Subjects.inventory.jobGet, s.getByIdSchema, s.jobSchema),
+    jobList: rpc(Subjects.inventory.jobList, s.listJobsRequestSchema, s.listJobsResponseSchema),
+    jobApprove: rpc(Subjects.inventory.jobApprove, s.jobDecisionRequestSchema, s.jobSchema),
+    jobReject: rpc(Subjects.inventory.jobReject, s.jobDecisionRequestSchema, s.jobSchema),
   },
   issuance: {
     issuerGet: rpc(Subjects.issuance.issuerGet, s.getByIdSchema, s.issuerSchema),
@@ -42,5 +46,7 @@ export const Rpc = {
 export const Events = {
   certificateCreated: event(Subjects.events.certificateCreated, s.certificateEventSchema),
   certificateIssued: event(Subjects.events.certificateIssued, s.certificateEventSchema),
+  jobApproved: event(Subjects.events.jobApproved, s.jobDecisionEventSchema),
+  jobRejected: event(Subjects.events.jobRejected, s.jobDecisionEventSchema),
   jobFailed: event(Subjects.events.jobFailed, z.object({ job_id: z.string(), certificate_id: z.string(), error: z.string() })),
 } as const;

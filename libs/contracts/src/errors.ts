@@ -110,5 +110,11 @@ export function isAppError(e: unknown): e is AppError {
 
 /** Zod issues → field errors named by their snake_case path. */
 export function fieldErrorsFromZod(error: z.ZodError): FieldError[] {
-  return error.issues.map((i) => ({ field: i.path.map(String).join('.') || '(body)', message: i.message }));
+  return error.issues.flatMap((i) => {
+    const at = i.path.map(String).join('.');
+    if (i.code === 'unrecognized_keys') {
+      return i.keys.map((k) => ({ field: at ? `${at}.${k}` : k, message: 'is not a known field' }));
+    }
+    return [{ field: at || '(body)', message: i.message }];
+  });
 }

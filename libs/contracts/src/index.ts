@@ -4,3 +4,5 @@ export * from './queues';
 export * from './schemas';
 export * from './contracts';
 export * from './identifiers';
+export * from './rbac';
+export * from './pagination';

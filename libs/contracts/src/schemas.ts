@@ -29,7 +29,8 @@ export type CertificateStatus = z.infer<typeof certificateStatusSchema>;
 export const jobTypeSchema = z.enum(['issuance', 'renewal', 'deployment', 'revocation']);
 export const jobStatusSchema = z.enum(['pending', 'awaiting_approval', 'awaiting_csr', 'running', 'completed', 'failed', 'cancelled']);
 
-const isoDate = z.string().datetime({ offset: true });
+export const isoDateSchema = z.string().datetime({ offset: true });
+const isoDate = isoDateSchema;
 
 export const certificateVersionSchema = z.object({
   id: z.string(),
@@ -94,13 +95,19 @@ export const createCertificateResponseSchema = z.object({ certificate: certifica
 
 export const getByIdSchema = z.object({ id: idSchema });
 
-export const listCertificatesRequestSchema = z.object({
+export const listCertificatesRequestSchema = z.strictObject({
   limit: z.coerce.number().int().min(1).max(500).default(50),
-  cursor: z.string().max(256).optional(),
+  cursor: z.string().max(512).optional(),
   status: certificateStatusSchema.optional(),
   issuer_id: idSchema.optional(),
   owner_id: idSchema.optional(),
   team_id: idSchema.optional(),
+  expires_before: isoDate.optional().describe('Only certificates whose current version expires before this time'),
+  q: z.string().min(1).max(255).optional().describe('Case-insensitive text search in name and common name'),
+  sort: z
+    .enum(['created_at', '-created_at', 'name', '-name', 'expires_at', '-expires_at'])
+    .default('created_at')
+    .describe('Sort field; a leading - sorts descending'),
 });
 export const listCertificatesResponseSchema = z.object({
   data: z.array(certificateSchema.omit({ certificate_pem: true, chain_pem: true, current_version: true })),
@@ -166,4 +173,39 @@ export const certificateEventSchema = z.object({
   serial_number: z.string().optional(),
   not_after: isoDate.optional(),
   actor: z.string().optional(),
+});
+
+export const jobSchema = z.object({
+  id: z.string(),
+  type: jobTypeSchema,
+  status: jobStatusSchema,
+  certificate_id: z.string(),
+  attempts: z.number().int(),
+  max_attempts: z.number().int(),
+  last_error: z.string().nullable(),
+  requested_by: z.string(),
+  decided_by: z.string().nullable(),
+  decision_reason: z.string().nullable(),
+  created_at: isoDate,
+  updated_at: isoDate,
+  completed_at: isoDate.nullable(),
+});
+export type JobDto = z.infer<typeof jobSchema>;
+
+export const listJobsRequestSchema = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+  cursor: z.string().max(512).optional(),
+  status: jobStatusSchema.optional(),
+  type: jobTypeSchema.optional(),
+  certificate_id: idSchema.optional(),
+});
+export const listJobsResponseSchema = z.object({ data: z.array(jobSchema), next_cursor: z.string().nullable() });
+
+export const jobDecisionBodySchema = z.strictObject({ reason: z.string().max(1000).optional() });
+export const jobDecisionRequestSchema = z.object({ actor: actorSchema, id: idSchema, reason: z.string().max(1000).optional() });
+export const jobDecisionEventSchema = z.object({
+  job_id: z.string(),
+  certificate_id: z.string(),
+  actor: z.string(),
+  reason: z.string().optional(),
 });

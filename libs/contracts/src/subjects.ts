@@ -11,6 +11,10 @@ export const Subjects = {
     jobStart: 'certctl.v1.inventory.job.start',
     jobComplete: 'certctl.v1.inventory.job.complete',
     jobFail: 'certctl.v1.inventory.job.fail',
+    jobGet: 'certctl.v1.inventory.job.get',
+    jobList: 'certctl.v1.inventory.job.list',
+    jobApprove: 'certctl.v1.inventory.job.approve',
+    jobReject: 'certctl.v1.inventory.job.reject',
   },
   issuance: {
     issuerGet: 'certctl.v1.issuance.issuer.get',
@@ -20,6 +24,8 @@ export const Subjects = {
     certificateCreated: 'certctl.v1.events.certificate.created',
     certificateIssued: 'certctl.v1.events.certificate.issued',
     jobFailed: 'certctl.v1.events.job.failed',
+    jobApproved: 'certctl.v1.events.job.approved',
+    jobRejected: 'certctl.v1.events.job.rejected',
   },
 } as const;
 

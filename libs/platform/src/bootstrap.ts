@@ -97,6 +97,10 @@ export interface BootstrapOptions {
   shutdownTimeoutMs: number;
   natsUrl?: string;
   bodyLimitBytes?: number;
+  /** Trust X-Forwarded-* from a fronting proxy (client address, https). */
+  trustProxy?: boolean;
+  /** false: the app registers its own application/json parser (in configure). */
+  bodyParser?: boolean;
   configure?: (app: NestFastifyApplication) => void | Promise<void>;
 }
 
@@ -113,6 +117,7 @@ export async function bootstrapService(o: BootstrapOptions): Promise<NestFastify
 
   const adapter = new FastifyAdapter({
     bodyLimit: o.bodyLimitBytes ?? 1024 * 1024,
+    trustProxy: o.trustProxy ?? false,
     genReqId: (req: { headers: Record<string, string | string[] | undefined> }) => {
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
@@ -124,6 +129,7 @@ export async function bootstrapService(o: BootstrapOptions): Promise<NestFastify
   const app = await NestFactory.create<NestFastifyApplication>(o.module, adapter, {
     logger: new PinoNestLogger(logger),
     abortOnError: false,
+    bodyParser: o.bodyParser ?? true,
   });
   const fastify = app.getHttpAdapter().getInstance();
   fastify.addHook('onRequest', async (req, reply) => {

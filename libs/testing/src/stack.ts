@@ -82,8 +82,13 @@ export interface Stack {
 export async function startStack(
   o: { env?: NodeJS.ProcessEnv; ports?: Record<ServiceName, number>; logDir?: string; timeoutMs?: number } = {},
 ): Promise<Stack> {
-  const env = o.env ?? process.env;
-  const ports = o.ports ?? servicePorts(env);
+  const ports = o.ports ?? servicePorts(o.env ?? process.env);
+  // The gateway forwards public protocol paths to the services that own them, on these ports.
+  const env = {
+    CERTCTL_ACME_URL: `http://127.0.0.1:${ports.acme}`,
+    CERTCTL_REVOCATION_URL: `http://127.0.0.1:${ports.revocation}`,
+    ...(o.env ?? process.env),
+  };
   const logDir = o.logDir ?? join(ROOT, '.local', 'logs');
   const timeoutMs = o.timeoutMs ?? 60000;
   const children = {} as Record<ServiceName, ServiceProcess>;

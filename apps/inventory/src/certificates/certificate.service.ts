@@ -1,5 +1,14 @@
 import { Injectable } from '@nestjs/common';
-import { AppError, Events, type FieldError, Rpc, type RpcRequestParsed, type RpcResponse } from '@certctl/contracts';
+import {
+  AppError,
+  Events,
+  type FieldError,
+  Rpc,
+  type RpcRequestParsed,
+  type RpcResponse,
+  decodeIdCursor,
+  encodeIdCursor,
+} from '@certctl/contracts';
 import { Prisma, PrismaService, newId } from '@certctl/database';
 import { RpcClient } from '@certctl/messaging';
 import { getLogger } from '@certctl/observability';
@@ -23,7 +32,7 @@ export class CertificateService {
       this.db.team.findUnique({ where: { id: body.team_id }, select: { id: true } }),
       this.db.renewalPolicy.findUnique({ where: { id: body.renewal_policy_id }, select: { id: true, maxRetries: true } }),
       body.profile_id
-        ? this.db.certificateProfile.findUnique({ where: { id: body.profile_id }, select: { id: true } })
+        ? this.db.certificateProfile.findUnique({ where: { id: body.profile_id }, select: { id: true, requiresApproval: true } })
         : Promise.resolve(null),
       this.issuerMissing(body.issuer_id),
     ]);
@@ -40,6 +49,7 @@ export class CertificateService {
     const certId = newId('cert');
     const jobId = newId('job');
     const traceparent = this.jobs.traceparent();
+    const needsApproval = profile?.requiresApproval === true;
     let created;
     try {
       created = await this.db.$transaction(async (tx) => {
@@ -63,6 +73,7 @@ export class CertificateService {
           data: {
             id: jobId,
             type: 'issuance',
+            status: needsApproval ? 'awaiting_approval' : 'pending',
             certificateId: certId,
             requestedBy: actor.principal,
             maxAttempts: policy!.maxRetries,
@@ -79,12 +90,16 @@ export class CertificateService {
       }
       throw err;
     }
-    getLogger().info({ certificate_id: certId, job_id: jobId, actor: actor.principal }, 'certificate created; issuance job queued');
-    try {
-      await this.jobs.enqueueIssuance(jobId, certId, traceparent);
-    } catch (err) {
-      // The job row is the record; reconciliation re-queues it when Redis is back.
-      getLogger().warn({ job_id: jobId, err: (err as Error).message }, 'could not queue issuance job now; reconciliation will');
+    if (needsApproval) {
+      getLogger().info({ certificate_id: certId, job_id: jobId, actor: actor.principal }, 'certificate created; issuance awaits approval');
+    } else {
+      getLogger().info({ certificate_id: certId, job_id: jobId, actor: actor.principal }, 'certificate created; issuance job queued');
+      try {
+        await this.jobs.enqueueIssuance(jobId, certId, traceparent);
+      } catch (err) {
+        // The job row is the record; reconciliation re-queues it when Redis is back.
+        getLogger().warn({ job_id: jobId, err: (err as Error).message }, 'could not queue issuance job now; reconciliation will');
+      }
     }
     await this.rpc.emit(Events.certificateCreated, { certificate_id: certId, job_id: jobId, actor: actor.principal });
     return { certificate: toCertificateDto(created, null), job_id: jobId };
@@ -108,16 +123,25 @@ export class CertificateService {
   }
 
   async list(q: ListRequest): Promise<RpcResponse<typeof Rpc.inventory.certificateList>> {
-    const after = q.cursor ? decodeCursor(q.cursor) : undefined;
+    const after = q.cursor ? decodeIdCursor(q.cursor) : undefined;
+    const desc = q.sort.startsWith('-');
+    const dir = desc ? ('desc' as const) : ('asc' as const);
+    const field = q.sort.replace(/^-/, '');
+    const orderBy: Prisma.CertificateOrderByWithRelationInput[] = [
+      field === 'name' ? { name: dir } : field === 'expires_at' ? { expiresAt: { sort: dir, nulls: 'last' } } : { createdAt: dir },
+      { id: dir },
+    ];
     const rows = await this.db.certificate.findMany({
       where: {
         ...(q.status ? { status: q.status } : {}),
         ...(q.issuer_id ? { issuerId: q.issuer_id } : {}),
         ...(q.owner_id ? { ownerId: q.owner_id } : {}),
         ...(q.team_id ? { teamId: q.team_id } : {}),
-        ...(after ? { id: { gt: after } } : {}),
+        ...(q.expires_before ? { expiresAt: { lt: new Date(q.expires_before) } } : {}),
+        ...(q.q ? { OR: [{ name: { contains: q.q, mode: 'insensitive' } }, { commonName: { contains: q.q, mode: 'insensitive' } }] } : {}),
       },
-      orderBy: { id: 'asc' },
+      orderBy,
+      ...(after ? { cursor: { id: after }, skip: 1 } : {}),
       take: q.limit + 1,
     });
     const page = rows.slice(0, q.limit);
@@ -128,21 +152,11 @@ export class CertificateService {
     const byId = new Map(versions.map((v) => [v.id, v]));
     return {
       data: page.map((c) => toSummaryDto(c, c.currentVersionId ? ((byId.get(c.currentVersionId) as never) ?? null) : null)),
-      next_cursor: rows.length > q.limit ? encodeCursor(page[page.length - 1].id) : null,
+      next_cursor: rows.length > q.limit ? encodeIdCursor(page[page.length - 1].id) : null,
     };
   }
 }
 
 function dedupe(values: string[]): string[] {
   return [...new Set(values.map((v) => v.toLowerCase()))];
-}
-
-function encodeCursor(id: string): string {
-  return Buffer.from(id, 'utf8').toString('base64url');
-}
-
-function decodeCursor(cursor: string): string {
-  const id = Buffer.from(cursor, 'base64url').toString('utf8');
-  if (!/^[A-Za-z0-9._-]{1,128}$/.test(id)) throw AppError.validation([{ field: 'cursor', message: 'is not a cursor this API returned' }]);
-  return id;
 }

@@ -2,11 +2,35 @@ import { Controller } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
 import { Rpc, type RpcRequestParsed } from '@certctl/contracts';
 import { RpcHandler } from '@certctl/messaging';
+import { JobApprovalService } from './job-approval.service';
 import { JobService } from './job.service';
 
 @Controller()
 export class JobHandler {
-  constructor(private readonly jobs: JobService) {}
+  constructor(
+    private readonly jobs: JobService,
+    private readonly approvals: JobApprovalService,
+  ) {}
+
+  @RpcHandler(Rpc.inventory.jobGet)
+  get(@Payload() req: RpcRequestParsed<typeof Rpc.inventory.jobGet>) {
+    return this.approvals.get(req.id);
+  }
+
+  @RpcHandler(Rpc.inventory.jobList)
+  list(@Payload() req: RpcRequestParsed<typeof Rpc.inventory.jobList>) {
+    return this.approvals.list(req);
+  }
+
+  @RpcHandler(Rpc.inventory.jobApprove)
+  approve(@Payload() req: RpcRequestParsed<typeof Rpc.inventory.jobApprove>) {
+    return this.approvals.approve(req);
+  }
+
+  @RpcHandler(Rpc.inventory.jobReject)
+  reject(@Payload() req: RpcRequestParsed<typeof Rpc.inventory.jobReject>) {
+    return this.approvals.reject(req);
+  }
 
   @RpcHandler(Rpc.inventory.jobStart)
   start(@Payload() req: RpcRequestParsed<typeof Rpc.inventory.jobStart>) {

@@ -1,0 +1,195 @@
+import { timingSafeEqual } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { z } from 'zod';
+import { AppError, type Role } from '@certctl/contracts';
+import { type ApiKeyRow, Prisma, PrismaService, newId } from '@certctl/database';
+import { getLogger } from '@certctl/observability';
+import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
+import type { Principal } from '../auth/principal';
+import { generateApiKey, hashApiKey } from '../auth/key-material';
+import { decodeCursor, encodeCursor } from '@certctl/contracts';
+import type { CreateApiKey, apiKeySchema, listApiKeysQuerySchema } from './api-keys.schemas';
+
+type ApiKeyDto = z.infer<typeof apiKeySchema>;
+type Row = ApiKeyRow;
+
+interface CachedKey {
+  hash: string;
+  principal: Principal;
+  expiresAt: number | null;
+  cachedUntil: number;
+}
+
+export function toApiKeyDto(row: Row, now = Date.now()): ApiKeyDto {
+  return {
+    id: row.id,
+    name: row.name,
+    principal: row.principal,
+    role: row.role,
+    agent_id: row.agentId,
+    key_prefix: row.keyPrefix,
+    status: row.disabledAt ? 'disabled' : row.expiresAt && row.expiresAt.getTime() <= now ? 'expired' : 'active',
+    created_at: row.createdAt.toISOString(),
+    last_used_at: row.lastUsedAt?.toISOString() ?? null,
+    expires_at: row.expiresAt?.toISOString() ?? null,
+    disabled_at: row.disabledAt?.toISOString() ?? null,
+  };
+}
+
+/**
+ * Named API keys: only the SHA-256 of a key is stored and compared in constant time.
+ * Verified keys are remembered for CERTCTL_API_KEY_CACHE_MS, so a request costs no
+ * database read; changes evict this replica's entry at once (other replicas within the
+ * window). last_used_at is written at most once per CERTCTL_API_KEY_LAST_USED_INTERVAL_MS.
+ */
+@Injectable()
+export class ApiKeysService {
+  private readonly cache = new Map<string, CachedKey>();
+  private readonly lastUsedWritten = new Map<string, number>();
+
+  constructor(
+    private readonly db: PrismaService,
+    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+  ) {}
+
+  async verify(key: string): Promise<Principal | null> {
+    if (key.length < 16 || key.length > 256) return null;
+    const hash = hashApiKey(key);
+    const now = Date.now();
+    let entry = this.cache.get(hash);
+    if (!entry || entry.cachedUntil < now) {
+      const row = await this.db.apiKey.findUnique({ where: { keyHash: hash } });
+      if (!row || row.disabledAt) {
+        this.cache.delete(hash);
+        return null;
+      }
+      entry = {
+        hash: row.keyHash,
+        principal: { key_id: row.id, key_name: row.name, principal: row.principal, role: row.role, agent_id: row.agentId },
+        expiresAt: row.expiresAt?.getTime() ?? null,
+        cachedUntil: now + this.config.CERTCTL_API_KEY_CACHE_MS,
+      };
+      if (this.cache.size > 10000) this.cache.clear();
+      this.cache.set(hash, entry);
+    }
+    if (!timingSafeEqual(Buffer.from(entry.hash, 'hex'), Buffer.from(hash, 'hex'))) return null;
+    if (entry.expiresAt !== null && entry.expiresAt <= now) return null;
+    this.touch(entry.principal.key_id, now);
+    return entry.principal;
+  }
+
+  /** Throttled, fire-and-forget last_used_at: never a database write on every request. */
+  private touch(id: string, now: number): void {
+    const last = this.lastUsedWritten.get(id) ?? 0;
+    if (now - last < this.config.CERTCTL_API_KEY_LAST_USED_INTERVAL_MS) return;
+    this.lastUsedWritten.set(id, now);
+    this.db.apiKey.updateMany({ where: { id }, data: { lastUsedAt: new Date(now) } }).catch((err: unknown) => {
+      getLogger().warn({ key_id: id, err: (err as Error).message }, 'could not record last_used_at');
+    });
+  }
+
+  private evict(id: string): void {
+    for (const [hash, e] of this.cache) if (e.principal.key_id === id) this.cache.delete(hash);
+    this.lastUsedWritten.delete(id);
+  }
+
+  async create(body: CreateApiKey): Promise<ApiKeyDto & { key: string }> {
+    const { secret, hash, prefix } = generateApiKey();
+    try {
+      const row = await this.db.apiKey.create({
+        data: {
+          id: newId('key'),
+          name: body.name,
+          principal: body.principal ?? body.name,
+          role: body.role,
+          agentId: body.agent_id ?? null,
+          keyHash: hash,
+          keyPrefix: prefix,
+          expiresAt: body.expires_at ? new Date(body.expires_at) : null,
+        },
+      });
+      return { ...toApiKeyDto(row), key: secret };
+    } catch (err) {
+      if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002') {
+        throw new AppError('conflict', `an API key named ${JSON.stringify(body.name)} already exists`, {
+          fields: [{ field: 'name', message: 'must be unique' }],
+        });
+      }
+      throw err;
+    }
+  }
+
+  async list(q: z.infer<typeof listApiKeysQuerySchema>): Promise<{ data: ApiKeyDto[]; next_cursor: string | null }> {
+    const after = q.cursor ? decodeCursor(q.cursor) : undefined;
+    const now = new Date();
+    const status: Prisma.ApiKeyWhereInput =
+      q.status === 'disabled'
+        ? { disabledAt: { not: null } }
+        : q.status === 'expired'
+          ? { disabledAt: null, expiresAt: { lte: now } }
+          : q.status === 'active'
+            ? { disabledAt: null, OR: [{ expiresAt: null }, { expiresAt: { gt: now } }] }
+            : {};
+    const rows = await this.db.apiKey.findMany({
+      where: {
+        AND: [
+          status,
+          q.role ? { role: q.role } : {},
+          after ? { OR: [{ createdAt: { gt: after.at } }, { createdAt: after.at, id: { gt: after.id } }] } : {},
+        ],
+      },
+      orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+      take: q.limit + 1,
+    });
+    const page = rows.slice(0, q.limit);
+    const last = page[page.length - 1];
+    return {
+      data: page.map((r) => toApiKeyDto(r)),
+      next_cursor: rows.length > q.limit && last ? encodeCursor(last.createdAt, last.id) : null,
+    };
+  }
+
+  async get(id: string): Promise<ApiKeyDto> {
+    return toApiKeyDto(await this.row(id));
+  }
+
+  private async row(id: string): Promise<Row> {
+    const row = await this.db.apiKey.findUnique({ where: { id } });
+    if (!row) throw AppError.notFound('API key', id);
+    return row;
+  }
+
+  async setDisabled(id: string, disabled: boolean, caller: Principal): Promise<ApiKeyDto> {
+    const row = await this.row(id);
+    if (disabled) await this.assertNotLastAdmin(row, caller, 'disable');
+    const updated = await this.db.apiKey.update({ where: { id }, data: { disabledAt: disabled ? (row.disabledAt ?? new Date()) : null } });
+    this.evict(id);
+    return toApiKeyDto(updated);
+  }
+
+  /** A new secret for the same key; the old secret stops working at once on this replica. */
+  async rotate(id: string): Promise<ApiKeyDto & { key: string }> {
+    await this.row(id);
+    const { secret, hash, prefix } = generateApiKey();
+    const updated = await this.db.apiKey.update({ where: { id }, data: { keyHash: hash, keyPrefix: prefix } });
+    this.evict(id);
+    return { ...toApiKeyDto(updated), key: secret };
+  }
+
+  async delete(id: string, caller: Principal): Promise<void> {
+    const row = await this.row(id);
+    await this.assertNotLastAdmin(row, caller, 'delete');
+    await this.db.apiKey.delete({ where: { id } });
+    this.evict(id);
+  }
+
+  /** Never leave the platform without a working admin key. */
+  private async assertNotLastAdmin(row: Row, _caller: Principal, verb: string): Promise<void> {
+    if (row.role !== ('admin' satisfies Role) || row.disabledAt) return;
+    const now = new Date();
+    const others = await this.db.apiKey.count({
+      where: { role: 'admin', disabledAt: null, id: { not: row.id }, OR: [{ expiresAt: null }, { expiresAt: { gt: now } }] },
+    });
+    if (others === 0) throw new AppError('conflict', `cannot ${verb} the last active admin key; create another admin key first`);
+  }
+}

@@ -1,0 +1,25 @@
+import type { FastifyRequest } from 'fastify';
+import type { Role } from '@certctl/contracts';
+import type { EndpointSpec } from '../http/endpoint';
+
+/** Who is calling: resolved from the API key by the guard. */
+export interface Principal {
+  key_id: string;
+  key_name: string;
+  principal: string;
+  role: Role;
+  agent_id: string | null;
+}
+
+/** What the gateway attaches to a request as it passes auth, validation and audit. */
+export type GatewayRequest = FastifyRequest & {
+  principal?: Principal;
+  endpoint?: EndpointSpec;
+  bodySha256?: string;
+  auditResourceId?: string;
+  /** The permission that was missing when the answer is 403. */
+  deniedPermission?: string;
+};
+
+/** The actor passed to other services over NATS. */
+export const actorOf = (p: Principal) => ({ principal: p.principal, role: p.role });

@@ -1,0 +1,23 @@
+import type { Type } from '@nestjs/common';
+import { HealthController } from '@certctl/platform';
+import { ApiKeysController } from './api-keys/api-keys.controller';
+import { AuditController } from './audit/audit.controller';
+import { CertificatesController } from './certificates/certificates.controller';
+import { IssuersController } from './issuers/issuers.controller';
+import { JobsController } from './jobs/jobs.controller';
+import { OpenApiController } from './openapi/openapi.controller';
+import { VersionController } from './system/version.controller';
+
+/** The gateway's own controllers: the module, the route check, the OpenAPI document and docs/rbac.md all read this list. */
+export const GATEWAY_CONTROLLERS: Type<unknown>[] = [
+  CertificatesController,
+  IssuersController,
+  JobsController,
+  ApiKeysController,
+  AuditController,
+  VersionController,
+  OpenApiController,
+];
+
+/** Every route the gateway serves from controllers, including the platform's health routes. */
+export const DOCUMENTED_CONTROLLERS: Type<unknown>[] = [HealthController, ...GATEWAY_CONTROLLERS];

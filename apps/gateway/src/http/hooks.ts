@@ -1,0 +1,102 @@
+import { createHash } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { AppError } from '@certctl/contracts';
+import { sendProblem, toProblem } from '@certctl/platform';
+import type { AuditWriter } from '../audit/audit.writer';
+import type { GatewayRequest } from '../auth/principal';
+import type { GatewayConfig } from '../config';
+
+const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+const CSP_HTML =
+  "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+const CSP_API = "default-src 'none'; frame-ancestors 'none'";
+
+/**
+ * The gateway's HTTP edge, as Fastify hooks: request bodies hashed as they are parsed
+ * (the audit keeps the SHA-256, never the body), CORS (denied unless origins are
+ * configured), security headers, and the audit row of every mutating request and of
+ * every 401/403, recorded after the response has been sent.
+ */
+export function installGatewayHooks(fastify: FastifyInstance, config: GatewayConfig, audit: AuditWriter): void {
+  const parseJson = fastify.getDefaultJsonParser('error', 'error');
+  if (fastify.hasContentTypeParser('application/json')) fastify.removeContentTypeParser('application/json');
+  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
+    const text = body as string;
+    (req as GatewayRequest).bodySha256 = createHash('sha256').update(text, 'utf8').digest('hex');
+    if (text.length === 0) return done(null, undefined);
+    parseJson(req, text, done);
+  });
+
+  const allowAll = config.CERTCTL_CORS_ORIGINS.includes('*');
+  const allowed = new Set(config.CERTCTL_CORS_ORIGINS);
+  fastify.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {
+    const origin = req.headers.origin;
+    if (!origin) return;
+    const ok = allowAll || allowed.has(origin);
+    if (ok) {
+      void reply.header('access-control-allow-origin', allowAll ? '*' : origin).header('vary', 'Origin');
+      void reply.header('access-control-expose-headers', 'Location, Retry-After, X-Request-ID, RateLimit-Limit, RateLimit-Remaining');
+    }
+    if (req.method === 'OPTIONS' && req.headers['access-control-request-method']) {
+      if (!ok) {
+        sendProblem(reply, toProblem(new AppError('forbidden', `Cross-origin requests from ${origin} are not allowed.`), req));
+        return reply;
+      }
+      void reply
+        .header('access-control-allow-methods', 'GET, POST, PUT, PATCH, DELETE')
+        .header('access-control-allow-headers', 'Authorization, X-API-Key, Content-Type, X-Request-ID, traceparent')
+        .header('access-control-max-age', '600')
+        .status(204)
+        .send();
+      return reply;
+    }
+  });
+
+  fastify.addHook('onSend', async (req: FastifyRequest, reply: FastifyReply, payload: unknown) => {
+    void reply.header('x-content-type-options', 'nosniff').header('x-frame-options', 'DENY').header('referrer-policy', 'no-referrer');
+    const type = String(reply.getHeader('content-type') ?? '');
+    void reply.header('content-security-policy', type.startsWith('text/html') ? CSP_HTML : CSP_API);
+    if (req.protocol === 'https') void reply.header('strict-transport-security', 'max-age=31536000; includeSubDomains');
+    if (req.url.startsWith('/api/v1/')) void reply.header('cache-control', 'no-store');
+    const greq = req as GatewayRequest;
+    // The id of a created resource, for the audit row, from the response body.
+    if (!READ_METHODS.has(req.method) && reply.statusCode === 201 && typeof payload === 'string' && !greq.auditResourceId) {
+      try {
+        const id = (JSON.parse(payload) as { id?: unknown }).id;
+        if (typeof id === 'string') greq.auditResourceId = id;
+      } catch {
+        /* not JSON: no id */
+      }
+    }
+    return payload;
+  });
+
+  fastify.addHook('onResponse', async (req: FastifyRequest, reply: FastifyReply) => {
+    if (!req.url.startsWith('/api/')) return;
+    const status = reply.statusCode;
+    if (READ_METHODS.has(req.method) && status !== 401 && status !== 403) return;
+    const greq = req as GatewayRequest;
+    const spec = greq.endpoint;
+    const params = (req.params ?? {}) as Record<string, string>;
+    const path = req.url.split('?')[0];
+    audit.record({
+      occurredAt: new Date(),
+      actor: greq.principal?.principal ?? 'anonymous',
+      role: greq.principal?.role ?? null,
+      action: spec?.action ?? `${req.method.toLowerCase()} ${req.routeOptions?.url ?? path}`,
+      method: req.method,
+      path: path.slice(0, 2048),
+      resourceType: spec?.resource ?? null,
+      resourceId: (params.id ?? greq.auditResourceId ?? null)?.slice(0, 128) ?? null,
+      status,
+      bodySha256: greq.bodySha256 ?? null,
+      latencyMs: Math.round(reply.elapsedTime),
+      requestId: String(req.id),
+      sourceIp: req.ip ?? null,
+      details: {
+        ...(greq.principal ? { key_name: greq.principal.key_name } : {}),
+        ...(greq.deniedPermission ? { missing_permission: greq.deniedPermission } : {}),
+      },
+    });
+  });
+}

@@ -1,0 +1,64 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
+import type { z } from 'zod';
+import { Permission, Rpc, jobDecisionBodySchema, jobSchema, listJobsRequestSchema, listJobsResponseSchema } from '@certctl/contracts';
+import { RpcClient } from '@certctl/messaging';
+import { type GatewayRequest, actorOf } from '../auth/principal';
+import { Endpoint } from '../http/endpoint';
+import { idParam } from '../http/params';
+
+type Decision = z.output<typeof jobDecisionBodySchema>;
+
+@Controller('api/v1/jobs')
+export class JobsController {
+  constructor(private readonly rpc: RpcClient) {}
+
+  @Get()
+  @Endpoint({
+    permission: Permission.JobsRead,
+    tag: 'jobs',
+    summary: 'List jobs, newest first',
+    query: listJobsRequestSchema,
+    response: listJobsResponseSchema,
+  })
+  list(@Query() query: z.output<typeof listJobsRequestSchema>) {
+    return this.rpc.request(Rpc.inventory.jobList, query);
+  }
+
+  @Get(':id')
+  @Endpoint({ permission: Permission.JobsRead, tag: 'jobs', summary: 'Get a job', response: jobSchema, errors: [404] })
+  get(@Param('id') id: string) {
+    return this.rpc.request(Rpc.inventory.jobGet, { id: idParam(id) });
+  }
+
+  @Post(':id/approve')
+  @HttpCode(200)
+  @Endpoint({
+    permission: Permission.JobsApprove,
+    tag: 'jobs',
+    summary: 'Approve a job awaiting approval (not by the one who requested it)',
+    action: 'job.approve',
+    resource: 'job',
+    body: jobDecisionBodySchema,
+    response: jobSchema,
+    errors: [404, 409],
+  })
+  approve(@Param('id') id: string, @Body() body: Decision, @Req() req: GatewayRequest) {
+    return this.rpc.request(Rpc.inventory.jobApprove, { actor: actorOf(req.principal!), id: idParam(id), reason: body.reason });
+  }
+
+  @Post(':id/reject')
+  @HttpCode(200)
+  @Endpoint({
+    permission: Permission.JobsApprove,
+    tag: 'jobs',
+    summary: 'Reject a job awaiting approval (not by the one who requested it)',
+    action: 'job.reject',
+    resource: 'job',
+    body: jobDecisionBodySchema,
+    response: jobSchema,
+    errors: [404, 409],
+  })
+  reject(@Param('id') id: string, @Body() body: Decision, @Req() req: GatewayRequest) {
+    return this.rpc.request(Rpc.inventory.jobReject, { actor: actorOf(req.principal!), id: idParam(id), reason: body.reason });
+  }
+}

@@ -1,0 +1,57 @@
+import { z } from 'zod';
+
+/** API key roles. `agent` keys act only for their own agent id. */
+export const roleSchema = z.enum(['viewer', 'operator', 'admin', 'agent']);
+export type Role = z.infer<typeof roleSchema>;
+export const ROLES: readonly Role[] = roleSchema.options;
+
+/**
+ * Every permission a REST route can require. Wire values are stable: add, never rename.
+ * `*:read` is reading, `*:write` changing configuration, the rest are lifecycle actions.
+ */
+export const Permission = {
+  CertificatesRead: 'certificates:read',
+  CertificatesWrite: 'certificates:write',
+  CertificatesRevoke: 'certificates:revoke',
+  CertificatesBulkRevoke: 'certificates:bulk_revoke',
+  JobsRead: 'jobs:read',
+  JobsApprove: 'jobs:approve',
+  InventoryRead: 'inventory:read',
+  InventoryWrite: 'inventory:write',
+  IssuersRead: 'issuers:read',
+  IssuersWrite: 'issuers:write',
+  NotificationsRead: 'notifications:read',
+  NotificationsManage: 'notifications:manage',
+  AuditRead: 'audit:read',
+  ApiKeysManage: 'api_keys:manage',
+  AgentSelf: 'agent:self',
+} as const;
+export type Permission = (typeof Permission)[keyof typeof Permission];
+export const PERMISSIONS: readonly Permission[] = Object.values(Permission);
+
+const READ: Permission[] = [
+  Permission.CertificatesRead,
+  Permission.JobsRead,
+  Permission.InventoryRead,
+  Permission.IssuersRead,
+  Permission.NotificationsRead,
+  Permission.AuditRead,
+];
+const LIFECYCLE: Permission[] = [
+  Permission.CertificatesWrite,
+  Permission.CertificatesRevoke,
+  Permission.JobsApprove,
+  Permission.NotificationsManage,
+];
+
+/** What each role may do; the single source for the guard, the docs and the tests. */
+export const ROLE_PERMISSIONS: Readonly<Record<Role, ReadonlySet<Permission>>> = {
+  viewer: new Set(READ),
+  operator: new Set([...READ, ...LIFECYCLE]),
+  admin: new Set(PERMISSIONS),
+  agent: new Set([Permission.AgentSelf]),
+};
+
+export function roleAllows(role: Role, permission: Permission): boolean {
+  return ROLE_PERMISSIONS[role]?.has(permission) ?? false;
+}
