@@ -2,7 +2,8 @@ import type { Type } from '@nestjs/common';
 import { HealthController } from '@certctl/platform';
 import { ApiKeysController } from './api-keys/api-keys.controller';
 import { AuditController } from './audit/audit.controller';
-import { CertificatesController } from './certificates/certificates.controller';
+import { CertificatesController, StatsController } from './certificates/certificates.controller';
+import { CONFIG_CONTROLLERS } from './inventory/config-resources.controller';
 import { IssuersController } from './issuers/issuers.controller';
 import { JobsController } from './jobs/jobs.controller';
 import { OpenApiController } from './openapi/openapi.controller';
@@ -11,8 +12,10 @@ import { VersionController } from './system/version.controller';
 /** The gateway's own controllers: the module, the route check, the OpenAPI document and docs/rbac.md all read this list. */
 export const GATEWAY_CONTROLLERS: Type<unknown>[] = [
   CertificatesController,
+  StatsController,
   IssuersController,
   JobsController,
+  ...CONFIG_CONTROLLERS,
   ApiKeysController,
   AuditController,
   VersionController,

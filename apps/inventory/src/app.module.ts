@@ -4,9 +4,13 @@ import { MessagingModule, RpcClient } from '@certctl/messaging';
 import { platformModule } from '@certctl/platform';
 import { QueueModule, QueueService } from '@certctl/queue';
 import { INVENTORY_CONFIG, type InventoryConfig } from './config';
+import { CertificateLifecycleHandler } from './certificates/certificate-lifecycle.handler';
+import { CertificateLifecycleService } from './certificates/certificate-lifecycle.service';
 import { CertificateHandler } from './certificates/certificate.handler';
 import { CertificateService } from './certificates/certificate.service';
 import { JobHandler } from './jobs/job.handler';
+import { CONFIG_HANDLERS } from './config-resources/config-resource.handlers';
+import { ConfigResourceService } from './config-resources/config-resource.service';
 import { JobApprovalService } from './jobs/job-approval.service';
 import { JobService } from './jobs/job.service';
 
@@ -18,8 +22,15 @@ export function inventoryModule(config: InventoryConfig) {
       QueueModule.forRoot({ redisUrl: config.REDIS_URL }),
       MessagingModule.forRoot({ servers: config.NATS_URL, service: 'inventory', timeoutMs: config.CERTCTL_NATS_TIMEOUT_MS }),
     ],
-    controllers: [CertificateHandler, JobHandler],
-    providers: [{ provide: INVENTORY_CONFIG, useValue: config }, CertificateService, JobService, JobApprovalService],
+    controllers: [CertificateHandler, CertificateLifecycleHandler, JobHandler, ...CONFIG_HANDLERS],
+    providers: [
+      { provide: INVENTORY_CONFIG, useValue: config },
+      CertificateService,
+      JobService,
+      JobApprovalService,
+      ConfigResourceService,
+      CertificateLifecycleService,
+    ],
   })
   class InventoryModule {}
   return InventoryModule;

@@ -1,14 +1,20 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query, Req, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import {
   type CreateCertificateBody,
+  LifecycleRpc,
   Permission,
   Rpc,
   certificateSchema,
   createCertificateBodySchema,
   listCertificatesRequestSchema,
   listCertificatesResponseSchema,
+  bulkRenewBodySchema,
+  bulkRenewResponseSchema,
+  renewResponseSchema,
+  statsSummarySchema,
+  updateCertificateBodySchema,
 } from '@certctl/contracts';
 import { RpcClient } from '@certctl/messaging';
 import { type GatewayRequest, actorOf } from '../auth/principal';
@@ -60,5 +66,68 @@ export class CertificatesController {
   })
   get(@Param('id') id: string) {
     return this.rpc.request(Rpc.inventory.certificateGet, { id: idParam(id) });
+  }
+
+  @Patch(':id')
+  @Endpoint({
+    permission: Permission.CertificatesWrite,
+    tag: 'certificates',
+    summary: 'Change a certificate’s name, environment, tags, owner, team, renewal policy or profile',
+    action: 'certificate.update',
+    resource: 'certificate',
+    body: updateCertificateBodySchema,
+    response: certificateSchema,
+    errors: [404, 409],
+  })
+  update(@Param('id') id: string, @Body() body: z.output<typeof updateCertificateBodySchema>, @Req() req: GatewayRequest) {
+    return this.rpc.request(LifecycleRpc.certificateUpdate, { actor: actorOf(req.principal!), id: idParam(id), body });
+  }
+
+  @Post(':id/renew')
+  @HttpCode(202)
+  @Endpoint({
+    permission: Permission.CertificatesWrite,
+    tag: 'certificates',
+    summary: 'Renew now: queues a renewal job (or holds it for approval); 409 while one is already open',
+    action: 'certificate.renew',
+    resource: 'certificate',
+    response: renewResponseSchema,
+    status: 202,
+    errors: [404, 409],
+  })
+  renew(@Param('id') id: string, @Req() req: GatewayRequest) {
+    return this.rpc.request(LifecycleRpc.certificateRenew, { actor: actorOf(req.principal!), id: idParam(id) });
+  }
+
+  @Post('bulk-renew')
+  @HttpCode(202)
+  @Endpoint({
+    permission: Permission.CertificatesWrite,
+    tag: 'certificates',
+    summary: 'Renew many certificates (up to 10,000 ids, or a filter): one job each, skipping those that cannot be renewed',
+    action: 'certificate.bulk_renew',
+    resource: 'certificate',
+    body: bulkRenewBodySchema,
+    response: bulkRenewResponseSchema,
+    status: 202,
+  })
+  bulkRenew(@Body() body: z.output<typeof bulkRenewBodySchema>, @Req() req: GatewayRequest) {
+    return this.rpc.request(LifecycleRpc.certificateBulkRenew, { actor: actorOf(req.principal!), body });
+  }
+}
+
+@Controller('api/v1/stats')
+export class StatsController {
+  constructor(private readonly rpc: RpcClient) {}
+
+  @Get('summary')
+  @Endpoint({
+    permission: Permission.CertificatesRead,
+    tag: 'stats',
+    summary: 'Totals by status, expiring within 7 and 30 days, jobs by status, agents online/offline',
+    response: statsSummarySchema,
+  })
+  summary() {
+    return this.rpc.request(LifecycleRpc.statsSummary, {});
   }
 }

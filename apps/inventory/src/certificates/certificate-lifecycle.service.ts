@@ -1,0 +1,229 @@
+import { Injectable } from '@nestjs/common';
+import {
+  AppError,
+  type FieldError,
+  LifecycleEvents,
+  LifecycleRpc,
+  QueueName,
+  type RpcRequestParsed,
+  type RpcResponse,
+} from '@certctl/contracts';
+import { Prisma, PrismaService, newId } from '@certctl/database';
+import { RpcClient } from '@certctl/messaging';
+import { getLogger } from '@certctl/observability';
+import { QueueService } from '@certctl/queue';
+import { JobService } from '../jobs/job.service';
+import { CertificateService } from './certificate.service';
+
+type BulkRequest = RpcRequestParsed<typeof LifecycleRpc.certificateBulkRenew>;
+type UpdateRequest = RpcRequestParsed<typeof LifecycleRpc.certificateUpdate>;
+type Actor = { principal: string };
+
+/** Open jobs that already produce a new version: a second renewal would be a duplicate. */
+const OPEN_ISSUING = ['pending', 'awaiting_approval', 'awaiting_csr', 'running'] as const;
+const NOT_RENEWABLE = new Set(['revoked', 'archived']);
+
+@Injectable()
+export class CertificateLifecycleService {
+  constructor(
+    private readonly db: PrismaService,
+    private readonly certificates: CertificateService,
+    private readonly jobs: JobService,
+    private readonly queues: QueueService,
+    private readonly rpc: RpcClient,
+  ) {}
+
+  async update({ actor, id, body }: UpdateRequest): Promise<RpcResponse<typeof LifecycleRpc.certificateUpdate>> {
+    const cert = await this.db.certificate.findUnique({ where: { id }, select: { id: true } });
+    if (!cert) throw AppError.notFound('certificate', id);
+    const checks: [string, string | null | undefined, () => Promise<unknown>][] = [
+      ['owner_id', body.owner_id, () => this.db.owner.findUnique({ where: { id: body.owner_id! }, select: { id: true } })],
+      ['team_id', body.team_id, () => this.db.team.findUnique({ where: { id: body.team_id! }, select: { id: true } })],
+      [
+        'renewal_policy_id',
+        body.renewal_policy_id,
+        () => this.db.renewalPolicy.findUnique({ where: { id: body.renewal_policy_id! }, select: { id: true } }),
+      ],
+      [
+        'profile_id',
+        body.profile_id,
+        () => this.db.certificateProfile.findUnique({ where: { id: body.profile_id! }, select: { id: true } }),
+      ],
+    ];
+    const missing: FieldError[] = [];
+    for (const [field, value, find] of checks) {
+      if (value && !(await find()))
+        missing.push({ field, message: `${field.replace(/_id$/, '').replace('_', ' ')} ${JSON.stringify(value)} does not exist` });
+    }
+    if (missing.length) throw AppError.validation(missing, 'The update references resources that do not exist.');
+    const data: Prisma.CertificateUncheckedUpdateInput = {
+      ...(body.name !== undefined ? { name: body.name } : {}),
+      ...(body.environment !== undefined ? { environment: body.environment } : {}),
+      ...(body.tags !== undefined ? { tags: body.tags } : {}),
+      ...(body.owner_id !== undefined ? { ownerId: body.owner_id } : {}),
+      ...(body.team_id !== undefined ? { teamId: body.team_id } : {}),
+      ...(body.renewal_policy_id !== undefined ? { renewalPolicyId: body.renewal_policy_id } : {}),
+      ...(body.profile_id !== undefined ? { profileId: body.profile_id } : {}),
+    };
+    try {
+      await this.db.certificate.update({ where: { id }, data });
+    } catch (err) {
+      if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002') {
+        throw new AppError('conflict', `a certificate named ${JSON.stringify(body.name)} already exists`, {
+          fields: [{ field: 'name', message: 'must be unique' }],
+        });
+      }
+      throw err;
+    }
+    await this.rpc.emit(LifecycleEvents.certificateUpdated, { certificate_id: id, actor: actor.principal, fields: Object.keys(body) });
+    return this.certificates.get(id);
+  }
+
+  /** One renewal job (or the reason there is none). */
+  async renew({ actor, id }: { actor: Actor; id: string }): Promise<RpcResponse<typeof LifecycleRpc.certificateRenew>> {
+    const out = await this.createRenewals(actor, [id]);
+    if (out.skipped.length) {
+      const reason = out.skipped[0].reason;
+      if (reason === 'not found') throw AppError.notFound('certificate', id);
+      throw new AppError('conflict', `certificate ${id} cannot be renewed now: ${reason}`);
+    }
+    const job = out.jobs[0];
+    return { certificate_id: id, job_id: job.job_id, status: job.status };
+  }
+
+  async bulkRenew({ actor, body }: BulkRequest): Promise<RpcResponse<typeof LifecycleRpc.certificateBulkRenew>> {
+    let ids = body.ids;
+    if (!ids) {
+      const f = body.filter!;
+      const rows = await this.db.certificate.findMany({
+        where: {
+          ...(f.status ? { status: f.status } : {}),
+          ...(f.issuer_id ? { issuerId: f.issuer_id } : {}),
+          ...(f.owner_id ? { ownerId: f.owner_id } : {}),
+          ...(f.team_id ? { teamId: f.team_id } : {}),
+          ...(f.expires_before ? { expiresAt: { lt: new Date(f.expires_before) } } : {}),
+        },
+        select: { id: true },
+        take: 10001,
+      });
+      if (rows.length > 10000) throw new AppError('validation_failed', 'The filter matches more than 10,000 certificates; narrow it.');
+      ids = rows.map((r) => r.id);
+    }
+    const out = await this.createRenewals(actor, [...new Set(ids)]);
+    return {
+      requested: ids.length,
+      queued: out.jobs.length,
+      skipped: out.skipped,
+      jobs: out.jobs.map(({ certificate_id, job_id }) => ({ certificate_id, job_id })),
+    };
+  }
+
+  /**
+   * Renewal jobs for many certificates in one transaction (one INSERT for all), skipping
+   * certificates that are missing, revoked, archived or already being (re)issued; the
+   * queue entries follow, and the reconciliation loop re-queues any that did not make it.
+   */
+  private async createRenewals(actor: Actor, ids: string[]) {
+    const skipped: { certificate_id: string; reason: string }[] = [];
+    const jobs: { certificate_id: string; job_id: string; status: 'pending' | 'awaiting_approval' }[] = [];
+    const traceparent = this.jobs.traceparent();
+    await this.db.$transaction(
+      async (tx) => {
+        const certs = await tx.certificate.findMany({
+          where: { id: { in: ids } },
+          select: {
+            id: true,
+            status: true,
+            profile: { select: { requiresApproval: true } },
+            renewalPolicy: { select: { maxRetries: true } },
+          },
+        });
+        // Lock the rows so two concurrent renew calls cannot both see "no open job".
+        if (certs.length) await tx.$queryRaw`SELECT id FROM certificates WHERE id IN (${Prisma.join(certs.map((c) => c.id))}) FOR UPDATE`;
+        const open = await tx.job.findMany({
+          where: {
+            certificateId: { in: certs.map((c) => c.id) },
+            type: { in: ['issuance', 'renewal'] },
+            status: { in: [...OPEN_ISSUING] },
+          },
+          select: { certificateId: true },
+        });
+        const busy = new Set(open.map((j) => j.certificateId));
+        const byId = new Map(certs.map((c) => [c.id, c]));
+        const rows: Prisma.JobCreateManyInput[] = [];
+        for (const id of ids) {
+          const c = byId.get(id);
+          if (!c) skipped.push({ certificate_id: id, reason: 'not found' });
+          else if (NOT_RENEWABLE.has(c.status)) skipped.push({ certificate_id: id, reason: `status is ${c.status}` });
+          else if (busy.has(id)) skipped.push({ certificate_id: id, reason: 'an issuance or renewal job is already open' });
+          else {
+            const status = c.profile?.requiresApproval ? ('awaiting_approval' as const) : ('pending' as const);
+            const jobId = newId('job');
+            rows.push({
+              id: jobId,
+              type: 'renewal',
+              status,
+              certificateId: id,
+              requestedBy: actor.principal,
+              maxAttempts: c.renewalPolicy.maxRetries,
+              traceparent,
+            });
+            jobs.push({ certificate_id: id, job_id: jobId, status });
+          }
+        }
+        if (rows.length) {
+          await tx.job.createMany({ data: rows });
+          await tx.certificate.updateMany({
+            where: { id: { in: jobs.map((j) => j.certificate_id) }, status: { in: ['active', 'expiring', 'expired', 'failed'] } },
+            data: { status: 'renewal_in_progress' },
+          });
+        }
+      },
+      { timeout: 30000 },
+    );
+    const ready = jobs.filter((j) => j.status === 'pending');
+    if (ready.length) {
+      const defaults = this.queues.defaultJobOptions();
+      await this.queues
+        .queue(QueueName.Issuance)
+        .addBulk(
+          ready.map((j) => ({
+            name: QueueName.Issuance,
+            data: { job_id: j.job_id, certificate_id: j.certificate_id, traceparent },
+            opts: { ...defaults, jobId: j.job_id },
+          })),
+        )
+        .catch((err: unknown) =>
+          getLogger().warn({ err: (err as Error).message, jobs: ready.length }, 'could not queue renewals now; reconciliation will'),
+        );
+    }
+    for (const j of jobs.slice(0, 1000)) {
+      await this.rpc.emit(LifecycleEvents.renewalRequested, { certificate_id: j.certificate_id, job_id: j.job_id, actor: actor.principal });
+    }
+    getLogger().info(
+      { actor: actor.principal, requested: ids.length, created: jobs.length, skipped: skipped.length },
+      'renewals requested',
+    );
+    return { jobs, skipped };
+  }
+
+  async stats(): Promise<RpcResponse<typeof LifecycleRpc.statsSummary>> {
+    const now = Date.now();
+    const live = { status: { notIn: ['revoked', 'archived', 'expired'] as ('revoked' | 'archived' | 'expired')[] } };
+    const [byStatus, in7, in30, jobs, agents] = await Promise.all([
+      this.db.certificate.groupBy({ by: ['status'], _count: { _all: true } }),
+      this.db.certificate.count({ where: { ...live, expiresAt: { gt: new Date(now), lte: new Date(now + 7 * 86400000) } } }),
+      this.db.certificate.count({ where: { ...live, expiresAt: { gt: new Date(now), lte: new Date(now + 30 * 86400000) } } }),
+      this.db.job.groupBy({ by: ['status'], _count: { _all: true } }),
+      this.db.agent.groupBy({ by: ['status'], _count: { _all: true } }),
+    ]);
+    const counts = (rows: { status: string; _count: { _all: number } }[]) => Object.fromEntries(rows.map((r) => [r.status, r._count._all]));
+    const a = counts(agents);
+    return {
+      certificates: { total: byStatus.reduce((n, r) => n + r._count._all, 0), by_status: counts(byStatus) },
+      expiring: { within_7_days: in7, within_30_days: in30 },
+      jobs: { by_status: counts(jobs) },
+      agents: { online: a.online ?? 0, offline: a.offline ?? 0, retired: a.retired ?? 0 },
+    };
+  }
+}

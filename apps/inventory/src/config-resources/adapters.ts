@@ -1,0 +1,131 @@
+import type { ConfigEntity, FieldError } from '@certctl/contracts';
+import type { PrismaService } from '@certctl/database';
+
+type Row = Record<string, unknown> & { id: string; createdAt: Date; updatedAt: Date };
+type Body = Record<string, unknown>;
+
+/** What differs between the configuration resources; ConfigResourceService does the rest. */
+export interface ConfigAdapter {
+  entity: ConfigEntity;
+  /** Human name, for messages. */
+  what: string;
+  idPrefix: string;
+  model(db: PrismaService): {
+    create(a: { data: Body }): Promise<Row>;
+    update(a: { where: { id: string }; data: Body }): Promise<Row>;
+    delete(a: { where: { id: string } }): Promise<Row>;
+    findUnique(a: { where: { id: string } }): Promise<Row | null>;
+    findMany(a: object): Promise<Row[]>;
+  };
+  toDto(row: Row): Record<string, unknown>;
+  /** Body (snake_case, validated) → columns. Only the keys present are written. */
+  toData(body: Body): Body;
+  /** Referenced ids that must exist (422 naming the field). */
+  checkReferences?(db: PrismaService, body: Body): Promise<FieldError[]>;
+  /** What still points at this row; non-empty → 409 on delete. */
+  referencedBy(db: PrismaService, id: string): Promise<string[]>;
+}
+
+const stamps = (r: Row) => ({ created_at: r.createdAt.toISOString(), updated_at: r.updatedAt.toISOString() });
+
+function pick(body: Body, map: Record<string, string>): Body {
+  const out: Body = {};
+  for (const [wire, column] of Object.entries(map)) if (body[wire] !== undefined) out[column] = body[wire];
+  return out;
+}
+
+async function certificatesUsing(db: PrismaService, where: object): Promise<string[]> {
+  const [count, some] = await Promise.all([
+    db.certificate.count({ where }),
+    db.certificate.findMany({ where, select: { id: true }, take: 5, orderBy: { id: 'asc' } }),
+  ]);
+  if (!count) return [];
+  return [`${count} certificate(s)${some.length ? ` (${some.map((c) => c.id).join(', ')}${count > some.length ? ', ...' : ''})` : ''}`];
+}
+
+export const ADAPTERS: Record<ConfigEntity, ConfigAdapter> = {
+  team: {
+    entity: 'team',
+    what: 'team',
+    idPrefix: 't',
+    model: (db) => db.team as never,
+    toDto: (r) => ({ id: r.id, name: r.name, description: r.description, ...stamps(r) }),
+    toData: (b) => pick(b, { name: 'name', description: 'description' }),
+    async referencedBy(db, id) {
+      const owners = await db.owner.count({ where: { teamId: id } });
+      return [...(await certificatesUsing(db, { teamId: id })), ...(owners ? [`${owners} owner(s)`] : [])];
+    },
+  },
+  owner: {
+    entity: 'owner',
+    what: 'owner',
+    idPrefix: 'o',
+    model: (db) => db.owner as never,
+    toDto: (r) => ({ id: r.id, name: r.name, email: r.email, team_id: r.teamId ?? null, ...stamps(r) }),
+    toData: (b) => pick(b, { name: 'name', email: 'email', team_id: 'teamId' }),
+    async checkReferences(db, b) {
+      if (typeof b.team_id !== 'string') return [];
+      const team = await db.team.findUnique({ where: { id: b.team_id }, select: { id: true } });
+      return team ? [] : [{ field: 'team_id', message: `team ${JSON.stringify(b.team_id)} does not exist` }];
+    },
+    referencedBy: (db, id) => certificatesUsing(db, { ownerId: id }),
+  },
+  renewal_policy: {
+    entity: 'renewal_policy',
+    what: 'renewal policy',
+    idPrefix: 'rp',
+    model: (db) => db.renewalPolicy as never,
+    toDto: (r) => ({
+      id: r.id,
+      name: r.name,
+      renew_before_days: r.renewBeforeDays ?? null,
+      renew_before_fraction: r.renewBeforeFraction ?? null,
+      auto_renew: r.autoRenew,
+      max_retries: r.maxRetries,
+      alert_thresholds_days: r.alertThresholdsDays,
+      ...stamps(r),
+    }),
+    toData: (b) =>
+      pick(b, {
+        name: 'name',
+        renew_before_days: 'renewBeforeDays',
+        renew_before_fraction: 'renewBeforeFraction',
+        auto_renew: 'autoRenew',
+        max_retries: 'maxRetries',
+        alert_thresholds_days: 'alertThresholdsDays',
+      }),
+    referencedBy: (db, id) => certificatesUsing(db, { renewalPolicyId: id }),
+  },
+  profile: {
+    entity: 'profile',
+    what: 'profile',
+    idPrefix: 'prof',
+    model: (db) => db.certificateProfile as never,
+    toDto: (r) => ({
+      id: r.id,
+      name: r.name,
+      description: r.description,
+      allowed_key_algorithms: r.allowedKeyAlgorithms,
+      max_validity_days: r.maxValidityDays,
+      ekus: r.ekus,
+      san_rules: r.sanRules ?? {},
+      requires_approval: r.requiresApproval,
+      short_lived: r.shortLived,
+      key_generation: r.keyGeneration,
+      ...stamps(r),
+    }),
+    toData: (b) =>
+      pick(b, {
+        name: 'name',
+        description: 'description',
+        allowed_key_algorithms: 'allowedKeyAlgorithms',
+        max_validity_days: 'maxValidityDays',
+        ekus: 'ekus',
+        san_rules: 'sanRules',
+        requires_approval: 'requiresApproval',
+        short_lived: 'shortLived',
+        key_generation: 'keyGeneration',
+      }),
+    referencedBy: (db, id) => certificatesUsing(db, { profileId: id }),
+  },
+};

@@ -1,0 +1,164 @@
+import { z } from 'zod';
+import type { RpcContract } from './contracts';
+import { actorSchema, idSchema, isoDateSchema, nameSchema } from './schemas';
+
+/**
+ * Inventory's configuration resources (teams, owners, renewal policies, certificate
+ * profiles): one shape of contract each, create/get/list/update/delete over
+ * certctl.v1.inventory.<entity>.<verb>.
+ */
+
+const email = z.string().max(254).email();
+const ekuSchema = z.enum(['serverAuth', 'clientAuth', 'emailProtection', 'codeSigning', 'timeStamping']);
+const keyAlgorithmRule = z.strictObject({
+  algorithm: z.enum(['ECDSA', 'RSA', 'Ed25519']),
+  min_size: z.number().int().min(0).max(16384),
+});
+const sanRules = z.strictObject({
+  allow_wildcards: z.boolean().default(true),
+  allow_ip: z.boolean().default(true),
+  allow_email: z.boolean().default(false),
+  allow_uri: z.boolean().default(false),
+  max_sans: z.number().int().min(1).max(1000).default(100),
+  dns_suffixes: z.array(z.string().max(253)).max(100).default([]).describe('When non-empty, every DNS name must end with one of these'),
+});
+const stamps = { created_at: isoDateSchema, updated_at: isoDateSchema };
+const optionalId = idSchema.optional().describe('Chosen id (default: generated)');
+
+export const teamSchema = z.object({ id: z.string(), name: z.string(), description: z.string(), ...stamps });
+export const createTeamSchema = z.strictObject({ id: optionalId, name: nameSchema, description: z.string().max(2000).default('') });
+export const updateTeamSchema = z.strictObject({ name: nameSchema.optional(), description: z.string().max(2000).optional() });
+
+export const ownerSchema = z.object({ id: z.string(), name: z.string(), email: z.string(), team_id: z.string().nullable(), ...stamps });
+export const createOwnerSchema = z.strictObject({ id: optionalId, name: nameSchema, email, team_id: idSchema.nullable().optional() });
+export const updateOwnerSchema = z.strictObject({
+  name: nameSchema.optional(),
+  email: email.optional(),
+  team_id: idSchema.nullable().optional(),
+});
+
+const renewalPolicyFields = {
+  name: nameSchema,
+  renew_before_days: z.number().int().min(1).max(3650).nullable().describe('Renew this many days before expiry'),
+  renew_before_fraction: z
+    .number()
+    .gt(0)
+    .lt(1)
+    .nullable()
+    .describe('Or renew when this fraction of the lifetime remains (default: 1/3 remaining, i.e. at two thirds)'),
+  auto_renew: z.boolean(),
+  max_retries: z.number().int().min(1).max(100),
+  alert_thresholds_days: z.array(z.number().int().min(0).max(3650)).max(20),
+};
+export const renewalPolicySchema = z.object({ id: z.string(), ...renewalPolicyFields, ...stamps });
+const policyWindow = (v: { renew_before_days?: number | null; renew_before_fraction?: number | null }, ctx: z.RefinementCtx) => {
+  if (v.renew_before_days != null && v.renew_before_fraction != null) {
+    ctx.addIssue({ code: 'custom', path: ['renew_before_fraction'], message: 'give renew_before_days or renew_before_fraction, not both' });
+  }
+};
+export const createRenewalPolicySchema = z
+  .strictObject({
+    id: optionalId,
+    name: nameSchema,
+    renew_before_days: renewalPolicyFields.renew_before_days.optional(),
+    renew_before_fraction: renewalPolicyFields.renew_before_fraction.optional(),
+    auto_renew: z.boolean().default(true),
+    max_retries: renewalPolicyFields.max_retries.default(3),
+    alert_thresholds_days: renewalPolicyFields.alert_thresholds_days.default([30, 14, 7, 1]),
+  })
+  .superRefine(policyWindow);
+export const updateRenewalPolicySchema = z
+  .strictObject({
+    name: nameSchema.optional(),
+    renew_before_days: renewalPolicyFields.renew_before_days.optional(),
+    renew_before_fraction: renewalPolicyFields.renew_before_fraction.optional(),
+    auto_renew: z.boolean().optional(),
+    max_retries: renewalPolicyFields.max_retries.optional(),
+    alert_thresholds_days: renewalPolicyFields.alert_thresholds_days.optional(),
+  })
+  .superRefine(policyWindow);
+
+const profileFields = {
+  name: nameSchema,
+  description: z.string().max(2000),
+  allowed_key_algorithms: z.array(keyAlgorithmRule).min(1).max(10),
+  max_validity_days: z.number().int().min(1).max(3650),
+  ekus: z.array(ekuSchema).min(1).max(5),
+  san_rules: sanRules,
+  requires_approval: z.boolean(),
+  short_lived: z.boolean(),
+  key_generation: z.enum(['agent', 'server']),
+};
+export const profileSchema = z.object({ id: z.string(), ...profileFields, san_rules: z.record(z.string(), z.unknown()), ...stamps });
+export const createProfileSchema = z
+  .strictObject({
+    id: optionalId,
+    name: nameSchema,
+    description: profileFields.description.default(''),
+    allowed_key_algorithms: profileFields.allowed_key_algorithms.default([
+      { algorithm: 'ECDSA', min_size: 256 },
+      { algorithm: 'RSA', min_size: 2048 },
+    ]),
+    max_validity_days: profileFields.max_validity_days.default(397),
+    ekus: profileFields.ekus.default(['serverAuth']),
+    san_rules: sanRules.default({} as never),
+    requires_approval: z.boolean().default(false),
+    short_lived: z.boolean().default(false),
+    key_generation: profileFields.key_generation.default('server'),
+  })
+  .superRefine(smimeNeedsEmail);
+export const updateProfileSchema = z
+  .strictObject({
+    name: nameSchema.optional(),
+    description: profileFields.description.optional(),
+    allowed_key_algorithms: profileFields.allowed_key_algorithms.optional(),
+    max_validity_days: profileFields.max_validity_days.optional(),
+    ekus: profileFields.ekus.optional(),
+    san_rules: sanRules.optional(),
+    requires_approval: z.boolean().optional(),
+    short_lived: z.boolean().optional(),
+    key_generation: profileFields.key_generation.optional(),
+  })
+  .superRefine(smimeNeedsEmail);
+
+function smimeNeedsEmail(v: { ekus?: string[]; san_rules?: { allow_email?: boolean } }, ctx: z.RefinementCtx) {
+  if (v.ekus?.includes('emailProtection') && v.san_rules && v.san_rules.allow_email === false) {
+    ctx.addIssue({ code: 'custom', path: ['san_rules', 'allow_email'], message: 'must be true for S/MIME (emailProtection) profiles' });
+  }
+}
+
+export const configListRequestSchema = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+  cursor: z.string().max(512).optional(),
+});
+export const configDeleteResponseSchema = z.object({ id: z.string(), deleted: z.literal(true) });
+
+export type ConfigEntity = 'team' | 'owner' | 'renewal_policy' | 'profile';
+
+const contracts = <D extends z.ZodType, C extends z.ZodType, U extends z.ZodType>(entity: ConfigEntity, dto: D, create: C, update: U) => {
+  const subject = (verb: string) => `certctl.v1.inventory.${entity}.${verb}`;
+  const rpc = <Req extends z.ZodType, Res extends z.ZodType>(verb: string, request: Req, response: Res): RpcContract<Req, Res> => ({
+    subject: subject(verb),
+    request,
+    response,
+  });
+  return {
+    entity,
+    dto,
+    createBody: create,
+    updateBody: update,
+    create: rpc('create', z.object({ actor: actorSchema, body: create }), dto),
+    get: rpc('get', z.object({ id: idSchema }), dto),
+    list: rpc('list', configListRequestSchema, z.object({ data: z.array(dto), next_cursor: z.string().nullable() })),
+    update: rpc('update', z.object({ actor: actorSchema, id: idSchema, body: update }), dto),
+    delete: rpc('delete', z.object({ actor: actorSchema, id: idSchema }), configDeleteResponseSchema),
+  };
+};
+
+export const ConfigRpc = {
+  team: contracts('team', teamSchema, createTeamSchema, updateTeamSchema),
+  owner: contracts('owner', ownerSchema, createOwnerSchema, updateOwnerSchema),
+  renewal_policy: contracts('renewal_policy', renewalPolicySchema, createRenewalPolicySchema, updateRenewalPolicySchema),
+  profile: contracts('profile', profileSchema, createProfileSchema, updateProfileSchema),
+} as const;
+export type ConfigContracts = (typeof ConfigRpc)[ConfigEntity];

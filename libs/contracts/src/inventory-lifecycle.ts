@@ -1,0 +1,78 @@
+import { z } from 'zod';
+import type { RpcContract } from './contracts';
+import { actorSchema, certificateSchema, certificateStatusSchema, idSchema, isoDateSchema, jobStatusSchema, nameSchema } from './schemas';
+
+/** Certificate changes after creation: update, renew (one or many), and the dashboard summary. */
+
+export const updateCertificateBodySchema = z.strictObject({
+  name: nameSchema.optional(),
+  environment: z.string().max(64).optional(),
+  tags: z.record(z.string().max(64), z.string().max(256)).optional(),
+  owner_id: idSchema.optional(),
+  team_id: idSchema.optional(),
+  renewal_policy_id: idSchema.optional(),
+  profile_id: idSchema.nullable().optional(),
+});
+
+export const renewResponseSchema = z.object({ certificate_id: z.string(), job_id: z.string(), status: jobStatusSchema });
+
+export const bulkRenewBodySchema = z
+  .strictObject({
+    ids: z.array(idSchema).min(1).max(10000).optional(),
+    filter: z
+      .strictObject({
+        status: certificateStatusSchema.optional(),
+        issuer_id: idSchema.optional(),
+        owner_id: idSchema.optional(),
+        team_id: idSchema.optional(),
+        expires_before: isoDateSchema.optional(),
+      })
+      .optional(),
+  })
+  .refine((v) => (v.ids ? 1 : 0) + (v.filter ? 1 : 0) === 1, { message: 'give either ids or filter', path: ['ids'] });
+
+export const bulkRenewResponseSchema = z.object({
+  requested: z.number().int(),
+  queued: z.number().int(),
+  skipped: z.array(z.object({ certificate_id: z.string(), reason: z.string() })),
+  jobs: z.array(z.object({ certificate_id: z.string(), job_id: z.string() })),
+});
+
+export const statsSummarySchema = z.object({
+  certificates: z.object({ total: z.number().int(), by_status: z.record(z.string(), z.number().int()) }),
+  expiring: z.object({ within_7_days: z.number().int(), within_30_days: z.number().int() }),
+  jobs: z.object({ by_status: z.record(z.string(), z.number().int()) }),
+  agents: z.object({ online: z.number().int(), offline: z.number().int(), retired: z.number().int() }),
+});
+
+const rpc = <Req extends z.ZodType, Res extends z.ZodType>(subject: string, request: Req, response: Res): RpcContract<Req, Res> => ({
+  subject,
+  request,
+  response,
+});
+
+export const LifecycleRpc = {
+  certificateUpdate: rpc(
+    'certctl.v1.inventory.certificate.update',
+    z.object({ actor: actorSchema, id: idSchema, body: updateCertificateBodySchema }),
+    certificateSchema,
+  ),
+  certificateRenew: rpc('certctl.v1.inventory.certificate.renew', z.object({ actor: actorSchema, id: idSchema }), renewResponseSchema),
+  certificateBulkRenew: rpc(
+    'certctl.v1.inventory.certificate.bulk-renew',
+    z.object({ actor: actorSchema, body: bulkRenewBodySchema }),
+    bulkRenewResponseSchema,
+  ),
+  statsSummary: rpc('certctl.v1.inventory.stats.summary', z.object({}), statsSummarySchema),
+} as const;
+
+export const LifecycleEvents = {
+  certificateUpdated: {
+    subject: 'certctl.v1.events.certificate.updated',
+    payload: z.object({ certificate_id: z.string(), actor: z.string(), fields: z.array(z.string()) }),
+  },
+  renewalRequested: {
+    subject: 'certctl.v1.events.certificate.renewal-requested',
+    payload: z.object({ certificate_id: z.string(), job_id: z.string(), actor: z.string() }),
+  },
+} as const;
