@@ -2,7 +2,8 @@ import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { type Job, Queue, UnrecoverableError, Worker, type JobsOptions } from 'bullmq';
 import IORedis, { type Redis } from 'ioredis';
 import { AppError, QUEUE_RETRY, type QueueJobData, type QueueName, type QueueRetryPolicy } from '@certctl/contracts';
-import { getLogger, queueDeadLetters, queueJobDuration, extractTraceContext, withSpan, SpanKind } from '@certctl/observability';
+import { getLogger, extractTraceContext, withSpan, SpanKind } from '@certctl/observability';
+import { queueDeadLetters, queueJobDuration } from './queue-metrics';
 
 export const QUEUE_OPTIONS = Symbol('QUEUE_OPTIONS');
 export interface QueueOptions {
@@ -80,6 +81,8 @@ export class QueueService implements OnApplicationShutdown {
     processor: (job: Job<QueueJobData[N]>) => Promise<unknown>,
     opts: { concurrency?: number } = {},
   ): Worker<QueueJobData[N]> {
+    const jobDuration = queueJobDuration();
+    queueDeadLetters(); // registered with the worker, so a process that works a queue always lists it
     const worker = new Worker<QueueJobData[N]>(
       name,
       async (job) => {
@@ -95,7 +98,7 @@ export class QueueService implements OnApplicationShutdown {
           if (err instanceof AppError && !err.retryable) throw new UnrecoverableError(`${err.code}: ${err.message}`);
           throw err;
         } finally {
-          queueJobDuration.observe({ queue: name, result }, Number(process.hrtime.bigint() - started) / 1e9);
+          jobDuration.observe({ queue: name, result }, Number(process.hrtime.bigint() - started) / 1e9);
         }
       },
       { connection: this.connection.duplicate(), concurrency: opts.concurrency ?? 10, autorun: true },
@@ -133,7 +136,7 @@ export class QueueService implements OnApplicationShutdown {
 
   async refreshDeadLetterGauge(name: QueueName): Promise<number> {
     const n = await this.queue(name).getFailedCount();
-    queueDeadLetters.set({ queue: name }, n);
+    queueDeadLetters().set({ queue: name }, n);
     return n;
   }
 
