@@ -1,8 +1,7 @@
 // Foreground runner for `npm start`: starts the seven services, waits for readiness,
 // prints where everything is, and stops them all (gracefully) on Ctrl-C or SIGTERM.
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { ROOT, SERVICES, type Stack, startStack } from '@certctl/testing';
+import { SERVICES, type Stack, adminKeyFile, startStack } from '@certctl/testing';
 
 const sinceIdx = process.argv.indexOf('--since');
 const since = sinceIdx > 0 ? Number(process.argv[sinceIdx + 1]) * 1000 : Date.now();
@@ -21,7 +20,7 @@ async function main(): Promise<void> {
   );
   console.log(`\n  REST API     http://${host}:${stack.ports.gateway}/api/v1   (e.g. /api/v1/certificates)`);
   for (const s of SERVICES) console.log(`  ${s.name.padEnd(13)} http://${host}:${stack.ports[s.name]}/health  /ready  /metrics`);
-  const keyFile = process.env.CERTCTL_ADMIN_KEY_FILE ?? join(ROOT, '.local', 'admin-api-key');
+  const keyFile = adminKeyFile();
   console.log(`\n  admin API key: ${existsSync(keyFile) ? keyFile : 'the CERTCTL_BOOTSTRAP_ADMIN_KEY you set at first start'}`);
   console.log(`  logs:          ${stack.logDir}/<service>.log`);
   console.log(

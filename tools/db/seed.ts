@@ -4,12 +4,14 @@
  *
  * The admin key comes from CERTCTL_BOOTSTRAP_ADMIN_KEY when set at first start;
  * otherwise one is generated, printed once and written (mode 0600) to
- * CERTCTL_ADMIN_KEY_FILE (default .local/admin-api-key).
+ * CERTCTL_ADMIN_KEY_FILE (default ${CERTCTL_DATA_DIR:-<repo root>/.local}/admin-api-key, the
+ * folder tools/infra/env.sh and npm start use).
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { dirname } from 'node:path';
 import { createPrismaClient } from '@certctl/database';
+import { adminKeyFile } from '@certctl/testing';
 
 const ADMIN_KEY_NAME = 'bootstrap-admin';
 
@@ -79,7 +81,7 @@ async function main(): Promise<void> {
     if (given) {
       console.log(`[seed] admin key "${ADMIN_KEY_NAME}" created from CERTCTL_BOOTSTRAP_ADMIN_KEY`);
     } else {
-      const file = resolve(process.env.CERTCTL_ADMIN_KEY_FILE ?? '.local/admin-api-key');
+      const file = adminKeyFile();
       mkdirSync(dirname(file), { recursive: true });
       writeFileSync(file, `${key}\n`, { mode: 0o600 });
       console.log(`[seed] generated admin API key (shown once): ${key}`);

@@ -1,7 +1,11 @@
 # Shared defaults for the local infrastructure scripts. Sourced, not executed.
 # Every value can be overridden from the environment.
 CERTCTL_ROOT="${CERTCTL_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
+# Local data (PostgreSQL, Redis, NATS, logs, generated keys). Exported so the node tools
+# (seed, run-stack, tests) use the same folder; a relative path is taken from the repo root.
 CERTCTL_DATA_DIR="${CERTCTL_DATA_DIR:-$CERTCTL_ROOT/.local}"
+[[ "$CERTCTL_DATA_DIR" = /* ]] || CERTCTL_DATA_DIR="$CERTCTL_ROOT/$CERTCTL_DATA_DIR"
+export CERTCTL_DATA_DIR
 CERTCTL_PG_PORT="${CERTCTL_PG_PORT:-55432}"
 CERTCTL_REDIS_PORT="${CERTCTL_REDIS_PORT:-56379}"
 CERTCTL_NATS_PORT="${CERTCTL_NATS_PORT:-54222}"

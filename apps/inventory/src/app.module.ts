@@ -3,7 +3,7 @@ import { DatabaseModule, PrismaService } from '@certctl/database';
 import { MessagingModule, RpcClient } from '@certctl/messaging';
 import { platformModule } from '@certctl/platform';
 import { QueueModule, QueueService } from '@certctl/queue';
-import { INVENTORY_CONFIG, type InventoryConfig } from './config';
+import { INVENTORY_CONFIG, type InventoryConfig, inventoryQueueOptions } from './config';
 import { CertificateLifecycleHandler } from './certificates/certificate-lifecycle.handler';
 import { CertificateLifecycleService } from './certificates/certificate-lifecycle.service';
 import { CertificateHandler } from './certificates/certificate.handler';
@@ -19,7 +19,7 @@ export function inventoryModule(config: InventoryConfig) {
     imports: [
       platformModule('inventory', { database: PrismaService, redis: QueueService, nats: RpcClient }),
       DatabaseModule.forRoot({ url: config.DATABASE_URL, poolSize: config.CERTCTL_DATABASE_POOL_SIZE }),
-      QueueModule.forRoot({ redisUrl: config.REDIS_URL }),
+      QueueModule.forRoot(inventoryQueueOptions(config)),
       MessagingModule.forRoot({ servers: config.NATS_URL, service: 'inventory', timeoutMs: config.CERTCTL_NATS_TIMEOUT_MS }),
     ],
     controllers: [CertificateHandler, CertificateLifecycleHandler, JobHandler, ...CONFIG_HANDLERS],

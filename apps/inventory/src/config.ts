@@ -1,5 +1,9 @@
 import { baseEnvSchema, databaseEnvSchema, natsEnvSchema, portSchema, redisEnvSchema } from '@certctl/config';
+import { QUEUE_RETRY, QueueName } from '@certctl/contracts';
+import type { QueueOptions } from '@certctl/queue';
 import { z } from 'zod';
+
+const issuanceRetry = QUEUE_RETRY[QueueName.Issuance];
 
 export const inventoryEnvSchema = baseEnvSchema
   .extend(databaseEnvSchema.shape)
@@ -11,6 +15,21 @@ export const inventoryEnvSchema = baseEnvSchema
     CERTCTL_INVENTORY_RECONCILE_INTERVAL_MS: z.coerce.number().int().min(1000).default(60000),
     /** Default validity of a certificate whose profile does not say. */
     CERTCTL_DEFAULT_VALIDITY_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
+    /**
+     * Retry policy of the issuance queue. Inventory adds the issuance jobs and BullMQ keeps
+     * attempts and backoff on each job, so this is where they are read; the issuance worker
+     * takes the bound from the job.
+     */
+    CERTCTL_ISSUANCE_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(issuanceRetry.attempts),
+    CERTCTL_ISSUANCE_BACKOFF_MS: z.coerce.number().int().min(10).default(issuanceRetry.backoffMs),
   });
 export type InventoryConfig = z.output<typeof inventoryEnvSchema>;
 export const INVENTORY_CONFIG = Symbol('INVENTORY_CONFIG');
+
+/** Inventory's queue settings: the retry policy of the jobs it adds. */
+export function inventoryQueueOptions(config: InventoryConfig): QueueOptions {
+  return {
+    redisUrl: config.REDIS_URL,
+    retry: { [QueueName.Issuance]: { attempts: config.CERTCTL_ISSUANCE_ATTEMPTS, backoffMs: config.CERTCTL_ISSUANCE_BACKOFF_MS } },
+  };
+}

@@ -13,11 +13,8 @@ export function issuanceModule(config: IssuanceConfig) {
     imports: [
       platformModule('issuance', { database: PrismaService, redis: QueueService, nats: RpcClient }),
       DatabaseModule.forRoot({ url: config.DATABASE_URL, poolSize: config.CERTCTL_DATABASE_POOL_SIZE }),
-      QueueModule.forRoot({
-        redisUrl: config.REDIS_URL,
-        attempts: config.CERTCTL_ISSUANCE_ATTEMPTS,
-        backoffMs: config.CERTCTL_ISSUANCE_BACKOFF_MS,
-      }),
+      // Issuance only consumes its queue: the retry policy is set by inventory, which adds the jobs.
+      QueueModule.forRoot({ redisUrl: config.REDIS_URL }),
       MessagingModule.forRoot({ servers: config.NATS_URL, service: 'issuance', timeoutMs: config.CERTCTL_NATS_TIMEOUT_MS }),
     ],
     controllers: [IssuerHandler],

@@ -10,9 +10,8 @@ export const issuanceEnvSchema = baseEnvSchema
     CERTCTL_ISSUANCE_PORT: portSchema(8082),
     /** Issuance jobs processed at once by one replica. */
     CERTCTL_ISSUANCE_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(16),
-    /** Attempts per issuance job before it is dead-lettered. */
-    CERTCTL_ISSUANCE_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(5),
-    CERTCTL_ISSUANCE_BACKOFF_MS: z.coerce.number().int().min(10).default(2000),
+    // CERTCTL_ISSUANCE_ATTEMPTS / CERTCTL_ISSUANCE_BACKOFF_MS are read by inventory, which adds
+    // the issuance jobs: BullMQ keeps attempts and backoff on each job (see QUEUE_RETRY).
     /** Public base URL of the platform; CRL and OCSP pointers in certificates are built from it. */
     CERTCTL_PUBLIC_BASE_URL: z.url().default('http://127.0.0.1:8080'),
   });

@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT, type ServiceName } from '@certctl/testing';
+import { type ServiceName, dataDir } from '@certctl/testing';
 
 /** What the global setup started, shared with the test files (they run in other module registries). */
 export interface E2eState {
@@ -12,8 +12,24 @@ export interface E2eState {
   natsPid: number;
 }
 
-export const STATE_FILE = join(ROOT, '.local', 'e2e', 'state.json');
-export const PORT_OFFSET = 10000;
+/** The end-to-end run's folder (state, logs, admin key) under the data folder of this checkout. */
+export const E2E_DIR = join(dataDir(), 'e2e');
+export const STATE_FILE = join(E2E_DIR, 'state.json');
+
+/**
+ * The e2e stack listens on each service's default port + CERTCTL_E2E_PORT_OFFSET (default
+ * 10000: 18080–18086), so it never meets a stack started with `npm start`; give two
+ * checkouts on one machine different offsets to run their e2e tests side by side.
+ */
+export function e2ePortOffset(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env.CERTCTL_E2E_PORT_OFFSET;
+  if (raw === undefined || raw === '') return 10000;
+  const offset = Number(raw);
+  if (!Number.isInteger(offset) || offset < 0 || offset + 8086 > 65535) {
+    throw new Error(`CERTCTL_E2E_PORT_OFFSET must be an integer from 0 to ${65535 - 8086} (got ${JSON.stringify(raw)})`);
+  }
+  return offset;
+}
 
 export function readState(): E2eState {
   return JSON.parse(readFileSync(STATE_FILE, 'utf8')) as E2eState;

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT, createTestDatabase, ensureInfra, infraEnv, servicePorts, startNatsServer, startStack } from '@certctl/testing';
-import { PORT_OFFSET, writeState } from './e2e-env';
+import { E2E_DIR, e2ePortOffset, writeState } from './e2e-env';
 
 /**
  * Starts the whole platform from its built bundles, isolated from a stack a developer
@@ -24,7 +24,7 @@ export default async function globalSetup(): Promise<void> {
   await redis.quit();
 
   const adminKey = `e2e_${randomBytes(24).toString('base64url')}`;
-  const logDir = join(ROOT, '.local', 'e2e', 'logs');
+  const logDir = join(E2E_DIR, 'logs');
   rmSync(logDir, { recursive: true, force: true });
   mkdirSync(logDir, { recursive: true });
   const env: Record<string, string> = {
@@ -43,10 +43,10 @@ export default async function globalSetup(): Promise<void> {
     CERTCTL_RATE_LIMIT_BURST: '300',
     CERTCTL_CORS_ORIGINS: 'https://console.example.com',
     CERTCTL_MAX_BODY_BYTES: '65536',
-    CERTCTL_ADMIN_KEY_FILE: join(ROOT, '.local', 'e2e', 'admin-api-key'),
+    CERTCTL_ADMIN_KEY_FILE: join(E2E_DIR, 'admin-api-key'),
   };
   execFileSync(process.execPath, [join(ROOT, 'dist', 'tools', 'seed.js')], { env, stdio: ['ignore', 'ignore', 'inherit'] });
-  const ports = servicePorts({}, PORT_OFFSET);
+  const ports = servicePorts({}, e2ePortOffset());
   env.CERTCTL_PUBLIC_BASE_URL = `http://127.0.0.1:${ports.gateway}`;
   env.CERTCTL_ACME_URL = `http://127.0.0.1:${ports.acme}`;
   env.CERTCTL_REVOCATION_URL = `http://127.0.0.1:${ports.revocation}`;

@@ -27,6 +27,21 @@ describe('loadConfig', () => {
     expect(problems).not.toContain('short-secret');
   });
 
+  it('ok/an empty or blank OTEL_EXPORTER_OTLP_ENDPOINT counts as unset', () => {
+    const env = { DATABASE_URL: 'postgresql://u:p@h/db', CERTCTL_ENCRYPTION_KEY: 'x'.repeat(32), PORT: '8080' };
+    expect(loadConfig(schema, { ...env, OTEL_EXPORTER_OTLP_ENDPOINT: '' }).OTEL_EXPORTER_OTLP_ENDPOINT).toBeUndefined();
+    expect(loadConfig(schema, { ...env, OTEL_EXPORTER_OTLP_ENDPOINT: '  ' }).OTEL_EXPORTER_OTLP_ENDPOINT).toBeUndefined();
+    expect(loadConfig(schema, env).OTEL_EXPORTER_OTLP_ENDPOINT).toBeUndefined();
+    expect(loadConfig(schema, { ...env, OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318' }).OTEL_EXPORTER_OTLP_ENDPOINT).toBe(
+      'http://collector:4318',
+    );
+  });
+
+  it('fail/a non-empty OTEL_EXPORTER_OTLP_ENDPOINT that is not a URL is still refused', () => {
+    const env = { DATABASE_URL: 'postgresql://u:p@h/db', CERTCTL_ENCRYPTION_KEY: 'x'.repeat(32), PORT: '8080' };
+    expect(() => loadConfig(schema, { ...env, OTEL_EXPORTER_OTLP_ENDPOINT: 'collector' })).toThrow(/OTEL_EXPORTER_OTLP_ENDPOINT/);
+  });
+
   it('ok/redacts credentials inside URLs', () => {
     expect(redact('DATABASE_URL', 'postgresql://u:pw@h:5432/db')).toBe('"postgresql://****@h:5432/db"');
     expect(redact('LOG_LEVEL', 'info')).toBe('"info"');

@@ -17,6 +17,11 @@ export function redact(name: string, value: string | undefined): string {
   return '(redacted)';
 }
 
+/** An empty or blank variable counts as unset, so its default (or absence) applies. */
+export function emptyAsUnset(value: unknown): unknown {
+  return typeof value === 'string' && value.trim() === '' ? undefined : value;
+}
+
 /** Environment every service reads. Each app extends it with its own variables. */
 export const baseEnvSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -24,7 +29,8 @@ export const baseEnvSchema = z.object({
   CERTCTL_HOST: z.string().default('127.0.0.1'),
   CERTCTL_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(1000).max(60000).default(10000),
   CERTCTL_NATS_TIMEOUT_MS: z.coerce.number().int().min(100).max(120000).default(5000),
-  OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
+  /** OTLP/HTTP collector base URL; empty (as compose/helm templates often pass it) means unset. */
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.preprocess(emptyAsUnset, z.url().optional()),
 });
 
 export const databaseEnvSchema = z.object({

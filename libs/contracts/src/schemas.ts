@@ -135,6 +135,8 @@ export const jobStartResponseSchema = z.object({
   status: jobStatusSchema,
   attempts: z.number().int(),
   max_attempts: z.number().int(),
+  /** The error of the last failed attempt (why a `failed` job failed). */
+  last_error: z.string().nullable().optional(),
   certificate: z.object({
     id: z.string(),
     common_name: z.string(),

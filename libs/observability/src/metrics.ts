@@ -1,6 +1,10 @@
 import { Counter, Histogram, Registry, collectDefaultMetrics, Gauge } from 'prom-client';
 
-/** One registry per process; every metric name starts with certctl_. */
+/**
+ * One registry per process; every metric name starts with certctl_. Only metrics every
+ * service has are registered here; a library's own metrics (queues: libs/queue) are
+ * registered when a process first uses it, so /metrics lists what the service does.
+ */
 export const registry = new Registry();
 let started = false;
 
@@ -11,13 +15,14 @@ export function startDefaultMetrics(service: string): void {
   collectDefaultMetrics({ register: registry, prefix: 'certctl_' });
 }
 
-const buckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+/** Latency buckets (seconds) of the platform's duration histograms. */
+export const durationBuckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
 export const httpDuration = new Histogram({
   name: 'certctl_http_request_duration_seconds',
   help: 'HTTP request duration by method, route and status',
   labelNames: ['method', 'route', 'status'] as const,
-  buckets,
+  buckets: durationBuckets,
   registers: [registry],
 });
 
@@ -25,7 +30,7 @@ export const natsHandlerDuration = new Histogram({
   name: 'certctl_nats_handler_duration_seconds',
   help: 'Duration of NATS request handlers by subject and result',
   labelNames: ['subject', 'result'] as const,
-  buckets,
+  buckets: durationBuckets,
   registers: [registry],
 });
 
@@ -33,22 +38,7 @@ export const natsClientDuration = new Histogram({
   name: 'certctl_nats_request_duration_seconds',
   help: 'Duration of outgoing NATS requests by subject and result',
   labelNames: ['subject', 'result'] as const,
-  buckets,
-  registers: [registry],
-});
-
-export const queueJobDuration = new Histogram({
-  name: 'certctl_queue_job_duration_seconds',
-  help: 'Duration of queue job processing by queue and result',
-  labelNames: ['queue', 'result'] as const,
-  buckets,
-  registers: [registry],
-});
-
-export const queueDeadLetters = new Gauge({
-  name: 'certctl_queue_dead_letter_jobs',
-  help: 'Jobs that failed after their last attempt and wait in the dead-letter state',
-  labelNames: ['queue'] as const,
+  buckets: durationBuckets,
   registers: [registry],
 });
 
@@ -57,6 +47,11 @@ export const readinessGauge = new Gauge({
   help: '1 when every dependency of this service answered its readiness check',
   registers: [registry],
 });
+
+/** The metric of that name in the process registry, registered by make() on first use. */
+export function registerOnce<M>(name: string, make: () => M): M {
+  return (registry.getSingleMetric(name) as M | undefined) ?? make();
+}
 
 export function counter(name: string, help: string, labelNames: string[] = []): Counter<string> {
   const existing = registry.getSingleMetric(name);

@@ -7,15 +7,21 @@ import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
 
 let sdk: NodeSDK | undefined;
 
+/** The OTLP/HTTP traces URL for a collector base URL; none when it is unset, empty or blank. */
+export function otlpTracesUrl(endpoint: string | undefined): string | undefined {
+  const base = endpoint?.trim();
+  return base ? `${base.replace(/\/+$/, '')}/v1/traces` : undefined;
+}
+
 /**
  * Starts the OpenTelemetry SDK for this process. Spans (and so trace ids for logs)
- * always exist; they are exported over OTLP/HTTP only when OTEL_EXPORTER_OTLP_ENDPOINT is set.
+ * always exist; they are exported over OTLP/HTTP only when OTEL_EXPORTER_OTLP_ENDPOINT is
+ * set to a non-empty value.
  */
 export function startTracing(serviceName: string, endpoint = process.env.OTEL_EXPORTER_OTLP_ENDPOINT): void {
   if (sdk) return;
-  const spanProcessors: SpanProcessor[] = endpoint
-    ? [new BatchSpanProcessor(new OTLPTraceExporter({ url: `${endpoint.replace(/\/$/, '')}/v1/traces` }))]
-    : [new NoopSpanProcessor()]; // a registered provider still makes real trace ids for logs and propagation
+  const url = otlpTracesUrl(endpoint);
+  const spanProcessors: SpanProcessor[] = url ? [new BatchSpanProcessor(new OTLPTraceExporter({ url }))] : [new NoopSpanProcessor()]; // a registered provider still makes real trace ids for logs and propagation
   sdk = new NodeSDK({
     resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: `certctl-${serviceName}` }),
     spanProcessors,

@@ -1,16 +1,35 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { type Job, Queue, UnrecoverableError, Worker, type JobsOptions } from 'bullmq';
 import IORedis, { type Redis } from 'ioredis';
-import { AppError, type QueueJobData, type QueueName } from '@certctl/contracts';
-import { getLogger, queueDeadLetters, queueJobDuration, extractTraceContext, withSpan, SpanKind } from '@certctl/observability';
+import { AppError, QUEUE_RETRY, type QueueJobData, type QueueName, type QueueRetryPolicy } from '@certctl/contracts';
+import { getLogger, extractTraceContext, withSpan, SpanKind } from '@certctl/observability';
+import { queueDeadLetters, queueJobDuration } from './queue-metrics';
 
 export const QUEUE_OPTIONS = Symbol('QUEUE_OPTIONS');
 export interface QueueOptions {
   redisUrl: string;
-  /** Attempts before a job goes to the dead-letter state. */
-  attempts?: number;
-  /** First backoff delay in ms; doubles on each attempt. */
-  backoffMs?: number;
+  /**
+   * Overrides of the queues' retry policy (QUEUE_RETRY in @certctl/contracts) for the
+   * jobs this process adds. Only a producer's values matter: BullMQ keeps them on each job.
+   */
+  retry?: Partial<Record<QueueName, Partial<QueueRetryPolicy>>>;
+}
+
+/** The retry policy of a queue: its QUEUE_RETRY entry with the given overrides. */
+export function retryPolicy(name: QueueName, override: Partial<QueueRetryPolicy> = {}): QueueRetryPolicy {
+  const base = QUEUE_RETRY[name];
+  return { attempts: override.attempts ?? base.attempts, backoffMs: override.backoffMs ?? base.backoffMs };
+}
+
+/** BullMQ options of every job added to a queue: bounded attempts, exponential backoff, dead letters kept. */
+export function jobOptions(name: QueueName, override?: Partial<QueueRetryPolicy>): JobsOptions {
+  const { attempts, backoffMs } = retryPolicy(name, override);
+  return {
+    attempts,
+    backoff: { type: 'exponential', delay: backoffMs },
+    removeOnComplete: { age: 24 * 3600, count: 10000 },
+    removeOnFail: false,
+  };
 }
 
 export interface DeadLetter {
@@ -38,19 +57,15 @@ export class QueueService implements OnApplicationShutdown {
     this.connection.on('error', (err) => getLogger().warn({ err: err.message }, 'redis connection error'));
   }
 
-  defaultJobOptions(): JobsOptions {
-    return {
-      attempts: this.options.attempts ?? 5,
-      backoff: { type: 'exponential', delay: this.options.backoffMs ?? 1000 },
-      removeOnComplete: { age: 24 * 3600, count: 10000 },
-      removeOnFail: false,
-    };
+  /** Options of the jobs this process adds to a queue (see jobOptions). */
+  jobOptions(name: QueueName): JobsOptions {
+    return jobOptions(name, this.options.retry?.[name]);
   }
 
   queue<N extends QueueName>(name: N): Queue<QueueJobData[N]> {
     let q = this.queues.get(name);
     if (!q) {
-      q = new Queue(name, { connection: this.connection, defaultJobOptions: this.defaultJobOptions() });
+      q = new Queue(name, { connection: this.connection, defaultJobOptions: this.jobOptions(name) });
       this.queues.set(name, q);
     }
     return q as unknown as Queue<QueueJobData[N]>;
@@ -66,6 +81,8 @@ export class QueueService implements OnApplicationShutdown {
     processor: (job: Job<QueueJobData[N]>) => Promise<unknown>,
     opts: { concurrency?: number } = {},
   ): Worker<QueueJobData[N]> {
+    const jobDuration = queueJobDuration();
+    queueDeadLetters(); // registered with the worker, so a process that works a queue always lists it
     const worker = new Worker<QueueJobData[N]>(
       name,
       async (job) => {
@@ -81,7 +98,7 @@ export class QueueService implements OnApplicationShutdown {
           if (err instanceof AppError && !err.retryable) throw new UnrecoverableError(`${err.code}: ${err.message}`);
           throw err;
         } finally {
-          queueJobDuration.observe({ queue: name, result }, Number(process.hrtime.bigint() - started) / 1e9);
+          jobDuration.observe({ queue: name, result }, Number(process.hrtime.bigint() - started) / 1e9);
         }
       },
       { connection: this.connection.duplicate(), concurrency: opts.concurrency ?? 10, autorun: true },
@@ -119,7 +136,7 @@ export class QueueService implements OnApplicationShutdown {
 
   async refreshDeadLetterGauge(name: QueueName): Promise<number> {
     const n = await this.queue(name).getFailedCount();
-    queueDeadLetters.set({ queue: name }, n);
+    queueDeadLetters().set({ queue: name }, n);
     return n;
   }
 

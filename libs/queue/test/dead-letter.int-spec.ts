@@ -17,7 +17,7 @@ describe('QueueService on real Redis', () => {
   let queues: QueueService;
 
   beforeEach(async () => {
-    queues = new QueueService({ redisUrl, attempts: 3, backoffMs: 20 });
+    queues = new QueueService({ redisUrl, retry: { [QueueName.Deployment]: { attempts: 3, backoffMs: 20 } } });
     await queues.queue(QueueName.Deployment).obliterate({ force: true });
   });
   afterEach(() => queues.onApplicationShutdown());
@@ -53,6 +53,26 @@ describe('QueueService on real Redis', () => {
     await waitFor(async () => (await queues.queue(QueueName.Deployment).getCompletedCount()) === 1);
     expect(await queues.deadLetters(QueueName.Deployment)).toHaveLength(0);
     await expect(queues.requeue(QueueName.Deployment, id)).rejects.toMatchObject({ code: 'conflict' });
+  });
+
+  it("ok/a job carries its producer's retry policy: a consumer with other settings retries it by the producer's bound", async () => {
+    const producer = new QueueService({ redisUrl, retry: { [QueueName.Deployment]: { attempts: 2, backoffMs: 30 } } });
+    try {
+      const id = randomUUID();
+      await producer.add(QueueName.Deployment, id, { job_id: id });
+      const stored = await producer.queue(QueueName.Deployment).getJob(id);
+      expect(stored?.opts).toMatchObject({ attempts: 2, backoff: { type: 'exponential', delay: 30 } });
+
+      let attempts = 0;
+      queues.worker(QueueName.Deployment, async () => {
+        attempts++;
+        throw new Error('target unreachable');
+      });
+      await waitFor(async () => (await queues.deadLetters(QueueName.Deployment)).length === 1);
+      expect(attempts).toBe(2);
+    } finally {
+      await producer.onApplicationShutdown();
+    }
   });
 
   it('fail/a non-retryable AppError goes to the dead-letter state on the first attempt', async () => {

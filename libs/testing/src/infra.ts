@@ -2,7 +2,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { ROOT } from './stack';
+import { ROOT } from './paths';
 
 /** Local infrastructure defaults (tools/infra/env.sh), overridable by the environment. */
 export function infraEnv(env: NodeJS.ProcessEnv = process.env) {

@@ -1,21 +1,9 @@
 // Starts and stops the seven services from their built bundles (dist/apps/<app>/main.js).
 // Used by `npm start` (tools/run-stack.mjs) and by the end-to-end tests.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-
-/** The repository root (the folder holding nx.json), found from this file or the bundle. */
-export const ROOT = findRoot(__dirname);
-
-function findRoot(from: string): string {
-  let dir = from;
-  while (!existsSync(join(dir, 'nx.json'))) {
-    const up = dirname(dir);
-    if (up === dir) return process.cwd();
-    dir = up;
-  }
-  return dir;
-}
+import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { join } from 'node:path';
+import { ROOT, dataDir } from './paths';
 
 export type ServiceName = 'gateway' | 'inventory' | 'issuance' | 'acme' | 'revocation' | 'scheduler' | 'notifications';
 export type ServiceProcess = ChildProcess & { exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }> };
@@ -89,7 +77,7 @@ export async function startStack(
     CERTCTL_REVOCATION_URL: `http://127.0.0.1:${ports.revocation}`,
     ...(o.env ?? process.env),
   };
-  const logDir = o.logDir ?? join(ROOT, '.local', 'logs');
+  const logDir = o.logDir ?? join(dataDir(env), 'logs');
   const timeoutMs = o.timeoutMs ?? 60000;
   const children = {} as Record<ServiceName, ServiceProcess>;
   for (const s of SERVICES) children[s.name] = startService(s.name, { env, port: ports[s.name], logDir });

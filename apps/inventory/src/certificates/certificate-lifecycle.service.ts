@@ -183,7 +183,7 @@ export class CertificateLifecycleService {
     );
     const ready = jobs.filter((j) => j.status === 'pending');
     if (ready.length) {
-      const defaults = this.queues.defaultJobOptions();
+      const defaults = this.queues.jobOptions(QueueName.Issuance);
       await this.queues
         .queue(QueueName.Issuance)
         .addBulk(

@@ -84,6 +84,7 @@ export class JobService implements OnApplicationBootstrap, OnApplicationShutdown
         status,
         attempts,
         max_attempts: job.maxAttempts,
+        last_error: job.lastError,
         certificate: {
           id: cert.id,
           common_name: cert.commonName,

@@ -27,6 +27,11 @@ const issuanceDuration = new Histogram({
  * idempotency key: what was signed for a job is recorded (issued_certificates, keyed
  * by job id) before inventory is told, so a redelivery reuses the first certificate
  * and never signs a second one.
+ *
+ * Two attempt bounds apply: the queue's (job.opts.attempts, set by inventory when it adds
+ * the job) and the job row's own max_attempts (the renewal policy's max_retries). Whichever
+ * is reached first ends both: the job row goes `failed` and the queue job ends failed
+ * (dead-lettered, with the reason), never "completed".
  */
 @Injectable()
 export class IssuanceProcessor implements OnApplicationBootstrap {
@@ -48,7 +53,14 @@ export class IssuanceProcessor implements OnApplicationBootstrap {
     const log = getLogger().child({ job_id: jobId, certificate_id: job.data.certificate_id });
     const started = process.hrtime.bigint();
     const work = await this.rpc.request(Rpc.inventory.jobStart, { id: jobId });
+    if (work.status === 'failed') {
+      // The job row already failed (an earlier attempt recorded a terminal failure but its
+      // queue attempt did not end, e.g. the worker died): dead-letter this queue entry too.
+      log.warn({ attempts: work.attempts, error: work.last_error }, 'issuance job has already failed; dead-lettering its queue entry');
+      throw new AppError('conflict', `job ${jobId} has failed: ${work.last_error ?? 'no error recorded'}`, { retryable: false });
+    }
     if (work.status !== 'running') {
+      // completed (a redelivery: nothing to sign again), cancelled, or waiting for a person.
       log.info({ status: work.status }, 'issuance job is not runnable; nothing to do');
       return { skipped: work.status };
     }
@@ -79,14 +91,28 @@ export class IssuanceProcessor implements OnApplicationBootstrap {
       issuanceTotal.inc({ issuer_type: issuerType, result: 'error' });
       const appErr = err instanceof AppError ? err : new AppError('issuer_failure', (err as Error).message, { retryable: true });
       const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-      await this.rpc
+      const recorded = await this.rpc
         .request(Rpc.inventory.jobFail, {
           job_id: jobId,
           error: `${appErr.code}: ${appErr.message}`,
           terminal: !appErr.retryable || lastAttempt,
         })
-        .catch((e: unknown) => log.warn({ err: (e as Error).message }, 'could not record the failure on the job'));
-      log.warn({ code: appErr.code, detail: appErr.message, retryable: appErr.retryable }, 'issuance attempt failed');
+        .catch((e: unknown) => void log.warn({ err: (e as Error).message }, 'could not record the failure on the job'));
+      // Inventory marks the job failed on a terminal error, on the queue's last attempt, or when
+      // the job's own max_attempts is reached: then the queue must not retry it either.
+      const dead = !appErr.retryable || recorded?.status === 'failed';
+      log.warn(
+        {
+          code: appErr.code,
+          detail: appErr.message,
+          retryable: appErr.retryable,
+          attempt: work.attempts,
+          job_status: recorded?.status,
+          dead,
+        },
+        'issuance attempt failed',
+      );
+      if (dead && appErr.retryable) throw new AppError(appErr.code, appErr.message, { retryable: false, cause: err });
       throw appErr;
     }
   }
