@@ -1,5 +1,6 @@
 import type { Type } from '@nestjs/common';
 import { HealthController } from '@certctl/platform';
+import { AgentsController } from './agents/agents.controller';
 import { ApiKeysController } from './api-keys/api-keys.controller';
 import { AuditController } from './audit/audit.controller';
 import { CertificatesController, StatsController } from './certificates/certificates.controller';
@@ -16,6 +17,7 @@ export const GATEWAY_CONTROLLERS: Type<unknown>[] = [
   IssuersController,
   JobsController,
   ...CONFIG_CONTROLLERS,
+  AgentsController,
   ApiKeysController,
   AuditController,
   VersionController,

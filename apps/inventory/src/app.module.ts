@@ -4,6 +4,8 @@ import { MessagingModule, RpcClient } from '@certctl/messaging';
 import { platformModule } from '@certctl/platform';
 import { QueueModule, QueueService } from '@certctl/queue';
 import { INVENTORY_CONFIG, type InventoryConfig, inventoryQueueOptions } from './config';
+import { AgentHandler } from './agents/agent.handler';
+import { AgentService } from './agents/agent.service';
 import { CertificateLifecycleHandler } from './certificates/certificate-lifecycle.handler';
 import { CertificateLifecycleService } from './certificates/certificate-lifecycle.service';
 import { CertificateHandler } from './certificates/certificate.handler';
@@ -22,7 +24,7 @@ export function inventoryModule(config: InventoryConfig) {
       QueueModule.forRoot(inventoryQueueOptions(config)),
       MessagingModule.forRoot({ servers: config.NATS_URL, service: 'inventory', timeoutMs: config.CERTCTL_NATS_TIMEOUT_MS }),
     ],
-    controllers: [CertificateHandler, CertificateLifecycleHandler, JobHandler, ...CONFIG_HANDLERS],
+    controllers: [CertificateHandler, CertificateLifecycleHandler, JobHandler, AgentHandler, ...CONFIG_HANDLERS],
     providers: [
       { provide: INVENTORY_CONFIG, useValue: config },
       CertificateService,
@@ -30,6 +32,7 @@ export function inventoryModule(config: InventoryConfig) {
       JobApprovalService,
       ConfigResourceService,
       CertificateLifecycleService,
+      AgentService,
     ],
   })
   class InventoryModule {}

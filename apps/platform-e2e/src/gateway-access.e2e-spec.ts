@@ -42,7 +42,7 @@ describe('every route × every kind of caller', () => {
   // The committed OpenAPI document is checked against the code by a unit test; here the
   // running gateway is checked against it.
   const doc = JSON.parse(readFileSync(join(ROOT, 'docs', 'openapi.json'), 'utf8')) as {
-    paths: Record<string, Record<string, { security?: unknown[]; 'x-certctl-roles'?: string[] }>>;
+    paths: Record<string, Record<string, { security?: unknown[]; 'x-certctl-roles'?: string[]; 'x-certctl-agent-param'?: string }>>;
   };
   const routes = Object.entries(doc.paths).flatMap(([path, ops]) => Object.entries(ops).map(([method, op]) => ({ method, path, op })));
   const creds: Cred[] = ['none', 'unknown', 'disabled', 'expired', 'viewer', 'operator', 'admin', 'agent'];
@@ -57,7 +57,11 @@ describe('every route × every kind of caller', () => {
     const seen: Record<string, number> = {};
     const expected: Record<string, string> = {};
     for (const cred of creds) {
-      const res = await api(r.method.toUpperCase(), path, {
+      // An agent key acts only for its own agent: on agent-scoped routes it names its own id.
+      const agentParam = r.op['x-certctl-agent-param'];
+      const credPath =
+        cred === 'agent' && agentParam ? r.path.replace(`{${agentParam}}`, 'agent-e2e').replace(/\{[^}]+\}/g, 'does-not-exist') : path;
+      const res = await api(r.method.toUpperCase(), credPath, {
         key: cred === 'none' ? null : keys[cred]!,
         ...(r.method === 'get' ? {} : { body: {} }),
       });
@@ -244,6 +248,12 @@ describe('audit trail and approvals', () => {
   it('filters by actor, action and resource, with cursor pagination', async () => {
     const k = await createKey('pager', 'operator');
     for (let i = 0; i < 3; i++) await api('POST', '/api/v1/certificates', { key: k.key, body: { name: `bad-${i}` } });
+    await waitFor(
+      async () =>
+        (await api('GET', `/api/v1/audit?actor=${k.principal}&action=certificate.create`)).body.data.length === 3 ? true : undefined,
+      10000,
+      'three audit rows',
+    );
     const seen: string[] = [];
     let cursor: string | null = null;
     do {

@@ -175,3 +175,54 @@ describe('certificate lifecycle', () => {
     expect(s.body.agents).toEqual({ online: expect.any(Number), offline: expect.any(Number), retired: expect.any(Number) });
   });
 });
+
+describe('agent API', () => {
+  it('registers an agent with its own key, which heartbeats, claims its work, reports status and cannot act for another agent', async () => {
+    const reg = await api('POST', '/api/v1/agents', { body: { name: `agent-${run}`, hostname: 'web-1' } });
+    expect(reg.status).toBe(201);
+    const { agent, api_key: key } = reg.body;
+    expect(agent).toMatchObject({ name: `agent-${run}`, status: 'offline' });
+    const other = await api('POST', '/api/v1/agents', { body: { name: `other-${run}` } });
+
+    const hb = await api('POST', `/api/v1/agents/${agent.id}/heartbeat`, {
+      key,
+      body: { hostname: 'web-1', os: 'linux', architecture: 'amd64', version: '1.0.0', ip_addresses: ['10.0.0.5'] },
+    });
+    expect(hb.status).toBe(200);
+    const got = await api('GET', `/api/v1/agents/${agent.id}`);
+    expect(got.body).toMatchObject({ status: 'online', os: 'linux', ip_addresses: ['10.0.0.5'] });
+    expect(Date.parse(got.body.last_heartbeat_at)).toBeGreaterThan(Date.now() - 60000);
+
+    // A deployment job for this agent (job creation for deployments arrives with targets).
+    const db = new Client({ connectionString: readState().env.DATABASE_URL });
+    await db.connect();
+    try {
+      const cert = await api('POST', '/api/v1/certificates', { body: validCertificate(`agentcert-${run}`) });
+      await db.query(
+        `INSERT INTO jobs (id, type, status, certificate_id, agent_id, updated_at) VALUES ($1, 'deployment', 'pending', $2, $3, now())`,
+        [`job-deploy-${run}`, cert.body.id, agent.id],
+      );
+    } finally {
+      await db.end();
+    }
+    const work = await api('GET', `/api/v1/agents/${agent.id}/work`, { key });
+    expect(work.status).toBe(200);
+    expect(work.body.claimed.map((j: { id: string }) => j.id)).toEqual([`job-deploy-${run}`]);
+    expect((await api('GET', `/api/v1/agents/${agent.id}/work`, { key })).body.claimed).toEqual([]);
+    const done = await api('POST', `/api/v1/agents/${agent.id}/jobs/job-deploy-${run}/status`, {
+      key,
+      body: { status: 'completed', result: { target: 'nginx' } },
+    });
+    expect(done.status).toBe(200);
+    expect(done.body.status).toBe('completed');
+    expectProblem(await api('POST', `/api/v1/agents/${agent.id}/jobs/job-deploy-${run}/status`, { key, body: { status: 'running' } }), 409);
+
+    expectProblem(await api('POST', `/api/v1/agents/${other.body.agent.id}/heartbeat`, { key, body: { hostname: 'x' } }), 403);
+    expectProblem(await api('GET', `/api/v1/agents/${other.body.agent.id}/work`, { key }), 403);
+    expectProblem(await api('GET', '/api/v1/certificates', { key }), 403);
+    expectProblem(
+      await api('POST', `/api/v1/agents/${agent.id}/heartbeat`, { key, body: { hostname: 'x', ip_addresses: ['not-an-ip'] } }),
+      422,
+    );
+  });
+});

@@ -8,3 +8,4 @@ export * from './rbac';
 export * from './pagination';
 export * from './inventory-config';
 export * from './inventory-lifecycle';
+export * from './agents';

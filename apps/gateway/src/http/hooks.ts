@@ -87,7 +87,7 @@ export function installGatewayHooks(fastify: FastifyInstance, config: GatewayCon
       method: req.method,
       path: path.slice(0, 2048),
       resourceType: spec?.resource ?? null,
-      resourceId: (params.id ?? greq.auditResourceId ?? null)?.slice(0, 128) ?? null,
+      resourceId: (greq.auditResourceId ?? params.id ?? null)?.slice(0, 128) ?? null,
       status,
       bodySha256: greq.bodySha256 ?? null,
       latencyMs: Math.round(reply.elapsedTime),

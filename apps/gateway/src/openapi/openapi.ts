@@ -100,6 +100,7 @@ function operation(r: RouteInfo): Json {
       : {
           'x-certctl-permission': spec!.permission,
           'x-certctl-roles': ROLES.filter((role) => roleAllows(role, spec!.permission)),
+          ...(spec!.agentParam ? { 'x-certctl-agent-param': spec!.agentParam } : {}),
         }),
     ...(params.length ? { parameters: params } : {}),
     ...(spec?.body ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(spec.body, 'input') } } } } : {}),

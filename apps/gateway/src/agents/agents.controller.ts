@@ -1,0 +1,127 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+import { z } from 'zod';
+import {
+  AgentRpc,
+  Permission,
+  agentJobStatusBodySchema,
+  agentSchema,
+  agentWorkQuerySchema,
+  agentWorkSchema,
+  heartbeatBodySchema,
+  jobSchema,
+  listAgentsQuerySchema,
+  registerAgentBodySchema,
+} from '@certctl/contracts';
+import { RpcClient } from '@certctl/messaging';
+import { ApiKeysService } from '../api-keys/api-keys.service';
+import { type GatewayRequest, actorOf } from '../auth/principal';
+import { Endpoint } from '../http/endpoint';
+import { pageSchema } from '../http/pagination';
+import { idParam } from '../http/params';
+
+const self = { permission: Permission.AgentSelf, tag: 'agents', agentParam: 'id' } as const;
+
+@Controller('api/v1/agents')
+export class AgentsController {
+  constructor(
+    private readonly rpc: RpcClient,
+    private readonly keys: ApiKeysService,
+  ) {}
+
+  @Post()
+  @HttpCode(201)
+  @Endpoint({
+    permission: Permission.InventoryWrite,
+    tag: 'agents',
+    summary: 'Register an agent; the answer carries an API key of role agent bound to it (shown once)',
+    action: 'agent.register',
+    resource: 'agent',
+    body: registerAgentBodySchema,
+    response: z.object({ agent: agentSchema, api_key: z.string() }),
+    status: 201,
+    errors: [409],
+  })
+  async register(
+    @Body() body: z.output<typeof registerAgentBodySchema>,
+    @Req() req: GatewayRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    const agent = await this.rpc.request(AgentRpc.register, { actor: actorOf(req.principal!), body });
+    const key = await this.keys.create({
+      name: `agent-${agent.id}`.toLowerCase(),
+      role: 'agent',
+      agent_id: agent.id,
+      principal: `agent:${agent.name}`,
+    });
+    req.auditResourceId = agent.id;
+    void reply.header('location', `/api/v1/agents/${agent.id}`);
+    return { id: agent.id, agent, api_key: key.key };
+  }
+
+  @Get()
+  @Endpoint({
+    permission: Permission.InventoryRead,
+    tag: 'agents',
+    summary: 'List agents',
+    query: listAgentsQuerySchema,
+    response: pageSchema(agentSchema),
+  })
+  list(@Query() query: z.output<typeof listAgentsQuerySchema>) {
+    return this.rpc.request(AgentRpc.list, query);
+  }
+
+  @Get(':id')
+  @Endpoint({ permission: Permission.InventoryRead, tag: 'agents', summary: 'Get an agent', response: agentSchema, errors: [404] })
+  get(@Param('id') id: string) {
+    return this.rpc.request(AgentRpc.get, { id: idParam(id) });
+  }
+
+  @Post(':id/heartbeat')
+  @HttpCode(200)
+  @Endpoint({
+    ...self,
+    summary: 'Heartbeat: host facts; marks the agent online (one UPDATE)',
+    action: 'agent.heartbeat',
+    resource: 'agent',
+    body: heartbeatBodySchema,
+    response: z.object({ id: z.string(), status: z.literal('online') }),
+    errors: [404],
+  })
+  heartbeat(@Param('id') id: string, @Body() body: z.output<typeof heartbeatBodySchema>) {
+    return this.rpc.request(AgentRpc.heartbeat, { id: idParam(id), body });
+  }
+
+  @Get(':id/work')
+  @Endpoint({
+    ...self,
+    summary: 'Claim this agent’s pending jobs (each job goes to one claimer only)',
+    query: agentWorkQuerySchema,
+    response: agentWorkSchema,
+    errors: [404],
+  })
+  work(@Param('id') id: string, @Query() query: z.output<typeof agentWorkQuerySchema>) {
+    return this.rpc.request(AgentRpc.claimWork, { id: idParam(id), limit: query.limit });
+  }
+
+  @Post(':id/jobs/:job_id/status')
+  @HttpCode(200)
+  @Endpoint({
+    ...self,
+    summary: 'Report progress, result or failure of one of this agent’s jobs',
+    action: 'agent.job_status',
+    resource: 'job',
+    body: agentJobStatusBodySchema,
+    response: jobSchema,
+    errors: [404, 409],
+  })
+  status(
+    @Param('id') id: string,
+    @Param('job_id') jobId: string,
+    @Body() body: z.output<typeof agentJobStatusBodySchema>,
+    @Req() req: GatewayRequest,
+  ) {
+    req.auditResourceId = jobId;
+    return this.rpc.request(AgentRpc.jobStatus, { id: idParam(id), job_id: idParam(jobId, 'job_id'), body });
+  }
+}

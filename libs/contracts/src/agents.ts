@@ -1,0 +1,73 @@
+import { z } from 'zod';
+import type { RpcContract } from './contracts';
+import { actorSchema, idSchema, isoDateSchema, jobSchema, nameSchema } from './schemas';
+
+/** Agents: pull-based daemons on customer hosts. Registration, heartbeats, and claiming their work. */
+
+export const agentSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  hostname: z.string(),
+  status: z.enum(['online', 'offline', 'retired']),
+  os: z.string(),
+  architecture: z.string(),
+  version: z.string(),
+  ip_addresses: z.array(z.string()),
+  last_heartbeat_at: isoDateSchema.nullable(),
+  registered_at: isoDateSchema,
+});
+
+export const registerAgentBodySchema = z.strictObject({ name: nameSchema, hostname: z.string().max(253).default('') });
+export const heartbeatBodySchema = z.strictObject({
+  hostname: z.string().max(253),
+  os: z.string().max(64).default(''),
+  architecture: z.string().max(32).default(''),
+  version: z.string().max(64).default(''),
+  ip_addresses: z.array(z.ipv4().or(z.ipv6())).max(64).default([]),
+});
+export const agentWorkQuerySchema = z.strictObject({ limit: z.coerce.number().int().min(1).max(100).default(10) });
+export const agentWorkSchema = z.object({
+  claimed: z.array(jobSchema).describe('Jobs now running on this agent: do them and report their status'),
+  awaiting_csr: z.array(jobSchema).describe('Jobs waiting for this agent to submit a CSR'),
+});
+export const agentJobStatusBodySchema = z.strictObject({
+  status: z.enum(['running', 'completed', 'failed']),
+  error: z.string().max(4000).optional(),
+  result: z.record(z.string(), z.unknown()).optional(),
+});
+export const listAgentsQuerySchema = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+  cursor: z.string().max(512).optional(),
+  status: z.enum(['online', 'offline', 'retired']).optional(),
+});
+
+const rpc = <Req extends z.ZodType, Res extends z.ZodType>(subject: string, request: Req, response: Res): RpcContract<Req, Res> => ({
+  subject,
+  request,
+  response,
+});
+
+export const AgentRpc = {
+  register: rpc('certctl.v1.inventory.agent.register', z.object({ actor: actorSchema, body: registerAgentBodySchema }), agentSchema),
+  heartbeat: rpc(
+    'certctl.v1.inventory.agent.heartbeat',
+    z.object({ id: idSchema, body: heartbeatBodySchema }),
+    z.object({ id: z.string(), status: z.literal('online') }),
+  ),
+  get: rpc('certctl.v1.inventory.agent.get', z.object({ id: idSchema }), agentSchema),
+  list: rpc(
+    'certctl.v1.inventory.agent.list',
+    listAgentsQuerySchema,
+    z.object({ data: z.array(agentSchema), next_cursor: z.string().nullable() }),
+  ),
+  claimWork: rpc(
+    'certctl.v1.inventory.agent.claim-work',
+    z.object({ id: idSchema, limit: z.number().int().min(1).max(100) }),
+    agentWorkSchema,
+  ),
+  jobStatus: rpc(
+    'certctl.v1.inventory.agent.job-status',
+    z.object({ id: idSchema, job_id: idSchema, body: agentJobStatusBodySchema }),
+    jobSchema,
+  ),
+} as const;
