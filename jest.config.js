@@ -19,6 +19,13 @@ const base = {
   setupFiles: ['reflect-metadata'],
 };
 
+// A project's own testTimeout is ignored by Jest (only the top-level one counts), so each
+// tier's timeout travels in its globals and libs/testing/src/jest-timeout.ts applies it.
+const timeout = (ms) => ({
+  globals: { CERTCTL_TEST_TIMEOUT_MS: ms },
+  setupFilesAfterEnv: ['<rootDir>/libs/testing/src/jest-timeout.ts'],
+});
+
 module.exports = {
   projects: [
     { ...base, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs,tools}/**/*.spec.ts'] },
@@ -27,7 +34,7 @@ module.exports = {
       displayName: 'integration',
       testMatch: ['<rootDir>/{apps,libs,tools}/**/*.int-spec.ts'],
       globalSetup: '<rootDir>/libs/testing/src/global-setup-infra.ts',
-      testTimeout: 60000,
+      ...timeout(60000),
     },
     {
       ...base,
@@ -35,7 +42,7 @@ module.exports = {
       testMatch: ['<rootDir>/apps/platform-e2e/**/*.e2e-spec.ts'],
       globalSetup: '<rootDir>/apps/platform-e2e/src/global-setup.ts',
       globalTeardown: '<rootDir>/apps/platform-e2e/src/global-teardown.ts',
-      testTimeout: 120000,
+      ...timeout(120000),
     },
   ],
 };

@@ -36,7 +36,12 @@ export default async function globalSetup(): Promise<void> {
     NATS_URL: nats.url,
     CERTCTL_ENCRYPTION_KEY: randomBytes(32).toString('base64url'),
     CERTCTL_NATS_TIMEOUT_MS: '2000',
+    // Read by inventory, which adds the issuance jobs: 4 queue attempts (more than rp-standard's
+    // max_retries of 3, so the job row's bound is reached first), retries after 200 ms, 400 ms, ...
+    CERTCTL_ISSUANCE_ATTEMPTS: '4',
     CERTCTL_ISSUANCE_BACKOFF_MS: '200',
+    // Empty counts as unset: every service must start with it.
+    OTEL_EXPORTER_OTLP_ENDPOINT: '',
     CERTCTL_BOOTSTRAP_ADMIN_KEY: adminKey,
     // Generous enough for the suites; the rate-limit test bursts past it with its own key.
     CERTCTL_RATE_LIMIT_RPS: '200',

@@ -1,0 +1,4 @@
+// Jest reads `testTimeout` only from the top-level configuration, not from a project's: each
+// tier states its own in its project `globals` (CERTCTL_TEST_TIMEOUT_MS) and this applies it.
+const timeout = (globalThis as { CERTCTL_TEST_TIMEOUT_MS?: number }).CERTCTL_TEST_TIMEOUT_MS;
+if (timeout) jest.setTimeout(timeout);
