@@ -1,3 +1,7 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Client } from 'pg';
 import { readState } from './e2e-env';
 import { type HttpResult, api, validCertificate, waitFor } from './http';
@@ -223,6 +227,76 @@ describe('agent API', () => {
     expectProblem(
       await api('POST', `/api/v1/agents/${agent.id}/heartbeat`, { key, body: { hostname: 'x', ip_addresses: ['not-an-ip'] } }),
       422,
+    );
+  });
+});
+
+describe('agent key generation', () => {
+  it('an AwaitingCSR job is completed from a CSR made by openssl req on the agent, whose key never leaves it', async () => {
+    const profile = await api('POST', '/api/v1/profiles', {
+      body: { name: `agent-keys-${run}`, key_generation: 'agent', max_validity_days: 30 },
+    });
+    expect(profile.status).toBe(201);
+    const reg = await api('POST', '/api/v1/agents', { body: { name: `csr-agent-${run}` } });
+    const { agent, api_key: key } = reg.body;
+
+    const noAgent = await api('POST', '/api/v1/certificates', {
+      body: { ...validCertificate(`noagent-${run}`), profile_id: profile.body.id },
+    });
+    expectProblem(noAgent, 422);
+    expect(noAgent.body.errors.map((e: { field: string }) => e.field)).toContain('agent_id');
+
+    const name = `csr-${run}`;
+    const cert = await api('POST', '/api/v1/certificates', {
+      body: { ...validCertificate(name), sans: [`www.${name}.example.com`], profile_id: profile.body.id, agent_id: agent.id },
+    });
+    expect(cert.status).toBe(201);
+    const work = await api('GET', `/api/v1/agents/${agent.id}/work`, { key });
+    const item = work.body.awaiting_csr.find((j: { id: string }) => j.id === cert.body.job_id);
+    expect(item).toMatchObject({ status: 'awaiting_csr', common_name: `${name}.example.com` });
+    expect(item.sans.sort()).toEqual([`${name}.example.com`, `www.${name}.example.com`].sort());
+
+    const dir = mkdtempSync(join(tmpdir(), 'certctl-agent-'));
+    const keyFile = join(dir, 'key.pem');
+    const csrFor = (names: string[]) => {
+      const cfg = join(dir, 'req.cnf');
+      writeFileSync(
+        cfg,
+        `[req]\ndistinguished_name=dn\nprompt=no\nreq_extensions=ext\n[dn]\nCN=${names[0]}\n[ext]\nsubjectAltName=${names.map((n) => `DNS:${n}`).join(',')}\n`,
+      );
+      return execFileSync('openssl', ['req', '-new', '-key', keyFile, '-config', cfg], { encoding: 'utf8' });
+    };
+    execFileSync('openssl', ['ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', keyFile]);
+
+    const wrong = await api('POST', `/api/v1/agents/${agent.id}/jobs/${cert.body.job_id}/csr`, {
+      key,
+      body: { csr_pem: csrFor([`${name}.example.com`, 'evil.example.org']) },
+    });
+    expectProblem(wrong, 422);
+    expect(wrong.body.errors[0].message).toMatch(/evil\.example\.org/);
+
+    const ok = await api('POST', `/api/v1/agents/${agent.id}/jobs/${cert.body.job_id}/csr`, { key, body: { csr_pem: csrFor(item.sans) } });
+    expect(ok.status).toBe(202);
+    expect(ok.body.status).toBe('pending');
+    const done = await waitFor(
+      async () => {
+        const j = await api('GET', `/api/v1/agents/${agent.id}/jobs/${cert.body.job_id}`, { key });
+        return j.body.status === 'completed' ? j.body : undefined;
+      },
+      30000,
+      'the CSR job to complete',
+    );
+    writeFileSync(join(dir, 'cert.pem'), done.certificate_pem);
+    const certKey = execFileSync('openssl', ['x509', '-in', join(dir, 'cert.pem'), '-noout', '-pubkey'], { encoding: 'utf8' });
+    const agentKey = execFileSync('openssl', ['pkey', '-in', keyFile, '-pubout'], { encoding: 'utf8' });
+    expect(certKey).toBe(agentKey);
+    const stored = await api('GET', `/api/v1/certificates/${cert.body.id}`);
+    expect(stored.body).toMatchObject({ status: 'active', agent_id: agent.id, current_version: { key_source: 'agent' } });
+    const privateKeyBody = readFileSync(keyFile, 'utf8').split('\n').slice(1, -2).join('');
+    expect(stored.text.replace(/\\n/g, '')).not.toContain(privateKeyBody.slice(0, 40));
+    expectProblem(
+      await api('POST', `/api/v1/agents/${agent.id}/jobs/${cert.body.job_id}/csr`, { key, body: { csr_pem: csrFor(item.sans) } }),
+      409,
     );
   });
 });

@@ -26,9 +26,19 @@ export const heartbeatBodySchema = z.strictObject({
   ip_addresses: z.array(z.ipv4().or(z.ipv6())).max(64).default([]),
 });
 export const agentWorkQuerySchema = z.strictObject({ limit: z.coerce.number().int().min(1).max(100).default(10) });
+export const csrRequestSchema = jobSchema.extend({
+  common_name: z.string(),
+  sans: z.array(z.string()),
+  allowed_key_algorithms: z.array(z.object({ algorithm: z.string(), min_size: z.number() })),
+});
 export const agentWorkSchema = z.object({
   claimed: z.array(jobSchema).describe('Jobs now running on this agent: do them and report their status'),
-  awaiting_csr: z.array(jobSchema).describe('Jobs waiting for this agent to submit a CSR'),
+  awaiting_csr: z.array(csrRequestSchema).describe('Jobs waiting for this agent to generate a key and submit a CSR for these names'),
+});
+export const submitCsrBodySchema = z.strictObject({ csr_pem: z.string().min(100).max(65536) });
+export const agentJobSchema = jobSchema.extend({
+  certificate_pem: z.string().nullable().describe('The issued certificate, once the job has completed'),
+  chain_pem: z.string().nullable(),
 });
 export const agentJobStatusBodySchema = z.strictObject({
   status: z.enum(['running', 'completed', 'failed']),
@@ -65,6 +75,12 @@ export const AgentRpc = {
     z.object({ id: idSchema, limit: z.number().int().min(1).max(100) }),
     agentWorkSchema,
   ),
+  submitCsr: rpc(
+    'certctl.v1.inventory.agent.submit-csr',
+    z.object({ id: idSchema, job_id: idSchema, body: submitCsrBodySchema }),
+    jobSchema,
+  ),
+  job: rpc('certctl.v1.inventory.agent.job', z.object({ id: idSchema, job_id: idSchema }), agentJobSchema),
   jobStatus: rpc(
     'certctl.v1.inventory.agent.job-status',
     z.object({ id: idSchema, job_id: idSchema, body: agentJobStatusBodySchema }),

@@ -61,6 +61,7 @@ export const certificateSchema = z.object({
   owner_id: z.string(),
   team_id: z.string(),
   renewal_policy_id: z.string(),
+  agent_id: z.string().nullable(),
   serial_number: z.string().nullable(),
   not_before: isoDate.nullable(),
   not_after: isoDate.nullable(),
@@ -82,6 +83,7 @@ export const createCertificateBodySchema = z.strictObject({
   team_id: idSchema,
   renewal_policy_id: idSchema,
   profile_id: idSchema.optional(),
+  agent_id: idSchema.optional().describe('The agent that deploys this certificate; required when the profile has agents generate keys'),
   environment: z.string().max(64).default(''),
   tags: z.record(z.string().max(64), z.string().max(256)).default({}),
 });
@@ -146,6 +148,8 @@ export const jobStartResponseSchema = z.object({
     validity_days: z.number().int().positive(),
     ekus: z.array(z.string()),
     key_algorithm: z.string(),
+    /** Set when the agent generated the key: sign this request's public key. */
+    csr_pem: z.string().nullable().optional(),
   }),
 });
 

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import {
   AgentRpc,
   Permission,
+  agentJobSchema,
   agentJobStatusBodySchema,
   agentSchema,
   agentWorkQuerySchema,
@@ -12,6 +13,7 @@ import {
   jobSchema,
   listAgentsQuerySchema,
   registerAgentBodySchema,
+  submitCsrBodySchema,
 } from '@certctl/contracts';
 import { RpcClient } from '@certctl/messaging';
 import { ApiKeysService } from '../api-keys/api-keys.service';
@@ -123,5 +125,38 @@ export class AgentsController {
   ) {
     req.auditResourceId = jobId;
     return this.rpc.request(AgentRpc.jobStatus, { id: idParam(id), job_id: idParam(jobId, 'job_id'), body });
+  }
+
+  @Post(':id/jobs/:job_id/csr')
+  @HttpCode(202)
+  @Endpoint({
+    ...self,
+    summary: 'Submit the CSR for an AwaitingCSR job (signature, names and key are checked); the job is then signed',
+    action: 'agent.submit_csr',
+    resource: 'job',
+    body: submitCsrBodySchema,
+    response: jobSchema,
+    status: 202,
+    errors: [404, 409],
+  })
+  submitCsr(
+    @Param('id') id: string,
+    @Param('job_id') jobId: string,
+    @Body() body: z.output<typeof submitCsrBodySchema>,
+    @Req() req: GatewayRequest,
+  ) {
+    req.auditResourceId = jobId;
+    return this.rpc.request(AgentRpc.submitCsr, { id: idParam(id), job_id: idParam(jobId, 'job_id'), body });
+  }
+
+  @Get(':id/jobs/:job_id')
+  @Endpoint({
+    ...self,
+    summary: 'One of this agent’s jobs, with the issued certificate once complete',
+    response: agentJobSchema,
+    errors: [404],
+  })
+  job(@Param('id') id: string, @Param('job_id') jobId: string) {
+    return this.rpc.request(AgentRpc.job, { id: idParam(id), job_id: idParam(jobId, 'job_id') });
   }
 }

@@ -37,4 +37,14 @@ export class AgentHandler {
   status(@Payload() req: RpcRequestParsed<typeof AgentRpc.jobStatus>) {
     return this.agents.reportStatus(req);
   }
+
+  @RpcHandler(AgentRpc.submitCsr)
+  submitCsr(@Payload() req: RpcRequestParsed<typeof AgentRpc.submitCsr>) {
+    return this.agents.submitCsr(req);
+  }
+
+  @RpcHandler(AgentRpc.job)
+  job(@Payload() req: RpcRequestParsed<typeof AgentRpc.job>) {
+    return this.agents.job(req);
+  }
 }

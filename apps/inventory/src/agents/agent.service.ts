@@ -10,8 +10,10 @@ import {
 } from '@certctl/contracts';
 import { Prisma, PrismaService, newId } from '@certctl/database';
 import { getLogger } from '@certctl/observability';
+import { PkiError, parseCsr } from '@certctl/pki';
 import { toJobDto } from '../jobs/job-approval.service';
 import { assertTransition } from '../jobs/job-state';
+import { JobService } from '../jobs/job.service';
 
 type AgentRow = Prisma.AgentGetPayload<object>;
 type JobRow = Prisma.JobGetPayload<object>;
@@ -34,7 +36,10 @@ function toAgentDto(a: AgentRow): RpcResponse<typeof AgentRpc.get> {
 /** Agent registration, heartbeats and work claiming (row locks that skip locked rows: N claimers never share a job). */
 @Injectable()
 export class AgentService {
-  constructor(private readonly db: PrismaService) {}
+  constructor(
+    private readonly db: PrismaService,
+    private readonly jobs?: JobService,
+  ) {}
 
   async register({ actor, body }: RpcRequestParsed<typeof AgentRpc.register>) {
     try {
@@ -83,7 +88,7 @@ export class AgentService {
    * locks rows and skips ones another claimer holds, so concurrent claimers (replicas,
    * retries) never take the same job.
    */
-  async claim(agentId: string, limit: number): Promise<{ claimed: JobDto[]; awaiting_csr: JobDto[] }> {
+  async claim(agentId: string, limit: number): Promise<RpcResponse<typeof AgentRpc.claimWork>> {
     await this.get(agentId);
     const claimed = await this.db.$queryRaw<{ id: string }[]>`
       UPDATE jobs SET status = 'running', attempts = attempts + 1, started_at = now(), updated_at = now()
@@ -97,9 +102,22 @@ export class AgentService {
       RETURNING id`;
     const [rows, waiting] = await Promise.all([
       claimed.length ? this.db.job.findMany({ where: { id: { in: claimed.map((r) => r.id) } }, orderBy: { scheduledAt: 'asc' } }) : [],
-      this.db.job.findMany({ where: { agentId, status: 'awaiting_csr' }, take: limit, orderBy: { createdAt: 'asc' } }),
+      this.db.job.findMany({
+        where: { agentId, status: 'awaiting_csr' },
+        take: limit,
+        orderBy: { createdAt: 'asc' },
+        include: { certificate: { select: { commonName: true, sans: true, profile: { select: { allowedKeyAlgorithms: true } } } } },
+      }),
     ]);
-    return { claimed: rows.map(toJobDto), awaiting_csr: waiting.map(toJobDto) };
+    return {
+      claimed: rows.map(toJobDto),
+      awaiting_csr: waiting.map((j) => ({
+        ...toJobDto(j),
+        common_name: j.certificate.commonName,
+        sans: j.certificate.sans,
+        allowed_key_algorithms: (j.certificate.profile?.allowedKeyAlgorithms ?? []) as { algorithm: string; min_size: number }[],
+      })),
+    };
   }
 
   /** An agent reports progress on one of its own jobs; transitions are checked against the one table. */
@@ -122,5 +140,59 @@ export class AgentService {
       });
     });
     return toJobDto(job);
+  }
+
+  /**
+   * The agent's CSR for an AwaitingCSR job: its signature must verify, its names must be
+   * exactly the certificate's, and its key must be one the profile allows. Then the job
+   * goes to the issuance queue; the private key never left the agent.
+   */
+  async submitCsr({ id, job_id, body }: RpcRequestParsed<typeof AgentRpc.submitCsr>): Promise<JobDto> {
+    const job = await this.db.job.findUnique({
+      where: { id: job_id },
+      include: { certificate: { select: { sans: true, commonName: true, profile: { select: { allowedKeyAlgorithms: true } } } } },
+    });
+    if (!job || job.agentId !== id) throw AppError.notFound('job', job_id);
+    if (job.status !== 'awaiting_csr') throw new AppError('illegal_transition', `job ${job_id} is ${job.status}, not awaiting a CSR`);
+    let csr;
+    try {
+      csr = await parseCsr(body.csr_pem);
+    } catch (err) {
+      if (err instanceof PkiError) throw AppError.validation([{ field: 'csr_pem', message: err.message }]);
+      throw err;
+    }
+    const problems: string[] = [];
+    if (!csr.signatureValid) problems.push('its signature does not verify');
+    const want = new Set(job.certificate.sans.map((n) => n.toLowerCase()));
+    const got = new Set([...(csr.commonName ? [csr.commonName] : []), ...csr.sans].map((n) => n.toLowerCase()));
+    const extra = [...got].filter((n) => !want.has(n));
+    const absent = [...want].filter((n) => !got.has(n));
+    if (extra.length) problems.push(`it names ${extra.join(', ')}, which the certificate does not`);
+    if (absent.length) problems.push(`it lacks ${absent.join(', ')}`);
+    const rules = (job.certificate.profile?.allowedKeyAlgorithms ?? []) as { algorithm?: string; min_size?: number }[];
+    const keyOk =
+      rules.length === 0 || rules.some((r) => r.algorithm?.toUpperCase() === csr.keyType.toUpperCase() && csr.keySize >= (r.min_size ?? 0));
+    if (!keyOk) problems.push(`its ${csr.keyType} ${csr.keySize}-bit key is not allowed by the profile`);
+    if (problems.length) throw AppError.validation([{ field: 'csr_pem', message: problems.join('; ') }], 'The CSR does not match the job.');
+
+    const updated = await this.db.$transaction(async (tx) => {
+      const locked = await tx.$queryRaw<{ status: string }[]>`SELECT status FROM jobs WHERE id = ${job_id} FOR UPDATE`;
+      if (locked[0]?.status !== 'awaiting_csr') throw new AppError('illegal_transition', `job ${job_id} is no longer awaiting a CSR`);
+      assertTransition(job_id, 'awaiting_csr', 'pending');
+      return tx.job.update({ where: { id: job_id }, data: { status: 'pending', csrPem: body.csr_pem } });
+    });
+    getLogger().info({ job_id, agent_id: id, key: `${csr.keyType}-${csr.keySize}` }, 'CSR accepted; job queued for signing');
+    await this.jobs?.enqueueIssuance(job_id, job.certificateId, job.traceparent ?? undefined).catch((err: unknown) => {
+      getLogger().warn({ job_id, err: (err as Error).message }, 'could not queue the job now; reconciliation will');
+    });
+    return toJobDto(updated);
+  }
+
+  /** One of this agent's jobs, with the issued certificate once it is complete. */
+  async job({ id, job_id }: RpcRequestParsed<typeof AgentRpc.job>): Promise<RpcResponse<typeof AgentRpc.job>> {
+    const job = await this.db.job.findUnique({ where: { id: job_id } });
+    if (!job || job.agentId !== id) throw AppError.notFound('job', job_id);
+    const version = job.status === 'completed' ? await this.db.certificateVersion.findUnique({ where: { jobId: job_id } }) : null;
+    return { ...toJobDto(job), certificate_pem: version?.certificatePem ?? null, chain_pem: version?.chainPem ?? null };
   }
 }

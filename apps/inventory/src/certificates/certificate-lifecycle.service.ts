@@ -12,6 +12,7 @@ import { Prisma, PrismaService, newId } from '@certctl/database';
 import { RpcClient } from '@certctl/messaging';
 import { getLogger } from '@certctl/observability';
 import { QueueService } from '@certctl/queue';
+import { initialJobStatus } from '../jobs/initial-status';
 import { JobService } from '../jobs/job.service';
 import { CertificateService } from './certificate.service';
 
@@ -125,7 +126,7 @@ export class CertificateLifecycleService {
    */
   private async createRenewals(actor: Actor, ids: string[]) {
     const skipped: { certificate_id: string; reason: string }[] = [];
-    const jobs: { certificate_id: string; job_id: string; status: 'pending' | 'awaiting_approval' }[] = [];
+    const jobs: { certificate_id: string; job_id: string; status: ReturnType<typeof initialJobStatus> }[] = [];
     const traceparent = this.jobs.traceparent();
     await this.db.$transaction(
       async (tx) => {
@@ -134,7 +135,8 @@ export class CertificateLifecycleService {
           select: {
             id: true,
             status: true,
-            profile: { select: { requiresApproval: true } },
+            agentId: true,
+            profile: { select: { requiresApproval: true, keyGeneration: true } },
             renewalPolicy: { select: { maxRetries: true } },
           },
         });
@@ -157,13 +159,14 @@ export class CertificateLifecycleService {
           else if (NOT_RENEWABLE.has(c.status)) skipped.push({ certificate_id: id, reason: `status is ${c.status}` });
           else if (busy.has(id)) skipped.push({ certificate_id: id, reason: 'an issuance or renewal job is already open' });
           else {
-            const status = c.profile?.requiresApproval ? ('awaiting_approval' as const) : ('pending' as const);
+            const status = initialJobStatus(c.profile);
             const jobId = newId('job');
             rows.push({
               id: jobId,
               type: 'renewal',
               status,
               certificateId: id,
+              agentId: c.agentId,
               requestedBy: actor.principal,
               maxAttempts: c.renewalPolicy.maxRetries,
               traceparent,

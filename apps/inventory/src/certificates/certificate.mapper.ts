@@ -35,6 +35,7 @@ export function toSummaryDto(c: CertificateRow, v: VersionRow | null) {
     owner_id: c.ownerId,
     team_id: c.teamId,
     renewal_policy_id: c.renewalPolicyId,
+    agent_id: c.agentId,
     serial_number: v?.serialNumber ?? null,
     not_before: v?.notBefore.toISOString() ?? null,
     not_after: (v?.notAfter ?? c.expiresAt)?.toISOString() ?? null,

@@ -12,6 +12,7 @@ import {
 import { Prisma, PrismaService, newId } from '@certctl/database';
 import { RpcClient } from '@certctl/messaging';
 import { getLogger } from '@certctl/observability';
+import { initialJobStatus } from '../jobs/initial-status';
 import { JobService } from '../jobs/job.service';
 import { toCertificateDto, toSummaryDto } from './certificate.mapper';
 
@@ -32,7 +33,10 @@ export class CertificateService {
       this.db.team.findUnique({ where: { id: body.team_id }, select: { id: true } }),
       this.db.renewalPolicy.findUnique({ where: { id: body.renewal_policy_id }, select: { id: true, maxRetries: true } }),
       body.profile_id
-        ? this.db.certificateProfile.findUnique({ where: { id: body.profile_id }, select: { id: true, requiresApproval: true } })
+        ? this.db.certificateProfile.findUnique({
+            where: { id: body.profile_id },
+            select: { id: true, requiresApproval: true, keyGeneration: true },
+          })
         : Promise.resolve(null),
       this.issuerMissing(body.issuer_id),
     ]);
@@ -44,12 +48,18 @@ export class CertificateService {
       missing.push({ field: 'renewal_policy_id', message: `renewal policy ${JSON.stringify(body.renewal_policy_id)} does not exist` });
     if (body.profile_id && !profile)
       missing.push({ field: 'profile_id', message: `profile ${JSON.stringify(body.profile_id)} does not exist` });
+    if (profile?.keyGeneration === 'agent' && !body.agent_id) {
+      missing.push({ field: 'agent_id', message: 'is required: the profile has the agent generate the key' });
+    }
+    if (body.agent_id && !(await this.db.agent.findUnique({ where: { id: body.agent_id }, select: { id: true } }))) {
+      missing.push({ field: 'agent_id', message: `agent ${JSON.stringify(body.agent_id)} does not exist` });
+    }
     if (missing.length) throw AppError.validation(missing, 'The certificate references resources that do not exist.');
 
     const certId = newId('cert');
     const jobId = newId('job');
     const traceparent = this.jobs.traceparent();
-    const needsApproval = profile?.requiresApproval === true;
+    const jobStatus = initialJobStatus(profile);
     let created;
     try {
       created = await this.db.$transaction(async (tx) => {
@@ -66,6 +76,7 @@ export class CertificateService {
             ownerId: body.owner_id,
             teamId: body.team_id,
             renewalPolicyId: body.renewal_policy_id,
+            agentId: body.agent_id ?? null,
             createdBy: actor.principal,
           },
         });
@@ -73,7 +84,8 @@ export class CertificateService {
           data: {
             id: jobId,
             type: 'issuance',
-            status: needsApproval ? 'awaiting_approval' : 'pending',
+            status: jobStatus,
+            agentId: body.agent_id ?? null,
             certificateId: certId,
             requestedBy: actor.principal,
             maxAttempts: policy!.maxRetries,
@@ -90,8 +102,11 @@ export class CertificateService {
       }
       throw err;
     }
-    if (needsApproval) {
-      getLogger().info({ certificate_id: certId, job_id: jobId, actor: actor.principal }, 'certificate created; issuance awaits approval');
+    if (jobStatus !== 'pending') {
+      getLogger().info(
+        { certificate_id: certId, job_id: jobId, actor: actor.principal, job_status: jobStatus },
+        'certificate created; issuance waits',
+      );
     } else {
       getLogger().info({ certificate_id: certId, job_id: jobId, actor: actor.principal }, 'certificate created; issuance job queued');
       try {

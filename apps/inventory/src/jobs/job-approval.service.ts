@@ -12,6 +12,7 @@ import {
 import { type Prisma, PrismaService } from '@certctl/database';
 import { RpcClient } from '@certctl/messaging';
 import { getLogger } from '@certctl/observability';
+import { afterApproval } from './initial-status';
 import { assertTransition } from './job-state';
 import { JobService } from './job.service';
 
@@ -72,15 +73,15 @@ export class JobApprovalService {
   }
 
   approve(d: Decision): Promise<JobDto> {
-    return this.decide(d, 'pending');
+    return this.decide(d, 'approve');
   }
 
   reject(d: Decision): Promise<JobDto> {
-    return this.decide(d, 'cancelled');
+    return this.decide(d, 'reject');
   }
 
   /** Two-person rule: whoever requested a job can neither approve nor reject it. */
-  private async decide(d: Decision, to: 'pending' | 'cancelled'): Promise<JobDto> {
+  private async decide(d: Decision, decision: 'approve' | 'reject'): Promise<JobDto> {
     const job = await this.db.$transaction(async (tx) => {
       const locked = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM jobs WHERE id = ${d.id} FOR UPDATE`;
       if (!locked.length) throw AppError.notFound('job', d.id);
@@ -90,6 +91,14 @@ export class JobApprovalService {
       }
       if (row.requestedBy === d.actor.principal) {
         throw new AppError('forbidden', `${d.actor.principal} requested job ${row.id} and cannot also approve or reject it`);
+      }
+      let to: 'pending' | 'awaiting_csr' | 'cancelled' = 'cancelled';
+      if (decision === 'approve') {
+        const cert = await tx.certificate.findUnique({
+          where: { id: row.certificateId },
+          select: { profile: { select: { keyGeneration: true } } },
+        });
+        to = afterApproval(cert?.profile);
       }
       assertTransition(row.id, row.status, to);
       const updated = await tx.job.update({
@@ -107,13 +116,13 @@ export class JobApprovalService {
       }
       return updated;
     });
-    getLogger().info({ job_id: job.id, decision: to === 'pending' ? 'approved' : 'rejected', actor: d.actor.principal }, 'job decided');
-    if (to === 'pending' && (job.type === 'issuance' || job.type === 'renewal')) {
+    getLogger().info({ job_id: job.id, decision, status: job.status, actor: d.actor.principal }, 'job decided');
+    if (job.status === 'pending' && (job.type === 'issuance' || job.type === 'renewal')) {
       await this.jobs.enqueueIssuance(job.id, job.certificateId, job.traceparent ?? undefined).catch((err: unknown) => {
         getLogger().warn({ job_id: job.id, err: (err as Error).message }, 'could not queue approved job now; reconciliation will');
       });
     }
-    await this.rpc.emit(to === 'pending' ? Events.jobApproved : Events.jobRejected, {
+    await this.rpc.emit(decision === 'approve' ? Events.jobApproved : Events.jobRejected, {
       job_id: job.id,
       certificate_id: job.certificateId,
       actor: d.actor.principal,

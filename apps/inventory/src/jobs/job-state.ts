@@ -10,8 +10,8 @@ type JobStatus = Db.JobStatus;
  */
 export const JOB_TRANSITIONS: Readonly<Record<JobStatus, readonly JobStatus[]>> = {
   pending: ['running', 'awaiting_approval', 'awaiting_csr', 'cancelled', 'failed'],
-  awaiting_approval: ['pending', 'cancelled', 'failed'],
-  awaiting_csr: ['running', 'failed', 'cancelled'],
+  awaiting_approval: ['pending', 'awaiting_csr', 'cancelled', 'failed'],
+  awaiting_csr: ['pending', 'running', 'failed', 'cancelled'],
   running: ['running', 'completed', 'failed', 'pending', 'awaiting_csr'],
   failed: ['pending'],
   completed: [],

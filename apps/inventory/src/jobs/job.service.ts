@@ -94,6 +94,7 @@ export class JobService implements OnApplicationBootstrap, OnApplicationShutdown
           validity_days: profile?.maxValidityDays ?? this.config.CERTCTL_DEFAULT_VALIDITY_DAYS,
           ekus: profile?.ekus ?? ['serverAuth'],
           key_algorithm: keyAlgorithmOf(algs[0]) ?? KEY_ALGORITHM_DEFAULT,
+          csr_pem: job.csrPem,
         },
       };
     });

@@ -4,7 +4,7 @@ import { AppError, type IssuanceJobData, QueueName, Rpc } from '@certctl/contrac
 import { PrismaService } from '@certctl/database';
 import { RpcClient } from '@certctl/messaging';
 import { counter, getLogger, registry } from '@certctl/observability';
-import { type KeyAlgorithm, exportPrivateKeyPem, generateKeyPair, parseCertificate, signLeaf } from '@certctl/pki';
+import { type KeyAlgorithm, exportPrivateKeyPem, generateKeyPair, parseCertificate, parseCsr, signLeaf } from '@certctl/pki';
 import { QueueService } from '@certctl/queue';
 import { Histogram } from 'prom-client';
 import { ISSUANCE_CONFIG, type IssuanceConfig } from '../config';
@@ -79,7 +79,7 @@ export class IssuanceProcessor implements OnApplicationBootstrap {
           not_after: info.notAfter.toISOString(),
           key_algorithm: info.keyType,
           key_size: info.keySize,
-          key_source: 'server',
+          key_source: issued.encryptedPrivateKey ? 'server' : 'agent',
           issuer_id: issued.issuerId,
         },
       });
@@ -123,14 +123,25 @@ export class IssuanceProcessor implements OnApplicationBootstrap {
 
   private async sign(
     jobId: string,
-    cert: { common_name: string; sans: string[]; issuer_id: string; validity_days: number; ekus: string[]; key_algorithm: string },
+    cert: {
+      common_name: string;
+      sans: string[];
+      issuer_id: string;
+      validity_days: number;
+      ekus: string[];
+      key_algorithm: string;
+      csr_pem?: string | null;
+    },
   ) {
     const ca = await this.issuers.ca(cert.issuer_id);
-    const keys = await generateKeyPair(cert.key_algorithm as KeyAlgorithm);
+    // Agent-generated key: sign the CSR's public key (inventory checked its signature, names
+    // and key policy). Otherwise the key is made here and kept encrypted.
+    const keys = cert.csr_pem ? null : await generateKeyPair(cert.key_algorithm as KeyAlgorithm);
+    const subjectPublicKey = keys ? keys.publicKey : (await parseCsr(cert.csr_pem!)).publicKey;
     const base = this.config.CERTCTL_PUBLIC_BASE_URL.replace(/\/$/, '');
     const leaf = await signLeaf({
       issuer: ca,
-      subjectPublicKey: keys.publicKey,
+      subjectPublicKey,
       commonName: cert.common_name,
       sans: cert.sans,
       validityDays: cert.validity_days,
@@ -138,7 +149,7 @@ export class IssuanceProcessor implements OnApplicationBootstrap {
       crlDistributionUrl: `${base}/.well-known/pki/crl/${cert.issuer_id}`,
       ocspUrl: `${base}/.well-known/pki/ocsp/${cert.issuer_id}`,
     });
-    const keyPem = await exportPrivateKeyPem(keys.privateKey);
+    const keyPem = keys ? await exportPrivateKeyPem(keys.privateKey) : null;
     try {
       return await this.db.issuedCertificate.create({
         data: {
@@ -147,7 +158,7 @@ export class IssuanceProcessor implements OnApplicationBootstrap {
           serialNumber: leaf.serialNumber,
           certificatePem: leaf.certificatePem,
           chainPem: ca.certificatePem,
-          encryptedPrivateKey: Buffer.from(this.issuers.box.encrypt(keyPem, `leaf-key:${jobId}`)),
+          encryptedPrivateKey: keyPem ? Buffer.from(this.issuers.box.encrypt(keyPem, `leaf-key:${jobId}`)) : null,
           keyVersion: this.issuers.box.currentVersion,
         },
       });
