@@ -11,6 +11,7 @@ import { CertificateLifecycleService } from './certificates/certificate-lifecycl
 import { CertificateHandler } from './certificates/certificate.handler';
 import { CertificateService } from './certificates/certificate.service';
 import { JobHandler } from './jobs/job.handler';
+import { JobReaper } from './jobs/job-reaper';
 import { CONFIG_HANDLERS } from './config-resources/config-resource.handlers';
 import { ConfigResourceService } from './config-resources/config-resource.service';
 import { JobApprovalService } from './jobs/job-approval.service';
@@ -33,6 +34,7 @@ export function inventoryModule(config: InventoryConfig) {
       ConfigResourceService,
       CertificateLifecycleService,
       AgentService,
+      JobReaper,
     ],
   })
   class InventoryModule {}

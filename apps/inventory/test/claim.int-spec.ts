@@ -2,6 +2,8 @@ import { Client } from 'pg';
 import { createPrismaClient } from '@certctl/database';
 import { createTestDatabase } from '@certctl/testing';
 import { AgentService } from '../src/agents/agent.service';
+import type { InventoryConfig } from '../src/config';
+import { JobReaper } from '../src/jobs/job-reaper';
 
 describe('agent work claiming on real PostgreSQL', () => {
   let url: string;
@@ -79,6 +81,51 @@ describe('agent work claiming on real PostgreSQL', () => {
       expect(again.status).toBe('completed');
     } finally {
       await prisma.$disconnect();
+    }
+  });
+
+  it('the reaper retries stale running jobs with attempts left, fails the rest, and expires waits — once, even with two reapers', async () => {
+    const old = "now() - interval '2 hours'";
+    await pg.query(`INSERT INTO jobs (id, type, status, certificate_id, attempts, max_attempts, updated_at) VALUES
+      ('r-retry', 'issuance', 'running', 'c1', 1, 3, ${old}),
+      ('r-dead', 'issuance', 'running', 'c1', 3, 3, ${old}),
+      ('r-fresh', 'issuance', 'running', 'c1', 1, 3, now()),
+      ('r-csr', 'issuance', 'awaiting_csr', 'c1', 0, 3, ${old}),
+      ('r-approval', 'issuance', 'awaiting_approval', 'c1', 0, 3, ${old}),
+      ('r-done', 'issuance', 'completed', 'c1', 1, 3, ${old})`);
+    const config = {
+      CERTCTL_JOB_REAPER_INTERVAL_MS: 60000,
+      CERTCTL_JOB_RUNNING_TIMEOUT_MS: 3600000,
+      CERTCTL_JOB_AWAITING_CSR_TIMEOUT_MS: 3600000,
+      CERTCTL_JOB_AWAITING_APPROVAL_TIMEOUT_MS: 3600000,
+    } as InventoryConfig;
+    const clients = [createPrismaClient({ url, poolSize: 2 }), createPrismaClient({ url, poolSize: 2 })];
+    try {
+      const results = await Promise.all(clients.map((c) => new JobReaper(c as never, config).reap()));
+      const total = (k: keyof (typeof results)[0]) => results.reduce((n, r) => n + r[k], 0);
+      expect({
+        retried: total('retried'),
+        failed: total('failed'),
+        csr: total('csrTimedOut'),
+        approval: total('approvalTimedOut'),
+      }).toEqual({
+        retried: 1,
+        failed: 1,
+        csr: 1,
+        approval: 1,
+      });
+      const { rows } = await pg.query(`SELECT id, status, last_error FROM jobs WHERE id LIKE 'r-%' ORDER BY id`);
+      expect(Object.fromEntries(rows.map((r) => [r.id, r.status]))).toEqual({
+        'r-approval': 'failed',
+        'r-csr': 'failed',
+        'r-dead': 'failed',
+        'r-done': 'completed',
+        'r-fresh': 'running',
+        'r-retry': 'pending',
+      });
+      expect(rows.find((r) => r.id === 'r-csr').last_error).toMatch(/no CSR/);
+    } finally {
+      await Promise.all(clients.map((c) => c.$disconnect()));
     }
   });
 });

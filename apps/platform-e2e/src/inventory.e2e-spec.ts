@@ -300,3 +300,42 @@ describe('agent key generation', () => {
     );
   });
 });
+
+describe('targets and archiving', () => {
+  it('targets bound to an agent round-trip; an unknown agent is named; a duplicate name on one agent is a 409', async () => {
+    const reg = await api('POST', '/api/v1/agents', { body: { name: `tgt-agent-${run}` } });
+    const agentId = reg.body.agent.id;
+    const t = await api('POST', '/api/v1/targets', {
+      body: {
+        name: 'edge-nginx',
+        type: 'nginx',
+        agent_id: agentId,
+        config: { cert_path: '/etc/nginx/tls/site.pem', reload: 'nginx -s reload' },
+      },
+    });
+    expect(t.status).toBe(201);
+    expect(t.body).toMatchObject({ type: 'nginx', agent_id: agentId, enabled: true, config: { cert_path: '/etc/nginx/tls/site.pem' } });
+    expectProblem(await api('POST', '/api/v1/targets', { body: { name: 'edge-nginx', type: 'nginx', agent_id: agentId } }), 409);
+    const bad = await api('POST', '/api/v1/targets', { body: { name: 'x', type: 'nginx', agent_id: 'no-such-agent' } });
+    expectProblem(bad, 422);
+    expect(bad.body.errors[0].field).toBe('agent_id');
+    expectProblem(await api('POST', '/api/v1/targets', { body: { name: 'x', type: 'telnet' } }), 422);
+    expect((await api('PATCH', `/api/v1/targets/${t.body.id}`, { body: { enabled: false } })).body.enabled).toBe(false);
+    expectProblem(await api('POST', '/api/v1/targets', { key: null, body: { name: 'y', type: 'file' } }), 401);
+    expect((await api('DELETE', `/api/v1/targets/${t.body.id}`)).status).toBe(204);
+  });
+
+  it('archiving cancels open jobs, is idempotent, and an archived certificate cannot be renewed', async () => {
+    const created = await api('POST', '/api/v1/certificates', {
+      body: { ...validCertificate(`archive-${run}`), profile_id: 'prof-e2e-bulk' },
+    });
+    expect(created.status).toBe(201);
+    expect((await api('DELETE', `/api/v1/certificates/${created.body.id}`)).status).toBe(204);
+    expect((await api('DELETE', `/api/v1/certificates/${created.body.id}`)).status).toBe(204);
+    expect((await api('GET', `/api/v1/certificates/${created.body.id}`)).body.status).toBe('archived');
+    expect((await api('GET', `/api/v1/jobs/${created.body.job_id}`)).body.status).toBe('cancelled');
+    const renew = await api('POST', `/api/v1/certificates/${created.body.id}/renew`);
+    expectProblem(renew, 409);
+    expect(renew.body.detail).toMatch(/archived/);
+  });
+});

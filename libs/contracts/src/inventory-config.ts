@@ -127,13 +127,53 @@ function smimeNeedsEmail(v: { ekus?: string[]; san_rules?: { allow_email?: boole
   }
 }
 
+export const targetTypeSchema = z.enum([
+  'nginx',
+  'apache',
+  'haproxy',
+  'envoy',
+  'traefik',
+  'caddy',
+  'iis',
+  'f5',
+  'kubernetes-secret',
+  'file',
+  'script',
+]);
+export const targetSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  type: targetTypeSchema,
+  agent_id: z.string().nullable(),
+  config: z.record(z.string(), z.unknown()),
+  enabled: z.boolean(),
+  ...stamps,
+});
+const targetConfig = z
+  .record(z.string().max(64), z.unknown())
+  .refine((v) => JSON.stringify(v).length <= 16384, 'must be at most 16 KiB of JSON');
+export const createTargetSchema = z.strictObject({
+  id: optionalId,
+  name: nameSchema,
+  type: targetTypeSchema,
+  agent_id: idSchema.nullable().optional().describe('The agent that deploys to this target'),
+  config: targetConfig.default({}),
+  enabled: z.boolean().default(true),
+});
+export const updateTargetSchema = z.strictObject({
+  name: nameSchema.optional(),
+  agent_id: idSchema.nullable().optional(),
+  config: targetConfig.optional(),
+  enabled: z.boolean().optional(),
+});
+
 export const configListRequestSchema = z.strictObject({
   limit: z.coerce.number().int().min(1).max(500).default(50),
   cursor: z.string().max(512).optional(),
 });
 export const configDeleteResponseSchema = z.object({ id: z.string(), deleted: z.literal(true) });
 
-export type ConfigEntity = 'team' | 'owner' | 'renewal_policy' | 'profile';
+export type ConfigEntity = 'team' | 'owner' | 'renewal_policy' | 'profile' | 'target';
 
 const contracts = <D extends z.ZodType, C extends z.ZodType, U extends z.ZodType>(entity: ConfigEntity, dto: D, create: C, update: U) => {
   const subject = (verb: string) => `certctl.v1.inventory.${entity}.${verb}`;
@@ -160,5 +200,6 @@ export const ConfigRpc = {
   owner: contracts('owner', ownerSchema, createOwnerSchema, updateOwnerSchema),
   renewal_policy: contracts('renewal_policy', renewalPolicySchema, createRenewalPolicySchema, updateRenewalPolicySchema),
   profile: contracts('profile', profileSchema, createProfileSchema, updateProfileSchema),
+  target: contracts('target', targetSchema, createTargetSchema, updateTargetSchema),
 } as const;
 export type ConfigContracts = (typeof ConfigRpc)[ConfigEntity];

@@ -63,6 +63,11 @@ export const LifecycleRpc = {
     z.object({ actor: actorSchema, body: bulkRenewBodySchema }),
     bulkRenewResponseSchema,
   ),
+  certificateArchive: rpc(
+    'certctl.v1.inventory.certificate.archive',
+    z.object({ actor: actorSchema, id: idSchema }),
+    z.object({ id: z.string(), status: z.literal('archived') }),
+  ),
   statsSummary: rpc('certctl.v1.inventory.stats.summary', z.object({}), statsSummarySchema),
 } as const;
 
@@ -70,6 +75,10 @@ export const LifecycleEvents = {
   certificateUpdated: {
     subject: 'certctl.v1.events.certificate.updated',
     payload: z.object({ certificate_id: z.string(), actor: z.string(), fields: z.array(z.string()) }),
+  },
+  certificateRenewed: {
+    subject: 'certctl.v1.events.certificate.renewed',
+    payload: z.object({ certificate_id: z.string(), job_id: z.string(), serial_number: z.string(), not_after: isoDateSchema }),
   },
   renewalRequested: {
     subject: 'certctl.v1.events.certificate.renewal-requested',

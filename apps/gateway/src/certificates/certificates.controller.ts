@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, Req, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import {
@@ -81,6 +81,21 @@ export class CertificatesController {
   })
   update(@Param('id') id: string, @Body() body: z.output<typeof updateCertificateBodySchema>, @Req() req: GatewayRequest) {
     return this.rpc.request(LifecycleRpc.certificateUpdate, { actor: actorOf(req.principal!), id: idParam(id), body });
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @Endpoint({
+    permission: Permission.CertificatesWrite,
+    tag: 'certificates',
+    summary: 'Archive a certificate: it leaves the active inventory and its open jobs are cancelled; its versions are kept',
+    action: 'certificate.archive',
+    resource: 'certificate',
+    status: 204,
+    errors: [404, 409],
+  })
+  async archive(@Param('id') id: string, @Req() req: GatewayRequest): Promise<void> {
+    await this.rpc.request(LifecycleRpc.certificateArchive, { actor: actorOf(req.principal!), id: idParam(id) });
   }
 
   @Post(':id/renew')

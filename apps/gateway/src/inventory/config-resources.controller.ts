@@ -84,4 +84,5 @@ export const CONFIG_CONTROLLERS: Type<unknown>[] = [
   configController('owner', 'owners', 'owner', 'OwnersController'),
   configController('renewal_policy', 'renewal-policies', 'renewal policy', 'RenewalPoliciesController'),
   configController('profile', 'profiles', 'certificate profile', 'ProfilesController'),
+  configController('target', 'targets', 'deployment target', 'TargetsController'),
 ];

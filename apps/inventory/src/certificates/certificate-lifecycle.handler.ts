@@ -23,6 +23,11 @@ export class CertificateLifecycleHandler {
     return this.lifecycle.bulkRenew(req);
   }
 
+  @RpcHandler(LifecycleRpc.certificateArchive)
+  archive(@Payload() req: RpcRequestParsed<typeof LifecycleRpc.certificateArchive>) {
+    return this.lifecycle.archive(req);
+  }
+
   @RpcHandler(LifecycleRpc.statsSummary)
   stats() {
     return this.lifecycle.stats();

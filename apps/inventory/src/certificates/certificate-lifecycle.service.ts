@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import {
   AppError,
+  type CertificateStatus,
   type FieldError,
   LifecycleEvents,
   LifecycleRpc,
@@ -15,6 +16,7 @@ import { QueueService } from '@certctl/queue';
 import { initialJobStatus } from '../jobs/initial-status';
 import { JobService } from '../jobs/job.service';
 import { CertificateService } from './certificate.service';
+import { assertCertificateTransition, statusesLeadingTo } from './certificate-state';
 
 type BulkRequest = RpcRequestParsed<typeof LifecycleRpc.certificateBulkRenew>;
 type UpdateRequest = RpcRequestParsed<typeof LifecycleRpc.certificateUpdate>;
@@ -22,7 +24,7 @@ type Actor = { principal: string };
 
 /** Open jobs that already produce a new version: a second renewal would be a duplicate. */
 const OPEN_ISSUING = ['pending', 'awaiting_approval', 'awaiting_csr', 'running'] as const;
-const NOT_RENEWABLE = new Set(['revoked', 'archived']);
+const NOT_RENEWABLE = new Set(['revoked', 'archived']); // statuses with no way to renewal_in_progress or active
 
 @Injectable()
 export class CertificateLifecycleService {
@@ -177,7 +179,7 @@ export class CertificateLifecycleService {
         if (rows.length) {
           await tx.job.createMany({ data: rows });
           await tx.certificate.updateMany({
-            where: { id: { in: jobs.map((j) => j.certificate_id) }, status: { in: ['active', 'expiring', 'expired', 'failed'] } },
+            where: { id: { in: jobs.map((j) => j.certificate_id) }, status: { in: statusesLeadingTo('renewal_in_progress') } },
             data: { status: 'renewal_in_progress' },
           });
         }
@@ -208,6 +210,23 @@ export class CertificateLifecycleService {
       'renewals requested',
     );
     return { jobs, skipped };
+  }
+
+  /** Archive: the certificate leaves the active inventory; its open jobs are cancelled. History stays. */
+  async archive({ actor, id }: { actor: Actor; id: string }): Promise<{ id: string; status: 'archived' }> {
+    await this.db.$transaction(async (tx) => {
+      const rows = await tx.$queryRaw<{ status: CertificateStatus }[]>`SELECT status FROM certificates WHERE id = ${id} FOR UPDATE`;
+      if (!rows.length) throw AppError.notFound('certificate', id);
+      if (rows[0].status === 'archived') return;
+      assertCertificateTransition(id, rows[0].status, 'archived');
+      await tx.certificate.update({ where: { id }, data: { status: 'archived' } });
+      await tx.job.updateMany({
+        where: { certificateId: id, status: { in: ['pending', 'awaiting_approval', 'awaiting_csr'] } },
+        data: { status: 'cancelled', completedAt: new Date(), lastError: `certificate archived by ${actor.principal}` },
+      });
+    });
+    await this.rpc.emit(LifecycleEvents.certificateUpdated, { certificate_id: id, actor: actor.principal, fields: ['status'] });
+    return { id, status: 'archived' };
   }
 
   async stats(): Promise<RpcResponse<typeof LifecycleRpc.statsSummary>> {

@@ -128,4 +128,31 @@ export const ADAPTERS: Record<ConfigEntity, ConfigAdapter> = {
       }),
     referencedBy: (db, id) => certificatesUsing(db, { profileId: id }),
   },
+  target: {
+    entity: 'target',
+    what: 'target',
+    idPrefix: 'tgt',
+    model: (db) => db.target as never,
+    toDto: (r) => ({
+      id: r.id,
+      name: r.name,
+      type: r.type,
+      agent_id: r.agentId ?? null,
+      config: r.config ?? {},
+      enabled: r.enabled,
+      ...stamps(r),
+    }),
+    toData: (b) => pick(b, { name: 'name', type: 'type', agent_id: 'agentId', config: 'config', enabled: 'enabled' }),
+    async checkReferences(db, b) {
+      if (typeof b.agent_id !== 'string') return [];
+      const agent = await db.agent.findUnique({ where: { id: b.agent_id }, select: { id: true } });
+      return agent ? [] : [{ field: 'agent_id', message: `agent ${JSON.stringify(b.agent_id)} does not exist` }];
+    },
+    async referencedBy(db, id) {
+      const jobs = await db.job.count({
+        where: { targetId: id, status: { in: ['pending', 'awaiting_approval', 'awaiting_csr', 'running'] } },
+      });
+      return jobs ? [`${jobs} open deployment job(s)`] : [];
+    },
+  },
 };

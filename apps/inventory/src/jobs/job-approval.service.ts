@@ -12,6 +12,7 @@ import {
 import { type Prisma, PrismaService } from '@certctl/database';
 import { RpcClient } from '@certctl/messaging';
 import { getLogger } from '@certctl/observability';
+import { statusesLeadingTo } from '../certificates/certificate-state';
 import { afterApproval } from './initial-status';
 import { assertTransition } from './job-state';
 import { JobService } from './job.service';
@@ -112,7 +113,10 @@ export class JobApprovalService {
         },
       });
       if (to === 'cancelled') {
-        await tx.certificate.updateMany({ where: { id: row.certificateId, status: 'pending' }, data: { status: 'failed' } });
+        await tx.certificate.updateMany({
+          where: { id: row.certificateId, status: { in: statusesLeadingTo('failed') } },
+          data: { status: 'failed' },
+        });
       }
       return updated;
     });

@@ -1,11 +1,12 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { AppError, Events, QueueName, type RpcRequestParsed, type RpcResponse, Rpc } from '@certctl/contracts';
+import { AppError, Events, LifecycleEvents, QueueName, type RpcRequestParsed, type RpcResponse, Rpc } from '@certctl/contracts';
 import { type Db, PrismaService, newId } from '@certctl/database';
 import { RpcClient } from '@certctl/messaging';
 import { getLogger, injectTraceHeaders } from '@certctl/observability';
 import { QueueService } from '@certctl/queue';
 import { INVENTORY_CONFIG, type InventoryConfig } from '../config';
 import { toVersionDto } from '../certificates/certificate.mapper';
+import { assertCertificateTransition, canMoveCertificate } from '../certificates/certificate-state';
 import { assertTransition } from './job-state';
 
 type Tx = Parameters<Parameters<PrismaService['$transaction']>[0]>[0];
@@ -125,12 +126,13 @@ export class JobService implements OnApplicationBootstrap, OnApplicationShutdown
           keySource: v.key_source,
         },
       });
+      assertCertificateTransition(job.certificateId, job.certificate.status, 'active');
       await tx.certificate.update({
         where: { id: job.certificateId },
         data: { status: 'active', currentVersionId: version.id, expiresAt: version.notAfter },
       });
       await tx.job.update({ where: { id: job.id }, data: { status: 'completed', completedAt: new Date(), lastError: null } });
-      return { job_id: job.id, version_id: version.id, certificate_id: job.certificateId, fresh: true, version };
+      return { job_id: job.id, version_id: version.id, certificate_id: job.certificateId, fresh: true, version, type: job.type };
     });
     if (result.fresh && result.version) {
       getLogger().info(
@@ -143,6 +145,14 @@ export class JobService implements OnApplicationBootstrap, OnApplicationShutdown
         serial_number: toVersionDto(result.version).serial_number,
         not_after: result.version.notAfter.toISOString(),
       });
+      if (result.type === 'renewal') {
+        await this.rpc.emit(LifecycleEvents.certificateRenewed, {
+          certificate_id: result.certificate_id,
+          job_id: result.job_id,
+          serial_number: result.version.serialNumber,
+          not_after: result.version.notAfter.toISOString(),
+        });
+      }
     }
     return { job_id: result.job_id, version_id: result.version_id, certificate_id: result.certificate_id };
   }
@@ -161,7 +171,7 @@ export class JobService implements OnApplicationBootstrap, OnApplicationShutdown
         where: { id: job.id },
         data: { status, lastError: req.error, ...(terminal ? { completedAt: new Date() } : {}) },
       });
-      if (terminal && job.certificate.status === 'pending') {
+      if (terminal && canMoveCertificate(job.certificate.status, 'failed')) {
         await tx.certificate.update({ where: { id: job.certificateId }, data: { status: 'failed' } });
       }
       return { job_id: job.id, status, attempts: job.attempts, certificateId: job.certificateId, terminal };
