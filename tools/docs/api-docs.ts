@@ -1,10 +1,12 @@
-// Writes docs/openapi.json and docs/rbac.md from the gateway's route declarations.
+// Writes docs/openapi.json, docs/rbac.md and docs/lifecycle.md from the gateway's route declarations.
 // Usage: npm run docs:api        (a unit test fails when the committed files are stale)
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from '@certctl/testing';
 import { buildOpenApi, renderRbacMatrix } from '../../apps/gateway/src/openapi/openapi';
+import { renderLifecycleDoc } from '../../apps/inventory/src/lifecycle-doc';
 
 writeFileSync(join(ROOT, 'docs', 'openapi.json'), JSON.stringify(buildOpenApi(), null, 2) + '\n');
 writeFileSync(join(ROOT, 'docs', 'rbac.md'), renderRbacMatrix());
-console.log('[docs] wrote docs/openapi.json and docs/rbac.md');
+writeFileSync(join(ROOT, 'docs', 'lifecycle.md'), renderLifecycleDoc());
+console.log('[docs] wrote docs/openapi.json, docs/rbac.md and docs/lifecycle.md');

@@ -1,0 +1,29 @@
+import { CERTIFICATE_TRANSITIONS } from './certificates/certificate-state';
+import { JOB_TRANSITIONS } from './jobs/job-state';
+
+function table(title: string, transitions: Readonly<Record<string, readonly string[]>>): string[] {
+  return [
+    `## ${title}`,
+    '',
+    '| from | may go to |',
+    '|---|---|',
+    ...Object.entries(transitions).map(([from, to]) => `| \`${from}\` | ${to.length ? to.map((t) => `\`${t}\``).join(', ') : '— (final)'} |`),
+    '',
+  ];
+}
+
+/** docs/lifecycle.md, from the very tables the inventory enforces. */
+export function renderLifecycleDoc(): string {
+  return [
+    '# Certificate and job lifecycles',
+    '',
+    'Generated from `apps/inventory/src/certificates/certificate-state.ts` and `apps/inventory/src/jobs/job-state.ts` by `npm run docs:api`; a unit test fails when this file and the code disagree. Any other change is refused with `409 illegal_transition`.',
+    '',
+    ...table('Certificate statuses', CERTIFICATE_TRANSITIONS),
+    'Expiring and Expired are set by the expiry scan; Revoked by the revocation service; Archived by `DELETE /api/v1/certificates/{id}` (open jobs are cancelled).',
+    '',
+    ...table('Job statuses', JOB_TRANSITIONS),
+    'Where a new issuance or renewal job starts: `awaiting_approval` when its profile requires approval; otherwise `awaiting_csr` when the profile has the agent generate the key; otherwise `pending` (queued for signing). An approved job moves on to `awaiting_csr` or `pending` the same way. `running → running` is a redelivery after a worker died; `running → pending` a retry with attempts left. The reaper moves Running jobs without progress back to Pending (attempts left) or to Failed, and fails AwaitingCSR and AwaitingApproval jobs that wait too long (`CERTCTL_JOB_RUNNING_TIMEOUT_MS`, `CERTCTL_JOB_AWAITING_CSR_TIMEOUT_MS`, `CERTCTL_JOB_AWAITING_APPROVAL_TIMEOUT_MS`).',
+    '',
+  ].join('\n');
+}
