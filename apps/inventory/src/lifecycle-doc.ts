@@ -7,7 +7,9 @@ function table(title: string, transitions: Readonly<Record<string, readonly stri
     '',
     '| from | may go to |',
     '|---|---|',
-    ...Object.entries(transitions).map(([from, to]) => `| \`${from}\` | ${to.length ? to.map((t) => `\`${t}\``).join(', ') : '— (final)'} |`),
+    ...Object.entries(transitions).map(
+      ([from, to]) => `| \`${from}\` | ${to.length ? to.map((t) => `\`${t}\``).join(', ') : '— (final)'} |`,
+    ),
     '',
   ];
 }

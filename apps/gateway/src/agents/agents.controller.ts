@@ -83,9 +83,10 @@ export class AgentsController {
   @HttpCode(200)
   @Endpoint({
     ...self,
-    summary: 'Heartbeat: host facts; marks the agent online (one UPDATE)',
+    summary: 'Heartbeat: host facts; marks the agent online (one UPDATE, no other write: not audited unless refused)',
     action: 'agent.heartbeat',
     resource: 'agent',
+    audit: false,
     body: heartbeatBodySchema,
     response: z.object({ id: z.string(), status: z.literal('online') }),
     errors: [404],

@@ -74,7 +74,8 @@ export class ApiKeysService {
     }
     if (!timingSafeEqual(Buffer.from(entry.hash, 'hex'), Buffer.from(hash, 'hex'))) return null;
     if (entry.expiresAt !== null && entry.expiresAt <= now) return null;
-    this.touch(entry.principal.key_id, now);
+    // Agent keys: the agent's heartbeat records its activity; no extra write per key.
+    if (entry.principal.role !== 'agent') this.touch(entry.principal.key_id, now);
     return entry.principal;
   }
 

@@ -45,6 +45,11 @@ describe('route declarations', () => {
     ).toEqual(expect.arrayContaining(['/api/v1/version', '/api/openapi.json', '/api/docs']));
   });
 
+  it('only agent heartbeats opt out of the audit trail', () => {
+    const optedOut = describeRoutes(GATEWAY_CONTROLLERS).filter((r) => r.spec?.audit === false);
+    expect(optedOut.map((r) => `${r.method} ${r.path}`)).toEqual(['POST /api/v1/agents/:id/heartbeat']);
+  });
+
   it('every mutating route names its audit action and resource', () => {
     for (const r of describeRoutes(GATEWAY_CONTROLLERS).filter((x) => x.method !== 'GET' && !x.public)) {
       expect([r.path, r.spec?.action, r.spec?.resource].every(Boolean)).toBe(true);

@@ -17,6 +17,12 @@ export interface EndpointSpec {
   action?: string;
   /** Resource type written to the audit row; its id comes from the :id parameter or the created object. */
   resource?: string;
+  /**
+   * false only for liveness signals that change no configuration or lifecycle state
+   * (agent heartbeats: their effect is the agent's last_heartbeat_at, and a fleet sends
+   * thousands a second). 401/403 answers are audited regardless.
+   */
+  audit?: false;
   /** For the agent role: the route parameter that must equal the key's agent id. */
   agentParam?: string;
   body?: z.ZodType;

@@ -74,8 +74,8 @@ export function installGatewayHooks(fastify: FastifyInstance, config: GatewayCon
   fastify.addHook('onResponse', async (req: FastifyRequest, reply: FastifyReply) => {
     if (!req.url.startsWith('/api/')) return;
     const status = reply.statusCode;
-    if (READ_METHODS.has(req.method) && status !== 401 && status !== 403) return;
     const greq = req as GatewayRequest;
+    if ((READ_METHODS.has(req.method) || greq.endpoint?.audit === false) && status !== 401 && status !== 403) return;
     const spec = greq.endpoint;
     const params = (req.params ?? {}) as Record<string, string>;
     const path = req.url.split('?')[0];
