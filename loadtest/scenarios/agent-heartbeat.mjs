@@ -45,6 +45,12 @@ export function requests(ctx) {
     path: `/api/v1/agents/${a.id}/heartbeat`,
     auth: false,
     headers: { authorization: `Bearer ${a.key}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ hostname: `host-${i}.loadtest`, os: 'linux', architecture: 'amd64', version: '1.0.0', ip_addresses: ['10.1.0.1'] }),
+    body: JSON.stringify({
+      hostname: `host-${i}.loadtest`,
+      os: 'linux',
+      architecture: 'amd64',
+      version: '1.0.0',
+      ip_addresses: ['10.1.0.1'],
+    }),
   }));
 }
