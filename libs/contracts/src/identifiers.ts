@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { domainToUnicode } from 'node:url';
 
 const LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
 
@@ -8,7 +9,25 @@ export function isDnsName(value: string): boolean {
   const name = value.endsWith('.') ? value.slice(0, -1) : value;
   const labels = name.toLowerCase().split('.');
   if (labels.length < 1) return false;
-  return labels.every((l, i) => (i === 0 && l === '*' && labels.length > 2) || LABEL.test(l));
+  return labels.every((l, i) => (i === 0 && l === '*' && labels.length > 2) || (LABEL.test(l) && !isMixedScriptIdn(l)));
+}
+
+const SCRIPTS: [string, RegExp][] = [
+  ['latin', /\p{Script=Latin}/u],
+  ['cyrillic', /\p{Script=Cyrillic}/u],
+  ['greek', /\p{Script=Greek}/u],
+  ['armenian', /\p{Script=Armenian}/u],
+];
+
+/**
+ * An IDN label (xn--) whose Unicode form mixes Latin with Cyrillic, Greek or Armenian
+ * letters: the classic homoglyph spoof (xn--pple-43d is "аpple" with a Cyrillic а).
+ */
+export function isMixedScriptIdn(label: string): boolean {
+  if (!label.startsWith('xn--')) return false;
+  const unicode = domainToUnicode(label);
+  if (!unicode || unicode === label) return true; // not decodable: refuse
+  return SCRIPTS.filter(([, re]) => re.test(unicode)).length > 1;
 }
 
 export function isEmailAddress(value: string): boolean {
