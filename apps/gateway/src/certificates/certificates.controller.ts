@@ -127,7 +127,8 @@ export class CertificatesController {
     status: 202,
   })
   bulkRenew(@Body() body: z.output<typeof bulkRenewBodySchema>, @Req() req: GatewayRequest) {
-    return this.rpc.request(LifecycleRpc.certificateBulkRenew, { actor: actorOf(req.principal!), body });
+    // Up to 10,000 certificates in one transaction: a longer bound than single-item calls.
+    return this.rpc.request(LifecycleRpc.certificateBulkRenew, { actor: actorOf(req.principal!), body }, { timeoutMs: 30000 });
   }
 }
 

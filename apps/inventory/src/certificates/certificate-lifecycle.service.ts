@@ -132,84 +132,90 @@ export class CertificateLifecycleService {
     const traceparent = this.jobs.traceparent();
     await this.db.$transaction(
       async (tx) => {
-        const certs = await tx.certificate.findMany({
-          where: { id: { in: ids } },
-          select: {
-            id: true,
-            status: true,
-            agentId: true,
-            profile: { select: { requiresApproval: true, keyGeneration: true } },
-            renewalPolicy: { select: { maxRetries: true } },
-          },
-        });
-        // Lock the rows so two concurrent renew calls cannot both see "no open job".
-        if (certs.length) await tx.$queryRaw`SELECT id FROM certificates WHERE id IN (${Prisma.join(certs.map((c) => c.id))}) FOR UPDATE`;
-        const open = await tx.job.findMany({
-          where: {
-            certificateId: { in: certs.map((c) => c.id) },
-            type: { in: ['issuance', 'renewal'] },
-            status: { in: [...OPEN_ISSUING] },
-          },
-          select: { certificateId: true },
-        });
-        const busy = new Set(open.map((j) => j.certificateId));
+        // One statement reads and locks every certificate (so two concurrent renew calls cannot
+        // both see "no open job") with what decides its job; arrays keep it one round trip at 10,000.
+        const certs = await tx.$queryRaw<
+          {
+            id: string;
+            status: string;
+            agent_id: string | null;
+            requires_approval: boolean | null;
+            key_generation: string | null;
+            max_retries: number;
+            busy: boolean;
+          }[]
+        >`
+          SELECT c.id, c.status::text AS status, c.agent_id, p.requires_approval, p.key_generation::text AS key_generation, rp.max_retries,
+                 EXISTS (SELECT 1 FROM jobs j WHERE j.certificate_id = c.id AND j.type IN ('issuance', 'renewal')
+                         AND j.status::text = ANY(${[...OPEN_ISSUING]}::text[])) AS busy
+          FROM certificates c
+          JOIN renewal_policies rp ON rp.id = c.renewal_policy_id
+          LEFT JOIN certificate_profiles p ON p.id = c.profile_id
+          WHERE c.id = ANY(${ids}::text[])
+          FOR UPDATE OF c`;
         const byId = new Map(certs.map((c) => [c.id, c]));
-        const rows: Prisma.JobCreateManyInput[] = [];
+        const rows: { id: string; status: string; certificateId: string; agentId: string | null; maxAttempts: number }[] = [];
         for (const id of ids) {
           const c = byId.get(id);
           if (!c) skipped.push({ certificate_id: id, reason: 'not found' });
           else if (NOT_RENEWABLE.has(c.status)) skipped.push({ certificate_id: id, reason: `status is ${c.status}` });
-          else if (busy.has(id)) skipped.push({ certificate_id: id, reason: 'an issuance or renewal job is already open' });
+          else if (c.busy) skipped.push({ certificate_id: id, reason: 'an issuance or renewal job is already open' });
           else {
-            const status = initialJobStatus(c.profile);
+            const status = initialJobStatus(
+              c.key_generation === null ? null : { requiresApproval: c.requires_approval === true, keyGeneration: c.key_generation },
+            );
             const jobId = newId('job');
-            rows.push({
-              id: jobId,
-              type: 'renewal',
-              status,
-              certificateId: id,
-              agentId: c.agentId,
-              requestedBy: actor.principal,
-              maxAttempts: c.renewalPolicy.maxRetries,
-              traceparent,
-            });
+            rows.push({ id: jobId, status, certificateId: id, agentId: c.agent_id, maxAttempts: c.max_retries });
             jobs.push({ certificate_id: id, job_id: jobId, status });
           }
         }
         if (rows.length) {
-          await tx.job.createMany({ data: rows });
-          await tx.certificate.updateMany({
-            where: { id: { in: jobs.map((j) => j.certificate_id) }, status: { in: statusesLeadingTo('renewal_in_progress') } },
-            data: { status: 'renewal_in_progress' },
-          });
+          await tx.$executeRaw`
+            INSERT INTO jobs (id, type, status, certificate_id, agent_id, max_attempts, requested_by, traceparent, updated_at)
+            SELECT id, 'renewal', status::job_status, certificate_id, agent_id, max_attempts, ${actor.principal}, ${traceparent ?? null}, now()
+            FROM unnest(${rows.map((r) => r.id)}::text[], ${rows.map((r) => r.status)}::text[], ${rows.map((r) => r.certificateId)}::text[],
+                        ${rows.map((r) => r.agentId)}::text[], ${rows.map((r) => r.maxAttempts)}::int[])
+                 AS t(id, status, certificate_id, agent_id, max_attempts)`;
+          await tx.$executeRaw`
+            UPDATE certificates SET status = 'renewal_in_progress', updated_at = now()
+            WHERE id = ANY(${rows.map((r) => r.certificateId)}::text[])
+              AND status::text = ANY(${statusesLeadingTo('renewal_in_progress')}::text[])`;
         }
       },
       { timeout: 30000 },
     );
+    // Queue entries and events follow in the background: the job rows are the record, and
+    // the reconciliation loop re-queues any pending job whose entry did not make it.
+    void this.afterRenewals(actor, jobs, traceparent);
+    getLogger().info(
+      { actor: actor.principal, requested: ids.length, created: jobs.length, skipped: skipped.length },
+      'renewals requested',
+    );
+    return { jobs, skipped };
+  }
+
+  private async afterRenewals(actor: Actor, jobs: { certificate_id: string; job_id: string; status: string }[], traceparent?: string) {
     const ready = jobs.filter((j) => j.status === 'pending');
-    if (ready.length) {
-      const defaults = this.queues.jobOptions(QueueName.Issuance);
+    const options = this.queues.jobOptions(QueueName.Issuance);
+    for (let i = 0; i < ready.length; i += 500) {
       await this.queues
         .queue(QueueName.Issuance)
         .addBulk(
-          ready.map((j) => ({
+          ready.slice(i, i + 500).map((j) => ({
             name: QueueName.Issuance,
             data: { job_id: j.job_id, certificate_id: j.certificate_id, traceparent },
-            opts: { ...defaults, jobId: j.job_id },
+            opts: { ...options, jobId: j.job_id },
           })),
         )
         .catch((err: unknown) =>
           getLogger().warn({ err: (err as Error).message, jobs: ready.length }, 'could not queue renewals now; reconciliation will'),
         );
     }
-    for (const j of jobs.slice(0, 1000)) {
-      await this.rpc.emit(LifecycleEvents.renewalRequested, { certificate_id: j.certificate_id, job_id: j.job_id, actor: actor.principal });
-    }
-    getLogger().info(
-      { actor: actor.principal, requested: ids.length, created: jobs.length, skipped: skipped.length },
-      'renewals requested',
-    );
-    return { jobs, skipped };
+    await Promise.all(
+      jobs.map((j) =>
+        this.rpc.emit(LifecycleEvents.renewalRequested, { certificate_id: j.certificate_id, job_id: j.job_id, actor: actor.principal }),
+      ),
+    ).catch(() => undefined);
   }
 
   /** Archive: the certificate leaves the active inventory; its open jobs are cancelled. History stays. */
