@@ -90,3 +90,32 @@ describe('replicas, graceful shutdown and a service that is down', () => {
     expect(out.stderr).not.toContain('too-short');
   });
 });
+
+describe('the audit trail survives a gateway shutdown', () => {
+  it('a second gateway replica stopped with SIGTERM right after answering still writes every audit row', async () => {
+    const state = readState();
+    const port = await freePort();
+    const replica = startService('gateway', { env: { ...state.env, CERTCTL_AUDIT_FLUSH_MS: '5000' }, port, logDir: state.logDir });
+    await waitReady(`http://127.0.0.1:${port}/ready`, 30000, () => replica.exitCode === null);
+    // Rows wait up to 5 s in this replica's buffer: only the shutdown flush can write them in time.
+    const answers = await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        fetch(`http://127.0.0.1:${port}/api/v1/certificates`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${state.adminKey}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ name: `audit-flush-${i}` }),
+        }),
+      ),
+    );
+    expect(answers.map((r) => r.status)).toEqual(Array(10).fill(422));
+    const ids = answers.map((r) => r.headers.get('x-request-id'));
+    replica.kill('SIGTERM');
+    expect((await replica.exited).code).toBe(0);
+    const rows = await api(
+      'GET',
+      `/api/v1/audit?action=certificate.create&limit=500&since=${encodeURIComponent(new Date(Date.now() - 60000).toISOString())}`,
+    );
+    const found = new Set(rows.body.data.map((e: { request_id: string }) => e.request_id));
+    expect(ids.filter((id) => !found.has(id))).toEqual([]);
+  });
+});
