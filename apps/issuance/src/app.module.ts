@@ -5,6 +5,7 @@ import { platformModule } from '@certctl/platform';
 import { QueueModule, QueueService } from '@certctl/queue';
 import { ISSUANCE_CONFIG, type IssuanceConfig } from './config';
 import { IssuerHandler } from './issuers/issuer.handler';
+import { IssuerHierarchyService } from './issuers/issuer-hierarchy.service';
 import { IssuerService } from './issuers/issuer.service';
 import { IssuanceProcessor } from './issuing/issuance.processor';
 
@@ -18,7 +19,7 @@ export function issuanceModule(config: IssuanceConfig) {
       MessagingModule.forRoot({ servers: config.NATS_URL, service: 'issuance', timeoutMs: config.CERTCTL_NATS_TIMEOUT_MS }),
     ],
     controllers: [IssuerHandler],
-    providers: [{ provide: ISSUANCE_CONFIG, useValue: config }, IssuerService, IssuanceProcessor],
+    providers: [{ provide: ISSUANCE_CONFIG, useValue: config }, IssuerService, IssuerHierarchyService, IssuanceProcessor],
   })
   class IssuanceModule {}
   return IssuanceModule;

@@ -9,3 +9,4 @@ export * from './pagination';
 export * from './inventory-config';
 export * from './inventory-lifecycle';
 export * from './agents';
+export * from './issuers';

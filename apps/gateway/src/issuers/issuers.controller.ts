@@ -1,5 +1,16 @@
-import { Controller, Get, Param } from '@nestjs/common';
-import { Permission, Rpc, issuerSchema, listIssuersResponseSchema } from '@certctl/contracts';
+import { Body, Controller, Get, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+import type { z } from 'zod';
+import {
+  IssuerRpc,
+  Permission,
+  Rpc,
+  createIssuerBodySchema,
+  issuerSchema,
+  issuerTreeSchema,
+  listIssuersResponseSchema,
+} from '@certctl/contracts';
+import { type GatewayRequest, actorOf } from '../auth/principal';
 import { RpcClient } from '@certctl/messaging';
 import { Endpoint } from '../http/endpoint';
 import { idParam } from '../http/params';
@@ -24,5 +35,55 @@ export class IssuersController {
   })
   get(@Param('id') id: string) {
     return this.rpc.request(Rpc.issuance.issuerGet, { id: idParam(id) });
+  }
+
+  @Post()
+  @HttpCode(201)
+  @Endpoint({
+    permission: Permission.IssuersWrite,
+    tag: 'issuers',
+    summary: 'Create a local CA: a new root, or an intermediate under parent_id (any depth, path length enforced)',
+    action: 'issuer.create',
+    resource: 'issuer',
+    body: createIssuerBodySchema,
+    response: issuerSchema,
+    status: 201,
+    errors: [409],
+  })
+  async create(
+    @Body() body: z.output<typeof createIssuerBodySchema>,
+    @Req() req: GatewayRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    const out = await this.rpc.request(IssuerRpc.create, { actor: actorOf(req.principal!), body }, { timeoutMs: 30000 });
+    void reply.header('location', `/api/v1/issuers/${out.id}`);
+    return out;
+  }
+
+  @Get(':id/hierarchy')
+  @Endpoint({
+    permission: Permission.IssuersRead,
+    tag: 'issuers',
+    summary: 'The issuer and every CA below it, as a tree',
+    response: issuerTreeSchema,
+    errors: [404],
+  })
+  hierarchy(@Param('id') id: string) {
+    return this.rpc.request(IssuerRpc.hierarchy, { id: idParam(id) });
+  }
+
+  @Post(':id/retire')
+  @HttpCode(200)
+  @Endpoint({
+    permission: Permission.IssuersWrite,
+    tag: 'issuers',
+    summary: 'Retire a CA: it signs nothing more; refused (409) while it has active child CAs',
+    action: 'issuer.retire',
+    resource: 'issuer',
+    response: issuerSchema,
+    errors: [404, 409],
+  })
+  retire(@Param('id') id: string, @Req() req: GatewayRequest) {
+    return this.rpc.request(IssuerRpc.retire, { actor: actorOf(req.principal!), id: idParam(id) });
   }
 }

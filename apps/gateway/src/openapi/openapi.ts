@@ -5,10 +5,19 @@ import { DOCUMENTED_CONTROLLERS } from '../controllers';
 
 type Json = Record<string, unknown>;
 
-function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): Json {
+/** Recursive schemas found while building, hoisted into components.schemas. */
+let recursive: Record<string, Json> = {};
+
+function jsonSchema(schema: z.ZodType, io: 'input' | 'output', name = 'Schema'): Json {
   const out = z.toJSONSchema(schema, { io, unrepresentable: 'any', target: 'draft-2020-12' }) as Json;
   delete out.$schema;
-  return tidy(out) as Json;
+  const tidied = tidy(out) as Json;
+  const text = JSON.stringify(tidied);
+  if (!text.includes('"$ref":"#"')) return tidied;
+  // A self-referencing schema ("$ref": "#") means nothing inside an OpenAPI document: name it.
+  const ref = `#/components/schemas/${name}`;
+  recursive[name] = JSON.parse(text.replaceAll('"$ref":"#"', `"$ref":${JSON.stringify(ref)}`)) as Json;
+  return { $ref: ref };
 }
 
 /** `format: date-time` says it all; zod's long equivalent regex only bloats the document. */
@@ -82,7 +91,15 @@ function operation(r: RouteInfo): Json {
         ? { description: 'Done; no content' }
         : {
             description: 'Success',
-            ...(spec?.response ? { content: { 'application/json': { schema: jsonSchema(spec.response, 'output') } } } : {}),
+            ...(spec?.response
+              ? {
+                  content: {
+                    'application/json': {
+                      schema: jsonSchema(spec.response, 'output', `${r.controller.replace(/Controller$/, '')}_${r.handler}_response`),
+                    },
+                  },
+                }
+              : {}),
           },
   };
   if (!r.public) {
@@ -110,6 +127,7 @@ function operation(r: RouteInfo): Json {
 
 /** The OpenAPI 3.1 document of the gateway, generated from the routes' own declarations. */
 export function buildOpenApi(version = '0.1.0'): Json {
+  recursive = {};
   const paths: Record<string, Json> = {};
   for (const r of describeRoutes(DOCUMENTED_CONTROLLERS)) {
     (paths[r.openApiPath] ??= {})[r.method.toLowerCase()] = operation(r);
@@ -133,7 +151,7 @@ export function buildOpenApi(version = '0.1.0'): Json {
         bearerAuth: { type: 'http', scheme: 'bearer', description: 'A named API key' },
         apiKeyHeader: { type: 'apiKey', in: 'header', name: 'X-API-Key' },
       },
-      schemas: { Problem: problemSchema },
+      schemas: { Problem: problemSchema, ...recursive },
       responses: Object.fromEntries(
         Object.entries(ERROR_TEXT).map(([code, description]) => [
           `Problem${code}`,

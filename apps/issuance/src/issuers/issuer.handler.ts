@@ -1,12 +1,16 @@
 import { Controller } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
-import { Rpc, type RpcRequestParsed } from '@certctl/contracts';
+import { IssuerRpc, Rpc, type RpcRequestParsed } from '@certctl/contracts';
 import { RpcHandler } from '@certctl/messaging';
+import { IssuerHierarchyService } from './issuer-hierarchy.service';
 import { IssuerService } from './issuer.service';
 
 @Controller()
 export class IssuerHandler {
-  constructor(private readonly issuers: IssuerService) {}
+  constructor(
+    private readonly issuers: IssuerService,
+    private readonly hierarchy: IssuerHierarchyService,
+  ) {}
 
   @RpcHandler(Rpc.issuance.issuerGet)
   get(@Payload() req: RpcRequestParsed<typeof Rpc.issuance.issuerGet>) {
@@ -16,5 +20,20 @@ export class IssuerHandler {
   @RpcHandler(Rpc.issuance.issuerList)
   list() {
     return this.issuers.list();
+  }
+
+  @RpcHandler(IssuerRpc.create)
+  create(@Payload() req: RpcRequestParsed<typeof IssuerRpc.create>) {
+    return this.hierarchy.create(req);
+  }
+
+  @RpcHandler(IssuerRpc.hierarchy)
+  tree(@Payload() req: RpcRequestParsed<typeof IssuerRpc.hierarchy>) {
+    return this.hierarchy.hierarchy(req.id);
+  }
+
+  @RpcHandler(IssuerRpc.retire)
+  retire(@Payload() req: RpcRequestParsed<typeof IssuerRpc.retire>) {
+    return this.hierarchy.retire(req);
   }
 }

@@ -88,6 +88,18 @@ export class IssuerService implements OnApplicationBootstrap {
     return { certificatePem: issuer.caCertificatePem, privateKey: keys.privateKey, publicKey: keys.publicKey };
   }
 
+  /** Drops a cached CA (after retirement), so the next use sees the stored state. */
+  forget(issuerId: string): void {
+    this.cas.delete(issuerId);
+  }
+
+  /** The chain a leaf of this issuer ships with: the issuing CA, then every CA above it. */
+  async chainPem(issuerId: string): Promise<string> {
+    const row = await this.db.issuer.findUnique({ where: { id: issuerId }, select: { caCertificatePem: true, caChainPem: true } });
+    if (!row?.caCertificatePem) throw AppError.notFound('issuer', issuerId);
+    return `${row.caCertificatePem.trim()}\n${row.caChainPem ? `${row.caChainPem.trim()}\n` : ''}`;
+  }
+
   async issuerType(issuerId: string): Promise<string> {
     const row = await this.db.issuer.findUnique({ where: { id: issuerId }, select: { type: true } });
     if (!row) throw AppError.notFound('issuer', issuerId);

@@ -157,7 +157,7 @@ export class IssuanceProcessor implements OnApplicationBootstrap {
           issuerId: cert.issuer_id,
           serialNumber: leaf.serialNumber,
           certificatePem: leaf.certificatePem,
-          chainPem: ca.certificatePem,
+          chainPem: await this.issuers.chainPem(cert.issuer_id),
           encryptedPrivateKey: keyPem ? Buffer.from(this.issuers.box.encrypt(keyPem, `leaf-key:${jobId}`)) : null,
           keyVersion: this.issuers.box.currentVersion,
         },
