@@ -9,6 +9,9 @@ import { CertificateService } from './certificates/certificate.service';
 import { JobHandler } from './jobs/job.handler';
 import { JobApprovalService } from './jobs/job-approval.service';
 import { JobService } from './jobs/job.service';
+import { RenewalHandler } from './renewals/renewal.handler';
+import { MaintenanceService } from './renewals/maintenance.service';
+import { RenewalService } from './renewals/renewal.service';
 
 export function inventoryModule(config: InventoryConfig) {
   @Module({
@@ -18,8 +21,15 @@ export function inventoryModule(config: InventoryConfig) {
       QueueModule.forRoot({ redisUrl: config.REDIS_URL }),
       MessagingModule.forRoot({ servers: config.NATS_URL, service: 'inventory', timeoutMs: config.CERTCTL_NATS_TIMEOUT_MS }),
     ],
-    controllers: [CertificateHandler, JobHandler],
-    providers: [{ provide: INVENTORY_CONFIG, useValue: config }, CertificateService, JobService, JobApprovalService],
+    controllers: [CertificateHandler, JobHandler, RenewalHandler],
+    providers: [
+      { provide: INVENTORY_CONFIG, useValue: config },
+      CertificateService,
+      JobService,
+      JobApprovalService,
+      RenewalService,
+      MaintenanceService,
+    ],
   })
   class InventoryModule {}
   return InventoryModule;

@@ -6,3 +6,5 @@ export * from './contracts';
 export * from './identifiers';
 export * from './rbac';
 export * from './pagination';
+export * from './notifications';
+export * from './scheduler';
