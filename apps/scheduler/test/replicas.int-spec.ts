@@ -1,16 +1,23 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { INestApplicationContext, INestMicroservice } from '@nestjs/common';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Client } from 'pg';
 import { NotificationRpc, QueueName } from '@certctl/contracts';
-import { DrainingNatsServer, RpcClient } from '@certctl/messaging';
+import { RpcClient } from '@certctl/messaging';
 import { QueueService } from '@certctl/queue';
-import { createTestDatabase, seedFleet, startNatsServer } from '@certctl/testing';
-import { inventoryModule } from '../../inventory/src/app.module';
-import { inventoryEnvSchema } from '../../inventory/src/config';
-import { notificationsModule } from '../../notifications/src/app.module';
-import { notificationsEnvSchema } from '../../notifications/src/config';
+import {
+  ROOT,
+  type ServiceProcess,
+  createTestDatabase,
+  freePort,
+  seedFleet,
+  startNatsServer,
+  startService,
+  waitReady,
+} from '@certctl/testing';
 import { schedulerModule } from '../src/app.module';
 import { schedulerEnvSchema } from '../src/config';
 import { LoopsService } from '../src/loops/loops.service';
@@ -32,8 +39,7 @@ async function waitFor(fn: () => Promise<boolean>, ms = 20000): Promise<void> {
 
 describe('two scheduler replicas on real PostgreSQL, Redis and NATS', () => {
   let nats: Awaited<ReturnType<typeof startNatsServer>>;
-  let inventory: INestMicroservice;
-  let notifications: INestMicroservice;
+  const services: ServiceProcess[] = [];
   const replicas: INestApplicationContext[] = [];
   let db: Client;
   let rpc: RpcClient;
@@ -51,17 +57,19 @@ describe('two scheduler replicas on real PostgreSQL, Redis and NATS', () => {
     await flush.queue(QueueName.Notifications).obliterate({ force: true });
     await flush.onApplicationShutdown();
 
-    inventory = await NestFactory.createMicroservice(inventoryModule(inventoryEnvSchema.parse(env)), {
-      strategy: new DrainingNatsServer(nats.url, 'inventory'),
-      logger: false,
-    });
-    await inventory.listen();
-    const nconf = notificationsEnvSchema.parse({ ...env, CERTCTL_ENCRYPTION_KEY: 'integration-test-encryption-key-0123456789' });
-    notifications = await NestFactory.createMicroservice(notificationsModule(nconf), {
-      strategy: new DrainingNatsServer(nats.url, 'notifications'),
-      logger: false,
-    });
-    await notifications.listen();
+    // Inventory and notifications run as the real services, from freshly built bundles.
+    execFileSync(process.execPath, [join(ROOT, 'tools', 'build', 'build.mjs'), 'inventory', 'notifications'], { stdio: 'inherit' });
+    const logDir = join(ROOT, '.local', 'logs', 'it-scheduler');
+    for (const name of ['inventory', 'notifications'] as const) {
+      const port = await freePort();
+      const child = startService(name, {
+        env: { ...env, CERTCTL_ENCRYPTION_KEY: 'integration-test-encryption-key-0123456789', LOG_LEVEL: 'info' },
+        port,
+        logDir,
+      });
+      services.push(child);
+      await waitReady(`http://127.0.0.1:${port}/ready`, 30000, () => child.exitCode === null);
+    }
     // Loops are driven by the test (no timers), so both replicas run at the same moment.
     const sconf = schedulerEnvSchema.parse({ ...env, CERTCTL_SCHEDULER_LOOPS: 'none', CERTCTL_RENEWAL_JITTER_MAX_MS: '600000' });
     for (let i = 0; i < 2; i++) replicas.push(await NestFactory.createApplicationContext(schedulerModule(sconf), { logger: false }));
@@ -82,13 +90,17 @@ describe('two scheduler replicas on real PostgreSQL, Redis and NATS', () => {
       });
     });
     await new Promise<void>((r) => hook.listen(0, '127.0.0.1', r));
-  });
+  }, 60000);
 
   afterAll(async () => {
     await Promise.all(replicas.map((r) => r.close()));
     await rpc?.onApplicationShutdown();
-    await inventory?.close();
-    await notifications?.close();
+    await Promise.all(
+      services.map(async (c) => {
+        if (c.exitCode === null) c.kill('SIGTERM');
+        await c.exited;
+      }),
+    );
     await db?.end();
     await new Promise((r) => hook.close(r));
     await nats?.stop();
