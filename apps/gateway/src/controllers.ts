@@ -5,6 +5,11 @@ import { AuditController } from './audit/audit.controller';
 import { CertificatesController } from './certificates/certificates.controller';
 import { IssuersController } from './issuers/issuers.controller';
 import { JobsController } from './jobs/jobs.controller';
+import {
+  NotificationChannelsController,
+  NotificationRulesController,
+  NotificationsController,
+} from './notifications/notifications.controller';
 import { OpenApiController } from './openapi/openapi.controller';
 import { VersionController } from './system/version.controller';
 
@@ -13,6 +18,9 @@ export const GATEWAY_CONTROLLERS: Type<unknown>[] = [
   CertificatesController,
   IssuersController,
   JobsController,
+  NotificationsController,
+  NotificationChannelsController,
+  NotificationRulesController,
   ApiKeysController,
   AuditController,
   VersionController,
