@@ -18,9 +18,9 @@ describe('renewalDueAt', () => {
     ],
     ['ok/fraction of lifetime left', { notBefore: at(0), notAfter: at(100), renewBeforeDays: null, renewBeforeFraction: 0.25 }, at(75)],
     [
-      'ok/a window longer than the lifetime is due at notBefore',
-      { notBefore: at(0), notAfter: at(10), renewBeforeDays: 30, renewBeforeFraction: null },
-      at(0),
+      'ok/a window not shorter than the lifetime falls back to the fraction (no renewal storm)',
+      { notBefore: at(0), notAfter: at(30), renewBeforeDays: 30, renewBeforeFraction: null },
+      at(20),
     ],
     [
       'fail/an invalid fraction falls back to the default',

@@ -13,12 +13,17 @@ export interface RenewalInput {
   renewBeforeFraction: number | null;
 }
 
-/** When a certificate version becomes due for renewal. Never before notBefore, never after notAfter. */
+/**
+ * When a certificate version becomes due for renewal: `renewBeforeDays` before expiry, or
+ * when `renewBeforeFraction` of the lifetime remains (default a third). A day window not
+ * shorter than the lifetime falls back to the fraction. Never before notBefore, never after notAfter.
+ */
 export function renewalDueAt(c: RenewalInput): Date {
   const start = c.notBefore.getTime();
   const end = c.notAfter.getTime();
   let due: number;
-  if (c.renewBeforeDays !== null && c.renewBeforeDays >= 0) due = end - c.renewBeforeDays * DAY;
+  // A window as long as the lifetime would renew every new version at once, forever: use the fraction then.
+  if (c.renewBeforeDays !== null && c.renewBeforeDays >= 0 && c.renewBeforeDays * DAY < end - start) due = end - c.renewBeforeDays * DAY;
   else {
     const f =
       c.renewBeforeFraction !== null && c.renewBeforeFraction > 0 && c.renewBeforeFraction < 1
