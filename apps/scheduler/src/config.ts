@@ -17,8 +17,8 @@ export const schedulerEnvSchema = baseEnvSchema
     CERTCTL_SCHEDULER_JOB_REAPER_INTERVAL_MS: ms(5 * MIN),
     /** Comma-separated loops to run (default all): renewal,expiry-alerts,agent-offline,job-reaper. */
     CERTCTL_SCHEDULER_LOOPS: z.string().default('renewal,expiry-alerts,agent-offline,job-reaper'),
-    /** Certificates per scan page (one inventory request each). */
-    CERTCTL_SCHEDULER_BATCH_SIZE: z.coerce.number().int().min(10).max(10000).default(5000),
+    /** Certificates per scan page (one inventory request each; ~0.5 KB each, under the 1 MB NATS message limit). */
+    CERTCTL_SCHEDULER_BATCH_SIZE: z.coerce.number().int().min(10).max(2000).default(1000),
     /** Renewal starts are spread over up to this long after they are due (and at most 10% of the time left). */
     CERTCTL_RENEWAL_JITTER_MAX_MS: z.coerce
       .number()

@@ -61,7 +61,7 @@ export const alertSchema = z.object({
 });
 export type Alert = z.input<typeof alertSchema>;
 
-export const dispatchRequestSchema = z.object({ alerts: z.array(alertSchema).max(5000) });
+export const dispatchRequestSchema = z.object({ alerts: z.array(alertSchema).max(2000) });
 export const dispatchResponseSchema = z.object({ created: z.number().int(), duplicates: z.number().int() });
 
 export const notificationSchema = z.object({

@@ -15,7 +15,13 @@ export const SchedulerSubjects = {
 /** One page of the renewal scan: certificates with a current version, keyset-paginated by id. */
 export const renewalScanBatchRequestSchema = z.object({
   after_id: z.string().max(128).optional(),
-  limit: z.number().int().min(1).max(10000).default(5000),
+  limit: z.number().int().min(1).max(2000).default(1000),
+  /**
+   * `renewal`: only versions at (or within an hour of) their renewal time; `expiry`: only
+   * versions within their policy's largest alert threshold; `all`: every certificate.
+   * A coarse filter in SQL; the scheduler decides exactly.
+   */
+  only: z.enum(['all', 'renewal', 'expiry']).default('all'),
 });
 export const scanCertificateSchema = z.object({
   id: z.string(),

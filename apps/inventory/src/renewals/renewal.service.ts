@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { QueueName, type RpcRequestParsed, type RpcResponse, type SchedulerRpc } from '@certctl/contracts';
-import { PrismaService, newId } from '@certctl/database';
+import { Prisma, PrismaService, newId } from '@certctl/database';
 import { getLogger } from '@certctl/observability';
 import { QueueService } from '@certctl/queue';
 
@@ -46,6 +46,19 @@ export class RenewalService {
 
   async scanBatch(req: ScanReq): Promise<ScanRes> {
     const after = req.after_id ?? '';
+    const filter =
+      req.only === 'renewal'
+        ? Prisma.sql`AND v.not_after > now() AND now() + interval '1 hour' >= (CASE
+              WHEN p.renew_before_days IS NOT NULL AND p.renew_before_days >= 0
+                   AND p.renew_before_days * interval '1 day' < (v.not_after - v.not_before)
+              THEN v.not_after - p.renew_before_days * interval '1 day'
+              ELSE v.not_after - (CASE WHEN p.renew_before_fraction > 0 AND p.renew_before_fraction < 1
+                                       THEN p.renew_before_fraction ELSE 1.0 / 3 END) * (v.not_after - v.not_before)
+            END)`
+        : req.only === 'expiry'
+          ? Prisma.sql`AND v.not_after > now()
+              AND v.not_after <= now() + (SELECT COALESCE(max(t), 0) FROM unnest(p.alert_thresholds_days) AS t) * interval '1 day'`
+          : Prisma.empty;
     const rows = await this.db.$queryRaw<ScanRow[]>`
       SELECT c.id, c.name, c.status::text AS status, v.id AS version_id, v.not_before, v.not_after,
              c.renewal_policy_id, p.renew_before_days, p.renew_before_fraction, p.auto_renew, p.alert_thresholds_days,
@@ -55,7 +68,7 @@ export class RenewalService {
       JOIN renewal_policies p ON p.id = c.renewal_policy_id
       JOIN owners o ON o.id = c.owner_id
       LEFT JOIN certificate_profiles pr ON pr.id = c.profile_id
-      WHERE c.id > ${after} AND c.status NOT IN ('revoked', 'archived')
+      WHERE c.id > ${after} AND c.status NOT IN ('revoked', 'archived') ${filter}
       ORDER BY c.id
       LIMIT ${req.limit}`;
     const data = rows.map((r) => ({ ...r, not_before: r.not_before.toISOString(), not_after: r.not_after.toISOString() }));

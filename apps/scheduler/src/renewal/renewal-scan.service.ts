@@ -4,6 +4,7 @@ import { RpcClient } from '@certctl/messaging';
 import { SCHEDULER_CONFIG, type SchedulerConfig } from '../config';
 import { alertKeys, expiryThreshold, renewalDueAt, renewalStartAt, severityForThreshold } from './renewal-time';
 
+const DISPATCH_CHUNK = 250;
 type NewJob = { certificate_id: string; version_id: string; scheduled_at: string };
 
 /** What a scan decides for one certificate: pure, so the unit tests and the benchmark share it. */
@@ -70,12 +71,12 @@ export class RenewalScanService {
     @Inject(SCHEDULER_CONFIG) private readonly config: SchedulerConfig,
   ) {}
 
-  private async *pages(): AsyncGenerator<ScanCertificate[]> {
+  private async *pages(only: 'renewal' | 'expiry'): AsyncGenerator<ScanCertificate[]> {
     let after: string | undefined;
     for (;;) {
       const page = await this.rpc.request(
         SchedulerRpc.renewalScanBatch,
-        { after_id: after, limit: this.config.CERTCTL_SCHEDULER_BATCH_SIZE },
+        { after_id: after, limit: this.config.CERTCTL_SCHEDULER_BATCH_SIZE, only },
         { timeoutMs: 30000 },
       );
       if (page.data.length) yield page.data;
@@ -84,10 +85,21 @@ export class RenewalScanService {
     }
   }
 
+  /** Alerts in chunks that keep each NATS message well under its 1 MB limit. */
+  private async dispatch(alerts: Alert[]): Promise<{ created: number; duplicates: number }> {
+    const out = { created: 0, duplicates: 0 };
+    for (let i = 0; i < alerts.length; i += DISPATCH_CHUNK) {
+      const r = await this.rpc.request(NotificationRpc.dispatch, { alerts: alerts.slice(i, i + DISPATCH_CHUNK) }, { timeoutMs: 30000 });
+      out.created += r.created;
+      out.duplicates += r.duplicates;
+    }
+    return out;
+  }
+
   async renewalScan(now = new Date()) {
-    const out = { scanned: 0, due: 0, created: 0, awaiting_approval: 0, duplicates: 0, alerts: 0 };
-    for await (const page of this.pages()) {
-      out.scanned += page.length;
+    const out = { candidates: 0, due: 0, created: 0, awaiting_approval: 0, duplicates: 0, alerts: 0 };
+    for await (const page of this.pages('renewal')) {
+      out.candidates += page.length;
       const jobs: NewJob[] = [];
       const alerts: Alert[] = [];
       for (const c of page) {
@@ -102,19 +114,19 @@ export class RenewalScanService {
         out.awaiting_approval += r.awaiting_approval;
         out.duplicates += r.duplicates;
       }
-      if (alerts.length) out.alerts += (await this.rpc.request(NotificationRpc.dispatch, { alerts }, { timeoutMs: 30000 })).created;
+      if (alerts.length) out.alerts += (await this.dispatch(alerts)).created;
     }
     return out;
   }
 
   async expiryAlertScan(now = new Date()) {
-    const out = { scanned: 0, alerting: 0, created: 0, duplicates: 0 };
-    for await (const page of this.pages()) {
-      out.scanned += page.length;
+    const out = { candidates: 0, alerting: 0, created: 0, duplicates: 0 };
+    for await (const page of this.pages('expiry')) {
+      out.candidates += page.length;
       const alerts = page.map((c) => planExpiryAlert(c, now)).filter((a): a is Alert => a !== undefined);
       out.alerting += alerts.length;
       if (alerts.length) {
-        const r = await this.rpc.request(NotificationRpc.dispatch, { alerts }, { timeoutMs: 30000 });
+        const r = await this.dispatch(alerts);
         out.created += r.created;
         out.duplicates += r.duplicates;
       }
