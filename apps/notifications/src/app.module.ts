@@ -6,6 +6,7 @@ import { QueueModule, QueueService } from '@certctl/queue';
 import { NOTIFICATIONS_CONFIG, type NotificationsConfig } from './config';
 import { DeliveryProcessor } from './delivery/delivery.processor';
 import { NotificationHandler } from './notifications/notification.handler';
+import { PlatformEventsHandler } from './notifications/platform-events.handler';
 import { NotificationService } from './notifications/notification.service';
 import { ChannelService } from './routing/channel.service';
 
@@ -17,7 +18,7 @@ export function notificationsModule(config: NotificationsConfig) {
       QueueModule.forRoot({ redisUrl: config.REDIS_URL }),
       MessagingModule.forRoot({ servers: config.NATS_URL, service: 'notifications', timeoutMs: config.CERTCTL_NATS_TIMEOUT_MS }),
     ],
-    controllers: [NotificationHandler],
+    controllers: [NotificationHandler, PlatformEventsHandler],
     providers: [{ provide: NOTIFICATIONS_CONFIG, useValue: config }, NotificationService, ChannelService, DeliveryProcessor],
   })
   class NotificationsModule {}

@@ -4,7 +4,7 @@ import type { INestMicroservice } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { SMTPServer } from 'smtp-server';
 import { Client } from 'pg';
-import { type Alert, NotificationRpc } from '@certctl/contracts';
+import { type Alert, Events, NotificationRpc } from '@certctl/contracts';
 import { DrainingNatsServer, RpcClient } from '@certctl/messaging';
 import { createTestDatabase, startNatsServer } from '@certctl/testing';
 import { notificationsModule } from '../src/app.module';
@@ -241,6 +241,24 @@ describe('notification delivery on real PostgreSQL, Redis and NATS', () => {
     );
     await waitFor(async () => (await rpc.request(NotificationRpc.get, { id: 'ntf-orphan-1' })).status === 'sent');
     expect(receiver.state.ok.filter((r) => r.body.includes('ntf-orphan-1'))).toHaveLength(1);
+  });
+
+  it('ok/a failed-job event becomes one renewal.failed notification, even when the event is delivered twice', async () => {
+    const ch = await rpc.request(NotificationRpc.channelCreate, {
+      actor,
+      channel: { name: 'hook-events', type: 'webhook', config: { url: receiver.url } },
+    });
+    await rpc.request(NotificationRpc.ruleCreate, { actor, rule: { name: 'failures', events: ['renewal.failed'], channel_ids: [ch.id] } });
+    const event = { job_id: 'job-failed-1', certificate_id: 'cert-9', error: 'issuer refused' };
+    await rpc.emit(Events.jobFailed, event);
+    await rpc.emit(Events.jobFailed, event);
+    await waitFor(async () => receiver.state.ok.some((r) => r.body.includes('job-failed-1')));
+    await new Promise((r) => setTimeout(r, 500));
+    const { rows } = await db.query<{ status: string; severity: string }>(
+      "SELECT status, severity FROM notification_events WHERE type = 'renewal.failed'",
+    );
+    expect(rows).toEqual([{ status: 'sent', severity: 'critical' }]);
+    expect(receiver.state.ok.filter((r) => r.body.includes('job-failed-1'))).toHaveLength(1);
   });
 
   it('fail/requeue of an unknown notification is not_found', async () => {
