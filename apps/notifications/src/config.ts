@@ -18,6 +18,8 @@ export const notificationsEnvSchema = baseEnvSchema
     CERTCTL_NOTIFY_TIMEOUT_MS: z.coerce.number().int().min(100).max(120000).default(10000),
     /** Parallel deliveries per replica. */
     CERTCTL_NOTIFY_CONCURRENCY: z.coerce.number().int().min(1).max(200).default(20),
+    /** A delivery held by a replica that died is taken over after at most about twice this long. */
+    CERTCTL_NOTIFY_STALLED_MS: z.coerce.number().int().min(1000).default(30000),
     /** How often rows whose queue entry was lost (Redis restarted, service killed) are put back on the queue. */
     CERTCTL_NOTIFY_RECONCILE_INTERVAL_MS: z.coerce.number().int().min(200).default(30000),
   });

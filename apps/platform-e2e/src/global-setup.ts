@@ -51,6 +51,7 @@ export default async function globalSetup(): Promise<void> {
     CERTCTL_NOTIFY_BACKOFF_BASE_MS: '200',
     CERTCTL_NOTIFY_BACKOFF_MAX_MS: '1000',
     CERTCTL_NOTIFY_RECONCILE_INTERVAL_MS: '1000',
+    CERTCTL_NOTIFY_STALLED_MS: '5000',
   };
   execFileSync(process.execPath, [join(ROOT, 'dist', 'tools', 'seed.js')], { env, stdio: ['ignore', 'ignore', 'inherit'] });
   const ports = servicePorts({}, PORT_OFFSET);

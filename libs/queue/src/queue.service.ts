@@ -64,7 +64,7 @@ export class QueueService implements OnApplicationShutdown {
   worker<N extends QueueName>(
     name: N,
     processor: (job: Job<QueueJobData[N]>) => Promise<unknown>,
-    opts: { concurrency?: number } = {},
+    opts: { concurrency?: number; lockDurationMs?: number; stalledIntervalMs?: number } = {},
   ): Worker<QueueJobData[N]> {
     const worker = new Worker<QueueJobData[N]>(
       name,
@@ -84,7 +84,14 @@ export class QueueService implements OnApplicationShutdown {
           queueJobDuration.observe({ queue: name, result }, Number(process.hrtime.bigint() - started) / 1e9);
         }
       },
-      { connection: this.connection.duplicate(), concurrency: opts.concurrency ?? 10, autorun: true },
+      {
+        connection: this.connection.duplicate(),
+        concurrency: opts.concurrency ?? 10,
+        autorun: true,
+        // How soon a job held by a dead worker is taken over (BullMQ defaults: 30 s each).
+        ...(opts.lockDurationMs ? { lockDuration: opts.lockDurationMs } : {}),
+        ...(opts.stalledIntervalMs ? { stalledInterval: opts.stalledIntervalMs } : {}),
+      },
     );
     worker.on('failed', (job, err) => {
       const last = job && (job.attemptsMade >= (job.opts.attempts ?? 1) || err instanceof UnrecoverableError);

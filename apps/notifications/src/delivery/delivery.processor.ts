@@ -41,6 +41,8 @@ export class DeliveryProcessor implements OnApplicationBootstrap, OnApplicationS
   onApplicationBootstrap(): void {
     this.queues.worker(QueueName.Notifications, (job) => this.deliver(job.data.notification_id), {
       concurrency: this.config.CERTCTL_NOTIFY_CONCURRENCY,
+      lockDurationMs: this.config.CERTCTL_NOTIFY_STALLED_MS,
+      stalledIntervalMs: this.config.CERTCTL_NOTIFY_STALLED_MS,
     });
     const tick = () =>
       void Promise.all([this.notifications.reconcile(), this.refreshDeadGauge()]).catch((err: Error) =>
