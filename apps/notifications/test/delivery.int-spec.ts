@@ -261,6 +261,66 @@ describe('notification delivery on real PostgreSQL, Redis and NATS', () => {
     expect(receiver.state.ok.filter((r) => r.body.includes('job-failed-1'))).toHaveLength(1);
   });
 
+  it('ok/Slack, Teams, PagerDuty and OpsGenie channels post their formats to configurable URLs, secrets sealed', async () => {
+    const got: { path: string; auth?: string; body: Record<string, unknown> }[] = [];
+    const vendor = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString()));
+      req.on('end', () => {
+        got.push({ path: req.url ?? '', auth: req.headers.authorization, body: JSON.parse(body) as Record<string, unknown> });
+        res.writeHead(202, { 'content-type': 'application/json' }).end('{}');
+      });
+    });
+    await new Promise<void>((r) => vendor.listen(0, '127.0.0.1', r));
+    const base = `http://127.0.0.1:${(vendor.address() as AddressInfo).port}`;
+    try {
+      const channels = await Promise.all([
+        rpc.request(NotificationRpc.channelCreate, { actor, channel: { name: 'slack', type: 'slack', config: { url: `${base}/slack` } } }),
+        rpc.request(NotificationRpc.channelCreate, { actor, channel: { name: 'teams', type: 'teams', config: { url: `${base}/teams` } } }),
+        rpc.request(NotificationRpc.channelCreate, {
+          actor,
+          channel: { name: 'pd', type: 'pagerduty', config: { url: `${base}/pd` }, secret: 'pd-routing-key-1' },
+        }),
+        rpc.request(NotificationRpc.channelCreate, {
+          actor,
+          channel: { name: 'og', type: 'opsgenie', config: { url: `${base}/og` }, secret: 'og-api-key-1' },
+        }),
+      ]);
+      await rpc.request(NotificationRpc.ruleCreate, {
+        actor,
+        rule: { name: 'vendors', events: ['agent.offline'], min_severity: 'warning', channel_ids: channels.map((c) => c.id) },
+      });
+      await rpc.request(NotificationRpc.dispatch, {
+        alerts: [
+          {
+            event: 'agent.offline',
+            severity: 'critical',
+            subject: 'Agent a-1 is offline',
+            message: 'no heartbeat',
+            dedupe_key: 'agent-offline:a-1',
+          },
+        ],
+      });
+      await waitFor(async () => got.length >= 4);
+      const by = (p: string) => got.find((g) => g.path === p)!;
+      expect(by('/slack').body).toEqual({ text: '*Agent a-1 is offline*\nno heartbeat' });
+      expect(by('/teams').body).toMatchObject({ '@type': 'MessageCard', title: 'Agent a-1 is offline', text: 'no heartbeat' });
+      expect(by('/pd').body).toMatchObject({
+        routing_key: 'pd-routing-key-1',
+        event_action: 'trigger',
+        payload: { summary: 'Agent a-1 is offline', severity: 'critical', source: 'certctl' },
+      });
+      expect(by('/og').auth).toBe('GenieKey og-api-key-1');
+      expect(by('/og').body).toMatchObject({ message: 'Agent a-1 is offline', priority: 'P1' });
+      const { rows } = await db.query<{ config: string }>(
+        "SELECT config::text FROM notification_channels WHERE type IN ('pagerduty', 'opsgenie')",
+      );
+      expect(rows.map((r) => r.config).join()).not.toMatch(/pd-routing-key-1|og-api-key-1/);
+    } finally {
+      await new Promise((r) => vendor.close(r));
+    }
+  });
+
   it('fail/requeue of an unknown notification is not_found', async () => {
     await expect(rpc.request(NotificationRpc.requeue, { id: 'ntf-missing', actor })).rejects.toMatchObject({ code: 'not_found' });
   });
