@@ -60,6 +60,8 @@ export const renewalCreateJobsResponseSchema = z.object({
   created: z.number().int(),
   awaiting_approval: z.number().int(),
   duplicates: z.number().int(),
+  /** Jobs created in awaiting_approval, so the scheduler can alert approvers. */
+  awaiting_jobs: z.array(z.object({ job_id: z.string(), certificate_id: z.string() })).default([]),
 });
 
 export const agentMarkOfflineRequestSchema = z.object({ heartbeat_before: z.string() });

@@ -76,7 +76,7 @@ export class RenewalService {
   }
 
   async createJobs(req: CreateReq): Promise<CreateRes> {
-    if (req.jobs.length === 0) return { created: 0, awaiting_approval: 0, duplicates: 0 };
+    if (req.jobs.length === 0) return { created: 0, awaiting_approval: 0, duplicates: 0, awaiting_jobs: [] };
     const ids = req.jobs.map(() => newId('job'));
     const certs = req.jobs.map((j) => j.certificate_id);
     const versions = req.jobs.map((j) => j.version_id);
@@ -95,10 +95,10 @@ export class RenewalService {
       LEFT JOIN certificate_profiles pr ON pr.id = c.profile_id
       ON CONFLICT (idempotency_key) DO NOTHING
       RETURNING id, status::text AS status, certificate_id, scheduled_at`;
-    let awaiting = 0;
+    const awaitingJobs: { job_id: string; certificate_id: string }[] = [];
     for (const job of created) {
       if (job.status === 'awaiting_approval') {
-        awaiting++;
+        awaitingJobs.push({ job_id: job.id, certificate_id: job.certificate_id });
         continue;
       }
       const delay = Math.max(0, job.scheduled_at.getTime() - Date.now());
@@ -109,7 +109,12 @@ export class RenewalService {
         getLogger().warn({ job_id: job.id, err: (err as Error).message }, 'could not queue renewal job now; reconciliation will');
       }
     }
-    if (created.length) getLogger().info({ created: created.length, awaiting_approval: awaiting }, 'renewal jobs created');
-    return { created: created.length, awaiting_approval: awaiting, duplicates: req.jobs.length - created.length };
+    if (created.length) getLogger().info({ created: created.length, awaiting_approval: awaitingJobs.length }, 'renewal jobs created');
+    return {
+      created: created.length,
+      awaiting_approval: awaitingJobs.length,
+      duplicates: req.jobs.length - created.length,
+      awaiting_jobs: awaitingJobs,
+    };
   }
 }

@@ -48,6 +48,18 @@ export function planExpiryAlert(c: ScanCertificate, now: Date): Alert | undefine
   };
 }
 
+export function approvalAlert(c: ScanCertificate, jobId: string): Alert {
+  return {
+    event: 'job.awaiting_approval',
+    severity: 'warning',
+    subject: `Renewal of ${c.name} awaits approval`,
+    message: `Renewal job ${jobId} for certificate ${c.name} (${c.id}, expires at ${c.not_after}) needs an approver: POST /api/v1/jobs/${jobId}/approve.`,
+    dedupe_key: `awaiting-approval:${jobId}`,
+    certificate: certRef(c),
+    data: { job_id: jobId },
+  };
+}
+
 function certRef(c: ScanCertificate) {
   return {
     id: c.id,
@@ -113,6 +125,11 @@ export class RenewalScanService {
         out.created += r.created;
         out.awaiting_approval += r.awaiting_approval;
         out.duplicates += r.duplicates;
+        const byId = new Map(page.map((c) => [c.id, c]));
+        for (const j of r.awaiting_jobs) {
+          const c = byId.get(j.certificate_id);
+          if (c) alerts.push(approvalAlert(c, j.job_id));
+        }
       }
       if (alerts.length) out.alerts += (await this.dispatch(alerts)).created;
     }

@@ -1,5 +1,5 @@
 import type { ScanCertificate } from '@certctl/contracts';
-import { planExpiryAlert, planRenewal } from './renewal-scan.service';
+import { approvalAlert, planExpiryAlert, planRenewal } from './renewal-scan.service';
 
 const DAY = 86400000;
 const now = new Date('2026-06-01T00:00:00.000Z');
@@ -54,5 +54,17 @@ describe('planExpiryAlert', () => {
 
   it('fail/no alert far from expiry', () => {
     expect(planExpiryAlert(cert({ not_after: new Date(now.getTime() + 60 * DAY).toISOString() }), now)).toBeUndefined();
+  });
+});
+
+describe('approvalAlert', () => {
+  it('ok/names the job, the certificate and how to approve, deduplicated per job', () => {
+    const a = approvalAlert(cert(), 'job-7');
+    expect(a).toMatchObject({
+      event: 'job.awaiting_approval',
+      dedupe_key: 'awaiting-approval:job-7',
+      certificate: { id: 'cert-1', team_id: 'team-1' },
+    });
+    expect(a.message).toContain('/api/v1/jobs/job-7/approve');
   });
 });
