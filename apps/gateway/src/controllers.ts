@@ -7,6 +7,11 @@ import { CertificatesController, StatsController } from './certificates/certific
 import { CONFIG_CONTROLLERS } from './inventory/config-resources.controller';
 import { IssuersController } from './issuers/issuers.controller';
 import { JobsController } from './jobs/jobs.controller';
+import {
+  NotificationChannelsController,
+  NotificationRulesController,
+  NotificationsController,
+} from './notifications/notifications.controller';
 import { OpenApiController } from './openapi/openapi.controller';
 import { VersionController } from './system/version.controller';
 
@@ -18,6 +23,9 @@ export const GATEWAY_CONTROLLERS: Type<unknown>[] = [
   JobsController,
   ...CONFIG_CONTROLLERS,
   AgentsController,
+  NotificationsController,
+  NotificationChannelsController,
+  NotificationRulesController,
   ApiKeysController,
   AuditController,
   VersionController,

@@ -16,6 +16,9 @@ import { CONFIG_HANDLERS } from './config-resources/config-resource.handlers';
 import { ConfigResourceService } from './config-resources/config-resource.service';
 import { JobApprovalService } from './jobs/job-approval.service';
 import { JobService } from './jobs/job.service';
+import { RenewalHandler } from './renewals/renewal.handler';
+import { MaintenanceService } from './renewals/maintenance.service';
+import { RenewalService } from './renewals/renewal.service';
 
 export function inventoryModule(config: InventoryConfig) {
   @Module({
@@ -25,7 +28,7 @@ export function inventoryModule(config: InventoryConfig) {
       QueueModule.forRoot(inventoryQueueOptions(config)),
       MessagingModule.forRoot({ servers: config.NATS_URL, service: 'inventory', timeoutMs: config.CERTCTL_NATS_TIMEOUT_MS }),
     ],
-    controllers: [CertificateHandler, CertificateLifecycleHandler, JobHandler, AgentHandler, ...CONFIG_HANDLERS],
+    controllers: [CertificateHandler, CertificateLifecycleHandler, JobHandler, AgentHandler, RenewalHandler, ...CONFIG_HANDLERS],
     providers: [
       { provide: INVENTORY_CONFIG, useValue: config },
       CertificateService,
@@ -35,6 +38,8 @@ export function inventoryModule(config: InventoryConfig) {
       CertificateLifecycleService,
       AgentService,
       JobReaper,
+      RenewalService,
+      MaintenanceService,
     ],
   })
   class InventoryModule {}

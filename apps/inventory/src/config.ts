@@ -14,26 +14,6 @@ export const inventoryEnvSchema = baseEnvSchema
     /** How often pending issuance jobs are put back on the queue if their queue entry was lost. */
     CERTCTL_INVENTORY_RECONCILE_INTERVAL_MS: z.coerce.number().int().min(1000).default(60000),
     /** Default validity of a certificate whose profile does not say. */
-    /** How often the reaper looks for jobs that stopped moving. */
-    CERTCTL_JOB_REAPER_INTERVAL_MS: z.coerce.number().int().min(1000).default(60000),
-    /** A Running job with no progress for this long is retried (attempts left) or failed. */
-    CERTCTL_JOB_RUNNING_TIMEOUT_MS: z.coerce
-      .number()
-      .int()
-      .min(1000)
-      .default(15 * 60000),
-    /** An AwaitingCSR job fails when its agent sends no CSR within this time. */
-    CERTCTL_JOB_AWAITING_CSR_TIMEOUT_MS: z.coerce
-      .number()
-      .int()
-      .min(1000)
-      .default(24 * 3600000),
-    /** An AwaitingApproval job fails when nobody decides within this time. */
-    CERTCTL_JOB_AWAITING_APPROVAL_TIMEOUT_MS: z.coerce
-      .number()
-      .int()
-      .min(1000)
-      .default(7 * 24 * 3600000),
     CERTCTL_DEFAULT_VALIDITY_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
     /**
      * Retry policy of the issuance queue. Inventory adds the issuance jobs and BullMQ keeps

@@ -2,7 +2,6 @@ import { Client } from 'pg';
 import { createPrismaClient } from '@certctl/database';
 import { createTestDatabase } from '@certctl/testing';
 import { AgentService } from '../src/agents/agent.service';
-import type { InventoryConfig } from '../src/config';
 import { JobReaper } from '../src/jobs/job-reaper';
 
 describe('agent work claiming on real PostgreSQL', () => {
@@ -93,15 +92,11 @@ describe('agent work claiming on real PostgreSQL', () => {
       ('r-csr', 'issuance', 'awaiting_csr', 'c1', 0, 3, ${old}),
       ('r-approval', 'issuance', 'awaiting_approval', 'c1', 0, 3, ${old}),
       ('r-done', 'issuance', 'completed', 'c1', 1, 3, ${old})`);
-    const config = {
-      CERTCTL_JOB_REAPER_INTERVAL_MS: 60000,
-      CERTCTL_JOB_RUNNING_TIMEOUT_MS: 3600000,
-      CERTCTL_JOB_AWAITING_CSR_TIMEOUT_MS: 3600000,
-      CERTCTL_JOB_AWAITING_APPROVAL_TIMEOUT_MS: 3600000,
-    } as InventoryConfig;
+    const hourAgo = new Date(Date.now() - 3600000);
+    const cutoffs = { runningBefore: hourAgo, awaitingCsrBefore: hourAgo, awaitingApprovalBefore: hourAgo };
     const clients = [createPrismaClient({ url, poolSize: 2 }), createPrismaClient({ url, poolSize: 2 })];
     try {
-      const results = await Promise.all(clients.map((c) => new JobReaper(c as never, config).reap()));
+      const results = await Promise.all(clients.map((c) => new JobReaper(c as never).reap(cutoffs)));
       const total = (k: keyof (typeof results)[0]) => results.reduce((n, r) => n + r[k], 0);
       expect({
         retried: total('retried'),

@@ -3,7 +3,12 @@ import { DatabaseModule, PrismaService } from '@certctl/database';
 import { MessagingModule, RpcClient } from '@certctl/messaging';
 import { platformModule } from '@certctl/platform';
 import { QueueModule, QueueService } from '@certctl/queue';
-import type { NotificationsConfig } from './config';
+import { NOTIFICATIONS_CONFIG, type NotificationsConfig } from './config';
+import { DeliveryProcessor } from './delivery/delivery.processor';
+import { NotificationHandler } from './notifications/notification.handler';
+import { PlatformEventsHandler } from './notifications/platform-events.handler';
+import { NotificationService } from './notifications/notification.service';
+import { ChannelService } from './routing/channel.service';
 
 export function notificationsModule(config: NotificationsConfig) {
   @Module({
@@ -13,6 +18,8 @@ export function notificationsModule(config: NotificationsConfig) {
       QueueModule.forRoot({ redisUrl: config.REDIS_URL }),
       MessagingModule.forRoot({ servers: config.NATS_URL, service: 'notifications', timeoutMs: config.CERTCTL_NATS_TIMEOUT_MS }),
     ],
+    controllers: [NotificationHandler, PlatformEventsHandler],
+    providers: [{ provide: NOTIFICATIONS_CONFIG, useValue: config }, NotificationService, ChannelService, DeliveryProcessor],
   })
   class NotificationsModule {}
   return NotificationsModule;

@@ -49,6 +49,14 @@ export default async function globalSetup(): Promise<void> {
     CERTCTL_CORS_ORIGINS: 'https://console.example.com',
     CERTCTL_MAX_BODY_BYTES: '65536',
     CERTCTL_ADMIN_KEY_FILE: join(E2E_DIR, 'admin-api-key'),
+    // Scheduler loops every second, renewals spread over at most a second, notification retries in 0.2 s steps.
+    CERTCTL_SCHEDULER_RENEWAL_INTERVAL_MS: '1000',
+    CERTCTL_SCHEDULER_EXPIRY_ALERT_INTERVAL_MS: '1000',
+    CERTCTL_RENEWAL_JITTER_MAX_MS: '1000',
+    CERTCTL_NOTIFY_BACKOFF_BASE_MS: '200',
+    CERTCTL_NOTIFY_BACKOFF_MAX_MS: '1000',
+    CERTCTL_NOTIFY_RECONCILE_INTERVAL_MS: '1000',
+    CERTCTL_NOTIFY_STALLED_MS: '5000',
   };
   execFileSync(process.execPath, [join(ROOT, 'dist', 'tools', 'seed.js')], { env, stdio: ['ignore', 'ignore', 'inherit'] });
   const ports = servicePorts({}, e2ePortOffset());

@@ -3,7 +3,10 @@ import { DatabaseModule, PrismaService } from '@certctl/database';
 import { MessagingModule, RpcClient } from '@certctl/messaging';
 import { platformModule } from '@certctl/platform';
 import { QueueModule, QueueService } from '@certctl/queue';
-import type { SchedulerConfig } from './config';
+import { SCHEDULER_CONFIG, type SchedulerConfig } from './config';
+import { LeaseService } from './loops/lease.service';
+import { LoopsService } from './loops/loops.service';
+import { RenewalScanService } from './renewal/renewal-scan.service';
 
 export function schedulerModule(config: SchedulerConfig) {
   @Module({
@@ -13,6 +16,7 @@ export function schedulerModule(config: SchedulerConfig) {
       QueueModule.forRoot({ redisUrl: config.REDIS_URL }),
       MessagingModule.forRoot({ servers: config.NATS_URL, service: 'scheduler', timeoutMs: config.CERTCTL_NATS_TIMEOUT_MS }),
     ],
+    providers: [{ provide: SCHEDULER_CONFIG, useValue: config }, LeaseService, RenewalScanService, LoopsService],
   })
   class SchedulerModule {}
   return SchedulerModule;

@@ -1,9 +1,37 @@
 import { baseEnvSchema, databaseEnvSchema, natsEnvSchema, portSchema, redisEnvSchema } from '@certctl/config';
-import type { z } from 'zod';
+import { z } from 'zod';
+
+const ms = (fallback: number) => z.coerce.number().int().min(100).default(fallback);
+const MIN = 60000;
 
 export const schedulerEnvSchema = baseEnvSchema
   .extend(databaseEnvSchema.shape)
   .extend(redisEnvSchema.shape)
   .extend(natsEnvSchema.shape)
-  .extend({ CERTCTL_SCHEDULER_PORT: portSchema(8085) });
+  .extend({
+    CERTCTL_SCHEDULER_PORT: portSchema(8085),
+    /** Loop intervals (ms). 0 is not allowed; set CERTCTL_SCHEDULER_LOOPS to turn loops off. */
+    CERTCTL_SCHEDULER_RENEWAL_INTERVAL_MS: ms(5 * MIN),
+    CERTCTL_SCHEDULER_EXPIRY_ALERT_INTERVAL_MS: ms(60 * MIN),
+    CERTCTL_SCHEDULER_AGENT_OFFLINE_INTERVAL_MS: ms(MIN),
+    CERTCTL_SCHEDULER_JOB_REAPER_INTERVAL_MS: ms(5 * MIN),
+    /** Comma-separated loops to run (default all): renewal,expiry-alerts,agent-offline,job-reaper. */
+    CERTCTL_SCHEDULER_LOOPS: z.string().default('renewal,expiry-alerts,agent-offline,job-reaper'),
+    /** Certificates per scan page (one inventory request each; ~0.5 KB each, under the 1 MB NATS message limit). */
+    CERTCTL_SCHEDULER_BATCH_SIZE: z.coerce.number().int().min(10).max(2000).default(1000),
+    /** Renewal starts are spread over up to this long after they are due (and at most 10% of the time left). */
+    CERTCTL_RENEWAL_JITTER_MAX_MS: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .default(60 * MIN),
+    /** Agents heartbeat every this many ms; offline after CERTCTL_AGENT_OFFLINE_MULTIPLE of them without one. */
+    CERTCTL_AGENT_HEARTBEAT_INTERVAL_MS: ms(MIN),
+    CERTCTL_AGENT_OFFLINE_MULTIPLE: z.coerce.number().min(1).default(3),
+    /** Stale-job timeouts. */
+    CERTCTL_JOB_RUNNING_TIMEOUT_MS: ms(30 * MIN),
+    CERTCTL_JOB_AWAITING_CSR_TIMEOUT_MS: ms(24 * 60 * MIN),
+    CERTCTL_JOB_AWAITING_APPROVAL_TIMEOUT_MS: ms(7 * 24 * 60 * MIN),
+  });
 export type SchedulerConfig = z.output<typeof schedulerEnvSchema>;
+export const SCHEDULER_CONFIG = Symbol('SCHEDULER_CONFIG');

@@ -10,3 +10,5 @@ export * from './inventory-config';
 export * from './inventory-lifecycle';
 export * from './agents';
 export * from './issuers';
+export * from './notifications';
+export * from './scheduler';

@@ -79,7 +79,7 @@ export class QueueService implements OnApplicationShutdown {
   worker<N extends QueueName>(
     name: N,
     processor: (job: Job<QueueJobData[N]>) => Promise<unknown>,
-    opts: { concurrency?: number } = {},
+    opts: { concurrency?: number; lockDurationMs?: number; stalledIntervalMs?: number } = {},
   ): Worker<QueueJobData[N]> {
     const jobDuration = queueJobDuration();
     queueDeadLetters(); // registered with the worker, so a process that works a queue always lists it
@@ -101,7 +101,14 @@ export class QueueService implements OnApplicationShutdown {
           jobDuration.observe({ queue: name, result }, Number(process.hrtime.bigint() - started) / 1e9);
         }
       },
-      { connection: this.connection.duplicate(), concurrency: opts.concurrency ?? 10, autorun: true },
+      {
+        connection: this.connection.duplicate(),
+        concurrency: opts.concurrency ?? 10,
+        autorun: true,
+        // How soon a job held by a dead worker is taken over (BullMQ defaults: 30 s each).
+        ...(opts.lockDurationMs ? { lockDuration: opts.lockDurationMs } : {}),
+        ...(opts.stalledIntervalMs ? { stalledInterval: opts.stalledIntervalMs } : {}),
+      },
     );
     worker.on('failed', (job, err) => {
       const last = job && (job.attemptsMade >= (job.opts.attempts ?? 1) || err instanceof UnrecoverableError);

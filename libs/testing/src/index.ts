@@ -1,3 +1,4 @@
 export * from './paths';
 export * from './stack';
 export * from './infra';
+export * from './fleet';

@@ -1,8 +1,7 @@
-import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { Counter } from 'prom-client';
 import { PrismaService } from '@certctl/database';
 import { getLogger, registry } from '@certctl/observability';
-import { INVENTORY_CONFIG, type InventoryConfig } from '../config';
 import { canTransition } from './job-state';
 
 const reaped = new Counter({
@@ -19,36 +18,25 @@ export interface ReapResult {
   approvalTimedOut: number;
 }
 
+export interface ReapCutoffs {
+  /** Running jobs not updated since then have no worker making progress. */
+  runningBefore: Date;
+  awaitingCsrBefore: Date;
+  awaitingApprovalBefore: Date;
+}
+
 /**
  * Jobs that stopped moving: Running without progress (its worker died) goes back to
  * Pending while attempts remain, else Failed; AwaitingCSR and AwaitingApproval expire
- * (Failed, with the reason). Each statement locks rows and skips locked ones, so
- * several inventory replicas reap side by side without touching the same job.
+ * (Failed, with the reason). Driven by the scheduler's job-reaper loop over NATS. Each
+ * statement locks rows and skips locked ones, so replicas never touch the same job.
  */
 @Injectable()
-export class JobReaper implements OnApplicationBootstrap, OnApplicationShutdown {
-  private timer?: NodeJS.Timeout;
+export class JobReaper {
+  constructor(private readonly db: PrismaService) {}
 
-  constructor(
-    private readonly db: PrismaService,
-    @Inject(INVENTORY_CONFIG) private readonly config: InventoryConfig,
-  ) {}
-
-  onApplicationBootstrap(): void {
-    this.timer = setInterval(
-      () => void this.reap().catch((err: unknown) => getLogger().warn({ err: (err as Error).message }, 'job reaper failed')),
-      this.config.CERTCTL_JOB_REAPER_INTERVAL_MS,
-    );
-    this.timer.unref();
-  }
-
-  onApplicationShutdown(): void {
-    clearInterval(this.timer);
-  }
-
-  async reap(now = new Date()): Promise<ReapResult> {
-    const ago = (ms: number) => new Date(now.getTime() - ms);
-    const stale = ago(this.config.CERTCTL_JOB_RUNNING_TIMEOUT_MS);
+  async reap(c: ReapCutoffs, now = new Date()): Promise<ReapResult> {
+    const stale = c.runningBefore;
     // Guard the table in code too: these are the transitions the statements below perform.
     for (const [from, to] of [
       ['running', 'pending'],
@@ -69,11 +57,11 @@ export class JobReaper implements OnApplicationBootstrap, OnApplicationShutdown 
                    ORDER BY updated_at LIMIT 1000 FOR UPDATE SKIP LOCKED)`;
     const csrTimedOut = await this.db.$executeRaw`
       UPDATE jobs SET status = 'failed', last_error = 'no CSR arrived from the agent in time', completed_at = ${now}, updated_at = ${now}
-      WHERE id IN (SELECT id FROM jobs WHERE status = 'awaiting_csr' AND updated_at < ${ago(this.config.CERTCTL_JOB_AWAITING_CSR_TIMEOUT_MS)}
+      WHERE id IN (SELECT id FROM jobs WHERE status = 'awaiting_csr' AND updated_at < ${c.awaitingCsrBefore}
                    ORDER BY updated_at LIMIT 1000 FOR UPDATE SKIP LOCKED)`;
     const approvalTimedOut = await this.db.$executeRaw`
       UPDATE jobs SET status = 'failed', last_error = 'nobody approved or rejected the job in time', completed_at = ${now}, updated_at = ${now}
-      WHERE id IN (SELECT id FROM jobs WHERE status = 'awaiting_approval' AND updated_at < ${ago(this.config.CERTCTL_JOB_AWAITING_APPROVAL_TIMEOUT_MS)}
+      WHERE id IN (SELECT id FROM jobs WHERE status = 'awaiting_approval' AND updated_at < ${c.awaitingApprovalBefore}
                    ORDER BY updated_at LIMIT 1000 FOR UPDATE SKIP LOCKED)`;
     reaped.inc({ from: 'running', to: 'pending' }, retried);
     reaped.inc({ from: 'running', to: 'failed' }, failed);

@@ -1,0 +1,46 @@
+import type { ChannelType } from '@certctl/contracts';
+
+/** Non-secret settings of a channel (notification_channels.config). */
+export interface ChannelConfig {
+  url?: string;
+  smtp_host?: string;
+  smtp_port?: number;
+  smtp_user?: string;
+  starttls?: boolean;
+  from?: string;
+  to?: string[];
+  to_owner?: boolean;
+}
+
+/** What one delivery attempt sends. */
+export interface Outgoing {
+  id: string;
+  event: string;
+  severity: string;
+  subject: string;
+  message: string;
+  recipient: string;
+  dedupeKey: string | null;
+  payload: Record<string, unknown>;
+}
+
+export interface SendContext {
+  type: ChannelType;
+  config: ChannelConfig;
+  /** Decrypted just for this attempt; never logged or stored in errors. */
+  secret?: string;
+  timeoutMs: number;
+}
+
+/** One handler per channel type, behind a factory (see channel.factory.ts). */
+export interface ChannelSender {
+  send(n: Outgoing, ctx: SendContext): Promise<void>;
+}
+
+/** A delivery failure whose message is safe to store in last_error (no secrets, bounded). */
+export class DeliveryError extends Error {
+  constructor(message: string) {
+    super(message.slice(0, 500));
+    this.name = 'DeliveryError';
+  }
+}

@@ -1,0 +1,36 @@
+import { createTransport } from 'nodemailer';
+import { type ChannelSender, DeliveryError, type Outgoing, type SendContext } from './channel.types';
+
+/** Email over SMTP with nodemailer; `starttls: true` requires STARTTLS, the secret is the SMTP password. */
+export class EmailChannel implements ChannelSender {
+  async send(n: Outgoing, ctx: SendContext): Promise<void> {
+    const c = ctx.config;
+    if (!c.smtp_host) throw new DeliveryError('email channel has no smtp_host');
+    if (!n.recipient) throw new DeliveryError('email notification has no recipient');
+    const transport = createTransport({
+      host: c.smtp_host,
+      port: c.smtp_port ?? 587,
+      secure: false,
+      requireTLS: c.starttls === true,
+      ignoreTLS: c.starttls === false,
+      auth: c.smtp_user && ctx.secret ? { user: c.smtp_user, pass: ctx.secret } : undefined,
+      connectionTimeout: ctx.timeoutMs,
+      greetingTimeout: ctx.timeoutMs,
+      socketTimeout: ctx.timeoutMs,
+    });
+    try {
+      await transport.sendMail({
+        from: c.from ?? 'certctl@localhost',
+        to: n.recipient,
+        subject: n.subject,
+        text: n.message,
+        headers: { 'X-Certctl-Notification-Id': n.id },
+      });
+    } catch (err) {
+      const e = err as Error & { code?: string; responseCode?: number };
+      throw new DeliveryError(`SMTP ${c.smtp_host}:${c.smtp_port ?? 587} failed: ${e.code ?? ''} ${e.responseCode ?? ''}`.trim());
+    } finally {
+      transport.close();
+    }
+  }
+}

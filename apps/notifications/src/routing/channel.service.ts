@@ -1,0 +1,137 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { AppError, type NotificationRpc, type RpcRequestParsed, type RpcResponse } from '@certctl/contracts';
+import { Prisma, PrismaService, newId } from '@certctl/database';
+import { getLogger } from '@certctl/observability';
+import { SecretBox } from '@certctl/pki';
+import { NOTIFICATIONS_CONFIG, type NotificationsConfig } from '../config';
+
+type ChannelRow = Prisma.NotificationChannelModel;
+type RuleRow = Prisma.NotificationRuleModel;
+
+/** Channels and routing rules. Channel secrets are sealed with SecretBox (bound to the channel id) and never returned or logged. */
+@Injectable()
+export class ChannelService {
+  private readonly box: SecretBox;
+
+  constructor(
+    private readonly db: PrismaService,
+    @Inject(NOTIFICATIONS_CONFIG) config: NotificationsConfig,
+  ) {
+    this.box = SecretBox.fromSecret(config.CERTCTL_ENCRYPTION_KEY);
+  }
+
+  async createChannel(
+    req: RpcRequestParsed<typeof NotificationRpc.channelCreate>,
+  ): Promise<RpcResponse<typeof NotificationRpc.channelCreate>> {
+    const { channel: body, actor } = req;
+    const id = newId('nch');
+    const missing = requiredConfig(body.type, body.config, body.secret !== undefined);
+    if (missing.length) throw AppError.validation(missing, `A ${body.type} channel needs more settings.`);
+    try {
+      const row = await this.db.notificationChannel.create({
+        data: {
+          id,
+          name: body.name,
+          type: body.type,
+          config: body.config as Prisma.InputJsonValue,
+          encryptedSecret: body.secret ? new Uint8Array(this.box.encrypt(body.secret, `notification_channel:${id}`)) : null,
+          enabled: body.enabled,
+        },
+      });
+      getLogger().info({ channel_id: id, type: body.type, actor: actor.principal }, 'notification channel created');
+      return toChannelDto(row);
+    } catch (err) {
+      if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002') {
+        throw new AppError('conflict', `a channel named ${JSON.stringify(body.name)} already exists`);
+      }
+      throw err;
+    }
+  }
+
+  async listChannels(): Promise<RpcResponse<typeof NotificationRpc.channelList>> {
+    const rows = await this.db.notificationChannel.findMany({ orderBy: { name: 'asc' } });
+    return { data: rows.map(toChannelDto) };
+  }
+
+  /** The channel with its secret opened, for one delivery attempt only. */
+  async loadForDelivery(id: string): Promise<{ type: string; config: unknown; secret?: string } | null> {
+    const row = await this.db.notificationChannel.findUnique({ where: { id } });
+    if (!row || !row.enabled) return null;
+    const secret = row.encryptedSecret
+      ? this.box.decrypt(Buffer.from(row.encryptedSecret), `notification_channel:${id}`).toString('utf8')
+      : undefined;
+    return { type: row.type, config: row.config, secret };
+  }
+
+  async createRule(req: RpcRequestParsed<typeof NotificationRpc.ruleCreate>): Promise<RpcResponse<typeof NotificationRpc.ruleCreate>> {
+    const { rule: body, actor } = req;
+    const found = await this.db.notificationChannel.findMany({ where: { id: { in: body.channel_ids } }, select: { id: true } });
+    const unknown = body.channel_ids.filter((c) => !found.some((f) => f.id === c));
+    if (unknown.length) throw AppError.validation([{ field: 'channel_ids', message: `unknown channels: ${unknown.join(', ')}` }]);
+    try {
+      const row = await this.db.notificationRule.create({
+        data: {
+          id: newId('nrl'),
+          name: body.name,
+          renewalPolicyId: body.renewal_policy_id ?? null,
+          teamId: body.team_id ?? null,
+          ownerId: body.owner_id ?? null,
+          events: body.events,
+          minSeverity: body.min_severity,
+          channelIds: body.channel_ids,
+          enabled: body.enabled,
+        },
+      });
+      getLogger().info({ rule_id: row.id, actor: actor.principal }, 'notification rule created');
+      return toRuleDto(row);
+    } catch (err) {
+      if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002') {
+        throw new AppError('conflict', `a rule named ${JSON.stringify(body.name)} already exists`);
+      }
+      throw err;
+    }
+  }
+
+  async listRules(): Promise<RpcResponse<typeof NotificationRpc.ruleList>> {
+    const rows = await this.db.notificationRule.findMany({ orderBy: { name: 'asc' } });
+    return { data: rows.map(toRuleDto) };
+  }
+}
+
+function requiredConfig(type: string, cfg: Record<string, unknown>, hasSecret: boolean) {
+  const out: { field: string; message: string }[] = [];
+  if (['webhook', 'slack', 'teams'].includes(type) && !cfg.url) out.push({ field: 'config.url', message: 'is required' });
+  if (type === 'email' && !cfg.smtp_host) out.push({ field: 'config.smtp_host', message: 'is required' });
+  if (type === 'email' && !(cfg.to as unknown[] | undefined)?.length && !cfg.to_owner) {
+    out.push({ field: 'config.to', message: 'set recipients or to_owner' });
+  }
+  if ((type === 'pagerduty' || type === 'opsgenie') && !hasSecret) out.push({ field: 'secret', message: 'is required' });
+  return out;
+}
+
+function toChannelDto(r: ChannelRow) {
+  return {
+    id: r.id,
+    name: r.name,
+    type: r.type as 'webhook',
+    config: r.config as Record<string, unknown>,
+    has_secret: r.encryptedSecret !== null,
+    enabled: r.enabled,
+    created_at: r.createdAt.toISOString(),
+  };
+}
+
+function toRuleDto(r: RuleRow) {
+  return {
+    id: r.id,
+    name: r.name,
+    renewal_policy_id: r.renewalPolicyId,
+    team_id: r.teamId,
+    owner_id: r.ownerId,
+    events: r.events,
+    min_severity: r.minSeverity as 'info',
+    channel_ids: r.channelIds,
+    enabled: r.enabled,
+    created_at: r.createdAt.toISOString(),
+  };
+}

@@ -1,0 +1,327 @@
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { INestMicroservice } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { SMTPServer } from 'smtp-server';
+import { Client } from 'pg';
+import { type Alert, Events, NotificationRpc } from '@certctl/contracts';
+import { DrainingNatsServer, RpcClient } from '@certctl/messaging';
+import { createTestDatabase, startNatsServer } from '@certctl/testing';
+import { notificationsModule } from '../src/app.module';
+import { notificationsEnvSchema } from '../src/config';
+import { verifyWebhook } from '../src/delivery/signature';
+
+const SECRET = 'whsec-integration-secret-value';
+const actor = { principal: 'test-admin', role: 'admin' };
+
+async function waitFor<T>(fn: () => Promise<T | undefined | false>, ms = 30000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+interface Received {
+  body: string;
+  headers: IncomingMessage['headers'];
+}
+
+/** A webhook receiver that fails while `failing` is set. */
+async function startReceiver() {
+  const state = { failing: true, hits: 0, ok: [] as Received[] };
+  const server: Server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString()));
+    req.on('end', () => {
+      state.hits++;
+      if (state.failing) {
+        res.writeHead(503).end('receiver down');
+        return;
+      }
+      state.ok.push({ body, headers: req.headers });
+      res.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    state,
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`,
+    close: () => new Promise((r) => server.close(r)),
+  };
+}
+
+describe('notification delivery on real PostgreSQL, Redis and NATS', () => {
+  let nats: Awaited<ReturnType<typeof startNatsServer>>;
+  let app: INestMicroservice;
+  let rpc: RpcClient;
+  let db: Client;
+  let receiver: Awaited<ReturnType<typeof startReceiver>>;
+  let smtp: SMTPServer;
+  let smtpPort: number;
+  const mails: { to: string; raw: string }[] = [];
+
+  beforeAll(async () => {
+    nats = await startNatsServer();
+    const databaseUrl = await createTestDatabase('certctl_it_notifications');
+    const config = notificationsEnvSchema.parse({
+      ...process.env,
+      DATABASE_URL: databaseUrl,
+      REDIS_URL: `${process.env.REDIS_URL!.replace(/\/\d*$/, '')}/5`,
+      NATS_URL: nats.url,
+      CERTCTL_ENCRYPTION_KEY: 'integration-test-encryption-key-0123456789',
+      CERTCTL_NOTIFY_BACKOFF_BASE_MS: '100',
+      CERTCTL_NOTIFY_BACKOFF_MAX_MS: '400',
+      CERTCTL_NOTIFY_RECONCILE_INTERVAL_MS: '500',
+      CERTCTL_NOTIFY_TIMEOUT_MS: '3000',
+      LOG_LEVEL: 'silent',
+    });
+    app = await NestFactory.createMicroservice(notificationsModule(config), {
+      strategy: new DrainingNatsServer(nats.url, 'notifications'),
+      logger: false,
+    });
+    await app.listen();
+    rpc = new RpcClient({ servers: nats.url, service: 'test', timeoutMs: 5000 });
+    await rpc.onModuleInit();
+    db = new Client({ connectionString: databaseUrl });
+    await db.connect();
+    receiver = await startReceiver();
+    smtp = new SMTPServer({
+      authOptional: true,
+      disabledCommands: ['STARTTLS', 'AUTH'],
+      onData(stream, session, cb) {
+        let raw = '';
+        stream.on('data', (c: Buffer) => (raw += c.toString()));
+        stream.on('end', () => {
+          mails.push({ to: session.envelope.rcptTo.map((r) => r.address).join(','), raw });
+          cb();
+        });
+      },
+    });
+    await new Promise<void>((r) => smtp.listen(0, '127.0.0.1', r));
+    smtpPort = (smtp.server.address() as AddressInfo).port;
+  });
+
+  afterAll(async () => {
+    await rpc?.onApplicationShutdown();
+    await app?.close();
+    await db?.end();
+    await receiver?.close();
+    await new Promise<void>((r) => smtp.close(() => r()));
+    await nats?.stop();
+  });
+
+  const alert = (key: string, over: Partial<Alert> = {}): Alert => ({
+    event: 'certificate.expiring',
+    severity: 'warning',
+    subject: 'Certificate web-1 expires within 7 days',
+    message: 'Certificate web-1 (cert-1) expires at 2026-12-01T00:00:00.000Z.',
+    dedupe_key: key,
+    certificate: { id: 'cert-1', name: 'web-1', team_id: 'team-1', owner_email: 'owner@example.test' },
+    ...over,
+  });
+
+  it('ok/a failing webhook is retried with backoff, becomes dead after 5 attempts, and a requeue delivers it once, signed', async () => {
+    const ch = await rpc.request(NotificationRpc.channelCreate, {
+      actor,
+      channel: { name: 'hook', type: 'webhook', config: { url: receiver.url }, secret: SECRET },
+    });
+    expect(ch).toMatchObject({ has_secret: true });
+    expect(JSON.stringify(ch)).not.toContain(SECRET);
+    const stored = await db.query<{ encrypted_secret: Buffer }>('SELECT encrypted_secret FROM notification_channels WHERE id = $1', [
+      ch.id,
+    ]);
+    expect(stored.rows[0]!.encrypted_secret.toString('latin1')).not.toContain(SECRET);
+    await rpc.request(NotificationRpc.ruleCreate, {
+      actor,
+      rule: { name: 'team-1 expiring', team_id: 'team-1', events: ['certificate.expiring'], channel_ids: [ch.id] },
+    });
+
+    expect(await rpc.request(NotificationRpc.dispatch, { alerts: [alert('expiring:cert-1:ver-1:7d')] })).toEqual({
+      created: 1,
+      duplicates: 0,
+    });
+    const [n] = (await rpc.request(NotificationRpc.list, { limit: 10 })).data;
+    expect(n).toBeDefined();
+
+    // While failing: retry_count, next_retry_at and last_error are recorded on the row.
+    const failed = await waitFor(async () => {
+      const r = await rpc.request(NotificationRpc.get, { id: n!.id });
+      return r.status === 'failed' && r.retry_count >= 1 ? r : undefined;
+    });
+    expect(failed.last_error).toContain('503');
+    expect(failed.next_retry_at).not.toBeNull();
+
+    const dead = await waitFor(async () => {
+      const r = await rpc.request(NotificationRpc.get, { id: n!.id });
+      return r.status === 'dead' ? r : undefined;
+    });
+    expect(dead).toMatchObject({ retry_count: 5, next_retry_at: null, delivered_attempt: null });
+    expect(dead.last_error).toContain('receiver down');
+    expect(receiver.state.hits).toBe(5);
+    expect((await rpc.request(NotificationRpc.list, { limit: 10, status: 'dead' })).data.map((d) => d.id)).toEqual([n!.id]);
+
+    receiver.state.failing = false;
+    const requeued = await rpc.request(NotificationRpc.requeue, { id: n!.id, actor });
+    expect(requeued).toMatchObject({ status: 'pending', retry_count: 0, last_error: null });
+    const sent = await waitFor(async () => {
+      const r = await rpc.request(NotificationRpc.get, { id: n!.id });
+      return r.status === 'sent' ? r : undefined;
+    });
+    expect(sent.delivered_attempt).toBe(1);
+    // Several reconcile rounds later it is still delivered exactly once.
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(receiver.state.ok).toHaveLength(1);
+    const got = receiver.state.ok[0]!;
+    expect(
+      verifyWebhook(
+        SECRET,
+        { signature: got.headers['x-certctl-signature'] as string, timestamp: got.headers['x-certctl-timestamp'] as string },
+        got.body,
+        Math.floor(Date.now() / 1000),
+      ),
+    ).toBe(true);
+    expect(JSON.parse(got.body)).toMatchObject({ id: n!.id, event: 'certificate.expiring' });
+    await expect(rpc.request(NotificationRpc.requeue, { id: n!.id, actor })).rejects.toMatchObject({ code: 'conflict' });
+  });
+
+  it('ok/the same alert dispatched twice creates one row per channel', async () => {
+    const again = await rpc.request(NotificationRpc.dispatch, {
+      alerts: [alert('expiring:cert-1:ver-1:7d'), alert('expiring:cert-1:ver-1:7d')],
+    });
+    expect(again).toEqual({ created: 0, duplicates: 2 });
+  });
+
+  it('ok/an email reaches a local SMTP server with the certificate name and expiry, recording the delivering attempt', async () => {
+    const ch = await rpc.request(NotificationRpc.channelCreate, {
+      actor,
+      channel: {
+        name: 'mail',
+        type: 'email',
+        config: { smtp_host: '127.0.0.1', smtp_port: smtpPort, starttls: false, from: 'certctl@example.test', to_owner: true },
+      },
+    });
+    await rpc.request(NotificationRpc.ruleCreate, {
+      actor,
+      rule: { name: 'owners', events: ['certificate.expiring'], min_severity: 'warning', channel_ids: [ch.id] },
+    });
+    await rpc.request(NotificationRpc.dispatch, {
+      alerts: [
+        alert('expiring:cert-2:ver-1:7d', {
+          certificate: { id: 'cert-2', name: 'mail-2', owner_email: 'owner2@example.test' },
+          subject: 'Certificate mail-2 expires within 7 days',
+          message: 'Certificate mail-2 expires at 2026-12-01T00:00:00.000Z.',
+        }),
+      ],
+    });
+    const mail = await waitFor(async () => mails.find((m) => m.to === 'owner2@example.test'));
+    expect(mail.raw).toContain('mail-2');
+    expect(mail.raw).toContain('2026-12-01T00:00:00.000Z');
+    const row = await waitFor(async () => {
+      const { rows } = await db.query<{ status: string; delivered_attempt: number }>(
+        "SELECT status, delivered_attempt FROM notification_events WHERE channel = 'email' AND recipient = 'owner2@example.test'",
+      );
+      return rows[0]?.status === 'sent' ? rows[0] : undefined;
+    });
+    expect(row.delivered_attempt).toBe(1);
+  });
+
+  it('ok/a row whose queue entry was lost is put back on the queue by reconciliation', async () => {
+    const ch = await rpc.request(NotificationRpc.channelCreate, {
+      actor,
+      channel: { name: 'hook-2', type: 'webhook', config: { url: receiver.url } },
+    });
+    // A row written by a replica that died before queueing it (no queue job exists for it).
+    await db.query(
+      `INSERT INTO notification_events (id, type, channel, channel_id, recipient, subject, message, updated_at, created_at)
+       VALUES ('ntf-orphan-1', 'certificate.expiring', 'webhook', $1, 'hook-2', 'orphan', 'orphan row', now() - interval '1 minute', now() - interval '1 minute')`,
+      [ch.id],
+    );
+    await waitFor(async () => (await rpc.request(NotificationRpc.get, { id: 'ntf-orphan-1' })).status === 'sent');
+    expect(receiver.state.ok.filter((r) => r.body.includes('ntf-orphan-1'))).toHaveLength(1);
+  });
+
+  it('ok/a failed-job event becomes one renewal.failed notification, even when the event is delivered twice', async () => {
+    const ch = await rpc.request(NotificationRpc.channelCreate, {
+      actor,
+      channel: { name: 'hook-events', type: 'webhook', config: { url: receiver.url } },
+    });
+    await rpc.request(NotificationRpc.ruleCreate, { actor, rule: { name: 'failures', events: ['renewal.failed'], channel_ids: [ch.id] } });
+    const event = { job_id: 'job-failed-1', certificate_id: 'cert-9', error: 'issuer refused' };
+    await rpc.emit(Events.jobFailed, event);
+    await rpc.emit(Events.jobFailed, event);
+    await waitFor(async () => receiver.state.ok.some((r) => r.body.includes('job-failed-1')));
+    await new Promise((r) => setTimeout(r, 500));
+    const { rows } = await db.query<{ status: string; severity: string }>(
+      "SELECT status, severity FROM notification_events WHERE type = 'renewal.failed'",
+    );
+    expect(rows).toEqual([{ status: 'sent', severity: 'critical' }]);
+    expect(receiver.state.ok.filter((r) => r.body.includes('job-failed-1'))).toHaveLength(1);
+  });
+
+  it('ok/Slack, Teams, PagerDuty and OpsGenie channels post their formats to configurable URLs, secrets sealed', async () => {
+    const got: { path: string; auth?: string; body: Record<string, unknown> }[] = [];
+    const vendor = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString()));
+      req.on('end', () => {
+        got.push({ path: req.url ?? '', auth: req.headers.authorization, body: JSON.parse(body) as Record<string, unknown> });
+        res.writeHead(202, { 'content-type': 'application/json' }).end('{}');
+      });
+    });
+    await new Promise<void>((r) => vendor.listen(0, '127.0.0.1', r));
+    const base = `http://127.0.0.1:${(vendor.address() as AddressInfo).port}`;
+    try {
+      const channels = await Promise.all([
+        rpc.request(NotificationRpc.channelCreate, { actor, channel: { name: 'slack', type: 'slack', config: { url: `${base}/slack` } } }),
+        rpc.request(NotificationRpc.channelCreate, { actor, channel: { name: 'teams', type: 'teams', config: { url: `${base}/teams` } } }),
+        rpc.request(NotificationRpc.channelCreate, {
+          actor,
+          channel: { name: 'pd', type: 'pagerduty', config: { url: `${base}/pd` }, secret: 'pd-routing-key-1' },
+        }),
+        rpc.request(NotificationRpc.channelCreate, {
+          actor,
+          channel: { name: 'og', type: 'opsgenie', config: { url: `${base}/og` }, secret: 'og-api-key-1' },
+        }),
+      ]);
+      await rpc.request(NotificationRpc.ruleCreate, {
+        actor,
+        rule: { name: 'vendors', events: ['agent.offline'], min_severity: 'warning', channel_ids: channels.map((c) => c.id) },
+      });
+      await rpc.request(NotificationRpc.dispatch, {
+        alerts: [
+          {
+            event: 'agent.offline',
+            severity: 'critical',
+            subject: 'Agent a-1 is offline',
+            message: 'no heartbeat',
+            dedupe_key: 'agent-offline:a-1',
+          },
+        ],
+      });
+      await waitFor(async () => got.length >= 4);
+      const by = (p: string) => got.find((g) => g.path === p)!;
+      expect(by('/slack').body).toEqual({ text: '*Agent a-1 is offline*\nno heartbeat' });
+      expect(by('/teams').body).toMatchObject({ '@type': 'MessageCard', title: 'Agent a-1 is offline', text: 'no heartbeat' });
+      expect(by('/pd').body).toMatchObject({
+        routing_key: 'pd-routing-key-1',
+        event_action: 'trigger',
+        payload: { summary: 'Agent a-1 is offline', severity: 'critical', source: 'certctl' },
+      });
+      expect(by('/og').auth).toBe('GenieKey og-api-key-1');
+      expect(by('/og').body).toMatchObject({ message: 'Agent a-1 is offline', priority: 'P1' });
+      const { rows } = await db.query<{ config: string }>(
+        "SELECT config::text FROM notification_channels WHERE type IN ('pagerduty', 'opsgenie')",
+      );
+      expect(rows.map((r) => r.config).join()).not.toMatch(/pd-routing-key-1|og-api-key-1/);
+    } finally {
+      await new Promise((r) => vendor.close(r));
+    }
+  });
+
+  it('fail/requeue of an unknown notification is not_found', async () => {
+    await expect(rpc.request(NotificationRpc.requeue, { id: 'ntf-missing', actor })).rejects.toMatchObject({ code: 'not_found' });
+  });
+});

@@ -1,0 +1,200 @@
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { Client } from 'pg';
+import { SMTPServer } from 'smtp-server';
+import { readState } from './e2e-env';
+import { api, validCertificate, waitFor } from './http';
+
+const SECRET = 'e2e-webhook-signing-secret';
+
+/** What a receiver does with the signature header: HMAC-SHA256 over "<timestamp>.<body>". */
+function validSignature(headers: IncomingMessage['headers'], body: string): boolean {
+  const ts = String(headers['x-certctl-timestamp'] ?? '');
+  const got = Buffer.from(String(headers['x-certctl-signature'] ?? ''));
+  const want = Buffer.from(`sha256=${createHmac('sha256', SECRET).update(`${ts}.${body}`).digest('hex')}`);
+  return Math.abs(Date.now() / 1000 - Number(ts)) < 300 && got.length === want.length && timingSafeEqual(got, want);
+}
+
+describe('scheduler and notifications end to end', () => {
+  const suffix = Date.now().toString(36);
+  const policyId = `rp-e2e-fast-${suffix}`;
+  const profileId = `prof-e2e-1day-${suffix}`;
+  const hook = { failing: true, attempts: 0, delivered: [] as { id: string; body: string; signed: boolean }[] };
+  const mails: { to: string; raw: string }[] = [];
+  let server: Server;
+  let smtp: SMTPServer;
+  let certId: string;
+
+  beforeAll(async () => {
+    // Fixture rows the API cannot create yet: a policy renewing when 99.907% of the lifetime is
+    // left and a one-day profile: due ~20 s after issuance (notBefore is backdated a minute).
+    const db = new Client({ connectionString: readState().env.DATABASE_URL });
+    await db.connect();
+    try {
+      await db.query(
+        `INSERT INTO renewal_policies (id, name, renew_before_fraction, auto_renew, updated_at) VALUES ($1, $1, 0.99907, true, now())`,
+        [policyId],
+      );
+      await db.query(`INSERT INTO certificate_profiles (id, name, max_validity_days, updated_at) VALUES ($1, $1, 1, now())`, [profileId]);
+    } finally {
+      await db.end();
+    }
+    server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString()));
+      req.on('end', () => {
+        hook.attempts++;
+        if (hook.failing) return void res.writeHead(500).end('receiver broken');
+        hook.delivered.push({ id: (JSON.parse(body) as { id: string }).id, body, signed: validSignature(req.headers, body) });
+        res.writeHead(200).end('{}');
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    smtp = new SMTPServer({
+      authOptional: true,
+      disabledCommands: ['STARTTLS', 'AUTH'],
+      onData(stream, session, cb) {
+        let raw = '';
+        stream.on('data', (c: Buffer) => (raw += c.toString()));
+        stream.on('end', () => {
+          mails.push({ to: session.envelope.rcptTo.map((r) => r.address).join(','), raw });
+          cb();
+        });
+      },
+    });
+    await new Promise<void>((r) => smtp.listen(0, '127.0.0.1', r));
+
+    const hookChannel = await api('POST', '/api/v1/notification-channels', {
+      body: {
+        name: `e2e-hook-${suffix}`,
+        type: 'webhook',
+        config: { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook` },
+        secret: SECRET,
+      },
+    });
+    expect(hookChannel.status).toBe(201);
+    expect(hookChannel.text).not.toContain(SECRET);
+    const mailChannel = await api('POST', '/api/v1/notification-channels', {
+      body: {
+        name: `e2e-mail-${suffix}`,
+        type: 'email',
+        config: {
+          smtp_host: '127.0.0.1',
+          smtp_port: (smtp.server.address() as AddressInfo).port,
+          starttls: false,
+          to: ['ops@example.test'],
+        },
+      },
+    });
+    expect(mailChannel.status).toBe(201);
+    const rule = await api('POST', '/api/v1/notification-rules', {
+      body: {
+        name: `e2e-fast-${suffix}`,
+        renewal_policy_id: policyId,
+        events: ['certificate.expiring'],
+        channel_ids: [hookChannel.body.id, mailChannel.body.id],
+      },
+    });
+    expect(rule.status).toBe(201);
+
+    const created = await api('POST', '/api/v1/certificates', {
+      body: { ...validCertificate(`sched-${suffix}`), renewal_policy_id: policyId, profile_id: profileId },
+    });
+    expect(created.status).toBe(201);
+    certId = created.body.id;
+  }, 60000);
+
+  afterAll(async () => {
+    // Stop renewing the fixture certificate every few seconds for the suites that follow.
+    const db = new Client({ connectionString: readState().env.DATABASE_URL });
+    await db.connect();
+    await db.query('UPDATE renewal_policies SET auto_renew = false WHERE id = $1', [policyId]).finally(() => db.end());
+    await new Promise((r) => server?.close(r));
+    await new Promise<void>((r) => (smtp ? smtp.close(() => r()) : r()));
+  });
+
+  it('ok/a short-lived certificate is renewed by the scheduler with no API call', async () => {
+    const first = await waitFor(
+      async () => {
+        const r = await api('GET', `/api/v1/certificates/${certId}`);
+        return r.body.status === 'active' ? r.body : undefined;
+      },
+      30000,
+      'issuance',
+    );
+    const renewal = await waitFor(
+      async () => {
+        const r = await api('GET', `/api/v1/jobs?certificate_id=${certId}&type=renewal&status=completed`);
+        return r.body.data?.[0];
+      },
+      60000,
+      'a completed renewal job',
+    );
+    expect(renewal).toMatchObject({ type: 'renewal', requested_by: 'scheduler' });
+    const after = await api('GET', `/api/v1/certificates/${certId}`);
+    expect(after.body.status).toBe('active');
+    expect(after.body.current_version?.serial_number).not.toBe(first.current_version?.serial_number);
+  }, 90000);
+
+  it('ok/the expiring certificate sends an email with its name and expiry to a local SMTP server', async () => {
+    const mail = await waitFor(
+      async () => mails.find((m) => m.to === 'ops@example.test' && m.raw.includes(`sched-${suffix}`)),
+      30000,
+      'the email',
+    );
+    const text = mail.raw.replace(/=\r?\n/g, ''); // undo quoted-printable soft line breaks
+    expect(text).toMatch(/expires at \d{4}-\d{2}-\d{2}T\d{2}:\d{2}/);
+  });
+
+  it('ok/a webhook failing five times leaves the notification dead; after recovery a requeue delivers it once, signed', async () => {
+    const dead = await waitFor(
+      async () => {
+        const r = await api('GET', `/api/v1/notifications?status=dead&certificate_id=${certId}`);
+        return r.body.data?.find((n: { channel: string }) => n.channel === 'webhook');
+      },
+      30000,
+      'a dead webhook notification',
+    );
+    expect(dead).toMatchObject({ status: 'dead', retry_count: 5, delivered_attempt: null });
+    expect(dead.last_error).toContain('500');
+    const one = await api('GET', `/api/v1/notifications/${dead.id}`);
+    expect(one.body).toMatchObject({ id: dead.id, status: 'dead' });
+
+    hook.failing = false;
+    const requeued = await api('POST', `/api/v1/notifications/${dead.id}/requeue`);
+    expect(requeued.status).toBe(200);
+    expect(requeued.body).toMatchObject({ status: 'pending', retry_count: 0, last_error: null });
+    const sent = await waitFor(
+      async () => {
+        const r = await api('GET', `/api/v1/notifications/${dead.id}`);
+        return r.body.status === 'sent' ? r.body : undefined;
+      },
+      30000,
+      'redelivery',
+    );
+    expect(sent.delivered_attempt).toBe(1);
+    await new Promise((r) => setTimeout(r, 2500)); // a few reconciliation rounds
+    const got = hook.delivered.filter((d) => d.id === dead.id);
+    expect(got).toHaveLength(1);
+    expect(got[0]!.signed).toBe(true);
+    const again = await api('POST', `/api/v1/notifications/${dead.id}/requeue`);
+    expect(again.status).toBe(409);
+  }, 60000);
+
+  it('fail/a viewer may read notifications but not requeue them or configure channels', async () => {
+    const key = await api('POST', '/api/v1/api-keys', { body: { name: `e2e-viewer-${suffix}`, role: 'viewer' } });
+    expect(key.status).toBe(201);
+    const viewer = key.body.key as string;
+    expect((await api('GET', '/api/v1/notifications?status=dead', { key: viewer })).status).toBe(200);
+    expect((await api('POST', '/api/v1/notifications/ntf-x/requeue', { key: viewer })).status).toBe(403);
+    expect(
+      (
+        await api('POST', '/api/v1/notification-channels', {
+          key: viewer,
+          body: { name: 'x', type: 'slack', config: { url: 'http://127.0.0.1:1' } },
+        })
+      ).status,
+    ).toBe(403);
+  });
+});

@@ -1,0 +1,76 @@
+import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { type Alert, NotificationRpc, SchedulerRpc } from '@certctl/contracts';
+import { RpcClient } from '@certctl/messaging';
+import { getLogger } from '@certctl/observability';
+import { SCHEDULER_CONFIG, type SchedulerConfig } from '../config';
+import { RenewalScanService } from '../renewal/renewal-scan.service';
+import { LeaseService } from './lease.service';
+import { LoopRunner } from './loop-runner';
+
+export const LOOP_NAMES = ['renewal', 'expiry-alerts', 'agent-offline', 'job-reaper'] as const;
+export type LoopName = (typeof LOOP_NAMES)[number];
+
+/** Starts the enabled loops; each runs on the replica holding its lease. */
+@Injectable()
+export class LoopsService implements OnApplicationBootstrap, OnApplicationShutdown {
+  readonly runners = new Map<LoopName, LoopRunner>();
+
+  constructor(
+    private readonly scan: RenewalScanService,
+    private readonly rpc: RpcClient,
+    private readonly lease: LeaseService,
+    @Inject(SCHEDULER_CONFIG) private readonly config: SchedulerConfig,
+  ) {
+    const c = config;
+    const loops: Record<LoopName, { intervalMs: number; run: () => Promise<Record<string, unknown>> }> = {
+      renewal: { intervalMs: c.CERTCTL_SCHEDULER_RENEWAL_INTERVAL_MS, run: () => this.scan.renewalScan() },
+      'expiry-alerts': { intervalMs: c.CERTCTL_SCHEDULER_EXPIRY_ALERT_INTERVAL_MS, run: () => this.scan.expiryAlertScan() },
+      'agent-offline': { intervalMs: c.CERTCTL_SCHEDULER_AGENT_OFFLINE_INTERVAL_MS, run: () => this.agentOffline() },
+      'job-reaper': { intervalMs: c.CERTCTL_SCHEDULER_JOB_REAPER_INTERVAL_MS, run: () => this.reapJobs() },
+    };
+    for (const name of LOOP_NAMES) this.runners.set(name, new LoopRunner({ name, ...loops[name] }, lease));
+  }
+
+  enabled(): LoopName[] {
+    const wanted = new Set(this.config.CERTCTL_SCHEDULER_LOOPS.split(',').map((s) => s.trim()));
+    return LOOP_NAMES.filter((n) => wanted.has(n));
+  }
+
+  onApplicationBootstrap(): void {
+    const on = this.enabled();
+    for (const n of on) this.runners.get(n)!.start();
+    getLogger().info({ loops: on, holder: this.lease.holder }, 'scheduler loops started');
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.all([...this.runners.values()].map((r) => r.stop()));
+    await Promise.all(this.enabled().map((n) => this.lease.release(`loop:${n}`).catch(() => undefined)));
+  }
+
+  async agentOffline() {
+    const cutoff = new Date(Date.now() - this.config.CERTCTL_AGENT_HEARTBEAT_INTERVAL_MS * this.config.CERTCTL_AGENT_OFFLINE_MULTIPLE);
+    const r = await this.rpc.request(SchedulerRpc.agentMarkOffline, { heartbeat_before: cutoff.toISOString() });
+    if (r.agent_ids.length) {
+      const alerts: Alert[] = r.agent_ids.map((id) => ({
+        event: 'agent.offline',
+        severity: 'warning',
+        subject: `Agent ${id} is offline`,
+        message: `Agent ${id} sent no heartbeat since ${cutoff.toISOString()}.`,
+        dedupe_key: `agent-offline:${id}:${cutoff.toISOString().slice(0, 13)}`,
+        data: { agent_id: id },
+      }));
+      await this.rpc.request(NotificationRpc.dispatch, { alerts });
+    }
+    return { marked: r.marked };
+  }
+
+  async reapJobs() {
+    const now = Date.now();
+    const iso = (ms: number) => new Date(now - ms).toISOString();
+    return this.rpc.request(SchedulerRpc.jobReapStale, {
+      running_before: iso(this.config.CERTCTL_JOB_RUNNING_TIMEOUT_MS),
+      awaiting_csr_before: iso(this.config.CERTCTL_JOB_AWAITING_CSR_TIMEOUT_MS),
+      awaiting_approval_before: iso(this.config.CERTCTL_JOB_AWAITING_APPROVAL_TIMEOUT_MS),
+    });
+  }
+}

@@ -1,0 +1,70 @@
+import type { ScanCertificate } from '@certctl/contracts';
+import { approvalAlert, planExpiryAlert, planRenewal } from './renewal-scan.service';
+
+const DAY = 86400000;
+const now = new Date('2026-06-01T00:00:00.000Z');
+const cert = (over: Partial<ScanCertificate> = {}): ScanCertificate => ({
+  id: 'cert-1',
+  name: 'web',
+  status: 'active',
+  version_id: 'ver-1',
+  not_before: new Date(now.getTime() - 80 * DAY).toISOString(),
+  not_after: new Date(now.getTime() + 10 * DAY).toISOString(),
+  renewal_policy_id: 'pol-1',
+  renew_before_days: null,
+  renew_before_fraction: null,
+  auto_renew: true,
+  alert_thresholds_days: [30, 14, 7, 1],
+  requires_approval: false,
+  team_id: 'team-1',
+  owner_id: 'own-1',
+  owner_email: 'o@example.test',
+  ...over,
+});
+
+describe('planRenewal', () => {
+  it('ok/a due certificate with auto-renew gets a job keyed by its version', () => {
+    const plan = planRenewal(cert(), now, 0);
+    expect(plan.job).toEqual({ certificate_id: 'cert-1', version_id: 'ver-1', scheduled_at: now.toISOString() });
+    expect(plan.alert).toBeUndefined();
+  });
+
+  it('ok/auto-renew off only alerts', () => {
+    const plan = planRenewal(cert({ auto_renew: false }), now, 0);
+    expect(plan.job).toBeUndefined();
+    expect(plan.alert).toMatchObject({ event: 'certificate.renewal_due', dedupe_key: 'renewal-due:cert-1:ver-1' });
+  });
+
+  it('fail/not yet due by its policy window', () => {
+    expect(planRenewal(cert({ renew_before_days: 5 }), now, 0)).toEqual({});
+  });
+
+  it('fail/an expired certificate is not renewed by the scan', () => {
+    expect(planRenewal(cert({ not_after: new Date(now.getTime() - DAY).toISOString() }), now, 0)).toEqual({});
+  });
+});
+
+describe('planExpiryAlert', () => {
+  it('ok/10 days left → the 14-day alert with the name and expiry in the message', () => {
+    const a = planExpiryAlert(cert(), now)!;
+    expect(a).toMatchObject({ event: 'certificate.expiring', dedupe_key: 'expiring:cert-1:ver-1:14d', severity: 'info' });
+    expect(a.message).toContain('web');
+    expect(a.message).toContain(cert().not_after);
+  });
+
+  it('fail/no alert far from expiry', () => {
+    expect(planExpiryAlert(cert({ not_after: new Date(now.getTime() + 60 * DAY).toISOString() }), now)).toBeUndefined();
+  });
+});
+
+describe('approvalAlert', () => {
+  it('ok/names the job, the certificate and how to approve, deduplicated per job', () => {
+    const a = approvalAlert(cert(), 'job-7');
+    expect(a).toMatchObject({
+      event: 'job.awaiting_approval',
+      dedupe_key: 'awaiting-approval:job-7',
+      certificate: { id: 'cert-1', team_id: 'team-1' },
+    });
+    expect(a.message).toContain('/api/v1/jobs/job-7/approve');
+  });
+});
