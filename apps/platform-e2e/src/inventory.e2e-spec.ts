@@ -177,6 +177,7 @@ describe('certificate lifecycle', () => {
     expect(s.body.expiring.within_30_days).toBeGreaterThanOrEqual(1000);
     expect(s.body.jobs.by_status.awaiting_approval).toBeGreaterThanOrEqual(1000);
     expect(s.body.agents).toEqual({ online: expect.any(Number), offline: expect.any(Number), retired: expect.any(Number) });
+    expect(s.body.notifications).toEqual({ dead: expect.any(Number), by_status: expect.any(Object) });
   });
 });
 

@@ -160,6 +160,8 @@ describe('scheduler and notifications end to end', () => {
     expect(dead.last_error).toContain('500');
     const one = await api('GET', `/api/v1/notifications/${dead.id}`);
     expect(one.body).toMatchObject({ id: dead.id, status: 'dead' });
+    const summary = await api('GET', '/api/v1/stats/summary');
+    expect(summary.body.notifications.dead).toBeGreaterThanOrEqual(1);
 
     hook.failing = false;
     const requeued = await api('POST', `/api/v1/notifications/${dead.id}/requeue`);

@@ -44,6 +44,12 @@ export const statsSummarySchema = z.object({
   jobs: z.object({ by_status: z.record(z.string(), z.number().int()) }),
   agents: z.object({ online: z.number().int(), offline: z.number().int(), retired: z.number().int() }),
 });
+export const dashboardSummarySchema = statsSummarySchema.extend({
+  notifications: z
+    .object({ dead: z.number().int(), by_status: z.record(z.string(), z.number().int()) })
+    .nullable()
+    .describe('null when the notifications service did not answer'),
+});
 
 const rpc = <Req extends z.ZodType, Res extends z.ZodType>(subject: string, request: Req, response: Res): RpcContract<Req, Res> => ({
   subject,

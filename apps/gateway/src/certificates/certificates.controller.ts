@@ -4,6 +4,7 @@ import { z } from 'zod';
 import {
   type CreateCertificateBody,
   LifecycleRpc,
+  NotificationRpc,
   Permission,
   Rpc,
   certificateSchema,
@@ -13,7 +14,7 @@ import {
   bulkRenewBodySchema,
   bulkRenewResponseSchema,
   renewResponseSchema,
-  statsSummarySchema,
+  dashboardSummarySchema,
   updateCertificateBodySchema,
 } from '@certctl/contracts';
 import { RpcClient } from '@certctl/messaging';
@@ -140,10 +141,18 @@ export class StatsController {
   @Endpoint({
     permission: Permission.CertificatesRead,
     tag: 'stats',
-    summary: 'Totals by status, expiring within 7 and 30 days, jobs by status, agents online/offline',
-    response: statsSummarySchema,
+    summary: 'Totals by status, expiring within 7 and 30 days, jobs by status, agents online/offline, dead notifications',
+    response: dashboardSummarySchema,
   })
-  summary() {
-    return this.rpc.request(LifecycleRpc.statsSummary, {});
+  async summary() {
+    // Notifications are optional here: the summary still answers when that service is down.
+    const [inventory, notifications] = await Promise.all([
+      this.rpc.request(LifecycleRpc.statsSummary, {}),
+      this.rpc.request(NotificationRpc.counts, {}, { timeoutMs: 2000 }).catch(() => null),
+    ]);
+    return {
+      ...inventory,
+      notifications: notifications ? { dead: notifications.by_status.dead ?? 0, by_status: notifications.by_status } : null,
+    };
   }
 }

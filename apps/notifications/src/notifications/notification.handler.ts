@@ -22,6 +22,11 @@ export class NotificationHandler {
     return this.notifications.list(req);
   }
 
+  @RpcHandler(NotificationRpc.counts)
+  counts() {
+    return this.notifications.counts();
+  }
+
   @RpcHandler(NotificationRpc.get)
   get(@Payload() req: RpcRequestParsed<typeof NotificationRpc.get>) {
     return this.notifications.get(req.id);

@@ -95,6 +95,12 @@ export class NotificationService {
     return { data: page.map(toNotificationDto), next_cursor: rows.length > q.limit ? encodeIdCursor(page[page.length - 1]!.id) : null };
   }
 
+  /** Rows per status (the dashboard's dead-letter count). */
+  async counts(): Promise<RpcResponse<typeof NotificationRpc.counts>> {
+    const rows = await this.db.notificationEvent.groupBy({ by: ['status'], _count: { _all: true } });
+    return { by_status: Object.fromEntries(rows.map((r) => [r.status, r._count._all])) };
+  }
+
   async get(id: string): Promise<RpcResponse<typeof NotificationRpc.get>> {
     const row = await this.db.notificationEvent.findUnique({ where: { id } });
     if (!row) throw AppError.notFound('notification', id);
