@@ -4,6 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { connect } from 'nats';
 import { Client } from 'pg';
 import { NotificationRpc, QueueName } from '@certctl/contracts';
 import { RpcClient } from '@certctl/messaging';
@@ -191,5 +192,42 @@ describe('two scheduler replicas on real PostgreSQL, Redis and NATS', () => {
       "SELECT id, status::text AS status FROM jobs WHERE id LIKE 'job-stuck-%' ORDER BY id",
     );
     expect(jobs.rows.map((r) => r.status)).toEqual(['pending', 'failed']);
+  });
+
+  it('ok/expiry status: Active within the window → Expiring, past notAfter → Expired, once, with an event; revoked ones stay', async () => {
+    const clone = (id: string, status: string, expires: string) =>
+      db.query(
+        `INSERT INTO certificates (id, name, common_name, status, issuer_id, owner_id, team_id, renewal_policy_id, expires_at, updated_at)
+         SELECT $1, $1, common_name, $2::certificate_status, issuer_id, owner_id, team_id, renewal_policy_id, now() + $3::interval, now()
+         FROM certificates WHERE id = 'cert-ha-0000001'`,
+        [id, status, expires],
+      );
+    await clone('exp-past', 'active', '-1 hour');
+    await clone('exp-soon', 'active', '5 days');
+    await clone('exp-later', 'active', '200 days');
+    await clone('exp-revoked', 'revoked', '-1 hour');
+    // Listen for the event as any other service would.
+    const nc = await connect({ servers: nats.url });
+    const events: string[] = [];
+    const sub = nc.subscribe('certctl.v1.events.certificate.expired');
+    void (async () => {
+      for await (const m of sub) events.push(new TextDecoder().decode(m.data));
+    })();
+    const [a, b] = await Promise.all(replicas.map((r) => r.get(LoopsService).expiryStatus()));
+    expect(a.expired + b.expired).toBeGreaterThanOrEqual(1);
+    const rows = await db.query<{ id: string; status: string }>(
+      "SELECT id, status::text AS status FROM certificates WHERE id LIKE 'exp-%' ORDER BY id",
+    );
+    expect(Object.fromEntries(rows.rows.map((r) => [r.id, r.status]))).toEqual({
+      'exp-later': 'active',
+      'exp-past': 'expired',
+      'exp-revoked': 'revoked',
+      'exp-soon': 'expiring',
+    });
+    await nc.flush();
+    await new Promise((r) => setTimeout(r, 300));
+    expect(events.filter((e) => e.includes('"exp-past"'))).toHaveLength(1);
+    expect(events.some((e) => e.includes('exp-revoked'))).toBe(false);
+    await nc.close();
   });
 });

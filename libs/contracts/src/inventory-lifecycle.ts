@@ -86,6 +86,10 @@ export const LifecycleEvents = {
     subject: 'certctl.v1.events.certificate.renewed',
     payload: z.object({ certificate_id: z.string(), job_id: z.string(), serial_number: z.string(), not_after: isoDateSchema }),
   },
+  certificateExpired: {
+    subject: 'certctl.v1.events.certificate.expired',
+    payload: z.object({ certificate_id: z.string(), expired_at: isoDateSchema }),
+  },
   renewalRequested: {
     subject: 'certctl.v1.events.certificate.renewal-requested',
     payload: z.object({ certificate_id: z.string(), job_id: z.string(), actor: z.string() }),

@@ -10,6 +10,7 @@ export const SchedulerSubjects = {
   renewalCreateJobs: 'certctl.v1.inventory.renewal.create-jobs',
   agentMarkOffline: 'certctl.v1.inventory.agent.mark-offline',
   jobReapStale: 'certctl.v1.inventory.job.reap-stale',
+  certificateMarkExpiry: 'certctl.v1.inventory.certificate.mark-expiry',
 } as const;
 
 /** One page of the renewal scan: certificates with a current version, keyset-paginated by id. */
@@ -72,6 +73,9 @@ export const jobReapStaleRequestSchema = z.object({
   awaiting_csr_before: z.string(),
   awaiting_approval_before: z.string(),
 });
+export const markExpiryRequestSchema = z.object({ expiring_within_days: z.number().int().min(1).max(365) });
+export const markExpiryResponseSchema = z.object({ expiring: z.number().int(), expired: z.array(z.string()) });
+
 export const jobReapStaleResponseSchema = z.object({ requeued: z.number().int(), failed: z.number().int() });
 
 const rpc = <Req extends z.ZodType, Res extends z.ZodType>(subject: string, request: Req, response: Res): RpcContract<Req, Res> => ({
@@ -85,4 +89,5 @@ export const SchedulerRpc = {
   renewalCreateJobs: rpc(SchedulerSubjects.renewalCreateJobs, renewalCreateJobsRequestSchema, renewalCreateJobsResponseSchema),
   agentMarkOffline: rpc(SchedulerSubjects.agentMarkOffline, agentMarkOfflineRequestSchema, agentMarkOfflineResponseSchema),
   jobReapStale: rpc(SchedulerSubjects.jobReapStale, jobReapStaleRequestSchema, jobReapStaleResponseSchema),
+  certificateMarkExpiry: rpc(SchedulerSubjects.certificateMarkExpiry, markExpiryRequestSchema, markExpiryResponseSchema),
 } as const;

@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import type { RpcRequestParsed, RpcResponse, SchedulerRpc } from '@certctl/contracts';
+import { LifecycleEvents, type RpcRequestParsed, type RpcResponse, type SchedulerRpc } from '@certctl/contracts';
 import { PrismaService } from '@certctl/database';
 import { getLogger } from '@certctl/observability';
+import { RpcClient } from '@certctl/messaging';
+import { statusesLeadingTo } from '../certificates/certificate-state';
 import { JobReaper } from '../jobs/job-reaper';
 
 /** Time-driven state changes the scheduler asks inventory for (it owns agents and jobs). */
@@ -10,6 +12,7 @@ export class MaintenanceService {
   constructor(
     private readonly db: PrismaService,
     private readonly reaper: JobReaper,
+    private readonly rpc: RpcClient,
   ) {}
 
   /** Online agents without a heartbeat since the cut-off become offline. */
@@ -33,5 +36,28 @@ export class MaintenanceService {
       awaitingApprovalBefore: new Date(req.awaiting_approval_before),
     });
     return { requeued: r.retried, failed: r.failed + r.csrTimedOut + r.approvalTimedOut };
+  }
+
+  /**
+   * Active certificates within `expiring_within_days` of expiry become Expiring; those past
+   * their expiry become Expired (with a certificate.expired event each). Only statuses the
+   * transition table allows are moved.
+   */
+  async markExpiry(
+    req: RpcRequestParsed<typeof SchedulerRpc.certificateMarkExpiry>,
+  ): Promise<RpcResponse<typeof SchedulerRpc.certificateMarkExpiry>> {
+    const horizon = new Date(Date.now() + req.expiring_within_days * 86400000);
+    const expired = await this.db.$queryRaw<{ id: string; expires_at: Date }[]>`
+      UPDATE certificates SET status = 'expired', updated_at = now()
+      WHERE expires_at < now() AND status::text = ANY(${statusesLeadingTo('expired')}::text[])
+      RETURNING id, expires_at`;
+    const expiring = await this.db.$executeRaw`
+      UPDATE certificates SET status = 'expiring', updated_at = now()
+      WHERE expires_at >= now() AND expires_at < ${horizon} AND status = 'active'`;
+    for (const c of expired) {
+      await this.rpc.emit(LifecycleEvents.certificateExpired, { certificate_id: c.id, expired_at: c.expires_at.toISOString() });
+    }
+    if (expired.length || expiring) getLogger().info({ expired: expired.length, expiring }, 'certificate expiry statuses updated');
+    return { expiring, expired: expired.map((c) => c.id) };
   }
 }

@@ -32,4 +32,9 @@ export class RenewalHandler {
   reapStale(@Payload() req: RpcRequestParsed<typeof SchedulerRpc.jobReapStale>) {
     return this.maintenance.reapStaleJobs(req);
   }
+
+  @RpcHandler(SchedulerRpc.certificateMarkExpiry)
+  markExpiry(@Payload() req: RpcRequestParsed<typeof SchedulerRpc.certificateMarkExpiry>) {
+    return this.maintenance.markExpiry(req);
+  }
 }

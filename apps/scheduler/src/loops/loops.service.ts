@@ -7,7 +7,7 @@ import { RenewalScanService } from '../renewal/renewal-scan.service';
 import { LeaseService } from './lease.service';
 import { LoopRunner } from './loop-runner';
 
-export const LOOP_NAMES = ['renewal', 'expiry-alerts', 'agent-offline', 'job-reaper'] as const;
+export const LOOP_NAMES = ['renewal', 'expiry-alerts', 'expiry-status', 'agent-offline', 'job-reaper'] as const;
 export type LoopName = (typeof LOOP_NAMES)[number];
 
 /** Starts the enabled loops; each runs on the replica holding its lease. */
@@ -25,6 +25,7 @@ export class LoopsService implements OnApplicationBootstrap, OnApplicationShutdo
     const loops: Record<LoopName, { intervalMs: number; run: () => Promise<Record<string, unknown>> }> = {
       renewal: { intervalMs: c.CERTCTL_SCHEDULER_RENEWAL_INTERVAL_MS, run: () => this.scan.renewalScan() },
       'expiry-alerts': { intervalMs: c.CERTCTL_SCHEDULER_EXPIRY_ALERT_INTERVAL_MS, run: () => this.scan.expiryAlertScan() },
+      'expiry-status': { intervalMs: c.CERTCTL_SCHEDULER_EXPIRY_STATUS_INTERVAL_MS, run: () => this.expiryStatus() },
       'agent-offline': { intervalMs: c.CERTCTL_SCHEDULER_AGENT_OFFLINE_INTERVAL_MS, run: () => this.agentOffline() },
       'job-reaper': { intervalMs: c.CERTCTL_SCHEDULER_JOB_REAPER_INTERVAL_MS, run: () => this.reapJobs() },
     };
@@ -62,6 +63,14 @@ export class LoopsService implements OnApplicationBootstrap, OnApplicationShutdo
       await this.rpc.request(NotificationRpc.dispatch, { alerts });
     }
     return { marked: r.marked };
+  }
+
+  /** Active → Expiring within the window, and → Expired after notAfter (inventory applies the transition table). */
+  async expiryStatus() {
+    const r = await this.rpc.request(SchedulerRpc.certificateMarkExpiry, {
+      expiring_within_days: this.config.CERTCTL_EXPIRING_WITHIN_DAYS,
+    });
+    return { expiring: r.expiring, expired: r.expired.length };
   }
 
   async reapJobs() {
