@@ -67,7 +67,7 @@ async function main(): Promise<void> {
     }
     const given = process.env.CERTCTL_BOOTSTRAP_ADMIN_KEY;
     if (given !== undefined && given.length < 32) throw new Error('CERTCTL_BOOTSTRAP_ADMIN_KEY must be at least 32 characters');
-    const key = given ?? `cctl_${randomBytes(32).toString('base64url')}`;
+    const key = given ?? `cck_${randomBytes(32).toString('base64url')}`; // the same form as keys made through the API
     await db.apiKey.create({
       data: {
         id: `key-${randomBytes(8).toString('hex')}`,
@@ -75,7 +75,7 @@ async function main(): Promise<void> {
         principal: 'bootstrap-admin',
         role: 'admin',
         keyHash: createHash('sha256').update(key, 'utf8').digest('hex'),
-        keyPrefix: key.slice(0, 9),
+        keyPrefix: key.slice(0, 12),
       },
     });
     if (given) {
