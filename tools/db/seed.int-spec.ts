@@ -25,7 +25,7 @@ describe('seed', () => {
     expect(out.status).toBe(0);
     const file = join(data, 'admin-api-key');
     expect(out.stdout).toContain(`written to ${file}`);
-    expect(readFileSync(file, 'utf8')).toMatch(/^cctl_[A-Za-z0-9_-]{43}\n$/);
+    expect(readFileSync(file, 'utf8')).toMatch(/^cck_[A-Za-z0-9_-]{43}\n$/);
     expect(statSync(file).mode & 0o777).toBe(0o600);
     expect(existsSync(join(cwd, '.local'))).toBe(false);
   });

@@ -78,7 +78,7 @@ describe('bad input gets a typed problem, never a 500', () => {
     const none = await api('GET', '/api/v1/certificates', { key: null });
     expectProblem(none, 401);
     expect(none.headers.get('www-authenticate')).toMatch(/^Bearer/);
-    expectProblem(await api('GET', '/api/v1/certificates', { key: 'cctl_this-key-does-not-exist-anywhere' }), 401);
+    expectProblem(await api('GET', '/api/v1/certificates', { key: 'cck_this-key-does-not-exist-anywhere' }), 401);
   });
 
   it('ok/X-API-Key is accepted like a bearer token', async () => {
