@@ -6,3 +6,4 @@ export * from './contracts';
 export * from './identifiers';
 export * from './rbac';
 export * from './pagination';
+export * from './revocation';

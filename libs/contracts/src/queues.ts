@@ -6,6 +6,7 @@ export enum QueueName {
   Issuance = 'certctl-issuance',
   Notifications = 'certctl-notifications',
   Deployment = 'certctl-deployment',
+  BulkRevocation = 'certctl-bulk-revocation',
 }
 
 /** Payload of an issuance queue job. The queue job id is the jobs-table id (idempotency key). */
@@ -19,4 +20,5 @@ export interface QueueJobData {
   [QueueName.Issuance]: IssuanceJobData;
   [QueueName.Notifications]: { notification_id: string; traceparent?: string };
   [QueueName.Deployment]: { job_id: string; traceparent?: string };
+  [QueueName.BulkRevocation]: { bulk_id: string; traceparent?: string };
 }
