@@ -6,11 +6,13 @@ import { CertificatesController } from './certificates/certificates.controller';
 import { IssuersController } from './issuers/issuers.controller';
 import { JobsController } from './jobs/jobs.controller';
 import { OpenApiController } from './openapi/openapi.controller';
+import { RevocationController } from './revocation/revocation.controller';
 import { VersionController } from './system/version.controller';
 
 /** The gateway's own controllers: the module, the route check, the OpenAPI document and docs/rbac.md all read this list. */
 export const GATEWAY_CONTROLLERS: Type<unknown>[] = [
   CertificatesController,
+  RevocationController,
   IssuersController,
   JobsController,
   ApiKeysController,

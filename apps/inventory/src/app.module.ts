@@ -4,6 +4,7 @@ import { MessagingModule, RpcClient } from '@certctl/messaging';
 import { platformModule } from '@certctl/platform';
 import { QueueModule, QueueService } from '@certctl/queue';
 import { INVENTORY_CONFIG, type InventoryConfig } from './config';
+import { CertificateRevocationHandler, CertificateRevocationService } from './certificates/certificate-revocation.handler';
 import { CertificateHandler } from './certificates/certificate.handler';
 import { CertificateService } from './certificates/certificate.service';
 import { JobHandler } from './jobs/job.handler';
@@ -18,8 +19,14 @@ export function inventoryModule(config: InventoryConfig) {
       QueueModule.forRoot({ redisUrl: config.REDIS_URL }),
       MessagingModule.forRoot({ servers: config.NATS_URL, service: 'inventory', timeoutMs: config.CERTCTL_NATS_TIMEOUT_MS }),
     ],
-    controllers: [CertificateHandler, JobHandler],
-    providers: [{ provide: INVENTORY_CONFIG, useValue: config }, CertificateService, JobService, JobApprovalService],
+    controllers: [CertificateHandler, CertificateRevocationHandler, JobHandler],
+    providers: [
+      { provide: INVENTORY_CONFIG, useValue: config },
+      CertificateService,
+      CertificateRevocationService,
+      JobService,
+      JobApprovalService,
+    ],
   })
   class InventoryModule {}
   return InventoryModule;

@@ -6,6 +6,7 @@ import { QueueModule, QueueService } from '@certctl/queue';
 import { ISSUANCE_CONFIG, type IssuanceConfig } from './config';
 import { IssuerHandler } from './issuers/issuer.handler';
 import { IssuerService } from './issuers/issuer.service';
+import { RevocationSigningHandler } from './issuers/revocation-signing.handler';
 import { IssuanceProcessor } from './issuing/issuance.processor';
 
 export function issuanceModule(config: IssuanceConfig) {
@@ -20,7 +21,7 @@ export function issuanceModule(config: IssuanceConfig) {
       }),
       MessagingModule.forRoot({ servers: config.NATS_URL, service: 'issuance', timeoutMs: config.CERTCTL_NATS_TIMEOUT_MS }),
     ],
-    controllers: [IssuerHandler],
+    controllers: [IssuerHandler, RevocationSigningHandler],
     providers: [{ provide: ISSUANCE_CONFIG, useValue: config }, IssuerService, IssuanceProcessor],
   })
   class IssuanceModule {}

@@ -6,6 +6,7 @@ export {
   KEY_ALGORITHMS,
   generateKeyPair,
   exportPrivateKeyPem,
+  exportSpki,
   importPrivateKeyPem,
   describeKey,
   type KeyAlgorithm,
