@@ -22,6 +22,11 @@ export const revocationEnvSchema = baseEnvSchema
     CERTCTL_OCSP_VALIDITY_SECONDS: seconds(3_600, 60),
     /** How long a signed OCSP response (no nonce) and a certificate's status stay in Redis. */
     CERTCTL_OCSP_CACHE_SECONDS: seconds(300, 0),
+    /**
+     * How long one replica reuses a signed response from memory before asking Redis again: the
+     * longest another replica can serve the old status after a revocation (0: off).
+     */
+    CERTCTL_OCSP_LOCAL_CACHE_MS: z.coerce.number().int().min(0).max(60_000).default(2000),
     /** Lifetime of a delegated OCSP responder certificate, and how long before its end it is replaced. */
     CERTCTL_OCSP_RESPONDER_VALIDITY_DAYS: z.coerce.number().int().min(2).max(365).default(30),
     CERTCTL_OCSP_RESPONDER_RENEW_DAYS: z.coerce.number().int().min(1).max(364).default(7),

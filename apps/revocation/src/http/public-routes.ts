@@ -43,11 +43,12 @@ export async function installPublicRoutes(fastify: FastifyInstance, deps: Public
     });
 
     scope.get(CRL_PATH, (req, reply) => serveCrl(req as FastifyRequest<{ Params: { issuerId: string } }>, reply, deps));
-    scope.post(OCSP_PATH, (req, reply) => {
+    const quiet = { config: { accessLog: false } };
+    scope.post(OCSP_PATH, quiet, (req, reply) => {
       const { issuerId } = req.params as { issuerId: string };
       return serveOcsp(req, reply, deps, issuerId, Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0));
     });
-    scope.get(`${OCSP_PATH}/*`, (req, reply) => {
+    scope.get(`${OCSP_PATH}/*`, quiet, (req, reply) => {
       const { issuerId, '*': encoded } = req.params as { issuerId: string; '*': string };
       return serveOcsp(req, reply, deps, issuerId, decodeGetRequest(encoded));
     });

@@ -15,6 +15,8 @@ type CachedStatus = { status: 'good' } | { status: 'unknown' } | { status: 'revo
 @Injectable()
 export class OcspCache implements OnApplicationShutdown {
   private readonly redis: Redis;
+  /** Signed responses kept in this process for a moment: the hot path never leaves the process. */
+  private readonly local = new Map<string, { at: number; der: Buffer }>();
 
   constructor(@Inject(REVOCATION_CONFIG) private readonly config: RevocationConfig) {
     this.redis = new IORedis(config.REDIS_URL, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: false });
@@ -40,17 +42,32 @@ export class OcspCache implements OnApplicationShutdown {
   }
 
   async getResponse(issuer: string, serial: string, hash: string): Promise<Buffer | undefined> {
-    return (await this.safe(() => this.redis.getBuffer(this.responseKey(issuer, serial, hash)))) ?? undefined;
+    const key = this.responseKey(issuer, serial, hash);
+    const hit = this.local.get(key);
+    const now = Date.now();
+    if (hit && now - hit.at < this.config.CERTCTL_OCSP_LOCAL_CACHE_MS) return hit.der;
+    const der = (await this.safe(() => this.redis.getBuffer(key))) ?? undefined;
+    if (der) this.remember(key, der);
+    return der;
   }
 
   async setResponse(issuer: string, serial: string, hash: string, der: Buffer, ttlSeconds: number): Promise<void> {
     if (ttlSeconds <= 0) return;
-    await this.safe(() => this.redis.set(this.responseKey(issuer, serial, hash), der, 'EX', ttlSeconds));
+    const key = this.responseKey(issuer, serial, hash);
+    this.remember(key, der);
+    await this.safe(() => this.redis.set(key, der, 'EX', ttlSeconds));
+  }
+
+  private remember(key: string, der: Buffer): void {
+    if (this.config.CERTCTL_OCSP_LOCAL_CACHE_MS <= 0) return;
+    if (this.local.size >= 10_000) this.local.delete(this.local.keys().next().value as string);
+    this.local.set(key, { at: Date.now(), der });
   }
 
   /** Forgets everything cached about one certificate (after its revocation). */
   async invalidate(issuer: string, serial: string): Promise<void> {
     const keys = [this.statusKey(issuer, serial), ...HASHES.map((h) => this.responseKey(issuer, serial, h))];
+    for (const k of keys) this.local.delete(k);
     await this.safe(() => this.redis.del(...keys));
   }
 
