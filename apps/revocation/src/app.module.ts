@@ -7,6 +7,7 @@ import { BulkRevocationHandler } from './bulk/bulk-revocation.handler';
 import { BulkRevocationProcessor } from './bulk/bulk-revocation.processor';
 import { BulkRevocationService } from './bulk/bulk-revocation.service';
 import { REVOCATION_CONFIG, type RevocationConfig } from './config';
+import { CrlEntryStaging } from './crl/crl-entry-staging';
 import { CrlService } from './crl/crl.service';
 import { IssuerCache } from './issuers/issuer-cache';
 import { OcspCache } from './ocsp/ocsp-cache';
@@ -32,6 +33,7 @@ export function revocationModule(config: RevocationConfig) {
       OcspCache,
       OcspResponderService,
       OcspService,
+      CrlEntryStaging,
       CrlService,
       RevocationService,
       BulkRevocationService,

@@ -118,9 +118,19 @@ export const crlSignRequestSchema = z.object({
   crl_number: z.string().regex(/^[0-9]{1,30}$/),
   this_update: isoDateSchema,
   next_update: isoDateSchema,
-  entries: z.array(crlEntryTupleSchema),
+  /** The entries inline, or (for CRLs too big for one NATS message) entries_ref. */
+  entries: z.array(crlEntryTupleSchema).optional(),
+  /** Where the entries were staged in Redis (a JSON array of tuples) and their SHA-256, checked before signing. */
+  entries_ref: z
+    .object({ redis_key: z.string().regex(/^certctl:crl-entries:[A-Za-z0-9._:-]+$/), sha256: z.string(), count: z.number().int() })
+    .optional(),
 });
-export const crlSignResponseSchema = z.object({ der_base64: z.string() });
+export const crlEntriesSchema = z.array(crlEntryTupleSchema);
+/** The signed CRL inline, or (over 512 KiB) staged in Redis by issuance with its SHA-256. */
+export const crlSignResponseSchema = z.object({
+  der_base64: z.string().optional(),
+  der_ref: z.object({ redis_key: z.string().regex(/^certctl:crl-der:[A-Za-z0-9._:-]+$/), sha256: z.string() }).optional(),
+});
 
 export const ocspResponderIssueRequestSchema = z.object({
   issuer_id: idSchema,

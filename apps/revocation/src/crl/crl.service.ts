@@ -7,6 +7,7 @@ import { counter, getLogger, registry } from '@certctl/observability';
 import { Histogram } from 'prom-client';
 import { REVOCATION_CONFIG, type RevocationConfig } from '../config';
 import { IssuerCache } from '../issuers/issuer-cache';
+import { CrlEntryStaging } from './crl-entry-staging';
 
 export interface PublishedCrl {
   issuerId: string;
@@ -47,6 +48,7 @@ export class CrlService implements OnApplicationBootstrap, OnApplicationShutdown
     private readonly db: PrismaService,
     private readonly rpc: RpcClient,
     private readonly issuers: IssuerCache,
+    private readonly staging: CrlEntryStaging,
     @Inject(REVOCATION_CONFIG) private readonly config: RevocationConfig,
   ) {}
 
@@ -135,13 +137,15 @@ export class CrlService implements OnApplicationBootstrap, OnApplicationShutdown
               crl_number: number.toString(),
               this_update: thisUpdate.toISOString(),
               next_update: nextUpdate.toISOString(),
-              entries,
+              ...(await this.staging.pack(issuerId, number, entries)),
             },
             { timeoutMs: 60_000 },
           );
-          const der = Buffer.from(signed.der_base64, 'base64');
+          const der = await this.staging.unpack(signed);
           const etag = createHash('sha256').update(der).digest('base64url').slice(0, 32);
-          const row = await tx.crl.create({ data: { issuerId, number, thisUpdate, nextUpdate, der, etag, entries: entries.length } });
+          const row = await tx.crl.create({
+            data: { issuerId, number, thisUpdate, nextUpdate, der: new Uint8Array(der), etag, entries: entries.length },
+          });
           await tx.crl.deleteMany({ where: { issuerId, number: { lte: number - BigInt(KEEP_PER_ISSUER) } } });
           return toPublished(row);
         },
