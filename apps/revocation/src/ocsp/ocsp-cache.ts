@@ -17,6 +17,8 @@ export class OcspCache implements OnApplicationShutdown {
   private readonly redis: Redis;
   /** Signed responses kept in this process for a moment: the hot path never leaves the process. */
   private readonly local = new Map<string, { at: number; der: Buffer }>();
+  /** The same, keyed by the exact request bytes, so a repeated request skips even parsing. */
+  private readonly byRequest = new Map<string, { at: number; der: Buffer; issuer: string; serial: string }>();
 
   constructor(@Inject(REVOCATION_CONFIG) private readonly config: RevocationConfig) {
     this.redis = new IORedis(config.REDIS_URL, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: false });
@@ -58,6 +60,19 @@ export class OcspCache implements OnApplicationShutdown {
     await this.safe(() => this.redis.set(key, der, 'EX', ttlSeconds));
   }
 
+  /** A response for exactly these request bytes (no nonce) signed moments ago, if any. */
+  byRequestBytes(issuer: string, request: Buffer): Buffer | undefined {
+    const hit = this.byRequest.get(`${issuer}:${request.toString('base64')}`);
+    if (hit && Date.now() - hit.at < this.config.CERTCTL_OCSP_LOCAL_CACHE_MS) return hit.der;
+    return undefined;
+  }
+
+  rememberRequestBytes(issuer: string, serial: string, request: Buffer, der: Buffer): void {
+    if (this.config.CERTCTL_OCSP_LOCAL_CACHE_MS <= 0 || request.length > 512) return;
+    if (this.byRequest.size >= 10_000) this.byRequest.delete(this.byRequest.keys().next().value as string);
+    this.byRequest.set(`${issuer}:${request.toString('base64')}`, { at: Date.now(), der, issuer, serial });
+  }
+
   private remember(key: string, der: Buffer): void {
     if (this.config.CERTCTL_OCSP_LOCAL_CACHE_MS <= 0) return;
     if (this.local.size >= 10_000) this.local.delete(this.local.keys().next().value as string);
@@ -68,6 +83,7 @@ export class OcspCache implements OnApplicationShutdown {
   async invalidate(issuer: string, serial: string): Promise<void> {
     const keys = [this.statusKey(issuer, serial), ...HASHES.map((h) => this.responseKey(issuer, serial, h))];
     for (const k of keys) this.local.delete(k);
+    for (const [k, v] of this.byRequest) if (v.issuer === issuer && v.serial === serial) this.byRequest.delete(k);
     await this.safe(() => this.redis.del(...keys));
   }
 
@@ -81,6 +97,8 @@ export class OcspCache implements OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.redis.quit().catch(() => undefined);
+    // quit() waits for a connection that may never come; a client that is not ready just disconnects.
+    if (this.redis.status === 'ready') await this.redis.quit().catch(() => undefined);
+    else this.redis.disconnect();
   }
 }

@@ -30,6 +30,12 @@ export class OcspService {
 
   async respond(issuerId: string, der: Uint8Array): Promise<OcspAnswer> {
     try {
+      const raw = Buffer.from(der);
+      const recent = this.cache.byRequestBytes(issuerId, raw);
+      if (recent) {
+        ocspResponses.inc({ outcome: 'cached' });
+        return { kind: 'response', der: recent, maxAge: 0 };
+      }
       const issuer = await this.issuers.get(issuerId);
       if (!issuer) return { kind: 'unknown_issuer' };
       let req;
@@ -46,6 +52,7 @@ export class OcspService {
       if (single) {
         const cached = await this.cache.getResponse(issuerId, first.serialNumber, first.hash);
         if (cached) {
+          this.cache.rememberRequestBytes(issuerId, first.serialNumber, raw, cached);
           ocspResponses.inc({ outcome: 'cached' });
           return { kind: 'response', der: cached, maxAge: 0 };
         }
@@ -62,7 +69,9 @@ export class OcspService {
       const response = signer.sign(results, now, req.nonceExtension);
       if (single) {
         const ttl = Math.min(this.config.CERTCTL_OCSP_CACHE_SECONDS, Math.floor(this.config.CERTCTL_OCSP_VALIDITY_SECONDS / 2));
-        await this.cache.setResponse(issuerId, first.serialNumber, first.hash, response, results[0]!.result.status === 'unknown' ? 0 : ttl);
+        const cacheable = results[0]!.result.status !== 'unknown';
+        await this.cache.setResponse(issuerId, first.serialNumber, first.hash, response, cacheable ? ttl : 0);
+        if (cacheable) this.cache.rememberRequestBytes(issuerId, first.serialNumber, raw, response);
       }
       ocspResponses.inc({ outcome: results.map((r) => r.result.status).join(',') });
       return { kind: 'response', der: response, maxAge: 0 };
