@@ -13,12 +13,14 @@ import {
   NotificationsController,
 } from './notifications/notifications.controller';
 import { OpenApiController } from './openapi/openapi.controller';
+import { RevocationController } from './revocation/revocation.controller';
 import { VersionController } from './system/version.controller';
 
 /** The gateway's own controllers: the module, the route check, the OpenAPI document and docs/rbac.md all read this list. */
 export const GATEWAY_CONTROLLERS: Type<unknown>[] = [
   CertificatesController,
   StatsController,
+  RevocationController,
   IssuersController,
   JobsController,
   ...CONFIG_CONTROLLERS,

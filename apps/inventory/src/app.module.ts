@@ -8,6 +8,7 @@ import { AgentHandler } from './agents/agent.handler';
 import { AgentService } from './agents/agent.service';
 import { CertificateLifecycleHandler } from './certificates/certificate-lifecycle.handler';
 import { CertificateLifecycleService } from './certificates/certificate-lifecycle.service';
+import { CertificateRevocationHandler, CertificateRevocationService } from './certificates/certificate-revocation.handler';
 import { CertificateHandler } from './certificates/certificate.handler';
 import { CertificateService } from './certificates/certificate.service';
 import { JobHandler } from './jobs/job.handler';
@@ -28,10 +29,19 @@ export function inventoryModule(config: InventoryConfig) {
       QueueModule.forRoot(inventoryQueueOptions(config)),
       MessagingModule.forRoot({ servers: config.NATS_URL, service: 'inventory', timeoutMs: config.CERTCTL_NATS_TIMEOUT_MS }),
     ],
-    controllers: [CertificateHandler, CertificateLifecycleHandler, JobHandler, AgentHandler, RenewalHandler, ...CONFIG_HANDLERS],
+    controllers: [
+      CertificateHandler,
+      CertificateLifecycleHandler,
+      CertificateRevocationHandler,
+      JobHandler,
+      AgentHandler,
+      RenewalHandler,
+      ...CONFIG_HANDLERS,
+    ],
     providers: [
       { provide: INVENTORY_CONFIG, useValue: config },
       CertificateService,
+      CertificateRevocationService,
       JobService,
       JobApprovalService,
       ConfigResourceService,

@@ -22,7 +22,7 @@ export function renderLifecycleDoc(): string {
     'Generated from `apps/inventory/src/certificates/certificate-state.ts` and `apps/inventory/src/jobs/job-state.ts` by `npm run docs:api`; a unit test fails when this file and the code disagree. Any other change is refused with `409 illegal_transition`.',
     '',
     ...table('Certificate statuses', CERTIFICATE_TRANSITIONS),
-    'Expiring and Expired are set by the expiry scan; Revoked by the revocation service; Archived by `DELETE /api/v1/certificates/{id}` (open jobs are cancelled).',
+    'Expiring and Expired are set by the scheduler’s expiry-status loop; Revoked by the revocation service (Revoked → Active only when a certificateHold is lifted); Archived by `DELETE /api/v1/certificates/{id}` (open jobs are cancelled).',
     '',
     ...table('Job statuses', JOB_TRANSITIONS),
     'Where a new issuance or renewal job starts: `awaiting_approval` when its profile requires approval; otherwise `awaiting_csr` when the profile has the agent generate the key; otherwise `pending` (queued for signing). An approved job moves on to `awaiting_csr` or `pending` the same way. `running → running` is a redelivery after a worker died; `running → pending` a retry with attempts left. The reaper (driven by the scheduler) moves Running jobs without progress back to Pending (attempts left) or to Failed, and fails AwaitingCSR and AwaitingApproval jobs that wait too long (`CERTCTL_JOB_RUNNING_TIMEOUT_MS`, `CERTCTL_JOB_AWAITING_CSR_TIMEOUT_MS`, `CERTCTL_JOB_AWAITING_APPROVAL_TIMEOUT_MS`, set on the scheduler).',

@@ -7,6 +7,7 @@ import { ISSUANCE_CONFIG, type IssuanceConfig } from './config';
 import { IssuerHandler } from './issuers/issuer.handler';
 import { IssuerHierarchyService } from './issuers/issuer-hierarchy.service';
 import { IssuerService } from './issuers/issuer.service';
+import { RevocationSigningHandler } from './issuers/revocation-signing.handler';
 import { IssuanceProcessor } from './issuing/issuance.processor';
 
 export function issuanceModule(config: IssuanceConfig) {
@@ -18,7 +19,7 @@ export function issuanceModule(config: IssuanceConfig) {
       QueueModule.forRoot({ redisUrl: config.REDIS_URL }),
       MessagingModule.forRoot({ servers: config.NATS_URL, service: 'issuance', timeoutMs: config.CERTCTL_NATS_TIMEOUT_MS }),
     ],
-    controllers: [IssuerHandler],
+    controllers: [IssuerHandler, RevocationSigningHandler],
     providers: [{ provide: ISSUANCE_CONFIG, useValue: config }, IssuerService, IssuerHierarchyService, IssuanceProcessor],
   })
   class IssuanceModule {}

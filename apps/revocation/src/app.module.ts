@@ -3,7 +3,19 @@ import { DatabaseModule, PrismaService } from '@certctl/database';
 import { MessagingModule, RpcClient } from '@certctl/messaging';
 import { platformModule } from '@certctl/platform';
 import { QueueModule, QueueService } from '@certctl/queue';
-import type { RevocationConfig } from './config';
+import { BulkRevocationHandler } from './bulk/bulk-revocation.handler';
+import { BulkRevocationProcessor } from './bulk/bulk-revocation.processor';
+import { BulkRevocationService } from './bulk/bulk-revocation.service';
+import { REVOCATION_CONFIG, type RevocationConfig } from './config';
+import { CrlEntryStaging } from './crl/crl-entry-staging';
+import { CrlService } from './crl/crl.service';
+import { IssuerCache } from './issuers/issuer-cache';
+import { OcspCache } from './ocsp/ocsp-cache';
+import { OcspResponderService } from './ocsp/ocsp-responder.service';
+import { OcspService } from './ocsp/ocsp.service';
+import { RevocationConfigService } from './revocations/revocation-config.service';
+import { RevocationHandler } from './revocations/revocation.handler';
+import { RevocationService } from './revocations/revocation.service';
 
 export function revocationModule(config: RevocationConfig) {
   @Module({
@@ -12,6 +24,20 @@ export function revocationModule(config: RevocationConfig) {
       DatabaseModule.forRoot({ url: config.DATABASE_URL, poolSize: config.CERTCTL_DATABASE_POOL_SIZE }),
       QueueModule.forRoot({ redisUrl: config.REDIS_URL }),
       MessagingModule.forRoot({ servers: config.NATS_URL, service: 'revocation', timeoutMs: config.CERTCTL_NATS_TIMEOUT_MS }),
+    ],
+    controllers: [RevocationHandler, BulkRevocationHandler],
+    providers: [
+      { provide: REVOCATION_CONFIG, useValue: config },
+      RevocationConfigService,
+      IssuerCache,
+      OcspCache,
+      OcspResponderService,
+      OcspService,
+      CrlEntryStaging,
+      CrlService,
+      RevocationService,
+      BulkRevocationService,
+      BulkRevocationProcessor,
     ],
   })
   class RevocationModule {}

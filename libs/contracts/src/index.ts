@@ -12,3 +12,4 @@ export * from './agents';
 export * from './issuers';
 export * from './notifications';
 export * from './scheduler';
+export * from './revocation';

@@ -6,6 +6,7 @@ export enum QueueName {
   Issuance = 'certctl-issuance',
   Notifications = 'certctl-notifications',
   Deployment = 'certctl-deployment',
+  BulkRevocation = 'certctl-bulk-revocation',
 }
 
 /** How a queue retries a failing job before it goes to the dead-letter state. */
@@ -27,6 +28,8 @@ export const QUEUE_RETRY: Readonly<Record<QueueName, Readonly<QueueRetryPolicy>>
   [QueueName.Issuance]: { attempts: 5, backoffMs: 2000 },
   [QueueName.Notifications]: { attempts: 5, backoffMs: 1000 },
   [QueueName.Deployment]: { attempts: 5, backoffMs: 1000 },
+  /** Each attempt resumes where the last stopped (revoking is idempotent), so more tries are cheap. */
+  [QueueName.BulkRevocation]: { attempts: 10, backoffMs: 1000 },
 };
 
 /** Payload of an issuance queue job. The queue job id is the jobs-table id (idempotency key). */
@@ -40,4 +43,5 @@ export interface QueueJobData {
   [QueueName.Issuance]: IssuanceJobData;
   [QueueName.Notifications]: { notification_id: string; traceparent?: string };
   [QueueName.Deployment]: { job_id: string; traceparent?: string };
+  [QueueName.BulkRevocation]: { bulk_id: string; traceparent?: string };
 }

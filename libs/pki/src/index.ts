@@ -6,6 +6,7 @@ export {
   KEY_ALGORITHMS,
   generateKeyPair,
   exportPrivateKeyPem,
+  exportSpki,
   importPrivateKeyPem,
   describeKey,
   type KeyAlgorithm,
@@ -33,3 +34,17 @@ export {
 } from './certificate';
 export { parseCsr, createCsr, type ParsedCsr } from './csr';
 export { SecretBox } from './secret-box';
+export { buildCrl, type CrlEntry, type CrlRequest } from './crl';
+export {
+  parseOcspRequest,
+  issuerCertIdHashes,
+  OcspSigner,
+  ocspErrorResponse,
+  OCSP_MAX_REQUEST_BYTES,
+  type OcspCertId,
+  type ParsedOcspRequest,
+  type OcspStatus,
+  type OcspSingleResult,
+  type OcspErrorStatus,
+} from './ocsp';
+export { signOcspResponder, type OcspResponderRequest } from './ocsp-responder';

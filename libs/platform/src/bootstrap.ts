@@ -140,6 +140,8 @@ export async function bootstrapService(o: BootstrapOptions): Promise<NestFastify
     const seconds = reply.elapsedTime / 1000;
     httpDuration.observe({ method: req.method, route, status: String(reply.statusCode) }, seconds);
     if (route === '/health' || route === '/ready' || route === '/metrics') return;
+    // High-volume public routes (OCSP) opt out of the access log; their metrics above still count.
+    if ((req.routeOptions?.config as { accessLog?: boolean } | undefined)?.accessLog === false) return;
     const traceId = (req as FastifyRequest & { traceId?: string }).traceId;
     logger.info(
       {

@@ -16,8 +16,8 @@ describe('certificate status lifecycle', () => {
   });
 
   it.each([
-    ['revoked', 'active'],
     ['revoked', 'renewal_in_progress'],
+    ['revoked', 'expiring'],
     ['archived', 'active'],
     ['pending', 'renewal_in_progress'],
     ['pending', 'expiring'],
@@ -30,8 +30,8 @@ describe('certificate status lifecycle', () => {
     }
   });
 
-  it('archived is final and only revocation-free states reach renewal', () => {
-    expect(CERTIFICATE_TRANSITIONS.archived).toEqual([]);
+  it('an archived certificate can only be revoked, and only revocation-free states reach renewal', () => {
+    expect(CERTIFICATE_TRANSITIONS.archived).toEqual(['revoked']);
     expect(statusesLeadingTo('renewal_in_progress').sort()).toEqual(['active', 'expired', 'expiring', 'failed']);
   });
 });

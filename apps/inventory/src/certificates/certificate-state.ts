@@ -2,8 +2,10 @@ import { AppError, type CertificateStatus } from '@certctl/contracts';
 
 /**
  * Every allowed certificate status change, in one table. `active → active` is a new
- * version replacing the current one; Expiring/Expired are set by the expiry scan; a
- * revoked certificate can only be archived; archived is final.
+ * version replacing the current one; Expiring/Expired are set by the expiry scan.
+ * `revoked → revoked` changes the reason (a hold escalated to keyCompromise, say);
+ * `revoked → active` is only the lifting of a certificateHold (removeFromCRL); an
+ * archived certificate can still be revoked (its key may leak after it was retired).
  */
 export const CERTIFICATE_TRANSITIONS: Readonly<Record<CertificateStatus, readonly CertificateStatus[]>> = {
   pending: ['active', 'failed', 'revoked', 'archived'],
@@ -12,8 +14,8 @@ export const CERTIFICATE_TRANSITIONS: Readonly<Record<CertificateStatus, readonl
   expired: ['active', 'renewal_in_progress', 'revoked', 'archived'],
   renewal_in_progress: ['active', 'failed', 'revoked', 'archived'],
   failed: ['active', 'renewal_in_progress', 'revoked', 'archived'],
-  revoked: ['archived'],
-  archived: [],
+  revoked: ['revoked', 'active', 'archived'],
+  archived: ['revoked'],
 };
 
 export function canMoveCertificate(from: CertificateStatus, to: CertificateStatus): boolean {

@@ -1,0 +1,203 @@
+import { createHash } from 'node:crypto';
+import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { REVOCATION_REASON_CODES, type RevocationReason, RevocationRpc } from '@certctl/contracts';
+import { PrismaService } from '@certctl/database';
+import { RpcClient } from '@certctl/messaging';
+import { counter, getLogger, registry } from '@certctl/observability';
+import { Histogram } from 'prom-client';
+import { REVOCATION_CONFIG, type RevocationConfig } from '../config';
+import { IssuerCache } from '../issuers/issuer-cache';
+import { CrlEntryStaging } from './crl-entry-staging';
+
+export interface PublishedCrl {
+  issuerId: string;
+  number: bigint;
+  der: Buffer;
+  etag: string;
+  thisUpdate: Date;
+  nextUpdate: Date;
+}
+
+const crlBuilds = counter('certctl_crl_builds_total', 'CRL builds by trigger and result', ['trigger', 'result']);
+const crlBuildSeconds = new Histogram({
+  name: 'certctl_crl_build_duration_seconds',
+  help: 'Time to collect, sign (in issuance) and store one CRL',
+  buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30],
+  registers: [registry],
+});
+/** How long a replica trusts its in-memory copy before checking the database for a newer CRL. */
+const FRESH_MS = 1000;
+const KEEP_PER_ISSUER = 3;
+
+/**
+ * Per-issuer CRLs: built from the revocations table, signed by issuance, stored in `crls`
+ * (the highest number is current) and served from memory. Builds for one issuer are
+ * serialized across replicas by an advisory lock, so CRL numbers are strictly increasing;
+ * revocations are coalesced (debounced) into one build, and a schedule refreshes CRLs
+ * that are getting old.
+ */
+@Injectable()
+export class CrlService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly current = new Map<string, { crl: PublishedCrl; checkedAt: number }>();
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly building = new Map<string, Promise<PublishedCrl>>();
+  private readonly dirty = new Set<string>();
+  private ticker?: NodeJS.Timeout;
+
+  constructor(
+    private readonly db: PrismaService,
+    private readonly rpc: RpcClient,
+    private readonly issuers: IssuerCache,
+    private readonly staging: CrlEntryStaging,
+    @Inject(REVOCATION_CONFIG) private readonly config: RevocationConfig,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    const every = Math.min(60_000, (this.config.CERTCTL_CRL_REFRESH_SECONDS * 1000) / 2);
+    this.ticker = setInterval(() => void this.refreshStale().catch((err: unknown) => this.warn('schedule', err)), every);
+    this.ticker.unref();
+  }
+
+  onApplicationShutdown(): void {
+    if (this.ticker) clearInterval(this.ticker);
+    for (const t of this.timers.values()) clearTimeout(t);
+  }
+
+  /** Asks for a rebuild soon; revocations arriving within the debounce window share it. */
+  schedule(issuerId: string): void {
+    if (this.timers.has(issuerId)) return;
+    const t = setTimeout(() => {
+      this.timers.delete(issuerId);
+      void this.rebuild(issuerId, 'revocation').catch((err: unknown) => this.warn('revocation', err, issuerId));
+    }, this.config.CERTCTL_CRL_DEBOUNCE_MS);
+    t.unref();
+    this.timers.set(issuerId, t);
+  }
+
+  /** The current CRL of a known issuer, built on first use. */
+  async get(issuerId: string): Promise<PublishedCrl> {
+    const hit = this.current.get(issuerId);
+    const now = Date.now();
+    if (hit && now - hit.checkedAt < FRESH_MS && hit.crl.nextUpdate.getTime() > now) return hit.crl;
+    const latest = await this.db.crl.findFirst({ where: { issuerId }, orderBy: { number: 'desc' }, select: { number: true } });
+    if (latest && hit && latest.number === hit.crl.number && hit.crl.nextUpdate.getTime() > now) {
+      hit.checkedAt = now;
+      return hit.crl;
+    }
+    if (latest) {
+      const row = await this.db.crl.findUnique({ where: { issuerId_number: { issuerId, number: latest.number } } });
+      if (row && row.nextUpdate.getTime() > now) return this.remember(toPublished(row));
+    }
+    return this.rebuild(issuerId, 'on_demand');
+  }
+
+  /** One build at a time per issuer in this replica; a request during a build causes one more after it. */
+  rebuild(issuerId: string, trigger: string): Promise<PublishedCrl> {
+    const running = this.building.get(issuerId);
+    if (running) {
+      if (trigger === 'revocation') this.dirty.add(issuerId);
+      return running;
+    }
+    const p = this.build(issuerId, trigger).finally(() => {
+      this.building.delete(issuerId);
+      if (this.dirty.delete(issuerId)) this.schedule(issuerId);
+    });
+    this.building.set(issuerId, p);
+    return p;
+  }
+
+  private async build(issuerId: string, trigger: string): Promise<PublishedCrl> {
+    const end = crlBuildSeconds.startTimer();
+    try {
+      await this.issuers.require(issuerId);
+      const crl = await this.db.$transaction(
+        async (tx) => {
+          await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`certctl-crl:${issuerId}`}))`;
+          const last = await tx.crl.findFirst({ where: { issuerId }, orderBy: { number: 'desc' }, select: { number: true } });
+          const number = (last?.number ?? 0n) + 1n;
+          const thisUpdate = new Date(Math.floor(Date.now() / 1000) * 1000);
+          const nextUpdate = new Date(thisUpdate.getTime() + this.config.CERTCTL_CRL_VALIDITY_SECONDS * 1000);
+          const rows = await tx.revocation.findMany({
+            where: { issuerId, notAfter: { gt: thisUpdate }, shortLived: false },
+            select: { serialNumber: true, revokedAt: true, reason: true },
+            orderBy: { revokedAt: 'asc' },
+          });
+          const entries = rows.map(
+            (r) =>
+              [r.serialNumber, Math.floor(r.revokedAt.getTime() / 1000), REVOCATION_REASON_CODES[r.reason as RevocationReason] ?? 0] as [
+                string,
+                number,
+                number,
+              ],
+          );
+          const signed = await this.rpc.request(
+            RevocationRpc.crlSign,
+            {
+              issuer_id: issuerId,
+              crl_number: number.toString(),
+              this_update: thisUpdate.toISOString(),
+              next_update: nextUpdate.toISOString(),
+              ...(await this.staging.pack(issuerId, number, entries)),
+            },
+            { timeoutMs: 60_000 },
+          );
+          const der = await this.staging.unpack(signed);
+          const etag = createHash('sha256').update(der).digest('base64url').slice(0, 32);
+          const row = await tx.crl.create({
+            data: { issuerId, number, thisUpdate, nextUpdate, der: new Uint8Array(der), etag, entries: entries.length },
+          });
+          await tx.crl.deleteMany({ where: { issuerId, number: { lte: number - BigInt(KEEP_PER_ISSUER) } } });
+          return toPublished(row);
+        },
+        { timeout: 90_000, maxWait: 30_000 },
+      );
+      crlBuilds.inc({ trigger, result: 'ok' });
+      getLogger().info({ issuer_id: issuerId, crl_number: crl.number.toString(), trigger }, 'CRL published');
+      return this.remember(crl);
+    } catch (err) {
+      crlBuilds.inc({ trigger, result: 'error' });
+      throw err;
+    } finally {
+      end();
+    }
+  }
+
+  /** Rebuilds every CRL whose thisUpdate is older than the refresh interval. */
+  async refreshStale(): Promise<void> {
+    const cutoff = new Date(Date.now() - this.config.CERTCTL_CRL_REFRESH_SECONDS * 1000);
+    const issuers = await this.db.crl.groupBy({ by: ['issuerId'], _max: { thisUpdate: true } });
+    for (const i of issuers) {
+      if (i._max.thisUpdate && i._max.thisUpdate < cutoff) {
+        await this.rebuild(i.issuerId, 'schedule').catch((err: unknown) => this.warn('schedule', err, i.issuerId));
+      }
+    }
+  }
+
+  private remember(crl: PublishedCrl): PublishedCrl {
+    const hit = this.current.get(crl.issuerId);
+    if (!hit || hit.crl.number <= crl.number) this.current.set(crl.issuerId, { crl, checkedAt: Date.now() });
+    return this.current.get(crl.issuerId)!.crl;
+  }
+
+  private warn(trigger: string, err: unknown, issuerId?: string): void {
+    getLogger().warn({ issuer_id: issuerId, trigger, err: (err as Error).message }, 'CRL build failed');
+  }
+}
+
+function toPublished(row: {
+  issuerId: string;
+  number: bigint;
+  der: Uint8Array;
+  etag: string;
+  thisUpdate: Date;
+  nextUpdate: Date;
+}): PublishedCrl {
+  return {
+    issuerId: row.issuerId,
+    number: row.number,
+    der: Buffer.from(row.der),
+    etag: row.etag,
+    thisUpdate: row.thisUpdate,
+    nextUpdate: row.nextUpdate,
+  };
+}

@@ -1,0 +1,140 @@
+import { Injectable } from '@nestjs/common';
+import {
+  AppError,
+  type Actor,
+  type RevocationDto,
+  type RevocationReason,
+  RevocationEvents,
+  RevocationRpc,
+  Rpc,
+  revocationReasonSchema,
+} from '@certctl/contracts';
+import { Prisma, PrismaService, newId } from '@certctl/database';
+import { RpcClient } from '@certctl/messaging';
+import { counter, getLogger } from '@certctl/observability';
+import { CrlService } from '../crl/crl.service';
+import { OcspCache } from '../ocsp/ocsp-cache';
+import { RevocationConfigService } from './revocation-config.service';
+
+const revocationsTotal = counter('certctl_revocations_total', 'Certificate revocations by reason and result', ['reason', 'result']);
+
+type RevocationRow = Prisma.RevocationGetPayload<object>;
+
+/**
+ * Revoking one certificate: the row is written once (unique issuer+serial), inventory
+ * marks the certificate revoked, the OCSP cache forgets it, a CRL build is scheduled and
+ * an event is published. Every step is idempotent, so a retry (or a second request)
+ * converges on the same state and the same answer.
+ */
+@Injectable()
+export class RevocationService {
+  constructor(
+    private readonly db: PrismaService,
+    private readonly rpc: RpcClient,
+    private readonly crl: CrlService,
+    private readonly cache: OcspCache,
+    private readonly settings: RevocationConfigService,
+  ) {}
+
+  async revoke(actor: Actor, certificateId: string, reason: RevocationReason): Promise<RevocationDto> {
+    const cert = await this.rpc.request(Rpc.inventory.certificateGet, { id: certificateId });
+    const version = cert.current_version;
+    if (!version) throw new AppError('conflict', `certificate ${certificateId} has no issued version to revoke`);
+    const issuerId = version.issuer_id;
+    const serial = version.serial_number;
+    if (reason === 'removeFromCRL') return this.lift(actor, certificateId, issuerId, serial);
+
+    const existing = await this.db.revocation.findUnique({ where: { issuerId_serialNumber: { issuerId, serialNumber: serial } } });
+    let row = existing;
+    let created = false;
+    if (!row) {
+      const notBefore = new Date(version.not_before);
+      const notAfter = new Date(version.not_after);
+      try {
+        row = await this.db.revocation.create({
+          data: {
+            id: newId('rev'),
+            issuerId,
+            serialNumber: serial,
+            certificateId,
+            reason,
+            revokedAt: new Date(Math.floor(Date.now() / 1000) * 1000),
+            actor: actor.principal,
+            notAfter,
+            shortLived: notAfter.getTime() - notBefore.getTime() < this.settings.shortLivedMs,
+          },
+        });
+        created = true;
+      } catch (err) {
+        if (!(err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002')) throw err;
+        row = await this.db.revocation.findUniqueOrThrow({ where: { issuerId_serialNumber: { issuerId, serialNumber: serial } } });
+      }
+    }
+    await this.propagate(row);
+    revocationsTotal.inc({ reason: row.reason, result: created ? 'revoked' : 'already_revoked' });
+    if (created)
+      getLogger().info({ certificate_id: certificateId, serial, issuer_id: issuerId, reason, actor: actor.principal }, 'revoked');
+    return toDto(row, created);
+  }
+
+  /** Inventory status, cache, CRL and event; safe to repeat. */
+  private async propagate(row: RevocationRow): Promise<void> {
+    const revokedAt = row.revokedAt.toISOString();
+    await this.rpc.request(RevocationRpc.inventoryRevoke, {
+      certificate_id: row.certificateId,
+      reason: row.reason as RevocationReason,
+      revoked_at: revokedAt,
+      actor: row.actor,
+    });
+    await this.cache.invalidate(row.issuerId, row.serialNumber);
+    // A status read in flight during the write may re-cache "good"; forget it again shortly after.
+    setTimeout(() => void this.cache.invalidate(row.issuerId, row.serialNumber), 1000).unref();
+    this.crl.schedule(row.issuerId);
+    await this.rpc.emit(RevocationEvents.certificateRevoked, {
+      certificate_id: row.certificateId,
+      issuer_id: row.issuerId,
+      serial_number: row.serialNumber,
+      reason: row.reason as RevocationReason,
+      revoked_at: revokedAt,
+      actor: row.actor,
+    });
+  }
+
+  /** removeFromCRL: only a certificateHold can be lifted. */
+  private async lift(actor: Actor, certificateId: string, issuerId: string, serial: string): Promise<RevocationDto> {
+    const row = await this.db.revocation.findUnique({ where: { issuerId_serialNumber: { issuerId, serialNumber: serial } } });
+    if (!row || row.reason !== 'certificateHold') {
+      throw new AppError('conflict', 'removeFromCRL only lifts a certificateHold; this certificate is not on hold');
+    }
+    await this.db.revocation.delete({ where: { id: row.id } });
+    await this.rpc.request(RevocationRpc.inventoryRevoke, {
+      certificate_id: certificateId,
+      reason: 'removeFromCRL',
+      revoked_at: new Date().toISOString(),
+      actor: actor.principal,
+    });
+    await this.cache.invalidate(issuerId, serial);
+    this.crl.schedule(issuerId);
+    await this.rpc.emit(RevocationEvents.certificateUnrevoked, {
+      certificate_id: certificateId,
+      issuer_id: issuerId,
+      serial_number: serial,
+      reason: 'removeFromCRL',
+      revoked_at: row.revokedAt.toISOString(),
+      actor: actor.principal,
+    });
+    return { ...toDto(row, true), reason: 'removeFromCRL' };
+  }
+}
+
+function toDto(row: RevocationRow, created: boolean): RevocationDto {
+  return {
+    certificate_id: row.certificateId,
+    serial_number: row.serialNumber,
+    issuer_id: row.issuerId,
+    reason: revocationReasonSchema.parse(row.reason),
+    revoked_at: row.revokedAt.toISOString(),
+    actor: row.actor,
+    created,
+  };
+}
