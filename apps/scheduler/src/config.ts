@@ -15,12 +15,14 @@ export const schedulerEnvSchema = baseEnvSchema
     CERTCTL_SCHEDULER_EXPIRY_ALERT_INTERVAL_MS: ms(60 * MIN),
     CERTCTL_SCHEDULER_AGENT_OFFLINE_INTERVAL_MS: ms(MIN),
     CERTCTL_SCHEDULER_JOB_REAPER_INTERVAL_MS: ms(5 * MIN),
+    /** How often the revocation service is asked to rebuild CRLs that are due. */
+    CERTCTL_SCHEDULER_CRL_REFRESH_INTERVAL_MS: ms(10 * MIN),
     /** How often certificates are moved to Expiring / Expired. */
     CERTCTL_SCHEDULER_EXPIRY_STATUS_INTERVAL_MS: ms(5 * MIN),
     /** A certificate is Expiring this many days before its notAfter. */
     CERTCTL_EXPIRING_WITHIN_DAYS: z.coerce.number().int().min(1).max(365).default(30),
-    /** Comma-separated loops to run (default all): renewal,expiry-alerts,expiry-status,agent-offline,job-reaper. */
-    CERTCTL_SCHEDULER_LOOPS: z.string().default('renewal,expiry-alerts,expiry-status,agent-offline,job-reaper'),
+    /** Comma-separated loops to run (default all): renewal,expiry-alerts,expiry-status,agent-offline,job-reaper,crl-refresh. */
+    CERTCTL_SCHEDULER_LOOPS: z.string().default('renewal,expiry-alerts,expiry-status,agent-offline,job-reaper,crl-refresh'),
     /** Certificates per scan page (one inventory request each; ~0.5 KB each, under the 1 MB NATS message limit). */
     CERTCTL_SCHEDULER_BATCH_SIZE: z.coerce.number().int().min(10).max(2000).default(1000),
     /** Renewal starts are spread over up to this long after they are due (and at most 10% of the time left). */

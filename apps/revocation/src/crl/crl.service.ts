@@ -163,14 +163,19 @@ export class CrlService implements OnApplicationBootstrap, OnApplicationShutdown
   }
 
   /** Rebuilds every CRL whose thisUpdate is older than the refresh interval. */
-  async refreshStale(): Promise<void> {
+  async refreshStale(): Promise<string[]> {
     const cutoff = new Date(Date.now() - this.config.CERTCTL_CRL_REFRESH_SECONDS * 1000);
     const issuers = await this.db.crl.groupBy({ by: ['issuerId'], _max: { thisUpdate: true } });
+    const rebuilt: string[] = [];
     for (const i of issuers) {
       if (i._max.thisUpdate && i._max.thisUpdate < cutoff) {
-        await this.rebuild(i.issuerId, 'schedule').catch((err: unknown) => this.warn('schedule', err, i.issuerId));
+        await this.rebuild(i.issuerId, 'schedule').then(
+          () => rebuilt.push(i.issuerId),
+          (err: unknown) => this.warn('schedule', err, i.issuerId),
+        );
       }
     }
+    return rebuilt;
   }
 
   private remember(crl: PublishedCrl): PublishedCrl {

@@ -1,5 +1,5 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { type Alert, NotificationRpc, SchedulerRpc } from '@certctl/contracts';
+import { type Alert, NotificationRpc, RevocationRpc, SchedulerRpc } from '@certctl/contracts';
 import { RpcClient } from '@certctl/messaging';
 import { getLogger } from '@certctl/observability';
 import { SCHEDULER_CONFIG, type SchedulerConfig } from '../config';
@@ -7,7 +7,7 @@ import { RenewalScanService } from '../renewal/renewal-scan.service';
 import { LeaseService } from './lease.service';
 import { LoopRunner } from './loop-runner';
 
-export const LOOP_NAMES = ['renewal', 'expiry-alerts', 'expiry-status', 'agent-offline', 'job-reaper'] as const;
+export const LOOP_NAMES = ['renewal', 'expiry-alerts', 'expiry-status', 'agent-offline', 'job-reaper', 'crl-refresh'] as const;
 export type LoopName = (typeof LOOP_NAMES)[number];
 
 /** Starts the enabled loops; each runs on the replica holding its lease. */
@@ -28,6 +28,7 @@ export class LoopsService implements OnApplicationBootstrap, OnApplicationShutdo
       'expiry-status': { intervalMs: c.CERTCTL_SCHEDULER_EXPIRY_STATUS_INTERVAL_MS, run: () => this.expiryStatus() },
       'agent-offline': { intervalMs: c.CERTCTL_SCHEDULER_AGENT_OFFLINE_INTERVAL_MS, run: () => this.agentOffline() },
       'job-reaper': { intervalMs: c.CERTCTL_SCHEDULER_JOB_REAPER_INTERVAL_MS, run: () => this.reapJobs() },
+      'crl-refresh': { intervalMs: c.CERTCTL_SCHEDULER_CRL_REFRESH_INTERVAL_MS, run: () => this.refreshCrls() },
     };
     for (const name of LOOP_NAMES) this.runners.set(name, new LoopRunner({ name, ...loops[name] }, lease));
   }
@@ -71,6 +72,12 @@ export class LoopsService implements OnApplicationBootstrap, OnApplicationShutdo
       expiring_within_days: this.config.CERTCTL_EXPIRING_WITHIN_DAYS,
     });
     return { expiring: r.expiring, expired: r.expired.length };
+  }
+
+  /** Has the revocation service rebuild CRLs that are due (it also refreshes them on its own if this loop is off). */
+  async refreshCrls() {
+    const r = await this.rpc.request(RevocationRpc.crlRefresh, {}, { timeoutMs: 60000 });
+    return { rebuilt: r.rebuilt.length };
   }
 
   async reapJobs() {
