@@ -52,6 +52,13 @@ export default async function globalSetup(): Promise<void> {
     // Scheduler loops every second, renewals spread over at most a second, notification retries in 0.2 s steps.
     CERTCTL_SCHEDULER_RENEWAL_INTERVAL_MS: '1000',
     CERTCTL_SCHEDULER_EXPIRY_ALERT_INTERVAL_MS: '1000',
+    // The other loops every 2 s too, so a first run that met a service still starting is retried
+    // soon; Expiring is left off (1-day test certificates would be Expiring at once), Expired stays on.
+    CERTCTL_SCHEDULER_EXPIRY_STATUS_INTERVAL_MS: '2000',
+    CERTCTL_EXPIRING_WITHIN_DAYS: '0',
+    CERTCTL_SCHEDULER_AGENT_OFFLINE_INTERVAL_MS: '2000',
+    CERTCTL_SCHEDULER_JOB_REAPER_INTERVAL_MS: '2000',
+    CERTCTL_SCHEDULER_CRL_REFRESH_INTERVAL_MS: '2000',
     CERTCTL_RENEWAL_JITTER_MAX_MS: '1000',
     CERTCTL_NOTIFY_BACKOFF_BASE_MS: '200',
     CERTCTL_NOTIFY_BACKOFF_MAX_MS: '1000',

@@ -19,8 +19,8 @@ export const schedulerEnvSchema = baseEnvSchema
     CERTCTL_SCHEDULER_CRL_REFRESH_INTERVAL_MS: ms(10 * MIN),
     /** How often certificates are moved to Expiring / Expired. */
     CERTCTL_SCHEDULER_EXPIRY_STATUS_INTERVAL_MS: ms(5 * MIN),
-    /** A certificate is Expiring this many days before its notAfter. */
-    CERTCTL_EXPIRING_WITHIN_DAYS: z.coerce.number().int().min(1).max(365).default(30),
+    /** A certificate is Expiring this many days before its notAfter (0: never marked Expiring, only Expired). */
+    CERTCTL_EXPIRING_WITHIN_DAYS: z.coerce.number().int().min(0).max(365).default(30),
     /** Comma-separated loops to run (default all): renewal,expiry-alerts,expiry-status,agent-offline,job-reaper,crl-refresh. */
     CERTCTL_SCHEDULER_LOOPS: z.string().default('renewal,expiry-alerts,expiry-status,agent-offline,job-reaper,crl-refresh'),
     /** Certificates per scan page (one inventory request each; ~0.5 KB each, under the 1 MB NATS message limit). */

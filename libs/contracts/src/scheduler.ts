@@ -73,7 +73,7 @@ export const jobReapStaleRequestSchema = z.object({
   awaiting_csr_before: z.string(),
   awaiting_approval_before: z.string(),
 });
-export const markExpiryRequestSchema = z.object({ expiring_within_days: z.number().int().min(1).max(365) });
+export const markExpiryRequestSchema = z.object({ expiring_within_days: z.number().int().min(0).max(365) });
 export const markExpiryResponseSchema = z.object({ expiring: z.number().int(), expired: z.array(z.string()) });
 
 export const jobReapStaleResponseSchema = z.object({ requeued: z.number().int(), failed: z.number().int() });

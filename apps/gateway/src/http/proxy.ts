@@ -1,3 +1,5 @@
+import { Agent as HttpAgent, type IncomingHttpHeaders, type OutgoingHttpHeaders, request as httpRequest } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Histogram } from 'prom-client';
 import { AppError } from '@certctl/contracts';
@@ -43,31 +45,66 @@ export async function installPublicProxy(fastify: FastifyInstance, config: Gatew
   });
 }
 
+/** Keep-alive connections to the owning services: no TCP handshake per forwarded request. */
+const agents = new Map<string, HttpAgent>();
+
+function agentFor(base: string): HttpAgent {
+  let a = agents.get(base);
+  if (!a) {
+    const o = { keepAlive: true, maxSockets: 256, maxFreeSockets: 64, scheduling: 'lifo' as const };
+    a = base.startsWith('https:') ? new HttpsAgent(o) : new HttpAgent(o);
+    agents.set(base, a);
+  }
+  return a;
+}
+
+class UpstreamTimeout extends Error {
+  override name = 'TimeoutError';
+}
+
+/** One upstream round trip over node:http (lighter than fetch for small protocol messages). */
+function forwardOnce(
+  url: URL,
+  method: string,
+  headers: OutgoingHttpHeaders,
+  body: Buffer | undefined,
+  timeoutMs: number,
+  agent: HttpAgent,
+): Promise<{ status: number; headers: IncomingHttpHeaders; body: Buffer }> {
+  return new Promise((resolve, reject) => {
+    const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+    const r = send(url, { method, headers, agent }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 502, headers: res.headers, body: Buffer.concat(chunks) }));
+      res.on('error', reject);
+    });
+    r.setTimeout(timeoutMs, () => r.destroy(new UpstreamTimeout(`no answer within ${timeoutMs} ms`)));
+    r.on('error', reject);
+    r.end(body);
+  });
+}
+
 async function proxy(name: string, base: string, req: FastifyRequest, reply: FastifyReply, config: GatewayConfig): Promise<void> {
-  const headers = new Headers();
+  const headers: OutgoingHttpHeaders = {};
   for (const [k, v] of Object.entries(req.headers)) {
     if (v === undefined || HOP_BY_HOP.has(k)) continue;
-    headers.set(k, Array.isArray(v) ? v.join(', ') : v);
+    headers[k] = v;
   }
-  headers.set('x-forwarded-for', req.ip);
-  headers.set('x-forwarded-proto', req.protocol);
-  headers.set('x-forwarded-host', req.headers.host ?? '');
-  headers.set('x-request-id', String(req.id));
+  headers['x-forwarded-for'] = req.ip;
+  headers['x-forwarded-proto'] = req.protocol;
+  headers['x-forwarded-host'] = req.headers.host ?? '';
+  headers['x-request-id'] = String(req.id);
+  const body = req.method === 'GET' || req.method === 'HEAD' ? undefined : (req.body as Buffer | undefined);
+  if (body) headers['content-length'] = String(body.length);
   const end = upstreamSeconds.startTimer({ upstream: name });
   try {
-    const res = await fetch(new URL(req.url, base), {
-      method: req.method,
-      headers,
-      body: req.method === 'GET' || req.method === 'HEAD' ? undefined : (req.body as Buffer | undefined),
-      redirect: 'manual',
-      signal: AbortSignal.timeout(config.CERTCTL_UPSTREAM_TIMEOUT_MS),
-    });
-    const body = Buffer.from(await res.arrayBuffer());
+    const res = await forwardOnce(new URL(req.url, base), req.method, headers, body, config.CERTCTL_UPSTREAM_TIMEOUT_MS, agentFor(base));
     end({ status: String(res.status) });
-    res.headers.forEach((value, key) => {
-      if (!HOP_BY_HOP.has(key) && key !== 'content-encoding') void reply.header(key, value);
-    });
-    void reply.status(res.status).send(body);
+    for (const [key, value] of Object.entries(res.headers)) {
+      if (value !== undefined && !HOP_BY_HOP.has(key)) void reply.header(key, value);
+    }
+    void reply.status(res.status).send(res.body);
   } catch (err) {
     const timedOut = (err as Error).name === 'TimeoutError';
     end({ status: timedOut ? 'timeout' : 'unreachable' });

@@ -51,7 +51,10 @@ export class MaintenanceService {
       UPDATE certificates SET status = 'expired', updated_at = now()
       WHERE expires_at < now() AND status::text = ANY(${statusesLeadingTo('expired')}::text[])
       RETURNING id, expires_at`;
-    const expiring = await this.db.$executeRaw`
+    const expiring =
+      req.expiring_within_days === 0
+        ? 0
+        : await this.db.$executeRaw`
       UPDATE certificates SET status = 'expiring', updated_at = now()
       WHERE expires_at >= now() AND expires_at < ${horizon} AND status = 'active'`;
     for (const c of expired) {

@@ -1,6 +1,6 @@
 import { Controller } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
-import { type Alert, Events, Rpc } from '@certctl/contracts';
+import { type Alert, Events, RevocationEvents, Rpc } from '@certctl/contracts';
 import { RpcClient } from '@certctl/messaging';
 import { getLogger } from '@certctl/observability';
 import { NotificationService } from './notification.service';
@@ -45,6 +45,22 @@ export class PlatformEventsHandler {
       message: `Certificate ${cert?.name ?? ''} (${e.data.certificate_id}) was issued${notAfter ? `; it expires at ${notAfter}` : ''}.`,
       dedupe_key: `issued:${e.data.job_id ?? e.data.certificate_id}`,
       certificate: cert ?? { id: e.data.certificate_id, name: e.data.certificate_id },
+    });
+  }
+
+  @EventPattern(RevocationEvents.certificateRevoked.subject)
+  async revoked(@Payload() raw: unknown): Promise<void> {
+    const e = RevocationEvents.certificateRevoked.payload.safeParse(raw);
+    if (!e.success) return void getLogger().warn({ subject: RevocationEvents.certificateRevoked.subject }, 'malformed event ignored');
+    const cert = await this.certificate(e.data.certificate_id);
+    await this.send({
+      event: 'certificate.revoked',
+      severity: e.data.reason === 'keyCompromise' || e.data.reason === 'cACompromise' ? 'critical' : 'warning',
+      subject: `Certificate ${cert?.name ?? e.data.certificate_id} revoked (${e.data.reason})`,
+      message: `Certificate ${cert?.name ?? ''} (${e.data.certificate_id}, serial ${e.data.serial_number}) was revoked by ${e.data.actor} at ${e.data.revoked_at}: ${e.data.reason}.`,
+      dedupe_key: `revoked:${e.data.issuer_id}:${e.data.serial_number}:${e.data.reason}`,
+      certificate: cert ?? { id: e.data.certificate_id, name: e.data.certificate_id },
+      data: { serial_number: e.data.serial_number, reason: e.data.reason },
     });
   }
 
