@@ -326,6 +326,46 @@ describe('targets and archiving', () => {
     expect((await api('DELETE', `/api/v1/targets/${t.body.id}`)).status).toBe(204);
   });
 
+  it('a certificate bound to a target is deployed: each new version becomes a deployment job its agent claims, with the PEM', async () => {
+    const reg = await api('POST', '/api/v1/agents', { body: { name: `deploy-agent-${run}` } });
+    const { agent, api_key: key } = reg.body;
+    const target = await api('POST', '/api/v1/targets', { body: { name: 'web', type: 'nginx', agent_id: agent.id } });
+    expectProblem(
+      await api('POST', '/api/v1/certificates', { body: { ...validCertificate(`bad-target-${run}`), target_ids: ['no-such-target'] } }),
+      422,
+    );
+    const cert = await api('POST', '/api/v1/certificates', {
+      body: { ...validCertificate(`deployed-${run}`), target_ids: [target.body.id] },
+    });
+    expect(cert.status).toBe(201);
+    expect(cert.body.target_ids).toEqual([target.body.id]);
+    const work = await waitFor(
+      async () => {
+        const w = await api('GET', `/api/v1/agents/${agent.id}/work`, { key });
+        return w.body.claimed?.length ? w.body : undefined;
+      },
+      30000,
+      'a deployment job for the agent',
+    );
+    expect(work.claimed).toHaveLength(1);
+    const job = work.claimed[0];
+    expect(job).toMatchObject({ type: 'deployment', status: 'running', certificate_id: cert.body.id });
+    const detail = await api('GET', `/api/v1/agents/${agent.id}/jobs/${job.id}`, { key });
+    const issued = await api('GET', `/api/v1/certificates/${cert.body.id}`);
+    expect(detail.body.certificate_pem).toBe(issued.body.certificate_pem);
+    expect(detail.body.chain_pem).toBe(issued.body.chain_pem);
+    const done = await api('POST', `/api/v1/agents/${agent.id}/jobs/${job.id}/status`, {
+      key,
+      body: { status: 'completed', result: { reloaded: true } },
+    });
+    expect(done.body.status).toBe('completed');
+    const conflict = await api('DELETE', `/api/v1/targets/${target.body.id}`);
+    expectProblem(conflict, 409);
+    expect(conflict.body.detail).toMatch(/binding/);
+    expect((await api('PATCH', `/api/v1/certificates/${cert.body.id}`, { body: { target_ids: [] } })).body.target_ids).toEqual([]);
+    expect((await api('DELETE', `/api/v1/targets/${target.body.id}`)).status).toBe(204);
+  });
+
   it('archiving cancels open jobs, is idempotent, and an archived certificate cannot be renewed', async () => {
     const created = await api('POST', '/api/v1/certificates', {
       body: { ...validCertificate(`archive-${run}`), profile_id: 'prof-e2e-bulk' },

@@ -12,6 +12,7 @@ export const updateCertificateBodySchema = z.strictObject({
   team_id: idSchema.optional(),
   renewal_policy_id: idSchema.optional(),
   profile_id: idSchema.nullable().optional(),
+  target_ids: z.array(idSchema).max(50).optional().describe('Replaces the target bindings'),
 });
 
 export const renewResponseSchema = z.object({ certificate_id: z.string(), job_id: z.string(), status: jobStatusSchema });

@@ -68,6 +68,7 @@ export const certificateSchema = z.object({
   certificate_pem: z.string().nullable(),
   chain_pem: z.string().nullable(),
   current_version: certificateVersionSchema.nullable(),
+  target_ids: z.array(z.string()),
   created_by: z.string(),
   created_at: isoDate,
   updated_at: isoDate,
@@ -84,6 +85,7 @@ export const createCertificateBodySchema = z.strictObject({
   renewal_policy_id: idSchema,
   profile_id: idSchema.optional(),
   agent_id: idSchema.optional().describe('The agent that deploys this certificate; required when the profile has agents generate keys'),
+  target_ids: z.array(idSchema).max(50).default([]).describe('Targets each new version is deployed to (one deployment job per target)'),
   environment: z.string().max(64).default(''),
   tags: z.record(z.string().max(64), z.string().max(256)).default({}),
 });
@@ -112,7 +114,7 @@ export const listCertificatesRequestSchema = z.strictObject({
     .describe('Sort field; a leading - sorts descending'),
 });
 export const listCertificatesResponseSchema = z.object({
-  data: z.array(certificateSchema.omit({ certificate_pem: true, chain_pem: true, current_version: true })),
+  data: z.array(certificateSchema.omit({ certificate_pem: true, chain_pem: true, current_version: true, target_ids: true })),
   next_cursor: z.string().nullable(),
 });
 

@@ -134,7 +134,9 @@ export class AgentService {
         data: {
           status: body.status,
           ...(body.error !== undefined ? { lastError: body.error } : {}),
-          ...(body.result !== undefined ? { result: body.result as Prisma.InputJsonValue } : {}),
+          ...(body.result !== undefined
+            ? { result: { ...((row.result ?? {}) as Record<string, unknown>), ...body.result } as Prisma.InputJsonValue }
+            : {}),
           ...(terminal ? { completedAt: new Date() } : {}),
         },
       });
@@ -192,7 +194,13 @@ export class AgentService {
   async job({ id, job_id }: RpcRequestParsed<typeof AgentRpc.job>): Promise<RpcResponse<typeof AgentRpc.job>> {
     const job = await this.db.job.findUnique({ where: { id: job_id } });
     if (!job || job.agentId !== id) throw AppError.notFound('job', job_id);
-    const version = job.status === 'completed' ? await this.db.certificateVersion.findUnique({ where: { jobId: job_id } }) : null;
+    // A deployment job carries the version it deploys; an issuance job shows its result once complete.
+    const deployVersion = job.type === 'deployment' ? (job.result as { version_id?: string } | null)?.version_id : undefined;
+    const version = deployVersion
+      ? await this.db.certificateVersion.findUnique({ where: { id: deployVersion } })
+      : job.status === 'completed'
+        ? await this.db.certificateVersion.findUnique({ where: { jobId: job_id } })
+        : null;
     return { ...toJobDto(job), certificate_pem: version?.certificatePem ?? null, chain_pem: version?.chainPem ?? null };
   }
 }

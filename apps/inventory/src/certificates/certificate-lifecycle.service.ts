@@ -58,6 +58,12 @@ export class CertificateLifecycleService {
       if (value && !(await find()))
         missing.push({ field, message: `${field.replace(/_id$/, '').replace('_', ' ')} ${JSON.stringify(value)} does not exist` });
     }
+    if (body.target_ids?.length) {
+      const found = await this.db.target.findMany({ where: { id: { in: body.target_ids } }, select: { id: true } });
+      const have = new Set(found.map((t) => t.id));
+      for (const t of body.target_ids)
+        if (!have.has(t)) missing.push({ field: 'target_ids', message: `target ${JSON.stringify(t)} does not exist` });
+    }
     if (missing.length) throw AppError.validation(missing, 'The update references resources that do not exist.');
     const data: Prisma.CertificateUncheckedUpdateInput = {
       ...(body.name !== undefined ? { name: body.name } : {}),
@@ -69,7 +75,14 @@ export class CertificateLifecycleService {
       ...(body.profile_id !== undefined ? { profileId: body.profile_id } : {}),
     };
     try {
-      await this.db.certificate.update({ where: { id }, data });
+      await this.db.$transaction(async (tx) => {
+        await tx.certificate.update({ where: { id }, data });
+        if (body.target_ids) {
+          await tx.certificateTarget.deleteMany({ where: { certificateId: id } });
+          const ids = [...new Set(body.target_ids)];
+          if (ids.length) await tx.certificateTarget.createMany({ data: ids.map((targetId) => ({ certificateId: id, targetId })) });
+        }
+      });
     } catch (err) {
       if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002') {
         throw new AppError('conflict', `a certificate named ${JSON.stringify(body.name)} already exists`, {

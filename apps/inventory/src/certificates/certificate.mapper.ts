@@ -45,9 +45,10 @@ export function toSummaryDto(c: CertificateRow, v: VersionRow | null) {
   };
 }
 
-export function toCertificateDto(c: CertificateRow, v: VersionRow | null): CertificateDto {
+export function toCertificateDto(c: CertificateRow, v: VersionRow | null, targetIds: string[] = []): CertificateDto {
   return {
     ...toSummaryDto(c, v),
+    target_ids: targetIds,
     certificate_pem: v?.certificatePem ?? null,
     chain_pem: v?.chainPem ?? null,
     current_version: v ? toVersionDto(v) : null,

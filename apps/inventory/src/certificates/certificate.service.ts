@@ -54,6 +54,12 @@ export class CertificateService {
     if (body.agent_id && !(await this.db.agent.findUnique({ where: { id: body.agent_id }, select: { id: true } }))) {
       missing.push({ field: 'agent_id', message: `agent ${JSON.stringify(body.agent_id)} does not exist` });
     }
+    if (body.target_ids.length) {
+      const found = await this.db.target.findMany({ where: { id: { in: body.target_ids } }, select: { id: true } });
+      const have = new Set(found.map((t) => t.id));
+      for (const t of body.target_ids)
+        if (!have.has(t)) missing.push({ field: 'target_ids', message: `target ${JSON.stringify(t)} does not exist` });
+    }
     if (missing.length) throw AppError.validation(missing, 'The certificate references resources that do not exist.');
 
     const certId = newId('cert');
@@ -80,6 +86,11 @@ export class CertificateService {
             createdBy: actor.principal,
           },
         });
+        if (body.target_ids.length) {
+          await tx.certificateTarget.createMany({
+            data: [...new Set(body.target_ids)].map((targetId) => ({ certificateId: certId, targetId })),
+          });
+        }
         await tx.job.create({
           data: {
             id: jobId,
@@ -117,7 +128,7 @@ export class CertificateService {
       }
     }
     await this.rpc.emit(Events.certificateCreated, { certificate_id: certId, job_id: jobId, actor: actor.principal });
-    return { certificate: toCertificateDto(created, null), job_id: jobId };
+    return { certificate: toCertificateDto(created, null, [...new Set(body.target_ids)]), job_id: jobId };
   }
 
   private async issuerMissing(id: string): Promise<boolean> {
@@ -133,8 +144,15 @@ export class CertificateService {
   async get(id: string): Promise<RpcResponse<typeof Rpc.inventory.certificateGet>> {
     const cert = await this.db.certificate.findUnique({ where: { id } });
     if (!cert) throw AppError.notFound('certificate', id);
-    const version = cert.currentVersionId ? await this.db.certificateVersion.findUnique({ where: { id: cert.currentVersionId } }) : null;
-    return toCertificateDto(cert, version);
+    const [version, targets] = await Promise.all([
+      cert.currentVersionId ? this.db.certificateVersion.findUnique({ where: { id: cert.currentVersionId } }) : null,
+      this.db.certificateTarget.findMany({ where: { certificateId: id }, select: { targetId: true }, orderBy: { targetId: 'asc' } }),
+    ]);
+    return toCertificateDto(
+      cert,
+      version,
+      targets.map((t) => t.targetId),
+    );
   }
 
   async list(q: ListRequest): Promise<RpcResponse<typeof Rpc.inventory.certificateList>> {

@@ -149,10 +149,11 @@ export const ADAPTERS: Record<ConfigEntity, ConfigAdapter> = {
       return agent ? [] : [{ field: 'agent_id', message: `agent ${JSON.stringify(b.agent_id)} does not exist` }];
     },
     async referencedBy(db, id) {
-      const jobs = await db.job.count({
-        where: { targetId: id, status: { in: ['pending', 'awaiting_approval', 'awaiting_csr', 'running'] } },
-      });
-      return jobs ? [`${jobs} open deployment job(s)`] : [];
+      const [jobs, bound] = await Promise.all([
+        db.job.count({ where: { targetId: id, status: { in: ['pending', 'awaiting_approval', 'awaiting_csr', 'running'] } } }),
+        db.certificateTarget.count({ where: { targetId: id } }),
+      ]);
+      return [...(bound ? [`${bound} certificate binding(s)`] : []), ...(jobs ? [`${jobs} open deployment job(s)`] : [])];
     },
   },
 };

@@ -132,6 +132,24 @@ export class JobService implements OnApplicationBootstrap, OnApplicationShutdown
         data: { status: 'active', currentVersionId: version.id, expiresAt: version.notAfter },
       });
       await tx.job.update({ where: { id: job.id }, data: { status: 'completed', completedAt: new Date(), lastError: null } });
+      // The new version goes out to every bound target with an agent: one deployment job each.
+      const targets = await tx.$queryRaw<{ id: string; agent_id: string }[]>`
+        SELECT t.id, t.agent_id FROM certificate_targets ct JOIN targets t ON t.id = ct.target_id
+        WHERE ct.certificate_id = ${job.certificateId} AND t.enabled AND t.agent_id IS NOT NULL`;
+      if (targets.length) {
+        await tx.job.createMany({
+          data: targets.map((t) => ({
+            id: newId('job'),
+            type: 'deployment' as const,
+            status: 'pending' as const,
+            certificateId: job.certificateId,
+            targetId: t.id,
+            agentId: t.agent_id,
+            requestedBy: 'system',
+            result: { version_id: version.id },
+          })),
+        });
+      }
       return { job_id: job.id, version_id: version.id, certificate_id: job.certificateId, fresh: true, version, type: job.type };
     });
     if (result.fresh && result.version) {
