@@ -68,6 +68,35 @@ describe('configuration resources: create, read, update, delete', () => {
     expectProblem(await api('GET', `/api/v1/profiles/${profile.body.id}`), 404);
   });
 
+  it('fail/a profile’s SAN rules are applied to new certificates, each breach named', async () => {
+    const profile = await api('POST', '/api/v1/profiles', {
+      body: { name: `corp-only-${run}`, san_rules: { allow_wildcards: false, allow_ip: false, dns_suffixes: ['corp.example'] } },
+    });
+    expect(profile.status).toBe(201);
+    const bad = await api('POST', '/api/v1/certificates', {
+      body: {
+        ...validCertificate(`sanrules-${run}`),
+        common_name: `web.corp.example`,
+        sans: ['*.corp.example', '10.1.2.3', 'evil.example.org'],
+        profile_id: profile.body.id,
+      },
+    });
+    expectProblem(bad, 422);
+    const messages = bad.body.errors.map((e: { message: string }) => e.message).join('\n');
+    expect(messages).toMatch(/wildcards are not allowed/);
+    expect(messages).toMatch(/IP addresses are not allowed/);
+    expect(messages).toMatch(/evil\.example\.org: must be under corp\.example/);
+    const ok = await api('POST', '/api/v1/certificates', {
+      body: {
+        ...validCertificate(`sanrules-ok-${run}`),
+        common_name: `api.corp.example`,
+        sans: ['www.corp.example'],
+        profile_id: profile.body.id,
+      },
+    });
+    expect(ok.status).toBe(201);
+  });
+
   it('fail/bad fields, unknown references and duplicates are named', async () => {
     const bad = await api('POST', '/api/v1/owners', { body: { name: 'x', email: 'not-an-email', team_id: 'no-such-team' } });
     expectProblem(bad, 422);

@@ -13,6 +13,7 @@ import { Prisma, PrismaService, newId } from '@certctl/database';
 import { RpcClient } from '@certctl/messaging';
 import { getLogger } from '@certctl/observability';
 import { initialJobStatus } from '../jobs/initial-status';
+import { type SanRules, checkSanRules } from './san-rules';
 import { JobService } from '../jobs/job.service';
 import { toCertificateDto, toSummaryDto } from './certificate.mapper';
 
@@ -35,7 +36,7 @@ export class CertificateService {
       body.profile_id
         ? this.db.certificateProfile.findUnique({
             where: { id: body.profile_id },
-            select: { id: true, requiresApproval: true, keyGeneration: true },
+            select: { id: true, requiresApproval: true, keyGeneration: true, sanRules: true },
           })
         : Promise.resolve(null),
       this.issuerMissing(body.issuer_id),
@@ -48,6 +49,7 @@ export class CertificateService {
       missing.push({ field: 'renewal_policy_id', message: `renewal policy ${JSON.stringify(body.renewal_policy_id)} does not exist` });
     if (body.profile_id && !profile)
       missing.push({ field: 'profile_id', message: `profile ${JSON.stringify(body.profile_id)} does not exist` });
+    if (profile) missing.push(...checkSanRules(dedupe([body.common_name, ...body.sans]), profile.sanRules as SanRules));
     if (profile?.keyGeneration === 'agent' && !body.agent_id) {
       missing.push({ field: 'agent_id', message: 'is required: the profile has the agent generate the key' });
     }
@@ -60,7 +62,7 @@ export class CertificateService {
       for (const t of body.target_ids)
         if (!have.has(t)) missing.push({ field: 'target_ids', message: `target ${JSON.stringify(t)} does not exist` });
     }
-    if (missing.length) throw AppError.validation(missing, 'The certificate references resources that do not exist.');
+    if (missing.length) throw AppError.validation(missing, 'The certificate cannot be created as given; each problem is named.');
 
     const certId = newId('cert');
     const jobId = newId('job');
