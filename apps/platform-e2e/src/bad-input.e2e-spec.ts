@@ -1,17 +1,4 @@
-import { api, validCertificate } from './http';
-
-function expectProblem(r: { status: number; headers: Headers; body: any }, status: number) {
-  expect(r.status).toBe(status);
-  expect(r.headers.get('content-type')).toContain('application/problem+json');
-  expect(r.body).toMatchObject({
-    status,
-    type: expect.stringMatching(/^urn:certctl:error:/),
-    title: expect.any(String),
-    detail: expect.any(String),
-  });
-  expect(r.body.request_id).toBe(r.headers.get('x-request-id'));
-  expect(JSON.stringify(r.body)).not.toMatch(/at .*\.(ts|js):\d+/); // no stack traces
-}
+import { api, validCertificate, expectProblem } from './http';
 
 describe('bad input gets a typed problem, never a 500', () => {
   it('fail/malformed JSON → 400', async () => {

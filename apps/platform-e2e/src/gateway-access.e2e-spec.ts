@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import { ROOT } from '@certctl/testing';
 import { readState } from './e2e-env';
-import { type HttpResult, api, validCertificate, waitFor } from './http';
+import { type HttpResult, api, validCertificate, waitFor, expectProblem } from './http';
 
 type Cred = 'none' | 'unknown' | 'disabled' | 'expired' | 'viewer' | 'operator' | 'admin' | 'agent';
 const ROLES_OF: Partial<Record<Cred, string>> = { viewer: 'viewer', operator: 'operator', admin: 'admin', agent: 'agent' };
@@ -14,13 +14,6 @@ async function createKey(name: string, role: string, extra: Record<string, unkno
   const r = await api('POST', '/api/v1/api-keys', { body: { name: `${name}-${suffix}`, role, ...extra } });
   expect(r.status).toBe(201);
   return r.body as { id: string; key: string; principal: string; key_prefix: string };
-}
-
-function expectProblem(r: HttpResult, status: number) {
-  expect({ status: r.status, type: r.headers.get('content-type') }).toEqual({
-    status,
-    type: expect.stringContaining('application/problem+json'),
-  });
 }
 
 beforeAll(async () => {

@@ -50,3 +50,19 @@ export async function waitFor<T>(fn: () => Promise<T | undefined>, timeoutMs = 3
     await new Promise((r) => setTimeout(r, 100));
   }
 }
+
+/** A typed RFC 9457 problem with the given status, carrying the request id and no stack trace. */
+export function expectProblem(r: Pick<HttpResult, 'status' | 'headers' | 'body'>, status: number): void {
+  expect({ status: r.status, type: r.headers.get('content-type') }).toEqual({
+    status,
+    type: expect.stringContaining('application/problem+json'),
+  });
+  expect(r.body).toMatchObject({
+    status,
+    type: expect.stringMatching(/^urn:certctl:error:/),
+    title: expect.any(String),
+    detail: expect.any(String),
+  });
+  expect(r.body.request_id).toBe(r.headers.get('x-request-id'));
+  expect(JSON.stringify(r.body)).not.toMatch(/at .*\.(ts|js):\d+/); // no stack traces
+}

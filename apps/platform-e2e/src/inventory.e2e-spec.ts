@@ -4,16 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { readState } from './e2e-env';
-import { type HttpResult, api, validCertificate, waitFor } from './http';
+import { api, validCertificate, waitFor, expectProblem } from './http';
 
 const run = Date.now().toString(36);
-
-function expectProblem(r: HttpResult, status: number) {
-  expect({ status: r.status, type: r.headers.get('content-type') }).toEqual({
-    status,
-    type: expect.stringContaining('application/problem+json'),
-  });
-}
 
 describe('configuration resources: create, read, update, delete', () => {
   it('teams, owners, renewal policies and profiles round-trip, and a referenced one cannot be deleted', async () => {

@@ -2,16 +2,9 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type HttpResult, api, validCertificate, waitFor } from './http';
+import { api, validCertificate, waitFor, expectProblem } from './http';
 
 const run = Date.now().toString(36);
-
-function expectProblem(r: HttpResult, status: number) {
-  expect({ status: r.status, type: r.headers.get('content-type') }).toEqual({
-    status,
-    type: expect.stringContaining('application/problem+json'),
-  });
-}
 
 describe('local CA hierarchy', () => {
   it('root → intermediate → issuing CA; a leaf from the issuing CA verifies with openssl against the root; retirement respects children', async () => {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { RpcContract } from './contracts';
+import { defineRpc as rpc } from './contracts';
 import { actorSchema, idSchema, isoDateSchema, jobSchema, nameSchema } from './schemas';
 
 /** Agents: pull-based daemons on customer hosts. Registration, heartbeats, and claiming their work. */
@@ -49,12 +49,6 @@ export const listAgentsQuerySchema = z.strictObject({
   limit: z.coerce.number().int().min(1).max(500).default(50),
   cursor: z.string().max(512).optional(),
   status: z.enum(['online', 'offline', 'retired']).optional(),
-});
-
-const rpc = <Req extends z.ZodType, Res extends z.ZodType>(subject: string, request: Req, response: Res): RpcContract<Req, Res> => ({
-  subject,
-  request,
-  response,
 });
 
 export const AgentRpc = {

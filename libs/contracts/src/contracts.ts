@@ -17,11 +17,17 @@ export type RpcRequestParsed<C extends RpcContract> = z.output<C['request']>;
 export type RpcResponse<C extends RpcContract> = z.output<C['response']>;
 export type EventPayload<E extends EventContract> = z.output<E['payload']>;
 
-const rpc = <Req extends z.ZodType, Res extends z.ZodType>(subject: string, request: Req, response: Res): RpcContract<Req, Res> => ({
+/** Declares a request/reply contract (every contract file uses this one helper). */
+export const defineRpc = <Req extends z.ZodType, Res extends z.ZodType>(
+  subject: string,
+  request: Req,
+  response: Res,
+): RpcContract<Req, Res> => ({
   subject,
   request,
   response,
 });
+const rpc = defineRpc;
 const event = <P extends z.ZodType>(subject: string, payload: P): EventContract<P> => ({ subject, payload });
 
 export const Rpc = {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { RpcContract } from './contracts';
+import { defineRpc } from './contracts';
 import { actorSchema, idSchema, isoDateSchema, nameSchema } from './schemas';
 
 /**
@@ -177,11 +177,8 @@ export type ConfigEntity = 'team' | 'owner' | 'renewal_policy' | 'profile' | 'ta
 
 const contracts = <D extends z.ZodType, C extends z.ZodType, U extends z.ZodType>(entity: ConfigEntity, dto: D, create: C, update: U) => {
   const subject = (verb: string) => `certctl.v1.inventory.${entity}.${verb}`;
-  const rpc = <Req extends z.ZodType, Res extends z.ZodType>(verb: string, request: Req, response: Res): RpcContract<Req, Res> => ({
-    subject: subject(verb),
-    request,
-    response,
-  });
+  const rpc = <Req extends z.ZodType, Res extends z.ZodType>(verb: string, request: Req, response: Res) =>
+    defineRpc(subject(verb), request, response);
   return {
     entity,
     dto,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { RpcContract } from './contracts';
+import { defineRpc as rpc } from './contracts';
 import { actorSchema, certificateSchema, certificateStatusSchema, idSchema, isoDateSchema, jobStatusSchema, nameSchema } from './schemas';
 
 /** Certificate changes after creation: update, renew (one or many), and the dashboard summary. */
@@ -50,12 +50,6 @@ export const dashboardSummarySchema = statsSummarySchema.extend({
     .object({ dead: z.number().int(), by_status: z.record(z.string(), z.number().int()) })
     .nullable()
     .describe('null when the notifications service did not answer'),
-});
-
-const rpc = <Req extends z.ZodType, Res extends z.ZodType>(subject: string, request: Req, response: Res): RpcContract<Req, Res> => ({
-  subject,
-  request,
-  response,
 });
 
 export const LifecycleRpc = {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { RpcContract } from './contracts';
+import { defineRpc as rpc } from './contracts';
 import { actorSchema, idSchema, issuerSchema, nameSchema } from './schemas';
 
 /** The local CA hierarchy: roots and intermediates of any depth, a tree view, retirement. */
@@ -36,12 +36,6 @@ export const issuerTreeSchema: z.ZodType<IssuerTreeNode> = z.lazy(() =>
     children: z.array(issuerTreeSchema),
   }),
 );
-
-const rpc = <Req extends z.ZodType, Res extends z.ZodType>(subject: string, request: Req, response: Res): RpcContract<Req, Res> => ({
-  subject,
-  request,
-  response,
-});
 
 export const IssuerRpc = {
   create: rpc('certctl.v1.issuance.issuer.create', z.object({ actor: actorSchema, body: createIssuerBodySchema }), issuerSchema),

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { idSchema } from './schemas';
-import type { EventContract, RpcContract } from './contracts';
+import { type EventContract, defineRpc as rpc } from './contracts';
 
 /**
  * Notifications: contracts of the notifications service (alert dispatch, delivery rows,
@@ -151,11 +151,6 @@ export const ruleSchema = z.object({
 });
 export const listRulesResponseSchema = z.object({ data: z.array(ruleSchema) });
 
-const rpc = <Req extends z.ZodType, Res extends z.ZodType>(subject: string, request: Req, response: Res): RpcContract<Req, Res> => ({
-  subject,
-  request,
-  response,
-});
 const actor = z.object({ principal: z.string().min(1), role: z.string().min(1) });
 
 export const NotificationRpc = {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { defineRpc as rpc } from './contracts';
 import { actorSchema, idSchema, isoDateSchema } from './schemas';
 
 /**
@@ -152,12 +153,6 @@ export const revocationEventSchema = z.object({
   reason: revocationReasonSchema,
   revoked_at: isoDateSchema,
   actor: z.string(),
-});
-
-const rpc = <Req extends z.ZodType, Res extends z.ZodType>(subject: string, request: Req, response: Res) => ({
-  subject,
-  request,
-  response,
 });
 
 export const RevocationRpc = {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { RpcContract } from './contracts';
+import { defineRpc as rpc } from './contracts';
 
 /**
  * Contracts the scheduler uses. Inventory owns certificates, jobs and agents, so the
@@ -77,12 +77,6 @@ export const markExpiryRequestSchema = z.object({ expiring_within_days: z.number
 export const markExpiryResponseSchema = z.object({ expiring: z.number().int(), expired: z.array(z.string()) });
 
 export const jobReapStaleResponseSchema = z.object({ requeued: z.number().int(), failed: z.number().int() });
-
-const rpc = <Req extends z.ZodType, Res extends z.ZodType>(subject: string, request: Req, response: Res): RpcContract<Req, Res> => ({
-  subject,
-  request,
-  response,
-});
 
 export const SchedulerRpc = {
   renewalScanBatch: rpc(SchedulerSubjects.renewalScanBatch, renewalScanBatchRequestSchema, renewalScanBatchResponseSchema),

@@ -15,7 +15,7 @@ import { getLogger } from '@certctl/observability';
 import { QueueService } from '@certctl/queue';
 import { initialJobStatus } from '../jobs/initial-status';
 import { JobService } from '../jobs/job.service';
-import { CertificateService } from './certificate.service';
+import { CertificateService, missingTargets } from './certificate.service';
 import { assertCertificateTransition, statusesLeadingTo } from './certificate-state';
 
 type BulkRequest = RpcRequestParsed<typeof LifecycleRpc.certificateBulkRenew>;
@@ -58,12 +58,7 @@ export class CertificateLifecycleService {
       if (value && !(await find()))
         missing.push({ field, message: `${field.replace(/_id$/, '').replace('_', ' ')} ${JSON.stringify(value)} does not exist` });
     }
-    if (body.target_ids?.length) {
-      const found = await this.db.target.findMany({ where: { id: { in: body.target_ids } }, select: { id: true } });
-      const have = new Set(found.map((t) => t.id));
-      for (const t of body.target_ids)
-        if (!have.has(t)) missing.push({ field: 'target_ids', message: `target ${JSON.stringify(t)} does not exist` });
-    }
+    missing.push(...(await missingTargets(this.db, body.target_ids)));
     if (missing.length) throw AppError.validation(missing, 'The update references resources that do not exist.');
     const data: Prisma.CertificateUncheckedUpdateInput = {
       ...(body.name !== undefined ? { name: body.name } : {}),

@@ -56,12 +56,7 @@ export class CertificateService {
     if (body.agent_id && !(await this.db.agent.findUnique({ where: { id: body.agent_id }, select: { id: true } }))) {
       missing.push({ field: 'agent_id', message: `agent ${JSON.stringify(body.agent_id)} does not exist` });
     }
-    if (body.target_ids.length) {
-      const found = await this.db.target.findMany({ where: { id: { in: body.target_ids } }, select: { id: true } });
-      const have = new Set(found.map((t) => t.id));
-      for (const t of body.target_ids)
-        if (!have.has(t)) missing.push({ field: 'target_ids', message: `target ${JSON.stringify(t)} does not exist` });
-    }
+    missing.push(...(await missingTargets(this.db, body.target_ids)));
     if (missing.length) throw AppError.validation(missing, 'The certificate cannot be created as given; each problem is named.');
 
     const certId = newId('cert');
@@ -194,4 +189,12 @@ export class CertificateService {
 
 function dedupe(values: string[]): string[] {
   return [...new Set(values.map((v) => v.toLowerCase()))];
+}
+
+/** A field error for every target id that does not exist. */
+export async function missingTargets(db: PrismaService, ids: readonly string[] | undefined): Promise<FieldError[]> {
+  if (!ids?.length) return [];
+  const found = await db.target.findMany({ where: { id: { in: [...ids] } }, select: { id: true } });
+  const have = new Set(found.map((t) => t.id));
+  return ids.filter((t) => !have.has(t)).map((t) => ({ field: 'target_ids', message: `target ${JSON.stringify(t)} does not exist` }));
 }
