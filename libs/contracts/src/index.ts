@@ -13,3 +13,5 @@ export * from './issuers';
 export * from './notifications';
 export * from './scheduler';
 export * from './revocation';
+export * from './san-rules';
+export * from './acme';

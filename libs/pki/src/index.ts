@@ -1,7 +1,7 @@
 export { PkiError } from './errors';
 export type { CryptoKey, CryptoKeyPair } from './provider';
 export { pemToDer, derToPem, splitPemChain, fingerprintSha256 } from './pem';
-export { randomSerialHex } from './serial';
+export { randomSerialHex, normalizeSerialHex } from './serial';
 export {
   KEY_ALGORITHMS,
   generateKeyPair,
