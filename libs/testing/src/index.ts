@@ -2,3 +2,5 @@ export * from './paths';
 export * from './stack';
 export * from './infra';
 export * from './fleet';
+export * from './challenge-test-server';
+export * from './acme-tls-cert';
