@@ -1,5 +1,6 @@
 import type { Type } from '@nestjs/common';
 import { HealthController } from '@certctl/platform';
+import { AcmeAdminController } from './acme/acme-admin.controller';
 import { AgentsController } from './agents/agents.controller';
 import { ApiKeysController } from './api-keys/api-keys.controller';
 import { AuditController } from './audit/audit.controller';
@@ -28,6 +29,7 @@ export const GATEWAY_CONTROLLERS: Type<unknown>[] = [
   NotificationsController,
   NotificationChannelsController,
   NotificationRulesController,
+  AcmeAdminController,
   ApiKeysController,
   AuditController,
   VersionController,

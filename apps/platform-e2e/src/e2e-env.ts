@@ -10,6 +10,8 @@ export interface E2eState {
   logDir: string;
   adminKey: string;
   natsPid: number;
+  /** ACME validation in the e2e stack: the clients' challenge ports and the challenge test server. */
+  acme: { http01Port: number; tlsAlpn01Port: number; pid: number; dnsPort: number; managementPort: number };
 }
 
 /** The end-to-end run's folder (state, logs, admin key) under the data folder of this checkout. */

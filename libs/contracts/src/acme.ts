@@ -84,7 +84,11 @@ export const AcmeRpc = {
   inventoryIssue: rpc(AcmeSubjects.inventoryIssue, acmeInventoryIssueRequestSchema, acmeInventoryIssueResponseSchema),
   eabCreate: rpc(AcmeSubjects.eabCreate, z.object({ actor: actorSchema, body: acmeEabCreateBodySchema }), acmeEabCreatedSchema),
   eabList: rpc(AcmeSubjects.eabList, z.object({}), z.object({ data: z.array(acmeEabKeySchema) })),
-  eabDelete: rpc(AcmeSubjects.eabDelete, z.object({ actor: actorSchema, id: idSchema }), z.object({ id: z.string(), deleted: z.boolean() })),
+  eabDelete: rpc(
+    AcmeSubjects.eabDelete,
+    z.object({ actor: actorSchema, id: idSchema }),
+    z.object({ id: z.string(), deleted: z.boolean() }),
+  ),
   accountList: rpc(AcmeSubjects.accountList, acmeListQuerySchema, z.object({ data: z.array(acmeAccountSchema) })),
   orderList: rpc(AcmeSubjects.orderList, acmeListQuerySchema, z.object({ data: z.array(acmeOrderSummarySchema) })),
   /** Scheduler → ACME: expire orders and pending authorizations past their expiry (nonces expire in Redis by themselves). */

@@ -145,11 +145,13 @@ export class AccountsService {
   /** RFC 8555 §7.3.5 key rollover: the outer JWS (old key, kid) carries an inner JWS signed by the new key. */
   async keyChange(account: AcmeAccountRow, outerUrl: string, payload: unknown, urls: AcmeUrls): Promise<AcmeAccountRow> {
     const inner = parseJws(payload);
-    if (!inner.header.jwk || inner.header.kid !== undefined) throw new AcmeError('malformed', 'the inner key-change JWS must carry the new key as "jwk"');
+    if (!inner.header.jwk || inner.header.kid !== undefined)
+      throw new AcmeError('malformed', 'the inner key-change JWS must carry the new key as "jwk"');
     if (inner.header.nonce !== undefined) throw new AcmeError('malformed', 'the inner key-change JWS must not have a nonce');
     if (inner.header.url !== outerUrl) throw new AcmeError('malformed', 'the inner key-change JWS "url" must equal the outer one');
     const body = asObject(payloadJson(await verifyJws(inner, inner.header.jwk)));
-    if (body.account !== urls.account(account.id)) throw new AcmeError('malformed', 'the key-change "account" must be the URL of the signing account');
+    if (body.account !== urls.account(account.id))
+      throw new AcmeError('malformed', 'the key-change "account" must be the URL of the signing account');
     if (!body.oldKey || typeof body.oldKey !== 'object') throw new AcmeError('malformed', 'the key-change "oldKey" is required');
     if ((await thumbprint(body.oldKey as JWK)) !== account.keyThumbprint) {
       throw new AcmeError('malformed', 'the key-change "oldKey" is not the account\'s current key');
@@ -245,7 +247,8 @@ function parseEab(raw: unknown): ParsedJws & { header: { kid?: string; url: stri
   } catch {
     throw new AcmeError('malformed', 'externalAccountBinding.protected is not base64url JSON');
   }
-  if (!['HS256', 'HS384', 'HS512'].includes(String(header.alg))) throw new AcmeError('badSignatureAlgorithm', 'EAB must be HS256, HS384 or HS512');
+  if (!['HS256', 'HS384', 'HS512'].includes(String(header.alg)))
+    throw new AcmeError('badSignatureAlgorithm', 'EAB must be HS256, HS384 or HS512');
   if (header.nonce !== undefined) throw new AcmeError('malformed', 'the external account binding must not have a nonce');
   if (typeof header.kid !== 'string' || typeof header.url !== 'string') throw new AcmeError('malformed', 'EAB needs "kid" and "url"');
   return {
@@ -256,11 +259,13 @@ function parseEab(raw: unknown): ParsedJws & { header: { kid?: string; url: stri
 
 export function asObject(payload: unknown): Record<string, unknown> {
   if (payload === undefined) return {};
-  if (!payload || typeof payload !== 'object' || Array.isArray(payload)) throw new AcmeError('malformed', 'the JWS payload must be a JSON object');
+  if (!payload || typeof payload !== 'object' || Array.isArray(payload))
+    throw new AcmeError('malformed', 'the JWS payload must be a JSON object');
   return payload as Record<string, unknown>;
 }
 
-const EMAIL = /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
+const EMAIL =
+  /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
 
 /** RFC 8555 §7.3: mailto: contacts only, one address each, no header fields. */
 export function validateContacts(raw: unknown): string[] {
@@ -269,7 +274,8 @@ export function validateContacts(raw: unknown): string[] {
   if (raw.length > 10) throw new AcmeError('invalidContact', 'at most 10 contacts');
   return raw.map((c) => {
     if (typeof c !== 'string') throw new AcmeError('invalidContact', 'each contact must be a string URL');
-    if (!c.startsWith('mailto:')) throw new AcmeError('unsupportedContact', `only mailto: contacts are supported (got ${JSON.stringify(c.slice(0, 40))})`);
+    if (!c.startsWith('mailto:'))
+      throw new AcmeError('unsupportedContact', `only mailto: contacts are supported (got ${JSON.stringify(c.slice(0, 40))})`);
     const addr = c.slice('mailto:'.length);
     if (addr.includes('?') || addr.includes(',') || !EMAIL.test(addr) || addr.length > 254) {
       throw new AcmeError('invalidContact', `${JSON.stringify(c.slice(0, 80))} is not a single valid email address`);

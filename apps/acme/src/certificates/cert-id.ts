@@ -10,7 +10,8 @@ export function parseCertId(certId: string): { aki: string; serial: string } {
   if (!m || certId.length > 400) throw new AcmeError('malformed', 'a certificate identifier is base64url(AKI).base64url(serial)');
   const aki = Buffer.from(m[1], 'base64url').toString('hex');
   const serialBytes = Buffer.from(m[2], 'base64url');
-  if (serialBytes.length === 0 || serialBytes.length > 40 || aki.length === 0) throw new AcmeError('malformed', 'the certificate identifier is malformed');
+  if (serialBytes.length === 0 || serialBytes.length > 40 || aki.length === 0)
+    throw new AcmeError('malformed', 'the certificate identifier is malformed');
   return { aki, serial: normalizeSerialHex(serialBytes.toString('hex')) };
 }
 

@@ -77,7 +77,8 @@ export class CertificatesService {
         serial_number: req.order.serialNumber!,
       });
     } catch (err) {
-      if (err instanceof AppError && err.code === 'not_found') throw new AcmeError('malformed', 'the certificate is unknown to the inventory', { status: 404 });
+      if (err instanceof AppError && err.code === 'not_found')
+        throw new AcmeError('malformed', 'the certificate is unknown to the inventory', { status: 404 });
       throw err;
     }
     if (!out.created) {
@@ -98,7 +99,8 @@ export class CertificatesService {
     if (!order?.certificatePem) throw new AcmeError('malformed', 'no certificate with that identifier', { status: 404 });
     const cert = new x509.X509Certificate(pemToDer(order.certificatePem));
     const akiExt = cert.getExtension(x509.AuthorityKeyIdentifierExtension);
-    if (!akiExt?.keyId || akiExt.keyId.toLowerCase() !== aki) throw new AcmeError('malformed', 'no certificate with that identifier', { status: 404 });
+    if (!akiExt?.keyId || akiExt.keyId.toLowerCase() !== aki)
+      throw new AcmeError('malformed', 'no certificate with that identifier', { status: 404 });
     const nb = cert.notBefore.getTime();
     const na = cert.notAfter.getTime();
     if (await this.isRevoked(order)) {

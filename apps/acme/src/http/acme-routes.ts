@@ -68,13 +68,17 @@ type Params = { pid?: string; id?: string; certId?: string };
 export async function installAcmeRoutes(fastify: FastifyInstance, d: AcmeRouteDeps): Promise<void> {
   await fastify.register(
     async (app) => {
-      app.addContentTypeParser('application/jose+json', { parseAs: 'string', bodyLimit: d.config.CERTCTL_ACME_BODY_LIMIT_BYTES }, (_req, body, done) => {
-        try {
-          done(null, JSON.parse(body as string));
-        } catch {
-          done(new AcmeError('malformed', 'the request body is not JSON'), undefined);
-        }
-      });
+      app.addContentTypeParser(
+        'application/jose+json',
+        { parseAs: 'string', bodyLimit: d.config.CERTCTL_ACME_BODY_LIMIT_BYTES },
+        (_req, body, done) => {
+          try {
+            done(null, JSON.parse(body as string));
+          } catch {
+            done(new AcmeError('malformed', 'the request body is not JSON'), undefined);
+          }
+        },
+      );
       app.addHook('onSend', async (_req, reply) => {
         if (!reply.hasHeader('replay-nonce')) void reply.header('replay-nonce', d.nonces.issue());
         if (!reply.hasHeader('cache-control')) void reply.header('cache-control', 'no-store');
@@ -121,7 +125,8 @@ export async function installAcmeRoutes(fastify: FastifyInstance, d: AcmeRouteDe
         });
         app.get(`${prefix}/renewal-info/:certId`, async (req, reply) => {
           const urls = new AcmeUrls(base(req), await profileFor(req));
-          if (!d.config.CERTCTL_ACME_ARI_ENABLED) throw new AcmeError('malformed', 'renewal information is not offered here', { status: 404 });
+          if (!d.config.CERTCTL_ACME_ARI_ENABLED)
+            throw new AcmeError('malformed', 'renewal information is not offered here', { status: 404 });
           const info = await d.certificates.renewalInfo((req.params as Params).certId!);
           return send(reply, { body: info, retryAfter: d.config.CERTCTL_ACME_ARI_RETRY_AFTER_SECONDS }, urls);
         });
@@ -158,7 +163,8 @@ export async function installAcmeRoutes(fastify: FastifyInstance, d: AcmeRouteDe
         if (c.payload !== undefined) {
           const body = c.payload as { status?: unknown };
           if (body && typeof body === 'object' && body.status === 'deactivated') authz = await d.orders.deactivateAuthz(authz);
-          else if (body && typeof body === 'object' && Object.keys(body).length > 0) throw new AcmeError('malformed', 'an authorization only accepts {"status": "deactivated"}');
+          else if (body && typeof body === 'object' && Object.keys(body).length > 0)
+            throw new AcmeError('malformed', 'an authorization only accepts {"status": "deactivated"}');
         }
         return { body: d.orders.authzRepresentation(authz, c.urls), ...(authz.status === 'pending' ? { retryAfter: 1 } : {}) };
       });
@@ -179,14 +185,19 @@ export async function installAcmeRoutes(fastify: FastifyInstance, d: AcmeRouteDe
 
   function post(app: FastifyInstance, path: string, mode: KeyMode, handler: (c: PostContext, p: Params) => Promise<AcmeReply>) {
     app.post(path, async (req, reply) => {
-      const ctype = String(req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
-      if (ctype !== 'application/jose+json') throw new AcmeError('malformed', 'ACME requests must be sent as application/jose+json', { status: 415 });
+      const ctype = String(req.headers['content-type'] ?? '')
+        .split(';')[0]
+        .trim()
+        .toLowerCase();
+      if (ctype !== 'application/jose+json')
+        throw new AcmeError('malformed', 'ACME requests must be sent as application/jose+json', { status: 415 });
       const jws = parseJws(req.body);
       const header = jws.header;
       const params = req.params as Params;
       const b = baseUrl(req, d.config);
       const expectedUrl = `${b}${req.url}`;
-      if (header.url !== expectedUrl) throw new AcmeError('unauthorized', `the JWS "url" (${header.url}) is not this request's URL (${expectedUrl})`);
+      if (header.url !== expectedUrl)
+        throw new AcmeError('unauthorized', `the JWS "url" (${header.url}) is not this request's URL (${expectedUrl})`);
       if (!header.nonce) throw new AcmeError('badNonce', 'the JWS has no nonce');
       if (!(await d.nonces.redeem(header.nonce))) throw new AcmeError('badNonce', 'the nonce is unknown, expired or already used');
       let account: AcmeAccountRow | undefined;
@@ -233,7 +244,9 @@ function sendError(req: FastifyRequest, reply: FastifyReply, err: unknown, d: Ac
     acme = new AcmeError('serverInternal', 'a platform service is unavailable; retry shortly', { status: 503, retryAfterSeconds: 5 });
   } else if (err && typeof err === 'object' && 'statusCode' in err && (err as { statusCode: number }).statusCode < 500) {
     const e = err as { statusCode: number; message: string; code?: string };
-    acme = new AcmeError('malformed', e.code === 'FST_ERR_CTP_BODY_TOO_LARGE' ? 'the request body is too large' : e.message, { status: e.statusCode });
+    acme = new AcmeError('malformed', e.code === 'FST_ERR_CTP_BODY_TOO_LARGE' ? 'the request body is too large' : e.message, {
+      status: e.statusCode,
+    });
   } else {
     getLogger().error({ err, url: req.url }, 'ACME request failed');
     acme = new AcmeError('serverInternal', 'the server could not process the request');
@@ -268,7 +281,8 @@ function directory(urls: AcmeUrls, profile: AcmeProfile, config: AcmeConfig) {
 export function baseUrl(req: FastifyRequest, config: Pick<AcmeConfig, 'CERTCTL_ACME_BASE_URL'>): string {
   if (config.CERTCTL_ACME_BASE_URL) return config.CERTCTL_ACME_BASE_URL.replace(/\/$/, '');
   const first = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v)?.split(',')[0]?.trim();
-  const proto = first(req.headers['x-forwarded-proto']) === 'https' ? 'https' : first(req.headers['x-forwarded-proto']) === 'http' ? 'http' : 'http';
+  const proto =
+    first(req.headers['x-forwarded-proto']) === 'https' ? 'https' : first(req.headers['x-forwarded-proto']) === 'http' ? 'http' : 'http';
   const host = first(req.headers['x-forwarded-host']) ?? req.headers.host ?? 'localhost';
   return `${proto}://${/^[A-Za-z0-9.:[\]-]+$/.test(host) ? host : 'localhost'}`;
 }

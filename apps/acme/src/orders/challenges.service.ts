@@ -47,7 +47,10 @@ export class ChallengesService {
     try {
       result = await this.validator.validate({
         type: c.type as ChallengeType,
-        identifier: { type: authz.identifierType as 'dns' | 'ip', value: authz.wildcard ? `*.${authz.identifierValue}` : authz.identifierValue },
+        identifier: {
+          type: authz.identifierType as 'dns' | 'ip',
+          value: authz.wildcard ? `*.${authz.identifierValue}` : authz.identifierValue,
+        },
         token: c.token,
         keyAuthorization: `${c.token}.${account.keyThumbprint}`,
       });
@@ -58,7 +61,10 @@ export class ChallengesService {
     const record = result.validationRecord as unknown as Prisma.InputJsonValue;
     if (result.ok) {
       await this.db.$transaction(async (tx) => {
-        await tx.acmeChallenge.update({ where: { id }, data: { status: 'valid', validatedAt: now, validationRecord: record, error: Prisma.DbNull } });
+        await tx.acmeChallenge.update({
+          where: { id },
+          data: { status: 'valid', validatedAt: now, validationRecord: record, error: Prisma.DbNull },
+        });
         await tx.acmeAuthorization.update({ where: { id: authz.id }, data: { status: 'valid' } });
         const open = await tx.acmeAuthorization.count({ where: { orderId: authz.orderId, status: { not: 'valid' } } });
         if (open === 0) {
@@ -84,7 +90,10 @@ export class ChallengesService {
         });
         if (invalid.count) ordersTotal.inc({ status: 'invalid' });
       });
-      getLogger().info({ challenge_id: id, type: c.type, identifier: authz.identifierValue, problem: result.problem }, 'ACME challenge failed');
+      getLogger().info(
+        { challenge_id: id, type: c.type, identifier: authz.identifierValue, problem: result.problem },
+        'ACME challenge failed',
+      );
     }
     return { challenge: (await this.db.acmeChallenge.findUnique({ where: { id } }))!, authzId: authz.id };
   }

@@ -45,10 +45,14 @@ export class FinalizeService implements OnApplicationBootstrap, OnApplicationShu
   async finalize(account: AcmeAccountRow, orderId: string, payload: unknown, profile: AcmeProfile): Promise<OrderRow> {
     const order = await this.orders.order(orderId, account);
     if (order.status !== 'ready') {
-      throw new AcmeError('orderNotReady', `the order is ${order.status}, not ready: ${order.status === 'pending' ? 'complete its authorizations first' : 'it cannot be finalized again'}`);
+      throw new AcmeError(
+        'orderNotReady',
+        `the order is ${order.status}, not ready: ${order.status === 'pending' ? 'complete its authorizations first' : 'it cannot be finalized again'}`,
+      );
     }
     const p = asObject(payload);
-    if (typeof p.csr !== 'string' || !/^[A-Za-z0-9_-]+$/.test(p.csr)) throw new AcmeError('malformed', '"csr" must be the base64url DER of a PKCS#10 request');
+    if (typeof p.csr !== 'string' || !/^[A-Za-z0-9_-]+$/.test(p.csr))
+      throw new AcmeError('malformed', '"csr" must be the base64url DER of a PKCS#10 request');
     let csr: ParsedCsr;
     try {
       csr = await parseCsr(derToPem(Buffer.from(p.csr, 'base64url'), 'CERTIFICATE REQUEST'));
@@ -120,7 +124,10 @@ export class FinalizeService implements OnApplicationBootstrap, OnApplicationShu
       return (await this.db.acmeOrder.findUnique({ where: { id: order.id } }))!;
     }
     if (job.status === 'failed' || job.status === 'cancelled') {
-      const error = { type: 'urn:ietf:params:acme:error:serverInternal', detail: `issuance ${job.status}: ${job.last_error ?? job.decision_reason ?? 'no reason recorded'}` };
+      const error = {
+        type: 'urn:ietf:params:acme:error:serverInternal',
+        detail: `issuance ${job.status}: ${job.last_error ?? job.decision_reason ?? 'no reason recorded'}`,
+      };
       await this.db.acmeOrder.updateMany({ where: { id: order.id, status: 'processing' }, data: { status: 'invalid', error } });
       ordersTotal.inc({ status: 'invalid' });
       return (await this.db.acmeOrder.findUnique({ where: { id: order.id } }))!;

@@ -40,9 +40,13 @@ export class OrdersService {
       profile.sanRules as SanRules,
     );
     if (breaches.length) {
-      throw new AcmeError('rejectedIdentifier', `the profile does not allow these identifiers: ${breaches.map((b) => b.message).join('; ')}`, {
-        subproblems: breaches.map((b) => ({ type: 'urn:ietf:params:acme:error:rejectedIdentifier', detail: b.message })),
-      });
+      throw new AcmeError(
+        'rejectedIdentifier',
+        `the profile does not allow these identifiers: ${breaches.map((b) => b.message).join('; ')}`,
+        {
+          subproblems: breaches.map((b) => ({ type: 'urn:ietf:params:acme:error:rejectedIdentifier', detail: b.message })),
+        },
+      );
     }
     const replaces = p.replaces === undefined ? null : await this.checkReplaces(account, p.replaces);
     const concurrent = this.config.CERTCTL_ACME_RATE_CONCURRENT_ORDERS;
@@ -176,7 +180,8 @@ export class OrdersService {
 
   /** Client deactivation of an authorization (RFC 8555 §7.5.2). */
   async deactivateAuthz(a: AuthzRow): Promise<AuthzRow> {
-    if (a.status !== 'pending' && a.status !== 'valid') throw new AcmeError('malformed', `an authorization that is ${a.status} cannot be deactivated`);
+    if (a.status !== 'pending' && a.status !== 'valid')
+      throw new AcmeError('malformed', `an authorization that is ${a.status} cannot be deactivated`);
     await this.db.$transaction([
       this.db.acmeAuthorization.update({ where: { id: a.id }, data: { status: 'deactivated' } }),
       this.db.acmeOrder.updateMany({
@@ -250,7 +255,8 @@ export class OrdersService {
       where: { status: 'pending', expiresAt: { lte: new Date() } },
       data: { status: 'expired' },
     });
-    if (orders.count || authz.count) getLogger().info({ orders: orders.count, authorizations: authz.count }, 'expired ACME orders and authorizations');
+    if (orders.count || authz.count)
+      getLogger().info({ orders: orders.count, authorizations: authz.count }, 'expired ACME orders and authorizations');
     return { orders_expired: orders.count, authorizations_expired: authz.count };
   }
 }

@@ -33,18 +33,31 @@ export function parseIdentifiers(raw: unknown): Identifier[] {
   const problems: AcmeSubproblem[] = [];
   const seen = new Set<string>();
   for (const item of raw as unknown[]) {
-    if (!item || typeof item !== 'object' || typeof (item as Identifier).type !== 'string' || typeof (item as Identifier).value !== 'string') {
+    if (
+      !item ||
+      typeof item !== 'object' ||
+      typeof (item as Identifier).type !== 'string' ||
+      typeof (item as Identifier).value !== 'string'
+    ) {
       throw new AcmeError('malformed', 'each identifier must be {"type": ..., "value": ...}');
     }
     const { type, value } = item as Identifier;
     if (type === 'dns') {
       const v = value.toLowerCase();
       if (v.endsWith('.') || !isDnsName(v) || v.split('.').length < 2 || isIP(v)) {
-        problems.push({ type: 'urn:ietf:params:acme:error:rejectedIdentifier', detail: `${JSON.stringify(value)} is not a valid DNS name`, identifier: { type, value } });
+        problems.push({
+          type: 'urn:ietf:params:acme:error:rejectedIdentifier',
+          detail: `${JSON.stringify(value)} is not a valid DNS name`,
+          identifier: { type, value },
+        });
         continue;
       }
       if (v.includes('*') && !/^\*\.[^*]+$/.test(v)) {
-        problems.push({ type: 'urn:ietf:params:acme:error:rejectedIdentifier', detail: 'only one wildcard label, leftmost, is allowed', identifier: { type, value } });
+        problems.push({
+          type: 'urn:ietf:params:acme:error:rejectedIdentifier',
+          detail: 'only one wildcard label, leftmost, is allowed',
+          identifier: { type, value },
+        });
         continue;
       }
       if (!seen.has(`dns:${v}`)) out.push({ type: 'dns', value: v });
@@ -52,7 +65,11 @@ export function parseIdentifiers(raw: unknown): Identifier[] {
     } else if (type === 'ip') {
       const v = canonicalIp(value);
       if (!v) {
-        problems.push({ type: 'urn:ietf:params:acme:error:rejectedIdentifier', detail: `${JSON.stringify(value)} is not an IP address`, identifier: { type, value } });
+        problems.push({
+          type: 'urn:ietf:params:acme:error:rejectedIdentifier',
+          detail: `${JSON.stringify(value)} is not an IP address`,
+          identifier: { type, value },
+        });
         continue;
       }
       if (!seen.has(`ip:${v}`)) out.push({ type: 'ip', value: v });
@@ -66,9 +83,13 @@ export function parseIdentifiers(raw: unknown): Identifier[] {
     }
   }
   if (problems.length) {
-    throw new AcmeError(problems.length === 1 && problems[0].type.endsWith('unsupportedIdentifier') ? 'unsupportedIdentifier' : 'rejectedIdentifier', problems.map((p) => p.detail).join('; '), {
-      subproblems: problems,
-    });
+    throw new AcmeError(
+      problems.length === 1 && problems[0].type.endsWith('unsupportedIdentifier') ? 'unsupportedIdentifier' : 'rejectedIdentifier',
+      problems.map((p) => p.detail).join('; '),
+      {
+        subproblems: problems,
+      },
+    );
   }
   return out;
 }

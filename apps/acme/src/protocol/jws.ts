@@ -34,7 +34,8 @@ function decodeJson(part: string, what: string): unknown {
  * once the key is known.
  */
 export function parseJws(body: unknown): ParsedJws {
-  if (!body || typeof body !== 'object' || Array.isArray(body)) throw new AcmeError('malformed', 'the request body must be a flattened JWS object');
+  if (!body || typeof body !== 'object' || Array.isArray(body))
+    throw new AcmeError('malformed', 'the request body must be a flattened JWS object');
   const b = body as Record<string, unknown>;
   if ('signatures' in b) throw new AcmeError('malformed', 'only the flattened JWS serialization with one signature is accepted');
   if ('header' in b) throw new AcmeError('malformed', 'the JWS must not have an unprotected header');
@@ -42,13 +43,15 @@ export function parseJws(body: unknown): ParsedJws {
     if (typeof b[k] !== 'string' || !B64URL.test(b[k])) throw new AcmeError('malformed', `the JWS "${k}" must be a base64url string`);
   }
   const header = decodeJson(b.protected as string, 'protected header') as Record<string, unknown>;
-  if (!header || typeof header !== 'object' || Array.isArray(header)) throw new AcmeError('malformed', 'the JWS protected header must be an object');
+  if (!header || typeof header !== 'object' || Array.isArray(header))
+    throw new AcmeError('malformed', 'the JWS protected header must be an object');
   if (typeof header.alg !== 'string' || !(JWS_ALGORITHMS as readonly string[]).includes(header.alg)) {
     throw new AcmeError('badSignatureAlgorithm', `the JWS algorithm ${JSON.stringify(header.alg)} is not supported`, {
       algorithms: [...JWS_ALGORITHMS],
     });
   }
-  if (typeof header.url !== 'string' || header.url.length === 0) throw new AcmeError('malformed', 'the JWS protected header must have a "url"');
+  if (typeof header.url !== 'string' || header.url.length === 0)
+    throw new AcmeError('malformed', 'the JWS protected header must have a "url"');
   if (header.nonce !== undefined && typeof header.nonce !== 'string') throw new AcmeError('malformed', 'the JWS "nonce" must be a string');
   const hasJwk = header.jwk !== undefined;
   const hasKid = header.kid !== undefined;
@@ -84,7 +87,10 @@ export function publicJwk(jwk: JWK, alg: JwsAlgorithm): JWK {
       return { kty: 'OKP', crv: 'Ed25519', x: jwk.x };
     }
   }
-  throw new AcmeError('badPublicKey', `the key (kty ${JSON.stringify(jwk.kty)}, crv ${JSON.stringify(jwk.crv)}) does not fit the algorithm ${alg}`);
+  throw new AcmeError(
+    'badPublicKey',
+    `the key (kty ${JSON.stringify(jwk.kty)}, crv ${JSON.stringify(jwk.crv)}) does not fit the algorithm ${alg}`,
+  );
 }
 
 export function algorithmFor(jwk: JWK): JwsAlgorithm {

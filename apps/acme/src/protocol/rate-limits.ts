@@ -25,7 +25,11 @@ export class AcmeRateLimits {
     const nowS = Math.floor(this.now() / 1000);
     const window = Math.floor(nowS / HOUR);
     const key = `certctl:acme:rl:${limit}:${accountId}:${window}`;
-    const [[, count]] = (await this.redis.multi().incr(key).expire(key, HOUR + 60).exec()) as [[null, number], [null, number]];
+    const [[, count]] = (await this.redis
+      .multi()
+      .incr(key)
+      .expire(key, HOUR + 60)
+      .exec()) as [[null, number], [null, number]];
     if (count > max) {
       rateLimited.inc({ limit });
       throw AcmeRateLimits.refused(`${limit.replace('_', ' ')} per hour`, max, (window + 1) * HOUR - nowS);

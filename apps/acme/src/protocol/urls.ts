@@ -9,7 +9,9 @@ export class AcmeUrls {
 
   /** Profile-scoped endpoints: /acme/... for the default profile, /acme/profile/<id>/... otherwise. */
   private scoped(path: string): string {
-    return this.profile.isDefault ? `${this.base}/acme/${path}` : `${this.base}/acme/profile/${encodeURIComponent(this.profile.id)}/${path}`;
+    return this.profile.isDefault
+      ? `${this.base}/acme/${path}`
+      : `${this.base}/acme/profile/${encodeURIComponent(this.profile.id)}/${path}`;
   }
 
   get directory(): string {

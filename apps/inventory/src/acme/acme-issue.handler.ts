@@ -28,7 +28,12 @@ export class AcmeIssueService {
     const idempotencyKey = `acme:${req.order_id}`;
     const existing = await this.db.job.findUnique({ where: { idempotencyKey } });
     if (existing) {
-      return { certificate_id: existing.certificateId, job_id: existing.id, job_status: existing.status, renewal: existing.type === 'renewal' };
+      return {
+        certificate_id: existing.certificateId,
+        job_id: existing.id,
+        job_status: existing.status,
+        renewal: existing.type === 'renewal',
+      };
     }
     const names = [...new Set(req.sans.map((n) => n.toLowerCase()))].sort();
     const [policy, profile] = await Promise.all([
