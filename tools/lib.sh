@@ -15,9 +15,11 @@ ensure_node_modules() {
   fi
 }
 
-ensure_system_tools() { # packages the tests drive: openssl (and, later, ACME clients)
+ensure_system_tools() { # packages the tests drive: openssl and the ACME clients lego and certbot
   local missing=()
   command -v openssl >/dev/null || missing+=(openssl)
+  command -v lego >/dev/null || missing+=(lego)
+  command -v certbot >/dev/null || missing+=(certbot)
   if [ ${#missing[@]} -gt 0 ]; then
     if [ "$(id -u)" = 0 ]; then
       step "installing ${missing[*]}"

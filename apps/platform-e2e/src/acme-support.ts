@@ -91,3 +91,8 @@ export class RawAcme {
     return this;
   }
 }
+
+/** Environment for lego and certbot: trust the platform's CA bundle when the directory is https. */
+export function acmeClientEnv(): NodeJS.ProcessEnv {
+  return { PATH: process.env.PATH, HOME: process.env.HOME ?? tmpdir() };
+}

@@ -104,14 +104,7 @@ export class FinalizeService implements OnApplicationBootstrap, OnApplicationShu
     if (job.status === 'completed') {
       const cert = await this.rpc.request(Rpc.inventory.certificateGet, { id: order.certificateId });
       if (!cert.certificate_pem) return order;
-      const chain = splitPemChain(cert.chain_pem ?? '');
-      const selfSigned = await Promise.all(
-        chain.map(async (pem) => {
-          const c = await parseCertificate(pem);
-          return c.subject === c.issuer;
-        }),
-      );
-      const pem = [cert.certificate_pem.trim(), ...chain.filter((_, i) => !selfSigned[i]).map((c) => c.trim())].join('\n') + '\n';
+      const pem = await servedChain(cert.certificate_pem, cert.chain_pem ?? '');
       const info = await parseCertificate(cert.certificate_pem);
       const updated = await this.db.acmeOrder.updateMany({
         where: { id: order.id, status: 'processing' },
@@ -192,4 +185,22 @@ async function checkNotAccountKey(csr: ParsedCsr, account: AcmeAccountRow): Prom
   const accountSpki = createPublicKey({ key: account.jwk as never, format: 'jwk' }).export({ type: 'spki', format: 'der' });
   const csrSpki = await exportSpki(csr.publicKey);
   if (Buffer.compare(accountSpki, csrSpki) === 0) throw new AcmeError('badCSR', "the certificate key must not be the account's key");
+}
+
+/**
+ * Leaf first, then the issuing chain without its self-signed root, which clients already
+ * trust; a leaf issued directly by a root keeps the root, since some clients (certbot)
+ * need at least one certificate after the leaf.
+ */
+export async function servedChain(leafPem: string, chainPem: string): Promise<string> {
+  const chain = splitPemChain(chainPem);
+  const roots = await Promise.all(
+    chain.map(async (pem) => {
+      const c = await parseCertificate(pem);
+      return c.subject === c.issuer;
+    }),
+  );
+  const kept = chain.filter((_, i) => !roots[i]);
+  const served = kept.length ? kept : chain;
+  return `${[leafPem.trim(), ...served.map((c) => c.trim())].join('\n')}\n`;
 }
