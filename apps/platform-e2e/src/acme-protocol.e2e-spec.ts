@@ -2,7 +2,8 @@ import { createPrivateKey, generateKeyPairSync } from 'node:crypto';
 import * as tls from 'node:tls';
 import * as x509 from '@peculiar/x509';
 import * as acme from 'acme-client';
-import { api } from './http';
+import { Client } from 'pg';
+import { api, waitFor } from './http';
 import { readState } from './e2e-env';
 import { RawAcme, challengeServer, directoryUrl, opensslVerify } from './acme-support';
 
@@ -293,6 +294,33 @@ describe('ACME server driven by acme-client (RFC 8555)', () => {
     const missing = await fetch(`${dir.renewalInfo}/AAAA.AQID`);
     expect(missing.status).toBe(404);
     expect(((await missing.json()) as any).type).toBe(`${ACME_ERR}malformed`);
+  });
+
+  it('ok/garbage collection: an order and its authorization past their expiry become invalid and expired without a client', async () => {
+    const client = await newClient();
+    const order = await client.createOrder({ identifiers: [{ type: 'dns', value: 'stale.example.test' }] });
+    const orderId = order.url.split('/').pop()!;
+    const db = new Client({ connectionString: readState().env.DATABASE_URL });
+    await db.connect();
+    try {
+      // as if a day had passed
+      await db.query(`UPDATE acme_orders SET expires_at = now() - interval '1 minute' WHERE id = $1`, [orderId]);
+      await db.query(`UPDATE acme_authorizations SET expires_at = now() - interval '1 minute' WHERE order_id = $1`, [orderId]);
+      const swept = await waitFor(
+        async () => {
+          const r = await db.query(
+            `SELECT o.status AS order_status, a.status AS authz_status FROM acme_orders o JOIN acme_authorizations a ON a.order_id = o.id WHERE o.id = $1`,
+            [orderId],
+          );
+          return r.rows[0]?.order_status === 'invalid' ? r.rows[0] : undefined;
+        },
+        15000,
+        'the ACME GC loop',
+      );
+      expect(swept).toEqual({ order_status: 'invalid', authz_status: 'expired' });
+    } finally {
+      await db.end();
+    }
   });
 
   it('ok/an EAB-only trust_authenticated profile: no EAB is externalAccountRequired; with EAB the order is ready at once', async () => {

@@ -10,9 +10,13 @@ async function startChallengeServer(logDir: string): Promise<{ pid: number; dnsP
   const { spawn } = await import('node:child_process');
   const { openSync } = await import('node:fs');
   const log = openSync(join(logDir, 'challenge-test-server.log'), 'a');
-  const child = spawn(process.execPath, [join(ROOT, 'dist', 'tools', 'challenge-test-server.js'), '--dns-port', '0', '--management-port', '0'], {
-    stdio: ['ignore', 'pipe', log],
-  });
+  const child = spawn(
+    process.execPath,
+    [join(ROOT, 'dist', 'tools', 'challenge-test-server.js'), '--dns-port', '0', '--management-port', '0'],
+    {
+      stdio: ['ignore', 'pipe', log],
+    },
+  );
   const line = await new Promise<string>((resolve, reject) => {
     let buf = '';
     const t = setTimeout(() => reject(new Error('the challenge test server did not start within 10 s')), 10000);
@@ -86,6 +90,7 @@ export default async function globalSetup(): Promise<void> {
     CERTCTL_SCHEDULER_AGENT_OFFLINE_INTERVAL_MS: '2000',
     CERTCTL_SCHEDULER_JOB_REAPER_INTERVAL_MS: '2000',
     CERTCTL_SCHEDULER_CRL_REFRESH_INTERVAL_MS: '2000',
+    CERTCTL_SCHEDULER_ACME_GC_INTERVAL_MS: '2000',
     CERTCTL_RENEWAL_JITTER_MAX_MS: '1000',
     CERTCTL_NOTIFY_BACKOFF_BASE_MS: '200',
     CERTCTL_NOTIFY_BACKOFF_MAX_MS: '1000',
