@@ -63,7 +63,10 @@ export const revokeRequestSchema = z.object({
   certificate_id: idSchema,
   reason: revocationReasonSchema,
   /** A version other than the current one (an ACME client revoking a certificate it has since renewed). */
-  serial_number: z.string().regex(/^[0-9a-f]{1,80}$/).optional(),
+  serial_number: z
+    .string()
+    .regex(/^[0-9a-f]{1,80}$/)
+    .optional(),
 });
 
 export const bulkRevokeBodySchema = z
