@@ -56,10 +56,10 @@ describe('ACME server driven by acme-client (RFC 8555)', () => {
         offered.push(authz.challenges.map((c) => c.type).sort());
         await challengeServer('/set-txt', { host: `_acme-challenge.${authz.identifier.value}.`, value: keyAuthorization });
       },
-      challengeRemoveFn: async (authz) => {
-        await challengeServer('/clear-txt', { host: `_acme-challenge.${authz.identifier.value}.` });
-      },
+      // Both authorizations share one TXT name and are validated in parallel: clear it once both are done.
+      challengeRemoveFn: async () => undefined,
     });
+    await challengeServer('/clear-txt', { host: '_acme-challenge.dns01.example.test.' });
     // acme-client hands dns-01 the TXT value itself: base64url(SHA-256(key authorization)).
     // The wildcard's authorization offers dns-01 only; the base name all three.
     expect(offered.sort()).toEqual([['dns-01'], ['dns-01', 'http-01', 'tls-alpn-01']]);
@@ -291,6 +291,16 @@ describe('ACME server driven by acme-client (RFC 8555)', () => {
     expect(start).toBeGreaterThan(info.notBefore.getTime());
     expect(end).toBeGreaterThan(start);
     expect(end).toBeLessThan(info.notAfter.getTime());
+    // RFC 9773 §5: an order may say which certificate it replaces, once
+    const replacing = await client.createOrder({
+      identifiers: [{ type: 'dns', value: 'ari.example.test' }],
+      replaces: ariCertId(pem),
+    } as never);
+    expect(replacing).toMatchObject({ status: 'pending', replaces: ariCertId(pem) });
+    const twice = await client
+      .createOrder({ identifiers: [{ type: 'dns', value: 'ari.example.test' }], replaces: ariCertId(pem) } as never)
+      .catch((e: Error) => e);
+    expect(String(twice)).toMatch(/already been replaced/);
     const missing = await fetch(`${dir.renewalInfo}/AAAA.AQID`);
     expect(missing.status).toBe(404);
     expect(((await missing.json()) as any).type).toBe(`${ACME_ERR}malformed`);

@@ -61,6 +61,9 @@ export class ChallengesService {
     const record = result.validationRecord as unknown as Prisma.InputJsonValue;
     if (result.ok) {
       await this.db.$transaction(async (tx) => {
+        // Authorizations of one order validated side by side: the order row serializes them, so
+        // the last one to finish sees every other authorization valid and makes the order ready.
+        await tx.$queryRaw`SELECT id FROM acme_orders WHERE id = ${authz.orderId} FOR UPDATE`;
         await tx.acmeChallenge.update({
           where: { id },
           data: { status: 'valid', validatedAt: now, validationRecord: record, error: Prisma.DbNull },
@@ -75,6 +78,9 @@ export class ChallengesService {
     } else {
       const error = { type: `urn:ietf:params:acme:error:${result.problem.type}`, detail: result.problem.detail, status: 400 };
       await this.db.$transaction(async (tx) => {
+        // Authorizations of one order validated side by side: the order row serializes them, so
+        // the last one to finish sees every other authorization valid and makes the order ready.
+        await tx.$queryRaw`SELECT id FROM acme_orders WHERE id = ${authz.orderId} FOR UPDATE`;
         await tx.acmeChallenge.update({ where: { id }, data: { status: 'invalid', error, validationRecord: record } });
         await tx.acmeAuthorization.update({ where: { id: authz.id }, data: { status: 'invalid' } });
         const invalid = await tx.acmeOrder.updateMany({
