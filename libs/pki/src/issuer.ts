@@ -3,6 +3,7 @@
 import { PkiError } from './errors';
 import { exportSpki, signingAlgorithmFor } from './keys';
 import { derToPem, fingerprintSha256, toArrayBuffer } from './pem';
+import { readNameConstraints, type CaNameConstraints } from './name-constraints';
 import { x509, type CryptoKey } from './provider';
 import { normalizeSerialHex, randomSerialHex } from './serial';
 
@@ -11,6 +12,11 @@ export interface CaCertificate {
   certificatePem: string;
   privateKey: CryptoKey;
   publicKey: CryptoKey;
+  /**
+   * The certificates above this CA, up to and including its root (PEM, any order). Their
+   * name constraints apply to everything this CA signs, as the CA's own do.
+   */
+  ancestorsPem?: readonly string[];
 }
 
 export interface IssuedCertificateInfo {
@@ -29,6 +35,8 @@ export interface IssuerContext {
   pathLength: number | undefined;
   signingKey: CryptoKey;
   signingAlgorithm: ReturnType<typeof signingAlgorithmFor>;
+  /** Name constraints of this CA and of every ancestor given, issuing CA first. */
+  nameConstraints: CaNameConstraints[];
 }
 
 export const CLOCK_SKEW_MS = 60_000;
@@ -50,6 +58,13 @@ export async function loadIssuer(issuer: CaCertificate): Promise<IssuerContext> 
   if (!bc?.ca) throw new PkiError('invalid_issuer', 'issuer certificate is not a CA (basicConstraints CA:false)');
   const signingAlgorithm = signingAlgorithmFor(issuer.privateKey);
   const keyId = ski ? ski.keyId : Buffer.from(await cert.publicKey.getKeyIdentifier()).toString('hex');
+  let nameConstraints = constraintsOf.get(issuer);
+  if (!nameConstraints) {
+    nameConstraints = [cert, ...(issuer.ancestorsPem ?? []).map((pem) => parseCaCertificate(pem))]
+      .map(readNameConstraints)
+      .filter((c): c is CaNameConstraints => c !== null);
+    constraintsOf.set(issuer, nameConstraints);
+  }
   return {
     name: cert.subjectName,
     notAfter: cert.notAfter,
@@ -57,7 +72,18 @@ export async function loadIssuer(issuer: CaCertificate): Promise<IssuerContext> 
     pathLength: bc.pathLength,
     signingKey: issuer.privateKey,
     signingAlgorithm,
+    nameConstraints,
   };
+}
+
+const constraintsOf = new WeakMap<CaCertificate, CaNameConstraints[]>();
+
+function parseCaCertificate(pem: string): x509.X509Certificate {
+  try {
+    return new x509.X509Certificate(pem);
+  } catch (err) {
+    throw new PkiError('invalid_issuer', `cannot parse an ancestor CA certificate: ${(err as Error).message}`, { cause: err });
+  }
 }
 
 export interface ValidityInput {
