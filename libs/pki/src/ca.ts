@@ -88,6 +88,15 @@ export async function createIntermediateCa(o: IntermediateCaOptions): Promise<Cr
       throw new PkiError('invalid_request', `pathLength must be below the issuer's (${ctx.pathLength})`);
     }
   }
+  // Every CA above counts the new one too: the ancestor i levels up gets i + 2 CAs below it.
+  ctx.ancestors.forEach((a, i) => {
+    if (a.pathLength !== undefined && a.pathLength < i + 2) {
+      throw new PkiError(
+        'invalid_issuer',
+        `CA "${a.subject}" above the issuer has pathLength ${a.pathLength}: no room for another CA level`,
+      );
+    }
+  });
   checkSubtreesWithin(nameConstraints, ctx.nameConstraints);
   const { notBefore, notAfter } = validityWindow({ validityDays: o.validityDays }, o.validityDays, ctx.notAfter);
   const extensions = [...caExtensions(o.pathLength, nameConstraints), ...revocationExtensions(o)];

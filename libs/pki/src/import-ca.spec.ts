@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
+import { createIntermediateCa } from './ca';
 import { signLeaf } from './certificate';
 import { CaImportError, validateCaImport } from './import-ca';
 import { generateKeyPair } from './keys';
+import { OPENSSL_SUB_CA_EXT, opensslCa } from '@certctl/testing';
 import { opensslOk, scratchDir, verifyChain } from '../test/openssl';
 
 // An "enterprise" PKI made with the openssl CLI: root → policy CA → issuing sub-CA to import.
@@ -9,76 +11,18 @@ describe('validateCaImport', () => {
   const tmp = scratchDir();
   const path = (f: string) => `${tmp.dir}/${f}`;
   const read = (f: string) => readFileSync(path(f), 'utf8');
-  const ext = (name: string, body: string) => tmp.write(`${name}.cnf`, `[v3]\n${body}\n`);
 
-  function ca(name: string, issuer: string | null, extensions: string, keyArgs = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256']) {
-    const cnf = ext(name, extensions);
-    if (!issuer) {
-      opensslOk([
-        'req',
-        '-x509',
-        ...keyArgs,
-        '-nodes',
-        '-keyout',
-        path(`${name}.key`),
-        '-out',
-        path(`${name}.pem`),
-        '-days',
-        '30',
-        '-subj',
-        `/CN=${name}`,
-        '-config',
-        cnf,
-        '-extensions',
-        'v3',
-        '-batch',
-      ]);
-      return;
-    }
-    opensslOk([
-      'req',
-      '-new',
-      ...keyArgs,
-      '-nodes',
-      '-keyout',
-      path(`${name}.key`),
-      '-out',
-      path(`${name}.csr`),
-      '-subj',
-      `/CN=${name}`,
-      '-batch',
-    ]);
-    opensslOk([
-      'x509',
-      '-req',
-      '-in',
-      path(`${name}.csr`),
-      '-CA',
-      path(`${issuer}.pem`),
-      '-CAkey',
-      path(`${issuer}.key`),
-      '-CAcreateserial',
-      '-days',
-      '20',
-      '-extfile',
-      cnf,
-      '-extensions',
-      'v3',
-      '-out',
-      path(`${name}.pem`),
-    ]);
-  }
+  const ca = (name: string, issuer: string | null, extensions: string, key?: string[]) =>
+    opensslCa(tmp.dir, name, issuer, extensions, { key, days: issuer ? 20 : 30 });
 
-  const CA_EXT =
-    'basicConstraints=critical,CA:true\nkeyUsage=critical,keyCertSign,cRLSign\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid';
   beforeAll(() => {
     ca('ent-root', null, 'basicConstraints=critical,CA:true,pathlen:2\nkeyUsage=critical,keyCertSign,cRLSign\nsubjectKeyIdentifier=hash');
-    ca('ent-policy', 'ent-root', CA_EXT + '\nbasicConstraints=critical,CA:true,pathlen:1');
-    ca('ent-sub', 'ent-policy', CA_EXT, ['-newkey', 'rsa:2048']);
-    ca('ent-other', 'ent-policy', CA_EXT);
+    ca('ent-policy', 'ent-root', OPENSSL_SUB_CA_EXT + '\nbasicConstraints=critical,CA:true,pathlen:1');
+    ca('ent-sub', 'ent-policy', OPENSSL_SUB_CA_EXT, ['-newkey', 'rsa:2048']);
+    ca('ent-other', 'ent-policy', OPENSSL_SUB_CA_EXT);
     ca('ent-leaf', 'ent-policy', 'basicConstraints=critical,CA:false\nkeyUsage=critical,digitalSignature');
     ca('short-root', null, 'basicConstraints=critical,CA:true,pathlen:0\nkeyUsage=critical,keyCertSign\nsubjectKeyIdentifier=hash');
-    ca('short-sub', 'short-root', CA_EXT);
+    ca('short-sub', 'short-root', OPENSSL_SUB_CA_EXT);
     ca('nosign-sub', 'ent-root', 'basicConstraints=critical,CA:true\nkeyUsage=critical,cRLSign\nsubjectKeyIdentifier=hash');
     // A traditional, passphrase-encrypted copy of the sub-CA's RSA key.
     opensslOk(['rsa', '-in', path('ent-sub.key'), '-traditional', '-aes256', '-passout', 'pass:s3cret', '-out', path('ent-sub-enc.key')]);
@@ -108,6 +52,14 @@ describe('validateCaImport', () => {
       ['-x509_strict'],
     );
     expect(r.stdout.trim()).toMatch(/: OK$/);
+  });
+
+  it("refuses to create a CA below the import when an ancestor's pathLength leaves no room", async () => {
+    const imported = await validateCaImport({ certificatePem: read('ent-sub.pem'), privateKeyPem: read('ent-sub.key'), chainPem: chain() });
+    // ent-policy (pathlen 1) already has ent-sub below it; one more CA level would make 2.
+    await expect(
+      createIntermediateCa({ issuer: imported, commonName: 'Too deep', keyAlgorithm: 'ECDSA-P256', validityDays: 5 }),
+    ).rejects.toThrow(/CA "CN=ent-policy" above the issuer has pathLength 1: no room for another CA level/);
   });
 
   it('accepts a PKCS#8 key and a chain given root first', async () => {

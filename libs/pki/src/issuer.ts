@@ -13,8 +13,9 @@ export interface CaCertificate {
   privateKey: CryptoKey;
   publicKey: CryptoKey;
   /**
-   * The certificates above this CA, up to and including its root (PEM, any order). Their
-   * name constraints apply to everything this CA signs, as the CA's own do.
+   * The certificates above this CA, nearest first, up to and including its root (PEM). Their
+   * name constraints apply to everything this CA signs, as the CA's own do, and their path
+   * lengths bound the CAs it may create.
    */
   ancestorsPem?: readonly string[];
 }
@@ -37,6 +38,8 @@ export interface IssuerContext {
   signingAlgorithm: ReturnType<typeof signingAlgorithmFor>;
   /** Name constraints of this CA and of every ancestor given, issuing CA first. */
   nameConstraints: CaNameConstraints[];
+  /** Subject and pathLength of every ancestor given, nearest first. */
+  ancestors: { subject: string; pathLength: number | undefined }[];
 }
 
 export const CLOCK_SKEW_MS = 60_000;
@@ -58,12 +61,14 @@ export async function loadIssuer(issuer: CaCertificate): Promise<IssuerContext> 
   if (!bc?.ca) throw new PkiError('invalid_issuer', 'issuer certificate is not a CA (basicConstraints CA:false)');
   const signingAlgorithm = signingAlgorithmFor(issuer.privateKey);
   const keyId = ski ? ski.keyId : Buffer.from(await cert.publicKey.getKeyIdentifier()).toString('hex');
-  let nameConstraints = constraintsOf.get(issuer);
-  if (!nameConstraints) {
-    nameConstraints = [cert, ...(issuer.ancestorsPem ?? []).map((pem) => parseCaCertificate(pem))]
-      .map(readNameConstraints)
-      .filter((c): c is CaNameConstraints => c !== null);
-    constraintsOf.set(issuer, nameConstraints);
+  let above = aboveOf.get(issuer);
+  if (!above) {
+    const ancestors = (issuer.ancestorsPem ?? []).map((pem) => parseCaCertificate(pem));
+    above = {
+      nameConstraints: [cert, ...ancestors].map(readNameConstraints).filter((c): c is CaNameConstraints => c !== null),
+      ancestors: ancestors.map((a) => ({ subject: a.subject, pathLength: a.getExtension(x509.BasicConstraintsExtension)?.pathLength })),
+    };
+    aboveOf.set(issuer, above);
   }
   return {
     name: cert.subjectName,
@@ -72,11 +77,11 @@ export async function loadIssuer(issuer: CaCertificate): Promise<IssuerContext> 
     pathLength: bc.pathLength,
     signingKey: issuer.privateKey,
     signingAlgorithm,
-    nameConstraints,
+    ...above,
   };
 }
 
-const constraintsOf = new WeakMap<CaCertificate, CaNameConstraints[]>();
+const aboveOf = new WeakMap<CaCertificate, Pick<IssuerContext, 'nameConstraints' | 'ancestors'>>();
 
 function parseCaCertificate(pem: string): x509.X509Certificate {
   try {
