@@ -60,12 +60,12 @@ async function issue(body: Record<string, unknown>) {
 
 describe('name constraints', () => {
   it('an intermediate constrained to .corp.example refuses www.other.test (job failed, reason named) and issues a.corp.example that openssl verifies', async () => {
-    const root = await createIssuer({ id: `iss-ncroot-${run}`, name: `NC root ${run}`, path_length: 1 });
+    const root = await createIssuer({ id: `iss-ncroot-${run}`, name: `NC root ${run}`, path_length: 2 });
     const mid = await createIssuer({
       id: `iss-ncmid-${run}`,
       name: `NC intermediate ${run}`,
       parent_id: root.id,
-      path_length: 0,
+      path_length: 1,
       name_constraints: { permitted_dns: ['.corp.example'], permitted_ip: ['10.20.0.0/16'], excluded_dns: ['secret.corp.example'] },
     });
     expect(mid.config.name_constraints).toMatchObject({ permitted_dns: ['.corp.example'], permitted_ip: ['10.20.0.0/16'] });
@@ -94,12 +94,21 @@ describe('name constraints', () => {
     expect(v).toEqual({ status: 0, out: expect.stringMatching(/: OK$/) });
 
     // A CA below may narrow the constraints but not widen them.
-    expectProblem(
-      await api('POST', '/api/v1/issuers', {
-        body: { type: 'local', name: `NC wide ${run}`, parent_id: root.id, name_constraints: { permitted_dns: ['bad name'] } },
-      }),
-      422,
-    );
+    const badInput = await api('POST', '/api/v1/issuers', {
+      body: { type: 'local', name: `NC bad ${run}`, parent_id: root.id, name_constraints: { permitted_dns: ['ok.example', 'bad name'] } },
+    });
+    expectProblem(badInput, 422);
+    expect(badInput.body.errors).toEqual([
+      { field: 'name_constraints', message: expect.stringMatching(/^permitted_dns\[1\]: "bad name" is not a DNS name/) },
+    ]);
+    const wider = await api('POST', '/api/v1/issuers', {
+      body: { type: 'local', name: `NC wide ${run}`, parent_id: mid.id, name_constraints: { permitted_dns: ['example.org'] } },
+    });
+    expectProblem(wider, 422);
+    expect(wider.body.errors[0]).toMatchObject({
+      field: 'name_constraints',
+      message: expect.stringMatching(/"example\.org" is outside the permitted subtrees/),
+    });
   });
 });
 

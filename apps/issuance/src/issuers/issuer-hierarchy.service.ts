@@ -80,7 +80,12 @@ export class IssuerHierarchyService {
           : body.parent_id
             ? 'path_length'
             : '(body)';
-        throw AppError.validation([{ field, message: err.message }]);
+        // The signer names spec keys (permittedDns[0]); callers wrote permitted_dns.
+        const message = err.message.replace(
+          /\b(permitted|excluded)(Dns|Ip|Email)\b/g,
+          (_m, a: string, b: string) => `${a}_${b.toLowerCase()}`,
+        );
+        throw AppError.validation([{ field, message }]);
       }
       throw err;
     }
