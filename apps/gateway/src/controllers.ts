@@ -6,6 +6,7 @@ import { ApiKeysController } from './api-keys/api-keys.controller';
 import { AuditController } from './audit/audit.controller';
 import { CertificatesController, StatsController } from './certificates/certificates.controller';
 import { CONFIG_CONTROLLERS } from './inventory/config-resources.controller';
+import { IssuerImportController } from './issuers/issuer-import.controller';
 import { IssuersController } from './issuers/issuers.controller';
 import { JobsController } from './jobs/jobs.controller';
 import {
@@ -23,6 +24,7 @@ export const GATEWAY_CONTROLLERS: Type<unknown>[] = [
   StatsController,
   RevocationController,
   IssuersController,
+  IssuerImportController,
   JobsController,
   ...CONFIG_CONTROLLERS,
   AgentsController,

@@ -10,6 +10,7 @@ export * from './inventory-config';
 export * from './inventory-lifecycle';
 export * from './agents';
 export * from './issuers';
+export * from './issuer-ca';
 export * from './notifications';
 export * from './scheduler';
 export * from './revocation';
