@@ -5,9 +5,10 @@ import * as acme from 'acme-client';
 import { Client } from 'pg';
 import { api, waitFor } from './http';
 import { readState } from './e2e-env';
-import { RawAcme, challengeServer, directoryUrl, opensslVerify } from './acme-support';
+import { RawAcme, acmeFetch, challengeServer, directoryUrl, opensslVerify, trustPlatformCa } from './acme-support';
 
 jest.setTimeout(120000);
+trustPlatformCa();
 
 const fastPolling = { backoffAttempts: 30, backoffMin: 100, backoffMax: 500 };
 const ACME_ERR = 'urn:ietf:params:acme:error:';
@@ -33,8 +34,8 @@ describe('ACME server driven by acme-client (RFC 8555)', () => {
     const dir = await getJson(directoryUrl());
     expect(Object.keys(dir).sort()).toEqual(['keyChange', 'meta', 'newAccount', 'newNonce', 'newOrder', 'renewalInfo', 'revokeCert']);
     expect(dir.meta).toMatchObject({ externalAccountRequired: false });
-    const head = await fetch(dir.newNonce, { method: 'HEAD' });
-    const get = await fetch(dir.newNonce);
+    const head = await acmeFetch(dir.newNonce, { method: 'HEAD' });
+    const get = await acmeFetch(dir.newNonce);
     expect([head.status, get.status]).toEqual([200, 204]);
     expect(head.headers.get('replay-nonce')).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(head.headers.get('replay-nonce')).not.toEqual(get.headers.get('replay-nonce'));
@@ -232,7 +233,7 @@ describe('ACME server driven by acme-client (RFC 8555)', () => {
     });
 
     it('fail/a body that is not application/jose+json is refused as malformed (415)', async () => {
-      const r = await fetch(raw.directory.newOrder, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+      const r = await acmeFetch(raw.directory.newOrder, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
       expect(r.status).toBe(415);
       expect(((await r.json()) as any).type).toBe(`${ACME_ERR}malformed`);
     });
@@ -263,7 +264,7 @@ describe('ACME server driven by acme-client (RFC 8555)', () => {
 
     // ARI: a revoked certificate should be renewed now
     const certId = ariCertId(pem);
-    const ari = await fetch(`${(await getJson(directoryUrl())).renewalInfo}/${certId}`);
+    const ari = await acmeFetch(`${(await getJson(directoryUrl())).renewalInfo}/${certId}`);
     const body = (await ari.json()) as any;
     expect(new Date(body.suggestedWindow.end).getTime()).toBeLessThanOrEqual(Date.now() + 1000);
   });
@@ -282,7 +283,7 @@ describe('ACME server driven by acme-client (RFC 8555)', () => {
     });
     const info = acme.crypto.readCertificateInfo(pem);
     const dir = await getJson(directoryUrl());
-    const r = await fetch(`${dir.renewalInfo}/${ariCertId(pem)}`);
+    const r = await acmeFetch(`${dir.renewalInfo}/${ariCertId(pem)}`);
     expect(r.status).toBe(200);
     expect(Number(r.headers.get('retry-after'))).toBeGreaterThan(0);
     const { suggestedWindow } = (await r.json()) as any;
@@ -301,7 +302,7 @@ describe('ACME server driven by acme-client (RFC 8555)', () => {
       .createOrder({ identifiers: [{ type: 'dns', value: 'ari.example.test' }], replaces: ariCertId(pem) } as never)
       .catch((e: Error) => e);
     expect(String(twice)).toMatch(/already been replaced/);
-    const missing = await fetch(`${dir.renewalInfo}/AAAA.AQID`);
+    const missing = await acmeFetch(`${dir.renewalInfo}/AAAA.AQID`);
     expect(missing.status).toBe(404);
     expect(((await missing.json()) as any).type).toBe(`${ACME_ERR}malformed`);
   });
@@ -368,7 +369,7 @@ describe('ACME server driven by acme-client (RFC 8555)', () => {
 });
 
 async function getJson(url: string): Promise<any> {
-  return (await fetch(url)).json();
+  return (await acmeFetch(url)).json();
 }
 
 /** RFC 9773 certificate identifier: base64url(AKI keyIdentifier).base64url(serial). */

@@ -1,15 +1,58 @@
 import { execFileSync } from 'node:child_process';
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import * as https from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import * as acme from 'acme-client';
 import { FlattenedSign, type JWK, exportJWK } from 'jose';
 import { api } from './http';
 import { gatewayUrl, readState } from './e2e-env';
 
-/** The default ACME directory of the e2e stack, as clients are given it. */
+/**
+ * Where ACME clients reach the platform: the gateway's HTTPS listener (RFC 8555 §6.1) with
+ * the platform's CA bundle, when the stack serves TLS; its HTTP port otherwise.
+ */
+export function acmeBase(): { url: string; caFile?: string } {
+  const state = readState() as ReturnType<typeof readState> & { tls?: { port: number; dir: string } };
+  if (state.tls) return { url: `https://localhost:${state.tls.port}`, caFile: join(state.tls.dir, 'ca.pem') };
+  return { url: gatewayUrl(state) };
+}
+
+/** The default (or a profile's) ACME directory of the e2e stack, as clients are given it. */
 export function directoryUrl(profileId?: string): string {
-  return `${gatewayUrl()}/acme${profileId ? `/profile/${profileId}` : ''}/directory`;
+  return `${acmeBase().url}/acme${profileId ? `/profile/${profileId}` : ''}/directory`;
+}
+
+/** acme-client (axios) trusts the platform's CA bundle. */
+export function trustPlatformCa(): void {
+  const { caFile } = acmeBase();
+  if (caFile) acme.axios.defaults.httpsAgent = new https.Agent({ ca: readFileSync(caFile) });
+}
+
+/** fetch() for the ACME endpoints: over https with the platform's CA bundle when there is one. */
+export async function acmeFetch(url: string, init: { method?: string; headers?: Record<string, string>; body?: string } = {}) {
+  const { caFile } = acmeBase();
+  if (!url.startsWith('https:')) return fetch(url, init);
+  return new Promise<{ status: number; headers: Headers; text(): Promise<string>; json(): Promise<any> }>((resolve, reject) => {
+    const req = https.request(
+      url,
+      { method: init.method ?? 'GET', headers: init.headers, ca: caFile ? readFileSync(caFile) : undefined },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          const headers = new Headers();
+          for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) headers.set(k, Array.isArray(v) ? v.join(', ') : v);
+          resolve({ status: res.statusCode ?? 0, headers, text: async () => text, json: async () => JSON.parse(text) });
+        });
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end(init.body);
+  });
 }
 
 /** Drives the challenge test server (DNS answers the ACME service sees). */
@@ -54,12 +97,12 @@ export class RawAcme {
   async init(): Promise<this> {
     this.jwk = await exportJWK(this.key);
     delete this.jwk.d;
-    this.directory = (await (await fetch(directoryUrl())).json()) as Record<string, string>;
+    this.directory = (await (await acmeFetch(directoryUrl())).json()) as Record<string, string>;
     return this;
   }
 
   async nonce(): Promise<string> {
-    const r = await fetch(this.directory.newNonce, { method: 'HEAD' });
+    const r = await acmeFetch(this.directory.newNonce, { method: 'HEAD' });
     return r.headers.get('replay-nonce')!;
   }
 
@@ -73,7 +116,7 @@ export class RawAcme {
 
   async post(url: string, payload: unknown, o: Parameters<RawAcme['jws']>[2] = {}) {
     const body = JSON.stringify(await this.jws(url, payload, o));
-    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/jose+json' }, body });
+    const res = await acmeFetch(url, { method: 'POST', headers: { 'content-type': 'application/jose+json' }, body });
     const text = await res.text();
     let json: any = text;
     try {
@@ -94,5 +137,10 @@ export class RawAcme {
 
 /** Environment for lego and certbot: trust the platform's CA bundle when the directory is https. */
 export function acmeClientEnv(): NodeJS.ProcessEnv {
-  return { PATH: process.env.PATH, HOME: process.env.HOME ?? tmpdir() };
+  const { caFile } = acmeBase();
+  return {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME ?? tmpdir(),
+    ...(caFile ? { LEGO_CA_CERTIFICATES: caFile, REQUESTS_CA_BUNDLE: caFile } : {}),
+  };
 }
