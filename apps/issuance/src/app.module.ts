@@ -8,6 +8,7 @@ import { IssuerHandler } from './issuers/issuer.handler';
 import { IssuerHierarchyService } from './issuers/issuer-hierarchy.service';
 import { IssuerService } from './issuers/issuer.service';
 import { RevocationSigningHandler } from './issuers/revocation-signing.handler';
+import { ServerCertificateHandler } from './issuers/server-certificate.handler';
 import { IssuanceProcessor } from './issuing/issuance.processor';
 
 export function issuanceModule(config: IssuanceConfig) {
@@ -19,7 +20,7 @@ export function issuanceModule(config: IssuanceConfig) {
       QueueModule.forRoot({ redisUrl: config.REDIS_URL }),
       MessagingModule.forRoot({ servers: config.NATS_URL, service: 'issuance', timeoutMs: config.CERTCTL_NATS_TIMEOUT_MS }),
     ],
-    controllers: [IssuerHandler, RevocationSigningHandler],
+    controllers: [IssuerHandler, RevocationSigningHandler, ServerCertificateHandler],
     providers: [{ provide: ISSUANCE_CONFIG, useValue: config }, IssuerService, IssuerHierarchyService, IssuanceProcessor],
   })
   class IssuanceModule {}

@@ -13,3 +13,4 @@ export * from './issuers';
 export * from './notifications';
 export * from './scheduler';
 export * from './revocation';
+export * from './platform-tls';
