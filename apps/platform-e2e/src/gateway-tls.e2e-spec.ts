@@ -215,4 +215,61 @@ describe('the gateway serves HTTPS with a certificate from the local CA', () => 
       await gw.stop();
     }
   });
+
+  it('ok/an operator-supplied certificate and key are served instead; fail/a key that does not match stops the start, named', async () => {
+    const state = readState();
+    const dir = mkdtempSync(join(tmpdir(), 'certctl-own-tls-'));
+    const make = (name: string) =>
+      run('openssl', [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:P-256',
+        '-nodes',
+        '-days',
+        '1',
+        '-subj',
+        '/CN=localhost',
+        '-addext',
+        'subjectAltName=DNS:localhost,IP:127.0.0.1',
+        '-keyout',
+        join(dir, `${name}.key`),
+        '-out',
+        join(dir, `${name}.crt`),
+      ]);
+    expect((await make('own')).code).toBe(0);
+    expect((await make('other')).code).toBe(0);
+
+    const own = { CERTCTL_GATEWAY_TLS_CERT_FILE: join(dir, 'own.crt'), CERTCTL_GATEWAY_TLS_KEY_FILE: join(dir, 'own.key') };
+    const gw = await replica({ ...state.env, ...own, CERTCTL_DATA_DIR: dir }, dir);
+    try {
+      await waitHttpsReady(`https://localhost:${gw.tlsPort}/health`, own.CERTCTL_GATEWAY_TLS_CERT_FILE, 30000);
+      const r = await run('curl', [
+        '-sS',
+        '--cacert',
+        own.CERTCTL_GATEWAY_TLS_CERT_FILE,
+        '-o',
+        '/dev/null',
+        '-w',
+        '%{http_code}',
+        `https://localhost:${gw.tlsPort}/api/v1/version`,
+      ]);
+      expect(r.out).toBe('200');
+      expect(existsSync(join(dir, 'tls'))).toBe(false); // nothing asked of the local CA
+    } finally {
+      await gw.stop();
+    }
+
+    const mismatched = { CERTCTL_GATEWAY_TLS_CERT_FILE: join(dir, 'own.crt'), CERTCTL_GATEWAY_TLS_KEY_FILE: join(dir, 'other.key') };
+    const logDir = join(dir, 'bad');
+    const bad = startService('gateway', {
+      env: { ...state.env, ...mismatched, CERTCTL_GATEWAY_TLS_PORT: String(await freePort()) },
+      port: await freePort(),
+      logDir,
+    });
+    expect((await bad.exited).code).toBe(1);
+    expect(logOf(logDir)).toContain(`${join(dir, 'other.key')} is not the key of the certificate in ${join(dir, 'own.crt')}`);
+  });
 });
