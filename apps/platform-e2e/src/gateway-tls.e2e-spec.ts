@@ -55,7 +55,11 @@ const curlHttps = (state: E2eState, path: string, extra: string[] = []) =>
 async function replica(env: Record<string, string>, logDir: string): Promise<{ port: number; tlsPort: number; stop: () => Promise<void> }> {
   const [port, tlsPort] = [await freePort(), await freePort()];
   const child: ServiceProcess = startService('gateway', { env: { ...env, CERTCTL_GATEWAY_TLS_PORT: String(tlsPort) }, port, logDir });
-  await waitReady(`http://127.0.0.1:${port}/ready`, 30000, () => child.exitCode === null);
+  await waitReady(`http://127.0.0.1:${port}/ready`, 30000, () => child.exitCode === null).catch(async (err: unknown) => {
+    child.kill('SIGTERM');
+    await child.exited;
+    throw err;
+  });
   return {
     port,
     tlsPort,

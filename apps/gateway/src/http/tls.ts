@@ -28,7 +28,7 @@ const SECURE_CONTEXT: SecureContextOptions = { minVersion: 'TLSv1.2', ciphers: C
 const SERVER_TLS: TlsOptions = { ...SECURE_CONTEXT, ALPNProtocols: ['http/1.1'] };
 
 const RETRY_FIRST_MS = 500;
-const RETRY_MAX_MS = 30_000;
+const RETRY_MAX_MS = 10_000;
 const CHECK_MAX_MS = 6 * 3600_000;
 
 const notAfterGauge = new Gauge({
