@@ -9,6 +9,7 @@ import { IssuerHierarchyService } from './issuers/issuer-hierarchy.service';
 import { IssuerImportHandler, IssuerImportService } from './issuers/issuer-import.service';
 import { IssuerService } from './issuers/issuer.service';
 import { RevocationSigningHandler } from './issuers/revocation-signing.handler';
+import { ServerCertificateHandler } from './issuers/server-certificate.handler';
 import { IssuanceProcessor } from './issuing/issuance.processor';
 
 export function issuanceModule(config: IssuanceConfig) {
@@ -20,7 +21,7 @@ export function issuanceModule(config: IssuanceConfig) {
       QueueModule.forRoot({ redisUrl: config.REDIS_URL }),
       MessagingModule.forRoot({ servers: config.NATS_URL, service: 'issuance', timeoutMs: config.CERTCTL_NATS_TIMEOUT_MS }),
     ],
-    controllers: [IssuerHandler, IssuerImportHandler, RevocationSigningHandler],
+    controllers: [IssuerHandler, IssuerImportHandler, RevocationSigningHandler, ServerCertificateHandler],
     providers: [
       { provide: ISSUANCE_CONFIG, useValue: config },
       IssuerService,

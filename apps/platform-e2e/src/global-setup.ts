@@ -2,7 +2,16 @@ import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT, createTestDatabase, ensureInfra, infraEnv, servicePorts, startNatsServer, startStack } from '@certctl/testing';
+import {
+  ROOT,
+  createTestDatabase,
+  ensureInfra,
+  infraEnv,
+  servicePorts,
+  startNatsServer,
+  startStack,
+  waitHttpsReady,
+} from '@certctl/testing';
 import { E2E_DIR, e2ePortOffset, writeState } from './e2e-env';
 
 /** The challenge test server (DNS + management API) as a child process; resolves with its ports. */
@@ -58,6 +67,8 @@ export default async function globalSetup(): Promise<void> {
   const logDir = join(E2E_DIR, 'logs');
   rmSync(logDir, { recursive: true, force: true });
   mkdirSync(logDir, { recursive: true });
+  // The gateway's HTTPS certificate comes from this run's fresh local CA: none is kept from an earlier run.
+  rmSync(join(E2E_DIR, 'tls'), { recursive: true, force: true });
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '',
     NODE_ENV: 'test',
@@ -109,11 +120,18 @@ export default async function globalSetup(): Promise<void> {
   env.CERTCTL_ACME_TLSALPN01_PORT = String(acme.tlsAlpn01Port);
   env.CERTCTL_ACME_ALLOW_PRIVATE_ADDRESSES = 'true';
   env.CERTCTL_ACME_VALIDATION_TIMEOUT_MS = '5000';
+  const tls = { port: 8443 + offset, dir: join(E2E_DIR, 'tls') };
+  env.CERTCTL_GATEWAY_TLS_PORT = String(tls.port);
+  env.CERTCTL_DATA_DIR = E2E_DIR;
   env.CERTCTL_PUBLIC_BASE_URL = `http://127.0.0.1:${ports.gateway}`;
   env.CERTCTL_ACME_URL = `http://127.0.0.1:${ports.acme}`;
   env.CERTCTL_REVOCATION_URL = `http://127.0.0.1:${ports.revocation}`;
   const stack = await startStack({ env, ports, logDir, timeoutMs: 90000 });
   const pids = Object.fromEntries(Object.entries(stack.children).map(([name, c]) => [name, c.pid!]));
-  writeState({ env, ports, pids, logDir, adminKey, natsPid: nats.pid, acme });
+  await waitHttpsReady(`https://localhost:${tls.port}/health`, join(tls.dir, 'ca.pem'), 60000).catch(async (err: unknown) => {
+    await stack.stop();
+    throw err;
+  });
+  writeState({ env, ports, tls, pids, logDir, adminKey, natsPid: nats.pid, acme });
   process.stderr.write(`\n[e2e] stack ready in ${((Date.now() - t0) / 1000).toFixed(1)} s (gateway :${ports.gateway}, logs ${logDir})\n`);
 }

@@ -16,3 +16,4 @@ export * from './scheduler';
 export * from './revocation';
 export * from './san-rules';
 export * from './acme';
+export * from './platform-tls';
