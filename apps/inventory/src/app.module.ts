@@ -17,6 +17,7 @@ import { CONFIG_HANDLERS } from './config-resources/config-resource.handlers';
 import { ConfigResourceService } from './config-resources/config-resource.service';
 import { JobApprovalService } from './jobs/job-approval.service';
 import { JobService } from './jobs/job.service';
+import { JobRetryHandler, JobRetryService } from './jobs/job-retry';
 import { RenewalHandler } from './renewals/renewal.handler';
 import { MaintenanceService } from './renewals/maintenance.service';
 import { RenewalService } from './renewals/renewal.service';
@@ -34,6 +35,7 @@ export function inventoryModule(config: InventoryConfig) {
       CertificateLifecycleHandler,
       CertificateRevocationHandler,
       JobHandler,
+      JobRetryHandler,
       AgentHandler,
       RenewalHandler,
       ...CONFIG_HANDLERS,
@@ -44,6 +46,7 @@ export function inventoryModule(config: InventoryConfig) {
       CertificateRevocationService,
       JobService,
       JobApprovalService,
+      JobRetryService,
       ConfigResourceService,
       CertificateLifecycleService,
       AgentService,

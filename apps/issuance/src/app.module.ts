@@ -9,6 +9,7 @@ import { IssuerHierarchyService } from './issuers/issuer-hierarchy.service';
 import { IssuerService } from './issuers/issuer.service';
 import { RevocationSigningHandler } from './issuers/revocation-signing.handler';
 import { IssuanceProcessor } from './issuing/issuance.processor';
+import { PrivateKeyExportService, PrivateKeyHandler } from './issuing/private-key.handler';
 
 export function issuanceModule(config: IssuanceConfig) {
   @Module({
@@ -19,8 +20,14 @@ export function issuanceModule(config: IssuanceConfig) {
       QueueModule.forRoot({ redisUrl: config.REDIS_URL }),
       MessagingModule.forRoot({ servers: config.NATS_URL, service: 'issuance', timeoutMs: config.CERTCTL_NATS_TIMEOUT_MS }),
     ],
-    controllers: [IssuerHandler, RevocationSigningHandler],
-    providers: [{ provide: ISSUANCE_CONFIG, useValue: config }, IssuerService, IssuerHierarchyService, IssuanceProcessor],
+    controllers: [IssuerHandler, RevocationSigningHandler, PrivateKeyHandler],
+    providers: [
+      { provide: ISSUANCE_CONFIG, useValue: config },
+      IssuerService,
+      IssuerHierarchyService,
+      IssuanceProcessor,
+      PrivateKeyExportService,
+    ],
   })
   class IssuanceModule {}
   return IssuanceModule;

@@ -13,3 +13,5 @@ export * from './issuers';
 export * from './notifications';
 export * from './scheduler';
 export * from './revocation';
+export * from './private-keys';
+export * from './job-retry';

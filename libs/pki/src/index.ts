@@ -48,3 +48,4 @@ export {
   type OcspErrorStatus,
 } from './ocsp';
 export { signOcspResponder, type OcspResponderRequest } from './ocsp-responder';
+export { buildPkcs12, privateKeyPkcs8Pem, type Pkcs12Request } from './pkcs12';

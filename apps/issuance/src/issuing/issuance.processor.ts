@@ -9,6 +9,7 @@ import { QueueService } from '@certctl/queue';
 import { Histogram } from 'prom-client';
 import { ISSUANCE_CONFIG, type IssuanceConfig } from '../config';
 import { IssuerService } from '../issuers/issuer.service';
+import { crashAfterSignForTest } from './test-hooks';
 
 const issuanceTotal = counter('certctl_issuance_total', 'Certificates issued (or failed) by issuer type and result', [
   'issuer_type',
@@ -44,7 +45,11 @@ export class IssuanceProcessor implements OnApplicationBootstrap {
   ) {}
 
   onApplicationBootstrap(): void {
-    this.queues.worker(QueueName.Issuance, (job) => this.process(job), { concurrency: this.config.CERTCTL_ISSUANCE_CONCURRENCY });
+    this.queues.worker(QueueName.Issuance, (job) => this.process(job), {
+      concurrency: this.config.CERTCTL_ISSUANCE_CONCURRENCY,
+      lockDurationMs: this.config.CERTCTL_ISSUANCE_LOCK_MS,
+      stalledIntervalMs: this.config.CERTCTL_ISSUANCE_STALLED_INTERVAL_MS,
+    });
     void this.queues.refreshDeadLetterGauge(QueueName.Issuance).catch(() => undefined);
   }
 
@@ -151,7 +156,7 @@ export class IssuanceProcessor implements OnApplicationBootstrap {
     });
     const keyPem = keys ? await exportPrivateKeyPem(keys.privateKey) : null;
     try {
-      return await this.db.issuedCertificate.create({
+      const issued = await this.db.issuedCertificate.create({
         data: {
           jobId,
           issuerId: cert.issuer_id,
@@ -162,6 +167,8 @@ export class IssuanceProcessor implements OnApplicationBootstrap {
           keyVersion: this.issuers.box.currentVersion,
         },
       });
+      crashAfterSignForTest(cert.common_name); // test hook (NODE_ENV=test only), see test-hooks.ts
+      return issued;
     } catch (err) {
       // Another delivery of the same job got there first: its certificate is the one.
       const existing = await this.findIssued(jobId);
