@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+/* global fetch */
 // End-to-end issuance throughput: seeds N active certificates on the local CA (straight into
 // PostgreSQL, as seed-certificates.mjs does), renews them all with one
 // POST /api/v1/certificates/bulk-renew, then waits until every renewal job is completed —
@@ -10,7 +11,7 @@
 // Needs a running stack (npm start). Usage:
 //   node loadtest/bulk-renew-issuance.mjs [--count 10000] [--url http://127.0.0.1:8080] [--key <admin key>] [--timeout 600]
 import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { readFileSync, readdirSync, writeFileSync, mkdirSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -52,7 +53,72 @@ const seeded = await db.query(
 const ids = seeded.rows.map((r) => r.id);
 console.log(`[bench] seeded ${ids.length} certificates (${run}) on iss-local`);
 
+// CPU seconds used by each service (its /metrics) and by PostgreSQL, Redis and NATS (/proc), so
+// the cost per certificate can be told apart from what other processes on the machine take.
+const SERVICES = ['gateway', 'inventory', 'issuance', 'acme', 'revocation', 'scheduler', 'notifications'];
+const DEFAULT_PORTS = {
+  gateway: 8080,
+  inventory: 8081,
+  issuance: 8082,
+  acme: 8083,
+  revocation: 8084,
+  scheduler: 8085,
+  notifications: 8086,
+};
+const TICKS = 100; // USER_HZ
+function procCpu(pid) {
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) / TICKS; // utime stime cutime cstime
+  } catch {
+    return 0;
+  }
+}
+function infraPids() {
+  const byName = {};
+  const read = (file) => {
+    try {
+      return Number(readFileSync(file, 'utf8').split('\n')[0]);
+    } catch {
+      return null;
+    }
+  };
+  const pg = read(join(dataDir, 'pg', 'postmaster.pid'));
+  const children = {};
+  for (const d of readdirSync('/proc').filter((x) => /^\d+$/.test(x))) {
+    try {
+      const ppid = Number(readFileSync(`/proc/${d}/stat`, 'utf8').split(') ')[1].split(' ')[1]);
+      (children[ppid] ??= []).push(Number(d));
+    } catch {
+      /* gone */
+    }
+  }
+  if (pg) byName.postgresql = [pg, ...(children[pg] ?? [])];
+  const nats = read(join(dataDir, 'nats', 'nats.pid'));
+  if (nats) byName.nats = [nats];
+  const redis = readdirSync(join(dataDir)).includes('redis') ? read(join(dataDir, 'redis', 'redis.pid')) : null;
+  if (redis) byName.redis = [redis];
+  return byName;
+}
+async function cpuSnapshot() {
+  const out = {};
+  await Promise.all(
+    SERVICES.map(async (s) => {
+      const port = process.env[`CERTCTL_${s.toUpperCase()}_PORT`] ?? DEFAULT_PORTS[s];
+      try {
+        const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+        out[s] = Number(/^certctl_process_cpu_seconds_total(?:\{[^}]*\})? ([0-9.e+-]+)/m.exec(text)?.[1] ?? NaN);
+      } catch {
+        out[s] = NaN;
+      }
+    }),
+  );
+  for (const [name, pids] of Object.entries(infraPids())) out[name] = pids.reduce((a, p) => a + procCpu(p), 0);
+  return out;
+}
+
 // 2. One bulk renew; 3. poll the jobs table until every job is completed (or failed).
+const cpuBefore = await cpuSnapshot();
 const t0 = Date.now();
 const res = await api('POST', '/api/v1/certificates/bulk-renew', { ids });
 const tAccepted = Date.now();
@@ -76,6 +142,13 @@ for (;;) {
   await new Promise((r) => setTimeout(r, 200));
 }
 const tDone = Date.now();
+const cpuAfter = await cpuSnapshot();
+const cpuMsPerCert = Object.fromEntries(
+  Object.keys(cpuAfter)
+    .map((k) => [k, +(((cpuAfter[k] - (cpuBefore[k] ?? 0)) * 1000) / count).toFixed(2)])
+    .filter(([, v]) => Number.isFinite(v)),
+);
+const cpuTotalMs = Object.values(cpuMsPerCert).reduce((a, b) => a + b, 0);
 
 // Latencies from the jobs table (server-side clocks), wall time from the client.
 const { rows: lat } = await db.query(
@@ -117,6 +190,10 @@ const result = {
   retried_jobs: lat.filter((r) => r.attempts > 1).length,
   issued_rows: issued[0].n,
   latency_ms: { p50: pct(50), p95: pct(95), p99: pct(99), max: ms.at(-1) ?? null },
+  // CPU milliseconds per certificate by process, and what 2 idle cores could do at that cost.
+  cpu_ms_per_certificate: cpuMsPerCert,
+  cpu_ms_per_certificate_total: +cpuTotalMs.toFixed(2),
+  cpu_bound_certificates_per_s_on_2_cores: +(2000 / cpuTotalMs).toFixed(0),
   machine: { cpus: cpus().length, model: cpus()[0]?.model, memory_gb: +(totalmem() / 2 ** 30).toFixed(1), loadavg: loadavg() },
   issuance_concurrency: process.env.CERTCTL_ISSUANCE_CONCURRENCY ?? '(stack default)',
   node: process.version,
@@ -133,5 +210,12 @@ console.log(
 const out = join(ROOT, 'loadtest', 'results', `bulk-renew-issuance-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
 mkdirSync(dirname(out), { recursive: true });
 writeFileSync(out, JSON.stringify(result, null, 2));
+console.log(
+  `[bench] CPU per certificate: ${Object.entries(cpuMsPerCert)
+    .map(([k, v]) => `${k} ${v} ms`)
+    .join(
+      ', ',
+    )}; total ${cpuTotalMs.toFixed(1)} ms → at most ${result.cpu_bound_certificates_per_s_on_2_cores} certificates/s on 2 idle cores`,
+);
 console.log(`[bench] wrote ${out}`);
 process.exit(result.failed ? 1 : 0);

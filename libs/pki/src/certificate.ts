@@ -1,7 +1,7 @@
 import { PkiError } from './errors';
 import { describeKey, describeSpki, type KeyType } from './keys';
 import {
-  loadIssuer,
+  loadIssuerOnce,
   revocationExtensions,
   signCertificate,
   subjectKeyIdExtension,
@@ -85,7 +85,7 @@ export async function signLeaf(r: LeafRequest): Promise<IssuedCertificateInfo> {
   const fromCn = sanFromCommonName(r.commonName);
   if (fromCn && !sans.some((s) => s.type === fromCn.type && s.value === fromCn.value)) sans.unshift(fromCn);
 
-  const ctx = await loadIssuer(r.issuer);
+  const ctx = await loadIssuerOnce(r.issuer);
   const { notBefore, notAfter } = validityWindow(r, DEFAULT_LEAF_VALIDITY_DAYS, ctx.notAfter);
 
   let usage = x509.KeyUsageFlags.digitalSignature;

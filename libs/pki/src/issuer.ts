@@ -60,6 +60,22 @@ export async function loadIssuer(issuer: CaCertificate): Promise<IssuerContext> 
   };
 }
 
+const issuerContexts = new WeakMap<CaCertificate, Promise<IssuerContext>>();
+
+/**
+ * loadIssuer once per CaCertificate object: a caller that keeps its CA object (the issuance
+ * service caches one per issuer) has the CA certificate parsed once, not once per leaf.
+ */
+export function loadIssuerOnce(issuer: CaCertificate): Promise<IssuerContext> {
+  let ctx = issuerContexts.get(issuer);
+  if (!ctx) {
+    ctx = loadIssuer(issuer);
+    issuerContexts.set(issuer, ctx);
+    ctx.catch(() => issuerContexts.delete(issuer));
+  }
+  return ctx;
+}
+
 export interface ValidityInput {
   validityDays?: number;
   validitySeconds?: number;

@@ -65,40 +65,40 @@ export class JobService implements OnApplicationBootstrap, OnApplicationShutdown
     return tx.job.findUniqueOrThrow({ where: { id }, include: { certificate: { include: { profile: true } } } });
   }
 
-  /** pending → running (or a redelivered running job), counting the attempt; returns what to sign. */
+  /**
+   * pending → running (or a redelivered running job), counting the attempt; returns what to sign.
+   * One conditional UPDATE (atomic on its row, so no explicit transaction or lock: this runs
+   * once per issued certificate), then one read of the job with its certificate and profile.
+   */
   async start(id: string): Promise<RpcResponse<typeof Rpc.inventory.jobStart>> {
-    return this.db.$transaction(async (tx) => {
-      const job = await this.lockJob(tx, id);
-      let status: Db.JobStatus = job.status;
-      let attempts = job.attempts;
-      if (job.status === 'pending' || job.status === 'running') {
-        assertTransition(id, job.status, 'running');
-        attempts += 1;
-        status = 'running';
-        await tx.job.update({ where: { id }, data: { status, attempts, startedAt: new Date() } });
-      }
-      const cert = job.certificate;
-      const profile = cert.profile;
-      const algs = (profile?.allowedKeyAlgorithms ?? []) as { algorithm?: string; min_size?: number }[];
-      return {
-        job_id: id,
-        status,
-        attempts,
-        max_attempts: job.maxAttempts,
-        last_error: job.lastError,
-        certificate: {
-          id: cert.id,
-          common_name: cert.commonName,
-          sans: cert.sans,
-          issuer_id: cert.issuerId,
-          profile_id: cert.profileId,
-          validity_days: profile?.maxValidityDays ?? this.config.CERTCTL_DEFAULT_VALIDITY_DAYS,
-          ekus: profile?.ekus ?? ['serverAuth'],
-          key_algorithm: keyAlgorithmOf(algs[0]) ?? KEY_ALGORITHM_DEFAULT,
-          csr_pem: job.csrPem,
-        },
-      };
-    });
+    // pending → running and running → running are both allowed moves (job-state.ts).
+    await this.db.$executeRaw`
+      UPDATE jobs SET status = 'running', attempts = attempts + 1, started_at = now(), updated_at = now()
+      WHERE id = ${id} AND status IN ('pending', 'running')`;
+    const job = await this.db.job.findUnique({ where: { id }, include: { certificate: { include: { profile: true } } } });
+    if (!job) throw AppError.notFound('job', id);
+    const { status, attempts } = job;
+    const cert = job.certificate;
+    const profile = cert.profile;
+    const algs = (profile?.allowedKeyAlgorithms ?? []) as { algorithm?: string; min_size?: number }[];
+    return {
+      job_id: id,
+      status,
+      attempts,
+      max_attempts: job.maxAttempts,
+      last_error: job.lastError,
+      certificate: {
+        id: cert.id,
+        common_name: cert.commonName,
+        sans: cert.sans,
+        issuer_id: cert.issuerId,
+        profile_id: cert.profileId,
+        validity_days: profile?.maxValidityDays ?? this.config.CERTCTL_DEFAULT_VALIDITY_DAYS,
+        ekus: profile?.ekus ?? ['serverAuth'],
+        key_algorithm: keyAlgorithmOf(algs[0]) ?? KEY_ALGORITHM_DEFAULT,
+        csr_pem: job.csrPem,
+      },
+    };
   }
 
   /** Stores the issued version and activates the certificate. Idempotent per job. */
