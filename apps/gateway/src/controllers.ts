@@ -5,6 +5,7 @@ import { AgentsController } from './agents/agents.controller';
 import { ApiKeysController } from './api-keys/api-keys.controller';
 import { AuditController } from './audit/audit.controller';
 import { CertificatesController, StatsController } from './certificates/certificates.controller';
+import { PrivateKeyController } from './certificates/private-key.controller';
 import { CONFIG_CONTROLLERS } from './inventory/config-resources.controller';
 import { IssuerImportController } from './issuers/issuer-import.controller';
 import { IssuersController } from './issuers/issuers.controller';
@@ -21,6 +22,7 @@ import { VersionController } from './system/version.controller';
 /** The gateway's own controllers: the module, the route check, the OpenAPI document and docs/rbac.md all read this list. */
 export const GATEWAY_CONTROLLERS: Type<unknown>[] = [
   CertificatesController,
+  PrivateKeyController,
   StatsController,
   RevocationController,
   IssuersController,

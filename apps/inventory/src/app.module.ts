@@ -18,6 +18,7 @@ import { CONFIG_HANDLERS } from './config-resources/config-resource.handlers';
 import { ConfigResourceService } from './config-resources/config-resource.service';
 import { JobApprovalService } from './jobs/job-approval.service';
 import { JobService } from './jobs/job.service';
+import { JobRetryHandler, JobRetryService } from './jobs/job-retry';
 import { RenewalHandler } from './renewals/renewal.handler';
 import { MaintenanceService } from './renewals/maintenance.service';
 import { RenewalService } from './renewals/renewal.service';
@@ -35,6 +36,7 @@ export function inventoryModule(config: InventoryConfig) {
       CertificateLifecycleHandler,
       CertificateRevocationHandler,
       JobHandler,
+      JobRetryHandler,
       AgentHandler,
       RenewalHandler,
       AcmeIssueHandler,
@@ -46,6 +48,7 @@ export function inventoryModule(config: InventoryConfig) {
       CertificateRevocationService,
       JobService,
       JobApprovalService,
+      JobRetryService,
       ConfigResourceService,
       CertificateLifecycleService,
       AgentService,

@@ -11,6 +11,7 @@ import { IssuerService } from './issuers/issuer.service';
 import { RevocationSigningHandler } from './issuers/revocation-signing.handler';
 import { ServerCertificateHandler } from './issuers/server-certificate.handler';
 import { IssuanceProcessor } from './issuing/issuance.processor';
+import { PrivateKeyExportService, PrivateKeyHandler } from './issuing/private-key.handler';
 
 export function issuanceModule(config: IssuanceConfig) {
   @Module({
@@ -21,13 +22,14 @@ export function issuanceModule(config: IssuanceConfig) {
       QueueModule.forRoot({ redisUrl: config.REDIS_URL }),
       MessagingModule.forRoot({ servers: config.NATS_URL, service: 'issuance', timeoutMs: config.CERTCTL_NATS_TIMEOUT_MS }),
     ],
-    controllers: [IssuerHandler, IssuerImportHandler, RevocationSigningHandler, ServerCertificateHandler],
+    controllers: [IssuerHandler, IssuerImportHandler, RevocationSigningHandler, ServerCertificateHandler, PrivateKeyHandler],
     providers: [
       { provide: ISSUANCE_CONFIG, useValue: config },
       IssuerService,
       IssuerHierarchyService,
       IssuerImportService,
       IssuanceProcessor,
+      PrivateKeyExportService,
     ],
   })
   class IssuanceModule {}

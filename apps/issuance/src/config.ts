@@ -10,6 +10,13 @@ export const issuanceEnvSchema = baseEnvSchema
     CERTCTL_ISSUANCE_PORT: portSchema(8082),
     /** Issuance jobs processed at once by one replica. */
     CERTCTL_ISSUANCE_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(16),
+    /**
+     * How soon a job held by a dead worker is delivered again: its lock lapses after
+     * CERTCTL_ISSUANCE_LOCK_MS (renewed while the worker lives) and live workers look for
+     * lapsed locks every CERTCTL_ISSUANCE_STALLED_INTERVAL_MS (BullMQ defaults: 30 s each).
+     */
+    CERTCTL_ISSUANCE_LOCK_MS: z.coerce.number().int().min(1000).max(600000).default(30000),
+    CERTCTL_ISSUANCE_STALLED_INTERVAL_MS: z.coerce.number().int().min(500).max(600000).default(30000),
     // CERTCTL_ISSUANCE_ATTEMPTS / CERTCTL_ISSUANCE_BACKOFF_MS are read by inventory, which adds
     // the issuance jobs: BullMQ keeps attempts and backoff on each job (see QUEUE_RETRY).
     /** Public base URL of the platform; CRL and OCSP pointers in certificates are built from it. */

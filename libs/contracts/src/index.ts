@@ -17,3 +17,5 @@ export * from './revocation';
 export * from './san-rules';
 export * from './acme';
 export * from './platform-tls';
+export * from './private-keys';
+export * from './job-retry';

@@ -16,6 +16,7 @@ export const Permission = {
   CertificatesBulkRevoke: 'certificates:bulk_revoke',
   JobsRead: 'jobs:read',
   JobsApprove: 'jobs:approve',
+  JobsRetry: 'jobs:retry',
   InventoryRead: 'inventory:read',
   InventoryWrite: 'inventory:write',
   IssuersRead: 'issuers:read',
@@ -27,6 +28,8 @@ export const Permission = {
   AgentSelf: 'agent:self',
   AcmeRead: 'acme:read',
   AcmeManage: 'acme:manage',
+  /** Download a server-generated private key (admin only: not in READ or LIFECYCLE). */
+  CertificatesPrivateKeyExport: 'certificates:private_key_export',
 } as const;
 export type Permission = (typeof Permission)[keyof typeof Permission];
 export const PERMISSIONS: readonly Permission[] = Object.values(Permission);
@@ -44,6 +47,7 @@ const LIFECYCLE: Permission[] = [
   Permission.CertificatesWrite,
   Permission.CertificatesRevoke,
   Permission.JobsApprove,
+  Permission.JobsRetry,
   Permission.NotificationsManage,
 ];
 

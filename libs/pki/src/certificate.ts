@@ -1,7 +1,7 @@
 import { PkiError } from './errors';
 import { describeKey, describeSpki, type KeyType } from './keys';
 import {
-  loadIssuer,
+  loadIssuerOnce,
   revocationExtensions,
   signCertificate,
   subjectKeyIdExtension,
@@ -105,7 +105,7 @@ export async function signLeaf(r: LeafRequest): Promise<IssuedCertificateInfo> {
     },
     r.policy,
   );
-  const ctx = await loadIssuer(r.issuer);
+  const ctx = await loadIssuerOnce(r.issuer);
   checkNameConstraints(sans, ctx.nameConstraints);
   const { notBefore, notAfter } = validityWindow(r, DEFAULT_LEAF_VALIDITY_DAYS, ctx.notAfter);
 

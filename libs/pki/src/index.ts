@@ -61,3 +61,4 @@ export {
 } from './name-constraints';
 export { checkLeafPolicy, KEY_USAGES_BY_TYPE, type LeafPolicy, type SanPolicy, type KeyUsageName } from './policy';
 export { validateCaImport, CaImportError, type CaImportRequest, type ImportedCa, type ImportField } from './import-ca';
+export { buildPkcs12, privateKeyPkcs8Pem, type Pkcs12Request } from './pkcs12';

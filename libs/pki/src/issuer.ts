@@ -91,6 +91,22 @@ function parseCaCertificate(pem: string): x509.X509Certificate {
   }
 }
 
+const issuerContexts = new WeakMap<CaCertificate, Promise<IssuerContext>>();
+
+/**
+ * loadIssuer once per CaCertificate object: a caller that keeps its CA object (the issuance
+ * service caches one per issuer) has the CA certificate parsed once, not once per leaf.
+ */
+export function loadIssuerOnce(issuer: CaCertificate): Promise<IssuerContext> {
+  let ctx = issuerContexts.get(issuer);
+  if (!ctx) {
+    ctx = loadIssuer(issuer);
+    issuerContexts.set(issuer, ctx);
+    ctx.catch(() => issuerContexts.delete(issuer));
+  }
+  return ctx;
+}
+
 export interface ValidityInput {
   validityDays?: number;
   validitySeconds?: number;

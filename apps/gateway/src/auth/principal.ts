@@ -17,6 +17,8 @@ export type GatewayRequest = FastifyRequest & {
   endpoint?: EndpointSpec;
   bodySha256?: string;
   auditResourceId?: string;
+  /** Extra facts for the audit row (never secrets). */
+  auditDetails?: Record<string, unknown>;
   /** The permission that was missing when the answer is 403. */
   deniedPermission?: string;
 };

@@ -20,9 +20,12 @@ export interface EndpointSpec {
   /**
    * false only for liveness signals that change no configuration or lifecycle state
    * (agent heartbeats: their effect is the agent's last_heartbeat_at, and a fleet sends
-   * thousands a second). 401/403 answers are audited regardless.
+   * thousands a second); true for reads that must be audited too (a private key download).
+   * 401/403 answers are audited regardless.
    */
-  audit?: false;
+  audit?: boolean;
+  /** The body carries a secret (a passphrase): its audit row keeps no hash of it. */
+  secretBody?: true;
   /** For the agent role: the route parameter that must equal the key's agent id. */
   agentParam?: string;
   body?: z.ZodType;

@@ -75,7 +75,8 @@ export function installGatewayHooks(fastify: FastifyInstance, config: GatewayCon
     if (!req.url.startsWith('/api/')) return;
     const status = reply.statusCode;
     const greq = req as GatewayRequest;
-    if ((READ_METHODS.has(req.method) || greq.endpoint?.audit === false) && status !== 401 && status !== 403) return;
+    const audited = greq.endpoint?.audit ?? !READ_METHODS.has(req.method);
+    if (!audited && status !== 401 && status !== 403) return;
     const spec = greq.endpoint;
     const params = (req.params ?? {}) as Record<string, string>;
     const path = req.url.split('?')[0];
@@ -89,13 +90,14 @@ export function installGatewayHooks(fastify: FastifyInstance, config: GatewayCon
       resourceType: spec?.resource ?? null,
       resourceId: (greq.auditResourceId ?? params.id ?? null)?.slice(0, 128) ?? null,
       status,
-      bodySha256: greq.bodySha256 ?? null,
+      bodySha256: spec?.secretBody ? null : (greq.bodySha256 ?? null),
       latencyMs: Math.round(reply.elapsedTime),
       requestId: String(req.id),
       sourceIp: req.ip ?? null,
       details: {
         ...(greq.principal ? { key_name: greq.principal.key_name } : {}),
         ...(greq.deniedPermission ? { missing_permission: greq.deniedPermission } : {}),
+        ...greq.auditDetails,
       },
     });
   });

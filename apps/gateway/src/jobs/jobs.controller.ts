@@ -1,6 +1,14 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
 import type { z } from 'zod';
-import { Permission, Rpc, jobDecisionBodySchema, jobSchema, listJobsRequestSchema, listJobsResponseSchema } from '@certctl/contracts';
+import {
+  JobRetryRpc,
+  Permission,
+  Rpc,
+  jobDecisionBodySchema,
+  jobSchema,
+  listJobsRequestSchema,
+  listJobsResponseSchema,
+} from '@certctl/contracts';
 import { RpcClient } from '@certctl/messaging';
 import { type GatewayRequest, actorOf } from '../auth/principal';
 import { Endpoint } from '../http/endpoint';
@@ -60,5 +68,21 @@ export class JobsController {
   })
   reject(@Param('id') id: string, @Body() body: Decision, @Req() req: GatewayRequest) {
     return this.rpc.request(Rpc.inventory.jobReject, { actor: actorOf(req.principal!), id: idParam(id), reason: body.reason });
+  }
+
+  @Post(':id/retry')
+  @HttpCode(200)
+  @Endpoint({
+    permission: Permission.JobsRetry,
+    tag: 'jobs',
+    summary:
+      'Retry a failed (dead-lettered) issuance or renewal job: back to pending with its attempts reset and requeued; last_error is kept until it completes or fails again; 409 unless failed',
+    action: 'job.retry',
+    resource: 'job',
+    response: jobSchema,
+    errors: [404, 409],
+  })
+  retry(@Param('id') id: string, @Req() req: GatewayRequest) {
+    return this.rpc.request(JobRetryRpc.retry, { actor: actorOf(req.principal!), id: idParam(id) });
   }
 }

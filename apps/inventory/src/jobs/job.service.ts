@@ -65,48 +65,67 @@ export class JobService implements OnApplicationBootstrap, OnApplicationShutdown
     return tx.job.findUniqueOrThrow({ where: { id }, include: { certificate: { include: { profile: true } } } });
   }
 
-  /** pending → running (or a redelivered running job), counting the attempt; returns what to sign. */
+  /**
+   * pending → running (or a redelivered running job), counting the attempt; returns what to sign.
+   * One conditional UPDATE (atomic on its row, so no explicit transaction or lock: this runs
+   * once per issued certificate), then one read of the job with its certificate and profile.
+   */
   async start(id: string): Promise<RpcResponse<typeof Rpc.inventory.jobStart>> {
-    return this.db.$transaction(async (tx) => {
-      const job = await this.lockJob(tx, id);
-      let status: Db.JobStatus = job.status;
-      let attempts = job.attempts;
-      if (job.status === 'pending' || job.status === 'running') {
-        assertTransition(id, job.status, 'running');
-        attempts += 1;
-        status = 'running';
-        await tx.job.update({ where: { id }, data: { status, attempts, startedAt: new Date() } });
-      }
-      const cert = job.certificate;
-      const profile = cert.profile;
-      const algs = (profile?.allowedKeyAlgorithms ?? []) as { algorithm?: string; min_size?: number }[];
-      return {
-        job_id: id,
-        status,
-        attempts,
-        max_attempts: job.maxAttempts,
-        last_error: job.lastError,
-        certificate: {
-          id: cert.id,
-          common_name: cert.commonName,
-          sans: cert.sans,
-          issuer_id: cert.issuerId,
-          profile_id: cert.profileId,
-          validity_days: profile?.maxValidityDays ?? this.config.CERTCTL_DEFAULT_VALIDITY_DAYS,
-          ekus: profile?.ekus ?? ['serverAuth'],
-          key_algorithm: keyAlgorithmOf(algs[0]) ?? KEY_ALGORITHM_DEFAULT,
-          csr_pem: job.csrPem,
-        },
-      };
-    });
+    // pending → running and running → running are both allowed moves (job-state.ts).
+    await this.db.$executeRaw`
+      UPDATE jobs SET status = 'running', attempts = attempts + 1, started_at = now(), updated_at = now()
+      WHERE id = ${id} AND status IN ('pending', 'running')`;
+    const job = await this.db.job.findUnique({ where: { id }, include: { certificate: { include: { profile: true } } } });
+    if (!job) throw AppError.notFound('job', id);
+    const { status, attempts } = job;
+    const cert = job.certificate;
+    const profile = cert.profile;
+    const algs = (profile?.allowedKeyAlgorithms ?? []) as { algorithm?: string; min_size?: number }[];
+    return {
+      job_id: id,
+      status,
+      attempts,
+      max_attempts: job.maxAttempts,
+      last_error: job.lastError,
+      certificate: {
+        id: cert.id,
+        common_name: cert.commonName,
+        sans: cert.sans,
+        issuer_id: cert.issuerId,
+        profile_id: cert.profileId,
+        validity_days: profile?.maxValidityDays ?? this.config.CERTCTL_DEFAULT_VALIDITY_DAYS,
+        ekus: profile?.ekus ?? ['serverAuth'],
+        key_algorithm: keyAlgorithmOf(algs[0]) ?? KEY_ALGORITHM_DEFAULT,
+        csr_pem: job.csrPem,
+      },
+    };
   }
 
-  /** Stores the issued version and activates the certificate. Idempotent per job. */
+  /**
+   * Stores the issued version and activates the certificate. Idempotent per job. Runs once per
+   * issued certificate, so it is kept to few statements: one locking read of the job with its
+   * certificate's status and any version already stored for it, the version insert, one
+   * statement for the certificate and the job, and the read of the bound targets.
+   */
   async complete(req: RpcRequestParsed<typeof Rpc.inventory.jobComplete>): Promise<RpcResponse<typeof Rpc.inventory.jobComplete>> {
     const result = await this.db.$transaction(async (tx) => {
-      const job = await this.lockJob(tx, req.job_id);
-      const existing = await tx.certificateVersion.findUnique({ where: { jobId: job.id } });
-      if (existing) return { job_id: job.id, version_id: existing.id, certificate_id: job.certificateId, fresh: false };
+      const [row] = await tx.$queryRaw<
+        {
+          id: string;
+          status: Db.JobStatus;
+          type: Db.JobType;
+          certificate_id: string;
+          certificate_status: Db.CertificateStatus;
+          version_id: string | null;
+        }[]
+      >`
+        SELECT j.id, j.status, j.type, j.certificate_id, c.status AS certificate_status,
+               (SELECT v.id FROM certificate_versions v WHERE v.job_id = j.id) AS version_id
+        FROM jobs j JOIN certificates c ON c.id = j.certificate_id
+        WHERE j.id = ${req.job_id} FOR UPDATE OF j`;
+      if (!row) throw AppError.notFound('job', req.job_id);
+      const job = { id: row.id, status: row.status, type: row.type, certificateId: row.certificate_id };
+      if (row.version_id) return { job_id: job.id, version_id: row.version_id, certificate_id: job.certificateId, fresh: false };
       assertTransition(job.id, job.status, 'completed');
       const v = req.version;
       const version = await tx.certificateVersion.create({
@@ -126,12 +145,13 @@ export class JobService implements OnApplicationBootstrap, OnApplicationShutdown
           keySource: v.key_source,
         },
       });
-      assertCertificateTransition(job.certificateId, job.certificate.status, 'active');
-      await tx.certificate.update({
-        where: { id: job.certificateId },
-        data: { status: 'active', currentVersionId: version.id, expiresAt: version.notAfter },
-      });
-      await tx.job.update({ where: { id: job.id }, data: { status: 'completed', completedAt: new Date(), lastError: null } });
+      assertCertificateTransition(job.certificateId, row.certificate_status, 'active');
+      await tx.$executeRaw`
+        WITH cert AS (
+          UPDATE certificates SET status = 'active', current_version_id = ${version.id}, expires_at = ${version.notAfter}, updated_at = now()
+          WHERE id = ${job.certificateId}
+        )
+        UPDATE jobs SET status = 'completed', completed_at = now(), last_error = NULL, updated_at = now() WHERE id = ${job.id}`;
       // The new version goes out to every bound target with an agent: one deployment job each.
       const targets = await tx.$queryRaw<{ id: string; agent_id: string }[]>`
         SELECT t.id, t.agent_id FROM certificate_targets ct JOIN targets t ON t.id = ct.target_id

@@ -1,15 +1,30 @@
 import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import type { Job } from 'bullmq';
 import { AppError, type IssuanceJobData, QueueName, Rpc } from '@certctl/contracts';
-import { PrismaService } from '@certctl/database';
+import { type Prisma, PrismaService } from '@certctl/database';
 import { RpcClient } from '@certctl/messaging';
 import { counter, getLogger, registry } from '@certctl/observability';
-import { type KeyAlgorithm, exportPrivateKeyPem, generateKeyPair, parseCertificate, parseCsr, signLeaf } from '@certctl/pki';
+import {
+  type CertificateInfo,
+  type KeyAlgorithm,
+  describeKey,
+  exportPrivateKeyPem,
+  generateKeyPair,
+  parseCertificate,
+  parseCsr,
+  signLeaf,
+} from '@certctl/pki';
 import { QueueService } from '@certctl/queue';
 import { Histogram } from 'prom-client';
 import { ISSUANCE_CONFIG, type IssuanceConfig } from '../config';
 import { IssuerService } from '../issuers/issuer.service';
 import { ProfilePolicies, signingRefusal } from './profile-policy';
+import { crashAfterSignForTest } from './test-hooks';
+
+/** An issued_certificates row; with the certificate's details when it was signed by this delivery. */
+type Issued = Prisma.IssuedCertificateGetPayload<object> & {
+  info?: Pick<CertificateInfo, 'fingerprintSha256' | 'notBefore' | 'notAfter' | 'keyType' | 'keySize'>;
+};
 
 const issuanceTotal = counter('certctl_issuance_total', 'Certificates issued (or failed) by issuer type and result', [
   'issuer_type',
@@ -49,7 +64,11 @@ export class IssuanceProcessor implements OnApplicationBootstrap {
   }
 
   onApplicationBootstrap(): void {
-    this.queues.worker(QueueName.Issuance, (job) => this.process(job), { concurrency: this.config.CERTCTL_ISSUANCE_CONCURRENCY });
+    this.queues.worker(QueueName.Issuance, (job) => this.process(job), {
+      concurrency: this.config.CERTCTL_ISSUANCE_CONCURRENCY,
+      lockDurationMs: this.config.CERTCTL_ISSUANCE_LOCK_MS,
+      stalledIntervalMs: this.config.CERTCTL_ISSUANCE_STALLED_INTERVAL_MS,
+    });
     void this.queues.refreshDeadLetterGauge(QueueName.Issuance).catch(() => undefined);
   }
 
@@ -71,8 +90,9 @@ export class IssuanceProcessor implements OnApplicationBootstrap {
     }
     const issuerType = await this.issuers.issuerType(work.certificate.issuer_id);
     try {
-      const issued = (await this.findIssued(jobId)) ?? (await this.sign(jobId, work.certificate));
-      const info = await parseCertificate(issued.certificatePem);
+      const issued: Issued = (await this.findIssued(jobId)) ?? (await this.sign(jobId, work.certificate));
+      // A certificate signed just now comes with its details; one found from an earlier delivery is parsed.
+      const info = issued.info ?? (await parseCertificate(issued.certificatePem));
       await this.rpc.request(Rpc.inventory.jobComplete, {
         job_id: jobId,
         version: {
@@ -138,7 +158,7 @@ export class IssuanceProcessor implements OnApplicationBootstrap {
       profile_id?: string | null;
       csr_pem?: string | null;
     },
-  ) {
+  ): Promise<Issued> {
     const ca = await this.issuers.ca(cert.issuer_id);
     // Agent-generated key: sign the CSR's public key (inventory checked its signature, names
     // and key policy). Otherwise the key is made here and kept encrypted.
@@ -161,7 +181,7 @@ export class IssuanceProcessor implements OnApplicationBootstrap {
     });
     const keyPem = keys ? await exportPrivateKeyPem(keys.privateKey) : null;
     try {
-      return await this.db.issuedCertificate.create({
+      const issued = await this.db.issuedCertificate.create({
         data: {
           jobId,
           issuerId: cert.issuer_id,
@@ -172,6 +192,9 @@ export class IssuanceProcessor implements OnApplicationBootstrap {
           keyVersion: this.issuers.box.currentVersion,
         },
       });
+      crashAfterSignForTest(cert.common_name); // test hook (NODE_ENV=test only), see test-hooks.ts
+      const key = describeKey(subjectPublicKey);
+      return { ...issued, info: { ...leaf, keyType: key.algorithm, keySize: key.size } };
     } catch (err) {
       // Another delivery of the same job got there first: its certificate is the one.
       const existing = await this.findIssued(jobId);
