@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-/* global fetch */
+/* global performance */
 // Complete ACME orders per second: N orders by a concurrent client (acme-client), each
 // newOrder → authorization → http-01 (answered by this process's own HTTP server) →
 // finalize → certificate download, `--concurrency` at a time, one account per worker.
