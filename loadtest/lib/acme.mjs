@@ -1,6 +1,7 @@
 /* global fetch */
 // Shared by the ACME load tests: an ACME profile that trusts EAB-bound accounts (no
 // challenge round trips), an EAB key for it, and a certificate obtained through it.
+import 'reflect-metadata'; // @peculiar/x509 (tsyringe) needs it
 import * as x509 from '@peculiar/x509';
 import acme from 'acme-client';
 

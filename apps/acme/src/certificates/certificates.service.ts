@@ -17,9 +17,14 @@ const revocationsTotal = counter('certctl_acme_revocations_total', 'ACME revokeC
 /** RFC 8555 §7.6 / RFC 5280 reason codes a subscriber may give. */
 const ALLOWED_REASONS = new Set([0, 1, 3, 4, 5]);
 
+type RenewalInfo = { suggestedWindow: { start: string; end: string }; explanationURL?: string };
+const ARI_CACHE_MS = 60_000;
+
 /** Certificate download, revocation (by account or by the certificate's own key) and ARI. */
 @Injectable()
 export class CertificatesService {
+  private readonly ariCache = new Map<string, { at: number; info: RenewalInfo }>();
+
   constructor(
     private readonly db: PrismaService,
     private readonly rpc: RpcClient,
@@ -93,7 +98,18 @@ export class CertificatesService {
    * sixths, so clients (which pick a random moment inside) spread a fleet issued on one day
    * over a sixth of its lifetime; a revoked certificate's window is now.
    */
-  async renewalInfo(certId: string): Promise<{ suggestedWindow: { start: string; end: string }; explanationURL?: string }> {
+  async renewalInfo(certId: string): Promise<RenewalInfo> {
+    // Clients poll this every few hours, fleets at once: a minute-old answer is as good (a
+    // revocation shows within a minute).
+    const hit = this.ariCache.get(certId);
+    if (hit && Date.now() - hit.at < ARI_CACHE_MS) return hit.info;
+    const info = await this.computeRenewalInfo(certId);
+    if (this.ariCache.size >= 10000) this.ariCache.clear();
+    this.ariCache.set(certId, { at: Date.now(), info });
+    return info;
+  }
+
+  private async computeRenewalInfo(certId: string): Promise<RenewalInfo> {
     const { aki, serial } = parseCertId(certId);
     const order = await this.db.acmeOrder.findFirst({ where: { serialNumber: serial, status: 'valid' } });
     if (!order?.certificatePem) throw new AcmeError('malformed', 'no certificate with that identifier', { status: 404 });
