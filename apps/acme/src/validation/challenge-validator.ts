@@ -3,7 +3,7 @@ import { Histogram as PromHistogram } from 'prom-client';
 import { counter, durationBuckets, registerOnce, registry } from '@certctl/observability';
 import { validateDns01 } from './dns01';
 import { validateHttp01 } from './http01';
-import { newResolver, type ValidationContext } from './resolve';
+import { validationContext } from './resolve';
 import { validateTlsAlpn01 } from './tls-alpn01';
 import { fail, type ValidationRequest, type ValidationResult, type ValidatorOptions } from './types';
 
@@ -50,7 +50,7 @@ export class ChallengeValidator {
     }
     if (typeof req.keyAuthorization !== 'string') return fail('malformed', 'the key authorization must be a string');
     const controller = new AbortController();
-    const ctx: ValidationContext = { opts: this.opts, resolver: newResolver(this.opts), signal: controller.signal };
+    const ctx = validationContext(this.opts, controller.signal);
     const timedOut = (): ValidationResult =>
       fail(
         req.type === 'dns-01' ? 'dns' : 'connection',

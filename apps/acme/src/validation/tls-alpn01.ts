@@ -91,8 +91,11 @@ function handshake(ctx: ValidationContext, address: string, servername: string):
       resolve({ alpn: socket.alpnProtocol ?? false, der: peer && peer.raw ? Buffer.from(peer.raw) : undefined });
       done();
     });
+    let connected = false;
+    socket.once('connect', () => (connected = true));
     socket.on('error', (err) => {
-      reject(err);
+      // Once TCP is up, a failure is the TLS handshake's: reported as tls, no other address tried.
+      reject(connected ? Object.assign(err, { tlsHandshake: true }) : err);
       done();
     });
   });
