@@ -1,6 +1,7 @@
 // The challenge validators against real local servers: the challenge test server's DNS,
 // http-01 and tls-alpn-01 responders, and hand-made misbehaving HTTP and TLS servers.
 import http from 'node:http';
+import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import net from 'node:net';
 import tls from 'node:tls';
@@ -136,6 +137,24 @@ describe('ACME challenge validation against real servers', () => {
       ]);
     });
 
+    it('ok/a redirect to https on the TLS port is followed without checking the certificate (RFC 8555 §10.2)', async () => {
+      const cert = await acmeTlsAlpnCertificate({ host: 'secure.example.com', keyAuthorization: 'unused' });
+      const server = https.createServer({ cert: cert.certPem, key: cert.keyPem }, (req, res) => {
+        res.end(
+          req.url === '/.well-known/acme-challenge/tls1' && req.headers.host === `secure.example.com:${port}` ? KA('https1') : 'wrong',
+        );
+      });
+      extra.push(server);
+      const port = await listen(server);
+      srv.addRedirect('/.well-known/acme-challenge/https1', `https://secure.example.com:${port}/.well-known/acme-challenge/tls1`);
+      const r = await validator({ tlsAlpn01Port: port }).validate(http01('web.example.com', 'https1'));
+      expect(r.ok).toBe(true);
+      expect(r.validationRecord[1]).toMatchObject({
+        url: `https://secure.example.com:${port}/.well-known/acme-challenge/tls1`,
+        port: String(port),
+      });
+    });
+
     it('refused/a redirect loop is a connection problem', async () => {
       srv.addRedirect('/.well-known/acme-challenge/loopA', challengeUrl('web.example.com', 'loopB'));
       srv.addRedirect('/.well-known/acme-challenge/loopB', `/.well-known/acme-challenge/loopA`);
@@ -238,6 +257,10 @@ describe('ACME challenge validation against real servers', () => {
       expect(refused?.type).toBe('connection');
       expect(refused?.detail).toContain('ECONNREFUSED');
       expect(problemOf(await validator().validate(http01('*.example.com', 't')))?.type).toBe('malformed');
+      expect(problemOf(await validator().validate(http01('exa mple.com', 't')))).toEqual({
+        type: 'malformed',
+        detail: '"exa mple.com" is not a host name or IP address',
+      });
       expect(problemOf(await validator().validate(http01('web.example.com', '../x')))).toEqual({
         type: 'malformed',
         detail: 'the challenge token is not base64url',
