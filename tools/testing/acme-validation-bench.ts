@@ -21,37 +21,28 @@ async function main(): Promise<void> {
     maxRedirects: 10,
     maxBodyBytes: 65536,
   });
+  const req = (type: ChallengeType, host: string, i: number): ValidationRequest => ({
+    type,
+    identifier: { type: 'dns', value: host },
+    token: `tok${i}`,
+    keyAuthorization: `tok${i}.thumb`,
+  });
   const requests: Record<ChallengeType, (i: number) => Promise<ValidationRequest>> = {
     'http-01': async (i) => {
       srv.addHttp01(`tok${i}`, `tok${i}.thumb`);
-      return {
-        type: 'http-01',
-        identifier: { type: 'dns', value: `h${i}.example.com` },
-        token: `tok${i}`,
-        keyAuthorization: `tok${i}.thumb`,
-      };
+      return req('http-01', `h${i}.example.com`, i);
     },
     'dns-01': async (i) => {
       srv.setTxt(`_acme-challenge.d${i}.example.com`, dns01TxtValue(`tok${i}.thumb`));
-      return {
-        type: 'dns-01',
-        identifier: { type: 'dns', value: `d${i}.example.com` },
-        token: `tok${i}`,
-        keyAuthorization: `tok${i}.thumb`,
-      };
+      return req('dns-01', `d${i}.example.com`, i);
     },
     'tls-alpn-01': async (i) => {
       await srv.addTlsAlpn01(`t${i}.example.com`, `tok${i}.thumb`);
-      return {
-        type: 'tls-alpn-01',
-        identifier: { type: 'dns', value: `t${i}.example.com` },
-        token: `tok${i}`,
-        keyAuthorization: `tok${i}.thumb`,
-      };
+      return req('tls-alpn-01', `t${i}.example.com`, i);
     },
   };
   for (const [type, make] of Object.entries(requests)) {
-    const reqs = [];
+    const reqs: ValidationRequest[] = [];
     for (let i = 0; i < N; i++) reqs.push(await make(i));
     for (const concurrency of [1, C]) {
       const times: number[] = [];
