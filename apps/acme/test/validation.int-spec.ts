@@ -391,6 +391,14 @@ describe('ACME challenge validation against real servers', () => {
   it('ok/never throws on nonsense and counts validations by type and result', async () => {
     const bogus = await validator().validate({ type: 'http-02' } as unknown as ValidationRequest);
     expect(problemOf(bogus)).toEqual({ type: 'malformed', detail: 'unsupported challenge type "http-02"' });
+    expect(problemOf(await validator().validate(challenge('tls-alpn-01', 'example.com', 'k', 'ip')))).toEqual({
+      type: 'malformed',
+      detail: '"example.com" is not an IP address',
+    });
+    expect(problemOf(await validator().validate(challenge('http-01', '127.0.0.1', 'k', 'dns')))).toEqual({
+      type: 'malformed',
+      detail: '"127.0.0.1" is an IP address: use an ip identifier (RFC 8738)',
+    });
     const text = await registry.getSingleMetricAsString('certctl_acme_validations_total');
     expect(text).toMatch(/certctl_acme_validations_total\{type="http-01",result="valid"\} [1-9]/);
     expect(text).toMatch(/certctl_acme_validations_total\{type="dns-01",result="incorrectResponse"\} [1-9]/);

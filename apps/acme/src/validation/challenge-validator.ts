@@ -1,7 +1,9 @@
 import type { Histogram } from 'prom-client';
 import { Histogram as PromHistogram } from 'prom-client';
 import { counter, durationBuckets, registerOnce, registry } from '@certctl/observability';
+import { parseIp } from './address-policy';
 import { validateDns01 } from './dns01';
+import { preview } from './key-authorization';
 import { validateHttp01 } from './http01';
 import { validationContext } from './resolve';
 import { validateTlsAlpn01 } from './tls-alpn01';
@@ -47,6 +49,12 @@ export class ChallengeValidator {
     if (!validator) return fail('malformed', `unsupported challenge type "${String(req?.type)}"`);
     if (!req.identifier || (req.identifier.type !== 'dns' && req.identifier.type !== 'ip') || typeof req.identifier.value !== 'string') {
       return fail('malformed', 'the identifier must be {type: "dns" | "ip", value}');
+    }
+    if (req.identifier.type === 'ip' && !parseIp(req.identifier.value)) {
+      return fail('malformed', `"${preview(req.identifier.value)}" is not an IP address`);
+    }
+    if (req.identifier.type === 'dns' && parseIp(req.identifier.value)) {
+      return fail('malformed', `"${req.identifier.value}" is an IP address: use an ip identifier (RFC 8738)`);
     }
     if (typeof req.keyAuthorization !== 'string') return fail('malformed', 'the key authorization must be a string');
     const controller = new AbortController();
