@@ -1,12 +1,12 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { Resolver } from 'node:dns/promises';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import tls from 'node:tls';
 import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
 import { startChallengeTestServer, type ChallengeTestServer } from '../src/challenge-test-server';
+import { spawnChallengeTestServer } from '../src/challenge-test-server-process';
 import { ROOT } from '../src/paths';
 
 describe('challenge test server', () => {
@@ -146,26 +146,24 @@ describe('challenge test server as a standalone process', () => {
   });
 
   it('ok/prints its ports as JSON, answers DNS and management requests, exits on SIGTERM', async () => {
-    const child = spawn(process.execPath, [bundle, '--dns-port', '0', '--management-port', '0', '--default-ipv4', '127.0.0.9'], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    const child = await spawnChallengeTestServer({ dnsPort: 0, managementPort: 0, http01Port: 0, defaultIPv4: '127.0.0.9' });
     try {
-      const line = await new Promise<string>((resolve) => createInterface({ input: child.stdout! }).once('line', resolve));
-      const ports = JSON.parse(line) as { dnsPort: number; managementPort: number; dnsServer: string };
+      expect(child.pid).toBeGreaterThan(0);
+      expect(child.http01Port).toBeGreaterThan(0);
+      expect(child.tlsAlpn01Port).toBeUndefined();
       const resolver = new Resolver({ timeout: 2000, tries: 2 });
-      resolver.setServers([ports.dnsServer]);
+      resolver.setServers([child.dnsServer]);
       expect(await resolver.resolve4('x.example.com')).toEqual(['127.0.0.9']);
-      const res = await fetch(`http://127.0.0.1:${ports.managementPort}/set-txt`, {
+      const res = await fetch(`http://127.0.0.1:${child.managementPort}/set-txt`, {
         method: 'POST',
         body: JSON.stringify({ host: '_acme-challenge.x.example.com', value: 'v1' }),
       });
       expect(res.status).toBe(200);
       expect(await resolver.resolveTxt('_acme-challenge.x.example.com')).toEqual([['v1']]);
     } finally {
-      child.kill('SIGTERM');
+      await child.stop();
     }
-    expect(await exited).toBe(0);
+    expect(() => process.kill(child.pid, 0)).toThrow();
   });
 
   it('refused/an unknown option exits 2 with the list of options', () => {
