@@ -15,9 +15,12 @@ ensure_node_modules() {
   fi
 }
 
-ensure_system_tools() { # packages the tests drive: openssl (and, later, ACME clients)
+ensure_system_tools() { # packages the tests drive: openssl, curl, and the ACME clients lego and certbot
   local missing=()
   command -v openssl >/dev/null || missing+=(openssl)
+  command -v curl >/dev/null || missing+=(curl)
+  command -v lego >/dev/null || missing+=(lego)
+  command -v certbot >/dev/null || missing+=(certbot)
   if [ ${#missing[@]} -gt 0 ]; then
     if [ "$(id -u)" = 0 ]; then
       step "installing ${missing[*]}"

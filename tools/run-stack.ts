@@ -1,7 +1,8 @@
 // Foreground runner for `npm start`: starts the seven services, waits for readiness,
 // prints where everything is, and stops them all (gracefully) on Ctrl-C or SIGTERM.
 import { existsSync } from 'node:fs';
-import { SERVICES, type Stack, adminKeyFile, startStack } from '@certctl/testing';
+import { join } from 'node:path';
+import { SERVICES, type Stack, adminKeyFile, dataDir, startStack, waitHttpsReady } from '@certctl/testing';
 
 const sinceIdx = process.argv.indexOf('--since');
 const since = sinceIdx > 0 ? Number(process.argv[sinceIdx + 1]) * 1000 : Date.now();
@@ -15,10 +16,23 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   const host = process.env.CERTCTL_HOST ?? '127.0.0.1';
+  const tlsPort = Number(process.env.CERTCTL_GATEWAY_TLS_PORT || 0);
+  const caFile = process.env.CERTCTL_GATEWAY_TLS_CERT_FILE ? undefined : join(dataDir(), 'tls', 'ca.pem');
+  let https = '';
+  if (tlsPort > 0 && caFile) {
+    try {
+      await waitHttpsReady(`https://localhost:${tlsPort}/health`, caFile, 30000);
+      https = `https://localhost:${tlsPort}`;
+    } catch (err) {
+      console.error(`[start] HTTPS: ${(err as Error).message}; see ${stack.logDir}/gateway.log`);
+    }
+  }
   console.log(
     `\n[start] all ${SERVICES.length} services ready in ${((Date.now() - t0) / 1000).toFixed(1)} s (${((Date.now() - since) / 1000).toFixed(1)} s since npm start)`,
   );
   console.log(`\n  REST API     http://${host}:${stack.ports.gateway}/api/v1   (e.g. /api/v1/certificates)`);
+  if (https) console.log(`  HTTPS        ${https}/api/v1   CA bundle: ${caFile}   (docs/tls.md)`);
+  else if (tlsPort > 0 && !caFile) console.log(`  HTTPS        https://<a name in your certificate>:${tlsPort}/api/v1`);
   for (const s of SERVICES) console.log(`  ${s.name.padEnd(13)} http://${host}:${stack.ports[s.name]}/health  /ready  /metrics`);
   const keyFile = adminKeyFile();
   console.log(`\n  admin API key: ${existsSync(keyFile) ? keyFile : 'the CERTCTL_BOOTSTRAP_ADMIN_KEY you set at first start'}`);
@@ -26,6 +40,8 @@ async function main(): Promise<void> {
   console.log(
     `  example:       curl -H "Authorization: Bearer $(cat ${keyFile})" http://${host}:${stack.ports.gateway}/api/v1/certificates`,
   );
+  if (https)
+    console.log(`  over HTTPS:    curl --cacert ${caFile} -H "Authorization: Bearer $(cat ${keyFile})" ${https}/api/v1/certificates`);
   console.log('\n  Ctrl-C stops the services; `npm stop` also stops PostgreSQL, Redis and NATS.\n');
 
   let stopping = false;

@@ -3,7 +3,14 @@ import { DatabaseModule, PrismaService } from '@certctl/database';
 import { MessagingModule, RpcClient } from '@certctl/messaging';
 import { platformModule } from '@certctl/platform';
 import { QueueModule, QueueService } from '@certctl/queue';
-import type { AcmeConfig } from './config';
+import { AcmeAdminHandler } from './accounts/acme-admin.handler';
+import { AccountsService } from './accounts/accounts.service';
+import { CertificatesService } from './certificates/certificates.service';
+import { ACME_CONFIG, type AcmeConfig } from './config';
+import { ChallengesService } from './orders/challenges.service';
+import { FinalizeService } from './orders/finalize.service';
+import { OrdersService } from './orders/orders.service';
+import { ProfileCache } from './profiles/profile-cache';
 
 export function acmeModule(config: AcmeConfig) {
   @Module({
@@ -12,6 +19,16 @@ export function acmeModule(config: AcmeConfig) {
       DatabaseModule.forRoot({ url: config.DATABASE_URL, poolSize: config.CERTCTL_DATABASE_POOL_SIZE }),
       QueueModule.forRoot({ redisUrl: config.REDIS_URL }),
       MessagingModule.forRoot({ servers: config.NATS_URL, service: 'acme', timeoutMs: config.CERTCTL_NATS_TIMEOUT_MS }),
+    ],
+    controllers: [AcmeAdminHandler],
+    providers: [
+      { provide: ACME_CONFIG, useValue: config },
+      ProfileCache,
+      AccountsService,
+      OrdersService,
+      ChallengesService,
+      FinalizeService,
+      CertificatesService,
     ],
   })
   class AcmeModule {}

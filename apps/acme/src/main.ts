@@ -1,9 +1,23 @@
 import 'reflect-metadata';
+import { Redis } from 'ioredis';
 import { bootstrapService, exitOnStartFailure, loadConfigOrExit } from '@certctl/platform';
-import { acmeEnvSchema } from './config';
+import { getLogger } from '@certctl/observability';
+import { AccountsService } from './accounts/accounts.service';
 import { acmeModule } from './app.module';
+import { CertificatesService } from './certificates/certificates.service';
+import { acmeEnvSchema } from './config';
+import { installAcmeRoutes } from './http/acme-routes';
+import { ChallengesService } from './orders/challenges.service';
+import { FinalizeService } from './orders/finalize.service';
+import { OrdersService } from './orders/orders.service';
+import { ProfileCache } from './profiles/profile-cache';
+import { NonceService } from './protocol/nonces';
+import { AcmeRateLimits } from './protocol/rate-limits';
 
 const config = loadConfigOrExit('acme', acmeEnvSchema);
+const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 2, enableOfflineQueue: true });
+redis.on('error', (err) => getLogger().warn({ err: err.message }, 'redis connection error (ACME nonces and rate limits)'));
+
 bootstrapService({
   service: 'acme',
   module: acmeModule(config),
@@ -11,4 +25,24 @@ bootstrapService({
   port: config.CERTCTL_ACME_PORT,
   shutdownTimeoutMs: config.CERTCTL_SHUTDOWN_TIMEOUT_MS,
   natsUrl: config.NATS_URL,
-}).catch(exitOnStartFailure);
+  bodyLimitBytes: config.CERTCTL_ACME_BODY_LIMIT_BYTES,
+  configure: async (app) => {
+    await installAcmeRoutes(app.getHttpAdapter().getInstance(), {
+      config,
+      nonces: new NonceService(config.CERTCTL_ENCRYPTION_KEY, redis, config.CERTCTL_ACME_NONCE_TTL_SECONDS),
+      limits: new AcmeRateLimits(redis, {
+        orders: config.CERTCTL_ACME_RATE_ORDERS_PER_HOUR,
+        key_changes: config.CERTCTL_ACME_RATE_KEY_CHANGES_PER_HOUR,
+        challenges: config.CERTCTL_ACME_RATE_CHALLENGES_PER_HOUR,
+      }),
+      profiles: app.get(ProfileCache),
+      accounts: app.get(AccountsService),
+      orders: app.get(OrdersService),
+      challenges: app.get(ChallengesService),
+      finalize: app.get(FinalizeService),
+      certificates: app.get(CertificatesService),
+    });
+  },
+})
+  .then((app) => app.getHttpServer().on('close', () => void redis.quit().catch(() => undefined)))
+  .catch(exitOnStartFailure);

@@ -1,4 +1,5 @@
-import { baseEnvSchema, databaseEnvSchema, natsEnvSchema, portSchema, redisEnvSchema } from '@certctl/config';
+import { baseEnvSchema, databaseEnvSchema, emptyAsUnset, natsEnvSchema, portSchema, redisEnvSchema } from '@certctl/config';
+import { serverNameSchema } from '@certctl/contracts';
 import { z } from 'zod';
 
 const bool = (fallback: boolean) =>
@@ -7,19 +8,30 @@ const bool = (fallback: boolean) =>
     .default(fallback ? 'true' : 'false')
     .transform((v) => ['true', '1', 'yes', 'on'].includes(v));
 
-const origins = z
-  .string()
-  .default('')
-  .transform((v) =>
-    v
-      .split(',')
-      .map((s) => s.trim())
-      .filter(Boolean),
-  )
-  .refine(
-    (list) => list.every((o) => o === '*' || /^https?:\/\/[^/\s]+$/.test(o)),
-    'must be a comma-separated list of origins such as https://app.example.com, or *',
-  );
+/** A comma-separated list, blanks dropped. */
+const commaList = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((v) =>
+      v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    );
+
+const origins = commaList('').refine(
+  (list) => list.every((o) => o === '*' || /^https?:\/\/[^/\s]+$/.test(o)),
+  'must be a comma-separated list of origins such as https://app.example.com, or *',
+);
+
+/** Comma-separated host names and IP addresses for the gateway's own server certificate. */
+const tlsNames = commaList('localhost,127.0.0.1,::1').refine(
+  (list) => list.length > 0 && list.every((n) => serverNameSchema.safeParse(n).success),
+  {
+    message: 'must be a comma-separated list of DNS names and IP addresses, such as localhost,127.0.0.1,::1',
+  },
+);
 
 const upstream = (fallbackPort: number) => z.url().default(`http://127.0.0.1:${fallbackPort}`);
 
@@ -53,6 +65,27 @@ export const gatewayEnvSchema = baseEnvSchema
     CERTCTL_ACME_URL: upstream(8083),
     CERTCTL_REVOCATION_URL: upstream(8084),
     CERTCTL_UPSTREAM_TIMEOUT_MS: z.coerce.number().int().min(100).max(120000).default(10000),
+    /** HTTPS listener (same routes as the HTTP one); unset, empty or 0: off (`npm start` sets 8443). See docs/tls.md. */
+    CERTCTL_GATEWAY_TLS_PORT: z.preprocess(emptyAsUnset, z.coerce.number().int().min(0).max(65535).default(0)),
+    /** Operator-supplied certificate (leaf then chain) and key, PEM; both or neither. Unset: a certificate from the local CA. */
+    CERTCTL_GATEWAY_TLS_CERT_FILE: z.preprocess(emptyAsUnset, z.string().optional()),
+    CERTCTL_GATEWAY_TLS_KEY_FILE: z.preprocess(emptyAsUnset, z.string().optional()),
+    /** Names of the local-CA certificate; the host of CERTCTL_PUBLIC_BASE_URL is always added. */
+    CERTCTL_GATEWAY_TLS_NAMES: tlsNames,
+    /** The local issuer that signs the gateway's certificate (the seeded default local CA). */
+    CERTCTL_GATEWAY_TLS_ISSUER_ID: z
+      .string()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/)
+      .default('iss-local'),
+    CERTCTL_GATEWAY_TLS_VALIDITY_DAYS: z.coerce.number().int().min(1).max(397).default(90),
+    /** Where the local-CA certificate is kept: $CERTCTL_DATA_DIR/tls (relative paths from the working directory). */
+    CERTCTL_DATA_DIR: z.string().default('.local'),
+    /** The address clients use (http or https); its host is one of the certificate's names. */
+    CERTCTL_PUBLIC_BASE_URL: z.url().default('http://127.0.0.1:8080'),
+  })
+  .refine((c) => !c.CERTCTL_GATEWAY_TLS_CERT_FILE === !c.CERTCTL_GATEWAY_TLS_KEY_FILE, {
+    message: 'set both CERTCTL_GATEWAY_TLS_CERT_FILE and CERTCTL_GATEWAY_TLS_KEY_FILE, or neither',
+    path: ['CERTCTL_GATEWAY_TLS_KEY_FILE'],
   });
 export type GatewayConfig = z.output<typeof gatewayEnvSchema>;
 export const GATEWAY_CONFIG = Symbol('GATEWAY_CONFIG');

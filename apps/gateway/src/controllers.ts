@@ -1,10 +1,12 @@
 import type { Type } from '@nestjs/common';
 import { HealthController } from '@certctl/platform';
+import { AcmeAdminController } from './acme/acme-admin.controller';
 import { AgentsController } from './agents/agents.controller';
 import { ApiKeysController } from './api-keys/api-keys.controller';
 import { AuditController } from './audit/audit.controller';
 import { CertificatesController, StatsController } from './certificates/certificates.controller';
 import { CONFIG_CONTROLLERS } from './inventory/config-resources.controller';
+import { IssuerImportController } from './issuers/issuer-import.controller';
 import { IssuersController } from './issuers/issuers.controller';
 import { JobsController } from './jobs/jobs.controller';
 import {
@@ -22,12 +24,14 @@ export const GATEWAY_CONTROLLERS: Type<unknown>[] = [
   StatsController,
   RevocationController,
   IssuersController,
+  IssuerImportController,
   JobsController,
   ...CONFIG_CONTROLLERS,
   AgentsController,
   NotificationsController,
   NotificationChannelsController,
   NotificationRulesController,
+  AcmeAdminController,
   ApiKeysController,
   AuditController,
   VersionController,

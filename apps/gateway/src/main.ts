@@ -1,12 +1,15 @@
 import 'reflect-metadata';
+import { RpcClient } from '@certctl/messaging';
 import { bootstrapService, exitOnStartFailure, loadConfigOrExit } from '@certctl/platform';
 import { gatewayEnvSchema } from './config';
 import { gatewayModule } from './app.module';
 import { AuditWriter } from './audit/audit.writer';
 import { installGatewayHooks } from './http/hooks';
 import { installPublicProxy } from './http/proxy';
+import { GatewayHttps } from './http/tls';
 
 const config = loadConfigOrExit('gateway', gatewayEnvSchema);
+let https: GatewayHttps | undefined;
 bootstrapService({
   service: 'gateway',
   module: gatewayModule(config),
@@ -20,5 +23,9 @@ bootstrapService({
     const fastify = app.getHttpAdapter().getInstance();
     installGatewayHooks(fastify, config, app.get(AuditWriter));
     await installPublicProxy(fastify, config);
+    // The HTTPS port serves this same app (docs/tls.md); it opens once HTTP is listening.
+    https = new GatewayHttps(fastify, config, app.get(RpcClient));
   },
-}).catch(exitOnStartFailure);
+})
+  .then(() => https?.start())
+  .catch(exitOnStartFailure);

@@ -1,3 +1,4 @@
+import { AcmeIssueHandler, AcmeIssueService } from './acme/acme-issue.handler';
 import { Module } from '@nestjs/common';
 import { DatabaseModule, PrismaService } from '@certctl/database';
 import { MessagingModule, RpcClient } from '@certctl/messaging';
@@ -36,6 +37,7 @@ export function inventoryModule(config: InventoryConfig) {
       JobHandler,
       AgentHandler,
       RenewalHandler,
+      AcmeIssueHandler,
       ...CONFIG_HANDLERS,
     ],
     providers: [
@@ -50,6 +52,7 @@ export function inventoryModule(config: InventoryConfig) {
       JobReaper,
       RenewalService,
       MaintenanceService,
+      AcmeIssueService,
     ],
   })
   class InventoryModule {}

@@ -6,8 +6,10 @@ import { QueueModule, QueueService } from '@certctl/queue';
 import { ISSUANCE_CONFIG, type IssuanceConfig } from './config';
 import { IssuerHandler } from './issuers/issuer.handler';
 import { IssuerHierarchyService } from './issuers/issuer-hierarchy.service';
+import { IssuerImportHandler, IssuerImportService } from './issuers/issuer-import.service';
 import { IssuerService } from './issuers/issuer.service';
 import { RevocationSigningHandler } from './issuers/revocation-signing.handler';
+import { ServerCertificateHandler } from './issuers/server-certificate.handler';
 import { IssuanceProcessor } from './issuing/issuance.processor';
 
 export function issuanceModule(config: IssuanceConfig) {
@@ -19,8 +21,14 @@ export function issuanceModule(config: IssuanceConfig) {
       QueueModule.forRoot({ redisUrl: config.REDIS_URL }),
       MessagingModule.forRoot({ servers: config.NATS_URL, service: 'issuance', timeoutMs: config.CERTCTL_NATS_TIMEOUT_MS }),
     ],
-    controllers: [IssuerHandler, RevocationSigningHandler],
-    providers: [{ provide: ISSUANCE_CONFIG, useValue: config }, IssuerService, IssuerHierarchyService, IssuanceProcessor],
+    controllers: [IssuerHandler, IssuerImportHandler, RevocationSigningHandler, ServerCertificateHandler],
+    providers: [
+      { provide: ISSUANCE_CONFIG, useValue: config },
+      IssuerService,
+      IssuerHierarchyService,
+      IssuerImportService,
+      IssuanceProcessor,
+    ],
   })
   class IssuanceModule {}
   return IssuanceModule;

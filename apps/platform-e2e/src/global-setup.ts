@@ -2,8 +2,48 @@ import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT, createTestDatabase, ensureInfra, infraEnv, servicePorts, startNatsServer, startStack } from '@certctl/testing';
+import {
+  ROOT,
+  createTestDatabase,
+  ensureInfra,
+  infraEnv,
+  servicePorts,
+  startNatsServer,
+  startStack,
+  waitHttpsReady,
+} from '@certctl/testing';
 import { E2E_DIR, e2ePortOffset, writeState } from './e2e-env';
+
+/** The challenge test server (DNS + management API) as a child process; resolves with its ports. */
+async function startChallengeServer(logDir: string): Promise<{ pid: number; dnsPort: number; managementPort: number }> {
+  const { spawn } = await import('node:child_process');
+  const { openSync } = await import('node:fs');
+  const log = openSync(join(logDir, 'challenge-test-server.log'), 'a');
+  const child = spawn(
+    process.execPath,
+    [join(ROOT, 'dist', 'tools', 'challenge-test-server.js'), '--dns-port', '0', '--management-port', '0'],
+    {
+      stdio: ['ignore', 'pipe', log],
+    },
+  );
+  const line = await new Promise<string>((resolve, reject) => {
+    let buf = '';
+    const t = setTimeout(() => reject(new Error('the challenge test server did not start within 10 s')), 10000);
+    child.stdout!.on('data', (d: Buffer) => {
+      buf += d.toString();
+      const nl = buf.indexOf('\n');
+      if (nl >= 0) {
+        clearTimeout(t);
+        resolve(buf.slice(0, nl));
+      }
+    });
+    child.on('exit', (code) => reject(new Error(`the challenge test server exited with ${code}`)));
+  });
+  child.stdout!.destroy();
+  child.unref();
+  const ports = JSON.parse(line) as { dnsPort: number; managementPort: number };
+  return { pid: child.pid!, dnsPort: ports.dnsPort, managementPort: ports.managementPort };
+}
 
 /**
  * Starts the whole platform from its built bundles, isolated from a stack a developer
@@ -27,6 +67,8 @@ export default async function globalSetup(): Promise<void> {
   const logDir = join(E2E_DIR, 'logs');
   rmSync(logDir, { recursive: true, force: true });
   mkdirSync(logDir, { recursive: true });
+  // The gateway's HTTPS certificate comes from this run's fresh local CA: none is kept from an earlier run.
+  rmSync(join(E2E_DIR, 'tls'), { recursive: true, force: true });
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '',
     NODE_ENV: 'test',
@@ -59,6 +101,7 @@ export default async function globalSetup(): Promise<void> {
     CERTCTL_SCHEDULER_AGENT_OFFLINE_INTERVAL_MS: '2000',
     CERTCTL_SCHEDULER_JOB_REAPER_INTERVAL_MS: '2000',
     CERTCTL_SCHEDULER_CRL_REFRESH_INTERVAL_MS: '2000',
+    CERTCTL_SCHEDULER_ACME_GC_INTERVAL_MS: '2000',
     CERTCTL_RENEWAL_JITTER_MAX_MS: '1000',
     CERTCTL_NOTIFY_BACKOFF_BASE_MS: '200',
     CERTCTL_NOTIFY_BACKOFF_MAX_MS: '1000',
@@ -66,12 +109,29 @@ export default async function globalSetup(): Promise<void> {
     CERTCTL_NOTIFY_STALLED_MS: '5000',
   };
   execFileSync(process.execPath, [join(ROOT, 'dist', 'tools', 'seed.js')], { env, stdio: ['ignore', 'ignore', 'inherit'] });
-  const ports = servicePorts({}, e2ePortOffset());
+  const offset = e2ePortOffset();
+  const ports = servicePorts({}, offset);
+  // ACME validation: names resolve through the test's own DNS server (every name → 127.0.0.1
+  // unless a test says otherwise), and the clients answer http-01/tls-alpn-01 on these ports.
+  const challenge = await startChallengeServer(logDir);
+  const acme = { http01Port: 5002 + offset, tlsAlpn01Port: 5001 + offset, ...challenge };
+  env.CERTCTL_ACME_DNS_SERVER = `127.0.0.1:${challenge.dnsPort}`;
+  env.CERTCTL_ACME_HTTP01_PORT = String(acme.http01Port);
+  env.CERTCTL_ACME_TLSALPN01_PORT = String(acme.tlsAlpn01Port);
+  env.CERTCTL_ACME_ALLOW_PRIVATE_ADDRESSES = 'true';
+  env.CERTCTL_ACME_VALIDATION_TIMEOUT_MS = '5000';
+  const tls = { port: 8443 + offset, dir: join(E2E_DIR, 'tls') };
+  env.CERTCTL_GATEWAY_TLS_PORT = String(tls.port);
+  env.CERTCTL_DATA_DIR = E2E_DIR;
   env.CERTCTL_PUBLIC_BASE_URL = `http://127.0.0.1:${ports.gateway}`;
   env.CERTCTL_ACME_URL = `http://127.0.0.1:${ports.acme}`;
   env.CERTCTL_REVOCATION_URL = `http://127.0.0.1:${ports.revocation}`;
   const stack = await startStack({ env, ports, logDir, timeoutMs: 90000 });
   const pids = Object.fromEntries(Object.entries(stack.children).map(([name, c]) => [name, c.pid!]));
-  writeState({ env, ports, pids, logDir, adminKey, natsPid: nats.pid });
+  await waitHttpsReady(`https://localhost:${tls.port}/health`, join(tls.dir, 'ca.pem'), 60000).catch(async (err: unknown) => {
+    await stack.stop();
+    throw err;
+  });
+  writeState({ env, ports, tls, pids, logDir, adminKey, natsPid: nats.pid, acme });
   process.stderr.write(`\n[e2e] stack ready in ${((Date.now() - t0) / 1000).toFixed(1)} s (gateway :${ports.gateway}, logs ${logDir})\n`);
 }

@@ -3,7 +3,7 @@ import { readState } from './e2e-env';
 /** Stops every service (SIGTERM, graceful) and the private NATS server. */
 export default async function globalTeardown(): Promise<void> {
   const state = readState();
-  const pids = [...Object.values(state.pids), state.natsPid];
+  const pids = [...Object.values(state.pids), state.natsPid, state.acme.pid];
   for (const pid of pids) {
     try {
       process.kill(pid, 'SIGTERM');

@@ -66,3 +66,17 @@ export function expectProblem(r: Pick<HttpResult, 'status' | 'headers' | 'body'>
   expect(r.body.request_id).toBe(r.headers.get('x-request-id'));
   expect(JSON.stringify(r.body)).not.toMatch(/at .*\.(ts|js):\d+/); // no stack traces
 }
+
+/** Whether the process `pid` is gone within `ms`. */
+export async function exitsWithin(pid: number, ms: number): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    try {
+      process.kill(pid, 0);
+    } catch {
+      return true;
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return false;
+}

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { ROOT, freePort, startService, waitReady } from '@certctl/testing';
 import { readState, writeState } from './e2e-env';
-import { api } from './http';
+import { api, exitsWithin } from './http';
 
 async function handlerCount(port: number, subject: string): Promise<number> {
   const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
@@ -13,19 +13,6 @@ async function handlerCount(port: number, subject: string): Promise<number> {
         l.startsWith('certctl_nats_handler_duration_seconds_count{') && l.includes(`subject="${subject}"`) && l.includes('result="ok"'),
     );
   return Number(line?.split(' ').pop() ?? 0);
-}
-
-async function exitsWithin(pid: number, ms: number): Promise<boolean> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    try {
-      process.kill(pid, 0);
-    } catch {
-      return true;
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return false;
 }
 
 describe('replicas, graceful shutdown and a service that is down', () => {
@@ -95,7 +82,9 @@ describe('the audit trail survives a gateway shutdown', () => {
   it('a second gateway replica stopped with SIGTERM right after answering still writes every audit row', async () => {
     const state = readState();
     const port = await freePort();
-    const replica = startService('gateway', { env: { ...state.env, CERTCTL_AUDIT_FLUSH_MS: '5000' }, port, logDir: state.logDir });
+    // HTTPS off: the first gateway holds the e2e HTTPS port.
+    const env = { ...state.env, CERTCTL_AUDIT_FLUSH_MS: '5000', CERTCTL_GATEWAY_TLS_PORT: '0' };
+    const replica = startService('gateway', { env, port, logDir: state.logDir });
     await waitReady(`http://127.0.0.1:${port}/ready`, 30000, () => replica.exitCode === null);
     // Rows wait up to 5 s in this replica's buffer: only the shutdown flush can write them in time.
     const answers = await Promise.all(

@@ -17,12 +17,14 @@ export const schedulerEnvSchema = baseEnvSchema
     CERTCTL_SCHEDULER_JOB_REAPER_INTERVAL_MS: ms(5 * MIN),
     /** How often the revocation service is asked to rebuild CRLs that are due. */
     CERTCTL_SCHEDULER_CRL_REFRESH_INTERVAL_MS: ms(10 * MIN),
+    /** How often the ACME service expires orders and pending authorizations past their expiry (nonces expire in Redis). */
+    CERTCTL_SCHEDULER_ACME_GC_INTERVAL_MS: ms(10 * MIN),
     /** How often certificates are moved to Expiring / Expired. */
     CERTCTL_SCHEDULER_EXPIRY_STATUS_INTERVAL_MS: ms(5 * MIN),
     /** A certificate is Expiring this many days before its notAfter (0: never marked Expiring, only Expired). */
     CERTCTL_EXPIRING_WITHIN_DAYS: z.coerce.number().int().min(0).max(365).default(30),
-    /** Comma-separated loops to run (default all): renewal,expiry-alerts,expiry-status,agent-offline,job-reaper,crl-refresh. */
-    CERTCTL_SCHEDULER_LOOPS: z.string().default('renewal,expiry-alerts,expiry-status,agent-offline,job-reaper,crl-refresh'),
+    /** Comma-separated loops to run (default all): renewal,expiry-alerts,expiry-status,agent-offline,job-reaper,crl-refresh,acme-gc. */
+    CERTCTL_SCHEDULER_LOOPS: z.string().default('renewal,expiry-alerts,expiry-status,agent-offline,job-reaper,crl-refresh,acme-gc'),
     /** Certificates per scan page (one inventory request each; ~0.5 KB each, under the 1 MB NATS message limit). */
     CERTCTL_SCHEDULER_BATCH_SIZE: z.coerce.number().int().min(10).max(2000).default(1000),
     /** Renewal starts are spread over up to this long after they are due (and at most 10% of the time left). */

@@ -88,6 +88,10 @@ const profileFields = {
   requires_approval: z.boolean(),
   short_lived: z.boolean(),
   key_generation: z.enum(['agent', 'server']),
+  /** ACME: `challenge` validates every identifier; `trust_authenticated` trusts accounts bound by EAB (internal PKI). */
+  acme_auth_mode: z.enum(['challenge', 'trust_authenticated']),
+  /** ACME: new accounts must present an external account binding. */
+  acme_eab_required: z.boolean(),
 };
 export const profileSchema = z.object({ id: z.string(), ...profileFields, san_rules: z.record(z.string(), z.unknown()), ...stamps });
 export const createProfileSchema = z
@@ -105,6 +109,8 @@ export const createProfileSchema = z
     requires_approval: z.boolean().default(false),
     short_lived: z.boolean().default(false),
     key_generation: profileFields.key_generation.default('server'),
+    acme_auth_mode: profileFields.acme_auth_mode.default('challenge'),
+    acme_eab_required: z.boolean().default(false),
   })
   .superRefine(smimeNeedsEmail);
 export const updateProfileSchema = z
@@ -118,6 +124,8 @@ export const updateProfileSchema = z
     requires_approval: z.boolean().optional(),
     short_lived: z.boolean().optional(),
     key_generation: profileFields.key_generation.optional(),
+    acme_auth_mode: profileFields.acme_auth_mode.optional(),
+    acme_eab_required: z.boolean().optional(),
   })
   .superRefine(smimeNeedsEmail);
 

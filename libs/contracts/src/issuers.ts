@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineRpc as rpc } from './contracts';
+import { nameConstraintsSchema } from './issuer-ca';
 import { actorSchema, idSchema, issuerSchema, nameSchema } from './schemas';
 
 /** The local CA hierarchy: roots and intermediates of any depth, a tree view, retirement. */
@@ -16,6 +17,7 @@ export const createIssuerBodySchema = z.strictObject({
   common_name: z.string().min(1).max(64).optional(),
   organization: z.string().min(1).max(64).optional(),
   path_length: z.number().int().min(0).max(10).optional().describe('How many CA levels may follow below this one'),
+  name_constraints: nameConstraintsSchema.optional(),
 });
 
 export interface IssuerTreeNode {

@@ -25,6 +25,8 @@ export const Permission = {
   AuditRead: 'audit:read',
   ApiKeysManage: 'api_keys:manage',
   AgentSelf: 'agent:self',
+  AcmeRead: 'acme:read',
+  AcmeManage: 'acme:manage',
 } as const;
 export type Permission = (typeof Permission)[keyof typeof Permission];
 export const PERMISSIONS: readonly Permission[] = Object.values(Permission);
@@ -36,6 +38,7 @@ const READ: Permission[] = [
   Permission.IssuersRead,
   Permission.NotificationsRead,
   Permission.AuditRead,
+  Permission.AcmeRead,
 ];
 const LIFECYCLE: Permission[] = [
   Permission.CertificatesWrite,

@@ -58,7 +58,16 @@ export const revocationSchema = z.object({
 });
 export type RevocationDto = z.infer<typeof revocationSchema>;
 
-export const revokeRequestSchema = z.object({ actor: actorSchema, certificate_id: idSchema, reason: revocationReasonSchema });
+export const revokeRequestSchema = z.object({
+  actor: actorSchema,
+  certificate_id: idSchema,
+  reason: revocationReasonSchema,
+  /** A version other than the current one (an ACME client revoking a certificate it has since renewed). */
+  serial_number: z
+    .string()
+    .regex(/^[0-9a-f]{1,80}$/)
+    .optional(),
+});
 
 export const bulkRevokeBodySchema = z
   .strictObject({

@@ -92,6 +92,28 @@ export class RpcClient implements OnModuleInit, OnApplicationShutdown {
     );
   }
 
+  /**
+   * Every replica of the caller receives the event (no queue group): for in-process
+   * waiters that only wake work up. Events stay notifications, never the record.
+   * Returns the unsubscribe function.
+   */
+  onEvent<E extends EventContract>(event: E, handler: (payload: EventPayload<E>) => void): () => void {
+    if (!this.connection) throw new Error('NATS is not connected yet');
+    const sub = this.connection.subscribe(event.subject, {
+      callback: (err, msg) => {
+        if (err) return;
+        try {
+          const packet = JSON.parse(Buffer.from(msg.data).toString('utf8')) as { data?: unknown };
+          const parsed = event.payload.safeParse(packet.data);
+          if (parsed.success) handler(parsed.data as EventPayload<E>);
+        } catch {
+          // not JSON: not ours
+        }
+      },
+    });
+    return () => sub.unsubscribe();
+  }
+
   private record(data: unknown) {
     const h = natsHeaders();
     for (const [k, v] of Object.entries(injectTraceHeaders())) h.set(k, v);

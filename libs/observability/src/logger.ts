@@ -15,6 +15,8 @@ export const REDACT_PATHS = [
   '*.privateKeyPem',
   '*.api_key',
   '*.key',
+  '*.private_key_pem',
+  '*.passphrase',
 ];
 
 let root: Logger | undefined;

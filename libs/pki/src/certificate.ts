@@ -10,18 +10,21 @@ import {
   type CaCertificate,
   type IssuedCertificateInfo,
 } from './issuer';
+import { checkNameConstraints } from './name-constraints';
 import { fingerprintSha256, pemToDerWithLabel, toArrayBuffer } from './pem';
+import { KEY_USAGES_BY_TYPE, checkLeafPolicy, type KeyUsageName, type LeafPolicy } from './policy';
 import { x509, type CryptoKey } from './provider';
 import { classifySans, readSans, sanExtension, sanFromCommonName } from './san';
 import { normalizeSerialHex } from './serial';
 
-export type ExtendedKeyUsageName = 'serverAuth' | 'clientAuth' | 'emailProtection' | 'codeSigning' | 'ocspSigning';
+export type ExtendedKeyUsageName = 'serverAuth' | 'clientAuth' | 'emailProtection' | 'codeSigning' | 'timeStamping' | 'ocspSigning';
 
 const EKU_OIDS: Record<ExtendedKeyUsageName, string> = {
   serverAuth: x509.ExtendedKeyUsage.serverAuth,
   clientAuth: x509.ExtendedKeyUsage.clientAuth,
   emailProtection: x509.ExtendedKeyUsage.emailProtection,
   codeSigning: x509.ExtendedKeyUsage.codeSigning,
+  timeStamping: x509.ExtendedKeyUsage.timeStamping,
   ocspSigning: x509.ExtendedKeyUsage.ocspSigning,
 };
 
@@ -41,6 +44,10 @@ export interface LeafRequest {
   crlDistributionUrl?: string;
   ocspUrl?: string;
   caIssuersUrl?: string;
+  /** Key usages asked for; refused unless they fit the key type (default: exactly those of the key type). */
+  keyUsages?: KeyUsageName[];
+  /** The certificate profile, checked here again before signing (PkiError('profile_violation')). */
+  policy?: LeafPolicy;
 }
 
 export interface CertificateInfo {
@@ -73,7 +80,9 @@ function ekuExtension(ekus: readonly ExtendedKeyUsageName[] | undefined): x509.E
  * keyUsage digitalSignature (+keyEncipherment for RSA subject keys, critical), EKU, SAN
  * (the common name is added when it is a host name or IP not already listed), SKI, AKI,
  * and CRL distribution point / AIA only when their URLs are given. The signature algorithm
- * follows the issuer's key; notAfter never exceeds the issuer's notAfter.
+ * follows the issuer's key; notAfter never exceeds the issuer's notAfter. Before signing, the
+ * names are checked against the name constraints of the issuer and its ancestors
+ * (PkiError('name_constraint_violation')) and the request against `policy` (PkiError('profile_violation')).
  */
 export async function signLeaf(r: LeafRequest): Promise<IssuedCertificateInfo> {
   if (!r || typeof r !== 'object') throw new PkiError('invalid_request', 'leaf request is required');
@@ -85,15 +94,26 @@ export async function signLeaf(r: LeafRequest): Promise<IssuedCertificateInfo> {
   const fromCn = sanFromCommonName(r.commonName);
   if (fromCn && !sans.some((s) => s.type === fromCn.type && s.value === fromCn.value)) sans.unshift(fromCn);
 
+  const ekus = ekuExtension(r.ekus);
+  checkLeafPolicy(
+    {
+      key: subjectKey,
+      sans,
+      ekus: r.ekus ?? ['serverAuth'],
+      validitySeconds: r.validitySeconds ?? (r.validityDays ?? DEFAULT_LEAF_VALIDITY_DAYS) * 86_400,
+      keyUsages: r.keyUsages,
+    },
+    r.policy,
+  );
   const ctx = await loadIssuer(r.issuer);
+  checkNameConstraints(sans, ctx.nameConstraints);
   const { notBefore, notAfter } = validityWindow(r, DEFAULT_LEAF_VALIDITY_DAYS, ctx.notAfter);
 
-  let usage = x509.KeyUsageFlags.digitalSignature;
-  if (subjectKey.algorithm === 'RSA') usage |= x509.KeyUsageFlags.keyEncipherment;
+  const usage = (r.keyUsages ?? KEY_USAGES_BY_TYPE[subjectKey.algorithm]).reduce((flags, u) => flags | x509.KeyUsageFlags[u], 0);
   const extensions: x509.Extension[] = [
     new x509.BasicConstraintsExtension(false, undefined, true),
     new x509.KeyUsagesExtension(usage, true),
-    ...ekuExtension(r.ekus),
+    ...ekus,
     ...(sans.length > 0 ? [sanExtension(sans)] : []),
     await subjectKeyIdExtension(r.subjectPublicKey),
     new x509.AuthorityKeyIdentifierExtension(ctx.keyId),

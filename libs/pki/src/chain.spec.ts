@@ -2,6 +2,7 @@ import { createIntermediateCa, createRootCa, type CreatedCa } from './ca';
 import { parseCertificate, signLeaf } from './certificate';
 import { generateKeyPair, KEY_ALGORITHMS, type KeyAlgorithm } from './keys';
 import type { IssuedCertificateInfo } from './issuer';
+import { OPENSSL_KEY_TEXT } from '@certctl/testing';
 import { certText, scratchDir, verifyChain } from '../test/openssl';
 
 // Every key algorithm as root → intermediate → leaf, checked by `openssl verify`.
@@ -20,14 +21,7 @@ const SIG_ALG: Record<KeyAlgorithm, string> = {
   'RSA-4096': 'sha256WithRSAEncryption',
   Ed25519: 'ED25519',
 };
-const KEY_TEXT: Record<KeyAlgorithm, RegExp> = {
-  'ECDSA-P256': /Public-Key: \(256 bit\)[\s\S]*NIST CURVE: P-256/,
-  'ECDSA-P384': /Public-Key: \(384 bit\)[\s\S]*NIST CURVE: P-384/,
-  'RSA-2048': /Public-Key: \(2048 bit\)/,
-  'RSA-3072': /Public-Key: \(3072 bit\)/,
-  'RSA-4096': /Public-Key: \(4096 bit\)/,
-  Ed25519: /ED25519 Public-Key/,
-};
+const KEY_TEXT = OPENSSL_KEY_TEXT;
 
 async function buildChain(alg: KeyAlgorithm, leafAlg: KeyAlgorithm = alg, interAlg: KeyAlgorithm = alg): Promise<Chain> {
   const [root, leafKeys] = await Promise.all([

@@ -1,7 +1,7 @@
 export { PkiError } from './errors';
 export type { CryptoKey, CryptoKeyPair } from './provider';
 export { pemToDer, derToPem, splitPemChain, fingerprintSha256 } from './pem';
-export { randomSerialHex } from './serial';
+export { randomSerialHex, normalizeSerialHex } from './serial';
 export {
   KEY_ALGORITHMS,
   generateKeyPair,
@@ -48,3 +48,16 @@ export {
   type OcspErrorStatus,
 } from './ocsp';
 export { signOcspResponder, type OcspResponderRequest } from './ocsp-responder';
+export {
+  normalizeNameConstraints,
+  isEmptyNameConstraints,
+  readNameConstraints,
+  checkNameConstraints,
+  dnsWithin,
+  ipWithin,
+  emailWithin,
+  type NameConstraintsSpec,
+  type CaNameConstraints,
+} from './name-constraints';
+export { checkLeafPolicy, KEY_USAGES_BY_TYPE, type LeafPolicy, type SanPolicy, type KeyUsageName } from './policy';
+export { validateCaImport, CaImportError, type CaImportRequest, type ImportedCa, type ImportField } from './import-ca';

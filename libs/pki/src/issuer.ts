@@ -3,6 +3,7 @@
 import { PkiError } from './errors';
 import { exportSpki, signingAlgorithmFor } from './keys';
 import { derToPem, fingerprintSha256, toArrayBuffer } from './pem';
+import { readNameConstraints, type CaNameConstraints } from './name-constraints';
 import { x509, type CryptoKey } from './provider';
 import { normalizeSerialHex, randomSerialHex } from './serial';
 
@@ -11,6 +12,12 @@ export interface CaCertificate {
   certificatePem: string;
   privateKey: CryptoKey;
   publicKey: CryptoKey;
+  /**
+   * The certificates above this CA, nearest first, up to and including its root (PEM). Their
+   * name constraints apply to everything this CA signs, as the CA's own do, and their path
+   * lengths bound the CAs it may create.
+   */
+  ancestorsPem?: readonly string[];
 }
 
 export interface IssuedCertificateInfo {
@@ -29,6 +36,10 @@ export interface IssuerContext {
   pathLength: number | undefined;
   signingKey: CryptoKey;
   signingAlgorithm: ReturnType<typeof signingAlgorithmFor>;
+  /** Name constraints of this CA and of every ancestor given, issuing CA first. */
+  nameConstraints: CaNameConstraints[];
+  /** Subject and pathLength of every ancestor given, nearest first. */
+  ancestors: { subject: string; pathLength: number | undefined }[];
 }
 
 export const CLOCK_SKEW_MS = 60_000;
@@ -50,6 +61,15 @@ export async function loadIssuer(issuer: CaCertificate): Promise<IssuerContext> 
   if (!bc?.ca) throw new PkiError('invalid_issuer', 'issuer certificate is not a CA (basicConstraints CA:false)');
   const signingAlgorithm = signingAlgorithmFor(issuer.privateKey);
   const keyId = ski ? ski.keyId : Buffer.from(await cert.publicKey.getKeyIdentifier()).toString('hex');
+  let above = aboveOf.get(issuer);
+  if (!above) {
+    const ancestors = (issuer.ancestorsPem ?? []).map((pem) => parseCaCertificate(pem));
+    above = {
+      nameConstraints: [cert, ...ancestors].map(readNameConstraints).filter((c): c is CaNameConstraints => c !== null),
+      ancestors: ancestors.map((a) => ({ subject: a.subject, pathLength: a.getExtension(x509.BasicConstraintsExtension)?.pathLength })),
+    };
+    aboveOf.set(issuer, above);
+  }
   return {
     name: cert.subjectName,
     notAfter: cert.notAfter,
@@ -57,7 +77,18 @@ export async function loadIssuer(issuer: CaCertificate): Promise<IssuerContext> 
     pathLength: bc.pathLength,
     signingKey: issuer.privateKey,
     signingAlgorithm,
+    ...above,
   };
+}
+
+const aboveOf = new WeakMap<CaCertificate, Pick<IssuerContext, 'nameConstraints' | 'ancestors'>>();
+
+function parseCaCertificate(pem: string): x509.X509Certificate {
+  try {
+    return new x509.X509Certificate(pem);
+  } catch (err) {
+    throw new PkiError('invalid_issuer', `cannot parse an ancestor CA certificate: ${(err as Error).message}`, { cause: err });
+  }
 }
 
 export interface ValidityInput {

@@ -5,3 +5,4 @@ export * from './fleet';
 export * from './challenge-test-server';
 export * from './acme-tls-cert';
 export * from './challenge-test-server-process';
+export * from './openssl-ca';

@@ -1,7 +1,8 @@
 // Starts and stops the seven services from their built bundles (dist/apps/<app>/main.js).
 // Used by `npm start` (tools/run-stack.mjs) and by the end-to-end tests.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { get as httpsGet } from 'node:https';
 import { join } from 'node:path';
 import { ROOT, dataDir } from './paths';
 
@@ -57,6 +58,32 @@ export async function waitReady(url: string, timeoutMs: number, isAlive: () => b
     await new Promise((r) => setTimeout(r, 200));
   }
   throw new Error(`${url} not ready after ${timeoutMs} ms: ${last}`);
+}
+
+/**
+ * Waits until the gateway's HTTPS port answers `url` with 200, trusting only the CA bundle
+ * in `caFile` (which appears when the gateway's first certificate was stored).
+ */
+export async function waitHttpsReady(url: string, caFile: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = `${caFile} not written yet`;
+  while (Date.now() < deadline) {
+    if (existsSync(caFile)) {
+      const ca = readFileSync(caFile);
+      const status = await new Promise<number | string>((done) => {
+        const req = httpsGet(url, { ca, timeout: 2000 }, (res) => {
+          res.resume();
+          done(res.statusCode ?? 0);
+        });
+        req.on('timeout', () => req.destroy(new Error('timed out')));
+        req.on('error', (err) => done(err.message));
+      });
+      if (status === 200) return;
+      last = String(status);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`${url} not ready over HTTPS after ${timeoutMs} ms: ${last}`);
 }
 
 /** Starts every service and waits until each /ready answers 200. */

@@ -85,16 +85,29 @@ function forwardOnce(
   });
 }
 
-async function proxy(name: string, base: string, req: FastifyRequest, reply: FastifyReply, config: GatewayConfig): Promise<void> {
+/**
+ * The request's headers for the owning service: hop-by-hop headers and every client-sent
+ * X-Forwarded-* / Forwarded header dropped, then X-Forwarded-For (client address),
+ * X-Forwarded-Proto (http or https: the listener the client used) and X-Forwarded-Host (the
+ * Host the client sent, with its port) set by the gateway, so the owner can build the
+ * absolute URLs the client used. Only with CERTCTL_TRUST_PROXY do these three come from a
+ * fronting proxy's headers (Fastify's req.ip, req.protocol and req.host).
+ */
+export function forwardedHeaders(req: Pick<FastifyRequest, 'headers' | 'ip' | 'protocol' | 'host' | 'id'>): OutgoingHttpHeaders {
   const headers: OutgoingHttpHeaders = {};
   for (const [k, v] of Object.entries(req.headers)) {
-    if (v === undefined || HOP_BY_HOP.has(k)) continue;
+    if (v === undefined || HOP_BY_HOP.has(k) || k.startsWith('x-forwarded-') || k === 'forwarded') continue;
     headers[k] = v;
   }
   headers['x-forwarded-for'] = req.ip;
   headers['x-forwarded-proto'] = req.protocol;
-  headers['x-forwarded-host'] = req.headers.host ?? '';
+  headers['x-forwarded-host'] = req.host;
   headers['x-request-id'] = String(req.id);
+  return headers;
+}
+
+async function proxy(name: string, base: string, req: FastifyRequest, reply: FastifyReply, config: GatewayConfig): Promise<void> {
+  const headers = forwardedHeaders(req);
   const body = req.method === 'GET' || req.method === 'HEAD' ? undefined : (req.body as Buffer | undefined);
   if (body) headers['content-length'] = String(body.length);
   const end = upstreamSeconds.startTimer({ upstream: name });

@@ -6,6 +6,8 @@ import {
   Rpc,
   type RpcRequestParsed,
   type RpcResponse,
+  type SanRules,
+  checkSanRules,
   decodeIdCursor,
   encodeIdCursor,
 } from '@certctl/contracts';
@@ -13,7 +15,6 @@ import { Prisma, PrismaService, newId } from '@certctl/database';
 import { RpcClient } from '@certctl/messaging';
 import { getLogger } from '@certctl/observability';
 import { initialJobStatus } from '../jobs/initial-status';
-import { type SanRules, checkSanRules } from './san-rules';
 import { JobService } from '../jobs/job.service';
 import { toCertificateDto, toSummaryDto } from './certificate.mapper';
 

@@ -112,6 +112,8 @@ export const ADAPTERS: Record<ConfigEntity, ConfigAdapter> = {
       requires_approval: r.requiresApproval,
       short_lived: r.shortLived,
       key_generation: r.keyGeneration,
+      acme_auth_mode: r.acmeAuthMode,
+      acme_eab_required: r.acmeEabRequired,
       ...stamps(r),
     }),
     toData: (b) =>
@@ -125,6 +127,8 @@ export const ADAPTERS: Record<ConfigEntity, ConfigAdapter> = {
         requires_approval: 'requiresApproval',
         short_lived: 'shortLived',
         key_generation: 'keyGeneration',
+        acme_auth_mode: 'acmeAuthMode',
+        acme_eab_required: 'acmeEabRequired',
       }),
     referencedBy: (db, id) => certificatesUsing(db, { profileId: id }),
   },

@@ -1,8 +1,22 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { AppError, type IssuerDto, type IssuerRpc, type IssuerTreeNode, type RpcRequestParsed } from '@certctl/contracts';
+import {
+  AppError,
+  type IssuerDto,
+  type NameConstraintsInput,
+  type IssuerRpc,
+  type IssuerTreeNode,
+  type RpcRequestParsed,
+} from '@certctl/contracts';
 import { Prisma, PrismaService, newId } from '@certctl/database';
 import { getLogger } from '@certctl/observability';
-import { PkiError, createIntermediateCa, createRootCa, parseCertificate } from '@certctl/pki';
+import {
+  PkiError,
+  createIntermediateCa,
+  createRootCa,
+  normalizeNameConstraints,
+  parseCertificate,
+  type NameConstraintsSpec,
+} from '@certctl/pki';
 import { ISSUANCE_CONFIG, type IssuanceConfig } from '../config';
 import { IssuerService } from './issuer.service';
 
@@ -22,6 +36,7 @@ export class IssuerHierarchyService {
     const commonName = body.common_name ?? body.name.slice(0, 64);
     let parentChain = '';
     let created;
+    const nameConstraints = toSpec(body.name_constraints);
     try {
       if (body.parent_id) {
         const parent = await this.db.issuer.findUnique({ where: { id: body.parent_id } });
@@ -39,13 +54,15 @@ export class IssuerHierarchyService {
           keyAlgorithm: body.key_algorithm,
           validityDays: body.validity_days,
           pathLength: body.path_length,
+          nameConstraints,
           crlDistributionUrl: `${base}/.well-known/pki/crl/${parent.id}`,
           ocspUrl: `${base}/.well-known/pki/ocsp/${parent.id}`,
         });
         // ca_chain_pem: the intermediates above this CA, up to (not including) the root.
-        parentChain = parent.parentId
-          ? `${parent.caCertificatePem.trim()}\n${parent.caChainPem ? `${parent.caChainPem.trim()}\n` : ''}`
-          : '';
+        parentChain =
+          parent.parentId || parent.trustAnchorPem
+            ? `${parent.caCertificatePem.trim()}\n${parent.caChainPem ? `${parent.caChainPem.trim()}\n` : ''}`
+            : '';
       } else {
         created = await createRootCa({
           commonName,
@@ -53,10 +70,23 @@ export class IssuerHierarchyService {
           keyAlgorithm: body.key_algorithm,
           validityDays: body.validity_days,
           pathLength: body.path_length,
+          nameConstraints,
         });
       }
     } catch (err) {
-      if (err instanceof PkiError) throw AppError.validation([{ field: body.parent_id ? 'path_length' : '(body)', message: err.message }]);
+      if (err instanceof PkiError) {
+        const field = /^(permitted|excluded)|name constraint/.test(err.message)
+          ? 'name_constraints'
+          : body.parent_id
+            ? 'path_length'
+            : '(body)';
+        // The signer names spec keys (permittedDns[0]); callers wrote permitted_dns.
+        const message = err.message.replace(
+          /\b(permitted|excluded)(Dns|Ip|Email)\b/g,
+          (_m, a: string, b: string) => `${a}_${b.toLowerCase()}`,
+        );
+        throw AppError.validation([{ field, message }]);
+      }
       throw err;
     }
     try {
@@ -67,19 +97,17 @@ export class IssuerHierarchyService {
             name: body.name,
             type: 'local',
             parentId: body.parent_id ?? null,
-            config: { key_algorithm: body.key_algorithm, validity_days: body.validity_days, path_length: body.path_length ?? null },
+            config: {
+              key_algorithm: body.key_algorithm,
+              validity_days: body.validity_days,
+              path_length: body.path_length ?? null,
+              ...(body.name_constraints ? { name_constraints: fromSpec(normalizeNameConstraints(nameConstraints ?? {})) } : {}),
+            },
             caCertificatePem: created.certificatePem,
             caChainPem: parentChain,
           },
         });
-        await tx.caKey.create({
-          data: {
-            issuerId: id,
-            algorithm: body.key_algorithm,
-            encryptedKey: Buffer.from(this.issuers.box.encrypt(created.privateKeyPem, `ca-key:${id}`)),
-            keyVersion: this.issuers.box.currentVersion,
-          },
-        });
+        await tx.caKey.create({ data: this.issuers.caKeyData(id, body.key_algorithm, created.privateKeyPem) });
         return issuer;
       });
       getLogger().info({ issuer_id: id, parent_id: body.parent_id ?? null, actor: actor.principal }, 'local CA created');
@@ -134,4 +162,28 @@ export class IssuerHierarchyService {
     getLogger().info({ issuer_id: id, actor: actor.principal }, 'issuer retired');
     return this.issuers.get(id);
   }
+}
+
+/** The API's snake_case name constraints as the signer's spec, and back (what is stored in the issuer's config). */
+export function toSpec(nc: NameConstraintsInput | undefined): NameConstraintsSpec | undefined {
+  if (!nc) return undefined;
+  return {
+    permittedDns: nc.permitted_dns,
+    excludedDns: nc.excluded_dns,
+    permittedIp: nc.permitted_ip,
+    excludedIp: nc.excluded_ip,
+    permittedEmail: nc.permitted_email,
+    excludedEmail: nc.excluded_email,
+  };
+}
+
+function fromSpec(spec: Required<NameConstraintsSpec>): NameConstraintsInput {
+  return {
+    permitted_dns: spec.permittedDns,
+    excluded_dns: spec.excludedDns,
+    permitted_ip: spec.permittedIp,
+    excluded_ip: spec.excludedIp,
+    permitted_email: spec.permittedEmail,
+    excluded_email: spec.excludedEmail,
+  };
 }

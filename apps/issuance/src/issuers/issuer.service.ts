@@ -2,7 +2,7 @@ import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common'
 import { AppError, type IssuerDto } from '@certctl/contracts';
 import { type Prisma, PrismaService } from '@certctl/database';
 import { getLogger } from '@certctl/observability';
-import { type CaCertificate, type KeyAlgorithm, SecretBox, createRootCa, importPrivateKeyPem } from '@certctl/pki';
+import { type CaCertificate, type KeyAlgorithm, SecretBox, createRootCa, importPrivateKeyPem, splitPemChain } from '@certctl/pki';
 import { ISSUANCE_CONFIG, type IssuanceConfig } from '../config';
 
 type IssuerRow = Prisma.IssuerGetPayload<object>;
@@ -35,6 +35,16 @@ export class IssuerService implements OnApplicationBootstrap {
     for (const { id } of locals) await this.ensureRootCa(id);
   }
 
+  /** The ca_keys row of a CA: its PKCS#8 key AES-256-GCM encrypted, bound to the issuer id, with the key version. */
+  caKeyData(issuerId: string, algorithm: string, privateKeyPem: string) {
+    return {
+      issuerId,
+      algorithm,
+      encryptedKey: Buffer.from(this.box.encrypt(privateKeyPem, `ca-key:${issuerId}`)),
+      keyVersion: this.box.currentVersion,
+    };
+  }
+
   /** Makes the root CA of a local issuer on first start; replicas racing here take turns on an advisory lock. */
   async ensureRootCa(issuerId: string): Promise<void> {
     await this.db.$transaction(
@@ -49,14 +59,7 @@ export class IssuerService implements OnApplicationBootstrap {
           keyAlgorithm: cfg.key_algorithm ?? 'ECDSA-P256',
           validityDays: cfg.validity_days ?? 3650,
         });
-        await tx.caKey.create({
-          data: {
-            issuerId,
-            algorithm: cfg.key_algorithm ?? 'ECDSA-P256',
-            encryptedKey: Buffer.from(this.box.encrypt(root.privateKeyPem, `ca-key:${issuerId}`)),
-            keyVersion: this.box.currentVersion,
-          },
-        });
+        await tx.caKey.create({ data: this.caKeyData(issuerId, cfg.key_algorithm ?? 'ECDSA-P256', root.privateKeyPem) });
         await tx.issuer.update({ where: { id: issuerId }, data: { caCertificatePem: root.certificatePem, caChainPem: '' } });
         getLogger().info({ issuer_id: issuerId }, 'generated local root CA');
       },
@@ -85,7 +88,29 @@ export class IssuerService implements OnApplicationBootstrap {
       throw new AppError('issuer_failure', `issuer ${issuerId} has no CA yet`, { retryable: true });
     const pem = this.box.decrypt(Buffer.from(issuer.caKey.encryptedKey), `ca-key:${issuerId}`).toString('utf8');
     const keys = await importPrivateKeyPem(pem);
-    return { certificatePem: issuer.caCertificatePem, privateKey: keys.privateKey, publicKey: keys.publicKey };
+    return {
+      certificatePem: issuer.caCertificatePem,
+      privateKey: keys.privateKey,
+      publicKey: keys.publicKey,
+      ancestorsPem: await this.ancestorsPem(issuerId),
+    };
+  }
+
+  /**
+   * The CA certificates above an issuer, nearest first, up to and including its root: its
+   * local parents, then (for a hierarchy under an imported CA) the imported CA's
+   * intermediates and the enterprise root. The signer enforces all their name constraints.
+   */
+  async ancestorsPem(issuerId: string): Promise<string[]> {
+    const out: string[] = [];
+    const select = { parentId: true, caCertificatePem: true, caChainPem: true, trustAnchorPem: true } as const;
+    let row = await this.db.issuer.findUnique({ where: { id: issuerId }, select });
+    for (let depth = 0; row?.parentId && depth < 32; depth++) {
+      row = await this.db.issuer.findUnique({ where: { id: row.parentId }, select });
+      if (row?.caCertificatePem) out.push(row.caCertificatePem);
+    }
+    if (row?.trustAnchorPem) out.push(...(row.caChainPem ? splitPemChain(row.caChainPem) : []), row.trustAnchorPem);
+    return out;
   }
 
   /** Drops a cached CA (after retirement), so the next use sees the stored state. */

@@ -99,7 +99,7 @@ export class RevocationSigningHandler implements OnApplicationShutdown {
   }
 }
 
-async function pki<T>(fn: () => Promise<T>): Promise<T> {
+export async function pki<T>(fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (err) {

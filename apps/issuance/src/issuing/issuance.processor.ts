@@ -9,6 +9,7 @@ import { QueueService } from '@certctl/queue';
 import { Histogram } from 'prom-client';
 import { ISSUANCE_CONFIG, type IssuanceConfig } from '../config';
 import { IssuerService } from '../issuers/issuer.service';
+import { ProfilePolicies, signingRefusal } from './profile-policy';
 
 const issuanceTotal = counter('certctl_issuance_total', 'Certificates issued (or failed) by issuer type and result', [
   'issuer_type',
@@ -35,13 +36,17 @@ const issuanceDuration = new Histogram({
  */
 @Injectable()
 export class IssuanceProcessor implements OnApplicationBootstrap {
+  private readonly policies: ProfilePolicies;
+
   constructor(
     private readonly db: PrismaService,
     private readonly rpc: RpcClient,
     private readonly queues: QueueService,
     private readonly issuers: IssuerService,
     @Inject(ISSUANCE_CONFIG) private readonly config: IssuanceConfig,
-  ) {}
+  ) {
+    this.policies = new ProfilePolicies(rpc);
+  }
 
   onApplicationBootstrap(): void {
     this.queues.worker(QueueName.Issuance, (job) => this.process(job), { concurrency: this.config.CERTCTL_ISSUANCE_CONCURRENCY });
@@ -130,6 +135,7 @@ export class IssuanceProcessor implements OnApplicationBootstrap {
       validity_days: number;
       ekus: string[];
       key_algorithm: string;
+      profile_id?: string | null;
       csr_pem?: string | null;
     },
   ) {
@@ -148,6 +154,10 @@ export class IssuanceProcessor implements OnApplicationBootstrap {
       ekus: cert.ekus as never,
       crlDistributionUrl: `${base}/.well-known/pki/crl/${cert.issuer_id}`,
       ocspUrl: `${base}/.well-known/pki/ocsp/${cert.issuer_id}`,
+      // The profile again, inside the signer: defence in depth behind inventory's checks.
+      policy: await this.policies.of(cert.profile_id),
+    }).catch((e: unknown) => {
+      throw signingRefusal(e);
     });
     const keyPem = keys ? await exportPrivateKeyPem(keys.privateKey) : null;
     try {

@@ -36,10 +36,19 @@ export class RevocationService {
     private readonly settings: RevocationConfigService,
   ) {}
 
-  async revoke(actor: Actor, certificateId: string, reason: RevocationReason): Promise<RevocationDto> {
+  async revoke(actor: Actor, certificateId: string, reason: RevocationReason, serialNumber?: string): Promise<RevocationDto> {
     const cert = await this.rpc.request(Rpc.inventory.certificateGet, { id: certificateId });
-    const version = cert.current_version;
+    let version: { issuer_id: string; serial_number: string; not_before: string; not_after: string } | null = cert.current_version;
     if (!version) throw new AppError('conflict', `certificate ${certificateId} has no issued version to revoke`);
+    // An earlier version of this certificate: revoked on the CRL and in OCSP; the certificate's status stays.
+    const earlier = serialNumber !== undefined && serialNumber !== version.serial_number;
+    if (earlier) {
+      const found = await this.rpc.request(RevocationRpc.inventoryBySerial, { issuer_id: version.issuer_id, serial_number: serialNumber });
+      if (!found.found || found.certificate_id !== certificateId) {
+        throw AppError.notFound('certificate version', `${certificateId}/${serialNumber}`);
+      }
+      version = { issuer_id: version.issuer_id, serial_number: serialNumber, not_before: found.not_before!, not_after: found.not_after! };
+    }
     const issuerId = version.issuer_id;
     const serial = version.serial_number;
     if (reason === 'removeFromCRL') return this.lift(actor, certificateId, issuerId, serial);
@@ -70,7 +79,7 @@ export class RevocationService {
         row = await this.db.revocation.findUniqueOrThrow({ where: { issuerId_serialNumber: { issuerId, serialNumber: serial } } });
       }
     }
-    await this.propagate(row);
+    await this.propagate(row, !earlier);
     revocationsTotal.inc({ reason: row.reason, result: created ? 'revoked' : 'already_revoked' });
     if (created)
       getLogger().info({ certificate_id: certificateId, serial, issuer_id: issuerId, reason, actor: actor.principal }, 'revoked');
@@ -78,14 +87,16 @@ export class RevocationService {
   }
 
   /** Inventory status, cache, CRL and event; safe to repeat. */
-  private async propagate(row: RevocationRow): Promise<void> {
+  private async propagate(row: RevocationRow, current = true): Promise<void> {
     const revokedAt = row.revokedAt.toISOString();
-    await this.rpc.request(RevocationRpc.inventoryRevoke, {
-      certificate_id: row.certificateId,
-      reason: row.reason as RevocationReason,
-      revoked_at: revokedAt,
-      actor: row.actor,
-    });
+    if (current) {
+      await this.rpc.request(RevocationRpc.inventoryRevoke, {
+        certificate_id: row.certificateId,
+        reason: row.reason as RevocationReason,
+        revoked_at: revokedAt,
+        actor: row.actor,
+      });
+    }
     await this.cache.invalidate(row.issuerId, row.serialNumber);
     // A status read in flight during the write may re-cache "good"; forget it again shortly after.
     setTimeout(() => void this.cache.invalidate(row.issuerId, row.serialNumber), 1000).unref();

@@ -1,5 +1,5 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { type Alert, NotificationRpc, RevocationRpc, SchedulerRpc } from '@certctl/contracts';
+import { AcmeRpc, type Alert, NotificationRpc, RevocationRpc, SchedulerRpc } from '@certctl/contracts';
 import { RpcClient } from '@certctl/messaging';
 import { getLogger } from '@certctl/observability';
 import { SCHEDULER_CONFIG, type SchedulerConfig } from '../config';
@@ -7,7 +7,7 @@ import { RenewalScanService } from '../renewal/renewal-scan.service';
 import { LeaseService } from './lease.service';
 import { LoopRunner } from './loop-runner';
 
-export const LOOP_NAMES = ['renewal', 'expiry-alerts', 'expiry-status', 'agent-offline', 'job-reaper', 'crl-refresh'] as const;
+export const LOOP_NAMES = ['renewal', 'expiry-alerts', 'expiry-status', 'agent-offline', 'job-reaper', 'crl-refresh', 'acme-gc'] as const;
 export type LoopName = (typeof LOOP_NAMES)[number];
 
 /** Starts the enabled loops; each runs on the replica holding its lease. */
@@ -29,6 +29,7 @@ export class LoopsService implements OnApplicationBootstrap, OnApplicationShutdo
       'agent-offline': { intervalMs: c.CERTCTL_SCHEDULER_AGENT_OFFLINE_INTERVAL_MS, run: () => this.agentOffline() },
       'job-reaper': { intervalMs: c.CERTCTL_SCHEDULER_JOB_REAPER_INTERVAL_MS, run: () => this.reapJobs() },
       'crl-refresh': { intervalMs: c.CERTCTL_SCHEDULER_CRL_REFRESH_INTERVAL_MS, run: () => this.refreshCrls() },
+      'acme-gc': { intervalMs: c.CERTCTL_SCHEDULER_ACME_GC_INTERVAL_MS, run: () => this.rpc.request(AcmeRpc.gc, {}, { timeoutMs: 60000 }) },
     };
     for (const name of LOOP_NAMES) this.runners.set(name, new LoopRunner({ name, ...loops[name] }, lease));
   }

@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
-import { type FieldError, isEmailAddress, isUri } from '@certctl/contracts';
+import { isEmailAddress, isUri } from './identifiers';
+import type { FieldError } from './errors';
 
 export interface SanRules {
   allow_wildcards?: boolean;

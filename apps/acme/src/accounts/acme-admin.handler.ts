@@ -1,0 +1,47 @@
+import { Controller } from '@nestjs/common';
+import { Payload } from '@nestjs/microservices';
+import { AcmeRpc, ConfigRpc, type RpcRequestParsed } from '@certctl/contracts';
+import { RpcClient, RpcHandler } from '@certctl/messaging';
+import { OrdersService } from '../orders/orders.service';
+import { AccountsService } from './accounts.service';
+
+/** What the gateway asks of the ACME service: EAB keys (admin), accounts and orders (read), garbage collection (scheduler). */
+@Controller()
+export class AcmeAdminHandler {
+  constructor(
+    private readonly accounts: AccountsService,
+    private readonly orders: OrdersService,
+    private readonly rpc: RpcClient,
+  ) {}
+
+  @RpcHandler(AcmeRpc.eabCreate)
+  async eabCreate(@Payload() req: RpcRequestParsed<typeof AcmeRpc.eabCreate>) {
+    await this.rpc.request(ConfigRpc.profile.get, { id: req.body.profile_id }); // 404 for an unknown profile
+    return this.accounts.createEabKey(req.actor, req.body.profile_id, req.body.description);
+  }
+
+  @RpcHandler(AcmeRpc.eabList)
+  eabList() {
+    return this.accounts.listEabKeys();
+  }
+
+  @RpcHandler(AcmeRpc.eabDelete)
+  eabDelete(@Payload() req: RpcRequestParsed<typeof AcmeRpc.eabDelete>) {
+    return this.accounts.deleteEabKey(req.id);
+  }
+
+  @RpcHandler(AcmeRpc.accountList)
+  accountList(@Payload() req: RpcRequestParsed<typeof AcmeRpc.accountList>) {
+    return this.accounts.listAccounts(req.limit);
+  }
+
+  @RpcHandler(AcmeRpc.orderList)
+  orderList(@Payload() req: RpcRequestParsed<typeof AcmeRpc.orderList>) {
+    return this.orders.listOrders(req);
+  }
+
+  @RpcHandler(AcmeRpc.gc)
+  gc() {
+    return this.orders.collectGarbage();
+  }
+}

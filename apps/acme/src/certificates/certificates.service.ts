@@ -1,0 +1,122 @@
+import { createPublicKey } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { AppError, Rpc, RevocationRpc, reasonName } from '@certctl/contracts';
+import { PrismaService } from '@certctl/database';
+import { RpcClient } from '@certctl/messaging';
+import { counter } from '@certctl/observability';
+import { derToPem, parseCertificate, pemToDer } from '@certctl/pki';
+import * as x509 from '@peculiar/x509';
+import type { JWK } from 'jose';
+import { ACME_CONFIG, type AcmeConfig } from '../config';
+import { type AcmeAccountRow, asObject } from '../accounts/accounts.service';
+import { AcmeError } from '../protocol/errors';
+import type { OrderRow } from '../orders/orders.service';
+import { parseCertId } from './cert-id';
+
+const revocationsTotal = counter('certctl_acme_revocations_total', 'ACME revokeCert requests by result', ['result']);
+/** RFC 8555 §7.6 / RFC 5280 reason codes a subscriber may give. */
+const ALLOWED_REASONS = new Set([0, 1, 3, 4, 5]);
+
+/** Certificate download, revocation (by account or by the certificate's own key) and ARI. */
+@Injectable()
+export class CertificatesService {
+  constructor(
+    private readonly db: PrismaService,
+    private readonly rpc: RpcClient,
+    @Inject(ACME_CONFIG) private readonly config: AcmeConfig,
+  ) {}
+
+  async download(orderId: string, account: AcmeAccountRow): Promise<string> {
+    const o = await this.db.acmeOrder.findUnique({ where: { id: orderId } });
+    if (!o || !o.certificatePem) throw new AcmeError('malformed', `no certificate ${orderId}`, { status: 404 });
+    if (o.accountId !== account.id) throw new AcmeError('unauthorized', 'the certificate belongs to another account');
+    return o.certificatePem;
+  }
+
+  /** The certificate named in a revokeCert payload, its order, and the requested reason. */
+  async parseRevocation(payload: unknown): Promise<{ order: OrderRow; reason: number; spki: Buffer }> {
+    const p = asObject(payload);
+    if (typeof p.certificate !== 'string' || !/^[A-Za-z0-9_-]+$/.test(p.certificate)) {
+      throw new AcmeError('malformed', '"certificate" must be the base64url DER of the certificate');
+    }
+    const reason = p.reason === undefined ? 0 : p.reason;
+    if (typeof reason !== 'number' || !ALLOWED_REASONS.has(reason)) {
+      throw new AcmeError('badRevocationReason', `reason ${JSON.stringify(reason)} is not accepted (0, 1, 3, 4 or 5)`);
+    }
+    const der = Buffer.from(p.certificate, 'base64url');
+    let info;
+    let spki: Buffer;
+    try {
+      info = await parseCertificate(derToPem(der, 'CERTIFICATE'));
+      spki = Buffer.from(new x509.X509Certificate(der).publicKey.rawData);
+    } catch {
+      throw new AcmeError('malformed', 'the certificate cannot be parsed');
+    }
+    const order = await this.db.acmeOrder.findFirst({ where: { serialNumber: info.serialNumber, status: 'valid' } });
+    // Same serial is not enough: the DER must be the certificate this server issued.
+    if (!order?.certificatePem || Buffer.compare(pemToDer(order.certificatePem), der) !== 0) {
+      throw new AcmeError('malformed', 'this server did not issue that certificate', { status: 404 });
+    }
+    return { order, reason, spki };
+  }
+
+  /** revokeCert: the account that ordered it (kid), or whoever holds its key (jwk). */
+  async revoke(req: { order: OrderRow; reason: number; spki: Buffer }, by: { account?: AcmeAccountRow; jwk?: JWK }): Promise<void> {
+    if (by.account) {
+      if (req.order.accountId !== by.account.id) throw new AcmeError('unauthorized', 'this account did not order that certificate');
+    } else {
+      const spki = createPublicKey({ key: by.jwk as never, format: 'jwk' }).export({ type: 'spki', format: 'der' });
+      if (Buffer.compare(spki, req.spki) !== 0) throw new AcmeError('unauthorized', "the request is not signed by the certificate's key");
+    }
+    let out;
+    try {
+      out = await this.rpc.request(RevocationRpc.revoke, {
+        actor: { principal: by.account ? `acme:${by.account.id}` : 'acme:certificate-key', role: 'acme' },
+        certificate_id: req.order.certificateId!,
+        reason: reasonName(req.reason) ?? 'unspecified',
+        serial_number: req.order.serialNumber!,
+      });
+    } catch (err) {
+      if (err instanceof AppError && err.code === 'not_found')
+        throw new AcmeError('malformed', 'the certificate is unknown to the inventory', { status: 404 });
+      throw err;
+    }
+    if (!out.created) {
+      revocationsTotal.inc({ result: 'already_revoked' });
+      throw new AcmeError('alreadyRevoked', 'the certificate is already revoked');
+    }
+    revocationsTotal.inc({ result: 'revoked' });
+  }
+
+  /**
+   * ARI (RFC 9773): the window in which to renew. From two thirds of the lifetime to five
+   * sixths, so clients (which pick a random moment inside) spread a fleet issued on one day
+   * over a sixth of its lifetime; a revoked certificate's window is now.
+   */
+  async renewalInfo(certId: string): Promise<{ suggestedWindow: { start: string; end: string }; explanationURL?: string }> {
+    const { aki, serial } = parseCertId(certId);
+    const order = await this.db.acmeOrder.findFirst({ where: { serialNumber: serial, status: 'valid' } });
+    if (!order?.certificatePem) throw new AcmeError('malformed', 'no certificate with that identifier', { status: 404 });
+    const cert = new x509.X509Certificate(pemToDer(order.certificatePem));
+    const akiExt = cert.getExtension(x509.AuthorityKeyIdentifierExtension);
+    if (!akiExt?.keyId || akiExt.keyId.toLowerCase() !== aki)
+      throw new AcmeError('malformed', 'no certificate with that identifier', { status: 404 });
+    const nb = cert.notBefore.getTime();
+    const na = cert.notAfter.getTime();
+    if (await this.isRevoked(order)) {
+      const now = Date.now();
+      return { suggestedWindow: { start: new Date(now - 3600_000).toISOString(), end: new Date(now).toISOString() } };
+    }
+    const life = na - nb;
+    return {
+      suggestedWindow: { start: new Date(nb + (life * 2) / 3).toISOString(), end: new Date(nb + (life * 5) / 6).toISOString() },
+      ...(this.config.CERTCTL_ACME_WEBSITE ? { explanationURL: this.config.CERTCTL_ACME_WEBSITE } : {}),
+    };
+  }
+
+  private async isRevoked(order: OrderRow): Promise<boolean> {
+    if (!order.certificateId) return false;
+    const cert = await this.rpc.request(Rpc.inventory.certificateGet, { id: order.certificateId }).catch(() => null);
+    return cert?.status === 'revoked' && cert.current_version?.serial_number === order.serialNumber;
+  }
+}

@@ -1,0 +1,206 @@
+import { createPublicKey } from 'node:crypto';
+import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { AcmeRpc, AppError, Events, Rpc } from '@certctl/contracts';
+import { PrismaService } from '@certctl/database';
+import { RpcClient } from '@certctl/messaging';
+import { getLogger } from '@certctl/observability';
+import { type ParsedCsr, derToPem, exportSpki, parseCertificate, parseCsr, splitPemChain } from '@certctl/pki';
+import { ACME_CONFIG, type AcmeConfig } from '../config';
+import { type AcmeAccountRow, asObject } from '../accounts/accounts.service';
+import { AcmeError } from '../protocol/errors';
+import { type Identifier, canonicalIp } from '../protocol/identifiers';
+import type { AcmeProfile } from '../profiles/profile-cache';
+import { type OrderRow, OrdersService, ordersTotal } from './orders.service';
+
+/**
+ * Finalize (RFC 8555 §7.4): the CSR must name exactly the order's identifiers, carry a key
+ * the profile allows and not the account's key. Inventory records the certificate and
+ * queues one job keyed by the order, the issuance service signs it, and finalize waits
+ * (bounded) for that so most clients get a `valid` order in the finalize response.
+ */
+@Injectable()
+export class FinalizeService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly waiters = new Map<string, Set<() => void>>();
+  private readonly unsubscribe: (() => void)[] = [];
+
+  constructor(
+    private readonly db: PrismaService,
+    private readonly rpc: RpcClient,
+    private readonly orders: OrdersService,
+    @Inject(ACME_CONFIG) private readonly config: AcmeConfig,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    const wake = (p: { job_id?: string }) => {
+      if (!p.job_id) return;
+      for (const w of this.waiters.get(p.job_id) ?? []) w();
+    };
+    this.unsubscribe.push(this.rpc.onEvent(Events.certificateIssued, wake), this.rpc.onEvent(Events.jobFailed, wake));
+  }
+
+  onApplicationShutdown(): void {
+    for (const u of this.unsubscribe) u();
+  }
+
+  async finalize(account: AcmeAccountRow, orderId: string, payload: unknown, profile: AcmeProfile): Promise<OrderRow> {
+    const order = await this.orders.order(orderId, account);
+    if (order.status !== 'ready') {
+      throw new AcmeError(
+        'orderNotReady',
+        `the order is ${order.status}, not ready: ${order.status === 'pending' ? 'complete its authorizations first' : 'it cannot be finalized again'}`,
+      );
+    }
+    const p = asObject(payload);
+    if (typeof p.csr !== 'string' || !/^[A-Za-z0-9_-]+$/.test(p.csr))
+      throw new AcmeError('malformed', '"csr" must be the base64url DER of a PKCS#10 request');
+    let csr: ParsedCsr;
+    try {
+      csr = await parseCsr(derToPem(Buffer.from(p.csr, 'base64url'), 'CERTIFICATE REQUEST'));
+    } catch (err) {
+      throw new AcmeError('badCSR', `the CSR cannot be parsed: ${(err as Error).message}`);
+    }
+    if (!csr.signatureValid) throw new AcmeError('badCSR', 'the CSR signature does not verify');
+    const identifiers = order.identifiers as unknown as Identifier[];
+    checkCsrNames(csr, identifiers);
+    checkKeyPolicy(csr, profile);
+    await checkNotAccountKey(csr, account);
+
+    const claimed = await this.db.acmeOrder.updateMany({ where: { id: order.id, status: 'ready' }, data: { status: 'processing' } });
+    if (claimed.count !== 1) throw new AcmeError('orderNotReady', 'the order is already being finalized');
+    ordersTotal.inc({ status: 'processing' });
+    const names = identifiers.map((i) => i.value);
+    const commonName = csr.commonName?.toLowerCase() ?? identifiers.find((i) => i.type === 'dns')?.value ?? names[0];
+    let issued;
+    try {
+      issued = await this.rpc.request(AcmeRpc.inventoryIssue, {
+        order_id: order.id,
+        account_id: account.id,
+        profile_id: profile.id,
+        issuer_id: this.config.CERTCTL_ACME_ISSUER_ID,
+        owner_id: this.config.CERTCTL_ACME_OWNER_ID,
+        team_id: this.config.CERTCTL_ACME_TEAM_ID,
+        renewal_policy_id: this.config.CERTCTL_ACME_RENEWAL_POLICY_ID,
+        common_name: commonName,
+        sans: names,
+        csr_pem: derToPem(csr.der, 'CERTIFICATE REQUEST'),
+      });
+    } catch (err) {
+      // Nothing was queued: the order goes back to ready so the client may finalize again.
+      await this.db.acmeOrder.updateMany({ where: { id: order.id, status: 'processing' }, data: { status: 'ready' } });
+      if (err instanceof AppError && err.code === 'validation_failed') {
+        throw new AcmeError('rejectedIdentifier', err.fields?.map((f) => f.message).join('; ') || err.message);
+      }
+      throw err;
+    }
+    await this.db.acmeOrder.update({ where: { id: order.id }, data: { certificateId: issued.certificate_id, jobId: issued.job_id } });
+    await this.waitForJob(issued.job_id, this.config.CERTCTL_ACME_FINALIZE_WAIT_MS);
+    return this.settle((await this.db.acmeOrder.findUnique({ where: { id: order.id } }))!);
+  }
+
+  /** A processing order whose job has finished becomes valid (certificate stored) or invalid. */
+  async settle(order: OrderRow): Promise<OrderRow> {
+    if (order.status !== 'processing' || !order.jobId || !order.certificateId) return order;
+    const job = await this.rpc.request(Rpc.inventory.jobGet, { id: order.jobId });
+    if (job.status === 'completed') {
+      const cert = await this.rpc.request(Rpc.inventory.certificateGet, { id: order.certificateId });
+      if (!cert.certificate_pem) return order;
+      const pem = await servedChain(cert.certificate_pem, cert.chain_pem ?? '');
+      const info = await parseCertificate(cert.certificate_pem);
+      const updated = await this.db.acmeOrder.updateMany({
+        where: { id: order.id, status: 'processing' },
+        data: { status: 'valid', certificatePem: pem, serialNumber: info.serialNumber },
+      });
+      if (updated.count) {
+        ordersTotal.inc({ status: 'valid' });
+        getLogger().info({ order_id: order.id, certificate_id: order.certificateId, serial: info.serialNumber }, 'ACME order valid');
+      }
+      return (await this.db.acmeOrder.findUnique({ where: { id: order.id } }))!;
+    }
+    if (job.status === 'failed' || job.status === 'cancelled') {
+      const error = {
+        type: 'urn:ietf:params:acme:error:serverInternal',
+        detail: `issuance ${job.status}: ${job.last_error ?? job.decision_reason ?? 'no reason recorded'}`,
+      };
+      await this.db.acmeOrder.updateMany({ where: { id: order.id, status: 'processing' }, data: { status: 'invalid', error } });
+      ordersTotal.inc({ status: 'invalid' });
+      return (await this.db.acmeOrder.findUnique({ where: { id: order.id } }))!;
+    }
+    return order;
+  }
+
+  /** Until the job's completion or failure event arrives (any replica hears it), checking every 500 ms in case one is missed. */
+  private async waitForJob(jobId: string, ms: number): Promise<void> {
+    const deadline = Date.now() + ms;
+    while (Date.now() < deadline) {
+      await new Promise<void>((resolve) => {
+        const set = this.waiters.get(jobId) ?? new Set();
+        const done = () => {
+          clearTimeout(timer);
+          set.delete(done);
+          if (set.size === 0) this.waiters.delete(jobId);
+          resolve();
+        };
+        const timer = setTimeout(done, Math.min(500, Math.max(0, deadline - Date.now())));
+        set.add(done);
+        this.waiters.set(jobId, set);
+      });
+      const job = await this.rpc.request(Rpc.inventory.jobGet, { id: jobId });
+      if (['completed', 'failed', 'cancelled'].includes(job.status)) return;
+    }
+  }
+}
+
+/** The CSR's names (CN and SANs) must be exactly the order's identifiers. */
+export function checkCsrNames(csr: Pick<ParsedCsr, 'commonName' | 'sans'>, identifiers: readonly Identifier[]): void {
+  const want = new Set(identifiers.map((i) => (i.type === 'ip' ? (canonicalIp(i.value) ?? i.value) : i.value.toLowerCase())));
+  const norm = (n: string) => canonicalIp(n) ?? n.toLowerCase();
+  const got = new Set(csr.sans.map(norm));
+  if (csr.commonName && !want.has(norm(csr.commonName))) {
+    throw new AcmeError('badCSR', `the CSR common name ${JSON.stringify(csr.commonName)} is not one of the order's identifiers`);
+  }
+  if (csr.commonName && got.size === 0) got.add(norm(csr.commonName));
+  const missing = [...want].filter((n) => !got.has(n));
+  const extra = [...got].filter((n) => !want.has(n));
+  if (missing.length || extra.length) {
+    throw new AcmeError(
+      'badCSR',
+      `the CSR must name exactly the order's identifiers${missing.length ? `; missing: ${missing.join(', ')}` : ''}${extra.length ? `; not in the order: ${extra.join(', ')}` : ''}`,
+    );
+  }
+}
+
+/** The profile's allowed key algorithms and minimum sizes. */
+export function checkKeyPolicy(csr: Pick<ParsedCsr, 'keyType' | 'keySize'>, profile: Pick<AcmeProfile, 'allowedKeyAlgorithms'>): void {
+  const rules = profile.allowedKeyAlgorithms;
+  const ok = rules.some((r) => r.algorithm.toUpperCase() === String(csr.keyType).toUpperCase() && csr.keySize >= r.min_size);
+  if (!ok) {
+    throw new AcmeError(
+      'badCSR',
+      `the CSR key (${csr.keyType} ${csr.keySize}) is not allowed by the profile (allowed: ${rules.map((r) => `${r.algorithm} >= ${r.min_size}`).join(', ')})`,
+    );
+  }
+}
+
+async function checkNotAccountKey(csr: ParsedCsr, account: AcmeAccountRow): Promise<void> {
+  const accountSpki = createPublicKey({ key: account.jwk as never, format: 'jwk' }).export({ type: 'spki', format: 'der' });
+  const csrSpki = await exportSpki(csr.publicKey);
+  if (Buffer.compare(accountSpki, csrSpki) === 0) throw new AcmeError('badCSR', "the certificate key must not be the account's key");
+}
+
+/**
+ * Leaf first, then the issuing chain without its self-signed root, which clients already
+ * trust; a leaf issued directly by a root keeps the root, since some clients (certbot)
+ * need at least one certificate after the leaf.
+ */
+export async function servedChain(leafPem: string, chainPem: string): Promise<string> {
+  const chain = splitPemChain(chainPem);
+  const roots = await Promise.all(
+    chain.map(async (pem) => {
+      const c = await parseCertificate(pem);
+      return c.subject === c.issuer;
+    }),
+  );
+  const kept = chain.filter((_, i) => !roots[i]);
+  const served = kept.length ? kept : chain;
+  return `${[leafPem.trim(), ...served.map((c) => c.trim())].join('\n')}\n`;
+}

@@ -1,0 +1,100 @@
+import { isIP } from 'node:net';
+import { isDnsName } from '@certctl/contracts';
+import { AcmeError, type AcmeSubproblem } from './errors';
+
+export interface Identifier {
+  type: 'dns' | 'ip';
+  value: string;
+}
+
+/** Canonical form of an IP literal (IPv6 compressed, lowercase) as it appears in a certificate. */
+export function canonicalIp(value: string): string | null {
+  const v = isIP(value);
+  if (v === 4) return value.split('.').every((o) => String(Number(o)) === o) ? value : null;
+  if (v === 6) {
+    try {
+      return new URL(`http://[${value}]/`).hostname.slice(1, -1);
+    } catch {
+      return null;
+    }
+  }
+  return null;
+}
+
+/**
+ * The identifiers of a newOrder, checked one by one: dns names (at most one leading
+ * wildcard label, no trailing dot, ASCII/IDNA, no mixed-script homoglyphs) and ip
+ * addresses. Every bad one is a subproblem of one `rejectedIdentifier` (or `malformed`).
+ */
+export function parseIdentifiers(raw: unknown): Identifier[] {
+  if (!Array.isArray(raw) || raw.length === 0) throw new AcmeError('malformed', 'identifiers must be a non-empty array');
+  if (raw.length > 100) throw new AcmeError('rejectedIdentifier', 'an order may name at most 100 identifiers');
+  const out: Identifier[] = [];
+  const problems: AcmeSubproblem[] = [];
+  const seen = new Set<string>();
+  for (const item of raw as unknown[]) {
+    if (
+      !item ||
+      typeof item !== 'object' ||
+      typeof (item as Identifier).type !== 'string' ||
+      typeof (item as Identifier).value !== 'string'
+    ) {
+      throw new AcmeError('malformed', 'each identifier must be {"type": ..., "value": ...}');
+    }
+    const { type, value } = item as Identifier;
+    if (type === 'dns') {
+      const v = value.toLowerCase();
+      if (v.endsWith('.') || !isDnsName(v) || v.split('.').length < 2 || isIP(v)) {
+        problems.push({
+          type: 'urn:ietf:params:acme:error:rejectedIdentifier',
+          detail: `${JSON.stringify(value)} is not a valid DNS name`,
+          identifier: { type, value },
+        });
+        continue;
+      }
+      if (v.includes('*') && !/^\*\.[^*]+$/.test(v)) {
+        problems.push({
+          type: 'urn:ietf:params:acme:error:rejectedIdentifier',
+          detail: 'only one wildcard label, leftmost, is allowed',
+          identifier: { type, value },
+        });
+        continue;
+      }
+      if (!seen.has(`dns:${v}`)) out.push({ type: 'dns', value: v });
+      seen.add(`dns:${v}`);
+    } else if (type === 'ip') {
+      const v = canonicalIp(value);
+      if (!v) {
+        problems.push({
+          type: 'urn:ietf:params:acme:error:rejectedIdentifier',
+          detail: `${JSON.stringify(value)} is not an IP address`,
+          identifier: { type, value },
+        });
+        continue;
+      }
+      if (!seen.has(`ip:${v}`)) out.push({ type: 'ip', value: v });
+      seen.add(`ip:${v}`);
+    } else {
+      problems.push({
+        type: 'urn:ietf:params:acme:error:unsupportedIdentifier',
+        detail: `identifier type ${JSON.stringify(type)} is not supported (dns, ip)`,
+        identifier: { type, value },
+      });
+    }
+  }
+  if (problems.length) {
+    throw new AcmeError(
+      problems.length === 1 && problems[0].type.endsWith('unsupportedIdentifier') ? 'unsupportedIdentifier' : 'rejectedIdentifier',
+      problems.map((p) => p.detail).join('; '),
+      {
+        subproblems: problems,
+      },
+    );
+  }
+  return out;
+}
+
+/** Names as they must appear in the CSR and certificate (wildcards included). */
+export function identifierNames(ids: readonly Identifier[]): string[] {
+  return ids.map((i) => i.value).sort();
+}

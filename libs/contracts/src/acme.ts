@@ -1,0 +1,96 @@
+import { z } from 'zod';
+import { defineRpc } from './contracts';
+import { actorSchema, idSchema, isoDateSchema } from './schemas';
+
+/**
+ * Contracts around the ACME service: inventory records what ACME orders issue, and the
+ * gateway manages external account binding (EAB) keys and reads accounts and orders.
+ */
+export const AcmeSubjects = {
+  inventoryIssue: 'certctl.v1.inventory.acme.issue',
+  eabCreate: 'certctl.v1.acme.eab.create',
+  eabList: 'certctl.v1.acme.eab.list',
+  eabDelete: 'certctl.v1.acme.eab.delete',
+  accountList: 'certctl.v1.acme.account.list',
+  orderList: 'certctl.v1.acme.order.list',
+  gc: 'certctl.v1.acme.gc',
+} as const;
+
+/** One ACME finalize: inventory creates (or renews) the managed certificate and queues its job with the client's CSR. */
+export const acmeInventoryIssueRequestSchema = z.object({
+  order_id: idSchema,
+  account_id: idSchema,
+  profile_id: idSchema,
+  issuer_id: idSchema,
+  owner_id: idSchema,
+  team_id: idSchema,
+  renewal_policy_id: idSchema,
+  common_name: z.string().min(1).max(253),
+  sans: z.array(z.string().min(1).max(253)).min(1).max(100),
+  csr_pem: z.string().min(1).max(65536),
+});
+export const acmeInventoryIssueResponseSchema = z.object({
+  certificate_id: z.string(),
+  job_id: z.string(),
+  job_status: z.string(),
+  /** true: a new version of a certificate this account already had (a renewal). */
+  renewal: z.boolean(),
+});
+
+export const acmeEabCreateBodySchema = z.strictObject({
+  profile_id: idSchema,
+  description: z.string().max(500).default(''),
+});
+export const acmeEabKeySchema = z.object({
+  id: z.string(),
+  profile_id: z.string(),
+  description: z.string(),
+  account_id: z.string().nullable(),
+  created_by: z.string(),
+  created_at: isoDateSchema,
+  bound_at: isoDateSchema.nullable(),
+});
+/** The HMAC key is shown once, at creation (base64url, as ACME clients take it). */
+export const acmeEabCreatedSchema = acmeEabKeySchema.extend({ hmac_key: z.string() });
+
+export const acmeAccountSchema = z.object({
+  id: z.string(),
+  profile_id: z.string(),
+  status: z.string(),
+  contact: z.array(z.string()),
+  key_thumbprint: z.string(),
+  eab_key_id: z.string().nullable(),
+  created_at: isoDateSchema,
+});
+export const acmeOrderSummarySchema = z.object({
+  id: z.string(),
+  account_id: z.string(),
+  profile_id: z.string(),
+  status: z.string(),
+  identifiers: z.array(z.object({ type: z.string(), value: z.string() })),
+  certificate_id: z.string().nullable(),
+  serial_number: z.string().nullable(),
+  expires_at: isoDateSchema,
+  created_at: isoDateSchema,
+});
+export const acmeListQuerySchema = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+  account_id: idSchema.optional(),
+  status: z.string().max(20).optional(),
+});
+
+const rpc = defineRpc;
+export const AcmeRpc = {
+  inventoryIssue: rpc(AcmeSubjects.inventoryIssue, acmeInventoryIssueRequestSchema, acmeInventoryIssueResponseSchema),
+  eabCreate: rpc(AcmeSubjects.eabCreate, z.object({ actor: actorSchema, body: acmeEabCreateBodySchema }), acmeEabCreatedSchema),
+  eabList: rpc(AcmeSubjects.eabList, z.object({}), z.object({ data: z.array(acmeEabKeySchema) })),
+  eabDelete: rpc(
+    AcmeSubjects.eabDelete,
+    z.object({ actor: actorSchema, id: idSchema }),
+    z.object({ id: z.string(), deleted: z.boolean() }),
+  ),
+  accountList: rpc(AcmeSubjects.accountList, acmeListQuerySchema, z.object({ data: z.array(acmeAccountSchema) })),
+  orderList: rpc(AcmeSubjects.orderList, acmeListQuerySchema, z.object({ data: z.array(acmeOrderSummarySchema) })),
+  /** Scheduler → ACME: expire orders and pending authorizations past their expiry (nonces expire in Redis by themselves). */
+  gc: rpc(AcmeSubjects.gc, z.object({}), z.object({ orders_expired: z.number().int(), authorizations_expired: z.number().int() })),
+} as const;
