@@ -4,18 +4,17 @@
 //     [--http01-port 5002] [--tlsalpn01-port 5001] [--host 127.0.0.1] [--default-ipv4 127.0.0.1] [--default-ipv6 ::1]
 // Port 0 picks a free port. When ready it prints one JSON line with the actual ports
 // ({"dnsPort":...,"managementPort":...,...}) and runs until SIGINT or SIGTERM.
-import { startChallengeTestServer, type ChallengeTestServerOptions } from '@certctl/testing';
+import {
+  CHALLENGE_SERVER_FLAGS,
+  startChallengeTestServer,
+  type ChallengeTestServerOptions,
+  type ChallengeTestServerPorts,
+} from '@certctl/testing';
 
-const FLAGS: Record<string, keyof ChallengeTestServerOptions> = {
-  '--dns-port': 'dnsPort',
-  '--management-port': 'managementPort',
-  '--http01-port': 'http01Port',
-  '--tlsalpn01-port': 'tlsAlpn01Port',
-  '--host': 'host',
-  '--default-ipv4': 'defaultIPv4',
-  '--default-ipv6': 'defaultIPv6',
-  '--ttl': 'ttl',
-};
+const FLAGS = Object.fromEntries(Object.entries(CHALLENGE_SERVER_FLAGS).map(([key, flag]) => [flag, key])) as Record<
+  string,
+  keyof ChallengeTestServerOptions
+>;
 const NUMERIC = new Set<keyof ChallengeTestServerOptions>(['dnsPort', 'managementPort', 'http01Port', 'tlsAlpn01Port', 'ttl']);
 
 export function parseArgs(argv: string[]): ChallengeTestServerOptions {
@@ -44,8 +43,15 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const server = await startChallengeTestServer(opts);
-  const { host, dnsPort, managementPort, http01Port, tlsAlpn01Port, dnsServer } = server;
-  process.stdout.write(`${JSON.stringify({ host, dnsPort, managementPort, http01Port, tlsAlpn01Port, dnsServer })}\n`);
+  const ports: ChallengeTestServerPorts = {
+    host: server.host,
+    dnsPort: server.dnsPort,
+    managementPort: server.managementPort,
+    http01Port: server.http01Port,
+    tlsAlpn01Port: server.tlsAlpn01Port,
+    dnsServer: server.dnsServer,
+  };
+  process.stdout.write(`${JSON.stringify(ports)}\n`);
   const stop = () => {
     server.stop().then(() => process.exit(0));
   };

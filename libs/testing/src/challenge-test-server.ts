@@ -28,7 +28,8 @@ export interface ChallengeTestServerOptions {
   ttl?: number;
 }
 
-export interface ChallengeTestServer {
+/** Where a running challenge test server listens. */
+export interface ChallengeTestServerPorts {
   host: string;
   dnsPort: number;
   managementPort: number;
@@ -36,6 +37,9 @@ export interface ChallengeTestServer {
   tlsAlpn01Port?: number;
   /** "host:port" of the DNS server, as a validator's dnsServer option wants it. */
   dnsServer: string;
+}
+
+export interface ChallengeTestServer extends ChallengeTestServerPorts {
   setDefaultIPv4(ip: string): void;
   setDefaultIPv6(ip: string): void;
   addA(host: string, addresses: string[]): void;
@@ -253,7 +257,7 @@ export async function startChallengeTestServer(o: ChallengeTestServerOptions = {
     if (v !== '' && isIP(v) !== family) throw new BadRequest(`"${v}" is not an IPv${family} address`);
     return v;
   };
-  const api: Omit<ChallengeTestServer, 'host' | 'dnsPort' | 'managementPort' | 'http01Port' | 'tlsAlpn01Port' | 'dnsServer' | 'stop'> = {
+  const api: Omit<ChallengeTestServer, keyof ChallengeTestServerPorts | 'stop'> = {
     setDefaultIPv4: (v) => void (records.defaultIPv4 = ip(v, 4)),
     setDefaultIPv6: (v) => void (records.defaultIPv6 = ip(v, 6)),
     addA: (h, addrs) => void records.a.set(norm(h), [...(records.a.get(norm(h)) ?? []), ...checkIps(addrs, 4)]),

@@ -4,4 +4,5 @@ export * from './infra';
 export * from './fleet';
 export * from './challenge-test-server';
 export * from './acme-tls-cert';
+export * from './challenge-test-server-process';
 export * from './openssl-ca';

@@ -1,9 +1,11 @@
 import type { Histogram } from 'prom-client';
 import { Histogram as PromHistogram } from 'prom-client';
 import { counter, durationBuckets, registerOnce, registry } from '@certctl/observability';
+import { parseIp } from './address-policy';
 import { validateDns01 } from './dns01';
+import { preview } from './key-authorization';
 import { validateHttp01 } from './http01';
-import { newResolver, type ValidationContext } from './resolve';
+import { validationContext } from './resolve';
 import { validateTlsAlpn01 } from './tls-alpn01';
 import { fail, type ValidationRequest, type ValidationResult, type ValidatorOptions } from './types';
 
@@ -48,9 +50,15 @@ export class ChallengeValidator {
     if (!req.identifier || (req.identifier.type !== 'dns' && req.identifier.type !== 'ip') || typeof req.identifier.value !== 'string') {
       return fail('malformed', 'the identifier must be {type: "dns" | "ip", value}');
     }
+    if (req.identifier.type === 'ip' && !parseIp(req.identifier.value)) {
+      return fail('malformed', `"${preview(req.identifier.value)}" is not an IP address`);
+    }
+    if (req.identifier.type === 'dns' && parseIp(req.identifier.value)) {
+      return fail('malformed', `"${req.identifier.value}" is an IP address: use an ip identifier (RFC 8738)`);
+    }
     if (typeof req.keyAuthorization !== 'string') return fail('malformed', 'the key authorization must be a string');
     const controller = new AbortController();
-    const ctx: ValidationContext = { opts: this.opts, resolver: newResolver(this.opts), signal: controller.signal };
+    const ctx = validationContext(this.opts, controller.signal);
     const timedOut = (): ValidationResult =>
       fail(
         req.type === 'dns-01' ? 'dns' : 'connection',

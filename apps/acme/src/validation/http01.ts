@@ -88,7 +88,12 @@ export async function validateHttp01(ctx: ValidationContext, req: ValidationRequ
   if (identifier.value.startsWith('*.')) return fail('malformed', 'http-01 cannot validate a wildcard identifier (use dns-01)');
   if (!isValidToken(req.token)) return fail('malformed', 'the challenge token is not base64url');
   const hostPart = identifier.type === 'ip' && parseIp(identifier.value)?.family === 6 ? `[${identifier.value}]` : identifier.value;
-  let url = new URL(`http://${hostPart}:${ctx.opts.http01Port}/.well-known/acme-challenge/${req.token}`);
+  let url: URL;
+  try {
+    url = new URL(`http://${hostPart}:${ctx.opts.http01Port}/.well-known/acme-challenge/${req.token}`);
+  } catch {
+    return fail('malformed', `"${preview(identifier.value)}" is not a host name or IP address`);
+  }
   const records: ValidationRecord[] = [];
   const seen = new Set<string>();
   for (let hop = 0; ; hop++) {

@@ -3,4 +3,3 @@ export { ChallengeValidator } from './challenge-validator';
 export { refusedAddress, classifyAddress, canonicalIp, reverseName } from './address-policy';
 export { keyAuthorizationDigest, dns01TxtValue } from './key-authorization';
 export { checkTlsAlpnCertificate, ACME_TLS_ALPN, ACME_IDENTIFIER_OID } from './tls-alpn01';
-export { validatorEnvSchema, validatorOptions, type ValidatorEnv } from './config';

@@ -4,18 +4,25 @@ import { Resolver } from 'node:dns/promises';
 import { parseIp, refusedAddress } from './address-policy';
 import type { AcmeProblemType, ValidatorOptions } from './types';
 
-/** What one validation carries: its options, its resolver and its deadline. */
+/** What one validation carries: its options, its resolver, its deadline and its address policy. */
 export interface ValidationContext {
   opts: ValidatorOptions;
   resolver: Resolver;
   signal: AbortSignal;
+  /** Null when the address may be connected to, else why not. */
+  refused: (address: string) => string | null;
 }
 
-export function newResolver(opts: ValidatorOptions): Resolver {
+/** A context with the options' policy (tests may pass another one to stand for a public address). */
+export function validationContext(
+  opts: ValidatorOptions,
+  signal: AbortSignal,
+  refused = (address: string) => refusedAddress(address, opts.allowPrivateAddresses),
+): ValidationContext {
   // Each try waits a third of the budget, so a lost UDP answer is retried within it.
   const resolver = new Resolver({ timeout: Math.max(200, Math.floor(opts.timeoutMs / 3)), tries: 2 });
   if (opts.dnsServer) resolver.setServers([opts.dnsServer]);
-  return resolver;
+  return { opts, resolver, signal, refused };
 }
 
 export class ProblemError extends Error {
@@ -108,7 +115,7 @@ export async function resolveHost(ctx: ValidationContext, host: string, refusedT
   }
   const refused: string[] = [];
   const allowed = resolved.filter((a) => {
-    const why = refusedAddress(a, ctx.opts.allowPrivateAddresses);
+    const why = ctx.refused(a);
     if (why) refused.push(why);
     return !why;
   });
@@ -147,6 +154,7 @@ export async function tryAddresses<T>(
 
 /** True for failures before any answer (refused, reset, unreachable): the next address is tried. */
 export function isConnectError(err: unknown): boolean {
+  if ((err as { tlsHandshake?: boolean }).tlsHandshake) return false;
   const code = (err as { code?: string }).code ?? '';
   return ['ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL', 'ETIMEDOUT', 'EPIPE'].includes(code);
 }

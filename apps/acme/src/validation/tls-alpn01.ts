@@ -4,7 +4,7 @@
 import 'reflect-metadata'; // @peculiar/x509 uses tsyringe, which needs the Reflect polyfill
 import * as x509 from '@peculiar/x509';
 import tls from 'node:tls';
-import { canonicalIp, parseIp, reverseName } from './address-policy';
+import { canonicalIp, reverseName } from './address-policy';
 import { keyAuthorizationDigest } from './key-authorization';
 import { ProblemError, isConnectError, resolveHost, tryAddresses, type ValidationContext } from './resolve';
 import {
@@ -91,8 +91,11 @@ function handshake(ctx: ValidationContext, address: string, servername: string):
       resolve({ alpn: socket.alpnProtocol ?? false, der: peer && peer.raw ? Buffer.from(peer.raw) : undefined });
       done();
     });
+    let connected = false;
+    socket.once('connect', () => (connected = true));
     socket.on('error', (err) => {
-      reject(err);
+      // Once TCP is up, a failure is the TLS handshake's: reported as tls, no other address tried.
+      reject(connected ? Object.assign(err, { tlsHandshake: true }) : err);
       done();
     });
   });
@@ -102,7 +105,6 @@ export async function validateTlsAlpn01(ctx: ValidationContext, req: ValidationR
   const { identifier } = req;
   if (identifier.value.startsWith('*.')) return fail('malformed', 'tls-alpn-01 cannot validate a wildcard identifier (use dns-01)');
   const isIp = identifier.type === 'ip';
-  if (isIp && !parseIp(identifier.value)) return fail('malformed', `"${identifier.value}" is not an IP address`);
   const hostname = identifier.value;
   const servername = isIp ? reverseName(identifier.value) : identifier.value;
   const record: ValidationRecord = { hostname, port: String(ctx.opts.tlsAlpn01Port) };

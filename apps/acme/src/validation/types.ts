@@ -53,14 +53,6 @@ export interface ValidatorOptions {
   maxBodyBytes: number;
 }
 
-export const DEFAULT_VALIDATOR_OPTIONS: Omit<ValidatorOptions, 'allowPrivateAddresses'> = {
-  http01Port: 80,
-  tlsAlpn01Port: 443,
-  timeoutMs: 10000,
-  maxRedirects: 10,
-  maxBodyBytes: 64 * 1024,
-};
-
 /** A failed validation, as the validators return it. */
 export function fail(type: AcmeProblemType, detail: string, validationRecord: ValidationRecord[] = []): ValidationResult {
   return { ok: false, problem: { type, detail }, validationRecord };
