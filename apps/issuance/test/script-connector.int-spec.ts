@@ -167,4 +167,15 @@ describe('script connector', () => {
     const broken = await connector.healthCheck(issuer({ executable: MISBEHAVE, args: ['fail'], dry_run_on_test: true }));
     expect(broken).toEqual({ ok: false, detail: 'dry run failed: the script exited with 3: ca refused: profile "web" is unknown' });
   });
+
+  it('ok/a revocation runs the script with revoke_args and "<serial> <reason>" on stdin; without revoke_args nothing runs', async () => {
+    await connector.revoke(issuer({ executable: SIGN, args: ['unused'] }), { serialNumber: 'abc123', reason: 'superseded' });
+    expect(() => readFileSync(join(dir, 'revoked.txt'), 'utf8')).toThrow(/ENOENT/);
+    await connector.revoke(issuer({ executable: SIGN, revoke_args: [dir] }), { serialNumber: 'abc123', reason: 'superseded' });
+    expect(readFileSync(join(dir, 'revoked.txt'), 'utf8')).toBe('abc123 superseded\n');
+    const err = await failure(
+      connector.revoke(issuer({ executable: MISBEHAVE, revoke_args: ['tempfail'] }), { serialNumber: 'abc123', reason: 'superseded' }),
+    );
+    expect(err).toMatchObject({ code: 'issuer_failure', retryable: true });
+  });
 });

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
@@ -32,7 +32,7 @@ describe('script connector issuers', () => {
         id: `iss-script-${run}`,
         name: `Script CA ${run}`,
         type: 'script',
-        config: { executable: SIGN, args: [caDir], env: { CA_TOKEN: `token-${run}` }, timeout_ms: 20000 },
+        config: { executable: SIGN, args: [caDir], revoke_args: [caDir], env: { CA_TOKEN: `token-${run}` }, timeout_ms: 20000 },
       },
     });
     expect(created.status).toBe(201);
@@ -72,6 +72,11 @@ describe('script connector issuers', () => {
 
     const metrics = await fetch(`http://127.0.0.1:${readState().ports.issuance}/metrics`).then((r) => r.text());
     expect(metrics).toMatch(/certctl_issuance_total\{[^}]*issuer_type="script",result="ok"[^}]*\} [1-9]/);
+
+    // Revocation goes to the script CA first (revoke_args), then the platform records it.
+    const revoked = await api('POST', `/api/v1/certificates/${cert.body.id}/revoke`, { body: { reason: 'keyCompromise' } });
+    expect(revoked.status).toBe(200);
+    expect(readFileSync(join(caDir, 'revoked.txt'), 'utf8')).toBe(`${active.serial_number} keyCompromise\n`);
   });
 
   it('fail/a script that refuses makes the job terminal after one attempt, with the reason on the job row', async () => {

@@ -61,4 +61,10 @@ export const IssuerRpc = {
   hierarchy: rpc('certctl.v1.issuance.issuer.hierarchy', z.object({ id: idSchema }), issuerTreeSchema),
   retire: rpc('certctl.v1.issuance.issuer.retire', z.object({ actor: actorSchema, id: idSchema }), issuerSchema),
   test: rpc('certctl.v1.issuance.issuer.test', z.object({ actor: actorSchema, id: idSchema }), issuerTestResponseSchema),
+  /** Tells the issuer's CA about a revocation (the local CA needs nothing: its CRL and OCSP carry it). */
+  revoke: rpc(
+    'certctl.v1.issuance.issuer.revoke',
+    z.object({ issuer_id: idSchema, serial_number: z.string().regex(/^[0-9a-f]{1,80}$/), reason: z.string().min(1).max(64) }),
+    z.object({ issuer_type: z.string() }),
+  ),
 } as const;

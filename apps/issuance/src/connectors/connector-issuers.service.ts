@@ -72,4 +72,11 @@ export class ConnectorIssuerService {
     getLogger().info({ issuer_id: id, ok: result.ok, detail: result.detail, actor: actor.principal }, 'issuer tested');
     return { ...result, duration_ms: elapsed(), capabilities };
   }
+
+  /** Forwards a revocation to the issuer's connector before the platform records it. */
+  async revoke(req: RpcRequestParsed<typeof IssuerRpc.revoke>): Promise<RpcResponse<typeof IssuerRpc.revoke>> {
+    const { connector, issuer } = await this.registry.resolve(req.issuer_id);
+    await connector.revoke(issuer, { serialNumber: req.serial_number, reason: req.reason });
+    return { issuer_type: connector.type };
+  }
 }

@@ -6,7 +6,15 @@ import { Injectable } from '@nestjs/common';
 import { getLogger } from '@certctl/observability';
 import { createCsr, exportSpki, generateKeyPair, parseCertificate } from '@certctl/pki';
 import { z } from 'zod';
-import { type Connector, ConnectorError, type HealthResult, type IssueRequest, type IssuedLeaf, type IssuerContext } from './connector';
+import {
+  type Connector,
+  ConnectorError,
+  type HealthResult,
+  type IssueRequest,
+  type IssuedLeaf,
+  type IssuerContext,
+  type RevokeRequest,
+} from './connector';
 import { runScript } from './run-script';
 
 /** EX_TEMPFAIL (sysexits.h): the only exit code that means "try again later". */
@@ -75,7 +83,7 @@ export class ScriptConnector implements Connector<ScriptConfig> {
     return this.issue(issuer, r, 'renew');
   }
 
-  async revoke(issuer: IssuerContext<ScriptConfig>, r: { serialNumber: string; reason: string }): Promise<void> {
+  async revoke(issuer: IssuerContext<ScriptConfig>, r: RevokeRequest): Promise<void> {
     if (!issuer.config.revoke_args) {
       getLogger().info(
         { issuer_id: issuer.id, serial: r.serialNumber },

@@ -43,4 +43,9 @@ export class IssuerHandler {
   test(@Payload() req: RpcRequestParsed<typeof IssuerRpc.test>) {
     return this.connectorIssuers.test(req);
   }
+
+  @RpcHandler(IssuerRpc.revoke)
+  revoke(@Payload() req: RpcRequestParsed<typeof IssuerRpc.revoke>) {
+    return this.connectorIssuers.revoke(req);
+  }
 }

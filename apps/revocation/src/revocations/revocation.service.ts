@@ -6,6 +6,7 @@ import {
   type RevocationReason,
   RevocationEvents,
   RevocationRpc,
+  IssuerRpc,
   Rpc,
   revocationReasonSchema,
 } from '@certctl/contracts';
@@ -13,6 +14,7 @@ import { Prisma, PrismaService, newId } from '@certctl/database';
 import { RpcClient } from '@certctl/messaging';
 import { counter, getLogger } from '@certctl/observability';
 import { CrlService } from '../crl/crl.service';
+import { IssuerCache } from '../issuers/issuer-cache';
 import { OcspCache } from '../ocsp/ocsp-cache';
 import { RevocationConfigService } from './revocation-config.service';
 
@@ -34,6 +36,7 @@ export class RevocationService {
     private readonly crl: CrlService,
     private readonly cache: OcspCache,
     private readonly settings: RevocationConfigService,
+    private readonly issuers: IssuerCache,
   ) {}
 
   async revoke(actor: Actor, certificateId: string, reason: RevocationReason): Promise<RevocationDto> {
@@ -48,6 +51,10 @@ export class RevocationService {
     let row = existing;
     let created = false;
     if (!row) {
+      // A connector issuer's CA hears of it first (a refusal records nothing); a local CA needs no call.
+      if (!(await this.issuers.get(issuerId))) {
+        await this.rpc.request(IssuerRpc.revoke, { issuer_id: issuerId, serial_number: serial, reason }, { timeoutMs: 130000 });
+      }
       const notBefore = new Date(version.not_before);
       const notAfter = new Date(version.not_after);
       try {
