@@ -50,9 +50,11 @@ export class RevocationService {
     const existing = await this.db.revocation.findUnique({ where: { issuerId_serialNumber: { issuerId, serialNumber: serial } } });
     let row = existing;
     let created = false;
+    // A local CA publishes the revocation in its CRL; a connector issuer's CA is told first
+    // (a refusal records nothing) and publishes its own.
+    const localCa = (await this.issuers.get(issuerId)) !== null;
     if (!row) {
-      // A connector issuer's CA hears of it first (a refusal records nothing); a local CA needs no call.
-      if (!(await this.issuers.get(issuerId))) {
+      if (!localCa) {
         await this.rpc.request(IssuerRpc.revoke, { issuer_id: issuerId, serial_number: serial, reason }, { timeoutMs: 130000 });
       }
       const notBefore = new Date(version.not_before);
@@ -77,7 +79,7 @@ export class RevocationService {
         row = await this.db.revocation.findUniqueOrThrow({ where: { issuerId_serialNumber: { issuerId, serialNumber: serial } } });
       }
     }
-    await this.propagate(row);
+    await this.propagate(row, localCa);
     revocationsTotal.inc({ reason: row.reason, result: created ? 'revoked' : 'already_revoked' });
     if (created)
       getLogger().info({ certificate_id: certificateId, serial, issuer_id: issuerId, reason, actor: actor.principal }, 'revoked');
@@ -85,7 +87,7 @@ export class RevocationService {
   }
 
   /** Inventory status, cache, CRL and event; safe to repeat. */
-  private async propagate(row: RevocationRow): Promise<void> {
+  private async propagate(row: RevocationRow, localCa: boolean): Promise<void> {
     const revokedAt = row.revokedAt.toISOString();
     await this.rpc.request(RevocationRpc.inventoryRevoke, {
       certificate_id: row.certificateId,
@@ -96,7 +98,7 @@ export class RevocationService {
     await this.cache.invalidate(row.issuerId, row.serialNumber);
     // A status read in flight during the write may re-cache "good"; forget it again shortly after.
     setTimeout(() => void this.cache.invalidate(row.issuerId, row.serialNumber), 1000).unref();
-    this.crl.schedule(row.issuerId);
+    if (localCa) this.crl.schedule(row.issuerId);
     await this.rpc.emit(RevocationEvents.certificateRevoked, {
       certificate_id: row.certificateId,
       issuer_id: row.issuerId,
