@@ -4,6 +4,7 @@ import { MessagingModule, RpcClient } from '@certctl/messaging';
 import { platformModule } from '@certctl/platform';
 import { QueueModule, QueueService } from '@certctl/queue';
 import { ISSUANCE_CONFIG, type IssuanceConfig } from './config';
+import { connectorProviders } from './connectors';
 import { IssuerHandler } from './issuers/issuer.handler';
 import { IssuerHierarchyService } from './issuers/issuer-hierarchy.service';
 import { IssuerService } from './issuers/issuer.service';
@@ -20,7 +21,13 @@ export function issuanceModule(config: IssuanceConfig) {
       MessagingModule.forRoot({ servers: config.NATS_URL, service: 'issuance', timeoutMs: config.CERTCTL_NATS_TIMEOUT_MS }),
     ],
     controllers: [IssuerHandler, RevocationSigningHandler],
-    providers: [{ provide: ISSUANCE_CONFIG, useValue: config }, IssuerService, IssuerHierarchyService, IssuanceProcessor],
+    providers: [
+      { provide: ISSUANCE_CONFIG, useValue: config },
+      IssuerService,
+      IssuerHierarchyService,
+      ...connectorProviders,
+      IssuanceProcessor,
+    ],
   })
   class IssuanceModule {}
   return IssuanceModule;

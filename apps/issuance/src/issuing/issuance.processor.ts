@@ -1,13 +1,23 @@
 import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import type { Job } from 'bullmq';
-import { AppError, type IssuanceJobData, QueueName, Rpc } from '@certctl/contracts';
+import { AppError, type IssuanceJobData, QueueName, Rpc, type RpcResponse } from '@certctl/contracts';
 import { PrismaService } from '@certctl/database';
 import { RpcClient } from '@certctl/messaging';
 import { counter, getLogger, registry } from '@certctl/observability';
-import { type KeyAlgorithm, exportPrivateKeyPem, generateKeyPair, parseCertificate, parseCsr, signLeaf } from '@certctl/pki';
+import {
+  type ExtendedKeyUsageName,
+  type KeyAlgorithm,
+  createCsr,
+  exportPrivateKeyPem,
+  generateKeyPair,
+  parseCertificate,
+  parseCsr,
+} from '@certctl/pki';
 import { QueueService } from '@certctl/queue';
 import { Histogram } from 'prom-client';
 import { ISSUANCE_CONFIG, type IssuanceConfig } from '../config';
+import { ConnectorRegistry } from '../connectors';
+import type { ResolvedIssuer } from '../connectors/connector-registry';
 import { IssuerService } from '../issuers/issuer.service';
 
 const issuanceTotal = counter('certctl_issuance_total', 'Certificates issued (or failed) by issuer type and result', [
@@ -40,6 +50,7 @@ export class IssuanceProcessor implements OnApplicationBootstrap {
     private readonly rpc: RpcClient,
     private readonly queues: QueueService,
     private readonly issuers: IssuerService,
+    private readonly connectors: ConnectorRegistry,
     @Inject(ISSUANCE_CONFIG) private readonly config: IssuanceConfig,
   ) {}
 
@@ -64,9 +75,12 @@ export class IssuanceProcessor implements OnApplicationBootstrap {
       log.info({ status: work.status }, 'issuance job is not runnable; nothing to do');
       return { skipped: work.status };
     }
-    const issuerType = await this.issuers.issuerType(work.certificate.issuer_id);
+    // The issuer's connector signs; its type is the metrics' issuer_type.
+    let issuerType = 'unknown';
     try {
-      const issued = (await this.findIssued(jobId)) ?? (await this.sign(jobId, work.certificate));
+      const resolved = await this.connectors.resolve(work.certificate.issuer_id);
+      issuerType = resolved.connector.type;
+      const issued = (await this.findIssued(jobId)) ?? (await this.sign(jobId, work, resolved));
       const info = await parseCertificate(issued.certificatePem);
       await this.rpc.request(Rpc.inventory.jobComplete, {
         job_id: jobId,
@@ -121,43 +135,36 @@ export class IssuanceProcessor implements OnApplicationBootstrap {
     return this.db.issuedCertificate.findUnique({ where: { jobId } });
   }
 
-  private async sign(
-    jobId: string,
-    cert: {
-      common_name: string;
-      sans: string[];
-      issuer_id: string;
-      validity_days: number;
-      ekus: string[];
-      key_algorithm: string;
-      csr_pem?: string | null;
-    },
-  ) {
-    const ca = await this.issuers.ca(cert.issuer_id);
-    // Agent-generated key: sign the CSR's public key (inventory checked its signature, names
-    // and key policy). Otherwise the key is made here and kept encrypted.
+  private async sign(jobId: string, work: RpcResponse<typeof Rpc.inventory.jobStart>, { connector, issuer, enabled }: ResolvedIssuer) {
+    if (!enabled) throw new AppError('conflict', `issuer ${issuer.id} is retired`, { retryable: false });
+    const cert = work.certificate;
+    // Agent-generated key: the agent's CSR (inventory checked its signature, names and key
+    // policy). Otherwise the key is made here, kept encrypted, and a CSR is built for it when
+    // the connector asks for one.
     const keys = cert.csr_pem ? null : await generateKeyPair(cert.key_algorithm as KeyAlgorithm);
-    const subjectPublicKey = keys ? keys.publicKey : (await parseCsr(cert.csr_pem!)).publicKey;
-    const base = this.config.CERTCTL_PUBLIC_BASE_URL.replace(/\/$/, '');
-    const leaf = await signLeaf({
-      issuer: ca,
-      subjectPublicKey,
+    let csr: Promise<string> | undefined;
+    const request = {
+      jobId,
+      csrPem: () =>
+        (csr ??= cert.csr_pem ? Promise.resolve(cert.csr_pem) : createCsr({ keys: keys!, commonName: cert.common_name, sans: cert.sans })),
+      publicKey: keys ? keys.publicKey : (await parseCsr(cert.csr_pem!)).publicKey,
       commonName: cert.common_name,
       sans: cert.sans,
       validityDays: cert.validity_days,
-      ekus: cert.ekus as never,
-      crlDistributionUrl: `${base}/.well-known/pki/crl/${cert.issuer_id}`,
-      ocspUrl: `${base}/.well-known/pki/ocsp/${cert.issuer_id}`,
-    });
+      ekus: cert.ekus as ExtendedKeyUsageName[],
+      profileId: cert.profile_id,
+    };
+    const leaf = work.job_type === 'renewal' ? await connector.renew(issuer, request) : await connector.issue(issuer, request);
+    const serialNumber = leaf.serialNumber ?? (await parseCertificate(leaf.certificatePem)).serialNumber;
     const keyPem = keys ? await exportPrivateKeyPem(keys.privateKey) : null;
     try {
       return await this.db.issuedCertificate.create({
         data: {
           jobId,
-          issuerId: cert.issuer_id,
-          serialNumber: leaf.serialNumber,
+          issuerId: issuer.id,
+          serialNumber,
           certificatePem: leaf.certificatePem,
-          chainPem: await this.issuers.chainPem(cert.issuer_id),
+          chainPem: leaf.chainPem,
           encryptedPrivateKey: keyPem ? Buffer.from(this.issuers.box.encrypt(keyPem, `leaf-key:${jobId}`)) : null,
           keyVersion: this.issuers.box.currentVersion,
         },
