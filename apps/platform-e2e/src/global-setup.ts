@@ -109,6 +109,7 @@ export default async function globalSetup(): Promise<void> {
   env.CERTCTL_ACME_TLSALPN01_PORT = String(acme.tlsAlpn01Port);
   env.CERTCTL_ACME_ALLOW_PRIVATE_ADDRESSES = 'true';
   env.CERTCTL_ACME_VALIDATION_TIMEOUT_MS = '5000';
+  env.CERTCTL_ACME_CONNECTOR_ALLOW_HTTP = 'true'; // acme issuers pointed at this stack's plain-http gateway
   env.CERTCTL_PUBLIC_BASE_URL = `http://127.0.0.1:${ports.gateway}`;
   env.CERTCTL_ACME_URL = `http://127.0.0.1:${ports.acme}`;
   env.CERTCTL_REVOCATION_URL = `http://127.0.0.1:${ports.revocation}`;

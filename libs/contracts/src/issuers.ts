@@ -22,7 +22,7 @@ export const createLocalIssuerBodySchema = z.strictObject({
 export const createConnectorIssuerBodySchema = z.strictObject({
   id: idSchema.optional().describe('Chosen id (default: generated)'),
   name: nameSchema,
-  type: z.enum(['script', 'acme']).describe('Connector type; acme is not available yet'),
+  type: z.enum(['script', 'acme']).describe('Connector type: script or acme (an external RFC 8555 CA)'),
   config: z
     .record(z.string(), z.unknown())
     .describe("Validated by the connector's own schema; stored encrypted, secret fields masked in every answer"),

@@ -1,4 +1,5 @@
 import type { Provider } from '@nestjs/common';
+import { AcmeConnector } from './acme.connector';
 import type { Connector } from './connector';
 import { CONNECTORS, ConnectorRegistry } from './connector-registry';
 import { ConnectorIssuerService } from './connector-issuers.service';
@@ -6,7 +7,7 @@ import { LocalConnector } from './local.connector';
 import { ScriptConnector } from './script.connector';
 
 /** Every connector this service runs: a new CA type is one file implementing Connector, added here. */
-const CONNECTOR_CLASSES = [LocalConnector, ScriptConnector];
+const CONNECTOR_CLASSES = [LocalConnector, ScriptConnector, AcmeConnector];
 
 export const connectorProviders: Provider[] = [
   ...CONNECTOR_CLASSES,

@@ -81,3 +81,13 @@ export function runScript(run: ScriptRun): Promise<ScriptExit> {
     if (child.pid !== undefined) child.stdin.end(run.stdin);
   });
 }
+
+/** EX_TEMPFAIL (sysexits.h): the only exit code that means "try again later". */
+export const EXIT_TEMPFAIL = 75;
+
+/** A non-zero exit as an error naming the first line of stderr (retryable only for EX_TEMPFAIL). */
+export function exitError(out: ScriptExit, what: string): ConnectorError {
+  const firstLine = out.stderr.trim().split('\n')[0]?.trim().slice(0, 300) || '(no stderr)';
+  const how = out.code === null ? `was killed by ${out.signal ?? 'a signal'}` : `exited with ${out.code}`;
+  return new ConnectorError(`${what} ${how}: ${firstLine}`, { retryable: out.code === EXIT_TEMPFAIL });
+}

@@ -15,25 +15,28 @@ import {
   type IssuerContext,
   type RevokeRequest,
 } from './connector';
-import { runScript } from './run-script';
+import { exitError, runScript } from './run-script';
 
-/** EX_TEMPFAIL (sysexits.h): the only exit code that means "try again later". */
-export const EXIT_TEMPFAIL = 75;
-const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+export { EXIT_TEMPFAIL } from './run-script';
+export const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 const RESERVED_ENV = new Set(['PATH', 'LANG', 'LC_ALL', 'HOME', 'LD_PRELOAD', 'LD_LIBRARY_PATH', 'NODE_OPTIONS']);
 
-const argSchema = z
+/** An executable to run: an absolute, normalized path (run directly, never through a shell). */
+export const executableSchema = z
+  .string()
+  .min(2)
+  .max(4096)
+  .refine((p) => isAbsolute(p), 'must be an absolute path')
+  .refine((p) => normalize(p) === p && !p.includes('\0'), 'must be a normalized path (no ., .. or repeated slashes)');
+
+/** One fixed argument from an issuer's config. */
+export const argSchema = z
   .string()
   .max(4096)
   .refine((a) => !a.includes('\0'), 'must not contain NUL');
 
 export const scriptConfigSchema = z.strictObject({
-  executable: z
-    .string()
-    .min(2)
-    .max(4096)
-    .refine((p) => isAbsolute(p), 'must be an absolute path')
-    .refine((p) => normalize(p) === p && !p.includes('\0'), 'must be a normalized path (no ., .. or repeated slashes)'),
+  executable: executableSchema,
   args: z.array(argSchema).max(64).default([]).describe('Fixed arguments for issue and renew'),
   revoke_args: z
     .array(argSchema)
@@ -142,9 +145,7 @@ export class ScriptConnector implements Connector<ScriptConfig> {
       maxOutputBytes: c.max_output_bytes,
     });
     if (out.code === 0) return out.stdout;
-    const firstLine = out.stderr.trim().split('\n')[0]?.trim().slice(0, 300) || '(no stderr)';
-    const how = out.code === null ? `was killed by ${out.signal ?? 'a signal'}` : `exited with ${out.code}`;
-    throw new ConnectorError(`the script ${how}: ${firstLine}`, { retryable: out.code === EXIT_TEMPFAIL });
+    throw exitError(out, 'the script');
   }
 }
 
@@ -155,9 +156,9 @@ const PEM_CERT = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g
  * end-entity certificate for the CSR's public key carrying exactly the requested names.
  * Anything else is terminal: the same script would answer the same again.
  */
-export async function checkOutput(stdout: string, r: IssueRequest): Promise<IssuedLeaf> {
+export async function checkOutput(stdout: string, r: IssueRequest, source = 'the script'): Promise<IssuedLeaf> {
   const blocks = stdout.match(PEM_CERT);
-  if (!blocks) throw ConnectorError.terminal('the script output holds no PEM certificate');
+  if (!blocks) throw ConnectorError.terminal(`${source} output holds no PEM certificate`);
   const [leafPem, ...chain] = blocks;
   let leaf: X509Certificate;
   let info: Awaited<ReturnType<typeof parseCertificate>>;
@@ -166,20 +167,20 @@ export async function checkOutput(stdout: string, r: IssueRequest): Promise<Issu
     leaf = new X509Certificate(leafPem!);
     for (const c of chain) new X509Certificate(c);
   } catch (err) {
-    throw ConnectorError.terminal(`the script output is not a valid certificate: ${(err as Error).message}`, err);
+    throw ConnectorError.terminal(`${source} output is not a valid certificate: ${(err as Error).message}`, err);
   }
-  if (info.isCa) throw ConnectorError.terminal('the script returned a CA certificate, not a leaf');
+  if (info.isCa) throw ConnectorError.terminal(`${source} returned a CA certificate, not a leaf`);
   const want = Buffer.from(await exportSpki(r.publicKey));
   const got = leaf.publicKey.export({ type: 'spki', format: 'der' });
-  if (!want.equals(got)) throw ConnectorError.terminal("the script's certificate is not for the CSR's public key");
+  if (!want.equals(got)) throw ConnectorError.terminal(`${source}'s certificate is not for the CSR's public key`);
   const requested = new Set(r.sans.map((n) => n.toLowerCase()));
   const present = new Set(info.sans.map((n) => n.toLowerCase()));
   const missing = [...requested].filter((n) => !present.has(n));
   const extra = [...present].filter((n) => !requested.has(n) && n !== r.commonName.toLowerCase());
-  if (missing.length) throw ConnectorError.terminal(`the script's certificate lacks requested names: ${missing.join(', ')}`);
-  if (extra.length) throw ConnectorError.terminal(`the script's certificate carries names that were not requested: ${extra.join(', ')}`);
+  if (missing.length) throw ConnectorError.terminal(`${source}'s certificate lacks requested names: ${missing.join(', ')}`);
+  if (extra.length) throw ConnectorError.terminal(`${source}'s certificate carries names that were not requested: ${extra.join(', ')}`);
   if (!requested.size && info.commonName !== r.commonName && !present.has(r.commonName.toLowerCase())) {
-    throw ConnectorError.terminal(`the script's certificate is not for ${r.commonName}`);
+    throw ConnectorError.terminal(`${source}'s certificate is not for ${r.commonName}`);
   }
   return { certificatePem: `${leafPem}\n`, chainPem: chain.length ? `${chain.join('\n')}\n` : '', serialNumber: info.serialNumber };
 }
