@@ -1,3 +1,5 @@
+import { type Server, createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { ModuleRef } from '@nestjs/core';
 import type { PrismaService } from '@certctl/database';
 import type { IssuanceConfig } from '../config';
@@ -28,9 +30,9 @@ describe('acme connector config', () => {
     expect(fields(hook(['/opt/../bin/hook']))).toEqual(['dns_hook.present.0']);
     expect(fields(hook([]))).toEqual(['dns_hook.present.0']);
     expect(fields(connector().configSchema.safeParse({ ...base, surprise: 1, ca_bundle_pem: 'not a pem', eab: { kid: 'k' } }))).toEqual([
+      '',
       'ca_bundle_pem',
       'eab.hmac_key',
-      '',
     ]);
   });
 });
@@ -86,6 +88,59 @@ describe('ARI certificate identifier (RFC 9773 §4.1)', () => {
   it('ok/base64url of the AKI key id, a dot, base64url of the serial with a leading zero when its high bit is set', () => {
     // openssl x509 -req … -set_serial 0x87654321 -extfile (authorityKeyIdentifier=keyid); AKI 65:D1:08:84:…:7E:FD
     expect(ariCertId(LEAF)).toBe('ZdEIhCtEK4MoEpUXQQlCucA-fv0.AIdlQyE');
+  });
+});
+
+describe('renewalInfo and the health check against a stand-in directory (unit: a local HTTP server plays the CA)', () => {
+  let server: Server;
+  let base: string;
+  const seen: string[] = [];
+  let meta: Record<string, unknown> = {};
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      seen.push(req.url ?? '');
+      res.setHeader('content-type', 'application/json');
+      if (req.url === '/directory') {
+        const dir = { newNonce: `${base}/nonce`, newAccount: `${base}/acct`, newOrder: `${base}/order`, renewalInfo: `${base}/ari/`, meta };
+        return res.end(JSON.stringify(dir));
+      }
+      if (req.url?.startsWith('/ari/')) {
+        return res.end(JSON.stringify({ suggestedWindow: { start: '2030-01-01T00:00:00Z', end: '2030-01-02T00:00:00Z' } }));
+      }
+      res.statusCode = 404;
+      res.end('{}');
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise<void>((r) => server.close(() => r())));
+
+  const issuer = () => ({
+    id: 'iss-acme-unit',
+    name: 'unit',
+    type: 'acme' as const,
+    config: connector(true).configSchema.parse({ directory_url: `${base}/directory`, email: 'ops@example.com', challenge: 'http-01' }),
+  });
+
+  it('ok/renewalInfo asks <renewalInfo>/<cert id> and answers the suggested window', async () => {
+    const window = await connector(true).renewalInfo(issuer(), LEAF);
+    expect(window).toEqual({ start: new Date('2030-01-01T00:00:00Z'), end: new Date('2030-01-02T00:00:00Z') });
+    expect(seen).toContain(`/ari/${ariCertId(LEAF)}`);
+  });
+
+  it('fail/the health check: ok without an account yet; ok=false when the CA wants EAB and none is configured, or is unreachable', async () => {
+    meta = {};
+    const fresh = await connector(true).healthCheck(issuer());
+    expect(fresh).toEqual({ ok: true, detail: 'the directory answers (4 resources); no account yet: it is created on first issuance' });
+    meta = { externalAccountRequired: true };
+    const eab = await connector(true).healthCheck(issuer());
+    expect(eab.ok).toBe(false);
+    expect(eab.detail).toContain('requires an external account binding');
+    const down = { ...issuer(), config: { ...issuer().config, directory_url: 'http://127.0.0.1:1/directory' } };
+    expect(await connector(true).healthCheck(down)).toEqual({
+      ok: false,
+      detail: expect.stringMatching(/^the ACME CA is unreachable \(the directory\): no response from http:\/\/127\.0\.0\.1:1/),
+    });
   });
 });
 

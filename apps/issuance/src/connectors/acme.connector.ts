@@ -362,8 +362,10 @@ export class AcmeConnector implements Connector<AcmeConfig>, OnApplicationShutdo
         Object.assign(trace, { status: res.status, body: res.data, network: undefined });
         return res;
       } catch (err) {
-        const e = err as { code?: string; message: string; response?: { status: number } };
-        Object.assign(trace, { status: e.response?.status, body: undefined, network: e.code ?? e.message });
+        // acme-client's retry interceptor loses the socket error (it fails on the missing response): name the origin.
+        const e = err as { code?: string; response?: { status: number } };
+        const network = `no response from ${new URL(url).origin}${e.code ? ` (${e.code})` : ''}`;
+        Object.assign(trace, { status: e.response?.status, body: undefined, network });
         throw err;
       }
     };
