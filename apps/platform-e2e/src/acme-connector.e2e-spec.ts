@@ -33,6 +33,20 @@ function certificateBody(name: string, issuerId: string) {
   };
 }
 
+/**
+ * The platform's ACME directory as the connector is given it: over the gateway's HTTPS
+ * listener with the platform's CA bundle as ca_bundle_pem when the stack serves TLS, else
+ * its plain-http port (allowed in the e2e stack by CERTCTL_ACME_CONNECTOR_ALLOW_HTTP).
+ */
+function platformDirectory(): { directory_url: string; ca_bundle_pem?: string } {
+  const state = readState() as ReturnType<typeof readState> & { tls?: { port: number; dir: string } };
+  if (!state.tls) return { directory_url: directoryUrl() };
+  return {
+    directory_url: `https://localhost:${state.tls.port}/acme/directory`,
+    ca_bundle_pem: readFileSync(join(state.tls.dir, 'ca.pem'), 'utf8'),
+  };
+}
+
 async function createAcmeIssuer(name: string, config: Record<string, unknown>) {
   const r = await api('POST', '/api/v1/issuers', {
     body: { id: `iss-acme-${name}-${run}`, name: `ACME ${name} ${run}`, type: 'acme', config },
@@ -68,7 +82,7 @@ describe('acme issuer connector against the platform ACME server', () => {
   it('ok/dns-01 through a hook script: issued, verified against the local CA, account key stored encrypted, then revoked at the CA', async () => {
     const { acme } = readState();
     const issuer = await createAcmeIssuer('dns', {
-      directory_url: directoryUrl(),
+      ...platformDirectory(),
       email: 'ops@example.com',
       challenge: 'dns-01',
       dns_hook: {
@@ -76,7 +90,7 @@ describe('acme issuer connector against the platform ACME server', () => {
         cleanup: [HOOK, String(acme.managementPort), 'ok', hookLog],
       },
     });
-    expect(issuer).toMatchObject({ type: 'acme', config: { directory_url: directoryUrl(), challenge: 'dns-01' } });
+    expect(issuer).toMatchObject({ type: 'acme', config: { directory_url: platformDirectory().directory_url, challenge: 'dns-01' } });
     expect(issuer.config.account_key_pem).toBeUndefined();
 
     const before = await api('POST', `/api/v1/issuers/${issuer.id}/test`);
@@ -133,7 +147,7 @@ describe('acme issuer connector against the platform ACME server', () => {
   it('fail/a hook that publishes a wrong TXT value: the job fails terminally after one attempt with the CA incorrectResponse detail', async () => {
     const { acme } = readState();
     const issuer = await createAcmeIssuer('wrong', {
-      directory_url: directoryUrl(),
+      ...platformDirectory(),
       email: 'ops@example.com',
       dns_hook: { present: [HOOK, String(acme.managementPort), 'wrong', hookLog] },
     });
@@ -159,7 +173,7 @@ describe('acme issuer connector against the platform ACME server', () => {
     });
     await new Promise<void>((r) => proxy.listen(acme.http01Port, '127.0.0.1', () => r()));
     try {
-      const issuer = await createAcmeIssuer('http', { directory_url: directoryUrl(), email: 'ops@example.com', challenge: 'http-01' });
+      const issuer = await createAcmeIssuer('http', { ...platformDirectory(), email: 'ops@example.com', challenge: 'http-01' });
       const cert = await api('POST', '/api/v1/certificates', { body: certificateBody(`acme-http-${run}`, issuer.id) });
       expect(cert.status).toBe(201);
       await settledJob(cert.body.job_id, 'completed');
@@ -213,7 +227,7 @@ describe('acme issuer connector against the platform ACME server', () => {
     expect(noHook.body.errors).toEqual([{ field: 'config.dns_hook', message: 'is required for dns-01' }]);
 
     const eab = await createAcmeIssuer('eab', {
-      directory_url: directoryUrl(),
+      ...platformDirectory(),
       email: 'ops@example.com',
       challenge: 'http-01',
       eab: { kid: `kid-${run}`, hmac_key: `c2VjcmV0LWhtYWMta2V5LSR7cnVufQ${run}` },
