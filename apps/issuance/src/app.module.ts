@@ -4,6 +4,7 @@ import { MessagingModule, RpcClient } from '@certctl/messaging';
 import { platformModule } from '@certctl/platform';
 import { QueueModule, QueueService } from '@certctl/queue';
 import { ISSUANCE_CONFIG, type IssuanceConfig } from './config';
+import { connectorProviders } from './connectors';
 import { IssuerHandler } from './issuers/issuer.handler';
 import { IssuerHierarchyService } from './issuers/issuer-hierarchy.service';
 import { IssuerImportHandler, IssuerImportService } from './issuers/issuer-import.service';
@@ -28,6 +29,7 @@ export function issuanceModule(config: IssuanceConfig) {
       IssuerService,
       IssuerHierarchyService,
       IssuerImportService,
+      ...connectorProviders,
       IssuanceProcessor,
       PrivateKeyExportService,
     ],

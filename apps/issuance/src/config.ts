@@ -21,6 +21,11 @@ export const issuanceEnvSchema = baseEnvSchema
     // the issuance jobs: BullMQ keeps attempts and backoff on each job (see QUEUE_RETRY).
     /** Public base URL of the platform; CRL and OCSP pointers in certificates are built from it. */
     CERTCTL_PUBLIC_BASE_URL: z.url().default('http://127.0.0.1:8080'),
+    /** `acme` issuers may use a plain-http directory URL (tests only: RFC 8555 requires https). */
+    CERTCTL_ACME_CONNECTOR_ALLOW_HTTP: z
+      .enum(['true', 'false', '1', '0', ''])
+      .default('false')
+      .transform((v) => v === 'true' || v === '1'),
   });
 export type IssuanceConfig = z.output<typeof issuanceEnvSchema>;
 export const ISSUANCE_CONFIG = Symbol('ISSUANCE_CONFIG');

@@ -123,6 +123,7 @@ export default async function globalSetup(): Promise<void> {
   const tls = { port: 8443 + offset, dir: join(E2E_DIR, 'tls') };
   env.CERTCTL_GATEWAY_TLS_PORT = String(tls.port);
   env.CERTCTL_DATA_DIR = E2E_DIR;
+  env.CERTCTL_ACME_CONNECTOR_ALLOW_HTTP = 'true'; // acme issuers pointed at this stack's plain-http gateway
   env.CERTCTL_PUBLIC_BASE_URL = `http://127.0.0.1:${ports.gateway}`;
   env.CERTCTL_ACME_URL = `http://127.0.0.1:${ports.acme}`;
   env.CERTCTL_REVOCATION_URL = `http://127.0.0.1:${ports.revocation}`;

@@ -1,3 +1,4 @@
+import { processAlive as alive } from '@certctl/testing';
 import { readState } from './e2e-env';
 
 /** Stops every service (SIGTERM, graceful) and the private NATS server. */
@@ -14,13 +15,4 @@ export default async function globalTeardown(): Promise<void> {
   const deadline = Date.now() + 15000;
   while (Date.now() < deadline && pids.some(alive)) await new Promise((r) => setTimeout(r, 100));
   for (const pid of pids.filter(alive)) process.kill(pid, 'SIGKILL');
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }

@@ -94,3 +94,13 @@ export const AcmeRpc = {
   /** Scheduler → ACME: expire orders and pending authorizations past their expiry (nonces expire in Redis by themselves). */
   gc: rpc(AcmeSubjects.gc, z.object({}), z.object({ orders_expired: z.number().int(), authorizations_expired: z.number().int() })),
 } as const;
+
+/**
+ * http-01 answered by the platform (the `acme` issuer connector as an ACME client): the
+ * issuance service stores each token's key authorization in Redis under this key, and the
+ * revocation service's public routes serve it at /.well-known/acme-challenge/<token>.
+ */
+export const ACME_HTTP01_TOKEN = /^[A-Za-z0-9_-]{16,256}$/;
+export function acmeHttp01RedisKey(token: string): string {
+  return `certctl:acme-client:http01:${token}`;
+}

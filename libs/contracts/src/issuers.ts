@@ -3,14 +3,14 @@ import { defineRpc as rpc } from './contracts';
 import { nameConstraintsSchema } from './issuer-ca';
 import { actorSchema, idSchema, issuerSchema, nameSchema } from './schemas';
 
-/** The local CA hierarchy: roots and intermediates of any depth, a tree view, retirement. */
+/** Issuers: the local CA hierarchy (roots and intermediates of any depth, a tree view, retirement) and connector issuers. */
 
 export const caKeyAlgorithmSchema = z.enum(['ECDSA-P256', 'ECDSA-P384', 'RSA-2048', 'RSA-3072', 'RSA-4096', 'Ed25519']);
 
-export const createIssuerBodySchema = z.strictObject({
+export const createLocalIssuerBodySchema = z.strictObject({
   id: idSchema.optional().describe('Chosen id (default: generated)'),
   name: nameSchema,
-  type: z.literal('local').describe('The built-in CA; other connector types are configured by their own issue'),
+  type: z.literal('local').describe('The built-in CA'),
   parent_id: idSchema.optional().describe('Make an intermediate signed by this local issuer; omit for a new root'),
   key_algorithm: caKeyAlgorithmSchema.default('ECDSA-P256'),
   validity_days: z.number().int().min(1).max(36500).default(3650),
@@ -18,6 +18,25 @@ export const createIssuerBodySchema = z.strictObject({
   organization: z.string().min(1).max(64).optional(),
   path_length: z.number().int().min(0).max(10).optional().describe('How many CA levels may follow below this one'),
   name_constraints: nameConstraintsSchema.optional(),
+});
+
+/** An issuer run by a connector other than the local CA (docs/connectors.md). */
+export const createConnectorIssuerBodySchema = z.strictObject({
+  id: idSchema.optional().describe('Chosen id (default: generated)'),
+  name: nameSchema,
+  type: z.enum(['script', 'acme']).describe('Connector type: script or acme (an external RFC 8555 CA)'),
+  config: z
+    .record(z.string(), z.unknown())
+    .describe("Validated by the connector's own schema; stored encrypted, secret fields masked in every answer"),
+});
+
+export const createIssuerBodySchema = z.discriminatedUnion('type', [createLocalIssuerBodySchema, createConnectorIssuerBodySchema]);
+
+export const issuerTestResponseSchema = z.object({
+  ok: z.boolean(),
+  detail: z.string(),
+  duration_ms: z.number().int().nonnegative(),
+  capabilities: z.array(z.enum(['ca_chain', 'crl_signing', 'ari'])).describe('Optional connector capabilities, detected at run time'),
 });
 
 export interface IssuerTreeNode {
@@ -43,4 +62,11 @@ export const IssuerRpc = {
   create: rpc('certctl.v1.issuance.issuer.create', z.object({ actor: actorSchema, body: createIssuerBodySchema }), issuerSchema),
   hierarchy: rpc('certctl.v1.issuance.issuer.hierarchy', z.object({ id: idSchema }), issuerTreeSchema),
   retire: rpc('certctl.v1.issuance.issuer.retire', z.object({ actor: actorSchema, id: idSchema }), issuerSchema),
+  test: rpc('certctl.v1.issuance.issuer.test', z.object({ actor: actorSchema, id: idSchema }), issuerTestResponseSchema),
+  /** Tells the issuer's CA about a revocation (the local CA needs nothing: its CRL and OCSP carry it). */
+  revoke: rpc(
+    'certctl.v1.issuance.issuer.revoke',
+    z.object({ issuer_id: idSchema, serial_number: z.string().regex(/^[0-9a-f]{1,80}$/), reason: z.string().min(1).max(64) }),
+    z.object({ issuer_type: z.string() }),
+  ),
 } as const;

@@ -139,6 +139,8 @@ export const jobStartResponseSchema = z.object({
   status: jobStatusSchema,
   attempts: z.number().int(),
   max_attempts: z.number().int(),
+  /** issuance or renewal: the connector's issue or renew operation. */
+  job_type: jobTypeSchema.optional(),
   /** The error of the last failed attempt (why a `failed` job failed). */
   last_error: z.string().nullable().optional(),
   certificate: z.object({

@@ -85,3 +85,13 @@ export async function startNatsServer(port?: number): Promise<{ url: string; pid
       }),
   };
 }
+
+/** Whether a process with this id exists (signal 0 probes without signalling). */
+export function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}

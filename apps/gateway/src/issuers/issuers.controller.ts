@@ -7,6 +7,7 @@ import {
   Rpc,
   createIssuerBodySchema,
   issuerSchema,
+  issuerTestResponseSchema,
   issuerTreeSchema,
   listIssuersResponseSchema,
 } from '@certctl/contracts';
@@ -42,7 +43,8 @@ export class IssuersController {
   @Endpoint({
     permission: Permission.IssuersWrite,
     tag: 'issuers',
-    summary: 'Create a local CA: a new root, or an intermediate under parent_id (any depth, path length enforced)',
+    summary:
+      'Create an issuer: a local CA (a new root, or an intermediate under parent_id; any depth, path length enforced) or a connector issuer (type script) whose config its connector validates, stored encrypted',
     action: 'issuer.create',
     resource: 'issuer',
     body: createIssuerBodySchema,
@@ -85,5 +87,22 @@ export class IssuersController {
   })
   retire(@Param('id') id: string, @Req() req: GatewayRequest) {
     return this.rpc.request(IssuerRpc.retire, { actor: actorOf(req.principal!), id: idParam(id) });
+  }
+
+  @Post(':id/test')
+  @HttpCode(200)
+  @Endpoint({
+    permission: Permission.IssuersWrite,
+    tag: 'issuers',
+    summary:
+      "Run the issuer's connector health check (local: the CA key decrypts and signs a probe; script: the executable exists and runs)",
+    action: 'issuer.test',
+    resource: 'issuer',
+    response: issuerTestResponseSchema,
+    errors: [404],
+  })
+  test(@Param('id') id: string, @Req() req: GatewayRequest) {
+    // A script dry run may take up to its timeout (at most 120 s).
+    return this.rpc.request(IssuerRpc.test, { actor: actorOf(req.principal!), id: idParam(id) }, { timeoutMs: 130000 });
   }
 }

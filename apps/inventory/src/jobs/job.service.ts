@@ -86,6 +86,7 @@ export class JobService implements OnApplicationBootstrap, OnApplicationShutdown
       status,
       attempts,
       max_attempts: job.maxAttempts,
+      job_type: job.type,
       last_error: job.lastError,
       certificate: {
         id: cert.id,

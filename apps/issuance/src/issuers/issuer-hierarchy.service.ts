@@ -20,7 +20,8 @@ import {
 import { ISSUANCE_CONFIG, type IssuanceConfig } from '../config';
 import { IssuerService } from './issuer.service';
 
-type CreateRequest = RpcRequestParsed<typeof IssuerRpc.create>;
+/** A create request for a local CA (connector issuers go to ConnectorIssuerService). */
+type CreateRequest = RpcRequestParsed<typeof IssuerRpc.create> & { body: { type: 'local' } };
 
 /** Creating roots and intermediates (any depth), the tree below an issuer, and retirement. */
 @Injectable()

@@ -2,6 +2,7 @@ import { Controller } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
 import { IssuerRpc, Rpc, type RpcRequestParsed } from '@certctl/contracts';
 import { RpcHandler } from '@certctl/messaging';
+import { ConnectorIssuerService } from '../connectors';
 import { IssuerHierarchyService } from './issuer-hierarchy.service';
 import { IssuerService } from './issuer.service';
 
@@ -10,6 +11,7 @@ export class IssuerHandler {
   constructor(
     private readonly issuers: IssuerService,
     private readonly hierarchy: IssuerHierarchyService,
+    private readonly connectorIssuers: ConnectorIssuerService,
   ) {}
 
   @RpcHandler(Rpc.issuance.issuerGet)
@@ -23,8 +25,8 @@ export class IssuerHandler {
   }
 
   @RpcHandler(IssuerRpc.create)
-  create(@Payload() req: RpcRequestParsed<typeof IssuerRpc.create>) {
-    return this.hierarchy.create(req);
+  create(@Payload() { actor, body }: RpcRequestParsed<typeof IssuerRpc.create>) {
+    return body.type === 'local' ? this.hierarchy.create({ actor, body }) : this.connectorIssuers.create({ actor, body });
   }
 
   @RpcHandler(IssuerRpc.hierarchy)
@@ -35,5 +37,15 @@ export class IssuerHandler {
   @RpcHandler(IssuerRpc.retire)
   retire(@Payload() req: RpcRequestParsed<typeof IssuerRpc.retire>) {
     return this.hierarchy.retire(req);
+  }
+
+  @RpcHandler(IssuerRpc.test)
+  test(@Payload() req: RpcRequestParsed<typeof IssuerRpc.test>) {
+    return this.connectorIssuers.test(req);
+  }
+
+  @RpcHandler(IssuerRpc.revoke)
+  revoke(@Payload() req: RpcRequestParsed<typeof IssuerRpc.revoke>) {
+    return this.connectorIssuers.revoke(req);
   }
 }

@@ -125,12 +125,6 @@ export class IssuerService implements OnApplicationBootstrap {
     return `${row.caCertificatePem.trim()}\n${row.caChainPem ? `${row.caChainPem.trim()}\n` : ''}`;
   }
 
-  async issuerType(issuerId: string): Promise<string> {
-    const row = await this.db.issuer.findUnique({ where: { id: issuerId }, select: { type: true } });
-    if (!row) throw AppError.notFound('issuer', issuerId);
-    return row.type;
-  }
-
   async get(id: string): Promise<IssuerDto> {
     const row = await this.db.issuer.findUnique({ where: { id } });
     if (!row) throw AppError.notFound('issuer', id);

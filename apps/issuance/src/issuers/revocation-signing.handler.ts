@@ -5,8 +5,9 @@ import { Payload } from '@nestjs/microservices';
 import { AppError, RevocationRpc, type RpcRequestParsed, type RpcResponse, crlEntriesSchema } from '@certctl/contracts';
 import { RpcHandler } from '@certctl/messaging';
 import { counter, getLogger } from '@certctl/observability';
-import { PkiError, buildCrl, signOcspResponder } from '@certctl/pki';
+import { PkiError, signOcspResponder } from '@certctl/pki';
 import { ISSUANCE_CONFIG, type IssuanceConfig } from '../config';
+import { ConnectorRegistry } from '../connectors';
 import { IssuerService } from './issuer.service';
 
 /** Larger CRLs travel through Redis: NATS refuses messages over its max_payload (1 MiB by default). */
@@ -24,6 +25,7 @@ export class RevocationSigningHandler implements OnApplicationShutdown {
 
   constructor(
     private readonly issuers: IssuerService,
+    private readonly connectors: ConnectorRegistry,
     @Inject(ISSUANCE_CONFIG) private readonly config: IssuanceConfig,
   ) {}
 
@@ -55,11 +57,13 @@ export class RevocationSigningHandler implements OnApplicationShutdown {
 
   @RpcHandler(RevocationRpc.crlSign)
   async signCrl(@Payload() req: RpcRequestParsed<typeof RevocationRpc.crlSign>): Promise<RpcResponse<typeof RevocationRpc.crlSign>> {
-    const ca = await this.issuers.ca(req.issuer_id);
+    const { connector, issuer } = await this.connectors.resolve(req.issuer_id);
+    if (!connector.signCrl)
+      throw new AppError('conflict', `issuer ${req.issuer_id} (${connector.type}) does not sign CRLs`, { retryable: false });
+    const signCrl = connector.signCrl.bind(connector);
     const entries = await this.entries(req);
     const der = await pki(() =>
-      buildCrl({
-        issuer: ca,
+      signCrl(issuer, {
         crlNumber: BigInt(req.crl_number),
         thisUpdate: new Date(req.this_update),
         nextUpdate: new Date(req.next_update),

@@ -1,12 +1,22 @@
 import type { Job } from 'bullmq';
 import { AppError, type IssuanceJobData, Rpc } from '@certctl/contracts';
 import type { IssuanceConfig } from '../config';
+import { registry } from '@certctl/observability';
+import { exportSpki, parseCsr } from '@certctl/pki';
+import { ConnectorError, type IssueRequest } from '../connectors/connector';
 import { IssuanceProcessor } from './issuance.processor';
 
 type Status = 'pending' | 'running' | 'completed' | 'failed' | 'cancelled' | 'awaiting_approval' | 'awaiting_csr';
 
-/** A processor over fakes: inventory answers jobStart/jobFail as told; the issuer's CA cannot be loaded (retryable). */
-function setup(o: { start: Status; lastError?: string | null; failStatus?: Status; caError?: AppError }) {
+/** A processor over fakes: inventory answers jobStart/jobFail as told; the issuer's connector fails (by default retryably: no CA yet). */
+function setup(o: {
+  start: Status;
+  lastError?: string | null;
+  failStatus?: Status;
+  caError?: AppError;
+  connectorType?: string;
+  jobType?: 'issuance' | 'renewal';
+}) {
   const calls: { subject: string; payload: unknown }[] = [];
   const rpc = {
     request: jest.fn(async (contract: { subject: string }, payload: unknown) => {
@@ -17,6 +27,7 @@ function setup(o: { start: Status; lastError?: string | null; failStatus?: Statu
           status: o.start,
           attempts: 3,
           max_attempts: 3,
+          job_type: o.jobType,
           last_error: o.lastError ?? null,
           certificate: {
             id: 'cert-1',
@@ -35,17 +46,25 @@ function setup(o: { start: Status; lastError?: string | null; failStatus?: Statu
     }),
   };
   const db = { issuedCertificate: { findUnique: jest.fn(async () => null), create: jest.fn() } };
-  const issuers = {
-    issuerType: jest.fn(async () => 'local'),
-    ca: jest.fn(async () => {
+  const issuers = { box: { encrypt: jest.fn(), currentVersion: 1 } };
+  const connector = {
+    type: o.connectorType ?? 'local',
+    issue: jest.fn(async () => {
       throw o.caError ?? new AppError('issuer_failure', 'issuer iss-sub has no CA yet', { retryable: true });
     }),
+    renew: jest.fn(async () => {
+      throw new AppError('issuer_failure', 'renew refused', { retryable: false });
+    }),
+  };
+  const connectors = {
+    resolve: jest.fn(async () => ({ connector, enabled: true, issuer: { id: 'iss-sub', name: 'Sub', type: connector.type, config: {} } })),
   };
   const processor = new IssuanceProcessor(
     db as never,
     rpc as never,
     {} as never,
     issuers as never,
+    connectors as never,
     {
       CERTCTL_PUBLIC_BASE_URL: 'http://127.0.0.1:8080',
     } as IssuanceConfig,
@@ -57,7 +76,7 @@ function setup(o: { start: Status; lastError?: string | null; failStatus?: Statu
       attemptsMade,
       opts: { attempts },
     }) as unknown as Job<IssuanceJobData>;
-  return { processor, job, calls, issuers, db };
+  return { processor, job, calls, connector, db };
 }
 
 async function rejection(p: Promise<unknown>): Promise<AppError> {
@@ -98,19 +117,81 @@ describe('IssuanceProcessor attempt bounds', () => {
   });
 
   it('fail/a delivery of a job whose row already failed ends failed (dead letter), never completed, and signs nothing', async () => {
-    const { processor, job, calls, issuers } = setup({ start: 'failed', lastError: 'issuer_failure: issuer iss-sub has no CA yet' });
+    const { processor, job, calls, connector } = setup({ start: 'failed', lastError: 'issuer_failure: issuer iss-sub has no CA yet' });
     const err = await rejection(processor.process(job(3, 5)));
     expect(err.retryable).toBe(false);
     expect(err.message).toContain('issuer_failure: issuer iss-sub has no CA yet');
-    expect(issuers.ca).not.toHaveBeenCalled();
+    expect(connector.issue).not.toHaveBeenCalled();
     expect(calls.map((c) => c.subject)).toEqual([Rpc.inventory.jobStart.subject]);
   });
 
   it.each(['completed', 'cancelled'] as const)('ok/a redelivered %s job completes without signing again', async (status) => {
-    const { processor, job, calls, issuers, db } = setup({ start: status });
+    const { processor, job, calls, connector, db } = setup({ start: status });
     await expect(processor.process(job(0))).resolves.toEqual({ skipped: status });
-    expect(issuers.ca).not.toHaveBeenCalled();
+    expect(connector.issue).not.toHaveBeenCalled();
     expect(db.issuedCertificate.create).not.toHaveBeenCalled();
     expect(calls.map((c) => c.subject)).toEqual([Rpc.inventory.jobStart.subject]);
+  });
+});
+
+describe('IssuanceProcessor dispatch through the connector registry', () => {
+  it('fail/a non-retryable connector error on the first attempt makes the job terminal with the reason on the job row', async () => {
+    const { processor, job, calls } = setup({
+      start: 'running',
+      failStatus: 'failed',
+      caError: ConnectorError.terminal('the script exited with 2: unknown profile'),
+    });
+    const err = await rejection(processor.process(job(0, 5)));
+    expect(err).toMatchObject({ code: 'issuer_failure', retryable: false });
+    expect(calls.find((c) => c.subject === Rpc.inventory.jobFail.subject)?.payload).toEqual({
+      job_id: 'job-1',
+      error: 'issuer_failure: the script exited with 2: unknown profile',
+      terminal: true,
+    });
+  });
+
+  it('ok/a retryable connector error (EX_TEMPFAIL, timeout) goes back to the queue', async () => {
+    const { processor, job, calls } = setup({ start: 'running', caError: ConnectorError.retryable('the script exited with 75: busy') });
+    const err = await rejection(processor.process(job(0, 5)));
+    expect(err.retryable).toBe(true);
+    expect(calls.find((c) => c.subject === Rpc.inventory.jobFail.subject)?.payload).toMatchObject({ terminal: false });
+  });
+
+  it('ok/a renewal job calls the connector renew operation, an issuance job issue', async () => {
+    const renewal = setup({ start: 'running', jobType: 'renewal', failStatus: 'failed' });
+    expect(await rejection(renewal.processor.process(renewal.job(0)))).toMatchObject({ message: 'renew refused' });
+    expect(renewal.connector.renew).toHaveBeenCalledTimes(1);
+    expect(renewal.connector.issue).not.toHaveBeenCalled();
+    const issuance = setup({ start: 'running', jobType: 'issuance' });
+    await rejection(issuance.processor.process(issuance.job(0)));
+    expect(issuance.connector.issue).toHaveBeenCalledTimes(1);
+    expect(issuance.connector.renew).not.toHaveBeenCalled();
+  });
+
+  it("ok/for a server-generated key the connector gets a CSR built by the server for that key and the job's names", async () => {
+    const { processor, job, connector } = setup({ start: 'running' });
+    let seen: { cn: string | null; sans: string[]; valid: boolean; sameKey: boolean } | undefined;
+    connector.issue.mockImplementation(async (...args: unknown[]) => {
+      const r = args[1] as IssueRequest;
+      const pem = await r.csrPem();
+      expect(await r.csrPem()).toBe(pem); // built once
+      const csr = await parseCsr(pem);
+      seen = {
+        cn: csr.commonName,
+        sans: csr.sans,
+        valid: csr.signatureValid,
+        sameKey: (await exportSpki(csr.publicKey)).equals(await exportSpki(r.publicKey)),
+      };
+      throw new AppError('issuer_failure', 'stop here', { retryable: true });
+    });
+    await rejection(processor.process(job(0)));
+    expect(seen).toEqual({ cn: 'a.example.com', sans: ['a.example.com'], valid: true, sameKey: true });
+  });
+
+  it('ok/the metrics label issuer_type is the connector type', async () => {
+    const { processor, job } = setup({ start: 'running', connectorType: 'script' });
+    await rejection(processor.process(job(0)));
+    const text = await registry.getSingleMetricAsString('certctl_issuance_total');
+    expect(text).toMatch(/certctl_issuance_total\{issuer_type="script",result="error"\} [1-9]/);
   });
 });

@@ -1,30 +1,26 @@
 import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import type { Job } from 'bullmq';
-import { AppError, type IssuanceJobData, QueueName, Rpc } from '@certctl/contracts';
-import { type Prisma, PrismaService } from '@certctl/database';
+import { AppError, type IssuanceJobData, QueueName, Rpc, type RpcResponse } from '@certctl/contracts';
+import { PrismaService } from '@certctl/database';
 import { RpcClient } from '@certctl/messaging';
 import { counter, getLogger, registry } from '@certctl/observability';
 import {
-  type CertificateInfo,
+  type ExtendedKeyUsageName,
   type KeyAlgorithm,
-  describeKey,
+  createCsr,
   exportPrivateKeyPem,
   generateKeyPair,
   parseCertificate,
   parseCsr,
-  signLeaf,
 } from '@certctl/pki';
 import { QueueService } from '@certctl/queue';
 import { Histogram } from 'prom-client';
 import { ISSUANCE_CONFIG, type IssuanceConfig } from '../config';
+import { ConnectorRegistry } from '../connectors';
+import type { ResolvedIssuer } from '../connectors/connector-registry';
 import { IssuerService } from '../issuers/issuer.service';
-import { ProfilePolicies, signingRefusal } from './profile-policy';
+import { ProfilePolicies } from './profile-policy';
 import { crashAfterSignForTest } from './test-hooks';
-
-/** An issued_certificates row; with the certificate's details when it was signed by this delivery. */
-type Issued = Prisma.IssuedCertificateGetPayload<object> & {
-  info?: Pick<CertificateInfo, 'fingerprintSha256' | 'notBefore' | 'notAfter' | 'keyType' | 'keySize'>;
-};
 
 const issuanceTotal = counter('certctl_issuance_total', 'Certificates issued (or failed) by issuer type and result', [
   'issuer_type',
@@ -58,6 +54,7 @@ export class IssuanceProcessor implements OnApplicationBootstrap {
     private readonly rpc: RpcClient,
     private readonly queues: QueueService,
     private readonly issuers: IssuerService,
+    private readonly connectors: ConnectorRegistry,
     @Inject(ISSUANCE_CONFIG) private readonly config: IssuanceConfig,
   ) {
     this.policies = new ProfilePolicies(rpc);
@@ -88,11 +85,13 @@ export class IssuanceProcessor implements OnApplicationBootstrap {
       log.info({ status: work.status }, 'issuance job is not runnable; nothing to do');
       return { skipped: work.status };
     }
-    const issuerType = await this.issuers.issuerType(work.certificate.issuer_id);
+    // The issuer's connector signs; its type is the metrics' issuer_type.
+    let issuerType = 'unknown';
     try {
-      const issued: Issued = (await this.findIssued(jobId)) ?? (await this.sign(jobId, work.certificate));
-      // A certificate signed just now comes with its details; one found from an earlier delivery is parsed.
-      const info = issued.info ?? (await parseCertificate(issued.certificatePem));
+      const resolved = await this.connectors.resolve(work.certificate.issuer_id);
+      issuerType = resolved.connector.type;
+      const issued = (await this.findIssued(jobId)) ?? (await this.sign(jobId, work, resolved));
+      const info = await parseCertificate(issued.certificatePem);
       await this.rpc.request(Rpc.inventory.jobComplete, {
         job_id: jobId,
         version: {
@@ -146,55 +145,44 @@ export class IssuanceProcessor implements OnApplicationBootstrap {
     return this.db.issuedCertificate.findUnique({ where: { jobId } });
   }
 
-  private async sign(
-    jobId: string,
-    cert: {
-      common_name: string;
-      sans: string[];
-      issuer_id: string;
-      validity_days: number;
-      ekus: string[];
-      key_algorithm: string;
-      profile_id?: string | null;
-      csr_pem?: string | null;
-    },
-  ): Promise<Issued> {
-    const ca = await this.issuers.ca(cert.issuer_id);
-    // Agent-generated key: sign the CSR's public key (inventory checked its signature, names
-    // and key policy). Otherwise the key is made here and kept encrypted.
+  private async sign(jobId: string, work: RpcResponse<typeof Rpc.inventory.jobStart>, { connector, issuer, enabled }: ResolvedIssuer) {
+    if (!enabled) throw new AppError('conflict', `issuer ${issuer.id} is retired`, { retryable: false });
+    const cert = work.certificate;
+    // Agent-generated key: the agent's CSR (inventory checked its signature, names and key
+    // policy). Otherwise the key is made here, kept encrypted, and a CSR is built for it when
+    // the connector asks for one.
     const keys = cert.csr_pem ? null : await generateKeyPair(cert.key_algorithm as KeyAlgorithm);
-    const subjectPublicKey = keys ? keys.publicKey : (await parseCsr(cert.csr_pem!)).publicKey;
-    const base = this.config.CERTCTL_PUBLIC_BASE_URL.replace(/\/$/, '');
-    const leaf = await signLeaf({
-      issuer: ca,
-      subjectPublicKey,
+    let csr: Promise<string> | undefined;
+    const request = {
+      jobId,
+      csrPem: () =>
+        (csr ??= cert.csr_pem ? Promise.resolve(cert.csr_pem) : createCsr({ keys: keys!, commonName: cert.common_name, sans: cert.sans })),
+      publicKey: keys ? keys.publicKey : (await parseCsr(cert.csr_pem!)).publicKey,
       commonName: cert.common_name,
       sans: cert.sans,
       validityDays: cert.validity_days,
-      ekus: cert.ekus as never,
-      crlDistributionUrl: `${base}/.well-known/pki/crl/${cert.issuer_id}`,
-      ocspUrl: `${base}/.well-known/pki/ocsp/${cert.issuer_id}`,
+      ekus: cert.ekus as ExtendedKeyUsageName[],
+      profileId: cert.profile_id,
       // The profile again, inside the signer: defence in depth behind inventory's checks.
       policy: await this.policies.of(cert.profile_id),
-    }).catch((e: unknown) => {
-      throw signingRefusal(e);
-    });
+    };
+    const leaf = work.job_type === 'renewal' ? await connector.renew(issuer, request) : await connector.issue(issuer, request);
+    const serialNumber = leaf.serialNumber ?? (await parseCertificate(leaf.certificatePem)).serialNumber;
     const keyPem = keys ? await exportPrivateKeyPem(keys.privateKey) : null;
     try {
       const issued = await this.db.issuedCertificate.create({
         data: {
           jobId,
-          issuerId: cert.issuer_id,
-          serialNumber: leaf.serialNumber,
+          issuerId: issuer.id,
+          serialNumber,
           certificatePem: leaf.certificatePem,
-          chainPem: await this.issuers.chainPem(cert.issuer_id),
+          chainPem: leaf.chainPem,
           encryptedPrivateKey: keyPem ? Buffer.from(this.issuers.box.encrypt(keyPem, `leaf-key:${jobId}`)) : null,
           keyVersion: this.issuers.box.currentVersion,
         },
       });
       crashAfterSignForTest(cert.common_name); // test hook (NODE_ENV=test only), see test-hooks.ts
-      const key = describeKey(subjectPublicKey);
-      return { ...issued, info: { ...leaf, keyType: key.algorithm, keySize: key.size } };
+      return issued;
     } catch (err) {
       // Another delivery of the same job got there first: its certificate is the one.
       const existing = await this.findIssued(jobId);

@@ -7,9 +7,11 @@ import type { RevocationConfig } from '../config';
 import type { CrlService } from '../crl/crl.service';
 import type { IssuerCache } from '../issuers/issuer-cache';
 import type { OcspService } from '../ocsp/ocsp.service';
+import { AcmeHttp01Answers } from './acme-http01';
 
 const CRL_PATH = '/.well-known/pki/crl/:issuerId';
 const OCSP_PATH = '/.well-known/pki/ocsp/:issuerId';
+const ACME_HTTP01_PATH = '/.well-known/acme-challenge/:token';
 const ALL_METHODS = ['DELETE', 'PATCH', 'PUT', 'OPTIONS'] as const;
 
 export interface PublicRouteDeps {
@@ -17,6 +19,8 @@ export interface PublicRouteDeps {
   crl: CrlService;
   ocsp: OcspService;
   issuers: IssuerCache;
+  /** http-01 answers stored by the issuance service's acme connector (default: read from REDIS_URL). */
+  http01?: AcmeHttp01Answers;
 }
 
 /**
@@ -24,6 +28,8 @@ export interface PublicRouteDeps {
  * plain Fastify routes: bodies are raw bytes, and the hot OCSP path skips Nest's pipeline.
  */
 export async function installPublicRoutes(fastify: FastifyInstance, deps: PublicRouteDeps): Promise<void> {
+  const http01 = deps.http01 ?? new AcmeHttp01Answers(deps.config.REDIS_URL);
+  fastify.addHook('onClose', () => http01.close());
   await fastify.register(async (scope) => {
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: OCSP_MAX_REQUEST_BYTES * 8 }, (_req, body, done) => done(null, body));
@@ -42,6 +48,13 @@ export async function installPublicRoutes(fastify: FastifyInstance, deps: Public
       sendProblem(reply, toProblem(appErr, req));
     });
 
+    // RFC 8555 §8.3: the key authorization as the whole body, for the platform's own ACME orders.
+    scope.get(ACME_HTTP01_PATH, async (req, reply) => {
+      const { token } = req.params as { token: string };
+      const answer = await http01.get(token);
+      if (answer === null) return sendProblem(reply, toProblem(AppError.notFound('acme challenge', token.slice(0, 64)), req));
+      return reply.header('content-type', 'text/plain').header('cache-control', 'no-store').send(answer);
+    });
     scope.get(CRL_PATH, (req, reply) => serveCrl(req as FastifyRequest<{ Params: { issuerId: string } }>, reply, deps));
     const quiet = { config: { accessLog: false } };
     scope.post(OCSP_PATH, quiet, (req, reply) => {

@@ -6,6 +6,7 @@ import {
   type RevocationReason,
   RevocationEvents,
   RevocationRpc,
+  IssuerRpc,
   Rpc,
   revocationReasonSchema,
 } from '@certctl/contracts';
@@ -13,6 +14,7 @@ import { Prisma, PrismaService, newId } from '@certctl/database';
 import { RpcClient } from '@certctl/messaging';
 import { counter, getLogger } from '@certctl/observability';
 import { CrlService } from '../crl/crl.service';
+import { IssuerCache } from '../issuers/issuer-cache';
 import { OcspCache } from '../ocsp/ocsp-cache';
 import { RevocationConfigService } from './revocation-config.service';
 
@@ -34,6 +36,7 @@ export class RevocationService {
     private readonly crl: CrlService,
     private readonly cache: OcspCache,
     private readonly settings: RevocationConfigService,
+    private readonly issuers: IssuerCache,
   ) {}
 
   async revoke(actor: Actor, certificateId: string, reason: RevocationReason, serialNumber?: string): Promise<RevocationDto> {
@@ -56,7 +59,13 @@ export class RevocationService {
     const existing = await this.db.revocation.findUnique({ where: { issuerId_serialNumber: { issuerId, serialNumber: serial } } });
     let row = existing;
     let created = false;
+    // A local CA publishes the revocation in its CRL; a connector issuer's CA is told first
+    // (a refusal records nothing) and publishes its own.
+    const localCa = (await this.issuers.get(issuerId)) !== null;
     if (!row) {
+      if (!localCa) {
+        await this.rpc.request(IssuerRpc.revoke, { issuer_id: issuerId, serial_number: serial, reason }, { timeoutMs: 130000 });
+      }
       const notBefore = new Date(version.not_before);
       const notAfter = new Date(version.not_after);
       try {
@@ -79,7 +88,7 @@ export class RevocationService {
         row = await this.db.revocation.findUniqueOrThrow({ where: { issuerId_serialNumber: { issuerId, serialNumber: serial } } });
       }
     }
-    await this.propagate(row, !earlier);
+    await this.propagate(row, localCa, !earlier);
     revocationsTotal.inc({ reason: row.reason, result: created ? 'revoked' : 'already_revoked' });
     if (created)
       getLogger().info({ certificate_id: certificateId, serial, issuer_id: issuerId, reason, actor: actor.principal }, 'revoked');
@@ -87,7 +96,7 @@ export class RevocationService {
   }
 
   /** Inventory status, cache, CRL and event; safe to repeat. */
-  private async propagate(row: RevocationRow, current = true): Promise<void> {
+  private async propagate(row: RevocationRow, localCa: boolean, current = true): Promise<void> {
     const revokedAt = row.revokedAt.toISOString();
     if (current) {
       await this.rpc.request(RevocationRpc.inventoryRevoke, {
@@ -100,7 +109,7 @@ export class RevocationService {
     await this.cache.invalidate(row.issuerId, row.serialNumber);
     // A status read in flight during the write may re-cache "good"; forget it again shortly after.
     setTimeout(() => void this.cache.invalidate(row.issuerId, row.serialNumber), 1000).unref();
-    this.crl.schedule(row.issuerId);
+    if (localCa) this.crl.schedule(row.issuerId);
     await this.rpc.emit(RevocationEvents.certificateRevoked, {
       certificate_id: row.certificateId,
       issuer_id: row.issuerId,

@@ -1,0 +1,124 @@
+import type { z } from 'zod';
+import { AppError } from '@certctl/contracts';
+import type { CrlRequest, CryptoKey, ExtendedKeyUsageName, LeafPolicy } from '@certctl/pki';
+
+/**
+ * The issuer connector port: how the issuance service talks to a certificate authority.
+ * One implementation per connector type (`local`, `script`, later `acme`), registered in
+ * CONNECTORS (connectors/index.ts). See docs/connectors.md.
+ */
+
+/** Connector types, the same values as the issuers.type column. */
+export type ConnectorType = 'local' | 'script' | 'acme';
+
+/** An issuer as a connector sees it: its row's identity and its decrypted, validated config. */
+export interface IssuerContext<C = unknown> {
+  id: string;
+  name: string;
+  type: ConnectorType;
+  config: C;
+}
+
+/** What to sign. There is always a CSR (the server builds one for a server-generated key). */
+export interface IssueRequest {
+  /** The jobs-table id: the idempotency key (a connector talking to a remote CA may pass it along). */
+  jobId: string;
+  /**
+   * The PEM PKCS#10 request: the agent's (its signature, names and key were checked before it
+   * got here), or, for a server-generated key, one the server builds on the first call.
+   */
+  csrPem(): Promise<string>;
+  /** The CSR's public key, already parsed. */
+  publicKey: CryptoKey;
+  commonName: string;
+  sans: string[];
+  validityDays: number;
+  ekus: ExtendedKeyUsageName[];
+  profileId: string | null;
+  /** The profile as the signer enforces it (a CA that signs here applies it; a remote CA has its own). */
+  policy?: LeafPolicy;
+}
+
+/** A renewal job's request: the same fields (the renewed certificate's names, a fresh key or CSR). */
+export type RenewRequest = IssueRequest;
+
+export interface IssuedLeaf {
+  /** The leaf certificate, PEM. */
+  certificatePem: string;
+  /** The CA certificates a relying party needs to build the path (may be empty), PEM. */
+  chainPem: string;
+  /** Lowercase hex serial, when the connector knows it already (else the processor reads it from the PEM). */
+  serialNumber?: string;
+}
+
+export interface RevokeRequest {
+  /** Lowercase hex serial number. */
+  serialNumber: string;
+  /** RFC 5280 reason name, e.g. keyCompromise. */
+  reason: string;
+}
+
+export interface HealthResult {
+  ok: boolean;
+  detail: string;
+}
+
+/** Optional capabilities, detected at run time by the presence of the method. */
+export interface ConnectorCapabilities<C> {
+  /** The CA certificates above leaves of this issuer (PEM). */
+  caChain?(issuer: IssuerContext<C>): Promise<string>;
+  /** Signs a DER CRL for this issuer (the local CA; a remote CA publishes its own). */
+  signCrl?(issuer: IssuerContext<C>, request: Omit<CrlRequest, 'issuer'>): Promise<Uint8Array>;
+  /** ACME Renewal Information (RFC 9773): when the CA suggests renewing this certificate. */
+  renewalInfo?(issuer: IssuerContext<C>, certificatePem: string): Promise<{ start: Date; end: Date } | null>;
+}
+
+export type Capability = 'ca_chain' | 'crl_signing' | 'ari';
+
+export interface Connector<C = unknown> extends ConnectorCapabilities<C> {
+  readonly type: ConnectorType;
+  /** Validates (and defaults) an issuer's config; a failure is a 422 naming `config.<field>`. */
+  readonly configSchema: z.ZodType<C>;
+  /** Top-level config keys whose values are secrets: masked in every API answer. */
+  readonly secretFields: readonly string[];
+  issue(issuer: IssuerContext<C>, request: IssueRequest): Promise<IssuedLeaf>;
+  /** Renewal; most CAs have no separate operation, so this may just call issue. */
+  renew(issuer: IssuerContext<C>, request: RenewRequest): Promise<IssuedLeaf>;
+  revoke(issuer: IssuerContext<C>, request: RevokeRequest): Promise<void>;
+  /** A cheap check that the issuer can work (POST /api/v1/issuers/{id}/test). Never throws for a broken CA: answers ok=false. */
+  healthCheck(issuer: IssuerContext<C>): Promise<HealthResult>;
+}
+
+const CAPABILITY_METHODS: Record<Capability, keyof ConnectorCapabilities<unknown>> = {
+  ca_chain: 'caChain',
+  crl_signing: 'signCrl',
+  ari: 'renewalInfo',
+};
+
+/** The optional capabilities a connector implements. */
+export function capabilitiesOf(connector: Connector<unknown>): Capability[] {
+  return (Object.keys(CAPABILITY_METHODS) as Capability[]).filter((c) => typeof connector[CAPABILITY_METHODS[c]] === 'function');
+}
+
+/**
+ * The one way a connector reports a failure: an `issuer_failure` that says whether trying
+ * again may help. The issuance processor records a non-retryable one as the job's terminal
+ * error (the job row's last_error) and dead-letters the queue job; a retryable one goes back
+ * to the queue with backoff.
+ */
+export class ConnectorError extends AppError {
+  constructor(detail: string, opts: { retryable: boolean; cause?: unknown }) {
+    super('issuer_failure', detail, { retryable: opts.retryable, cause: opts.cause });
+    this.name = 'ConnectorError';
+  }
+
+  /** The CA may answer next time (timeouts, temporary unavailability). */
+  static retryable(detail: string, cause?: unknown): ConnectorError {
+    return new ConnectorError(detail, { retryable: true, cause });
+  }
+
+  /** Trying again cannot help (bad config, a refused request, unusable output). */
+  static terminal(detail: string, cause?: unknown): ConnectorError {
+    return new ConnectorError(detail, { retryable: false, cause });
+  }
+}

@@ -1,0 +1,186 @@
+import { X509Certificate } from 'node:crypto';
+import { constants } from 'node:fs';
+import { access, stat } from 'node:fs/promises';
+import { isAbsolute, normalize } from 'node:path';
+import { Injectable } from '@nestjs/common';
+import { getLogger } from '@certctl/observability';
+import { createCsr, exportSpki, generateKeyPair, parseCertificate } from '@certctl/pki';
+import { z } from 'zod';
+import {
+  type Connector,
+  ConnectorError,
+  type HealthResult,
+  type IssueRequest,
+  type IssuedLeaf,
+  type IssuerContext,
+  type RevokeRequest,
+} from './connector';
+import { exitError, runScript } from './run-script';
+
+export { EXIT_TEMPFAIL } from './run-script';
+export const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+const RESERVED_ENV = new Set(['PATH', 'LANG', 'LC_ALL', 'HOME', 'LD_PRELOAD', 'LD_LIBRARY_PATH', 'NODE_OPTIONS']);
+
+/** An executable to run: an absolute, normalized path (run directly, never through a shell). */
+export const executableSchema = z
+  .string()
+  .min(2)
+  .max(4096)
+  .refine((p) => isAbsolute(p), 'must be an absolute path')
+  .refine((p) => normalize(p) === p && !p.includes('\0'), 'must be a normalized path (no ., .. or repeated slashes)');
+
+/** One fixed argument from an issuer's config. */
+export const argSchema = z
+  .string()
+  .max(4096)
+  .refine((a) => !a.includes('\0'), 'must not contain NUL');
+
+export const scriptConfigSchema = z.strictObject({
+  executable: executableSchema,
+  args: z.array(argSchema).max(64).default([]).describe('Fixed arguments for issue and renew'),
+  revoke_args: z
+    .array(argSchema)
+    .max(64)
+    .optional()
+    .describe('When set, a revocation runs the executable with these arguments, "<serial> <reason>" on stdin'),
+  env: z
+    .record(
+      z
+        .string()
+        .regex(/^[A-Z_][A-Z0-9_]{0,127}$/, 'must be an upper-case environment variable name')
+        .refine((k) => !RESERVED_ENV.has(k) && !k.startsWith('CERTCTL_'), 'is reserved'),
+      z.string().max(8192),
+    )
+    .default({})
+    .describe('Extra environment (e.g. a CA API token); secret: masked in answers'),
+  timeout_ms: z.number().int().min(100).max(120000).default(30000),
+  max_output_bytes: z
+    .number()
+    .int()
+    .min(1024)
+    .max(16 * 1024 * 1024)
+    .default(1024 * 1024),
+  dry_run_on_test: z.boolean().default(false).describe('POST /issuers/{id}/test also issues a throwaway certificate through the script'),
+});
+export type ScriptConfig = z.output<typeof scriptConfigSchema>;
+
+type Operation = 'issue' | 'renew' | 'revoke' | 'test';
+
+/**
+ * Runs an operator-configured executable as a CA: the CSR PEM on stdin, the leaf PEM (then
+ * any chain) on stdout. Request data travels only on stdin; arguments and environment come
+ * from the issuer's config. Contract and limits: docs/connectors.md.
+ */
+@Injectable()
+export class ScriptConnector implements Connector<ScriptConfig> {
+  readonly type = 'script' as const;
+  readonly configSchema = scriptConfigSchema;
+  readonly secretFields: readonly string[] = ['env'];
+
+  async issue(issuer: IssuerContext<ScriptConfig>, r: IssueRequest, operation: Operation = 'issue'): Promise<IssuedLeaf> {
+    const out = await this.run(issuer, operation, issuer.config.args, await r.csrPem());
+    return checkOutput(out, r);
+  }
+
+  renew(issuer: IssuerContext<ScriptConfig>, r: IssueRequest): Promise<IssuedLeaf> {
+    return this.issue(issuer, r, 'renew');
+  }
+
+  async revoke(issuer: IssuerContext<ScriptConfig>, r: RevokeRequest): Promise<void> {
+    if (!issuer.config.revoke_args) {
+      getLogger().info(
+        { issuer_id: issuer.id, serial: r.serialNumber },
+        'script issuer has no revoke_args; revocation recorded by the platform only',
+      );
+      return;
+    }
+    await this.run(issuer, 'revoke', issuer.config.revoke_args, `${r.serialNumber} ${r.reason}\n`);
+  }
+
+  async healthCheck(issuer: IssuerContext<ScriptConfig>): Promise<HealthResult> {
+    const exe = issuer.config.executable;
+    try {
+      const s = await stat(exe);
+      if (!s.isFile()) return { ok: false, detail: `${exe} is not a regular file` };
+      await access(exe, constants.X_OK);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      return { ok: false, detail: code === 'EACCES' ? `${exe} is not executable` : `${exe}: ${code ?? (err as Error).message}` };
+    }
+    if (!issuer.config.dry_run_on_test) return { ok: true, detail: `${exe} exists and is executable` };
+    try {
+      const keys = await generateKeyPair('ECDSA-P256');
+      const commonName = 'certctl-connector-test.invalid';
+      const csr = await createCsr({ keys, commonName, sans: [commonName] });
+      const leaf = await this.issue(
+        issuer,
+        {
+          jobId: 'connector-test',
+          csrPem: () => Promise.resolve(csr),
+          publicKey: keys.publicKey,
+          commonName,
+          sans: [commonName],
+          validityDays: 1,
+          ekus: ['serverAuth'],
+          profileId: null,
+        },
+        'test',
+      );
+      const info = await parseCertificate(leaf.certificatePem);
+      return { ok: true, detail: `${exe} issued a test certificate (serial ${info.serialNumber}, issuer ${info.issuer})` };
+    } catch (err) {
+      return { ok: false, detail: `dry run failed: ${(err as Error).message}` };
+    }
+  }
+
+  /** Runs the script; a non-zero exit is an error naming the first line of stderr (retryable only for EX_TEMPFAIL). */
+  private async run(issuer: IssuerContext<ScriptConfig>, operation: Operation, args: readonly string[], stdin: string) {
+    const c = issuer.config;
+    const out = await runScript({
+      executable: c.executable,
+      args,
+      env: { ...c.env, PATH: DEFAULT_PATH, LANG: 'C', CERTCTL_OPERATION: operation, CERTCTL_ISSUER_ID: issuer.id },
+      stdin,
+      timeoutMs: c.timeout_ms,
+      maxOutputBytes: c.max_output_bytes,
+    });
+    if (out.code === 0) return out.stdout;
+    throw exitError(out, 'the script');
+  }
+}
+
+const PEM_CERT = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
+
+/**
+ * The script's stdout must be the leaf (first) then any chain, as PEM; the leaf must be an
+ * end-entity certificate for the CSR's public key carrying exactly the requested names.
+ * Anything else is terminal: the same script would answer the same again.
+ */
+export async function checkOutput(stdout: string, r: IssueRequest, source = 'the script'): Promise<IssuedLeaf> {
+  const blocks = stdout.match(PEM_CERT);
+  if (!blocks) throw ConnectorError.terminal(`${source} output holds no PEM certificate`);
+  const [leafPem, ...chain] = blocks;
+  let leaf: X509Certificate;
+  let info: Awaited<ReturnType<typeof parseCertificate>>;
+  try {
+    info = await parseCertificate(leafPem!);
+    leaf = new X509Certificate(leafPem!);
+    for (const c of chain) new X509Certificate(c);
+  } catch (err) {
+    throw ConnectorError.terminal(`${source} output is not a valid certificate: ${(err as Error).message}`, err);
+  }
+  if (info.isCa) throw ConnectorError.terminal(`${source} returned a CA certificate, not a leaf`);
+  const want = Buffer.from(await exportSpki(r.publicKey));
+  const got = leaf.publicKey.export({ type: 'spki', format: 'der' });
+  if (!want.equals(got)) throw ConnectorError.terminal(`${source}'s certificate is not for the CSR's public key`);
+  const requested = new Set(r.sans.map((n) => n.toLowerCase()));
+  const present = new Set(info.sans.map((n) => n.toLowerCase()));
+  const missing = [...requested].filter((n) => !present.has(n));
+  const extra = [...present].filter((n) => !requested.has(n) && n !== r.commonName.toLowerCase());
+  if (missing.length) throw ConnectorError.terminal(`${source}'s certificate lacks requested names: ${missing.join(', ')}`);
+  if (extra.length) throw ConnectorError.terminal(`${source}'s certificate carries names that were not requested: ${extra.join(', ')}`);
+  if (!requested.size && info.commonName !== r.commonName && !present.has(r.commonName.toLowerCase())) {
+    throw ConnectorError.terminal(`${source}'s certificate is not for ${r.commonName}`);
+  }
+  return { certificatePem: `${leafPem}\n`, chainPem: chain.length ? `${chain.join('\n')}\n` : '', serialNumber: info.serialNumber };
+}

@@ -1,0 +1,23 @@
+import IORedis, { type Redis } from 'ioredis';
+import { ACME_HTTP01_TOKEN, acmeHttp01RedisKey } from '@certctl/contracts';
+
+/**
+ * http-01 answered by the platform: the key authorizations the issuance service's `acme`
+ * connector stored in Redis (acmeHttp01RedisKey), read for GET /.well-known/acme-challenge/<token>.
+ */
+export class AcmeHttp01Answers {
+  private redis?: Redis;
+
+  constructor(private readonly redisUrl: string) {}
+
+  /** The key authorization for a token, or null (unknown, expired or malformed token). */
+  async get(token: string): Promise<string | null> {
+    if (!ACME_HTTP01_TOKEN.test(token)) return null;
+    this.redis ??= new IORedis(this.redisUrl, { maxRetriesPerRequest: 1 });
+    return this.redis.get(acmeHttp01RedisKey(token));
+  }
+
+  async close(): Promise<void> {
+    await this.redis?.quit().catch(() => undefined);
+  }
+}
