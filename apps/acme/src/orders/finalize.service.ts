@@ -128,24 +128,30 @@ export class FinalizeService implements OnApplicationBootstrap, OnApplicationShu
     return order;
   }
 
-  /** Until the job's completion or failure event arrives (any replica hears it), checking every 500 ms in case one is missed. */
+  /**
+   * Until the job's completion or failure event arrives (any replica hears it), checking every
+   * 500 ms in case one is missed. The waiter is registered before each check, so an event that
+   * lands between the check and the wait still wakes it.
+   */
   private async waitForJob(jobId: string, ms: number): Promise<void> {
     const deadline = Date.now() + ms;
-    while (Date.now() < deadline) {
-      await new Promise<void>((resolve) => {
-        const set = this.waiters.get(jobId) ?? new Set();
-        const done = () => {
-          clearTimeout(timer);
-          set.delete(done);
-          if (set.size === 0) this.waiters.delete(jobId);
-          resolve();
-        };
-        const timer = setTimeout(done, Math.min(500, Math.max(0, deadline - Date.now())));
-        set.add(done);
-        this.waiters.set(jobId, set);
-      });
-      const job = await this.rpc.request(Rpc.inventory.jobGet, { id: jobId });
-      if (['completed', 'failed', 'cancelled'].includes(job.status)) return;
+    for (;;) {
+      const set = this.waiters.get(jobId) ?? new Set<() => void>();
+      this.waiters.set(jobId, set);
+      let timer: NodeJS.Timeout | undefined;
+      let wake!: () => void;
+      const woken = new Promise<void>((resolve) => (wake = resolve));
+      set.add(wake);
+      try {
+        const job = await this.rpc.request(Rpc.inventory.jobGet, { id: jobId });
+        if (['completed', 'failed', 'cancelled'].includes(job.status) || Date.now() >= deadline) return;
+        timer = setTimeout(wake, Math.min(500, deadline - Date.now()));
+        await woken;
+      } finally {
+        clearTimeout(timer);
+        set.delete(wake);
+        if (set.size === 0) this.waiters.delete(jobId);
+      }
     }
   }
 }

@@ -61,7 +61,8 @@ export class OrdersService {
     }
     await limits.take('orders', account.id);
 
-    const trusted = profile.authMode === 'trust_authenticated' && !!account.eabKeyId;
+    // Trust comes from an EAB key of this very profile: an account bound elsewhere still proves control.
+    const trusted = profile.authMode === 'trust_authenticated' && !!account.eabKeyId && account.profileId === profile.id;
     const now = Date.now();
     const orderId = newId('ord');
     const expiresAt = new Date(now + this.config.CERTCTL_ACME_ORDER_TTL_SECONDS * 1000);
