@@ -18,6 +18,7 @@ import { ConfigResourceService } from './config-resources/config-resource.servic
 import { JobApprovalService } from './jobs/job-approval.service';
 import { JobService } from './jobs/job.service';
 import { RenewalHandler } from './renewals/renewal.handler';
+import { DigestHandler, DigestItemsService } from './renewals/digest.handler';
 import { MaintenanceService } from './renewals/maintenance.service';
 import { RenewalService } from './renewals/renewal.service';
 
@@ -36,6 +37,7 @@ export function inventoryModule(config: InventoryConfig) {
       JobHandler,
       AgentHandler,
       RenewalHandler,
+      DigestHandler,
       ...CONFIG_HANDLERS,
     ],
     providers: [
@@ -50,6 +52,7 @@ export function inventoryModule(config: InventoryConfig) {
       JobReaper,
       RenewalService,
       MaintenanceService,
+      DigestItemsService,
     ],
   })
   class InventoryModule {}

@@ -12,4 +12,5 @@ export * from './agents';
 export * from './issuers';
 export * from './notifications';
 export * from './scheduler';
+export * from './digest';
 export * from './revocation';
