@@ -139,7 +139,7 @@ describe('digest text and alert', () => {
     expect(alert).toMatchObject({ event: 'digest', severity: 'info', dedupe_key: 'digest:2026-11-23' });
     expect(alert.data).toEqual(c);
     expect(alert.subject).toBe(
-      'certctl digest 2026-11-23: 5 expiring within 30 days, 2 failed jobs, 1 job awaiting approval, 1 dead notification, 1 agent offline',
+      'certctl digest 2026-11-23: 5 expiring within 30 days (2 within 7), 2 failed jobs, 1 job awaiting approval, 1 dead notification, 1 agent offline',
     );
   });
 

@@ -55,7 +55,7 @@ const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? o
 /** The one-line summary used as the subject. */
 export function digestSubject(c: DigestContent): string {
   const parts = [
-    c.expiring.within_30_days ? `${c.expiring.within_30_days} expiring within 30 days` : '',
+    c.expiring.within_30_days ? `${c.expiring.within_30_days} expiring within 30 days (${c.expiring.within_7_days} within 7)` : '',
     c.failed_jobs.count ? plural(c.failed_jobs.count, 'failed job') : '',
     c.awaiting_approval.count ? `${plural(c.awaiting_approval.count, 'job')} awaiting approval` : '',
     c.notifications_dead.count ? plural(c.notifications_dead.count, 'dead notification') : '',
