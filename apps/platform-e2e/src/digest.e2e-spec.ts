@@ -30,6 +30,23 @@ describe('daily digest end to end', () => {
   let receiver: Awaited<ReturnType<typeof startHttpReceiver>>;
   let smtp: Awaited<ReturnType<typeof startSmtpReceiver>>;
   let expiringCertId: string;
+  let expiringName: string;
+
+  /**
+   * POST a new resource, expecting 201. Other suites may leave the stack busy, so a 503 (the
+   * owner did not answer within the e2e NATS timeout) is retried under a fresh name, since the
+   * late first attempt may still have created one.
+   */
+  const create = async (path: string, name: string, body: (name: string) => object) => {
+    for (let attempt = 0; ; attempt++) {
+      const r = await api('POST', path, { body: body(attempt ? `${name}-r${attempt}` : name) });
+      if (r.status !== 503 || attempt === 4) {
+        expect({ path, status: r.status }).toEqual({ path, status: 201 });
+        return r.body as { id: string; name: string };
+      }
+      await new Promise((res) => setTimeout(res, 1000));
+    }
+  };
   const failedJobId = `job-digest-${suffix}`;
   const agentId = `agt-digest-${suffix}`;
 
@@ -66,7 +83,15 @@ describe('daily digest end to end', () => {
 
   /** The same counts as the services compute them, read directly (the digest must match). */
   const snapshot = async (): Promise<Counts> => {
-    const s = await api('GET', '/api/v1/stats/summary');
+    // Retried while the stack is busy: a 503, or no dead count when notifications did not answer in 2 s.
+    const s = await waitFor(
+      async () => {
+        const r = await api('GET', '/api/v1/stats/summary');
+        return r.status === 200 && r.body.notifications ? r : undefined;
+      },
+      30000,
+      'the stats summary',
+    );
     const failed = await db.query<{ n: number }>(
       `SELECT count(*)::int AS n FROM jobs WHERE status = 'failed' AND COALESCE(completed_at, updated_at) >= now() - interval '24 hours'`,
     );
@@ -92,48 +117,37 @@ describe('daily digest end to end', () => {
     });
     smtp = await startSmtpReceiver();
 
-    const hook = await api('POST', '/api/v1/notification-channels', {
-      body: {
-        name: `digest-hook-${suffix}`,
-        type: 'webhook',
-        config: { url: `${receiver.url}/digest` },
-        secret: SECRET,
-      },
-    });
-    expect(hook.status).toBe(201);
-    const mail = await api('POST', '/api/v1/notification-channels', {
-      body: {
-        name: `digest-mail-${suffix}`,
-        type: 'email',
-        config: {
-          smtp_host: '127.0.0.1',
-          smtp_port: smtp.port,
-          starttls: false,
-          to: [`digest-${suffix}@example.test`],
-        },
-      },
-    });
-    expect(mail.status).toBe(201);
-    const rule = await api('POST', '/api/v1/notification-rules', {
-      body: { name: `digest-${suffix}`, events: ['digest'], channel_ids: [hook.body.id, mail.body.id] },
-    });
-    expect(rule.status).toBe(201);
+    const hook = await create('/api/v1/notification-channels', `digest-hook-${suffix}`, (name) => ({
+      name,
+      type: 'webhook',
+      config: { url: `${receiver.url}/digest` },
+      secret: SECRET,
+    }));
+    const mail = await create('/api/v1/notification-channels', `digest-mail-${suffix}`, (name) => ({
+      name,
+      type: 'email',
+      config: { smtp_host: '127.0.0.1', smtp_port: smtp.port, starttls: false, to: [`digest-${suffix}@example.test`] },
+    }));
+    await create('/api/v1/notification-rules', `digest-${suffix}`, (name) => ({
+      name,
+      events: ['digest'],
+      channel_ids: [hook.id, mail.id],
+    }));
 
     // Something in each section: a certificate expiring within 7 days and one awaiting approval,
     // through the API; a failed job, an offline agent and a dead notification as fixture rows.
-    const shortProfile = await api('POST', '/api/v1/profiles', { body: { name: `digest-3d-${suffix}`, max_validity_days: 3 } });
-    expect(shortProfile.status).toBe(201);
-    const approvalProfile = await api('POST', '/api/v1/profiles', { body: { name: `digest-approve-${suffix}`, requires_approval: true } });
-    expect(approvalProfile.status).toBe(201);
-    const expiring = await api('POST', '/api/v1/certificates', {
-      body: { ...validCertificate(`digest-exp-${suffix}`), profile_id: shortProfile.body.id },
-    });
-    expect(expiring.status).toBe(201);
-    expiringCertId = expiring.body.id;
-    const awaiting = await api('POST', '/api/v1/certificates', {
-      body: { ...validCertificate(`digest-appr-${suffix}`), profile_id: approvalProfile.body.id },
-    });
-    expect(awaiting.status).toBe(201);
+    const shortProfile = await create('/api/v1/profiles', `digest-3d-${suffix}`, (name) => ({ name, max_validity_days: 3 }));
+    const approvalProfile = await create('/api/v1/profiles', `digest-approve-${suffix}`, (name) => ({ name, requires_approval: true }));
+    const expiring = await create('/api/v1/certificates', `digest-exp-${suffix}`, (name) => ({
+      ...validCertificate(name),
+      profile_id: shortProfile.id,
+    }));
+    expiringCertId = expiring.id;
+    expiringName = expiring.name;
+    await create('/api/v1/certificates', `digest-appr-${suffix}`, (name) => ({
+      ...validCertificate(name),
+      profile_id: approvalProfile.id,
+    }));
     await waitFor(
       async () => ((await api('GET', `/api/v1/certificates/${expiringCertId}`)).body.status === 'active' ? true : undefined),
       60000,
@@ -204,8 +218,8 @@ describe('daily digest end to end', () => {
     expect(raw).toMatch(/Content-Type: text\/plain/i);
     expect(raw).toMatch(/Content-Type: text\/html/i);
     expect(raw).toContain(`Failed jobs since ${d.failed_jobs.since}: ${d.failed_jobs.count}`);
-    expect(raw).toContain(`digest-exp-${suffix} expires`);
-    expect(raw).toContain(`<td>digest-exp-${suffix}</td>`);
+    expect(raw).toContain(`${expiringName} expires`);
+    expect(raw).toContain(`<td>${expiringName}</td>`);
     expect(raw).toContain(`<h3>Agents offline: ${d.agents_offline.count}`);
 
     // More runs the same day, on both replicas, then a restart (fresh replica, new holder): nothing more.
