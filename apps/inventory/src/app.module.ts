@@ -20,6 +20,7 @@ import { JobApprovalService } from './jobs/job-approval.service';
 import { JobService } from './jobs/job.service';
 import { JobRetryHandler, JobRetryService } from './jobs/job-retry';
 import { RenewalHandler } from './renewals/renewal.handler';
+import { DigestHandler, DigestItemsService } from './renewals/digest.handler';
 import { MaintenanceService } from './renewals/maintenance.service';
 import { RenewalService } from './renewals/renewal.service';
 
@@ -40,6 +41,7 @@ export function inventoryModule(config: InventoryConfig) {
       AgentHandler,
       RenewalHandler,
       AcmeIssueHandler,
+      DigestHandler,
       ...CONFIG_HANDLERS,
     ],
     providers: [
@@ -56,6 +58,7 @@ export function inventoryModule(config: InventoryConfig) {
       RenewalService,
       MaintenanceService,
       AcmeIssueService,
+      DigestItemsService,
     ],
   })
   class InventoryModule {}

@@ -2,11 +2,10 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { INestMicroservice } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { SMTPServer } from 'smtp-server';
 import { Client } from 'pg';
 import { type Alert, Events, NotificationRpc } from '@certctl/contracts';
 import { DrainingNatsServer, RpcClient } from '@certctl/messaging';
-import { createTestDatabase, startNatsServer } from '@certctl/testing';
+import { createTestDatabase, startNatsServer, startSmtpReceiver } from '@certctl/testing';
 import { notificationsModule } from '../src/app.module';
 import { notificationsEnvSchema } from '../src/config';
 import { verifyWebhook } from '../src/delivery/signature';
@@ -59,9 +58,7 @@ describe('notification delivery on real PostgreSQL, Redis and NATS', () => {
   let rpc: RpcClient;
   let db: Client;
   let receiver: Awaited<ReturnType<typeof startReceiver>>;
-  let smtp: SMTPServer;
-  let smtpPort: number;
-  const mails: { to: string; raw: string }[] = [];
+  let smtp: Awaited<ReturnType<typeof startSmtpReceiver>>;
 
   beforeAll(async () => {
     nats = await startNatsServer();
@@ -88,20 +85,7 @@ describe('notification delivery on real PostgreSQL, Redis and NATS', () => {
     db = new Client({ connectionString: databaseUrl });
     await db.connect();
     receiver = await startReceiver();
-    smtp = new SMTPServer({
-      authOptional: true,
-      disabledCommands: ['STARTTLS', 'AUTH'],
-      onData(stream, session, cb) {
-        let raw = '';
-        stream.on('data', (c: Buffer) => (raw += c.toString()));
-        stream.on('end', () => {
-          mails.push({ to: session.envelope.rcptTo.map((r) => r.address).join(','), raw });
-          cb();
-        });
-      },
-    });
-    await new Promise<void>((r) => smtp.listen(0, '127.0.0.1', r));
-    smtpPort = (smtp.server.address() as AddressInfo).port;
+    smtp = await startSmtpReceiver();
   });
 
   afterAll(async () => {
@@ -109,7 +93,7 @@ describe('notification delivery on real PostgreSQL, Redis and NATS', () => {
     await app?.close();
     await db?.end();
     await receiver?.close();
-    await new Promise<void>((r) => smtp.close(() => r()));
+    await smtp.close();
     await nats?.stop();
   });
 
@@ -200,7 +184,7 @@ describe('notification delivery on real PostgreSQL, Redis and NATS', () => {
       channel: {
         name: 'mail',
         type: 'email',
-        config: { smtp_host: '127.0.0.1', smtp_port: smtpPort, starttls: false, from: 'certctl@example.test', to_owner: true },
+        config: { smtp_host: '127.0.0.1', smtp_port: smtp.port, starttls: false, from: 'certctl@example.test', to_owner: true },
       },
     });
     await rpc.request(NotificationRpc.ruleCreate, {
@@ -216,7 +200,7 @@ describe('notification delivery on real PostgreSQL, Redis and NATS', () => {
         }),
       ],
     });
-    const mail = await waitFor(async () => mails.find((m) => m.to === 'owner2@example.test'));
+    const mail = await waitFor(async () => smtp.mails.find((m) => m.to === 'owner2@example.test'));
     expect(mail.raw).toContain('mail-2');
     expect(mail.raw).toContain('2026-12-01T00:00:00.000Z');
     const row = await waitFor(async () => {

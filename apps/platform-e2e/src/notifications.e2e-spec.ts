@@ -1,8 +1,7 @@
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
 import { Client } from 'pg';
-import { SMTPServer } from 'smtp-server';
+import { startHttpReceiver, startSmtpReceiver } from '@certctl/testing';
 import { readState } from './e2e-env';
 import { api, validCertificate, waitFor } from './http';
 
@@ -21,9 +20,8 @@ describe('scheduler and notifications end to end', () => {
   const policyId = `rp-e2e-fast-${suffix}`;
   const profileId = `prof-e2e-1day-${suffix}`;
   const hook = { failing: true, attempts: 0, delivered: [] as { id: string; body: string; signed: boolean }[] };
-  const mails: { to: string; raw: string }[] = [];
-  let server: Server;
-  let smtp: SMTPServer;
+  let server: Awaited<ReturnType<typeof startHttpReceiver>>;
+  let smtp: Awaited<ReturnType<typeof startSmtpReceiver>>;
   let certId: string;
 
   beforeAll(async () => {
@@ -40,36 +38,19 @@ describe('scheduler and notifications end to end', () => {
     } finally {
       await db.end();
     }
-    server = createServer((req, res) => {
-      let body = '';
-      req.on('data', (c: Buffer) => (body += c.toString()));
-      req.on('end', () => {
-        hook.attempts++;
-        if (hook.failing) return void res.writeHead(500).end('receiver broken');
-        hook.delivered.push({ id: (JSON.parse(body) as { id: string }).id, body, signed: validSignature(req.headers, body) });
-        res.writeHead(200).end('{}');
-      });
+    server = await startHttpReceiver((req, body) => {
+      hook.attempts++;
+      if (hook.failing) return { status: 500, body: 'receiver broken' };
+      hook.delivered.push({ id: (JSON.parse(body) as { id: string }).id, body, signed: validSignature(req.headers, body) });
+      return 200;
     });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    smtp = new SMTPServer({
-      authOptional: true,
-      disabledCommands: ['STARTTLS', 'AUTH'],
-      onData(stream, session, cb) {
-        let raw = '';
-        stream.on('data', (c: Buffer) => (raw += c.toString()));
-        stream.on('end', () => {
-          mails.push({ to: session.envelope.rcptTo.map((r) => r.address).join(','), raw });
-          cb();
-        });
-      },
-    });
-    await new Promise<void>((r) => smtp.listen(0, '127.0.0.1', r));
+    smtp = await startSmtpReceiver();
 
     const hookChannel = await api('POST', '/api/v1/notification-channels', {
       body: {
         name: `e2e-hook-${suffix}`,
         type: 'webhook',
-        config: { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook` },
+        config: { url: `${server.url}/hook` },
         secret: SECRET,
       },
     });
@@ -81,7 +62,7 @@ describe('scheduler and notifications end to end', () => {
         type: 'email',
         config: {
           smtp_host: '127.0.0.1',
-          smtp_port: (smtp.server.address() as AddressInfo).port,
+          smtp_port: smtp.port,
           starttls: false,
           to: ['ops@example.test'],
         },
@@ -110,8 +91,8 @@ describe('scheduler and notifications end to end', () => {
     const db = new Client({ connectionString: readState().env.DATABASE_URL });
     await db.connect();
     await db.query('UPDATE renewal_policies SET auto_renew = false WHERE id = $1', [policyId]).finally(() => db.end());
-    await new Promise((r) => server?.close(r));
-    await new Promise<void>((r) => (smtp ? smtp.close(() => r()) : r()));
+    await server?.close();
+    await smtp?.close();
   });
 
   it('ok/a short-lived certificate is renewed by the scheduler with no API call', async () => {
@@ -139,7 +120,7 @@ describe('scheduler and notifications end to end', () => {
 
   it('ok/the expiring certificate sends an email with its name and expiry to a local SMTP server', async () => {
     const mail = await waitFor(
-      async () => mails.find((m) => m.to === 'ops@example.test' && m.raw.includes(`sched-${suffix}`)),
+      async () => smtp.mails.find((m) => m.to === 'ops@example.test' && m.raw.includes(`sched-${suffix}`)),
       30000,
       'the email',
     );

@@ -7,6 +7,8 @@ import { SCHEDULER_CONFIG, type SchedulerConfig } from './config';
 import { LeaseService } from './loops/lease.service';
 import { LoopsService } from './loops/loops.service';
 import { RenewalScanService } from './renewal/renewal-scan.service';
+import { DigestLedger } from './digest/digest-ledger';
+import { DigestService } from './digest/digest.service';
 
 export function schedulerModule(config: SchedulerConfig) {
   @Module({
@@ -16,7 +18,14 @@ export function schedulerModule(config: SchedulerConfig) {
       QueueModule.forRoot({ redisUrl: config.REDIS_URL }),
       MessagingModule.forRoot({ servers: config.NATS_URL, service: 'scheduler', timeoutMs: config.CERTCTL_NATS_TIMEOUT_MS }),
     ],
-    providers: [{ provide: SCHEDULER_CONFIG, useValue: config }, LeaseService, RenewalScanService, LoopsService],
+    providers: [
+      { provide: SCHEDULER_CONFIG, useValue: config },
+      LeaseService,
+      RenewalScanService,
+      DigestLedger,
+      DigestService,
+      LoopsService,
+    ],
   })
   class SchedulerModule {}
   return SchedulerModule;

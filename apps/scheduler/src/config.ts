@@ -1,4 +1,5 @@
 import { baseEnvSchema, databaseEnvSchema, natsEnvSchema, portSchema, redisEnvSchema } from '@certctl/config';
+import { DIGEST_MAX_ITEMS } from '@certctl/contracts';
 import { z } from 'zod';
 
 const ms = (fallback: number) => z.coerce.number().int().min(100).default(fallback);
@@ -23,8 +24,8 @@ export const schedulerEnvSchema = baseEnvSchema
     CERTCTL_SCHEDULER_EXPIRY_STATUS_INTERVAL_MS: ms(5 * MIN),
     /** A certificate is Expiring this many days before its notAfter (0: never marked Expiring, only Expired). */
     CERTCTL_EXPIRING_WITHIN_DAYS: z.coerce.number().int().min(0).max(365).default(30),
-    /** Comma-separated loops to run (default all): renewal,expiry-alerts,expiry-status,agent-offline,job-reaper,crl-refresh,acme-gc. */
-    CERTCTL_SCHEDULER_LOOPS: z.string().default('renewal,expiry-alerts,expiry-status,agent-offline,job-reaper,crl-refresh,acme-gc'),
+    /** Comma-separated loops to run (default all): renewal,expiry-alerts,expiry-status,agent-offline,job-reaper,crl-refresh,acme-gc,digest. */
+    CERTCTL_SCHEDULER_LOOPS: z.string().default('renewal,expiry-alerts,expiry-status,agent-offline,job-reaper,crl-refresh,acme-gc,digest'),
     /** Certificates per scan page (one inventory request each; ~0.5 KB each, under the 1 MB NATS message limit). */
     CERTCTL_SCHEDULER_BATCH_SIZE: z.coerce.number().int().min(10).max(2000).default(1000),
     /** Renewal starts are spread over up to this long after they are due (and at most 10% of the time left). */
@@ -40,6 +41,14 @@ export const schedulerEnvSchema = baseEnvSchema
     CERTCTL_JOB_RUNNING_TIMEOUT_MS: ms(30 * MIN),
     CERTCTL_JOB_AWAITING_CSR_TIMEOUT_MS: ms(24 * 60 * MIN),
     CERTCTL_JOB_AWAITING_APPROVAL_TIMEOUT_MS: ms(7 * 24 * 60 * MIN),
+    /** The daily digest of what needs attention (off by default; also needs `digest` in CERTCTL_SCHEDULER_LOOPS, which it is by default). */
+    CERTCTL_DIGEST_ENABLED: z.stringbool().default(false),
+    /** The day's digest is sent at the first check at or after this hour (UTC). */
+    CERTCTL_DIGEST_HOUR_UTC: z.coerce.number().int().min(0).max(23).default(8),
+    /** How often the digest loop checks whether today's digest is due (tests: a second or two). */
+    CERTCTL_DIGEST_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(3600).default(300),
+    /** Items listed per section (the counts are always complete). */
+    CERTCTL_DIGEST_LIST_LIMIT: z.coerce.number().int().min(1).max(DIGEST_MAX_ITEMS).default(10),
   });
 export type SchedulerConfig = z.output<typeof schedulerEnvSchema>;
 export const SCHEDULER_CONFIG = Symbol('SCHEDULER_CONFIG');

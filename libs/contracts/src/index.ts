@@ -13,6 +13,7 @@ export * from './issuers';
 export * from './issuer-ca';
 export * from './notifications';
 export * from './scheduler';
+export * from './digest';
 export * from './revocation';
 export * from './san-rules';
 export * from './acme';

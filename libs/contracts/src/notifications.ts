@@ -34,6 +34,7 @@ export const alertEventSchema = z.enum([
   'certificate.revoked',
   'job.awaiting_approval',
   'agent.offline',
+  'digest',
 ]);
 export type AlertEvent = z.infer<typeof alertEventSchema>;
 

@@ -6,3 +6,4 @@ export * from './challenge-test-server';
 export * from './acme-tls-cert';
 export * from './challenge-test-server-process';
 export * from './openssl-ca';
+export * from './receivers';

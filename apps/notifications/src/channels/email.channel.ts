@@ -1,5 +1,6 @@
 import { createTransport } from 'nodemailer';
 import { type ChannelSender, DeliveryError, type Outgoing, type SendContext } from './channel.types';
+import { digestHtml } from './digest-html';
 
 /** Email over SMTP with nodemailer; `starttls: true` requires STARTTLS, the secret is the SMTP password. */
 export class EmailChannel implements ChannelSender {
@@ -24,6 +25,8 @@ export class EmailChannel implements ChannelSender {
         to: n.recipient,
         subject: n.subject,
         text: n.message,
+        // The daily digest also gets a simple HTML part listing its items; other alerts are plain text.
+        html: n.event === 'digest' ? digestHtml(n.payload) : undefined,
         headers: { 'X-Certctl-Notification-Id': n.id },
       });
     } catch (err) {

@@ -4,10 +4,20 @@ import { RpcClient } from '@certctl/messaging';
 import { getLogger } from '@certctl/observability';
 import { SCHEDULER_CONFIG, type SchedulerConfig } from '../config';
 import { RenewalScanService } from '../renewal/renewal-scan.service';
+import { DigestService } from '../digest/digest.service';
 import { LeaseService } from './lease.service';
 import { LoopRunner } from './loop-runner';
 
-export const LOOP_NAMES = ['renewal', 'expiry-alerts', 'expiry-status', 'agent-offline', 'job-reaper', 'crl-refresh', 'acme-gc'] as const;
+export const LOOP_NAMES = [
+  'renewal',
+  'expiry-alerts',
+  'expiry-status',
+  'agent-offline',
+  'job-reaper',
+  'crl-refresh',
+  'acme-gc',
+  'digest',
+] as const;
 export type LoopName = (typeof LOOP_NAMES)[number];
 
 /** Starts the enabled loops; each runs on the replica holding its lease. */
@@ -19,6 +29,7 @@ export class LoopsService implements OnApplicationBootstrap, OnApplicationShutdo
     private readonly scan: RenewalScanService,
     private readonly rpc: RpcClient,
     private readonly lease: LeaseService,
+    private readonly digest: DigestService,
     @Inject(SCHEDULER_CONFIG) private readonly config: SchedulerConfig,
   ) {
     const c = config;
@@ -30,13 +41,14 @@ export class LoopsService implements OnApplicationBootstrap, OnApplicationShutdo
       'job-reaper': { intervalMs: c.CERTCTL_SCHEDULER_JOB_REAPER_INTERVAL_MS, run: () => this.reapJobs() },
       'crl-refresh': { intervalMs: c.CERTCTL_SCHEDULER_CRL_REFRESH_INTERVAL_MS, run: () => this.refreshCrls() },
       'acme-gc': { intervalMs: c.CERTCTL_SCHEDULER_ACME_GC_INTERVAL_MS, run: () => this.rpc.request(AcmeRpc.gc, {}, { timeoutMs: 60000 }) },
+      digest: { intervalMs: c.CERTCTL_DIGEST_INTERVAL_SECONDS * 1000, run: () => this.digest.run() },
     };
     for (const name of LOOP_NAMES) this.runners.set(name, new LoopRunner({ name, ...loops[name] }, lease));
   }
 
   enabled(): LoopName[] {
     const wanted = new Set(this.config.CERTCTL_SCHEDULER_LOOPS.split(',').map((s) => s.trim()));
-    return LOOP_NAMES.filter((n) => wanted.has(n));
+    return LOOP_NAMES.filter((n) => wanted.has(n) && (n !== 'digest' || this.config.CERTCTL_DIGEST_ENABLED));
   }
 
   onApplicationBootstrap(): void {
