@@ -1,4 +1,5 @@
 import { baseEnvSchema, databaseEnvSchema, encryptionEnvSchema, natsEnvSchema, portSchema, redisEnvSchema } from '@certctl/config';
+import { isAbsolute } from 'node:path';
 import { z } from 'zod';
 
 export const issuanceEnvSchema = baseEnvSchema
@@ -14,6 +15,15 @@ export const issuanceEnvSchema = baseEnvSchema
     // the issuance jobs: BullMQ keeps attempts and backoff on each job (see QUEUE_RETRY).
     /** Public base URL of the platform; CRL and OCSP pointers in certificates are built from it. */
     CERTCTL_PUBLIC_BASE_URL: z.url().default('http://127.0.0.1:8080'),
+    /**
+     * Colon-separated absolute directories that script-connector executables must be in
+     * (docs/connectors.md). Empty: no script issuer can be created or run.
+     */
+    CERTCTL_SCRIPT_CONNECTOR_DIRS: z
+      .string()
+      .default('')
+      .transform((v) => v.split(':').filter(Boolean))
+      .refine((dirs) => dirs.every((d) => isAbsolute(d)), 'must list absolute directories separated by ":"'),
   });
 export type IssuanceConfig = z.output<typeof issuanceEnvSchema>;
 export const ISSUANCE_CONFIG = Symbol('ISSUANCE_CONFIG');
