@@ -46,11 +46,26 @@ describe('ConnectorRegistry', () => {
   it("fail/a script config is validated by the connector's schema: 422 naming each config field", () => {
     const { registry } = setup();
     const err = thrown(() =>
-      registry.parseConfig('script', { executable: 'sign.sh', args: [1], timeout_ms: 5, env: { path: 'x', CERTCTL_X: 'y' }, shell: true }),
+      registry.parseConfig('script', {
+        executable: 'sign.sh',
+        args: [1],
+        timeout_ms: 5,
+        env: { path: 'x', CERTCTL_X: 'y', LD_AUDIT: 'z', CA_TOKEN: 'a\0b' },
+        shell: true,
+      }),
     );
     expect(err.status).toBe(422);
     expect(err.fields?.map((f) => f.field).sort()).toEqual(
-      ['config.args.0', 'config.env.CERTCTL_X', 'config.env.path', 'config.executable', 'config.shell', 'config.timeout_ms'].sort(),
+      [
+        'config.args.0',
+        'config.env.CA_TOKEN',
+        'config.env.CERTCTL_X',
+        'config.env.LD_AUDIT',
+        'config.env.path',
+        'config.executable',
+        'config.shell',
+        'config.timeout_ms',
+      ].sort(),
     );
     expect(err.fields?.find((f) => f.field === 'config.executable')?.message).toBe('must be an absolute path');
     expect(thrown(() => registry.parseConfig('script', {})).fields).toEqual([{ field: 'config.executable', message: expect.any(String) }]);

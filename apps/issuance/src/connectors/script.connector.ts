@@ -21,7 +21,7 @@ import { runScript } from './run-script';
 /** EX_TEMPFAIL (sysexits.h): the only exit code that means "try again later". */
 export const EXIT_TEMPFAIL = 75;
 const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
-const RESERVED_ENV = new Set(['PATH', 'LANG', 'LC_ALL', 'HOME', 'LD_PRELOAD', 'LD_LIBRARY_PATH', 'NODE_OPTIONS']);
+const RESERVED_ENV = new Set(['PATH', 'LANG', 'LC_ALL', 'HOME', 'NODE_OPTIONS']);
 
 const argSchema = z
   .string()
@@ -61,8 +61,8 @@ export const scriptConfigSchema = (allowedDirs: readonly string[]) =>
         z
           .string()
           .regex(/^[A-Z_][A-Z0-9_]{0,127}$/, 'must be an upper-case environment variable name')
-          .refine((k) => !RESERVED_ENV.has(k) && !k.startsWith('CERTCTL_'), 'is reserved'),
-        z.string().max(8192),
+          .refine((k) => !RESERVED_ENV.has(k) && !k.startsWith('CERTCTL_') && !k.startsWith('LD_'), 'is reserved'),
+        argSchema,
       )
       .default({})
       .describe('Extra environment (e.g. a CA API token); secret: masked in answers'),
