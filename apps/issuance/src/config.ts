@@ -1,4 +1,5 @@
 import { baseEnvSchema, databaseEnvSchema, encryptionEnvSchema, natsEnvSchema, portSchema, redisEnvSchema } from '@certctl/config';
+import { isAbsolute } from 'node:path';
 import { z } from 'zod';
 
 export const issuanceEnvSchema = baseEnvSchema
@@ -26,6 +27,15 @@ export const issuanceEnvSchema = baseEnvSchema
       .enum(['true', 'false', '1', '0', ''])
       .default('false')
       .transform((v) => v === 'true' || v === '1'),
+    /**
+     * Colon-separated absolute directories that script-connector executables must be in
+     * (docs/connectors.md). Empty: no script issuer can be created or run.
+     */
+    CERTCTL_SCRIPT_CONNECTOR_DIRS: z
+      .string()
+      .default('')
+      .transform((v) => v.split(':').filter(Boolean))
+      .refine((dirs) => dirs.every((d) => isAbsolute(d)), 'must list absolute directories separated by ":"'),
   });
 export type IssuanceConfig = z.output<typeof issuanceEnvSchema>;
 export const ISSUANCE_CONFIG = Symbol('ISSUANCE_CONFIG');

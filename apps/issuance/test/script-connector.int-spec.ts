@@ -6,7 +6,7 @@ import { AppError } from '@certctl/contracts';
 import { processAlive } from '@certctl/testing';
 import { type CryptoKeyPair, createCsr, generateKeyPair } from '@certctl/pki';
 import type { IssueRequest, IssuerContext } from '../src/connectors/connector';
-import { type ScriptConfig, ScriptConnector, scriptConfigSchema } from '../src/connectors/script.connector';
+import { type ScriptConfig, ScriptConnector } from '../src/connectors/script.connector';
 
 /** The script connector against real processes: openssl as the CA, and scripts that misbehave. */
 
@@ -14,13 +14,14 @@ const FIXTURES = resolve(__dirname, 'fixtures');
 const SIGN = join(FIXTURES, 'openssl-sign.sh');
 const MISBEHAVE = join(FIXTURES, 'misbehave.sh');
 const MAKE_CA = join(FIXTURES, 'make-ca.sh');
-const connector = new ScriptConnector();
+// Scripts may run from the fixtures and from the temporary folders the tests write.
+const connector = new ScriptConnector({ CERTCTL_SCRIPT_CONNECTOR_DIRS: [FIXTURES, tmpdir()] });
 let dir: string;
 let keys: CryptoKeyPair;
 let request: IssueRequest;
 
 function issuer(config: Partial<ScriptConfig> & { executable: string }): IssuerContext<ScriptConfig> {
-  return { id: 'iss-script-test', name: 'Script test', type: 'script', config: scriptConfigSchema.parse(config) };
+  return { id: 'iss-script-test', name: 'Script test', type: 'script', config: connector.configSchema.parse(config) };
 }
 
 async function failure(p: Promise<unknown>): Promise<AppError> {

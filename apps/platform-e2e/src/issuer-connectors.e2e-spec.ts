@@ -109,6 +109,14 @@ describe('script connector issuers', () => {
       'config.surprise',
       'config.timeout_ms',
     ]);
+    // Only executables in CERTCTL_SCRIPT_CONNECTOR_DIRS (here: the test fixtures) may run.
+    const outside = await api('POST', '/api/v1/issuers', {
+      body: { name: `Outside ${run}`, type: 'script', config: { executable: '/bin/sh' } },
+    });
+    expectProblem(outside, 422);
+    expect(outside.body.errors).toEqual([
+      { field: 'config.executable', message: expect.stringContaining('CERTCTL_SCRIPT_CONNECTOR_DIRS') },
+    ]);
     const acme = await api('POST', '/api/v1/issuers', { body: { name: `Acme ${run}`, type: 'acme', config: {} } });
     expectProblem(acme, 422);
     expect(acme.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['config.directory_url', 'config.email']);
@@ -131,11 +139,11 @@ describe('script connector issuers', () => {
     expect(tested.body.detail).toContain('issued a test certificate');
 
     const missing = await api('POST', '/api/v1/issuers', {
-      body: { name: `Missing ${run}`, type: 'script', config: { executable: join(caDir, 'no-such-script') } },
+      body: { name: `Missing ${run}`, type: 'script', config: { executable: join(FIXTURES, 'no-such-script') } },
     });
     expect((await api('POST', `/api/v1/issuers/${missing.body.id}/test`)).body).toMatchObject({
       ok: false,
-      detail: `${join(caDir, 'no-such-script')}: ENOENT`,
+      detail: `${join(FIXTURES, 'no-such-script')}: ENOENT`,
     });
 
     expectProblem(await api('POST', `/api/v1/issuers/iss-nope-${run}/test`), 404);

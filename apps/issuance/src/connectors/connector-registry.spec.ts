@@ -10,7 +10,7 @@ const box = SecretBox.fromSecret('a-test-secret-of-at-least-32-characters!!');
 function setup(row?: Record<string, unknown>) {
   const db = { issuer: { findUnique: jest.fn(async () => row ?? null) } };
   const local = new LocalConnector({} as never, {} as never);
-  const script = new ScriptConnector();
+  const script = new ScriptConnector({ CERTCTL_SCRIPT_CONNECTOR_DIRS: ['/opt/ca'] });
   const registry = new ConnectorRegistry([local, script], db as never, { box } as never);
   return { registry, local, script, db };
 }
@@ -46,15 +46,43 @@ describe('ConnectorRegistry', () => {
   it("fail/a script config is validated by the connector's schema: 422 naming each config field", () => {
     const { registry } = setup();
     const err = thrown(() =>
-      registry.parseConfig('script', { executable: 'sign.sh', args: [1], timeout_ms: 5, env: { path: 'x', CERTCTL_X: 'y' }, shell: true }),
+      registry.parseConfig('script', {
+        executable: 'sign.sh',
+        args: [1],
+        timeout_ms: 5,
+        env: { path: 'x', CERTCTL_X: 'y', LD_AUDIT: 'z', CA_TOKEN: 'a\0b' },
+        shell: true,
+      }),
     );
     expect(err.status).toBe(422);
     expect(err.fields?.map((f) => f.field).sort()).toEqual(
-      ['config.args.0', 'config.env.CERTCTL_X', 'config.env.path', 'config.executable', 'config.shell', 'config.timeout_ms'].sort(),
+      [
+        'config.args.0',
+        'config.env.CA_TOKEN',
+        'config.env.CERTCTL_X',
+        'config.env.LD_AUDIT',
+        'config.env.path',
+        'config.executable',
+        'config.shell',
+        'config.timeout_ms',
+      ].sort(),
     );
     expect(err.fields?.find((f) => f.field === 'config.executable')?.message).toBe('must be an absolute path');
     expect(thrown(() => registry.parseConfig('script', {})).fields).toEqual([{ field: 'config.executable', message: expect.any(String) }]);
-    expect(thrown(() => registry.parseConfig('script', { executable: '/opt/../bin/sh' })).fields?.[0]?.message).toContain('normalized');
+    expect(thrown(() => registry.parseConfig('script', { executable: '/opt/ca/../../bin/sh' })).fields?.[0]?.message).toContain(
+      'normalized',
+    );
+  });
+
+  it('fail/a script executable outside CERTCTL_SCRIPT_CONNECTOR_DIRS is refused; with no directory listed, script issuers are disabled', () => {
+    const { registry } = setup();
+    expect(thrown(() => registry.parseConfig('script', { executable: '/opt/cab/sign.sh' })).fields).toEqual([
+      { field: 'config.executable', message: 'must be inside one of the directories of CERTCTL_SCRIPT_CONNECTOR_DIRS (/opt/ca)' },
+    ]);
+    const none = new ConnectorRegistry([new ScriptConnector({ CERTCTL_SCRIPT_CONNECTOR_DIRS: [] })], {} as never, { box } as never);
+    expect(thrown(() => none.parseConfig('script', scriptConfig)).fields).toEqual([
+      { field: 'config.executable', message: 'script issuers are disabled: CERTCTL_SCRIPT_CONNECTOR_DIRS names no directory' },
+    ]);
   });
 
   it('ok/a valid config gets its defaults; secrets are masked (keys stay visible), the rest shown as is', () => {

@@ -2,7 +2,7 @@ import { X509Certificate } from 'node:crypto';
 import { constants } from 'node:fs';
 import { access, stat } from 'node:fs/promises';
 import { isAbsolute, normalize } from 'node:path';
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { getLogger } from '@certctl/observability';
 import { createCsr, exportSpki, generateKeyPair, parseCertificate } from '@certctl/pki';
 import { z } from 'zod';
@@ -15,6 +15,7 @@ import {
   type IssuerContext,
   type RevokeRequest,
 } from './connector';
+import { ISSUANCE_CONFIG, type IssuanceConfig } from '../config';
 import { exitError, runScript } from './run-script';
 
 export { EXIT_TEMPFAIL } from './run-script';
@@ -35,34 +36,54 @@ export const argSchema = z
   .max(4096)
   .refine((a) => !a.includes('\0'), 'must not contain NUL');
 
-export const scriptConfigSchema = z.strictObject({
-  executable: executableSchema,
-  args: z.array(argSchema).max(64).default([]).describe('Fixed arguments for issue and renew'),
-  revoke_args: z
-    .array(argSchema)
-    .max(64)
-    .optional()
-    .describe('When set, a revocation runs the executable with these arguments, "<serial> <reason>" on stdin'),
-  env: z
-    .record(
-      z
-        .string()
-        .regex(/^[A-Z_][A-Z0-9_]{0,127}$/, 'must be an upper-case environment variable name')
-        .refine((k) => !RESERVED_ENV.has(k) && !k.startsWith('CERTCTL_'), 'is reserved'),
-      z.string().max(8192),
-    )
-    .default({})
-    .describe('Extra environment (e.g. a CA API token); secret: masked in answers'),
-  timeout_ms: z.number().int().min(100).max(120000).default(30000),
-  max_output_bytes: z
-    .number()
-    .int()
-    .min(1024)
-    .max(16 * 1024 * 1024)
-    .default(1024 * 1024),
-  dry_run_on_test: z.boolean().default(false).describe('POST /issuers/{id}/test also issues a throwaway certificate through the script'),
-});
-export type ScriptConfig = z.output<typeof scriptConfigSchema>;
+/** Why an executable path may not be used, or null: absolute, normalized, inside an allowed directory. */
+function executableProblem(p: string, allowedDirs: readonly string[]): string | null {
+  if (!isAbsolute(p)) return 'must be an absolute path';
+  if (normalize(p) !== p || p.includes('\0')) return 'must be a normalized path (no ., .. or repeated slashes)';
+  if (!allowedDirs.length) return 'script issuers are disabled: CERTCTL_SCRIPT_CONNECTOR_DIRS names no directory';
+  if (!allowedDirs.some((d) => p.startsWith(d.endsWith('/') ? d : `${d}/`))) {
+    return `must be inside one of the directories of CERTCTL_SCRIPT_CONNECTOR_DIRS (${allowedDirs.join(', ')})`;
+  }
+  return null;
+}
+
+/** The config schema; `allowedDirs` (CERTCTL_SCRIPT_CONNECTOR_DIRS) are where executables may live. */
+export const scriptConfigSchema = (allowedDirs: readonly string[]) =>
+  z.strictObject({
+    executable: z
+      .string()
+      .min(2)
+      .max(4096)
+      .superRefine((p, ctx) => {
+        const problem = executableProblem(p, allowedDirs);
+        if (problem) ctx.addIssue({ code: 'custom', message: problem });
+      }),
+    args: z.array(argSchema).max(64).default([]).describe('Fixed arguments for issue and renew'),
+    revoke_args: z
+      .array(argSchema)
+      .max(64)
+      .optional()
+      .describe('When set, a revocation runs the executable with these arguments, "<serial> <reason>" on stdin'),
+    env: z
+      .record(
+        z
+          .string()
+          .regex(/^[A-Z_][A-Z0-9_]{0,127}$/, 'must be an upper-case environment variable name')
+          .refine((k) => !RESERVED_ENV.has(k) && !k.startsWith('CERTCTL_') && !k.startsWith('LD_'), 'is reserved'),
+        argSchema,
+      )
+      .default({})
+      .describe('Extra environment (e.g. a CA API token); secret: masked in answers'),
+    timeout_ms: z.number().int().min(100).max(120000).default(30000),
+    max_output_bytes: z
+      .number()
+      .int()
+      .min(1024)
+      .max(16 * 1024 * 1024)
+      .default(1024 * 1024),
+    dry_run_on_test: z.boolean().default(false).describe('POST /issuers/{id}/test also issues a throwaway certificate through the script'),
+  });
+export type ScriptConfig = z.output<ReturnType<typeof scriptConfigSchema>>;
 
 type Operation = 'issue' | 'renew' | 'revoke' | 'test';
 
@@ -74,8 +95,14 @@ type Operation = 'issue' | 'renew' | 'revoke' | 'test';
 @Injectable()
 export class ScriptConnector implements Connector<ScriptConfig> {
   readonly type = 'script' as const;
-  readonly configSchema = scriptConfigSchema;
+  readonly configSchema: ReturnType<typeof scriptConfigSchema>;
   readonly secretFields: readonly string[] = ['env'];
+
+  constructor(@Inject(ISSUANCE_CONFIG) config: Pick<IssuanceConfig, 'CERTCTL_SCRIPT_CONNECTOR_DIRS'>) {
+    // Checked at creation and again whenever a stored config is used: taking a directory off
+    // the list stops its scripts from running.
+    this.configSchema = scriptConfigSchema(config.CERTCTL_SCRIPT_CONNECTOR_DIRS);
+  }
 
   async issue(issuer: IssuerContext<ScriptConfig>, r: IssueRequest, operation: Operation = 'issue'): Promise<IssuedLeaf> {
     const out = await this.run(issuer, operation, issuer.config.args, await r.csrPem());
