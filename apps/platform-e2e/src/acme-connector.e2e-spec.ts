@@ -155,7 +155,9 @@ describe('acme issuer connector against the platform ACME server', () => {
     expect(cert.status).toBe(201);
     const job = await settledJob(cert.body.job_id, 'failed');
     expect(job.attempts).toBe(1);
-    expect(job.last_error).toMatch(/^issuer_failure: the ACME CA refused the dns-01 challenge for (www\.)?acme-wrong-.*: incorrectResponse: /);
+    expect(job.last_error).toMatch(
+      /^issuer_failure: the ACME CA refused the dns-01 challenge for (www\.)?acme-wrong-.*: incorrectResponse: /,
+    );
     expect((await api('GET', `/api/v1/certificates/${cert.body.id}`)).body.status).toBe('failed');
   });
 

@@ -109,8 +109,7 @@ export async function installAcmeRoutes(fastify: FastifyInstance, d: AcmeRouteDe
           return { status: created ? 201 : 200, body: d.accounts.representation(account, c.urls), location: c.urls.account(account.id) };
         });
         post(app, `${prefix}/new-order`, 'kid', async (c) => {
-          const order = await d.orders.newOrder(c.account!, c.payload, c.profile, d.limits);
-          const authz = await d.orders.authzIds(order.id);
+          const { order, authz } = await d.orders.newOrder(c.account!, c.payload, c.profile, d.limits);
           return { status: 201, body: d.orders.orderRepresentation(order, authz, c.urls), location: c.urls.order(order.id) };
         });
         post(app, `${prefix}/key-change`, 'kid', async (c) => {

@@ -57,6 +57,7 @@ export class ChallengesService {
     } catch (err) {
       result = { ok: false, problem: { type: 'connection', detail: `validation failed: ${(err as Error).message}` }, validationRecord: [] };
     }
+    let row: ChallengeRow | undefined;
     const now = new Date();
     const record = result.validationRecord as unknown as Prisma.InputJsonValue;
     if (result.ok) {
@@ -64,7 +65,7 @@ export class ChallengesService {
         // Authorizations of one order validated side by side: the order row serializes them, so
         // the last one to finish sees every other authorization valid and makes the order ready.
         await tx.$queryRaw`SELECT id FROM acme_orders WHERE id = ${authz.orderId} FOR UPDATE`;
-        await tx.acmeChallenge.update({
+        row = await tx.acmeChallenge.update({
           where: { id },
           data: { status: 'valid', validatedAt: now, validationRecord: record, error: Prisma.DbNull },
         });
@@ -81,7 +82,7 @@ export class ChallengesService {
         // Authorizations of one order validated side by side: the order row serializes them, so
         // the last one to finish sees every other authorization valid and makes the order ready.
         await tx.$queryRaw`SELECT id FROM acme_orders WHERE id = ${authz.orderId} FOR UPDATE`;
-        await tx.acmeChallenge.update({ where: { id }, data: { status: 'invalid', error, validationRecord: record } });
+        row = await tx.acmeChallenge.update({ where: { id }, data: { status: 'invalid', error, validationRecord: record } });
         await tx.acmeAuthorization.update({ where: { id: authz.id }, data: { status: 'invalid' } });
         const invalid = await tx.acmeOrder.updateMany({
           where: { id: authz.orderId, status: { in: ['pending', 'ready'] } },
@@ -101,6 +102,6 @@ export class ChallengesService {
         'ACME challenge failed',
       );
     }
-    return { challenge: (await this.db.acmeChallenge.findUnique({ where: { id } }))!, authzId: authz.id };
+    return { challenge: row!, authzId: authz.id };
   }
 }

@@ -1,6 +1,6 @@
 import { createPublicKey } from 'node:crypto';
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { AcmeRpc, AppError, Events, Rpc } from '@certctl/contracts';
+import { AcmeRpc, AppError, Events, type JobDto, Rpc } from '@certctl/contracts';
 import { PrismaService } from '@certctl/database';
 import { RpcClient } from '@certctl/messaging';
 import { getLogger } from '@certctl/observability';
@@ -92,15 +92,18 @@ export class FinalizeService implements OnApplicationBootstrap, OnApplicationShu
       }
       throw err;
     }
-    await this.db.acmeOrder.update({ where: { id: order.id }, data: { certificateId: issued.certificate_id, jobId: issued.job_id } });
-    await this.waitForJob(issued.job_id, this.config.CERTCTL_ACME_FINALIZE_WAIT_MS);
-    return this.settle((await this.db.acmeOrder.findUnique({ where: { id: order.id } }))!);
+    const processing = await this.db.acmeOrder.update({
+      where: { id: order.id },
+      data: { certificateId: issued.certificate_id, jobId: issued.job_id },
+    });
+    const job = await this.waitForJob(issued.job_id, this.config.CERTCTL_ACME_FINALIZE_WAIT_MS);
+    return this.settle(processing, job);
   }
 
   /** A processing order whose job has finished becomes valid (certificate stored) or invalid. */
-  async settle(order: OrderRow): Promise<OrderRow> {
+  async settle(order: OrderRow, known?: JobDto): Promise<OrderRow> {
     if (order.status !== 'processing' || !order.jobId || !order.certificateId) return order;
-    const job = await this.rpc.request(Rpc.inventory.jobGet, { id: order.jobId });
+    const job = known ?? (await this.rpc.request(Rpc.inventory.jobGet, { id: order.jobId }));
     if (job.status === 'completed') {
       const cert = await this.rpc.request(Rpc.inventory.certificateGet, { id: order.certificateId });
       if (!cert.certificate_pem) return order;
@@ -110,11 +113,10 @@ export class FinalizeService implements OnApplicationBootstrap, OnApplicationShu
         where: { id: order.id, status: 'processing' },
         data: { status: 'valid', certificatePem: pem, serialNumber: info.serialNumber },
       });
-      if (updated.count) {
-        ordersTotal.inc({ status: 'valid' });
-        getLogger().info({ order_id: order.id, certificate_id: order.certificateId, serial: info.serialNumber }, 'ACME order valid');
-      }
-      return (await this.db.acmeOrder.findUnique({ where: { id: order.id } }))!;
+      if (!updated.count) return (await this.db.acmeOrder.findUnique({ where: { id: order.id } }))!; // another request settled it
+      ordersTotal.inc({ status: 'valid' });
+      getLogger().info({ order_id: order.id, certificate_id: order.certificateId, serial: info.serialNumber }, 'ACME order valid');
+      return { ...order, status: 'valid', certificatePem: pem, serialNumber: info.serialNumber };
     }
     if (job.status === 'failed' || job.status === 'cancelled') {
       const error = {
@@ -133,7 +135,7 @@ export class FinalizeService implements OnApplicationBootstrap, OnApplicationShu
    * 500 ms in case one is missed. The waiter is registered before each check, so an event that
    * lands between the check and the wait still wakes it.
    */
-  private async waitForJob(jobId: string, ms: number): Promise<void> {
+  private async waitForJob(jobId: string, ms: number): Promise<JobDto> {
     const deadline = Date.now() + ms;
     for (;;) {
       const set = this.waiters.get(jobId) ?? new Set<() => void>();
@@ -144,7 +146,7 @@ export class FinalizeService implements OnApplicationBootstrap, OnApplicationShu
       set.add(wake);
       try {
         const job = await this.rpc.request(Rpc.inventory.jobGet, { id: jobId });
-        if (['completed', 'failed', 'cancelled'].includes(job.status) || Date.now() >= deadline) return;
+        if (['completed', 'failed', 'cancelled'].includes(job.status) || Date.now() >= deadline) return job;
         timer = setTimeout(wake, Math.min(500, deadline - Date.now()));
         await woken;
       } finally {
@@ -199,6 +201,18 @@ async function checkNotAccountKey(csr: ParsedCsr, account: AcmeAccountRow): Prom
  * need at least one certificate after the leaf.
  */
 export async function servedChain(leafPem: string, chainPem: string): Promise<string> {
+  let tail = servedTails.get(chainPem);
+  if (tail === undefined) {
+    tail = await servedTail(chainPem);
+    if (servedTails.size > 100) servedTails.clear();
+    servedTails.set(chainPem, tail);
+  }
+  return `${[leafPem.trim(), ...tail].join('\n')}\n`;
+}
+
+/** The served part of an issuer's chain, parsed once per chain (an issuer's chain rarely changes). */
+const servedTails = new Map<string, string[]>();
+async function servedTail(chainPem: string): Promise<string[]> {
   const chain = splitPemChain(chainPem);
   const roots = await Promise.all(
     chain.map(async (pem) => {
@@ -207,6 +221,5 @@ export async function servedChain(leafPem: string, chainPem: string): Promise<st
     }),
   );
   const kept = chain.filter((_, i) => !roots[i]);
-  const served = kept.length ? kept : chain;
-  return `${[leafPem.trim(), ...served.map((c) => c.trim())].join('\n')}\n`;
+  return (kept.length ? kept : chain).map((c) => c.trim());
 }

@@ -29,7 +29,12 @@ export class OrdersService {
   ) {}
 
   /** newOrder: identifiers checked against the profile before anything is stored. */
-  async newOrder(account: AcmeAccountRow, payload: unknown, profile: AcmeProfile, limits: AcmeRateLimits): Promise<OrderRow> {
+  async newOrder(
+    account: AcmeAccountRow,
+    payload: unknown,
+    profile: AcmeProfile,
+    limits: AcmeRateLimits,
+  ): Promise<{ order: OrderRow; authz: { id: string }[] }> {
     const p = asObject(payload);
     const identifiers = parseIdentifiers(p.identifiers);
     if (p.notBefore !== undefined || p.notAfter !== undefined) {
@@ -69,7 +74,7 @@ export class OrdersService {
     const authzExpires = new Date(Math.min(expiresAt.getTime(), now + this.config.CERTCTL_ACME_AUTHZ_TTL_SECONDS * 1000));
     const status = trusted ? 'ready' : 'pending';
     const authzRows = identifiers.map((id) => ({ id: newId('authz'), identifier: id }));
-    await this.db.$transaction([
+    const [order] = await this.db.$transaction([
       this.db.acmeOrder.create({
         data: {
           id: orderId,
@@ -107,7 +112,7 @@ export class OrdersService {
       }),
     ]);
     ordersTotal.inc({ status });
-    return (await this.db.acmeOrder.findUnique({ where: { id: orderId } }))!;
+    return { order, authz: authzRows.map((a) => ({ id: a.id })).sort((a, b) => a.id.localeCompare(b.id)) };
   }
 
   /** RFC 9773 §5: `replaces` names a certificate of this account not replaced before. */
