@@ -104,6 +104,13 @@ describe('acme issuer connector against the platform ACME server', () => {
     const active = (await api('GET', `/api/v1/certificates/${cert.body.id}`)).body;
     expect(active).toMatchObject({ status: 'active', current_version: { issuer_id: issuer.id, key_source: 'server' } });
     expect(await opensslVerify(`${active.certificate_pem}${active.chain_pem}`)).toContain(': OK');
+    // The CA's renewal information (ARI) came with it: the scheduler renews inside this window.
+    const window = active.current_version.renewal_window;
+    const nb = new Date(active.current_version.not_before).getTime();
+    const na = new Date(active.current_version.not_after).getTime();
+    expect(window).not.toBeNull();
+    expect(new Date(window.start).getTime()).toBeGreaterThan(nb);
+    expect(new Date(window.end).getTime()).toBeLessThan(na);
 
     // The hook got each record as JSON on stdin: present then cleanup, for both names.
     const calls = readFileSync(hookLog, 'utf8')

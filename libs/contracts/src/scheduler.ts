@@ -40,6 +40,9 @@ export const scanCertificateSchema = z.object({
   team_id: z.string(),
   owner_id: z.string(),
   owner_email: z.string(),
+  /** The issuer's suggested renewal window (ACME ARI): renewal happens inside it, not by the policy. */
+  ari_window_start: z.string().nullable().optional(),
+  ari_window_end: z.string().nullable().optional(),
 });
 export type ScanCertificate = z.infer<typeof scanCertificateSchema>;
 export const renewalScanBatchResponseSchema = z.object({ data: z.array(scanCertificateSchema), next_after_id: z.string().nullable() });

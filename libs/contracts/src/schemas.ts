@@ -44,6 +44,8 @@ export const certificateVersionSchema = z.object({
   issuer_id: z.string(),
   certificate_pem: z.string(),
   chain_pem: z.string(),
+  /** The issuer's suggested renewal window (ACME ARI), when it gave one: renewal happens inside it. */
+  renewal_window: z.object({ start: isoDate, end: isoDate }).nullable(),
   created_at: isoDate,
 });
 export type CertificateVersionDto = z.infer<typeof certificateVersionSchema>;
@@ -170,6 +172,8 @@ export const jobCompleteRequestSchema = z.object({
     key_size: z.number().int(),
     key_source: z.enum(['agent', 'server']),
     issuer_id: z.string(),
+    /** The issuer's suggested renewal window (ACME ARI, RFC 9773), when it gives one. */
+    renewal_window: z.object({ start: isoDate, end: isoDate }).nullable().optional(),
   }),
 });
 export const jobCompleteResponseSchema = z.object({ job_id: z.string(), version_id: z.string(), certificate_id: z.string() });

@@ -17,6 +17,8 @@ export function toVersionDto(v: VersionRow): CertificateVersionDto {
     issuer_id: v.issuerId,
     certificate_pem: v.certificatePem,
     chain_pem: v.chainPem,
+    renewal_window:
+      v.ariWindowStart && v.ariWindowEnd ? { start: v.ariWindowStart.toISOString(), end: v.ariWindowEnd.toISOString() } : null,
     created_at: v.createdAt.toISOString(),
   };
 }

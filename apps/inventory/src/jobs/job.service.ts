@@ -144,6 +144,8 @@ export class JobService implements OnApplicationBootstrap, OnApplicationShutdown
           keyAlgorithm: v.key_algorithm,
           keySize: v.key_size,
           keySource: v.key_source,
+          ariWindowStart: v.renewal_window ? new Date(v.renewal_window.start) : null,
+          ariWindowEnd: v.renewal_window ? new Date(v.renewal_window.end) : null,
         },
       });
       assertCertificateTransition(job.certificateId, row.certificate_status, 'active');

@@ -17,6 +17,8 @@ interface ScanRow {
   version_id: string;
   not_before: Date;
   not_after: Date;
+  ari_window_start: Date | null;
+  ari_window_end: Date | null;
   renewal_policy_id: string;
   renew_before_days: number | null;
   renew_before_fraction: number | null;
@@ -49,7 +51,7 @@ export class RenewalService {
     const after = req.after_id ?? '';
     const filter =
       req.only === 'renewal'
-        ? Prisma.sql`AND v.not_after > now() AND now() + interval '1 hour' >= (CASE
+        ? Prisma.sql`AND v.not_after > now() AND now() + interval '1 hour' >= COALESCE(v.ari_window_start, CASE
               WHEN p.renew_before_days IS NOT NULL AND p.renew_before_days >= 0
                    AND p.renew_before_days * interval '1 day' < (v.not_after - v.not_before)
               THEN v.not_after - p.renew_before_days * interval '1 day'
@@ -62,6 +64,7 @@ export class RenewalService {
           : Prisma.empty;
     const rows = await this.db.$queryRaw<ScanRow[]>`
       SELECT c.id, c.name, c.status::text AS status, v.id AS version_id, v.not_before, v.not_after,
+             v.ari_window_start, v.ari_window_end,
              c.renewal_policy_id, p.renew_before_days, p.renew_before_fraction, p.auto_renew, p.alert_thresholds_days,
              COALESCE(pr.requires_approval, false) AS requires_approval, c.team_id, c.owner_id, o.email AS owner_email
       FROM certificates c
@@ -72,7 +75,13 @@ export class RenewalService {
       WHERE c.id > ${after} AND c.status NOT IN ('revoked', 'archived') ${filter}
       ORDER BY c.id
       LIMIT ${req.limit}`;
-    const data = rows.map((r) => ({ ...r, not_before: r.not_before.toISOString(), not_after: r.not_after.toISOString() }));
+    const data = rows.map((r) => ({
+      ...r,
+      not_before: r.not_before.toISOString(),
+      not_after: r.not_after.toISOString(),
+      ari_window_start: r.ari_window_start?.toISOString() ?? null,
+      ari_window_end: r.ari_window_end?.toISOString() ?? null,
+    }));
     return { data, next_after_id: rows.length === req.limit ? rows[rows.length - 1]!.id : null };
   }
 

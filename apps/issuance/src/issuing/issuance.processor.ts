@@ -105,6 +105,7 @@ export class IssuanceProcessor implements OnApplicationBootstrap {
           key_size: info.keySize,
           key_source: issued.encryptedPrivateKey ? 'server' : 'agent',
           issuer_id: issued.issuerId,
+          renewal_window: await this.renewalWindow(resolved, issued.certificatePem, log),
         },
       });
       issuanceTotal.inc({ issuer_type: issuerType, result: 'ok' });
@@ -138,6 +139,22 @@ export class IssuanceProcessor implements OnApplicationBootstrap {
       );
       if (dead && appErr.retryable) throw new AppError(appErr.code, appErr.message, { retryable: false, cause: err });
       throw appErr;
+    }
+  }
+
+  /** The issuer's suggested renewal window (ARI capability), or null; never fails the issuance. */
+  private async renewalWindow(
+    { connector, issuer }: ResolvedIssuer,
+    certificatePem: string,
+    log: ReturnType<typeof getLogger>,
+  ): Promise<{ start: string; end: string } | null> {
+    if (!connector.renewalInfo) return null;
+    try {
+      const w = await connector.renewalInfo(issuer, certificatePem);
+      return w ? { start: w.start.toISOString(), end: w.end.toISOString() } : null;
+    } catch (err) {
+      log.warn({ err: (err as Error).message }, 'could not read the renewal window from the issuer; the renewal policy applies');
+      return null;
     }
   }
 

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { type Alert, NotificationRpc, type ScanCertificate, SchedulerRpc } from '@certctl/contracts';
 import { RpcClient } from '@certctl/messaging';
 import { SCHEDULER_CONFIG, type SchedulerConfig } from '../config';
-import { alertKeys, expiryThreshold, renewalDueAt, renewalStartAt, severityForThreshold } from './renewal-time';
+import { alertKeys, ariDueAt, expiryThreshold, renewalDueAt, renewalStartAt, severityForThreshold } from './renewal-time';
 
 const DISPATCH_CHUNK = 250;
 type NewJob = { certificate_id: string; version_id: string; scheduled_at: string };
@@ -11,7 +11,11 @@ type NewJob = { certificate_id: string; version_id: string; scheduled_at: string
 export function planRenewal(c: ScanCertificate, now: Date, maxJitterMs: number): { job?: NewJob; alert?: Alert } {
   const notBefore = new Date(c.not_before);
   const notAfter = new Date(c.not_after);
-  const due = renewalDueAt({ notBefore, notAfter, renewBeforeDays: c.renew_before_days, renewBeforeFraction: c.renew_before_fraction });
+  // The issuer's ARI window when it gave one, else the renewal policy.
+  const due =
+    c.ari_window_start && c.ari_window_end
+      ? ariDueAt(c.id, new Date(c.ari_window_start), new Date(c.ari_window_end))
+      : renewalDueAt({ notBefore, notAfter, renewBeforeDays: c.renew_before_days, renewBeforeFraction: c.renew_before_fraction });
   if (now < due || now >= notAfter) return {};
   if (c.auto_renew) {
     return {

@@ -1,5 +1,6 @@
 import type { ScanCertificate } from '@certctl/contracts';
 import { approvalAlert, planExpiryAlert, planRenewal } from './renewal-scan.service';
+import { ariDueAt } from './renewal-time';
 
 const DAY = 86400000;
 const now = new Date('2026-06-01T00:00:00.000Z');
@@ -33,6 +34,26 @@ describe('planRenewal', () => {
     const plan = planRenewal(cert({ auto_renew: false }), now, 0);
     expect(plan.job).toBeUndefined();
     expect(plan.alert).toMatchObject({ event: 'certificate.renewal_due', dedupe_key: 'renewal-due:cert-1:ver-1' });
+  });
+
+  it('ok/an issuer-suggested ARI window wins over the policy: due at one id-derived moment inside it', () => {
+    // The policy says due long ago (a third of the lifetime is left); the window starts in 2 days.
+    const window = {
+      ari_window_start: new Date(now.getTime() + 2 * DAY).toISOString(),
+      ari_window_end: new Date(now.getTime() + 4 * DAY).toISOString(),
+    };
+    expect(planRenewal(cert(window), now, 0)).toEqual({});
+    const later = new Date(now.getTime() + 4 * DAY);
+    const plan = planRenewal(cert(window), later, 0);
+    expect(plan.job).toMatchObject({ certificate_id: 'cert-1', version_id: 'ver-1' });
+    // a fleet given one window spreads across it, the same moment on every replica
+    const dues = Array.from({ length: 200 }, (_, i) =>
+      ariDueAt(`cert-${i}`, new Date(window.ari_window_start), new Date(window.ari_window_end)).getTime(),
+    );
+    expect(Math.min(...dues)).toBeGreaterThanOrEqual(new Date(window.ari_window_start).getTime());
+    expect(Math.max(...dues)).toBeLessThan(new Date(window.ari_window_end).getTime());
+    expect(Math.max(...dues) - Math.min(...dues)).toBeGreaterThan(1.5 * DAY);
+    expect(ariDueAt('cert-7', new Date(window.ari_window_start), new Date(window.ari_window_end))).toEqual(new Date(dues[7]!));
   });
 
   it('fail/not yet due by its policy window', () => {

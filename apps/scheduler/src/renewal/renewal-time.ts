@@ -35,6 +35,17 @@ export function renewalDueAt(c: RenewalInput): Date {
 }
 
 /**
+ * When a version with an issuer-suggested renewal window (ACME ARI, RFC 9773) is due: one
+ * moment inside the window, derived from the certificate id, so every replica agrees and a
+ * fleet given the same window spreads across it (as RFC 9773 §4.2 asks clients to).
+ */
+export function ariDueAt(certificateId: string, start: Date, end: Date): Date {
+  const span = Math.max(0, end.getTime() - start.getTime());
+  const f = createHash('sha256').update(`ari:${certificateId}`).digest().readUInt32BE(0) / 0x1_0000_0000;
+  return new Date(start.getTime() + Math.floor(f * span));
+}
+
+/**
  * The alert threshold (days) a certificate is in now: the smallest threshold not
  * smaller than the days left. Null when no threshold is reached or it has expired.
  */
