@@ -24,6 +24,19 @@ async function newClient(o: { profile?: string; eab?: { kid: string; hmacKey: st
   return client;
 }
 
+/** A complete order answered by dns-01, with TXT records set on the test's DNS server. */
+function issueWithDns01(client: acme.Client, csr: Buffer): Promise<string> {
+  return client.auto({
+    csr,
+    challengePriority: ['dns-01'],
+    skipChallengeVerification: true,
+    termsOfServiceAgreed: true,
+    challengeCreateFn: async (authz, _c, ka) =>
+      challengeServer('/set-txt', { host: `_acme-challenge.${authz.identifier.value}.`, value: ka }),
+    challengeRemoveFn: async (authz) => challengeServer('/clear-txt', { host: `_acme-challenge.${authz.identifier.value}.` }),
+  });
+}
+
 async function csrFor(names: string[]) {
   const [key, csr] = await acme.crypto.createCsr({ commonName: names[0], altNames: names }, await acme.crypto.createPrivateEcdsaKey());
   return { key, csr };
@@ -243,15 +256,7 @@ describe('ACME server driven by acme-client (RFC 8555)', () => {
     const client = await newClient();
     const names = ['revoke.example.test'];
     const { key, csr } = await csrFor(names);
-    const pem = await client.auto({
-      csr,
-      challengePriority: ['dns-01'],
-      skipChallengeVerification: true,
-      termsOfServiceAgreed: true,
-      challengeCreateFn: async (authz, _c, ka) =>
-        challengeServer('/set-txt', { host: `_acme-challenge.${authz.identifier.value}.`, value: ka }),
-      challengeRemoveFn: async (authz) => challengeServer('/clear-txt', { host: `_acme-challenge.${authz.identifier.value}.` }),
-    });
+    const pem = await issueWithDns01(client, csr);
     const der = Buffer.from(pem.split('-----END CERTIFICATE-----')[0].replace(/-----BEGIN CERTIFICATE-----|\s/g, ''), 'base64');
 
     const raw = await new RawAcme(createPrivateKey(key)).init();
@@ -272,15 +277,7 @@ describe('ACME server driven by acme-client (RFC 8555)', () => {
   it('ok/ARI: renewalInfo gives a window inside the certificate lifetime and a Retry-After; unknown ids are 404', async () => {
     const client = await newClient();
     const { csr } = await csrFor(['ari.example.test']);
-    const pem = await client.auto({
-      csr,
-      challengePriority: ['dns-01'],
-      skipChallengeVerification: true,
-      termsOfServiceAgreed: true,
-      challengeCreateFn: async (authz, _c, ka) =>
-        challengeServer('/set-txt', { host: `_acme-challenge.${authz.identifier.value}.`, value: ka }),
-      challengeRemoveFn: async (authz) => challengeServer('/clear-txt', { host: `_acme-challenge.${authz.identifier.value}.` }),
-    });
+    const pem = await issueWithDns01(client, csr);
     const info = acme.crypto.readCertificateInfo(pem);
     const dir = await getJson(directoryUrl());
     const r = await acmeFetch(`${dir.renewalInfo}/${ariCertId(pem)}`);
