@@ -7,16 +7,12 @@ import { join } from 'node:path';
 import * as acme from 'acme-client';
 import { FlattenedSign, type JWK, exportJWK } from 'jose';
 import { api } from './http';
-import { gatewayUrl, readState } from './e2e-env';
+import { readState } from './e2e-env';
 
-/**
- * Where ACME clients reach the platform: the gateway's HTTPS listener (RFC 8555 §6.1) with
- * the platform's CA bundle, when the stack serves TLS; its HTTP port otherwise.
- */
-export function acmeBase(): { url: string; caFile?: string } {
-  const state = readState() as ReturnType<typeof readState> & { tls?: { port: number; dir: string } };
-  if (state.tls) return { url: `https://localhost:${state.tls.port}`, caFile: join(state.tls.dir, 'ca.pem') };
-  return { url: gatewayUrl(state) };
+/** Where ACME clients reach the platform: the gateway's HTTPS listener (RFC 8555 §6.1) and the platform's CA bundle. */
+export function acmeBase(): { url: string; caFile: string } {
+  const { tls } = readState();
+  return { url: `https://localhost:${tls.port}`, caFile: join(tls.dir, 'ca.pem') };
 }
 
 /** The default (or a profile's) ACME directory of the e2e stack, as clients are given it. */
@@ -26,30 +22,24 @@ export function directoryUrl(profileId?: string): string {
 
 /** acme-client (axios) trusts the platform's CA bundle. */
 export function trustPlatformCa(): void {
-  const { caFile } = acmeBase();
-  if (caFile) acme.axios.defaults.httpsAgent = new https.Agent({ ca: readFileSync(caFile) });
+  acme.axios.defaults.httpsAgent = new https.Agent({ ca: readFileSync(acmeBase().caFile) });
 }
 
-/** fetch() for the ACME endpoints: over https with the platform's CA bundle when there is one. */
+/** fetch() for the ACME endpoints: https with the platform's CA bundle (node's fetch takes no CA). */
 export async function acmeFetch(url: string, init: { method?: string; headers?: Record<string, string>; body?: string } = {}) {
-  const { caFile } = acmeBase();
-  if (!url.startsWith('https:')) return fetch(url, init);
+  const ca = readFileSync(acmeBase().caFile);
   return new Promise<{ status: number; headers: Headers; text(): Promise<string>; json(): Promise<any> }>((resolve, reject) => {
-    const req = https.request(
-      url,
-      { method: init.method ?? 'GET', headers: init.headers, ca: caFile ? readFileSync(caFile) : undefined },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          const headers = new Headers();
-          for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) headers.set(k, Array.isArray(v) ? v.join(', ') : v);
-          resolve({ status: res.statusCode ?? 0, headers, text: async () => text, json: async () => JSON.parse(text) });
-        });
-        res.on('error', reject);
-      },
-    );
+    const req = https.request(url, { method: init.method ?? 'GET', headers: init.headers, ca }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        const headers = new Headers();
+        for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) headers.set(k, Array.isArray(v) ? v.join(', ') : v);
+        resolve({ status: res.statusCode ?? 0, headers, text: async () => text, json: async () => JSON.parse(text) });
+      });
+      res.on('error', reject);
+    });
     req.on('error', reject);
     req.end(init.body);
   });
@@ -135,12 +125,8 @@ export class RawAcme {
   }
 }
 
-/** Environment for lego and certbot: trust the platform's CA bundle when the directory is https. */
+/** Environment for lego and certbot: trust the platform's CA bundle. */
 export function acmeClientEnv(): NodeJS.ProcessEnv {
   const { caFile } = acmeBase();
-  return {
-    PATH: process.env.PATH,
-    HOME: process.env.HOME ?? tmpdir(),
-    ...(caFile ? { LEGO_CA_CERTIFICATES: caFile, REQUESTS_CA_BUNDLE: caFile } : {}),
-  };
+  return { PATH: process.env.PATH, HOME: process.env.HOME ?? tmpdir(), LEGO_CA_CERTIFICATES: caFile, REQUESTS_CA_BUNDLE: caFile };
 }

@@ -8,42 +8,12 @@ import {
   ensureInfra,
   infraEnv,
   servicePorts,
+  spawnChallengeTestServer,
   startNatsServer,
   startStack,
   waitHttpsReady,
 } from '@certctl/testing';
 import { E2E_DIR, e2ePortOffset, writeState } from './e2e-env';
-
-/** The challenge test server (DNS + management API) as a child process; resolves with its ports. */
-async function startChallengeServer(logDir: string): Promise<{ pid: number; dnsPort: number; managementPort: number }> {
-  const { spawn } = await import('node:child_process');
-  const { openSync } = await import('node:fs');
-  const log = openSync(join(logDir, 'challenge-test-server.log'), 'a');
-  const child = spawn(
-    process.execPath,
-    [join(ROOT, 'dist', 'tools', 'challenge-test-server.js'), '--dns-port', '0', '--management-port', '0'],
-    {
-      stdio: ['ignore', 'pipe', log],
-    },
-  );
-  const line = await new Promise<string>((resolve, reject) => {
-    let buf = '';
-    const t = setTimeout(() => reject(new Error('the challenge test server did not start within 10 s')), 10000);
-    child.stdout!.on('data', (d: Buffer) => {
-      buf += d.toString();
-      const nl = buf.indexOf('\n');
-      if (nl >= 0) {
-        clearTimeout(t);
-        resolve(buf.slice(0, nl));
-      }
-    });
-    child.on('exit', (code) => reject(new Error(`the challenge test server exited with ${code}`)));
-  });
-  child.stdout!.destroy();
-  child.unref();
-  const ports = JSON.parse(line) as { dnsPort: number; managementPort: number };
-  return { pid: child.pid!, dnsPort: ports.dnsPort, managementPort: ports.managementPort };
-}
 
 /**
  * Starts the whole platform from its built bundles, isolated from a stack a developer
@@ -113,8 +83,14 @@ export default async function globalSetup(): Promise<void> {
   const ports = servicePorts({}, offset);
   // ACME validation: names resolve through the test's own DNS server (every name → 127.0.0.1
   // unless a test says otherwise), and the clients answer http-01/tls-alpn-01 on these ports.
-  const challenge = await startChallengeServer(logDir);
-  const acme = { http01Port: 5002 + offset, tlsAlpn01Port: 5001 + offset, ...challenge };
+  const challenge = await spawnChallengeTestServer({ dnsPort: 0, managementPort: 0 });
+  const acme = {
+    http01Port: 5002 + offset,
+    tlsAlpn01Port: 5001 + offset,
+    pid: challenge.pid,
+    dnsPort: challenge.dnsPort,
+    managementPort: challenge.managementPort,
+  };
   env.CERTCTL_ACME_DNS_SERVER = `127.0.0.1:${challenge.dnsPort}`;
   env.CERTCTL_ACME_HTTP01_PORT = String(acme.http01Port);
   env.CERTCTL_ACME_TLSALPN01_PORT = String(acme.tlsAlpn01Port);

@@ -207,8 +207,12 @@ export class AccountsService {
     return { id, deleted: true };
   }
 
-  async listAccounts(limit: number): Promise<RpcResponse<typeof AcmeRpc.accountList>> {
-    const rows = await this.db.acmeAccount.findMany({ orderBy: { createdAt: 'desc' }, take: limit });
+  async listAccounts(q: { limit: number; account_id?: string; status?: string }): Promise<RpcResponse<typeof AcmeRpc.accountList>> {
+    const rows = await this.db.acmeAccount.findMany({
+      where: { ...(q.account_id ? { id: q.account_id } : {}), ...(q.status ? { status: q.status } : {}) },
+      orderBy: { createdAt: 'desc' },
+      take: q.limit,
+    });
     return {
       data: rows.map((a) => ({
         id: a.id,

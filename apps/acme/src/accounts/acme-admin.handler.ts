@@ -32,7 +32,7 @@ export class AcmeAdminHandler {
 
   @RpcHandler(AcmeRpc.accountList)
   accountList(@Payload() req: RpcRequestParsed<typeof AcmeRpc.accountList>) {
-    return this.accounts.listAccounts(req.limit);
+    return this.accounts.listAccounts(req);
   }
 
   @RpcHandler(AcmeRpc.orderList)

@@ -4,7 +4,7 @@ import { AppError, Rpc, RevocationRpc, reasonName } from '@certctl/contracts';
 import { PrismaService } from '@certctl/database';
 import { RpcClient } from '@certctl/messaging';
 import { counter } from '@certctl/observability';
-import { derToPem, parseCertificate, pemToDer } from '@certctl/pki';
+import { normalizeSerialHex, pemToDer } from '@certctl/pki';
 import * as x509 from '@peculiar/x509';
 import type { JWK } from 'jose';
 import { ACME_CONFIG, type AcmeConfig } from '../config';
@@ -49,15 +49,14 @@ export class CertificatesService {
       throw new AcmeError('badRevocationReason', `reason ${JSON.stringify(reason)} is not accepted (0, 1, 3, 4 or 5)`);
     }
     const der = Buffer.from(p.certificate, 'base64url');
-    let info;
-    let spki: Buffer;
+    let cert: x509.X509Certificate;
     try {
-      info = await parseCertificate(derToPem(der, 'CERTIFICATE'));
-      spki = Buffer.from(new x509.X509Certificate(der).publicKey.rawData);
+      cert = new x509.X509Certificate(der);
     } catch {
       throw new AcmeError('malformed', 'the certificate cannot be parsed');
     }
-    const order = await this.db.acmeOrder.findFirst({ where: { serialNumber: info.serialNumber, status: 'valid' } });
+    const spki = Buffer.from(cert.publicKey.rawData);
+    const order = await this.db.acmeOrder.findFirst({ where: { serialNumber: normalizeSerialHex(cert.serialNumber), status: 'valid' } });
     // Same serial is not enough: the DER must be the certificate this server issued.
     if (!order?.certificatePem || Buffer.compare(pemToDer(order.certificatePem), der) !== 0) {
       throw new AcmeError('malformed', 'this server did not issue that certificate', { status: 404 });

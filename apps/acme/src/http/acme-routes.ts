@@ -13,7 +13,7 @@ import { AcmeError } from '../protocol/errors';
 import { type JwsProtectedHeader, type ParsedJws, parseJws, payloadJson, verifyJws } from '../protocol/jws';
 import type { NonceService } from '../protocol/nonces';
 import type { AcmeRateLimits } from '../protocol/rate-limits';
-import { AcmeUrls } from '../protocol/urls';
+import { AcmeUrls, accountIdOf } from '../protocol/urls';
 import { type AcmeProfile, ProfileCache } from '../profiles/profile-cache';
 
 const requestDuration = new Histogram({
@@ -206,8 +206,7 @@ export async function installAcmeRoutes(fastify: FastifyInstance, d: AcmeRouteDe
         jwk = header.jwk;
       } else {
         if (mode === 'jwk') throw new AcmeError('malformed', 'this request must carry the public key as "jwk", not a "kid"');
-        const tmp = new AcmeUrls(b, { id: '', isDefault: true });
-        const accountId = tmp.accountIdOf(header.kid!);
+        const accountId = accountIdOf(b, header.kid!);
         account = accountId ? ((await d.accounts.byId(accountId)) ?? undefined) : undefined;
         if (!account) throw new AcmeError('accountDoesNotExist', `no account ${JSON.stringify(header.kid)}`);
         if (account.status !== 'valid') throw new AcmeError('unauthorized', `the account is ${account.status}`);

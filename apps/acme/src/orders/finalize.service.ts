@@ -106,17 +106,17 @@ export class FinalizeService implements OnApplicationBootstrap, OnApplicationShu
     const job = known ?? (await this.rpc.request(Rpc.inventory.jobGet, { id: order.jobId }));
     if (job.status === 'completed') {
       const cert = await this.rpc.request(Rpc.inventory.certificateGet, { id: order.certificateId });
-      if (!cert.certificate_pem) return order;
+      if (!cert.certificate_pem || !cert.current_version) return order;
       const pem = await servedChain(cert.certificate_pem, cert.chain_pem ?? '');
-      const info = await parseCertificate(cert.certificate_pem);
+      const serial = cert.current_version!.serial_number;
       const updated = await this.db.acmeOrder.updateMany({
         where: { id: order.id, status: 'processing' },
-        data: { status: 'valid', certificatePem: pem, serialNumber: info.serialNumber },
+        data: { status: 'valid', certificatePem: pem, serialNumber: serial },
       });
       if (!updated.count) return (await this.db.acmeOrder.findUnique({ where: { id: order.id } }))!; // another request settled it
       ordersTotal.inc({ status: 'valid' });
-      getLogger().info({ order_id: order.id, certificate_id: order.certificateId, serial: info.serialNumber }, 'ACME order valid');
-      return { ...order, status: 'valid', certificatePem: pem, serialNumber: info.serialNumber };
+      getLogger().info({ order_id: order.id, certificate_id: order.certificateId, serial }, 'ACME order valid');
+      return { ...order, status: 'valid', certificatePem: pem, serialNumber: serial };
     }
     if (job.status === 'failed' || job.status === 'cancelled') {
       const error = {

@@ -1,24 +1,13 @@
 import { isIP } from 'node:net';
 import { isDnsName } from '@certctl/contracts';
+import { canonicalIp } from '../validation/address-policy';
 import { AcmeError, type AcmeSubproblem } from './errors';
+
+export { canonicalIp };
 
 export interface Identifier {
   type: 'dns' | 'ip';
   value: string;
-}
-
-/** Canonical form of an IP literal (IPv6 compressed, lowercase) as it appears in a certificate. */
-export function canonicalIp(value: string): string | null {
-  const v = isIP(value);
-  if (v === 4) return value.split('.').every((o) => String(Number(o)) === o) ? value : null;
-  if (v === 6) {
-    try {
-      return new URL(`http://[${value}]/`).hostname.slice(1, -1);
-    } catch {
-      return null;
-    }
-  }
-  return null;
 }
 
 /**

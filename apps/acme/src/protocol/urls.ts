@@ -56,11 +56,12 @@ export class AcmeUrls {
   certificate(id: string): string {
     return `${this.base}/acme/cert/${id}`;
   }
-  /** The account id out of a `kid` (account URL) this server issued; null when it is not one. */
-  accountIdOf(kid: string): string | null {
-    const prefix = `${this.base}/acme/acct/`;
-    if (!kid.startsWith(prefix)) return null;
-    const id = kid.slice(prefix.length);
-    return /^[A-Za-z0-9_-]{1,80}$/.test(id) ? id : null;
-  }
+}
+
+/** The account id out of a `kid` (account URL) this server issued under `base`; null when it is not one. */
+export function accountIdOf(base: string, kid: string): string | null {
+  const prefix = `${base}/acme/acct/`;
+  if (!kid.startsWith(prefix)) return null;
+  const id = kid.slice(prefix.length);
+  return /^[A-Za-z0-9_-]{1,80}$/.test(id) ? id : null;
 }

@@ -41,8 +41,7 @@ export function renewalDueAt(c: RenewalInput): Date {
  */
 export function ariDueAt(certificateId: string, start: Date, end: Date): Date {
   const span = Math.max(0, end.getTime() - start.getTime());
-  const f = createHash('sha256').update(`ari:${certificateId}`).digest().readUInt32BE(0) / 0x1_0000_0000;
-  return new Date(start.getTime() + Math.floor(f * span));
+  return new Date(start.getTime() + Math.floor(idFraction(`ari:${certificateId}`) * span));
 }
 
 /**
@@ -69,8 +68,7 @@ export function renewalStartAt(certificateId: string, dueAt: Date, notAfter: Dat
   const base = Math.max(now.getTime(), dueAt.getTime());
   const window = Math.max(0, Math.min(maxJitterMs, (notAfter.getTime() - base) * 0.1));
   if (window < 1) return new Date(base);
-  const h = createHash('sha256').update(certificateId).digest().readUInt32BE(0) / 0x100000000;
-  return new Date(base + Math.floor(h * window));
+  return new Date(base + Math.floor(idFraction(certificateId) * window));
 }
 
 export function alertKeys(certificateId: string, versionId: string) {
@@ -78,4 +76,9 @@ export function alertKeys(certificateId: string, versionId: string) {
     expiring: (thresholdDays: number) => `expiring:${certificateId}:${versionId}:${thresholdDays}d`,
     renewalDue: `renewal-due:${certificateId}:${versionId}`,
   };
+}
+
+/** A stable number in [0, 1) from a seed: the same on every replica, spread evenly over seeds. */
+function idFraction(seed: string): number {
+  return createHash('sha256').update(seed).digest().readUInt32BE(0) / 0x1_0000_0000;
 }
