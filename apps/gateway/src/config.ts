@@ -41,6 +41,8 @@ export const gatewayEnvSchema = baseEnvSchema
   .extend(redisEnvSchema.shape)
   .extend({
     CERTCTL_GATEWAY_PORT: portSchema(8080),
+    /** The gateway's /metrics listener (kept off the public port); 0 turns it off. */
+    CERTCTL_GATEWAY_METRICS_PORT: z.preprocess(emptyAsUnset, z.coerce.number().int().min(0).max(65535).default(8087)),
     CERTCTL_MAX_BODY_BYTES: z.coerce
       .number()
       .int()

@@ -5,6 +5,7 @@ import { gatewayEnvSchema } from './config';
 import { gatewayModule } from './app.module';
 import { AuditWriter } from './audit/audit.writer';
 import { installGatewayHooks } from './http/hooks';
+import { startMetricsListener } from './http/metrics-listener';
 import { installPublicProxy } from './http/proxy';
 import { GatewayHttps } from './http/tls';
 
@@ -27,5 +28,8 @@ bootstrapService({
     https = new GatewayHttps(fastify, config, app.get(RpcClient));
   },
 })
-  .then(() => https?.start())
+  .then(async () => {
+    await startMetricsListener(config.CERTCTL_HOST, config.CERTCTL_GATEWAY_METRICS_PORT);
+    await https?.start();
+  })
   .catch(exitOnStartFailure);

@@ -54,7 +54,11 @@ const curlHttps = (state: E2eState, path: string, extra: string[] = []) =>
 /** A gateway replica with its own ports; stopped with SIGTERM by stop(). */
 async function replica(env: Record<string, string>, logDir: string): Promise<{ port: number; tlsPort: number; stop: () => Promise<void> }> {
   const [port, tlsPort] = [await freePort(), await freePort()];
-  const child: ServiceProcess = startService('gateway', { env: { ...env, CERTCTL_GATEWAY_TLS_PORT: String(tlsPort) }, port, logDir });
+  const child: ServiceProcess = startService('gateway', {
+    env: { ...env, CERTCTL_GATEWAY_TLS_PORT: String(tlsPort), CERTCTL_GATEWAY_METRICS_PORT: '0' },
+    port,
+    logDir,
+  });
   await waitReady(`http://127.0.0.1:${port}/ready`, 30000, () => child.exitCode === null).catch(async (err: unknown) => {
     child.kill('SIGTERM');
     await child.exited;

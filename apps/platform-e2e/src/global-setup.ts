@@ -98,6 +98,7 @@ export default async function globalSetup(): Promise<void> {
   env.CERTCTL_ACME_VALIDATION_TIMEOUT_MS = '5000';
   const tls = { port: 8443 + offset, dir: join(E2E_DIR, 'tls') };
   env.CERTCTL_GATEWAY_TLS_PORT = String(tls.port);
+  env.CERTCTL_GATEWAY_METRICS_PORT = String(8087 + offset);
   env.CERTCTL_DATA_DIR = E2E_DIR;
   env.CERTCTL_ACME_CONNECTOR_ALLOW_HTTP = 'true'; // acme issuers pointed at this stack's plain-http gateway
   env.CERTCTL_PUBLIC_BASE_URL = `http://127.0.0.1:${ports.gateway}`;

@@ -96,7 +96,9 @@ describe('certificate issuance end to end', () => {
     expect(Object.values(checks).every((v) => v === 'ok')).toBe(true);
     expect(Object.keys(checks)).toContain('database');
     expect(Object.keys(checks)).toContain('nats');
-    const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    // The gateway keeps /metrics off its public port: its own listener serves them.
+    const metricsPort = service === 'gateway' ? readState().env.CERTCTL_GATEWAY_METRICS_PORT : port;
+    const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
     expect(metrics).toContain('certctl_process_cpu_seconds_total');
     expect(metrics).toContain('certctl_http_request_duration_seconds_bucket');
     expect(metrics).toContain('# TYPE certctl_nats_handler_duration_seconds histogram');

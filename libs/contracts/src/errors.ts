@@ -3,6 +3,8 @@ import { z } from 'zod';
 /** Stable error codes. Wire values: never rename one, add new ones. */
 export const ErrorCode = {
   ValidationFailed: 'validation_failed',
+  /** The request itself is malformed (its target, framing or nesting), before any field is read. */
+  BadRequest: 'bad_request',
   NotFound: 'not_found',
   Conflict: 'conflict',
   Unauthorized: 'unauthorized',
@@ -19,6 +21,7 @@ export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
 const STATUS: Record<ErrorCode, number> = {
   validation_failed: 422,
+  bad_request: 400,
   not_found: 404,
   conflict: 409,
   unauthorized: 401,
@@ -34,6 +37,7 @@ const STATUS: Record<ErrorCode, number> = {
 
 const TITLE: Record<ErrorCode, string> = {
   validation_failed: 'Validation failed',
+  bad_request: 'Bad request',
   not_found: 'Not found',
   conflict: 'Conflict',
   unauthorized: 'Unauthorized',

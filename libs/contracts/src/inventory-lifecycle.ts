@@ -1,13 +1,22 @@
 import { z } from 'zod';
 import { defineRpc as rpc } from './contracts';
-import { actorSchema, certificateSchema, certificateStatusSchema, idSchema, isoDateSchema, jobStatusSchema, nameSchema } from './schemas';
+import {
+  actorSchema,
+  certificateSchema,
+  tagsSchema,
+  certificateStatusSchema,
+  idSchema,
+  isoDateSchema,
+  jobStatusSchema,
+  nameSchema,
+} from './schemas';
 
 /** Certificate changes after creation: update, renew (one or many), and the dashboard summary. */
 
 export const updateCertificateBodySchema = z.strictObject({
   name: nameSchema.optional(),
   environment: z.string().max(64).optional(),
-  tags: z.record(z.string().max(64), z.string().max(256)).optional(),
+  tags: tagsSchema.optional(),
   owner_id: idSchema.optional(),
   team_id: idSchema.optional(),
   renewal_policy_id: idSchema.optional(),

@@ -15,6 +15,12 @@ export const commonNameSchema = z
   .refine((v) => isDnsName(v) || isIP(v) !== 0, 'must be a DNS name or an IP address');
 export const sanSchema = z.string().min(1).max(255).refine(isSubjectAltName, 'must be a DNS name, IP address, email address or URI');
 
+/** Free-form labels on a resource: bounded in count and size so they cannot grow a row or a message without limit. */
+export const MAX_TAGS = 50;
+export const tagsSchema = z
+  .record(z.string().min(1).max(64), z.string().max(256))
+  .refine((t) => Object.keys(t).length <= MAX_TAGS, `at most ${MAX_TAGS} tags`);
+
 export const certificateStatusSchema = z.enum([
   'pending',
   'active',
@@ -89,7 +95,7 @@ export const createCertificateBodySchema = z.strictObject({
   agent_id: idSchema.optional().describe('The agent that deploys this certificate; required when the profile has agents generate keys'),
   target_ids: z.array(idSchema).max(50).default([]).describe('Targets each new version is deployed to (one deployment job per target)'),
   environment: z.string().max(64).default(''),
-  tags: z.record(z.string().max(64), z.string().max(256)).default({}),
+  tags: tagsSchema.default({}),
 });
 export type CreateCertificateBody = z.infer<typeof createCertificateBodySchema>;
 

@@ -127,6 +127,9 @@ export class RpcClient implements OnModuleInit, OnApplicationShutdown {
     if (err instanceof TimeoutError) {
       return new AppError('service_unavailable', `the service answering ${subject} did not reply in time`, { retryable: true });
     }
+    if (err && typeof err === 'object' && 'code' in err && err.code === 'MAX_PAYLOAD_EXCEEDED') {
+      return new AppError('payload_too_large', 'The request is too large to pass between services; send less data.');
+    }
     if (err && typeof err === 'object') {
       // The wire error, either bare or wrapped by the transport as { message, error }.
       const wire = 'code' in err && 'detail' in err ? err : 'error' in err ? (err as { error: unknown }).error : undefined;

@@ -1,6 +1,7 @@
 import { type BeforeApplicationShutdown, Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { Counter, Gauge, Histogram } from 'prom-client';
 import { PrismaService, newId } from '@certctl/database';
+import { sanitizeText } from '@certctl/contracts';
 import { getLogger, registry } from '@certctl/observability';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
 
@@ -23,6 +24,10 @@ export interface AuditRecord {
 
 const MAX_BUFFER = 50000;
 const BATCH = 500;
+/** Longest text kept in an audit column; longer values are cut (with an ellipsis). */
+const MAX_TEXT = 2048;
+/** The details object of one row, serialized, at most this many characters. */
+const MAX_DETAILS = 8192;
 
 const written = new Counter({ name: 'certctl_audit_events_written_total', help: 'Audit rows written', registers: [registry] });
 const failures = new Counter({
@@ -33,6 +38,11 @@ const failures = new Counter({
 const dropped = new Counter({
   name: 'certctl_audit_events_dropped_total',
   help: 'Audit rows dropped because the buffer was full while the database was unreachable',
+  registers: [registry],
+});
+const setAside = new Counter({
+  name: 'certctl_audit_events_set_aside_total',
+  help: 'Audit rows the database refused even after sanitizing, written to the log instead (never retried)',
   registers: [registry],
 });
 const pending = new Gauge({ name: 'certctl_audit_buffer_size', help: 'Audit rows waiting to be written', registers: [registry] });
@@ -46,7 +56,9 @@ const flushSeconds = new Histogram({
 /**
  * Writes audit rows after the response has gone out, in small batches (at most
  * CERTCTL_AUDIT_FLUSH_MS late), so auditing adds no database round trip to a request.
- * A failed batch is retried; the buffer is flushed on shutdown before the database closes.
+ * Rows are sanitized when recorded; a batch is retried only while the database is
+ * unreachable (a refused row never blocks the others); the buffer is bounded (MAX_BUFFER,
+ * drops counted) and flushed on shutdown before the database closes.
  */
 @Injectable()
 export class AuditWriter implements BeforeApplicationShutdown, OnApplicationShutdown {
@@ -66,7 +78,7 @@ export class AuditWriter implements BeforeApplicationShutdown, OnApplicationShut
       getLogger().error({ action: r.action, actor: r.actor, path: r.path }, 'audit buffer full; row dropped');
       return;
     }
-    this.buffer.push(r);
+    this.buffer.push(sanitizeRecord(r));
     pending.set(this.buffer.length);
     this.schedule(this.buffer.length >= BATCH ? 0 : this.config.CERTCTL_AUDIT_FLUSH_MS);
   }
@@ -79,16 +91,20 @@ export class AuditWriter implements BeforeApplicationShutdown, OnApplicationShut
     }, ms);
   }
 
-  /** Writes everything buffered so far; resolves when it is stored (or has failed once). */
+  /**
+   * Writes everything buffered so far; resolves when it is stored (or has failed once).
+   * A batch the database refuses while it still answers is a data problem, not an outage:
+   * it is split until the refused rows are alone, and each of those is written in a minimal
+   * safe form or, if even that fails, set aside (logged, counted) so no row can stall the
+   * rows behind it. Only an unreachable database puts the batch back for a later retry.
+   */
   async flush(): Promise<void> {
     if (this.flushing) await this.flushing;
     if (!this.buffer.length) return;
     const batch = this.buffer.splice(0, BATCH);
     const end = flushSeconds.startTimer();
-    this.flushing = this.db.auditEvent
-      .createMany({ data: batch.map((r) => ({ id: newId('audit'), ...r, details: r.details as object })) })
+    this.flushing = this.writeBatch(batch)
       .then(() => {
-        written.inc(batch.length);
         this.failuresInARow = 0;
       })
       .catch((err: unknown) => {
@@ -104,6 +120,49 @@ export class AuditWriter implements BeforeApplicationShutdown, OnApplicationShut
       });
     await this.flushing;
     if (this.buffer.length) this.schedule(this.failuresInARow ? Math.min(5000, 100 * 2 ** this.failuresInARow) : 0);
+  }
+
+  /** Stores the rows, isolating refused ones; rejects only when the database cannot be reached. */
+  private async writeBatch(rows: AuditRecord[]): Promise<void> {
+    try {
+      await this.insert(rows);
+      return;
+    } catch (err) {
+      if (!(await this.databaseAnswers())) throw err;
+      if (rows.length > 1) {
+        const half = Math.ceil(rows.length / 2);
+        await this.writeBatch(rows.slice(0, half));
+        await this.writeBatch(rows.slice(half));
+        return;
+      }
+      const [row] = rows;
+      try {
+        await this.insert([minimalRecord(row)]);
+        failures.inc();
+        getLogger().warn({ request_id: row.requestId, err: (err as Error).message }, 'audit row refused; written in its minimal form');
+      } catch (again) {
+        if (!(await this.databaseAnswers())) throw again;
+        setAside.inc();
+        getLogger().error(
+          { audit: minimalRecord(row), err: (again as Error).message },
+          'audit row refused by the database even in its minimal form; set aside in this log',
+        );
+      }
+    }
+  }
+
+  private async insert(rows: AuditRecord[]): Promise<void> {
+    await this.db.auditEvent.createMany({ data: rows.map((r) => ({ id: newId('audit'), ...r, details: r.details as object })) });
+    written.inc(rows.length);
+  }
+
+  private async databaseAnswers(): Promise<boolean> {
+    try {
+      await this.db.$queryRaw`SELECT 1`;
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   /** Runs before any module closes its connections (the database among them). */
@@ -122,4 +181,62 @@ export class AuditWriter implements BeforeApplicationShutdown, OnApplicationShut
     for (let i = 0; i < 20 && (this.buffer.length || this.flushing); i++) await this.flush();
     if (this.buffer.length) getLogger().error({ rows: this.buffer.length }, 'audit rows not written at shutdown');
   }
+}
+
+const text = (v: string): string => sanitizeText(v, MAX_TEXT);
+const optionalText = (v: string | null): string | null => (v === null ? null : text(v));
+
+/**
+ * Every string of a row made storable before it is buffered: NUL and control characters
+ * escaped, unpaired surrogates replaced, long values cut; details kept only while small.
+ */
+export function sanitizeRecord(r: AuditRecord): AuditRecord {
+  let details = sanitizeJson(r.details) as Record<string, unknown>;
+  const size = JSON.stringify(details).length;
+  if (size > MAX_DETAILS) details = { truncated: true, original_size: size };
+  return {
+    ...r,
+    actor: text(r.actor),
+    role: optionalText(r.role),
+    action: text(r.action),
+    method: text(r.method).slice(0, 16),
+    path: text(r.path),
+    resourceType: optionalText(r.resourceType),
+    resourceId: r.resourceId === null ? null : sanitizeText(r.resourceId, 128),
+    bodySha256: optionalText(r.bodySha256),
+    requestId: text(r.requestId),
+    sourceIp: optionalText(r.sourceIp),
+    details,
+  };
+}
+
+function sanitizeJson(v: unknown, depth = 0): unknown {
+  if (typeof v === 'string') return text(v);
+  if (v === null || typeof v !== 'object') return typeof v === 'number' && !Number.isFinite(v) ? null : v;
+  if (depth >= 8) return '[nested too deep]';
+  if (Array.isArray(v)) return v.slice(0, 100).map((x) => sanitizeJson(x, depth + 1));
+  return Object.fromEntries(
+    Object.entries(v)
+      .slice(0, 100)
+      .map(([k, x]) => [text(k), sanitizeJson(x, depth + 1)]),
+  );
+}
+
+/** The safe form of a refused row: who, what, when and the outcome, nothing free-form. */
+function minimalRecord(r: AuditRecord): AuditRecord {
+  const ascii = (v: string | null, max: number) => (v === null ? null : v.replace(/[^\x20-\x7e]/g, '?').slice(0, max));
+  return {
+    ...r,
+    actor: ascii(r.actor, 256) ?? 'unknown',
+    role: ascii(r.role, 64),
+    action: ascii(r.action, 256) ?? 'unknown',
+    method: ascii(r.method, 16) ?? 'GET',
+    path: ascii(r.path, 512) ?? '/',
+    resourceType: ascii(r.resourceType, 64),
+    resourceId: ascii(r.resourceId, 128),
+    bodySha256: ascii(r.bodySha256, 64),
+    requestId: ascii(r.requestId, 128) ?? 'unknown',
+    sourceIp: ascii(r.sourceIp, 64),
+    details: { minimal_form: true },
+  };
 }

@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { AppError } from '@certctl/contracts';
+import { AppError, findInputHazard } from '@certctl/contracts';
 import { sendProblem, toProblem } from '@certctl/platform';
 import type { AuditWriter } from '../audit/audit.writer';
 import type { GatewayRequest } from '../auth/principal';
 import type { GatewayConfig } from '../config';
+import { refuseConnectMethod, targetProblem } from './proxy';
 
 const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 const CSP_HTML =
@@ -25,6 +26,24 @@ export function installGatewayHooks(fastify: FastifyInstance, config: GatewayCon
     (req as GatewayRequest).bodySha256 = createHash('sha256').update(text, 'utf8').digest('hex');
     if (text.length === 0) return done(null, undefined);
     parseJson(req, text, done);
+  });
+
+  refuseConnectMethod(fastify.server);
+  // Before anything else reads the request: only origin-form targets, no dot segments
+  // (absolute-form would otherwise reach the proxy with a client-chosen host).
+  fastify.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {
+    const problem = targetProblem(req.raw.url ?? '');
+    if (problem) {
+      sendProblem(reply, toProblem(new AppError('bad_request', problem), req));
+      return reply;
+    }
+    if (req.raw.url === '/metrics' || req.raw.url?.startsWith('/metrics?')) {
+      sendProblem(
+        reply,
+        toProblem(new AppError('not_found', 'The gateway serves its metrics on its own metrics port, not on this listener.'), req),
+      );
+      return reply;
+    }
   });
 
   const allowAll = config.CERTCTL_CORS_ORIGINS.includes('*');
@@ -50,6 +69,20 @@ export function installGatewayHooks(fastify: FastifyInstance, config: GatewayCon
         .send();
       return reply;
     }
+  });
+
+  // Every string a route reads (path parameters, query, JSON body) is storable text and the
+  // body nests at most MAX_INPUT_DEPTH levels, before any guard, schema or service sees it.
+  fastify.addHook('preValidation', async (req: FastifyRequest, reply: FastifyReply) => {
+    const body = Buffer.isBuffer(req.body) ? undefined : req.body;
+    const hazard = findInputHazard(req.params, 'path') ?? findInputHazard(req.query, 'query') ?? findInputHazard(body, '');
+    if (!hazard) return;
+    const field = hazard.field || '(body)';
+    const err = hazard.tooDeep
+      ? new AppError('bad_request', `The request ${field === '(body)' ? 'body' : field} ${hazard.message}.`)
+      : AppError.validation([{ field, message: hazard.message }], 'The request holds text that cannot be stored.');
+    sendProblem(reply, toProblem(err, req));
+    return reply;
   });
 
   fastify.addHook('onSend', async (req: FastifyRequest, reply: FastifyReply, payload: unknown) => {

@@ -1,3 +1,5 @@
+import type { Server as NodeServer } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { Agent as HttpAgent, type IncomingHttpHeaders, type OutgoingHttpHeaders, request as httpRequest } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -29,33 +31,112 @@ const upstreamSeconds = new Histogram({
   registers: [registry],
 });
 
+/** Where one public prefix goes: fixed by configuration, never by the request. */
+export interface Upstream {
+  name: string;
+  /** The public path prefix the route serves, e.g. /acme or /.well-known. */
+  prefix: string;
+  protocol: 'http:' | 'https:';
+  hostname: string;
+  port: number;
+  agent: HttpAgent;
+}
+
+export function upstreamOf(name: string, prefix: string, base: string): Upstream {
+  const u = new URL(base);
+  const protocol = u.protocol === 'https:' ? 'https:' : 'http:';
+  const o = { keepAlive: true, maxSockets: 256, maxFreeSockets: 64, scheduling: 'lifo' as const };
+  return {
+    name,
+    prefix,
+    protocol,
+    hostname: u.hostname.replace(/^\[|\]$/g, ''),
+    port: u.port ? Number(u.port) : protocol === 'https:' ? 443 : 80,
+    agent: protocol === 'https:' ? new HttpsAgent(o) : new HttpAgent(o),
+  };
+}
+
 /**
- * Public protocol surfaces are forwarded unchanged to the services that own them, so one
- * base URL serves everything: /acme/* → acme (authenticated by JWS, not API keys) and
- * /.well-known/* → revocation (CRL/OCSP, public by their RFCs). Bodies pass as bytes.
+ * The path and query to send upstream, from the raw request target: origin-form only
+ * (see targetProblem; the gateway's first hook already refused other forms),
+ * no dot segment (even percent-encoded), backslash or NUL in any segment once decoded, and the
+ * path still under the route's prefix. Anything else is a 400 before a byte goes upstream.
  */
-export async function installPublicProxy(fastify: FastifyInstance, config: GatewayConfig): Promise<void> {
-  await fastify.register(async (scope) => {
-    scope.removeAllContentTypeParsers();
-    scope.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
-    const forward = (name: string, base: string) => (req: FastifyRequest, reply: FastifyReply) => proxy(name, base, req, reply, config);
-    scope.route({ method: [...METHODS], url: '/acme', handler: forward('acme', config.CERTCTL_ACME_URL) });
-    scope.route({ method: [...METHODS], url: '/acme/*', handler: forward('acme', config.CERTCTL_ACME_URL) });
-    scope.route({ method: [...METHODS], url: '/.well-known/*', handler: forward('revocation', config.CERTCTL_REVOCATION_URL) });
+export function upstreamPath(rawTarget: string, prefix: string): string {
+  const problem = targetProblem(rawTarget);
+  if (problem) throw new AppError('bad_request', problem);
+  const q = rawTarget.indexOf('?');
+  const path = q < 0 ? rawTarget : rawTarget.slice(0, q);
+  if (path !== prefix && !path.startsWith(`${prefix}/`)) throw new AppError('bad_request', `The path must lie under ${prefix}/.`);
+  return rawTarget;
+}
+
+/**
+ * Why a raw request target is refused, or null. Only origin-form (`/path?query`) is served:
+ * absolute-form (`http://host/…`), authority-form (`host:port`) and asterisk-form (`*`)
+ * would let a client pick where a forwarded request goes. Dot segments, plain or hidden
+ * behind percent-encoding (`%2e%2e`, `..%2f..`), and backslashes could climb out of a
+ * public prefix once an upstream decodes them, so they are refused rather than resolved.
+ * An encoded slash alone stays allowed: OCSP GET carries base64 with `%2F` in one segment.
+ */
+export function targetProblem(rawTarget: string): string | null {
+  if (!rawTarget.startsWith('/') || rawTarget.startsWith('//')) {
+    return 'Only origin-form request targets (a path starting with a single "/") are served; absolute and authority forms are refused.';
+  }
+  const q = rawTarget.indexOf('?');
+  const path = q < 0 ? rawTarget : rawTarget.slice(0, q);
+  if (path.includes('\\')) return 'The path must not contain a backslash.';
+  for (const seg of path.split('/')) {
+    if (!seg.includes('.') && !seg.includes('%')) continue;
+    let decoded: string;
+    try {
+      decoded = decodeURIComponent(seg);
+    } catch {
+      return 'The path holds an invalid percent-encoding.';
+    }
+    if (decoded.includes('\u0000')) return 'The path must not contain NUL.';
+    if (decoded.split(/[/\\]/).some((p) => p === '.' || p === '..')) return 'The path must not contain "." or ".." segments.';
+  }
+  return null;
+}
+
+/**
+ * CONNECT (authority-form) never reaches Fastify: Node hands it to the server's 'connect'
+ * event, which without a listener drops the socket. Answer it with a 400 problem instead.
+ */
+export function refuseConnectMethod(server: NodeServer): void {
+  server.on('connect', (_req: unknown, socket: Duplex) => {
+    const body = JSON.stringify({
+      type: 'urn:certctl:error:bad_request',
+      title: 'Bad request',
+      status: 400,
+      code: 'bad_request',
+      detail: 'CONNECT is not served: the gateway is not a forward proxy.',
+    });
+    socket.end(
+      `HTTP/1.1 400 Bad Request\r\ncontent-type: application/problem+json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+    );
   });
 }
 
-/** Keep-alive connections to the owning services: no TCP handshake per forwarded request. */
-const agents = new Map<string, HttpAgent>();
-
-function agentFor(base: string): HttpAgent {
-  let a = agents.get(base);
-  if (!a) {
-    const o = { keepAlive: true, maxSockets: 256, maxFreeSockets: 64, scheduling: 'lifo' as const };
-    a = base.startsWith('https:') ? new HttpsAgent(o) : new HttpAgent(o);
-    agents.set(base, a);
-  }
-  return a;
+/**
+ * Public protocol surfaces are forwarded unchanged to the services that own them, so one
+ * base URL serves everything: /acme/* → acme (authenticated by JWS, not API keys) and
+ * /.well-known/* → revocation (CRL/OCSP, public by their RFCs). Bodies pass as bytes. The
+ * upstream's scheme, host and port come from configuration only; the client chooses the
+ * path, and only under the route's own prefix.
+ */
+export async function installPublicProxy(fastify: FastifyInstance, config: GatewayConfig): Promise<void> {
+  const acme = upstreamOf('acme', '/acme', config.CERTCTL_ACME_URL);
+  const revocation = upstreamOf('revocation', '/.well-known', config.CERTCTL_REVOCATION_URL);
+  await fastify.register(async (scope) => {
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+    const forward = (up: Upstream) => (req: FastifyRequest, reply: FastifyReply) => proxy(up, req, reply, config);
+    scope.route({ method: [...METHODS], url: '/acme', handler: forward(acme) });
+    scope.route({ method: [...METHODS], url: '/acme/*', handler: forward(acme) });
+    scope.route({ method: [...METHODS], url: '/.well-known/*', handler: forward(revocation) });
+  });
 }
 
 class UpstreamTimeout extends Error {
@@ -64,16 +145,17 @@ class UpstreamTimeout extends Error {
 
 /** One upstream round trip over node:http (lighter than fetch for small protocol messages). */
 function forwardOnce(
-  url: URL,
+  up: Upstream,
+  path: string,
   method: string,
   headers: OutgoingHttpHeaders,
   body: Buffer | undefined,
   timeoutMs: number,
-  agent: HttpAgent,
 ): Promise<{ status: number; headers: IncomingHttpHeaders; body: Buffer }> {
   return new Promise((resolve, reject) => {
-    const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
-    const r = send(url, { method, headers, agent }, (res) => {
+    const send = up.protocol === 'https:' ? httpsRequest : httpRequest;
+    const target = { protocol: up.protocol, hostname: up.hostname, port: up.port, path, method, headers, agent: up.agent };
+    const r = send(target, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => resolve({ status: res.statusCode ?? 502, headers: res.headers, body: Buffer.concat(chunks) }));
@@ -106,13 +188,20 @@ export function forwardedHeaders(req: Pick<FastifyRequest, 'headers' | 'ip' | 'p
   return headers;
 }
 
-async function proxy(name: string, base: string, req: FastifyRequest, reply: FastifyReply, config: GatewayConfig): Promise<void> {
+async function proxy(up: Upstream, req: FastifyRequest, reply: FastifyReply, config: GatewayConfig): Promise<void> {
+  let path: string;
+  try {
+    path = upstreamPath(req.raw.url ?? '', up.prefix);
+  } catch (err) {
+    sendProblem(reply, toProblem(err, req));
+    return;
+  }
   const headers = forwardedHeaders(req);
   const body = req.method === 'GET' || req.method === 'HEAD' ? undefined : (req.body as Buffer | undefined);
   if (body) headers['content-length'] = String(body.length);
-  const end = upstreamSeconds.startTimer({ upstream: name });
+  const end = upstreamSeconds.startTimer({ upstream: up.name });
   try {
-    const res = await forwardOnce(new URL(req.url, base), req.method, headers, body, config.CERTCTL_UPSTREAM_TIMEOUT_MS, agentFor(base));
+    const res = await forwardOnce(up, path, req.method, headers, body, config.CERTCTL_UPSTREAM_TIMEOUT_MS);
     end({ status: String(res.status) });
     for (const [key, value] of Object.entries(res.headers)) {
       if (value !== undefined && !HOP_BY_HOP.has(key)) void reply.header(key, value);
@@ -121,10 +210,10 @@ async function proxy(name: string, base: string, req: FastifyRequest, reply: Fas
   } catch (err) {
     const timedOut = (err as Error).name === 'TimeoutError';
     end({ status: timedOut ? 'timeout' : 'unreachable' });
-    getLogger().warn({ upstream: name, err: (err as Error).message }, 'forwarding to owning service failed');
+    getLogger().warn({ upstream: up.name, err: (err as Error).message }, 'forwarding to owning service failed');
     const e = timedOut
-      ? new AppError('timeout', `The ${name} service did not answer within ${config.CERTCTL_UPSTREAM_TIMEOUT_MS} ms.`)
-      : new AppError('service_unavailable', `The ${name} service is unavailable; try again shortly.`);
+      ? new AppError('timeout', `The ${up.name} service did not answer within ${config.CERTCTL_UPSTREAM_TIMEOUT_MS} ms.`)
+      : new AppError('service_unavailable', `The ${up.name} service is unavailable; try again shortly.`);
     sendProblem(reply, toProblem(e, req));
   }
 }

@@ -8,6 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import { Gauge } from 'prom-client';
 import { AppError, PlatformTlsRpc, type RpcResponse } from '@certctl/contracts';
 import type { RpcClient } from '@certctl/messaging';
+import { refuseConnectMethod } from './proxy';
 import { getLogger, registry } from '@certctl/observability';
 import { exitOnStartFailure } from '@certctl/platform';
 import type { GatewayConfig } from '../config';
@@ -240,6 +241,7 @@ export class GatewayHttps {
 
   private listen(m: TlsMaterial, source: string): Promise<void> {
     const server = createServer({ ...SERVER_TLS, cert: m.cert, key: m.key }, (req, res) => this.fastify.routing(req, res));
+    refuseConnectMethod(server);
     // The same connection limits as Fastify's own HTTP server.
     server.keepAliveTimeout = this.fastify.server.keepAliveTimeout;
     server.headersTimeout = this.fastify.server.headersTimeout;

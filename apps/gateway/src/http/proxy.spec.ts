@@ -1,0 +1,49 @@
+import { AppError } from '@certctl/contracts';
+import { targetProblem, upstreamOf, upstreamPath } from './proxy';
+
+describe('request targets the gateway serves', () => {
+  it.each([
+    ['http://127.0.0.1:8081/metrics', 'absolute form'],
+    ['https://169.254.169.254/latest/meta-data/', 'absolute form to cloud metadata'],
+    ['127.0.0.1:8081', 'authority form'],
+    ['*', 'asterisk form'],
+    ['//evil.example/acme/directory', 'network-path reference'],
+    ['/acme/../metrics', 'dot segment'],
+    ['/acme/./directory', 'single dot segment'],
+    ['/acme/%2e%2e/metrics', 'encoded dot segment'],
+    ['/acme/%2E%2e/metrics', 'mixed-case encoded dot segment'],
+    ['/acme/.%2e/metrics', 'half-encoded dot segment'],
+    ['/acme/..%2f..%2fmetrics', 'dot segments behind an encoded slash'],
+    ['/acme/..%5cmetrics', 'dot segment behind an encoded backslash'],
+    ['/acme\\..\\metrics', 'backslash'],
+    ['/api/v1/certificates/%00', 'NUL'],
+    ['/acme/%E0%A4%A', 'broken percent-encoding'],
+  ])('bad/%s is refused (%s)', (target) => {
+    expect(targetProblem(target)).toEqual(expect.any(String));
+    expect(() => upstreamPath(target, '/acme')).toThrow(AppError);
+  });
+
+  it.each([
+    '/acme/directory',
+    '/acme/order/abc.def',
+    '/acme/authz/a..b',
+    '/.well-known/pki/ocsp/MEUwQzBBMD8wPTAJBgUrDgMCGgUABBQ%2FabcD%2B%3D',
+    '/api/v1/certificates?q=..%2f..',
+    '/acme/new-nonce?x=%00', // the query is not a path: its values are checked as fields
+  ])('ok/%s is served', (target) => {
+    expect(targetProblem(target)).toBeNull();
+  });
+
+  it('ok/the upstream path stays under the route prefix and keeps the query', () => {
+    expect(upstreamPath('/acme/new-order?a=1', '/acme')).toBe('/acme/new-order?a=1');
+    expect(upstreamPath('/acme', '/acme')).toBe('/acme');
+    expect(() => upstreamPath('/acmex/directory', '/acme')).toThrow(/under \/acme/);
+    expect(() => upstreamPath('/metrics', '/.well-known')).toThrow(AppError);
+  });
+
+  it('ok/the upstream host comes from configuration only', () => {
+    const up = upstreamOf('acme', '/acme', 'http://127.0.0.1:8083');
+    expect(up).toMatchObject({ protocol: 'http:', hostname: '127.0.0.1', port: 8083, prefix: '/acme' });
+    expect(upstreamOf('r', '/.well-known', 'https://[::1]')).toMatchObject({ protocol: 'https:', hostname: '::1', port: 443 });
+  });
+});
