@@ -189,6 +189,8 @@ describe('certificate lifecycle', () => {
 
     expectProblem(await api('POST', '/api/v1/certificates/bulk-renew', { body: {} }), 422);
     expectProblem(await api('POST', '/api/v1/certificates/bulk-renew', { body: { ids: ['a'], filter: {} } }), 422);
+    // An empty filter would match every certificate: refused, not a fleet-wide renewal.
+    expectProblem(await api('POST', '/api/v1/certificates/bulk-renew', { body: { filter: {} } }), 422);
   });
 
   it('summarises the inventory', async () => {

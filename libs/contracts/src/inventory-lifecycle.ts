@@ -37,6 +37,11 @@ export const bulkRenewBodySchema = z
         team_id: idSchema.optional(),
         expires_before: isoDateSchema.optional(),
       })
+      // An empty filter would renew the whole fleet: at least one criterion, always.
+      .refine(
+        (f) => Object.values(f).some((v) => v !== undefined),
+        'name at least one criterion (status, issuer_id, owner_id, team_id, expires_before)',
+      )
       .optional(),
   })
   .refine((v) => (v.ids ? 1 : 0) + (v.filter ? 1 : 0) === 1, { message: 'give either ids or filter', path: ['ids'] });
