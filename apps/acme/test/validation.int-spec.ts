@@ -7,7 +7,7 @@ import net from 'node:net';
 import tls from 'node:tls';
 import { registry } from '@certctl/observability';
 import { acmeTlsAlpnCertificate, startChallengeTestServer, type AcmeTlsCertOptions, type ChallengeTestServer } from '@certctl/testing';
-import { refusedAddress } from '../src/validation/address-policy';
+import { refusedAddress } from '@certctl/platform';
 import { validateHttp01 } from '../src/validation/http01';
 import { dns01TxtValue } from '../src/validation/key-authorization';
 import { validationContext } from '../src/validation/resolve';

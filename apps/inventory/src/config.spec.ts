@@ -6,6 +6,7 @@ const env = {
   DATABASE_URL: 'postgresql://u:p@h/db',
   REDIS_URL: 'redis://127.0.0.1:6379',
   NATS_URL: 'nats://127.0.0.1:4222',
+  CERTCTL_ENCRYPTION_KEY: 'inventory-config-test-key-0123456789abcdef',
 };
 
 describe('inventory configuration', () => {

@@ -1,4 +1,4 @@
-import { baseEnvSchema, databaseEnvSchema, natsEnvSchema, portSchema, redisEnvSchema } from '@certctl/config';
+import { baseEnvSchema, databaseEnvSchema, encryptionEnvSchema, natsEnvSchema, portSchema, redisEnvSchema } from '@certctl/config';
 import { QUEUE_RETRY, QueueName } from '@certctl/contracts';
 import type { QueueOptions } from '@certctl/queue';
 import { z } from 'zod';
@@ -9,6 +9,8 @@ export const inventoryEnvSchema = baseEnvSchema
   .extend(databaseEnvSchema.shape)
   .extend(redisEnvSchema.shape)
   .extend(natsEnvSchema.shape)
+  // Seals the secrets inside deployment target settings (passwords, tokens, webhook URLs).
+  .extend(encryptionEnvSchema.shape)
   .extend({
     CERTCTL_INVENTORY_PORT: portSchema(8081),
     /** How often pending issuance jobs are put back on the queue if their queue entry was lost. */

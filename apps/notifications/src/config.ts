@@ -1,6 +1,12 @@
 import { baseEnvSchema, databaseEnvSchema, encryptionEnvSchema, natsEnvSchema, portSchema, redisEnvSchema } from '@certctl/config';
 import { z } from 'zod';
 
+const bool = (fallback: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0', ''])
+    .default(fallback ? 'true' : 'false')
+    .transform((v) => v === 'true' || v === '1');
+
 export const notificationsEnvSchema = baseEnvSchema
   .extend(databaseEnvSchema.shape)
   .extend(redisEnvSchema.shape)
@@ -22,6 +28,13 @@ export const notificationsEnvSchema = baseEnvSchema
     CERTCTL_NOTIFY_STALLED_MS: z.coerce.number().int().min(1000).default(30000),
     /** How often rows whose queue entry was lost (Redis restarted, service killed) are put back on the queue. */
     CERTCTL_NOTIFY_RECONCILE_INTERVAL_MS: z.coerce.number().int().min(200).default(30000),
+    /**
+     * Webhook and SMTP destinations may be private, loopback or link-local addresses (an internal
+     * relay, local tests). Off by default: such destinations are refused (same policy as the ACME validators).
+     */
+    CERTCTL_NOTIFY_ALLOW_PRIVATE_ADDRESSES: bool(false),
+    /** Email channels may send their SMTP password without STARTTLS (`starttls: true`). Off by default. */
+    CERTCTL_NOTIFY_SMTP_ALLOW_PLAINTEXT_AUTH: bool(false),
   });
 export type NotificationsConfig = z.output<typeof notificationsEnvSchema>;
 export const NOTIFICATIONS_CONFIG = Symbol('NOTIFICATIONS_CONFIG');

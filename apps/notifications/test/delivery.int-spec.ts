@@ -9,6 +9,7 @@ import { createTestDatabase, startNatsServer, startSmtpReceiver } from '@certctl
 import { notificationsModule } from '../src/app.module';
 import { notificationsEnvSchema } from '../src/config';
 import { verifyWebhook } from '../src/delivery/signature';
+import { ChannelService } from '../src/routing/channel.service';
 
 const SECRET = 'whsec-integration-secret-value';
 const actor = { principal: 'test-admin', role: 'admin' };
@@ -73,6 +74,8 @@ describe('notification delivery on real PostgreSQL, Redis and NATS', () => {
       CERTCTL_NOTIFY_BACKOFF_MAX_MS: '400',
       CERTCTL_NOTIFY_RECONCILE_INTERVAL_MS: '500',
       CERTCTL_NOTIFY_TIMEOUT_MS: '3000',
+      // The receivers listen on 127.0.0.1.
+      CERTCTL_NOTIFY_ALLOW_PRIVATE_ADDRESSES: 'true',
       LOG_LEVEL: 'silent',
     });
     app = await NestFactory.createMicroservice(notificationsModule(config), {
@@ -143,7 +146,8 @@ describe('notification delivery on real PostgreSQL, Redis and NATS', () => {
       return r.status === 'dead' ? r : undefined;
     });
     expect(dead).toMatchObject({ retry_count: 5, next_retry_at: null, delivered_attempt: null });
-    expect(dead.last_error).toContain('receiver down');
+    // Status and a short reason only: the receiver's body is never copied into the row.
+    expect(dead.last_error).toBe(`${new URL(receiver.url).origin} answered 503 Service Unavailable`);
     expect(receiver.state.hits).toBe(5);
     expect((await rpc.request(NotificationRpc.list, { limit: 10, status: 'dead' })).data.map((d) => d.id)).toEqual([n!.id]);
 
@@ -307,5 +311,23 @@ describe('notification delivery on real PostgreSQL, Redis and NATS', () => {
 
   it('fail/requeue of an unknown notification is not_found', async () => {
     await expect(rpc.request(NotificationRpc.requeue, { id: 'ntf-missing', actor })).rejects.toMatchObject({ code: 'not_found' });
+  });
+  it('ok/a channel stored with a plain URL (before URLs were sealed) keeps working, is answered masked, and gets its URL sealed', async () => {
+    const legacyUrl = `${receiver.url}?token=legacy-token-123`;
+    await db.query(
+      `INSERT INTO notification_channels (id, name, type, config, updated_at) VALUES ('nch-legacy', 'legacy', 'slack', $1, now())`,
+      [JSON.stringify({ url: legacyUrl })],
+    );
+    const channels = app.get(ChannelService);
+    expect((await channels.loadForDelivery('nch-legacy'))?.config).toEqual({ url: legacyUrl });
+    const listed = (await rpc.request(NotificationRpc.channelList, {})).data.find((c) => c.id === 'nch-legacy');
+    expect(listed?.config).toEqual({ url: `${new URL(receiver.url).origin}/…****` });
+
+    expect(await channels.sealLegacyUrls()).toBeGreaterThanOrEqual(1);
+    const { rows } = await db.query<{ config: string }>(`SELECT config::text FROM notification_channels WHERE id = 'nch-legacy'`);
+    expect(rows[0]!.config).not.toContain('legacy-token-123');
+    expect(rows[0]!.config).toContain('$sealed');
+    expect((await channels.loadForDelivery('nch-legacy'))?.config).toEqual({ url: legacyUrl });
+    expect((await rpc.request(NotificationRpc.channelList, {})).data.find((c) => c.id === 'nch-legacy')?.config).toEqual(listed?.config);
   });
 });

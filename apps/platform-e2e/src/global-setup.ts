@@ -95,6 +95,7 @@ export default async function globalSetup(): Promise<void> {
   env.CERTCTL_ACME_HTTP01_PORT = String(acme.http01Port);
   env.CERTCTL_ACME_TLSALPN01_PORT = String(acme.tlsAlpn01Port);
   env.CERTCTL_ACME_ALLOW_PRIVATE_ADDRESSES = 'true';
+  env.CERTCTL_NOTIFY_ALLOW_PRIVATE_ADDRESSES = 'true'; // the suites' webhook and SMTP receivers listen on 127.0.0.1
   env.CERTCTL_ACME_VALIDATION_TIMEOUT_MS = '5000';
   const tls = { port: 8443 + offset, dir: join(E2E_DIR, 'tls') };
   env.CERTCTL_GATEWAY_TLS_PORT = String(tls.port);

@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
+import { SecretBox, openValue } from '@certctl/pki';
 import { readState } from './e2e-env';
 import { api, validCertificate, waitFor, expectProblem } from './http';
 
@@ -350,6 +351,79 @@ describe('targets and archiving', () => {
     expect((await api('PATCH', `/api/v1/targets/${t.body.id}`, { body: { enabled: false } })).body.enabled).toBe(false);
     expectProblem(await api('POST', '/api/v1/targets', { key: null, body: { name: 'y', type: 'file' } }), 401);
     expect((await api('DELETE', `/api/v1/targets/${t.body.id}`)).status).toBe(204);
+  });
+
+  it('secrets in target settings are stored sealed, answered masked to admins and viewers, and kept when the mask is sent back', async () => {
+    const password = `f5-admin-pw-${run}`;
+    const hook = `https://hooks.slack.com/services/T0/B0/tgt${run}XXXX`;
+    const created = await api('POST', '/api/v1/targets', {
+      body: {
+        name: `f5-${run}`,
+        type: 'f5',
+        config: { host: 'lb.example.com', username: 'admin', password, notify: { webhook_url: hook } },
+      },
+    });
+    expect(created.status).toBe(201);
+    const masked = {
+      host: 'lb.example.com',
+      username: 'admin',
+      password: '****',
+      notify: { webhook_url: 'https://hooks.slack.com/…****' },
+    };
+    expect(created.body.config).toEqual(masked);
+    expect(created.text).not.toMatch(new RegExp(`${password}|tgt${run}`));
+    const key = await api('POST', '/api/v1/api-keys', { body: { name: `tgt-viewer-${run}`, role: 'viewer' } });
+    for (const as of [undefined, key.body.key as string]) {
+      const one = await api('GET', `/api/v1/targets/${created.body.id}`, as ? { key: as } : {});
+      expect(one.status).toBe(200);
+      expect(one.body.config).toEqual(masked);
+      expect(one.text).not.toContain(password);
+    }
+
+    const db = new Client({ connectionString: readState().env.DATABASE_URL });
+    await db.connect();
+    const box = SecretBox.fromSecret(readState().env.CERTCTL_ENCRYPTION_KEY!);
+    const stored = async (id: string) =>
+      JSON.parse((await db.query<{ c: string }>('SELECT config::text AS c FROM targets WHERE id = $1', [id])).rows[0]!.c) as Record<
+        string,
+        any
+      >;
+    try {
+      const row = await stored(created.body.id);
+      expect(JSON.stringify(row)).not.toMatch(new RegExp(`${password}|tgt${run}`));
+      expect(openValue(box, row.password, `target:${created.body.id}:config.password`)).toBe(password);
+
+      // The console sends the settings back as shown, with one change: the secrets stay.
+      const patched = await api('PATCH', `/api/v1/targets/${created.body.id}`, {
+        body: { config: { ...masked, host: 'lb2.example.com' } },
+      });
+      expect(patched.status).toBe(200);
+      expect(patched.body.config).toEqual({ ...masked, host: 'lb2.example.com' });
+      const after = await stored(created.body.id);
+      expect(openValue(box, after.password, `target:${created.body.id}:config.password`)).toBe(password);
+      expect(openValue(box, after.notify.webhook_url, `target:${created.body.id}:config.notify.webhook_url`)).toBe(hook);
+      // A new value replaces the secret; a mask with nothing behind it is refused.
+      await api('PATCH', `/api/v1/targets/${created.body.id}`, { body: { config: { ...masked, password: 'rotated-pw' } } });
+      expect(openValue(box, (await stored(created.body.id)).password, `target:${created.body.id}:config.password`)).toBe('rotated-pw');
+      const noSecret = await api('PATCH', `/api/v1/targets/${created.body.id}`, { body: { config: { token: '****' } } });
+      expectProblem(noSecret, 422);
+      expect(noSecret.body.errors[0].field).toBe('config.token');
+
+      // A target written before settings were sealed: answered masked, sealed when its mask is sent back.
+      const legacyId = `tgt-legacy-${run}`;
+      await db.query(
+        `INSERT INTO targets (id, name, type, config, updated_at) VALUES ($1, $1, 'file', '{"path": "/srv/tls", "api_token": "legacy-token-1"}', now())`,
+        [legacyId],
+      );
+      const legacy = await api('GET', `/api/v1/targets/${legacyId}`);
+      expect(legacy.body.config).toEqual({ path: '/srv/tls', api_token: '****' });
+      expect((await api('PATCH', `/api/v1/targets/${legacyId}`, { body: { config: legacy.body.config } })).status).toBe(200);
+      const sealedNow = await stored(legacyId);
+      expect(JSON.stringify(sealedNow)).not.toContain('legacy-token-1');
+      expect(openValue(box, sealedNow.api_token, `target:${legacyId}:config.api_token`)).toBe('legacy-token-1');
+    } finally {
+      await db.end();
+    }
   });
 
   it('a certificate bound to a target is deployed: each new version becomes a deployment job its agent claims, with the PEM', async () => {

@@ -3,7 +3,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { Client } from 'pg';
 import { startHttpReceiver, startSmtpReceiver } from '@certctl/testing';
 import { readState } from './e2e-env';
-import { api, validCertificate, waitFor } from './http';
+import { api, expectProblem, validCertificate, waitFor } from './http';
 
 const SECRET = 'e2e-webhook-signing-secret';
 
@@ -179,5 +179,64 @@ describe('scheduler and notifications end to end', () => {
         })
       ).status,
     ).toBe(403);
+  });
+  it('ok/a Slack webhook URL is stored sealed and shown masked to admins and viewers alike', async () => {
+    const token = `e2eSlackToken${suffix}XXXXXXXX`;
+    const url = `https://hooks.slack.com/services/T0E2E/B0E2E/${token}`;
+    const created = await api('POST', '/api/v1/notification-channels', {
+      body: { name: `e2e-slack-${suffix}`, type: 'slack', config: { url } },
+    });
+    expect(created.status).toBe(201);
+    expect(created.body.config).toEqual({ url: 'https://hooks.slack.com/…****' });
+    expect(created.text).not.toContain(token);
+
+    const key = await api('POST', '/api/v1/api-keys', { body: { name: `e2e-viewer-mask-${suffix}`, role: 'viewer' } });
+    expect(key.status).toBe(201);
+    for (const as of [undefined, key.body.key as string]) {
+      const list = await api('GET', '/api/v1/notification-channels', as ? { key: as } : {});
+      expect(list.status).toBe(200);
+      expect(list.text).not.toContain(token);
+      expect(list.body.data.find((c: { id: string }) => c.id === created.body.id)?.config).toEqual({
+        url: 'https://hooks.slack.com/…****',
+      });
+      // The signed webhook channel of this suite is masked too (its URL is a 127.0.0.1 receiver's).
+      const hook = list.body.data.find((c: { name: string }) => c.name === `e2e-hook-${suffix}`);
+      expect(hook.config.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/…\*\*\*\*$/);
+    }
+
+    const db = new Client({ connectionString: readState().env.DATABASE_URL });
+    await db.connect();
+    try {
+      const { rows } = await db.query<{ config: string }>('SELECT config::text AS config FROM notification_channels WHERE id = $1', [
+        created.body.id,
+      ]);
+      expect(rows[0]!.config).not.toContain(token);
+      expect(rows[0]!.config).not.toContain('/services/');
+      expect(JSON.parse(rows[0]!.config)).toEqual({
+        url: { $sealed: expect.stringMatching(/^[A-Za-z0-9+/]+=*$/), masked: 'https://hooks.slack.com/…****' },
+      });
+    } finally {
+      await db.end();
+    }
+  });
+
+  it('fail/a channel to an address no server can answer from, or sending an SMTP password without STARTTLS, is a 422', async () => {
+    const unspecified = await api('POST', '/api/v1/notification-channels', {
+      body: { name: `e2e-zero-${suffix}`, type: 'webhook', config: { url: 'http://0.0.0.0:9/hook' } },
+    });
+    expectProblem(unspecified, 422);
+    expect(unspecified.body.errors).toEqual([
+      { field: 'config.url', message: '0.0.0.0 is a unspecified ("this network", RFC 1122) address' },
+    ]);
+    const plaintext = await api('POST', '/api/v1/notification-channels', {
+      body: {
+        name: `e2e-plain-auth-${suffix}`,
+        type: 'email',
+        config: { smtp_host: 'smtp.example.com', smtp_user: 'certctl', to: ['ops@example.test'] },
+        secret: 'smtp-password',
+      },
+    });
+    expectProblem(plaintext, 422);
+    expect(JSON.stringify(plaintext.body)).toContain('config.starttls');
   });
 });

@@ -62,3 +62,17 @@ export {
 export { checkLeafPolicy, KEY_USAGES_BY_TYPE, type LeafPolicy, type SanPolicy, type KeyUsageName } from './policy';
 export { validateCaImport, CaImportError, type CaImportRequest, type ImportedCa, type ImportField } from './import-ca';
 export { buildPkcs12, privateKeyPkcs8Pem, type Pkcs12Request } from './pkcs12';
+export {
+  MASK,
+  maskSecret,
+  isSealed,
+  sealValue,
+  openValue,
+  maskedView,
+  isSecretKey,
+  sealSecretFields,
+  maskSecretFields,
+  hasUnsealedSecrets,
+  type SealedValue,
+  type SealProblem,
+} from './sealed-fields';

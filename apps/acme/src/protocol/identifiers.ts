@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import { isDnsName } from '@certctl/contracts';
-import { canonicalIp } from '../validation/address-policy';
+import { canonicalIp } from '@certctl/platform';
 import { AcmeError, type AcmeSubproblem } from './errors';
 
 export { canonicalIp };

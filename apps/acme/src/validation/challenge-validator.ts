@@ -1,7 +1,7 @@
 import type { Histogram } from 'prom-client';
 import { Histogram as PromHistogram } from 'prom-client';
 import { counter, durationBuckets, registerOnce, registry } from '@certctl/observability';
-import { parseIp } from './address-policy';
+import { parseIp } from '@certctl/platform';
 import { validateDns01 } from './dns01';
 import { preview } from './key-authorization';
 import { validateHttp01 } from './http01';

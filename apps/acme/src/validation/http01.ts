@@ -4,7 +4,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { LookupFunction } from 'node:net';
-import { parseIp } from './address-policy';
+import { parseIp } from '@certctl/platform';
 import { isValidToken, preview, trimHttp01Body } from './key-authorization';
 import { ProblemError, resolveHost, tryAddresses, type ValidationContext } from './resolve';
 import { fail, type ValidationRecord, type ValidationRequest, type ValidationResult } from './types';

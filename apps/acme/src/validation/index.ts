@@ -1,5 +1,5 @@
 export * from './types';
 export { ChallengeValidator } from './challenge-validator';
-export { refusedAddress, classifyAddress, canonicalIp, reverseName } from './address-policy';
+export { refusedAddress, classifyAddress, canonicalIp, reverseName } from '@certctl/platform';
 export { keyAuthorizationDigest, dns01TxtValue } from './key-authorization';
 export { checkTlsAlpnCertificate, ACME_TLS_ALPN, ACME_IDENTIFIER_OID } from './tls-alpn01';

@@ -1,7 +1,7 @@
 // Name resolution for the validators: A and AAAA through a node Resolver (the configured
 // DNS server or the system's), every address checked against the address policy.
 import { Resolver } from 'node:dns/promises';
-import { parseIp, refusedAddress } from './address-policy';
+import { parseIp, refusedAddress } from '@certctl/platform';
 import type { AcmeProblemType, ValidatorOptions } from './types';
 
 /** What one validation carries: its options, its resolver, its deadline and its address policy. */

@@ -4,7 +4,7 @@
 import 'reflect-metadata'; // @peculiar/x509 uses tsyringe, which needs the Reflect polyfill
 import * as x509 from '@peculiar/x509';
 import tls from 'node:tls';
-import { canonicalIp, reverseName } from './address-policy';
+import { canonicalIp, reverseName } from '@certctl/platform';
 import { keyAuthorizationDigest } from './key-authorization';
 import { ProblemError, isConnectError, resolveHost, tryAddresses, type ValidationContext } from './resolve';
 import {

@@ -15,6 +15,8 @@ function configController(entity: ConfigEntity, path: string, what: string, clas
   const common = { tag: path, resource: entity } as const;
   const read = { ...common, permission: Permission.InventoryRead } as const;
   const write = { ...common, permission: Permission.InventoryWrite } as const;
+  // Target settings may carry passwords and tokens: their audit rows keep no hash of the body.
+  const secrets = entity === 'target' ? ({ secretBody: true } as const) : {};
 
   @Controller(`api/v1/${path}`)
   class ConfigResourceController {
@@ -26,6 +28,7 @@ function configController(entity: ConfigEntity, path: string, what: string, clas
       ...write,
       summary: `Create a ${what}`,
       action: `${entity}.create`,
+      ...secrets,
       body: c.createBody,
       response: c.dto,
       status: 201,
@@ -54,6 +57,7 @@ function configController(entity: ConfigEntity, path: string, what: string, clas
       ...write,
       summary: `Change a ${what} (only the fields given)`,
       action: `${entity}.update`,
+      ...secrets,
       body: c.updateBody,
       response: c.dto,
       errors: [404, 409],

@@ -86,6 +86,8 @@ export class NotificationChannelsController {
     summary: 'Create a notification channel (webhook, email, slack, teams, pagerduty, opsgenie); the secret is stored encrypted',
     action: 'notification_channel.create',
     resource: 'notification_channel',
+    // The body carries the channel's secret and URL: its audit row keeps no hash of it.
+    secretBody: true,
     body: createChannelBodySchema,
     response: channelSchema,
     status: 201,

@@ -1,7 +1,10 @@
 import type { ConfigEntity, FieldError } from '@certctl/contracts';
 import type { PrismaService } from '@certctl/database';
+import { type SecretBox, maskSecretFields, sealSecretFields } from '@certctl/pki';
 
-type Row = Record<string, unknown> & { id: string; createdAt: Date; updatedAt: Date };
+/** A row of a configuration resource, as Prisma returns it. */
+export type ConfigRow = Record<string, unknown> & { id: string; createdAt: Date; updatedAt: Date };
+type Row = ConfigRow;
 type Body = Record<string, unknown>;
 
 /** What differs between the configuration resources; ConfigResourceService does the rest. */
@@ -20,11 +23,19 @@ export interface ConfigAdapter {
   toDto(row: Row): Record<string, unknown>;
   /** Body (snake_case, validated) → columns. Only the keys present are written. */
   toData(body: Body): Body;
+  /**
+   * Seals the secrets of a body before it is written (`previous`: the row being updated, whose
+   * secrets a masked value sent back keeps); problems become a 422.
+   */
+  seal?(box: SecretBox, id: string, body: Body, previous: Row | null): { body: Body; problems: FieldError[] };
   /** Referenced ids that must exist (422 naming the field). */
   checkReferences?(db: PrismaService, body: Body): Promise<FieldError[]>;
   /** What still points at this row; non-empty → 409 on delete. */
   referencedBy(db: PrismaService, id: string): Promise<string[]>;
 }
+
+/** The AAD a target's sealed setting is bound to (the target and the setting's path). */
+export const targetAad = (id: string, path: string) => `target:${id}:config.${path}`;
 
 const stamps = (r: Row) => ({ created_at: r.createdAt.toISOString(), updated_at: r.updatedAt.toISOString() });
 
@@ -142,11 +153,22 @@ export const ADAPTERS: Record<ConfigEntity, ConfigAdapter> = {
       name: r.name,
       type: r.type,
       agent_id: r.agentId ?? null,
-      config: r.config ?? {},
+      // Secrets (sealed, or plain from before sealing) are only ever answered masked.
+      config: maskSecretFields(r.config ?? {}),
       enabled: r.enabled,
       ...stamps(r),
     }),
     toData: (b) => pick(b, { name: 'name', type: 'type', agent_id: 'agentId', config: 'config', enabled: 'enabled' }),
+    seal(box, id, body, previous) {
+      if (body.config === undefined) return { body, problems: [] };
+      const sealed = sealSecretFields(box, body.config as Body, (previous?.config as Body | undefined) ?? null, (path) =>
+        targetAad(id, path),
+      );
+      return {
+        body: { ...body, config: sealed.config },
+        problems: sealed.problems.map((p) => ({ field: `config.${p.path}`, message: p.message })),
+      };
+    },
     async checkReferences(db, b) {
       if (typeof b.agent_id !== 'string') return [];
       const agent = await db.agent.findUnique({ where: { id: b.agent_id }, select: { id: true } });

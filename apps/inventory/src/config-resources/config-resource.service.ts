@@ -1,25 +1,38 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { AppError, type ConfigEntity, decodeIdCursor, encodeIdCursor } from '@certctl/contracts';
 import { Prisma, PrismaService, newId } from '@certctl/database';
 import { getLogger } from '@certctl/observability';
-import { ADAPTERS } from './adapters';
+import { SecretBox } from '@certctl/pki';
+import { INVENTORY_CONFIG, type InventoryConfig } from '../config';
+import { ADAPTERS, type ConfigRow } from './adapters';
 
 type Body = Record<string, unknown>;
 interface Actor {
   principal: string;
 }
 
-/** Create/read/update/delete of teams, owners, renewal policies and profiles, with referential checks. */
+/**
+ * Create/read/update/delete of teams, owners, renewal policies, profiles and targets, with
+ * referential checks. Secrets inside target settings are sealed (SecretBox) and answered masked.
+ */
 @Injectable()
 export class ConfigResourceService {
-  constructor(private readonly db: PrismaService) {}
+  private readonly box: SecretBox;
+
+  constructor(
+    private readonly db: PrismaService,
+    @Inject(INVENTORY_CONFIG) config: InventoryConfig,
+  ) {
+    this.box = SecretBox.fromSecret(config.CERTCTL_ENCRYPTION_KEY);
+  }
 
   async create(entity: ConfigEntity, actor: Actor, body: Body) {
     const a = ADAPTERS[entity];
     await this.checkReferences(entity, body);
     const id = typeof body.id === 'string' ? body.id : newId(a.idPrefix);
+    const sealed = this.seal(entity, id, body, null);
     try {
-      const row = await a.model(this.db).create({ data: { id, ...a.toData(body) } });
+      const row = await a.model(this.db).create({ data: { id, ...a.toData(sealed) } });
       getLogger().info({ entity, id, actor: actor.principal }, `${a.what} created`);
       return a.toDto(row);
     } catch (err) {
@@ -48,10 +61,12 @@ export class ConfigResourceService {
 
   async update(entity: ConfigEntity, actor: Actor, id: string, body: Body) {
     const a = ADAPTERS[entity];
-    await this.get(entity, id);
+    const previous = await a.model(this.db).findUnique({ where: { id } });
+    if (!previous) throw AppError.notFound(a.what, id);
     await this.checkReferences(entity, body);
+    const sealed = this.seal(entity, id, body, previous);
     try {
-      const row = await a.model(this.db).update({ where: { id }, data: a.toData(body) });
+      const row = await a.model(this.db).update({ where: { id }, data: a.toData(sealed) });
       getLogger().info({ entity, id, actor: actor.principal }, `${a.what} updated`);
       return a.toDto(row);
     } catch (err) {
@@ -72,6 +87,14 @@ export class ConfigResourceService {
     }
     getLogger().info({ entity, id, actor: actor.principal }, `${a.what} deleted`);
     return { id, deleted: true as const };
+  }
+
+  private seal(entity: ConfigEntity, id: string, body: Body, previous: ConfigRow | null) {
+    const seal = ADAPTERS[entity].seal;
+    if (!seal) return body;
+    const out = seal(this.box, id, body, previous);
+    if (out.problems.length) throw AppError.validation(out.problems, 'Send secrets themselves, not their masked form.');
+    return out.body;
   }
 
   private async checkReferences(entity: ConfigEntity, body: Body): Promise<void> {

@@ -1,4 +1,5 @@
 import type { ChannelType } from '@certctl/contracts';
+import type { DestinationPolicy } from './destination';
 
 /** Non-secret settings of a channel (notification_channels.config). */
 export interface ChannelConfig {
@@ -30,6 +31,8 @@ export interface SendContext {
   /** Decrypted just for this attempt; never logged or stored in errors. */
   secret?: string;
   timeoutMs: number;
+  /** Which destinations may be connected to, and whether SMTP may authenticate without TLS. */
+  policy: DestinationPolicy;
 }
 
 /** One handler per channel type, behind a factory (see channel.factory.ts). */

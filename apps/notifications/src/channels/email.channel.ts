@@ -1,20 +1,32 @@
 import { createTransport } from 'nodemailer';
 import { type ChannelSender, DeliveryError, type Outgoing, type SendContext } from './channel.types';
+import { pinDestination } from './destination';
 import { digestHtml } from './digest-html';
 
-/** Email over SMTP with nodemailer; `starttls: true` requires STARTTLS, the secret is the SMTP password. */
+/**
+ * Email over SMTP with nodemailer; `starttls: true` requires STARTTLS, the secret is the SMTP
+ * password. The server's address is checked against the destination policy and the connection
+ * pinned to it; the password is only sent over STARTTLS unless plaintext auth is allowed.
+ */
 export class EmailChannel implements ChannelSender {
   async send(n: Outgoing, ctx: SendContext): Promise<void> {
     const c = ctx.config;
     if (!c.smtp_host) throw new DeliveryError('email channel has no smtp_host');
     if (!n.recipient) throw new DeliveryError('email notification has no recipient');
+    const auth = c.smtp_user && ctx.secret ? { user: c.smtp_user, pass: ctx.secret } : undefined;
+    if (auth && c.starttls !== true && !ctx.policy.smtpAllowPlaintextAuth) {
+      throw new DeliveryError('refusing to send the SMTP password without STARTTLS: set starttls: true on the channel');
+    }
+    const pinned = await pinDestination(c.smtp_host, ctx.policy, ctx.timeoutMs);
     const transport = createTransport({
-      host: c.smtp_host,
+      // The checked address is the one connected to; the name stays the TLS server name.
+      host: pinned.address,
+      ...(pinned.literal ? {} : { tls: { servername: pinned.host } }),
       port: c.smtp_port ?? 587,
       secure: false,
       requireTLS: c.starttls === true,
       ignoreTLS: c.starttls === false,
-      auth: c.smtp_user && ctx.secret ? { user: c.smtp_user, pass: ctx.secret } : undefined,
+      auth,
       connectionTimeout: ctx.timeoutMs,
       greetingTimeout: ctx.timeoutMs,
       socketTimeout: ctx.timeoutMs,

@@ -1,27 +1,62 @@
+import http, { STATUS_CODES } from 'node:http';
+import https from 'node:https';
 import { signWebhook, SIGNATURE_HEADER, TIMESTAMP_HEADER } from '../delivery/signature';
 import { type ChannelSender, DeliveryError, type Outgoing, type SendContext } from './channel.types';
+import { pinDestination, pinnedLookup } from './destination';
 
 export const DEFAULT_URLS = {
   pagerduty: 'https://events.pagerduty.com/v2/enqueue',
   opsgenie: 'https://api.opsgenie.com/v2/alerts',
 } as const;
 
-/** POSTs JSON; anything but 2xx (or a network error/timeout) is a failed attempt. */
-export async function postJson(url: string, body: string, headers: Record<string, string>, timeoutMs: number): Promise<void> {
-  let res: Response;
+/**
+ * POSTs JSON to an address the policy allows (resolved once, the connection pinned to it).
+ * Anything but 2xx (or a network error/timeout) is a failed attempt; redirects are not followed
+ * and the answer's body is never read into the error (status and a short reason only).
+ */
+export async function postJson(url: string, body: string, headers: Record<string, string>, ctx: SendContext): Promise<void> {
+  let u: URL;
   try {
-    res = await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'user-agent': 'certctl-notifications', ...headers },
-      body,
-      signal: AbortSignal.timeout(timeoutMs),
-    });
-  } catch (err) {
-    const e = err as Error & { cause?: { code?: string } };
-    throw new DeliveryError(`request to ${safeUrl(url)} failed: ${e.cause?.code ?? e.name}`);
+    u = new URL(url);
+  } catch {
+    throw new DeliveryError('channel url is not a valid URL');
   }
-  const text = await res.text().catch(() => '');
-  if (!res.ok) throw new DeliveryError(`${safeUrl(url)} answered ${res.status}${text ? `: ${text.slice(0, 200)}` : ''}`);
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new DeliveryError('channel url must be http(s)');
+  const pinned = await pinDestination(u.hostname, ctx.policy, ctx.timeoutMs);
+  const secure = u.protocol === 'https:';
+  const options: https.RequestOptions = {
+    host: pinned.literal ? pinned.address : pinned.host,
+    port: Number(u.port || (secure ? 443 : 80)),
+    path: `${u.pathname}${u.search}`,
+    method: 'POST',
+    headers: {
+      host: u.host,
+      'content-type': 'application/json',
+      'content-length': String(Buffer.byteLength(body)),
+      'user-agent': 'certctl-notifications',
+      connection: 'close',
+      ...headers,
+    },
+    lookup: pinnedLookup(pinned),
+    agent: false,
+    signal: AbortSignal.timeout(ctx.timeoutMs),
+    ...(secure && !pinned.literal ? { servername: pinned.host } : {}),
+  };
+  const status = await new Promise<number>((resolve, reject) => {
+    const req = (secure ? https : http).request(options, (res) => {
+      // Only the status matters: the body is dropped unread.
+      resolve(res.statusCode ?? 0);
+      res.destroy();
+    });
+    req.on('error', (err: Error & { code?: string }) => {
+      const code = err.name === 'AbortError' || err.code === 'ABORT_ERR' ? 'timeout' : (err.code ?? err.name);
+      reject(new DeliveryError(`request to ${safeUrl(url)} failed: ${code}`));
+    });
+    req.end(body);
+  });
+  if (status >= 200 && status < 300) return;
+  if (status >= 300 && status < 400) throw new DeliveryError(`${safeUrl(url)} answered ${status} (redirects are not followed)`);
+  throw new DeliveryError(`${safeUrl(url)} answered ${status}${STATUS_CODES[status] ? ` ${STATUS_CODES[status]}` : ''}`);
 }
 
 /** The URL without credentials or query (incoming-webhook URLs carry tokens in the path for Slack/Teams: keep only the host). */
@@ -50,7 +85,7 @@ export class WebhookChannel implements ChannelSender {
     const ts = Math.floor(Date.now() / 1000);
     const headers: Record<string, string> = { [TIMESTAMP_HEADER]: String(ts), 'x-certctl-notification-id': n.id };
     if (ctx.secret) headers[SIGNATURE_HEADER] = signWebhook(ctx.secret, ts, json);
-    await postJson(need(ctx.config.url), json, headers, ctx.timeoutMs);
+    await postJson(need(ctx.config.url), json, headers, ctx);
   }
 }
 
@@ -58,7 +93,7 @@ export class WebhookChannel implements ChannelSender {
 export class SlackChannel implements ChannelSender {
   async send(n: Outgoing, ctx: SendContext): Promise<void> {
     const json = JSON.stringify({ text: `*${n.subject}*\n${n.message}` });
-    await postJson(need(ctx.config.url), json, {}, ctx.timeoutMs);
+    await postJson(need(ctx.config.url), json, {}, ctx);
   }
 }
 
@@ -73,7 +108,7 @@ export class TeamsChannel implements ChannelSender {
       title: n.subject,
       text: n.message,
     });
-    await postJson(need(ctx.config.url), json, {}, ctx.timeoutMs);
+    await postJson(need(ctx.config.url), json, {}, ctx);
   }
 }
 
@@ -92,7 +127,7 @@ export class PagerDutyChannel implements ChannelSender {
         custom_details: n.payload,
       },
     });
-    await postJson(ctx.config.url ?? DEFAULT_URLS.pagerduty, json, {}, ctx.timeoutMs);
+    await postJson(ctx.config.url ?? DEFAULT_URLS.pagerduty, json, {}, ctx);
   }
 }
 
@@ -108,6 +143,6 @@ export class OpsGenieChannel implements ChannelSender {
       source: 'certctl',
       details: Object.fromEntries(Object.entries(n.payload).map(([k, v]) => [k, String(v)])),
     });
-    await postJson(ctx.config.url ?? DEFAULT_URLS.opsgenie, json, { authorization: `GenieKey ${ctx.secret}` }, ctx.timeoutMs);
+    await postJson(ctx.config.url ?? DEFAULT_URLS.opsgenie, json, { authorization: `GenieKey ${ctx.secret}` }, ctx);
   }
 }

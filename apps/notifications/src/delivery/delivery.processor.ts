@@ -86,6 +86,10 @@ export class DeliveryProcessor implements OnApplicationBootstrap, OnApplicationS
             config: channel.config as ChannelConfig,
             secret: channel.secret,
             timeoutMs: this.config.CERTCTL_NOTIFY_TIMEOUT_MS,
+            policy: {
+              allowPrivateAddresses: this.config.CERTCTL_NOTIFY_ALLOW_PRIVATE_ADDRESSES,
+              smtpAllowPlaintextAuth: this.config.CERTCTL_NOTIFY_SMTP_ALLOW_PLAINTEXT_AUTH,
+            },
           },
         );
       } catch (err) {

@@ -1,23 +1,54 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import { AppError, type NotificationRpc, type RpcRequestParsed, type RpcResponse } from '@certctl/contracts';
 import { Prisma, PrismaService, newId } from '@certctl/database';
 import { getLogger } from '@certctl/observability';
-import { SecretBox } from '@certctl/pki';
+import { MASK, SecretBox, maskedView, openValue, sealValue } from '@certctl/pki';
+import { destinationProblems } from '../channels/destination';
 import { NOTIFICATIONS_CONFIG, type NotificationsConfig } from '../config';
 
 type ChannelRow = Prisma.NotificationChannelModel;
 type RuleRow = Prisma.NotificationRuleModel;
 
-/** Channels and routing rules. Channel secrets are sealed with SecretBox (bound to the channel id) and never returned or logged. */
+/** The AAD a channel's sealed URL is bound to. */
+const urlAad = (id: string) => `notification_channel:${id}:url`;
+
+/**
+ * Channels and routing rules. Channel secrets and URLs (Slack, Teams and webhook URLs carry
+ * their credential in the path) are sealed with SecretBox (bound to the channel id), never
+ * logged, and answered only masked (`https://hooks.slack.com/…****`).
+ */
 @Injectable()
-export class ChannelService {
+export class ChannelService implements OnApplicationBootstrap {
   private readonly box: SecretBox;
 
   constructor(
     private readonly db: PrismaService,
-    @Inject(NOTIFICATIONS_CONFIG) config: NotificationsConfig,
+    @Inject(NOTIFICATIONS_CONFIG) private readonly config: NotificationsConfig,
   ) {
     this.box = SecretBox.fromSecret(config.CERTCTL_ENCRYPTION_KEY);
+  }
+
+  onApplicationBootstrap(): void {
+    void this.sealLegacyUrls().catch((err: Error) => getLogger().warn({ err: err.message }, 'sealing channel URLs failed'));
+  }
+
+  /** Channels written before URLs were sealed get theirs sealed now (they kept working meanwhile). */
+  async sealLegacyUrls(): Promise<number> {
+    const rows = await this.db.notificationChannel.findMany({ select: { id: true, config: true, updatedAt: true } });
+    let sealed = 0;
+    for (const row of rows) {
+      const cfg = row.config as Record<string, unknown>;
+      if (typeof cfg?.url !== 'string') continue;
+      const config: Record<string, unknown> = { ...cfg, url: sealValue(this.box, cfg.url, urlAad(row.id)) };
+      // Conditional on the row being unchanged since it was read (another replica may do the same).
+      const r = await this.db.notificationChannel.updateMany({
+        where: { id: row.id, updatedAt: row.updatedAt },
+        data: { config: config as Prisma.InputJsonValue },
+      });
+      sealed += r.count;
+    }
+    if (sealed) getLogger().info({ channels: sealed }, 'sealed the URLs of notification channels stored before URLs were sealed');
+    return sealed;
   }
 
   async createChannel(
@@ -27,13 +58,20 @@ export class ChannelService {
     const id = newId('nch');
     const missing = requiredConfig(body.type, body.config, body.secret !== undefined);
     if (missing.length) throw AppError.validation(missing, `A ${body.type} channel needs more settings.`);
+    const refused = destinationProblems(body.type, body.config, body.secret !== undefined, {
+      allowPrivateAddresses: this.config.CERTCTL_NOTIFY_ALLOW_PRIVATE_ADDRESSES,
+      smtpAllowPlaintextAuth: this.config.CERTCTL_NOTIFY_SMTP_ALLOW_PLAINTEXT_AUTH,
+    });
+    if (refused.length) throw AppError.validation(refused, `This ${body.type} channel's destination is not allowed.`);
+    const config: Record<string, unknown> = { ...body.config };
+    if (body.config.url) config.url = sealValue(this.box, body.config.url, urlAad(id));
     try {
       const row = await this.db.notificationChannel.create({
         data: {
           id,
           name: body.name,
           type: body.type,
-          config: body.config as Prisma.InputJsonValue,
+          config: config as Prisma.InputJsonValue,
           encryptedSecret: body.secret ? new Uint8Array(this.box.encrypt(body.secret, `notification_channel:${id}`)) : null,
           enabled: body.enabled,
         },
@@ -53,14 +91,17 @@ export class ChannelService {
     return { data: rows.map(toChannelDto) };
   }
 
-  /** The channel with its secret opened, for one delivery attempt only. */
+  /** The channel with its secret and URL opened, for one delivery attempt only. */
   async loadForDelivery(id: string): Promise<{ type: string; config: unknown; secret?: string } | null> {
     const row = await this.db.notificationChannel.findUnique({ where: { id } });
     if (!row || !row.enabled) return null;
     const secret = row.encryptedSecret
       ? this.box.decrypt(Buffer.from(row.encryptedSecret), `notification_channel:${id}`).toString('utf8')
       : undefined;
-    return { type: row.type, config: row.config, secret };
+    const config = { ...(row.config as Record<string, unknown>) };
+    // A URL stored before sealing is a plain string: used as is.
+    if (config.url !== undefined) config.url = openValue(this.box, config.url, urlAad(id));
+    return { type: row.type, config, secret };
   }
 
   async createRule(req: RpcRequestParsed<typeof NotificationRpc.ruleCreate>): Promise<RpcResponse<typeof NotificationRpc.ruleCreate>> {
@@ -109,12 +150,19 @@ function requiredConfig(type: string, cfg: Record<string, unknown>, hasSecret: b
   return out;
 }
 
+/** The settings as answered: the URL (sealed, or plain from before sealing) masked to scheme and host. */
+function maskedChannelConfig(config: unknown): Record<string, unknown> {
+  const c = { ...(config as Record<string, unknown>) };
+  if (c.url !== undefined) c.url = maskedView(c.url) ?? MASK;
+  return c;
+}
+
 function toChannelDto(r: ChannelRow) {
   return {
     id: r.id,
     name: r.name,
     type: r.type as 'webhook',
-    config: r.config as Record<string, unknown>,
+    config: maskedChannelConfig(r.config),
     has_secret: r.encryptedSecret !== null,
     enabled: r.enabled,
     created_at: r.createdAt.toISOString(),

@@ -1,5 +1,5 @@
-// Which addresses a validation may connect to (SSRF policy). Production refuses every
-// address that is not globally routable unicast; `allowPrivateAddresses` (local tests,
+// Which addresses a server-side connection may go to (SSRF policy of the ACME validators and
+// of notification deliveries). Production refuses every address that is not globally routable unicast; `allowPrivateAddresses` (local tests,
 // internal PKI) lets private, loopback and link-local ones through, but never the
 // unspecified, multicast, broadcast or reserved ones, which no server can answer from.
 import { isIP } from 'node:net';
@@ -140,7 +140,7 @@ export function classifyAddress(text: string): AddressClass {
   return { special: null, always: false };
 }
 
-/** Null when a validation may connect to `address` under the policy, else why not (e.g. "127.0.0.1 is loopback"). */
+/** Null when a validation or delivery may connect to `address` under the policy, else why not (e.g. "127.0.0.1 is loopback"). */
 export function refusedAddress(address: string, allowPrivateAddresses: boolean): string | null {
   const c = classifyAddress(address);
   if (!c.special) return null;
