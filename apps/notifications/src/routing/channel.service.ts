@@ -2,7 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import { AppError, type NotificationRpc, type RpcRequestParsed, type RpcResponse } from '@certctl/contracts';
 import { Prisma, PrismaService, newId } from '@certctl/database';
 import { getLogger } from '@certctl/observability';
-import { SecretBox } from '@certctl/pki';
+import { secretBoxFromConfig } from '@certctl/config';
+import type { SecretBox } from '@certctl/pki';
 import { NOTIFICATIONS_CONFIG, type NotificationsConfig } from '../config';
 
 type ChannelRow = Prisma.NotificationChannelModel;
@@ -17,7 +18,7 @@ export class ChannelService {
     private readonly db: PrismaService,
     @Inject(NOTIFICATIONS_CONFIG) config: NotificationsConfig,
   ) {
-    this.box = SecretBox.fromSecret(config.CERTCTL_ENCRYPTION_KEY);
+    this.box = secretBoxFromConfig(config);
   }
 
   async createChannel(
