@@ -31,8 +31,8 @@ ensure_system_tools() { # packages the tests drive: openssl, curl, and the ACME 
   fi
 }
 
-ensure_encryption_key() {
-  if [ -z "${CERTCTL_ENCRYPTION_KEY:-}" ]; then
+ensure_encryption_key() { # the key file sits next to, not inside, the database directory: back it up separately (docs/encryption.md)
+  if [ -z "${CERTCTL_ENCRYPTION_KEY:-}" ] && [ -z "${CERTCTL_ENCRYPTION_KEYS:-}" ]; then
     local f="$CERTCTL_DATA_DIR/encryption-key"
     if [ ! -s "$f" ]; then
       mkdir -p "$CERTCTL_DATA_DIR"

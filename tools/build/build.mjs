@@ -18,6 +18,7 @@ for (const app of readdirSync(join(root, 'apps'))) {
   if (existsSync(main)) entries[`apps/${app}`] = main;
 }
 entries['tools/seed'] = join(root, 'tools', 'db', 'seed.ts');
+entries['tools/rekey'] = join(root, 'tools', 'db', 'rekey.ts');
 entries['tools/run-stack'] = join(root, 'tools', 'run-stack.ts');
 entries['tools/api-docs'] = join(root, 'tools', 'docs', 'api-docs.ts');
 entries['tools/renewal-scan-bench'] = join(root, 'tools', 'bench', 'renewal-scan.ts');

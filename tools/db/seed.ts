@@ -68,9 +68,11 @@ async function main(): Promise<void> {
     const given = process.env.CERTCTL_BOOTSTRAP_ADMIN_KEY;
     if (given !== undefined && given.length < 32) throw new Error('CERTCTL_BOOTSTRAP_ADMIN_KEY must be at least 32 characters');
     const key = given ?? `cck_${randomBytes(32).toString('base64url')}`; // the same form as keys made through the API
+    const id = `key-${randomBytes(8).toString('hex')}`;
     await db.apiKey.create({
       data: {
-        id: `key-${randomBytes(8).toString('hex')}`,
+        id,
+        ownerKeyId: id, // a root key: the keys it creates are each their own owner (two-person rule)
         name: ADMIN_KEY_NAME,
         principal: 'bootstrap-admin',
         role: 'admin',

@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { Redis } from 'ioredis';
+import { currentEncryptionSecret } from '@certctl/config';
 import { bootstrapService, exitOnStartFailure, loadConfigOrExit } from '@certctl/platform';
 import { getLogger } from '@certctl/observability';
 import { AccountsService } from './accounts/accounts.service';
@@ -29,7 +30,7 @@ bootstrapService({
   configure: async (app) => {
     await installAcmeRoutes(app.getHttpAdapter().getInstance(), {
       config,
-      nonces: new NonceService(config.CERTCTL_ENCRYPTION_KEY, redis, config.CERTCTL_ACME_NONCE_TTL_SECONDS),
+      nonces: new NonceService(currentEncryptionSecret(config), redis, config.CERTCTL_ACME_NONCE_TTL_SECONDS),
       limits: new AcmeRateLimits(redis, {
         orders: config.CERTCTL_ACME_RATE_ORDERS_PER_HOUR,
         key_changes: config.CERTCTL_ACME_RATE_KEY_CHANGES_PER_HOUR,

@@ -230,6 +230,42 @@ describe('audit trail and approvals', () => {
     );
   });
 
+  it('fail/a key an admin made counts as that admin: neither it nor its sibling approves the other’s request; another admin does', async () => {
+    const a = await createKey('owner-a', 'admin');
+    const c = await createKey('owner-c', 'admin');
+    // A mints B (and B2) under other names; both count as A.
+    const mint = async (name: string, principal: string) => {
+      const r = await api('POST', '/api/v1/api-keys', { key: a.key, body: { name: `${name}-${suffix}`, role: 'admin', principal } });
+      expect(r.status).toBe(201);
+      return r.body as { id: string; key: string; principal: string; created_by: string; owner_key_id: string };
+    };
+    const b = await mint('minted-b', `someone-else-${suffix}`);
+    const b2 = await mint('minted-b2', `another-name-${suffix}`);
+    expect(b).toMatchObject({ created_by: a.id, owner_key_id: a.id });
+    // Even a key made by B belongs to A.
+    const b3 = await api('POST', '/api/v1/api-keys', { key: b.key, body: { name: `minted-b3-${suffix}`, role: 'admin' } });
+    expect(b3.body).toMatchObject({ created_by: b.id, owner_key_id: a.id });
+    expect((await api('GET', `/api/v1/api-keys/${c.id}`)).body.owner_key_id).toBe(c.id);
+
+    const created = await api('POST', '/api/v1/certificates', {
+      key: b.key,
+      body: { ...validCertificate(`two-person-${suffix}`), profile_id: 'prof-e2e-approval' },
+    });
+    expect(created.status).toBe(201);
+    const jobId = created.body.job_id as string;
+    expect((await api('GET', `/api/v1/jobs/${jobId}`)).body).toMatchObject({ status: 'awaiting_approval', requested_by: b.principal });
+
+    for (const key of [b.key, a.key, b2.key, b3.body.key as string]) {
+      const refused = await api('POST', `/api/v1/jobs/${jobId}/approve`, { key, body: {} });
+      expectProblem(refused, 403);
+      expectProblem(await api('POST', `/api/v1/jobs/${jobId}/reject`, { key, body: {} }), 403);
+    }
+    expect((await api('GET', `/api/v1/jobs/${jobId}`)).body.status).toBe('awaiting_approval');
+    const approved = await api('POST', `/api/v1/jobs/${jobId}/approve`, { key: c.key, body: { reason: 'second person' } });
+    expect(approved.status).toBe(200);
+    expect(approved.body).toMatchObject({ status: 'pending', decided_by: c.principal });
+  });
+
   it('secrets never reach the audit trail, and the table refuses updates and deletes', async () => {
     const k = await createKey('secretive', 'viewer');
     const rows = await db.query(`SELECT * FROM audit_events WHERE resource_id = $1`, [k.id]);

@@ -257,6 +257,72 @@ describe('agent API', () => {
   });
 });
 
+describe('agent work is deployment work only', () => {
+  it('fail/an agent cannot claim or report an issuance, renewal or revocation job, a job awaiting approval, nor another agent’s job', async () => {
+    const reg = await api('POST', '/api/v1/agents', { body: { name: `scoped-agent-${run}` } });
+    const { agent, api_key: key } = reg.body;
+    const other = await api('POST', '/api/v1/agents', { body: { name: `scoped-other-${run}` } });
+    const otherAgent = other.body.agent.id as string;
+    const cert = await api('POST', '/api/v1/certificates', { body: validCertificate(`scoped-${run}`) });
+    expect(cert.status).toBe(201);
+    const job = (name: string) => `job-scoped-${name}-${run}`;
+    const db = new Client({ connectionString: readState().env.DATABASE_URL });
+    await db.connect();
+    try {
+      const rows: [string, string, string, string][] = [
+        [job('issuance'), 'issuance', 'pending', agent.id],
+        [job('renewal-running'), 'renewal', 'running', agent.id],
+        [job('revocation'), 'revocation', 'pending', agent.id],
+        [job('issuance-approval'), 'issuance', 'awaiting_approval', agent.id],
+        [job('deploy-approval'), 'deployment', 'awaiting_approval', agent.id],
+        [job('deploy-other'), 'deployment', 'pending', otherAgent],
+        [job('deploy-own'), 'deployment', 'pending', agent.id],
+      ];
+      for (const [id, type, status, agentId] of rows) {
+        await db.query(
+          `INSERT INTO jobs (id, type, status, certificate_id, agent_id, scheduled_at, updated_at)
+           VALUES ($1, $2::job_type, $3::job_status, $4, $5, now() - interval '1 minute', now())`,
+          [id, type, status, cert.body.id, agentId],
+        );
+      }
+    } finally {
+      await db.end();
+    }
+
+    // Only its own pending deployment job is claimed.
+    const work = await api('GET', `/api/v1/agents/${agent.id}/work?limit=50`, { key });
+    expect(work.status).toBe(200);
+    expect(work.body.claimed.map((j: { id: string }) => j.id)).toEqual([job('deploy-own')]);
+
+    const report = (agentId: string, jobId: string, status: string) =>
+      api('POST', `/api/v1/agents/${agentId}/jobs/${jobId}/status`, { key, body: { status } });
+    // Platform jobs bound to the agent: 403, whatever the move.
+    expectProblem(await report(agent.id, job('issuance'), 'running'), 403);
+    expectProblem(await report(agent.id, job('renewal-running'), 'completed'), 403);
+    expectProblem(await report(agent.id, job('revocation'), 'failed'), 403);
+    // Held for approval: an agent can neither fail nor start it.
+    expectProblem(await report(agent.id, job('issuance-approval'), 'failed'), 403);
+    expectProblem(await report(agent.id, job('deploy-approval'), 'failed'), 409);
+    // Another agent's job: unknown through its own id, forbidden through the other's.
+    expectProblem(await report(agent.id, job('deploy-other'), 'running'), 404);
+    expectProblem(await report(otherAgent, job('deploy-other'), 'running'), 403);
+
+    const states = await api('GET', `/api/v1/jobs?certificate_id=${cert.body.id}&limit=50`);
+    const byId = new Map(states.body.data.map((j: { id: string; status: string }) => [j.id, j.status]));
+    expect(Object.fromEntries([...byId].filter(([id]) => String(id).startsWith('job-scoped-')))).toEqual({
+      [job('issuance')]: 'pending',
+      [job('renewal-running')]: 'running',
+      [job('revocation')]: 'pending',
+      [job('issuance-approval')]: 'awaiting_approval',
+      [job('deploy-approval')]: 'awaiting_approval',
+      [job('deploy-other')]: 'pending',
+      [job('deploy-own')]: 'running',
+    });
+    // Its own deployment job is still its to finish.
+    expect((await report(agent.id, job('deploy-own'), 'completed')).body.status).toBe('completed');
+  });
+});
+
 describe('agent key generation', () => {
   it('an AwaitingCSR job is completed from a CSR made by openssl req on the agent, whose key never leaves it', async () => {
     const profile = await api('POST', '/api/v1/profiles', {

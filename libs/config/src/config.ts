@@ -1,7 +1,8 @@
 import { z } from 'zod';
+import { SecretBox } from '@certctl/pki';
 
 /** Variables whose values never appear in messages or logs. */
-const SECRET_PATTERN = /(KEY|SECRET|PASSWORD|TOKEN|_URL)$/;
+const SECRET_PATTERN = /(KEY|KEYS|SECRET|PASSWORD|TOKEN|_URL)$/;
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -39,9 +40,83 @@ export const databaseEnvSchema = z.object({
 });
 export const redisEnvSchema = z.object({ REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// URL') });
 export const natsEnvSchema = z.object({ NATS_URL: z.string().regex(/^(nats|tls):\/\//, 'must be a nats:// URL') });
-export const encryptionEnvSchema = z.object({
-  CERTCTL_ENCRYPTION_KEY: z.string().min(32, 'must be at least 32 characters'),
+const MIN_SECRET = 32;
+
+/** `1:<secret>,2:<secret>`: versions are integers ≥ 1, each secret at least 32 characters (no commas). */
+const keyringSchema = z.string().transform((raw, ctx) => {
+  const keys: Record<number, string> = {};
+  for (const [i, entry] of raw.split(',').entries()) {
+    const m = /^\s*([0-9]+):(.*)$/s.exec(entry);
+    const version = m ? Number(m[1]) : NaN;
+    const secret = m ? m[2].trim() : '';
+    if (!m || !Number.isSafeInteger(version) || version < 1 || version > 0xffffffff) {
+      ctx.addIssue({ code: 'custom', message: `entry ${i + 1} must be <version>:<secret> with a version of 1 or more` });
+    } else if (secret.length < MIN_SECRET) {
+      ctx.addIssue({ code: 'custom', message: `the secret of version ${version} must be at least ${MIN_SECRET} characters` });
+    } else if (keys[version] !== undefined) {
+      ctx.addIssue({ code: 'custom', message: `version ${version} is given twice` });
+    } else {
+      keys[version] = secret;
+    }
+  }
+  return keys;
 });
+
+/**
+ * The encryption keys of the values sealed at rest. Either one key (CERTCTL_ENCRYPTION_KEY,
+ * which is version 1), or a keyring for rotation: CERTCTL_ENCRYPTION_KEYS=`1:<old>,2:<new>`
+ * with CERTCTL_ENCRYPTION_KEY_VERSION naming the one new values are sealed with (default:
+ * the highest). Both may be set: the single key then joins the keyring as version 1.
+ * Build boxes with secretBoxFromConfig, never from one of these variables directly.
+ */
+export const encryptionEnvSchema = z.object({
+  CERTCTL_ENCRYPTION_KEY: z.preprocess(emptyAsUnset, z.string().min(MIN_SECRET, 'must be at least 32 characters').optional()),
+  CERTCTL_ENCRYPTION_KEYS: z.preprocess(emptyAsUnset, keyringSchema.optional()),
+  CERTCTL_ENCRYPTION_KEY_VERSION: z.preprocess(emptyAsUnset, z.coerce.number().int().min(1).max(0xffffffff).optional()),
+});
+export type EncryptionConfig = z.output<typeof encryptionEnvSchema>;
+
+export interface EncryptionKeyring {
+  keys: Record<number, string>;
+  currentVersion: number;
+}
+
+/** The keyring the encryption variables describe; ConfigError (never echoing a secret) when they do not add up. */
+export function encryptionKeyring(cfg: EncryptionConfig): EncryptionKeyring {
+  const keys: Record<number, string> = { ...(cfg.CERTCTL_ENCRYPTION_KEYS ?? {}) };
+  if (cfg.CERTCTL_ENCRYPTION_KEY !== undefined) {
+    if (keys[1] !== undefined && keys[1] !== cfg.CERTCTL_ENCRYPTION_KEY) {
+      throw new ConfigError([
+        'CERTCTL_ENCRYPTION_KEY: is version 1, but CERTCTL_ENCRYPTION_KEYS gives version 1 another secret (give it in one place only)',
+      ]);
+    }
+    keys[1] = cfg.CERTCTL_ENCRYPTION_KEY;
+  }
+  const versions = Object.keys(keys).map(Number);
+  if (versions.length === 0) {
+    throw new ConfigError(['CERTCTL_ENCRYPTION_KEY: required (or CERTCTL_ENCRYPTION_KEYS=<version>:<secret>,...) (got (unset))']);
+  }
+  const currentVersion = cfg.CERTCTL_ENCRYPTION_KEY_VERSION ?? Math.max(...versions);
+  if (keys[currentVersion] === undefined) {
+    throw new ConfigError([
+      `CERTCTL_ENCRYPTION_KEY_VERSION: version ${currentVersion} is not among the keys (have ${versions.sort((a, b) => a - b).join(', ')})`,
+    ]);
+  }
+  return { keys, currentVersion };
+}
+
+/** The one way services build the box that seals and opens values at rest: every configured version opens, the current one seals. */
+export function secretBoxFromConfig(cfg: EncryptionConfig): SecretBox {
+  const ring = encryptionKeyring(cfg);
+  return new SecretBox(ring.keys, ring.currentVersion);
+}
+
+/** The current version's secret, for keys derived from it that need no rotation (e.g. short-lived ACME nonces). */
+export function currentEncryptionSecret(cfg: EncryptionConfig): string {
+  const ring = encryptionKeyring(cfg);
+  return ring.keys[ring.currentVersion];
+}
+
 export const portSchema = (fallback: number) => z.coerce.number().int().min(1).max(65535).default(fallback);
 
 /**
@@ -50,10 +125,18 @@ export const portSchema = (fallback: number) => z.coerce.number().int().min(1).m
  */
 export function loadConfig<S extends z.ZodObject>(schema: S, env: NodeJS.ProcessEnv = process.env): z.output<S> {
   const result = schema.safeParse(env);
-  if (result.success) return result.data;
+  // A service that seals values at rest needs a keyring that adds up, checked with the rest at start.
+  const sealing = 'CERTCTL_ENCRYPTION_KEYS' in schema.shape;
+  if (result.success) {
+    if (sealing) encryptionKeyring(result.data as EncryptionConfig);
+    return result.data;
+  }
   const problems = result.error.issues.map((issue) => {
     const name = issue.path.map(String).join('.');
     return `${name}: ${issue.message} (got ${redact(name, env[name])})`;
   });
+  if (sealing && emptyAsUnset(env.CERTCTL_ENCRYPTION_KEY) === undefined && emptyAsUnset(env.CERTCTL_ENCRYPTION_KEYS) === undefined) {
+    problems.push('CERTCTL_ENCRYPTION_KEY: required (or CERTCTL_ENCRYPTION_KEYS=<version>:<secret>,...) (got (unset))');
+  }
   throw new ConfigError(problems);
 }

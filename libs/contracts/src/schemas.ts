@@ -99,7 +99,14 @@ export const createCertificateBodySchema = z.strictObject({
 });
 export type CreateCertificateBody = z.infer<typeof createCertificateBodySchema>;
 
-export const actorSchema = z.object({ principal: z.string().min(1), role: z.string().min(1) });
+export const actorSchema = z.object({
+  principal: z.string().min(1),
+  role: z.string().min(1),
+  /** The API key the gateway authenticated (absent for the platform's own actors). */
+  key_id: z.string().min(1).optional(),
+  /** Whose key it is: the key id that counts as the same person for the two-person rule. */
+  owner_key_id: z.string().min(1).optional(),
+});
 export type Actor = z.infer<typeof actorSchema>;
 
 export const createCertificateRequestSchema = z.object({ actor: actorSchema, certificate: createCertificateBodySchema });

@@ -4,7 +4,8 @@ import { type JWK, flattenedVerify } from 'jose';
 import { AppError, type Actor, type RpcResponse, AcmeRpc } from '@certctl/contracts';
 import { Prisma, PrismaService, newId } from '@certctl/database';
 import { counter, getLogger } from '@certctl/observability';
-import { SecretBox } from '@certctl/pki';
+import { secretBoxFromConfig } from '@certctl/config';
+import type { SecretBox } from '@certctl/pki';
 import { ACME_CONFIG, type AcmeConfig } from '../config';
 import { AcmeError } from '../protocol/errors';
 import { type ParsedJws, parseJws, payloadJson, thumbprint, verifyJws } from '../protocol/jws';
@@ -23,7 +24,7 @@ export class AccountsService {
     private readonly db: PrismaService,
     @Inject(ACME_CONFIG) private readonly config: AcmeConfig,
   ) {
-    this.box = SecretBox.fromSecret(config.CERTCTL_ENCRYPTION_KEY);
+    this.box = secretBoxFromConfig(config);
   }
 
   byId(id: string): Promise<AcmeAccountRow | null> {

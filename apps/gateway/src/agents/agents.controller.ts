@@ -50,12 +50,10 @@ export class AgentsController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
     const agent = await this.rpc.request(AgentRpc.register, { actor: actorOf(req.principal!), body });
-    const key = await this.keys.create({
-      name: `agent-${agent.id}`.toLowerCase(),
-      role: 'agent',
-      agent_id: agent.id,
-      principal: `agent:${agent.name}`,
-    });
+    const key = await this.keys.create(
+      { name: `agent-${agent.id}`.toLowerCase(), role: 'agent', agent_id: agent.id, principal: `agent:${agent.name}` },
+      req.principal!,
+    );
     req.auditResourceId = agent.id;
     void reply.header('location', `/api/v1/agents/${agent.id}`);
     return { id: agent.id, agent, api_key: key.key };
@@ -98,7 +96,8 @@ export class AgentsController {
   @Get(':id/work')
   @Endpoint({
     ...self,
-    summary: 'Claim this agent’s pending jobs (each job goes to one claimer only)',
+    summary:
+      'Claim this agent’s pending deployment jobs (each job goes to one claimer only); its agent-key issuance jobs are listed as awaiting_csr',
     query: agentWorkQuerySchema,
     response: agentWorkSchema,
     errors: [404],
@@ -111,7 +110,8 @@ export class AgentsController {
   @HttpCode(200)
   @Endpoint({
     ...self,
-    summary: 'Report progress, result or failure of one of this agent’s jobs',
+    summary:
+      'Report progress, result or failure of one of this agent’s deployment jobs (other job types: 403; a job awaiting approval: 409)',
     action: 'agent.job_status',
     resource: 'job',
     body: agentJobStatusBodySchema,

@@ -32,8 +32,8 @@ export class ApiKeysController {
     status: 201,
     errors: [409],
   })
-  async create(@Body() body: CreateApiKey, @Res({ passthrough: true }) reply: FastifyReply) {
-    const key = await this.keys.create(body);
+  async create(@Body() body: CreateApiKey, @Req() req: GatewayRequest, @Res({ passthrough: true }) reply: FastifyReply) {
+    const key = await this.keys.create(body, req.principal!);
     void reply.header('location', `/api/v1/api-keys/${key.id}`);
     return key;
   }

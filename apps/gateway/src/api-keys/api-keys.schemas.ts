@@ -16,6 +16,8 @@ export const apiKeySchema = z.object({
   last_used_at: isoDate.nullable(),
   expires_at: isoDate.nullable(),
   disabled_at: isoDate.nullable(),
+  created_by: z.string().nullable().describe('The key that created this key; null for a root key (the bootstrap key)'),
+  owner_key_id: z.string().describe('Whose key this is for the two-person rule: a key made from a person’s key counts as that person'),
 });
 export const apiKeyWithSecretSchema = apiKeySchema.extend({
   key: z.string().describe('The secret API key. Shown only in this response: store it now.'),

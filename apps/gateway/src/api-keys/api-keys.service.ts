@@ -7,6 +7,7 @@ import { getLogger } from '@certctl/observability';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
 import type { Principal } from '../auth/principal';
 import { generateApiKey, hashApiKey } from '../auth/key-material';
+import { ownerForNewKey } from '../auth/key-owner';
 import { decodeCursor, encodeCursor } from '@certctl/contracts';
 import type { CreateApiKey, apiKeySchema, listApiKeysQuerySchema } from './api-keys.schemas';
 
@@ -33,6 +34,8 @@ export function toApiKeyDto(row: Row, now = Date.now()): ApiKeyDto {
     last_used_at: row.lastUsedAt?.toISOString() ?? null,
     expires_at: row.expiresAt?.toISOString() ?? null,
     disabled_at: row.disabledAt?.toISOString() ?? null,
+    created_by: row.createdBy,
+    owner_key_id: row.ownerKeyId,
   };
 }
 
@@ -65,7 +68,15 @@ export class ApiKeysService {
       }
       entry = {
         hash: row.keyHash,
-        principal: { key_id: row.id, key_name: row.name, principal: row.principal, role: row.role, agent_id: row.agentId },
+        principal: {
+          key_id: row.id,
+          key_name: row.name,
+          principal: row.principal,
+          role: row.role,
+          agent_id: row.agentId,
+          created_by: row.createdBy,
+          owner_key_id: row.ownerKeyId,
+        },
         expiresAt: row.expiresAt?.getTime() ?? null,
         cachedUntil: now + this.config.CERTCTL_API_KEY_CACHE_MS,
       };
@@ -94,12 +105,16 @@ export class ApiKeysService {
     this.lastUsedWritten.delete(id);
   }
 
-  async create(body: CreateApiKey): Promise<ApiKeyDto & { key: string }> {
+  /** `creator` is the calling key: it is recorded, and decides the new key's owner (ownerForNewKey). */
+  async create(body: CreateApiKey, creator: Principal | null): Promise<ApiKeyDto & { key: string }> {
     const { secret, hash, prefix } = generateApiKey();
+    const id = newId('key');
     try {
       const row = await this.db.apiKey.create({
         data: {
-          id: newId('key'),
+          id,
+          createdBy: creator?.key_id ?? null,
+          ownerKeyId: ownerForNewKey(id, creator),
           name: body.name,
           principal: body.principal ?? body.name,
           role: body.role,

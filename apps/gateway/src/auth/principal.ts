@@ -9,6 +9,10 @@ export interface Principal {
   principal: string;
   role: Role;
   agent_id: string | null;
+  /** The key that created this key; null for a root key (the bootstrap key). */
+  created_by: string | null;
+  /** Whose key this is for the two-person rule (api-keys.service.ts ownerForNewKey). */
+  owner_key_id: string;
 }
 
 /** What the gateway attaches to a request as it passes auth, validation and audit. */
@@ -24,4 +28,4 @@ export type GatewayRequest = FastifyRequest & {
 };
 
 /** The actor passed to other services over NATS. */
-export const actorOf = (p: Principal) => ({ principal: p.principal, role: p.role });
+export const actorOf = (p: Principal) => ({ principal: p.principal, role: p.role, key_id: p.key_id, owner_key_id: p.owner_key_id });

@@ -12,7 +12,7 @@ import { Prisma, PrismaService, newId } from '@certctl/database';
 import { getLogger } from '@certctl/observability';
 import { PkiError, parseCsr } from '@certctl/pki';
 import { toJobDto } from '../jobs/job-approval.service';
-import { assertTransition } from '../jobs/job-state';
+import { assertAgentTransition, assertTransition } from '../jobs/job-state';
 import { JobService } from '../jobs/job.service';
 
 type AgentRow = Prisma.AgentGetPayload<object>;
@@ -84,7 +84,9 @@ export class AgentService {
   }
 
   /**
-   * Claims up to `limit` of this agent's pending jobs in one statement: the inner SELECT
+   * Claims up to `limit` of this agent's pending deployment jobs in one statement (issuance,
+   * renewal and revocation jobs are the platform workers' even when bound to the agent; the
+   * agent sees its agent-key issuance jobs only as `awaiting_csr`): the inner SELECT
    * locks rows and skips ones another claimer holds, so concurrent claimers (replicas,
    * retries) never take the same job.
    */
@@ -94,7 +96,7 @@ export class AgentService {
       UPDATE jobs SET status = 'running', attempts = attempts + 1, started_at = now(), updated_at = now()
       WHERE id IN (
         SELECT id FROM jobs
-        WHERE agent_id = ${agentId} AND status = 'pending' AND scheduled_at <= now()
+        WHERE agent_id = ${agentId} AND type = 'deployment' AND status = 'pending' AND scheduled_at <= now()
         ORDER BY scheduled_at, id
         LIMIT ${limit}
         FOR UPDATE SKIP LOCKED
@@ -120,14 +122,17 @@ export class AgentService {
     };
   }
 
-  /** An agent reports progress on one of its own jobs; transitions are checked against the one table. */
+  /**
+   * An agent reports progress on one of its own deployment jobs; anything else is refused
+   * (job-state.ts assertAgentTransition), then transitions are checked against the one table.
+   */
   async reportStatus({ id, job_id, body }: RpcRequestParsed<typeof AgentRpc.jobStatus>): Promise<JobDto> {
     const job = await this.db.$transaction(async (tx) => {
       const locked = await tx.$queryRaw<JobRow[]>`SELECT * FROM jobs WHERE id = ${job_id} FOR UPDATE`;
       const row = await tx.job.findUnique({ where: { id: job_id } });
       if (!locked.length || !row || row.agentId !== id) throw AppError.notFound('job', job_id);
-      if (row.status === body.status) return row; // a repeated report changes nothing
-      assertTransition(row.id, row.status, body.status);
+      if (row.type === 'deployment' && row.status === body.status) return row; // a repeated report changes nothing
+      assertAgentTransition(row, body.status);
       const terminal = body.status !== 'running';
       return tx.job.update({
         where: { id: row.id },

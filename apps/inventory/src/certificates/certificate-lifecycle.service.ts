@@ -20,7 +20,7 @@ import { assertCertificateTransition, statusesLeadingTo } from './certificate-st
 
 type BulkRequest = RpcRequestParsed<typeof LifecycleRpc.certificateBulkRenew>;
 type UpdateRequest = RpcRequestParsed<typeof LifecycleRpc.certificateUpdate>;
-type Actor = { principal: string };
+type Actor = { principal: string; key_id?: string; owner_key_id?: string };
 
 /** Open jobs that already produce a new version: a second renewal would be a duplicate. */
 const OPEN_ISSUING = ['pending', 'awaiting_approval', 'awaiting_csr', 'running'] as const;
@@ -179,8 +179,10 @@ export class CertificateLifecycleService {
         }
         if (rows.length) {
           await tx.$executeRaw`
-            INSERT INTO jobs (id, type, status, certificate_id, agent_id, max_attempts, requested_by, traceparent, updated_at)
-            SELECT id, 'renewal', status::job_status, certificate_id, agent_id, max_attempts, ${actor.principal}, ${traceparent ?? null}, now()
+            INSERT INTO jobs (id, type, status, certificate_id, agent_id, max_attempts, requested_by, requested_by_key_id, requested_by_owner,
+                              traceparent, updated_at)
+            SELECT id, 'renewal', status::job_status, certificate_id, agent_id, max_attempts, ${actor.principal}, ${actor.key_id ?? null},
+                   ${actor.owner_key_id ?? null}, ${traceparent ?? null}, now()
             FROM unnest(${rows.map((r) => r.id)}::text[], ${rows.map((r) => r.status)}::text[], ${rows.map((r) => r.certificateId)}::text[],
                         ${rows.map((r) => r.agentId)}::text[], ${rows.map((r) => r.maxAttempts)}::int[])
                  AS t(id, status, certificate_id, agent_id, max_attempts)`;

@@ -97,6 +97,8 @@ export class CertificateService {
             agentId: body.agent_id ?? null,
             certificateId: certId,
             requestedBy: actor.principal,
+            requestedByKeyId: actor.key_id ?? null,
+            requestedByOwner: actor.owner_key_id ?? null,
             maxAttempts: policy!.maxRetries,
             traceparent,
           },

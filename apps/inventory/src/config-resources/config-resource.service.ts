@@ -2,7 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import { AppError, type ConfigEntity, decodeIdCursor, encodeIdCursor } from '@certctl/contracts';
 import { Prisma, PrismaService, newId } from '@certctl/database';
 import { getLogger } from '@certctl/observability';
-import { SecretBox } from '@certctl/pki';
+import { secretBoxFromConfig } from '@certctl/config';
+import type { SecretBox } from '@certctl/pki';
 import { INVENTORY_CONFIG, type InventoryConfig } from '../config';
 import { ADAPTERS, type ConfigRow } from './adapters';
 
@@ -23,7 +24,7 @@ export class ConfigResourceService {
     private readonly db: PrismaService,
     @Inject(INVENTORY_CONFIG) config: InventoryConfig,
   ) {
-    this.box = SecretBox.fromSecret(config.CERTCTL_ENCRYPTION_KEY);
+    this.box = secretBoxFromConfig(config);
   }
 
   async create(entity: ConfigEntity, actor: Actor, body: Body) {

@@ -16,6 +16,7 @@ import { statusesLeadingTo } from '../certificates/certificate-state';
 import { afterApproval } from './initial-status';
 import { assertTransition } from './job-state';
 import { JobService } from './job.service';
+import { isSameRequester } from './two-person-rule';
 
 type JobRow = Prisma.JobGetPayload<object>;
 type Decision = RpcRequestParsed<typeof Rpc.inventory.jobApprove>;
@@ -81,7 +82,7 @@ export class JobApprovalService {
     return this.decide(d, 'reject');
   }
 
-  /** Two-person rule: whoever requested a job can neither approve nor reject it. */
+  /** Two-person rule (two-person-rule.ts): whoever requested a job, with any of their keys, can neither approve nor reject it. */
   private async decide(d: Decision, decision: 'approve' | 'reject'): Promise<JobDto> {
     const job = await this.db.$transaction(async (tx) => {
       const locked = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM jobs WHERE id = ${d.id} FOR UPDATE`;
@@ -90,8 +91,11 @@ export class JobApprovalService {
       if (row.status !== 'awaiting_approval') {
         throw new AppError('illegal_transition', `job ${row.id} is ${row.status}, not awaiting approval`);
       }
-      if (row.requestedBy === d.actor.principal) {
-        throw new AppError('forbidden', `${d.actor.principal} requested job ${row.id} and cannot also approve or reject it`);
+      if (isSameRequester(row, d.actor)) {
+        throw new AppError(
+          'forbidden',
+          `job ${row.id} was requested by ${d.actor.principal} or a key of the same owner; another person must approve or reject it`,
+        );
       }
       let to: 'pending' | 'awaiting_csr' | 'cancelled' = 'cancelled';
       if (decision === 'approve') {

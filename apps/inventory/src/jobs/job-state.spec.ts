@@ -1,5 +1,5 @@
 import { AppError } from '@certctl/contracts';
-import { JOB_TRANSITIONS, assertTransition, canTransition } from './job-state';
+import { JOB_TRANSITIONS, assertAgentTransition, assertTransition, canTransition } from './job-state';
 
 describe('job state machine', () => {
   it.each([
@@ -36,5 +36,51 @@ describe('job state machine', () => {
     expect(JOB_TRANSITIONS.completed).toEqual([]);
     expect(JOB_TRANSITIONS.cancelled).toEqual([]);
     expect(JOB_TRANSITIONS.failed).toEqual(['pending']);
+  });
+});
+
+describe('agent-originated transitions', () => {
+  function codeOf(fn: () => void): string | undefined {
+    try {
+      fn();
+    } catch (e) {
+      expect(e).toBeInstanceOf(AppError);
+      return (e as AppError).code;
+    }
+    return undefined;
+  }
+
+  it.each([
+    ['running', 'completed'],
+    ['running', 'failed'],
+    ['running', 'running'],
+  ] as const)('ok/a deployment job %s → %s', (from, to) => {
+    expect(codeOf(() => assertAgentTransition({ id: 'job-1', type: 'deployment', status: from }, to))).toBeUndefined();
+  });
+
+  it.each(['issuance', 'renewal', 'revocation'] as const)('fail/a %s job is never the agent’s to move (403)', (type) => {
+    for (const [from, to] of [
+      ['running', 'completed'],
+      ['running', 'failed'],
+      ['pending', 'running'],
+      ['awaiting_approval', 'failed'],
+    ] as const) {
+      expect(codeOf(() => assertAgentTransition({ id: 'job-1', type, status: from }, to))).toBe('forbidden');
+    }
+  });
+
+  it('fail/a job awaiting approval cannot be moved by an agent even where the table allows the move (409)', () => {
+    expect(canTransition('awaiting_approval', 'failed')).toBe(true);
+    for (const to of ['failed', 'running', 'completed'] as const) {
+      expect(codeOf(() => assertAgentTransition({ id: 'job-1', type: 'deployment', status: 'awaiting_approval' }, to))).toBe(
+        'illegal_transition',
+      );
+    }
+  });
+
+  it('fail/the transition table still applies to deployment jobs', () => {
+    expect(codeOf(() => assertAgentTransition({ id: 'job-1', type: 'deployment', status: 'completed' }, 'running'))).toBe(
+      'illegal_transition',
+    );
   });
 });

@@ -2,6 +2,7 @@ import { AppError } from '@certctl/contracts';
 import type { Db } from '@certctl/database';
 
 type JobStatus = Db.JobStatus;
+type JobType = Db.JobType;
 
 /**
  * Every allowed job status change, in one table. `running → running` is a redelivery
@@ -26,4 +27,19 @@ export function assertTransition(jobId: string, from: JobStatus, to: JobStatus):
   if (!canTransition(from, to)) {
     throw new AppError('illegal_transition', `job ${jobId} cannot go from ${from} to ${to}`);
   }
+}
+
+/**
+ * What an agent may change: only its own deployment jobs (issuance, renewal and revocation
+ * jobs belong to the platform's workers), and never a job held for approval (only a person
+ * with jobs:approve moves those). Then the one transition table applies.
+ */
+export function assertAgentTransition(job: { id: string; type: JobType; status: JobStatus }, to: JobStatus): void {
+  if (job.type !== 'deployment') {
+    throw new AppError('forbidden', `job ${job.id} is a ${job.type} job; an agent may only report on its deployment jobs`);
+  }
+  if (job.status === 'awaiting_approval') {
+    throw new AppError('illegal_transition', `job ${job.id} is awaiting approval; an agent cannot move it`);
+  }
+  assertTransition(job.id, job.status, to);
 }

@@ -2,7 +2,8 @@ import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common'
 import { AppError, type IssuerDto } from '@certctl/contracts';
 import { type Prisma, PrismaService } from '@certctl/database';
 import { getLogger } from '@certctl/observability';
-import { type CaCertificate, type KeyAlgorithm, SecretBox, createRootCa, importPrivateKeyPem, splitPemChain } from '@certctl/pki';
+import { secretBoxFromConfig } from '@certctl/config';
+import { type CaCertificate, type KeyAlgorithm, type SecretBox, createRootCa, importPrivateKeyPem, splitPemChain } from '@certctl/pki';
 import { ISSUANCE_CONFIG, type IssuanceConfig } from '../config';
 
 type IssuerRow = Prisma.IssuerGetPayload<object>;
@@ -27,7 +28,7 @@ export class IssuerService implements OnApplicationBootstrap {
     private readonly db: PrismaService,
     @Inject(ISSUANCE_CONFIG) config: IssuanceConfig,
   ) {
-    this.box = SecretBox.fromSecret(config.CERTCTL_ENCRYPTION_KEY);
+    this.box = secretBoxFromConfig(config);
   }
 
   async onApplicationBootstrap(): Promise<void> {

@@ -2,7 +2,8 @@ import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common'
 import { AppError, type NotificationRpc, type RpcRequestParsed, type RpcResponse } from '@certctl/contracts';
 import { Prisma, PrismaService, newId } from '@certctl/database';
 import { getLogger } from '@certctl/observability';
-import { MASK, SecretBox, maskedView, openValue, sealValue } from '@certctl/pki';
+import { secretBoxFromConfig } from '@certctl/config';
+import { MASK, type SecretBox, maskedView, openValue, sealValue } from '@certctl/pki';
 import { destinationProblems } from '../channels/destination';
 import { NOTIFICATIONS_CONFIG, type NotificationsConfig } from '../config';
 
@@ -25,7 +26,7 @@ export class ChannelService implements OnApplicationBootstrap {
     private readonly db: PrismaService,
     @Inject(NOTIFICATIONS_CONFIG) private readonly config: NotificationsConfig,
   ) {
-    this.box = SecretBox.fromSecret(config.CERTCTL_ENCRYPTION_KEY);
+    this.box = secretBoxFromConfig(config);
   }
 
   onApplicationBootstrap(): void {

@@ -3,7 +3,8 @@ import { RevocationRpc } from '@certctl/contracts';
 import { PrismaService } from '@certctl/database';
 import { RpcClient } from '@certctl/messaging';
 import { getLogger } from '@certctl/observability';
-import { OcspSigner, SecretBox, exportPrivateKeyPem, exportSpki, generateKeyPair } from '@certctl/pki';
+import { secretBoxFromConfig } from '@certctl/config';
+import { OcspSigner, type SecretBox, exportPrivateKeyPem, exportSpki, generateKeyPair } from '@certctl/pki';
 import { REVOCATION_CONFIG, type RevocationConfig } from '../config';
 
 interface LoadedResponder {
@@ -30,7 +31,7 @@ export class OcspResponderService {
     private readonly rpc: RpcClient,
     @Inject(REVOCATION_CONFIG) private readonly config: RevocationConfig,
   ) {
-    this.box = SecretBox.fromSecret(config.CERTCTL_ENCRYPTION_KEY);
+    this.box = secretBoxFromConfig(config);
   }
 
   private renewAt(notAfter: Date): number {
