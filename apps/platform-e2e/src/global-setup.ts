@@ -13,6 +13,7 @@ import {
   startStack,
   waitHttpsReady,
 } from '@certctl/testing';
+import { Client } from 'pg';
 import { E2E_DIR, e2ePortOffset, writeState } from './e2e-env';
 
 /**
@@ -79,6 +80,12 @@ export default async function globalSetup(): Promise<void> {
     CERTCTL_NOTIFY_STALLED_MS: '5000',
   };
   execFileSync(process.execPath, [join(ROOT, 'dist', 'tools', 'seed.js')], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+  // The suites order names under .test (RFC 6761, resolved by the test DNS server below), which
+  // ACME refuses unless the profile allows internal names: the default profile does here.
+  const db = new Client({ connectionString: databaseUrl });
+  await db.connect();
+  await db.query(`UPDATE certificate_profiles SET allow_internal_names = true WHERE id = 'prof-standard-tls'`);
+  await db.end();
   const offset = e2ePortOffset();
   const ports = servicePorts({}, offset);
   // ACME validation: names resolve through the test's own DNS server (every name → 127.0.0.1

@@ -36,7 +36,7 @@ export class OrdersService {
     limits: AcmeRateLimits,
   ): Promise<{ order: OrderRow; authz: { id: string }[] }> {
     const p = asObject(payload);
-    const identifiers = parseIdentifiers(p.identifiers);
+    const identifiers = parseIdentifiers(p.identifiers, { allowInternalNames: profile.allowInternalNames });
     if (p.notBefore !== undefined || p.notAfter !== undefined) {
       throw new AcmeError('malformed', 'notBefore and notAfter are not supported: validity comes from the certificate profile');
     }

@@ -8,6 +8,8 @@ export interface AcmeProfile {
   id: string;
   authMode: 'challenge' | 'trust_authenticated';
   eabRequired: boolean;
+  /** Identifiers that cannot be public DNS names are accepted (see isInternalName). */
+  allowInternalNames: boolean;
   allowedKeyAlgorithms: { algorithm: string; min_size: number }[];
   sanRules: SanRules;
   isDefault: boolean;
@@ -46,6 +48,7 @@ export class ProfileCache {
         id: p.id,
         authMode: p.acme_auth_mode,
         eabRequired: p.acme_eab_required,
+        allowInternalNames: p.allow_internal_names,
         allowedKeyAlgorithms: p.allowed_key_algorithms,
         sanRules: p.san_rules as SanRules,
         isDefault: p.id === this.defaultId,

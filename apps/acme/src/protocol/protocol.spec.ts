@@ -118,11 +118,14 @@ describe('replay nonces', () => {
 describe('identifiers and CSRs', () => {
   it('ok/normalizes names and IPs, dedupes, offers the right challenges', () => {
     expect(
-      parseIdentifiers([
-        { type: 'dns', value: 'WWW.Example.TEST' },
-        { type: 'dns', value: 'www.example.test' },
-        { type: 'ip', value: '2001:DB8::0:1' },
-      ]),
+      parseIdentifiers(
+        [
+          { type: 'dns', value: 'WWW.Example.TEST' },
+          { type: 'dns', value: 'www.example.test' },
+          { type: 'ip', value: '2001:DB8::0:1' },
+        ],
+        { allowInternalNames: true },
+      ),
     ).toEqual([
       { type: 'dns', value: 'www.example.test' },
       { type: 'ip', value: '2001:db8::1' },
@@ -130,6 +133,54 @@ describe('identifiers and CSRs', () => {
     expect(canonicalIp('010.0.0.1')).toBeNull();
     expect(challengeTypesFor({ type: 'dns', value: '*.example.test' })).toEqual(['dns-01']);
     expect(challengeTypesFor({ type: 'ip', value: '192.0.2.1' })).toEqual(['http-01', 'tls-alpn-01']);
+  });
+
+  it.each([
+    ['127.1', 'dns'],
+    ['0x7f.1', 'dns'],
+    ['10.0.0.1.5', 'dns'],
+    ['localhost', 'dns'],
+    ['localhost.localdomain', 'dns'],
+    ['printer.local', 'dns'],
+    ['db.internal', 'dns'],
+    ['app.localhost', 'dns'],
+    ['nas.home.arpa', 'dns'],
+    ['www.example.test', 'dns'],
+    ['*.dev.corp', 'dns'],
+    ['intranet', 'dns'],
+    ['127.0.0.1', 'ip'],
+    ['10.1.2.3', 'ip'],
+    ['fe80::1', 'ip'],
+  ])('fail/%s (%s) is rejectedIdentifier unless the profile allows internal names', (value, type) => {
+    const err = (() => {
+      try {
+        parseIdentifiers([{ type, value }]);
+      } catch (e) {
+        return e as AcmeError;
+      }
+    })()!;
+    expect(err).toBeInstanceOf(AcmeError);
+    expect(err.type).toBe('rejectedIdentifier');
+    expect(err.opts.subproblems).toEqual([
+      { type: 'urn:ietf:params:acme:error:rejectedIdentifier', detail: expect.any(String), identifier: { type, value } },
+    ]);
+    const numeric = type === 'dns' && /^(\d+|0x[0-9a-f]*)$/.test(value.split('.').pop()!);
+    if (numeric) expect(typeOf(() => parseIdentifiers([{ type, value }], { allowInternalNames: true }))).toBe('rejectedIdentifier');
+    else expect(parseIdentifiers([{ type, value }], { allowInternalNames: true })).toHaveLength(1);
+  });
+
+  it('ok/public names and globally routable addresses need no flag; unspecified and multicast addresses are always refused', () => {
+    expect(
+      parseIdentifiers([
+        { type: 'dns', value: 'www.example.com' },
+        { type: 'dns', value: '*.example.org' },
+        { type: 'dns', value: 'localhost.example.com' },
+        { type: 'ip', value: '8.8.8.8' },
+      ]).map((i) => i.value),
+    ).toEqual(['www.example.com', '*.example.org', 'localhost.example.com', '8.8.8.8']);
+    for (const value of ['0.0.0.0', '224.0.0.1', 'ff02::1']) {
+      expect(typeOf(() => parseIdentifiers([{ type: 'ip', value }], { allowInternalNames: true }))).toBe('rejectedIdentifier');
+    }
   });
 
   it('fail/bad identifiers are rejected with one subproblem each; unknown types are unsupportedIdentifier', () => {

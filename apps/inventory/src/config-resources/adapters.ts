@@ -114,6 +114,7 @@ export const ADAPTERS: Record<ConfigEntity, ConfigAdapter> = {
       key_generation: r.keyGeneration,
       acme_auth_mode: r.acmeAuthMode,
       acme_eab_required: r.acmeEabRequired,
+      allow_internal_names: r.allowInternalNames,
       ...stamps(r),
     }),
     toData: (b) =>
@@ -129,6 +130,7 @@ export const ADAPTERS: Record<ConfigEntity, ConfigAdapter> = {
         key_generation: 'keyGeneration',
         acme_auth_mode: 'acmeAuthMode',
         acme_eab_required: 'acmeEabRequired',
+        allow_internal_names: 'allowInternalNames',
       }),
     referencedBy: (db, id) => certificatesUsing(db, { profileId: id }),
   },
