@@ -59,6 +59,10 @@ export default async function globalSetup(): Promise<void> {
     // Generous enough for the suites; the rate-limit test bursts past it with its own key.
     CERTCTL_RATE_LIMIT_RPS: '200',
     CERTCTL_RATE_LIMIT_BURST: '300',
+    // Every suite's ACME accounts and OCSP requests come from 127.0.0.1: generous here; the
+    // limits are proved by public-edges.e2e-spec.ts, which restarts acme and revocation with low ones.
+    CERTCTL_ACME_RATE_NEW_ACCOUNTS_PER_IP_PER_HOUR: '100000',
+    CERTCTL_OCSP_RATE_SIGNED_PER_MINUTE: '100000',
     CERTCTL_CORS_ORIGINS: 'https://console.example.com',
     CERTCTL_MAX_BODY_BYTES: '65536',
     CERTCTL_ADMIN_KEY_FILE: join(E2E_DIR, 'admin-api-key'),

@@ -2,3 +2,4 @@ export * from './bootstrap';
 export * from './problem';
 export * from './health.controller';
 export * from './public';
+export * from './shared-rate-limit';

@@ -61,7 +61,7 @@ export class OrdersService {
       });
       if (open >= concurrent) {
         AcmeRateLimits.countConcurrent();
-        throw AcmeRateLimits.refused('pending orders at once', concurrent, 60);
+        throw AcmeRateLimits.refused('pending orders at once for this account', concurrent, 60);
       }
     }
     await limits.take('orders', account.id);

@@ -9,6 +9,7 @@ import { AcmeError } from './errors';
 import { canonicalIp, parseIdentifiers } from './identifiers';
 import { parseJws, payloadJson, publicJwk, thumbprint, verifyJws } from './jws';
 import { NonceService } from './nonces';
+import { acmeBaseUrl, acmeHostPolicy } from './urls';
 
 const typeOf = (fn: () => unknown): string => {
   try {
@@ -240,5 +241,54 @@ describe('ARI certificate identifiers (RFC 9773 §4.1)', () => {
   it('fail/malformed identifiers', () => {
     expect(typeOf(() => parseCertId('no-dot'))).toBe('malformed');
     expect(typeOf(() => parseCertId('a.b.c'))).toBe('malformed');
+  });
+});
+
+describe('the Host allow-list of the ACME URLs', () => {
+  const policy = acmeHostPolicy({
+    CERTCTL_PUBLIC_BASE_URL: 'https://certctl.example.com',
+    CERTCTL_ACME_ALLOWED_HOSTS: ['acme.example.net', 'alt.example.net:8443'],
+    CERTCTL_GATEWAY_PORT: 8080,
+    CERTCTL_GATEWAY_TLS_PORT: 8443,
+  });
+
+  it.each([
+    ['https', 'certctl.example.com', 'https://certctl.example.com'],
+    ['https', 'certctl.example.com:443', 'https://certctl.example.com'],
+    ['https', 'ACME.example.net:9999', 'https://acme.example.net:9999'],
+    ['https', 'alt.example.net:8443', 'https://alt.example.net:8443'],
+    ['https', 'localhost:8443', 'https://localhost:8443'],
+    ['http', '127.0.0.1:8080', 'http://127.0.0.1:8080'],
+    ['http', '[::1]:8080', 'http://[::1]:8080'],
+  ])('ok/%s Host %s is reflected as %s', (proto, host, want) => {
+    expect(acmeBaseUrl(policy, proto, host)).toBe(want);
+  });
+
+  it.each([
+    ['evil.example'],
+    ['evil.example:443'],
+    ['certctl.example.com:8443'],
+    ['alt.example.net:9999'],
+    ['localhost:9999'],
+    ['localhost'],
+    ['certctl.example.com.evil.example'],
+    ['certctl.example.com@evil.example'],
+    ['evil.example/x'],
+    [''],
+    [undefined],
+  ])('fail/Host %s is never reflected: the configured public URL is used', (host) => {
+    expect(acmeBaseUrl(policy, 'https', host)).toBe('https://certctl.example.com');
+  });
+
+  it('ok/CERTCTL_ACME_BASE_URL wins over any Host', () => {
+    const fixed = acmeHostPolicy({
+      CERTCTL_ACME_BASE_URL: 'https://acme.example.org:4443/',
+      CERTCTL_PUBLIC_BASE_URL: 'https://certctl.example.com',
+      CERTCTL_ACME_ALLOWED_HOSTS: [],
+      CERTCTL_GATEWAY_PORT: 8080,
+      CERTCTL_GATEWAY_TLS_PORT: 0,
+    });
+    expect(acmeBaseUrl(fixed, 'http', 'localhost:8080')).toBe('https://acme.example.org:4443');
+    expect(acmeBaseUrl(fixed, 'https', 'evil.example')).toBe('https://acme.example.org:4443');
   });
 });
