@@ -7,7 +7,10 @@
 //
 // The stack must validate against this machine: start it with
 //   CERTCTL_ACME_HTTP01_PORT=5002 CERTCTL_ACME_DNS_SERVER=127.0.0.1:8053 \
-//   CERTCTL_ACME_ALLOW_PRIVATE_ADDRESSES=true CERTCTL_ACME_RATE_ORDERS_PER_HOUR=0 npm start
+//   CERTCTL_ACME_ALLOW_PRIVATE_ADDRESSES=true CERTCTL_ACME_RATE_ORDERS_PER_HOUR=0 \
+//   CERTCTL_ACME_RATE_NEW_ACCOUNTS_PER_IP_PER_HOUR=0 npm start
+// with `allow_internal_names` set on the default profile (the orders name .test hosts):
+//   PATCH /api/v1/profiles/prof-standard-tls {"allow_internal_names": true}
 // and the challenge test server (every name resolves to 127.0.0.1):
 //   node dist/tools/challenge-test-server.js --dns-port 8053 --management-port 8055
 //

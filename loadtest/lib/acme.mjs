@@ -24,6 +24,7 @@ export async function trustedProfile(base, key) {
     name: 'loadtest-acme-trusted',
     acme_auth_mode: 'trust_authenticated',
     acme_eab_required: true,
+    allow_internal_names: true, // the load tests order names under .test
   });
   const eab = await restApi(base, key, 'POST', '/api/v1/acme/eab-keys', { profile_id: profile.id, description: 'loadtest' });
   return { profile, eab };

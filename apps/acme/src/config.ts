@@ -1,4 +1,12 @@
-import { baseEnvSchema, databaseEnvSchema, encryptionEnvSchema, natsEnvSchema, portSchema, redisEnvSchema } from '@certctl/config';
+import {
+  baseEnvSchema,
+  databaseEnvSchema,
+  emptyAsUnset,
+  encryptionEnvSchema,
+  natsEnvSchema,
+  portSchema,
+  redisEnvSchema,
+} from '@certctl/config';
 import { z } from 'zod';
 
 const bool = (fallback: boolean) =>
@@ -7,6 +15,15 @@ const bool = (fallback: boolean) =>
     .default(fallback ? 'true' : 'false')
     .transform((v) => v === 'true' || v === '1');
 const int = (fallback: number, min = 0, max = 1_000_000_000) => z.coerce.number().int().min(min).max(max).default(fallback);
+const csv = z
+  .string()
+  .default('')
+  .transform((v) =>
+    v
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  );
 const optionalUrl = z
   .string()
   .url()
@@ -20,8 +37,18 @@ export const acmeEnvSchema = baseEnvSchema
   .extend(encryptionEnvSchema.shape)
   .extend({
     CERTCTL_ACME_PORT: portSchema(8083),
-    /** The public base URL clients use (https://host[:port]); unset: taken from X-Forwarded-Proto/Host set by the gateway. */
+    /**
+     * The public base URL clients use (https://host[:port]); unset: taken from X-Forwarded-Proto/Host
+     * set by the gateway when that Host is allowed (below), else CERTCTL_PUBLIC_BASE_URL.
+     */
     CERTCTL_ACME_BASE_URL: optionalUrl,
+    /** The gateway's public URL: its host may be reflected into ACME URLs, and it is the base for any other Host. */
+    CERTCTL_PUBLIC_BASE_URL: z.url().default('http://127.0.0.1:8080'),
+    /** More Hosts (host or host:port, comma-separated) the ACME URLs may be built from. */
+    CERTCTL_ACME_ALLOWED_HOSTS: csv,
+    /** The gateway's listeners: localhost, 127.0.0.1 and [::1] on these ports are allowed Hosts (0: none). */
+    CERTCTL_GATEWAY_PORT: int(8080, 0, 65535),
+    CERTCTL_GATEWAY_TLS_PORT: z.preprocess(emptyAsUnset, int(0, 0, 65535)),
     /** Profile served by /acme/directory (the per-profile directories are /acme/profile/<id>/directory). */
     CERTCTL_ACME_DEFAULT_PROFILE_ID: z.string().default('prof-standard-tls'),
     /** Where ACME-issued certificates are recorded in the inventory. */
@@ -31,15 +58,7 @@ export const acmeEnvSchema = baseEnvSchema
     CERTCTL_ACME_RENEWAL_POLICY_ID: z.string().default('rp-standard'),
     CERTCTL_ACME_TOS_URL: optionalUrl,
     CERTCTL_ACME_WEBSITE: optionalUrl,
-    CERTCTL_ACME_CAA_IDENTITIES: z
-      .string()
-      .default('')
-      .transform((v) =>
-        v
-          .split(',')
-          .map((s) => s.trim())
-          .filter(Boolean),
-      ),
+    CERTCTL_ACME_CAA_IDENTITIES: csv,
     CERTCTL_ACME_NONCE_TTL_SECONDS: int(300, 10, 86400),
     CERTCTL_ACME_ORDER_TTL_SECONDS: int(86400, 60),
     CERTCTL_ACME_AUTHZ_TTL_SECONDS: int(86400, 60),
@@ -50,6 +69,10 @@ export const acmeEnvSchema = baseEnvSchema
     CERTCTL_ACME_RATE_CONCURRENT_ORDERS: int(5),
     CERTCTL_ACME_RATE_KEY_CHANGES_PER_HOUR: int(5),
     CERTCTL_ACME_RATE_CHALLENGES_PER_HOUR: int(60),
+    /** New accounts per client IP per hour (the gateway's X-Forwarded-For), shared by every replica through Redis; 0 disables. */
+    CERTCTL_ACME_RATE_NEW_ACCOUNTS_PER_IP_PER_HOUR: int(20),
+    /** How long an unknown profile id (a /acme/profile/<id>/ URL) is remembered as unknown, in ms (0: not at all). */
+    CERTCTL_ACME_UNKNOWN_PROFILE_CACHE_MS: int(10000, 0, 600000),
     CERTCTL_ACME_ARI_ENABLED: bool(true),
     CERTCTL_ACME_ARI_RETRY_AFTER_SECONDS: int(21600, 60),
     /** Challenge validation (see docs/acme.md). */

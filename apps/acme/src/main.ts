@@ -35,6 +35,7 @@ bootstrapService({
         orders: config.CERTCTL_ACME_RATE_ORDERS_PER_HOUR,
         key_changes: config.CERTCTL_ACME_RATE_KEY_CHANGES_PER_HOUR,
         challenges: config.CERTCTL_ACME_RATE_CHALLENGES_PER_HOUR,
+        new_accounts: config.CERTCTL_ACME_RATE_NEW_ACCOUNTS_PER_IP_PER_HOUR,
       }),
       profiles: app.get(ProfileCache),
       accounts: app.get(AccountsService),

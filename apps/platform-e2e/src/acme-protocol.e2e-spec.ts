@@ -333,7 +333,7 @@ describe('ACME server driven by acme-client (RFC 8555)', () => {
 
   it('ok/an EAB-only trust_authenticated profile: no EAB is externalAccountRequired; with EAB the order is ready at once', async () => {
     const profile = await api('POST', '/api/v1/profiles', {
-      body: { name: 'acme-internal', acme_auth_mode: 'trust_authenticated', acme_eab_required: true },
+      body: { name: 'acme-internal', acme_auth_mode: 'trust_authenticated', acme_eab_required: true, allow_internal_names: true },
     });
     expect(profile.status).toBe(201);
     const dir = await getJson(directoryUrl(profile.body.id));

@@ -13,6 +13,7 @@ import {
   startStack,
   waitHttpsReady,
 } from '@certctl/testing';
+import { Client } from 'pg';
 import { E2E_DIR, e2ePortOffset, writeState } from './e2e-env';
 
 /**
@@ -58,6 +59,10 @@ export default async function globalSetup(): Promise<void> {
     // Generous enough for the suites; the rate-limit test bursts past it with its own key.
     CERTCTL_RATE_LIMIT_RPS: '200',
     CERTCTL_RATE_LIMIT_BURST: '300',
+    // Every suite's ACME accounts and OCSP requests come from 127.0.0.1: generous here; the
+    // limits are proved by public-edges.e2e-spec.ts, which restarts acme and revocation with low ones.
+    CERTCTL_ACME_RATE_NEW_ACCOUNTS_PER_IP_PER_HOUR: '100000',
+    CERTCTL_OCSP_RATE_SIGNED_PER_MINUTE: '100000',
     CERTCTL_CORS_ORIGINS: 'https://console.example.com',
     CERTCTL_MAX_BODY_BYTES: '65536',
     CERTCTL_ADMIN_KEY_FILE: join(E2E_DIR, 'admin-api-key'),
@@ -79,6 +84,12 @@ export default async function globalSetup(): Promise<void> {
     CERTCTL_NOTIFY_STALLED_MS: '5000',
   };
   execFileSync(process.execPath, [join(ROOT, 'dist', 'tools', 'seed.js')], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+  // The suites order names under .test (RFC 6761, resolved by the test DNS server below), which
+  // ACME refuses unless the profile allows internal names: the default profile does here.
+  const db = new Client({ connectionString: databaseUrl });
+  await db.connect();
+  await db.query(`UPDATE certificate_profiles SET allow_internal_names = true WHERE id = 'prof-standard-tls'`);
+  await db.end();
   const offset = e2ePortOffset();
   const ports = servicePorts({}, offset);
   // ACME validation: names resolve through the test's own DNS server (every name → 127.0.0.1

@@ -32,6 +32,11 @@ export const revocationEnvSchema = baseEnvSchema
     CERTCTL_OCSP_RESPONDER_RENEW_DAYS: z.coerce.number().int().min(1).max(364).default(7),
     /** Certificates valid for less than this are short-lived: no CRL/OCSP pointers and left off CRLs. */
     CERTCTL_SHORT_LIVED_SECONDS: seconds(3_600, 0),
+    /**
+     * OCSP responses signed for one client IP per minute (requests with a nonce, several certificates,
+     * or a serial not in the cache), shared by every replica through Redis; cached answers are free. 0 disables.
+     */
+    CERTCTL_OCSP_RATE_SIGNED_PER_MINUTE: z.coerce.number().int().min(0).default(600),
     CERTCTL_BULK_REVOKE_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(8),
   });
 export type RevocationConfig = z.output<typeof revocationEnvSchema>;

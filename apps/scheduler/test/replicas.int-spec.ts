@@ -64,7 +64,13 @@ describe('two scheduler replicas on real PostgreSQL, Redis and NATS', () => {
     for (const name of ['inventory', 'notifications'] as const) {
       const port = await freePort();
       const child = startService(name, {
-        env: { ...env, CERTCTL_ENCRYPTION_KEY: 'integration-test-encryption-key-0123456789', LOG_LEVEL: 'info' },
+        env: {
+          ...env,
+          CERTCTL_ENCRYPTION_KEY: 'integration-test-encryption-key-0123456789',
+          LOG_LEVEL: 'info',
+          // The test's webhook receiver listens on loopback.
+          CERTCTL_NOTIFY_ALLOW_PRIVATE_ADDRESSES: 'true',
+        },
         port,
         logDir,
       });

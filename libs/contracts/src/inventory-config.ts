@@ -92,6 +92,8 @@ const profileFields = {
   acme_auth_mode: z.enum(['challenge', 'trust_authenticated']),
   /** ACME: new accounts must present an external account binding. */
   acme_eab_required: z.boolean(),
+  /** ACME: accept identifiers that cannot be public DNS names (localhost, *.local, *.internal, *.test, single labels...). */
+  allow_internal_names: z.boolean(),
 };
 export const profileSchema = z.object({ id: z.string(), ...profileFields, san_rules: z.record(z.string(), z.unknown()), ...stamps });
 export const createProfileSchema = z
@@ -111,6 +113,7 @@ export const createProfileSchema = z
     key_generation: profileFields.key_generation.default('server'),
     acme_auth_mode: profileFields.acme_auth_mode.default('challenge'),
     acme_eab_required: z.boolean().default(false),
+    allow_internal_names: z.boolean().default(false),
   })
   .superRefine(smimeNeedsEmail);
 export const updateProfileSchema = z
@@ -126,6 +129,7 @@ export const updateProfileSchema = z
     key_generation: profileFields.key_generation.optional(),
     acme_auth_mode: profileFields.acme_auth_mode.optional(),
     acme_eab_required: z.boolean().optional(),
+    allow_internal_names: z.boolean().optional(),
   })
   .superRefine(smimeNeedsEmail);
 

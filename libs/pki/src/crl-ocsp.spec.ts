@@ -126,6 +126,16 @@ describe('CRL and OCSP encoding', () => {
     expect(() => parseOcspRequest(der)).toThrow(expect.objectContaining({ code: 'bad_ocsp_request' }));
   });
 
+  it('fail/trailing bytes after the DER request are bad_ocsp_request; the request alone parses', () => {
+    const der = readFileSync(`${dir.dir}/req.der`);
+    expect(parseOcspRequest(der).certs).toHaveLength(1);
+    for (const extra of [Buffer.from([0]), Buffer.from('0500', 'hex')]) {
+      expect(() => parseOcspRequest(Buffer.concat([der, extra]))).toThrow(
+        expect.objectContaining({ code: 'bad_ocsp_request', message: expect.stringMatching(/trailing byte/) }),
+      );
+    }
+  });
+
   it('fail/wrong hash OID: a request with an unknown hash algorithm is rejected', () => {
     const reqPath = `${dir.dir}/req.der`;
     const der = Buffer.from(readFileSync(reqPath));

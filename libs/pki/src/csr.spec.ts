@@ -130,6 +130,17 @@ describe('CSRs', () => {
     }
   });
 
+  it('fail/trailing bytes after the DER: PkiError(bad_csr), the same CSR without them parses', async () => {
+    const keys = await generateKeyPair('ECDSA-P256');
+    const der = pemToDer(await createCsr({ keys, commonName: 'trail.example.com', sans: ['trail.example.com'] }));
+    expect((await parseCsr(derToPem(der, 'CERTIFICATE REQUEST'))).signatureValid).toBe(true);
+    for (const extra of [Buffer.from([0]), Buffer.from('3000', 'hex'), Buffer.from(der)]) {
+      const err = await parseCsr(derToPem(Buffer.concat([der, extra]), 'CERTIFICATE REQUEST')).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(PkiError);
+      expect(err).toMatchObject({ code: 'bad_csr', message: expect.stringMatching(/trailing byte/) });
+    }
+  });
+
   it.each<[string, KeyAlgorithm]>([
     ['ok/ECDSA-P256', 'ECDSA-P256'],
     ['ok/ECDSA-P384', 'ECDSA-P384'],

@@ -1,3 +1,4 @@
+import { assertSingleDer } from './der';
 import { PkiError } from './errors';
 import { describeKey, describeSpki, importSpki, signingAlgorithmFor, type KeyAlgorithm, type KeyType } from './keys';
 import { subjectName } from './issuer';
@@ -20,11 +21,12 @@ const CSR_LABELS = ['CERTIFICATE REQUEST', 'NEW CERTIFICATE REQUEST'];
 
 /**
  * Parses a PEM PKCS#10 request. Throws PkiError('bad_csr') for anything that is not a
- * well-formed CSR and PkiError('unsupported_key') when its key cannot be used with WebCrypto;
+ * well-formed CSR (trailing bytes after the DER included) and PkiError('unsupported_key') when its key cannot be used with WebCrypto;
  * a bad signature is reported as signatureValid=false, not thrown.
  */
 export async function parseCsr(pem: string): Promise<ParsedCsr> {
   const der = pemToDerWithLabel(pem, CSR_LABELS, 'bad_csr');
+  assertSingleDer(der, 'bad_csr', 'the CSR');
   let csr: x509.Pkcs10CertificateRequest;
   let commonName: string | null;
   let sans: string[];

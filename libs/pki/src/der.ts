@@ -62,3 +62,26 @@ export function generalizedTime(d: Date): Buffer {
   const s = `${pad(d.getUTCFullYear(), 4)}${pad(d.getUTCMonth() + 1)}${pad(d.getUTCDate())}${pad(d.getUTCHours())}${pad(d.getUTCMinutes())}${pad(d.getUTCSeconds())}Z`;
   return tlv(0x18, Buffer.from(s, 'ascii'));
 }
+
+/**
+ * The byte length of the first TLV of `der` (tag, length octets and contents), or null when
+ * its header is not DER (truncated, indefinite or over-long length, or a multi-byte tag).
+ */
+export function firstTlvLength(der: Uint8Array): number | null {
+  if (der.length < 2 || (der[0]! & 0x1f) === 0x1f) return null;
+  const first = der[1]!;
+  if (first < 0x80) return 2 + first;
+  const n = first & 0x7f;
+  if (n === 0 || n > 4 || der.length < 2 + n) return null; // indefinite length is BER, not DER; 4 length octets is plenty
+  let len = 0;
+  for (let i = 0; i < n; i++) len = len * 256 + der[2 + i]!;
+  if (len < 0x80 || der[2] === 0) return null; // not the shortest length encoding
+  return 2 + n + len;
+}
+
+/** Refuses anything but exactly one DER element: bytes after it (or a truncated one) are `code`. */
+export function assertSingleDer(der: Uint8Array, code: string, what: string): void {
+  const len = firstTlvLength(der);
+  if (len === null || len > der.length) throw new PkiError(code, `${what} is not one complete DER element`);
+  if (len < der.length) throw new PkiError(code, `${what} has ${der.length - len} trailing byte(s) after its DER encoding`);
+}

@@ -4,7 +4,7 @@ import { createHash, createPrivateKey, sign as nodeSign, type KeyObject } from '
 import { AsnConvert } from '@peculiar/asn1-schema';
 import { OCSPRequest, id_pkix_ocsp_nonce } from '@peculiar/asn1-ocsp';
 import { PkiError } from './errors';
-import { bitString, generalizedTime, seq, tlv, tlvOf } from './der';
+import { assertSingleDer, bitString, generalizedTime, seq, tlv, tlvOf } from './der';
 import { pemToDerWithLabel, toArrayBuffer } from './pem';
 import { x509 } from './provider';
 import { normalizeSerialHex } from './serial';
@@ -40,6 +40,7 @@ export interface ParsedOcspRequest {
 export function parseOcspRequest(der: Uint8Array): ParsedOcspRequest {
   if (!(der instanceof Uint8Array) || der.length === 0) throw new PkiError('bad_ocsp_request', 'empty request');
   if (der.length > OCSP_MAX_REQUEST_BYTES) throw new PkiError('bad_ocsp_request', 'request too large');
+  assertSingleDer(der, 'bad_ocsp_request', 'the request');
   let req: OCSPRequest;
   try {
     req = AsnConvert.parse(toArrayBuffer(der), OCSPRequest);

@@ -3,3 +3,4 @@ export * from './problem';
 export * from './health.controller';
 export * from './public';
 export * from './address-policy';
+export * from './shared-rate-limit';

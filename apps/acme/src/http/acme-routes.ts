@@ -3,6 +3,7 @@ import type { JWK } from 'jose';
 import { Histogram } from 'prom-client';
 import { AppError } from '@certctl/contracts';
 import { getLogger, registry } from '@certctl/observability';
+import { clientIp } from '@certctl/platform';
 import type { AcmeConfig } from '../config';
 import { type AcmeAccountRow, AccountsService } from '../accounts/accounts.service';
 import { CertificatesService } from '../certificates/certificates.service';
@@ -13,7 +14,7 @@ import { AcmeError } from '../protocol/errors';
 import { type JwsProtectedHeader, type ParsedJws, parseJws, payloadJson, verifyJws } from '../protocol/jws';
 import type { NonceService } from '../protocol/nonces';
 import type { AcmeRateLimits } from '../protocol/rate-limits';
-import { AcmeUrls, accountIdOf } from '../protocol/urls';
+import { type AcmeHostConfig, type AcmeHostPolicy, AcmeUrls, accountIdOf, acmeBaseUrl, acmeHostPolicy } from '../protocol/urls';
 import { type AcmeProfile, ProfileCache } from '../profiles/profile-cache';
 
 const requestDuration = new Histogram({
@@ -105,7 +106,9 @@ export async function installAcmeRoutes(fastify: FastifyInstance, d: AcmeRouteDe
         app.get(`${prefix}/new-nonce`, { exposeHeadRoute: false }, nonce);
 
         post(app, `${prefix}/new-account`, 'jwk', async (c) => {
-          const { account, created } = await d.accounts.newAccount(c.jwk!, c.payload, c.urls, c.profile);
+          const { account, created } = await d.limits.newAccount(clientIp(c.req), () =>
+            d.accounts.newAccount(c.jwk!, c.payload, c.urls, c.profile),
+          );
           return { status: created ? 201 : 200, body: d.accounts.representation(account, c.urls), location: c.urls.account(account.id) };
         });
         post(app, `${prefix}/new-order`, 'kid', async (c) => {
@@ -275,14 +278,17 @@ function directory(urls: AcmeUrls, profile: AcmeProfile, config: AcmeConfig) {
   };
 }
 
-/** The base URL the client used: configured, or from the gateway's X-Forwarded-Proto/Host. */
-export function baseUrl(req: FastifyRequest, config: Pick<AcmeConfig, 'CERTCTL_ACME_BASE_URL'>): string {
-  if (config.CERTCTL_ACME_BASE_URL) return config.CERTCTL_ACME_BASE_URL.replace(/\/$/, '');
+const hostPolicies = new WeakMap<AcmeHostConfig, AcmeHostPolicy>();
+
+/**
+ * The base URL the client used: configured, or the gateway's X-Forwarded-Proto/Host when that
+ * Host is on the allow-list (acmeHostPolicy); any other Host gets the configured public URL.
+ */
+export function baseUrl(req: FastifyRequest, config: AcmeHostConfig): string {
+  let policy = hostPolicies.get(config);
+  if (!policy) hostPolicies.set(config, (policy = acmeHostPolicy(config)));
   const first = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v)?.split(',')[0]?.trim();
-  const proto =
-    first(req.headers['x-forwarded-proto']) === 'https' ? 'https' : first(req.headers['x-forwarded-proto']) === 'http' ? 'http' : 'http';
-  const host = first(req.headers['x-forwarded-host']) ?? req.headers.host ?? 'localhost';
-  return `${proto}://${/^[A-Za-z0-9.:[\]-]+$/.test(host) ? host : 'localhost'}`;
+  return acmeBaseUrl(policy, first(req.headers['x-forwarded-proto']), first(req.headers['x-forwarded-host']) ?? req.headers.host);
 }
 
 function endpointName(req: FastifyRequest): string {

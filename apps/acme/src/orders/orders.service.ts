@@ -36,7 +36,7 @@ export class OrdersService {
     limits: AcmeRateLimits,
   ): Promise<{ order: OrderRow; authz: { id: string }[] }> {
     const p = asObject(payload);
-    const identifiers = parseIdentifiers(p.identifiers);
+    const identifiers = parseIdentifiers(p.identifiers, { allowInternalNames: profile.allowInternalNames });
     if (p.notBefore !== undefined || p.notAfter !== undefined) {
       throw new AcmeError('malformed', 'notBefore and notAfter are not supported: validity comes from the certificate profile');
     }
@@ -61,7 +61,7 @@ export class OrdersService {
       });
       if (open >= concurrent) {
         AcmeRateLimits.countConcurrent();
-        throw AcmeRateLimits.refused('pending orders at once', concurrent, 60);
+        throw AcmeRateLimits.refused('pending orders at once for this account', concurrent, 60);
       }
     }
     await limits.take('orders', account.id);

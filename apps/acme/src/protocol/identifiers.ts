@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
-import { isDnsName } from '@certctl/contracts';
-import { canonicalIp } from '@certctl/platform';
+import { internalNameReason, isDnsName, isNumericLookingName } from '@certctl/contracts';
+import { canonicalIp, classifyAddress } from '@certctl/platform';
 import { AcmeError, type AcmeSubproblem } from './errors';
 
 export { canonicalIp };
@@ -10,12 +10,23 @@ export interface Identifier {
   value: string;
 }
 
+export interface IdentifierPolicy {
+  /**
+   * The profile's `allow_internal_names`: accept names that cannot be public DNS names
+   * (single labels, localhost, *.local, *.internal, RFC 6761 names...) and IP addresses that
+   * are not globally routable (loopback, private, link-local, documentation...).
+   */
+  allowInternalNames?: boolean;
+}
+
 /**
  * The identifiers of a newOrder, checked one by one: dns names (at most one leading
- * wildcard label, no trailing dot, ASCII/IDNA, no mixed-script homoglyphs) and ip
- * addresses. Every bad one is a subproblem of one `rejectedIdentifier` (or `malformed`).
+ * wildcard label, no trailing dot, ASCII/IDNA, no mixed-script homoglyphs, never
+ * numeric-looking like `127.1`, public unless the profile allows internal names) and ip
+ * addresses (globally routable unless the profile allows internal names). Every bad one is
+ * a subproblem of one `rejectedIdentifier` (or `malformed`).
  */
-export function parseIdentifiers(raw: unknown): Identifier[] {
+export function parseIdentifiers(raw: unknown, policy: IdentifierPolicy = {}): Identifier[] {
   if (!Array.isArray(raw) || raw.length === 0) throw new AcmeError('malformed', 'identifiers must be a non-empty array');
   if (raw.length > 100) throw new AcmeError('rejectedIdentifier', 'an order may name at most 100 identifiers');
   const out: Identifier[] = [];
@@ -33,7 +44,7 @@ export function parseIdentifiers(raw: unknown): Identifier[] {
     const { type, value } = item as Identifier;
     if (type === 'dns') {
       const v = value.toLowerCase();
-      if (v.endsWith('.') || !isDnsName(v) || v.split('.').length < 2 || isIP(v)) {
+      if (v.endsWith('.') || !isDnsName(v) || isIP(v)) {
         problems.push({
           type: 'urn:ietf:params:acme:error:rejectedIdentifier',
           detail: `${JSON.stringify(value)} is not a valid DNS name`,
@@ -49,6 +60,23 @@ export function parseIdentifiers(raw: unknown): Identifier[] {
         });
         continue;
       }
+      if (isNumericLookingName(v)) {
+        problems.push({
+          type: 'urn:ietf:params:acme:error:rejectedIdentifier',
+          detail: `${JSON.stringify(value)} looks like an IPv4 address but is not one; order an "ip" identifier instead`,
+          identifier: { type, value },
+        });
+        continue;
+      }
+      const internal = policy.allowInternalNames ? null : internalNameReason(v);
+      if (internal) {
+        problems.push({
+          type: 'urn:ietf:params:acme:error:rejectedIdentifier',
+          detail: `${JSON.stringify(value)} is not a public DNS name (${internal}); the profile does not allow internal names`,
+          identifier: { type, value },
+        });
+        continue;
+      }
       if (!seen.has(`dns:${v}`)) out.push({ type: 'dns', value: v });
       seen.add(`dns:${v}`);
     } else if (type === 'ip') {
@@ -57,6 +85,17 @@ export function parseIdentifiers(raw: unknown): Identifier[] {
         problems.push({
           type: 'urn:ietf:params:acme:error:rejectedIdentifier',
           detail: `${JSON.stringify(value)} is not an IP address`,
+          identifier: { type, value },
+        });
+        continue;
+      }
+      const address = classifyAddress(v);
+      if (address.special && (address.always || !policy.allowInternalNames)) {
+        problems.push({
+          type: 'urn:ietf:params:acme:error:rejectedIdentifier',
+          detail: address.always
+            ? `${v} is a ${address.special} address`
+            : `${v} is a ${address.special} address; the profile does not allow internal names`,
           identifier: { type, value },
         });
         continue;

@@ -9,6 +9,7 @@ import { AcmeError } from './errors';
 import { canonicalIp, parseIdentifiers } from './identifiers';
 import { parseJws, payloadJson, publicJwk, thumbprint, verifyJws } from './jws';
 import { NonceService } from './nonces';
+import { acmeBaseUrl, acmeHostPolicy } from './urls';
 
 const typeOf = (fn: () => unknown): string => {
   try {
@@ -118,11 +119,14 @@ describe('replay nonces', () => {
 describe('identifiers and CSRs', () => {
   it('ok/normalizes names and IPs, dedupes, offers the right challenges', () => {
     expect(
-      parseIdentifiers([
-        { type: 'dns', value: 'WWW.Example.TEST' },
-        { type: 'dns', value: 'www.example.test' },
-        { type: 'ip', value: '2001:DB8::0:1' },
-      ]),
+      parseIdentifiers(
+        [
+          { type: 'dns', value: 'WWW.Example.TEST' },
+          { type: 'dns', value: 'www.example.test' },
+          { type: 'ip', value: '2001:DB8::0:1' },
+        ],
+        { allowInternalNames: true },
+      ),
     ).toEqual([
       { type: 'dns', value: 'www.example.test' },
       { type: 'ip', value: '2001:db8::1' },
@@ -130,6 +134,54 @@ describe('identifiers and CSRs', () => {
     expect(canonicalIp('010.0.0.1')).toBeNull();
     expect(challengeTypesFor({ type: 'dns', value: '*.example.test' })).toEqual(['dns-01']);
     expect(challengeTypesFor({ type: 'ip', value: '192.0.2.1' })).toEqual(['http-01', 'tls-alpn-01']);
+  });
+
+  it.each([
+    ['127.1', 'dns'],
+    ['0x7f.1', 'dns'],
+    ['10.0.0.1.5', 'dns'],
+    ['localhost', 'dns'],
+    ['localhost.localdomain', 'dns'],
+    ['printer.local', 'dns'],
+    ['db.internal', 'dns'],
+    ['app.localhost', 'dns'],
+    ['nas.home.arpa', 'dns'],
+    ['www.example.test', 'dns'],
+    ['*.dev.corp', 'dns'],
+    ['intranet', 'dns'],
+    ['127.0.0.1', 'ip'],
+    ['10.1.2.3', 'ip'],
+    ['fe80::1', 'ip'],
+  ])('fail/%s (%s) is rejectedIdentifier unless the profile allows internal names', (value, type) => {
+    const err = (() => {
+      try {
+        parseIdentifiers([{ type, value }]);
+      } catch (e) {
+        return e as AcmeError;
+      }
+    })()!;
+    expect(err).toBeInstanceOf(AcmeError);
+    expect(err.type).toBe('rejectedIdentifier');
+    expect(err.opts.subproblems).toEqual([
+      { type: 'urn:ietf:params:acme:error:rejectedIdentifier', detail: expect.any(String), identifier: { type, value } },
+    ]);
+    const numeric = type === 'dns' && /^(\d+|0x[0-9a-f]*)$/.test(value.split('.').pop()!);
+    if (numeric) expect(typeOf(() => parseIdentifiers([{ type, value }], { allowInternalNames: true }))).toBe('rejectedIdentifier');
+    else expect(parseIdentifiers([{ type, value }], { allowInternalNames: true })).toHaveLength(1);
+  });
+
+  it('ok/public names and globally routable addresses need no flag; unspecified and multicast addresses are always refused', () => {
+    expect(
+      parseIdentifiers([
+        { type: 'dns', value: 'www.example.com' },
+        { type: 'dns', value: '*.example.org' },
+        { type: 'dns', value: 'localhost.example.com' },
+        { type: 'ip', value: '8.8.8.8' },
+      ]).map((i) => i.value),
+    ).toEqual(['www.example.com', '*.example.org', 'localhost.example.com', '8.8.8.8']);
+    for (const value of ['0.0.0.0', '224.0.0.1', 'ff02::1']) {
+      expect(typeOf(() => parseIdentifiers([{ type: 'ip', value }], { allowInternalNames: true }))).toBe('rejectedIdentifier');
+    }
   });
 
   it('fail/bad identifiers are rejected with one subproblem each; unknown types are unsupportedIdentifier', () => {
@@ -189,5 +241,54 @@ describe('ARI certificate identifiers (RFC 9773 §4.1)', () => {
   it('fail/malformed identifiers', () => {
     expect(typeOf(() => parseCertId('no-dot'))).toBe('malformed');
     expect(typeOf(() => parseCertId('a.b.c'))).toBe('malformed');
+  });
+});
+
+describe('the Host allow-list of the ACME URLs', () => {
+  const policy = acmeHostPolicy({
+    CERTCTL_PUBLIC_BASE_URL: 'https://certctl.example.com',
+    CERTCTL_ACME_ALLOWED_HOSTS: ['acme.example.net', 'alt.example.net:8443'],
+    CERTCTL_GATEWAY_PORT: 8080,
+    CERTCTL_GATEWAY_TLS_PORT: 8443,
+  });
+
+  it.each([
+    ['https', 'certctl.example.com', 'https://certctl.example.com'],
+    ['https', 'certctl.example.com:443', 'https://certctl.example.com'],
+    ['https', 'ACME.example.net:9999', 'https://acme.example.net:9999'],
+    ['https', 'alt.example.net:8443', 'https://alt.example.net:8443'],
+    ['https', 'localhost:8443', 'https://localhost:8443'],
+    ['http', '127.0.0.1:8080', 'http://127.0.0.1:8080'],
+    ['http', '[::1]:8080', 'http://[::1]:8080'],
+  ])('ok/%s Host %s is reflected as %s', (proto, host, want) => {
+    expect(acmeBaseUrl(policy, proto, host)).toBe(want);
+  });
+
+  it.each([
+    ['evil.example'],
+    ['evil.example:443'],
+    ['certctl.example.com:8443'],
+    ['alt.example.net:9999'],
+    ['localhost:9999'],
+    ['localhost'],
+    ['certctl.example.com.evil.example'],
+    ['certctl.example.com@evil.example'],
+    ['evil.example/x'],
+    [''],
+    [undefined],
+  ])('fail/Host %s is never reflected: the configured public URL is used', (host) => {
+    expect(acmeBaseUrl(policy, 'https', host)).toBe('https://certctl.example.com');
+  });
+
+  it('ok/CERTCTL_ACME_BASE_URL wins over any Host', () => {
+    const fixed = acmeHostPolicy({
+      CERTCTL_ACME_BASE_URL: 'https://acme.example.org:4443/',
+      CERTCTL_PUBLIC_BASE_URL: 'https://certctl.example.com',
+      CERTCTL_ACME_ALLOWED_HOSTS: [],
+      CERTCTL_GATEWAY_PORT: 8080,
+      CERTCTL_GATEWAY_TLS_PORT: 0,
+    });
+    expect(acmeBaseUrl(fixed, 'http', 'localhost:8080')).toBe('https://acme.example.org:4443');
+    expect(acmeBaseUrl(fixed, 'https', 'evil.example')).toBe('https://acme.example.org:4443');
   });
 });

@@ -125,6 +125,7 @@ export const ADAPTERS: Record<ConfigEntity, ConfigAdapter> = {
       key_generation: r.keyGeneration,
       acme_auth_mode: r.acmeAuthMode,
       acme_eab_required: r.acmeEabRequired,
+      allow_internal_names: r.allowInternalNames,
       ...stamps(r),
     }),
     toData: (b) =>
@@ -140,6 +141,7 @@ export const ADAPTERS: Record<ConfigEntity, ConfigAdapter> = {
         key_generation: 'keyGeneration',
         acme_auth_mode: 'acmeAuthMode',
         acme_eab_required: 'acmeEabRequired',
+        allow_internal_names: 'allowInternalNames',
       }),
     referencedBy: (db, id) => certificatesUsing(db, { profileId: id }),
   },

@@ -15,6 +15,7 @@ const profile = {
   key_generation: 'server' as const,
   acme_auth_mode: 'challenge' as const,
   acme_eab_required: false,
+  allow_internal_names: false,
   created_at: '2026-01-01T00:00:00.000Z',
   updated_at: '2026-01-01T00:00:00.000Z',
 };

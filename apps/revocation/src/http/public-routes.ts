@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, idSchema } from '@certctl/contracts';
 import { getLogger } from '@certctl/observability';
-import { sendProblem, toProblem } from '@certctl/platform';
+import { clientIp, sendProblem, toProblem } from '@certctl/platform';
 import { OCSP_MAX_REQUEST_BYTES, ocspErrorResponse } from '@certctl/pki';
 import type { RevocationConfig } from '../config';
 import type { CrlService } from '../crl/crl.service';
@@ -119,8 +119,16 @@ async function serveCrl(req: FastifyRequest<{ Params: { issuerId: string } }>, r
 
 async function serveOcsp(req: FastifyRequest, reply: FastifyReply, deps: PublicRouteDeps, issuerId: string, der: Buffer): Promise<void> {
   if (!validIssuerId(issuerId)) return notFound(req, reply, issuerId);
-  const answer = await deps.ocsp.respond(issuerId, der);
+  const answer = await deps.ocsp.respond(issuerId, der, clientIp(req));
   if (answer.kind === 'unknown_issuer') return notFound(req, reply, issuerId);
+  if (answer.kind === 'rate_limited') {
+    void reply.header('retry-after', String(answer.retryAfterSeconds));
+    const err = new AppError(
+      'rate_limited',
+      `Too many OCSP requests that need a fresh signature; retry after ${answer.retryAfterSeconds} s.`,
+    );
+    return sendProblem(reply, toProblem(err, req));
+  }
   return sendOcsp(reply, answer.der, req.method === 'GET' ? Math.min(60, deps.config.CERTCTL_OCSP_CACHE_SECONDS) : 0);
 }
 

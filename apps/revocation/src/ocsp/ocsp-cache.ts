@@ -15,6 +15,8 @@ type CachedStatus = { status: 'good' } | { status: 'unknown' } | { status: 'revo
 @Injectable()
 export class OcspCache implements OnApplicationShutdown {
   private readonly redis: Redis;
+  /** How long an `unknown` status (and its signed response) is kept: new certificates must not wait long. */
+  static readonly UNKNOWN_TTL_SECONDS = 10;
   /** Signed responses kept in this process for a moment: the hot path never leaves the process. */
   private readonly local = new Map<string, { at: number; der: Buffer }>();
   /** The same, keyed by the exact request bytes, so a repeated request skips even parsing. */
@@ -23,6 +25,15 @@ export class OcspCache implements OnApplicationShutdown {
   constructor(@Inject(REVOCATION_CONFIG) private readonly config: RevocationConfig) {
     this.redis = new IORedis(config.REDIS_URL, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: false });
     this.redis.on('error', (err) => getLogger().debug({ err: err.message }, 'ocsp cache redis error'));
+  }
+
+  /** The Redis client, for the service's shared rate limits (fails fast: no offline queue). */
+  get client(): Redis {
+    return this.redis;
+  }
+
+  unknownTtl(ttlSeconds: number): number {
+    return Math.min(OcspCache.UNKNOWN_TTL_SECONDS, ttlSeconds);
   }
 
   private statusKey = (issuer: string, serial: string) => `certctl:ocsp:status:${issuer}:${serial}`;
@@ -37,7 +48,7 @@ export class OcspCache implements OnApplicationShutdown {
 
   async setStatus(issuer: string, serial: string, s: OcspStatus): Promise<void> {
     if (this.config.CERTCTL_OCSP_CACHE_SECONDS === 0) return;
-    const ttl = s.status === 'unknown' ? Math.min(10, this.config.CERTCTL_OCSP_CACHE_SECONDS) : this.config.CERTCTL_OCSP_CACHE_SECONDS;
+    const ttl = s.status === 'unknown' ? this.unknownTtl(this.config.CERTCTL_OCSP_CACHE_SECONDS) : this.config.CERTCTL_OCSP_CACHE_SECONDS;
     const v: CachedStatus =
       s.status === 'revoked' ? { status: 'revoked', revokedAt: s.revokedAt.toISOString(), reasonCode: s.reasonCode } : s;
     await this.safe(() => this.redis.set(this.statusKey(issuer, serial), JSON.stringify(v), 'EX', ttl));

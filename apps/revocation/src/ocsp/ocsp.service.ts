@@ -3,6 +3,7 @@ import { REVOCATION_REASON_CODES, type RevocationReason, RevocationRpc } from '@
 import { PrismaService } from '@certctl/database';
 import { RpcClient } from '@certctl/messaging';
 import { counter, getLogger } from '@certctl/observability';
+import { SharedRateLimit } from '@certctl/platform';
 import { PkiError, ocspErrorResponse, parseOcspRequest, type OcspSingleResult, type OcspStatus } from '@certctl/pki';
 import { REVOCATION_CONFIG, type RevocationConfig } from '../config';
 import { IssuerCache } from '../issuers/issuer-cache';
@@ -11,7 +12,8 @@ import { OcspResponderService } from './ocsp-responder.service';
 
 const ocspResponses = counter('certctl_ocsp_responses_total', 'OCSP responses by outcome', ['outcome']);
 
-export type OcspAnswer = { kind: 'response'; der: Buffer; maxAge: number } | { kind: 'unknown_issuer' };
+export type OcspAnswer =
+  { kind: 'response'; der: Buffer; maxAge: number } | { kind: 'unknown_issuer' } | { kind: 'rate_limited'; retryAfterSeconds: number };
 
 /**
  * Answers RFC 6960 requests for one issuer. Bad input gets malformedRequest, a CertID of
@@ -19,6 +21,9 @@ export type OcspAnswer = { kind: 'response'; der: Buffer; maxAge: number } | { k
  */
 @Injectable()
 export class OcspService {
+  /** Responses signed for one client per minute: what a cache cannot answer (nonces, lists, new serials) costs a signature. */
+  private readonly signLimit: SharedRateLimit;
+
   constructor(
     private readonly db: PrismaService,
     private readonly rpc: RpcClient,
@@ -26,9 +31,15 @@ export class OcspService {
     private readonly responders: OcspResponderService,
     private readonly cache: OcspCache,
     @Inject(REVOCATION_CONFIG) private readonly config: RevocationConfig,
-  ) {}
+  ) {
+    this.signLimit = new SharedRateLimit(cache.client, 'ocsp:signed', config.CERTCTL_OCSP_RATE_SIGNED_PER_MINUTE, 60);
+  }
 
-  async respond(issuerId: string, der: Uint8Array): Promise<OcspAnswer> {
+  /**
+   * `client` (the caller's address) is counted against CERTCTL_OCSP_RATE_SIGNED_PER_MINUTE for every
+   * response that must be signed for this request; answers from the caches are not counted.
+   */
+  async respond(issuerId: string, der: Uint8Array, client = 'unknown'): Promise<OcspAnswer> {
     try {
       const raw = Buffer.from(der);
       const recent = this.cache.byRequestBytes(issuerId, raw);
@@ -57,6 +68,11 @@ export class OcspService {
           return { kind: 'response', der: cached, maxAge: 0 };
         }
       }
+      const allowance = await this.signLimit.take(client);
+      if (!allowance.allowed) {
+        ocspResponses.inc({ outcome: 'rate_limited' });
+        return { kind: 'rate_limited', retryAfterSeconds: allowance.retryAfterSeconds };
+      }
       const now = new Date(Math.floor(Date.now() / 1000) * 1000);
       const nextUpdate = new Date(now.getTime() + this.config.CERTCTL_OCSP_VALIDITY_SECONDS * 1000);
       const results: OcspSingleResult[] = [];
@@ -69,9 +85,11 @@ export class OcspService {
       const response = signer.sign(results, now, req.nonceExtension);
       if (single) {
         const ttl = Math.min(this.config.CERTCTL_OCSP_CACHE_SECONDS, Math.floor(this.config.CERTCTL_OCSP_VALIDITY_SECONDS / 2));
-        const cacheable = results[0]!.result.status !== 'unknown';
-        await this.cache.setResponse(issuerId, first.serialNumber, first.hash, response, cacheable ? ttl : 0);
-        if (cacheable) this.cache.rememberRequestBytes(issuerId, first.serialNumber, raw, response);
+        // An unknown serial's answer is kept as briefly as its status (negative caching): a client
+        // asking again for a serial that does not exist costs neither a lookup nor a signature.
+        const unknown = results[0]!.result.status === 'unknown';
+        await this.cache.setResponse(issuerId, first.serialNumber, first.hash, response, unknown ? this.cache.unknownTtl(ttl) : ttl);
+        this.cache.rememberRequestBytes(issuerId, first.serialNumber, raw, response);
       }
       ocspResponses.inc({ outcome: results.map((r) => r.result.status).join(',') });
       return { kind: 'response', der: response, maxAge: 0 };
