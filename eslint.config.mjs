@@ -21,8 +21,9 @@ export default tseslint.config(
             { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib', 'type:contracts'] },
             { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:lib', 'type:contracts'] },
             { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib', 'type:contracts'] },
-            // The contracts library depends on nothing but its schema library (zod).
-            { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: [], allowedExternalImports: ['zod', 'node:net'] },
+            // The contracts library depends on nothing but its schema library (zod); its
+            // property tests (*.property.spec.ts) also use fast-check.
+            { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: [], allowedExternalImports: ['zod', 'node:net', 'fast-check'] },
           ],
         },
       ],
