@@ -41,11 +41,17 @@ describe('bad input gets a typed problem, never a 500', () => {
 
   it('fail/bad names: control characters, invalid DNS names', async () => {
     const r = await api('POST', '/api/v1/certificates', {
-      body: { ...validCertificate('ctl'), name: 'evil\u0000name', sans: ['bad..example.com', '-x.example.com'] },
+      body: { ...validCertificate('ctl'), name: 'evil\u0007name', sans: ['bad..example.com', '-x.example.com'] },
     });
     expectProblem(r, 422);
     const fields = r.body.errors.map((e: { field: string }) => e.field);
     expect(fields).toEqual(expect.arrayContaining(['name', 'sans.0', 'sans.1']));
+  });
+
+  it('fail/a NUL anywhere is refused at the edge, naming the field', async () => {
+    const r = await api('POST', '/api/v1/certificates', { body: { ...validCertificate('nul'), name: 'evil\u0000name' } });
+    expectProblem(r, 422);
+    expect(r.body.errors).toEqual([{ field: 'name', message: expect.stringMatching(/NUL/) }]);
   });
 
   it('fail/a duplicate name → 409', async () => {

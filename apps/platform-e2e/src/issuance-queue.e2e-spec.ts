@@ -118,7 +118,7 @@ describe('the issuance queue: retry policy, attempt bounds, dead letters, idempo
 
   it('ok/queue metrics are listed by issuance, which works the queue, and not by the gateway', async () => {
     expect(await metricsOf(state.ports.issuance)).toContain('# TYPE certctl_queue_job_duration_seconds histogram');
-    const gateway = await metricsOf(state.ports.gateway);
+    const gateway = await metricsOf(Number(state.env.CERTCTL_GATEWAY_METRICS_PORT));
     expect(gateway).toContain('certctl_http_request_duration_seconds');
     expect(gateway).not.toContain('certctl_queue_');
   });

@@ -82,8 +82,8 @@ describe('the audit trail survives a gateway shutdown', () => {
   it('a second gateway replica stopped with SIGTERM right after answering still writes every audit row', async () => {
     const state = readState();
     const port = await freePort();
-    // HTTPS off: the first gateway holds the e2e HTTPS port.
-    const env = { ...state.env, CERTCTL_AUDIT_FLUSH_MS: '5000', CERTCTL_GATEWAY_TLS_PORT: '0' };
+    // HTTPS and metrics off: the first gateway holds the e2e HTTPS and metrics ports.
+    const env = { ...state.env, CERTCTL_AUDIT_FLUSH_MS: '5000', CERTCTL_GATEWAY_TLS_PORT: '0', CERTCTL_GATEWAY_METRICS_PORT: '0' };
     const replica = startService('gateway', { env, port, logDir: state.logDir });
     await waitReady(`http://127.0.0.1:${port}/ready`, 30000, () => replica.exitCode === null);
     // Rows wait up to 5 s in this replica's buffer: only the shutdown flush can write them in time.
