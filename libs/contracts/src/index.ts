@@ -20,3 +20,4 @@ export * from './acme';
 export * from './platform-tls';
 export * from './private-keys';
 export * from './job-retry';
+export * from './bus-usage';
