@@ -5,3 +5,4 @@ export * from './messaging.module';
 export * from './nats-permissions';
 export * from './bus-options';
 export * from './principal-token';
+export * from './bus-secrets';

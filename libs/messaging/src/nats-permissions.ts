@@ -59,7 +59,12 @@ const q = (s: string) => JSON.stringify(s);
  * The nats-server configuration granting each service exactly its permissions.
  * `extra` lines (listen, monitoring, TLS) come first; the `authorization` block follows.
  */
-export function natsServerConfig(credentials: BusCredentials, extra: string[] = []): string {
+export function natsServerConfig(
+  credentials: BusCredentials,
+  extra: string[] = [],
+  /** Users beyond the services (test servers: a test client allowed everything). */
+  otherUsers: { user: string; password: string; permissions: NatsPermissions }[] = [],
+): string {
   const all = contractSubjects();
   const users = BUS_SERVICES.map((service) => {
     const c = credentials[service];
@@ -77,6 +82,12 @@ export function natsServerConfig(credentials: BusCredentials, extra: string[] = 
       `    }`,
     ].join('\n');
   });
+  for (const u of otherUsers) {
+    const list = (xs: string[]) => `[${xs.map(q).join(', ')}]`;
+    users.push(
+      `    { user: ${q(u.user)}, password: ${q(u.password)}, permissions: { publish: { allow: ${list(u.permissions.publish.allow)} }, subscribe: { allow: ${list(u.permissions.subscribe.allow)} }, allow_responses: true } }`,
+    );
+  }
   return [
     '# Generated from @certctl/contracts (libs/messaging/src/nats-permissions.ts). Do not edit: regenerate.',
     ...extra,

@@ -3,6 +3,7 @@ import { SignJWT } from 'jose';
 import { AppError, PrivateKeyRpc, Rpc } from '@certctl/contracts';
 import {
   PRINCIPAL_TOKEN_TTL_S,
+  carriesActor,
   generatePrincipalKeyPair,
   parseSigningKey,
   parseVerifyKey,
@@ -11,7 +12,6 @@ import {
   signPrincipal,
   verifyPrincipal,
 } from './principal-token';
-import { carriesActor } from './rpc-client';
 
 const SUBJECT = Rpc.inventory.jobApprove.subject;
 const gw = generatePrincipalKeyPair();

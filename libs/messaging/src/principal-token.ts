@@ -1,6 +1,6 @@
 import { type KeyObject, createHash, createPrivateKey, createPublicKey, generateKeyPairSync } from 'node:crypto';
 import { type JWTPayload, SignJWT, errors as joseErrors, jwtVerify } from 'jose';
-import { AppError, type Actor, BUS_SERVICES } from '@certctl/contracts';
+import { AppError, type Actor, BUS_SERVICES, type RpcContract } from '@certctl/contracts';
 
 /** The NATS header carrying the signed principal of a request. */
 export const PRINCIPAL_HEADER = 'x-certctl-principal';
@@ -67,6 +67,23 @@ export function parseVerifyKeys(gatewayKey: string | undefined, others: string |
   return keys;
 }
 
+const actorShapes = new WeakMap<RpcContract, boolean>();
+/** Whether a contract's request carries an `actor` ({principal, role}): such requests travel with a signed principal. */
+export function carriesActor(contract: RpcContract): boolean {
+  let known = actorShapes.get(contract);
+  if (known === undefined) {
+    const shape = (contract.request as { shape?: Record<string, unknown> }).shape;
+    const actor = shape?.actor as { shape?: Record<string, unknown> } | undefined;
+    known = Boolean(actor?.shape && 'principal' in actor.shape && 'role' in actor.shape);
+    actorShapes.set(contract, known);
+  }
+  return known;
+}
+
+export const actorOfRequest = (payload: unknown): Actor | undefined => {
+  const a = (payload as { actor?: unknown } | null)?.actor as Actor | undefined;
+  return a && typeof a === 'object' && typeof a.principal === 'string' && typeof a.role === 'string' ? a : undefined;
+};
 /** SHA-256 of the request as it travels (its JSON), base64url: binds the token to one payload. */
 export function payloadDigest(payload: unknown): string {
   return createHash('sha256').update(JSON.stringify(payload) ?? '').digest('base64url');

@@ -3,7 +3,6 @@ import { ClientNats, NatsRecordBuilder } from '@nestjs/microservices';
 import { headers as natsHeaders, type NatsConnection } from 'nats';
 import { firstValueFrom, timeout, TimeoutError } from 'rxjs';
 import {
-  type Actor,
   AppError,
   fieldErrorsFromZod,
   type EventContract,
@@ -14,7 +13,7 @@ import {
 } from '@certctl/contracts';
 import { SpanKind, getLogger, injectTraceHeaders, natsClientDuration, requestContext, withSpan } from '@certctl/observability';
 import { type BusAuthOptions, type PrincipalKeys, checkTlsCaFile, natsConnectionOptions, principalKeys, warnIfOpen } from './bus-options';
-import { PRINCIPAL_HEADER, signPrincipal } from './principal-token';
+import { PRINCIPAL_HEADER, actorOfRequest, carriesActor, signPrincipal } from './principal-token';
 
 export const MESSAGING_OPTIONS = Symbol('MESSAGING_OPTIONS');
 export interface MessagingOptions extends BusAuthOptions {
@@ -24,23 +23,6 @@ export interface MessagingOptions extends BusAuthOptions {
   timeoutMs: number;
 }
 
-const actorShapes = new WeakMap<RpcContract, boolean>();
-/** Whether a contract's request carries an `actor` ({principal, role}): such requests travel with a signed principal. */
-export function carriesActor(contract: RpcContract): boolean {
-  let known = actorShapes.get(contract);
-  if (known === undefined) {
-    const shape = (contract.request as { shape?: Record<string, unknown> }).shape;
-    const actor = shape?.actor as { shape?: Record<string, unknown> } | undefined;
-    known = Boolean(actor?.shape && 'principal' in actor.shape && 'role' in actor.shape);
-    actorShapes.set(contract, known);
-  }
-  return known;
-}
-
-export const actorOfRequest = (payload: unknown): Actor | undefined => {
-  const a = (payload as { actor?: unknown } | null)?.actor as Actor | undefined;
-  return a && typeof a === 'object' && typeof a.principal === 'string' && typeof a.role === 'string' ? a : undefined;
-};
 
 /**
  * Typed request/reply and events over the NestJS NATS transport. Requests are checked

@@ -14,8 +14,8 @@ import {
   withSpan,
 } from '@certctl/observability';
 import { type PrincipalKeys, principalKeys } from './bus-options';
-import { PRINCIPAL_HEADER, verifyPrincipal } from './principal-token';
-import { MESSAGING_OPTIONS, type MessagingOptions, actorOfRequest, carriesActor } from './rpc-client';
+import { PRINCIPAL_HEADER, actorOfRequest, carriesActor, verifyPrincipal } from './principal-token';
+import { MESSAGING_OPTIONS, type MessagingOptions } from './rpc-client';
 
 const CONTRACT = Symbol('rpc-contract');
 
