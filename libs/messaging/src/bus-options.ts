@@ -18,10 +18,10 @@ export interface BusAuthOptions {
   verifyKeys?: string;
 }
 
-const envValue = (v: string | undefined) => (v && v.trim() ? v.trim() : undefined);
+const envValue = (v: unknown) => (typeof v === 'string' && v.trim() ? v.trim() : undefined);
 
 /** The bus settings from the environment (blank counts as unset). */
-export function busAuthFromEnv(env: NodeJS.ProcessEnv = process.env): BusAuthOptions {
+export function busAuthFromEnv(env: Record<string, unknown> = process.env): BusAuthOptions {
   return {
     user: envValue(env.NATS_USER),
     password: envValue(env.NATS_PASSWORD),

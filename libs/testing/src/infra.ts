@@ -1,11 +1,11 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { type BusSecrets, busEnvFor, generateBusSecrets, natsServerConfig } from '@certctl/messaging';
+import { type BusSecrets, type MessagingOptions, busEnvFor, generateBusSecrets, natsServerConfig } from '@certctl/messaging';
 import { ROOT, dataDir } from './paths';
 
 /** Local infrastructure defaults (tools/infra/env.sh), overridable by the environment. */
@@ -89,6 +89,8 @@ export interface TestNatsServer {
   test: { user: string; pass: string };
   /** One service's bus environment (NATS user, principal keys), as `npm start` gives it. */
   envFor(service: string): Record<string, string>;
+  /** RpcClient options of a test driver: the user allowed everything, signing principals with the gateway's key. */
+  driverOptions(timeoutMs: number): MessagingOptions;
   stop(): Promise<void>;
 }
 
@@ -97,9 +99,11 @@ export interface TestNatsServer {
  * with the generated per-service users and permissions (as `npm start` does), so the services
  * under test prove their permissions suffice; `test` is a user allowed everything for the driver.
  */
-export async function startNatsServer(o: { port?: number } = {}): Promise<TestNatsServer> {
+export async function startNatsServer(o: { port?: number; dir?: string } = {}): Promise<TestNatsServer> {
   const p = o.port ?? (await freePort());
-  const dir = mkdtempSync(join(tmpdir(), 'certctl-nats-'));
+  // Its configuration and secrets: in `dir` (kept) or a temporary folder (removed by stop()).
+  const dir = o.dir ?? mkdtempSync(join(tmpdir(), 'certctl-nats-'));
+  mkdirSync(dir, { recursive: true });
   const secrets = generateBusSecrets();
   const secretsFile = join(dir, 'bus-credentials.json');
   writeFileSync(secretsFile, JSON.stringify(secrets), { mode: 0o600 });
@@ -116,9 +120,17 @@ export async function startNatsServer(o: { port?: number } = {}): Promise<TestNa
     secretsFile,
     test,
     envFor: (service) => busEnvFor(service, secrets),
+    driverOptions: (timeoutMs) => ({
+      servers: `nats://127.0.0.1:${p}`,
+      service: 'gateway',
+      timeoutMs,
+      user: test.user,
+      password: test.pass,
+      signingKey: secrets.principal.gateway?.signingKey,
+    }),
     stop: () =>
       new Promise((resolve) => {
-        const done = () => (rmSync(dir, { recursive: true, force: true }), resolve());
+        const done = () => (o.dir ? undefined : rmSync(dir, { recursive: true, force: true }), resolve());
         if (child.exitCode !== null) return done();
         child.once('exit', done);
         child.kill('SIGTERM');
