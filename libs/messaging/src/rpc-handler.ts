@@ -10,6 +10,7 @@ import {
   getLogger,
   natsHandlerDuration,
   principalRefusals,
+  requestContext,
   runWithRequestContext,
   withSpan,
 } from '@certctl/observability';
@@ -116,7 +117,9 @@ export class RpcInterceptor implements NestInterceptor {
     if (this.keys.verify.size === 0 || !carriesActor(contract)) return;
     const actor = actorOfRequest(raw)!; // the contract check above guarantees it
     try {
-      await verifyPrincipal(this.keys.verify, token, contract.subject, actor, raw);
+      const verified = await verifyPrincipal(this.keys.verify, token, contract.subject, actor, raw);
+      const rc = requestContext(); // the handler's logs name the API key behind the request
+      if (rc && verified.key_id) rc.key_id = verified.key_id;
     } catch (err) {
       const code = err instanceof AppError ? err.code : 'unauthorized';
       principalRefusals.inc({ subject: contract.subject, code });
