@@ -18,7 +18,12 @@ export function acmeModule(config: AcmeConfig) {
       platformModule('acme', { database: PrismaService, redis: QueueService, nats: RpcClient }),
       DatabaseModule.forRoot({ url: config.DATABASE_URL, poolSize: config.CERTCTL_DATABASE_POOL_SIZE }),
       QueueModule.forRoot({ redisUrl: config.REDIS_URL }),
-      MessagingModule.forRoot({ servers: config.NATS_URL, service: 'acme', timeoutMs: config.CERTCTL_NATS_TIMEOUT_MS, ...busAuthFromEnv(config) }),
+      MessagingModule.forRoot({
+        servers: config.NATS_URL,
+        service: 'acme',
+        timeoutMs: config.CERTCTL_NATS_TIMEOUT_MS,
+        ...busAuthFromEnv(config),
+      }),
     ],
     controllers: [AcmeAdminHandler],
     providers: [

@@ -19,7 +19,12 @@ export function gatewayModule(config: GatewayConfig) {
     imports: [
       platformModule('gateway', { database: PrismaService, redis: RateLimiter, nats: RpcClient }),
       DatabaseModule.forRoot({ url: config.DATABASE_URL, poolSize: config.CERTCTL_DATABASE_POOL_SIZE }),
-      MessagingModule.forRoot({ servers: config.NATS_URL, service: 'gateway', timeoutMs: config.CERTCTL_NATS_TIMEOUT_MS, ...busAuthFromEnv(config) }),
+      MessagingModule.forRoot({
+        servers: config.NATS_URL,
+        service: 'gateway',
+        timeoutMs: config.CERTCTL_NATS_TIMEOUT_MS,
+        ...busAuthFromEnv(config),
+      }),
     ],
     controllers: GATEWAY_CONTROLLERS,
     providers: [

@@ -30,7 +30,12 @@ export function inventoryModule(config: InventoryConfig) {
       platformModule('inventory', { database: PrismaService, redis: QueueService, nats: RpcClient }),
       DatabaseModule.forRoot({ url: config.DATABASE_URL, poolSize: config.CERTCTL_DATABASE_POOL_SIZE }),
       QueueModule.forRoot(inventoryQueueOptions(config)),
-      MessagingModule.forRoot({ servers: config.NATS_URL, service: 'inventory', timeoutMs: config.CERTCTL_NATS_TIMEOUT_MS, ...busAuthFromEnv(config) }),
+      MessagingModule.forRoot({
+        servers: config.NATS_URL,
+        service: 'inventory',
+        timeoutMs: config.CERTCTL_NATS_TIMEOUT_MS,
+        ...busAuthFromEnv(config),
+      }),
     ],
     controllers: [
       CertificateHandler,

@@ -16,7 +16,12 @@ export function notificationsModule(config: NotificationsConfig) {
       platformModule('notifications', { database: PrismaService, redis: QueueService, nats: RpcClient }),
       DatabaseModule.forRoot({ url: config.DATABASE_URL, poolSize: config.CERTCTL_DATABASE_POOL_SIZE }),
       QueueModule.forRoot({ redisUrl: config.REDIS_URL }),
-      MessagingModule.forRoot({ servers: config.NATS_URL, service: 'notifications', timeoutMs: config.CERTCTL_NATS_TIMEOUT_MS, ...busAuthFromEnv(config) }),
+      MessagingModule.forRoot({
+        servers: config.NATS_URL,
+        service: 'notifications',
+        timeoutMs: config.CERTCTL_NATS_TIMEOUT_MS,
+        ...busAuthFromEnv(config),
+      }),
     ],
     controllers: [NotificationHandler, PlatformEventsHandler],
     providers: [{ provide: NOTIFICATIONS_CONFIG, useValue: config }, NotificationService, ChannelService, DeliveryProcessor],

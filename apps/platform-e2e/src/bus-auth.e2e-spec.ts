@@ -68,7 +68,11 @@ describe('bus credentials and signed principals on the running stack', () => {
     const err = await notifications.request(PrivateKeyRpc.export, exportRequest(), { timeoutMs: 1500 }).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'service_unavailable' });
     // Nor may it listen to what others are asked.
-    const nc = await connect({ servers: state.env.NATS_URL!, user: secrets.nats.notifications.user, pass: secrets.nats.notifications.password });
+    const nc = await connect({
+      servers: state.env.NATS_URL!,
+      user: secrets.nats.notifications.user,
+      pass: secrets.nats.notifications.password,
+    });
     const denied = new Promise<string>((resolve) => {
       void (async () => {
         for await (const s of nc.status()) if (s.type === 'error') resolve(String(s.data));
@@ -93,7 +97,10 @@ describe('bus credentials and signed principals on the running stack', () => {
       h.set(PRINCIPAL_HEADER, token);
       const subject = PrivateKeyRpc.export.subject;
       const msg = await nc.request(subject, JSON.stringify({ pattern: subject, data, id: '1' }), { headers: h, timeout: 5000 });
-      const reply = JSON.parse(new TextDecoder().decode(msg.data)) as { err?: { code?: string; error?: { code: string } }; response?: unknown };
+      const reply = JSON.parse(new TextDecoder().decode(msg.data)) as {
+        err?: { code?: string; error?: { code: string } };
+        response?: unknown;
+      };
       // The wire error, bare or wrapped by the transport as { message, error }.
       return { code: reply.err ? (reply.err.error?.code ?? reply.err.code) : undefined, response: reply.response };
     };

@@ -16,7 +16,12 @@ export function schedulerModule(config: SchedulerConfig) {
       platformModule('scheduler', { database: PrismaService, redis: QueueService, nats: RpcClient }),
       DatabaseModule.forRoot({ url: config.DATABASE_URL, poolSize: config.CERTCTL_DATABASE_POOL_SIZE }),
       QueueModule.forRoot({ redisUrl: config.REDIS_URL }),
-      MessagingModule.forRoot({ servers: config.NATS_URL, service: 'scheduler', timeoutMs: config.CERTCTL_NATS_TIMEOUT_MS, ...busAuthFromEnv(config) }),
+      MessagingModule.forRoot({
+        servers: config.NATS_URL,
+        service: 'scheduler',
+        timeoutMs: config.CERTCTL_NATS_TIMEOUT_MS,
+        ...busAuthFromEnv(config),
+      }),
     ],
     providers: [
       { provide: SCHEDULER_CONFIG, useValue: config },

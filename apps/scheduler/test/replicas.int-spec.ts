@@ -79,7 +79,12 @@ describe('two scheduler replicas on real PostgreSQL, Redis and NATS', () => {
       await waitReady(`http://127.0.0.1:${port}/ready`, 30000, () => child.exitCode === null);
     }
     // Loops are driven by the test (no timers), so both replicas run at the same moment.
-    const sconf = schedulerEnvSchema.parse({ ...env, ...nats.envFor('scheduler'), CERTCTL_SCHEDULER_LOOPS: 'none', CERTCTL_RENEWAL_JITTER_MAX_MS: '600000' });
+    const sconf = schedulerEnvSchema.parse({
+      ...env,
+      ...nats.envFor('scheduler'),
+      CERTCTL_SCHEDULER_LOOPS: 'none',
+      CERTCTL_RENEWAL_JITTER_MAX_MS: '600000',
+    });
     for (let i = 0; i < 2; i++) replicas.push(await NestFactory.createApplicationContext(schedulerModule(sconf), { logger: false }));
     await Promise.all(replicas.map((r) => r.init()));
 

@@ -70,7 +70,8 @@ export function warnIfOpen(service: string, o: BusAuthOptions, keys: PrincipalKe
   const off: string[] = [];
   if (!o.user) off.push('NATS_USER/NATS_PASSWORD unset: connecting to NATS without credentials');
   if (keys.verify.size === 0) off.push('CERTCTL_PRINCIPAL_VERIFY_KEY unset: actors of incoming requests are not verified');
-  if (off.length) getLogger().warn({ service, problems: off }, 'the message bus is not authenticated (docs/architecture.md, "Bus credentials")');
+  if (off.length)
+    getLogger().warn({ service, problems: off }, 'the message bus is not authenticated (docs/architecture.md, "Bus credentials")');
 }
 
 /** Reads a CA file once so a bad path fails at start, not at the first reconnect. */

@@ -53,7 +53,9 @@ describe('bus usage table', () => {
     const declared = BUS_USAGE[service];
     const missing = (kind: 'calls' | 'emits' | 'consumes', list: readonly { subject: string }[]) =>
       [...found[kind]].filter((s) => !list.some((c) => c.subject === s)).map((s) => `${kind}: ${s}`);
-    expect([...missing('calls', declared.calls), ...missing('emits', declared.emits), ...missing('consumes', declared.consumes)]).toEqual([]);
+    expect([...missing('calls', declared.calls), ...missing('emits', declared.emits), ...missing('consumes', declared.consumes)]).toEqual(
+      [],
+    );
     // A handler may only answer the subjects its service owns: those are the ones it may subscribe to.
     expect([...found.answers].filter((s) => rpcOwnerOf(s) !== service)).toEqual([]);
   });

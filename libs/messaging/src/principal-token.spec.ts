@@ -73,7 +73,9 @@ describe('signed principal', () => {
   it('fail/a payload actor other than the signed one → forbidden', async () => {
     const token = await signPrincipal(gateway, SUBJECT, actor, payload);
     const forged = { principal: 'admin', role: 'admin' };
-    expect(await refused(verifyPrincipal(keys, token, SUBJECT, forged, { ...payload, actor: forged }))).toMatchObject({ code: 'forbidden' });
+    expect(await refused(verifyPrincipal(keys, token, SUBJECT, forged, { ...payload, actor: forged }))).toMatchObject({
+      code: 'forbidden',
+    });
   });
 
   it('fail/a token reused for another payload (same actor) → forbidden', async () => {

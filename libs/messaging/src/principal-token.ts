@@ -58,10 +58,14 @@ export function generatePrincipalKeyPair(): { signingKey: string; verifyKey: str
 export function parseVerifyKeys(gatewayKey: string | undefined, others: string | undefined): Map<string, KeyObject> {
   const keys = new Map<string, KeyObject>();
   if (gatewayKey?.trim()) keys.set('gateway', parseVerifyKey(gatewayKey));
-  for (const entry of (others ?? '').split(',').map((e) => e.trim()).filter(Boolean)) {
+  for (const entry of (others ?? '')
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean)) {
     const i = entry.indexOf('=');
     const signer = entry.slice(0, i).trim();
-    if (i <= 0 || !(BUS_SERVICES as readonly string[]).includes(signer)) throw new Error(`CERTCTL_PRINCIPAL_VERIFY_KEYS: "${signer}" is no service`);
+    if (i <= 0 || !(BUS_SERVICES as readonly string[]).includes(signer))
+      throw new Error(`CERTCTL_PRINCIPAL_VERIFY_KEYS: "${signer}" is no service`);
     keys.set(signer, parseVerifyKey(entry.slice(i + 1)));
   }
   return keys;
@@ -86,7 +90,9 @@ export const actorOfRequest = (payload: unknown): Actor | undefined => {
 };
 /** SHA-256 of the request as it travels (its JSON), base64url: binds the token to one payload. */
 export function payloadDigest(payload: unknown): string {
-  return createHash('sha256').update(JSON.stringify(payload) ?? '').digest('base64url');
+  return createHash('sha256')
+    .update(JSON.stringify(payload) ?? '')
+    .digest('base64url');
 }
 
 interface PrincipalClaims {
@@ -166,7 +172,8 @@ export async function verifyPrincipal(
   if (claims.principal !== actor.principal || claims.role !== actor.role) {
     throw new AppError('forbidden', `${subject}: the actor does not match its signed principal`);
   }
-  if (claims.req_sha256 !== payloadDigest(payload)) throw new AppError('forbidden', `${subject}: the signed principal is for another request`);
+  if (claims.req_sha256 !== payloadDigest(payload))
+    throw new AppError('forbidden', `${subject}: the signed principal is for another request`);
   if (!signerMayAssert(signer, actor)) throw new AppError('forbidden', `${subject}: ${signer} may not act as ${actor.principal}`);
   return { signer, principal: claims.principal, role: claims.role, ...(claims.key_id ? { key_id: claims.key_id } : {}) };
 }

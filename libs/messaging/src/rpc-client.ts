@@ -23,7 +23,6 @@ export interface MessagingOptions extends BusAuthOptions {
   timeoutMs: number;
 }
 
-
 /**
  * Typed request/reply and events over the NestJS NATS transport. Requests are checked
  * against the contract before sending and replies after receiving; failures come back

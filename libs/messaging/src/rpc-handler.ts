@@ -1,4 +1,12 @@
-import { applyDecorators, type CallHandler, type ExecutionContext, Inject, Injectable, type NestInterceptor, SetMetadata } from '@nestjs/common';
+import {
+  applyDecorators,
+  type CallHandler,
+  type ExecutionContext,
+  Inject,
+  Injectable,
+  type NestInterceptor,
+  SetMetadata,
+} from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { MessagePattern, type NatsContext, RpcException } from '@nestjs/microservices';
 import { context as otelContext } from '@opentelemetry/api';
@@ -123,7 +131,10 @@ export class RpcInterceptor implements NestInterceptor {
     } catch (err) {
       const code = err instanceof AppError ? err.code : 'unauthorized';
       principalRefusals.inc({ subject: contract.subject, code });
-      getLogger().warn({ subject: contract.subject, principal: actor.principal, detail: (err as Error).message }, 'signed principal refused');
+      getLogger().warn(
+        { subject: contract.subject, principal: actor.principal, detail: (err as Error).message },
+        'signed principal refused',
+      );
       throw err;
     }
   }

@@ -153,14 +153,21 @@ describe('typed request/reply over NATS', () => {
       const send = async (data: unknown, token: string) => {
         const h = natsHeaders();
         h.set(PRINCIPAL_HEADER, token);
-        const msg = await nc.request(PrivateKeyRpc.export.subject, JSON.stringify({ pattern: PrivateKeyRpc.export.subject, data, id: '1' }), {
-          headers: h,
-          timeout: 1000,
-        });
+        const msg = await nc.request(
+          PrivateKeyRpc.export.subject,
+          JSON.stringify({ pattern: PrivateKeyRpc.export.subject, data, id: '1' }),
+          {
+            headers: h,
+            timeout: 1000,
+          },
+        );
         return JSON.parse(new TextDecoder().decode(msg.data)) as { err?: { code: string } };
       };
       const gateway = { signer: 'gateway', key: parseSigningKey(nats.secrets.principal.gateway!.signingKey) };
-      const signedForBob = await signPrincipal(gateway, PrivateKeyRpc.export.subject, exportRequest.actor, { ...exportRequest, serial_number: '02' });
+      const signedForBob = await signPrincipal(gateway, PrivateKeyRpc.export.subject, exportRequest.actor, {
+        ...exportRequest,
+        serial_number: '02',
+      });
       expect((await send(exportRequest, signedForBob)).err).toMatchObject({ code: 'forbidden' });
       const acme = { signer: 'acme', key: parseSigningKey(nats.secrets.principal.acme!.signingKey) };
       const acmeAsAlice = await signPrincipal(acme, PrivateKeyRpc.export.subject, exportRequest.actor, exportRequest);

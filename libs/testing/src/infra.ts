@@ -110,7 +110,9 @@ export async function startNatsServer(o: { port?: number; dir?: string } = {}): 
   const test = { user: 'test-driver', pass: randomBytes(18).toString('base64url') };
   const everything = { publish: { allow: ['>'] }, subscribe: { allow: ['>'] } };
   const conf = join(dir, 'nats.conf');
-  writeFileSync(conf, natsServerConfig(secrets.nats, [], [{ user: test.user, password: test.pass, permissions: everything }]), { mode: 0o600 });
+  writeFileSync(conf, natsServerConfig(secrets.nats, [], [{ user: test.user, password: test.pass, permissions: everything }]), {
+    mode: 0o600,
+  });
   const child = spawn('nats-server', ['-c', conf, '-a', '127.0.0.1', '-p', String(p)], { stdio: 'ignore', detached: false });
   await waitForPort(p);
   return {

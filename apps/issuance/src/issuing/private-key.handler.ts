@@ -53,7 +53,13 @@ export class PrivateKeyExportService {
       content = Buffer.from(privateKeyPkcs8Pem(keyPem, r.passphrase), 'utf8');
     }
     getLogger().info(
-      { issuer_id: r.issuer_id, serial: r.serial_number, principal: r.actor.principal, format: r.format, encrypted: r.passphrase !== undefined },
+      {
+        issuer_id: r.issuer_id,
+        serial: r.serial_number,
+        principal: r.actor.principal,
+        format: r.format,
+        encrypted: r.passphrase !== undefined,
+      },
       'server-side private key exported',
     );
     return { format: r.format, encrypted: r.passphrase !== undefined, content_base64: content.toString('base64') };
