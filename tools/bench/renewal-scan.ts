@@ -62,6 +62,7 @@ async function main(): Promise<void> {
     DATABASE_URL: databaseUrl,
     REDIS_URL: redisUrl,
     NATS_URL: nats.url,
+    CERTCTL_BUS_CREDENTIALS_FILE: nats.secretsFile, // each service connects as its own NATS user
     CERTCTL_ENCRYPTION_KEY: 'benchmark-encryption-key-0123456789abcdef',
     CERTCTL_NOTIFY_CONCURRENCY: '50',
   };
@@ -87,7 +88,7 @@ async function main(): Promise<void> {
     const [, seedMs] = await timed(() => seedFleet(db, { count: CERTS, prefix: 'bench', dueEvery: DUE_EVERY }));
 
     const ctx = await NestFactory.createApplicationContext(
-      schedulerModule(schedulerEnvSchema.parse({ ...env, CERTCTL_SCHEDULER_LOOPS: 'none' })),
+      schedulerModule(schedulerEnvSchema.parse({ ...env, ...nats.envFor('scheduler'), CERTCTL_SCHEDULER_LOOPS: 'none' })),
       {
         logger: false,
       },
@@ -109,7 +110,7 @@ async function main(): Promise<void> {
       });
     });
     await new Promise<void>((r) => hook.listen(0, '127.0.0.1', r));
-    const rpc = new RpcClient({ servers: nats.url, service: 'bench', timeoutMs: 30000 });
+    const rpc = new RpcClient(nats.driverOptions(30000)); // plays the gateway and the scheduler
     await rpc.onModuleInit();
     const actor = { principal: 'bench', role: 'admin' };
     const ch = await rpc.request(NotificationRpc.channelCreate, {

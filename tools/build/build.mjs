@@ -22,6 +22,7 @@ entries['tools/rekey'] = join(root, 'tools', 'db', 'rekey.ts');
 entries['tools/run-stack'] = join(root, 'tools', 'run-stack.ts');
 entries['tools/api-docs'] = join(root, 'tools', 'docs', 'api-docs.ts');
 entries['tools/renewal-scan-bench'] = join(root, 'tools', 'bench', 'renewal-scan.ts');
+entries['tools/bus-config'] = join(root, 'tools', 'infra', 'bus-config.ts');
 entries['tools/challenge-test-server'] = join(root, 'tools', 'testing', 'challenge-test-server.ts');
 
 const wanted = process.argv.slice(2);

@@ -11,7 +11,19 @@ CERTCTL_REDIS_PORT="${CERTCTL_REDIS_PORT:-56379}"
 CERTCTL_NATS_PORT="${CERTCTL_NATS_PORT:-54222}"
 CERTCTL_NATS_MONITOR_PORT="${CERTCTL_NATS_MONITOR_PORT:-58222}"
 export DATABASE_URL="${DATABASE_URL:-postgresql://certctl:certctl@127.0.0.1:${CERTCTL_PG_PORT}/certctl}"
-export REDIS_URL="${REDIS_URL:-redis://127.0.0.1:${CERTCTL_REDIS_PORT}}"
+# The local Redis runs with a password kept in <data dir>/redis-password (0600, generated once);
+# a REDIS_URL you set is used as it is.
+if [ -z "${REDIS_URL:-}" ]; then
+  if [ ! -s "$CERTCTL_DATA_DIR/redis-password" ]; then
+    mkdir -p "$CERTCTL_DATA_DIR"
+    (umask 077; head -c 24 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n' > "$CERTCTL_DATA_DIR/redis-password")
+  fi
+  CERTCTL_REDIS_PASSWORD="$(cat "$CERTCTL_DATA_DIR/redis-password")"
+  REDIS_URL="redis://:${CERTCTL_REDIS_PASSWORD}@127.0.0.1:${CERTCTL_REDIS_PORT}"
+elif [ -z "${CERTCTL_REDIS_PASSWORD:-}" ] && [[ "$REDIS_URL" =~ ^rediss?://[^:/@]*:([^@/]+)@ ]]; then
+  CERTCTL_REDIS_PASSWORD="${BASH_REMATCH[1]}" # a Redis started here gets the password of the URL
+fi
+export REDIS_URL CERTCTL_REDIS_PASSWORD="${CERTCTL_REDIS_PASSWORD:-}"
 export NATS_URL="${NATS_URL:-nats://127.0.0.1:${CERTCTL_NATS_PORT}}"
 
 log() { printf '[infra] %s\n' "$*" >&2; }

@@ -71,32 +71,61 @@ CONF
 fi
 
 # ---- Redis ----
+rdir="$CERTCTL_DATA_DIR/redis"
 if port_open "$redis_host" "$redis_port"; then
   log "Redis already reachable at $redis_host:$redis_port"
+  # One started here by an earlier version runs without a password: give it the one in REDIS_URL.
+  if [ -n "${CERTCTL_REDIS_PASSWORD:-}" ] && [ -f "$rdir/redis.pid" ] && kill -0 "$(cat "$rdir/redis.pid")" 2>/dev/null \
+    && [ "$(redis-cli -h "$redis_host" -p "$redis_port" ping 2>/dev/null)" = PONG ]; then
+    log "Redis (pid $(cat "$rdir/redis.pid")) has no password: setting requirepass"
+    printf '%s' "$CERTCTL_REDIS_PASSWORD" | redis-cli -h "$redis_host" -p "$redis_port" -x config set requirepass >/dev/null
+  fi
 else
-  rdir="$CERTCTL_DATA_DIR/redis"; mkdir -p "$rdir"
-  log "starting Redis on 127.0.0.1:$redis_port"
-  redis-server --bind 127.0.0.1 --port "$redis_port" --dir "$rdir" --daemonize yes \
+  mkdir -p "$rdir"
+  # The password goes through a 0600 file, not the command line (which other users can read).
+  (umask 077; : > "$rdir/redis.conf")
+  [ -n "${CERTCTL_REDIS_PASSWORD:-}" ] && printf 'requirepass %s\n' "$CERTCTL_REDIS_PASSWORD" > "$rdir/redis.conf"
+  log "starting Redis on 127.0.0.1:$redis_port${CERTCTL_REDIS_PASSWORD:+ (password in $CERTCTL_DATA_DIR/redis-password)}"
+  redis-server "$rdir/redis.conf" --bind 127.0.0.1 --port "$redis_port" --dir "$rdir" --daemonize yes \
     --pidfile "$rdir/redis.pid" --logfile "$rdir/redis.log" \
     --appendonly yes --appendfsync everysec --save "" --maxmemory-policy noeviction >/dev/null
 fi
 
 # ---- NATS ----
+# One user per service with the subject permissions generated from the contracts
+# (docs/architecture.md, "Bus credentials"): <data dir>/bus-credentials.json, <data dir>/nats/nats.conf.
+ndir="$CERTCTL_DATA_DIR/nats"; mkdir -p "$ndir"
+node "$CERTCTL_ROOT/tools/build/build.mjs" tools/bus-config >/dev/null
+nats_conf=$(node "$CERTCTL_ROOT/dist/tools/bus-config.js")
+start_nats() {
+  setsid nohup nats-server -c "$nats_conf" -a 127.0.0.1 -p "$nats_port" -m "$CERTCTL_NATS_MONITOR_PORT" \
+    -P "$ndir/nats.pid" -l "$ndir/nats.log" >>"$ndir/nats.out" 2>&1 < /dev/null &
+}
+nats_pid=""
+[ -f "$ndir/nats.pid" ] && nats_pid=$(cat "$ndir/nats.pid") && { kill -0 "$nats_pid" 2>/dev/null || nats_pid=""; }
 if port_open "$nats_host" "$nats_port"; then
-  log "NATS already reachable at $nats_host:$nats_port"
+  if [ -n "$nats_pid" ] && tr '\0' ' ' < "/proc/$nats_pid/cmdline" 2>/dev/null | grep -qF -- "-c $nats_conf"; then
+    log "NATS already running at $nats_host:$nats_port (pid $nats_pid); reloading its permissions"
+    kill -HUP "$nats_pid"
+  elif [ -n "$nats_pid" ]; then
+    # Started here by an earlier version, without users: restart it with them.
+    log "NATS (pid $nats_pid) runs without the bus credentials; restarting it with $nats_conf"
+    kill "$nats_pid"
+    for _ in $(seq 1 50); do kill -0 "$nats_pid" 2>/dev/null || break; sleep 0.1; done
+    for _ in $(seq 1 50); do port_open "$nats_host" "$nats_port" || break; sleep 0.1; done
+    start_nats
+  else
+    log "NATS already reachable at $nats_host:$nats_port, not started here: its own authorization applies"
+    log "  (the generated users and permissions are in $nats_conf)"
+  fi
 else
-  ndir="$CERTCTL_DATA_DIR/nats"; mkdir -p "$ndir"
-  log "starting NATS on 127.0.0.1:$nats_port (monitoring $CERTCTL_NATS_MONITOR_PORT)"
-  start_nats() {
-    setsid nohup nats-server -a 127.0.0.1 -p "$nats_port" -m "$CERTCTL_NATS_MONITOR_PORT" \
-      -P "$ndir/nats.pid" -l "$ndir/nats.log" >>"$ndir/nats.out" 2>&1 < /dev/null &
-  }
+  log "starting NATS on 127.0.0.1:$nats_port (monitoring $CERTCTL_NATS_MONITOR_PORT, one user per service)"
   start_nats
 fi
 
 for i in $(seq 1 100); do
   if port_open "$pg_host" "$pg_port" && port_open "$redis_host" "$redis_port" && port_open "$nats_host" "$nats_port"; then
-    log "ready: DATABASE_URL=${DATABASE_URL/:certctl@/:****@} REDIS_URL=$REDIS_URL NATS_URL=$NATS_URL"
+    log "ready: DATABASE_URL=${DATABASE_URL/:certctl@/:****@} REDIS_URL=$(printf '%s' "$REDIS_URL" | sed -E 's#//[^@/]*@#//****@#') NATS_URL=$NATS_URL"
     exit 0
   fi
   # A server that died at once (seen right after a fresh package install) gets one more try.

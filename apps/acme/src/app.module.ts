@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { DatabaseModule, PrismaService } from '@certctl/database';
-import { MessagingModule, RpcClient } from '@certctl/messaging';
+import { MessagingModule, RpcClient, busAuthFromEnv } from '@certctl/messaging';
 import { platformModule } from '@certctl/platform';
 import { QueueModule, QueueService } from '@certctl/queue';
 import { AcmeAdminHandler } from './accounts/acme-admin.handler';
@@ -18,7 +18,12 @@ export function acmeModule(config: AcmeConfig) {
       platformModule('acme', { database: PrismaService, redis: QueueService, nats: RpcClient }),
       DatabaseModule.forRoot({ url: config.DATABASE_URL, poolSize: config.CERTCTL_DATABASE_POOL_SIZE }),
       QueueModule.forRoot({ redisUrl: config.REDIS_URL }),
-      MessagingModule.forRoot({ servers: config.NATS_URL, service: 'acme', timeoutMs: config.CERTCTL_NATS_TIMEOUT_MS }),
+      MessagingModule.forRoot({
+        servers: config.NATS_URL,
+        service: 'acme',
+        timeoutMs: config.CERTCTL_NATS_TIMEOUT_MS,
+        ...busAuthFromEnv(config),
+      }),
     ],
     controllers: [AcmeAdminHandler],
     providers: [

@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { DatabaseModule, PrismaService } from '@certctl/database';
-import { MessagingModule, RpcClient } from '@certctl/messaging';
+import { MessagingModule, RpcClient, busAuthFromEnv } from '@certctl/messaging';
 import { platformModule } from '@certctl/platform';
 import { GATEWAY_CONFIG, type GatewayConfig } from './config';
 import { ApiKeysService } from './api-keys/api-keys.service';
@@ -19,7 +19,12 @@ export function gatewayModule(config: GatewayConfig) {
     imports: [
       platformModule('gateway', { database: PrismaService, redis: RateLimiter, nats: RpcClient }),
       DatabaseModule.forRoot({ url: config.DATABASE_URL, poolSize: config.CERTCTL_DATABASE_POOL_SIZE }),
-      MessagingModule.forRoot({ servers: config.NATS_URL, service: 'gateway', timeoutMs: config.CERTCTL_NATS_TIMEOUT_MS }),
+      MessagingModule.forRoot({
+        servers: config.NATS_URL,
+        service: 'gateway',
+        timeoutMs: config.CERTCTL_NATS_TIMEOUT_MS,
+        ...busAuthFromEnv(config),
+      }),
     ],
     controllers: GATEWAY_CONTROLLERS,
     providers: [

@@ -1,7 +1,7 @@
 import { AcmeIssueHandler, AcmeIssueService } from './acme/acme-issue.handler';
 import { Module } from '@nestjs/common';
 import { DatabaseModule, PrismaService } from '@certctl/database';
-import { MessagingModule, RpcClient } from '@certctl/messaging';
+import { MessagingModule, RpcClient, busAuthFromEnv } from '@certctl/messaging';
 import { platformModule } from '@certctl/platform';
 import { QueueModule, QueueService } from '@certctl/queue';
 import { INVENTORY_CONFIG, type InventoryConfig, inventoryQueueOptions } from './config';
@@ -30,7 +30,12 @@ export function inventoryModule(config: InventoryConfig) {
       platformModule('inventory', { database: PrismaService, redis: QueueService, nats: RpcClient }),
       DatabaseModule.forRoot({ url: config.DATABASE_URL, poolSize: config.CERTCTL_DATABASE_POOL_SIZE }),
       QueueModule.forRoot(inventoryQueueOptions(config)),
-      MessagingModule.forRoot({ servers: config.NATS_URL, service: 'inventory', timeoutMs: config.CERTCTL_NATS_TIMEOUT_MS }),
+      MessagingModule.forRoot({
+        servers: config.NATS_URL,
+        service: 'inventory',
+        timeoutMs: config.CERTCTL_NATS_TIMEOUT_MS,
+        ...busAuthFromEnv(config),
+      }),
     ],
     controllers: [
       CertificateHandler,

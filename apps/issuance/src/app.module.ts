@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { DatabaseModule, PrismaService } from '@certctl/database';
-import { MessagingModule, RpcClient } from '@certctl/messaging';
+import { MessagingModule, RpcClient, busAuthFromEnv } from '@certctl/messaging';
 import { platformModule } from '@certctl/platform';
 import { QueueModule, QueueService } from '@certctl/queue';
 import { ISSUANCE_CONFIG, type IssuanceConfig } from './config';
@@ -21,7 +21,12 @@ export function issuanceModule(config: IssuanceConfig) {
       DatabaseModule.forRoot({ url: config.DATABASE_URL, poolSize: config.CERTCTL_DATABASE_POOL_SIZE }),
       // Issuance only consumes its queue: the retry policy is set by inventory, which adds the jobs.
       QueueModule.forRoot({ redisUrl: config.REDIS_URL }),
-      MessagingModule.forRoot({ servers: config.NATS_URL, service: 'issuance', timeoutMs: config.CERTCTL_NATS_TIMEOUT_MS }),
+      MessagingModule.forRoot({
+        servers: config.NATS_URL,
+        service: 'issuance',
+        timeoutMs: config.CERTCTL_NATS_TIMEOUT_MS,
+        ...busAuthFromEnv(config),
+      }),
     ],
     controllers: [IssuerHandler, IssuerImportHandler, RevocationSigningHandler, ServerCertificateHandler, PrivateKeyHandler],
     providers: [

@@ -4,7 +4,7 @@ import type { INestMicroservice } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Client } from 'pg';
 import { type Alert, Events, NotificationRpc } from '@certctl/contracts';
-import { DrainingNatsServer, RpcClient } from '@certctl/messaging';
+import { DrainingNatsServer, RpcClient, busAuthFromEnv } from '@certctl/messaging';
 import { createTestDatabase, startNatsServer, startSmtpReceiver } from '@certctl/testing';
 import { notificationsModule } from '../src/app.module';
 import { notificationsEnvSchema } from '../src/config';
@@ -66,6 +66,7 @@ describe('notification delivery on real PostgreSQL, Redis and NATS', () => {
     const databaseUrl = await createTestDatabase('certctl_it_notifications');
     const config = notificationsEnvSchema.parse({
       ...process.env,
+      ...nats.envFor('notifications'),
       DATABASE_URL: databaseUrl,
       REDIS_URL: `${process.env.REDIS_URL!.replace(/\/\d*$/, '')}/5`,
       NATS_URL: nats.url,
@@ -79,11 +80,11 @@ describe('notification delivery on real PostgreSQL, Redis and NATS', () => {
       LOG_LEVEL: 'silent',
     });
     app = await NestFactory.createMicroservice(notificationsModule(config), {
-      strategy: new DrainingNatsServer(nats.url, 'notifications'),
+      strategy: new DrainingNatsServer(nats.url, 'notifications', busAuthFromEnv(config)),
       logger: false,
     });
     await app.listen();
-    rpc = new RpcClient({ servers: nats.url, service: 'test', timeoutMs: 5000 });
+    rpc = new RpcClient(nats.driverOptions(5000));
     await rpc.onModuleInit();
     db = new Client({ connectionString: databaseUrl });
     await db.connect();

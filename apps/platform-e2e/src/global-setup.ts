@@ -26,7 +26,9 @@ export default async function globalSetup(): Promise<void> {
   execFileSync(process.execPath, [join(ROOT, 'tools', 'build', 'build.mjs')], { stdio: ['ignore', 'ignore', 'inherit'] });
   const base = infraEnv();
   const databaseUrl = await createTestDatabase('certctl_e2e', base.DATABASE_URL);
-  const nats = await startNatsServer();
+  // NATS with one user per service and the generated permissions; each service gets its own
+  // credentials and principal keys from the secrets file (startService), as with `npm start`.
+  const nats = await startNatsServer({ dir: join(E2E_DIR, 'nats') });
   const redisUrl = `${base.REDIS_URL.replace(/\/\d*$/, '')}/5`;
   const { default: IORedis } = await import('ioredis');
   const redis = new IORedis(redisUrl, { lazyConnect: true });
@@ -47,6 +49,7 @@ export default async function globalSetup(): Promise<void> {
     DATABASE_URL: databaseUrl,
     REDIS_URL: redisUrl,
     NATS_URL: nats.url,
+    CERTCTL_BUS_CREDENTIALS_FILE: nats.secretsFile,
     CERTCTL_ENCRYPTION_KEY: randomBytes(32).toString('base64url'),
     CERTCTL_NATS_TIMEOUT_MS: '2000',
     // Read by inventory, which adds the issuance jobs: 4 queue attempts (more than rp-standard's

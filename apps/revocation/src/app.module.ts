@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { DatabaseModule, PrismaService } from '@certctl/database';
-import { MessagingModule, RpcClient } from '@certctl/messaging';
+import { MessagingModule, RpcClient, busAuthFromEnv } from '@certctl/messaging';
 import { platformModule } from '@certctl/platform';
 import { QueueModule, QueueService } from '@certctl/queue';
 import { BulkRevocationHandler } from './bulk/bulk-revocation.handler';
@@ -23,7 +23,12 @@ export function revocationModule(config: RevocationConfig) {
       platformModule('revocation', { database: PrismaService, redis: QueueService, nats: RpcClient }),
       DatabaseModule.forRoot({ url: config.DATABASE_URL, poolSize: config.CERTCTL_DATABASE_POOL_SIZE }),
       QueueModule.forRoot({ redisUrl: config.REDIS_URL }),
-      MessagingModule.forRoot({ servers: config.NATS_URL, service: 'revocation', timeoutMs: config.CERTCTL_NATS_TIMEOUT_MS }),
+      MessagingModule.forRoot({
+        servers: config.NATS_URL,
+        service: 'revocation',
+        timeoutMs: config.CERTCTL_NATS_TIMEOUT_MS,
+        ...busAuthFromEnv(config),
+      }),
     ],
     controllers: [RevocationHandler, BulkRevocationHandler],
     providers: [

@@ -52,7 +52,14 @@ describe('two scheduler replicas on real PostgreSQL, Redis and NATS', () => {
     nats = await startNatsServer();
     const databaseUrl = await createTestDatabase('certctl_it_scheduler');
     redisUrl = `${process.env.REDIS_URL!.replace(/\/\d*$/, '')}/6`;
-    const env = { ...process.env, DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, NATS_URL: nats.url, LOG_LEVEL: 'silent' };
+    const env = {
+      ...process.env,
+      DATABASE_URL: databaseUrl,
+      REDIS_URL: redisUrl,
+      NATS_URL: nats.url,
+      CERTCTL_BUS_CREDENTIALS_FILE: nats.secretsFile,
+      LOG_LEVEL: 'silent',
+    };
     const flush = new QueueService({ redisUrl });
     await flush.queue(QueueName.Issuance).obliterate({ force: true });
     await flush.queue(QueueName.Notifications).obliterate({ force: true });
@@ -78,14 +85,19 @@ describe('two scheduler replicas on real PostgreSQL, Redis and NATS', () => {
       await waitReady(`http://127.0.0.1:${port}/ready`, 30000, () => child.exitCode === null);
     }
     // Loops are driven by the test (no timers), so both replicas run at the same moment.
-    const sconf = schedulerEnvSchema.parse({ ...env, CERTCTL_SCHEDULER_LOOPS: 'none', CERTCTL_RENEWAL_JITTER_MAX_MS: '600000' });
+    const sconf = schedulerEnvSchema.parse({
+      ...env,
+      ...nats.envFor('scheduler'),
+      CERTCTL_SCHEDULER_LOOPS: 'none',
+      CERTCTL_RENEWAL_JITTER_MAX_MS: '600000',
+    });
     for (let i = 0; i < 2; i++) replicas.push(await NestFactory.createApplicationContext(schedulerModule(sconf), { logger: false }));
     await Promise.all(replicas.map((r) => r.init()));
 
     db = new Client({ connectionString: databaseUrl });
     await db.connect();
     await seedFleet(db, { count: COUNT, prefix: 'ha', dueEvery: DUE_EVERY, manualEvery: MANUAL_EVERY, approvalEvery: APPROVAL_EVERY });
-    rpc = new RpcClient({ servers: nats.url, service: 'test', timeoutMs: 5000 });
+    rpc = new RpcClient(nats.driverOptions(5000));
     await rpc.onModuleInit();
 
     hook = createServer((req, res) => {
@@ -213,7 +225,7 @@ describe('two scheduler replicas on real PostgreSQL, Redis and NATS', () => {
     await clone('exp-later', 'active', '200 days');
     await clone('exp-revoked', 'revoked', '-1 hour');
     // Listen for the event as any other service would.
-    const nc = await connect({ servers: nats.url });
+    const nc = await connect({ servers: nats.url, user: nats.test.user, pass: nats.test.pass });
     const events: string[] = [];
     const sub = nc.subscribe('certctl.v1.events.certificate.expired');
     void (async () => {

@@ -39,7 +39,23 @@ export const databaseEnvSchema = z.object({
   CERTCTL_DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
 });
 export const redisEnvSchema = z.object({ REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// URL') });
-export const natsEnvSchema = z.object({ NATS_URL: z.string().regex(/^(nats|tls):\/\//, 'must be a nats:// URL') });
+const optionalString = z.preprocess(emptyAsUnset, z.string().optional());
+/**
+ * NATS: the URL, this service's own NATS user (docs/architecture.md, "Bus credentials"),
+ * optional TLS, and the keys of signed principals (the signing key of this service when it
+ * asserts actors; the verify keys of the signers it accepts). All but the URL are optional:
+ * without them the bus runs unauthenticated, with a warning at start.
+ */
+export const natsEnvSchema = z.object({
+  NATS_URL: z.string().regex(/^(nats|tls):\/\//, 'must be a nats:// URL'),
+  NATS_USER: optionalString,
+  NATS_PASSWORD: optionalString,
+  /** CA bundle to verify the NATS server's certificate (turns TLS on). */
+  NATS_TLS_CA_FILE: optionalString,
+  CERTCTL_PRINCIPAL_SIGNING_KEY: optionalString,
+  CERTCTL_PRINCIPAL_VERIFY_KEY: optionalString,
+  CERTCTL_PRINCIPAL_VERIFY_KEYS: optionalString,
+});
 const MIN_SECRET = 32;
 
 /** `1:<secret>,2:<secret>`: versions are integers ≥ 1, each secret at least 32 characters (no commas). */

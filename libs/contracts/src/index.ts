@@ -21,3 +21,4 @@ export * from './platform-tls';
 export * from './private-keys';
 export * from './job-retry';
 export * from './input-hazards';
+export * from './bus-usage';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineRpc as rpc } from './contracts';
-import { idSchema } from './schemas';
+import { actorSchema, idSchema } from './schemas';
 
 /**
  * Download of a server-generated leaf key (key_source "server"): PEM (PKCS#8, optionally
@@ -34,6 +34,8 @@ export const privateKeyBodySchema = z
   });
 
 export const privateKeyExportRequestSchema = z.object({
+  /** Who downloads: signed by the gateway (docs/architecture.md, "Signed principals"); issuance checks the role too. */
+  actor: actorSchema,
   issuer_id: idSchema,
   serial_number: z.string().min(1).max(128),
   format: privateKeyFormatSchema,

@@ -12,9 +12,11 @@ import {
   type RpcResponse,
 } from '@certctl/contracts';
 import { SpanKind, getLogger, injectTraceHeaders, natsClientDuration, requestContext, withSpan } from '@certctl/observability';
+import { type BusAuthOptions, type PrincipalKeys, checkTlsCaFile, natsConnectionOptions, principalKeys, warnIfOpen } from './bus-options';
+import { PRINCIPAL_HEADER, actorOfRequest, carriesActor, signPrincipal } from './principal-token';
 
 export const MESSAGING_OPTIONS = Symbol('MESSAGING_OPTIONS');
-export interface MessagingOptions {
+export interface MessagingOptions extends BusAuthOptions {
   servers: string;
   service: string;
   /** Default request timeout in ms. */
@@ -30,12 +32,22 @@ export interface MessagingOptions {
 export class RpcClient implements OnModuleInit, OnApplicationShutdown {
   private readonly client: ClientNats;
   private connection?: NatsConnection;
+  /** This service's signing key and the verify keys it accepts (parsed once). */
+  readonly keys: PrincipalKeys;
 
   constructor(@Inject(MESSAGING_OPTIONS) private readonly options: MessagingOptions) {
-    this.client = new ClientNats({ servers: options.servers, name: `certctl-${options.service}-client`, maxReconnectAttempts: -1 });
+    this.keys = principalKeys(options.service, options);
+    checkTlsCaFile(options);
+    this.client = new ClientNats({
+      servers: options.servers,
+      name: `certctl-${options.service}-client`,
+      maxReconnectAttempts: -1,
+      ...natsConnectionOptions(options),
+    });
   }
 
   async onModuleInit(): Promise<void> {
+    warnIfOpen(this.options.service, this.options, this.keys);
     this.connection = (await this.client.connect()) as NatsConnection;
   }
 
@@ -63,8 +75,9 @@ export class RpcClient implements OnModuleInit, OnApplicationShutdown {
         `nats request ${contract.subject}`,
         { kind: SpanKind.CLIENT, attributes: { 'messaging.destination': contract.subject } },
         async () => {
+          const record = this.record(checked.data, await this.principalToken(contract, checked.data));
           const reply = await firstValueFrom(
-            this.client.send(contract.subject, this.record(checked.data)).pipe(timeout(opts.timeoutMs ?? this.options.timeoutMs)),
+            this.client.send(contract.subject, record).pipe(timeout(opts.timeoutMs ?? this.options.timeoutMs)),
           ).catch((err: unknown) => {
             throw this.toAppError(err, contract.subject);
           });
@@ -114,8 +127,16 @@ export class RpcClient implements OnModuleInit, OnApplicationShutdown {
     return () => sub.unsubscribe();
   }
 
-  private record(data: unknown) {
+  /** The signed principal for a request that names an actor (none when this service holds no signing key). */
+  private async principalToken(contract: RpcContract, data: unknown): Promise<string | undefined> {
+    const actor = carriesActor(contract) ? actorOfRequest(data) : undefined;
+    if (!actor || !this.keys.signing) return undefined;
+    return signPrincipal(this.keys.signing, contract.subject, actor, data, requestContext()?.key_id);
+  }
+
+  private record(data: unknown, principal?: string) {
     const h = natsHeaders();
+    if (principal) h.set(PRINCIPAL_HEADER, principal);
     for (const [k, v] of Object.entries(injectTraceHeaders())) h.set(k, v);
     const rid = requestContext()?.request_id;
     if (rid) h.set('x-request-id', rid);

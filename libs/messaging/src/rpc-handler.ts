@@ -1,10 +1,30 @@
-import { applyDecorators, type CallHandler, type ExecutionContext, Injectable, type NestInterceptor, SetMetadata } from '@nestjs/common';
+import {
+  applyDecorators,
+  type CallHandler,
+  type ExecutionContext,
+  Inject,
+  Injectable,
+  type NestInterceptor,
+  SetMetadata,
+} from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { MessagePattern, type NatsContext, RpcException } from '@nestjs/microservices';
 import { context as otelContext } from '@opentelemetry/api';
 import { Observable, from, lastValueFrom } from 'rxjs';
 import { AppError, fieldErrorsFromZod, type RpcContract } from '@certctl/contracts';
-import { SpanKind, extractTraceContext, getLogger, natsHandlerDuration, runWithRequestContext, withSpan } from '@certctl/observability';
+import {
+  SpanKind,
+  extractTraceContext,
+  getLogger,
+  natsHandlerDuration,
+  principalRefusals,
+  requestContext,
+  runWithRequestContext,
+  withSpan,
+} from '@certctl/observability';
+import { type PrincipalKeys, principalKeys } from './bus-options';
+import { PRINCIPAL_HEADER, actorOfRequest, carriesActor, verifyPrincipal } from './principal-token';
+import { MESSAGING_OPTIONS, type MessagingOptions } from './rpc-client';
 
 const CONTRACT = Symbol('rpc-contract');
 
@@ -32,11 +52,20 @@ export function RpcHandler(contract: RpcContract): MethodDecorator {
 /**
  * Around every NATS handler: continues the caller's trace (traceparent header),
  * validates the request against the contract (the handler receives the parsed value),
- * validates the reply, records the duration metric and turns failures into wire errors.
+ * checks the signed principal of a request that names an actor (when verify keys are
+ * configured), validates the reply, records the duration metric and turns failures into
+ * wire errors.
  */
 @Injectable()
 export class RpcInterceptor implements NestInterceptor {
-  constructor(private readonly reflector: Reflector) {}
+  private readonly keys: PrincipalKeys;
+
+  constructor(
+    private readonly reflector: Reflector,
+    @Inject(MESSAGING_OPTIONS) options: MessagingOptions,
+  ) {
+    this.keys = principalKeys(options.service, options);
+  }
 
   intercept(ctx: ExecutionContext, next: CallHandler): Observable<unknown> {
     if (ctx.getType() !== 'rpc') return next.handle();
@@ -64,6 +93,7 @@ export class RpcInterceptor implements NestInterceptor {
             if (contract) {
               const parsed = contract.request.safeParse(rpc.getData());
               if (!parsed.success) throw AppError.validation(fieldErrorsFromZod(parsed.error));
+              await this.checkPrincipal(contract, rpc.getData(), hdrs?.get(PRINCIPAL_HEADER) || undefined);
               ctx.getArgs()[0] = parsed.data;
             }
             const reply = await lastValueFrom(next.handle(), { defaultValue: undefined });
@@ -88,5 +118,24 @@ export class RpcInterceptor implements NestInterceptor {
       }
     };
     return from(otelContext.with(parent, () => runWithRequestContext({ request_id: requestId }, run)));
+  }
+
+  /** A request naming an actor must carry a principal signed for it, this subject and this payload. */
+  private async checkPrincipal(contract: RpcContract, raw: unknown, token: string | undefined): Promise<void> {
+    if (this.keys.verify.size === 0 || !carriesActor(contract)) return;
+    const actor = actorOfRequest(raw)!; // the contract check above guarantees it
+    try {
+      const verified = await verifyPrincipal(this.keys.verify, token, contract.subject, actor, raw);
+      const rc = requestContext(); // the handler's logs name the API key behind the request
+      if (rc && verified.key_id) rc.key_id = verified.key_id;
+    } catch (err) {
+      const code = err instanceof AppError ? err.code : 'unauthorized';
+      principalRefusals.inc({ subject: contract.subject, code });
+      getLogger().warn(
+        { subject: contract.subject, principal: actor.principal, detail: (err as Error).message },
+        'signed principal refused',
+      );
+      throw err;
+    }
   }
 }

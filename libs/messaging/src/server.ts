@@ -1,16 +1,18 @@
 import { ServerNats } from '@nestjs/microservices';
 import type { NatsConnection, Subscription } from 'nats';
 import { queueGroupOf } from '@certctl/contracts';
+import { type BusAuthOptions, busAuthFromEnv, natsConnectionOptions } from './bus-options';
 import { inFlight } from './rpc-handler';
 
 /**
  * The NATS transport strategy for services: subscribes in the service's queue group
  * (replicas share requests) and drains on shutdown (stops taking requests, finishes
- * the ones in flight, flushes replies) instead of closing abruptly.
+ * the ones in flight, flushes replies) instead of closing abruptly. Connects as the
+ * service's own NATS user (NATS_USER / NATS_PASSWORD unless `auth` is given).
  */
 export class DrainingNatsServer extends ServerNats {
-  constructor(servers: string, service: string) {
-    super({ servers, queue: queueGroupOf(service), name: `certctl-${service}`, maxReconnectAttempts: -1 });
+  constructor(servers: string, service: string, auth: BusAuthOptions = busAuthFromEnv()) {
+    super({ servers, queue: queueGroupOf(service), name: `certctl-${service}`, maxReconnectAttempts: -1, ...natsConnectionOptions(auth) });
   }
 
   override async close(): Promise<void> {

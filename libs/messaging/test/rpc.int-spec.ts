@@ -2,9 +2,21 @@ import { Controller, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { INestMicroservice } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
-import { AppError, Rpc, type RpcRequestParsed } from '@certctl/contracts';
-import { DrainingNatsServer, MessagingModule, RpcClient, RpcHandler } from '../src';
+import { connect, headers as natsHeaders } from 'nats';
+import { AppError, PrivateKeyRpc, Rpc, type RpcRequestParsed } from '@certctl/contracts';
+import { DrainingNatsServer, MessagingModule, PRINCIPAL_HEADER, RpcClient, RpcHandler, parseSigningKey, signPrincipal } from '../src';
 import { startNatsServer } from '@certctl/testing';
+
+const exported: string[] = [];
+
+@Controller()
+class FakePrivateKeyHandler {
+  @RpcHandler(PrivateKeyRpc.export)
+  export(@Payload() req: RpcRequestParsed<typeof PrivateKeyRpc.export>) {
+    exported.push(req.actor.principal);
+    return { format: req.format, encrypted: false, content_base64: 'a2V5' };
+  }
+}
 
 @Controller()
 class FakeIssuerHandler {
@@ -32,22 +44,52 @@ describe('typed request/reply over NATS', () => {
   let nats: Awaited<ReturnType<typeof startNatsServer>>;
   let server: INestMicroservice;
   let client: RpcClient;
+  const clients: RpcClient[] = [];
+  /** A client connected as `service` (its NATS user and, if it has one, its signing key). */
+  const clientAs = async (service: string, extra: Record<string, string> = {}) => {
+    const env = { ...nats.envFor(service), ...extra };
+    const c = new RpcClient({
+      servers: nats.url,
+      service,
+      timeoutMs: 1000,
+      user: env.NATS_USER,
+      password: env.NATS_PASSWORD,
+      signingKey: env.CERTCTL_PRINCIPAL_SIGNING_KEY,
+    });
+    await c.onModuleInit();
+    clients.push(c);
+    return c;
+  };
+  const exportRequest = { actor: { principal: 'alice', role: 'admin' }, issuer_id: 'iss-1', serial_number: '01', format: 'pem' as const };
 
   beforeAll(async () => {
     nats = await startNatsServer();
+    const issuance = nats.envFor('issuance');
     @Module({
-      imports: [MessagingModule.forRoot({ servers: nats.url, service: 'issuance', timeoutMs: 1000 })],
-      controllers: [FakeIssuerHandler],
+      imports: [
+        MessagingModule.forRoot({
+          servers: nats.url,
+          service: 'issuance',
+          timeoutMs: 1000,
+          user: issuance.NATS_USER,
+          password: issuance.NATS_PASSWORD,
+          verifyKey: issuance.CERTCTL_PRINCIPAL_VERIFY_KEY,
+          verifyKeys: issuance.CERTCTL_PRINCIPAL_VERIFY_KEYS,
+        }),
+      ],
+      controllers: [FakeIssuerHandler, FakePrivateKeyHandler],
     })
     class ServerModule {}
-    server = await NestFactory.createMicroservice(ServerModule, { strategy: new DrainingNatsServer(nats.url, 'issuance'), logger: false });
+    server = await NestFactory.createMicroservice(ServerModule, {
+      strategy: new DrainingNatsServer(nats.url, 'issuance', { user: issuance.NATS_USER, password: issuance.NATS_PASSWORD }),
+      logger: false,
+    });
     await server.listen();
-    client = new RpcClient({ servers: nats.url, service: 'test', timeoutMs: 1000 });
-    await client.onModuleInit();
+    client = await clientAs('gateway');
   });
 
   afterAll(async () => {
-    await client.onApplicationShutdown();
+    await Promise.all(clients.map((c) => c.onApplicationShutdown()));
     await server.close();
     await nats.stop();
   });
@@ -78,5 +120,63 @@ describe('typed request/reply over NATS', () => {
     const err = await client.request(Rpc.inventory.certificateGet, { id: 'cert-1' }, { timeoutMs: 500 }).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'service_unavailable', retryable: true });
     expect(Date.now() - t0).toBeLessThan(1500);
+  });
+
+  describe('bus credentials and signed principals', () => {
+    beforeEach(() => exported.splice(0));
+
+    it('ok/the gateway (its NATS user, its signing key) exports a key as the signed actor', async () => {
+      await expect(client.request(PrivateKeyRpc.export, exportRequest)).resolves.toMatchObject({ content_base64: 'a2V5' });
+      expect(exported).toEqual(['alice']);
+    });
+
+    it('fail/another service (notifications) may not publish to the export subject: nothing reaches issuance', async () => {
+      const notifications = await clientAs('notifications');
+      const err = await notifications.request(PrivateKeyRpc.export, exportRequest, { timeoutMs: 500 }).catch((e: unknown) => e);
+      expect(err).toMatchObject({ code: 'service_unavailable' });
+      expect(exported).toEqual([]);
+    });
+
+    it('fail/a connection without credentials is refused by the server', async () => {
+      await expect(connect({ servers: nats.url, reconnect: false })).rejects.toThrow(/authorization/i);
+    });
+
+    it('fail/a valid NATS user sending an actor without a signature → unauthorized', async () => {
+      const unsigned = await clientAs('gateway', { CERTCTL_PRINCIPAL_SIGNING_KEY: '' });
+      const err = await unsigned.request(PrivateKeyRpc.export, exportRequest).catch((e: unknown) => e);
+      expect(err).toMatchObject({ code: 'unauthorized' });
+      expect(exported).toEqual([]);
+    });
+
+    it('fail/a signature for another payload, or by a signer that may not assert the actor → forbidden', async () => {
+      const nc = await connect({ servers: nats.url, user: nats.test.user, pass: nats.test.pass });
+      const send = async (data: unknown, token: string) => {
+        const h = natsHeaders();
+        h.set(PRINCIPAL_HEADER, token);
+        const msg = await nc.request(
+          PrivateKeyRpc.export.subject,
+          JSON.stringify({ pattern: PrivateKeyRpc.export.subject, data, id: '1' }),
+          {
+            headers: h,
+            timeout: 1000,
+          },
+        );
+        return JSON.parse(new TextDecoder().decode(msg.data)) as { err?: { code: string } };
+      };
+      const gateway = { signer: 'gateway', key: parseSigningKey(nats.secrets.principal.gateway!.signingKey) };
+      const signedForBob = await signPrincipal(gateway, PrivateKeyRpc.export.subject, exportRequest.actor, {
+        ...exportRequest,
+        serial_number: '02',
+      });
+      expect((await send(exportRequest, signedForBob)).err).toMatchObject({ code: 'forbidden' });
+      const acme = { signer: 'acme', key: parseSigningKey(nats.secrets.principal.acme!.signingKey) };
+      const acmeAsAlice = await signPrincipal(acme, PrivateKeyRpc.export.subject, exportRequest.actor, exportRequest);
+      expect((await send(exportRequest, acmeAsAlice)).err).toMatchObject({ code: 'forbidden' });
+      const forged = { ...exportRequest, actor: { principal: 'mallory', role: 'admin' } };
+      const signedAlice = await signPrincipal(gateway, PrivateKeyRpc.export.subject, exportRequest.actor, forged);
+      expect((await send(forged, signedAlice)).err).toMatchObject({ code: 'forbidden' });
+      expect(exported).toEqual([]);
+      await nc.close();
+    });
   });
 });

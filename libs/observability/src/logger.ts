@@ -31,7 +31,11 @@ export function createLogger(service: string, level = process.env.LOG_LEVEL ?? '
     formatters: { level: (label) => ({ level: label }) },
     mixin() {
       const rc = requestContext();
-      return { ...currentTraceIds(), ...(rc?.request_id ? { request_id: rc.request_id } : {}) };
+      return {
+        ...currentTraceIds(),
+        ...(rc?.request_id ? { request_id: rc.request_id } : {}),
+        ...(rc?.key_id ? { api_key_id: rc.key_id } : {}),
+      };
     },
   });
   return root;

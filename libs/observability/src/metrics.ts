@@ -26,6 +26,14 @@ export const httpDuration = new Histogram({
   registers: [registry],
 });
 
+/** Requests refused because their signed principal was missing, expired or did not match (libs/messaging). */
+export const principalRefusals = new Counter({
+  name: 'certctl_nats_principal_refusals_total',
+  help: 'NATS requests refused for a missing or invalid signed principal, by subject and error code',
+  labelNames: ['subject', 'code'] as const,
+  registers: [registry],
+});
+
 export const natsHandlerDuration = new Histogram({
   name: 'certctl_nats_handler_duration_seconds',
   help: 'Duration of NATS request handlers by subject and result',

@@ -3,6 +3,8 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 export interface RequestContext {
   request_id?: string;
   actor?: string;
+  /** The API key behind the request (gateway): travels in the signed principal. */
+  key_id?: string;
 }
 
 const storage = new AsyncLocalStorage<RequestContext>();

@@ -52,7 +52,9 @@ export class HttpTraceInterceptor implements NestInterceptor {
           return lastValueFrom(next.handle(), { defaultValue: undefined });
         },
       );
-    return from(otelContext.with(parent, () => runWithRequestContext({ request_id: String(req.id) }, run)));
+    // Guards ran before: the API key they resolved travels in the signed principal of NATS calls.
+    const keyId = (req as FastifyRequest & { principal?: { key_id?: string } }).principal?.key_id;
+    return from(otelContext.with(parent, () => runWithRequestContext({ request_id: String(req.id), key_id: keyId }, run)));
   }
 }
 

@@ -1,16 +1,26 @@
 import { execFileSync, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { ROOT } from './paths';
+import { type BusSecrets, type MessagingOptions, busEnvFor, generateBusSecrets, natsServerConfig } from '@certctl/messaging';
+import { ROOT, dataDir } from './paths';
 
 /** Local infrastructure defaults (tools/infra/env.sh), overridable by the environment. */
 export function infraEnv(env: NodeJS.ProcessEnv = process.env) {
   return {
     DATABASE_URL: env.DATABASE_URL ?? `postgresql://certctl:certctl@127.0.0.1:${env.CERTCTL_PG_PORT ?? 55432}/certctl`,
-    REDIS_URL: env.REDIS_URL ?? `redis://127.0.0.1:${env.CERTCTL_REDIS_PORT ?? 56379}`,
+    REDIS_URL: env.REDIS_URL ?? `redis://${redisAuth(env)}127.0.0.1:${env.CERTCTL_REDIS_PORT ?? 56379}`,
     NATS_URL: env.NATS_URL ?? `nats://127.0.0.1:${env.CERTCTL_NATS_PORT ?? 54222}`,
   };
+}
+
+/** The local Redis password (tools/infra/env.sh keeps it in <data dir>/redis-password) as URL user info. */
+function redisAuth(env: NodeJS.ProcessEnv): string {
+  const file = join(dataDir(env), 'redis-password');
+  return existsSync(file) ? `:${encodeURIComponent(readFileSync(file, 'utf8').trim())}@` : '';
 }
 
 /** Brings up PostgreSQL, Redis and NATS with the project's own script (idempotent). */
@@ -69,18 +79,62 @@ export async function waitForPort(port: number, timeoutMs = 10000): Promise<void
   throw new Error(`port ${port} did not open within ${timeoutMs} ms`);
 }
 
-/** A private nats-server for tests that must not share subjects with a running stack. */
-export async function startNatsServer(port?: number): Promise<{ url: string; pid: number; stop(): Promise<void> }> {
-  const p = port ?? (await freePort());
-  const child = spawn('nats-server', ['-a', '127.0.0.1', '-p', String(p)], { stdio: 'ignore', detached: false });
+export interface TestNatsServer {
+  url: string;
+  pid: number;
+  /** The bus secrets this server knows (one user per service, principal keys), also in `secretsFile`. */
+  secrets: BusSecrets;
+  secretsFile: string;
+  /** A client allowed every subject, for test drivers that play several services at once. */
+  test: { user: string; pass: string };
+  /** One service's bus environment (NATS user, principal keys), as `npm start` gives it. */
+  envFor(service: string): Record<string, string>;
+  /** RpcClient options of a test driver: the user allowed everything, signing principals with the gateway's key. */
+  driverOptions(timeoutMs: number): MessagingOptions;
+  stop(): Promise<void>;
+}
+
+/**
+ * A private nats-server for tests that must not share subjects with a running stack. It runs
+ * with the generated per-service users and permissions (as `npm start` does), so the services
+ * under test prove their permissions suffice; `test` is a user allowed everything for the driver.
+ */
+export async function startNatsServer(o: { port?: number; dir?: string } = {}): Promise<TestNatsServer> {
+  const p = o.port ?? (await freePort());
+  // Its configuration and secrets: in `dir` (kept) or a temporary folder (removed by stop()).
+  const dir = o.dir ?? mkdtempSync(join(tmpdir(), 'certctl-nats-'));
+  mkdirSync(dir, { recursive: true });
+  const secrets = generateBusSecrets();
+  const secretsFile = join(dir, 'bus-credentials.json');
+  writeFileSync(secretsFile, JSON.stringify(secrets), { mode: 0o600 });
+  const test = { user: 'test-driver', pass: randomBytes(18).toString('base64url') };
+  const everything = { publish: { allow: ['>'] }, subscribe: { allow: ['>'] } };
+  const conf = join(dir, 'nats.conf');
+  writeFileSync(conf, natsServerConfig(secrets.nats, [], [{ user: test.user, password: test.pass, permissions: everything }]), {
+    mode: 0o600,
+  });
+  const child = spawn('nats-server', ['-c', conf, '-a', '127.0.0.1', '-p', String(p)], { stdio: 'ignore', detached: false });
   await waitForPort(p);
   return {
     url: `nats://127.0.0.1:${p}`,
     pid: child.pid!,
+    secrets,
+    secretsFile,
+    test,
+    envFor: (service) => busEnvFor(service, secrets),
+    driverOptions: (timeoutMs) => ({
+      servers: `nats://127.0.0.1:${p}`,
+      service: 'gateway',
+      timeoutMs,
+      user: test.user,
+      password: test.pass,
+      signingKey: secrets.principal.gateway?.signingKey,
+    }),
     stop: () =>
       new Promise((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once('exit', () => resolve());
+        const done = () => (o.dir ? undefined : rmSync(dir, { recursive: true, force: true }), resolve());
+        if (child.exitCode !== null) return done();
+        child.once('exit', done);
         child.kill('SIGTERM');
       }),
   };

@@ -4,6 +4,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { get as httpsGet } from 'node:https';
 import { join } from 'node:path';
+import { busEnvFor, readBusSecrets } from '@certctl/messaging';
 import { ROOT, dataDir } from './paths';
 
 export type ServiceName = 'gateway' | 'inventory' | 'issuance' | 'acme' | 'revocation' | 'scheduler' | 'notifications';
@@ -27,6 +28,17 @@ export function servicePorts(env: NodeJS.ProcessEnv = process.env, offset = 0): 
   return Object.fromEntries(SERVICES.map((s) => [s.name, Number(env[portVar(s.name)] ?? s.port + offset)])) as Record<ServiceName, number>;
 }
 
+/**
+ * The environment of one service: the shared one plus, when CERTCTL_BUS_CREDENTIALS_FILE names
+ * the bus secrets (`npm start`, the e2e stack), this service's own NATS user and principal
+ * keys — and not the file itself, so a service holds only its own secrets.
+ */
+export function serviceEnv(name: ServiceName, env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const { CERTCTL_BUS_CREDENTIALS_FILE: file, ...rest } = env;
+  if (!file || !existsSync(file)) return rest;
+  return { ...rest, ...busEnvFor(name, readBusSecrets(file)) };
+}
+
 export function startService(
   name: ServiceName,
   { env, port, logDir }: { env: NodeJS.ProcessEnv; port: number; logDir: string },
@@ -35,7 +47,7 @@ export function startService(
   // Logs go straight to the file (not through this process), so they survive it.
   const log = openSync(join(logDir, `${name}.log`), 'a');
   const child = spawn(process.execPath, ['--enable-source-maps', join(ROOT, 'dist', 'apps', name, 'main.js')], {
-    env: { ...env, [portVar(name)]: String(port) },
+    env: { ...serviceEnv(name, env), [portVar(name)]: String(port) },
     stdio: ['ignore', log, log],
   }) as ServiceProcess;
   closeSync(log);

@@ -11,7 +11,7 @@ import {
   privateKeyQuerySchema,
 } from '@certctl/contracts';
 import { RpcClient } from '@certctl/messaging';
-import type { GatewayRequest } from '../auth/principal';
+import { type GatewayRequest, actorOf } from '../auth/principal';
 import { Endpoint, type EndpointSpec } from '../http/endpoint';
 import { idParam } from '../http/params';
 
@@ -82,6 +82,7 @@ export class PrivateKeyController {
       );
     }
     const out = await this.rpc.request(PrivateKeyRpc.export, {
+      actor: actorOf(req.principal!),
       issuer_id: version.issuer_id,
       serial_number: version.serial_number,
       format,

@@ -1,6 +1,6 @@
 import { Controller, Injectable } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
-import { AppError, PrivateKeyRpc, type RpcRequestParsed, type RpcResponse } from '@certctl/contracts';
+import { AppError, Permission, PrivateKeyRpc, type Role, type RpcRequestParsed, type RpcResponse, roleAllows } from '@certctl/contracts';
 import { PrismaService } from '@certctl/database';
 import { RpcHandler } from '@certctl/messaging';
 import { getLogger } from '@certctl/observability';
@@ -23,6 +23,10 @@ export class PrivateKeyExportService {
   ) {}
 
   async export(r: ExportRequest): Promise<RpcResponse<typeof PrivateKeyRpc.export>> {
+    // The gateway checked this already; the signed actor lets issuance check it again.
+    if (!roleAllows(r.actor.role as Role, Permission.CertificatesPrivateKeyExport)) {
+      throw new AppError('forbidden', `${r.actor.principal} (${r.actor.role}) may not export private keys`);
+    }
     const issued = await this.db.issuedCertificate.findUnique({
       where: { issuerId_serialNumber: { issuerId: r.issuer_id, serialNumber: r.serial_number } },
     });
@@ -49,7 +53,13 @@ export class PrivateKeyExportService {
       content = Buffer.from(privateKeyPkcs8Pem(keyPem, r.passphrase), 'utf8');
     }
     getLogger().info(
-      { issuer_id: r.issuer_id, serial: r.serial_number, format: r.format, encrypted: r.passphrase !== undefined },
+      {
+        issuer_id: r.issuer_id,
+        serial: r.serial_number,
+        principal: r.actor.principal,
+        format: r.format,
+        encrypted: r.passphrase !== undefined,
+      },
       'server-side private key exported',
     );
     return { format: r.format, encrypted: r.passphrase !== undefined, content_base64: content.toString('base64') };
