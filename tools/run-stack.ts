@@ -1,6 +1,6 @@
 // Foreground runner for `npm start`: starts the seven services, waits for readiness,
 // prints where everything is, and stops them all (gracefully) on Ctrl-C or SIGTERM.
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SERVICES, type Stack, adminKeyFile, dataDir, startStack, waitHttpsReady } from '@certctl/testing';
 
@@ -15,6 +15,16 @@ async function main(): Promise<void> {
     console.error(`[start] ${(err as Error).message}`);
     process.exit(1);
   }
+  // `npm stop` ends exactly these processes (by PID file), never by a name pattern.
+  const pidFile = join(dataDir(), 'run-stack.pid');
+  const servicePidFile = join(dataDir(), 'services.pids');
+  writeFileSync(pidFile, `${process.pid}\n`);
+  writeFileSync(
+    servicePidFile,
+    Object.values(stack.children)
+      .map((c) => `${c.pid}\n`)
+      .join(''),
+  );
   const host = process.env.CERTCTL_HOST ?? '127.0.0.1';
   const tlsPort = Number(process.env.CERTCTL_GATEWAY_TLS_PORT || 0);
   const caFile = process.env.CERTCTL_GATEWAY_TLS_CERT_FILE ? undefined : join(dataDir(), 'tls', 'ca.pem');
@@ -33,7 +43,11 @@ async function main(): Promise<void> {
   console.log(`\n  REST API     http://${host}:${stack.ports.gateway}/api/v1   (e.g. /api/v1/certificates)`);
   if (https) console.log(`  HTTPS        ${https}/api/v1   CA bundle: ${caFile}   (docs/tls.md)`);
   else if (tlsPort > 0 && !caFile) console.log(`  HTTPS        https://<a name in your certificate>:${tlsPort}/api/v1`);
-  for (const s of SERVICES) console.log(`  ${s.name.padEnd(13)} http://${host}:${stack.ports[s.name]}/health  /ready  /metrics`);
+  const gatewayMetrics = process.env.CERTCTL_GATEWAY_METRICS_PORT || '8087';
+  for (const s of SERVICES) {
+    const metrics = s.name === 'gateway' ? `(metrics on :${gatewayMetrics}/metrics)` : '/metrics';
+    console.log(`  ${s.name.padEnd(13)} http://${host}:${stack.ports[s.name]}/health  /ready  ${metrics}`);
+  }
   const keyFile = adminKeyFile();
   console.log(`\n  admin API key: ${existsSync(keyFile) ? keyFile : 'the CERTCTL_BOOTSTRAP_ADMIN_KEY you set at first start'}`);
   console.log(`  logs:          ${stack.logDir}/<service>.log`);
@@ -50,6 +64,8 @@ async function main(): Promise<void> {
     stopping = true;
     console.log(`[start] ${signal}: stopping services`);
     await stack.stop('SIGTERM');
+    rmSync(pidFile, { force: true });
+    rmSync(servicePidFile, { force: true });
     process.exit(0);
   };
   process.on('SIGINT', () => void shutdown('SIGINT'));

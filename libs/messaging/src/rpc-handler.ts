@@ -11,7 +11,7 @@ import { Reflector } from '@nestjs/core';
 import { MessagePattern, type NatsContext, RpcException } from '@nestjs/microservices';
 import { context as otelContext } from '@opentelemetry/api';
 import { Observable, from, lastValueFrom } from 'rxjs';
-import { AppError, fieldErrorsFromZod, type RpcContract } from '@certctl/contracts';
+import { AppError, fieldErrorsFromZod, findInputHazard, type RpcContract } from '@certctl/contracts';
 import {
   SpanKind,
   extractTraceContext,
@@ -91,6 +91,9 @@ export class RpcInterceptor implements NestInterceptor {
           { kind: SpanKind.SERVER, parent, attributes: { 'messaging.destination': subject } },
           async () => {
             if (contract) {
+              // The edge rule of every HTTP entry applies to the bus too: a caller on NATS is not trusted with text.
+              const hazard = findInputHazard(rpc.getData(), '');
+              if (hazard) throw AppError.validation([{ field: hazard.field || '(request)', message: hazard.message }]);
               const parsed = contract.request.safeParse(rpc.getData());
               if (!parsed.success) throw AppError.validation(fieldErrorsFromZod(parsed.error));
               await this.checkPrincipal(contract, rpc.getData(), hdrs?.get(PRINCIPAL_HEADER) || undefined);

@@ -179,4 +179,27 @@ describe('typed request/reply over NATS', () => {
       await nc.close();
     });
   });
+
+  it('fail/a request whose text holds NUL or an unpaired surrogate is refused by the handler before any schema (validation_failed naming the field)', async () => {
+    const nc = await connect({ servers: nats.url, user: nats.test.user, pass: nats.test.pass });
+    try {
+      const send = async (data: unknown) => {
+        const msg = await nc.request(
+          Rpc.issuance.issuerGet.subject,
+          JSON.stringify({ pattern: Rpc.issuance.issuerGet.subject, data, id: '1' }),
+          {
+            timeout: 1000,
+          },
+        );
+        return JSON.parse(new TextDecoder().decode(msg.data)) as { err?: { code: string; fields?: { field: string }[] } };
+      };
+      expect((await send({ id: 'iss-1\u0000' })).err).toMatchObject({ code: 'validation_failed', fields: [{ field: 'id' }] });
+      expect((await send({ id: 'iss-1', extra: { deep: 'a\ud800' } })).err).toMatchObject({
+        code: 'validation_failed',
+        fields: [{ field: 'extra.deep' }],
+      });
+    } finally {
+      await nc.close();
+    }
+  });
 });
