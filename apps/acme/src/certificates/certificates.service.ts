@@ -3,7 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { AppError, Rpc, RevocationRpc, reasonName } from '@certctl/contracts';
 import { PrismaService } from '@certctl/database';
 import { RpcClient } from '@certctl/messaging';
-import { counter } from '@certctl/observability';
+import { counter, getLogger } from '@certctl/observability';
 import { normalizeSerialHex, pemToDer } from '@certctl/pki';
 import * as x509 from '@peculiar/x509';
 import type { JWK } from 'jose';
@@ -90,6 +90,10 @@ export class CertificatesService {
       throw new AcmeError('alreadyRevoked', 'the certificate is already revoked');
     }
     revocationsTotal.inc({ result: 'revoked' });
+    getLogger().info(
+      { account_id: by.account?.id ?? null, certificate_id: req.order.certificateId, serial: req.order.serialNumber, reason: req.reason ?? 0 },
+      'ACME certificate revoked',
+    );
   }
 
   /**
