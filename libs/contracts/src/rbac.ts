@@ -23,6 +23,8 @@ export const Permission = {
   IssuersWrite: 'issuers:write',
   NotificationsRead: 'notifications:read',
   NotificationsManage: 'notifications:manage',
+  /** Create notification channels and routing rules (configuration: admin only, like inventory:write). */
+  NotificationsWrite: 'notifications:write',
   AuditRead: 'audit:read',
   ApiKeysManage: 'api_keys:manage',
   AgentSelf: 'agent:self',

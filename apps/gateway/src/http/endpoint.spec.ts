@@ -50,6 +50,14 @@ describe('route declarations', () => {
     expect(optedOut.map((r) => `${r.method} ${r.path}`)).toEqual(['POST /api/v1/agents/:id/heartbeat']);
   });
 
+  it('notification channels and rules are configured with their own permission, not inventory:write', () => {
+    const creates = describeRoutes(GATEWAY_CONTROLLERS).filter((r) => r.method === 'POST' && /notification-(channels|rules)$/.test(r.path));
+    expect(creates.map((r) => [r.path, r.spec?.permission])).toEqual([
+      ['/api/v1/notification-channels', 'notifications:write'],
+      ['/api/v1/notification-rules', 'notifications:write'],
+    ]);
+  });
+
   it('every mutating route names its audit action and resource', () => {
     for (const r of describeRoutes(GATEWAY_CONTROLLERS).filter((x) => x.method !== 'GET' && !x.public)) {
       expect([r.path, r.spec?.action, r.spec?.resource].every(Boolean)).toBe(true);
@@ -70,7 +78,13 @@ describe('roles', () => {
     expect(roleAllows('operator', Permission.CertificatesWrite)).toBe(true);
     expect(roleAllows('operator', Permission.JobsApprove)).toBe(true);
     expect(roleAllows('operator', Permission.CertificatesRevoke)).toBe(true);
-    for (const p of [Permission.ApiKeysManage, Permission.IssuersWrite, Permission.InventoryWrite, Permission.CertificatesBulkRevoke]) {
+    for (const p of [
+      Permission.ApiKeysManage,
+      Permission.IssuersWrite,
+      Permission.InventoryWrite,
+      Permission.NotificationsWrite,
+      Permission.CertificatesBulkRevoke,
+    ]) {
       expect(roleAllows('operator', p)).toBe(false);
     }
     expect(ROLES).toEqual(['viewer', 'operator', 'admin', 'agent']);

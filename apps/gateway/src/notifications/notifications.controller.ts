@@ -81,7 +81,7 @@ export class NotificationChannelsController {
   @Post()
   @HttpCode(201)
   @Endpoint({
-    permission: Permission.InventoryWrite,
+    permission: Permission.NotificationsWrite,
     tag: 'notifications',
     summary: 'Create a notification channel (webhook, email, slack, teams, pagerduty, opsgenie); the secret is stored encrypted',
     action: 'notification_channel.create',
@@ -116,7 +116,7 @@ export class NotificationRulesController {
   @Post()
   @HttpCode(201)
   @Endpoint({
-    permission: Permission.InventoryWrite,
+    permission: Permission.NotificationsWrite,
     tag: 'notifications',
     summary: 'Create a routing rule: which events (by renewal policy, team or owner) reach which channels at which severity',
     action: 'notification_rule.create',
