@@ -62,6 +62,7 @@ describe('lego and certbot against the ACME server', () => {
     expect(new Set(orders.map((o: any) => o.certificate_id)).size).toBe(1);
     const cert = await api('GET', `/api/v1/certificates/${orders[0].certificate_id}`);
     expect(cert.body.current_version.serial_number).toBe(after);
+    expect(cert.body.source).toBe('acme');
   });
 
   it('ok/lego revokes it: the inventory shows it revoked', async () => {

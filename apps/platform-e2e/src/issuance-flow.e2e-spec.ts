@@ -33,7 +33,7 @@ describe('certificate issuance end to end', () => {
 
   it('ok/create answers 201 with the pending certificate, its job and a Location', () => {
     expect(created.status).toBe(201);
-    expect(created.body).toMatchObject({ name, status: 'pending', issuer_id: 'iss-local', created_by: 'bootstrap-admin' });
+    expect(created.body).toMatchObject({ name, status: 'pending', issuer_id: 'iss-local', created_by: 'bootstrap-admin', source: 'api' });
     expect(created.body.job_id).toMatch(/^job-/);
     expect(created.headers.get('location')).toBe(`/api/v1/certificates/${created.body.id}`);
   });

@@ -70,6 +70,8 @@ export const certificateSchema = z.object({
   team_id: z.string(),
   renewal_policy_id: z.string(),
   agent_id: z.string().nullable(),
+  /** How the certificate entered the inventory: `api` (REST), `acme` (an ACME order), or another enrollment source. */
+  source: z.string(),
   serial_number: z.string().nullable(),
   not_before: isoDate.nullable(),
   not_after: isoDate.nullable(),

@@ -38,6 +38,7 @@ export function toSummaryDto(c: CertificateRow, v: VersionRow | null) {
     team_id: c.teamId,
     renewal_policy_id: c.renewalPolicyId,
     agent_id: c.agentId,
+    source: c.source,
     serial_number: v?.serialNumber ?? null,
     not_before: v?.notBefore.toISOString() ?? null,
     not_after: (v?.notAfter ?? c.expiresAt)?.toISOString() ?? null,
