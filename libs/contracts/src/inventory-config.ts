@@ -55,7 +55,18 @@ const policyWindow = (v: { renew_before_days?: number | null; renew_before_fract
   if (v.renew_before_days != null && v.renew_before_fraction != null) {
     ctx.addIssue({ code: 'custom', path: ['renew_before_fraction'], message: 'give renew_before_days or renew_before_fraction, not both' });
   }
+  // Renewing while most of the lifetime remains would renew again right after every issuance.
+  if (v.renew_before_fraction != null && v.renew_before_fraction > MAX_RENEW_BEFORE_FRACTION) {
+    const after = Math.round((1 - v.renew_before_fraction) * 1000) / 10;
+    ctx.addIssue({
+      code: 'custom',
+      path: ['renew_before_fraction'],
+      message: `${v.renew_before_fraction} renews after only ${after} % of the lifetime (a 90-day certificate after ${Math.round((1 - v.renew_before_fraction) * 90 * 10) / 10} days), so every scan would renew again; use at most ${MAX_RENEW_BEFORE_FRACTION}`,
+    });
+  }
 };
+/** The largest fraction of the lifetime that may remain when renewal starts (renew after at least a fifth of it). */
+export const MAX_RENEW_BEFORE_FRACTION = 0.8;
 export const createRenewalPolicySchema = z
   .strictObject({
     id: optionalId,
