@@ -4,7 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SERVICES } from '@certctl/testing';
 import { readState } from './e2e-env';
-import { api, validCertificate, waitFor } from './http';
+import { api, expectProblem, validCertificate, waitFor } from './http';
+
+const expectMissing = (r: Parameters<typeof expectProblem>[0]) => expectProblem(r, 404);
 
 function logLines(service: string): Record<string, unknown>[] {
   const { logDir } = readState();
@@ -60,6 +62,55 @@ describe('certificate issuance end to end', () => {
     expect(text).toContain(`DNS:${name}.example.com`);
     expect(text).toContain('IP Address:10.0.0.7');
     expect(text).toContain('TLS Web Server Authentication');
+  });
+
+  it('ok/PEM downloads: full chain (application/pem-certificate-chain), leaf and chain; openssl verifies the full chain file', async () => {
+    const { adminKey } = readState();
+    const get = (part?: string) =>
+      fetch(`http://127.0.0.1:${readState().ports.gateway}/api/v1/certificates/${active.id}/pem${part ? `?part=${part}` : ''}`, {
+        headers: { authorization: `Bearer ${adminKey}` },
+      });
+    const full = await get();
+    expect(full.status).toBe(200);
+    expect(full.headers.get('content-type')).toMatch(/^application\/pem-certificate-chain/);
+    const fullText = await full.text();
+    const leaf = await (await get('leaf')).text();
+    const chain = await (await get('chain')).text();
+    expect(fullText).toBe(leaf + chain);
+    expect(leaf.match(/BEGIN CERTIFICATE/g)).toHaveLength(1);
+    expect(leaf.trim()).toBe(active.certificate_pem.trim());
+    const dir = mkdtempSync(join(tmpdir(), 'certctl-e2e-pem-'));
+    writeFileSync(join(dir, 'chain.pem'), chain);
+    writeFileSync(join(dir, 'leaf.pem'), leaf);
+    // The chain of an iss-local leaf is its root (docs/issuance.md): it verifies the leaf.
+    const out = execFileSync('openssl', ['verify', '-CAfile', join(dir, 'chain.pem'), join(dir, 'leaf.pem')], { encoding: 'utf8' });
+    expect(out.trim()).toBe(`${join(dir, 'leaf.pem')}: OK`);
+    expect((await get('bogus')).status).toBe(422);
+  });
+
+  it('ok/the version history shows each issued version with the job and requester that caused it', async () => {
+    const first = await api('GET', `/api/v1/certificates/${active.id}/versions`);
+    expect(first.status).toBe(200);
+    expect(first.body.data).toHaveLength(1);
+    expect(first.body.data[0]).toMatchObject({
+      serial_number: active.serial_number,
+      job_id: created.body.job_id,
+      cause: { job_type: 'issuance', requested_by: 'bootstrap-admin' },
+    });
+    const renew = await api('POST', `/api/v1/certificates/${active.id}/renew`);
+    expect(renew.status).toBe(202);
+    const history = await waitFor(
+      async () => {
+        const r = await api('GET', `/api/v1/certificates/${active.id}/versions`);
+        return r.body.data.length === 2 ? r.body.data : undefined;
+      },
+      30000,
+      'the renewed version',
+    );
+    expect(history[0]).toMatchObject({ job_id: renew.body.job_id, cause: { job_type: 'renewal', requested_by: 'bootstrap-admin' } });
+    expect(history[1].serial_number).toBe(active.serial_number);
+    expect(new Date(history[0].created_at).getTime()).toBeGreaterThanOrEqual(new Date(history[1].created_at).getTime());
+    expectMissing(await api('GET', '/api/v1/certificates/no-such-cert/versions'));
   });
 
   it('ok/gateway, inventory and issuance logged this request under one trace id', () => {

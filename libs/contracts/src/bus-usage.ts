@@ -57,6 +57,7 @@ export const BUS_USAGE: Record<BusService, BusUsage> = {
       Rpc.issuance.issuerList,
       Rpc.issuance.issuerGet,
       LifecycleRpc.certificateUpdate,
+      LifecycleRpc.certificateVersions,
       LifecycleRpc.certificateArchive,
       LifecycleRpc.certificateRenew,
       LifecycleRpc.certificateBulkRenew,

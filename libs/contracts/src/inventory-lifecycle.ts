@@ -3,6 +3,8 @@ import { defineRpc as rpc } from './contracts';
 import {
   actorSchema,
   certificateSchema,
+  certificateVersionSchema,
+  jobTypeSchema,
   tagsSchema,
   certificateStatusSchema,
   idSchema,
@@ -66,7 +68,23 @@ export const dashboardSummarySchema = statsSummarySchema.extend({
     .describe('null when the notifications service did not answer'),
 });
 
+/** One issued version of a certificate, with what caused it (the job that produced it, and who asked). */
+export const certificateVersionHistorySchema = certificateVersionSchema.extend({
+  job_id: z.string().nullable(),
+  cause: z
+    .object({ job_type: jobTypeSchema, requested_by: z.string() })
+    .nullable()
+    .describe(
+      'The job that produced this version (issuance or renewal) and its requester (an API key principal, `scheduler`, `acme:<account>`); null when unknown',
+    ),
+});
+export const certificatePemQuerySchema = z.strictObject({
+  part: z.enum(['fullchain', 'leaf', 'chain']).default('fullchain').describe('fullchain (leaf then chain), leaf, or chain'),
+});
+export const certificateVersionsResponseSchema = z.object({ data: z.array(certificateVersionHistorySchema) });
+
 export const LifecycleRpc = {
+  certificateVersions: rpc('certctl.v1.inventory.certificate.versions', z.object({ id: idSchema }), certificateVersionsResponseSchema),
   certificateUpdate: rpc(
     'certctl.v1.inventory.certificate.update',
     z.object({ actor: actorSchema, id: idSchema, body: updateCertificateBodySchema }),

@@ -2,7 +2,10 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, Req
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import {
+  AppError,
   type CreateCertificateBody,
+  certificatePemQuerySchema,
+  certificateVersionsResponseSchema,
   LifecycleRpc,
   NotificationRpc,
   Permission,
@@ -67,6 +70,49 @@ export class CertificatesController {
   })
   get(@Param('id') id: string) {
     return this.rpc.request(Rpc.inventory.certificateGet, { id: idParam(id) });
+  }
+
+  @Get(':id/versions')
+  @Endpoint({
+    permission: Permission.CertificatesRead,
+    tag: 'certificates',
+    summary: 'Every issued version of a certificate, newest first: serial, validity, key, chain, and the job and requester that caused it',
+    response: certificateVersionsResponseSchema,
+    errors: [404],
+  })
+  versions(@Param('id') id: string) {
+    return this.rpc.request(LifecycleRpc.certificateVersions, { id: idParam(id) });
+  }
+
+  @Get(':id/pem')
+  @Endpoint({
+    permission: Permission.CertificatesRead,
+    tag: 'certificates',
+    summary:
+      'The current version as PEM: `part=fullchain` (default: leaf then chain, application/pem-certificate-chain), `leaf`, or `chain` (application/x-pem-file); 404 before the first issuance',
+    query: certificatePemQuerySchema,
+    errors: [404],
+  })
+  async pem(
+    @Param('id') id: string,
+    @Query() query: z.output<typeof certificatePemQuerySchema>,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<string> {
+    const cert = await this.rpc.request(Rpc.inventory.certificateGet, { id: idParam(id) });
+    const v = cert.current_version;
+    if (!v) throw new AppError('not_found', `certificate ${cert.id} has no issued version yet`);
+    const pem = (text: string) => (text.endsWith('\n') ? text : `${text}\n`);
+    const body =
+      query.part === 'leaf'
+        ? pem(v.certificate_pem)
+        : query.part === 'chain'
+          ? pem(v.chain_pem)
+          : pem(v.certificate_pem) + pem(v.chain_pem);
+    const name = `${cert.name.replace(/[^A-Za-z0-9._-]/g, '_')}-${query.part}.pem`;
+    void reply
+      .type(query.part === 'fullchain' ? 'application/pem-certificate-chain' : 'application/x-pem-file')
+      .header('content-disposition', `attachment; filename="${name}"`);
+    return body;
   }
 
   @Patch(':id')

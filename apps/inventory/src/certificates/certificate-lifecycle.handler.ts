@@ -13,6 +13,11 @@ export class CertificateLifecycleHandler {
     return this.lifecycle.update(req);
   }
 
+  @RpcHandler(LifecycleRpc.certificateVersions)
+  versions(@Payload() req: RpcRequestParsed<typeof LifecycleRpc.certificateVersions>) {
+    return this.lifecycle.versions(req.id);
+  }
+
   @RpcHandler(LifecycleRpc.certificateRenew)
   renew(@Payload() req: RpcRequestParsed<typeof LifecycleRpc.certificateRenew>) {
     return this.lifecycle.renew(req);

@@ -17,6 +17,7 @@ import { initialJobStatus } from '../jobs/initial-status';
 import { JobService } from '../jobs/job.service';
 import { CertificateService, missingTargets } from './certificate.service';
 import { assertCertificateTransition, statusesLeadingTo } from './certificate-state';
+import { toVersionDto } from './certificate.mapper';
 
 type BulkRequest = RpcRequestParsed<typeof LifecycleRpc.certificateBulkRenew>;
 type UpdateRequest = RpcRequestParsed<typeof LifecycleRpc.certificateUpdate>;
@@ -91,6 +92,28 @@ export class CertificateLifecycleService {
   }
 
   /** One renewal job (or the reason there is none). */
+  /** Every issued version, newest first, with the job that produced it and who asked for that job. */
+  async versions(id: string): Promise<RpcResponse<typeof LifecycleRpc.certificateVersions>> {
+    const cert = await this.db.certificate.findUnique({ where: { id }, select: { id: true } });
+    if (!cert) throw AppError.notFound('certificate', id);
+    const versions = await this.db.certificateVersion.findMany({
+      where: { certificateId: id },
+      orderBy: { createdAt: 'desc' },
+      take: 1000,
+    });
+    const jobIds = versions.map((v) => v.jobId).filter((j): j is string => j !== null);
+    const jobs = jobIds.length
+      ? await this.db.job.findMany({ where: { id: { in: jobIds } }, select: { id: true, type: true, requestedBy: true } })
+      : [];
+    const byId = new Map(jobs.map((j) => [j.id, j]));
+    return {
+      data: versions.map((v) => {
+        const job = v.jobId ? byId.get(v.jobId) : undefined;
+        return { ...toVersionDto(v), job_id: v.jobId, cause: job ? { job_type: job.type, requested_by: job.requestedBy } : null };
+      }),
+    };
+  }
+
   async renew({ actor, id }: { actor: Actor; id: string }): Promise<RpcResponse<typeof LifecycleRpc.certificateRenew>> {
     const out = await this.createRenewals(actor, [id]);
     if (out.skipped.length) {
