@@ -140,7 +140,18 @@ describe('scheduler and notifications end to end', () => {
     expect(dead).toMatchObject({ status: 'dead', retry_count: 5, delivered_attempt: null });
     expect(dead.last_error).toContain('500');
     const one = await api('GET', `/api/v1/notifications/${dead.id}`);
-    expect(one.body).toMatchObject({ id: dead.id, status: 'dead' });
+    expect(one.body).toMatchObject({ id: dead.id, status: 'dead', event: expect.any(String) });
+    expect(one.body).not.toHaveProperty('type');
+    // The list filters by event and by channel as well as by status and certificate.
+    const byEvent = await api('GET', `/api/v1/notifications?certificate_id=${certId}&event=${dead.event}&channel_id=${dead.channel_id}`);
+    expect(byEvent.body.data.map((n: { id: string }) => n.id)).toContain(dead.id);
+    expect(
+      byEvent.body.data.every((n: { event: string; channel_id: string }) => n.event === dead.event && n.channel_id === dead.channel_id),
+    ).toBe(true);
+    const otherEvent = dead.event === 'certificate.revoked' ? 'renewal.failed' : 'certificate.revoked';
+    const none = await api('GET', `/api/v1/notifications?certificate_id=${certId}&event=${otherEvent}&channel_id=${dead.channel_id}`);
+    expect(none.body.data.map((n: { id: string }) => n.id)).not.toContain(dead.id);
+    expect((await api('GET', '/api/v1/notifications?event=no.such.event')).status).toBe(422);
     const summary = await api('GET', '/api/v1/stats/summary');
     expect(summary.body.notifications.dead).toBeGreaterThanOrEqual(1);
 

@@ -41,7 +41,7 @@ export const digestJobItemSchema = z.object({
 export const digestAgentItemSchema = z.object({ id: z.string(), name: z.string(), last_heartbeat_at: z.string().nullable() });
 export const digestNotificationItemSchema = z.object({
   id: z.string(),
-  type: z.string(),
+  event: z.string(),
   channel: z.string(),
   subject: z.string(),
   last_error: z.string().nullable(),

@@ -68,7 +68,8 @@ export const dispatchResponseSchema = z.object({ created: z.number().int(), dupl
 
 export const notificationSchema = z.object({
   id: z.string(),
-  type: z.string(),
+  /** The alert's event (the same name as `event` in alerts and delivered payloads). */
+  event: z.string(),
   certificate_id: z.string().nullable(),
   channel: z.string(),
   channel_id: z.string().nullable(),
@@ -91,6 +92,8 @@ export const listNotificationsRequestSchema = z.strictObject({
   cursor: z.string().max(512).optional(),
   status: notificationStatusSchema.optional(),
   certificate_id: idSchema.optional(),
+  event: alertEventSchema.optional(),
+  channel_id: idSchema.optional(),
 });
 export const listNotificationsResponseSchema = z.object({ data: z.array(notificationSchema), next_cursor: z.string().nullable() });
 

@@ -39,7 +39,7 @@ function render(c: DigestContent): string {
       'Dead notifications',
       c.notifications_dead.count,
       ['notification', 'channel', 'event', 'subject', 'last error'],
-      c.notifications_dead.items.map((n) => [n.id, n.channel, n.type, n.subject, n.last_error ?? '']),
+      c.notifications_dead.items.map((n) => [n.id, n.channel, n.event, n.subject, n.last_error ?? '']),
     ),
     table(
       'Agents offline',

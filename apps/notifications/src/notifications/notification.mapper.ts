@@ -4,7 +4,7 @@ import type { NotificationDto } from '@certctl/contracts';
 export function toNotificationDto(n: Prisma.NotificationEventModel): NotificationDto {
   return {
     id: n.id,
-    type: n.type,
+    event: n.type,
     certificate_id: n.certificateId,
     channel: n.channel,
     channel_id: n.channelId,

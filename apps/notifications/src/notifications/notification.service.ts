@@ -86,7 +86,12 @@ export class NotificationService {
   async list(q: RpcRequestParsed<typeof NotificationRpc.list>): Promise<RpcResponse<typeof NotificationRpc.list>> {
     const after = q.cursor ? decodeIdCursor(q.cursor) : undefined;
     const rows = await this.db.notificationEvent.findMany({
-      where: { ...(q.status ? { status: q.status } : {}), ...(q.certificate_id ? { certificateId: q.certificate_id } : {}) },
+      where: {
+        ...(q.status ? { status: q.status } : {}),
+        ...(q.certificate_id ? { certificateId: q.certificate_id } : {}),
+        ...(q.event ? { type: q.event } : {}),
+        ...(q.channel_id ? { channelId: q.channel_id } : {}),
+      },
       orderBy: { id: 'desc' },
       ...(after ? { cursor: { id: after }, skip: 1 } : {}),
       take: q.limit + 1,

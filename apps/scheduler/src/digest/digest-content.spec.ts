@@ -43,7 +43,7 @@ const sources = (over: Partial<DigestSources> = {}): DigestSources => ({
     items: [
       {
         id: 'ntf-1',
-        type: 'certificate.expiring',
+        event: 'certificate.expiring',
         certificate_id: 'cert-a',
         channel: 'webhook',
         channel_id: 'nch-1',
@@ -101,7 +101,7 @@ describe('buildDigestContent', () => {
     expect(c.notifications_dead.items).toEqual([
       {
         id: 'ntf-1',
-        type: 'certificate.expiring',
+        event: 'certificate.expiring',
         channel: 'webhook',
         subject: 'api.example.com expires in 2 days',
         last_error: 'http://hook answered 500',

@@ -44,7 +44,7 @@ export function buildDigestContent(s: DigestSources): DigestContent {
     awaiting_approval: { count: s.stats.jobs.by_status.awaiting_approval ?? 0, items: s.items.awaiting_approval },
     notifications_dead: {
       count: s.dead.count,
-      items: s.dead.items.map((n) => ({ id: n.id, type: n.type, channel: n.channel, subject: n.subject, last_error: n.last_error })),
+      items: s.dead.items.map((n) => ({ id: n.id, event: n.event, channel: n.channel, subject: n.subject, last_error: n.last_error })),
     },
     agents_offline: { count: s.stats.agents.offline, items: s.items.agents_offline },
   };
@@ -88,7 +88,7 @@ export function digestText(c: DigestContent): string {
     '',
     `Dead notifications: ${c.notifications_dead.count}`,
     ...c.notifications_dead.items.map((n) =>
-      line(`${n.id} (${n.channel}, ${n.type}) "${n.subject}"${n.last_error ? `: ${n.last_error}` : ''}`),
+      line(`${n.id} (${n.channel}, ${n.event}) "${n.subject}"${n.last_error ? `: ${n.last_error}` : ''}`),
     ),
     ...more(c.notifications_dead.count, c.notifications_dead.items.length),
     '',
