@@ -20,12 +20,14 @@ export GOBIN="$BIN" GOMODCACHE="$TOOLS/gomod" GOFLAGS=-modcacherw GOTOOLCHAIN=lo
 
 say() { printf '[deploy-tools] %s\n' "$*" >&2; }
 
-if [ "$("$BIN/helm" version --template '{{.Version}}' 2>/dev/null || true)" != "$HELM_VERSION" ]; then
+# (go install leaves helm's own version string at its default, so a stamp file records it.)
+if [ ! -x "$BIN/helm" ] || [ "$(cat "$BIN/helm.version" 2>/dev/null || true)" != "$HELM_VERSION" ]; then
   say "building helm $HELM_VERSION"
   go install "helm.sh/helm/v4/cmd/helm@$HELM_VERSION"
+  echo "$HELM_VERSION" > "$BIN/helm.version"
 fi
 
-if [ "$(cat "$BIN/kubeconform.version" 2>/dev/null || true)" != "$KUBECONFORM_VERSION" ]; then
+if [ ! -x "$BIN/kubeconform" ] || [ "$(cat "$BIN/kubeconform.version" 2>/dev/null || true)" != "$KUBECONFORM_VERSION" ]; then
   say "building kubeconform $KUBECONFORM_VERSION"
   go install "github.com/yannh/kubeconform/cmd/kubeconform@$KUBECONFORM_VERSION"
   echo "$KUBECONFORM_VERSION" > "$BIN/kubeconform.version"
@@ -33,11 +35,15 @@ fi
 
 if [ ! -f "$SCHEMAS/.complete" ]; then
   say "Kubernetes $KUBERNETES_VERSION OpenAPI spec → JSON schemas"
-  dir="$(cd "$ROOT" && go mod download -json "k8s.io/kubernetes@$KUBERNETES_VERSION" | node -e "let s='';process.stdin.on('data',(d)=>(s+=d)).on('end',()=>{const m=JSON.parse(s);if(m.Error){console.error(m.Error);process.exit(1)}console.log(m.Dir)})")"
+  dir="$(cd "$TOOLS" && go mod download -json "k8s.io/kubernetes@$KUBERNETES_VERSION" | node -e "let s='';process.stdin.on('data',(d)=>(s+=d)).on('end',()=>{const m=JSON.parse(s);if(m.Error){console.error(m.Error);process.exit(1)}console.log(m.Dir)})")"
   rm -rf "$SCHEMAS" && mkdir -p "$SCHEMAS"
   node "$ROOT/tools/deploy/openapi-to-jsonschema.mjs" "$dir/api/openapi-spec/swagger.json" "$SCHEMAS"
   touch "$SCHEMAS/.complete"
 fi
+
+# Where the tests find them (tools/deploy/deploy-tools.ts).
+printf 'HELM=%s\nKUBECONFORM=%s\nK8S_SCHEMAS=%s\nKUBERNETES_VERSION=%s\n' "$BIN/helm" "$BIN/kubeconform" "$SCHEMAS" "$KUBERNETES_VERSION" > "$TOOLS/deploy-tools.env.tmp"
+mv "$TOOLS/deploy-tools.env.tmp" "$TOOLS/deploy-tools.env"
 
 if ! command -v docker-compose >/dev/null; then
   if [ "$(id -u)" = 0 ]; then
