@@ -41,9 +41,7 @@ describe('compose deploy/compose/docker-compose.yml', () => {
   });
 
   it('is a valid compose file for docker-compose config, with every secret given', () => {
-    expect(Object.keys(services).sort()).toEqual(
-      ['postgres', 'redis', 'nats-config', 'nats', 'migrate', 'seed', ...BUS_SERVICES].sort(),
-    );
+    expect(Object.keys(services).sort()).toEqual(['postgres', 'redis', 'nats-config', 'nats', 'migrate', 'seed', ...BUS_SERVICES].sort());
   });
 
   it('refuses to start without a secret, naming it', () => {
@@ -67,7 +65,9 @@ describe('compose deploy/compose/docker-compose.yml', () => {
   it('the required-variable check catches a service left without its encryption key', () => {
     const environment = { ...services.acme.environment };
     delete environment.CERTCTL_ENCRYPTION_KEY;
-    expect(missingEnv(serviceRequirements('acme', true), Object.keys(environment))).toEqual([['CERTCTL_ENCRYPTION_KEY', 'CERTCTL_ENCRYPTION_KEYS']]);
+    expect(missingEnv(serviceRequirements('acme', true), Object.keys(environment))).toEqual([
+      ['CERTCTL_ENCRYPTION_KEY', 'CERTCTL_ENCRYPTION_KEYS'],
+    ]);
   });
 
   it('starts the services after healthy servers and a finished migration and seed, and checks their /ready', () => {
@@ -98,7 +98,11 @@ describe('compose deploy/compose/docker-compose.yml', () => {
     const raw = parseYaml(readFileSync(COMPOSE_FILE, 'utf8'), { merge: true }) as { services: Record<string, ComposeService> };
     for (const [name, s] of Object.entries(raw.services)) {
       for (const [k, v] of Object.entries(s.environment ?? {})) {
-        if (/(KEY|KEYS|SECRET|PASSWORD|TOKEN)$/.test(k)) expect({ where: `${name}/${k}`, v }).toEqual({ where: `${name}/${k}`, v: expect.stringMatching(/^\$\{[A-Z0-9_]+(:[?-][^}]*)?\}$/) });
+        if (/(KEY|KEYS|SECRET|PASSWORD|TOKEN)$/.test(k))
+          expect({ where: `${name}/${k}`, v }).toEqual({
+            where: `${name}/${k}`,
+            v: expect.stringMatching(/^\$\{[A-Z0-9_]+(:[?-][^}]*)?\}$/),
+          });
       }
     }
   });

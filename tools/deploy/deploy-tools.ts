@@ -11,8 +11,13 @@ export const CHART = join(ROOT, 'deploy/helm/certctl');
 export const COMPOSE_FILE = join(ROOT, 'deploy/compose/docker-compose.yml');
 
 /** A Kubernetes object as rendered (only what the tests read is typed). */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type K8sObject = { apiVersion: string; kind: string; metadata: { name: string; labels?: Record<string, string>; annotations?: Record<string, string> }; [k: string]: any };
+export type K8sObject = {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the rest is untyped YAML the tests walk
+  [k: string]: any;
+};
 
 function dataDir(): string {
   const dir = process.env.CERTCTL_DATA_DIR || '.local';

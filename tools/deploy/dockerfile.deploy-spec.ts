@@ -48,7 +48,8 @@ export function dockerfileProblems(text: string): string[] {
     if (stages.has(image)) continue; // an earlier stage
     const m = /@\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?$/.exec(image);
     if (!m) problems.push(`line ${f.line}: FROM ${image} is not pinned by a digest variable (…@\${DIGEST})`);
-    else if (!/^sha256:[0-9a-f]{64}$/.test(args.get(m[1]) ?? '')) problems.push(`line ${f.line}: ARG ${m[1]} must default to a sha256:<64 hex> digest`);
+    else if (!/^sha256:[0-9a-f]{64}$/.test(args.get(m[1]) ?? ''))
+      problems.push(`line ${f.line}: ARG ${m[1]} must default to a sha256:<64 hex> digest`);
   }
   const lastFrom = froms.length ? ins.indexOf(froms[froms.length - 1]) : 0;
   const runtime = ins.slice(lastFrom);
@@ -57,7 +58,10 @@ export function dockerfileProblems(text: string): string[] {
   if (!user) problems.push('the final stage sets no USER (it would run as root)');
   else if (user === 'root' || user === '0') problems.push(`the final stage runs as ${user}`);
   else if (!/^[1-9][0-9]*$/.test(user)) problems.push(`USER ${user}: use a numeric uid so Kubernetes can verify runAsNonRoot`);
-  const env = runtime.filter((i) => i.op === 'ENV').map((i) => i.args).join(' ');
+  const env = runtime
+    .filter((i) => i.op === 'ENV')
+    .map((i) => i.args)
+    .join(' ');
   if (!/\bNODE_ENV=production\b/.test(env)) problems.push('the final stage does not set NODE_ENV=production');
   for (const i of ins.filter((x) => x.op === 'ARG' || x.op === 'ENV')) {
     for (const [, name] of i.args.matchAll(/(?:^|\s)([A-Za-z_][A-Za-z0-9_]*)(?==|\s|$)/g)) {
@@ -81,7 +85,13 @@ describe('Dockerfiles', () => {
   });
 
   it('catches what it checks: a tag without a digest, root, a secret ARG, development mode', () => {
-    const bad = ['ARG API_TOKEN=abc', 'FROM node:20-bookworm-slim AS build', 'FROM node:20-bookworm-slim', 'ENV NODE_ENV=development CERTCTL_ENCRYPTION_KEY=x', 'USER root'].join('\n');
+    const bad = [
+      'ARG API_TOKEN=abc',
+      'FROM node:20-bookworm-slim AS build',
+      'FROM node:20-bookworm-slim',
+      'ENV NODE_ENV=development CERTCTL_ENCRYPTION_KEY=x',
+      'USER root',
+    ].join('\n');
     const problems = dockerfileProblems(bad).join('\n');
     expect(problems).toMatch(/line 2: FROM node:20-bookworm-slim is not pinned/);
     expect(problems).toMatch(/runs as root/);

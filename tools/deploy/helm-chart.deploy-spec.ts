@@ -19,7 +19,10 @@ import {
 } from './deploy-tools';
 import { missingEnv, serviceRequirements } from './required-env';
 
-const VALUE_SETS: { name: string; files: string[] }[] = [{ name: 'default values', files: [] }, ...EXAMPLES.map((f) => ({ name: f, files: [f] }))];
+const VALUE_SETS: { name: string; files: string[] }[] = [
+  { name: 'default values', files: [] },
+  ...EXAMPLES.map((f) => ({ name: f, files: [f] })),
+];
 const rendered = new Map<string, ReturnType<typeof render>>();
 const renderSet = (files: string[]) => {
   const key = files.join(',');
@@ -61,30 +64,34 @@ describe('Helm chart deploy/helm/certctl', () => {
     expect(kubeconform(wrongType).status).not.toBe(0);
   });
 
-  it.each(VALUE_SETS)('$name: every pod runs non-root, seccomp RuntimeDefault, no privilege escalation, all capabilities dropped', ({ files }) => {
-    const pods = podTemplates(renderSet(files).objects);
-    expect(pods.length).toBeGreaterThanOrEqual(8);
-    for (const { owner, spec } of pods) {
-      const where = `${owner.kind}/${owner.metadata.name}`;
-      expect({ where, nonRoot: spec.securityContext?.runAsNonRoot, seccomp: spec.securityContext?.seccompProfile?.type }).toEqual({
-        where,
-        nonRoot: true,
-        seccomp: 'RuntimeDefault',
-      });
-      expect({ where, automount: spec.automountServiceAccountToken }).toEqual({ where, automount: false });
-      for (const c of [...(spec.initContainers ?? []), ...spec.containers]) {
-        const sc = c.securityContext ?? {};
-        expect({ where, container: c.name, escalation: sc.allowPrivilegeEscalation, drop: sc.capabilities?.drop }).toEqual({
+  it.each(VALUE_SETS)(
+    '$name: every pod runs non-root, seccomp RuntimeDefault, no privilege escalation, all capabilities dropped',
+    ({ files }) => {
+      const pods = podTemplates(renderSet(files).objects);
+      expect(pods.length).toBeGreaterThanOrEqual(8);
+      for (const { owner, spec } of pods) {
+        const where = `${owner.kind}/${owner.metadata.name}`;
+        expect({ where, nonRoot: spec.securityContext?.runAsNonRoot, seccomp: spec.securityContext?.seccompProfile?.type }).toEqual({
           where,
-          container: c.name,
-          escalation: false,
-          drop: ['ALL'],
+          nonRoot: true,
+          seccomp: 'RuntimeDefault',
         });
-        // The platform's own image never writes its root file system (the bundled servers' images do).
-        if (CERTCTL_IMAGE.test(c.image)) expect({ where, container: c.name, readOnly: sc.readOnlyRootFilesystem }).toEqual({ where, container: c.name, readOnly: true });
+        expect({ where, automount: spec.automountServiceAccountToken }).toEqual({ where, automount: false });
+        for (const c of [...(spec.initContainers ?? []), ...spec.containers]) {
+          const sc = c.securityContext ?? {};
+          expect({ where, container: c.name, escalation: sc.allowPrivilegeEscalation, drop: sc.capabilities?.drop }).toEqual({
+            where,
+            container: c.name,
+            escalation: false,
+            drop: ['ALL'],
+          });
+          // The platform's own image never writes its root file system (the bundled servers' images do).
+          if (CERTCTL_IMAGE.test(c.image))
+            expect({ where, container: c.name, readOnly: sc.readOnlyRootFilesystem }).toEqual({ where, container: c.name, readOnly: true });
+        }
       }
-    }
-  });
+    },
+  );
 
   it.each(VALUE_SETS)('$name: each service probes /health (liveness) and /ready (readiness) on its named http port', ({ files }) => {
     for (const d of deployments(renderSet(files).objects)) {
@@ -153,7 +160,9 @@ describe('Helm chart deploy/helm/certctl', () => {
     const { objects } = renderSet([]);
     const services = new Map(byKind(objects, 'Service').map((s) => [s.metadata.name, s.spec.ports[0].port]));
     const gateway = deployments(objects).find((d) => serviceOf(d) === 'gateway')!;
-    const env = Object.fromEntries(gateway.spec.template.spec.containers[0].env.map((e: { name: string; value?: string }) => [e.name, e.value]));
+    const env = Object.fromEntries(
+      gateway.spec.template.spec.containers[0].env.map((e: { name: string; value?: string }) => [e.name, e.value]),
+    );
     for (const [variable, target] of [
       ['CERTCTL_ACME_URL', 'acme'],
       ['CERTCTL_REVOCATION_URL', 'revocation'],
@@ -190,7 +199,8 @@ describe('Helm chart deploy/helm/certctl', () => {
     const hpas = byKind(objects, 'HorizontalPodAutoscaler');
     const scaled = new Set(hpas.map((h) => h.spec.scaleTargetRef.name));
     for (const d of deployments(objects)) {
-      if (scaled.has(d.metadata.name)) expect(d.spec.replicas).toBeUndefined(); // the HPA owns it
+      if (scaled.has(d.metadata.name))
+        expect(d.spec.replicas).toBeUndefined(); // the HPA owns it
       else expect(d.spec.replicas).toBe(3);
     }
     expect([...scaled].sort()).toEqual(['certctl-gateway', 'certctl-inventory']);
@@ -210,7 +220,9 @@ describe('Helm chart deploy/helm/certctl', () => {
     expect(policies).toHaveLength(7);
     const acme = policies.find((p) => p.metadata.name === 'certctl-acme')!;
     expect(acme.spec.policyTypes).toEqual(['Ingress', 'Egress']);
-    expect(acme.spec.ingress[0].from).toEqual([{ podSelector: { matchLabels: { 'app.kubernetes.io/instance': 'certctl', 'app.kubernetes.io/name': 'gateway' } } }]);
+    expect(acme.spec.ingress[0].from).toEqual([
+      { podSelector: { matchLabels: { 'app.kubernetes.io/instance': 'certctl', 'app.kubernetes.io/name': 'gateway' } } },
+    ]);
     const scheduler = policies.find((p) => p.metadata.name === 'certctl-scheduler')!;
     // The scheduler talks to the servers only: no rule with open destinations.
     expect(scheduler.spec.egress.every((r: { to?: unknown; ports?: unknown }) => r.ports && !r.to)).toBe(true);
@@ -230,7 +242,10 @@ describe('Helm chart deploy/helm/certctl', () => {
     };
 
     it('keeps values given for the Secret out of the rendered text (the Secret holds them base64-encoded, pods reference them)', () => {
-      const sets = ['secret.create=true', ...Object.entries(SENTINELS).map(([k, v]) => `secret.values.${k.replace(/\./g, '\\.')}=${v.replace(/,/g, '\\,')}`)];
+      const sets = [
+        'secret.create=true',
+        ...Object.entries(SENTINELS).map(([k, v]) => `secret.values.${k.replace(/\./g, '\\.')}=${v.replace(/,/g, '\\,')}`),
+      ];
       const { text, objects } = render([], sets);
       expect(text).not.toMatch(/SENTINEL/);
       const [secret] = byKind(objects, 'Secret');
@@ -238,20 +253,27 @@ describe('Helm chart deploy/helm/certctl', () => {
       expect(Buffer.from(secret.data['encryption-key'], 'base64').toString()).toBe(SENTINELS['encryption-key']);
     });
 
-    it.each(VALUE_SETS)('$name: no secret-named variable has a literal value, no URL carries a password, no generated secret leaks', ({ files }) => {
-      const { text, objects } = renderSet(files);
-      const secretValues = byKind(objects, 'Secret').flatMap((s) => Object.values((s.data ?? {}) as Record<string, string>).map((v) => Buffer.from(v, 'base64').toString()));
-      for (const v of secretValues) expect(text.includes(v)).toBe(false);
-      for (const { owner, spec } of podTemplates(objects)) {
-        for (const c of [...(spec.initContainers ?? []), ...spec.containers]) {
-          for (const e of (c.env ?? []) as { name: string; value?: string }[]) {
-            const where = `${owner.metadata.name}/${c.name}/${e.name}`;
-            if (/(KEY|KEYS|SECRET|PASSWORD|TOKEN)$/.test(e.name)) expect({ where, literal: e.value }).toEqual({ where, literal: undefined });
-            if (e.value) expect({ where, credentialsInUrl: /:\/\/[^/@\s]*:[^/@\s]+@/.test(e.value) }).toEqual({ where, credentialsInUrl: false });
+    it.each(VALUE_SETS)(
+      '$name: no secret-named variable has a literal value, no URL carries a password, no generated secret leaks',
+      ({ files }) => {
+        const { text, objects } = renderSet(files);
+        const secretValues = byKind(objects, 'Secret').flatMap((s) =>
+          Object.values((s.data ?? {}) as Record<string, string>).map((v) => Buffer.from(v, 'base64').toString()),
+        );
+        for (const v of secretValues) expect(text.includes(v)).toBe(false);
+        for (const { owner, spec } of podTemplates(objects)) {
+          for (const c of [...(spec.initContainers ?? []), ...spec.containers]) {
+            for (const e of (c.env ?? []) as { name: string; value?: string }[]) {
+              const where = `${owner.metadata.name}/${c.name}/${e.name}`;
+              if (/(KEY|KEYS|SECRET|PASSWORD|TOKEN)$/.test(e.name))
+                expect({ where, literal: e.value }).toEqual({ where, literal: undefined });
+              if (e.value)
+                expect({ where, credentialsInUrl: /:\/\/[^/@\s]*:[^/@\s]+@/.test(e.value) }).toEqual({ where, credentialsInUrl: false });
+            }
           }
         }
-      }
-    });
+      },
+    );
 
     it('ships no secret in values.yaml or the examples: no secret.values, no URL with a password', () => {
       const strings = (node: unknown): string[] =>
@@ -259,14 +281,19 @@ describe('Helm chart deploy/helm/certctl', () => {
       for (const f of ['values.yaml', ...EXAMPLES]) {
         const values = parseYaml(readFileSync(join(CHART, f), 'utf8')) as { secret?: { values?: Record<string, string> } };
         expect({ f, secretValues: values.secret?.values ?? {} }).toEqual({ f, secretValues: {} });
-        expect({ f, urlsWithPassword: strings(values).filter((v) => /:\/\/[^/@\s]*:[^/@\s]+@/.test(v)) }).toEqual({ f, urlsWithPassword: [] });
+        expect({ f, urlsWithPassword: strings(values).filter((v) => /:\/\/[^/@\s]*:[^/@\s]+@/.test(v)) }).toEqual({
+          f,
+          urlsWithPassword: [],
+        });
       }
     });
 
     it('generates the Secret once: a bundled install gets random keys and URLs to the bundled servers', () => {
       const { objects } = renderSet(['examples/bundled.yaml']);
       const [secret] = byKind(objects, 'Secret');
-      const data = Object.fromEntries(Object.entries(secret.data as Record<string, string>).map(([k, v]) => [k, Buffer.from(v, 'base64').toString()]));
+      const data = Object.fromEntries(
+        Object.entries(secret.data as Record<string, string>).map(([k, v]) => [k, Buffer.from(v, 'base64').toString()]),
+      );
       expect(data['encryption-key'].length).toBeGreaterThanOrEqual(32);
       expect(data['database-url']).toBe(`postgresql://certctl:${data['postgres-password']}@certctl-postgresql:5432/certctl`);
       expect(data['redis-url']).toBe(`redis://:${data['redis-password']}@certctl-redis:6379`);
@@ -274,9 +301,16 @@ describe('Helm chart deploy/helm/certctl', () => {
       // Every key the pods read from the platform Secret is in it (principal keys come from their own Secret).
       for (const { owner, spec } of podTemplates(objects)) {
         for (const c of [...(spec.initContainers ?? []), ...spec.containers]) {
-          for (const e of (c.env ?? []) as { name: string; valueFrom?: { secretKeyRef?: { name: string; key: string; optional?: boolean } } }[]) {
+          for (const e of (c.env ?? []) as {
+            name: string;
+            valueFrom?: { secretKeyRef?: { name: string; key: string; optional?: boolean } };
+          }[]) {
             const ref = e.valueFrom?.secretKeyRef;
-            if (ref?.name === secret.metadata.name && !ref.optional) expect({ where: `${owner.metadata.name}/${e.name}`, key: ref.key in data }).toEqual({ where: `${owner.metadata.name}/${e.name}`, key: true });
+            if (ref?.name === secret.metadata.name && !ref.optional)
+              expect({ where: `${owner.metadata.name}/${e.name}`, key: ref.key in data }).toEqual({
+                where: `${owner.metadata.name}/${e.name}`,
+                key: true,
+              });
             if (ref && ref.name !== secret.metadata.name) expect(ref.name).toBe('certctl-principal-keys');
           }
         }
@@ -291,13 +325,31 @@ describe('Helm chart deploy/helm/certctl', () => {
 
   describe('values.schema.json refuses wrong values with a clear message', () => {
     it.each([
-      ['services[0].replicas=0 (with the rest of the entry)', ['services[0].name=gateway', 'services[0].port=8080', 'services[0].redis=true', 'services[0].encryptionKey=false', 'services[0].replicas=0'], /\/services\/0\/replicas': minimum: got 0, want 1/],
+      [
+        'services[0].replicas=0 (with the rest of the entry)',
+        [
+          'services[0].name=gateway',
+          'services[0].port=8080',
+          'services[0].redis=true',
+          'services[0].encryptionKey=false',
+          'services[0].replicas=0',
+        ],
+        /\/services\/0\/replicas': minimum: got 0, want 1/,
+      ],
       ['a misspelt top-level key', ['ingres.enabled=true'], /additional properties 'ingres' not allowed/],
       ['turning non-root off', ['podSecurityContext.runAsNonRoot=false'], /\/podSecurityContext\/runAsNonRoot': value must be true/],
-      ['a writable root file system', ['securityContext.readOnlyRootFilesystem=false'], /\/securityContext\/readOnlyRootFilesystem': value must be true/],
+      [
+        'a writable root file system',
+        ['securityContext.readOnlyRootFilesystem=false'],
+        /\/securityContext\/readOnlyRootFilesystem': value must be true/,
+      ],
       ['an unknown pull policy', ['image.pullPolicy=Sometimes'], /\/image\/pullPolicy': value must be one of/],
       ['a PodDisruptionBudget that blocks every drain', ['podDisruptionBudget.maxUnavailable=0'], /\/podDisruptionBudget\/maxUnavailable/],
-      ['a Secret value that is not a string', ['secret.values.encryption-key=null', 'secret.values.x=1'], /\/secret\/values\/x': got number, want string/],
+      [
+        'a Secret value that is not a string',
+        ['secret.values.encryption-key=null', 'secret.values.x=1'],
+        /\/secret\/values\/x': got number, want string/,
+      ],
     ])('%s', (_name, sets, message) => {
       const r = helmTemplate(sets.flatMap((s) => ['--set', s]));
       expect(r.status).not.toBe(0);

@@ -56,12 +56,16 @@ for (const [name, def] of Object.entries(definitions)) {
   if (!Array.isArray(gvks) || gvks.length !== 1) continue; // shared types (DeleteOptions, WatchEvent) are no resources
   const [{ group, version, kind }] = gvks;
   const apiVersion = group ? `${group}/${version}` : version;
-  const root = structuredClone(converted[name]);
+  const root = JSON.parse(JSON.stringify(converted[name]));
   root.properties.apiVersion = { type: 'string', enum: [apiVersion] };
   root.properties.kind = { type: 'string', enum: [kind] };
   root.required = [...new Set([...(root.required ?? []), 'apiVersion', 'kind'])];
   const deps = [...refsOf(root, new Set())].sort();
-  const schema = { $schema: 'http://json-schema.org/draft-07/schema#', ...root, definitions: Object.fromEntries(deps.map((d) => [d, converted[d]])) };
+  const schema = {
+    $schema: 'http://json-schema.org/draft-07/schema#',
+    ...root,
+    definitions: Object.fromEntries(deps.map((d) => [d, converted[d]])),
+  };
   const file = `${kind.toLowerCase()}${group ? `-${group.split('.')[0].toLowerCase()}` : ''}-${version.toLowerCase()}.json`;
   writeFileSync(join(outDir, file), JSON.stringify(schema));
   count++;

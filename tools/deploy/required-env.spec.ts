@@ -31,7 +31,9 @@ describe('required environment, derived from the config schemas', () => {
   it('adds the bus credentials, and the signing key for the services that sign principals', () => {
     const gateway = serviceRequirements('gateway').map((r) => r.join('|'));
     const inventory = serviceRequirements('inventory').map((r) => r.join('|'));
-    expect(gateway).toEqual(expect.arrayContaining(['NATS_USER', 'NATS_PASSWORD', 'CERTCTL_PRINCIPAL_VERIFY_KEY', 'CERTCTL_PRINCIPAL_SIGNING_KEY']));
+    expect(gateway).toEqual(
+      expect.arrayContaining(['NATS_USER', 'NATS_PASSWORD', 'CERTCTL_PRINCIPAL_VERIFY_KEY', 'CERTCTL_PRINCIPAL_SIGNING_KEY']),
+    );
     expect(inventory).toEqual(expect.arrayContaining(['NATS_USER', 'NATS_PASSWORD', 'CERTCTL_PRINCIPAL_VERIFY_KEY']));
     expect(inventory).not.toContain('CERTCTL_PRINCIPAL_SIGNING_KEY');
   });
