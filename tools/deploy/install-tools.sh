@@ -20,6 +20,10 @@ export GOBIN="$BIN" GOMODCACHE="$TOOLS/gomod" GOFLAGS=-modcacherw GOTOOLCHAIN=lo
 
 say() { printf '[deploy-tools] %s\n' "$*" >&2; }
 
+if ! command -v go >/dev/null; then
+  if [ -x /usr/local/go/bin/go ]; then PATH="/usr/local/go/bin:$PATH"; else say "needs the Go toolchain (go) to build helm and kubeconform"; exit 1; fi
+fi
+
 # (go install leaves helm's own version string at its default, so a stamp file records it.)
 if [ ! -x "$BIN/helm" ] || [ "$(cat "$BIN/helm.version" 2>/dev/null || true)" != "$HELM_VERSION" ]; then
   say "building helm $HELM_VERSION"
