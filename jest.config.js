@@ -43,6 +43,14 @@ module.exports = {
       ...timeout(60000),
     },
     {
+      // The deployment files (Helm chart, compose, Dockerfile) rendered by real tools that
+      // tools/deploy/install-tools.sh installs; run by tools/deploy/check.sh.
+      ...base,
+      displayName: 'deploy',
+      testMatch: ['<rootDir>/tools/deploy/**/*.deploy-spec.ts'],
+      ...timeout(120000),
+    },
+    {
       ...base,
       displayName: 'e2e',
       testMatch: ['<rootDir>/apps/platform-e2e/**/*.e2e-spec.ts'],
