@@ -91,7 +91,12 @@ export class CertificatesService {
     }
     revocationsTotal.inc({ result: 'revoked' });
     getLogger().info(
-      { account_id: by.account?.id ?? null, certificate_id: req.order.certificateId, serial: req.order.serialNumber, reason: req.reason ?? 0 },
+      {
+        account_id: by.account?.id ?? null,
+        certificate_id: req.order.certificateId,
+        serial: req.order.serialNumber,
+        reason: req.reason ?? 0,
+      },
       'ACME certificate revoked',
     );
   }
