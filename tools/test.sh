@@ -15,4 +15,7 @@ step "integration tests (real PostgreSQL, Redis, NATS)"
 npx jest --selectProjects integration --runInBand --forceExit
 step "end-to-end tests (the whole stack, driven from outside)"
 npx jest --selectProjects e2e --runInBand --forceExit
+step "conformance (zlint, pkilint)"
+bash tools/conformance/install-tools.sh >/dev/null # zlint and pkilint under the data dir, once
+npx jest --selectProjects conformance --runInBand --forceExit
 step "all tests passed in $(( $(date +%s) - t0 )) s"

@@ -15,8 +15,9 @@ mkdir -p "$BIN"
 
 say() { printf '[conformance] %s\n' "$*" >&2; }
 
-# zlint: a Go toolchain is needed only the first time (Debian's golang-go when none is on PATH).
+# zlint: a Go toolchain is needed only the first time (/usr/local/go, else Debian's golang-go).
 if [ ! -x "$BIN/zlint" ] || [ "$(cat "$BIN/.zlint-version" 2>/dev/null)" != "$ZLINT_VERSION" ]; then
+  command -v go >/dev/null || [ ! -x /usr/local/go/bin/go ] || PATH="/usr/local/go/bin:$PATH"
   if ! command -v go >/dev/null; then
     [ "$(id -u)" = 0 ] || { say "no Go toolchain: install golang-go"; exit 1; }
     say "installing golang-go"
@@ -24,7 +25,8 @@ if [ ! -x "$BIN/zlint" ] || [ "$(cat "$BIN/.zlint-version" 2>/dev/null)" != "$ZL
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq golang-go >/dev/null
   fi
   say "building zlint $ZLINT_VERSION"
-  GOBIN="$BIN" GOFLAGS=-mod=mod GOPATH="${GOPATH:-$TOOLS/gopath}" go install "github.com/zmap/zlint/v3/cmd/zlint@$ZLINT_VERSION"
+  # zlint v3.7.3 needs Go 1.25: an older toolchain (1.21+) fetches it from the Go module proxy.
+  GOTOOLCHAIN="${GOTOOLCHAIN:-auto}" GOBIN="$BIN" GOFLAGS=-mod=mod GOPATH="${GOPATH:-$TOOLS/gopath}" go install "github.com/zmap/zlint/v3/cmd/zlint@$ZLINT_VERSION"
   echo "$ZLINT_VERSION" > "$BIN/.zlint-version"
 fi
 
