@@ -58,5 +58,14 @@ module.exports = {
       globalTeardown: '<rootDir>/apps/platform-e2e/src/global-teardown.ts',
       ...timeout(120000),
     },
+    {
+      // zlint and pkilint over what libs/pki and the running stack sign (tools/conformance; docs/conformance.md).
+      ...base,
+      displayName: 'conformance',
+      testMatch: ['<rootDir>/{apps,tools}/**/*.conformance-spec.ts'],
+      globalSetup: '<rootDir>/apps/platform-e2e/src/global-setup.ts',
+      globalTeardown: '<rootDir>/apps/platform-e2e/src/global-teardown.ts',
+      ...timeout(600000),
+    },
   ],
 };

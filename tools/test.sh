@@ -17,4 +17,7 @@ step "end-to-end tests (the whole stack, driven from outside)"
 npx jest --selectProjects e2e --runInBand --forceExit
 step "deployment files (helm, compose)"
 bash tools/deploy/check.sh
+step "conformance (zlint, pkilint)"
+bash tools/conformance/install-tools.sh >/dev/null # zlint and pkilint under the data dir, once
+npx jest --selectProjects conformance --runInBand --forceExit
 step "all tests passed in $(( $(date +%s) - t0 )) s"

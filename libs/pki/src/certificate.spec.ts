@@ -3,7 +3,7 @@ import { parseCertificate, signLeaf, type ExtendedKeyUsageName, type LeafRequest
 import { PkiError } from './errors';
 import { generateKeyPair } from './keys';
 import { derToPem, fingerprintSha256, pemToDer } from './pem';
-import type { CryptoKeyPair } from './provider';
+import { x509, type CryptoKeyPair } from './provider';
 import { certText, opensslOk, scratchDir, verifyChain } from '../test/openssl';
 
 const DAY = 86_400_000;
@@ -194,16 +194,30 @@ describe('signLeaf / parseCertificate', () => {
     const now = Date.now();
     const def = await leaf({});
     expect(Math.abs(def.notBefore.getTime() - (now - 60_000))).toBeLessThan(3000);
-    expect(Math.abs(def.notAfter.getTime() - (now + 90 * DAY))).toBeLessThan(3000);
+    // RFC 5280 §4.1.2.5: both ends count, so the validity period is notAfter − notBefore + 1 s.
+    expect(def.notAfter.getTime() - def.notBefore.getTime() + 1000).toBe(90 * DAY);
     const short = await leaf({ validitySeconds: 300 });
-    expect(Math.abs(short.notAfter.getTime() - (now + 300_000))).toBeLessThan(3000);
+    expect(short.notAfter.getTime() - short.notBefore.getTime() + 1000).toBe(300_000);
     const nb = new Date(now + DAY);
     const later = await leaf({ notBefore: nb, validityDays: 7 });
     expect(later.notBefore.getTime()).toBe(Math.floor(nb.getTime() / 1000) * 1000);
-    expect(later.notAfter.getTime() - later.notBefore.getTime()).toBe(7 * DAY);
+    expect(later.notAfter.getTime() - later.notBefore.getTime() + 1000).toBe(7 * DAY);
     const parsed = await parseCertificate(later.certificatePem);
     expect(parsed.notBefore).toEqual(later.notBefore);
     expect(parsed.notAfter).toEqual(later.notAfter);
+  });
+
+  // zlint w_tls_server_cert_valid_time_longer_than_397_days (and the Baseline Requirements'
+  // lifetime lints) count the validity period inclusively: a 397-day profile issued 397 days
+  // plus the backdated minute and the closing second, i.e. 398 days as they count.
+  it.each([
+    ['a leaf', async () => leaf({ validityDays: 397 })],
+    ['a root CA', async () => createRootCa({ commonName: 'Window Root', keyAlgorithm: 'ECDSA-P256', validityDays: 397 })],
+  ])('ok/validity period of %s is exactly the days asked for, backdating included', async (_name, make) => {
+    const c = await make();
+    const x = new x509.X509Certificate(c.certificatePem);
+    expect(x.notAfter.getTime() - x.notBefore.getTime() + 1000).toBe(397 * DAY);
+    expect(x.notBefore.getTime()).toBeLessThan(Date.now() - 50_000);
   });
 
   it('ok/leaf and intermediate notAfter are clamped to the issuer notAfter', async () => {

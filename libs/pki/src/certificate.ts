@@ -12,7 +12,7 @@ import {
 } from './issuer';
 import { checkNameConstraints } from './name-constraints';
 import { fingerprintSha256, pemToDerWithLabel, toArrayBuffer } from './pem';
-import { KEY_USAGES_BY_TYPE, checkLeafPolicy, type KeyUsageName, type LeafPolicy } from './policy';
+import { checkLeafPolicy, defaultKeyUsages, type KeyUsageName, type LeafPolicy } from './policy';
 import { x509, type CryptoKey } from './provider';
 import { classifySans, readSans, sanExtension, sanFromCommonName } from './san';
 import { normalizeSerialHex } from './serial';
@@ -77,7 +77,8 @@ function ekuExtension(ekus: readonly ExtendedKeyUsageName[] | undefined): x509.E
 
 /**
  * Issues an end-entity certificate. Extensions: basicConstraints CA:false (critical),
- * keyUsage digitalSignature (+keyEncipherment for RSA subject keys, critical), EKU, SAN
+ * keyUsage digitalSignature (+keyEncipherment for RSA subject keys under serverAuth or emailProtection,
+ * critical), EKU, SAN
  * (the common name is added when it is a host name or IP not already listed), SKI, AKI,
  * and CRL distribution point / AIA only when their URLs are given. The signature algorithm
  * follows the issuer's key; notAfter never exceeds the issuer's notAfter. Before signing, the
@@ -109,7 +110,10 @@ export async function signLeaf(r: LeafRequest): Promise<IssuedCertificateInfo> {
   checkNameConstraints(sans, ctx.nameConstraints);
   const { notBefore, notAfter } = validityWindow(r, DEFAULT_LEAF_VALIDITY_DAYS, ctx.notAfter);
 
-  const usage = (r.keyUsages ?? KEY_USAGES_BY_TYPE[subjectKey.algorithm]).reduce((flags, u) => flags | x509.KeyUsageFlags[u], 0);
+  const usage = (r.keyUsages ?? defaultKeyUsages(subjectKey.algorithm, r.ekus ?? ['serverAuth'])).reduce(
+    (flags, u) => flags | x509.KeyUsageFlags[u],
+    0,
+  );
   const extensions: x509.Extension[] = [
     new x509.BasicConstraintsExtension(false, undefined, true),
     new x509.KeyUsagesExtension(usage, true),

@@ -59,7 +59,7 @@ export {
   type NameConstraintsSpec,
   type CaNameConstraints,
 } from './name-constraints';
-export { checkLeafPolicy, KEY_USAGES_BY_TYPE, type LeafPolicy, type SanPolicy, type KeyUsageName } from './policy';
+export { checkLeafPolicy, defaultKeyUsages, KEY_USAGES_BY_TYPE, type LeafPolicy, type SanPolicy, type KeyUsageName } from './policy';
 export { validateCaImport, CaImportError, type CaImportRequest, type ImportedCa, type ImportField } from './import-ca';
 export { buildPkcs12, privateKeyPkcs8Pem, type Pkcs12Request } from './pkcs12';
 export {

@@ -114,9 +114,11 @@ export interface ValidityInput {
 }
 
 /**
- * notBefore = the given date or now minus one minute of clock skew; notAfter = (given
- * notBefore or now) + validity, clamped to the issuer's notAfter. Whole seconds only,
- * because that is all X.509 time encodes.
+ * notBefore = the given date or now minus one minute of clock skew; notAfter = notBefore +
+ * validity − 1 s, clamped to the issuer's notAfter. RFC 5280 §4.1.2.5 counts both ends, so the
+ * certificate's validity period is exactly the validity asked for, never a second (or the
+ * backdated minute) more: a 397-day profile yields 397 days, as public-trust lints count them.
+ * Whole seconds only, because that is all X.509 time encodes.
  */
 export function validityWindow(v: ValidityInput, defaultDays: number, issuerNotAfter?: Date): { notBefore: Date; notAfter: Date } {
   if (v.validityDays !== undefined && v.validitySeconds !== undefined) {
@@ -130,16 +132,15 @@ export function validityWindow(v: ValidityInput, defaultDays: number, issuerNotA
     throw new PkiError('invalid_request', 'notBefore must be a valid Date');
   }
   const now = Date.now();
-  const start = v.notBefore ? v.notBefore.getTime() : now;
   const floorSec = (ms: number) => Math.floor(ms / 1000) * 1000;
-  const notBefore = floorSec(v.notBefore ? start : now - CLOCK_SKEW_MS);
-  let notAfter = floorSec(start + seconds * 1000);
+  const notBefore = floorSec(v.notBefore ? v.notBefore.getTime() : now - CLOCK_SKEW_MS);
+  let notAfter = notBefore + Math.max(1, Math.floor(seconds)) * 1000 - 1000;
   if (notAfter > 253_402_300_799_000) throw new PkiError('invalid_request', 'notAfter is beyond year 9999');
   if (issuerNotAfter) {
     if (issuerNotAfter.getTime() <= now) throw new PkiError('issuer_expired', 'issuer certificate has expired');
     notAfter = Math.min(notAfter, floorSec(issuerNotAfter.getTime()));
   }
-  if (notAfter <= notBefore) throw new PkiError('invalid_request', "validity window is empty (notBefore after the issuer's notAfter?)");
+  if (notAfter < notBefore) throw new PkiError('invalid_request', "validity window is empty (notBefore after the issuer's notAfter?)");
   return { notBefore: new Date(notBefore), notAfter: new Date(notAfter) };
 }
 

@@ -123,6 +123,49 @@ describe('signLeaf applies the policy and key usage by key type', () => {
     expect(new x509.X509Certificate(leaf.certificatePem).getExtension(x509.KeyUsagesExtension)?.usages).toBe(usages);
   });
 
+  // zlint e_key_usage_and_extended_key_usage_inconsistent (RFC 5280 §4.2.1.12): an RSA client
+  // certificate carried keyEncipherment, which TLS client authentication never uses.
+  it.each<[string, ('serverAuth' | 'clientAuth' | 'emailProtection' | 'codeSigning')[], number]>([
+    ['RSA clientAuth only: digitalSignature alone', ['clientAuth'], x509.KeyUsageFlags.digitalSignature],
+    ['RSA codeSigning: digitalSignature alone', ['codeSigning'], x509.KeyUsageFlags.digitalSignature],
+    [
+      'RSA serverAuth + clientAuth: keyEncipherment kept',
+      ['serverAuth', 'clientAuth'],
+      x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment,
+    ],
+    [
+      'RSA emailProtection: keyEncipherment kept',
+      ['emailProtection'],
+      x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment,
+    ],
+  ])('%s', async (_name, ekus, usages) => {
+    const leaf = await signLeaf({
+      issuer: ca,
+      subjectPublicKey: rsa.publicKey,
+      commonName: 'client.example.com',
+      sans: ekus.includes('emailProtection') ? ['alice@example.com'] : [],
+      ekus,
+      validityDays: 5,
+    });
+    expect(new x509.X509Certificate(leaf.certificatePem).getExtension(x509.KeyUsagesExtension)?.usages).toBe(usages);
+  });
+
+  it('refuses keyEncipherment asked for under EKUs that never encrypt', async () => {
+    await expect(
+      signLeaf({
+        issuer: ca,
+        subjectPublicKey: rsa.publicKey,
+        commonName: 'client.example.com',
+        sans: [],
+        ekus: ['clientAuth'],
+        keyUsages: ['digitalSignature', 'keyEncipherment'],
+      }),
+    ).rejects.toMatchObject({
+      code: 'profile_violation',
+      message: expect.stringMatching(/keyEncipherment does not fit extended key usage clientAuth/),
+    });
+  });
+
   it('refuses before signing when the request breaks the profile', async () => {
     await expect(
       signLeaf({ issuer: ca, subjectPublicKey: ec.publicKey, commonName: 'x.example.com', sans: [], validityDays: 200, policy: profile }),

@@ -14,6 +14,24 @@ export const KEY_USAGES_BY_TYPE: Record<KeyType, readonly KeyUsageName[]> = {
   Ed25519: ['digitalSignature'],
 };
 
+/** Extended key usages under which an RSA key may encrypt (TLS 1.2 RSA key transport, S/MIME key transport). */
+const KEY_ENCIPHERMENT_EKUS: readonly string[] = ['serverAuth', 'emailProtection'];
+
+/** Whether keyEncipherment fits the EKUs (RFC 5280 §4.2.1.12): with none (any purpose), serverAuth or emailProtection. */
+export function ekusAllowKeyEncipherment(ekus: readonly string[]): boolean {
+  return ekus.length === 0 || ekus.some((e) => KEY_ENCIPHERMENT_EKUS.includes(e));
+}
+
+/**
+ * The key usages a leaf gets when none are asked for: those of its key type, less
+ * keyEncipherment when no EKU uses it (an RSA client-auth, code-signing, time-stamping or
+ * OCSP-signing certificate only signs; RFC 5280 §4.2.1.12).
+ */
+export function defaultKeyUsages(keyType: KeyType, ekus: readonly string[]): readonly KeyUsageName[] {
+  const usages = KEY_USAGES_BY_TYPE[keyType];
+  return ekusAllowKeyEncipherment(ekus) ? usages : usages.filter((u) => u !== 'keyEncipherment');
+}
+
 export interface SanPolicy {
   allowWildcards?: boolean;
   allowIp?: boolean;
@@ -76,6 +94,9 @@ export function checkLeafPolicy(s: PolicySubject, policy: LeafPolicy | undefined
     if (!allowedUsages.includes(u as KeyUsageName)) problems.push(`key usage ${u} is not valid for a ${s.key.algorithm} key`);
   }
   if (s.keyUsages && !s.keyUsages.includes('digitalSignature')) problems.push('key usage must include digitalSignature');
+  if (s.keyUsages?.includes('keyEncipherment') && !ekusAllowKeyEncipherment(s.ekus)) {
+    problems.push(`key usage keyEncipherment does not fit extended key usage ${s.ekus.join(', ')} (only serverAuth or emailProtection)`);
+  }
   if (policy?.allowedKeyAlgorithms?.length) {
     const ok = policy.allowedKeyAlgorithms.some((a) => a.algorithm === s.key.algorithm && s.key.size >= a.minSize);
     if (!ok) {

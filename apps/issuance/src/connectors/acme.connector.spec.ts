@@ -1,5 +1,6 @@
 import { type Server, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import * as x509 from '@peculiar/x509';
 import type { ModuleRef } from '@nestjs/core';
 import type { PrismaService } from '@certctl/database';
 import type { IssuanceConfig } from '../config';
@@ -88,6 +89,23 @@ describe('ARI certificate identifier (RFC 9773 §4.1)', () => {
   it('ok/base64url of the AKI key id, a dot, base64url of the serial with a leading zero when its high bit is set', () => {
     // openssl x509 -req … -set_serial 0x87654321 -extfile (authorityKeyIdentifier=keyid); AKI 65:D1:08:84:…:7E:FD
     expect(ariCertId(LEAF)).toBe('ZdEIhCtEK4MoEpUXQQlCucA-fv0.AIdlQyE');
+  });
+
+  it("ok/the RFC's own example: AKI 69:88:5B:…:C8:D4 and serial 0x0087654321 give aYhba4dGQEHhs3uEe6CuLN4ByNQ.AIdlQyE", async () => {
+    const alg = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' };
+    const keys = await crypto.subtle.generateKey(alg, true, ['sign', 'verify']);
+    const cert = await x509.X509CertificateGenerator.create({
+      serialNumber: '0087654321',
+      subject: 'CN=ari.example.com',
+      issuer: 'CN=RFC 9773 example CA',
+      notBefore: new Date('2025-01-01T00:00:00Z'),
+      notAfter: new Date('2025-04-01T00:00:00Z'),
+      publicKey: keys.publicKey,
+      signingKey: keys.privateKey,
+      signingAlgorithm: alg,
+      extensions: [new x509.AuthorityKeyIdentifierExtension('69885b6b87464041e1b37b847ba0ae2cde01c8d4')],
+    });
+    expect(ariCertId(cert.toString('pem'))).toBe('aYhba4dGQEHhs3uEe6CuLN4ByNQ.AIdlQyE');
   });
 });
 
