@@ -86,6 +86,7 @@ export class QueueService implements OnApplicationShutdown {
     queueDeadLetters(); // registered with the worker, so a process that works a queue always lists it
     this.worked.add(name);
     queueJobs(() => this.jobCounts());
+    void this.refreshDeadLetterGauge(name).catch(() => undefined); // 0 from the start, not absent until the first dead job
     const worker = new Worker<QueueJobData[N]>(
       name,
       async (job) => {
