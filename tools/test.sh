@@ -15,4 +15,6 @@ step "integration tests (real PostgreSQL, Redis, NATS)"
 npx jest --selectProjects integration --runInBand --forceExit
 step "end-to-end tests (the whole stack, driven from outside)"
 npx jest --selectProjects e2e --runInBand --forceExit
+step "observability artefacts (promtool, dashboards, k6 types)"
+bash tools/observability/check.sh
 step "all tests passed in $(( $(date +%s) - t0 )) s"
