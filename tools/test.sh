@@ -20,4 +20,6 @@ bash tools/deploy/check.sh
 step "conformance (zlint, pkilint)"
 bash tools/conformance/install-tools.sh >/dev/null # zlint and pkilint under the data dir, once
 npx jest --selectProjects conformance --runInBand --forceExit
+step "observability artefacts (promtool, dashboards, k6 types)"
+bash tools/observability/check.sh
 step "all tests passed in $(( $(date +%s) - t0 )) s"

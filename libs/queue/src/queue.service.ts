@@ -3,7 +3,7 @@ import { type Job, Queue, UnrecoverableError, Worker, type JobsOptions } from 'b
 import IORedis, { type Redis } from 'ioredis';
 import { AppError, QUEUE_RETRY, type QueueJobData, type QueueName, type QueueRetryPolicy } from '@certctl/contracts';
 import { getLogger, extractTraceContext, withSpan, SpanKind } from '@certctl/observability';
-import { queueDeadLetters, queueJobDuration } from './queue-metrics';
+import { QUEUE_JOB_STATES, type QueueJobCounts, queueDeadLetters, queueJobDuration, queueJobs } from './queue-metrics';
 
 export const QUEUE_OPTIONS = Symbol('QUEUE_OPTIONS');
 export interface QueueOptions {
@@ -51,6 +51,7 @@ export class QueueService implements OnApplicationShutdown {
   private readonly connection: Redis;
   private readonly queues = new Map<string, Queue>();
   private readonly workers: Worker[] = [];
+  private readonly worked = new Set<QueueName>();
 
   constructor(@Inject(QUEUE_OPTIONS) private readonly options: QueueOptions) {
     this.connection = new IORedis(options.redisUrl, { maxRetriesPerRequest: null, enableReadyCheck: true, lazyConnect: false });
@@ -83,6 +84,9 @@ export class QueueService implements OnApplicationShutdown {
   ): Worker<QueueJobData[N]> {
     const jobDuration = queueJobDuration();
     queueDeadLetters(); // registered with the worker, so a process that works a queue always lists it
+    this.worked.add(name);
+    queueJobs(() => this.jobCounts());
+    void this.refreshDeadLetterGauge(name).catch(() => undefined); // 0 from the start, not absent until the first dead job
     const worker = new Worker<QueueJobData[N]>(
       name,
       async (job) => {
@@ -139,6 +143,13 @@ export class QueueService implements OnApplicationShutdown {
     if (!(await job.isFailed())) throw new AppError('conflict', `queue job ${id} is not in the dead-letter state`);
     await job.retry('failed', { resetAttemptsMade: true });
     await this.refreshDeadLetterGauge(name);
+  }
+
+  /** Waiting, prioritized, delayed and active jobs of each queue this process works. */
+  async jobCounts(): Promise<QueueJobCounts> {
+    const out: QueueJobCounts = {};
+    for (const name of this.worked) out[name] = await this.queue(name).getJobCounts(...QUEUE_JOB_STATES);
+    return out;
   }
 
   async refreshDeadLetterGauge(name: QueueName): Promise<number> {

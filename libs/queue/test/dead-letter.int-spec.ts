@@ -1,4 +1,5 @@
 import { AppError, QueueName } from '@certctl/contracts';
+import { registry } from '@certctl/observability';
 import { QueueService } from '../src';
 import { randomUUID } from 'node:crypto';
 
@@ -21,6 +22,19 @@ describe('QueueService on real Redis', () => {
     await queues.queue(QueueName.Deployment).obliterate({ force: true });
   });
   afterEach(() => queues.onApplicationShutdown());
+
+  it('ok/a worked queue reports 0 dead letters from the start, and its jobs by state from Redis at each scrape', async () => {
+    queues.worker(QueueName.Deployment, async () => undefined);
+    const sample = (text: string, re: RegExp) => re.exec(text)?.[1];
+    const dead = /^certctl_queue_dead_letter_jobs\{queue="certctl-deployment"\} (\d+)$/m;
+    let text = '';
+    await waitFor(async () => sample((text = await registry.metrics()), dead) !== undefined);
+    expect(sample(text, dead)).toBe('0');
+    for (const n of [1, 2, 3]) await queues.add(QueueName.Deployment, randomUUID(), { job_id: `later-${n}` }, { delay: 60_000 });
+    text = await registry.metrics();
+    expect(sample(text, /^certctl_queue_jobs\{queue="certctl-deployment",state="delayed"\} (\d+)$/m)).toBe('3');
+    expect(sample(text, /^certctl_queue_jobs\{queue="certctl-deployment",state="waiting"\} (\d+)$/m)).toBe('0');
+  });
 
   it('ok/the same job id queued twice runs once', async () => {
     const id = randomUUID();

@@ -5,6 +5,7 @@ import { getLogger } from '@certctl/observability';
 import { secretBoxFromConfig } from '@certctl/config';
 import { type CaCertificate, type KeyAlgorithm, type SecretBox, createRootCa, importPrivateKeyPem, splitPemChain } from '@certctl/pki';
 import { ISSUANCE_CONFIG, type IssuanceConfig } from '../config';
+import { registerCaExpiryMetric } from './ca-expiry-metrics';
 
 type IssuerRow = Prisma.IssuerGetPayload<object>;
 
@@ -29,6 +30,7 @@ export class IssuerService implements OnApplicationBootstrap {
     @Inject(ISSUANCE_CONFIG) config: IssuanceConfig,
   ) {
     this.box = secretBoxFromConfig(config);
+    registerCaExpiryMetric(db);
   }
 
   async onApplicationBootstrap(): Promise<void> {

@@ -8,6 +8,7 @@ import { Histogram } from 'prom-client';
 import { REVOCATION_CONFIG, type RevocationConfig } from '../config';
 import { IssuerCache } from '../issuers/issuer-cache';
 import { CrlEntryStaging } from './crl-entry-staging';
+import { registerFreshnessMetrics } from '../metrics/freshness-metrics';
 
 export interface PublishedCrl {
   issuerId: string;
@@ -50,7 +51,9 @@ export class CrlService implements OnApplicationBootstrap, OnApplicationShutdown
     private readonly issuers: IssuerCache,
     private readonly staging: CrlEntryStaging,
     @Inject(REVOCATION_CONFIG) private readonly config: RevocationConfig,
-  ) {}
+  ) {
+    registerFreshnessMetrics(db);
+  }
 
   onApplicationBootstrap(): void {
     const every = Math.min(60_000, (this.config.CERTCTL_CRL_REFRESH_SECONDS * 1000) / 2);

@@ -1,11 +1,39 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { type Alert, NotificationRpc, type ScanCertificate, SchedulerRpc } from '@certctl/contracts';
 import { RpcClient } from '@certctl/messaging';
+import { registerOnce, registry } from '@certctl/observability';
+import { Gauge } from 'prom-client';
 import { SCHEDULER_CONFIG, type SchedulerConfig } from '../config';
 import { alertKeys, ariDueAt, expiryThreshold, renewalDueAt, renewalStartAt, severityForThreshold } from './renewal-time';
 
 const DISPATCH_CHUNK = 250;
 type NewJob = { certificate_id: string; version_id: string; scheduled_at: string };
+
+/**
+ * What the last complete renewal scan found: certificates due for renewal by whether a
+ * renewal job exists for them (`job`: created or already open; `approval`: created and
+ * waiting for an approver; `none`: auto-renew is off, so nothing will renew them).
+ */
+export const renewalDueGauge = registerOnce(
+  'certctl_renewal_due_certificates',
+  () =>
+    new Gauge({
+      name: 'certctl_renewal_due_certificates',
+      help: 'Certificates due for renewal at the last complete renewal scan, by renewal (job, approval, none: no job will be created)',
+      labelNames: ['renewal'] as const,
+      registers: [registry],
+    }),
+);
+/** Certificates inside one of their expiry alert thresholds at the last complete expiry-alert scan. */
+export const expiryAlertingGauge = registerOnce(
+  'certctl_expiry_alerting_certificates',
+  () =>
+    new Gauge({
+      name: 'certctl_expiry_alerting_certificates',
+      help: 'Certificates within an expiry alert threshold of their renewal policy at the last complete expiry-alert scan',
+      registers: [registry],
+    }),
+);
 
 /** What a scan decides for one certificate: pure, so the unit tests and the benchmark share it. */
 export function planRenewal(c: ScanCertificate, now: Date, maxJitterMs: number): { job?: NewJob; alert?: Alert } {
@@ -114,6 +142,7 @@ export class RenewalScanService {
 
   async renewalScan(now = new Date()) {
     const out = { candidates: 0, due: 0, created: 0, awaiting_approval: 0, duplicates: 0, alerts: 0 };
+    let withoutJob = 0;
     for await (const page of this.pages('renewal')) {
       out.candidates += page.length;
       const jobs: NewJob[] = [];
@@ -124,6 +153,7 @@ export class RenewalScanService {
         if (plan.alert) alerts.push(plan.alert);
       }
       out.due += jobs.length + alerts.length;
+      withoutJob += alerts.length;
       if (jobs.length) {
         const r = await this.rpc.request(SchedulerRpc.renewalCreateJobs, { jobs }, { timeoutMs: 30000 });
         out.created += r.created;
@@ -137,6 +167,9 @@ export class RenewalScanService {
       }
       if (alerts.length) out.alerts += (await this.dispatch(alerts)).created;
     }
+    renewalDueGauge.set({ renewal: 'job' }, out.due - withoutJob - out.awaiting_approval);
+    renewalDueGauge.set({ renewal: 'approval' }, out.awaiting_approval);
+    renewalDueGauge.set({ renewal: 'none' }, withoutJob);
     return out;
   }
 
@@ -152,6 +185,7 @@ export class RenewalScanService {
         out.duplicates += r.duplicates;
       }
     }
+    expiryAlertingGauge.set(out.alerting);
     return out;
   }
 }

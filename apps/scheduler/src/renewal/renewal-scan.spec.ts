@@ -1,5 +1,8 @@
-import type { ScanCertificate } from '@certctl/contracts';
-import { approvalAlert, planExpiryAlert, planRenewal } from './renewal-scan.service';
+import { type ScanCertificate, SchedulerRpc } from '@certctl/contracts';
+import type { RpcClient } from '@certctl/messaging';
+import { registry } from '@certctl/observability';
+import type { SchedulerConfig } from '../config';
+import { RenewalScanService, approvalAlert, planExpiryAlert, planRenewal } from './renewal-scan.service';
 import { ariDueAt } from './renewal-time';
 
 const DAY = 86400000;
@@ -87,5 +90,58 @@ describe('approvalAlert', () => {
       certificate: { id: 'cert-1', team_id: 'team-1' },
     });
     expect(a.message).toContain('/api/v1/jobs/job-7/approve');
+  });
+});
+
+describe('RenewalScanService metrics', () => {
+  const config = { CERTCTL_SCHEDULER_BATCH_SIZE: 1000, CERTCTL_RENEWAL_JITTER_MAX_MS: 0 } as unknown as SchedulerConfig;
+  /** A bus answering one page of certificates; every requested renewal job is created (the approval one waits). */
+  const bus = (page: ScanCertificate[]) =>
+    ({
+      request: jest.fn(async (contract: { subject: string }, payload: { jobs?: { certificate_id: string }[]; alerts?: unknown[] }) => {
+        if (contract.subject === SchedulerRpc.renewalScanBatch.subject) return { data: page, next_after_id: null };
+        if (contract.subject === SchedulerRpc.renewalCreateJobs.subject) {
+          const jobs = payload.jobs ?? [];
+          const waiting = jobs.filter((j) => j.certificate_id === 'cert-approval');
+          return {
+            created: jobs.length,
+            awaiting_approval: waiting.length,
+            duplicates: 0,
+            awaiting_jobs: waiting.map((j) => ({
+              job_id: `job-${j.certificate_id}`,
+              certificate_id: j.certificate_id,
+            })),
+          };
+        }
+        return { created: payload.alerts?.length ?? 0, duplicates: 0 };
+      }),
+    }) as unknown as RpcClient;
+  const gauge = async (name: string) => (await registry.getSingleMetric(name)!.get()).values;
+
+  it('ok/the renewal scan publishes due certificates by whether a renewal job exists', async () => {
+    const page = [
+      cert({ id: 'cert-a' }),
+      cert({ id: 'cert-approval' }),
+      cert({ id: 'cert-off', auto_renew: false }),
+      cert({ id: 'cert-later', renew_before_days: 5 }),
+    ];
+    await new RenewalScanService(bus(page), config).renewalScan(now);
+    const values = await gauge('certctl_renewal_due_certificates');
+    expect(Object.fromEntries(values.map((v) => [v.labels.renewal, v.value]))).toEqual({ job: 1, approval: 1, none: 1 });
+  });
+
+  it('fail/a scan without due certificates sets every count back to 0', async () => {
+    await new RenewalScanService(bus([cert({ id: 'cert-off', auto_renew: false })]), config).renewalScan(now);
+    await new RenewalScanService(bus([]), config).renewalScan(now);
+    const values = await gauge('certctl_renewal_due_certificates');
+    expect(values.map((v) => v.value)).toEqual([0, 0, 0]);
+  });
+
+  it('ok/the expiry-alert scan publishes how many certificates are inside an alert threshold', async () => {
+    await new RenewalScanService(
+      bus([cert({ id: 'cert-a' }), cert({ id: 'cert-b', not_after: new Date(now.getTime() + 300 * DAY).toISOString() })]),
+      config,
+    ).expiryAlertScan(now);
+    expect((await gauge('certctl_expiry_alerting_certificates'))[0]!.value).toBe(1);
   });
 });

@@ -1,0 +1,36 @@
+import { registry } from '@certctl/observability';
+import { type FreshnessSource, registerFreshnessMetrics } from './freshness-metrics';
+
+describe('revocation freshness metrics', () => {
+  const crls = jest.fn();
+  const responders = jest.fn();
+  const db: FreshnessSource = { crl: { groupBy: crls }, ocspResponder: { findMany: responders } };
+  registerFreshnessMetrics(db);
+  const sample = (text: string, name: string, issuer: string) =>
+    new RegExp(`^${name}\\{issuer_id="${issuer}"\\} (\\d+)$`, 'm').exec(text)?.[1];
+
+  it('ok/each scrape reads the latest CRL times and responder expiry per issuer, with one CRL query', async () => {
+    crls.mockResolvedValue([
+      { issuerId: 'iss-local', _max: { thisUpdate: new Date('2026-06-01T00:00:00Z'), nextUpdate: new Date('2026-06-08T00:00:00Z') } },
+    ]);
+    responders.mockResolvedValue([{ issuerId: 'iss-local', notAfter: new Date('2027-01-01T00:00:00Z') }]);
+    const text = await registry.metrics();
+    expect(sample(text, 'certctl_crl_this_update_timestamp_seconds', 'iss-local')).toBe(String(Date.parse('2026-06-01T00:00:00Z') / 1000));
+    expect(sample(text, 'certctl_crl_next_update_timestamp_seconds', 'iss-local')).toBe(String(Date.parse('2026-06-08T00:00:00Z') / 1000));
+    expect(sample(text, 'certctl_ocsp_responder_not_after_timestamp_seconds', 'iss-local')).toBe(
+      String(Date.parse('2027-01-01T00:00:00Z') / 1000),
+    );
+    expect(crls).toHaveBeenCalledTimes(1);
+  });
+
+  it('fail/an issuer whose CRLs are gone drops out; a failed read keeps the last values', async () => {
+    await new Promise((r) => setTimeout(r, 1100)); // past the per-scrape sharing window
+    crls.mockResolvedValue([]);
+    responders.mockRejectedValue(new Error('database down'));
+    const text = await registry.metrics();
+    expect(sample(text, 'certctl_crl_next_update_timestamp_seconds', 'iss-local')).toBeUndefined();
+    expect(sample(text, 'certctl_ocsp_responder_not_after_timestamp_seconds', 'iss-local')).toBe(
+      String(Date.parse('2027-01-01T00:00:00Z') / 1000),
+    );
+  });
+});
