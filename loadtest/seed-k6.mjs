@@ -1,5 +1,4 @@
 #!/usr/bin/env node
-/* global fetch */
 // Fixtures of the k6 scripts (loadtest/k6/), written to one JSON file the scripts read with
 // open(): a trust_authenticated ACME profile with one EAB key per ACME VU and a CSR for the
 // k6 order name (acme-flow.ts), an OCSP request for an issued certificate of iss-local
@@ -14,7 +13,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import acmeClient from 'acme-client';
-import { trustedProfile } from './lib/acme.mjs';
+import { restApi, trustedProfile } from './lib/acme.mjs';
 import * as ocsp from './scenarios/ocsp-get.mjs';
 
 const dataDir = resolve(process.env.CERTCTL_DATA_DIR ?? '.local');
@@ -34,16 +33,7 @@ const ctx = {
   url,
   key,
   log,
-  api: async (method, path, body) => {
-    const res = await fetch(`${url}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${key}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-      body: body ? JSON.stringify(body) : undefined,
-    });
-    const json = await res.json();
-    if (res.status >= 300) throw new Error(`${method} ${path} → ${res.status} ${JSON.stringify(json)}`);
-    return json;
-  },
+  api: (method, path, body) => restApi(url, key, method, path, body),
 };
 
 // ACME: the trusted profile (created once) and one EAB key per VU; a CSR for the order name.

@@ -1,9 +1,8 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ROOT, dataDir } from '@certctl/testing';
+import { ROOT, dataDir, freePort } from '@certctl/testing';
 import { readState } from './e2e-env';
 import { api, validCertificate, waitFor } from './http';
 
@@ -46,17 +45,6 @@ function prometheusBin(): string {
   if (!existsSync(bin))
     execFileSync('bash', [join(ROOT, 'tools/observability/install-tools.sh')], { stdio: ['ignore', 'ignore', 'inherit'] });
   return bin;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 /** The queries a dashboard sends, with Grafana's variables set as a user viewing every service would. */

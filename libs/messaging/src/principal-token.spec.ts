@@ -35,19 +35,23 @@ describe('signed principal', () => {
     });
   });
 
+  /** A gateway-signed token for alice with the issue and expiry times given (the signer never makes these). */
+  const gatewayTokenAt = (iat: number, exp: number) =>
+    new SignJWT({ principal: 'alice', role: 'operator', req_sha256: payloadDigest(payload) })
+      .setProtectedHeader({ alg: 'EdDSA', kid: 'gateway' })
+      .setIssuer('gateway')
+      .setAudience(SUBJECT)
+      .setIssuedAt(iat)
+      .setExpirationTime(exp)
+      .sign(gateway.key);
+
   it('fail/no token → unauthorized', async () => {
     expect(await refused(verifyPrincipal(keys, undefined, SUBJECT, actor, payload))).toMatchObject({ code: 'unauthorized' });
   });
 
   it('fail/an expired token → unauthorized', async () => {
     const now = Math.floor(Date.now() / 1000);
-    const token = await new SignJWT({ principal: 'alice', role: 'operator', req_sha256: payloadDigest(payload) })
-      .setProtectedHeader({ alg: 'EdDSA', kid: 'gateway' })
-      .setIssuer('gateway')
-      .setAudience(SUBJECT)
-      .setIssuedAt(now - PRINCIPAL_TOKEN_TTL_S - 30)
-      .setExpirationTime(now - 30)
-      .sign(gateway.key);
+    const token = await gatewayTokenAt(now - PRINCIPAL_TOKEN_TTL_S - 30, now - 30);
     const err = await refused(verifyPrincipal(keys, token, SUBJECT, actor, payload));
     expect(err).toMatchObject({ code: 'unauthorized' });
     expect(err?.message).toMatch(/expired/);
@@ -55,13 +59,7 @@ describe('signed principal', () => {
 
   it('fail/a long-lived token is refused even before its exp (max age)', async () => {
     const now = Math.floor(Date.now() / 1000);
-    const token = await new SignJWT({ principal: 'alice', role: 'operator', req_sha256: payloadDigest(payload) })
-      .setProtectedHeader({ alg: 'EdDSA', kid: 'gateway' })
-      .setIssuer('gateway')
-      .setAudience(SUBJECT)
-      .setIssuedAt(now - 3600)
-      .setExpirationTime(now + 3600)
-      .sign(gateway.key);
+    const token = await gatewayTokenAt(now - 3600, now + 3600);
     expect(await refused(verifyPrincipal(keys, token, SUBJECT, actor, payload))).toMatchObject({ code: 'unauthorized' });
   });
 

@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { applyDerMutations, derMutations } from '@certctl/testing';
 import { CertID, OCSPRequest, Request, TBSRequest, id_pkix_ocsp_nonce } from '@peculiar/asn1-ocsp';
 import { AsnConvert, OctetString } from '@peculiar/asn1-schema';
 import { AlgorithmIdentifier, Extension } from '@peculiar/asn1-x509';
@@ -71,22 +72,9 @@ describe('OCSP request parsing (property)', () => {
       fc.property(
         fc.array(serialArb, { minLength: 1, maxLength: 3 }),
         fc.option(fc.uint8Array({ minLength: 1, maxLength: 16 }), { nil: undefined }),
-        fc.array(
-          fc.oneof(
-            fc.record({ kind: fc.constant('flip' as const), at: fc.nat(), bits: fc.integer({ min: 1, max: 255 }) }),
-            fc.record({ kind: fc.constant('cut' as const), at: fc.nat() }),
-            fc.record({ kind: fc.constant('insert' as const), at: fc.nat(), bytes: fc.uint8Array({ minLength: 1, maxLength: 8 }) }),
-          ),
-          { minLength: 1, maxLength: 4 },
-        ),
+        derMutations(4),
         (serials, nonce, mutations) => {
-          let der = request(serials, 'sha1', nonce);
-          for (const m of mutations) {
-            const at = m.at % (der.length + 1);
-            if (m.kind === 'flip' && der.length) der[at % der.length]! ^= m.bits;
-            else if (m.kind === 'cut') der = der.subarray(0, at);
-            else if (m.kind === 'insert') der = Buffer.concat([der.subarray(0, at), m.bytes, der.subarray(at)]);
-          }
+          const der = applyDerMutations(request(serials, 'sha1', nonce), mutations);
           onlyPkiErrors(() => parseOcspRequest(der));
         },
       ),

@@ -7,3 +7,4 @@ export * from './acme-tls-cert';
 export * from './challenge-test-server-process';
 export * from './openssl-ca';
 export * from './receivers';
+export * from './der-mutations';
