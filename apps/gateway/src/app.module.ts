@@ -17,7 +17,8 @@ export function gatewayModule(config: GatewayConfig) {
 
   @Module({
     imports: [
-      platformModule('gateway', { database: PrismaService, redis: RateLimiter, nats: RpcClient }),
+      // /metrics is not on the public listeners: see http/metrics-listener.ts.
+      platformModule('gateway', { database: PrismaService, redis: RateLimiter, nats: RpcClient }, { metricsRoute: false }),
       DatabaseModule.forRoot({ url: config.DATABASE_URL, poolSize: config.CERTCTL_DATABASE_POOL_SIZE }),
       MessagingModule.forRoot({
         servers: config.NATS_URL,

@@ -30,7 +30,7 @@ import {
   stopTracing,
   withSpan,
 } from '@certctl/observability';
-import { type Dependency, HealthController, READINESS_DEPS, SERVICE_NAME, lifecycle } from './health.controller';
+import { type Dependency, HealthController, MetricsController, READINESS_DEPS, SERVICE_NAME, lifecycle } from './health.controller';
 import { ProblemFilter } from './problem';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -63,13 +63,20 @@ function header(req: FastifyRequest, name: string): string | undefined {
   return Array.isArray(v) ? v[0] : v;
 }
 
-/** Health, readiness and metrics routes, plus the trace interceptor, for one service. */
-export function platformModule(service: string, deps: Partial<Record<Dependency, Type<unknown>>>): DynamicModule {
+/**
+ * Health, readiness and metrics routes, plus the trace interceptor, for one service.
+ * `metricsRoute: false` leaves /metrics off the app (a public listener serves it elsewhere).
+ */
+export function platformModule(
+  service: string,
+  deps: Partial<Record<Dependency, Type<unknown>>>,
+  { metricsRoute = true }: { metricsRoute?: boolean } = {},
+): DynamicModule {
   @Module({})
   class PlatformModule {}
   return {
     module: PlatformModule,
-    controllers: [HealthController],
+    controllers: metricsRoute ? [HealthController, MetricsController] : [HealthController],
     providers: [
       { provide: SERVICE_NAME, useValue: service },
       { provide: READINESS_DEPS, useValue: deps },

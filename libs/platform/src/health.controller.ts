@@ -51,7 +51,12 @@ export class HealthController {
       .status(ok ? 200 : 503)
       .send({ status: ok ? 'ready' : lifecycle.shuttingDown ? 'shutting_down' : 'not_ready', service: this.service, checks });
   }
+}
 
+/** Prometheus metrics on the service's own port (the gateway serves them on a listener of their own instead). */
+@Public()
+@Controller()
+export class MetricsController {
   @Get('metrics')
   @Header('content-type', 'text/plain; version=0.0.4; charset=utf-8')
   async metrics() {

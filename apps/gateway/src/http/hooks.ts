@@ -37,13 +37,6 @@ export function installGatewayHooks(fastify: FastifyInstance, config: GatewayCon
       sendProblem(reply, toProblem(new AppError('bad_request', problem), req));
       return reply;
     }
-    if (req.raw.url === '/metrics' || req.raw.url?.startsWith('/metrics?')) {
-      sendProblem(
-        reply,
-        toProblem(new AppError('not_found', 'The gateway serves its metrics on its own metrics port, not on this listener.'), req),
-      );
-      return reply;
-    }
   });
 
   const allowAll = config.CERTCTL_CORS_ORIGINS.includes('*');
