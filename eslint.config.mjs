@@ -3,6 +3,33 @@ import tseslint from 'typescript-eslint';
 import nx from '@nx/eslint-plugin';
 import prettier from 'eslint-config-prettier';
 
+const APPS = ['gateway', 'inventory', 'issuance', 'acme', 'revocation', 'scheduler', 'notifications'];
+const TEST_FILES = ['**/*.spec.ts', '**/*.int-spec.ts', '**/*.e2e-spec.ts', '**/test/**/*.ts', 'apps/platform-e2e/**/*.ts'];
+
+/**
+ * Module boundaries by type and by scope (docs/contributing.md). Apps never import apps and
+ * reach only shared libraries; libraries reach libraries; the contracts library reaches only
+ * zod; the test library (libs/testing, tag type:testing) is for test code only.
+ */
+function boundaries({ testCode }) {
+  const libs = testCode ? ['type:lib', 'type:contracts', 'type:testing'] : ['type:lib', 'type:contracts'];
+  return {
+    enforceBuildableLibDependency: false,
+    allow: [],
+    depConstraints: [
+      ...APPS.map((app) => ({ sourceTag: `scope:${app}`, onlyDependOnLibsWithTags: [`scope:${app}`, 'scope:shared'] })),
+      { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
+      { sourceTag: 'type:app', onlyDependOnLibsWithTags: libs },
+      { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:lib', 'type:contracts', 'type:testing'] },
+      { sourceTag: 'type:lib', onlyDependOnLibsWithTags: libs },
+      { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:lib', 'type:contracts', 'type:testing'] },
+      // The contracts library depends on nothing but its schema library (zod); its
+      // property tests (*.property.spec.ts) also use fast-check.
+      { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: [], allowedExternalImports: ['zod', 'node:net', 'fast-check'] },
+    ],
+  };
+}
+
 export default tseslint.config(
   { ignores: ['node_modules/**', 'dist/**', '.local/**', '.nx/**', 'libs/database/src/generated/**', 'coverage/**'] },
   js.configs.recommended,
@@ -11,25 +38,16 @@ export default tseslint.config(
     files: ['**/*.ts'],
     plugins: { '@nx': nx },
     rules: {
-      '@nx/enforce-module-boundaries': [
-        'error',
-        {
-          enforceBuildableLibDependency: false,
-          allow: [],
-          depConstraints: [
-            // Apps never import apps; they use libraries only.
-            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib', 'type:contracts'] },
-            { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:lib', 'type:contracts'] },
-            { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib', 'type:contracts'] },
-            // The contracts library depends on nothing but its schema library (zod); its
-            // property tests (*.property.spec.ts) also use fast-check.
-            { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: [], allowedExternalImports: ['zod', 'node:net', 'fast-check'] },
-          ],
-        },
-      ],
+      '@nx/enforce-module-boundaries': ['error', boundaries({ testCode: true })],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/no-non-null-assertion': 'off',
     },
+  },
+  {
+    // Production code may not import the test library.
+    files: ['apps/**/*.ts', 'libs/**/*.ts'],
+    ignores: TEST_FILES,
+    rules: { '@nx/enforce-module-boundaries': ['error', boundaries({ testCode: false })] },
   },
   {
     files: ['**/*.mjs', '**/*.js', '**/*.cjs'],
