@@ -1,7 +1,9 @@
 import { Client } from 'pg';
 import { type PrismaService, createPrismaClient } from '@certctl/database';
 import { createTestDatabase } from '@certctl/testing';
-import { type AuditRecord, AuditWriter, sanitizeRecord } from '../src/audit/audit.writer';
+import { type AuditRecord, sanitizeRecord } from '../src/audit/audit-record';
+import { AuditRepository } from '../src/audit/audit.repository';
+import { AuditWriter } from '../src/audit/audit.writer';
 import type { GatewayConfig } from '../src/config';
 
 const row = (over: Partial<AuditRecord>): AuditRecord => ({
@@ -39,7 +41,7 @@ describe('audit writer on real PostgreSQL: hostile values never stall the trail'
     await pg.end();
   });
 
-  const writer = () => new AuditWriter(db, { CERTCTL_AUDIT_FLUSH_MS: 5 } as GatewayConfig);
+  const writer = () => new AuditWriter(new AuditRepository(db), { CERTCTL_AUDIT_FLUSH_MS: 5 } as GatewayConfig);
   const rowsOf = async (requestId: string) =>
     (
       await pg.query<{ resource_id: string | null; path: string; details: unknown }>('SELECT * FROM audit_events WHERE request_id = $1', [
