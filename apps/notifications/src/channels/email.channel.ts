@@ -58,11 +58,12 @@ export class EmailChannel implements ChannelSender {
 const PERMANENT_SMTP_CODES = new Set(['EAUTH', 'EENVELOPE']);
 
 /**
- * Whether an SMTP failure may succeed later: a 5xx reply is permanent (RFC 5321), as are a
- * refused login and an envelope the server can never accept; 4xx replies, connection errors
- * and timeouts are transient.
+ * Whether an SMTP failure may succeed later. The server's reply decides when there is one:
+ * 5xx is permanent (RFC 5321), 4xx transient (nodemailer reports both as EENVELOPE when a
+ * recipient is refused). Without a reply, a refused login or an envelope nodemailer cannot
+ * build is permanent; connection errors and timeouts are transient.
  */
 export function retryableSmtpFailure(err: { code?: string; responseCode?: number }): boolean {
-  if (err.responseCode !== undefined && err.responseCode >= 500 && err.responseCode < 600) return false;
+  if (err.responseCode !== undefined && err.responseCode >= 400 && err.responseCode < 600) return err.responseCode < 500;
   return !(err.code !== undefined && PERMANENT_SMTP_CODES.has(err.code));
 }
