@@ -3,25 +3,10 @@
 import type { GatewayConfig } from '../config';
 import type { AuditRecord } from './audit-record';
 import type { AuditRepository } from './audit.repository';
+import { auditRecord } from '../testing/fixtures';
 import { AuditWriter } from './audit.writer';
 
-const row = (requestId: string, over: Partial<AuditRecord> = {}): AuditRecord => ({
-  occurredAt: new Date('2026-11-01T00:00:00.000Z'),
-  actor: 'key:ops',
-  role: 'admin',
-  action: 'certificate.create',
-  method: 'POST',
-  path: '/api/v1/certificates',
-  resourceType: 'certificate',
-  resourceId: null,
-  status: 201,
-  bodySha256: null,
-  latencyMs: 3,
-  requestId,
-  sourceIp: '127.0.0.1',
-  details: {},
-  ...over,
-});
+const row = (requestId: string, over: Partial<AuditRecord> = {}) => auditRecord({ requestId, ...over });
 
 /**
  * A table that refuses, like a multi-row INSERT, the whole batch when one row is bad: rows whose

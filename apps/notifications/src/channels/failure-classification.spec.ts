@@ -3,40 +3,19 @@
 import { createServer as createTcpServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { startHttpReceiver } from '@certctl/testing';
-import { DeliveryError, type Outgoing, type SendContext } from './channel.types';
+import {
+  deliveryFailureOf as failureOf,
+  outgoing,
+  relaxedPolicy as relaxed,
+  sendContext,
+  strictPolicy as strict,
+} from '../testing/fixtures';
+import type { SendContext } from './channel.types';
 import type { DestinationPolicy } from './destination';
 import { EmailChannel, retryableSmtpFailure } from './email.channel';
 import { OpsGenieChannel, PagerDutyChannel, SlackChannel, TeamsChannel, WebhookChannel, retryableStatus } from './http.channels';
 
-const outgoing: Outgoing = {
-  id: 'ntf-1',
-  event: 'certificate.expiring',
-  severity: 'warning',
-  subject: 'Certificate web-1 expires soon',
-  message: 'soon',
-  recipient: 'ops@example.test',
-  dedupeKey: null,
-  payload: {},
-};
-const strict: DestinationPolicy = { allowPrivateAddresses: false, smtpAllowPlaintextAuth: false };
-const relaxed: DestinationPolicy = { allowPrivateAddresses: true, smtpAllowPlaintextAuth: false };
-const ctx = (config: SendContext['config'], policy = relaxed, secret?: string): SendContext => ({
-  type: 'webhook',
-  config,
-  secret,
-  timeoutMs: 3000,
-  policy,
-});
-
-async function failureOf(p: Promise<unknown>): Promise<DeliveryError> {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).toBeInstanceOf(DeliveryError);
-    return err as DeliveryError;
-  }
-  throw new Error('expected the delivery to fail');
-}
+const ctx = (config: SendContext['config'], policy: DestinationPolicy = relaxed, secret?: string) => sendContext(config, policy, secret);
 
 /** A port nothing listens on (bound, then released). */
 async function closedPort(): Promise<number> {

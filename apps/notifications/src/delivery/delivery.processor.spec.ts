@@ -3,47 +3,17 @@ import { NotificationEvents } from '@certctl/contracts';
 import type { RpcClient } from '@certctl/messaging';
 import type { QueueService } from '@certctl/queue';
 import { DeliveryError } from '../channels/channel.types';
-import { notificationsEnvSchema } from '../config';
 import type { FailureRecord, NotificationRepository, NotificationRow } from '../notifications/notification.repository';
 import type { NotificationService } from '../notifications/notification.service';
 import type { ChannelService } from '../routing/channel.service';
+import { notificationRow, unitTestConfig } from '../testing/fixtures';
 import { DeliveryProcessor } from './delivery.processor';
 
 const send = jest.fn<Promise<void>, unknown[]>();
 jest.mock('../channels/channel.factory', () => ({ senderFor: () => ({ send: (...args: unknown[]) => send(...args) }) }));
 
-const config = notificationsEnvSchema.parse({
-  DATABASE_URL: 'postgresql://u:p@127.0.0.1/db',
-  REDIS_URL: 'redis://127.0.0.1:6379',
-  NATS_URL: 'nats://127.0.0.1:4222',
-  CERTCTL_ENCRYPTION_KEY: 'unit-test-encryption-key-0123456789abcdef',
-  CERTCTL_NOTIFY_MAX_ATTEMPTS: '5',
-  CERTCTL_NOTIFY_BACKOFF_BASE_MS: '1000',
-});
-
-const row = (over: Partial<NotificationRow> = {}): NotificationRow => ({
-  id: 'ntf-1',
-  type: 'certificate.expiring',
-  certificateId: 'cert-1',
-  channel: 'webhook',
-  channelId: 'nch-1',
-  recipient: 'hook',
-  subject: 'Certificate web-1 expires soon',
-  message: 'soon',
-  dedupeKey: 'expiring:cert-1|nch-1',
-  status: 'pending',
-  retryCount: 0,
-  nextRetryAt: null,
-  lastError: null,
-  deliveredAttempt: null,
-  sentAt: null,
-  createdAt: new Date(),
-  severity: 'warning',
-  payload: {},
-  generation: 3,
-  updatedAt: new Date(),
-  ...over,
-});
+const config = unitTestConfig({ CERTCTL_NOTIFY_MAX_ATTEMPTS: '5', CERTCTL_NOTIFY_BACKOFF_BASE_MS: '1000' });
+const row = (over: Partial<NotificationRow> = {}) => notificationRow({ generation: 3, ...over });
 
 function setup(stored: NotificationRow | null, { recordWins = true } = {}) {
   const failures: FailureRecord[] = [];

@@ -1,18 +1,13 @@
 // NotificationService's routing and requeue rules against hand-written fake repositories: no PostgreSQL.
 import { AppError } from '@certctl/contracts';
 import type { QueueService } from '@certctl/queue';
-import { notificationsEnvSchema } from '../config';
+import { notificationRow, unitTestConfig } from '../testing/fixtures';
 import type { ChannelRepository, ChannelRow } from '../routing/channel.repository';
 import type { RuleRepository, RuleRow } from '../routing/rule.repository';
 import type { NewNotification, NotificationRepository, NotificationRow } from './notification.repository';
 import { NotificationService } from './notification.service';
 
-const config = notificationsEnvSchema.parse({
-  DATABASE_URL: 'postgresql://u:p@127.0.0.1/db',
-  REDIS_URL: 'redis://127.0.0.1:6379',
-  NATS_URL: 'nats://127.0.0.1:4222',
-  CERTCTL_ENCRYPTION_KEY: 'unit-test-encryption-key-0123456789abcdef',
-});
+const config = unitTestConfig();
 const actor = { principal: 'test-admin', role: 'admin' as const };
 const at = new Date('2026-11-01T00:00:00.000Z');
 
@@ -134,28 +129,7 @@ describe('NotificationService.requeue and get', () => {
 
   it('ok/a dead notification is reopened and queued under its new generation, from attempt zero', async () => {
     const { service, events, queues } = setup();
-    const reopened = {
-      id: 'ntf-1',
-      type: 'certificate.expiring',
-      certificateId: null,
-      channel: 'webhook',
-      channelId: 'nch-1',
-      recipient: 'hook',
-      subject: 's',
-      message: 'm',
-      dedupeKey: null,
-      status: 'pending',
-      retryCount: 0,
-      nextRetryAt: null,
-      lastError: null,
-      deliveredAttempt: null,
-      sentAt: null,
-      createdAt: at,
-      severity: 'info',
-      payload: {},
-      generation: 2,
-      updatedAt: at,
-    } satisfies NotificationRow;
+    const reopened = notificationRow({ generation: 2 });
     events.reopenDead.mockResolvedValue(reopened);
     await expect(service.requeue({ id: 'ntf-1', actor })).resolves.toMatchObject({ id: 'ntf-1', status: 'pending', retry_count: 0 });
     expect(queues.add).toHaveBeenCalledWith(expect.any(String), 'ntf-1-g2-a0', { notification_id: 'ntf-1' }, { attempts: 1, delay: 0 });

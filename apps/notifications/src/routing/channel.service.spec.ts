@@ -1,17 +1,12 @@
 // ChannelService's rules (required settings, destination policy, sealing) against hand-written fake repositories: no PostgreSQL.
 import { AppError } from '@certctl/contracts';
 import type { Prisma } from '@certctl/database';
-import { notificationsEnvSchema } from '../config';
+import { unitTestConfig } from '../testing/fixtures';
 import type { ChannelRepository, ChannelRow, NewChannel } from './channel.repository';
 import type { NewRule, RuleRepository, RuleRow } from './rule.repository';
 import { ChannelService } from './channel.service';
 
-const config = notificationsEnvSchema.parse({
-  DATABASE_URL: 'postgresql://u:p@127.0.0.1/db',
-  REDIS_URL: 'redis://127.0.0.1:6379',
-  NATS_URL: 'nats://127.0.0.1:4222',
-  CERTCTL_ENCRYPTION_KEY: 'unit-test-encryption-key-0123456789abcdef',
-});
+const config = unitTestConfig();
 const actor = { principal: 'test-admin', role: 'admin' as const };
 const at = new Date('2026-11-01T00:00:00.000Z');
 const SLACK_URL = 'https://hooks.slack.example/services/T000/B000/secret-token';
