@@ -105,19 +105,18 @@ export class NotificationService {
     const cutoff = new Date(Date.now() - graceMs);
     const rows = await this.events.findPossiblyUnqueued(cutoff, 1000);
     const queue = this.queues.queue(QueueName.Notifications);
-    let n = 0;
-    for (const r of rows) {
-      const jobId = attemptJobId(r.id, r.generation, r.retryCount);
-      const job = await queue.getJob(jobId);
+    let requeued = 0;
+    for (const row of rows) {
+      const job = await queue.getJob(attemptJobId(row.id, row.generation, row.retryCount));
       const state = job ? await job.getState() : 'missing';
       if (state === 'active' || state === 'waiting' || state === 'delayed' || state === 'prioritized' || state === 'waiting-children')
         continue;
       if (job) await job.remove().catch(() => undefined);
-      await this.enqueue(r.id, r.generation, r.retryCount);
-      n++;
+      await this.enqueue(row.id, row.generation, row.retryCount);
+      requeued++;
     }
-    if (n) getLogger().info({ count: n }, 'notifications put back on the queue');
-    return n;
+    if (requeued) getLogger().info({ count: requeued }, 'notifications put back on the queue');
+    return requeued;
   }
 }
 
