@@ -4,7 +4,9 @@ import { DatabaseModule, PrismaService } from '@certctl/database';
 import { MessagingModule, RpcClient, busAuthFromEnv } from '@certctl/messaging';
 import { platformModule } from '@certctl/platform';
 import { GATEWAY_CONFIG, type GatewayConfig } from './config';
+import { ApiKeysRepository } from './api-keys/api-keys.repository';
 import { ApiKeysService } from './api-keys/api-keys.service';
+import { AuditRepository } from './audit/audit.repository';
 import { AuditWriter } from './audit/audit.writer';
 import { AuthGuard } from './auth/auth.guard';
 import { GATEWAY_CONTROLLERS } from './controllers';
@@ -30,7 +32,9 @@ export function gatewayModule(config: GatewayConfig) {
     controllers: GATEWAY_CONTROLLERS,
     providers: [
       { provide: GATEWAY_CONFIG, useValue: config },
+      ApiKeysRepository,
       ApiKeysService,
+      AuditRepository,
       RateLimiter,
       AuditWriter,
       { provide: APP_GUARD, useClass: AuthGuard },

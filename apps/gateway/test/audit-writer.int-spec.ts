@@ -1,26 +1,13 @@
 import { Client } from 'pg';
 import { type PrismaService, createPrismaClient } from '@certctl/database';
 import { createTestDatabase } from '@certctl/testing';
-import { type AuditRecord, AuditWriter, sanitizeRecord } from '../src/audit/audit.writer';
+import { sanitizeRecord } from '../src/audit/audit-record';
+import { AuditRepository } from '../src/audit/audit.repository';
+import { AuditWriter } from '../src/audit/audit.writer';
+import { auditRecord } from '../src/testing/fixtures';
 import type { GatewayConfig } from '../src/config';
 
-const row = (over: Partial<AuditRecord>): AuditRecord => ({
-  occurredAt: new Date(),
-  actor: 'key:ops',
-  role: 'admin',
-  action: 'certificate.create',
-  method: 'POST',
-  path: '/api/v1/certificates',
-  resourceType: 'certificate',
-  resourceId: null,
-  status: 201,
-  bodySha256: null,
-  latencyMs: 3,
-  requestId: 'req-ok',
-  sourceIp: '127.0.0.1',
-  details: {},
-  ...over,
-});
+const row = auditRecord;
 
 describe('audit writer on real PostgreSQL: hostile values never stall the trail', () => {
   let url: string;
@@ -39,7 +26,7 @@ describe('audit writer on real PostgreSQL: hostile values never stall the trail'
     await pg.end();
   });
 
-  const writer = () => new AuditWriter(db, { CERTCTL_AUDIT_FLUSH_MS: 5 } as GatewayConfig);
+  const writer = () => new AuditWriter(new AuditRepository(db), { CERTCTL_AUDIT_FLUSH_MS: 5 } as GatewayConfig);
   const rowsOf = async (requestId: string) =>
     (
       await pg.query<{ resource_id: string | null; path: string; details: unknown }>('SELECT * FROM audit_events WHERE request_id = $1', [

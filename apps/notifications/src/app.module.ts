@@ -7,8 +7,11 @@ import { NOTIFICATIONS_CONFIG, type NotificationsConfig } from './config';
 import { DeliveryProcessor } from './delivery/delivery.processor';
 import { NotificationHandler } from './notifications/notification.handler';
 import { PlatformEventsHandler } from './notifications/platform-events.handler';
+import { NotificationRepository } from './notifications/notification.repository';
 import { NotificationService } from './notifications/notification.service';
+import { ChannelRepository } from './routing/channel.repository';
 import { ChannelService } from './routing/channel.service';
+import { RuleRepository } from './routing/rule.repository';
 
 export function notificationsModule(config: NotificationsConfig) {
   @Module({
@@ -24,7 +27,15 @@ export function notificationsModule(config: NotificationsConfig) {
       }),
     ],
     controllers: [NotificationHandler, PlatformEventsHandler],
-    providers: [{ provide: NOTIFICATIONS_CONFIG, useValue: config }, NotificationService, ChannelService, DeliveryProcessor],
+    providers: [
+      { provide: NOTIFICATIONS_CONFIG, useValue: config },
+      NotificationRepository,
+      ChannelRepository,
+      RuleRepository,
+      NotificationService,
+      ChannelService,
+      DeliveryProcessor,
+    ],
   })
   class NotificationsModule {}
   return NotificationsModule;

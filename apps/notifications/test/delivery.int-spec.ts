@@ -5,7 +5,7 @@ import { NestFactory } from '@nestjs/core';
 import { Client } from 'pg';
 import { type Alert, Events, NotificationRpc } from '@certctl/contracts';
 import { DrainingNatsServer, RpcClient, busAuthFromEnv } from '@certctl/messaging';
-import { createTestDatabase, startNatsServer, startSmtpReceiver } from '@certctl/testing';
+import { createTestDatabase, startHttpReceiver, startNatsServer, startSmtpReceiver } from '@certctl/testing';
 import { notificationsModule } from '../src/app.module';
 import { notificationsEnvSchema } from '../src/config';
 import { verifyWebhook } from '../src/delivery/signature';
@@ -174,6 +174,58 @@ describe('notification delivery on real PostgreSQL, Redis and NATS', () => {
     ).toBe(true);
     expect(JSON.parse(got.body)).toMatchObject({ id: n!.id, event: 'certificate.expiring' });
     await expect(rpc.request(NotificationRpc.requeue, { id: n!.id, actor })).rejects.toMatchObject({ code: 'conflict' });
+  });
+
+  it('fail/a webhook answering 404 (a configuration error) is attempted once and dead at once; one answering 503 is retried', async () => {
+    const hits = { gone: 0, down: 0 };
+    const gone = await startHttpReceiver(() => (hits.gone++, 404));
+    const down = await startHttpReceiver(() => (hits.down++, 503));
+    try {
+      const [goneChannel, downChannel] = await Promise.all([
+        rpc.request(NotificationRpc.channelCreate, {
+          actor,
+          channel: { name: 'gone-hook', type: 'webhook', config: { url: `${gone.url}/hook` } },
+        }),
+        rpc.request(NotificationRpc.channelCreate, {
+          actor,
+          channel: { name: 'down-hook', type: 'webhook', config: { url: `${down.url}/hook` } },
+        }),
+      ]);
+      await rpc.request(NotificationRpc.ruleCreate, {
+        actor,
+        rule: { name: 'revocations', events: ['certificate.revoked'], channel_ids: [goneChannel.id, downChannel.id] },
+      });
+      await rpc.request(NotificationRpc.dispatch, {
+        alerts: [alert('revoked:cert-5', { event: 'certificate.revoked', certificate: { id: 'cert-5', name: 'web-5' } })],
+      });
+      const rowOf = async (channelId: string) => (await rpc.request(NotificationRpc.list, { limit: 10, channel_id: channelId })).data[0];
+      // The retryable one goes through its whole attempt budget: ample time for any further attempt of the other.
+      const retried = await waitFor(async () => {
+        const row = await rowOf(downChannel.id);
+        return row?.status === 'dead' ? row : undefined;
+      });
+      expect(retried).toMatchObject({ retry_count: 5, last_error: `${new URL(down.url).origin} answered 503 Service Unavailable` });
+      expect(hits.down).toBe(5);
+
+      const refused = await rowOf(goneChannel.id);
+      expect(refused).toMatchObject({
+        status: 'dead',
+        retry_count: 1,
+        next_retry_at: null,
+        delivered_attempt: null,
+        last_error: `${new URL(gone.url).origin} answered 404 Not Found`,
+      });
+      expect(hits.gone).toBe(1);
+      // Dead-lettered like any dead row: a requeue gives it one more attempt, again not retried.
+      await rpc.request(NotificationRpc.requeue, { id: refused!.id, actor });
+      await waitFor(async () => (await rpc.request(NotificationRpc.get, { id: refused!.id })).status === 'dead' && hits.gone === 2);
+      await new Promise((r) => setTimeout(r, 1000));
+      expect(hits.gone).toBe(2);
+      expect(await rpc.request(NotificationRpc.get, { id: refused!.id })).toMatchObject({ status: 'dead', retry_count: 1 });
+    } finally {
+      await gone.close();
+      await down.close();
+    }
   });
 
   it('ok/the same alert dispatched twice creates one row per channel', async () => {

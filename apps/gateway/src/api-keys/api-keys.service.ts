@@ -2,7 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { z } from 'zod';
 import { AppError, type Role } from '@certctl/contracts';
-import { type ApiKeyRow, Prisma, PrismaService, newId } from '@certctl/database';
+import { type ApiKeyRow, newId } from '@certctl/database';
 import { getLogger } from '@certctl/observability';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
 import type { Principal } from '../auth/principal';
@@ -10,6 +10,7 @@ import { generateApiKey, hashApiKey } from '../auth/key-material';
 import { ownerForNewKey } from '../auth/key-owner';
 import { decodeCursor, encodeCursor } from '@certctl/contracts';
 import type { CreateApiKey, apiKeySchema, listApiKeysQuerySchema } from './api-keys.schemas';
+import { ApiKeysRepository } from './api-keys.repository';
 
 type ApiKeyDto = z.infer<typeof apiKeySchema>;
 type Row = ApiKeyRow;
@@ -39,6 +40,18 @@ export function toApiKeyDto(row: Row, now = Date.now()): ApiKeyDto {
   };
 }
 
+function principalOf(row: Row): Principal {
+  return {
+    key_id: row.id,
+    key_name: row.name,
+    principal: row.principal,
+    role: row.role,
+    agent_id: row.agentId,
+    created_by: row.createdBy,
+    owner_key_id: row.ownerKeyId,
+  };
+}
+
 /**
  * Named API keys: only the SHA-256 of a key is stored and compared in constant time.
  * Verified keys are remembered for CERTCTL_API_KEY_CACHE_MS, so a request costs no
@@ -51,7 +64,7 @@ export class ApiKeysService {
   private readonly lastUsedWritten = new Map<string, number>();
 
   constructor(
-    private readonly db: PrismaService,
+    private readonly keys: ApiKeysRepository,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
   ) {}
 
@@ -61,22 +74,14 @@ export class ApiKeysService {
     const now = Date.now();
     let entry = this.cache.get(hash);
     if (!entry || entry.cachedUntil < now) {
-      const row = await this.db.apiKey.findUnique({ where: { keyHash: hash } });
+      const row = await this.keys.findByHash(hash);
       if (!row || row.disabledAt) {
         this.cache.delete(hash);
         return null;
       }
       entry = {
         hash: row.keyHash,
-        principal: {
-          key_id: row.id,
-          key_name: row.name,
-          principal: row.principal,
-          role: row.role,
-          agent_id: row.agentId,
-          created_by: row.createdBy,
-          owner_key_id: row.ownerKeyId,
-        },
+        principal: principalOf(row),
         expiresAt: row.expiresAt?.getTime() ?? null,
         cachedUntil: now + this.config.CERTCTL_API_KEY_CACHE_MS,
       };
@@ -95,13 +100,13 @@ export class ApiKeysService {
     const last = this.lastUsedWritten.get(id) ?? 0;
     if (now - last < this.config.CERTCTL_API_KEY_LAST_USED_INTERVAL_MS) return;
     this.lastUsedWritten.set(id, now);
-    this.db.apiKey.updateMany({ where: { id }, data: { lastUsedAt: new Date(now) } }).catch((err: unknown) => {
+    this.keys.recordLastUsed(id, new Date(now)).catch((err: unknown) => {
       getLogger().warn({ key_id: id, err: (err as Error).message }, 'could not record last_used_at');
     });
   }
 
   private evict(id: string): void {
-    for (const [hash, e] of this.cache) if (e.principal.key_id === id) this.cache.delete(hash);
+    for (const [hash, cached] of this.cache) if (cached.principal.key_id === id) this.cache.delete(hash);
     this.lastUsedWritten.delete(id);
   }
 
@@ -109,58 +114,28 @@ export class ApiKeysService {
   async create(body: CreateApiKey, creator: Principal | null): Promise<ApiKeyDto & { key: string }> {
     const { secret, hash, prefix } = generateApiKey();
     const id = newId('key');
-    try {
-      const row = await this.db.apiKey.create({
-        data: {
-          id,
-          createdBy: creator?.key_id ?? null,
-          ownerKeyId: ownerForNewKey(id, creator),
-          name: body.name,
-          principal: body.principal ?? body.name,
-          role: body.role,
-          agentId: body.agent_id ?? null,
-          keyHash: hash,
-          keyPrefix: prefix,
-          expiresAt: body.expires_at ? new Date(body.expires_at) : null,
-        },
-      });
-      return { ...toApiKeyDto(row), key: secret };
-    } catch (err) {
-      if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002') {
-        throw new AppError('conflict', `an API key named ${JSON.stringify(body.name)} already exists`, {
-          fields: [{ field: 'name', message: 'must be unique' }],
-        });
-      }
-      throw err;
-    }
+    const row = await this.keys.insert({
+      id,
+      createdBy: creator?.key_id ?? null,
+      ownerKeyId: ownerForNewKey(id, creator),
+      name: body.name,
+      principal: body.principal ?? body.name,
+      role: body.role,
+      agentId: body.agent_id ?? null,
+      keyHash: hash,
+      keyPrefix: prefix,
+      expiresAt: body.expires_at ? new Date(body.expires_at) : null,
+    });
+    return { ...toApiKeyDto(row), key: secret };
   }
 
   async list(q: z.infer<typeof listApiKeysQuerySchema>): Promise<{ data: ApiKeyDto[]; next_cursor: string | null }> {
     const after = q.cursor ? decodeCursor(q.cursor) : undefined;
-    const now = new Date();
-    const status: Prisma.ApiKeyWhereInput =
-      q.status === 'disabled'
-        ? { disabledAt: { not: null } }
-        : q.status === 'expired'
-          ? { disabledAt: null, expiresAt: { lte: now } }
-          : q.status === 'active'
-            ? { disabledAt: null, OR: [{ expiresAt: null }, { expiresAt: { gt: now } }] }
-            : {};
-    const rows = await this.db.apiKey.findMany({
-      where: {
-        AND: [
-          status,
-          q.role ? { role: q.role } : {},
-          after ? { OR: [{ createdAt: { gt: after.at } }, { createdAt: after.at, id: { gt: after.id } }] } : {},
-        ],
-      },
-      orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
-      take: q.limit + 1,
-    });
+    const rows = await this.keys.findPage({ status: q.status, role: q.role, after, limit: q.limit }, new Date());
     const page = rows.slice(0, q.limit);
     const last = page[page.length - 1];
     return {
-      data: page.map((r) => toApiKeyDto(r)),
+      data: page.map((row) => toApiKeyDto(row)),
       next_cursor: rows.length > q.limit && last ? encodeCursor(last.createdAt, last.id) : null,
     };
   }
@@ -170,7 +145,7 @@ export class ApiKeysService {
   }
 
   private async row(id: string): Promise<Row> {
-    const row = await this.db.apiKey.findUnique({ where: { id } });
+    const row = await this.keys.findById(id);
     if (!row) throw AppError.notFound('API key', id);
     return row;
   }
@@ -178,7 +153,7 @@ export class ApiKeysService {
   async setDisabled(id: string, disabled: boolean, caller: Principal): Promise<ApiKeyDto> {
     const row = await this.row(id);
     if (disabled) await this.assertNotLastAdmin(row, caller, 'disable');
-    const updated = await this.db.apiKey.update({ where: { id }, data: { disabledAt: disabled ? (row.disabledAt ?? new Date()) : null } });
+    const updated = await this.keys.setDisabledAt(id, disabled ? (row.disabledAt ?? new Date()) : null);
     this.evict(id);
     return toApiKeyDto(updated);
   }
@@ -187,7 +162,7 @@ export class ApiKeysService {
   async rotate(id: string): Promise<ApiKeyDto & { key: string }> {
     await this.row(id);
     const { secret, hash, prefix } = generateApiKey();
-    const updated = await this.db.apiKey.update({ where: { id }, data: { keyHash: hash, keyPrefix: prefix } });
+    const updated = await this.keys.replaceSecret(id, hash, prefix);
     this.evict(id);
     return { ...toApiKeyDto(updated), key: secret };
   }
@@ -195,17 +170,14 @@ export class ApiKeysService {
   async delete(id: string, caller: Principal): Promise<void> {
     const row = await this.row(id);
     await this.assertNotLastAdmin(row, caller, 'delete');
-    await this.db.apiKey.delete({ where: { id } });
+    await this.keys.deleteById(id);
     this.evict(id);
   }
 
   /** Never leave the platform without a working admin key. */
   private async assertNotLastAdmin(row: Row, _caller: Principal, verb: string): Promise<void> {
     if (row.role !== ('admin' satisfies Role) || row.disabledAt) return;
-    const now = new Date();
-    const others = await this.db.apiKey.count({
-      where: { role: 'admin', disabledAt: null, id: { not: row.id }, OR: [{ expiresAt: null }, { expiresAt: { gt: now } }] },
-    });
+    const others = await this.keys.countOtherActiveAdmins(row.id, new Date());
     if (others === 0) throw new AppError('conflict', `cannot ${verb} the last active admin key; create another admin key first`);
   }
 }

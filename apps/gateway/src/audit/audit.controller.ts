@@ -1,10 +1,11 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { z } from 'zod';
 import { AppError, Permission, decodeCursor, encodeCursor, isoDateSchema } from '@certctl/contracts';
-import { type AuditEventRow, PrismaService } from '@certctl/database';
+import type { AuditEventRow } from '@certctl/database';
 import { Endpoint } from '../http/endpoint';
 import { listQuerySchema, pageSchema } from '../http/pagination';
 import { idParam } from '../http/params';
+import { AuditRepository } from './audit.repository';
 
 const isoDate = isoDateSchema;
 
@@ -58,7 +59,7 @@ function toDto(r: AuditEventRow): z.infer<typeof auditEventSchema> {
 /** The audit trail: read-only here; rows are append-only in the database too. */
 @Controller('api/v1/audit')
 export class AuditController {
-  constructor(private readonly db: PrismaService) {}
+  constructor(private readonly events: AuditRepository) {}
 
   @Get()
   @Endpoint({
@@ -69,22 +70,15 @@ export class AuditController {
     response: pageSchema(auditEventSchema),
   })
   async list(@Query() q: z.output<typeof listAuditQuerySchema>) {
-    const after = q.cursor ? decodeCursor(q.cursor) : undefined;
-    const rows = await this.db.auditEvent.findMany({
-      where: {
-        AND: [
-          q.actor ? { actor: q.actor } : {},
-          q.action ? { action: q.action } : {},
-          q.resource_type ? { resourceType: q.resource_type } : {},
-          q.resource_id ? { resourceId: q.resource_id } : {},
-          q.since || q.until
-            ? { occurredAt: { ...(q.since ? { gte: new Date(q.since) } : {}), ...(q.until ? { lt: new Date(q.until) } : {}) } }
-            : {},
-          after ? { OR: [{ occurredAt: { lt: after.at } }, { occurredAt: after.at, id: { lt: after.id } }] } : {},
-        ],
-      },
-      orderBy: [{ occurredAt: 'desc' }, { id: 'desc' }],
-      take: q.limit + 1,
+    const rows = await this.events.findPage({
+      actor: q.actor,
+      action: q.action,
+      resourceType: q.resource_type,
+      resourceId: q.resource_id,
+      since: q.since ? new Date(q.since) : undefined,
+      until: q.until ? new Date(q.until) : undefined,
+      before: q.cursor ? decodeCursor(q.cursor) : undefined,
+      limit: q.limit,
     });
     const page = rows.slice(0, q.limit);
     const last = page[page.length - 1];
@@ -94,7 +88,7 @@ export class AuditController {
   @Get(':id')
   @Endpoint({ permission: Permission.AuditRead, tag: 'audit', summary: 'Get one audit event', response: auditEventSchema, errors: [404] })
   async get(@Param('id') id: string) {
-    const row = await this.db.auditEvent.findUnique({ where: { id: idParam(id) } });
+    const row = await this.events.findById(idParam(id));
     if (!row) throw AppError.notFound('audit event', id);
     return toDto(row);
   }

@@ -1,33 +1,12 @@
 import { type BeforeApplicationShutdown, Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { Counter, Gauge, Histogram } from 'prom-client';
-import { PrismaService, newId } from '@certctl/database';
-import { sanitizeText } from '@certctl/contracts';
 import { getLogger, registry } from '@certctl/observability';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
-
-export interface AuditRecord {
-  occurredAt: Date;
-  actor: string;
-  role: string | null;
-  action: string;
-  method: string;
-  path: string;
-  resourceType: string | null;
-  resourceId: string | null;
-  status: number;
-  bodySha256: string | null;
-  latencyMs: number;
-  requestId: string;
-  sourceIp: string | null;
-  details: Record<string, unknown>;
-}
+import { type AuditRecord, minimalRecord, sanitizeRecord } from './audit-record';
+import { AuditRepository } from './audit.repository';
 
 const MAX_BUFFER = 50000;
 const BATCH = 500;
-/** Longest text kept in an audit column; longer values are cut (with an ellipsis). */
-const MAX_TEXT = 2048;
-/** The details object of one row, serialized, at most this many characters. */
-const MAX_DETAILS = 8192;
 
 const written = new Counter({ name: 'certctl_audit_events_written_total', help: 'Audit rows written', registers: [registry] });
 const failures = new Counter({
@@ -68,7 +47,7 @@ export class AuditWriter implements BeforeApplicationShutdown, OnApplicationShut
   private failuresInARow = 0;
 
   constructor(
-    private readonly db: PrismaService,
+    private readonly events: AuditRepository,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
   ) {}
 
@@ -152,17 +131,12 @@ export class AuditWriter implements BeforeApplicationShutdown, OnApplicationShut
   }
 
   private async insert(rows: AuditRecord[]): Promise<void> {
-    await this.db.auditEvent.createMany({ data: rows.map((r) => ({ id: newId('audit'), ...r, details: r.details as object })) });
+    await this.events.insertMany(rows);
     written.inc(rows.length);
   }
 
-  private async databaseAnswers(): Promise<boolean> {
-    try {
-      await this.db.$queryRaw`SELECT 1`;
-      return true;
-    } catch {
-      return false;
-    }
+  private databaseAnswers(): Promise<boolean> {
+    return this.events.answers();
   }
 
   /** Runs before any module closes its connections (the database among them). */
@@ -181,62 +155,4 @@ export class AuditWriter implements BeforeApplicationShutdown, OnApplicationShut
     for (let i = 0; i < 20 && (this.buffer.length || this.flushing); i++) await this.flush();
     if (this.buffer.length) getLogger().error({ rows: this.buffer.length }, 'audit rows not written at shutdown');
   }
-}
-
-const text = (v: string): string => sanitizeText(v, MAX_TEXT);
-const optionalText = (v: string | null): string | null => (v === null ? null : text(v));
-
-/**
- * Every string of a row made storable before it is buffered: NUL and control characters
- * escaped, unpaired surrogates replaced, long values cut; details kept only while small.
- */
-export function sanitizeRecord(r: AuditRecord): AuditRecord {
-  let details = sanitizeJson(r.details) as Record<string, unknown>;
-  const size = JSON.stringify(details).length;
-  if (size > MAX_DETAILS) details = { truncated: true, original_size: size };
-  return {
-    ...r,
-    actor: text(r.actor),
-    role: optionalText(r.role),
-    action: text(r.action),
-    method: text(r.method).slice(0, 16),
-    path: text(r.path),
-    resourceType: optionalText(r.resourceType),
-    resourceId: r.resourceId === null ? null : sanitizeText(r.resourceId, 128),
-    bodySha256: optionalText(r.bodySha256),
-    requestId: text(r.requestId),
-    sourceIp: optionalText(r.sourceIp),
-    details,
-  };
-}
-
-function sanitizeJson(v: unknown, depth = 0): unknown {
-  if (typeof v === 'string') return text(v);
-  if (v === null || typeof v !== 'object') return typeof v === 'number' && !Number.isFinite(v) ? null : v;
-  if (depth >= 8) return '[nested too deep]';
-  if (Array.isArray(v)) return v.slice(0, 100).map((x) => sanitizeJson(x, depth + 1));
-  return Object.fromEntries(
-    Object.entries(v)
-      .slice(0, 100)
-      .map(([k, x]) => [text(k), sanitizeJson(x, depth + 1)]),
-  );
-}
-
-/** The safe form of a refused row: who, what, when and the outcome, nothing free-form. */
-function minimalRecord(r: AuditRecord): AuditRecord {
-  const ascii = (v: string | null, max: number) => (v === null ? null : v.replace(/[^\x20-\x7e]/g, '?').slice(0, max));
-  return {
-    ...r,
-    actor: ascii(r.actor, 256) ?? 'unknown',
-    role: ascii(r.role, 64),
-    action: ascii(r.action, 256) ?? 'unknown',
-    method: ascii(r.method, 16) ?? 'GET',
-    path: ascii(r.path, 512) ?? '/',
-    resourceType: ascii(r.resourceType, 64),
-    resourceId: ascii(r.resourceId, 128),
-    bodySha256: ascii(r.bodySha256, 64),
-    requestId: ascii(r.requestId, 128) ?? 'unknown',
-    sourceIp: ascii(r.sourceIp, 64),
-    details: { minimal_form: true },
-  };
 }

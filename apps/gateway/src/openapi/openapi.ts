@@ -63,7 +63,8 @@ const ERROR_TEXT: Record<number, string> = {
   504: 'A service this route needs did not answer in time',
 };
 
-function operation(r: RouteInfo): Json {
+/** The path parameters (from the route) and query parameters (from its declared query schema). */
+function parametersOf(r: RouteInfo): Json[] {
   const spec = r.spec;
   const params: Json[] = [...r.path.matchAll(/:([A-Za-z0-9_]+)/g)].map((m) => ({
     name: m[1],
@@ -84,6 +85,12 @@ function operation(r: RouteInfo): Json {
       });
     }
   }
+  return params;
+}
+
+/** The success answer and, on protected routes, the problem answers the route can give. */
+function responsesOf(r: RouteInfo, hasParams: boolean): Json {
+  const spec = r.spec;
   const status = String(spec?.status ?? 200);
   const responses: Json = {
     [status]:
@@ -104,10 +111,17 @@ function operation(r: RouteInfo): Json {
   };
   if (!r.public) {
     const codes = new Set([401, 403, 429, 503, 504, ...(spec?.errors ?? [])]);
-    if (spec?.body || spec?.query || params.length) codes.add(422);
+    if (spec?.body || spec?.query || hasParams) codes.add(422);
     if (spec?.body) codes.add(413);
     for (const c of [...codes].sort()) responses[String(c)] = { $ref: `#/components/responses/Problem${c}` };
   }
+  return responses;
+}
+
+function operation(r: RouteInfo): Json {
+  const spec = r.spec;
+  const params = parametersOf(r);
+  const responses = responsesOf(r, params.length > 0);
   return {
     operationId: `${r.controller.replace(/Controller$/, '')}_${r.handler}`,
     summary: spec?.summary ?? (r.public ? `${r.method} ${r.path} (public)` : ''),

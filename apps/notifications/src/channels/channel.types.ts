@@ -40,10 +40,19 @@ export interface ChannelSender {
   send(n: Outgoing, ctx: SendContext): Promise<void>;
 }
 
-/** A delivery failure whose message is safe to store in last_error (no secrets, bounded). */
+/**
+ * A delivery failure whose message is safe to store in last_error (no secrets, bounded).
+ * `retryable` is decided by the channel where it knows: false for a failure that will never
+ * succeed as configured (bad URL, destination refused by policy, missing secret, a 4xx that
+ * is not about load or timing, a permanent SMTP refusal), so the row is dead-lettered at
+ * once; true for an outage, a timeout or a server error, retried with backoff.
+ */
 export class DeliveryError extends Error {
-  constructor(message: string) {
+  readonly retryable: boolean;
+
+  constructor(message: string, options: { retryable: boolean }) {
     super(message.slice(0, 500));
     this.name = 'DeliveryError';
+    this.retryable = options.retryable;
   }
 }

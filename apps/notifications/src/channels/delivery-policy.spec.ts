@@ -3,40 +3,16 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { startSmtpReceiver } from '@certctl/testing';
-import type { Outgoing, SendContext } from './channel.types';
-import { type DestinationPolicy, destinationProblems, pinDestination } from './destination';
+import {
+  deliveryFailureOf as errorOf,
+  outgoing,
+  relaxedPolicy as relaxed,
+  sendContext as ctx,
+  strictPolicy as strict,
+} from '../testing/fixtures';
+import { destinationProblems, pinDestination } from './destination';
 import { EmailChannel } from './email.channel';
 import { SlackChannel, WebhookChannel } from './http.channels';
-
-const outgoing: Outgoing = {
-  id: 'ntf-1',
-  event: 'certificate.expiring',
-  severity: 'warning',
-  subject: 'Certificate web-1 expires soon',
-  message: 'soon',
-  recipient: 'ops@example.test',
-  dedupeKey: null,
-  payload: {},
-};
-
-const strict: DestinationPolicy = { allowPrivateAddresses: false, smtpAllowPlaintextAuth: false };
-const relaxed: DestinationPolicy = { allowPrivateAddresses: true, smtpAllowPlaintextAuth: false };
-const ctx = (config: SendContext['config'], policy: DestinationPolicy, secret?: string): SendContext => ({
-  type: 'webhook',
-  config,
-  secret,
-  timeoutMs: 3000,
-  policy,
-});
-
-async function errorOf(p: Promise<unknown>): Promise<Error> {
-  try {
-    await p;
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error('expected the delivery to fail');
-}
 
 describe('webhook destinations', () => {
   let server: Server;

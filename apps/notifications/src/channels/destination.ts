@@ -36,14 +36,15 @@ async function systemResolve(host: string): Promise<string[]> {
 function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new DeliveryError(`${what} timed out`)), ms);
+    timer = setTimeout(() => reject(new DeliveryError(`${what} timed out`, { retryable: true })), ms);
   });
   return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
 }
 
 /**
  * Resolves `host` (or takes an IP literal as is) and returns the first address the policy
- * allows; DeliveryError when nothing resolves or every address is refused.
+ * allows; DeliveryError when nothing resolves (retryable: DNS may recover) or every address
+ * is refused (not retryable).
  */
 export async function pinDestination(hostText: string, policy: DestinationPolicy, timeoutMs: number): Promise<PinnedAddress> {
   const host = hostText.replace(/^\[|\]$/g, '');
@@ -55,9 +56,9 @@ export async function pinDestination(hostText: string, policy: DestinationPolicy
       addresses = await withTimeout((policy.resolve ?? systemResolve)(host), timeoutMs, `resolving ${host}`);
     } catch (err) {
       if (err instanceof DeliveryError) throw err;
-      throw new DeliveryError(`cannot resolve ${host}: ${(err as { code?: string }).code ?? 'error'}`);
+      throw new DeliveryError(`cannot resolve ${host}: ${(err as { code?: string }).code ?? 'error'}`, { retryable: true });
     }
-    if (addresses.length === 0) throw new DeliveryError(`cannot resolve ${host}: no addresses`);
+    if (addresses.length === 0) throw new DeliveryError(`cannot resolve ${host}: no addresses`, { retryable: true });
   }
   const refused: string[] = [];
   for (const address of addresses) {
@@ -67,7 +68,8 @@ export async function pinDestination(hostText: string, policy: DestinationPolicy
     if (why) refused.push(why);
     else return { host, address, family: ip.family, literal: literal !== null };
   }
-  throw new DeliveryError(`destination ${host} refused: ${refused.join('; ') || 'no usable address'}${HINT}`);
+  // The policy refuses every address: only a change of configuration can make this succeed.
+  throw new DeliveryError(`destination ${host} refused: ${refused.join('; ') || 'no usable address'}${HINT}`, { retryable: false });
 }
 
 /** A lookup that answers every name with the pinned address (so the checked address is the one connected to). */

@@ -11,11 +11,13 @@ import { digestHtml } from './digest-html';
 export class EmailChannel implements ChannelSender {
   async send(n: Outgoing, ctx: SendContext): Promise<void> {
     const c = ctx.config;
-    if (!c.smtp_host) throw new DeliveryError('email channel has no smtp_host');
-    if (!n.recipient) throw new DeliveryError('email notification has no recipient');
+    if (!c.smtp_host) throw new DeliveryError('email channel has no smtp_host', { retryable: false });
+    if (!n.recipient) throw new DeliveryError('email notification has no recipient', { retryable: false });
     const auth = c.smtp_user && ctx.secret ? { user: c.smtp_user, pass: ctx.secret } : undefined;
     if (auth && c.starttls !== true && !ctx.policy.smtpAllowPlaintextAuth) {
-      throw new DeliveryError('refusing to send the SMTP password without STARTTLS: set starttls: true on the channel');
+      throw new DeliveryError('refusing to send the SMTP password without STARTTLS: set starttls: true on the channel', {
+        retryable: false,
+      });
     }
     const pinned = await pinDestination(c.smtp_host, ctx.policy, ctx.timeoutMs);
     const transport = createTransport({
@@ -43,9 +45,25 @@ export class EmailChannel implements ChannelSender {
       });
     } catch (err) {
       const e = err as Error & { code?: string; responseCode?: number };
-      throw new DeliveryError(`SMTP ${c.smtp_host}:${c.smtp_port ?? 587} failed: ${e.code ?? ''} ${e.responseCode ?? ''}`.trim());
+      throw new DeliveryError(`SMTP ${c.smtp_host}:${c.smtp_port ?? 587} failed: ${e.code ?? ''} ${e.responseCode ?? ''}`.trim(), {
+        retryable: retryableSmtpFailure(e),
+      });
     } finally {
       transport.close();
     }
   }
+}
+
+/** nodemailer codes of failures that repeat until the channel or the alert changes. */
+const PERMANENT_SMTP_CODES = new Set(['EAUTH', 'EENVELOPE']);
+
+/**
+ * Whether an SMTP failure may succeed later. The server's reply decides when there is one:
+ * 5xx is permanent (RFC 5321), 4xx transient (nodemailer reports both as EENVELOPE when a
+ * recipient is refused). Without a reply, a refused login or an envelope nodemailer cannot
+ * build is permanent; connection errors and timeouts are transient.
+ */
+export function retryableSmtpFailure(err: { code?: string; responseCode?: number }): boolean {
+  if (err.responseCode !== undefined && err.responseCode >= 400 && err.responseCode < 600) return err.responseCode < 500;
+  return !(err.code !== undefined && PERMANENT_SMTP_CODES.has(err.code));
 }

@@ -13,15 +13,16 @@ export const DEFAULT_URLS = {
  * POSTs JSON to an address the policy allows (resolved once, the connection pinned to it).
  * Anything but 2xx (or a network error/timeout) is a failed attempt; redirects are not followed
  * and the answer's body is never read into the error (status and a short reason only).
+ * Network errors and timeouts are retryable; see retryableStatus for answers.
  */
 export async function postJson(url: string, body: string, headers: Record<string, string>, ctx: SendContext): Promise<void> {
   let u: URL;
   try {
     u = new URL(url);
   } catch {
-    throw new DeliveryError('channel url is not a valid URL');
+    throw new DeliveryError('channel url is not a valid URL', PERMANENT);
   }
-  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new DeliveryError('channel url must be http(s)');
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new DeliveryError('channel url must be http(s)', PERMANENT);
   const pinned = await pinDestination(u.hostname, ctx.policy, ctx.timeoutMs);
   const secure = u.protocol === 'https:';
   const options: https.RequestOptions = {
@@ -50,13 +51,31 @@ export async function postJson(url: string, body: string, headers: Record<string
     });
     req.on('error', (err: Error & { code?: string }) => {
       const code = err.name === 'AbortError' || err.code === 'ABORT_ERR' ? 'timeout' : (err.code ?? err.name);
-      reject(new DeliveryError(`request to ${safeUrl(url)} failed: ${code}`));
+      reject(new DeliveryError(`request to ${safeUrl(url)} failed: ${code}`, TRANSIENT));
     });
     req.end(body);
   });
   if (status >= 200 && status < 300) return;
-  if (status >= 300 && status < 400) throw new DeliveryError(`${safeUrl(url)} answered ${status} (redirects are not followed)`);
-  throw new DeliveryError(`${safeUrl(url)} answered ${status}${STATUS_CODES[status] ? ` ${STATUS_CODES[status]}` : ''}`);
+  if (status >= 300 && status < 400) throw new DeliveryError(`${safeUrl(url)} answered ${status} (redirects are not followed)`, PERMANENT);
+  throw new DeliveryError(`${safeUrl(url)} answered ${status}${STATUS_CODES[status] ? ` ${STATUS_CODES[status]}` : ''}`, {
+    retryable: retryableStatus(status),
+  });
+}
+
+const PERMANENT = { retryable: false } as const;
+const TRANSIENT = { retryable: true } as const;
+/** 4xx answers that are about timing or load, not about the request: worth another attempt. */
+const RETRYABLE_CLIENT_ERRORS = new Set([408, 425, 429]);
+
+/**
+ * Whether an answer other than 2xx may succeed on a later attempt: server errors and the
+ * timing/load 4xx do; any other 4xx (bad URL path, revoked token, refused payload) and a
+ * redirect (never followed) repeat until the channel is reconfigured.
+ */
+export function retryableStatus(status: number): boolean {
+  if (status >= 300 && status < 400) return false;
+  if (status >= 400 && status < 500) return RETRYABLE_CLIENT_ERRORS.has(status);
+  return true;
 }
 
 /** The URL without credentials or query (incoming-webhook URLs carry tokens in the path for Slack/Teams: keep only the host). */
@@ -70,7 +89,7 @@ export function safeUrl(url: string): string {
 }
 
 function need(url: string | undefined): string {
-  if (!url) throw new DeliveryError('channel has no url configured');
+  if (!url) throw new DeliveryError('channel has no url configured', PERMANENT);
   return url;
 }
 
@@ -115,7 +134,7 @@ export class TeamsChannel implements ChannelSender {
 /** PagerDuty Events API v2: the secret is the integration routing key. */
 export class PagerDutyChannel implements ChannelSender {
   async send(n: Outgoing, ctx: SendContext): Promise<void> {
-    if (!ctx.secret) throw new DeliveryError('PagerDuty channel has no routing key');
+    if (!ctx.secret) throw new DeliveryError('PagerDuty channel has no routing key', PERMANENT);
     const json = JSON.stringify({
       routing_key: ctx.secret,
       event_action: 'trigger',
@@ -134,7 +153,7 @@ export class PagerDutyChannel implements ChannelSender {
 /** OpsGenie Alerts API: the secret is the API key (GenieKey). */
 export class OpsGenieChannel implements ChannelSender {
   async send(n: Outgoing, ctx: SendContext): Promise<void> {
-    if (!ctx.secret) throw new DeliveryError('OpsGenie channel has no API key');
+    if (!ctx.secret) throw new DeliveryError('OpsGenie channel has no API key', PERMANENT);
     const json = JSON.stringify({
       message: n.subject.slice(0, 130),
       alias: (n.dedupeKey ?? n.id).slice(0, 512),

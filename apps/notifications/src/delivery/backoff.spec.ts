@@ -31,6 +31,14 @@ describe('afterFailure', () => {
   it('fail/the fifth failure is dead with no retry time', () => {
     expect(afterFailure(4, now, opts)).toEqual({ retryCount: 5, dead: true, nextRetryAt: null });
   });
+
+  it('fail/a failure that is not retryable is dead at its first attempt, counted as one attempt', () => {
+    expect(afterFailure(0, now, opts, false)).toEqual({ retryCount: 1, dead: true, nextRetryAt: null });
+  });
+
+  it('fail/a non-retryable failure after retryable ones is dead at once, the attempts so far counted', () => {
+    expect(afterFailure(2, now, opts, false)).toEqual({ retryCount: 3, dead: true, nextRetryAt: null });
+  });
 });
 
 describe('attemptJobId', () => {

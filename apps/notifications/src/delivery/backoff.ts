@@ -8,14 +8,18 @@ export function backoffDelayMs(failures: number, baseMs: number, maxMs: number):
   return Math.min(baseMs * 2 ** exp, maxMs);
 }
 
-/** The outcome of a failed attempt: dead when the attempt budget is spent, else when to retry. */
+/**
+ * The outcome of a failed attempt: dead when the attempt budget is spent or the failure is not
+ * retryable (it would fail the same way every time), else when to retry.
+ */
 export function afterFailure(
   retryCount: number,
   now: Date,
   opts: { maxAttempts: number; baseMs: number; maxMs: number },
+  retryable = true,
 ): { retryCount: number; dead: boolean; nextRetryAt: Date | null } {
   const failures = retryCount + 1;
-  if (failures >= opts.maxAttempts) return { retryCount: failures, dead: true, nextRetryAt: null };
+  if (!retryable || failures >= opts.maxAttempts) return { retryCount: failures, dead: true, nextRetryAt: null };
   return { retryCount: failures, dead: false, nextRetryAt: new Date(now.getTime() + backoffDelayMs(failures, opts.baseMs, opts.maxMs)) };
 }
 

@@ -1,14 +1,14 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { type ChannelType, NotificationEvents, QueueName } from '@certctl/contracts';
-import { PrismaService } from '@certctl/database';
 import { RpcClient } from '@certctl/messaging';
 import { counter, getLogger, registry } from '@certctl/observability';
 import { QueueService } from '@certctl/queue';
 import { Gauge } from 'prom-client';
 import { senderFor } from '../channels/channel.factory';
-import type { ChannelConfig } from '../channels/channel.types';
+import { type ChannelConfig, DeliveryError, type Outgoing, type SendContext } from '../channels/channel.types';
 import { ChannelService } from '../routing/channel.service';
 import { NOTIFICATIONS_CONFIG, type NotificationsConfig } from '../config';
+import { type NotificationRow, NotificationRepository } from '../notifications/notification.repository';
 import { NotificationService } from '../notifications/notification.service';
 import { afterFailure } from './backoff';
 
@@ -30,7 +30,7 @@ export class DeliveryProcessor implements OnApplicationBootstrap, OnApplicationS
   private timer?: NodeJS.Timeout;
 
   constructor(
-    private readonly db: PrismaService,
+    private readonly events: NotificationRepository,
     private readonly queues: QueueService,
     private readonly rpc: RpcClient,
     private readonly channels: ChannelService,
@@ -58,75 +58,102 @@ export class DeliveryProcessor implements OnApplicationBootstrap, OnApplicationS
   }
 
   async refreshDeadGauge(): Promise<void> {
-    deadGauge.set(await this.db.notificationEvent.count({ where: { status: 'dead' } }));
+    deadGauge.set(await this.events.countDead());
   }
 
-  /** One attempt. Never delivers a row already sent or dead; records the outcome on the row. */
+  /**
+   * One attempt. Never delivers a row already sent or dead; records the outcome on the row.
+   * A failure the channel marks as not retryable is dead at once (no further attempt queued).
+   */
   async deliver(id: string): Promise<'sent' | 'failed' | 'dead' | 'skipped'> {
-    const row = await this.db.notificationEvent.findUnique({ where: { id } });
+    const row = await this.events.findById(id);
     if (!row || row.status === 'sent' || row.status === 'dead') return 'skipped';
-    const channel = row.channelId ? await this.channels.loadForDelivery(row.channelId) : null;
-    let error: string | null = null;
-    if (!channel) error = 'channel no longer exists or is disabled';
-    else {
-      try {
-        await senderFor(channel.type as ChannelType).send(
-          {
-            id: row.id,
-            event: row.type,
-            severity: row.severity,
-            subject: row.subject,
-            message: row.message,
-            recipient: row.recipient,
-            dedupeKey: row.dedupeKey,
-            payload: row.payload as Record<string, unknown>,
-          },
-          {
-            type: channel.type as ChannelType,
-            config: channel.config as ChannelConfig,
-            secret: channel.secret,
-            timeoutMs: this.config.CERTCTL_NOTIFY_TIMEOUT_MS,
-            policy: {
-              allowPrivateAddresses: this.config.CERTCTL_NOTIFY_ALLOW_PRIVATE_ADDRESSES,
-              smtpAllowPlaintextAuth: this.config.CERTCTL_NOTIFY_SMTP_ALLOW_PLAINTEXT_AUTH,
-            },
-          },
-        );
-      } catch (err) {
-        error = err instanceof Error && err.name === 'DeliveryError' ? err.message : 'delivery failed';
-      }
-    }
-    const attempt = row.retryCount + 1;
-    if (error === null) {
-      // Conditional on the attempt we made: a concurrent or stale attempt cannot overwrite the record.
-      await this.db.notificationEvent.updateMany({
-        where: { id, retryCount: row.retryCount, generation: row.generation, status: { in: ['pending', 'failed'] } },
-        data: { status: 'sent', sentAt: new Date(), deliveredAttempt: attempt, lastError: null, nextRetryAt: null },
-      });
+    const failure = await this.attempt(row);
+    if (failure === null) {
+      await this.events.recordSent(row, new Date());
       attempts.inc({ channel: row.channel, result: 'sent' });
       return 'sent';
     }
-    const next = afterFailure(row.retryCount, new Date(), {
-      maxAttempts: this.config.CERTCTL_NOTIFY_MAX_ATTEMPTS,
-      baseMs: this.config.CERTCTL_NOTIFY_BACKOFF_BASE_MS,
-      maxMs: this.config.CERTCTL_NOTIFY_BACKOFF_MAX_MS,
-    });
-    const updated = await this.db.notificationEvent.updateMany({
-      where: { id, retryCount: row.retryCount, generation: row.generation, status: { in: ['pending', 'failed'] } },
-      data: { status: next.dead ? 'dead' : 'failed', retryCount: next.retryCount, nextRetryAt: next.nextRetryAt, lastError: error },
-    });
+    return this.recordFailure(row, failure);
+  }
+
+  /** Sends the row once through its channel; null when delivered, else why not and whether another attempt may succeed. */
+  private async attempt(row: NotificationRow): Promise<AttemptFailure | null> {
+    const channel = row.channelId ? await this.channels.loadForDelivery(row.channelId) : null;
+    if (!channel) return { error: 'channel no longer exists or is disabled', retryable: true };
+    try {
+      await senderFor(channel.type as ChannelType).send(outgoingOf(row), this.sendContext(channel));
+      return null;
+    } catch (err) {
+      if (err instanceof DeliveryError) return { error: err.message, retryable: err.retryable };
+      return { error: 'delivery failed', retryable: true };
+    }
+  }
+
+  private sendContext(channel: { type: string; config: unknown; secret?: string }): SendContext {
+    return {
+      type: channel.type as ChannelType,
+      config: channel.config as ChannelConfig,
+      secret: channel.secret,
+      timeoutMs: this.config.CERTCTL_NOTIFY_TIMEOUT_MS,
+      policy: {
+        allowPrivateAddresses: this.config.CERTCTL_NOTIFY_ALLOW_PRIVATE_ADDRESSES,
+        smtpAllowPlaintextAuth: this.config.CERTCTL_NOTIFY_SMTP_ALLOW_PLAINTEXT_AUTH,
+      },
+    };
+  }
+
+  /** Records the failed attempt; queues the next one with backoff, or dead-letters the row. */
+  private async recordFailure(row: NotificationRow, { error, retryable }: AttemptFailure): Promise<'failed' | 'dead' | 'skipped'> {
+    const next = afterFailure(
+      row.retryCount,
+      new Date(),
+      {
+        maxAttempts: this.config.CERTCTL_NOTIFY_MAX_ATTEMPTS,
+        baseMs: this.config.CERTCTL_NOTIFY_BACKOFF_BASE_MS,
+        maxMs: this.config.CERTCTL_NOTIFY_BACKOFF_MAX_MS,
+      },
+      retryable,
+    );
+    const updated = await this.events.recordFailure(row, { ...next, lastError: error });
     attempts.inc({ channel: row.channel, result: next.dead ? 'dead' : 'failed' });
-    getLogger().warn({ notification_id: id, channel: row.channel, attempt, dead: next.dead, error }, 'notification attempt failed');
-    if (updated.count === 0) return 'skipped';
+    getLogger().warn(
+      { notification_id: row.id, channel: row.channel, attempt: row.retryCount + 1, dead: next.dead, retryable, error },
+      'notification attempt failed',
+    );
+    if (!updated) return 'skipped';
     if (next.dead) {
-      deadTotal.inc({ channel: row.channel });
-      void this.refreshDeadGauge().catch(() => undefined);
-      await this.rpc
-        .emit(NotificationEvents.deadLettered, { notification_id: id, channel: row.channel, last_error: error })
-        .catch(() => undefined);
+      await this.deadLetter(row, error);
       return 'dead';
     }
-    await this.notifications.enqueue(id, row.generation, next.retryCount, next.nextRetryAt!.getTime() - Date.now());
+    await this.notifications.enqueue(row.id, row.generation, next.retryCount, next.nextRetryAt!.getTime() - Date.now());
     return 'failed';
   }
+
+  private async deadLetter(row: NotificationRow, error: string): Promise<void> {
+    deadTotal.inc({ channel: row.channel });
+    void this.refreshDeadGauge().catch(() => undefined);
+    await this.rpc
+      .emit(NotificationEvents.deadLettered, { notification_id: row.id, channel: row.channel, last_error: error })
+      .catch(() => undefined);
+  }
+}
+
+interface AttemptFailure {
+  /** Safe to store in last_error. */
+  error: string;
+  retryable: boolean;
+}
+
+function outgoingOf(row: NotificationRow): Outgoing {
+  return {
+    id: row.id,
+    event: row.type,
+    severity: row.severity,
+    subject: row.subject,
+    message: row.message,
+    recipient: row.recipient,
+    dedupeKey: row.dedupeKey,
+    payload: row.payload as Record<string, unknown>,
+  };
 }

@@ -8,7 +8,7 @@ import {
   decodeIdCursor,
   encodeIdCursor,
 } from '@certctl/contracts';
-import { type Prisma, PrismaService, newId } from '@certctl/database';
+import { type Prisma, newId } from '@certctl/database';
 import { getLogger } from '@certctl/observability';
 import { QueueService } from '@certctl/queue';
 import { attemptJobId } from '../delivery/backoff';
@@ -16,8 +16,12 @@ import { dedupeKeyFor, routeAlert } from '../routing/routing';
 import { NOTIFICATIONS_CONFIG, type NotificationsConfig } from '../config';
 import { toNotificationDto } from './notification.mapper';
 import type { ChannelConfig } from '../channels/channel.types';
+import { type ChannelRow, ChannelRepository } from '../routing/channel.repository';
+import { type RuleRow, RuleRepository } from '../routing/rule.repository';
+import { type NewNotification, NotificationRepository } from './notification.repository';
 
 type DispatchReq = RpcRequestParsed<typeof NotificationRpc.dispatch>;
+type ParsedAlert = DispatchReq['alerts'][number];
 
 /**
  * Notification rows: written before any delivery is attempted (the row is the record,
@@ -26,46 +30,21 @@ type DispatchReq = RpcRequestParsed<typeof NotificationRpc.dispatch>;
 @Injectable()
 export class NotificationService {
   constructor(
-    private readonly db: PrismaService,
+    private readonly events: NotificationRepository,
+    private readonly rules: RuleRepository,
+    private readonly channels: ChannelRepository,
     private readonly queues: QueueService,
     @Inject(NOTIFICATIONS_CONFIG) private readonly config: NotificationsConfig,
   ) {}
 
   async dispatch({ alerts }: DispatchReq): Promise<RpcResponse<typeof NotificationRpc.dispatch>> {
-    const [rules, channels] = await Promise.all([
-      this.db.notificationRule.findMany({ where: { enabled: true } }),
-      this.db.notificationChannel.findMany({ where: { enabled: true } }),
-    ]);
-    const byId = new Map(channels.map((c) => [c.id, c]));
-    const rows: Prisma.NotificationEventCreateManyInput[] = [];
-    for (const alert of alerts) {
-      for (const channelId of routeAlert(rules, alert)) {
-        const ch = byId.get(channelId);
-        if (!ch) continue;
-        const cfg = ch.config as ChannelConfig;
-        const recipients = ch.type === 'email' ? emailRecipients(cfg, alert.certificate?.owner_email) : [ch.name];
-        for (const recipient of recipients) {
-          const key = dedupeKeyFor(alert.dedupe_key, channelId);
-          rows.push({
-            id: newId('ntf'),
-            type: alert.event,
-            certificateId: alert.certificate?.id ?? null,
-            channel: ch.type,
-            channelId,
-            recipient,
-            subject: alert.subject,
-            message: alert.message,
-            severity: alert.severity,
-            payload: { ...alert.data, ...(alert.certificate ? { certificate: alert.certificate } : {}) } as Prisma.InputJsonValue,
-            dedupeKey: key && recipients.length > 1 ? `${key}|${recipient}` : key,
-          });
-        }
-      }
-    }
+    const [rules, channels] = await Promise.all([this.rules.findEnabled(), this.channels.findEnabled()]);
+    const byId = new Map(channels.map((channel) => [channel.id, channel]));
+    const rows = alerts.flatMap((alert) => rowsForAlert(alert, rules, byId));
     if (rows.length === 0) return { created: 0, duplicates: 0 };
     // The unique dedupe key makes a second dispatch of the same alert (another scan, another replica) a no-op.
-    const created = await this.db.notificationEvent.createManyAndReturn({ data: rows, skipDuplicates: true, select: { id: true } });
-    for (const { id } of created) await this.enqueue(id, 0, 0);
+    const created = await this.events.insertNew(rows);
+    for (const id of created) await this.enqueue(id, 0, 0);
     return { created: created.length, duplicates: rows.length - created.length };
   }
 
@@ -84,17 +63,13 @@ export class NotificationService {
   }
 
   async list(q: RpcRequestParsed<typeof NotificationRpc.list>): Promise<RpcResponse<typeof NotificationRpc.list>> {
-    const after = q.cursor ? decodeIdCursor(q.cursor) : undefined;
-    const rows = await this.db.notificationEvent.findMany({
-      where: {
-        ...(q.status ? { status: q.status } : {}),
-        ...(q.certificate_id ? { certificateId: q.certificate_id } : {}),
-        ...(q.event ? { type: q.event } : {}),
-        ...(q.channel_id ? { channelId: q.channel_id } : {}),
-      },
-      orderBy: { id: 'desc' },
-      ...(after ? { cursor: { id: after }, skip: 1 } : {}),
-      take: q.limit + 1,
+    const rows = await this.events.findPage({
+      status: q.status,
+      certificateId: q.certificate_id,
+      event: q.event,
+      channelId: q.channel_id,
+      afterId: q.cursor ? decodeIdCursor(q.cursor) : undefined,
+      limit: q.limit,
     });
     const page = rows.slice(0, q.limit);
     return { data: page.map(toNotificationDto), next_cursor: rows.length > q.limit ? encodeIdCursor(page[page.length - 1]!.id) : null };
@@ -102,27 +77,22 @@ export class NotificationService {
 
   /** Rows per status (the dashboard's dead-letter count). */
   async counts(): Promise<RpcResponse<typeof NotificationRpc.counts>> {
-    const rows = await this.db.notificationEvent.groupBy({ by: ['status'], _count: { _all: true } });
-    return { by_status: Object.fromEntries(rows.map((r) => [r.status, r._count._all])) };
+    return { by_status: await this.events.countByStatus() };
   }
 
   async get(id: string): Promise<RpcResponse<typeof NotificationRpc.get>> {
-    const row = await this.db.notificationEvent.findUnique({ where: { id } });
+    const row = await this.events.findById(id);
     if (!row) throw AppError.notFound('notification', id);
     return toNotificationDto(row);
   }
 
   /** A dead notification gets a fresh attempt budget: count reset, error cleared, redelivered. */
   async requeue(req: RpcRequestParsed<typeof NotificationRpc.requeue>): Promise<RpcResponse<typeof NotificationRpc.requeue>> {
-    const rows = await this.db.notificationEvent.updateManyAndReturn({
-      where: { id: req.id, status: 'dead' },
-      data: { status: 'pending', retryCount: 0, lastError: null, nextRetryAt: null, generation: { increment: 1 } },
-    });
-    const row = rows[0];
+    const row = await this.events.reopenDead(req.id);
     if (!row) {
-      const exists = await this.db.notificationEvent.findUnique({ where: { id: req.id }, select: { status: true } });
-      if (!exists) throw AppError.notFound('notification', req.id);
-      throw new AppError('conflict', `notification ${req.id} is ${exists.status}; only dead notifications can be requeued`);
+      const status = await this.events.findStatus(req.id);
+      if (!status) throw AppError.notFound('notification', req.id);
+      throw new AppError('conflict', `notification ${req.id} is ${status}; only dead notifications can be requeued`);
     }
     getLogger().info({ notification_id: row.id, actor: req.actor.principal }, 'dead notification requeued');
     await this.enqueue(row.id, row.generation, 0);
@@ -133,31 +103,49 @@ export class NotificationService {
   async reconcile(): Promise<number> {
     const graceMs = Math.min(10000, this.config.CERTCTL_NOTIFY_RECONCILE_INTERVAL_MS);
     const cutoff = new Date(Date.now() - graceMs);
-    const rows = await this.db.notificationEvent.findMany({
-      where: {
-        OR: [
-          { status: 'pending', updatedAt: { lt: cutoff } },
-          { status: 'failed', nextRetryAt: { lt: cutoff } },
-        ],
-      },
-      select: { id: true, generation: true, retryCount: true },
-      take: 1000,
-    });
+    const rows = await this.events.findPossiblyUnqueued(cutoff, 1000);
     const queue = this.queues.queue(QueueName.Notifications);
-    let n = 0;
-    for (const r of rows) {
-      const jobId = attemptJobId(r.id, r.generation, r.retryCount);
-      const job = await queue.getJob(jobId);
+    let requeued = 0;
+    for (const row of rows) {
+      const job = await queue.getJob(attemptJobId(row.id, row.generation, row.retryCount));
       const state = job ? await job.getState() : 'missing';
       if (state === 'active' || state === 'waiting' || state === 'delayed' || state === 'prioritized' || state === 'waiting-children')
         continue;
       if (job) await job.remove().catch(() => undefined);
-      await this.enqueue(r.id, r.generation, r.retryCount);
-      n++;
+      await this.enqueue(row.id, row.generation, row.retryCount);
+      requeued++;
     }
-    if (n) getLogger().info({ count: n }, 'notifications put back on the queue');
-    return n;
+    if (requeued) getLogger().info({ count: requeued }, 'notifications put back on the queue');
+    return requeued;
   }
+}
+
+/** One row per channel the rules route the alert to (one per recipient for email). */
+function rowsForAlert(alert: ParsedAlert, rules: RuleRow[], channelsById: Map<string, ChannelRow>): NewNotification[] {
+  const rows: NewNotification[] = [];
+  for (const channelId of routeAlert(rules, alert)) {
+    const channel = channelsById.get(channelId);
+    if (!channel) continue;
+    const recipients =
+      channel.type === 'email' ? emailRecipients(channel.config as ChannelConfig, alert.certificate?.owner_email) : [channel.name];
+    const key = dedupeKeyFor(alert.dedupe_key, channelId);
+    for (const recipient of recipients) {
+      rows.push({
+        id: newId('ntf'),
+        type: alert.event,
+        certificateId: alert.certificate?.id ?? null,
+        channel: channel.type,
+        channelId,
+        recipient,
+        subject: alert.subject,
+        message: alert.message,
+        severity: alert.severity,
+        payload: { ...alert.data, ...(alert.certificate ? { certificate: alert.certificate } : {}) } as Prisma.InputJsonValue,
+        dedupeKey: key && recipients.length > 1 ? `${key}|${recipient}` : key,
+      });
+    }
+  }
+  return rows;
 }
 
 function emailRecipients(cfg: ChannelConfig, ownerEmail: string | undefined): string[] {

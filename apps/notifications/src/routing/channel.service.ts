@@ -1,14 +1,13 @@
 import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import { AppError, type NotificationRpc, type RpcRequestParsed, type RpcResponse } from '@certctl/contracts';
-import { Prisma, PrismaService, newId } from '@certctl/database';
+import { type Prisma, newId } from '@certctl/database';
 import { getLogger } from '@certctl/observability';
 import { secretBoxFromConfig } from '@certctl/config';
 import { MASK, type SecretBox, maskedView, openValue, sealValue } from '@certctl/pki';
 import { destinationProblems } from '../channels/destination';
 import { NOTIFICATIONS_CONFIG, type NotificationsConfig } from '../config';
-
-type ChannelRow = Prisma.NotificationChannelModel;
-type RuleRow = Prisma.NotificationRuleModel;
+import { type ChannelRow, ChannelRepository } from './channel.repository';
+import { type RuleRow, RuleRepository } from './rule.repository';
 
 /** The AAD a channel's sealed URL is bound to. */
 const urlAad = (id: string) => `notification_channel:${id}:url`;
@@ -23,7 +22,8 @@ export class ChannelService implements OnApplicationBootstrap {
   private readonly box: SecretBox;
 
   constructor(
-    private readonly db: PrismaService,
+    private readonly channels: ChannelRepository,
+    private readonly rules: RuleRepository,
     @Inject(NOTIFICATIONS_CONFIG) private readonly config: NotificationsConfig,
   ) {
     this.box = secretBoxFromConfig(config);
@@ -35,18 +35,14 @@ export class ChannelService implements OnApplicationBootstrap {
 
   /** Channels written before URLs were sealed get theirs sealed now (they kept working meanwhile). */
   async sealLegacyUrls(): Promise<number> {
-    const rows = await this.db.notificationChannel.findMany({ select: { id: true, config: true, updatedAt: true } });
+    const rows = await this.channels.findAllConfigs();
     let sealed = 0;
     for (const row of rows) {
       const cfg = row.config as Record<string, unknown>;
       if (typeof cfg?.url !== 'string') continue;
       const config: Record<string, unknown> = { ...cfg, url: sealValue(this.box, cfg.url, urlAad(row.id)) };
       // Conditional on the row being unchanged since it was read (another replica may do the same).
-      const r = await this.db.notificationChannel.updateMany({
-        where: { id: row.id, updatedAt: row.updatedAt },
-        data: { config: config as Prisma.InputJsonValue },
-      });
-      sealed += r.count;
+      if (await this.channels.replaceConfigIfUnchanged(row.id, row.updatedAt, config as Prisma.InputJsonValue)) sealed++;
     }
     if (sealed) getLogger().info({ channels: sealed }, 'sealed the URLs of notification channels stored before URLs were sealed');
     return sealed;
@@ -66,35 +62,25 @@ export class ChannelService implements OnApplicationBootstrap {
     if (refused.length) throw AppError.validation(refused, `This ${body.type} channel's destination is not allowed.`);
     const config: Record<string, unknown> = { ...body.config };
     if (body.config.url) config.url = sealValue(this.box, body.config.url, urlAad(id));
-    try {
-      const row = await this.db.notificationChannel.create({
-        data: {
-          id,
-          name: body.name,
-          type: body.type,
-          config: config as Prisma.InputJsonValue,
-          encryptedSecret: body.secret ? new Uint8Array(this.box.encrypt(body.secret, `notification_channel:${id}`)) : null,
-          enabled: body.enabled,
-        },
-      });
-      getLogger().info({ channel_id: id, type: body.type, actor: actor.principal }, 'notification channel created');
-      return toChannelDto(row);
-    } catch (err) {
-      if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002') {
-        throw new AppError('conflict', `a channel named ${JSON.stringify(body.name)} already exists`);
-      }
-      throw err;
-    }
+    const row = await this.channels.insert({
+      id,
+      name: body.name,
+      type: body.type,
+      config: config as Prisma.InputJsonValue,
+      encryptedSecret: body.secret ? new Uint8Array(this.box.encrypt(body.secret, `notification_channel:${id}`)) : null,
+      enabled: body.enabled,
+    });
+    getLogger().info({ channel_id: id, type: body.type, actor: actor.principal }, 'notification channel created');
+    return toChannelDto(row);
   }
 
   async listChannels(): Promise<RpcResponse<typeof NotificationRpc.channelList>> {
-    const rows = await this.db.notificationChannel.findMany({ orderBy: { name: 'asc' } });
-    return { data: rows.map(toChannelDto) };
+    return { data: (await this.channels.findAllByName()).map(toChannelDto) };
   }
 
   /** The channel with its secret and URL opened, for one delivery attempt only. */
   async loadForDelivery(id: string): Promise<{ type: string; config: unknown; secret?: string } | null> {
-    const row = await this.db.notificationChannel.findUnique({ where: { id } });
+    const row = await this.channels.findById(id);
     if (!row || !row.enabled) return null;
     const secret = row.encryptedSecret
       ? this.box.decrypt(Buffer.from(row.encryptedSecret), `notification_channel:${id}`).toString('utf8')
@@ -107,36 +93,26 @@ export class ChannelService implements OnApplicationBootstrap {
 
   async createRule(req: RpcRequestParsed<typeof NotificationRpc.ruleCreate>): Promise<RpcResponse<typeof NotificationRpc.ruleCreate>> {
     const { rule: body, actor } = req;
-    const found = await this.db.notificationChannel.findMany({ where: { id: { in: body.channel_ids } }, select: { id: true } });
-    const unknown = body.channel_ids.filter((c) => !found.some((f) => f.id === c));
+    const found = await this.channels.existingIds(body.channel_ids);
+    const unknown = body.channel_ids.filter((channelId) => !found.includes(channelId));
     if (unknown.length) throw AppError.validation([{ field: 'channel_ids', message: `unknown channels: ${unknown.join(', ')}` }]);
-    try {
-      const row = await this.db.notificationRule.create({
-        data: {
-          id: newId('nrl'),
-          name: body.name,
-          renewalPolicyId: body.renewal_policy_id ?? null,
-          teamId: body.team_id ?? null,
-          ownerId: body.owner_id ?? null,
-          events: body.events,
-          minSeverity: body.min_severity,
-          channelIds: body.channel_ids,
-          enabled: body.enabled,
-        },
-      });
-      getLogger().info({ rule_id: row.id, actor: actor.principal }, 'notification rule created');
-      return toRuleDto(row);
-    } catch (err) {
-      if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002') {
-        throw new AppError('conflict', `a rule named ${JSON.stringify(body.name)} already exists`);
-      }
-      throw err;
-    }
+    const row = await this.rules.insert({
+      id: newId('nrl'),
+      name: body.name,
+      renewalPolicyId: body.renewal_policy_id ?? null,
+      teamId: body.team_id ?? null,
+      ownerId: body.owner_id ?? null,
+      events: body.events,
+      minSeverity: body.min_severity,
+      channelIds: body.channel_ids,
+      enabled: body.enabled,
+    });
+    getLogger().info({ rule_id: row.id, actor: actor.principal }, 'notification rule created');
+    return toRuleDto(row);
   }
 
   async listRules(): Promise<RpcResponse<typeof NotificationRpc.ruleList>> {
-    const rows = await this.db.notificationRule.findMany({ orderBy: { name: 'asc' } });
-    return { data: rows.map(toRuleDto) };
+    return { data: (await this.rules.findAllByName()).map(toRuleDto) };
   }
 }
 

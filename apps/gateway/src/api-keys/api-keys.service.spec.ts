@@ -1,0 +1,130 @@
+// ApiKeysService's rules (verification cache, last admin, eviction) against a hand-written in-memory repository: no PostgreSQL.
+import { AppError } from '@certctl/contracts';
+import type { ApiKeyRow } from '@certctl/database';
+import type { GatewayConfig } from '../config';
+import type { Principal } from '../auth/principal';
+import type { ApiKeyFilter, ApiKeysRepository, NewApiKey } from './api-keys.repository';
+import { ApiKeysService } from './api-keys.service';
+
+const config = { CERTCTL_API_KEY_CACHE_MS: 60000, CERTCTL_API_KEY_LAST_USED_INTERVAL_MS: 60000 } as GatewayConfig;
+
+/** An in-memory api_keys table with the unique name of the real one. */
+function fakeRepository() {
+  const rows = new Map<string, ApiKeyRow>();
+  let clock = 0;
+  const repo = {
+    rows,
+    findByHash: jest.fn(async (hash: string) => [...rows.values()].find((row) => row.keyHash === hash) ?? null),
+    findById: async (id: string) => rows.get(id) ?? null,
+    insert: jest.fn(async (key: NewApiKey) => {
+      if ([...rows.values()].some((row) => row.name === key.name))
+        throw new AppError('conflict', `an API key named "${key.name}" already exists`);
+      const row: ApiKeyRow = { ...key, createdAt: new Date(Date.UTC(2026, 0, 1, 0, 0, clock++)), lastUsedAt: null, disabledAt: null };
+      rows.set(row.id, row);
+      return row;
+    }),
+    findPage: async (filter: ApiKeyFilter) => [...rows.values()].slice(0, filter.limit + 1),
+    setDisabledAt: async (id: string, disabledAt: Date | null) => update(id, { disabledAt }),
+    replaceSecret: async (id: string, keyHash: string, keyPrefix: string) => update(id, { keyHash, keyPrefix }),
+    deleteById: jest.fn(async (id: string) => void rows.delete(id)),
+    countOtherActiveAdmins: async (exceptId: string, now: Date) =>
+      [...rows.values()].filter(
+        (row) => row.role === 'admin' && row.id !== exceptId && !row.disabledAt && (!row.expiresAt || row.expiresAt > now),
+      ).length,
+    recordLastUsed: jest.fn(async () => undefined),
+  };
+  function update(id: string, change: Partial<ApiKeyRow>): ApiKeyRow {
+    const row = { ...rows.get(id)!, ...change };
+    rows.set(id, row);
+    return row;
+  }
+  return repo;
+}
+
+function setup() {
+  const repo = fakeRepository();
+  const service = new ApiKeysService(repo as unknown as ApiKeysRepository, config);
+  return { repo, service };
+}
+
+const root = null;
+const admin = (service: ApiKeysService, name: string) => service.create({ name, role: 'admin' }, root);
+const caller = { key_id: 'key-caller', principal: 'ops' } as Principal;
+
+describe('ApiKeysService', () => {
+  it('ok/a created key verifies to its principal; only its hash is stored; the secret is shown once', async () => {
+    const { service, repo } = setup();
+    const created = await service.create({ name: 'ops', role: 'operator' }, root);
+    expect(created.key).toMatch(/^cck_/);
+    const stored = repo.rows.get(created.id)!;
+    expect(JSON.stringify(stored)).not.toContain(created.key);
+    await expect(service.verify(created.key)).resolves.toMatchObject({ key_id: created.id, key_name: 'ops', role: 'operator' });
+    await expect(service.get(created.id)).resolves.not.toHaveProperty('key');
+  });
+
+  it('ok/verification is served from the cache: one database read for many requests', async () => {
+    const { service, repo } = setup();
+    const { key } = await admin(service, 'root-admin');
+    for (let i = 0; i < 5; i++) expect(await service.verify(key)).not.toBeNull();
+    expect(repo.findByHash).toHaveBeenCalledTimes(1);
+    // last_used_at is throttled: one write in the interval.
+    expect(repo.recordLastUsed).toHaveBeenCalledTimes(1);
+  });
+
+  it('fail/unknown, malformed, disabled and expired keys do not verify', async () => {
+    const { service, repo } = setup();
+    await expect(service.verify('cck_unknown-key-value-long-enough')).resolves.toBeNull();
+    await expect(service.verify('short')).resolves.toBeNull();
+    await admin(service, 'keeper');
+    const disabled = await admin(service, 'disabled');
+    await service.setDisabled(disabled.id, true, caller);
+    await expect(service.verify(disabled.key)).resolves.toBeNull();
+    const expired = await service.create({ name: 'expired', role: 'viewer' }, root);
+    repo.rows.set(expired.id, { ...repo.rows.get(expired.id)!, expiresAt: new Date(Date.now() - 1000) });
+    await expect(service.verify(expired.key)).resolves.toBeNull();
+    await expect(service.get(expired.id)).resolves.toMatchObject({ status: 'expired' });
+  });
+
+  it('fail/the last active admin key can be neither disabled nor deleted (conflict); with another admin it can', async () => {
+    const { service } = setup();
+    const only = await admin(service, 'only-admin');
+    for (const attempt of [() => service.setDisabled(only.id, true, caller), () => service.delete(only.id, caller)]) {
+      const err = await attempt().catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(AppError);
+      expect((err as AppError).code).toBe('conflict');
+      expect((err as AppError).message).toMatch(/last active admin key/);
+    }
+    await admin(service, 'second-admin');
+    await expect(service.setDisabled(only.id, true, caller)).resolves.toMatchObject({ status: 'disabled' });
+  });
+
+  it('ok/disabling evicts the cached key at once; rotating makes the old secret stop working at once', async () => {
+    const { service } = setup();
+    await admin(service, 'keeper');
+    const ops = await service.create({ name: 'ops', role: 'operator' }, root);
+    expect(await service.verify(ops.key)).not.toBeNull();
+    const rotated = await service.rotate(ops.id);
+    await expect(service.verify(ops.key)).resolves.toBeNull();
+    await expect(service.verify(rotated.key)).resolves.toMatchObject({ key_id: ops.id });
+    await service.setDisabled(ops.id, true, caller);
+    await expect(service.verify(rotated.key)).resolves.toBeNull();
+  });
+
+  it('fail/a duplicate name is the repository’s conflict, passed on; unknown ids are not_found', async () => {
+    const { service } = setup();
+    await admin(service, 'dup');
+    await expect(admin(service, 'dup')).rejects.toMatchObject({ code: 'conflict' });
+    await expect(service.get('key-missing')).rejects.toMatchObject({ code: 'not_found' });
+    await expect(service.rotate('key-missing')).rejects.toMatchObject({ code: 'not_found' });
+  });
+
+  it('ok/a key made by the root key owns itself; one made from that person’s key belongs to that person', async () => {
+    const { service } = setup();
+    const bootstrap = { key_id: 'key-bootstrap', created_by: null, owner_key_id: 'key-bootstrap' } as Principal;
+    const person = await service.create({ name: 'person', role: 'admin' }, bootstrap);
+    expect(person).toMatchObject({ created_by: 'key-bootstrap', owner_key_id: person.id });
+    const personPrincipal = (await service.verify(person.key))!;
+    const child = await service.create({ name: 'child', role: 'operator' }, personPrincipal);
+    expect(child).toMatchObject({ created_by: person.id, owner_key_id: person.id });
+  });
+});
