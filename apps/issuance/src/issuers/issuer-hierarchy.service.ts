@@ -55,14 +55,7 @@ export class IssuerHierarchyService {
   }
 
   private async signRoot(body: CreateBody, nameConstraints: NameConstraintsSpec | undefined): Promise<SignedCa> {
-    const created = await createRootCa({
-      commonName: commonNameOf(body),
-      organization: body.organization,
-      keyAlgorithm: body.key_algorithm,
-      validityDays: body.validity_days,
-      pathLength: body.path_length,
-      nameConstraints,
-    });
+    const created = await createRootCa(caOptions(body, nameConstraints));
     return { created, parentChain: '' };
   }
 
@@ -70,13 +63,8 @@ export class IssuerHierarchyService {
     const parent = await this.signingParent(parentId);
     const base = this.config.CERTCTL_PUBLIC_BASE_URL.replace(/\/$/, '');
     const created = await createIntermediateCa({
+      ...caOptions(body, nameConstraints),
       issuer: await this.issuers.ca(parent.id),
-      commonName: commonNameOf(body),
-      organization: body.organization,
-      keyAlgorithm: body.key_algorithm,
-      validityDays: body.validity_days,
-      pathLength: body.path_length,
-      nameConstraints,
       crlDistributionUrl: `${base}/.well-known/pki/crl/${parent.id}`,
       ocspUrl: `${base}/.well-known/pki/ocsp/${parent.id}`,
     });
@@ -155,8 +143,16 @@ export class IssuerHierarchyService {
   }
 }
 
-function commonNameOf(body: CreateBody): string {
-  return body.common_name ?? body.name.slice(0, 64);
+/** What a new root and a new intermediate are both made from. */
+function caOptions(body: CreateBody, nameConstraints: NameConstraintsSpec | undefined) {
+  return {
+    commonName: body.common_name ?? body.name.slice(0, 64),
+    organization: body.organization,
+    keyAlgorithm: body.key_algorithm,
+    validityDays: body.validity_days,
+    pathLength: body.path_length,
+    nameConstraints,
+  };
 }
 
 /**
