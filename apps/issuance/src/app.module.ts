@@ -7,12 +7,16 @@ import { ISSUANCE_CONFIG, type IssuanceConfig } from './config';
 import { connectorProviders } from './connectors';
 import { IssuerHandler } from './issuers/issuer.handler';
 import { IssuerHierarchyService } from './issuers/issuer-hierarchy.service';
-import { IssuerImportHandler, IssuerImportService } from './issuers/issuer-import.service';
+import { IssuerImportHandler } from './issuers/issuer-import.handler';
+import { IssuerImportService } from './issuers/issuer-import.service';
+import { IssuerRepository } from './issuers/issuer.repository';
 import { IssuerService } from './issuers/issuer.service';
 import { RevocationSigningHandler } from './issuers/revocation-signing.handler';
 import { ServerCertificateHandler } from './issuers/server-certificate.handler';
 import { IssuanceProcessor } from './issuing/issuance.processor';
-import { PrivateKeyExportService, PrivateKeyHandler } from './issuing/private-key.handler';
+import { IssuedCertificateRepository } from './issuing/issued-certificate.repository';
+import { PrivateKeyExportService } from './issuing/private-key-export.service';
+import { PrivateKeyHandler } from './issuing/private-key.handler';
 
 export function issuanceModule(config: IssuanceConfig) {
   @Module({
@@ -31,6 +35,8 @@ export function issuanceModule(config: IssuanceConfig) {
     controllers: [IssuerHandler, IssuerImportHandler, RevocationSigningHandler, ServerCertificateHandler, PrivateKeyHandler],
     providers: [
       { provide: ISSUANCE_CONFIG, useValue: config },
+      IssuerRepository,
+      IssuedCertificateRepository,
       IssuerService,
       IssuerHierarchyService,
       IssuerImportService,

@@ -1,6 +1,6 @@
 // A minimal DER writer for the structures this library builds in bulk (CRLs), where a
 // generic ASN.1 object model is too slow for 100,000 entries.
-import { PkiError } from './errors';
+import { PkiError, type PkiErrorCode } from './errors';
 
 function lengthOctets(n: number): Buffer {
   if (n < 0x80) return Buffer.from([n]);
@@ -80,7 +80,7 @@ export function firstTlvLength(der: Uint8Array): number | null {
 }
 
 /** Refuses anything but exactly one DER element: bytes after it (or a truncated one) are `code`. */
-export function assertSingleDer(der: Uint8Array, code: string, what: string): void {
+export function assertSingleDer(der: Uint8Array, code: PkiErrorCode, what: string): void {
   const len = firstTlvLength(der);
   if (len === null || len > der.length) throw new PkiError(code, `${what} is not one complete DER element`);
   if (len < der.length) throw new PkiError(code, `${what} has ${der.length - len} trailing byte(s) after its DER encoding`);

@@ -1,4 +1,5 @@
-export { PkiError } from './errors';
+export { PkiError, PkiErrorCode } from './errors';
+export { pkiErrorToAppError, translatePkiErrors, isNameConstraintsError, PKI_ERROR_APP_CODE, type PkiErrorContext } from './app-error';
 export type { CryptoKey, CryptoKeyPair } from './provider';
 export { pemToDer, derToPem, splitPemChain, fingerprintSha256 } from './pem';
 export { randomSerialHex, normalizeSerialHex } from './serial';

@@ -4,6 +4,7 @@ import { AsnConvert } from '@peculiar/asn1-schema';
 import { GeneralName, GeneralSubtree, GeneralSubtrees, NameConstraints, id_ce_nameConstraints } from '@peculiar/asn1-x509';
 import { PkiError } from './errors';
 import { x509 } from './provider';
+import { applyMask, cidrText, ipBytes, parseCidr } from './cidr';
 import { canonicalIp, normalizeDnsName, type SubjectAltName } from './san';
 
 /** Permitted and excluded subtrees per name form. Absent or empty lists constrain nothing. */
@@ -46,42 +47,6 @@ function normalizeDnsBase(raw: string): string | null {
   return dot ? `.${name}` : name;
 }
 
-interface Cidr {
-  bytes: Buffer;
-  prefix: number;
-}
-
-/** Address bytes of a canonical IPv4 or IPv6 text address. */
-function ipBytes(ip: string): Buffer {
-  if (!ip.includes(':')) return Buffer.from(ip.split('.').map(Number));
-  const [head, tail] = ip.split('::') as [string, string | undefined];
-  const left = head ? head.split(':') : [];
-  const right = tail ? tail.split(':') : [];
-  const groups = tail === undefined ? left : [...left, ...Array<string>(8 - left.length - right.length).fill('0'), ...right];
-  return Buffer.from(groups.flatMap((g) => [parseInt(g, 16) >> 8, parseInt(g, 16) & 0xff]));
-}
-
-function parseCidr(raw: string): Cidr | null {
-  const m = /^([^/]+)\/(\d{1,3})$/.exec(raw.trim());
-  const ip = m ? canonicalIp(m[1] as string) : null;
-  if (!m || !ip) return null;
-  const bytes = ipBytes(ip);
-  const prefix = Number(m[2]);
-  if (prefix > bytes.length * 8) return null;
-  return { bytes: applyMask(bytes, prefix), prefix };
-}
-
-function applyMask(bytes: Buffer, prefix: number): Buffer {
-  return Buffer.from(bytes.map((b, i) => b & (0xff << (8 - Math.max(0, Math.min(8, prefix - i * 8)))) & 0xff));
-}
-
-function cidrText(c: Cidr): string {
-  if (c.bytes.length === 4) return `${[...c.bytes].join('.')}/${c.prefix}`;
-  const groups = [];
-  for (let i = 0; i < 16; i += 2) groups.push(((c.bytes[i] as number) * 256 + (c.bytes[i + 1] as number)).toString(16));
-  return `${canonicalIp(groups.join(':'))}/${c.prefix}`;
-}
-
 function normalizeEmailBase(raw: string): string | null {
   const s = raw.trim();
   const at = s.lastIndexOf('@');
@@ -110,19 +75,19 @@ const HINT: Record<Form, string> = {
 
 /**
  * Validates and canonicalizes a spec (lower-case names, CIDRs with host bits cleared);
- * PkiError('invalid_request') naming the first bad entry, e.g. `permittedIp[1]`.
+ * PkiError('bad_name_constraints') naming the first bad entry, e.g. `permittedIp[1]`.
  */
 export function normalizeNameConstraints(spec: NameConstraintsSpec): Required<NameConstraintsSpec> {
   const out = {} as Required<NameConstraintsSpec>;
   for (const form of FORMS) {
     for (const key of [KEYS[form].permitted, KEYS[form].excluded]) {
       const list = spec[key] ?? [];
-      if (!Array.isArray(list)) throw new PkiError('invalid_request', `${key} must be an array`);
+      if (!Array.isArray(list)) throw new PkiError('bad_name_constraints', `${key} must be an array`);
       out[key] = [
         ...new Set(
           list.map((raw, i) => {
             const v = typeof raw === 'string' ? NORMALIZE[form](raw) : null;
-            if (!v) throw new PkiError('invalid_request', `${key}[${i}]: "${String(raw)}" is not ${HINT[form]}`);
+            if (!v) throw new PkiError('bad_name_constraints', `${key}[${i}]: "${String(raw)}" is not ${HINT[form]}`);
             return v;
           }),
         ),

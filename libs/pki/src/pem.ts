@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { PkiError } from './errors';
+import { PkiError, type PkiErrorCode } from './errors';
 
 export interface PemBlock {
   label: string;
@@ -35,7 +35,7 @@ export function pemToDer(pem: string): Buffer {
 }
 
 /** DER of the first block carrying one of `labels`; PkiError(code) when absent or malformed. */
-export function pemToDerWithLabel(pem: string, labels: readonly string[], code: string): Buffer {
+export function pemToDerWithLabel(pem: string, labels: readonly string[], code: PkiErrorCode): Buffer {
   let blocks: PemBlock[];
   try {
     blocks = pemBlocks(pem);

@@ -10,7 +10,7 @@ import {
 } from '@certctl/contracts';
 import { Prisma, PrismaService, newId } from '@certctl/database';
 import { getLogger } from '@certctl/observability';
-import { PkiError, parseCsr } from '@certctl/pki';
+import { parseCsr, translatePkiErrors } from '@certctl/pki';
 import { toJobDto } from '../jobs/job-approval.service';
 import { assertAgentTransition, assertTransition } from '../jobs/job-state';
 import { JobService } from '../jobs/job.service';
@@ -161,13 +161,7 @@ export class AgentService {
     });
     if (!job || job.agentId !== id) throw AppError.notFound('job', job_id);
     if (job.status !== 'awaiting_csr') throw new AppError('illegal_transition', `job ${job_id} is ${job.status}, not awaiting a CSR`);
-    let csr;
-    try {
-      csr = await parseCsr(body.csr_pem);
-    } catch (err) {
-      if (err instanceof PkiError) throw AppError.validation([{ field: 'csr_pem', message: err.message }]);
-      throw err;
-    }
+    const csr = await translatePkiErrors(() => parseCsr(body.csr_pem), { field: 'csr_pem' });
     const problems: string[] = [];
     if (!csr.signatureValid) problems.push('its signature does not verify');
     const want = new Set(job.certificate.sans.map((n) => n.toLowerCase()));

@@ -2,13 +2,21 @@ import { type Server, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as x509 from '@peculiar/x509';
 import type { ModuleRef } from '@nestjs/core';
-import type { PrismaService } from '@certctl/database';
 import type { IssuanceConfig } from '../config';
+import type { IssuerRepository } from '../issuers/issuer.repository';
+import type { IssuedCertificateRepository } from '../issuing/issued-certificate.repository';
 import { AcmeConnector, ariCertId, classify } from './acme.connector';
 import { ConnectorError } from './connector';
 
 const connector = (allowHttp = false) =>
-  new AcmeConnector({} as PrismaService, {} as ModuleRef, { CERTCTL_ACME_CONNECTOR_ALLOW_HTTP: allowHttp } as IssuanceConfig);
+  new AcmeConnector(
+    {} as IssuerRepository,
+    {} as IssuedCertificateRepository,
+    {} as ModuleRef,
+    {
+      CERTCTL_ACME_CONNECTOR_ALLOW_HTTP: allowHttp,
+    } as IssuanceConfig,
+  );
 
 const base = { directory_url: 'https://acme.example/directory', email: 'ops@example.com', challenge: 'http-01' };
 const fields = (r: { success: boolean; error?: { issues: { path: PropertyKey[] }[] } }) =>

@@ -8,8 +8,9 @@ import {
   type RpcResponse,
   type createConnectorIssuerBodySchema,
 } from '@certctl/contracts';
-import { Prisma, PrismaService, newId } from '@certctl/database';
+import { type Prisma, newId } from '@certctl/database';
 import { getLogger } from '@certctl/observability';
+import { IssuerRepository } from '../issuers/issuer.repository';
 import { IssuerService } from '../issuers/issuer.service';
 import { capabilitiesOf } from './connector';
 import { ConnectorRegistry } from './connector-registry';
@@ -18,7 +19,7 @@ import { ConnectorRegistry } from './connector-registry';
 @Injectable()
 export class ConnectorIssuerService {
   constructor(
-    private readonly db: PrismaService,
+    private readonly repository: IssuerRepository,
     private readonly registry: ConnectorRegistry,
     private readonly issuers: IssuerService,
   ) {}
@@ -33,24 +34,13 @@ export class ConnectorIssuerService {
   }): Promise<IssuerDto> {
     const { connector, config } = this.registry.parseConfig(body.type, body.config);
     const id = body.id ?? newId('iss');
-    try {
-      await this.db.issuer.create({
-        data: {
-          id,
-          name: body.name,
-          type: connector.type,
-          config: this.registry.masked(connector, config) as Prisma.InputJsonValue,
-          encryptedConfig: Buffer.from(this.registry.seal(id, config)),
-        },
-      });
-    } catch (err) {
-      if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002') {
-        throw new AppError('conflict', 'an issuer with this name or id already exists', {
-          fields: [{ field: 'name', message: 'must be unique' }],
-        });
-      }
-      throw err;
-    }
+    await this.repository.insert({
+      id,
+      name: body.name,
+      type: connector.type,
+      config: this.registry.masked(connector, config) as Prisma.InputJsonValue,
+      encryptedConfig: Buffer.from(this.registry.seal(id, config)),
+    });
     getLogger().info({ issuer_id: id, type: connector.type, actor: actor.principal }, 'connector issuer created');
     return this.issuers.get(id);
   }

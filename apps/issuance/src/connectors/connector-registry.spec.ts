@@ -8,11 +8,11 @@ import { ScriptConnector } from './script.connector';
 const box = SecretBox.fromSecret('a-test-secret-of-at-least-32-characters!!');
 
 function setup(row?: Record<string, unknown>) {
-  const db = { issuer: { findUnique: jest.fn(async () => row ?? null) } };
+  const repository = { findConnectorConfig: jest.fn(async () => row ?? null) };
   const local = new LocalConnector({} as never, {} as never);
   const script = new ScriptConnector({ CERTCTL_SCRIPT_CONNECTOR_DIRS: ['/opt/ca'] });
-  const registry = new ConnectorRegistry([local, script], db as never, { box } as never);
-  return { registry, local, script, db };
+  const registry = new ConnectorRegistry([local, script], repository as never, { box } as never);
+  return { registry, local, script, repository };
 }
 
 function thrown(fn: () => unknown): AppError {

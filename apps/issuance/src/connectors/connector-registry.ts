@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AppError, fieldErrorsFromZod } from '@certctl/contracts';
-import { PrismaService } from '@certctl/database';
 import type { SecretBox } from '@certctl/pki';
+import { IssuerRepository } from '../issuers/issuer.repository';
 import { IssuerService } from '../issuers/issuer.service';
 import { type Connector, type ConnectorType, ConnectorError, type IssuerContext } from './connector';
 
@@ -27,7 +27,7 @@ export class ConnectorRegistry {
 
   constructor(
     @Inject(CONNECTORS) connectors: readonly Connector[],
-    private readonly db: PrismaService,
+    private readonly repository: IssuerRepository,
     private readonly issuers: IssuerService,
   ) {
     for (const c of connectors) {
@@ -83,10 +83,7 @@ export class ConnectorRegistry {
 
   /** An issuer's connector and its decrypted, validated config. */
   async resolve(issuerId: string): Promise<ResolvedIssuer> {
-    const row = await this.db.issuer.findUnique({
-      where: { id: issuerId },
-      select: { id: true, name: true, type: true, enabled: true, config: true, encryptedConfig: true },
-    });
+    const row = await this.repository.findConnectorConfig(issuerId);
     if (!row) throw AppError.notFound('issuer', issuerId);
     const connector = this.get(row.type);
     let raw: unknown = row.config;

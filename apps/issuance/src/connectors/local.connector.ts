@@ -1,11 +1,11 @@
 import { X509Certificate } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { AppError } from '@certctl/contracts';
-import { type CrlRequest, PkiError, buildCrl, generateKeyPair, signLeaf } from '@certctl/pki';
+import { type CrlRequest, PkiError, buildCrl, generateKeyPair, signLeaf, translatePkiErrors } from '@certctl/pki';
 import { z } from 'zod';
 import { ISSUANCE_CONFIG, type IssuanceConfig } from '../config';
 import { IssuerService } from '../issuers/issuer.service';
-import { type Connector, ConnectorError, type HealthResult, type IssueRequest, type IssuedLeaf, type IssuerContext } from './connector';
+import { type Connector, type HealthResult, type IssueRequest, type IssuedLeaf, type IssuerContext } from './connector';
 
 /** What a local issuer's row describes (its key lives encrypted in ca_keys, not in the config). */
 export const localConfigSchema = z.looseObject({
@@ -103,10 +103,5 @@ export class LocalConnector implements Connector<LocalConfig> {
 
 /** A PkiError at signing (a request the CA can never sign) is terminal; anything else is left as is. */
 async function terminalOnPkiError<T>(fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (err) {
-    if (err instanceof PkiError) throw ConnectorError.terminal(`the local CA refused to sign: ${err.message}`, err);
-    throw err;
-  }
+  return translatePkiErrors(fn, { code: 'issuer_failure', detailPrefix: 'the local CA refused to sign' });
 }

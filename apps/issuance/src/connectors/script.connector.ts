@@ -1,40 +1,17 @@
-import { X509Certificate } from 'node:crypto';
 import { constants } from 'node:fs';
 import { access, stat } from 'node:fs/promises';
 import { isAbsolute, normalize } from 'node:path';
 import { Inject, Injectable } from '@nestjs/common';
 import { getLogger } from '@certctl/observability';
-import { createCsr, exportSpki, generateKeyPair, parseCertificate } from '@certctl/pki';
+import { createCsr, generateKeyPair, parseCertificate } from '@certctl/pki';
 import { z } from 'zod';
-import {
-  type Connector,
-  ConnectorError,
-  type HealthResult,
-  type IssueRequest,
-  type IssuedLeaf,
-  type IssuerContext,
-  type RevokeRequest,
-} from './connector';
+import { type Connector, type HealthResult, type IssueRequest, type IssuedLeaf, type IssuerContext, type RevokeRequest } from './connector';
 import { ISSUANCE_CONFIG, type IssuanceConfig } from '../config';
+import { DEFAULT_PATH, argSchema, checkOutput } from './connector-support';
 import { exitError, runScript } from './run-script';
 
 export { EXIT_TEMPFAIL } from './run-script';
-export const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 const RESERVED_ENV = new Set(['PATH', 'LANG', 'LC_ALL', 'HOME', 'LD_PRELOAD', 'LD_LIBRARY_PATH', 'NODE_OPTIONS']);
-
-/** An executable to run: an absolute, normalized path (run directly, never through a shell). */
-export const executableSchema = z
-  .string()
-  .min(2)
-  .max(4096)
-  .refine((p) => isAbsolute(p), 'must be an absolute path')
-  .refine((p) => normalize(p) === p && !p.includes('\0'), 'must be a normalized path (no ., .. or repeated slashes)');
-
-/** One fixed argument from an issuer's config. */
-export const argSchema = z
-  .string()
-  .max(4096)
-  .refine((a) => !a.includes('\0'), 'must not contain NUL');
 
 /** Why an executable path may not be used, or null: absolute, normalized, inside an allowed directory. */
 function executableProblem(p: string, allowedDirs: readonly string[]): string | null {
@@ -174,40 +151,4 @@ export class ScriptConnector implements Connector<ScriptConfig> {
     if (out.code === 0) return out.stdout;
     throw exitError(out, 'the script');
   }
-}
-
-const PEM_CERT = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
-
-/**
- * The script's stdout must be the leaf (first) then any chain, as PEM; the leaf must be an
- * end-entity certificate for the CSR's public key carrying exactly the requested names.
- * Anything else is terminal: the same script would answer the same again.
- */
-export async function checkOutput(stdout: string, r: IssueRequest, source = 'the script'): Promise<IssuedLeaf> {
-  const blocks = stdout.match(PEM_CERT);
-  if (!blocks) throw ConnectorError.terminal(`${source} output holds no PEM certificate`);
-  const [leafPem, ...chain] = blocks;
-  let leaf: X509Certificate;
-  let info: Awaited<ReturnType<typeof parseCertificate>>;
-  try {
-    info = await parseCertificate(leafPem!);
-    leaf = new X509Certificate(leafPem!);
-    for (const c of chain) new X509Certificate(c);
-  } catch (err) {
-    throw ConnectorError.terminal(`${source} output is not a valid certificate: ${(err as Error).message}`, err);
-  }
-  if (info.isCa) throw ConnectorError.terminal(`${source} returned a CA certificate, not a leaf`);
-  const want = Buffer.from(await exportSpki(r.publicKey));
-  const got = leaf.publicKey.export({ type: 'spki', format: 'der' });
-  if (!want.equals(got)) throw ConnectorError.terminal(`${source}'s certificate is not for the CSR's public key`);
-  const requested = new Set(r.sans.map((n) => n.toLowerCase()));
-  const present = new Set(info.sans.map((n) => n.toLowerCase()));
-  const missing = [...requested].filter((n) => !present.has(n));
-  const extra = [...present].filter((n) => !requested.has(n) && n !== r.commonName.toLowerCase());
-  if (missing.length) throw ConnectorError.terminal(`${source}'s certificate lacks requested names: ${missing.join(', ')}`);
-  if (extra.length) throw ConnectorError.terminal(`${source}'s certificate carries names that were not requested: ${extra.join(', ')}`);
-  if (!requested.size && info.commonName !== r.commonName && !present.has(r.commonName.toLowerCase())) {
-    throw ConnectorError.terminal(`${source}'s certificate is not for ${r.commonName}`);
-  }
-  return { certificatePem: `${leafPem}\n`, chainPem: chain.length ? `${chain.join('\n')}\n` : '', serialNumber: info.serialNumber };
 }

@@ -6,7 +6,7 @@ import { type CaCertificateSource, registerCaExpiryMetric } from './ca-expiry-me
 describe('CA certificate expiry metric', () => {
   let root: CreatedCa;
   const findMany = jest.fn();
-  const db: CaCertificateSource = { issuer: { findMany } };
+  const source: CaCertificateSource = { findEnabledCaCertificates: findMany };
   beforeAll(async () => {
     root = await createRootCa({ commonName: 'Metric Root', keyAlgorithm: 'ECDSA-P256', validityDays: 30 });
   });
@@ -14,16 +14,13 @@ describe('CA certificate expiry metric', () => {
     new RegExp(`^certctl_ca_certificate_not_after_timestamp_seconds\\{issuer_id="${issuer}"\\} (\\d+)$`, 'm').exec(text)?.[1];
 
   it('ok/each enabled CA issuer reports the notAfter of its certificate at scrape time', async () => {
-    registerCaExpiryMetric(db);
+    registerCaExpiryMetric(source);
     findMany.mockResolvedValue([{ id: 'iss-root', caCertificatePem: root.certificatePem }]);
     const text = await registry.metrics();
     const expected = Math.floor(Date.parse(new X509Certificate(root.certificatePem).validTo) / 1000);
     expect(sample(text, 'iss-root')).toBe(String(expected));
     expect(expected * 1000 - Date.now()).toBeGreaterThan(29 * 86400_000);
-    expect(findMany).toHaveBeenCalledWith({
-      where: { enabled: true, caCertificatePem: { not: null } },
-      select: { id: true, caCertificatePem: true },
-    });
+    expect(findMany).toHaveBeenCalled();
   });
 
   it('fail/an unparsable PEM is left out, a removed issuer drops out, a failed read keeps the last values', async () => {

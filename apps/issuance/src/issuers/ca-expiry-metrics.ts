@@ -2,14 +2,9 @@ import { X509Certificate } from 'node:crypto';
 import { registerOnce, registry } from '@certctl/observability';
 import { Gauge } from 'prom-client';
 
-/** The read the gauge makes at each scrape (PrismaService fits). */
+/** The read the gauge makes at each scrape (IssuerRepository fits). */
 export interface CaCertificateSource {
-  issuer: {
-    findMany(args: {
-      where: { enabled: true; caCertificatePem: { not: null } };
-      select: { id: true; caCertificatePem: true };
-    }): PromiseLike<{ id: string; caCertificatePem: string | null }[]>;
-  };
+  findEnabledCaCertificates(): PromiseLike<{ id: string; caCertificatePem: string | null }[]>;
 }
 
 /**
@@ -17,7 +12,7 @@ export interface CaCertificateSource {
  * CAs), read when /metrics is scraped; parsed certificates are remembered by their PEM. A
  * failed read leaves the previous values; a PEM that does not parse is left out.
  */
-export function registerCaExpiryMetric(db: CaCertificateSource): Gauge<'issuer_id'> {
+export function registerCaExpiryMetric(source: CaCertificateSource): Gauge<'issuer_id'> {
   const parsed = new Map<string, number | null>();
   const notAfter = (pem: string): number | null => {
     let s = parsed.get(pem);
@@ -41,9 +36,7 @@ export function registerCaExpiryMetric(db: CaCertificateSource): Gauge<'issuer_i
         labelNames: ['issuer_id'] as const,
         registers: [registry],
         async collect() {
-          const rows = await Promise.resolve(
-            db.issuer.findMany({ where: { enabled: true, caCertificatePem: { not: null } }, select: { id: true, caCertificatePem: true } }),
-          ).catch(() => undefined);
+          const rows = await Promise.resolve(source.findEnabledCaCertificates()).catch(() => undefined);
           if (!rows) return;
           this.reset();
           for (const r of rows) {

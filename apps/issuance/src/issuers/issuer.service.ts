@@ -1,13 +1,11 @@
 import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import { AppError, type IssuerDto } from '@certctl/contracts';
-import { type Prisma, PrismaService } from '@certctl/database';
 import { getLogger } from '@certctl/observability';
 import { secretBoxFromConfig } from '@certctl/config';
 import { type CaCertificate, type KeyAlgorithm, type SecretBox, createRootCa, importPrivateKeyPem, splitPemChain } from '@certctl/pki';
 import { ISSUANCE_CONFIG, type IssuanceConfig } from '../config';
 import { registerCaExpiryMetric } from './ca-expiry-metrics';
-
-type IssuerRow = Prisma.IssuerGetPayload<object>;
+import { type IssuerRow, IssuerRepository, type NewCaKey } from './issuer.repository';
 
 export interface LocalCaConfig {
   key_algorithm?: KeyAlgorithm;
@@ -26,20 +24,20 @@ export class IssuerService implements OnApplicationBootstrap {
   private readonly cas = new Map<string, Promise<CaCertificate>>();
 
   constructor(
-    private readonly db: PrismaService,
+    private readonly repository: IssuerRepository,
     @Inject(ISSUANCE_CONFIG) config: IssuanceConfig,
   ) {
     this.box = secretBoxFromConfig(config);
-    registerCaExpiryMetric(db);
+    registerCaExpiryMetric(repository);
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    const locals = await this.db.issuer.findMany({ where: { type: 'local', caKey: null, parentId: null }, select: { id: true } });
+    const locals = await this.repository.findLocalRootsWithoutCa();
     for (const { id } of locals) await this.ensureRootCa(id);
   }
 
   /** The ca_keys row of a CA: its PKCS#8 key AES-256-GCM encrypted, bound to the issuer id, with the key version. */
-  caKeyData(issuerId: string, algorithm: string, privateKeyPem: string) {
+  caKeyData(issuerId: string, algorithm: string, privateKeyPem: string): NewCaKey {
     return {
       issuerId,
       algorithm,
@@ -50,10 +48,11 @@ export class IssuerService implements OnApplicationBootstrap {
 
   /** Makes the root CA of a local issuer on first start; replicas racing here take turns on an advisory lock. */
   async ensureRootCa(issuerId: string): Promise<void> {
-    await this.db.$transaction(
+    await this.repository.transaction(
       async (tx) => {
-        await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`certctl-ca:${issuerId}`}))`;
-        const issuer = await tx.issuer.findUniqueOrThrow({ where: { id: issuerId }, include: { caKey: { select: { issuerId: true } } } });
+        await this.repository.lockCa(issuerId, tx);
+        const issuer = await this.repository.findWithCaKey(issuerId, tx);
+        if (!issuer) throw AppError.notFound('issuer', issuerId);
         if (issuer.caKey) return;
         const cfg = (issuer.config ?? {}) as LocalCaConfig;
         const root = await createRootCa({
@@ -62,8 +61,8 @@ export class IssuerService implements OnApplicationBootstrap {
           keyAlgorithm: cfg.key_algorithm ?? 'ECDSA-P256',
           validityDays: cfg.validity_days ?? 3650,
         });
-        await tx.caKey.create({ data: this.caKeyData(issuerId, cfg.key_algorithm ?? 'ECDSA-P256', root.privateKeyPem) });
-        await tx.issuer.update({ where: { id: issuerId }, data: { caCertificatePem: root.certificatePem, caChainPem: '' } });
+        await this.repository.insertCaKey(this.caKeyData(issuerId, cfg.key_algorithm ?? 'ECDSA-P256', root.privateKeyPem), tx);
+        await this.repository.setCaCertificate(issuerId, root.certificatePem, '', tx);
         getLogger().info({ issuer_id: issuerId }, 'generated local root CA');
       },
       { timeout: 30000 },
@@ -82,7 +81,7 @@ export class IssuerService implements OnApplicationBootstrap {
   }
 
   private async loadCa(issuerId: string): Promise<CaCertificate> {
-    const issuer = await this.db.issuer.findUnique({ where: { id: issuerId }, include: { caKey: true } });
+    const issuer = await this.repository.findWithCaKey(issuerId);
     if (!issuer) throw AppError.notFound('issuer', issuerId);
     if (!issuer.enabled) throw new AppError('conflict', `issuer ${issuerId} is disabled`, { retryable: false });
     if (issuer.type !== 'local')
@@ -106,10 +105,9 @@ export class IssuerService implements OnApplicationBootstrap {
    */
   async ancestorsPem(issuerId: string): Promise<string[]> {
     const out: string[] = [];
-    const select = { parentId: true, caCertificatePem: true, caChainPem: true, trustAnchorPem: true } as const;
-    let row = await this.db.issuer.findUnique({ where: { id: issuerId }, select });
+    let row = await this.repository.findAncestry(issuerId);
     for (let depth = 0; row?.parentId && depth < 32; depth++) {
-      row = await this.db.issuer.findUnique({ where: { id: row.parentId }, select });
+      row = await this.repository.findAncestry(row.parentId);
       if (row?.caCertificatePem) out.push(row.caCertificatePem);
     }
     if (row?.trustAnchorPem) out.push(...(row.caChainPem ? splitPemChain(row.caChainPem) : []), row.trustAnchorPem);
@@ -123,19 +121,19 @@ export class IssuerService implements OnApplicationBootstrap {
 
   /** The chain a leaf of this issuer ships with: the issuing CA, then every CA above it. */
   async chainPem(issuerId: string): Promise<string> {
-    const row = await this.db.issuer.findUnique({ where: { id: issuerId }, select: { caCertificatePem: true, caChainPem: true } });
+    const row = await this.repository.findAncestry(issuerId);
     if (!row?.caCertificatePem) throw AppError.notFound('issuer', issuerId);
     return `${row.caCertificatePem.trim()}\n${row.caChainPem ? `${row.caChainPem.trim()}\n` : ''}`;
   }
 
   async get(id: string): Promise<IssuerDto> {
-    const row = await this.db.issuer.findUnique({ where: { id } });
+    const row = await this.repository.findById(id);
     if (!row) throw AppError.notFound('issuer', id);
     return toIssuerDto(row);
   }
 
   async list(): Promise<{ data: IssuerDto[] }> {
-    const rows = await this.db.issuer.findMany({ orderBy: { id: 'asc' }, take: 500 });
+    const rows = await this.repository.list(500);
     return { data: rows.map(toIssuerDto) };
   }
 }

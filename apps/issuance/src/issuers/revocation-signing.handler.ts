@@ -5,7 +5,7 @@ import { Payload } from '@nestjs/microservices';
 import { AppError, RevocationRpc, type RpcRequestParsed, type RpcResponse, crlEntriesSchema } from '@certctl/contracts';
 import { RpcHandler } from '@certctl/messaging';
 import { counter, getLogger } from '@certctl/observability';
-import { PkiError, signOcspResponder } from '@certctl/pki';
+import { signOcspResponder, translatePkiErrors } from '@certctl/pki';
 import { ISSUANCE_CONFIG, type IssuanceConfig } from '../config';
 import { ConnectorRegistry } from '../connectors';
 import { IssuerService } from './issuer.service';
@@ -103,11 +103,7 @@ export class RevocationSigningHandler implements OnApplicationShutdown {
   }
 }
 
-export async function pki<T>(fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (err) {
-    if (err instanceof PkiError) throw AppError.validation([{ field: 'request', message: err.message }], `cannot sign: ${err.message}`);
-    throw err;
-  }
+/** A signing refusal names the request; the detail says what could not be signed. */
+export function pki<T>(fn: () => Promise<T>): Promise<T> {
+  return translatePkiErrors(fn, { field: 'request', detailPrefix: 'cannot sign' });
 }

@@ -2,7 +2,7 @@ import type { Job } from 'bullmq';
 import { AppError, type IssuanceJobData, Rpc } from '@certctl/contracts';
 import type { IssuanceConfig } from '../config';
 import { registry } from '@certctl/observability';
-import { exportSpki, parseCsr } from '@certctl/pki';
+import { createRootCa, exportSpki, generateKeyPair, parseCsr, signLeaf } from '@certctl/pki';
 import { ConnectorError, type IssueRequest } from '../connectors/connector';
 import { IssuanceProcessor } from './issuance.processor';
 
@@ -42,11 +42,12 @@ function setup(o: {
         };
       }
       if (contract === Rpc.inventory.jobFail) return { job_id: 'job-1', status: o.failStatus ?? 'pending', attempts: 3 };
+      if (contract === Rpc.inventory.jobComplete) return { job_id: 'job-1', status: 'completed' };
       throw new Error(`unexpected request ${contract.subject}`);
     }),
   };
-  const db = { issuedCertificate: { findUnique: jest.fn(async () => null), create: jest.fn() } };
-  const issuers = { box: { encrypt: jest.fn(), currentVersion: 1 } };
+  const issued = { findByJob: jest.fn(async (): Promise<unknown> => null), insertOnce: jest.fn() };
+  const issuers = { box: { encrypt: jest.fn(() => Buffer.from('sealed')), currentVersion: 1 } };
   const connector = {
     type: o.connectorType ?? 'local',
     issue: jest.fn(async () => {
@@ -60,7 +61,7 @@ function setup(o: {
     resolve: jest.fn(async () => ({ connector, enabled: true, issuer: { id: 'iss-sub', name: 'Sub', type: connector.type, config: {} } })),
   };
   const processor = new IssuanceProcessor(
-    db as never,
+    issued as never,
     rpc as never,
     {} as never,
     issuers as never,
@@ -76,7 +77,7 @@ function setup(o: {
       attemptsMade,
       opts: { attempts },
     }) as unknown as Job<IssuanceJobData>;
-  return { processor, job, calls, connector, db };
+  return { processor, job, calls, connector, issued };
 }
 
 async function rejection(p: Promise<unknown>): Promise<AppError> {
@@ -126,10 +127,10 @@ describe('IssuanceProcessor attempt bounds', () => {
   });
 
   it.each(['completed', 'cancelled'] as const)('ok/a redelivered %s job completes without signing again', async (status) => {
-    const { processor, job, calls, connector, db } = setup({ start: status });
+    const { processor, job, calls, connector, issued } = setup({ start: status });
     await expect(processor.process(job(0))).resolves.toEqual({ skipped: status });
     expect(connector.issue).not.toHaveBeenCalled();
-    expect(db.issuedCertificate.create).not.toHaveBeenCalled();
+    expect(issued.insertOnce).not.toHaveBeenCalled();
     expect(calls.map((c) => c.subject)).toEqual([Rpc.inventory.jobStart.subject]);
   });
 });
@@ -193,5 +194,53 @@ describe('IssuanceProcessor dispatch through the connector registry', () => {
     await rejection(processor.process(job(0)));
     const text = await registry.getSingleMetricAsString('certctl_issuance_total');
     expect(text).toMatch(/certctl_issuance_total\{issuer_type="script",result="error"\} [1-9]/);
+  });
+
+  describe('one certificate per job (issued_certificates is the idempotency record)', () => {
+    async function leafPem(commonName: string) {
+      const root = await createRootCa({ commonName: 'Processor Root', keyAlgorithm: 'ECDSA-P256', validityDays: 30 });
+      const keys = await generateKeyPair('ECDSA-P256');
+      const leaf = await signLeaf({ issuer: root, subjectPublicKey: keys.publicKey, commonName, sans: [commonName], validityDays: 10 });
+      return { certificatePem: leaf.certificatePem, serialNumber: leaf.serialNumber };
+    }
+    const row = (leaf: { certificatePem: string; serialNumber: string }) => ({
+      jobId: 'job-1',
+      issuerId: 'iss-sub',
+      serialNumber: leaf.serialNumber,
+      certificatePem: leaf.certificatePem,
+      chainPem: '',
+      encryptedPrivateKey: null,
+      keyVersion: 1,
+    });
+    const completed = (calls: { subject: string; payload: unknown }[]) =>
+      calls.find((c) => c.subject === Rpc.inventory.jobComplete.subject)?.payload as { version: { serial_number: string } } | undefined;
+
+    it('ok/a redelivered job whose certificate is recorded completes with it and signs nothing', async () => {
+      const { processor, job, calls, connector, issued } = setup({ start: 'running' });
+      const first = await leafPem('a.example.com');
+      issued.findByJob.mockResolvedValue(row(first));
+      expect(await processor.process(job(1))).toEqual({ serial_number: first.serialNumber });
+      expect(connector.issue).not.toHaveBeenCalled();
+      expect(issued.insertOnce).not.toHaveBeenCalled();
+      expect(completed(calls)?.version.serial_number).toBe(first.serialNumber);
+    });
+
+    it('ok/when a concurrent delivery recorded its certificate first, that certificate is the one completed', async () => {
+      const { processor, job, calls, connector, issued } = setup({ start: 'running' });
+      const first = await leafPem('a.example.com');
+      const second = await leafPem('a.example.com');
+      connector.issue.mockResolvedValue({ ...second, chainPem: '' } as never);
+      issued.insertOnce.mockResolvedValue({ row: row(first), inserted: false });
+      expect(await processor.process(job(0))).toEqual({ serial_number: first.serialNumber });
+      expect(issued.insertOnce).toHaveBeenCalledWith(
+        expect.objectContaining({
+          jobId: 'job-1',
+          issuerId: 'iss-sub',
+          serialNumber: second.serialNumber,
+          encryptedPrivateKey: Buffer.from('sealed'),
+        }),
+      );
+      expect(completed(calls)?.version.serial_number).toBe(first.serialNumber);
+    });
   });
 });

@@ -1,7 +1,6 @@
 import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import type { Job } from 'bullmq';
 import { AppError, type IssuanceJobData, QueueName, Rpc, type RpcResponse } from '@certctl/contracts';
-import { PrismaService } from '@certctl/database';
 import { RpcClient } from '@certctl/messaging';
 import { counter, getLogger, registry } from '@certctl/observability';
 import {
@@ -19,6 +18,7 @@ import { ISSUANCE_CONFIG, type IssuanceConfig } from '../config';
 import { ConnectorRegistry } from '../connectors';
 import type { ResolvedIssuer } from '../connectors/connector-registry';
 import { IssuerService } from '../issuers/issuer.service';
+import { IssuedCertificateRepository } from './issued-certificate.repository';
 import { ProfilePolicies } from './profile-policy';
 import { crashAfterSignForTest } from './test-hooks';
 
@@ -50,7 +50,7 @@ export class IssuanceProcessor implements OnApplicationBootstrap {
   private readonly policies: ProfilePolicies;
 
   constructor(
-    private readonly db: PrismaService,
+    private readonly issued: IssuedCertificateRepository,
     private readonly rpc: RpcClient,
     private readonly queues: QueueService,
     private readonly issuers: IssuerService,
@@ -159,7 +159,7 @@ export class IssuanceProcessor implements OnApplicationBootstrap {
   }
 
   private findIssued(jobId: string) {
-    return this.db.issuedCertificate.findUnique({ where: { jobId } });
+    return this.issued.findByJob(jobId);
   }
 
   private async sign(jobId: string, work: RpcResponse<typeof Rpc.inventory.jobStart>, { connector, issuer, enabled }: ResolvedIssuer) {
@@ -186,25 +186,17 @@ export class IssuanceProcessor implements OnApplicationBootstrap {
     const leaf = work.job_type === 'renewal' ? await connector.renew(issuer, request) : await connector.issue(issuer, request);
     const serialNumber = leaf.serialNumber ?? (await parseCertificate(leaf.certificatePem)).serialNumber;
     const keyPem = keys ? await exportPrivateKeyPem(keys.privateKey) : null;
-    try {
-      const issued = await this.db.issuedCertificate.create({
-        data: {
-          jobId,
-          issuerId: issuer.id,
-          serialNumber,
-          certificatePem: leaf.certificatePem,
-          chainPem: leaf.chainPem,
-          encryptedPrivateKey: keyPem ? Buffer.from(this.issuers.box.encrypt(keyPem, `leaf-key:${jobId}`)) : null,
-          keyVersion: this.issuers.box.currentVersion,
-        },
-      });
-      crashAfterSignForTest(cert.common_name); // test hook (NODE_ENV=test only), see test-hooks.ts
-      return issued;
-    } catch (err) {
-      // Another delivery of the same job got there first: its certificate is the one.
-      const existing = await this.findIssued(jobId);
-      if (existing) return existing;
-      throw err;
-    }
+    // Another delivery of the same job may have got there first: its certificate is the one.
+    const { row, inserted } = await this.issued.insertOnce({
+      jobId,
+      issuerId: issuer.id,
+      serialNumber,
+      certificatePem: leaf.certificatePem,
+      chainPem: leaf.chainPem,
+      encryptedPrivateKey: keyPem ? Buffer.from(this.issuers.box.encrypt(keyPem, `leaf-key:${jobId}`)) : null,
+      keyVersion: this.issuers.box.currentVersion,
+    });
+    if (inserted) crashAfterSignForTest(cert.common_name); // test hook (NODE_ENV=test only), see test-hooks.ts
+    return row;
   }
 }

@@ -1,6 +1,6 @@
-import { AppError, ConfigRpc } from '@certctl/contracts';
+import { ConfigRpc } from '@certctl/contracts';
 import type { RpcClient } from '@certctl/messaging';
-import { type LeafPolicy, PkiError } from '@certctl/pki';
+import { type LeafPolicy, PkiError, pkiErrorToAppError } from '@certctl/pki';
 import type { z } from 'zod';
 
 type Profile = z.infer<typeof ConfigRpc.profile.dto>;
@@ -46,6 +46,5 @@ export class ProfilePolicies {
 
 /** A signer refusal (name constraints, profile, bad CSR) is deterministic: the job fails at once with the reason. */
 export function signingRefusal(err: unknown): unknown {
-  if (!(err instanceof PkiError)) return err;
-  return new AppError('validation_failed', err.message, { retryable: false, cause: err });
+  return err instanceof PkiError ? pkiErrorToAppError(err) : err;
 }
