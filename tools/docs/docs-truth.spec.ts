@@ -6,7 +6,8 @@ import { ROOT } from '@certctl/testing';
  * The operator docs stay true to the product: every environment variable they name exists in
  * the code, every REST route they name exists in docs/openapi.json (with its method when they
  * give one), and the README lists every page. Generated pages (openapi.json, rbac.md,
- * lifecycle.md) are compared with their generators by apps/gateway/src/openapi/openapi.spec.ts.
+ * lifecycle.md) are compared with their generators by apps/gateway/src/openapi/openapi.spec.ts and
+ * tools/docs/lifecycle-doc.spec.ts.
  */
 
 const DOCS = join(ROOT, 'docs');

@@ -4,11 +4,15 @@ import { MessagingModule, RpcClient, busAuthFromEnv } from '@certctl/messaging';
 import { platformModule } from '@certctl/platform';
 import { QueueModule, QueueService } from '@certctl/queue';
 import { AcmeAdminHandler } from './accounts/acme-admin.handler';
+import { AccountsRepository } from './accounts/accounts.repository';
 import { AccountsService } from './accounts/accounts.service';
+import { EabKeysService } from './accounts/eab-keys.service';
 import { CertificatesService } from './certificates/certificates.service';
 import { ACME_CONFIG, type AcmeConfig } from './config';
+import { AuthorizationsRepository } from './orders/authorizations.repository';
 import { ChallengesService } from './orders/challenges.service';
 import { FinalizeService } from './orders/finalize.service';
+import { OrdersRepository } from './orders/orders.repository';
 import { OrdersService } from './orders/orders.service';
 import { ProfileCache } from './profiles/profile-cache';
 
@@ -29,7 +33,11 @@ export function acmeModule(config: AcmeConfig) {
     providers: [
       { provide: ACME_CONFIG, useValue: config },
       ProfileCache,
+      AccountsRepository,
+      OrdersRepository,
+      AuthorizationsRepository,
       AccountsService,
+      EabKeysService,
       OrdersService,
       ChallengesService,
       FinalizeService,

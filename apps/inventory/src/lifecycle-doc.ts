@@ -1,7 +1,8 @@
 import { CERTIFICATE_TRANSITIONS } from './certificates/certificate-state';
 import { JOB_TRANSITIONS } from './jobs/job-state';
 
-function table(title: string, transitions: Readonly<Record<string, readonly string[]>>): string[] {
+/** One transition table as a markdown section (also used for the ACME tables by tools/docs/lifecycle-doc.ts). */
+export function table(title: string, transitions: Readonly<Record<string, readonly string[]>>): string[] {
   return [
     `## ${title}`,
     '',

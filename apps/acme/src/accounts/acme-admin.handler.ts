@@ -4,12 +4,14 @@ import { AcmeRpc, ConfigRpc, type RpcRequestParsed } from '@certctl/contracts';
 import { RpcClient, RpcHandler } from '@certctl/messaging';
 import { OrdersService } from '../orders/orders.service';
 import { AccountsService } from './accounts.service';
+import { EabKeysService } from './eab-keys.service';
 
 /** What the gateway asks of the ACME service: EAB keys (admin), accounts and orders (read), garbage collection (scheduler). */
 @Controller()
 export class AcmeAdminHandler {
   constructor(
     private readonly accounts: AccountsService,
+    private readonly eabKeys: EabKeysService,
     private readonly orders: OrdersService,
     private readonly rpc: RpcClient,
   ) {}
@@ -17,17 +19,17 @@ export class AcmeAdminHandler {
   @RpcHandler(AcmeRpc.eabCreate)
   async eabCreate(@Payload() req: RpcRequestParsed<typeof AcmeRpc.eabCreate>) {
     await this.rpc.request(ConfigRpc.profile.get, { id: req.body.profile_id }); // 404 for an unknown profile
-    return this.accounts.createEabKey(req.actor, req.body.profile_id, req.body.description);
+    return this.eabKeys.createEabKey(req.actor, req.body.profile_id, req.body.description);
   }
 
   @RpcHandler(AcmeRpc.eabList)
   eabList() {
-    return this.accounts.listEabKeys();
+    return this.eabKeys.listEabKeys();
   }
 
   @RpcHandler(AcmeRpc.eabDelete)
   eabDelete(@Payload() req: RpcRequestParsed<typeof AcmeRpc.eabDelete>) {
-    return this.accounts.deleteEabKey(req.id);
+    return this.eabKeys.deleteEabKey(req.id);
   }
 
   @RpcHandler(AcmeRpc.accountList)

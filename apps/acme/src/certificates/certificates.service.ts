@@ -1,16 +1,16 @@
 import { createPublicKey } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { AppError, Rpc, RevocationRpc, reasonName } from '@certctl/contracts';
-import { PrismaService } from '@certctl/database';
 import { RpcClient } from '@certctl/messaging';
 import { counter, getLogger } from '@certctl/observability';
 import { normalizeSerialHex, pemToDer } from '@certctl/pki';
 import * as x509 from '@peculiar/x509';
 import type { JWK } from 'jose';
 import { ACME_CONFIG, type AcmeConfig } from '../config';
-import { type AcmeAccountRow, asObject } from '../accounts/accounts.service';
+import type { AcmeAccountRow } from '../accounts/accounts.repository';
 import { AcmeError } from '../protocol/errors';
-import type { OrderRow } from '../orders/orders.service';
+import { asObject } from '../protocol/payload';
+import { type OrderRow, OrdersRepository } from '../orders/orders.repository';
 import { parseCertId } from './cert-id';
 
 const revocationsTotal = counter('certctl_acme_revocations_total', 'ACME revokeCert requests by result', ['result']);
@@ -26,29 +26,29 @@ export class CertificatesService {
   private readonly ariCache = new Map<string, { at: number; info: RenewalInfo }>();
 
   constructor(
-    private readonly db: PrismaService,
+    private readonly orders: OrdersRepository,
     private readonly rpc: RpcClient,
     @Inject(ACME_CONFIG) private readonly config: AcmeConfig,
   ) {}
 
   async download(orderId: string, account: AcmeAccountRow): Promise<string> {
-    const o = await this.db.acmeOrder.findUnique({ where: { id: orderId } });
-    if (!o || !o.certificatePem) throw new AcmeError('malformed', `no certificate ${orderId}`, { status: 404 });
-    if (o.accountId !== account.id) throw new AcmeError('unauthorized', 'the certificate belongs to another account');
-    return o.certificatePem;
+    const order = await this.orders.findById(orderId);
+    if (!order || !order.certificatePem) throw new AcmeError('malformed', `no certificate ${orderId}`, { status: 404 });
+    if (order.accountId !== account.id) throw new AcmeError('unauthorized', 'the certificate belongs to another account');
+    return order.certificatePem;
   }
 
   /** The certificate named in a revokeCert payload, its order, and the requested reason. */
   async parseRevocation(payload: unknown): Promise<{ order: OrderRow; reason: number; spki: Buffer }> {
-    const p = asObject(payload);
-    if (typeof p.certificate !== 'string' || !/^[A-Za-z0-9_-]+$/.test(p.certificate)) {
+    const request = asObject(payload);
+    if (typeof request.certificate !== 'string' || !/^[A-Za-z0-9_-]+$/.test(request.certificate)) {
       throw new AcmeError('malformed', '"certificate" must be the base64url DER of the certificate');
     }
-    const reason = p.reason === undefined ? 0 : p.reason;
+    const reason = request.reason === undefined ? 0 : request.reason;
     if (typeof reason !== 'number' || !ALLOWED_REASONS.has(reason)) {
       throw new AcmeError('badRevocationReason', `reason ${JSON.stringify(reason)} is not accepted (0, 1, 3, 4 or 5)`);
     }
-    const der = Buffer.from(p.certificate, 'base64url');
+    const der = Buffer.from(request.certificate, 'base64url');
     let cert: x509.X509Certificate;
     try {
       cert = new x509.X509Certificate(der);
@@ -56,7 +56,7 @@ export class CertificatesService {
       throw new AcmeError('malformed', 'the certificate cannot be parsed');
     }
     const spki = Buffer.from(cert.publicKey.rawData);
-    const order = await this.db.acmeOrder.findFirst({ where: { serialNumber: normalizeSerialHex(cert.serialNumber), status: 'valid' } });
+    const order = await this.orders.findValidBySerial(normalizeSerialHex(cert.serialNumber));
     // Same serial is not enough: the DER must be the certificate this server issued.
     if (!order?.certificatePem || Buffer.compare(pemToDer(order.certificatePem), der) !== 0) {
       throw new AcmeError('malformed', 'this server did not issue that certificate', { status: 404 });
@@ -119,7 +119,7 @@ export class CertificatesService {
 
   private async computeRenewalInfo(certId: string): Promise<RenewalInfo> {
     const { aki, serial } = parseCertId(certId);
-    const order = await this.db.acmeOrder.findFirst({ where: { serialNumber: serial, status: 'valid' } });
+    const order = await this.orders.findValidBySerial(serial);
     if (!order?.certificatePem) throw new AcmeError('malformed', 'no certificate with that identifier', { status: 404 });
     const cert = new x509.X509Certificate(pemToDer(order.certificatePem));
     const akiExt = cert.getExtension(x509.AuthorityKeyIdentifierExtension);

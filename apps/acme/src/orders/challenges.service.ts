@@ -1,12 +1,16 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { Prisma, PrismaService } from '@certctl/database';
 import { getLogger } from '@certctl/observability';
 import { ACME_CONFIG, type AcmeConfig } from '../config';
-import type { AcmeAccountRow } from '../accounts/accounts.service';
+import type { AcmeAccountRow } from '../accounts/accounts.repository';
 import { AcmeError } from '../protocol/errors';
 import type { AcmeRateLimits } from '../protocol/rate-limits';
 import { ChallengeValidator, type ChallengeType, type ValidationResult } from '../validation';
-import { type ChallengeRow, ordersTotal } from './orders.service';
+import { AuthorizationsRepository, type ChallengeRow, type ChallengeWithAuthz } from './authorizations.repository';
+import { UNFINALIZED_ORDER_STATUSES } from './order-state';
+import { OrdersRepository } from './orders.repository';
+import { ordersTotal } from './orders.service';
+
+type Failure = Extract<ValidationResult, { ok: false }>;
 
 /**
  * A challenge response (RFC 8555 §7.5.1) is validated before the POST is answered, so a
@@ -18,7 +22,8 @@ export class ChallengesService {
   readonly validator: ChallengeValidator;
 
   constructor(
-    private readonly db: PrismaService,
+    private readonly authorizations: AuthorizationsRepository,
+    private readonly orders: OrdersRepository,
     @Inject(ACME_CONFIG) config: AcmeConfig,
   ) {
     this.validator = new ChallengeValidator({
@@ -33,75 +38,89 @@ export class ChallengesService {
   }
 
   async respond(id: string, account: AcmeAccountRow, limits: AcmeRateLimits): Promise<{ challenge: ChallengeRow; authzId: string }> {
-    const c = await this.db.acmeChallenge.findUnique({ where: { id }, include: { authorization: true } });
-    if (!c) throw new AcmeError('malformed', `no challenge ${id}`, { status: 404 });
-    const authz = c.authorization;
+    const challenge = await this.authorizations.findChallengeWithAuthz(id);
+    if (!challenge) throw new AcmeError('malformed', `no challenge ${id}`, { status: 404 });
+    const authz = challenge.authorization;
     if (authz.accountId !== account.id) throw new AcmeError('unauthorized', 'the challenge belongs to another account');
-    if (c.status !== 'pending' || authz.status !== 'pending') return { challenge: c, authzId: authz.id };
+    if (challenge.status !== 'pending' || authz.status !== 'pending') return { challenge, authzId: authz.id };
     if (authz.expiresAt.getTime() <= Date.now()) throw new AcmeError('malformed', 'the authorization has expired');
     await limits.take('challenges', account.id);
-    const claimed = await this.db.acmeChallenge.updateMany({ where: { id, status: 'pending' }, data: { status: 'processing' } });
-    if (claimed.count !== 1) return { challenge: (await this.db.acmeChallenge.findUnique({ where: { id } }))!, authzId: authz.id };
+    if (!(await this.authorizations.claimChallenge(id))) {
+      return { challenge: (await this.authorizations.findChallenge(id))!, authzId: authz.id };
+    }
+    const result = await this.validate(challenge, account);
+    const row = result.ok ? await this.recordSuccess(challenge, result) : await this.recordFailure(challenge, result);
+    return { challenge: row, authzId: authz.id };
+  }
 
-    let result: ValidationResult;
+  /** Runs the challenge's validation; a validator that throws is a connection problem. */
+  private async validate(challenge: ChallengeWithAuthz, account: AcmeAccountRow): Promise<ValidationResult> {
+    const authz = challenge.authorization;
     try {
-      result = await this.validator.validate({
-        type: c.type as ChallengeType,
+      return await this.validator.validate({
+        type: challenge.type as ChallengeType,
         identifier: {
           type: authz.identifierType as 'dns' | 'ip',
           value: authz.wildcard ? `*.${authz.identifierValue}` : authz.identifierValue,
         },
-        token: c.token,
-        keyAuthorization: `${c.token}.${account.keyThumbprint}`,
+        token: challenge.token,
+        keyAuthorization: `${challenge.token}.${account.keyThumbprint}`,
       });
     } catch (err) {
-      result = { ok: false, problem: { type: 'connection', detail: `validation failed: ${(err as Error).message}` }, validationRecord: [] };
+      return { ok: false, problem: { type: 'connection', detail: `validation failed: ${(err as Error).message}` }, validationRecord: [] };
     }
-    let row: ChallengeRow | undefined;
-    const now = new Date();
-    const record = result.validationRecord as unknown as Prisma.InputJsonValue;
-    if (result.ok) {
-      await this.db.$transaction(async (tx) => {
-        // Authorizations of one order validated side by side: the order row serializes them, so
-        // the last one to finish sees every other authorization valid and makes the order ready.
-        await tx.$queryRaw`SELECT id FROM acme_orders WHERE id = ${authz.orderId} FOR UPDATE`;
-        row = await tx.acmeChallenge.update({
-          where: { id },
-          data: { status: 'valid', validatedAt: now, validationRecord: record, error: Prisma.DbNull },
-        });
-        await tx.acmeAuthorization.update({ where: { id: authz.id }, data: { status: 'valid' } });
-        const open = await tx.acmeAuthorization.count({ where: { orderId: authz.orderId, status: { not: 'valid' } } });
-        if (open === 0) {
-          const ready = await tx.acmeOrder.updateMany({ where: { id: authz.orderId, status: 'pending' }, data: { status: 'ready' } });
-          if (ready.count) ordersTotal.inc({ status: 'ready' });
-        }
-      });
-    } else {
-      const error = { type: `urn:ietf:params:acme:error:${result.problem.type}`, detail: result.problem.detail, status: 400 };
-      await this.db.$transaction(async (tx) => {
-        // Authorizations of one order validated side by side: the order row serializes them, so
-        // the last one to finish sees every other authorization valid and makes the order ready.
-        await tx.$queryRaw`SELECT id FROM acme_orders WHERE id = ${authz.orderId} FOR UPDATE`;
-        row = await tx.acmeChallenge.update({ where: { id }, data: { status: 'invalid', error, validationRecord: record } });
-        await tx.acmeAuthorization.update({ where: { id: authz.id }, data: { status: 'invalid' } });
-        const invalid = await tx.acmeOrder.updateMany({
-          where: { id: authz.orderId, status: { in: ['pending', 'ready'] } },
-          data: {
-            status: 'invalid',
-            error: {
-              type: 'urn:ietf:params:acme:error:compound',
-              detail: `the ${c.type} challenge for ${authz.identifierValue} failed`,
-              subproblems: [{ ...error, identifier: { type: authz.identifierType, value: authz.identifierValue } }],
-            },
-          },
-        });
-        if (invalid.count) ordersTotal.inc({ status: 'invalid' });
-      });
-      getLogger().info(
-        { challenge_id: id, type: c.type, identifier: authz.identifierValue, problem: result.problem },
-        'ACME challenge failed',
+  }
+
+  /**
+   * The challenge and its authorization become valid; the last authorization of the order to
+   * become valid makes the order ready. Authorizations of one order validated side by side are
+   * serialized by the order row's lock, so the last one to finish sees every other one valid.
+   */
+  private recordSuccess(challenge: ChallengeWithAuthz, result: ValidationResult): Promise<ChallengeRow> {
+    const authz = challenge.authorization;
+    return this.orders.transaction(async (tx) => {
+      await this.orders.lock(authz.orderId, tx);
+      const row = await this.authorizations.recordChallengeOutcome(
+        challenge.id,
+        'valid',
+        { validatedAt: new Date(), validationRecord: result.validationRecord, error: null },
+        tx,
       );
-    }
-    return { challenge: row!, authzId: authz.id };
+      await this.authorizations.transition(authz.id, ['pending'], 'valid', tx);
+      if ((await this.authorizations.countNotValidOfOrder(authz.orderId, tx)) === 0) {
+        if (await this.orders.transition(authz.orderId, ['pending'], 'ready', {}, tx)) ordersTotal.inc({ status: 'ready' });
+      }
+      return row;
+    });
+  }
+
+  /** The challenge, its authorization and its order become invalid, the order's error naming the failed identifier. */
+  private async recordFailure(challenge: ChallengeWithAuthz, result: Failure): Promise<ChallengeRow> {
+    const authz = challenge.authorization;
+    const error = { type: `urn:ietf:params:acme:error:${result.problem.type}`, detail: result.problem.detail, status: 400 };
+    const orderError = {
+      type: 'urn:ietf:params:acme:error:compound',
+      detail: `the ${challenge.type} challenge for ${authz.identifierValue} failed`,
+      subproblems: [{ ...error, identifier: { type: authz.identifierType, value: authz.identifierValue } }],
+    };
+    const row = await this.orders.transaction(async (tx) => {
+      await this.orders.lock(authz.orderId, tx);
+      const updated = await this.authorizations.recordChallengeOutcome(
+        challenge.id,
+        'invalid',
+        { validationRecord: result.validationRecord, error },
+        tx,
+      );
+      await this.authorizations.transition(authz.id, ['pending'], 'invalid', tx);
+      if (await this.orders.transition(authz.orderId, UNFINALIZED_ORDER_STATUSES, 'invalid', { error: orderError }, tx)) {
+        ordersTotal.inc({ status: 'invalid' });
+      }
+      return updated;
+    });
+    getLogger().info(
+      { challenge_id: challenge.id, type: challenge.type, identifier: authz.identifierValue, problem: result.problem },
+      'ACME challenge failed',
+    );
+    return row;
   }
 }

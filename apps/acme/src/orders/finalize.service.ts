@@ -1,16 +1,17 @@
 import { createPublicKey } from 'node:crypto';
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { AcmeRpc, AppError, Events, type JobDto, Rpc } from '@certctl/contracts';
-import { PrismaService } from '@certctl/database';
 import { RpcClient } from '@certctl/messaging';
 import { getLogger } from '@certctl/observability';
 import { type ParsedCsr, derToPem, exportSpki, parseCertificate, parseCsr, splitPemChain } from '@certctl/pki';
 import { ACME_CONFIG, type AcmeConfig } from '../config';
-import { type AcmeAccountRow, asObject } from '../accounts/accounts.service';
+import type { AcmeAccountRow } from '../accounts/accounts.repository';
 import { AcmeError } from '../protocol/errors';
+import { asObject } from '../protocol/payload';
 import { type Identifier, canonicalIp } from '../protocol/identifiers';
 import type { AcmeProfile } from '../profiles/profile-cache';
-import { type OrderRow, OrdersService, ordersTotal } from './orders.service';
+import { type OrderRow, OrdersRepository } from './orders.repository';
+import { OrdersService, ordersTotal } from './orders.service';
 
 /**
  * Finalize (RFC 8555 §7.4): the CSR must name exactly the order's identifiers, carry a key
@@ -24,7 +25,7 @@ export class FinalizeService implements OnApplicationBootstrap, OnApplicationShu
   private readonly unsubscribe: (() => void)[] = [];
 
   constructor(
-    private readonly db: PrismaService,
+    private readonly repository: OrdersRepository,
     private readonly rpc: RpcClient,
     private readonly orders: OrdersService,
     @Inject(ACME_CONFIG) private readonly config: AcmeConfig,
@@ -50,29 +51,27 @@ export class FinalizeService implements OnApplicationBootstrap, OnApplicationShu
         `the order is ${order.status}, not ready: ${order.status === 'pending' ? 'complete its authorizations first' : 'it cannot be finalized again'}`,
       );
     }
-    const p = asObject(payload);
-    if (typeof p.csr !== 'string' || !/^[A-Za-z0-9_-]+$/.test(p.csr))
-      throw new AcmeError('malformed', '"csr" must be the base64url DER of a PKCS#10 request');
-    let csr: ParsedCsr;
-    try {
-      csr = await parseCsr(derToPem(Buffer.from(p.csr, 'base64url'), 'CERTIFICATE REQUEST'));
-    } catch (err) {
-      throw new AcmeError('badCSR', `the CSR cannot be parsed: ${(err as Error).message}`);
-    }
-    if (!csr.signatureValid) throw new AcmeError('badCSR', 'the CSR signature does not verify');
+    const csr = await parseFinalizeCsr(payload);
     const identifiers = order.identifiers as unknown as Identifier[];
     checkCsrNames(csr, identifiers);
     checkKeyPolicy(csr, profile);
     await checkNotAccountKey(csr, account);
 
-    const claimed = await this.db.acmeOrder.updateMany({ where: { id: order.id, status: 'ready' }, data: { status: 'processing' } });
-    if (claimed.count !== 1) throw new AcmeError('orderNotReady', 'the order is already being finalized');
+    const claimed = await this.repository.transition(order.id, ['ready'], 'processing');
+    if (claimed !== 1) throw new AcmeError('orderNotReady', 'the order is already being finalized');
     ordersTotal.inc({ status: 'processing' });
-    const names = identifiers.map((i) => i.value);
-    const commonName = csr.commonName?.toLowerCase() ?? identifiers.find((i) => i.type === 'dns')?.value ?? names[0];
-    let issued;
+    const issued = await this.requestIssuance(order, account, profile, csr, identifiers);
+    const processing = await this.repository.recordIssuance(order.id, { certificateId: issued.certificate_id, jobId: issued.job_id });
+    const job = await this.waitForJob(issued.job_id, this.config.CERTCTL_ACME_FINALIZE_WAIT_MS);
+    return this.settle(processing, job);
+  }
+
+  /** Inventory records the certificate and queues its issuance; when it refuses, the order is ready again. */
+  private async requestIssuance(order: OrderRow, account: AcmeAccountRow, profile: AcmeProfile, csr: ParsedCsr, identifiers: Identifier[]) {
+    const names = identifiers.map((identifier) => identifier.value);
+    const commonName = csr.commonName?.toLowerCase() ?? identifiers.find((identifier) => identifier.type === 'dns')?.value ?? names[0];
     try {
-      issued = await this.rpc.request(AcmeRpc.inventoryIssue, {
+      return await this.rpc.request(AcmeRpc.inventoryIssue, {
         order_id: order.id,
         account_id: account.id,
         profile_id: profile.id,
@@ -86,18 +85,12 @@ export class FinalizeService implements OnApplicationBootstrap, OnApplicationShu
       });
     } catch (err) {
       // Nothing was queued: the order goes back to ready so the client may finalize again.
-      await this.db.acmeOrder.updateMany({ where: { id: order.id, status: 'processing' }, data: { status: 'ready' } });
+      await this.repository.transition(order.id, ['processing'], 'ready');
       if (err instanceof AppError && err.code === 'validation_failed') {
         throw new AcmeError('rejectedIdentifier', err.fields?.map((f) => f.message).join('; ') || err.message);
       }
       throw err;
     }
-    const processing = await this.db.acmeOrder.update({
-      where: { id: order.id },
-      data: { certificateId: issued.certificate_id, jobId: issued.job_id },
-    });
-    const job = await this.waitForJob(issued.job_id, this.config.CERTCTL_ACME_FINALIZE_WAIT_MS);
-    return this.settle(processing, job);
   }
 
   /** A processing order whose job has finished becomes valid (certificate stored) or invalid. */
@@ -109,11 +102,8 @@ export class FinalizeService implements OnApplicationBootstrap, OnApplicationShu
       if (!cert.certificate_pem || !cert.current_version) return order;
       const pem = await servedChain(cert.certificate_pem, cert.chain_pem ?? '');
       const serial = cert.current_version!.serial_number;
-      const updated = await this.db.acmeOrder.updateMany({
-        where: { id: order.id, status: 'processing' },
-        data: { status: 'valid', certificatePem: pem, serialNumber: serial },
-      });
-      if (!updated.count) return (await this.db.acmeOrder.findUnique({ where: { id: order.id } }))!; // another request settled it
+      const updated = await this.repository.transition(order.id, ['processing'], 'valid', { certificatePem: pem, serialNumber: serial });
+      if (!updated) return (await this.repository.findById(order.id))!; // another request settled it
       ordersTotal.inc({ status: 'valid' });
       getLogger().info({ order_id: order.id, certificate_id: order.certificateId, serial }, 'ACME order valid');
       return { ...order, status: 'valid', certificatePem: pem, serialNumber: serial };
@@ -123,9 +113,9 @@ export class FinalizeService implements OnApplicationBootstrap, OnApplicationShu
         type: 'urn:ietf:params:acme:error:serverInternal',
         detail: `issuance ${job.status}: ${job.last_error ?? job.decision_reason ?? 'no reason recorded'}`,
       };
-      await this.db.acmeOrder.updateMany({ where: { id: order.id, status: 'processing' }, data: { status: 'invalid', error } });
+      await this.repository.transition(order.id, ['processing'], 'invalid', { error });
       ordersTotal.inc({ status: 'invalid' });
-      return (await this.db.acmeOrder.findUnique({ where: { id: order.id } }))!;
+      return (await this.repository.findById(order.id))!;
     }
     return order;
   }
@@ -156,6 +146,21 @@ export class FinalizeService implements OnApplicationBootstrap, OnApplicationShu
       }
     }
   }
+}
+
+/** The finalize payload's CSR (base64url DER), parsed and its signature verified. */
+async function parseFinalizeCsr(payload: unknown): Promise<ParsedCsr> {
+  const request = asObject(payload);
+  if (typeof request.csr !== 'string' || !/^[A-Za-z0-9_-]+$/.test(request.csr))
+    throw new AcmeError('malformed', '"csr" must be the base64url DER of a PKCS#10 request');
+  let csr: ParsedCsr;
+  try {
+    csr = await parseCsr(derToPem(Buffer.from(request.csr, 'base64url'), 'CERTIFICATE REQUEST'));
+  } catch (err) {
+    throw new AcmeError('badCSR', `the CSR cannot be parsed: ${(err as Error).message}`);
+  }
+  if (!csr.signatureValid) throw new AcmeError('badCSR', 'the CSR signature does not verify');
+  return csr;
 }
 
 /** The CSR's names (CN and SANs) must be exactly the order's identifiers. */

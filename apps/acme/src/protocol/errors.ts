@@ -1,3 +1,5 @@
+import type { AppError, ErrorCode } from '@certctl/contracts';
+
 /** RFC 8555 §6.7 error types, plus RFC 9773's `alreadyReplaced`. */
 export type AcmeErrorType =
   | 'accountDoesNotExist'
@@ -84,4 +86,56 @@ export class AcmeError extends Error {
       ...(this.opts.algorithms ? { algorithms: this.opts.algorithms } : {}),
     };
   }
+}
+
+/** How an AppError from this service or another (over NATS) reaches an ACME client. */
+interface AcmeTranslation {
+  type: AcmeErrorType;
+  status: number;
+  /** A fixed detail instead of the AppError's own, which its contract says is safe to show. */
+  detail?: string;
+  /** The edge logs the original error (a fault of ours, not the client's). */
+  log?: boolean;
+  retryAfterSeconds?: number;
+}
+
+const UNAVAILABLE: AcmeTranslation = {
+  type: 'serverInternal',
+  status: 503,
+  detail: 'a platform service is unavailable; retry shortly',
+  retryAfterSeconds: 5,
+};
+const INTERNAL: AcmeTranslation = { type: 'serverInternal', status: 500, detail: 'the server could not process the request', log: true };
+
+/**
+ * Every AppError code, as an RFC 8555 §6.7 problem: a new code fails to compile until it is
+ * given one here (the REST edge's table is STATUS in libs/contracts/src/errors.ts).
+ */
+export const APP_ERROR_TO_ACME: Readonly<Record<ErrorCode, AcmeTranslation>> = {
+  validation_failed: { type: 'malformed', status: 400 },
+  bad_request: { type: 'malformed', status: 400 },
+  not_found: { type: 'malformed', status: 404 },
+  conflict: { type: 'conflict', status: 409 },
+  unauthorized: { type: 'unauthorized', status: 403 },
+  forbidden: { type: 'unauthorized', status: 403 },
+  rate_limited: { type: 'rateLimited', status: 429 },
+  payload_too_large: { type: 'malformed', status: 413 },
+  illegal_transition: { type: 'conflict', status: 409 },
+  service_unavailable: UNAVAILABLE,
+  timeout: UNAVAILABLE,
+  issuer_failure: INTERNAL,
+  internal: INTERNAL,
+};
+
+/** The ACME problem an AppError becomes, and whether the edge must log the original. */
+export function acmeErrorFromAppError(err: AppError): { acme: AcmeError; log: boolean } {
+  const translation = APP_ERROR_TO_ACME[err.code];
+  const detail = translation.detail ?? appErrorDetail(err);
+  const acme = new AcmeError(translation.type, detail, { status: translation.status, retryAfterSeconds: translation.retryAfterSeconds });
+  return { acme, log: translation.log ?? false };
+}
+
+function appErrorDetail(err: AppError): string {
+  const fields = err.fields?.map((field) => `${field.field}: ${field.message}`) ?? [];
+  return fields.length ? `${err.message} (${fields.join('; ')})` : err.message;
 }

@@ -4,7 +4,7 @@ import type { Redis } from 'ioredis';
 import { certIdOf, parseCertId } from '../certificates/cert-id';
 import { checkCsrNames, checkKeyPolicy } from '../orders/finalize.service';
 import { challengeTypesFor } from '../orders/orders.service';
-import { validateContacts } from '../accounts/accounts.service';
+import { validateContacts } from '../accounts/account-fields';
 import { AcmeError } from './errors';
 import { canonicalIp, parseIdentifiers } from './identifiers';
 import { parseJws, payloadJson, publicJwk, thumbprint, verifyJws } from './jws';

@@ -84,84 +84,108 @@ function allowedPort(ctx: ValidationContext, url: URL): number | null {
 }
 
 export async function validateHttp01(ctx: ValidationContext, req: ValidationRequest): Promise<ValidationResult> {
+  const start = challengeUrl(ctx, req);
+  if (!(start instanceof URL)) return start;
+  const records: ValidationRecord[] = [];
+  const seen = new Set<string>();
+  for (let hop = 0, url = start; ; hop++) {
+    seen.add(url.href);
+    const fetched = await fetchHop(ctx, url, hop, records);
+    if ('ok' in fetched) return fetched;
+    if (!REDIRECTS.has(fetched.status)) return checkResponse(ctx, req, url, fetched, records);
+    const next = redirectTarget(ctx, url, fetched, { seen, hop, records });
+    if (!(next instanceof URL)) return next;
+    url = next;
+  }
+}
+
+/** http://<identifier>:<port>/.well-known/acme-challenge/<token>, or why there is none. */
+function challengeUrl(ctx: ValidationContext, req: ValidationRequest): URL | ValidationResult {
   const { identifier } = req;
   if (identifier.value.startsWith('*.')) return fail('malformed', 'http-01 cannot validate a wildcard identifier (use dns-01)');
   if (!isValidToken(req.token)) return fail('malformed', 'the challenge token is not base64url');
   const hostPart = identifier.type === 'ip' && parseIp(identifier.value)?.family === 6 ? `[${identifier.value}]` : identifier.value;
-  let url: URL;
   try {
-    url = new URL(`http://${hostPart}:${ctx.opts.http01Port}/.well-known/acme-challenge/${req.token}`);
+    return new URL(`http://${hostPart}:${ctx.opts.http01Port}/.well-known/acme-challenge/${req.token}`);
   } catch {
     return fail('malformed', `"${preview(identifier.value)}" is not a host name or IP address`);
   }
-  const records: ValidationRecord[] = [];
-  const seen = new Set<string>();
-  for (let hop = 0; ; hop++) {
-    seen.add(url.href);
-    const port = allowedPort(ctx, url)!;
-    const hostname = url.hostname.replace(/^\[|\]$/g, '');
-    const record: ValidationRecord = { url: url.href, hostname, port: String(port) };
-    records.push(record);
-    let target;
-    try {
-      // The identifier itself refused → rejectedIdentifier; a redirect target refused → connection.
-      target = await resolveHost(ctx, hostname, hop === 0 ? 'rejectedIdentifier' : 'connection');
-    } catch (err) {
-      if (err instanceof ProblemError) {
-        const detail = hop === 0 ? err.message : `redirect to ${url.href} refused: ${err.message}`;
-        return fail(err.type, detail, records);
-      }
-      throw err;
+}
+
+/** One hop: the host resolved and checked by the address policy, then fetched from an allowed address (recorded). */
+async function fetchHop(ctx: ValidationContext, url: URL, hop: number, records: ValidationRecord[]): Promise<Fetched | ValidationResult> {
+  const port = allowedPort(ctx, url)!;
+  const hostname = url.hostname.replace(/^\[|\]$/g, '');
+  const record: ValidationRecord = { url: url.href, hostname, port: String(port) };
+  records.push(record);
+  let target;
+  try {
+    // The identifier itself refused → rejectedIdentifier; a redirect target refused → connection.
+    target = await resolveHost(ctx, hostname, hop === 0 ? 'rejectedIdentifier' : 'connection');
+  } catch (err) {
+    if (err instanceof ProblemError) {
+      const detail = hop === 0 ? err.message : `redirect to ${url.href} refused: ${err.message}`;
+      return fail(err.type, detail, records);
     }
-    record.addressesResolved = target.resolved;
-    const fetchUrl = new URL(url.href);
-    fetchUrl.port = String(port);
-    const attempt = await tryAddresses(ctx, target.candidates, record, (address) => fetchOnce(ctx, fetchUrl, address));
-    if (!attempt.ok) {
-      const { type, text } = describeError(attempt.error);
-      return fail(type, `fetching ${url.href} (${record.addressUsed}): ${text}`, records);
-    }
-    const res = attempt.value;
-    if (REDIRECTS.has(res.status)) {
-      if (!res.location) return fail('connection', `${url.href} answered ${res.status} without a Location header`, records);
-      let next: URL;
-      try {
-        next = new URL(res.location, url);
-      } catch {
-        return fail('connection', `${url.href} redirected to an invalid URL "${preview(res.location)}"`, records);
-      }
-      if (next.protocol !== 'http:' && next.protocol !== 'https:') {
-        return fail('connection', `redirect to ${preview(next.href)} refused: only http and https are followed`, records);
-      }
-      if (allowedPort(ctx, next) === null) {
-        const ports = `${ctx.opts.http01Port} for http, ${ctx.opts.tlsAlpn01Port} for https`;
-        return fail('connection', `redirect to ${preview(next.href)} refused: only ports ${ports} are followed`, records);
-      }
-      if (seen.has(next.href)) return fail('connection', `redirect loop: ${url.href} → ${next.href}`, records);
-      if (hop + 1 > ctx.opts.maxRedirects) return fail('connection', `too many redirects (more than ${ctx.opts.maxRedirects})`, records);
-      url = next;
-      continue;
-    }
-    if (res.status !== 200) {
-      const body = res.body.toString('utf8');
-      return fail(
-        'unauthorized',
-        `invalid response from ${url.href}: HTTP ${res.status}${body ? `, body "${preview(body)}"` : ''}`,
-        records,
-      );
-    }
-    if (res.oversize) {
-      return fail('incorrectResponse', `the response from ${url.href} is larger than ${ctx.opts.maxBodyBytes} bytes`, records);
-    }
-    const body = trimHttp01Body(res.body.toString('utf8'));
-    if (body !== req.keyAuthorization) {
-      const expected = `expected "${preview(req.keyAuthorization)}"`;
-      return fail(
-        'incorrectResponse',
-        `the key authorization from ${url.href} does not match: got "${preview(body)}", ${expected}`,
-        records,
-      );
-    }
-    return { ok: true, validationRecord: records };
+    throw err;
   }
+  record.addressesResolved = target.resolved;
+  const fetchUrl = new URL(url.href);
+  fetchUrl.port = String(port);
+  const attempt = await tryAddresses(ctx, target.candidates, record, (address) => fetchOnce(ctx, fetchUrl, address));
+  if (!attempt.ok) {
+    const { type, text } = describeError(attempt.error);
+    return fail(type, `fetching ${url.href} (${record.addressUsed}): ${text}`, records);
+  }
+  return attempt.value;
+}
+
+/** Where a redirect leads, when it may be followed: http or https on the allowed ports, no loop, not too many. */
+function redirectTarget(
+  ctx: ValidationContext,
+  url: URL,
+  res: Fetched,
+  trail: { seen: Set<string>; hop: number; records: ValidationRecord[] },
+): URL | ValidationResult {
+  const { seen, hop, records } = trail;
+  if (!res.location) return fail('connection', `${url.href} answered ${res.status} without a Location header`, records);
+  let next: URL;
+  try {
+    next = new URL(res.location, url);
+  } catch {
+    return fail('connection', `${url.href} redirected to an invalid URL "${preview(res.location)}"`, records);
+  }
+  if (next.protocol !== 'http:' && next.protocol !== 'https:') {
+    return fail('connection', `redirect to ${preview(next.href)} refused: only http and https are followed`, records);
+  }
+  if (allowedPort(ctx, next) === null) {
+    const ports = `${ctx.opts.http01Port} for http, ${ctx.opts.tlsAlpn01Port} for https`;
+    return fail('connection', `redirect to ${preview(next.href)} refused: only ports ${ports} are followed`, records);
+  }
+  if (seen.has(next.href)) return fail('connection', `redirect loop: ${url.href} → ${next.href}`, records);
+  if (hop + 1 > ctx.opts.maxRedirects) return fail('connection', `too many redirects (more than ${ctx.opts.maxRedirects})`, records);
+  return next;
+}
+
+/** The final answer must be 200 with the key authorization (trailing whitespace allowed) and no more. */
+function checkResponse(
+  ctx: ValidationContext,
+  req: ValidationRequest,
+  url: URL,
+  res: Fetched,
+  records: ValidationRecord[],
+): ValidationResult {
+  if (res.status !== 200) {
+    const body = res.body.toString('utf8');
+    return fail('unauthorized', `invalid response from ${url.href}: HTTP ${res.status}${body ? `, body "${preview(body)}"` : ''}`, records);
+  }
+  if (res.oversize) {
+    return fail('incorrectResponse', `the response from ${url.href} is larger than ${ctx.opts.maxBodyBytes} bytes`, records);
+  }
+  const body = trimHttp01Body(res.body.toString('utf8'));
+  if (body !== req.keyAuthorization) {
+    const expected = `expected "${preview(req.keyAuthorization)}"`;
+    return fail('incorrectResponse', `the key authorization from ${url.href} does not match: got "${preview(body)}", ${expected}`, records);
+  }
+  return { ok: true, validationRecord: records };
 }

@@ -1,0 +1,108 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { AppError, type JobDto } from '@certctl/contracts';
+import type { RpcClient } from '@certctl/messaging';
+import { createCsr, generateKeyPair, pemToDer } from '@certctl/pki';
+import type { AcmeAccountRow } from '../accounts/accounts.repository';
+import type { AcmeConfig } from '../config';
+import type { AcmeProfile } from '../profiles/profile-cache';
+import { FinalizeService } from './finalize.service';
+import type { OrderRow, OrdersRepository } from './orders.repository';
+import type { OrdersService } from './orders.service';
+
+const account = {
+  id: 'acct-1',
+  jwk: generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ format: 'jwk' }),
+} as unknown as AcmeAccountRow;
+const profile = { id: 'prof-1', allowedKeyAlgorithms: [{ algorithm: 'ECDSA', min_size: 256 }] } as AcmeProfile;
+const config = { CERTCTL_ACME_FINALIZE_WAIT_MS: 0 } as AcmeConfig;
+
+function order(fields: Partial<OrderRow> = {}): OrderRow {
+  return {
+    id: 'ord-1',
+    accountId: 'acct-1',
+    status: 'processing',
+    jobId: 'job-1',
+    certificateId: 'cert-1',
+    identifiers: [{ type: 'dns', value: 'a.example.com' }],
+    ...fields,
+  } as OrderRow;
+}
+
+function setup(current: OrderRow = order()) {
+  const repository = {
+    transition: jest.fn(async () => 1),
+    findById: jest.fn(async () => ({ ...current, status: 'invalid' }) as OrderRow),
+    recordIssuance: jest.fn(),
+  };
+  const rpc = { request: jest.fn(), onEvent: jest.fn() };
+  const orders = { order: jest.fn(async () => current) };
+  const service = new FinalizeService(
+    repository as unknown as OrdersRepository,
+    rpc as unknown as RpcClient,
+    orders as unknown as OrdersService,
+    config,
+  );
+  return { service, repository, rpc };
+}
+
+const job = (status: JobDto['status'], fields: Partial<JobDto> = {}) => ({ id: 'job-1', status, last_error: null, ...fields }) as JobDto;
+
+async function csrPayload(names: string[]) {
+  const pem = await createCsr({ keys: await generateKeyPair('ECDSA-P256'), commonName: names[0], sans: names });
+  return { csr: Buffer.from(pemToDer(pem)).toString('base64url') };
+}
+
+describe('FinalizeService (fake repository and bus)', () => {
+  it('ok/a completed job makes the processing order valid with the served chain and serial', async () => {
+    const { service, repository, rpc } = setup();
+    rpc.request.mockResolvedValue({ certificate_pem: 'LEAF', chain_pem: '', current_version: { serial_number: '0a' } });
+    const settled = await service.settle(order(), job('completed'));
+    expect(settled).toMatchObject({ status: 'valid', certificatePem: 'LEAF\n', serialNumber: '0a' });
+    expect(repository.transition).toHaveBeenCalledWith('ord-1', ['processing'], 'valid', { certificatePem: 'LEAF\n', serialNumber: '0a' });
+  });
+
+  it('fail/a failed job makes the order invalid with the job’s reason as a serverInternal problem', async () => {
+    const { service, repository } = setup();
+    await service.settle(order(), job('failed', { last_error: 'issuer down' }));
+    expect(repository.transition).toHaveBeenCalledWith('ord-1', ['processing'], 'invalid', {
+      error: { type: 'urn:ietf:params:acme:error:serverInternal', detail: 'issuance failed: issuer down' },
+    });
+  });
+
+  it('ok/an order that is not processing is returned as it is', async () => {
+    const { service, repository, rpc } = setup();
+    const ready = order({ status: 'ready' });
+    expect(await service.settle(ready)).toBe(ready);
+    expect(rpc.request).not.toHaveBeenCalled();
+    expect(repository.transition).not.toHaveBeenCalled();
+  });
+
+  it('fail/a pending order cannot be finalized (orderNotReady) and is not claimed', async () => {
+    const { service, repository } = setup(order({ status: 'pending' }));
+    await expect(service.finalize(account, 'ord-1', {}, profile)).rejects.toMatchObject({ type: 'orderNotReady' });
+    expect(repository.transition).not.toHaveBeenCalled();
+  });
+
+  it('fail/an order another request claimed first is orderNotReady', async () => {
+    const { service, repository } = setup(order({ status: 'ready' }));
+    repository.transition.mockResolvedValue(0);
+    await expect(service.finalize(account, 'ord-1', await csrPayload(['a.example.com']), profile)).rejects.toMatchObject({
+      type: 'orderNotReady',
+    });
+    expect(repository.transition).toHaveBeenCalledWith('ord-1', ['ready'], 'processing');
+  });
+
+  it('fail/inventory refusing the names gives the order back (ready) and answers rejectedIdentifier', async () => {
+    const { service, repository, rpc } = setup(order({ status: 'ready' }));
+    rpc.request.mockRejectedValue(AppError.validation([{ field: 'sans', message: 'a.example.com is not allowed' }]));
+    await expect(service.finalize(account, 'ord-1', await csrPayload(['a.example.com']), profile)).rejects.toMatchObject({
+      type: 'rejectedIdentifier',
+      message: 'a.example.com is not allowed',
+    });
+    expect(repository.transition.mock.calls).toEqual([
+      ['ord-1', ['ready'], 'processing'],
+      ['ord-1', ['processing'], 'ready'],
+    ]);
+    expect(repository.recordIssuance).not.toHaveBeenCalled();
+  });
+});
