@@ -1,6 +1,7 @@
 import type { ClientNats } from '@nestjs/microservices';
 import { AppError, Events, Rpc } from '@certctl/contracts';
 import { getLogger } from '@certctl/observability';
+import { issuerReply } from '../test/issuer-reply';
 import { RpcClient } from './rpc-client';
 import { RpcContractViolationError, RpcMalformedReplyError } from './rpc-reply';
 
@@ -43,18 +44,7 @@ async function clientWith(answer: Answer) {
   return { rpc, deliver };
 }
 
-const issuer = {
-  id: 'iss-1',
-  name: 'x',
-  type: 'local',
-  parent_id: null,
-  enabled: true,
-  config: {},
-  ca_certificate_pem: null,
-  ca_chain_pem: null,
-  created_at: '2026-06-01T00:00:00.000Z',
-  updated_at: '2026-06-01T00:00:00.000Z',
-};
+const issuer = issuerReply('iss-1', '2026-06-01T00:00:00.000Z');
 const envelope = (id: string, body: Record<string, unknown>) => JSON.stringify({ id, ...body });
 
 describe('RpcClient replies', () => {
