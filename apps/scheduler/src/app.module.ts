@@ -4,10 +4,11 @@ import { MessagingModule, RpcClient, busAuthFromEnv } from '@certctl/messaging';
 import { platformModule } from '@certctl/platform';
 import { QueueModule, QueueService } from '@certctl/queue';
 import { SCHEDULER_CONFIG, type SchedulerConfig } from './config';
+import { LeaseRepository } from './loops/lease.repository';
 import { LeaseService } from './loops/lease.service';
 import { LoopsService } from './loops/loops.service';
 import { RenewalScanService } from './renewal/renewal-scan.service';
-import { DigestLedger } from './digest/digest-ledger';
+import { DigestRepository } from './digest/digest.repository';
 import { DigestService } from './digest/digest.service';
 
 export function schedulerModule(config: SchedulerConfig) {
@@ -25,9 +26,10 @@ export function schedulerModule(config: SchedulerConfig) {
     ],
     providers: [
       { provide: SCHEDULER_CONFIG, useValue: config },
+      LeaseRepository,
       LeaseService,
       RenewalScanService,
-      DigestLedger,
+      DigestRepository,
       DigestService,
       LoopsService,
     ],

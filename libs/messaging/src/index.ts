@@ -1,4 +1,5 @@
 export * from './rpc-client';
+export * from './rpc-reply';
 export * from './rpc-handler';
 export * from './server';
 export * from './messaging.module';

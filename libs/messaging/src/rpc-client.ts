@@ -14,6 +14,7 @@ import {
 import { SpanKind, getLogger, injectTraceHeaders, natsClientDuration, requestContext, withSpan } from '@certctl/observability';
 import { type BusAuthOptions, type PrincipalKeys, checkTlsCaFile, natsConnectionOptions, principalKeys, warnIfOpen } from './bus-options';
 import { PRINCIPAL_HEADER, actorOfRequest, carriesActor, signPrincipal } from './principal-token';
+import { ReplyEnvelopeDeserializer, RpcContractViolationError, RpcMalformedReplyError, UnreadableReply } from './rpc-reply';
 
 export const MESSAGING_OPTIONS = Symbol('MESSAGING_OPTIONS');
 export interface MessagingOptions extends BusAuthOptions {
@@ -26,7 +27,10 @@ export interface MessagingOptions extends BusAuthOptions {
 /**
  * Typed request/reply and events over the NestJS NATS transport. Requests are checked
  * against the contract before sending and replies after receiving; failures come back
- * as AppError (a service that does not answer in time → service_unavailable).
+ * as AppError, each kind its own: the handler's error as the handler's AppError, a reply
+ * that is not JSON or not an envelope as RpcMalformedReplyError, a response that fails the
+ * contract as RpcContractViolationError, a service that does not answer in time as
+ * service_unavailable.
  */
 @Injectable()
 export class RpcClient implements OnModuleInit, OnApplicationShutdown {
@@ -42,6 +46,7 @@ export class RpcClient implements OnModuleInit, OnApplicationShutdown {
       servers: options.servers,
       name: `certctl-${options.service}-client`,
       maxReconnectAttempts: -1,
+      deserializer: new ReplyEnvelopeDeserializer(),
       ...natsConnectionOptions(options),
     });
   }
@@ -84,7 +89,7 @@ export class RpcClient implements OnModuleInit, OnApplicationShutdown {
           const parsed = contract.response.safeParse(reply);
           if (!parsed.success) {
             getLogger().error({ subject: contract.subject, issues: parsed.error.issues.slice(0, 5) }, 'reply does not match its contract');
-            throw new AppError('internal', 'a service answered with a malformed reply');
+            throw new RpcContractViolationError(contract.subject, parsed.error.issues);
           }
           return parsed.data as RpcResponse<C>;
         },
@@ -115,12 +120,12 @@ export class RpcClient implements OnModuleInit, OnApplicationShutdown {
     const sub = this.connection.subscribe(event.subject, {
       callback: (err, msg) => {
         if (err) return;
+        const payload = eventPayload(event, msg.data);
+        if (payload === undefined) return; // not JSON, or not this event's payload: not ours
         try {
-          const packet = JSON.parse(Buffer.from(msg.data).toString('utf8')) as { data?: unknown };
-          const parsed = event.payload.safeParse(packet.data);
-          if (parsed.success) handler(parsed.data as EventPayload<E>);
-        } catch {
-          // not JSON: not ours
+          handler(payload);
+        } catch (handlerErr) {
+          getLogger().error({ err: handlerErr, subject: event.subject }, 'event handler failed');
         }
       },
     });
@@ -145,6 +150,10 @@ export class RpcClient implements OnModuleInit, OnApplicationShutdown {
 
   private toAppError(err: unknown, subject: string): AppError {
     if (err instanceof AppError) return err;
+    if (err instanceof UnreadableReply) {
+      getLogger().error({ subject, reason: err.reason, sample: err.sample }, 'reply is not a reply envelope');
+      return new RpcMalformedReplyError(subject, err.reason);
+    }
     if (err instanceof TimeoutError) {
       return new AppError('service_unavailable', `the service answering ${subject} did not reply in time`, { retryable: true });
     }
@@ -159,4 +168,16 @@ export class RpcClient implements OnModuleInit, OnApplicationShutdown {
     getLogger().error({ err, subject }, 'NATS request failed');
     return new AppError('service_unavailable', `the service answering ${subject} is unavailable`, { retryable: true });
   }
+}
+
+/** The event's payload in a message, or undefined when the message is not JSON or not this event's payload. */
+function eventPayload<E extends EventContract>(event: E, data: Uint8Array): EventPayload<E> | undefined {
+  let packet: { data?: unknown };
+  try {
+    packet = JSON.parse(Buffer.from(data).toString('utf8')) as { data?: unknown };
+  } catch {
+    return undefined;
+  }
+  const parsed = event.payload.safeParse(packet?.data);
+  return parsed.success ? (parsed.data as EventPayload<E>) : undefined;
 }

@@ -6,6 +6,7 @@ import { connect, headers as natsHeaders } from 'nats';
 import { AppError, PrivateKeyRpc, Rpc, type RpcRequestParsed } from '@certctl/contracts';
 import { DrainingNatsServer, MessagingModule, PRINCIPAL_HEADER, RpcClient, RpcHandler, parseSigningKey, signPrincipal } from '../src';
 import { startNatsServer } from '@certctl/testing';
+import { issuerReply } from './issuer-reply';
 
 const exported: string[] = [];
 
@@ -24,19 +25,7 @@ class FakeIssuerHandler {
   get(@Payload() req: RpcRequestParsed<typeof Rpc.issuance.issuerGet>) {
     if (req.id === 'missing') throw AppError.notFound('issuer', req.id);
     if (req.id === 'malformed') return { id: req.id };
-    const now = new Date().toISOString();
-    return {
-      id: req.id,
-      name: 'x',
-      type: 'local',
-      parent_id: null,
-      enabled: true,
-      config: {},
-      ca_certificate_pem: null,
-      ca_chain_pem: null,
-      created_at: now,
-      updated_at: now,
-    };
+    return issuerReply(req.id);
   }
 }
 

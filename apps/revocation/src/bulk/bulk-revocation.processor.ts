@@ -1,11 +1,11 @@
 import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import type { Job } from 'bullmq';
-import { AppError, type BulkRevocationJobData, QueueName, type RevocationReason } from '@certctl/contracts';
-import { PrismaService } from '@certctl/database';
+import { type Actor, AppError, type BulkRevocationJobData, QueueName, type RevocationReason } from '@certctl/contracts';
 import { getLogger } from '@certctl/observability';
 import { QueueService } from '@certctl/queue';
 import { REVOCATION_CONFIG, type RevocationConfig } from '../config';
 import { RevocationService } from '../revocations/revocation.service';
+import { type BulkError, BulkRevocationRepository } from './bulk-revocation.repository';
 
 const BATCH = 100;
 const MAX_ERRORS = 100;
@@ -18,7 +18,7 @@ const MAX_ERRORS = 100;
 @Injectable()
 export class BulkRevocationProcessor implements OnApplicationBootstrap {
   constructor(
-    private readonly db: PrismaService,
+    private readonly bulks: BulkRevocationRepository,
     private readonly queues: QueueService,
     private readonly revocations: RevocationService,
     @Inject(REVOCATION_CONFIG) private readonly config: RevocationConfig,
@@ -30,37 +30,45 @@ export class BulkRevocationProcessor implements OnApplicationBootstrap {
 
   async process(job: Job<BulkRevocationJobData>): Promise<{ revoked: number; failed: number }> {
     const id = job.data.bulk_id;
-    const row = await this.db.bulkRevocation.findUnique({ where: { id } });
+    const row = await this.bulks.findById(id);
     if (!row) throw new AppError('not_found', `bulk revocation ${id} does not exist`, { retryable: false });
     if (row.status === 'completed') return { revoked: row.revoked, failed: row.failed };
-    await this.db.bulkRevocation.update({ where: { id }, data: { status: 'running' } });
+    await this.bulks.markRunning(id);
     const actor = { principal: row.requestedBy, role: 'admin' };
-    const errors = (row.errors as { certificate_id: string; error: string }[]) ?? [];
+    const reason = row.reason as RevocationReason;
+    const errors = (row.errors as BulkError[]) ?? [];
     let revoked = row.revoked;
     let failed = row.failed;
     for (let start = revoked + failed; start < row.certificateIds.length; start += BATCH) {
-      const batch = row.certificateIds.slice(start, start + BATCH);
-      const outcomes = await mapLimit(batch, this.config.CERTCTL_BULK_REVOKE_CONCURRENCY, async (certId) => {
-        try {
-          await this.revocations.revoke(actor, certId, row.reason as RevocationReason);
-          return null;
-        } catch (err) {
-          if (err instanceof AppError && err.retryable) throw err;
-          return { certificate_id: certId, error: err instanceof Error ? err.message : String(err) };
-        }
-      });
-      for (const o of outcomes) {
-        if (o) {
+      const outcomes = await this.revokeBatch(actor, reason, row.certificateIds.slice(start, start + BATCH));
+      for (const outcome of outcomes) {
+        if (outcome) {
           failed++;
-          if (errors.length < MAX_ERRORS) errors.push(o);
+          if (errors.length < MAX_ERRORS) errors.push(outcome);
         } else revoked++;
       }
-      await this.db.bulkRevocation.update({ where: { id }, data: { revoked, failed, errors } });
+      await this.bulks.recordProgress(id, { revoked, failed, errors });
       await job.updateProgress(Math.round(((revoked + failed) / row.total) * 100));
     }
-    await this.db.bulkRevocation.update({ where: { id }, data: { status: 'completed', completedAt: new Date() } });
+    await this.bulks.markCompleted(id);
     getLogger().info({ bulk_id: id, revoked, failed }, 'bulk revocation completed');
     return { revoked, failed };
+  }
+
+  /**
+   * Revokes one batch; each outcome is null (revoked) or the certificate's error. A retryable
+   * error fails the job instead, so the queue tries again later from the stored progress.
+   */
+  private revokeBatch(actor: Actor, reason: RevocationReason, batch: string[]): Promise<(BulkError | null)[]> {
+    return mapLimit(batch, this.config.CERTCTL_BULK_REVOKE_CONCURRENCY, async (certId) => {
+      try {
+        await this.revocations.revoke(actor, certId, reason);
+        return null;
+      } catch (err) {
+        if (err instanceof AppError && err.retryable) throw err;
+        return { certificate_id: certId, error: err instanceof Error ? err.message : String(err) };
+      }
+    });
   }
 }
 
@@ -69,8 +77,8 @@ async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) 
   let next = 0;
   const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
     while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i] as T);
+      const index = next++;
+      out[index] = await fn(items[index] as T);
     }
   });
   await Promise.all(workers);

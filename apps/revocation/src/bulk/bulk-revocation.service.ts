@@ -10,19 +10,19 @@ import {
   RevocationRpc,
   revocationReasonSchema,
 } from '@certctl/contracts';
-import { Prisma, PrismaService, newId } from '@certctl/database';
+import { newId } from '@certctl/database';
 import { RpcClient } from '@certctl/messaging';
 import { getLogger, injectTraceHeaders } from '@certctl/observability';
 import { QueueService } from '@certctl/queue';
+import { type BulkError, BulkRevocationRepository, type BulkRow } from './bulk-revocation.repository';
 
 const MAX_CERTIFICATES = 50_000;
-type BulkRow = Prisma.BulkRevocationGetPayload<object>;
 
 /** Bulk revocation requests: resolve the certificates now, revoke them in a queue job. */
 @Injectable()
 export class BulkRevocationService {
   constructor(
-    private readonly db: PrismaService,
+    private readonly bulks: BulkRevocationRepository,
     private readonly rpc: RpcClient,
     private readonly queues: QueueService,
   ) {}
@@ -31,13 +31,11 @@ export class BulkRevocationService {
     const ids = req.ids ? [...new Set(req.ids)] : await this.resolve(req);
     if (ids.length === 0) throw AppError.validation([{ field: 'filter', message: 'no issued certificate matches' }]);
     const id = newId('bulk');
-    const row = await this.db.bulkRevocation.create({
-      data: { id, reason: req.reason, certificateIds: ids, total: ids.length, requestedBy: req.actor.principal },
-    });
+    const row = await this.bulks.create({ id, reason: req.reason, certificateIds: ids, requestedBy: req.actor.principal });
     try {
       await this.queues.add(QueueName.BulkRevocation, id, { bulk_id: id, traceparent: injectTraceHeaders().traceparent });
     } catch (err) {
-      await this.db.bulkRevocation.update({ where: { id }, data: { status: 'failed', completedAt: new Date() } });
+      await this.bulks.markFailed(id);
       throw new AppError('service_unavailable', `could not queue the bulk revocation: ${(err as Error).message}`, { retryable: true });
     }
     getLogger().info({ bulk_id: id, total: ids.length, reason: req.reason, actor: req.actor.principal }, 'bulk revocation queued');
@@ -64,7 +62,7 @@ export class BulkRevocationService {
   }
 
   async get(id: string): Promise<BulkRevocationDto> {
-    const row = await this.db.bulkRevocation.findUnique({ where: { id } });
+    const row = await this.bulks.findById(id);
     if (!row) throw AppError.notFound('bulk revocation', id);
     return toBulkDto(row);
   }
@@ -78,7 +76,7 @@ export function toBulkDto(row: BulkRow): BulkRevocationDto {
     total: row.total,
     revoked: row.revoked,
     failed: row.failed,
-    errors: (row.errors as { certificate_id: string; error: string }[]) ?? [],
+    errors: (row.errors as BulkError[]) ?? [],
     requested_by: row.requestedBy,
     created_at: row.createdAt.toISOString(),
     completed_at: row.completedAt?.toISOString() ?? null,

@@ -1,14 +1,15 @@
 import { createHash } from 'node:crypto';
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { REVOCATION_REASON_CODES, type RevocationReason, RevocationRpc } from '@certctl/contracts';
-import { PrismaService } from '@certctl/database';
+import type { Prisma } from '@certctl/database';
 import { RpcClient } from '@certctl/messaging';
 import { counter, getLogger, registry } from '@certctl/observability';
 import { Histogram } from 'prom-client';
 import { REVOCATION_CONFIG, type RevocationConfig } from '../config';
 import { IssuerCache } from '../issuers/issuer-cache';
 import { CrlEntryStaging } from './crl-entry-staging';
-import { registerFreshnessMetrics } from '../metrics/freshness-metrics';
+import { RevocationRepository } from '../revocations/revocation.repository';
+import { CrlRepository, type CrlRow } from './crl.repository';
 
 export interface PublishedCrl {
   issuerId: string;
@@ -46,14 +47,13 @@ export class CrlService implements OnApplicationBootstrap, OnApplicationShutdown
   private ticker?: NodeJS.Timeout;
 
   constructor(
-    private readonly db: PrismaService,
+    private readonly crls: CrlRepository,
+    private readonly revocations: RevocationRepository,
     private readonly rpc: RpcClient,
     private readonly issuers: IssuerCache,
     private readonly staging: CrlEntryStaging,
     @Inject(REVOCATION_CONFIG) private readonly config: RevocationConfig,
-  ) {
-    registerFreshnessMetrics(db);
-  }
+  ) {}
 
   onApplicationBootstrap(): void {
     const every = Math.min(60_000, (this.config.CERTCTL_CRL_REFRESH_SECONDS * 1000) / 2);
@@ -82,13 +82,13 @@ export class CrlService implements OnApplicationBootstrap, OnApplicationShutdown
     const hit = this.current.get(issuerId);
     const now = Date.now();
     if (hit && now - hit.checkedAt < FRESH_MS && hit.crl.nextUpdate.getTime() > now) return hit.crl;
-    const latest = await this.db.crl.findFirst({ where: { issuerId }, orderBy: { number: 'desc' }, select: { number: true } });
-    if (latest && hit && latest.number === hit.crl.number && hit.crl.nextUpdate.getTime() > now) {
+    const latest = await this.crls.latestNumber(issuerId);
+    if (latest !== null && hit && latest === hit.crl.number && hit.crl.nextUpdate.getTime() > now) {
       hit.checkedAt = now;
       return hit.crl;
     }
-    if (latest) {
-      const row = await this.db.crl.findUnique({ where: { issuerId_number: { issuerId, number: latest.number } } });
+    if (latest !== null) {
+      const row = await this.crls.findByNumber(issuerId, latest);
       if (row && row.nextUpdate.getTime() > now) return this.remember(toPublished(row));
     }
     return this.rebuild(issuerId, 'on_demand');
@@ -101,59 +101,19 @@ export class CrlService implements OnApplicationBootstrap, OnApplicationShutdown
       if (trigger === 'revocation') this.dirty.add(issuerId);
       return running;
     }
-    const p = this.build(issuerId, trigger).finally(() => {
+    const build = this.build(issuerId, trigger).finally(() => {
       this.building.delete(issuerId);
       if (this.dirty.delete(issuerId)) this.schedule(issuerId);
     });
-    this.building.set(issuerId, p);
-    return p;
+    this.building.set(issuerId, build);
+    return build;
   }
 
   private async build(issuerId: string, trigger: string): Promise<PublishedCrl> {
     const end = crlBuildSeconds.startTimer();
     try {
       await this.issuers.require(issuerId);
-      const crl = await this.db.$transaction(
-        async (tx) => {
-          await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`certctl-crl:${issuerId}`}))`;
-          const last = await tx.crl.findFirst({ where: { issuerId }, orderBy: { number: 'desc' }, select: { number: true } });
-          const number = (last?.number ?? 0n) + 1n;
-          const thisUpdate = new Date(Math.floor(Date.now() / 1000) * 1000);
-          const nextUpdate = new Date(thisUpdate.getTime() + this.config.CERTCTL_CRL_VALIDITY_SECONDS * 1000);
-          const rows = await tx.revocation.findMany({
-            where: { issuerId, notAfter: { gt: thisUpdate }, shortLived: false },
-            select: { serialNumber: true, revokedAt: true, reason: true },
-            orderBy: { revokedAt: 'asc' },
-          });
-          const entries = rows.map(
-            (r) =>
-              [r.serialNumber, Math.floor(r.revokedAt.getTime() / 1000), REVOCATION_REASON_CODES[r.reason as RevocationReason] ?? 0] as [
-                string,
-                number,
-                number,
-              ],
-          );
-          const signed = await this.rpc.request(
-            RevocationRpc.crlSign,
-            {
-              issuer_id: issuerId,
-              crl_number: number.toString(),
-              this_update: thisUpdate.toISOString(),
-              next_update: nextUpdate.toISOString(),
-              ...(await this.staging.pack(issuerId, number, entries)),
-            },
-            { timeoutMs: 60_000 },
-          );
-          const der = await this.staging.unpack(signed);
-          const etag = createHash('sha256').update(der).digest('base64url').slice(0, 32);
-          const row = await tx.crl.create({
-            data: { issuerId, number, thisUpdate, nextUpdate, der: new Uint8Array(der), etag, entries: entries.length },
-          });
-          await tx.crl.deleteMany({ where: { issuerId, number: { lte: number - BigInt(KEEP_PER_ISSUER) } } });
-          return toPublished(row);
-        },
-        { timeout: 90_000, maxWait: 30_000 },
-      );
+      const crl = await this.crls.withIssuerLock(issuerId, (tx) => this.publishNext(issuerId, tx));
       crlBuilds.inc({ trigger, result: 'ok' });
       getLogger().info({ issuer_id: issuerId, crl_number: crl.number.toString(), trigger }, 'CRL published');
       return this.remember(crl);
@@ -165,16 +125,48 @@ export class CrlService implements OnApplicationBootstrap, OnApplicationShutdown
     }
   }
 
+  /** Under the issuer's lock: the next CRL number, its entries, signed in issuance, stored; old CRLs pruned. */
+  private async publishNext(issuerId: string, tx: Prisma.TransactionClient): Promise<PublishedCrl> {
+    const number = ((await this.crls.latestNumber(issuerId, tx)) ?? 0n) + 1n;
+    const thisUpdate = new Date(Math.floor(Date.now() / 1000) * 1000);
+    const nextUpdate = new Date(thisUpdate.getTime() + this.config.CERTCTL_CRL_VALIDITY_SECONDS * 1000);
+    const entries = (await this.revocations.listCrlEntries(issuerId, thisUpdate, tx)).map(toCrlEntry);
+    const der = await this.sign(issuerId, number, thisUpdate, nextUpdate, entries);
+    const etag = createHash('sha256').update(der).digest('base64url').slice(0, 32);
+    const row = await this.crls.insert(
+      { issuerId, number, thisUpdate, nextUpdate, der: new Uint8Array(der), etag, entries: entries.length },
+      tx,
+    );
+    await this.crls.deleteUpTo(issuerId, number - BigInt(KEEP_PER_ISSUER), tx);
+    return toPublished(row);
+  }
+
+  /** The DER of the CRL, signed by the issuer's CA in the issuance service. */
+  private async sign(issuerId: string, number: bigint, thisUpdate: Date, nextUpdate: Date, entries: CrlEntry[]): Promise<Buffer> {
+    const signed = await this.rpc.request(
+      RevocationRpc.crlSign,
+      {
+        issuer_id: issuerId,
+        crl_number: number.toString(),
+        this_update: thisUpdate.toISOString(),
+        next_update: nextUpdate.toISOString(),
+        ...(await this.staging.pack(issuerId, number, entries)),
+      },
+      { timeoutMs: 60_000 },
+    );
+    return this.staging.unpack(signed);
+  }
+
   /** Rebuilds every CRL whose thisUpdate is older than the refresh interval. */
   async refreshStale(): Promise<string[]> {
     const cutoff = new Date(Date.now() - this.config.CERTCTL_CRL_REFRESH_SECONDS * 1000);
-    const issuers = await this.db.crl.groupBy({ by: ['issuerId'], _max: { thisUpdate: true } });
+    const issuers = await this.crls.latestTimesPerIssuer();
     const rebuilt: string[] = [];
-    for (const i of issuers) {
-      if (i._max.thisUpdate && i._max.thisUpdate < cutoff) {
-        await this.rebuild(i.issuerId, 'schedule').then(
-          () => rebuilt.push(i.issuerId),
-          (err: unknown) => this.warn('schedule', err, i.issuerId),
+    for (const latest of issuers) {
+      if (latest.thisUpdate && latest.thisUpdate < cutoff) {
+        await this.rebuild(latest.issuerId, 'schedule').then(
+          () => rebuilt.push(latest.issuerId),
+          (err: unknown) => this.warn('schedule', err, latest.issuerId),
         );
       }
     }
@@ -192,14 +184,14 @@ export class CrlService implements OnApplicationBootstrap, OnApplicationShutdown
   }
 }
 
-function toPublished(row: {
-  issuerId: string;
-  number: bigint;
-  der: Uint8Array;
-  etag: string;
-  thisUpdate: Date;
-  nextUpdate: Date;
-}): PublishedCrl {
+/** One CRL entry: serial (hex), revocation time (Unix seconds), reason code. */
+type CrlEntry = [string, number, number];
+
+function toCrlEntry(row: { serialNumber: string; revokedAt: Date; reason: string }): CrlEntry {
+  return [row.serialNumber, Math.floor(row.revokedAt.getTime() / 1000), REVOCATION_REASON_CODES[row.reason as RevocationReason] ?? 0];
+}
+
+function toPublished(row: CrlRow): PublishedCrl {
   return {
     issuerId: row.issuerId,
     number: row.number,

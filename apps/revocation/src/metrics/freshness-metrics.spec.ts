@@ -4,14 +4,14 @@ import { type FreshnessSource, registerFreshnessMetrics } from './freshness-metr
 describe('revocation freshness metrics', () => {
   const crls = jest.fn();
   const responders = jest.fn();
-  const db: FreshnessSource = { crl: { groupBy: crls }, ocspResponder: { findMany: responders } };
-  registerFreshnessMetrics(db);
+  const source: FreshnessSource = { latestCrlTimes: crls, responderExpiries: responders };
+  registerFreshnessMetrics(source);
   const sample = (text: string, name: string, issuer: string) =>
     new RegExp(`^${name}\\{issuer_id="${issuer}"\\} (\\d+)$`, 'm').exec(text)?.[1];
 
   it('ok/each scrape reads the latest CRL times and responder expiry per issuer, with one CRL query', async () => {
     crls.mockResolvedValue([
-      { issuerId: 'iss-local', _max: { thisUpdate: new Date('2026-06-01T00:00:00Z'), nextUpdate: new Date('2026-06-08T00:00:00Z') } },
+      { issuerId: 'iss-local', thisUpdate: new Date('2026-06-01T00:00:00Z'), nextUpdate: new Date('2026-06-08T00:00:00Z') },
     ]);
     responders.mockResolvedValue([{ issuerId: 'iss-local', notAfter: new Date('2027-01-01T00:00:00Z') }]);
     const text = await registry.metrics();

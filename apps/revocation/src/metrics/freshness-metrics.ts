@@ -1,18 +1,24 @@
+import { Injectable } from '@nestjs/common';
 import { registerOnce, registry } from '@certctl/observability';
 import { Gauge } from 'prom-client';
+import { type CrlTimes, CrlRepository } from '../crl/crl.repository';
+import { OcspResponderRepository } from '../ocsp/ocsp-responder.repository';
 
-/** The reads the freshness gauges make at each scrape (PrismaService fits). */
+/** The reads the freshness gauges make at each scrape (the CRL and OCSP responder repositories). */
 export interface FreshnessSource {
-  crl: {
-    groupBy(args: { by: ['issuerId']; _max: { thisUpdate: true; nextUpdate: true } }): PromiseLike<CrlRow[]>;
-  };
-  ocspResponder: {
-    findMany(args: { select: { issuerId: true; notAfter: true } }): PromiseLike<{ issuerId: string; notAfter: Date }[]>;
-  };
+  latestCrlTimes(): PromiseLike<CrlTimes[]>;
+  responderExpiries(): PromiseLike<{ issuerId: string; notAfter: Date }[]>;
 }
 
-type CrlRow = { issuerId: string; _max: { thisUpdate: Date | null; nextUpdate: Date | null } };
-const seconds = (d: Date) => Math.floor(d.getTime() / 1000);
+const seconds = (at: Date) => Math.floor(at.getTime() / 1000);
+
+/** Registers the freshness gauges when the revocation app starts. */
+@Injectable()
+export class FreshnessMetrics {
+  constructor(crls: CrlRepository, responders: OcspResponderRepository) {
+    registerFreshnessMetrics({ latestCrlTimes: () => crls.latestTimesPerIssuer(), responderExpiries: () => responders.listExpiries() });
+  }
+}
 
 /**
  * How fresh the published revocation information is, read from the database when /metrics
@@ -20,14 +26,14 @@ const seconds = (d: Date) => Math.floor(d.getTime() / 1000);
  * nextUpdate per issuer, and the notAfter of each issuer's OCSP responder certificate.
  * A failed read leaves the previous values.
  */
-export function registerFreshnessMetrics(db: FreshnessSource): void {
+export function registerFreshnessMetrics(source: FreshnessSource): void {
   // One CRL query serves both CRL gauges of a scrape (prom-client collects them concurrently).
-  let pending: { at: number; rows: Promise<CrlRow[] | undefined> } | undefined;
-  const latestCrls = (): Promise<CrlRow[] | undefined> => {
+  let pending: { at: number; rows: Promise<CrlTimes[] | undefined> } | undefined;
+  const latestCrls = (): Promise<CrlTimes[] | undefined> => {
     if (!pending || Date.now() - pending.at > 1000) {
       pending = {
         at: Date.now(),
-        rows: Promise.resolve(db.crl.groupBy({ by: ['issuerId'], _max: { thisUpdate: true, nextUpdate: true } })).catch(() => undefined),
+        rows: Promise.resolve(source.latestCrlTimes()).catch(() => undefined),
       };
     }
     return pending.rows;
@@ -45,9 +51,9 @@ export function registerFreshnessMetrics(db: FreshnessSource): void {
             const rows = await latestCrls();
             if (!rows) return;
             this.reset();
-            for (const r of rows) {
-              const at = r._max[field];
-              if (at) this.set({ issuer_id: r.issuerId }, seconds(at));
+            for (const row of rows) {
+              const at = row[field];
+              if (at) this.set({ issuer_id: row.issuerId }, seconds(at));
             }
           },
         }),
@@ -63,12 +69,10 @@ export function registerFreshnessMetrics(db: FreshnessSource): void {
         labelNames: ['issuer_id'] as const,
         registers: [registry],
         async collect() {
-          const rows = await Promise.resolve(db.ocspResponder.findMany({ select: { issuerId: true, notAfter: true } })).catch(
-            () => undefined,
-          );
+          const rows = await Promise.resolve(source.responderExpiries()).catch(() => undefined);
           if (!rows) return;
           this.reset();
-          for (const r of rows) this.set({ issuer_id: r.issuerId }, seconds(r.notAfter));
+          for (const row of rows) this.set({ issuer_id: row.issuerId }, seconds(row.notAfter));
         },
       }),
   );

@@ -1,11 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { RevocationRpc } from '@certctl/contracts';
-import { PrismaService } from '@certctl/database';
+import type { Prisma } from '@certctl/database';
 import { RpcClient } from '@certctl/messaging';
 import { getLogger } from '@certctl/observability';
 import { secretBoxFromConfig } from '@certctl/config';
 import { OcspSigner, type SecretBox, exportPrivateKeyPem, exportSpki, generateKeyPair } from '@certctl/pki';
 import { REVOCATION_CONFIG, type RevocationConfig } from '../config';
+import { OcspResponderRepository, type OcspResponderRow } from './ocsp-responder.repository';
 
 interface LoadedResponder {
   signer: OcspSigner;
@@ -27,7 +28,7 @@ export class OcspResponderService {
   private readonly loaded = new Map<string, Promise<LoadedResponder>>();
 
   constructor(
-    private readonly db: PrismaService,
+    private readonly responders: OcspResponderRepository,
     private readonly rpc: RpcClient,
     @Inject(REVOCATION_CONFIG) private readonly config: RevocationConfig,
   ) {
@@ -40,52 +41,56 @@ export class OcspResponderService {
 
   async signer(issuerId: string): Promise<OcspSigner> {
     const now = Date.now();
-    let p = this.loaded.get(issuerId);
-    if (p) {
-      const r = await p.catch(() => undefined);
-      if (r && now < this.renewAt(r.notAfter) && now - r.loadedAt < RELOAD_MS) return r.signer;
-      if (this.loaded.get(issuerId) === p) this.loaded.delete(issuerId);
+    let loading = this.loaded.get(issuerId);
+    if (loading) {
+      const responder = await loading.catch(() => undefined);
+      if (responder && now < this.renewAt(responder.notAfter) && now - responder.loadedAt < RELOAD_MS) return responder.signer;
+      if (this.loaded.get(issuerId) === loading) this.loaded.delete(issuerId);
     }
-    p = this.loaded.get(issuerId);
-    if (!p) {
-      p = this.load(issuerId);
-      this.loaded.set(issuerId, p);
-      p.catch(() => this.loaded.delete(issuerId));
+    loading = this.loaded.get(issuerId);
+    if (!loading) {
+      loading = this.load(issuerId);
+      this.loaded.set(issuerId, loading);
+      loading.catch(() => this.loaded.delete(issuerId));
     }
-    return (await p).signer;
+    return (await loading).signer;
   }
 
   private async load(issuerId: string): Promise<LoadedResponder> {
-    const row = await this.db.ocspResponder.findUnique({ where: { issuerId } });
+    const row = await this.responders.findByIssuer(issuerId);
     if (row && Date.now() < this.renewAt(row.notAfter)) return this.open(row);
-    return this.db.$transaction(
-      async (tx) => {
-        await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`certctl-ocsp-responder:${issuerId}`}))`;
-        const again = await tx.ocspResponder.findUnique({ where: { issuerId } });
-        if (again && Date.now() < this.renewAt(again.notAfter)) return this.open(again);
-        const keys = await generateKeyPair('ECDSA-P256');
-        const issued = await this.rpc.request(
-          RevocationRpc.ocspResponderIssue,
-          {
-            issuer_id: issuerId,
-            public_key_spki_base64: (await exportSpki(keys.publicKey)).toString('base64'),
-            validity_days: this.config.CERTCTL_OCSP_RESPONDER_VALIDITY_DAYS,
-          },
-          { timeoutMs: 30_000 },
-        );
-        const keyPem = await exportPrivateKeyPem(keys.privateKey);
-        const data = {
-          certificatePem: issued.certificate_pem,
-          encryptedKey: Buffer.from(this.box.encrypt(keyPem, `ocsp-responder-key:${issuerId}`)),
-          keyVersion: this.box.currentVersion,
-          notAfter: new Date(issued.not_after),
-        };
-        const saved = await tx.ocspResponder.upsert({ where: { issuerId }, create: { issuerId, ...data }, update: data });
-        getLogger().info({ issuer_id: issuerId, not_after: issued.not_after, rotated: !!again }, 'OCSP responder certificate installed');
-        return this.open(saved);
+    return this.responders.withIssuerLock(issuerId, async (tx) => {
+      const again = await this.responders.findByIssuer(issuerId, tx);
+      if (again && Date.now() < this.renewAt(again.notAfter)) return this.open(again);
+      return this.open(await this.install(issuerId, !!again, tx));
+    });
+  }
+
+  /** A new key, its certificate signed by the issuer's CA in issuance, stored encrypted. */
+  private async install(issuerId: string, rotated: boolean, tx: Prisma.TransactionClient): Promise<OcspResponderRow> {
+    const keys = await generateKeyPair('ECDSA-P256');
+    const issued = await this.rpc.request(
+      RevocationRpc.ocspResponderIssue,
+      {
+        issuer_id: issuerId,
+        public_key_spki_base64: (await exportSpki(keys.publicKey)).toString('base64'),
+        validity_days: this.config.CERTCTL_OCSP_RESPONDER_VALIDITY_DAYS,
       },
-      { timeout: 60_000, maxWait: 30_000 },
+      { timeoutMs: 30_000 },
     );
+    const keyPem = await exportPrivateKeyPem(keys.privateKey);
+    const saved = await this.responders.save(
+      issuerId,
+      {
+        certificatePem: issued.certificate_pem,
+        encryptedKey: Buffer.from(this.box.encrypt(keyPem, `ocsp-responder-key:${issuerId}`)),
+        keyVersion: this.box.currentVersion,
+        notAfter: new Date(issued.not_after),
+      },
+      tx,
+    );
+    getLogger().info({ issuer_id: issuerId, not_after: issued.not_after, rotated }, 'OCSP responder certificate installed');
+    return saved;
   }
 
   private open(row: { issuerId: string; certificatePem: string; encryptedKey: Uint8Array; notAfter: Date }): LoadedResponder {

@@ -10,17 +10,24 @@ import {
   Rpc,
   revocationReasonSchema,
 } from '@certctl/contracts';
-import { Prisma, PrismaService, newId } from '@certctl/database';
+import { newId } from '@certctl/database';
 import { RpcClient } from '@certctl/messaging';
 import { counter, getLogger } from '@certctl/observability';
 import { CrlService } from '../crl/crl.service';
 import { IssuerCache } from '../issuers/issuer-cache';
 import { OcspCache } from '../ocsp/ocsp-cache';
 import { RevocationConfigService } from './revocation-config.service';
+import { RevocationRepository, type RevocationRow } from './revocation.repository';
 
 const revocationsTotal = counter('certctl_revocations_total', 'Certificate revocations by reason and result', ['reason', 'result']);
 
-type RevocationRow = Prisma.RevocationGetPayload<object>;
+/** The issued version a revocation is about. */
+interface RevokedVersion {
+  issuer_id: string;
+  serial_number: string;
+  not_before: string;
+  not_after: string;
+}
 
 /**
  * Revoking one certificate: the row is written once (unique issuer+serial), inventory
@@ -31,7 +38,7 @@ type RevocationRow = Prisma.RevocationGetPayload<object>;
 @Injectable()
 export class RevocationService {
   constructor(
-    private readonly db: PrismaService,
+    private readonly revocations: RevocationRepository,
     private readonly rpc: RpcClient,
     private readonly crl: CrlService,
     private readonly cache: OcspCache,
@@ -40,59 +47,73 @@ export class RevocationService {
   ) {}
 
   async revoke(actor: Actor, certificateId: string, reason: RevocationReason, serialNumber?: string): Promise<RevocationDto> {
-    const cert = await this.rpc.request(Rpc.inventory.certificateGet, { id: certificateId });
-    let version: { issuer_id: string; serial_number: string; not_before: string; not_after: string } | null = cert.current_version;
-    if (!version) throw new AppError('conflict', `certificate ${certificateId} has no issued version to revoke`);
-    // An earlier version of this certificate: revoked on the CRL and in OCSP; the certificate's status stays.
-    const earlier = serialNumber !== undefined && serialNumber !== version.serial_number;
-    if (earlier) {
-      const found = await this.rpc.request(RevocationRpc.inventoryBySerial, { issuer_id: version.issuer_id, serial_number: serialNumber });
-      if (!found.found || found.certificate_id !== certificateId) {
-        throw AppError.notFound('certificate version', `${certificateId}/${serialNumber}`);
-      }
-      version = { issuer_id: version.issuer_id, serial_number: serialNumber, not_before: found.not_before!, not_after: found.not_after! };
-    }
+    const { version, earlier } = await this.versionToRevoke(certificateId, serialNumber);
     const issuerId = version.issuer_id;
     const serial = version.serial_number;
     if (reason === 'removeFromCRL') return this.lift(actor, certificateId, issuerId, serial);
 
-    const existing = await this.db.revocation.findUnique({ where: { issuerId_serialNumber: { issuerId, serialNumber: serial } } });
-    let row = existing;
-    let created = false;
+    const existing = await this.revocations.findBySerial(issuerId, serial);
     // A local CA publishes the revocation in its CRL; a connector issuer's CA is told first
     // (a refusal records nothing) and publishes its own.
     const localCa = (await this.issuers.get(issuerId)) !== null;
-    if (!row) {
-      if (!localCa) {
-        await this.rpc.request(IssuerRpc.revoke, { issuer_id: issuerId, serial_number: serial, reason }, { timeoutMs: 130000 });
-      }
-      const notBefore = new Date(version.not_before);
-      const notAfter = new Date(version.not_after);
-      try {
-        row = await this.db.revocation.create({
-          data: {
-            id: newId('rev'),
-            issuerId,
-            serialNumber: serial,
-            certificateId,
-            reason,
-            revokedAt: new Date(Math.floor(Date.now() / 1000) * 1000),
-            actor: actor.principal,
-            notAfter,
-            shortLived: notAfter.getTime() - notBefore.getTime() < this.settings.shortLivedMs,
-          },
-        });
-        created = true;
-      } catch (err) {
-        if (!(err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002')) throw err;
-        row = await this.db.revocation.findUniqueOrThrow({ where: { issuerId_serialNumber: { issuerId, serialNumber: serial } } });
-      }
-    }
+    const { row, created } = existing
+      ? { row: existing, created: false }
+      : await this.record(actor, certificateId, reason, version, localCa);
     await this.propagate(row, localCa, !earlier);
     revocationsTotal.inc({ reason: row.reason, result: created ? 'revoked' : 'already_revoked' });
     if (created)
       getLogger().info({ certificate_id: certificateId, serial, issuer_id: issuerId, reason, actor: actor.principal }, 'revoked');
     return toDto(row, created);
+  }
+
+  /**
+   * The certificate's current version, or the earlier version `serialNumber` names (revoked on
+   * the CRL and in OCSP; the certificate's status stays).
+   */
+  private async versionToRevoke(certificateId: string, serialNumber?: string): Promise<{ version: RevokedVersion; earlier: boolean }> {
+    const cert = await this.rpc.request(Rpc.inventory.certificateGet, { id: certificateId });
+    const current: RevokedVersion | null = cert.current_version;
+    if (!current) throw new AppError('conflict', `certificate ${certificateId} has no issued version to revoke`);
+    if (serialNumber === undefined || serialNumber === current.serial_number) return { version: current, earlier: false };
+    const found = await this.rpc.request(RevocationRpc.inventoryBySerial, { issuer_id: current.issuer_id, serial_number: serialNumber });
+    if (!found.found || found.certificate_id !== certificateId) {
+      throw AppError.notFound('certificate version', `${certificateId}/${serialNumber}`);
+    }
+    const version = {
+      issuer_id: current.issuer_id,
+      serial_number: serialNumber,
+      not_before: found.not_before!,
+      not_after: found.not_after!,
+    };
+    return { version, earlier: true };
+  }
+
+  /** Tells a connector issuer's CA, then writes the row once (a concurrent request's row wins). */
+  private async record(
+    actor: Actor,
+    certificateId: string,
+    reason: RevocationReason,
+    version: RevokedVersion,
+    localCa: boolean,
+  ): Promise<{ row: RevocationRow; created: boolean }> {
+    const issuerId = version.issuer_id;
+    const serial = version.serial_number;
+    if (!localCa) {
+      await this.rpc.request(IssuerRpc.revoke, { issuer_id: issuerId, serial_number: serial, reason }, { timeoutMs: 130000 });
+    }
+    const notBefore = new Date(version.not_before);
+    const notAfter = new Date(version.not_after);
+    return this.revocations.insertOnce({
+      id: newId('rev'),
+      issuerId,
+      serialNumber: serial,
+      certificateId,
+      reason,
+      revokedAt: new Date(Math.floor(Date.now() / 1000) * 1000),
+      actor: actor.principal,
+      notAfter,
+      shortLived: notAfter.getTime() - notBefore.getTime() < this.settings.shortLivedMs,
+    });
   }
 
   /** Inventory status, cache, CRL and event; safe to repeat. */
@@ -122,11 +143,11 @@ export class RevocationService {
 
   /** removeFromCRL: only a certificateHold can be lifted. */
   private async lift(actor: Actor, certificateId: string, issuerId: string, serial: string): Promise<RevocationDto> {
-    const row = await this.db.revocation.findUnique({ where: { issuerId_serialNumber: { issuerId, serialNumber: serial } } });
+    const row = await this.revocations.findBySerial(issuerId, serial);
     if (!row || row.reason !== 'certificateHold') {
       throw new AppError('conflict', 'removeFromCRL only lifts a certificateHold; this certificate is not on hold');
     }
-    await this.db.revocation.delete({ where: { id: row.id } });
+    await this.revocations.deleteById(row.id);
     await this.rpc.request(RevocationRpc.inventoryRevoke, {
       certificate_id: certificateId,
       reason: 'removeFromCRL',

@@ -2,7 +2,7 @@ import { DigestRpc, LifecycleRpc, NotificationRpc, type RpcContract } from '@cer
 import type { RpcClient } from '@certctl/messaging';
 import type { SchedulerConfig } from '../config';
 import type { LeaseService } from '../loops/lease.service';
-import type { DigestLedger } from './digest-ledger';
+import type { DigestRepository } from './digest.repository';
 import { DigestService } from './digest.service';
 
 /** The ledger's contract in memory: one row per day, claimable until sent (the real one is a unique key in PostgreSQL). */
@@ -48,7 +48,7 @@ function setup(o: { hour?: number; ledger?: MemoryLedger; holder?: string; failD
   const ledger = o.ledger ?? new MemoryLedger();
   const config = { CERTCTL_DIGEST_HOUR_UTC: o.hour ?? 8, CERTCTL_DIGEST_LIST_LIMIT: 7 } as SchedulerConfig;
   const lease = { holder: o.holder ?? 'replica-a' } as LeaseService;
-  const service = new DigestService(rpc, ledger as unknown as DigestLedger, lease, config);
+  const service = new DigestService(rpc, ledger as unknown as DigestRepository, lease, config);
   const dispatches = () => calls.filter((c) => c.subject === NotificationRpc.dispatch.subject);
   return { service, ledger, calls, dispatches };
 }

@@ -5,7 +5,7 @@ import { counter, getLogger } from '@certctl/observability';
 import { SCHEDULER_CONFIG, type SchedulerConfig } from '../config';
 import { LeaseService } from '../loops/lease.service';
 import { buildDigestContent, digestAlert, digestCounts, digestDateFor, failedSince } from './digest-content';
-import { DigestLedger } from './digest-ledger';
+import { DigestRepository } from './digest.repository';
 
 const sent = counter('certctl_scheduler_digests_sent_total', 'Daily digests handed to the notifications service');
 
@@ -21,7 +21,7 @@ export const DIGEST_CLAIM_STALE_MS = 10 * 60000;
 export class DigestService {
   constructor(
     private readonly rpc: RpcClient,
-    private readonly ledger: DigestLedger,
+    private readonly ledger: DigestRepository,
     private readonly lease: LeaseService,
     @Inject(SCHEDULER_CONFIG) private readonly config: SchedulerConfig,
   ) {}

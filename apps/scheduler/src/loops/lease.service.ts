@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import { PrismaService } from '@certctl/database';
+import { LeaseRepository } from './lease.repository';
 
 /**
  * One lease row per loop in scheduler_leases: the replica that holds an unexpired lease
@@ -10,21 +10,16 @@ import { PrismaService } from '@certctl/database';
  */
 @Injectable()
 export class LeaseService {
+  /** This replica's name as a lease holder (host, process, random: unique across restarts). */
   readonly holder = `${hostname()}-${process.pid}-${randomBytes(4).toString('hex')}`;
 
-  constructor(private readonly db: PrismaService) {}
+  constructor(private readonly leases: LeaseRepository) {}
 
-  async tryAcquire(name: string, ttlMs: number, holder = this.holder): Promise<boolean> {
-    const rows = await this.db.$queryRaw<{ holder: string }[]>`
-      INSERT INTO scheduler_leases (name, holder, expires_at)
-      VALUES (${name}, ${holder}, now() + ${ttlMs} * interval '1 millisecond')
-      ON CONFLICT (name) DO UPDATE SET holder = EXCLUDED.holder, expires_at = EXCLUDED.expires_at
-      WHERE scheduler_leases.expires_at < now() OR scheduler_leases.holder = EXCLUDED.holder
-      RETURNING holder`;
-    return rows.length === 1;
+  tryAcquire(name: string, ttlMs: number, holder = this.holder): Promise<boolean> {
+    return this.leases.tryAcquire(name, holder, ttlMs);
   }
 
-  async release(name: string, holder = this.holder): Promise<void> {
-    await this.db.$executeRaw`DELETE FROM scheduler_leases WHERE name = ${name} AND holder = ${holder}`;
+  release(name: string, holder = this.holder): Promise<void> {
+    return this.leases.release(name, holder);
   }
 }

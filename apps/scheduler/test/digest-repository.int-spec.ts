@@ -1,17 +1,17 @@
 import { type PrismaClient, type PrismaService, createPrismaClient } from '@certctl/database';
-import { DigestLedger } from '../src/digest/digest-ledger';
+import { DigestRepository } from '../src/digest/digest.repository';
 
 /** The digest's once-per-day key on real PostgreSQL: claims race, and a sent day is never claimed again. */
 describe('digest ledger (scheduler_digests) on PostgreSQL', () => {
   let db: PrismaClient;
-  let ledger: DigestLedger;
+  let ledger: DigestRepository;
   const day = (n: number) => `2031-01-${String(n).padStart(2, '0')}`;
   const HOUR = 3600000;
 
   beforeAll(async () => {
     db = createPrismaClient({ url: process.env.DATABASE_URL!, poolSize: 12 });
     await db.$connect();
-    ledger = new DigestLedger(db as PrismaService);
+    ledger = new DigestRepository(db as PrismaService);
     await db.$executeRaw`DELETE FROM scheduler_digests WHERE digest_date >= '2031-01-01'::date`;
   });
 

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { PrismaService } from '@certctl/database';
 
 /**
- * The once-per-day key of the digest: one `scheduler_digests` row per UTC day. A replica
+ * The digest ledger, the once-per-day key of the digest: one `scheduler_digests` row per UTC day. A replica
  * claims the day before building the digest and marks it sent after the notifications
  * service took it; a day already sent is never claimed again (a restart, another replica).
  * A claim whose holder died before sending lapses after `staleAfterMs`; a failed attempt
@@ -10,7 +10,7 @@ import { PrismaService } from '@certctl/database';
  * is the second guard: even two claims that raced would create one row per channel.
  */
 @Injectable()
-export class DigestLedger {
+export class DigestRepository {
   constructor(private readonly db: PrismaService) {}
 
   /** True when `holder` may send the day's digest now. */
