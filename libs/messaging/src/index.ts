@@ -1,5 +1,6 @@
 export * from './rpc-client';
 export * from './rpc-handler';
+export * from './handler-check';
 export * from './server';
 export * from './messaging.module';
 export * from './nats-permissions';
