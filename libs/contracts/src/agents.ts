@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { defineRpc as rpc } from './contracts';
-import { actorSchema, idSchema, isoDateSchema, jobSchema, nameSchema } from './schemas';
+import { isoDateSchema, jobSchema, nameSchema } from './schemas';
 
 /** Agents: pull-based daemons on customer hosts. Registration, heartbeats, and claiming their work. */
 
@@ -50,34 +49,3 @@ export const listAgentsQuerySchema = z.strictObject({
   cursor: z.string().max(512).optional(),
   status: z.enum(['online', 'offline', 'retired']).optional(),
 });
-
-export const AgentRpc = {
-  register: rpc('certctl.v1.inventory.agent.register', z.object({ actor: actorSchema, body: registerAgentBodySchema }), agentSchema),
-  heartbeat: rpc(
-    'certctl.v1.inventory.agent.heartbeat',
-    z.object({ id: idSchema, body: heartbeatBodySchema }),
-    z.object({ id: z.string(), status: z.literal('online') }),
-  ),
-  get: rpc('certctl.v1.inventory.agent.get', z.object({ id: idSchema }), agentSchema),
-  list: rpc(
-    'certctl.v1.inventory.agent.list',
-    listAgentsQuerySchema,
-    z.object({ data: z.array(agentSchema), next_cursor: z.string().nullable() }),
-  ),
-  claimWork: rpc(
-    'certctl.v1.inventory.agent.claim-work',
-    z.object({ id: idSchema, limit: z.number().int().min(1).max(100) }),
-    agentWorkSchema,
-  ),
-  submitCsr: rpc(
-    'certctl.v1.inventory.agent.submit-csr',
-    z.object({ id: idSchema, job_id: idSchema, body: submitCsrBodySchema }),
-    jobSchema,
-  ),
-  job: rpc('certctl.v1.inventory.agent.job', z.object({ id: idSchema, job_id: idSchema }), agentJobSchema),
-  jobStatus: rpc(
-    'certctl.v1.inventory.agent.job-status',
-    z.object({ id: idSchema, job_id: idSchema, body: agentJobStatusBodySchema }),
-    jobSchema,
-  ),
-} as const;

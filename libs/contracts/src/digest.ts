@@ -1,14 +1,10 @@
 import { z } from 'zod';
-import { defineRpc as rpc } from './contracts';
 
 /**
- * The scheduler's daily digest of what needs attention. Inventory answers the lists (it
- * owns certificates, jobs and agents); counts come from `stats.summary` and the
- * notifications service's `notification.counts`. Subjects are wire names: never rename one.
+ * Shapes of the scheduler's daily digest of what needs attention. Inventory answers the lists
+ * (it owns certificates, jobs and agents: ./inventory/digest.ts); counts come from
+ * `stats.summary` and the notifications service's `notification.counts`.
  */
-export const DigestSubjects = {
-  items: 'certctl.v1.inventory.digest.items',
-} as const;
 
 /** At most this many items per section (keeps the digest under the alert's 10,000-character message). */
 export const DIGEST_MAX_ITEMS = 25;
@@ -75,7 +71,3 @@ export const digestContentSchema = z.object({
   agents_offline: section(digestAgentItemSchema),
 });
 export type DigestContent = z.infer<typeof digestContentSchema>;
-
-export const DigestRpc = {
-  items: rpc(DigestSubjects.items, digestItemsRequestSchema, digestItemsResponseSchema),
-} as const;

@@ -1,11 +1,10 @@
 import { z } from 'zod';
-import { defineRpc } from './contracts';
-import { actorSchema, idSchema, isoDateSchema, nameSchema } from './schemas';
+import { idSchema, isoDateSchema, nameSchema } from './schemas';
 
 /**
  * Inventory's configuration resources (teams, owners, renewal policies, certificate
- * profiles): one shape of contract each, create/get/list/update/delete over
- * certctl.v1.inventory.<entity>.<verb>.
+ * profiles, targets): their shapes. The contracts, create/get/list/update/delete over
+ * certctl.v1.inventory.<entity>.<verb>, are in ./inventory/config.ts.
  */
 
 const email = z.string().max(254).email();
@@ -197,29 +196,3 @@ export const configListRequestSchema = z.strictObject({
 export const configDeleteResponseSchema = z.object({ id: z.string(), deleted: z.literal(true) });
 
 export type ConfigEntity = 'team' | 'owner' | 'renewal_policy' | 'profile' | 'target';
-
-const contracts = <D extends z.ZodType, C extends z.ZodType, U extends z.ZodType>(entity: ConfigEntity, dto: D, create: C, update: U) => {
-  const subject = (verb: string) => `certctl.v1.inventory.${entity}.${verb}`;
-  const rpc = <Req extends z.ZodType, Res extends z.ZodType>(verb: string, request: Req, response: Res) =>
-    defineRpc(subject(verb), request, response);
-  return {
-    entity,
-    dto,
-    createBody: create,
-    updateBody: update,
-    create: rpc('create', z.object({ actor: actorSchema, body: create }), dto),
-    get: rpc('get', z.object({ id: idSchema }), dto),
-    list: rpc('list', configListRequestSchema, z.object({ data: z.array(dto), next_cursor: z.string().nullable() })),
-    update: rpc('update', z.object({ actor: actorSchema, id: idSchema, body: update }), dto),
-    delete: rpc('delete', z.object({ actor: actorSchema, id: idSchema }), configDeleteResponseSchema),
-  };
-};
-
-export const ConfigRpc = {
-  team: contracts('team', teamSchema, createTeamSchema, updateTeamSchema),
-  owner: contracts('owner', ownerSchema, createOwnerSchema, updateOwnerSchema),
-  renewal_policy: contracts('renewal_policy', renewalPolicySchema, createRenewalPolicySchema, updateRenewalPolicySchema),
-  profile: contracts('profile', profileSchema, createProfileSchema, updateProfileSchema),
-  target: contracts('target', targetSchema, createTargetSchema, updateTargetSchema),
-} as const;
-export type ConfigContracts = (typeof ConfigRpc)[ConfigEntity];

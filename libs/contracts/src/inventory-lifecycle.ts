@@ -1,8 +1,5 @@
 import { z } from 'zod';
-import { defineRpc as rpc } from './contracts';
 import {
-  actorSchema,
-  certificateSchema,
   certificateVersionSchema,
   jobTypeSchema,
   tagsSchema,
@@ -82,43 +79,3 @@ export const certificatePemQuerySchema = z.strictObject({
   part: z.enum(['fullchain', 'leaf', 'chain']).default('fullchain').describe('fullchain (leaf then chain), leaf, or chain'),
 });
 export const certificateVersionsResponseSchema = z.object({ data: z.array(certificateVersionHistorySchema) });
-
-export const LifecycleRpc = {
-  certificateVersions: rpc('certctl.v1.inventory.certificate.versions', z.object({ id: idSchema }), certificateVersionsResponseSchema),
-  certificateUpdate: rpc(
-    'certctl.v1.inventory.certificate.update',
-    z.object({ actor: actorSchema, id: idSchema, body: updateCertificateBodySchema }),
-    certificateSchema,
-  ),
-  certificateRenew: rpc('certctl.v1.inventory.certificate.renew', z.object({ actor: actorSchema, id: idSchema }), renewResponseSchema),
-  certificateBulkRenew: rpc(
-    'certctl.v1.inventory.certificate.bulk-renew',
-    z.object({ actor: actorSchema, body: bulkRenewBodySchema }),
-    bulkRenewResponseSchema,
-  ),
-  certificateArchive: rpc(
-    'certctl.v1.inventory.certificate.archive',
-    z.object({ actor: actorSchema, id: idSchema }),
-    z.object({ id: z.string(), status: z.literal('archived') }),
-  ),
-  statsSummary: rpc('certctl.v1.inventory.stats.summary', z.object({}), statsSummarySchema),
-} as const;
-
-export const LifecycleEvents = {
-  certificateUpdated: {
-    subject: 'certctl.v1.events.certificate.updated',
-    payload: z.object({ certificate_id: z.string(), actor: z.string(), fields: z.array(z.string()) }),
-  },
-  certificateRenewed: {
-    subject: 'certctl.v1.events.certificate.renewed',
-    payload: z.object({ certificate_id: z.string(), job_id: z.string(), serial_number: z.string(), not_after: isoDateSchema }),
-  },
-  certificateExpired: {
-    subject: 'certctl.v1.events.certificate.expired',
-    payload: z.object({ certificate_id: z.string(), expired_at: isoDateSchema }),
-  },
-  renewalRequested: {
-    subject: 'certctl.v1.events.certificate.renewal-requested',
-    payload: z.object({ certificate_id: z.string(), job_id: z.string(), actor: z.string() }),
-  },
-} as const;

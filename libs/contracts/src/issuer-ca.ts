@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { defineRpc as rpc } from './contracts';
-import { actorSchema, idSchema, issuerSchema, nameSchema } from './schemas';
+import { idSchema, nameSchema } from './schemas';
 
 /** CA hardening: name constraints on created CAs, and importing an existing CA (sub-CA under an enterprise root). */
 
@@ -32,7 +31,3 @@ export const importIssuerBodySchema = z.strictObject({
   passphrase: z.string().min(1).max(1024).optional().describe('Decrypts private_key_pem when it is encrypted; never stored'),
   chain_pem: pem('The intermediates above it and the self-signed root, PEM, any order').optional(),
 });
-
-export const IssuerCaRpc = {
-  import: rpc('certctl.v1.issuance.issuer.import', z.object({ actor: actorSchema, body: importIssuerBodySchema }), issuerSchema),
-} as const;

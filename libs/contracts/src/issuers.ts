@@ -1,7 +1,6 @@
 import { z } from 'zod';
-import { defineRpc as rpc } from './contracts';
 import { nameConstraintsSchema } from './issuer-ca';
-import { actorSchema, idSchema, issuerSchema, nameSchema } from './schemas';
+import { idSchema, nameSchema } from './schemas';
 
 /** Issuers: the local CA hierarchy (roots and intermediates of any depth, a tree view, retirement) and connector issuers. */
 
@@ -57,16 +56,3 @@ export const issuerTreeSchema: z.ZodType<IssuerTreeNode> = z.lazy(() =>
     children: z.array(issuerTreeSchema),
   }),
 );
-
-export const IssuerRpc = {
-  create: rpc('certctl.v1.issuance.issuer.create', z.object({ actor: actorSchema, body: createIssuerBodySchema }), issuerSchema),
-  hierarchy: rpc('certctl.v1.issuance.issuer.hierarchy', z.object({ id: idSchema }), issuerTreeSchema),
-  retire: rpc('certctl.v1.issuance.issuer.retire', z.object({ actor: actorSchema, id: idSchema }), issuerSchema),
-  test: rpc('certctl.v1.issuance.issuer.test', z.object({ actor: actorSchema, id: idSchema }), issuerTestResponseSchema),
-  /** Tells the issuer's CA about a revocation (the local CA needs nothing: its CRL and OCSP carry it). */
-  revoke: rpc(
-    'certctl.v1.issuance.issuer.revoke',
-    z.object({ issuer_id: idSchema, serial_number: z.string().regex(/^[0-9a-f]{1,80}$/), reason: z.string().min(1).max(64) }),
-    z.object({ issuer_type: z.string() }),
-  ),
-} as const;

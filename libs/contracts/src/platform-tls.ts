@@ -1,6 +1,5 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
-import { defineRpc as rpc } from './contracts';
 import { isDnsName } from './identifiers';
 import { idSchema, isoDateSchema } from './schemas';
 
@@ -37,11 +36,3 @@ export const serverCertificateIssueResponseSchema = z.object({
   not_before: isoDateSchema,
   not_after: isoDateSchema,
 });
-
-export const PlatformTlsRpc = {
-  serverCertificateIssue: rpc(
-    'certctl.v1.issuance.server-certificate.issue',
-    serverCertificateIssueRequestSchema,
-    serverCertificateIssueResponseSchema,
-  ),
-} as const;

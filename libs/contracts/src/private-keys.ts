@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { defineRpc as rpc } from './contracts';
 import { actorSchema, idSchema } from './schemas';
 
 /**
@@ -48,7 +47,3 @@ export const privateKeyExportResponseSchema = z.object({
   /** The file: PEM text or DER bytes, base64. */
   content_base64: z.string(),
 });
-
-export const PrivateKeyRpc = {
-  export: rpc('certctl.v1.issuance.private-key.export', privateKeyExportRequestSchema, privateKeyExportResponseSchema),
-} as const;

@@ -1,4 +1,4 @@
-import { ConfigRpc } from './inventory-config';
+import { ConfigRpc } from './groups';
 
 describe('renewal policy windows', () => {
   const create = ConfigRpc.renewal_policy.createBody;

@@ -1,4 +1,4 @@
-import { REVOCATION_REASON_CODES, bulkRevokeBodySchema, reasonCode, reasonName, revokeBodySchema } from './revocation';
+import { REVOCATION_REASON_CODES, bulkRevokeBodySchema, reasonCode, reasonName, revokeBodySchema } from './revocation-schemas';
 
 describe('revocation reasons', () => {
   it('ok/RFC 5280 codes (7 unused) map both ways', () => {

@@ -2,6 +2,7 @@ export * from './prisma.service';
 export * from './database.module';
 export * from './ids';
 export * from './db-errors';
+export * from './cursor';
 export { Prisma, type PrismaClient } from './generated/client';
 export type { ApiKey as ApiKeyRow, AuditEvent as AuditEventRow } from './generated/client';
 export * as Db from './generated/enums';

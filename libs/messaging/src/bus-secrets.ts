@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { BUS_SERVICES, BUS_USAGE, type BusService } from '@certctl/contracts';
+import { BUS_SERVICES, type BusService, busUsageOf } from '@certctl/contracts';
 import { type BusCredentials, natsServerConfig } from './nats-permissions';
 import { carriesActor, generatePrincipalKeyPair } from './principal-token';
 
@@ -17,7 +17,7 @@ export interface BusSecrets {
 
 /** Services that call a contract whose request names an actor: they sign principals. */
 export function principalSigners(): BusService[] {
-  return BUS_SERVICES.filter((s) => BUS_USAGE[s].calls.some(carriesActor));
+  return BUS_SERVICES.filter((s) => busUsageOf(s).calls.some(carriesActor));
 }
 
 const secret = () => randomBytes(24).toString('base64url');

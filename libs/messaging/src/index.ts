@@ -1,6 +1,7 @@
 export * from './rpc-client';
 export * from './rpc-reply';
 export * from './rpc-handler';
+export * from './handler-check';
 export * from './server';
 export * from './messaging.module';
 export * from './nats-permissions';

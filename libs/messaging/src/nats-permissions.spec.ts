@@ -1,7 +1,8 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import * as contracts from '@certctl/contracts';
-import { BUS_SERVICES, BUS_USAGE, PrivateKeyRpc, Rpc, rpcOwnerOf } from '@certctl/contracts';
+import { z } from 'zod';
+import { BUS_SERVICES, PrivateKeyRpc, Rpc, busUsageOf, contract, declaredContracts, rpcOwnerOf } from '@certctl/contracts';
 import { type BusCredentials, contractSubjects, natsServerConfig, permissionsOf } from './nats-permissions';
 
 const ROOT = join(__dirname, '..', '..', '..');
@@ -46,11 +47,11 @@ function usageInSources(service: string) {
   return { found, unresolved };
 }
 
-describe('bus usage table', () => {
+describe('bus usage declared on the contracts', () => {
   it.each(BUS_SERVICES)('ok/%s: every call, emit and subscription in its sources is declared', (service) => {
     const { found, unresolved } = usageInSources(service);
     expect(unresolved).toEqual([]);
-    const declared = BUS_USAGE[service];
+    const declared = busUsageOf(service);
     const missing = (kind: 'calls' | 'emits' | 'consumes', list: readonly { subject: string }[]) =>
       [...found[kind]].filter((s) => !list.some((c) => c.subject === s)).map((s) => `${kind}: ${s}`);
     expect([...missing('calls', declared.calls), ...missing('emits', declared.emits), ...missing('consumes', declared.consumes)]).toEqual(
@@ -65,17 +66,42 @@ describe('bus usage table', () => {
     expect(usageInSources('notifications').found.consumes).toContain(contracts.Events.jobFailed.subject);
   });
 
-  it('ok/every declared call has an owner service and every contract subject is versioned', () => {
-    const all = contractSubjects();
-    expect(all.rpc.length).toBeGreaterThan(80);
-    for (const s of all.rpc) expect(rpcOwnerOf(s)).toBeDefined();
-    for (const s of all.events) expect(s).toMatch(/^certctl\.v1\.events\./);
-    for (const service of BUS_SERVICES) for (const c of BUS_USAGE[service].calls) expect(all.rpc).toContain(c.subject);
+  it("ok/every contract names its owner (the subject's service token) and its callers, and every subject is versioned", () => {
+    const declared = declaredContracts();
+    expect(declared.rpc.length).toBeGreaterThan(80);
+    for (const c of declared.rpc) {
+      expect(rpcOwnerOf(c.subject)).toBe(c.owner);
+      expect(c.callers.length).toBeGreaterThan(0);
+      expect(c.callers).not.toContain(c.owner);
+    }
+    for (const e of declared.events) expect(e.subject).toMatch(/^certctl\.v1\.events\./);
+    expect(contractSubjects().rpc).toEqual(declared.rpc.map((c) => c.subject));
   });
 
   it('ok/every event that is consumed has a publisher', () => {
-    const emitted = new Set(BUS_SERVICES.flatMap((s) => BUS_USAGE[s].emits.map((e) => e.subject)));
-    for (const s of BUS_SERVICES) for (const e of BUS_USAGE[s].consumes) expect(emitted).toContain(e.subject);
+    for (const e of declaredContracts().events) if (e.consumers.length > 0) expect(e.emitters.length).toBeGreaterThan(0);
+  });
+
+  it('fail/a contract whose subject is not under its owner, or with no caller, is refused at declaration', () => {
+    const schemas = { request: z.object({}), response: z.object({}) };
+    expect(() => contract({ subject: 'certctl.v1.inventory.thing.get', owner: 'issuance', callers: ['gateway'], ...schemas })).toThrow(
+      /certctl\.v1\.issuance\./,
+    );
+    expect(() => contract({ subject: 'certctl.v1.inventory.thing.get', owner: 'inventory', callers: [], ...schemas })).toThrow(/no caller/);
+    expect(() => contract({ subject: 'certctl.v1.thing.done', emitters: ['inventory'], consumers: [], payload: z.object({}) })).toThrow(
+      /events/,
+    );
+  });
+
+  it('fail/one subject declared twice is refused', () => {
+    const twice = {
+      subject: 'certctl.v1.acme.thing.get',
+      owner: 'acme' as const,
+      callers: ['gateway' as const],
+      request: z.object({}),
+      response: z.object({}),
+    };
+    expect(() => declaredContracts({ a: { get: contract(twice) }, b: { get: contract(twice) } })).toThrow(/declared twice/);
   });
 });
 
@@ -109,10 +135,20 @@ describe('NATS permissions', () => {
     }
   });
 
-  it('ok/a new contract gets an owner subscription without editing the generator', () => {
-    const added = { rpc: [...contractSubjects().rpc, 'certctl.v1.scheduler.thing.poke'], events: [] };
-    expect(permissionsOf('scheduler', added).subscribe.allow).toContain('certctl.v1.scheduler.thing.poke');
-    expect(permissionsOf('inventory', added).subscribe.allow).not.toContain('certctl.v1.scheduler.thing.poke');
+  it("ok/a new contract gets its owner subscription and its callers' publish rights without editing the generator", () => {
+    const poke = contract({
+      subject: 'certctl.v1.scheduler.thing.poke',
+      owner: 'scheduler',
+      callers: ['revocation'],
+      request: z.object({}),
+      response: z.object({}),
+    });
+    const current = declaredContracts();
+    const added = { ...current, rpc: [...current.rpc, poke] };
+    expect(permissionsOf('scheduler', added).subscribe.allow).toContain(poke.subject);
+    expect(permissionsOf('inventory', added).subscribe.allow).not.toContain(poke.subject);
+    expect(permissionsOf('revocation', added).publish.allow).toContain(poke.subject);
+    expect(permissionsOf('gateway', added).publish.allow).not.toContain(poke.subject);
   });
 
   it('ok/the server configuration lists one user per service with its permissions', () => {

@@ -1,25 +1,8 @@
-import * as contracts from '@certctl/contracts';
-import { BUS_SERVICES, BUS_USAGE, type BusService, rpcOwnerOf } from '@certctl/contracts';
+import { BUS_SERVICES, type BusService, type DeclaredContracts, busUsageOf, declaredContracts } from '@certctl/contracts';
 
-/** Every request/reply and event subject declared in @certctl/contracts, found by walking its exports. */
-export function contractSubjects(root: unknown = contracts): { rpc: string[]; events: string[] } {
-  const rpc = new Set<string>();
-  const events = new Set<string>();
-  const seen = new Set<unknown>();
-  const walk = (v: unknown, depth: number): void => {
-    if (!v || typeof v !== 'object' || seen.has(v) || depth > 6) return;
-    seen.add(v);
-    const o = v as Record<string, unknown>;
-    if (typeof o.subject === 'string' && o.request && o.response) return void rpc.add(o.subject);
-    if (typeof o.subject === 'string' && o.payload && typeof (o.payload as { safeParse?: unknown }).safeParse === 'function') {
-      return void events.add(o.subject);
-    }
-    // zod schemas are not contracts and hold no contracts
-    if (typeof o.safeParse === 'function') return;
-    for (const child of Object.values(o)) walk(child, depth + 1);
-  };
-  walk(root, 0);
-  return { rpc: [...rpc].sort(), events: [...events].sort() };
+/** Every request/reply and event subject declared in @certctl/contracts (libs/contracts/src/<owner>/). */
+export function contractSubjects(declared: DeclaredContracts = declaredContracts()): { rpc: string[]; events: string[] } {
+  return { rpc: declared.rpc.map((c) => c.subject), events: declared.events.map((e) => e.subject) };
 }
 
 export interface NatsPermissions {
@@ -31,18 +14,19 @@ export interface NatsPermissions {
 export const INBOX_SUBJECTS = '_INBOX.>';
 
 /**
- * A service's NATS permissions: it subscribes to the subjects it answers, the events it
- * consumes and its reply inbox; it publishes to the subjects it calls and the events it
- * emits. Replies to requests it received are allowed by `allow_responses` (not by a
- * publish right on _INBOX.>, which would let it answer requests meant for others).
+ * A service's NATS permissions, generated from the contract declarations: it subscribes to
+ * the subjects it owns, the events it consumes and its reply inbox; it publishes to the
+ * subjects it is a caller of and the events it emits. Replies to requests it received are
+ * allowed by `allow_responses` (not by a publish right on _INBOX.>, which would let it answer
+ * requests meant for others).
  */
-export function permissionsOf(service: BusService, all = contractSubjects()): NatsPermissions {
-  const usage = BUS_USAGE[service];
-  const answers = all.rpc.filter((s) => rpcOwnerOf(s) === service);
+export function permissionsOf(service: BusService, declared: DeclaredContracts = declaredContracts()): NatsPermissions {
+  const usage = busUsageOf(service, declared);
+  const subjects = (xs: readonly { subject: string }[]) => xs.map((c) => c.subject);
   const uniq = (xs: string[]) => [...new Set(xs)].sort();
   return {
-    publish: { allow: uniq([...usage.calls.map((c) => c.subject), ...usage.emits.map((e) => e.subject)]) },
-    subscribe: { allow: uniq([...answers, ...usage.consumes.map((e) => e.subject), INBOX_SUBJECTS]) },
+    publish: { allow: uniq([...subjects(usage.calls), ...subjects(usage.emits)]) },
+    subscribe: { allow: uniq([...subjects(usage.answers), ...subjects(usage.consumes), INBOX_SUBJECTS]) },
   };
 }
 
@@ -65,11 +49,11 @@ export function natsServerConfig(
   /** Users beyond the services (test servers: a test client allowed everything). */
   otherUsers: { user: string; password: string; permissions: NatsPermissions }[] = [],
 ): string {
-  const all = contractSubjects();
+  const declared = declaredContracts();
   const users = BUS_SERVICES.map((service) => {
     const c = credentials[service];
     if (!c?.user || !c.password) throw new Error(`no NATS credentials for ${service}`);
-    const p = permissionsOf(service, all);
+    const p = permissionsOf(service, declared);
     const list = (xs: string[]) => `[${xs.map(q).join(', ')}]`;
     return [
       `    {`,

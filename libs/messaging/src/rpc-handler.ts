@@ -44,9 +44,18 @@ export const inFlight = {
   },
 };
 
-/** Marks a handler method as the answerer of a contract's subject (queue group set on the server). */
+/**
+ * Marks a handler method as the answerer of a contract's subject (queue group set on the
+ * server). At start-up each service checks it has exactly one per contract it owns
+ * (handler-check.ts).
+ */
 export function RpcHandler(contract: RpcContract): MethodDecorator {
   return applyDecorators(MessagePattern(contract.subject), SetMetadata(CONTRACT, contract));
+}
+
+/** The contract a method answers, when it is an `@RpcHandler`. */
+export function contractOf(method: object): RpcContract | undefined {
+  return Reflect.getMetadata(CONTRACT, method) as RpcContract | undefined;
 }
 
 /**

@@ -16,7 +16,7 @@ import { context as otelContext, trace } from '@opentelemetry/api';
 import { Observable, from, lastValueFrom } from 'rxjs';
 import type { z } from 'zod';
 import { ConfigError, loadConfig } from '@certctl/config';
-import { DrainingNatsServer } from '@certctl/messaging';
+import { DrainingNatsServer, assertRpcHandlers } from '@certctl/messaging';
 import {
   PinoNestLogger,
   SpanKind,
@@ -140,6 +140,8 @@ export async function bootstrapService(o: BootstrapOptions): Promise<NestFastify
     abortOnError: false,
     bodyParser: o.bodyParser ?? true,
   });
+  // Each contract the service owns has exactly one handler here, or the service does not start.
+  assertRpcHandlers(o.service, app);
   const fastify = app.getHttpAdapter().getInstance();
   fastify.addHook('onRequest', async (req, reply) => {
     void reply.header('x-request-id', String(req.id));

@@ -8,7 +8,7 @@ import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
 import type { Principal } from '../auth/principal';
 import { generateApiKey, hashApiKey } from '../auth/key-material';
 import { ownerForNewKey } from '../auth/key-owner';
-import { decodeCursor, encodeCursor } from '@certctl/contracts';
+import { decodeCursor, encodeCursor } from '@certctl/database';
 import type { CreateApiKey, apiKeySchema, listApiKeysQuerySchema } from './api-keys.schemas';
 import { ApiKeysRepository } from './api-keys.repository';
 

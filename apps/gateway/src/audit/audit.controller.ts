@@ -1,7 +1,7 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { z } from 'zod';
-import { AppError, Permission, decodeCursor, encodeCursor, isoDateSchema } from '@certctl/contracts';
-import type { AuditEventRow } from '@certctl/database';
+import { AppError, Permission, isoDateSchema } from '@certctl/contracts';
+import { type AuditEventRow, decodeCursor, encodeCursor } from '@certctl/database';
 import { Endpoint } from '../http/endpoint';
 import { listQuerySchema, pageSchema } from '../http/pagination';
 import { idParam } from '../http/params';

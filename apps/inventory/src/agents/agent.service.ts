@@ -1,14 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import {
-  AgentRpc,
-  AppError,
-  type JobDto,
-  type RpcRequestParsed,
-  type RpcResponse,
-  decodeIdCursor,
-  encodeIdCursor,
-} from '@certctl/contracts';
-import { Prisma, PrismaService, newId } from '@certctl/database';
+import { AgentRpc, AppError, type JobDto, type RpcRequestParsed, type RpcResponse } from '@certctl/contracts';
+import { Prisma, PrismaService, newId, decodeIdCursor, encodeIdCursor } from '@certctl/database';
 import { getLogger } from '@certctl/observability';
 import { parseCsr, translatePkiErrors } from '@certctl/pki';
 import { toJobDto } from '../jobs/job-approval.service';

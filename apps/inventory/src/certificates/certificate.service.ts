@@ -8,10 +8,8 @@ import {
   type RpcResponse,
   type SanRules,
   checkSanRules,
-  decodeIdCursor,
-  encodeIdCursor,
 } from '@certctl/contracts';
-import { Prisma, PrismaService, newId } from '@certctl/database';
+import { Prisma, PrismaService, newId, decodeIdCursor, encodeIdCursor } from '@certctl/database';
 import { RpcClient } from '@certctl/messaging';
 import { getLogger } from '@certctl/observability';
 import { initialJobStatus } from '../jobs/initial-status';

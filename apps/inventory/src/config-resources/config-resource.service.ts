@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { AppError, type ConfigEntity, decodeIdCursor, encodeIdCursor } from '@certctl/contracts';
-import { Prisma, PrismaService, newId } from '@certctl/database';
+import { AppError, type ConfigEntity } from '@certctl/contracts';
+import { Prisma, PrismaService, newId, decodeIdCursor, encodeIdCursor } from '@certctl/database';
 import { getLogger } from '@certctl/observability';
 import { secretBoxFromConfig } from '@certctl/config';
 import type { SecretBox } from '@certctl/pki';

@@ -1,15 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import {
-  AppError,
-  Events,
-  type JobDto,
-  Rpc,
-  type RpcRequestParsed,
-  type RpcResponse,
-  decodeCursor,
-  encodeCursor,
-} from '@certctl/contracts';
-import { type Prisma, PrismaService } from '@certctl/database';
+import { AppError, Events, type JobDto, Rpc, type RpcRequestParsed, type RpcResponse } from '@certctl/contracts';
+import { type Prisma, PrismaService, decodeCursor, encodeCursor } from '@certctl/database';
 import { RpcClient } from '@certctl/messaging';
 import { getLogger } from '@certctl/observability';
 import { statusesLeadingTo } from '../certificates/certificate-state';

@@ -1,14 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import {
-  AppError,
-  type NotificationRpc,
-  QueueName,
-  type RpcRequestParsed,
-  type RpcResponse,
-  decodeIdCursor,
-  encodeIdCursor,
-} from '@certctl/contracts';
-import { type Prisma, newId } from '@certctl/database';
+import { AppError, type NotificationRpc, QueueName, type RpcRequestParsed, type RpcResponse } from '@certctl/contracts';
+import { type Prisma, newId, decodeIdCursor, encodeIdCursor } from '@certctl/database';
 import { getLogger } from '@certctl/observability';
 import { QueueService } from '@certctl/queue';
 import { attemptJobId } from '../delivery/backoff';

@@ -1,25 +1,10 @@
 import { z } from 'zod';
 import { idSchema } from './schemas';
-import { type EventContract, defineRpc as rpc } from './contracts';
 
 /**
- * Notifications: contracts of the notifications service (alert dispatch, delivery rows,
+ * Notifications: shapes of the notifications service's contracts (alert dispatch, delivery rows,
  * channels, routing rules). Subjects are wire names: never rename one.
  */
-export const NotificationSubjects = {
-  dispatch: 'certctl.v1.notifications.alert.dispatch',
-  list: 'certctl.v1.notifications.notification.list',
-  get: 'certctl.v1.notifications.notification.get',
-  requeue: 'certctl.v1.notifications.notification.requeue',
-  counts: 'certctl.v1.notifications.notification.counts',
-  channelCreate: 'certctl.v1.notifications.channel.create',
-  channelList: 'certctl.v1.notifications.channel.list',
-  ruleCreate: 'certctl.v1.notifications.rule.create',
-  ruleList: 'certctl.v1.notifications.rule.list',
-  /** Emitted when a notification row becomes dead. */
-  deadEvent: 'certctl.v1.events.notification.dead-lettered',
-} as const;
-
 export const notificationStatusSchema = z.enum(['pending', 'sent', 'failed', 'dead']);
 export const severitySchema = z.enum(['info', 'warning', 'critical']);
 export type Severity = z.infer<typeof severitySchema>;
@@ -155,23 +140,4 @@ export const ruleSchema = z.object({
 });
 export const listRulesResponseSchema = z.object({ data: z.array(ruleSchema) });
 
-const actor = z.object({ principal: z.string().min(1), role: z.string().min(1) });
-
-export const NotificationRpc = {
-  dispatch: rpc(NotificationSubjects.dispatch, dispatchRequestSchema, dispatchResponseSchema),
-  list: rpc(NotificationSubjects.list, listNotificationsRequestSchema, listNotificationsResponseSchema),
-  get: rpc(NotificationSubjects.get, z.object({ id: idSchema }), notificationSchema),
-  requeue: rpc(NotificationSubjects.requeue, z.object({ id: idSchema, actor }), notificationSchema),
-  counts: rpc(NotificationSubjects.counts, z.object({}), z.object({ by_status: z.record(z.string(), z.number().int()) })),
-  channelCreate: rpc(NotificationSubjects.channelCreate, z.object({ actor, channel: createChannelBodySchema }), channelSchema),
-  channelList: rpc(NotificationSubjects.channelList, z.object({}), listChannelsResponseSchema),
-  ruleCreate: rpc(NotificationSubjects.ruleCreate, z.object({ actor, rule: createRuleBodySchema }), ruleSchema),
-  ruleList: rpc(NotificationSubjects.ruleList, z.object({}), listRulesResponseSchema),
-} as const;
-
-export const NotificationEvents = {
-  deadLettered: {
-    subject: NotificationSubjects.deadEvent,
-    payload: z.object({ notification_id: z.string(), channel: z.string(), last_error: z.string() }),
-  } satisfies EventContract,
-} as const;
+export const notificationActorSchema = z.object({ principal: z.string().min(1), role: z.string().min(1) });

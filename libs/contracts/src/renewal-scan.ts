@@ -1,17 +1,10 @@
 import { z } from 'zod';
-import { defineRpc as rpc } from './contracts';
 
 /**
- * Contracts the scheduler uses. Inventory owns certificates, jobs and agents, so the
- * scheduler reads and writes them only through these inventory subjects.
+ * Shapes of inventory's renewal and maintenance contracts (renewal scan, renewal jobs, expiry
+ * status, offline agents, stale jobs). Inventory owns certificates, jobs and agents; the
+ * scheduler reads and writes them only through these (contracts in ./inventory).
  */
-export const SchedulerSubjects = {
-  renewalScanBatch: 'certctl.v1.inventory.renewal.scan-batch',
-  renewalCreateJobs: 'certctl.v1.inventory.renewal.create-jobs',
-  agentMarkOffline: 'certctl.v1.inventory.agent.mark-offline',
-  jobReapStale: 'certctl.v1.inventory.job.reap-stale',
-  certificateMarkExpiry: 'certctl.v1.inventory.certificate.mark-expiry',
-} as const;
 
 /** One page of the renewal scan: certificates with a current version, keyset-paginated by id. */
 export const renewalScanBatchRequestSchema = z.object({
@@ -80,11 +73,3 @@ export const markExpiryRequestSchema = z.object({ expiring_within_days: z.number
 export const markExpiryResponseSchema = z.object({ expiring: z.number().int(), expired: z.array(z.string()) });
 
 export const jobReapStaleResponseSchema = z.object({ requeued: z.number().int(), failed: z.number().int() });
-
-export const SchedulerRpc = {
-  renewalScanBatch: rpc(SchedulerSubjects.renewalScanBatch, renewalScanBatchRequestSchema, renewalScanBatchResponseSchema),
-  renewalCreateJobs: rpc(SchedulerSubjects.renewalCreateJobs, renewalCreateJobsRequestSchema, renewalCreateJobsResponseSchema),
-  agentMarkOffline: rpc(SchedulerSubjects.agentMarkOffline, agentMarkOfflineRequestSchema, agentMarkOfflineResponseSchema),
-  jobReapStale: rpc(SchedulerSubjects.jobReapStale, jobReapStaleRequestSchema, jobReapStaleResponseSchema),
-  certificateMarkExpiry: rpc(SchedulerSubjects.certificateMarkExpiry, markExpiryRequestSchema, markExpiryResponseSchema),
-} as const;

@@ -1,20 +1,10 @@
 import { z } from 'zod';
-import { defineRpc } from './contracts';
-import { actorSchema, idSchema, isoDateSchema } from './schemas';
+import { idSchema, isoDateSchema } from './schemas';
 
 /**
- * Contracts around the ACME service: inventory records what ACME orders issue, and the
- * gateway manages external account binding (EAB) keys and reads accounts and orders.
+ * Shapes around the ACME service: inventory records what ACME orders issue, and the gateway
+ * manages external account binding (EAB) keys and reads accounts and orders.
  */
-export const AcmeSubjects = {
-  inventoryIssue: 'certctl.v1.inventory.acme.issue',
-  eabCreate: 'certctl.v1.acme.eab.create',
-  eabList: 'certctl.v1.acme.eab.list',
-  eabDelete: 'certctl.v1.acme.eab.delete',
-  accountList: 'certctl.v1.acme.account.list',
-  orderList: 'certctl.v1.acme.order.list',
-  gc: 'certctl.v1.acme.gc',
-} as const;
 
 /** One ACME finalize: inventory creates (or renews) the managed certificate and queues its job with the client's CSR. */
 export const acmeInventoryIssueRequestSchema = z.object({
@@ -78,22 +68,6 @@ export const acmeListQuerySchema = z.strictObject({
   account_id: idSchema.optional(),
   status: z.string().max(20).optional(),
 });
-
-const rpc = defineRpc;
-export const AcmeRpc = {
-  inventoryIssue: rpc(AcmeSubjects.inventoryIssue, acmeInventoryIssueRequestSchema, acmeInventoryIssueResponseSchema),
-  eabCreate: rpc(AcmeSubjects.eabCreate, z.object({ actor: actorSchema, body: acmeEabCreateBodySchema }), acmeEabCreatedSchema),
-  eabList: rpc(AcmeSubjects.eabList, z.object({}), z.object({ data: z.array(acmeEabKeySchema) })),
-  eabDelete: rpc(
-    AcmeSubjects.eabDelete,
-    z.object({ actor: actorSchema, id: idSchema }),
-    z.object({ id: z.string(), deleted: z.boolean() }),
-  ),
-  accountList: rpc(AcmeSubjects.accountList, acmeListQuerySchema, z.object({ data: z.array(acmeAccountSchema) })),
-  orderList: rpc(AcmeSubjects.orderList, acmeListQuerySchema, z.object({ data: z.array(acmeOrderSummarySchema) })),
-  /** Scheduler → ACME: expire orders and pending authorizations past their expiry (nonces expire in Redis by themselves). */
-  gc: rpc(AcmeSubjects.gc, z.object({}), z.object({ orders_expired: z.number().int(), authorizations_expired: z.number().int() })),
-} as const;
 
 /**
  * http-01 answered by the platform (the `acme` issuer connector as an ACME client): the

@@ -1,4 +1,4 @@
-import { AppError } from './errors';
+import { AppError } from '@certctl/contracts';
 
 const CURSOR_ID = /^[A-Za-z0-9._-]{1,128}$/;
 const badCursor = () => AppError.validation([{ field: 'query.cursor', message: 'is not a cursor this API returned' }]);

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { defineRpc as rpc } from './contracts';
 import { actorSchema, idSchema, isoDateSchema } from './schemas';
 
 /**
@@ -29,19 +28,6 @@ export function reasonCode(reason: RevocationReason): number {
 export function reasonName(code: number): RevocationReason | undefined {
   return (Object.keys(REVOCATION_REASON_CODES) as RevocationReason[]).find((k) => REVOCATION_REASON_CODES[k] === code);
 }
-
-export const RevocationSubjects = {
-  revoke: 'certctl.v1.revocation.certificate.revoke',
-  bulkStart: 'certctl.v1.revocation.bulk.start',
-  bulkGet: 'certctl.v1.revocation.bulk.get',
-  crlRefresh: 'certctl.v1.revocation.crl.refresh',
-  inventoryRevoke: 'certctl.v1.inventory.certificate.revoke',
-  inventoryBySerial: 'certctl.v1.inventory.certificate.by-serial',
-  crlSign: 'certctl.v1.issuance.crl.sign',
-  ocspResponderIssue: 'certctl.v1.issuance.ocsp-responder.issue',
-  certificateRevoked: 'certctl.v1.events.certificate.revoked',
-  certificateUnrevoked: 'certctl.v1.events.certificate.unrevoked',
-} as const;
 
 export const revokeBodySchema = z.strictObject({ reason: revocationReasonSchema.default('unspecified') });
 export type RevokeBody = z.infer<typeof revokeBodySchema>;
@@ -163,22 +149,6 @@ export const revocationEventSchema = z.object({
   revoked_at: isoDateSchema,
   actor: z.string(),
 });
-
-export const RevocationRpc = {
-  revoke: rpc(RevocationSubjects.revoke, revokeRequestSchema, revocationSchema),
-  bulkStart: rpc(RevocationSubjects.bulkStart, bulkStartRequestSchema, bulkRevocationSchema),
-  bulkGet: rpc(RevocationSubjects.bulkGet, z.object({ id: idSchema }), bulkRevocationSchema),
-  crlRefresh: rpc(RevocationSubjects.crlRefresh, z.object({}), z.object({ rebuilt: z.array(z.string()) })),
-  inventoryRevoke: rpc(RevocationSubjects.inventoryRevoke, inventoryRevokeRequestSchema, inventoryRevokeResponseSchema),
-  inventoryBySerial: rpc(RevocationSubjects.inventoryBySerial, bySerialRequestSchema, bySerialResponseSchema),
-  crlSign: rpc(RevocationSubjects.crlSign, crlSignRequestSchema, crlSignResponseSchema),
-  ocspResponderIssue: rpc(RevocationSubjects.ocspResponderIssue, ocspResponderIssueRequestSchema, ocspResponderIssueResponseSchema),
-} as const;
-
-export const RevocationEvents = {
-  certificateRevoked: { subject: RevocationSubjects.certificateRevoked, payload: revocationEventSchema },
-  certificateUnrevoked: { subject: RevocationSubjects.certificateUnrevoked, payload: revocationEventSchema },
-} as const;
 
 /** Payload of a bulk-revocation queue job: one job per bulk request, idempotent per certificate. */
 export interface BulkRevocationJobData {

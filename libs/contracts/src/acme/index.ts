@@ -1,0 +1,3 @@
+export * from './account';
+export * from './eab';
+export * from './order';

@@ -1,0 +1,54 @@
+import * as barrel from './index';
+import { CONTRACTS_BY_OWNER, declaredContracts } from './declared';
+
+describe('contracts filed by owner', () => {
+  it('ok/each contract sits in the folder of the service that answers it (an event: of a service that emits it)', () => {
+    const misfiled: string[] = [];
+    for (const [folder, contracts] of Object.entries(CONTRACTS_BY_OWNER)) {
+      const found = declaredContracts(contracts);
+      expect(found.rpc.length + found.events.length).toBeGreaterThan(0);
+      for (const c of found.rpc) if (c.owner !== folder) misfiled.push(`${c.subject} (owner ${c.owner}) in ${folder}/`);
+      for (const e of found.events) if (!e.emitters.includes(folder as never)) misfiled.push(`${e.subject} in ${folder}/`);
+    }
+    expect(misfiled).toEqual([]);
+  });
+
+  it('ok/the names the apps use are the declarations themselves, not copies', () => {
+    const declared = declaredContracts();
+    const all = new Set<unknown>([...declared.rpc, ...declared.events]);
+    const groups = [
+      barrel.Rpc.inventory,
+      barrel.Rpc.issuance,
+      barrel.Events,
+      barrel.LifecycleRpc,
+      barrel.LifecycleEvents,
+      barrel.AgentRpc,
+      barrel.JobRetryRpc,
+      barrel.DigestRpc,
+      barrel.SchedulerRpc,
+      barrel.IssuerRpc,
+      barrel.IssuerCaRpc,
+      barrel.PlatformTlsRpc,
+      barrel.PrivateKeyRpc,
+      barrel.AcmeRpc,
+      barrel.RevocationRpc,
+      barrel.RevocationEvents,
+      barrel.NotificationRpc,
+      barrel.NotificationEvents,
+    ];
+    const strays = groups.flatMap((group) => Object.values(group).filter((c) => !all.has(c)));
+    expect(strays).toEqual([]);
+    for (const entity of Object.values(barrel.ConfigRpc))
+      for (const verb of ['create', 'get', 'list', 'update', 'delete'] as const) expect(all.has(entity[verb])).toBe(true);
+  });
+
+  it('ok/the wire subjects are the ones the apps have always used', () => {
+    expect(barrel.Rpc.inventory.jobGet.subject).toBe('certctl.v1.inventory.job.get');
+    expect(barrel.SchedulerRpc.renewalScanBatch.subject).toBe('certctl.v1.inventory.renewal.scan-batch');
+    expect(barrel.AcmeRpc.gc.subject).toBe('certctl.v1.acme.gc');
+    expect(barrel.ConfigRpc.renewal_policy.get.subject).toBe('certctl.v1.inventory.renewal_policy.get');
+    expect(barrel.NotificationEvents.deadLettered.subject).toBe('certctl.v1.events.notification.dead-lettered');
+    expect(declaredContracts().rpc).toHaveLength(90);
+    expect(declaredContracts().events).toHaveLength(12);
+  });
+});

@@ -1,0 +1,4 @@
+export * from './alert';
+export * from './channel';
+export * from './notification';
+export * from './rule';

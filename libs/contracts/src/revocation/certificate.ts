@@ -1,0 +1,29 @@
+import { contract } from '../contract';
+import { revocationEventSchema, revocationSchema, revokeRequestSchema } from '../revocation-schemas';
+
+/** Revocation of one certificate, and the events the revocation service publishes. */
+export const RevocationCertificate = {
+  /** The gateway's revoke route; ACME's revokeCert. */
+  revoke: contract({
+    subject: 'certctl.v1.revocation.certificate.revoke',
+    owner: 'revocation',
+    callers: ['gateway', 'acme'],
+    request: revokeRequestSchema,
+    response: revocationSchema,
+  }),
+
+  /** Also sent again for a repeated revocation. */
+  revoked: contract({
+    subject: 'certctl.v1.events.certificate.revoked',
+    emitters: ['revocation'],
+    consumers: ['notifications'],
+    payload: revocationEventSchema,
+  }),
+  /** A certificateHold was lifted (removeFromCRL). */
+  unrevoked: contract({
+    subject: 'certctl.v1.events.certificate.unrevoked',
+    emitters: ['revocation'],
+    consumers: [],
+    payload: revocationEventSchema,
+  }),
+} as const;

@@ -1,0 +1,3 @@
+export * from './bulk';
+export * from './certificate';
+export * from './crl';
