@@ -34,6 +34,7 @@ export {
 } from './certificate';
 export { parseCsr, createCsr, type ParsedCsr } from './csr';
 export { SecretBox } from './secret-box';
+export { renewalPoint, DEFAULT_RENEW_BEFORE_FRACTION } from './renewal';
 export { buildCrl, type CrlEntry, type CrlRequest } from './crl';
 export {
   parseOcspRequest,
