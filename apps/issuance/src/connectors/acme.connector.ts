@@ -6,11 +6,12 @@ import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import * as x509 from '@peculiar/x509';
 import * as acme from 'acme-client';
-import IORedis, { type Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { type RevocationReason, acmeHttp01RedisKey, reasonCode } from '@certctl/contracts';
 import { Prisma, PrismaService } from '@certctl/database';
 import { getLogger } from '@certctl/observability';
 import { parseCsr } from '@certctl/pki';
+import { createRedisClient } from '@certctl/platform';
 import { z } from 'zod';
 import { ISSUANCE_CONFIG, type IssuanceConfig } from '../config';
 import {
@@ -258,7 +259,7 @@ export class AcmeConnector implements Connector<AcmeConfig>, OnApplicationShutdo
     if (challenge.type === 'http-01') {
       if (!/^[A-Za-z0-9_-]{16,256}$/.test(challenge.token)) throw ConnectorError.terminal('the ACME CA sent a malformed http-01 token');
       const key = acmeHttp01RedisKey(challenge.token);
-      this.redis ??= new IORedis(this.config.REDIS_URL, { maxRetriesPerRequest: 2 });
+      this.redis ??= createRedisClient(this.config.REDIS_URL, 'staging');
       try {
         await this.redis.set(key, keyAuthorization, 'EX', c.http01_ttl_seconds);
       } catch (err) {
