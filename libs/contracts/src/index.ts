@@ -15,7 +15,6 @@ export * from './notifications';
 export * from './scheduler';
 export * from './digest';
 export * from './revocation';
-export * from './san-rules';
 export * from './acme';
 export * from './platform-tls';
 export * from './private-keys';

@@ -14,6 +14,18 @@ export {
   type KeyDescription,
 } from './keys';
 export { classifySan, type SubjectAltName, type SanType } from './san';
+export { canonicalIp } from './ip';
+export {
+  checkDnsName,
+  normalizeDnsName,
+  isMixedScriptIdn,
+  isNumericLookingName,
+  isSpoofedName,
+  internalNameReason,
+  INTERNAL_NAME_SUFFIXES,
+  type DnsNameCheck,
+} from './dns-name';
+export { checkSanRules, type SanRules } from './san-rules';
 export {
   createRootCa,
   createIntermediateCa,

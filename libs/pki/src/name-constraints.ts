@@ -4,7 +4,9 @@ import { AsnConvert } from '@peculiar/asn1-schema';
 import { GeneralName, GeneralSubtree, GeneralSubtrees, NameConstraints, id_ce_nameConstraints } from '@peculiar/asn1-x509';
 import { PkiError } from './errors';
 import { x509 } from './provider';
-import { canonicalIp, normalizeDnsName, type SubjectAltName } from './san';
+import { normalizeDnsName } from './dns-name';
+import { canonicalIp } from './ip';
+import type { SubjectAltName } from './san';
 
 /** Permitted and excluded subtrees per name form. Absent or empty lists constrain nothing. */
 export interface NameConstraintsSpec {
