@@ -2,9 +2,10 @@ import { Module } from '@nestjs/common';
 import { DatabaseModule, PrismaService } from '@certctl/database';
 import { MessagingModule, RpcClient, busAuthFromEnv } from '@certctl/messaging';
 import { platformModule } from '@certctl/platform';
-import { QueueModule, QueueService } from '@certctl/queue';
+import { QueueModule } from '@certctl/queue';
 import { AcmeAdminHandler } from './accounts/acme-admin.handler';
 import { AccountsRepository } from './accounts/accounts.repository';
+import { AcmeRedis } from './acme-redis';
 import { AccountsService } from './accounts/accounts.service';
 import { EabKeysService } from './accounts/eab-keys.service';
 import { CertificatesService } from './certificates/certificates.service';
@@ -19,7 +20,7 @@ import { ProfileCache } from './profiles/profile-cache';
 export function acmeModule(config: AcmeConfig) {
   @Module({
     imports: [
-      platformModule('acme', { database: PrismaService, redis: QueueService, nats: RpcClient }),
+      platformModule('acme', { database: PrismaService, redis: AcmeRedis, nats: RpcClient }),
       DatabaseModule.forRoot({ url: config.DATABASE_URL, poolSize: config.CERTCTL_DATABASE_POOL_SIZE }),
       QueueModule.forRoot({ redisUrl: config.REDIS_URL }),
       MessagingModule.forRoot({
@@ -32,6 +33,7 @@ export function acmeModule(config: AcmeConfig) {
     controllers: [AcmeAdminHandler],
     providers: [
       { provide: ACME_CONFIG, useValue: config },
+      AcmeRedis,
       ProfileCache,
       AccountsRepository,
       OrdersRepository,

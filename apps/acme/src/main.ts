@@ -1,9 +1,8 @@
 import 'reflect-metadata';
-import { Redis } from 'ioredis';
 import { currentEncryptionSecret } from '@certctl/config';
 import { bootstrapService, exitOnStartFailure, loadConfigOrExit } from '@certctl/platform';
-import { getLogger } from '@certctl/observability';
 import { AccountsService } from './accounts/accounts.service';
+import { AcmeRedis } from './acme-redis';
 import { acmeModule } from './app.module';
 import { CertificatesService } from './certificates/certificates.service';
 import { acmeEnvSchema } from './config';
@@ -16,8 +15,6 @@ import { NonceService } from './protocol/nonces';
 import { AcmeRateLimits } from './protocol/rate-limits';
 
 const config = loadConfigOrExit('acme', acmeEnvSchema);
-const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 2, enableOfflineQueue: true });
-redis.on('error', (err) => getLogger().warn({ err: err.message }, 'redis connection error (ACME nonces and rate limits)'));
 
 bootstrapService({
   service: 'acme',
@@ -28,6 +25,7 @@ bootstrapService({
   natsUrl: config.NATS_URL,
   bodyLimitBytes: config.CERTCTL_ACME_BODY_LIMIT_BYTES,
   configure: async (app) => {
+    const redis = app.get(AcmeRedis).client;
     await installAcmeRoutes(app.getHttpAdapter().getInstance(), {
       config,
       nonces: new NonceService(currentEncryptionSecret(config), redis, config.CERTCTL_ACME_NONCE_TTL_SECONDS),
@@ -45,6 +43,4 @@ bootstrapService({
       certificates: app.get(CertificatesService),
     });
   },
-})
-  .then((app) => app.getHttpServer().on('close', () => void redis.quit().catch(() => undefined)))
-  .catch(exitOnStartFailure);
+}).catch(exitOnStartFailure);

@@ -5,7 +5,7 @@ import { NestFactory } from '@nestjs/core';
 import { Client } from 'pg';
 import { type Alert, Events, NotificationRpc } from '@certctl/contracts';
 import { DrainingNatsServer, RpcClient, busAuthFromEnv } from '@certctl/messaging';
-import { createTestDatabase, startHttpReceiver, startNatsServer, startSmtpReceiver } from '@certctl/testing';
+import { createTestDatabase, startHttpReceiver, startNatsServer, startSmtpReceiver, waitFor } from '@certctl/testing';
 import { notificationsModule } from '../src/app.module';
 import { notificationsEnvSchema } from '../src/config';
 import { verifyWebhook } from '../src/delivery/signature';
@@ -13,16 +13,6 @@ import { ChannelService } from '../src/routing/channel.service';
 
 const SECRET = 'whsec-integration-secret-value';
 const actor = { principal: 'test-admin', role: 'admin' };
-
-async function waitFor<T>(fn: () => Promise<T | undefined | false>, ms = 30000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 interface Received {
   body: string;

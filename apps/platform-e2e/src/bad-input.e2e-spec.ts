@@ -48,6 +48,15 @@ describe('bad input gets a typed problem, never a 500', () => {
     expect(fields).toEqual(expect.arrayContaining(['name', 'sans.0', 'sans.1']));
   });
 
+  it('fail/homoglyph IDNs (mixed-script or undecodable punycode) are refused, naming the field', async () => {
+    const r = await api('POST', '/api/v1/certificates', {
+      body: { ...validCertificate('idn'), sans: ['www.example.com', 'xn--pple-43d.com', 'ops@xn--ggle-55da.com'] },
+    });
+    expectProblem(r, 422);
+    const fields = r.body.errors.map((e: { field: string }) => e.field);
+    expect(fields).toEqual(['sans.1', 'sans.2']);
+  });
+
   it('fail/a NUL anywhere is refused at the edge, naming the field', async () => {
     const r = await api('POST', '/api/v1/certificates', { body: { ...validCertificate('nul'), name: 'evil\u0000name' } });
     expectProblem(r, 422);

@@ -41,15 +41,7 @@ export const validCertificate = (name: string) => ({
   renewal_policy_id: 'rp-standard',
 });
 
-export async function waitFor<T>(fn: () => Promise<T | undefined>, timeoutMs = 30000, what = 'condition'): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+export { waitFor } from '@certctl/testing';
 
 /** A typed RFC 9457 problem with the given status, carrying the request id and no stack trace. */
 export function expectProblem(r: Pick<HttpResult, 'status' | 'headers' | 'body'>, status: number): void {

@@ -17,6 +17,7 @@ import {
   seedFleet,
   startNatsServer,
   startService,
+  waitFor,
   waitReady,
 } from '@certctl/testing';
 import { schedulerModule } from '../src/app.module';
@@ -29,14 +30,6 @@ const DUE_EVERY = 3;
 const MANUAL_EVERY = 5;
 const APPROVAL_EVERY = 4;
 const actor = { principal: 'test-admin', role: 'admin' };
-
-async function waitFor(fn: () => Promise<boolean>, ms = 20000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await fn())) {
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe('two scheduler replicas on real PostgreSQL, Redis and NATS', () => {
   let nats: Awaited<ReturnType<typeof startNatsServer>>;
@@ -179,7 +172,7 @@ describe('two scheduler replicas on real PostgreSQL, Redis and NATS', () => {
     for (let round = 0; round < 3; round++) await Promise.all(scans.flatMap((s) => [s.expiryAlertScan(), s.renewalScan()]));
     const due = Math.floor(COUNT / DUE_EVERY);
     const exp = due + expected().manual; // one 14-day expiry alert per due certificate + one renewal-due alert per manual one
-    await waitFor(async () => delivered.length >= exp);
+    await waitFor(async () => delivered.length >= exp, 20000);
     await new Promise((r) => setTimeout(r, 500));
     expect(delivered).toHaveLength(exp);
     expect(new Set(delivered).size).toBe(exp);

@@ -21,7 +21,6 @@ export * from './notification-schemas';
 export * from './renewal-scan';
 export * from './digest';
 export * from './revocation-schemas';
-export * from './san-rules';
 export * from './acme-schemas';
 export * from './platform-tls';
 export * from './private-keys';

@@ -8,3 +8,4 @@ export * from './nats-permissions';
 export * from './bus-options';
 export * from './principal-token';
 export * from './bus-secrets';
+export * from './claim-check';

@@ -1,5 +1,5 @@
 // CIDR blocks for iPAddress name constraints: parsing, masking and the canonical text form.
-import { canonicalIp } from './san';
+import { canonicalIp } from './ip';
 
 export interface Cidr {
   bytes: Buffer;

@@ -15,6 +15,18 @@ export {
   type KeyDescription,
 } from './keys';
 export { classifySan, type SubjectAltName, type SanType } from './san';
+export { canonicalIp } from './ip';
+export {
+  checkDnsName,
+  normalizeDnsName,
+  isMixedScriptIdn,
+  isNumericLookingName,
+  isSpoofedName,
+  internalNameReason,
+  INTERNAL_NAME_SUFFIXES,
+  type DnsNameCheck,
+} from './dns-name';
+export { checkSanRules, type SanRules } from './san-rules';
 export {
   createRootCa,
   createIntermediateCa,
@@ -35,6 +47,7 @@ export {
 } from './certificate';
 export { parseCsr, createCsr, type ParsedCsr } from './csr';
 export { SecretBox } from './secret-box';
+export { renewalPoint, DEFAULT_RENEW_BEFORE_FRACTION } from './renewal';
 export { buildCrl, type CrlEntry, type CrlRequest } from './crl';
 export {
   parseOcspRequest,

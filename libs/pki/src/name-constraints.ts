@@ -5,7 +5,9 @@ import { GeneralName, GeneralSubtree, GeneralSubtrees, NameConstraints, id_ce_na
 import { PkiError } from './errors';
 import { x509 } from './provider';
 import { applyMask, cidrText, ipBytes, parseCidr } from './cidr';
-import { canonicalIp, normalizeDnsName, type SubjectAltName } from './san';
+import { normalizeDnsName } from './dns-name';
+import { canonicalIp } from './ip';
+import type { SubjectAltName } from './san';
 
 /** Permitted and excluded subtrees per name form. Absent or empty lists constrain nothing. */
 export interface NameConstraintsSpec {

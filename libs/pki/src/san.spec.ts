@@ -8,6 +8,7 @@ describe('classifySan', () => {
     ['ok/ipv6 full form is canonicalized', '2001:0DB8:0000:0000:0000:0000:0000:0001', { type: 'ip', value: '2001:db8::1' }],
     ['ok/ipv6 loopback', '::1', { type: 'ip', value: '::1' }],
     ['ok/ipv4-mapped ipv6', '::ffff:192.0.2.1', { type: 'ip', value: '::ffff:c000:201' }],
+    ['ok/bracketed ipv6 (URL host form)', '[2001:DB8::1]', { type: 'ip', value: '2001:db8::1' }],
     ['ok/email (domain lower-cased)', 'Alice.Smith@Example.COM', { type: 'email', value: 'Alice.Smith@example.com' }],
     ['ok/spiffe URI', 'spiffe://cluster.local/ns/prod/sa/api', { type: 'uri', value: 'spiffe://cluster.local/ns/prod/sa/api' }],
     ['ok/https URI with userinfo stays a URI', 'https://bob@example.com/path', { type: 'uri', value: 'https://bob@example.com/path' }],
@@ -15,7 +16,6 @@ describe('classifySan', () => {
     ['ok/dns trailing dot removed', 'example.com.', { type: 'dns', value: 'example.com' }],
     ['ok/dns wildcard', '*.Example.com', { type: 'dns', value: '*.example.com' }],
     ['ok/single-label dns', 'localhost', { type: 'dns', value: 'localhost' }],
-    ['ok/underscore label', '_acme-challenge.example.com', { type: 'dns', value: '_acme-challenge.example.com' }],
     ['ok/surrounding whitespace trimmed', '  web.example.com ', { type: 'dns', value: 'web.example.com' }],
   ])('%s', (_name, input, expected) => {
     expect(classifySan(input)).toEqual(expected);
@@ -35,6 +35,10 @@ describe('classifySan', () => {
     ['fail/out-of-range IPv4 is not a DNS name', '10.0.0.256'],
     ['fail/IPv6 zone id', 'fe80::1%eth0'],
     ['fail/non-ASCII', 'bücher.example'],
+    // One DNS-name rule (libs/pki/src/dns-name.ts): no underscores, no homoglyph IDNs.
+    ['fail/underscore label', '_acme-challenge.example.com'],
+    ['fail/mixed-script IDN', 'xn--pple-43d.com'],
+    ['fail/bracketed address that is not one', '[example.com]'],
     ['fail/two @', 'a@b@example.com'],
     ['fail/empty local part', '@example.com'],
     ['fail/email with bad domain', 'a@exa mple.com'],

@@ -1,5 +1,6 @@
-import { isIP } from 'node:net';
+import { normalizeDnsName } from './dns-name';
 import { PkiError } from './errors';
+import { canonicalIp } from './ip';
 import { x509 } from './provider';
 
 export type SanType = 'dns' | 'ip' | 'email' | 'uri';
@@ -9,36 +10,7 @@ export interface SubjectAltName {
 }
 
 const URI_SCHEME = /^[a-z][a-z0-9+.-]*:\/\//i;
-const DNS_LABEL = /^[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?$/;
 const PRINTABLE_ASCII = /^[\x21-\x7e]+$/;
-
-/** Canonical text form of an IP address (IPv6 compressed, lowercase), or null when `s` is not one. */
-export function canonicalIp(s: string): string | null {
-  const kind = isIP(s);
-  if (kind === 4) return s;
-  if (kind !== 6 || s.includes('%')) return null;
-  try {
-    // WHATWG URL parsing yields the RFC 5952 form, including for IPv4-mapped addresses.
-    return new URL(`http://[${s}]/`).hostname.slice(1, -1);
-  } catch {
-    return null;
-  }
-}
-
-/** Lowercased DNS name (optionally `*.`-wildcarded) or null when `s` is not a valid one. */
-export function normalizeDnsName(s: string): string | null {
-  let name = s.toLowerCase();
-  if (name.endsWith('.')) name = name.slice(0, -1);
-  if (name.length === 0 || name.length > 253) return null;
-  const labels = name.split('.');
-  const wildcard = labels[0] === '*';
-  const rest = wildcard ? labels.slice(1) : labels;
-  if (wildcard && rest.length < 2) return null;
-  if (!rest.every((l) => DNS_LABEL.test(l))) return null;
-  // An all-numeric last label is a mistyped IP address ("10.0.0.256"), not a host name.
-  if (/^[0-9]+$/.test(rest[rest.length - 1] as string)) return null;
-  return name;
-}
 
 /**
  * Classifies one SAN entry: a valid IPv4/IPv6 address → iPAddress; `scheme://...` → URI;

@@ -39,20 +39,6 @@ export function parseIp(text: string): ParsedIp | null {
   return { family: 6, bytes };
 }
 
-/** Canonical text of an address (IPv6 per RFC 5952), or null when `s` is not one. */
-export function canonicalIp(s: string): string | null {
-  const ip = parseIp(s);
-  if (!ip) return null;
-  if (ip.family === 4) return ip.bytes.join('.');
-  return new URL(`http://[${formatV6(ip.bytes)}]/`).hostname.slice(1, -1);
-}
-
-function formatV6(b: Uint8Array): string {
-  const g: string[] = [];
-  for (let i = 0; i < 16; i += 2) g.push(((b[i]! << 8) | b[i + 1]!).toString(16));
-  return g.join(':');
-}
-
 interface Range {
   prefix: Uint8Array;
   bits: number;

@@ -4,3 +4,4 @@ export * from './health.controller';
 export * from './public';
 export * from './address-policy';
 export * from './shared-rate-limit';
+export * from './redis';

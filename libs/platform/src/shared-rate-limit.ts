@@ -9,6 +9,8 @@ export interface RateLimitDecision {
   retryAfterSeconds: number;
   remaining: number;
   limit: number;
+  /** Set when the check itself failed (Redis unreachable) and the event was let through. */
+  failedOpen?: true;
 }
 
 const refused = counter('certctl_rate_limited_total', 'Events refused by a shared (Redis) rate limit', ['limit']);
@@ -53,7 +55,7 @@ export class SharedRateLimit {
       }
       failures.inc({ limit: this.name });
       getLogger().warn({ limit: this.name, err: (err as Error).message }, 'rate limit check failed; event allowed');
-      return { allowed: true, retryAfterSeconds: 0, remaining: this.points, limit: this.points };
+      return { allowed: true, retryAfterSeconds: 0, remaining: this.points, limit: this.points, failedOpen: true };
     }
   }
 

@@ -1,8 +1,9 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { type Job, Queue, UnrecoverableError, Worker, type JobsOptions } from 'bullmq';
-import IORedis, { type Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { AppError, QUEUE_RETRY, type QueueJobData, type QueueName, type QueueRetryPolicy } from '@certctl/contracts';
 import { getLogger, extractTraceContext, withSpan, SpanKind } from '@certctl/observability';
+import { createRedisClient } from '@certctl/platform';
 import { QUEUE_JOB_STATES, type QueueJobCounts, queueDeadLetters, queueJobDuration, queueJobs } from './queue-metrics';
 
 export const QUEUE_OPTIONS = Symbol('QUEUE_OPTIONS');
@@ -54,8 +55,7 @@ export class QueueService implements OnApplicationShutdown {
   private readonly worked = new Set<QueueName>();
 
   constructor(@Inject(QUEUE_OPTIONS) private readonly options: QueueOptions) {
-    this.connection = new IORedis(options.redisUrl, { maxRetriesPerRequest: null, enableReadyCheck: true, lazyConnect: false });
-    this.connection.on('error', (err) => getLogger().warn({ err: err.message }, 'redis connection error'));
+    this.connection = createRedisClient(options.redisUrl, 'queue');
   }
 
   /** Options of the jobs this process adds to a queue (see jobOptions). */

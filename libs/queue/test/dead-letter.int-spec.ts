@@ -1,17 +1,8 @@
 import { AppError, QueueName } from '@certctl/contracts';
 import { registry } from '@certctl/observability';
+import { waitFor } from '@certctl/testing';
 import { QueueService } from '../src';
 import { randomUUID } from 'node:crypto';
-
-function waitFor(fn: () => Promise<boolean>, ms = 15000): Promise<void> {
-  const deadline = Date.now() + ms;
-  return (async () => {
-    while (!(await fn())) {
-      if (Date.now() > deadline) throw new Error('timed out');
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  })();
-}
 
 describe('QueueService on real Redis', () => {
   const redisUrl = `${process.env.REDIS_URL!.replace(/\/\d*$/, '')}/7`;

@@ -8,3 +8,4 @@ export * from './challenge-test-server-process';
 export * from './openssl-ca';
 export * from './receivers';
 export * from './der-mutations';
+export * from './wait-for';

@@ -3,7 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { AppError, Rpc, RevocationRpc, reasonName } from '@certctl/contracts';
 import { RpcClient } from '@certctl/messaging';
 import { counter, getLogger } from '@certctl/observability';
-import { normalizeSerialHex, pemToDer } from '@certctl/pki';
+import { normalizeSerialHex, pemToDer, renewalPoint } from '@certctl/pki';
 import * as x509 from '@peculiar/x509';
 import type { JWK } from 'jose';
 import { ACME_CONFIG, type AcmeConfig } from '../config';
@@ -125,15 +125,15 @@ export class CertificatesService {
     const akiExt = cert.getExtension(x509.AuthorityKeyIdentifierExtension);
     if (!akiExt?.keyId || akiExt.keyId.toLowerCase() !== aki)
       throw new AcmeError('malformed', 'no certificate with that identifier', { status: 404 });
-    const nb = cert.notBefore.getTime();
-    const na = cert.notAfter.getTime();
     if (await this.isRevoked(order)) {
       const now = Date.now();
       return { suggestedWindow: { start: new Date(now - 3600_000).toISOString(), end: new Date(now).toISOString() } };
     }
-    const life = na - nb;
     return {
-      suggestedWindow: { start: new Date(nb + (life * 2) / 3).toISOString(), end: new Date(nb + (life * 5) / 6).toISOString() },
+      suggestedWindow: {
+        start: renewalPoint(cert.notBefore, cert.notAfter).toISOString(),
+        end: renewalPoint(cert.notBefore, cert.notAfter, 1 / 6).toISOString(),
+      },
       ...(this.config.CERTCTL_ACME_WEBSITE ? { explanationURL: this.config.CERTCTL_ACME_WEBSITE } : {}),
     };
   }

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { type SanRules, checkSanRules } from '@certctl/contracts';
 import { newId } from '@certctl/database';
 import { counter, getLogger } from '@certctl/observability';
+import { type SanRules, checkSanRules } from '@certctl/pki';
 import { ACME_CONFIG, type AcmeConfig } from '../config';
 import type { AcmeAccountRow } from '../accounts/accounts.repository';
 import { asObject } from '../protocol/payload';

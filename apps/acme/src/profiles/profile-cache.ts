@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { AppError, ConfigRpc, type SanRules } from '@certctl/contracts';
+import { AppError, ConfigRpc } from '@certctl/contracts';
+import type { SanRules } from '@certctl/pki';
 import { RpcClient } from '@certctl/messaging';
 import { ACME_CONFIG, type AcmeConfig } from '../config';
 import { AcmeError } from '../protocol/errors';

@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
-import { internalNameReason, isDnsName, isNumericLookingName } from '@certctl/contracts';
-import { canonicalIp, classifyAddress } from '@certctl/platform';
+import { classifyAddress } from '@certctl/platform';
+import { canonicalIp, checkDnsName, internalNameReason, isNumericLookingName } from '@certctl/pki';
 import { AcmeError, type AcmeSubproblem } from './errors';
 
 export { canonicalIp };
@@ -44,7 +44,9 @@ export function parseIdentifiers(raw: unknown, policy: IdentifierPolicy = {}): I
     const { type, value } = item as Identifier;
     if (type === 'dns') {
       const v = value.toLowerCase();
-      if (v.endsWith('.') || !isDnsName(v) || isIP(v)) {
+      const checked = checkDnsName(v);
+      // An all-numeric last label is refused below, with the numeric-looking names.
+      if (v.endsWith('.') || (!checked.ok && checked.problem !== 'numeric') || isIP(v)) {
         problems.push({
           type: 'urn:ietf:params:acme:error:rejectedIdentifier',
           detail: `${JSON.stringify(value)} is not a valid DNS name`,

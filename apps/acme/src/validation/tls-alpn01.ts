@@ -4,7 +4,8 @@
 import 'reflect-metadata'; // @peculiar/x509 uses tsyringe, which needs the Reflect polyfill
 import * as x509 from '@peculiar/x509';
 import tls from 'node:tls';
-import { canonicalIp, reverseName } from '@certctl/platform';
+import { reverseName } from '@certctl/platform';
+import { canonicalIp } from '@certctl/pki';
 import { keyAuthorizationDigest } from './key-authorization';
 import { ProblemError, isConnectError, resolveHost, tryAddresses, type ValidationContext } from './resolve';
 import {

@@ -11,6 +11,7 @@ import type { RpcClient } from '@certctl/messaging';
 import { refuseConnectMethod } from './proxy';
 import { getLogger, registry } from '@certctl/observability';
 import { exitOnStartFailure } from '@certctl/platform';
+import { renewalPoint } from '@certctl/pki';
 import type { GatewayConfig } from '../config';
 
 /** TLS 1.3 suites, then TLS 1.2 with forward secrecy and AEAD only (no CBC, no RSA key exchange). */
@@ -59,7 +60,7 @@ export function certificateNames(config: Pick<GatewayConfig, 'CERTCTL_GATEWAY_TL
 
 /** A certificate is renewed once less than a third of its lifetime is left. */
 export function renewalDue(notBefore: Date, notAfter: Date, now = new Date()): boolean {
-  return now.getTime() >= notAfter.getTime() - (notAfter.getTime() - notBefore.getTime()) / 3;
+  return now.getTime() >= renewalPoint(notBefore, notAfter).getTime();
 }
 
 export interface TlsMaterial {
@@ -270,7 +271,7 @@ export class GatewayHttps {
 
   /** Renews a local-CA certificate while running, when a third of its lifetime is left (checked at most every 6 h). */
   private scheduleCheck(m: TlsMaterial): void {
-    const due = m.notAfter.getTime() - (m.notAfter.getTime() - m.notBefore.getTime()) / 3;
+    const due = renewalPoint(m.notBefore, m.notAfter).getTime();
     const wait = Math.max(60_000, Math.min(due - Date.now(), CHECK_MAX_MS));
     this.timer = setTimeout(() => void this.renewIfDue(m), wait);
     this.timer.unref();

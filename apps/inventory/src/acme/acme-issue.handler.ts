@@ -1,6 +1,7 @@
 import { Controller, Injectable } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
-import { AcmeRpc, AppError, type RpcRequestParsed, type RpcResponse, type SanRules, checkSanRules } from '@certctl/contracts';
+import { AcmeRpc, AppError, type RpcRequestParsed, type RpcResponse } from '@certctl/contracts';
+import { type SanRules, checkSanRules } from '@certctl/pki';
 import { Prisma, PrismaService, newId } from '@certctl/database';
 import { RpcHandler } from '@certctl/messaging';
 import { getLogger } from '@certctl/observability';

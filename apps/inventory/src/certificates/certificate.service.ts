@@ -6,12 +6,11 @@ import {
   Rpc,
   type RpcRequestParsed,
   type RpcResponse,
-  type SanRules,
-  checkSanRules,
 } from '@certctl/contracts';
 import { Prisma, PrismaService, newId, decodeIdCursor, encodeIdCursor } from '@certctl/database';
 import { RpcClient } from '@certctl/messaging';
 import { getLogger } from '@certctl/observability';
+import { type SanRules, checkSanRules, isSpoofedName } from '@certctl/pki';
 import { initialJobStatus } from '../jobs/initial-status';
 import { JobService } from '../jobs/job.service';
 import { toCertificateDto, toSummaryDto } from './certificate.mapper';
@@ -49,6 +48,11 @@ export class CertificateService {
     if (body.profile_id && !profile)
       missing.push({ field: 'profile_id', message: `profile ${JSON.stringify(body.profile_id)} does not exist` });
     if (profile) missing.push(...checkSanRules(dedupe([body.common_name, ...body.sans]), profile.sanRules as SanRules));
+    // Homoglyph IDNs: the part of the DNS-name rule the request shapes (syntax only) leave to the service.
+    if (isSpoofedName(body.common_name)) missing.push({ field: 'common_name', message: 'must be a DNS name or an IP address' });
+    body.sans.forEach((san, i) => {
+      if (isSpoofedName(san)) missing.push({ field: `sans.${i}`, message: 'must be a DNS name, IP address, email address or URI' });
+    });
     if (profile?.keyGeneration === 'agent' && !body.agent_id) {
       missing.push({ field: 'agent_id', message: 'is required: the profile has the agent generate the key' });
     }

@@ -2,9 +2,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import * as acme from 'acme-client';
-import IORedis, { type Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { type RevocationReason, acmeHttp01RedisKey, reasonCode } from '@certctl/contracts';
 import { getLogger } from '@certctl/observability';
+import { createRedisClient } from '@certctl/platform';
 import type { z } from 'zod';
 import { ISSUANCE_CONFIG, type IssuanceConfig } from '../config';
 import { IssuerRepository } from '../issuers/issuer.repository';
@@ -184,7 +185,7 @@ export class AcmeConnector implements Connector<AcmeConfig>, OnApplicationShutdo
     if (challenge.type === 'http-01') {
       if (!/^[A-Za-z0-9_-]{16,256}$/.test(challenge.token)) throw ConnectorError.terminal('the ACME CA sent a malformed http-01 token');
       const key = acmeHttp01RedisKey(challenge.token);
-      this.redis ??= new IORedis(this.config.REDIS_URL, { maxRetriesPerRequest: 2 });
+      this.redis ??= createRedisClient(this.config.REDIS_URL, 'staging');
       try {
         await this.redis.set(key, keyAuthorization, 'EX', config.http01_ttl_seconds);
       } catch (err) {

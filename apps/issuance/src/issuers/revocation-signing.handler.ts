@@ -1,17 +1,14 @@
-import { createHash } from 'node:crypto';
 import { Controller, Inject, type OnApplicationShutdown } from '@nestjs/common';
-import IORedis, { type Redis } from 'ioredis';
 import { Payload } from '@nestjs/microservices';
 import { AppError, RevocationRpc, type RpcRequestParsed, type RpcResponse, crlEntriesSchema } from '@certctl/contracts';
-import { RpcHandler } from '@certctl/messaging';
+import { ClaimCheck, RpcHandler } from '@certctl/messaging';
 import { counter, getLogger } from '@certctl/observability';
 import { signOcspResponder, translatePkiErrors } from '@certctl/pki';
+import { createRedisClient } from '@certctl/platform';
 import { ISSUANCE_CONFIG, type IssuanceConfig } from '../config';
 import { ConnectorRegistry } from '../connectors';
 import { IssuerService } from './issuer.service';
 
-/** Larger CRLs travel through Redis: NATS refuses messages over its max_payload (1 MiB by default). */
-const INLINE_MAX_BYTES = 512 * 1024;
 const crlsSigned = counter('certctl_issuance_crls_signed_total', 'CRLs signed by issuer', ['issuer_id']);
 
 /**
@@ -21,21 +18,19 @@ const crlsSigned = counter('certctl_issuance_crls_signed_total', 'CRLs signed by
  */
 @Controller()
 export class RevocationSigningHandler implements OnApplicationShutdown {
-  private redis?: Redis;
+  /** Larger CRLs (entries in, DER out) travel through Redis by claim check. */
+  private readonly claims: ClaimCheck;
 
   constructor(
     private readonly issuers: IssuerService,
     private readonly connectors: ConnectorRegistry,
-    @Inject(ISSUANCE_CONFIG) private readonly config: IssuanceConfig,
-  ) {}
-
-  private client(): Redis {
-    this.redis ??= new IORedis(this.config.REDIS_URL, { maxRetriesPerRequest: 2 });
-    return this.redis;
+    @Inject(ISSUANCE_CONFIG) config: IssuanceConfig,
+  ) {
+    this.claims = new ClaimCheck(() => createRedisClient(config.REDIS_URL, 'staging'));
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.redis?.quit().catch(() => undefined);
+    await this.claims.close();
   }
 
   /** Entries inline, or staged in Redis by the revocation service when too large for one NATS message. */
@@ -43,12 +38,11 @@ export class RevocationSigningHandler implements OnApplicationShutdown {
     if (req.entries) return req.entries;
     const ref = req.entries_ref;
     if (!ref) throw AppError.validation([{ field: 'entries', message: 'give entries or entries_ref' }]);
-    const raw = await this.client().getBuffer(ref.redis_key);
-    if (!raw) throw new AppError('conflict', 'staged CRL entries are gone (expired); build again', { retryable: true });
-    if (createHash('sha256').update(raw).digest('hex') !== ref.sha256) {
-      throw AppError.validation([{ field: 'entries_ref', message: 'staged CRL entries do not match their digest' }]);
-    }
-    const parsed = crlEntriesSchema.safeParse(JSON.parse(raw.toString('utf8')));
+    const staged = await this.claims.redeem(ref);
+    if (!staged.found && staged.reason === 'missing')
+      throw new AppError('conflict', 'staged CRL entries are gone (expired); build again', { retryable: true });
+    if (!staged.found) throw AppError.validation([{ field: 'entries_ref', message: 'staged CRL entries do not match their digest' }]);
+    const parsed = crlEntriesSchema.safeParse(JSON.parse(staged.body.toString('utf8')));
     if (!parsed.success || parsed.data.length !== ref.count) {
       throw AppError.validation([{ field: 'entries_ref', message: 'staged CRL entries are malformed' }]);
     }
@@ -76,10 +70,8 @@ export class RevocationSigningHandler implements OnApplicationShutdown {
     );
     crlsSigned.inc({ issuer_id: req.issuer_id });
     getLogger().info({ issuer_id: req.issuer_id, crl_number: req.crl_number, entries: entries.length }, 'CRL signed');
-    if (der.length <= INLINE_MAX_BYTES) return { der_base64: Buffer.from(der).toString('base64') };
-    const key = `certctl:crl-der:${req.issuer_id}:${req.crl_number}:${Date.now()}`;
-    await this.client().set(key, Buffer.from(der), 'EX', 300);
-    return { der_ref: { redis_key: key, sha256: createHash('sha256').update(der).digest('hex') } };
+    if (ClaimCheck.fitsInline(der)) return { der_base64: Buffer.from(der).toString('base64') };
+    return { der_ref: await this.claims.stage(`certctl:crl-der:${req.issuer_id}:${req.crl_number}:${Date.now()}`, der) };
   }
 
   @RpcHandler(RevocationRpc.ocspResponderIssue)

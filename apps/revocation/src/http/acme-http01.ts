@@ -1,5 +1,6 @@
-import IORedis, { type Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { ACME_HTTP01_TOKEN, acmeHttp01RedisKey } from '@certctl/contracts';
+import { createRedisClient } from '@certctl/platform';
 
 /**
  * http-01 answered by the platform: the key authorizations the issuance service's `acme`
@@ -13,7 +14,7 @@ export class AcmeHttp01Answers {
   /** The key authorization for a token, or null (unknown, expired or malformed token). */
   async get(token: string): Promise<string | null> {
     if (!ACME_HTTP01_TOKEN.test(token)) return null;
-    this.redis ??= new IORedis(this.redisUrl, { maxRetriesPerRequest: 1 });
+    this.redis ??= createRedisClient(this.redisUrl, 'lookup');
     return this.redis.get(acmeHttp01RedisKey(token));
   }
 

@@ -1,7 +1,8 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
-import IORedis, { type Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { getLogger } from '@certctl/observability';
 import type { OcspStatus } from '@certctl/pki';
+import { createRedisClient } from '@certctl/platform';
 import { REVOCATION_CONFIG, type RevocationConfig } from '../config';
 
 const HASHES = ['sha1', 'sha256', 'sha384', 'sha512'] as const;
@@ -23,8 +24,7 @@ export class OcspCache implements OnApplicationShutdown {
   private readonly byRequest = new Map<string, { at: number; der: Buffer; issuer: string; serial: string }>();
 
   constructor(@Inject(REVOCATION_CONFIG) private readonly config: RevocationConfig) {
-    this.redis = new IORedis(config.REDIS_URL, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: false });
-    this.redis.on('error', (err) => getLogger().debug({ err: err.message }, 'ocsp cache redis error'));
+    this.redis = createRedisClient(config.REDIS_URL, 'cache');
   }
 
   /** The Redis client, for the service's shared rate limits (fails fast: no offline queue). */

@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
+import { DEFAULT_RENEW_BEFORE_FRACTION, renewalPoint } from '@certctl/pki';
 
 const DAY = 86400000;
-/** Default: renew when a third of the lifetime is left (two thirds elapsed), as cert-manager does. */
-export const DEFAULT_RENEW_BEFORE_FRACTION = 1 / 3;
 
 export interface RenewalInput {
   notBefore: Date;
@@ -29,7 +28,7 @@ export function renewalDueAt(c: RenewalInput): Date {
       c.renewBeforeFraction !== null && c.renewBeforeFraction > 0 && c.renewBeforeFraction < 1
         ? c.renewBeforeFraction
         : DEFAULT_RENEW_BEFORE_FRACTION;
-    due = end - f * (end - start);
+    due = renewalPoint(c.notBefore, c.notAfter, f).getTime();
   }
   return new Date(Math.min(end, Math.max(start, due)));
 }

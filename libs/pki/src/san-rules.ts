@@ -1,6 +1,5 @@
 import { isIP } from 'node:net';
-import { isEmailAddress, isUri } from './identifiers';
-import type { FieldError } from './errors';
+import { type FieldError, isEmailAddress, isUri } from '@certctl/contracts';
 
 export interface SanRules {
   allow_wildcards?: boolean;
