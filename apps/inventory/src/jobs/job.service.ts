@@ -5,7 +5,6 @@ import { RpcClient } from '@certctl/messaging';
 import { getLogger, injectTraceHeaders } from '@certctl/observability';
 import { QueueService } from '@certctl/queue';
 import { INVENTORY_CONFIG, type InventoryConfig } from '../config';
-import { toVersionDto } from '../certificates/certificate.mapper';
 import { assertCertificateTransition, canMoveCertificate } from '../certificates/certificate-state';
 import { assertTransition } from './job-state';
 import { type CompletionRow, JobRepository, type VersionRow } from './job.repository';
@@ -135,7 +134,7 @@ export class JobService implements OnApplicationBootstrap, OnApplicationShutdown
     await this.rpc.emit(Events.certificateIssued, {
       certificate_id: job.certificateId,
       job_id: job.id,
-      serial_number: toVersionDto(version).serial_number,
+      serial_number: version.serialNumber,
       not_after: version.notAfter.toISOString(),
     });
     if (job.type === 'renewal') {
