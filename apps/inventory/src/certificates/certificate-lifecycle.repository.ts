@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AppError } from '@certctl/contracts';
 import { type Db, Prisma, PrismaService } from '@certctl/database';
+import { type CertificateFilter, certificateWhere } from './certificate.repository';
 
 /** A certificate as a renewal request sees it, read under a row lock. */
 export interface RenewalCandidate {
@@ -28,14 +29,6 @@ export interface Requester {
   owner_key_id?: string;
 }
 
-export interface CertificateFilter {
-  status?: Db.CertificateStatus;
-  issuerId?: string;
-  ownerId?: string;
-  teamId?: string;
-  expiresBefore?: Date;
-}
-
 export interface InventoryCounts {
   certificatesByStatus: { status: string; count: number }[];
   expiringWithin7Days: number;
@@ -58,13 +51,7 @@ export class CertificateLifecycleRepository {
   /** Ids of the certificates the filter matches, at most `take`. */
   async idsMatching(filter: CertificateFilter, take: number): Promise<string[]> {
     const rows = await this.db.certificate.findMany({
-      where: {
-        ...(filter.status ? { status: filter.status } : {}),
-        ...(filter.issuerId ? { issuerId: filter.issuerId } : {}),
-        ...(filter.ownerId ? { ownerId: filter.ownerId } : {}),
-        ...(filter.teamId ? { teamId: filter.teamId } : {}),
-        ...(filter.expiresBefore ? { expiresAt: { lt: filter.expiresBefore } } : {}),
-      },
+      where: certificateWhere(filter),
       select: { id: true },
       take,
     });

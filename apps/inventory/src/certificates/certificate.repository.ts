@@ -21,12 +21,27 @@ export interface NewCertificate {
   job: Prisma.JobUncheckedCreateInput;
 }
 
-export interface CertificateListQuery {
+/** The certificate filters the list and the bulk renewal share. */
+export interface CertificateFilter {
   status?: Db.CertificateStatus;
   issuerId?: string;
   ownerId?: string;
   teamId?: string;
   expiresBefore?: Date;
+}
+
+/** The WHERE of a certificate filter. */
+export function certificateWhere(filter: CertificateFilter): Prisma.CertificateWhereInput {
+  return {
+    ...(filter.status ? { status: filter.status } : {}),
+    ...(filter.issuerId ? { issuerId: filter.issuerId } : {}),
+    ...(filter.ownerId ? { ownerId: filter.ownerId } : {}),
+    ...(filter.teamId ? { teamId: filter.teamId } : {}),
+    ...(filter.expiresBefore ? { expiresAt: { lt: filter.expiresBefore } } : {}),
+  };
+}
+
+export interface CertificateListQuery extends CertificateFilter {
   /** Substring of the name or the common name, case-insensitive. */
   text?: string;
   sort: { field: 'name' | 'expires_at' | 'created_at'; direction: 'asc' | 'desc' };
@@ -135,11 +150,7 @@ export class CertificateRepository {
     ];
     return this.db.certificate.findMany({
       where: {
-        ...(query.status ? { status: query.status } : {}),
-        ...(query.issuerId ? { issuerId: query.issuerId } : {}),
-        ...(query.ownerId ? { ownerId: query.ownerId } : {}),
-        ...(query.teamId ? { teamId: query.teamId } : {}),
-        ...(query.expiresBefore ? { expiresAt: { lt: query.expiresBefore } } : {}),
+        ...certificateWhere(query),
         ...(query.text
           ? { OR: [{ name: { contains: query.text, mode: 'insensitive' } }, { commonName: { contains: query.text, mode: 'insensitive' } }] }
           : {}),
