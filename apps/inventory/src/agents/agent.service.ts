@@ -66,11 +66,11 @@ export class AgentService {
     return toAgentDto(row);
   }
 
-  async list(q: RpcRequestParsed<typeof AgentRpc.list>) {
-    const after = q.cursor ? decodeIdCursor(q.cursor) : undefined;
-    const rows = await this.repo.list(q.status, after, q.limit + 1);
-    const page = rows.slice(0, q.limit);
-    return { data: page.map(toAgentDto), next_cursor: rows.length > q.limit ? encodeIdCursor(page[page.length - 1].id) : null };
+  async list(query: RpcRequestParsed<typeof AgentRpc.list>) {
+    const after = query.cursor ? decodeIdCursor(query.cursor) : undefined;
+    const rows = await this.repo.list(query.status, after, query.limit + 1);
+    const page = rows.slice(0, query.limit);
+    return { data: page.map(toAgentDto), next_cursor: rows.length > query.limit ? encodeIdCursor(page[page.length - 1].id) : null };
   }
 
   /**

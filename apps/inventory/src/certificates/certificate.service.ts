@@ -132,29 +132,29 @@ export class CertificateService {
     return toCertificateDto(cert, version, targetIds);
   }
 
-  async list(q: ListRequest): Promise<RpcResponse<typeof Rpc.inventory.certificateList>> {
-    const after = q.cursor ? decodeIdCursor(q.cursor) : undefined;
-    const field = q.sort.replace(/^-/, '');
+  async list(query: ListRequest): Promise<RpcResponse<typeof Rpc.inventory.certificateList>> {
+    const after = query.cursor ? decodeIdCursor(query.cursor) : undefined;
+    const field = query.sort.replace(/^-/, '');
     const rows = await this.repo.list({
-      status: q.status,
-      issuerId: q.issuer_id,
-      ownerId: q.owner_id,
-      teamId: q.team_id,
-      expiresBefore: q.expires_before ? new Date(q.expires_before) : undefined,
-      text: q.q,
+      status: query.status,
+      issuerId: query.issuer_id,
+      ownerId: query.owner_id,
+      teamId: query.team_id,
+      expiresBefore: query.expires_before ? new Date(query.expires_before) : undefined,
+      text: query.q,
       sort: {
         field: field === 'name' || field === 'expires_at' ? field : 'created_at',
-        direction: q.sort.startsWith('-') ? 'desc' : 'asc',
+        direction: query.sort.startsWith('-') ? 'desc' : 'asc',
       },
       afterId: after,
-      take: q.limit + 1,
+      take: query.limit + 1,
     });
-    const page = rows.slice(0, q.limit);
+    const page = rows.slice(0, query.limit);
     const versions = await this.repo.findVersionSummaries(page.map((c) => c.currentVersionId).filter((v): v is string => !!v));
     const byId = new Map(versions.map((v) => [v.id, v]));
     return {
       data: page.map((c) => toSummaryDto(c, c.currentVersionId ? ((byId.get(c.currentVersionId) as never) ?? null) : null)),
-      next_cursor: rows.length > q.limit ? encodeIdCursor(page[page.length - 1].id) : null,
+      next_cursor: rows.length > query.limit ? encodeIdCursor(page[page.length - 1].id) : null,
     };
   }
 }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AppError, type ConfigEntity } from '@certctl/contracts';
 import { type DbErrorMap, DbErrorCode, PrismaService, translateDbErrors } from '@certctl/database';
-import { ADAPTERS, type ConfigRow } from './adapters';
+import { ADAPTERS, type ConfigRow } from './config-resource.adapters';
 
 type Columns = Record<string, unknown>;
 

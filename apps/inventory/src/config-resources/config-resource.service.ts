@@ -5,7 +5,7 @@ import { getLogger } from '@certctl/observability';
 import { secretBoxFromConfig } from '@certctl/config';
 import type { SecretBox } from '@certctl/pki';
 import { INVENTORY_CONFIG, type InventoryConfig } from '../config';
-import { ADAPTERS, type ConfigRow } from './adapters';
+import { ADAPTERS, type ConfigRow } from './config-resource.adapters';
 import { ConfigResourceRepository } from './config-resource.repository';
 
 type Body = Record<string, unknown>;
@@ -45,14 +45,14 @@ export class ConfigResourceService {
     return adapter.toDto(row);
   }
 
-  async list(entity: ConfigEntity, q: { limit: number; cursor?: string }) {
+  async list(entity: ConfigEntity, query: { limit: number; cursor?: string }) {
     const adapter = ADAPTERS[entity];
-    const after = q.cursor ? decodeIdCursor(q.cursor) : undefined;
-    const rows = await this.repo.list(entity, after, q.limit + 1);
-    const page = rows.slice(0, q.limit);
+    const after = query.cursor ? decodeIdCursor(query.cursor) : undefined;
+    const rows = await this.repo.list(entity, after, query.limit + 1);
+    const page = rows.slice(0, query.limit);
     return {
       data: page.map((row) => adapter.toDto(row)),
-      next_cursor: rows.length > q.limit ? encodeIdCursor(page[page.length - 1].id) : null,
+      next_cursor: rows.length > query.limit ? encodeIdCursor(page[page.length - 1].id) : null,
     };
   }
 

@@ -37,20 +37,20 @@ export class JobApprovalService {
     return toJobDto(job);
   }
 
-  async list(q: RpcRequestParsed<typeof Rpc.inventory.jobList>): Promise<RpcResponse<typeof Rpc.inventory.jobList>> {
-    const after = q.cursor ? decodeCursor(q.cursor) : undefined;
+  async list(query: RpcRequestParsed<typeof Rpc.inventory.jobList>): Promise<RpcResponse<typeof Rpc.inventory.jobList>> {
+    const after = query.cursor ? decodeCursor(query.cursor) : undefined;
     const rows = await this.repo.list({
-      status: q.status,
-      type: q.type,
-      certificateId: q.certificate_id,
+      status: query.status,
+      type: query.type,
+      certificateId: query.certificate_id,
       before: after,
-      take: q.limit + 1,
+      take: query.limit + 1,
     });
-    const page = rows.slice(0, q.limit);
+    const page = rows.slice(0, query.limit);
     const last = page[page.length - 1];
     return {
       data: page.map(toJobDto),
-      next_cursor: rows.length > q.limit && last ? encodeCursor(last.createdAt, last.id) : null,
+      next_cursor: rows.length > query.limit && last ? encodeCursor(last.createdAt, last.id) : null,
     };
   }
 
