@@ -1,27 +1,41 @@
-import { AcmeIssueHandler, AcmeIssueService } from './acme/acme-issue.handler';
 import { Module } from '@nestjs/common';
 import { DatabaseModule, PrismaService } from '@certctl/database';
 import { MessagingModule, RpcClient, busAuthFromEnv } from '@certctl/messaging';
 import { platformModule } from '@certctl/platform';
 import { QueueModule, QueueService } from '@certctl/queue';
 import { INVENTORY_CONFIG, type InventoryConfig, inventoryQueueOptions } from './config';
+import { AcmeIssueHandler } from './acme/acme-issue.handler';
+import { AcmeIssueRepository } from './acme/acme-issue.repository';
+import { AcmeIssueService } from './acme/acme-issue.service';
 import { AgentHandler } from './agents/agent.handler';
+import { AgentRepository } from './agents/agent.repository';
 import { AgentService } from './agents/agent.service';
 import { CertificateLifecycleHandler } from './certificates/certificate-lifecycle.handler';
+import { CertificateLifecycleRepository } from './certificates/certificate-lifecycle.repository';
 import { CertificateLifecycleService } from './certificates/certificate-lifecycle.service';
-import { CertificateRevocationHandler, CertificateRevocationService } from './certificates/certificate-revocation.handler';
+import { CertificateRevocationHandler } from './certificates/certificate-revocation.handler';
+import { CertificateRevocationService } from './certificates/certificate-revocation.service';
+import { CertificateRepository } from './certificates/certificate.repository';
 import { CertificateHandler } from './certificates/certificate.handler';
 import { CertificateService } from './certificates/certificate.service';
 import { JobHandler } from './jobs/job.handler';
-import { JobReaper } from './jobs/job-reaper';
+import { JobReaperRepository } from './jobs/job-reaper.repository';
+import { JobReaper } from './jobs/job-reaper.service';
 import { CONFIG_HANDLERS } from './config-resources/config-resource.handlers';
+import { ConfigResourceRepository } from './config-resources/config-resource.repository';
 import { ConfigResourceService } from './config-resources/config-resource.service';
 import { JobApprovalService } from './jobs/job-approval.service';
+import { JobRepository } from './jobs/job.repository';
 import { JobService } from './jobs/job.service';
-import { JobRetryHandler, JobRetryService } from './jobs/job-retry';
+import { JobRetryHandler } from './jobs/job-retry.handler';
+import { JobRetryService } from './jobs/job-retry.service';
 import { RenewalHandler } from './renewals/renewal.handler';
-import { DigestHandler, DigestItemsService } from './renewals/digest.handler';
+import { DigestHandler } from './renewals/digest.handler';
+import { DigestRepository } from './renewals/digest.repository';
+import { DigestItemsService } from './renewals/digest.service';
+import { MaintenanceRepository } from './renewals/maintenance.repository';
 import { MaintenanceService } from './renewals/maintenance.service';
+import { RenewalRepository } from './renewals/renewal.repository';
 import { RenewalService } from './renewals/renewal.service';
 
 export function inventoryModule(config: InventoryConfig) {
@@ -51,6 +65,16 @@ export function inventoryModule(config: InventoryConfig) {
     ],
     providers: [
       { provide: INVENTORY_CONFIG, useValue: config },
+      AcmeIssueRepository,
+      AgentRepository,
+      CertificateRepository,
+      CertificateLifecycleRepository,
+      ConfigResourceRepository,
+      DigestRepository,
+      JobRepository,
+      JobReaperRepository,
+      MaintenanceRepository,
+      RenewalRepository,
       CertificateService,
       CertificateRevocationService,
       JobService,

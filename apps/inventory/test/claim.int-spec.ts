@@ -1,8 +1,10 @@
 import { Client } from 'pg';
 import { createPrismaClient } from '@certctl/database';
 import { createTestDatabase } from '@certctl/testing';
+import { AgentRepository } from '../src/agents/agent.repository';
 import { AgentService } from '../src/agents/agent.service';
-import { JobReaper } from '../src/jobs/job-reaper';
+import { JobReaperRepository } from '../src/jobs/job-reaper.repository';
+import { JobReaper } from '../src/jobs/job-reaper.service';
 
 describe('agent work claiming on real PostgreSQL', () => {
   let url: string;
@@ -38,7 +40,7 @@ describe('agent work claiming on real PostgreSQL', () => {
     // Eight claimers, each with its own connection pool, as eight replicas would be.
     const clients = Array.from({ length: 8 }, () => createPrismaClient({ url, poolSize: 2 }));
     try {
-      const services = clients.map((c) => new AgentService(c as never));
+      const services = clients.map((c) => new AgentService(new AgentRepository(c as never)));
       const claimedBy = new Map<string, number>();
       let rounds = 0;
       for (;;) {
@@ -67,7 +69,7 @@ describe('agent work claiming on real PostgreSQL', () => {
   it('fail/status reports follow the transition table; a job of another agent is not found', async () => {
     const prisma = createPrismaClient({ url, poolSize: 2 });
     try {
-      const svc = new AgentService(prisma as never);
+      const svc = new AgentService(new AgentRepository(prisma as never));
       const done = await svc.reportStatus({ id: 'agent-a', job_id: 'job-1', body: { status: 'completed', result: { deployed: true } } });
       expect(done.status).toBe('completed');
       await expect(svc.reportStatus({ id: 'agent-a', job_id: 'job-1', body: { status: 'running' } })).rejects.toMatchObject({
@@ -96,7 +98,7 @@ describe('agent work claiming on real PostgreSQL', () => {
     const cutoffs = { runningBefore: hourAgo, awaitingCsrBefore: hourAgo, awaitingApprovalBefore: hourAgo };
     const clients = [createPrismaClient({ url, poolSize: 2 }), createPrismaClient({ url, poolSize: 2 })];
     try {
-      const results = await Promise.all(clients.map((c) => new JobReaper(c as never).reap(cutoffs)));
+      const results = await Promise.all(clients.map((c) => new JobReaper(new JobReaperRepository(c as never)).reap(cutoffs)));
       const total = (k: keyof (typeof results)[0]) => results.reduce((n, r) => n + r[k], 0);
       expect({
         retried: total('retried'),

@@ -1,27 +1,33 @@
 import { Injectable } from '@nestjs/common';
-import { AgentRpc, AppError, type JobDto, type RpcRequestParsed, type RpcResponse } from '@certctl/contracts';
-import { Prisma, PrismaService, newId, decodeIdCursor, encodeIdCursor } from '@certctl/database';
+import {
+  AgentRpc,
+  AppError,
+  type JobDto,
+  type RpcRequestParsed,
+  type RpcResponse,
+} from '@certctl/contracts';
+import { type Prisma, decodeIdCursor, encodeIdCursor } from '@certctl/database';
 import { getLogger } from '@certctl/observability';
 import { parseCsr, translatePkiErrors } from '@certctl/pki';
-import { toJobDto } from '../jobs/job-approval.service';
+import { toJobDto } from '../jobs/job.mapper';
 import { assertAgentTransition, assertTransition } from '../jobs/job-state';
 import { JobService } from '../jobs/job.service';
+import { type AgentRow, AgentRepository, type JobRow, type JobWithCsrContext } from './agent.repository';
 
-type AgentRow = Prisma.AgentGetPayload<object>;
-type JobRow = Prisma.JobGetPayload<object>;
+type KeyRule = { algorithm?: string; min_size?: number };
 
-function toAgentDto(a: AgentRow): RpcResponse<typeof AgentRpc.get> {
+function toAgentDto(agent: AgentRow): RpcResponse<typeof AgentRpc.get> {
   return {
-    id: a.id,
-    name: a.name,
-    hostname: a.hostname,
-    status: a.status,
-    os: a.os,
-    architecture: a.architecture,
-    version: a.version,
-    ip_addresses: a.ipAddresses,
-    last_heartbeat_at: a.lastHeartbeatAt?.toISOString() ?? null,
-    registered_at: a.registeredAt.toISOString(),
+    id: agent.id,
+    name: agent.name,
+    hostname: agent.hostname,
+    status: agent.status,
+    os: agent.os,
+    architecture: agent.architecture,
+    version: agent.version,
+    ip_addresses: agent.ipAddresses,
+    last_heartbeat_at: agent.lastHeartbeatAt?.toISOString() ?? null,
+    registered_at: agent.registeredAt.toISOString(),
   };
 }
 
@@ -29,50 +35,40 @@ function toAgentDto(a: AgentRow): RpcResponse<typeof AgentRpc.get> {
 @Injectable()
 export class AgentService {
   constructor(
-    private readonly db: PrismaService,
+    private readonly repo: AgentRepository,
     private readonly jobs?: JobService,
   ) {}
 
   async register({ actor, body }: RpcRequestParsed<typeof AgentRpc.register>) {
-    try {
-      const row = await this.db.agent.create({ data: { id: newId('agent'), name: body.name, hostname: body.hostname } });
-      getLogger().info({ agent_id: row.id, actor: actor.principal }, 'agent registered');
-      return toAgentDto(row);
-    } catch (err) {
-      if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002') {
-        throw new AppError('conflict', `an agent named ${JSON.stringify(body.name)} already exists`, {
-          fields: [{ field: 'name', message: 'must be unique' }],
-        });
-      }
-      throw err;
-    }
+    const row = await this.repo.insert(body.name, body.hostname);
+    getLogger().info({ agent_id: row.id, actor: actor.principal }, 'agent registered');
+    return toAgentDto(row);
   }
 
   /** One UPDATE, nothing else: heartbeats are the hottest write of a fleet. */
   async heartbeat({ id, body }: RpcRequestParsed<typeof AgentRpc.heartbeat>) {
-    const n = await this.db.$executeRaw`
-      UPDATE agents SET hostname = ${body.hostname}, os = ${body.os}, architecture = ${body.architecture}, version = ${body.version},
-             ip_addresses = ${body.ip_addresses}::text[], last_heartbeat_at = now(), status = 'online'
-      WHERE id = ${id} AND status <> 'retired'`;
-    if (n === 0) throw AppError.notFound('agent', id);
+    const beat = {
+      hostname: body.hostname,
+      os: body.os,
+      architecture: body.architecture,
+      version: body.version,
+      ipAddresses: body.ip_addresses,
+    };
+    if (!(await this.repo.recordHeartbeat(id, beat))) throw AppError.notFound('agent', id);
     return { id, status: 'online' as const };
   }
 
   async get(id: string) {
-    const row = await this.db.agent.findUnique({ where: { id } });
+    const row = await this.repo.findById(id);
     if (!row) throw AppError.notFound('agent', id);
     return toAgentDto(row);
   }
 
-  async list(q: RpcRequestParsed<typeof AgentRpc.list>) {
-    const after = q.cursor ? decodeIdCursor(q.cursor) : undefined;
-    const rows = await this.db.agent.findMany({
-      where: { ...(q.status ? { status: q.status } : {}), ...(after ? { id: { gt: after } } : {}) },
-      orderBy: { id: 'asc' },
-      take: q.limit + 1,
-    });
-    const page = rows.slice(0, q.limit);
-    return { data: page.map(toAgentDto), next_cursor: rows.length > q.limit ? encodeIdCursor(page[page.length - 1].id) : null };
+  async list(query: RpcRequestParsed<typeof AgentRpc.list>) {
+    const after = query.cursor ? decodeIdCursor(query.cursor) : undefined;
+    const rows = await this.repo.list(query.status, after, query.limit + 1);
+    const page = rows.slice(0, query.limit);
+    return { data: page.map(toAgentDto), next_cursor: rows.length > query.limit ? encodeIdCursor(page[page.length - 1].id) : null };
   }
 
   /**
@@ -84,32 +80,14 @@ export class AgentService {
    */
   async claim(agentId: string, limit: number): Promise<RpcResponse<typeof AgentRpc.claimWork>> {
     await this.get(agentId);
-    const claimed = await this.db.$queryRaw<{ id: string }[]>`
-      UPDATE jobs SET status = 'running', attempts = attempts + 1, started_at = now(), updated_at = now()
-      WHERE id IN (
-        SELECT id FROM jobs
-        WHERE agent_id = ${agentId} AND type = 'deployment' AND status = 'pending' AND scheduled_at <= now()
-        ORDER BY scheduled_at, id
-        LIMIT ${limit}
-        FOR UPDATE SKIP LOCKED
-      )
-      RETURNING id`;
-    const [rows, waiting] = await Promise.all([
-      claimed.length ? this.db.job.findMany({ where: { id: { in: claimed.map((r) => r.id) } }, orderBy: { scheduledAt: 'asc' } }) : [],
-      this.db.job.findMany({
-        where: { agentId, status: 'awaiting_csr' },
-        take: limit,
-        orderBy: { createdAt: 'asc' },
-        include: { certificate: { select: { commonName: true, sans: true, profile: { select: { allowedKeyAlgorithms: true } } } } },
-      }),
-    ]);
+    const [rows, waiting] = await Promise.all([this.repo.claimDeployments(agentId, limit), this.repo.awaitingCsr(agentId, limit)]);
     return {
       claimed: rows.map(toJobDto),
-      awaiting_csr: waiting.map((j) => ({
-        ...toJobDto(j),
-        common_name: j.certificate.commonName,
-        sans: j.certificate.sans,
-        allowed_key_algorithms: (j.certificate.profile?.allowedKeyAlgorithms ?? []) as { algorithm: string; min_size: number }[],
+      awaiting_csr: waiting.map((job) => ({
+        ...toJobDto(job),
+        common_name: job.certificate.commonName,
+        sans: job.certificate.sans,
+        allowed_key_algorithms: (job.certificate.profile?.allowedKeyAlgorithms ?? []) as { algorithm: string; min_size: number }[],
       })),
     };
   }
@@ -119,24 +97,22 @@ export class AgentService {
    * (job-state.ts assertAgentTransition), then transitions are checked against the one table.
    */
   async reportStatus({ id, job_id, body }: RpcRequestParsed<typeof AgentRpc.jobStatus>): Promise<JobDto> {
-    const job = await this.db.$transaction(async (tx) => {
-      const locked = await tx.$queryRaw<JobRow[]>`SELECT * FROM jobs WHERE id = ${job_id} FOR UPDATE`;
-      const row = await tx.job.findUnique({ where: { id: job_id } });
-      if (!locked.length || !row || row.agentId !== id) throw AppError.notFound('job', job_id);
+    const job = await this.repo.transaction(async (tx) => {
+      const row = await this.repo.lockJob(job_id, tx);
+      if (!row || row.agentId !== id) throw AppError.notFound('job', job_id);
       if (row.type === 'deployment' && row.status === body.status) return row; // a repeated report changes nothing
       assertAgentTransition(row, body.status);
       const terminal = body.status !== 'running';
-      return tx.job.update({
-        where: { id: row.id },
-        data: {
+      return this.repo.recordReport(
+        row.id,
+        {
           status: body.status,
-          ...(body.error !== undefined ? { lastError: body.error } : {}),
-          ...(body.result !== undefined
-            ? { result: { ...((row.result ?? {}) as Record<string, unknown>), ...body.result } as Prisma.InputJsonValue }
-            : {}),
-          ...(terminal ? { completedAt: new Date() } : {}),
+          error: body.error,
+          result: body.result !== undefined ? mergedResult(row, body.result) : undefined,
+          completedAt: terminal ? new Date() : undefined,
         },
-      });
+        tx,
+      );
     });
     return toJobDto(job);
   }
@@ -147,32 +123,19 @@ export class AgentService {
    * goes to the issuance queue; the private key never left the agent.
    */
   async submitCsr({ id, job_id, body }: RpcRequestParsed<typeof AgentRpc.submitCsr>): Promise<JobDto> {
-    const job = await this.db.job.findUnique({
-      where: { id: job_id },
-      include: { certificate: { select: { sans: true, commonName: true, profile: { select: { allowedKeyAlgorithms: true } } } } },
-    });
+    const job = await this.repo.findJobWithCsrContext(job_id);
     if (!job || job.agentId !== id) throw AppError.notFound('job', job_id);
     if (job.status !== 'awaiting_csr') throw new AppError('illegal_transition', `job ${job_id} is ${job.status}, not awaiting a CSR`);
-    const csr = await translatePkiErrors(() => parseCsr(body.csr_pem), { field: 'csr_pem' });
-    const problems: string[] = [];
-    if (!csr.signatureValid) problems.push('its signature does not verify');
-    const want = new Set(job.certificate.sans.map((n) => n.toLowerCase()));
-    const got = new Set([...(csr.commonName ? [csr.commonName] : []), ...csr.sans].map((n) => n.toLowerCase()));
-    const extra = [...got].filter((n) => !want.has(n));
-    const absent = [...want].filter((n) => !got.has(n));
-    if (extra.length) problems.push(`it names ${extra.join(', ')}, which the certificate does not`);
-    if (absent.length) problems.push(`it lacks ${absent.join(', ')}`);
-    const rules = (job.certificate.profile?.allowedKeyAlgorithms ?? []) as { algorithm?: string; min_size?: number }[];
-    const keyOk =
-      rules.length === 0 || rules.some((r) => r.algorithm?.toUpperCase() === csr.keyType.toUpperCase() && csr.keySize >= (r.min_size ?? 0));
-    if (!keyOk) problems.push(`its ${csr.keyType} ${csr.keySize}-bit key is not allowed by the profile`);
+    const csr = await parseSubmittedCsr(body.csr_pem);
+    const problems = csrProblems(csr, job);
     if (problems.length) throw AppError.validation([{ field: 'csr_pem', message: problems.join('; ') }], 'The CSR does not match the job.');
 
-    const updated = await this.db.$transaction(async (tx) => {
-      const locked = await tx.$queryRaw<{ status: string }[]>`SELECT status FROM jobs WHERE id = ${job_id} FOR UPDATE`;
-      if (locked[0]?.status !== 'awaiting_csr') throw new AppError('illegal_transition', `job ${job_id} is no longer awaiting a CSR`);
+    const updated = await this.repo.transaction(async (tx) => {
+      if ((await this.repo.lockedJobStatus(job_id, tx)) !== 'awaiting_csr') {
+        throw new AppError('illegal_transition', `job ${job_id} is no longer awaiting a CSR`);
+      }
       assertTransition(job_id, 'awaiting_csr', 'pending');
-      return tx.job.update({ where: { id: job_id }, data: { status: 'pending', csrPem: body.csr_pem } });
+      return this.repo.acceptCsr(job_id, body.csr_pem, tx);
     });
     getLogger().info({ job_id, agent_id: id, key: `${csr.keyType}-${csr.keySize}` }, 'CSR accepted; job queued for signing');
     await this.jobs?.enqueueIssuance(job_id, job.certificateId, job.traceparent ?? undefined).catch((err: unknown) => {
@@ -183,15 +146,42 @@ export class AgentService {
 
   /** One of this agent's jobs, with the issued certificate once it is complete. */
   async job({ id, job_id }: RpcRequestParsed<typeof AgentRpc.job>): Promise<RpcResponse<typeof AgentRpc.job>> {
-    const job = await this.db.job.findUnique({ where: { id: job_id } });
+    const job = await this.repo.findJob(job_id);
     if (!job || job.agentId !== id) throw AppError.notFound('job', job_id);
     // A deployment job carries the version it deploys; an issuance job shows its result once complete.
     const deployVersion = job.type === 'deployment' ? (job.result as { version_id?: string } | null)?.version_id : undefined;
     const version = deployVersion
-      ? await this.db.certificateVersion.findUnique({ where: { id: deployVersion } })
+      ? await this.repo.findVersion(deployVersion)
       : job.status === 'completed'
-        ? await this.db.certificateVersion.findUnique({ where: { jobId: job_id } })
+        ? await this.repo.findVersionOfJob(job_id)
         : null;
     return { ...toJobDto(job), certificate_pem: version?.certificatePem ?? null, chain_pem: version?.chainPem ?? null };
   }
+}
+
+/** The job's result with the agent's report merged over it. */
+function mergedResult(row: JobRow, reported: Record<string, unknown>): Prisma.InputJsonValue {
+  return { ...((row.result ?? {}) as Record<string, unknown>), ...reported } as Prisma.InputJsonValue;
+}
+
+function parseSubmittedCsr(pem: string) {
+  return translatePkiErrors(() => parseCsr(pem), { field: 'csr_pem' });
+}
+
+/** Why the CSR does not fit the job: a bad signature, names other than the certificate's, a key the profile refuses. */
+export function csrProblems(csr: Awaited<ReturnType<typeof parseCsr>>, job: JobWithCsrContext): string[] {
+  const problems: string[] = [];
+  if (!csr.signatureValid) problems.push('its signature does not verify');
+  const want = new Set(job.certificate.sans.map((name) => name.toLowerCase()));
+  const got = new Set([...(csr.commonName ? [csr.commonName] : []), ...csr.sans].map((name) => name.toLowerCase()));
+  const extra = [...got].filter((name) => !want.has(name));
+  const absent = [...want].filter((name) => !got.has(name));
+  if (extra.length) problems.push(`it names ${extra.join(', ')}, which the certificate does not`);
+  if (absent.length) problems.push(`it lacks ${absent.join(', ')}`);
+  const rules = (job.certificate.profile?.allowedKeyAlgorithms ?? []) as KeyRule[];
+  const keyOk =
+    rules.length === 0 ||
+    rules.some((rule) => rule.algorithm?.toUpperCase() === csr.keyType.toUpperCase() && csr.keySize >= (rule.min_size ?? 0));
+  if (!keyOk) problems.push(`its ${csr.keyType} ${csr.keySize}-bit key is not allowed by the profile`);
+  return problems;
 }

@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import {
   AppError,
-  type CertificateStatus,
   type FieldError,
   LifecycleEvents,
   LifecycleRpc,
@@ -9,7 +8,7 @@ import {
   type RpcRequestParsed,
   type RpcResponse,
 } from '@certctl/contracts';
-import { Prisma, PrismaService, newId } from '@certctl/database';
+import { type Prisma, newId } from '@certctl/database';
 import { RpcClient } from '@certctl/messaging';
 import { getLogger } from '@certctl/observability';
 import { QueueService } from '@certctl/queue';
@@ -17,11 +16,15 @@ import { initialJobStatus } from '../jobs/initial-status';
 import { JobService } from '../jobs/job.service';
 import { CertificateService, missingTargets } from './certificate.service';
 import { assertCertificateTransition, statusesLeadingTo } from './certificate-state';
+import { CertificateRepository } from './certificate.repository';
+import { CertificateLifecycleRepository, type RenewalCandidate, type RenewalJobRow } from './certificate-lifecycle.repository';
 import { toVersionDto } from './certificate.mapper';
 
 type BulkRequest = RpcRequestParsed<typeof LifecycleRpc.certificateBulkRenew>;
 type UpdateRequest = RpcRequestParsed<typeof LifecycleRpc.certificateUpdate>;
 type Actor = { principal: string; key_id?: string; owner_key_id?: string };
+type RenewalJob = { certificate_id: string; job_id: string; status: ReturnType<typeof initialJobStatus> };
+type Skipped = { certificate_id: string; reason: string };
 
 /** Open jobs that already produce a new version: a second renewal would be a duplicate. */
 const OPEN_ISSUING = ['pending', 'awaiting_approval', 'awaiting_csr', 'running'] as const;
@@ -30,7 +33,8 @@ const NOT_RENEWABLE = new Set(['revoked', 'archived']); // statuses with no way 
 @Injectable()
 export class CertificateLifecycleService {
   constructor(
-    private readonly db: PrismaService,
+    private readonly repo: CertificateLifecycleRepository,
+    private readonly certs: CertificateRepository,
     private readonly certificates: CertificateService,
     private readonly jobs: JobService,
     private readonly queues: QueueService,
@@ -38,28 +42,8 @@ export class CertificateLifecycleService {
   ) {}
 
   async update({ actor, id, body }: UpdateRequest): Promise<RpcResponse<typeof LifecycleRpc.certificateUpdate>> {
-    const cert = await this.db.certificate.findUnique({ where: { id }, select: { id: true } });
-    if (!cert) throw AppError.notFound('certificate', id);
-    const checks: [string, string | null | undefined, () => Promise<unknown>][] = [
-      ['owner_id', body.owner_id, () => this.db.owner.findUnique({ where: { id: body.owner_id! }, select: { id: true } })],
-      ['team_id', body.team_id, () => this.db.team.findUnique({ where: { id: body.team_id! }, select: { id: true } })],
-      [
-        'renewal_policy_id',
-        body.renewal_policy_id,
-        () => this.db.renewalPolicy.findUnique({ where: { id: body.renewal_policy_id! }, select: { id: true } }),
-      ],
-      [
-        'profile_id',
-        body.profile_id,
-        () => this.db.certificateProfile.findUnique({ where: { id: body.profile_id! }, select: { id: true } }),
-      ],
-    ];
-    const missing: FieldError[] = [];
-    for (const [field, value, find] of checks) {
-      if (value && !(await find()))
-        missing.push({ field, message: `${field.replace(/_id$/, '').replace('_', ' ')} ${JSON.stringify(value)} does not exist` });
-    }
-    missing.push(...(await missingTargets(this.db, body.target_ids)));
+    if (!(await this.certs.exists(id))) throw AppError.notFound('certificate', id);
+    const missing = [...(await this.missingReferences(body)), ...(await missingTargets(this.certs, body.target_ids))];
     if (missing.length) throw AppError.validation(missing, 'The update references resources that do not exist.');
     const data: Prisma.CertificateUncheckedUpdateInput = {
       ...(body.name !== undefined ? { name: body.name } : {}),
@@ -70,41 +54,32 @@ export class CertificateLifecycleService {
       ...(body.renewal_policy_id !== undefined ? { renewalPolicyId: body.renewal_policy_id } : {}),
       ...(body.profile_id !== undefined ? { profileId: body.profile_id } : {}),
     };
-    try {
-      await this.db.$transaction(async (tx) => {
-        await tx.certificate.update({ where: { id }, data });
-        if (body.target_ids) {
-          await tx.certificateTarget.deleteMany({ where: { certificateId: id } });
-          const ids = [...new Set(body.target_ids)];
-          if (ids.length) await tx.certificateTarget.createMany({ data: ids.map((targetId) => ({ certificateId: id, targetId })) });
-        }
-      });
-    } catch (err) {
-      if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002') {
-        throw new AppError('conflict', `a certificate named ${JSON.stringify(body.name)} already exists`, {
-          fields: [{ field: 'name', message: 'must be unique' }],
-        });
-      }
-      throw err;
-    }
+    await this.certs.update(id, data, body.target_ids ? [...new Set(body.target_ids)] : undefined, body.name);
     await this.rpc.emit(LifecycleEvents.certificateUpdated, { certificate_id: id, actor: actor.principal, fields: Object.keys(body) });
     return this.certificates.get(id);
   }
 
-  /** One renewal job (or the reason there is none). */
+  /** A field error for each reference the update sets that does not exist, checked one after another. */
+  private async missingReferences(body: UpdateRequest['body']): Promise<FieldError[]> {
+    const checks: [string, string | null | undefined, (id: string) => Promise<boolean>][] = [
+      ['owner_id', body.owner_id, (ref) => this.certs.ownerExists(ref)],
+      ['team_id', body.team_id, (ref) => this.certs.teamExists(ref)],
+      ['renewal_policy_id', body.renewal_policy_id, async (ref) => !!(await this.certs.findRenewalPolicy(ref))],
+      ['profile_id', body.profile_id, (ref) => this.certs.profileExists(ref)],
+    ];
+    const missing: FieldError[] = [];
+    for (const [field, value, exists] of checks) {
+      if (value && !(await exists(value)))
+        missing.push({ field, message: `${field.replace(/_id$/, '').replace('_', ' ')} ${JSON.stringify(value)} does not exist` });
+    }
+    return missing;
+  }
+
   /** Every issued version, newest first, with the job that produced it and who asked for that job. */
   async versions(id: string): Promise<RpcResponse<typeof LifecycleRpc.certificateVersions>> {
-    const cert = await this.db.certificate.findUnique({ where: { id }, select: { id: true } });
-    if (!cert) throw AppError.notFound('certificate', id);
-    const versions = await this.db.certificateVersion.findMany({
-      where: { certificateId: id },
-      orderBy: { createdAt: 'desc' },
-      take: 1000,
-    });
-    const jobIds = versions.map((v) => v.jobId).filter((j): j is string => j !== null);
-    const jobs = jobIds.length
-      ? await this.db.job.findMany({ where: { id: { in: jobIds } }, select: { id: true, type: true, requestedBy: true } })
-      : [];
+    if (!(await this.certs.exists(id))) throw AppError.notFound('certificate', id);
+    const versions = await this.certs.versionsOf(id);
+    const jobs = await this.certs.findJobCauses(versions.map((v) => v.jobId).filter((j): j is string => j !== null));
     const byId = new Map(jobs.map((j) => [j.id, j]));
     return {
       data: versions.map((v) => {
@@ -128,20 +103,19 @@ export class CertificateLifecycleService {
   async bulkRenew({ actor, body }: BulkRequest): Promise<RpcResponse<typeof LifecycleRpc.certificateBulkRenew>> {
     let ids = body.ids;
     if (!ids) {
-      const f = body.filter!;
-      const rows = await this.db.certificate.findMany({
-        where: {
-          ...(f.status ? { status: f.status } : {}),
-          ...(f.issuer_id ? { issuerId: f.issuer_id } : {}),
-          ...(f.owner_id ? { ownerId: f.owner_id } : {}),
-          ...(f.team_id ? { teamId: f.team_id } : {}),
-          ...(f.expires_before ? { expiresAt: { lt: new Date(f.expires_before) } } : {}),
+      const filter = body.filter!;
+      const matching = await this.repo.idsMatching(
+        {
+          status: filter.status,
+          issuerId: filter.issuer_id,
+          ownerId: filter.owner_id,
+          teamId: filter.team_id,
+          expiresBefore: filter.expires_before ? new Date(filter.expires_before) : undefined,
         },
-        select: { id: true },
-        take: 10001,
-      });
-      if (rows.length > 10000) throw new AppError('validation_failed', 'The filter matches more than 10,000 certificates; narrow it.');
-      ids = rows.map((r) => r.id);
+        10001,
+      );
+      if (matching.length > 10000) throw new AppError('validation_failed', 'The filter matches more than 10,000 certificates; narrow it.');
+      ids = matching;
     }
     const out = await this.createRenewals(actor, [...new Set(ids)]);
     return {
@@ -158,62 +132,19 @@ export class CertificateLifecycleService {
    * queue entries follow, and the reconciliation loop re-queues any that did not make it.
    */
   private async createRenewals(actor: Actor, ids: string[]) {
-    const skipped: { certificate_id: string; reason: string }[] = [];
-    const jobs: { certificate_id: string; job_id: string; status: ReturnType<typeof initialJobStatus> }[] = [];
     const traceparent = this.jobs.traceparent();
-    await this.db.$transaction(
+    const { jobs, skipped } = await this.repo.transaction(
       async (tx) => {
-        // One statement reads and locks every certificate (so two concurrent renew calls cannot
-        // both see "no open job") with what decides its job; arrays keep it one round trip at 10,000.
-        const certs = await tx.$queryRaw<
-          {
-            id: string;
-            status: string;
-            agent_id: string | null;
-            requires_approval: boolean | null;
-            key_generation: string | null;
-            max_retries: number;
-            busy: boolean;
-          }[]
-        >`
-          SELECT c.id, c.status::text AS status, c.agent_id, p.requires_approval, p.key_generation::text AS key_generation, rp.max_retries,
-                 EXISTS (SELECT 1 FROM jobs j WHERE j.certificate_id = c.id AND j.type IN ('issuance', 'renewal')
-                         AND j.status::text = ANY(${[...OPEN_ISSUING]}::text[])) AS busy
-          FROM certificates c
-          JOIN renewal_policies rp ON rp.id = c.renewal_policy_id
-          LEFT JOIN certificate_profiles p ON p.id = c.profile_id
-          WHERE c.id = ANY(${ids}::text[])
-          FOR UPDATE OF c`;
-        const byId = new Map(certs.map((c) => [c.id, c]));
-        const rows: { id: string; status: string; certificateId: string; agentId: string | null; maxAttempts: number }[] = [];
-        for (const id of ids) {
-          const c = byId.get(id);
-          if (!c) skipped.push({ certificate_id: id, reason: 'not found' });
-          else if (NOT_RENEWABLE.has(c.status)) skipped.push({ certificate_id: id, reason: `status is ${c.status}` });
-          else if (c.busy) skipped.push({ certificate_id: id, reason: 'an issuance or renewal job is already open' });
-          else {
-            const status = initialJobStatus(
-              c.key_generation === null ? null : { requiresApproval: c.requires_approval === true, keyGeneration: c.key_generation },
-            );
-            const jobId = newId('job');
-            rows.push({ id: jobId, status, certificateId: id, agentId: c.agent_id, maxAttempts: c.max_retries });
-            jobs.push({ certificate_id: id, job_id: jobId, status });
-          }
+        const planned = planRenewals(ids, await this.repo.lockRenewalCandidates(ids, OPEN_ISSUING, tx));
+        if (planned.rows.length) {
+          await this.repo.insertRenewalJobs(planned.rows, actor, traceparent, tx);
+          await this.certs.markRenewalInProgress(
+            planned.rows.map((r) => r.certificateId),
+            statusesLeadingTo('renewal_in_progress'),
+            tx,
+          );
         }
-        if (rows.length) {
-          await tx.$executeRaw`
-            INSERT INTO jobs (id, type, status, certificate_id, agent_id, max_attempts, requested_by, requested_by_key_id, requested_by_owner,
-                              traceparent, updated_at)
-            SELECT id, 'renewal', status::job_status, certificate_id, agent_id, max_attempts, ${actor.principal}, ${actor.key_id ?? null},
-                   ${actor.owner_key_id ?? null}, ${traceparent ?? null}, now()
-            FROM unnest(${rows.map((r) => r.id)}::text[], ${rows.map((r) => r.status)}::text[], ${rows.map((r) => r.certificateId)}::text[],
-                        ${rows.map((r) => r.agentId)}::text[], ${rows.map((r) => r.maxAttempts)}::int[])
-                 AS t(id, status, certificate_id, agent_id, max_attempts)`;
-          await tx.$executeRaw`
-            UPDATE certificates SET status = 'renewal_in_progress', updated_at = now()
-            WHERE id = ANY(${rows.map((r) => r.certificateId)}::text[])
-              AND status::text = ANY(${statusesLeadingTo('renewal_in_progress')}::text[])`;
-        }
+        return planned;
       },
       { timeout: 30000 },
     );
@@ -253,38 +184,53 @@ export class CertificateLifecycleService {
 
   /** Archive: the certificate leaves the active inventory; its open jobs are cancelled. History stays. */
   async archive({ actor, id }: { actor: Actor; id: string }): Promise<{ id: string; status: 'archived' }> {
-    await this.db.$transaction(async (tx) => {
-      const rows = await tx.$queryRaw<{ status: CertificateStatus }[]>`SELECT status FROM certificates WHERE id = ${id} FOR UPDATE`;
-      if (!rows.length) throw AppError.notFound('certificate', id);
-      if (rows[0].status === 'archived') return;
-      assertCertificateTransition(id, rows[0].status, 'archived');
-      await tx.certificate.update({ where: { id }, data: { status: 'archived' } });
-      await tx.job.updateMany({
-        where: { certificateId: id, status: { in: ['pending', 'awaiting_approval', 'awaiting_csr'] } },
-        data: { status: 'cancelled', completedAt: new Date(), lastError: `certificate archived by ${actor.principal}` },
-      });
+    await this.repo.transaction(async (tx) => {
+      const status = await this.repo.lockStatus(id, tx);
+      if (status === 'archived') return;
+      assertCertificateTransition(id, status, 'archived');
+      await this.repo.markArchived(id, tx);
+      await this.repo.cancelWaitingJobs(id, `certificate archived by ${actor.principal}`, tx);
     });
     await this.rpc.emit(LifecycleEvents.certificateUpdated, { certificate_id: id, actor: actor.principal, fields: ['status'] });
     return { id, status: 'archived' };
   }
 
   async stats(): Promise<RpcResponse<typeof LifecycleRpc.statsSummary>> {
-    const now = Date.now();
-    const live = { status: { notIn: ['revoked', 'archived', 'expired'] as ('revoked' | 'archived' | 'expired')[] } };
-    const [byStatus, in7, in30, jobs, agents] = await Promise.all([
-      this.db.certificate.groupBy({ by: ['status'], _count: { _all: true } }),
-      this.db.certificate.count({ where: { ...live, expiresAt: { gt: new Date(now), lte: new Date(now + 7 * 86400000) } } }),
-      this.db.certificate.count({ where: { ...live, expiresAt: { gt: new Date(now), lte: new Date(now + 30 * 86400000) } } }),
-      this.db.job.groupBy({ by: ['status'], _count: { _all: true } }),
-      this.db.agent.groupBy({ by: ['status'], _count: { _all: true } }),
-    ]);
-    const counts = (rows: { status: string; _count: { _all: number } }[]) => Object.fromEntries(rows.map((r) => [r.status, r._count._all]));
-    const a = counts(agents);
+    const counts = await this.repo.counts(Date.now());
+    const byStatus = (rows: { status: string; count: number }[]) => Object.fromEntries(rows.map((r) => [r.status, r.count]));
+    const agents = byStatus(counts.agentsByStatus);
     return {
-      certificates: { total: byStatus.reduce((n, r) => n + r._count._all, 0), by_status: counts(byStatus) },
-      expiring: { within_7_days: in7, within_30_days: in30 },
-      jobs: { by_status: counts(jobs) },
-      agents: { online: a.online ?? 0, offline: a.offline ?? 0, retired: a.retired ?? 0 },
+      certificates: {
+        total: counts.certificatesByStatus.reduce((total, r) => total + r.count, 0),
+        by_status: byStatus(counts.certificatesByStatus),
+      },
+      expiring: { within_7_days: counts.expiringWithin7Days, within_30_days: counts.expiringWithin30Days },
+      jobs: { by_status: byStatus(counts.jobsByStatus) },
+      agents: { online: agents.online ?? 0, offline: agents.offline ?? 0, retired: agents.retired ?? 0 },
     };
   }
+}
+
+/**
+ * Which certificates get a renewal job and which are skipped (missing, revoked, archived or
+ * already being (re)issued), in the order asked.
+ */
+export function planRenewals(ids: string[], candidates: RenewalCandidate[]) {
+  const byId = new Map(candidates.map((c) => [c.id, c]));
+  const skipped: Skipped[] = [];
+  const jobs: RenewalJob[] = [];
+  const rows: RenewalJobRow[] = [];
+  for (const id of ids) {
+    const cert = byId.get(id);
+    if (!cert) skipped.push({ certificate_id: id, reason: 'not found' });
+    else if (NOT_RENEWABLE.has(cert.status)) skipped.push({ certificate_id: id, reason: `status is ${cert.status}` });
+    else if (cert.busy) skipped.push({ certificate_id: id, reason: 'an issuance or renewal job is already open' });
+    else {
+      const status = initialJobStatus(cert.profile);
+      const jobId = newId('job');
+      rows.push({ id: jobId, status, certificateId: id, agentId: cert.agentId, maxAttempts: cert.maxRetries });
+      jobs.push({ certificate_id: id, job_id: jobId, status });
+    }
+  }
+  return { rows, jobs, skipped };
 }

@@ -1,11 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AppError, type ConfigEntity } from '@certctl/contracts';
-import { Prisma, PrismaService, newId, decodeIdCursor, encodeIdCursor } from '@certctl/database';
+import { decodeIdCursor, encodeIdCursor, newId } from '@certctl/database';
 import { getLogger } from '@certctl/observability';
 import { secretBoxFromConfig } from '@certctl/config';
 import type { SecretBox } from '@certctl/pki';
 import { INVENTORY_CONFIG, type InventoryConfig } from '../config';
-import { ADAPTERS, type ConfigRow } from './adapters';
+import { ADAPTERS, type ConfigRow } from './config-resource.adapters';
+import { ConfigResourceRepository } from './config-resource.repository';
 
 type Body = Record<string, unknown>;
 interface Actor {
@@ -21,72 +22,59 @@ export class ConfigResourceService {
   private readonly box: SecretBox;
 
   constructor(
-    private readonly db: PrismaService,
+    private readonly repo: ConfigResourceRepository,
     @Inject(INVENTORY_CONFIG) config: InventoryConfig,
   ) {
     this.box = secretBoxFromConfig(config);
   }
 
   async create(entity: ConfigEntity, actor: Actor, body: Body) {
-    const a = ADAPTERS[entity];
+    const adapter = ADAPTERS[entity];
     await this.checkReferences(entity, body);
-    const id = typeof body.id === 'string' ? body.id : newId(a.idPrefix);
+    const id = typeof body.id === 'string' ? body.id : newId(adapter.idPrefix);
     const sealed = this.seal(entity, id, body, null);
-    try {
-      const row = await a.model(this.db).create({ data: { id, ...a.toData(sealed) } });
-      getLogger().info({ entity, id, actor: actor.principal }, `${a.what} created`);
-      return a.toDto(row);
-    } catch (err) {
-      throw this.translate(entity, err, id);
-    }
+    const row = await this.repo.insert(entity, id, adapter.toData(sealed));
+    getLogger().info({ entity, id, actor: actor.principal }, `${adapter.what} created`);
+    return adapter.toDto(row);
   }
 
   async get(entity: ConfigEntity, id: string) {
-    const a = ADAPTERS[entity];
-    const row = await a.model(this.db).findUnique({ where: { id } });
-    if (!row) throw AppError.notFound(a.what, id);
-    return a.toDto(row);
+    const adapter = ADAPTERS[entity];
+    const row = await this.repo.findById(entity, id);
+    if (!row) throw AppError.notFound(adapter.what, id);
+    return adapter.toDto(row);
   }
 
-  async list(entity: ConfigEntity, q: { limit: number; cursor?: string }) {
-    const a = ADAPTERS[entity];
-    const after = q.cursor ? decodeIdCursor(q.cursor) : undefined;
-    const rows = await a.model(this.db).findMany({
-      where: after ? { id: { gt: after } } : {},
-      orderBy: { id: 'asc' },
-      take: q.limit + 1,
-    });
-    const page = rows.slice(0, q.limit);
-    return { data: page.map((r) => a.toDto(r)), next_cursor: rows.length > q.limit ? encodeIdCursor(page[page.length - 1].id) : null };
+  async list(entity: ConfigEntity, query: { limit: number; cursor?: string }) {
+    const adapter = ADAPTERS[entity];
+    const after = query.cursor ? decodeIdCursor(query.cursor) : undefined;
+    const rows = await this.repo.list(entity, after, query.limit + 1);
+    const page = rows.slice(0, query.limit);
+    return {
+      data: page.map((row) => adapter.toDto(row)),
+      next_cursor: rows.length > query.limit ? encodeIdCursor(page[page.length - 1].id) : null,
+    };
   }
 
   async update(entity: ConfigEntity, actor: Actor, id: string, body: Body) {
-    const a = ADAPTERS[entity];
-    const previous = await a.model(this.db).findUnique({ where: { id } });
-    if (!previous) throw AppError.notFound(a.what, id);
+    const adapter = ADAPTERS[entity];
+    const previous = await this.repo.findById(entity, id);
+    if (!previous) throw AppError.notFound(adapter.what, id);
     await this.checkReferences(entity, body);
     const sealed = this.seal(entity, id, body, previous);
-    try {
-      const row = await a.model(this.db).update({ where: { id }, data: a.toData(sealed) });
-      getLogger().info({ entity, id, actor: actor.principal }, `${a.what} updated`);
-      return a.toDto(row);
-    } catch (err) {
-      throw this.translate(entity, err, id);
-    }
+    const row = await this.repo.update(entity, id, adapter.toData(sealed));
+    getLogger().info({ entity, id, actor: actor.principal }, `${adapter.what} updated`);
+    return adapter.toDto(row);
   }
 
   /** Refused (409, listing what still uses it) while anything references the row. */
   async delete(entity: ConfigEntity, actor: Actor, id: string) {
-    const a = ADAPTERS[entity];
+    const adapter = ADAPTERS[entity];
     await this.get(entity, id);
-    const refs = await a.referencedBy(this.db, id);
-    if (refs.length) throw new AppError('conflict', `${a.what} ${id} is still referenced by ${refs.join(' and ')}`);
-    try {
-      await a.model(this.db).delete({ where: { id } });
-    } catch (err) {
-      throw this.translate(entity, err, id);
-    }
-    getLogger().info({ entity, id, actor: actor.principal }, `${a.what} deleted`);
+    const refs = await adapter.referencedBy(this.repo, id);
+    if (refs.length) throw new AppError('conflict', `${adapter.what} ${id} is still referenced by ${refs.join(' and ')}`);
+    await this.repo.delete(entity, id);
+    getLogger().info({ entity, id, actor: actor.principal }, `${adapter.what} deleted`);
     return { id, deleted: true as const };
   }
 
@@ -99,23 +87,7 @@ export class ConfigResourceService {
   }
 
   private async checkReferences(entity: ConfigEntity, body: Body): Promise<void> {
-    const missing = (await ADAPTERS[entity].checkReferences?.(this.db, body)) ?? [];
+    const missing = (await ADAPTERS[entity].checkReferences?.(this.repo, body)) ?? [];
     if (missing.length) throw AppError.validation(missing, 'The request references resources that do not exist.');
-  }
-
-  private translate(entity: ConfigEntity, err: unknown, id: string): unknown {
-    if (err instanceof Prisma.PrismaClientKnownRequestError) {
-      const a = ADAPTERS[entity];
-      if (err.code === 'P2002') {
-        const target = String((err.meta as { target?: unknown } | undefined)?.target ?? '');
-        const field = target.includes('name') ? 'name' : 'id';
-        return new AppError('conflict', `a ${a.what} with this ${field} already exists`, {
-          fields: [{ field, message: 'must be unique' }],
-        });
-      }
-      if (err.code === 'P2003') return new AppError('conflict', `${a.what} ${id} is still referenced`);
-      if (err.code === 'P2025') return AppError.notFound(a.what, id);
-    }
-    return err;
   }
 }

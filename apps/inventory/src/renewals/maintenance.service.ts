@@ -1,16 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import { LifecycleEvents, type RpcRequestParsed, type RpcResponse, type SchedulerRpc } from '@certctl/contracts';
-import { PrismaService } from '@certctl/database';
 import { getLogger } from '@certctl/observability';
 import { RpcClient } from '@certctl/messaging';
 import { statusesLeadingTo } from '../certificates/certificate-state';
-import { JobReaper } from '../jobs/job-reaper';
+import { JobReaper } from '../jobs/job-reaper.service';
+import { MaintenanceRepository } from './maintenance.repository';
 
 /** Time-driven state changes the scheduler asks inventory for (it owns agents and jobs). */
 @Injectable()
 export class MaintenanceService {
   constructor(
-    private readonly db: PrismaService,
+    private readonly repo: MaintenanceRepository,
     private readonly reaper: JobReaper,
     private readonly rpc: RpcClient,
   ) {}
@@ -20,12 +20,9 @@ export class MaintenanceService {
     req: RpcRequestParsed<typeof SchedulerRpc.agentMarkOffline>,
   ): Promise<RpcResponse<typeof SchedulerRpc.agentMarkOffline>> {
     const before = new Date(req.heartbeat_before);
-    const rows = await this.db.$queryRaw<{ id: string }[]>`
-      UPDATE agents SET status = 'offline'
-      WHERE status = 'online' AND (last_heartbeat_at IS NULL OR last_heartbeat_at < ${before})
-      RETURNING id`;
-    if (rows.length) getLogger().info({ count: rows.length }, 'agents marked offline');
-    return { marked: rows.length, agent_ids: rows.map((r) => r.id) };
+    const agentIds = await this.repo.markAgentsOffline(before);
+    if (agentIds.length) getLogger().info({ count: agentIds.length }, 'agents marked offline');
+    return { marked: agentIds.length, agent_ids: agentIds };
   }
 
   /** Stale jobs, with the scheduler's cutoffs: see JobReaper. */
@@ -47,16 +44,8 @@ export class MaintenanceService {
     req: RpcRequestParsed<typeof SchedulerRpc.certificateMarkExpiry>,
   ): Promise<RpcResponse<typeof SchedulerRpc.certificateMarkExpiry>> {
     const horizon = new Date(Date.now() + req.expiring_within_days * 86400000);
-    const expired = await this.db.$queryRaw<{ id: string; expires_at: Date }[]>`
-      UPDATE certificates SET status = 'expired', updated_at = now()
-      WHERE expires_at < now() AND status::text = ANY(${statusesLeadingTo('expired')}::text[])
-      RETURNING id, expires_at`;
-    const expiring =
-      req.expiring_within_days === 0
-        ? 0
-        : await this.db.$executeRaw`
-      UPDATE certificates SET status = 'expiring', updated_at = now()
-      WHERE expires_at >= now() AND expires_at < ${horizon} AND status = 'active'`;
+    const expired = await this.repo.markExpired(statusesLeadingTo('expired'));
+    const expiring = req.expiring_within_days === 0 ? 0 : await this.repo.markExpiring(horizon);
     for (const c of expired) {
       await this.rpc.emit(LifecycleEvents.certificateExpired, { certificate_id: c.id, expired_at: c.expires_at.toISOString() });
     }

@@ -1,5 +1,5 @@
 import type { ConfigEntity, FieldError } from '@certctl/contracts';
-import type { PrismaService } from '@certctl/database';
+import type { CertificateReference, ReferenceLookups } from './config-resource.repository';
 import { type SecretBox, maskSecretFields, sealSecretFields } from '@certctl/pki';
 
 /** A row of a configuration resource, as Prisma returns it. */
@@ -13,13 +13,6 @@ export interface ConfigAdapter {
   /** Human name, for messages. */
   what: string;
   idPrefix: string;
-  model(db: PrismaService): {
-    create(a: { data: Body }): Promise<Row>;
-    update(a: { where: { id: string }; data: Body }): Promise<Row>;
-    delete(a: { where: { id: string } }): Promise<Row>;
-    findUnique(a: { where: { id: string } }): Promise<Row | null>;
-    findMany(a: object): Promise<Row[]>;
-  };
   toDto(row: Row): Record<string, unknown>;
   /** Body (snake_case, validated) → columns. Only the keys present are written. */
   toData(body: Body): Body;
@@ -29,9 +22,9 @@ export interface ConfigAdapter {
    */
   seal?(box: SecretBox, id: string, body: Body, previous: Row | null): { body: Body; problems: FieldError[] };
   /** Referenced ids that must exist (422 naming the field). */
-  checkReferences?(db: PrismaService, body: Body): Promise<FieldError[]>;
+  checkReferences?(lookups: ReferenceLookups, body: Body): Promise<FieldError[]>;
   /** What still points at this row; non-empty → 409 on delete. */
-  referencedBy(db: PrismaService, id: string): Promise<string[]>;
+  referencedBy(lookups: ReferenceLookups, id: string): Promise<string[]>;
 }
 
 /** The AAD a target's sealed setting is bound to (the target and the setting's path). */
@@ -45,13 +38,10 @@ function pick(body: Body, map: Record<string, string>): Body {
   return out;
 }
 
-async function certificatesUsing(db: PrismaService, where: object): Promise<string[]> {
-  const [count, some] = await Promise.all([
-    db.certificate.count({ where }),
-    db.certificate.findMany({ where, select: { id: true }, take: 5, orderBy: { id: 'asc' } }),
-  ]);
+async function certificatesUsing(lookups: ReferenceLookups, where: CertificateReference): Promise<string[]> {
+  const [count, some] = await Promise.all([lookups.countCertificates(where), lookups.someCertificateIds(where, 5)]);
   if (!count) return [];
-  return [`${count} certificate(s)${some.length ? ` (${some.map((c) => c.id).join(', ')}${count > some.length ? ', ...' : ''})` : ''}`];
+  return [`${count} certificate(s)${some.length ? ` (${some.join(', ')}${count > some.length ? ', ...' : ''})` : ''}`];
 }
 
 export const ADAPTERS: Record<ConfigEntity, ConfigAdapter> = {
@@ -59,33 +49,31 @@ export const ADAPTERS: Record<ConfigEntity, ConfigAdapter> = {
     entity: 'team',
     what: 'team',
     idPrefix: 't',
-    model: (db) => db.team as never,
     toDto: (r) => ({ id: r.id, name: r.name, description: r.description, ...stamps(r) }),
     toData: (b) => pick(b, { name: 'name', description: 'description' }),
-    async referencedBy(db, id) {
-      const owners = await db.owner.count({ where: { teamId: id } });
-      return [...(await certificatesUsing(db, { teamId: id })), ...(owners ? [`${owners} owner(s)`] : [])];
+    async referencedBy(lookups, id) {
+      const owners = await lookups.countOwnersOfTeam(id);
+      return [...(await certificatesUsing(lookups, { teamId: id })), ...(owners ? [`${owners} owner(s)`] : [])];
     },
   },
   owner: {
     entity: 'owner',
     what: 'owner',
     idPrefix: 'o',
-    model: (db) => db.owner as never,
     toDto: (r) => ({ id: r.id, name: r.name, email: r.email, team_id: r.teamId ?? null, ...stamps(r) }),
     toData: (b) => pick(b, { name: 'name', email: 'email', team_id: 'teamId' }),
-    async checkReferences(db, b) {
+    async checkReferences(lookups, b) {
       if (typeof b.team_id !== 'string') return [];
-      const team = await db.team.findUnique({ where: { id: b.team_id }, select: { id: true } });
-      return team ? [] : [{ field: 'team_id', message: `team ${JSON.stringify(b.team_id)} does not exist` }];
+      return (await lookups.teamExists(b.team_id))
+        ? []
+        : [{ field: 'team_id', message: `team ${JSON.stringify(b.team_id)} does not exist` }];
     },
-    referencedBy: (db, id) => certificatesUsing(db, { ownerId: id }),
+    referencedBy: (lookups, id) => certificatesUsing(lookups, { ownerId: id }),
   },
   renewal_policy: {
     entity: 'renewal_policy',
     what: 'renewal policy',
     idPrefix: 'rp',
-    model: (db) => db.renewalPolicy as never,
     toDto: (r) => ({
       id: r.id,
       name: r.name,
@@ -105,13 +93,12 @@ export const ADAPTERS: Record<ConfigEntity, ConfigAdapter> = {
         max_retries: 'maxRetries',
         alert_thresholds_days: 'alertThresholdsDays',
       }),
-    referencedBy: (db, id) => certificatesUsing(db, { renewalPolicyId: id }),
+    referencedBy: (lookups, id) => certificatesUsing(lookups, { renewalPolicyId: id }),
   },
   profile: {
     entity: 'profile',
     what: 'profile',
     idPrefix: 'prof',
-    model: (db) => db.certificateProfile as never,
     toDto: (r) => ({
       id: r.id,
       name: r.name,
@@ -143,13 +130,12 @@ export const ADAPTERS: Record<ConfigEntity, ConfigAdapter> = {
         acme_eab_required: 'acmeEabRequired',
         allow_internal_names: 'allowInternalNames',
       }),
-    referencedBy: (db, id) => certificatesUsing(db, { profileId: id }),
+    referencedBy: (lookups, id) => certificatesUsing(lookups, { profileId: id }),
   },
   target: {
     entity: 'target',
     what: 'target',
     idPrefix: 'tgt',
-    model: (db) => db.target as never,
     toDto: (r) => ({
       id: r.id,
       name: r.name,
@@ -171,16 +157,14 @@ export const ADAPTERS: Record<ConfigEntity, ConfigAdapter> = {
         problems: sealed.problems.map((p) => ({ field: `config.${p.path}`, message: p.message })),
       };
     },
-    async checkReferences(db, b) {
+    async checkReferences(lookups, b) {
       if (typeof b.agent_id !== 'string') return [];
-      const agent = await db.agent.findUnique({ where: { id: b.agent_id }, select: { id: true } });
-      return agent ? [] : [{ field: 'agent_id', message: `agent ${JSON.stringify(b.agent_id)} does not exist` }];
+      return (await lookups.agentExists(b.agent_id))
+        ? []
+        : [{ field: 'agent_id', message: `agent ${JSON.stringify(b.agent_id)} does not exist` }];
     },
-    async referencedBy(db, id) {
-      const [jobs, bound] = await Promise.all([
-        db.job.count({ where: { targetId: id, status: { in: ['pending', 'awaiting_approval', 'awaiting_csr', 'running'] } } }),
-        db.certificateTarget.count({ where: { targetId: id } }),
-      ]);
+    async referencedBy(lookups, id) {
+      const [jobs, bound] = await Promise.all([lookups.countOpenJobsOfTarget(id), lookups.countCertificateBindings(id)]);
       return [...(bound ? [`${bound} certificate binding(s)`] : []), ...(jobs ? [`${jobs} open deployment job(s)`] : [])];
     },
   },

@@ -1,14 +1,12 @@
-import { Controller, Injectable } from '@nestjs/common';
-import { Payload } from '@nestjs/microservices';
-import { AppError, type JobDto, JobRetryRpc, QueueName, type RpcRequestParsed } from '@certctl/contracts';
-import { PrismaService } from '@certctl/database';
-import { RpcHandler } from '@certctl/messaging';
+import { Injectable } from '@nestjs/common';
+import { AppError, type JobDto, type JobRetryRpc, QueueName, type RpcRequestParsed } from '@certctl/contracts';
 import { getLogger } from '@certctl/observability';
 import { QueueService } from '@certctl/queue';
 import { canMoveCertificate } from '../certificates/certificate-state';
-import { toJobDto } from './job-approval.service';
+import { toJobDto } from './job.mapper';
 import { assertTransition } from './job-state';
 import { JobService } from './job.service';
+import { JobRepository } from './job.repository';
 
 /**
  * An operator's retry of a dead-lettered issuance or renewal job (POST /api/v1/jobs/{id}/retry):
@@ -20,25 +18,23 @@ import { JobService } from './job.service';
 @Injectable()
 export class JobRetryService {
   constructor(
-    private readonly db: PrismaService,
+    private readonly repo: JobRepository,
     private readonly jobs: JobService,
     private readonly queues: QueueService,
   ) {}
 
   async retry({ actor, id }: RpcRequestParsed<typeof JobRetryRpc.retry>): Promise<JobDto> {
-    const job = await this.db.$transaction(async (tx) => {
-      const locked = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM jobs WHERE id = ${id} FOR UPDATE`;
-      if (!locked.length) throw AppError.notFound('job', id);
-      const row = await tx.job.findUniqueOrThrow({ where: { id }, include: { certificate: { select: { status: true } } } });
+    const job = await this.repo.transaction(async (tx) => {
+      const row = await this.repo.lockWithCertificateStatus(id, tx);
       if (row.status !== 'failed') throw new AppError('conflict', `job ${id} is ${row.status}; only a failed job can be retried`);
       if (row.type !== 'issuance' && row.type !== 'renewal') {
         throw new AppError('conflict', `job ${id} is a ${row.type} job; only issuance and renewal jobs are retried from here`);
       }
       assertTransition(id, row.status, 'pending');
       if (row.type === 'renewal' && canMoveCertificate(row.certificate.status, 'renewal_in_progress')) {
-        await tx.certificate.update({ where: { id: row.certificateId }, data: { status: 'renewal_in_progress' } });
+        await this.repo.setCertificateStatus(row.certificateId, 'renewal_in_progress', tx);
       }
-      return tx.job.update({ where: { id }, data: { status: 'pending', attempts: 0, startedAt: null, completedAt: null } });
+      return this.repo.resetForRetry(id, tx);
     });
     await this.requeue(job.id, job.certificateId, job.traceparent ?? undefined);
     getLogger().info({ job_id: job.id, actor: actor.principal, last_error: job.lastError }, 'failed job retried');
@@ -56,15 +52,5 @@ export class JobRetryService {
     if (entry && state === 'completed') await entry.remove();
     // waiting, delayed or active entries run anyway; adding an id still queued is a no-op.
     if (state === 'missing' || state === 'completed') await this.jobs.enqueueIssuance(jobId, certificateId, traceparent);
-  }
-}
-
-@Controller()
-export class JobRetryHandler {
-  constructor(private readonly retries: JobRetryService) {}
-
-  @RpcHandler(JobRetryRpc.retry)
-  retry(@Payload() req: RpcRequestParsed<typeof JobRetryRpc.retry>) {
-    return this.retries.retry(req);
   }
 }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Counter } from 'prom-client';
-import { PrismaService } from '@certctl/database';
+import { JobReaperRepository } from './job-reaper.repository';
 import { getLogger, registry } from '@certctl/observability';
 import { canTransition } from './job-state';
 
@@ -33,7 +33,7 @@ export interface ReapCutoffs {
  */
 @Injectable()
 export class JobReaper {
-  constructor(private readonly db: PrismaService) {}
+  constructor(private readonly repo: JobReaperRepository) {}
 
   async reap(c: ReapCutoffs, now = new Date()): Promise<ReapResult> {
     const stale = c.runningBefore;
@@ -46,23 +46,10 @@ export class JobReaper {
     ] as const) {
       if (!canTransition(from, to)) throw new Error(`reaper transition ${from} → ${to} is not in the job table`);
     }
-    const retried = await this.db.$executeRaw`
-      UPDATE jobs SET status = 'pending', last_error = 'the worker stopped making progress; retrying', updated_at = ${now}
-      WHERE id IN (SELECT id FROM jobs WHERE status = 'running' AND updated_at < ${stale} AND attempts < max_attempts
-                   ORDER BY updated_at LIMIT 1000 FOR UPDATE SKIP LOCKED)`;
-    const failed = await this.db.$executeRaw`
-      UPDATE jobs SET status = 'failed', last_error = 'the worker stopped making progress and no attempts are left',
-             completed_at = ${now}, updated_at = ${now}
-      WHERE id IN (SELECT id FROM jobs WHERE status = 'running' AND updated_at < ${stale} AND attempts >= max_attempts
-                   ORDER BY updated_at LIMIT 1000 FOR UPDATE SKIP LOCKED)`;
-    const csrTimedOut = await this.db.$executeRaw`
-      UPDATE jobs SET status = 'failed', last_error = 'no CSR arrived from the agent in time', completed_at = ${now}, updated_at = ${now}
-      WHERE id IN (SELECT id FROM jobs WHERE status = 'awaiting_csr' AND updated_at < ${c.awaitingCsrBefore}
-                   ORDER BY updated_at LIMIT 1000 FOR UPDATE SKIP LOCKED)`;
-    const approvalTimedOut = await this.db.$executeRaw`
-      UPDATE jobs SET status = 'failed', last_error = 'nobody approved or rejected the job in time', completed_at = ${now}, updated_at = ${now}
-      WHERE id IN (SELECT id FROM jobs WHERE status = 'awaiting_approval' AND updated_at < ${c.awaitingApprovalBefore}
-                   ORDER BY updated_at LIMIT 1000 FOR UPDATE SKIP LOCKED)`;
+    const retried = await this.repo.requeueStaleRunning(stale, now);
+    const failed = await this.repo.failStaleRunning(stale, now);
+    const csrTimedOut = await this.repo.expireAwaitingCsr(c.awaitingCsrBefore, now);
+    const approvalTimedOut = await this.repo.expireAwaitingApproval(c.awaitingApprovalBefore, now);
     reaped.inc({ from: 'running', to: 'pending' }, retried);
     reaped.inc({ from: 'running', to: 'failed' }, failed);
     reaped.inc({ from: 'awaiting_csr', to: 'failed' }, csrTimedOut);

@@ -1,0 +1,243 @@
+import { Injectable } from '@nestjs/common';
+import { AppError, type Rpc, type RpcRequestParsed } from '@certctl/contracts';
+import { type Db, Prisma, PrismaService, newId } from '@certctl/database';
+
+export type JobRow = Prisma.JobGetPayload<object>;
+export type JobWithCertificate = Prisma.JobGetPayload<{ include: { certificate: { include: { profile: true } } } }>;
+export type VersionRow = Prisma.CertificateVersionGetPayload<object>;
+/** An issued version as the issuance worker reports it. */
+export type IssuedVersion = RpcRequestParsed<typeof Rpc.inventory.jobComplete>['version'];
+
+/** The job a completion is about, read with a row lock, with its certificate's status and any version already stored. */
+export interface CompletionRow {
+  id: string;
+  status: Db.JobStatus;
+  type: Db.JobType;
+  certificateId: string;
+  certificateStatus: Db.CertificateStatus;
+  versionId: string | null;
+}
+
+/** An enabled target with an agent, bound to a certificate: it gets a deployment job per new version. */
+export interface DeploymentTarget {
+  id: string;
+  agentId: string;
+}
+
+export interface JobListFilter {
+  status?: Db.JobStatus;
+  type?: Db.JobType;
+  certificateId?: string;
+  /** Keyset position: rows older than (at, id). */
+  before?: { at: Date; id: string };
+  take: number;
+}
+
+export interface JobDecision {
+  status: 'pending' | 'awaiting_csr' | 'cancelled';
+  decidedBy: string;
+  reason: string | null;
+}
+
+/** Every read and write of the jobs table by the job features (start, complete, fail, approve, retry, list). */
+@Injectable()
+export class JobRepository {
+  constructor(private readonly db: PrismaService) {}
+
+  transaction<T>(fn: (tx: Prisma.TransactionClient) => Promise<T>): Promise<T> {
+    return this.db.$transaction(fn);
+  }
+
+  findById(id: string): Promise<JobRow | null> {
+    return this.db.job.findUnique({ where: { id } });
+  }
+
+  list(filter: JobListFilter): Promise<JobRow[]> {
+    const { before } = filter;
+    return this.db.job.findMany({
+      where: {
+        ...(filter.status ? { status: filter.status } : {}),
+        ...(filter.type ? { type: filter.type } : {}),
+        ...(filter.certificateId ? { certificateId: filter.certificateId } : {}),
+        ...(before ? { OR: [{ createdAt: { lt: before.at } }, { createdAt: before.at, id: { lt: before.id } }] } : {}),
+      },
+      orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+      take: filter.take,
+    });
+  }
+
+  /** Pending issuance/renewal jobs created before `before` (their queue entry may be lost). */
+  findPendingIssuance(before: Date, take: number): Promise<{ id: string; certificateId: string; traceparent: string | null }[]> {
+    return this.db.job.findMany({
+      where: { status: 'pending', type: { in: ['issuance', 'renewal'] }, createdAt: { lt: before } },
+      select: { id: true, certificateId: true, traceparent: true },
+      take,
+    });
+  }
+
+  /** pending → running and running → running (a redelivery), counting the attempt; one conditional UPDATE. */
+  async markRunning(id: string): Promise<void> {
+    await this.db.$executeRaw`
+      UPDATE jobs SET status = 'running', attempts = attempts + 1, started_at = now(), updated_at = now()
+      WHERE id = ${id} AND status IN ('pending', 'running')`;
+  }
+
+  findWithCertificate(id: string): Promise<JobWithCertificate | null> {
+    return this.db.job.findUnique({ where: { id }, include: { certificate: { include: { profile: true } } } });
+  }
+
+  /** Locks the job row; not found → AppError. */
+  async lock(id: string, tx: Prisma.TransactionClient): Promise<void> {
+    const rows = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM jobs WHERE id = ${id} FOR UPDATE`;
+    if (rows.length === 0) throw AppError.notFound('job', id);
+  }
+
+  /** Locks the job row and reads it with its certificate and profile. */
+  async lockWithCertificate(id: string, tx: Prisma.TransactionClient): Promise<JobWithCertificate> {
+    await this.lock(id, tx);
+    return tx.job.findUniqueOrThrow({ where: { id }, include: { certificate: { include: { profile: true } } } });
+  }
+
+  /** Locks the job row and reads it with its certificate's status. */
+  async lockWithCertificateStatus(id: string, tx: Prisma.TransactionClient) {
+    await this.lock(id, tx);
+    return tx.job.findUniqueOrThrow({ where: { id }, include: { certificate: { select: { status: true } } } });
+  }
+
+  /** Locks the job row and reads it alone. */
+  async lockRow(id: string, tx: Prisma.TransactionClient): Promise<JobRow> {
+    await this.lock(id, tx);
+    return tx.job.findUniqueOrThrow({ where: { id } });
+  }
+
+  async lockForCompletion(jobId: string, tx: Prisma.TransactionClient): Promise<CompletionRow | null> {
+    const [row] = await tx.$queryRaw<
+      {
+        id: string;
+        status: Db.JobStatus;
+        type: Db.JobType;
+        certificate_id: string;
+        certificate_status: Db.CertificateStatus;
+        version_id: string | null;
+      }[]
+    >`
+      SELECT j.id, j.status, j.type, j.certificate_id, c.status AS certificate_status,
+             (SELECT v.id FROM certificate_versions v WHERE v.job_id = j.id) AS version_id
+      FROM jobs j JOIN certificates c ON c.id = j.certificate_id
+      WHERE j.id = ${jobId} FOR UPDATE OF j`;
+    if (!row) return null;
+    return {
+      id: row.id,
+      status: row.status,
+      type: row.type,
+      certificateId: row.certificate_id,
+      certificateStatus: row.certificate_status,
+      versionId: row.version_id,
+    };
+  }
+
+  insertVersion(certificateId: string, jobId: string, version: IssuedVersion, tx: Prisma.TransactionClient): Promise<VersionRow> {
+    return tx.certificateVersion.create({
+      data: {
+        id: newId('ver'),
+        certificateId,
+        jobId,
+        issuerId: version.issuer_id,
+        serialNumber: version.serial_number,
+        fingerprintSha256: version.fingerprint_sha256,
+        certificatePem: version.certificate_pem,
+        chainPem: version.chain_pem,
+        notBefore: new Date(version.not_before),
+        notAfter: new Date(version.not_after),
+        keyAlgorithm: version.key_algorithm,
+        keySize: version.key_size,
+        keySource: version.key_source,
+        ariWindowStart: version.renewal_window ? new Date(version.renewal_window.start) : null,
+        ariWindowEnd: version.renewal_window ? new Date(version.renewal_window.end) : null,
+      },
+    });
+  }
+
+  /** The certificate becomes active on `version` and the job completed, in one statement. */
+  async activateVersionAndComplete(jobId: string, certificateId: string, version: VersionRow, tx: Prisma.TransactionClient): Promise<void> {
+    await tx.$executeRaw`
+      WITH cert AS (
+        UPDATE certificates SET status = 'active', current_version_id = ${version.id}, expires_at = ${version.notAfter}, updated_at = now()
+        WHERE id = ${certificateId}
+      )
+      UPDATE jobs SET status = 'completed', completed_at = now(), last_error = NULL, updated_at = now() WHERE id = ${jobId}`;
+  }
+
+  async deploymentTargets(certificateId: string, tx: Prisma.TransactionClient): Promise<DeploymentTarget[]> {
+    const rows = await tx.$queryRaw<{ id: string; agent_id: string }[]>`
+      SELECT t.id, t.agent_id FROM certificate_targets ct JOIN targets t ON t.id = ct.target_id
+      WHERE ct.certificate_id = ${certificateId} AND t.enabled AND t.agent_id IS NOT NULL`;
+    return rows.map((row) => ({ id: row.id, agentId: row.agent_id }));
+  }
+
+  /** One pending deployment job per target, carrying the version it deploys. */
+  async insertDeploymentJobs(
+    certificateId: string,
+    versionId: string,
+    targets: readonly DeploymentTarget[],
+    tx: Prisma.TransactionClient,
+  ): Promise<void> {
+    if (!targets.length) return;
+    await tx.job.createMany({
+      data: targets.map((target) => ({
+        id: newId('job'),
+        type: 'deployment' as const,
+        status: 'pending' as const,
+        certificateId,
+        targetId: target.id,
+        agentId: target.agentId,
+        requestedBy: 'system',
+        result: { version_id: versionId },
+      })),
+    });
+  }
+
+  async recordFailure(id: string, status: Db.JobStatus, error: string, terminal: boolean, tx: Prisma.TransactionClient): Promise<void> {
+    await tx.job.update({ where: { id }, data: { status, lastError: error, ...(terminal ? { completedAt: new Date() } : {}) } });
+  }
+
+  async setCertificateStatus(certificateId: string, status: Db.CertificateStatus, tx: Prisma.TransactionClient): Promise<void> {
+    await tx.certificate.update({ where: { id: certificateId }, data: { status } });
+  }
+
+  /** Moves the certificate to `status` only from the statuses listed (a set-based guard). */
+  async setCertificateStatusFrom(
+    certificateId: string,
+    from: Db.CertificateStatus[],
+    status: Db.CertificateStatus,
+    tx: Prisma.TransactionClient,
+  ): Promise<void> {
+    await tx.certificate.updateMany({ where: { id: certificateId, status: { in: from } }, data: { status } });
+  }
+
+  async keyGenerationOf(certificateId: string, tx: Prisma.TransactionClient): Promise<{ keyGeneration: string } | null> {
+    const cert = await tx.certificate.findUnique({
+      where: { id: certificateId },
+      select: { profile: { select: { keyGeneration: true } } },
+    });
+    return cert?.profile ?? null;
+  }
+
+  recordDecision(id: string, decision: JobDecision, tx: Prisma.TransactionClient): Promise<JobRow> {
+    return tx.job.update({
+      where: { id },
+      data: {
+        status: decision.status,
+        decidedBy: decision.decidedBy,
+        decisionReason: decision.reason,
+        decidedAt: new Date(),
+        ...(decision.status === 'cancelled' ? { completedAt: new Date() } : {}),
+      },
+    });
+  }
+
+  /** failed → pending with a fresh attempt budget. */
+  resetForRetry(id: string, tx: Prisma.TransactionClient): Promise<JobRow> {
+    return tx.job.update({ where: { id }, data: { status: 'pending', attempts: 0, startedAt: null, completedAt: null } });
+  }
+}

@@ -1,0 +1,130 @@
+import { Events, LifecycleEvents } from '@certctl/contracts';
+import type { Prisma } from '@certctl/database';
+import type { InventoryConfig } from '../config';
+import type { CompletionRow, JobRepository, VersionRow } from './job.repository';
+import { JobService } from './job.service';
+
+const tx = {} as Prisma.TransactionClient;
+const version = {
+  issuer_id: 'iss1',
+  serial_number: '0A',
+  fingerprint_sha256: 'ff',
+  certificate_pem: 'PEM',
+  chain_pem: 'CHAIN',
+  not_before: '2026-01-01T00:00:00.000Z',
+  not_after: '2026-04-01T00:00:00.000Z',
+  key_algorithm: 'ECDSA',
+  key_size: 256,
+  key_source: 'server',
+  renewal_window: null,
+} as never;
+
+function storedVersion(): VersionRow {
+  return { id: 'ver-1', serialNumber: '0A', notAfter: new Date('2026-04-01T00:00:00.000Z') } as VersionRow;
+}
+
+/** A job repository over one job, recording the writes. */
+function fakeRepo(job: Partial<CompletionRow> | null, targets = [{ id: 'tgt-1', agentId: 'agent-1' }]) {
+  const row: CompletionRow | null = job
+    ? { id: 'job-1', status: 'running', type: 'issuance', certificateId: 'cert-1', certificateStatus: 'pending', versionId: null, ...job }
+    : null;
+  return {
+    transaction: jest.fn((fn: (t: Prisma.TransactionClient) => Promise<unknown>) => fn(tx)),
+    lockForCompletion: jest.fn(async () => row),
+    insertVersion: jest.fn(async () => storedVersion()),
+    activateVersionAndComplete: jest.fn(async () => undefined),
+    deploymentTargets: jest.fn(async () => targets),
+    insertDeploymentJobs: jest.fn(async () => undefined),
+    lockWithCertificate: jest.fn(),
+    recordFailure: jest.fn(async () => undefined),
+    setCertificateStatus: jest.fn(async () => undefined),
+  };
+}
+
+function service(repo: ReturnType<typeof fakeRepo>) {
+  const rpc = { emit: jest.fn(async () => undefined) };
+  const svc = new JobService(repo as unknown as JobRepository, {} as never, rpc as never, {} as InventoryConfig);
+  return { svc, rpc };
+}
+
+describe('JobService.complete (fake repository)', () => {
+  it('stores the version, activates the certificate, queues one deployment per bound target and announces the issue', async () => {
+    const repo = fakeRepo({});
+    const { svc, rpc } = service(repo);
+    await expect(svc.complete({ job_id: 'job-1', version })).resolves.toEqual({
+      job_id: 'job-1',
+      version_id: 'ver-1',
+      certificate_id: 'cert-1',
+    });
+    expect(repo.insertVersion).toHaveBeenCalledWith('cert-1', 'job-1', version, tx);
+    expect(repo.activateVersionAndComplete).toHaveBeenCalledWith('job-1', 'cert-1', storedVersion(), tx);
+    expect(repo.insertDeploymentJobs).toHaveBeenCalledWith('cert-1', 'ver-1', [{ id: 'tgt-1', agentId: 'agent-1' }], tx);
+    expect(rpc.emit).toHaveBeenCalledTimes(1);
+    expect(rpc.emit).toHaveBeenCalledWith(Events.certificateIssued, expect.objectContaining({ certificate_id: 'cert-1', job_id: 'job-1' }));
+  });
+
+  it('a renewal also emits certificate.renewed', async () => {
+    const { svc, rpc } = service(fakeRepo({ type: 'renewal', certificateStatus: 'renewal_in_progress' }));
+    await svc.complete({ job_id: 'job-1', version });
+    expect(rpc.emit).toHaveBeenCalledWith(LifecycleEvents.certificateRenewed, expect.objectContaining({ serial_number: '0A' }));
+  });
+
+  it('a repeated completion answers the stored version and writes and emits nothing', async () => {
+    const repo = fakeRepo({ status: 'completed', versionId: 'ver-0' });
+    const { svc, rpc } = service(repo);
+    await expect(svc.complete({ job_id: 'job-1', version })).resolves.toEqual({
+      job_id: 'job-1',
+      version_id: 'ver-0',
+      certificate_id: 'cert-1',
+    });
+    expect(repo.insertVersion).not.toHaveBeenCalled();
+    expect(rpc.emit).not.toHaveBeenCalled();
+  });
+
+  it('refuses a cancelled job (illegal transition) and an unknown one (not found) before writing', async () => {
+    const cancelled = fakeRepo({ status: 'cancelled' });
+    await expect(service(cancelled).svc.complete({ job_id: 'job-1', version })).rejects.toMatchObject({ code: 'illegal_transition' });
+    expect(cancelled.insertVersion).not.toHaveBeenCalled();
+    await expect(service(fakeRepo(null)).svc.complete({ job_id: 'job-9', version })).rejects.toMatchObject({ code: 'not_found' });
+  });
+
+  it('refuses to activate an archived certificate', async () => {
+    const repo = fakeRepo({ certificateStatus: 'archived' });
+    await expect(service(repo).svc.complete({ job_id: 'job-1', version })).rejects.toMatchObject({ code: 'illegal_transition' });
+    expect(repo.activateVersionAndComplete).not.toHaveBeenCalled();
+  });
+});
+
+describe('JobService.fail (fake repository)', () => {
+  const failing = (attempts: number) => ({
+    id: 'job-1',
+    status: 'running',
+    attempts,
+    maxAttempts: 3,
+    certificateId: 'cert-1',
+    certificate: { status: 'pending' },
+  });
+
+  it('with attempts left goes back to pending, the certificate untouched, no event', async () => {
+    const repo = fakeRepo({});
+    repo.lockWithCertificate.mockResolvedValue(failing(1));
+    const { svc, rpc } = service(repo);
+    await expect(svc.fail({ job_id: 'job-1', error: 'boom', terminal: false })).resolves.toEqual({
+      job_id: 'job-1',
+      status: 'pending',
+      attempts: 1,
+    });
+    expect(repo.recordFailure).toHaveBeenCalledWith('job-1', 'pending', 'boom', false, tx);
+    expect(repo.setCertificateStatus).not.toHaveBeenCalled();
+    expect(rpc.emit).not.toHaveBeenCalled();
+  });
+
+  it('out of attempts fails the job and the certificate and emits job.failed', async () => {
+    const repo = fakeRepo({});
+    repo.lockWithCertificate.mockResolvedValue(failing(3));
+    const { svc, rpc } = service(repo);
+    await expect(svc.fail({ job_id: 'job-1', error: 'boom', terminal: false })).resolves.toMatchObject({ status: 'failed' });
+    expect(repo.setCertificateStatus).toHaveBeenCalledWith('cert-1', 'failed', tx);
+    expect(rpc.emit).toHaveBeenCalledWith(Events.jobFailed, { job_id: 'job-1', certificate_id: 'cert-1', error: 'boom' });
+  });
+});
