@@ -1,11 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import {
-  AgentRpc,
-  AppError,
-  type JobDto,
-  type RpcRequestParsed,
-  type RpcResponse,
-} from '@certctl/contracts';
+import { AgentRpc, AppError, type JobDto, type RpcRequestParsed, type RpcResponse } from '@certctl/contracts';
 import { type Prisma, decodeIdCursor, encodeIdCursor } from '@certctl/database';
 import { getLogger } from '@certctl/observability';
 import { parseCsr, translatePkiErrors } from '@certctl/pki';

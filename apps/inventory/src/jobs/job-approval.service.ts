@@ -1,12 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import {
-  AppError,
-  Events,
-  type JobDto,
-  Rpc,
-  type RpcRequestParsed,
-  type RpcResponse,
-} from '@certctl/contracts';
+import { AppError, Events, type JobDto, Rpc, type RpcRequestParsed, type RpcResponse } from '@certctl/contracts';
 import { type Prisma, decodeCursor, encodeCursor } from '@certctl/database';
 import { RpcClient } from '@certctl/messaging';
 import { getLogger } from '@certctl/observability';
