@@ -32,9 +32,17 @@ export function busAuthFromEnv(env: Record<string, unknown> = process.env): BusA
   };
 }
 
+/**
+ * How long the first connection to NATS may take before the service gives up: long enough for
+ * a loaded node (a dial answered slowly is not a dead bus), short enough that a wrong address
+ * still stops the start with a clear line.
+ */
+export const NATS_CONNECT_TIMEOUT_MS = 60_000;
+
 /** The connection options of the NATS client for these settings. */
-export function natsConnectionOptions(o: BusAuthOptions): { user?: string; pass?: string; tls?: { caFile: string } } {
+export function natsConnectionOptions(o: BusAuthOptions): { user?: string; pass?: string; tls?: { caFile: string }; timeout: number } {
   return {
+    timeout: NATS_CONNECT_TIMEOUT_MS,
     ...(o.user ? { user: o.user, pass: o.password ?? '' } : {}),
     ...(o.tlsCaFile ? { tls: { caFile: o.tlsCaFile } } : {}),
   };
