@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { freePort } from '@certctl/testing';
 
 export interface AcmeTools {
-  /** The folder with pebble, pebble-challtestsrv and lego5. */
+  /** The folder with pebble, pebble-challtestsrv, lego5-client and xacme-client. */
   bin: string;
   /** Pebble's HTTPS certificate (localhost, 127.0.0.1) and the CA that signed it. */
   pebbleCert: string;
@@ -18,7 +18,7 @@ export interface AcmeTools {
 }
 
 /** Runs install-acme-clients.sh for these tools (builds nothing when the pinned versions are there). */
-export function ensureAcmeTools(...which: Array<'pebble' | 'lego5'>): AcmeTools {
+export function ensureAcmeTools(...which: Array<'pebble' | 'lego5' | 'xacme'>): AcmeTools {
   const bin = execFileSync('bash', [join(__dirname, 'install-acme-clients.sh'), ...which], {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'inherit'],

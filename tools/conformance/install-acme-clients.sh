@@ -4,18 +4,20 @@
 #   pebble, pebble-challtestsrv  (Go module proxy, pinned)  → $CERTCTL_DATA_DIR/tools/bin/
 #   Pebble's test TLS certificate and its CA (from the module) → $CERTCTL_DATA_DIR/tools/pebble-certs/
 #   lego5-client (lego v5's library, pinned in its go.mod)   → $CERTCTL_DATA_DIR/tools/bin/lego5-client
-# Usage: install-acme-clients.sh [pebble] [lego5]   (both when none is named)
+#   xacme-client (golang.org/x/crypto/acme, pinned in its go.mod) → $CERTCTL_DATA_DIR/tools/bin/xacme-client
+# Usage: install-acme-clients.sh [pebble] [lego5] [xacme]   (all when none is named)
 # A second run finds them (by their version stamps) and builds nothing. Prints the bin folder.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 source "$ROOT/tools/infra/env.sh"
 PEBBLE_VERSION=v2.10.3
-LEGO_VERSION=v5.6.0
+LEGO_VERSION=v5.6.0 # pinned in lego5-client/go.mod
+XCRYPTO_VERSION=v0.58.0 # pinned in xacme-client/go.mod
 TOOLS="$CERTCTL_DATA_DIR/tools"
 BIN="$TOOLS/bin"
 CERTS="$TOOLS/pebble-certs"
 mkdir -p "$BIN"
-WANT="${*:-pebble lego5}"
+WANT="${*:-pebble lego5 xacme}"
 wants() { case " $WANT " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
 
 say() { printf '[conformance] %s\n' "$*" >&2; }
@@ -51,19 +53,23 @@ if wants pebble && { ! stamped pebble "$PEBBLE_VERSION" || ! stamped pebble-chal
 fi
 
 # lego v5: the lego v5 command (go install github.com/go-acme/lego/v5@v5.6.0) needs the SDKs of
-# all its DNS providers, about 40 of which the Go module proxy does not serve here (403), so it
-# cannot be built. tools/conformance/lego5-client is a small program on lego v5's own library
-# packages (registration, certificate, http01, tlsalpn01, dns01: what the command runs), pinned
-# in its go.mod/go.sum; rebuilt only when its sources change.
-if wants lego5; then
-  src="$ROOT/tools/conformance/lego5-client"
-  sum="$LEGO_VERSION $(cat "$src/go.mod" "$src/go.sum" "$src/main.go" | sha256sum | cut -c1-16)"
-  if ! stamped lego5-client "$sum"; then
+# all its DNS providers and its logger, 20 of which the Go module proxy does not serve here (403),
+# so it cannot be built. tools/conformance/lego5-client is a small program on lego v5's own
+# library packages (registration, certificate, http01, tlsalpn01, dns01: what the command runs).
+# Each Go program under tools/conformance/<name> is pinned by its go.mod/go.sum and rebuilt only
+# when its sources change.
+build_program() { # <name> <label>
+  local src="$ROOT/tools/conformance/$1" sum
+  sum="$(cat "$src/go.mod" "$src/go.sum" "$src/main.go" | sha256sum | cut -c1-16)"
+  if ! stamped "$1" "$sum"; then
     need_go
-    say "building lego5-client on lego $LEGO_VERSION"
-    (cd "$src" && GOTOOLCHAIN="${GOTOOLCHAIN:-auto}" GOFLAGS=-mod=readonly go build -trimpath -o "$BIN/lego5-client" .)
-    echo "$sum" > "$BIN/.lego5-client-version"
+    say "building $1 ($2)"
+    (cd "$src" && GOTOOLCHAIN="${GOTOOLCHAIN:-auto}" GOFLAGS=-mod=readonly go build -trimpath -o "$BIN/$1" .)
+    echo "$sum" > "$BIN/.$1-version"
   fi
-fi
+}
+if wants lego5; then build_program lego5-client "lego $LEGO_VERSION"; fi
+# golang.org/x/crypto/acme: the ACME client of Go's autocert and of cert-manager's ACME issuer.
+if wants xacme; then build_program xacme-client "golang.org/x/crypto $XCRYPTO_VERSION"; fi
 
 echo "$BIN"
