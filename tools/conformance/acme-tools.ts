@@ -15,10 +15,12 @@ export interface AcmeTools {
   pebbleCert: string;
   pebbleKey: string;
   pebbleCa: string;
+  /** certbot from PyPI (pinned in install-acme-clients.sh), in its own venv. */
+  certbot: string;
 }
 
 /** Runs install-acme-clients.sh for these tools (builds nothing when the pinned versions are there). */
-export function ensureAcmeTools(...which: Array<'pebble' | 'lego5' | 'xacme'>): AcmeTools {
+export function ensureAcmeTools(...which: Array<'pebble' | 'lego5' | 'xacme' | 'certbot'>): AcmeTools {
   const bin = execFileSync('bash', [join(__dirname, 'install-acme-clients.sh'), ...which], {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -31,6 +33,7 @@ export function ensureAcmeTools(...which: Array<'pebble' | 'lego5' | 'xacme'>): 
     pebbleCert: join(certs, 'localhost', 'cert.pem'),
     pebbleKey: join(certs, 'localhost', 'key.pem'),
     pebbleCa: join(certs, 'pebble.minica.pem'),
+    certbot: join(bin, '..', 'certbot-venv', 'bin', 'certbot'),
   };
 }
 

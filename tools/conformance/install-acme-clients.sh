@@ -5,7 +5,8 @@
 #   Pebble's test TLS certificate and its CA (from the module) → $CERTCTL_DATA_DIR/tools/pebble-certs/
 #   lego5-client (lego v5's library, pinned in its go.mod)   → $CERTCTL_DATA_DIR/tools/bin/lego5-client
 #   xacme-client (golang.org/x/crypto/acme, pinned in its go.mod) → $CERTCTL_DATA_DIR/tools/bin/xacme-client
-# Usage: install-acme-clients.sh [pebble] [lego5] [xacme]   (all when none is named)
+#   certbot (PyPI, pinned, in a venv; Debian's 2.1 stays on the PATH) → $CERTCTL_DATA_DIR/tools/certbot-venv/bin/certbot
+# Usage: install-acme-clients.sh [pebble] [lego5] [xacme] [certbot]   (all when none is named)
 # A second run finds them (by their version stamps) and builds nothing. Prints the bin folder.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -13,11 +14,12 @@ source "$ROOT/tools/infra/env.sh"
 PEBBLE_VERSION=v2.10.3
 LEGO_VERSION=v5.6.0 # pinned in lego5-client/go.mod
 XCRYPTO_VERSION=v0.58.0 # pinned in xacme-client/go.mod
+CERTBOT_VERSION=5.8.0
 TOOLS="$CERTCTL_DATA_DIR/tools"
 BIN="$TOOLS/bin"
 CERTS="$TOOLS/pebble-certs"
 mkdir -p "$BIN"
-WANT="${*:-pebble lego5 xacme}"
+WANT="${*:-pebble lego5 xacme certbot}"
 wants() { case " $WANT " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
 
 say() { printf '[conformance] %s\n' "$*" >&2; }
@@ -71,5 +73,17 @@ build_program() { # <name> <label>
 if wants lego5; then build_program lego5-client "lego $LEGO_VERSION"; fi
 # golang.org/x/crypto/acme: the ACME client of Go's autocert and of cert-manager's ACME issuer.
 if wants xacme; then build_program xacme-client "golang.org/x/crypto $XCRYPTO_VERSION"; fi
+
+if wants certbot; then
+  VENV="$TOOLS/certbot-venv"
+  if [ ! -x "$VENV/bin/certbot" ] || [ "$(cat "$VENV/.certbot-version" 2>/dev/null)" != "$CERTBOT_VERSION" ]; then
+    python3 -c 'import venv, ensurepip' 2>/dev/null || { say "no Python venv: install python3-venv"; exit 1; }
+    say "installing certbot $CERTBOT_VERSION"
+    rm -rf "$VENV"
+    python3 -m venv "$VENV"
+    "$VENV/bin/pip" install --quiet --disable-pip-version-check "certbot==$CERTBOT_VERSION"
+    echo "$CERTBOT_VERSION" > "$VENV/.certbot-version"
+  fi
+fi
 
 echo "$BIN"
