@@ -20,7 +20,7 @@ export interface AcmeTools {
 }
 
 /** Runs install-acme-clients.sh for these tools (builds nothing when the pinned versions are there). */
-export function ensureAcmeTools(...which: Array<'pebble' | 'lego5' | 'xacme' | 'certbot'>): AcmeTools {
+export function ensureAcmeTools(...which: Array<'pebble' | 'lego5' | 'xacme' | 'certbot' | 'caddy'>): AcmeTools {
   const bin = execFileSync('bash', [join(__dirname, 'install-acme-clients.sh'), ...which], {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'inherit'],

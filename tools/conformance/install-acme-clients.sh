@@ -6,7 +6,8 @@
 #   lego5-client (lego v5's library, pinned in its go.mod)   → $CERTCTL_DATA_DIR/tools/bin/lego5-client
 #   xacme-client (golang.org/x/crypto/acme, pinned in its go.mod) → $CERTCTL_DATA_DIR/tools/bin/xacme-client
 #   certbot (PyPI, pinned, in a venv; Debian's 2.1 stays on the PATH) → $CERTCTL_DATA_DIR/tools/certbot-venv/bin/certbot
-# Usage: install-acme-clients.sh [pebble] [lego5] [xacme] [certbot]   (all when none is named)
+#   caddy (Debian's package; its systemd service stopped and disabled)     → /usr/bin/caddy
+# Usage: install-acme-clients.sh [pebble] [lego5] [xacme] [certbot] [caddy]   (all when none is named)
 # A second run finds them (by their version stamps) and builds nothing. Prints the bin folder.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -19,7 +20,7 @@ TOOLS="$CERTCTL_DATA_DIR/tools"
 BIN="$TOOLS/bin"
 CERTS="$TOOLS/pebble-certs"
 mkdir -p "$BIN"
-WANT="${*:-pebble lego5 xacme certbot}"
+WANT="${*:-pebble lego5 xacme certbot caddy}"
 wants() { case " $WANT " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
 
 say() { printf '[conformance] %s\n' "$*" >&2; }
@@ -84,6 +85,15 @@ if wants certbot; then
     "$VENV/bin/pip" install --quiet --disable-pip-version-check "certbot==$CERTBOT_VERSION"
     echo "$CERTBOT_VERSION" > "$VENV/.certbot-version"
   fi
+fi
+
+# Caddy from Debian: the tests run their own `caddy run`; the package's service must not hold the ports.
+if wants caddy && ! command -v caddy >/dev/null; then
+  [ "$(id -u)" = 0 ] || { say "no caddy: install Debian's caddy package"; exit 1; }
+  say "installing caddy (Debian)"
+  DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq caddy >/dev/null
+  if [ -d /run/systemd/system ]; then systemctl disable --now caddy.service >/dev/null 2>&1 || true; fi
 fi
 
 echo "$BIN"
