@@ -17,8 +17,9 @@ step "end-to-end tests (the whole stack, driven from outside)"
 npx jest --selectProjects e2e --runInBand --forceExit
 step "deployment files (helm, compose)"
 bash tools/deploy/check.sh
-step "conformance (zlint, pkilint)"
+step "conformance (zlint, pkilint; ACME with Pebble, lego v5, x/crypto/acme, certbot, Caddy)"
 bash tools/conformance/install-tools.sh >/dev/null # zlint and pkilint under the data dir, once
+bash tools/conformance/install-acme-clients.sh >/dev/null # Pebble, pebble-challtestsrv, lego5-client, xacme-client, certbot, caddy, once
 npx jest --selectProjects conformance --runInBand --forceExit
 step "observability artefacts (promtool, dashboards, k6 types)"
 bash tools/observability/check.sh
