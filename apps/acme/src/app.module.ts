@@ -16,6 +16,8 @@ import { FinalizeService } from './orders/finalize.service';
 import { OrdersRepository } from './orders/orders.repository';
 import { OrdersService } from './orders/orders.service';
 import { ProfileCache } from './profiles/profile-cache';
+import { ProfileSettingsRepository } from './profiles/profile-settings.repository';
+import { ProfileSettingsService } from './profiles/profile-settings.service';
 
 export function acmeModule(config: AcmeConfig) {
   @Module({
@@ -35,6 +37,8 @@ export function acmeModule(config: AcmeConfig) {
       { provide: ACME_CONFIG, useValue: config },
       AcmeRedis,
       ProfileCache,
+      ProfileSettingsRepository,
+      ProfileSettingsService,
       AccountsRepository,
       OrdersRepository,
       AuthorizationsRepository,

@@ -11,6 +11,7 @@ import { ChallengesService } from './orders/challenges.service';
 import { FinalizeService } from './orders/finalize.service';
 import { OrdersService } from './orders/orders.service';
 import { ProfileCache } from './profiles/profile-cache';
+import { ProfileSettingsService } from './profiles/profile-settings.service';
 import { NonceService } from './protocol/nonces';
 import { AcmeRateLimits } from './protocol/rate-limits';
 
@@ -36,6 +37,7 @@ bootstrapService({
         new_accounts: config.CERTCTL_ACME_RATE_NEW_ACCOUNTS_PER_IP_PER_HOUR,
       }),
       profiles: app.get(ProfileCache),
+      profileSettings: app.get(ProfileSettingsService),
       accounts: app.get(AccountsService),
       orders: app.get(OrdersService),
       challenges: app.get(ChallengesService),

@@ -5,7 +5,7 @@ import * as acme from 'acme-client';
 import { Client } from 'pg';
 import { api, waitFor } from './http';
 import { readState } from './e2e-env';
-import { RawAcme, acmeFetch, challengeServer, directoryUrl, opensslVerify, trustPlatformCa } from './acme-support';
+import { RawAcme, acmeFetch, challengeServer, directoryUrl, issueWithDns01, opensslVerify, trustPlatformCa } from './acme-support';
 
 jest.setTimeout(120000);
 trustPlatformCa();
@@ -22,19 +22,6 @@ async function newClient(o: { profile?: string; eab?: { kid: string; hmacKey: st
   });
   await client.createAccount({ termsOfServiceAgreed: true, contact: ['mailto:ops@example.com'] });
   return client;
-}
-
-/** A complete order answered by dns-01, with TXT records set on the test's DNS server. */
-function issueWithDns01(client: acme.Client, csr: Buffer): Promise<string> {
-  return client.auto({
-    csr,
-    challengePriority: ['dns-01'],
-    skipChallengeVerification: true,
-    termsOfServiceAgreed: true,
-    challengeCreateFn: async (authz, _c, ka) =>
-      challengeServer('/set-txt', { host: `_acme-challenge.${authz.identifier.value}.`, value: ka }),
-    challengeRemoveFn: async (authz) => challengeServer('/clear-txt', { host: `_acme-challenge.${authz.identifier.value}.` }),
-  });
 }
 
 async function csrFor(names: string[]) {

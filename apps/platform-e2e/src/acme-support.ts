@@ -130,3 +130,16 @@ export function acmeClientEnv(): NodeJS.ProcessEnv {
   const { caFile } = acmeBase();
   return { PATH: process.env.PATH, HOME: process.env.HOME ?? tmpdir(), LEGO_CA_CERTIFICATES: caFile, REQUESTS_CA_BUNDLE: caFile };
 }
+
+/** A complete order answered by dns-01, with TXT records set on the test's DNS server. */
+export function issueWithDns01(client: acme.Client, csr: Buffer): Promise<string> {
+  return client.auto({
+    csr,
+    challengePriority: ['dns-01'],
+    skipChallengeVerification: true,
+    termsOfServiceAgreed: true,
+    challengeCreateFn: async (authz, _c, ka) =>
+      challengeServer('/set-txt', { host: `_acme-challenge.${authz.identifier.value}.`, value: ka }),
+    challengeRemoveFn: async (authz) => challengeServer('/clear-txt', { host: `_acme-challenge.${authz.identifier.value}.` }),
+  });
+}

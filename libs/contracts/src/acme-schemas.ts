@@ -78,3 +78,39 @@ export const ACME_HTTP01_TOKEN = /^[A-Za-z0-9_-]{16,256}$/;
 export function acmeHttp01RedisKey(token: string): string {
   return `certctl:acme-client:http01:${token}`;
 }
+
+/** Where an ACME profile's certificates land: each id, or null to use the server setting (CERTCTL_ACME_*). */
+export const acmeProfileDefaultsBodySchema = z.strictObject({
+  issuer_id: idSchema.nullable().default(null),
+  owner_id: idSchema.nullable().default(null),
+  team_id: idSchema.nullable().default(null),
+  renewal_policy_id: idSchema.nullable().default(null),
+});
+const acmeDefaultsSchema = z.object({ issuer_id: z.string(), owner_id: z.string(), team_id: z.string(), renewal_policy_id: z.string() });
+/** What an ACME client and an operator need to know about one ACME profile. */
+export const acmeProfileSettingsSchema = z.object({
+  profile_id: z.string(),
+  /** The directory path ACME clients are given (`--server`), relative to the gateway's public URL. */
+  directory_path: z.string(),
+  /** This profile also answers /acme/directory. */
+  is_default: z.boolean(),
+  external_account_required: z.boolean(),
+  /** Every certificate this profile issues is recorded with this profile and `source: acme`. */
+  certificate_source: z.literal('acme'),
+  /** What certificates land in: the override where one is set, else the server setting. */
+  defaults: acmeDefaultsSchema,
+  /** The ids set on this profile (null: the server setting applies). */
+  overrides: acmeProfileDefaultsBodySchema,
+  /** Where the server connects to validate challenges (CERTCTL_ACME_HTTP01_PORT, CERTCTL_ACME_TLSALPN01_PORT). */
+  validation: z.object({
+    http_01_port: z.number().int(),
+    tls_alpn_01_port: z.number().int(),
+    /** The resolver dns-01 and the address lookups use (CERTCTL_ACME_DNS_SERVER); null: the system resolver. */
+    dns_server: z.string().nullable(),
+    /** Whether identifiers may resolve to private addresses (CERTCTL_ACME_ALLOW_PRIVATE_ADDRESSES). */
+    allow_private_addresses: z.boolean(),
+    timeout_ms: z.number().int(),
+  }),
+  updated_by: z.string().nullable(),
+  updated_at: isoDateSchema.nullable(),
+});

@@ -1,4 +1,4 @@
-import { AcmeAccount, AcmeEab, AcmeOrder } from './acme';
+import { AcmeAccount, AcmeEab, AcmeOrder, AcmeProfileSettings } from './acme';
 import {
   InventoryAcme,
   InventoryAgent,
@@ -104,6 +104,8 @@ export const AcmeRpc = {
   accountList: AcmeAccount.list,
   orderList: AcmeOrder.list,
   gc: AcmeOrder.gc,
+  profileGet: AcmeProfileSettings.get,
+  profileSetDefaults: AcmeProfileSettings.setDefaults,
 } as const;
 
 export const RevocationRpc = {

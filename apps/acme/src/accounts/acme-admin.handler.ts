@@ -3,10 +3,11 @@ import { Payload } from '@nestjs/microservices';
 import { AcmeRpc, ConfigRpc, type RpcRequestParsed } from '@certctl/contracts';
 import { RpcClient, RpcHandler } from '@certctl/messaging';
 import { OrdersService } from '../orders/orders.service';
+import { ProfileSettingsService } from '../profiles/profile-settings.service';
 import { AccountsService } from './accounts.service';
 import { EabKeysService } from './eab-keys.service';
 
-/** What the gateway asks of the ACME service: EAB keys (admin), accounts and orders (read), garbage collection (scheduler). */
+/** What the gateway asks of the ACME service: EAB keys and profile defaults (admin), accounts and orders (read), garbage collection (scheduler). */
 @Controller()
 export class AcmeAdminHandler {
   constructor(
@@ -14,6 +15,7 @@ export class AcmeAdminHandler {
     private readonly eabKeys: EabKeysService,
     private readonly orders: OrdersService,
     private readonly rpc: RpcClient,
+    private readonly profileSettings: ProfileSettingsService,
   ) {}
 
   @RpcHandler(AcmeRpc.eabCreate)
@@ -40,6 +42,16 @@ export class AcmeAdminHandler {
   @RpcHandler(AcmeRpc.orderList)
   orderList(@Payload() req: RpcRequestParsed<typeof AcmeRpc.orderList>) {
     return this.orders.listOrders(req);
+  }
+
+  @RpcHandler(AcmeRpc.profileGet)
+  profileGet(@Payload() req: RpcRequestParsed<typeof AcmeRpc.profileGet>) {
+    return this.profileSettings.get(req.id);
+  }
+
+  @RpcHandler(AcmeRpc.profileSetDefaults)
+  profileSetDefaults(@Payload() req: RpcRequestParsed<typeof AcmeRpc.profileSetDefaults>) {
+    return this.profileSettings.setDefaults(req.actor, req.id, req.body);
   }
 
   @RpcHandler(AcmeRpc.gc)

@@ -13,6 +13,7 @@ import type { NonceService } from '../protocol/nonces';
 import type { AcmeRateLimits } from '../protocol/rate-limits';
 import { AcmeUrls } from '../protocol/urls';
 import type { AcmeProfile, ProfileCache } from '../profiles/profile-cache';
+import type { ProfileSettingsService } from '../profiles/profile-settings.service';
 import { type AcmeReply, type Params, baseUrl, installAcmeEdge, send } from './acme-edge';
 import { type KeyMode, type PostContext, postAsGet, registerPost } from './jws-post';
 
@@ -21,6 +22,7 @@ export interface AcmeRouteDeps {
   nonces: NonceService;
   limits: AcmeRateLimits;
   profiles: ProfileCache;
+  profileSettings: ProfileSettingsService;
   accounts: AccountsService;
   orders: OrdersService;
   challenges: ChallengesService;
@@ -59,7 +61,8 @@ function installDirectoryRoutes(app: FastifyInstance, deps: AcmeRouteDeps, prefi
   app.get(`${prefix}/directory`, async (req, reply) => {
     const profile = await profileFor(req);
     const urls = new AcmeUrls(baseUrl(req, deps.config), profile);
-    return send(reply, { body: directory(urls, profile, deps.config) }, urls, false);
+    const meta = await deps.profileSettings.directoryMeta(profile.id);
+    return send(reply, { body: directory(urls, profile, deps.config, meta) }, urls, false);
   });
   const nonce = async (req: FastifyRequest, reply: FastifyReply) =>
     send(reply, { status: req.method === 'HEAD' ? 200 : 204 }, await urlsFor(req));
@@ -150,7 +153,7 @@ function installOrderRoutes(post: Post, deps: AcmeRouteDeps): void {
   });
 }
 
-function directory(urls: AcmeUrls, profile: AcmeProfile, config: AcmeConfig) {
+function directory(urls: AcmeUrls, profile: AcmeProfile, config: AcmeConfig, certctl: Record<string, unknown>) {
   return {
     newNonce: urls.newNonce,
     newAccount: urls.newAccount,
@@ -163,6 +166,7 @@ function directory(urls: AcmeUrls, profile: AcmeProfile, config: AcmeConfig) {
       ...(config.CERTCTL_ACME_WEBSITE ? { website: config.CERTCTL_ACME_WEBSITE } : {}),
       ...(config.CERTCTL_ACME_CAA_IDENTITIES.length ? { caaIdentities: config.CERTCTL_ACME_CAA_IDENTITIES } : {}),
       externalAccountRequired: profile.eabRequired,
+      certctl,
     },
   };
 }

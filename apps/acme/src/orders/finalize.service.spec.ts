@@ -5,6 +5,7 @@ import { createCsr, generateKeyPair, pemToDer } from '@certctl/pki';
 import type { AcmeAccountRow } from '../accounts/accounts.repository';
 import type { AcmeConfig } from '../config';
 import type { AcmeProfile } from '../profiles/profile-cache';
+import type { ProfileSettingsService } from '../profiles/profile-settings.service';
 import { FinalizeService } from './finalize.service';
 import type { OrderRow, OrdersRepository } from './orders.repository';
 import type { OrdersService } from './orders.service';
@@ -36,13 +37,17 @@ function setup(current: OrderRow = order()) {
   };
   const rpc = { request: jest.fn(), onEvent: jest.fn() };
   const orders = { order: jest.fn(async () => current) };
+  const profileSettings = {
+    landing: jest.fn(async () => ({ issuer_id: 'iss-p', owner_id: 'o-p', team_id: 't-p', renewal_policy_id: 'rp-p' })),
+  };
   const service = new FinalizeService(
     repository as unknown as OrdersRepository,
     rpc as unknown as RpcClient,
     orders as unknown as OrdersService,
+    profileSettings as unknown as ProfileSettingsService,
     config,
   );
-  return { service, repository, rpc };
+  return { service, repository, rpc, profileSettings };
 }
 
 const job = (status: JobDto['status'], fields: Partial<JobDto> = {}) => ({ id: 'job-1', status, last_error: null, ...fields }) as JobDto;
@@ -104,5 +109,19 @@ describe('FinalizeService (fake repository and bus)', () => {
       ['ord-1', ['processing'], 'ready'],
     ]);
     expect(repository.recordIssuance).not.toHaveBeenCalled();
+  });
+
+  it("ok/the certificate is recorded with the ACME profile's issuer, owner, team and renewal policy", async () => {
+    const { service, rpc, profileSettings } = setup(order({ status: 'ready' }));
+    rpc.request.mockRejectedValue(AppError.validation([{ field: 'sans', message: 'stop here' }]));
+    await expect(service.finalize(account, 'ord-1', await csrPayload(['a.example.com']), profile)).rejects.toBeDefined();
+    expect(profileSettings.landing).toHaveBeenCalledWith('prof-1');
+    expect(rpc.request.mock.calls[0]![1]).toMatchObject({
+      profile_id: 'prof-1',
+      issuer_id: 'iss-p',
+      owner_id: 'o-p',
+      team_id: 't-p',
+      renewal_policy_id: 'rp-p',
+    });
   });
 });

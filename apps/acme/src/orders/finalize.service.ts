@@ -10,6 +10,7 @@ import { AcmeError } from '../protocol/errors';
 import { asObject } from '../protocol/payload';
 import { type Identifier, canonicalIp } from '../protocol/identifiers';
 import type { AcmeProfile } from '../profiles/profile-cache';
+import { ProfileSettingsService } from '../profiles/profile-settings.service';
 import { type OrderRow, OrdersRepository } from './orders.repository';
 import { OrdersService, ordersTotal } from './orders.service';
 
@@ -28,6 +29,7 @@ export class FinalizeService implements OnApplicationBootstrap, OnApplicationShu
     private readonly repository: OrdersRepository,
     private readonly rpc: RpcClient,
     private readonly orders: OrdersService,
+    private readonly profileSettings: ProfileSettingsService,
     @Inject(ACME_CONFIG) private readonly config: AcmeConfig,
   ) {}
 
@@ -66,7 +68,10 @@ export class FinalizeService implements OnApplicationBootstrap, OnApplicationShu
     return this.settle(processing, job);
   }
 
-  /** Inventory records the certificate and queues its issuance; when it refuses, the order is ready again. */
+  /**
+   * Inventory records the certificate (with the profile's issuer, owner, team and renewal policy)
+   * and queues its issuance; when it refuses, the order is ready again.
+   */
   private async requestIssuance(order: OrderRow, account: AcmeAccountRow, profile: AcmeProfile, csr: ParsedCsr, identifiers: Identifier[]) {
     const names = identifiers.map((identifier) => identifier.value);
     const commonName = csr.commonName?.toLowerCase() ?? identifiers.find((identifier) => identifier.type === 'dns')?.value ?? names[0];
@@ -75,10 +80,7 @@ export class FinalizeService implements OnApplicationBootstrap, OnApplicationShu
         order_id: order.id,
         account_id: account.id,
         profile_id: profile.id,
-        issuer_id: this.config.CERTCTL_ACME_ISSUER_ID,
-        owner_id: this.config.CERTCTL_ACME_OWNER_ID,
-        team_id: this.config.CERTCTL_ACME_TEAM_ID,
-        renewal_policy_id: this.config.CERTCTL_ACME_RENEWAL_POLICY_ID,
+        ...(await this.profileSettings.landing(profile.id)),
         common_name: commonName,
         sans: names,
         csr_pem: derToPem(csr.der, 'CERTIFICATE REQUEST'),

@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query, Req } from '@nestjs/common';
 import { z } from 'zod';
 import {
   AcmeRpc,
@@ -9,13 +9,15 @@ import {
   acmeEabKeySchema,
   acmeListQuerySchema,
   acmeOrderSummarySchema,
+  acmeProfileDefaultsBodySchema,
+  acmeProfileSettingsSchema,
 } from '@certctl/contracts';
 import { RpcClient } from '@certctl/messaging';
 import { type GatewayRequest, actorOf } from '../auth/principal';
 import { Endpoint } from '../http/endpoint';
 import { idParam } from '../http/params';
 
-/** ACME administration: external account binding keys, and the accounts and orders clients made. */
+/** ACME administration: external account binding keys, profile defaults, and the accounts and orders clients made. */
 @Controller('api/v1/acme')
 export class AcmeAdminController {
   constructor(private readonly rpc: RpcClient) {}
@@ -84,5 +86,34 @@ export class AcmeAdminController {
   })
   orders(@Query() query: z.output<typeof acmeListQuerySchema>) {
     return this.rpc.request(AcmeRpc.orderList, query);
+  }
+
+  @Get('profiles/:id')
+  @Endpoint({
+    permission: Permission.AcmeRead,
+    tag: 'acme',
+    summary:
+      'An ACME profile as clients meet it: its directory, the ports challenges are validated on, and the issuer, owner, team and renewal policy its certificates land in',
+    response: acmeProfileSettingsSchema,
+    errors: [404],
+  })
+  profile(@Param('id') id: string) {
+    return this.rpc.request(AcmeRpc.profileGet, { id: idParam(id) });
+  }
+
+  @Put('profiles/:id/defaults')
+  @Endpoint({
+    permission: Permission.AcmeManage,
+    tag: 'acme',
+    summary:
+      "Set the issuer, owner, team and renewal policy an ACME profile's certificates land in (null or absent: the server setting); each id must exist (422 naming the field)",
+    action: 'acme.profile.set_defaults',
+    resource: 'certificate_profile',
+    body: acmeProfileDefaultsBodySchema,
+    response: acmeProfileSettingsSchema,
+    errors: [404],
+  })
+  setProfileDefaults(@Param('id') id: string, @Body() body: z.output<typeof acmeProfileDefaultsBodySchema>, @Req() req: GatewayRequest) {
+    return this.rpc.request(AcmeRpc.profileSetDefaults, { actor: actorOf(req.principal!), id: idParam(id), body });
   }
 }

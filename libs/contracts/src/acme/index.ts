@@ -1,3 +1,4 @@
 export * from './account';
 export * from './eab';
 export * from './order';
+export * from './profile';

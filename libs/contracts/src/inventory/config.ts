@@ -55,13 +55,14 @@ function configContracts<D extends z.ZodType, C extends z.ZodType, U extends z.Z
 }
 
 export const InventoryConfig = {
-  team: configContracts('team', { dto: teamSchema, create: createTeamSchema, update: updateTeamSchema }),
-  owner: configContracts('owner', { dto: ownerSchema, create: createOwnerSchema, update: updateOwnerSchema }),
-  renewal_policy: configContracts('renewal_policy', {
-    dto: renewalPolicySchema,
-    create: createRenewalPolicySchema,
-    update: updateRenewalPolicySchema,
-  }),
+  /** ACME checks the team, owner and renewal policy an ACME profile's certificates are set to land in. */
+  team: configContracts('team', { dto: teamSchema, create: createTeamSchema, update: updateTeamSchema }, ['acme']),
+  owner: configContracts('owner', { dto: ownerSchema, create: createOwnerSchema, update: updateOwnerSchema }, ['acme']),
+  renewal_policy: configContracts(
+    'renewal_policy',
+    { dto: renewalPolicySchema, create: createRenewalPolicySchema, update: updateRenewalPolicySchema },
+    ['acme'],
+  ),
   /** Issuance checks a job's profile at signing; ACME reads the profile of its directory. */
   profile: configContracts('profile', { dto: profileSchema, create: createProfileSchema, update: updateProfileSchema }, [
     'issuance',

@@ -9,7 +9,7 @@ export const IssuanceIssuer = {
   get: contract({
     subject: 'certctl.v1.issuance.issuer.get',
     owner: 'issuance',
-    callers: ['gateway', 'inventory', 'revocation'],
+    callers: ['gateway', 'inventory', 'revocation', 'acme'],
     request: getByIdSchema,
     response: issuerSchema,
   }),
