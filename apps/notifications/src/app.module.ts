@@ -4,6 +4,7 @@ import { MessagingModule, RpcClient, busAuthFromEnv } from '@certctl/messaging';
 import { platformModule } from '@certctl/platform';
 import { QueueModule, QueueService } from '@certctl/queue';
 import { NOTIFICATIONS_CONFIG, type NotificationsConfig } from './config';
+import { ChannelTestService } from './delivery/channel-test.service';
 import { DeliveryProcessor } from './delivery/delivery.processor';
 import { NotificationHandler } from './notifications/notification.handler';
 import { PlatformEventsHandler } from './notifications/platform-events.handler';
@@ -12,6 +13,7 @@ import { NotificationService } from './notifications/notification.service';
 import { ChannelRepository } from './routing/channel.repository';
 import { ChannelService } from './routing/channel.service';
 import { RuleRepository } from './routing/rule.repository';
+import { RuleService } from './routing/rule.service';
 
 export function notificationsModule(config: NotificationsConfig) {
   @Module({
@@ -34,6 +36,8 @@ export function notificationsModule(config: NotificationsConfig) {
       RuleRepository,
       NotificationService,
       ChannelService,
+      RuleService,
+      ChannelTestService,
       DeliveryProcessor,
     ],
   })

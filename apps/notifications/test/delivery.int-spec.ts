@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { INestMicroservice } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Client } from 'pg';
-import { type Alert, Events, NotificationRpc } from '@certctl/contracts';
+import { type Alert, Events, NotificationRpc, NotificationsChannel } from '@certctl/contracts';
 import { DrainingNatsServer, RpcClient, busAuthFromEnv } from '@certctl/messaging';
 import { createTestDatabase, startHttpReceiver, startNatsServer, startSmtpReceiver, waitFor } from '@certctl/testing';
 import { notificationsModule } from '../src/app.module';
@@ -372,5 +372,53 @@ describe('notification delivery on real PostgreSQL, Redis and NATS', () => {
     expect(rows[0]!.config).toContain('$sealed');
     expect((await channels.loadForDelivery('nch-legacy'))?.config).toEqual({ url: legacyUrl });
     expect((await rpc.request(NotificationRpc.channelList, {})).data.find((c) => c.id === 'nch-legacy')?.config).toEqual(listed?.config);
+  });
+
+  it('fail/a row routed before its channel was disabled or deleted is not sent: dead at once with the reason', async () => {
+    const hits: string[] = [];
+    const target = await startHttpReceiver((_req, body) => {
+      hits.push(body);
+      return 204;
+    });
+    try {
+      const off = await rpc.request(NotificationsChannel.create, {
+        actor,
+        channel: { name: 'later-disabled', type: 'webhook', config: { url: `${target.url}/x` } },
+      });
+      const gone = await rpc.request(NotificationsChannel.create, {
+        actor,
+        channel: { name: 'later-deleted', type: 'webhook', config: { url: `${target.url}/y` } },
+      });
+      expect(await rpc.request(NotificationsChannel.update, { actor, id: off.id, changes: { enabled: false } })).toMatchObject({
+        enabled: false,
+      });
+      expect(await rpc.request(NotificationsChannel.delete, { actor, id: gone.id })).toEqual({ id: gone.id, deleted: true });
+      // Rows as routing wrote them while both channels were usable; reconciliation queues them.
+      for (const [id, channelId] of [
+        ['ntf-routed-off', off.id],
+        ['ntf-routed-gone', gone.id],
+      ]) {
+        await db.query(
+          `INSERT INTO notification_events (id, type, channel, channel_id, recipient, message, updated_at)
+           VALUES ($1, 'certificate.expiring', 'webhook', $2, 'x', 'm', now() - interval '1 minute')`,
+          [id, channelId],
+        );
+      }
+      const dead = await waitFor(
+        async () => {
+          const rows = await Promise.all(['ntf-routed-off', 'ntf-routed-gone'].map((id) => rpc.request(NotificationRpc.get, { id })));
+          return rows.every((row) => row.status === 'dead') ? rows : undefined;
+        },
+        10000,
+        'both rows dead',
+      );
+      expect(dead.map((row) => [row.last_error, row.retry_count])).toEqual([
+        [`channel ${off.id} is disabled: not sent (enable the channel, then requeue)`, 1],
+        [`channel ${gone.id} was deleted: not sent`, 1],
+      ]);
+      expect(hits).toEqual([]);
+    } finally {
+      await target.close();
+    }
   });
 });

@@ -116,6 +116,33 @@ export const channelSchema = z.object({
 });
 export const listChannelsResponseSchema = z.object({ data: z.array(channelSchema) });
 
+/** At least one field: an empty PATCH is a 422 rather than a silent no-op. */
+const notEmpty = (body: Record<string, unknown>) => Object.keys(body).length > 0;
+const NOTHING_TO_CHANGE = { message: 'give at least one field to change', path: [] };
+
+/**
+ * PATCH of a channel: only the fields given change. `config` keys given replace the stored ones
+ * (the others stay); `secret: null` removes the secret. The type cannot change (create another channel).
+ */
+export const updateChannelBodySchema = z
+  .strictObject({
+    name: z.string().min(1).max(200).optional(),
+    config: channelConfigSchema.optional(),
+    secret: z.string().min(1).max(4096).nullable().optional(),
+    enabled: z.boolean().optional(),
+  })
+  .refine(notEmpty, NOTHING_TO_CHANGE);
+
+/** What a test message through a channel did: nothing is stored, no notification row is written. */
+export const channelTestResultSchema = z.object({
+  ok: z.boolean(),
+  /** The receiver's HTTP status when the channel speaks HTTP and an answer came; else null. */
+  status: z.number().int().nullable(),
+  /** "delivered", or why not (the same safe text a failed delivery stores in last_error). */
+  detail: z.string(),
+  duration_ms: z.number().int(),
+});
+
 export const createRuleBodySchema = z.strictObject({
   name: z.string().min(1).max(200),
   renewal_policy_id: idSchema.optional(),
@@ -139,5 +166,19 @@ export const ruleSchema = z.object({
   created_at: z.string(),
 });
 export const listRulesResponseSchema = z.object({ data: z.array(ruleSchema) });
+
+/** PATCH of a rule: only the fields given change; a selector set to null matches every certificate again. */
+export const updateRuleBodySchema = z
+  .strictObject({
+    name: z.string().min(1).max(200).optional(),
+    renewal_policy_id: idSchema.nullable().optional(),
+    team_id: idSchema.nullable().optional(),
+    owner_id: idSchema.nullable().optional(),
+    events: z.array(alertEventSchema).min(1).optional(),
+    min_severity: severitySchema.optional(),
+    channel_ids: z.array(idSchema).min(1).max(20).optional(),
+    enabled: z.boolean().optional(),
+  })
+  .refine(notEmpty, NOTHING_TO_CHANGE);
 
 export const notificationActorSchema = z.object({ principal: z.string().min(1), role: z.string().min(1) });

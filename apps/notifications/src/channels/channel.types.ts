@@ -37,7 +37,8 @@ export interface SendContext {
 
 /** One handler per channel type, behind a factory (see channel.factory.ts). */
 export interface ChannelSender {
-  send(n: Outgoing, ctx: SendContext): Promise<void>;
+  /** Resolves with the receiver's HTTP status for channels that speak HTTP (nothing for email). */
+  send(n: Outgoing, ctx: SendContext): Promise<number | void>;
 }
 
 /**
@@ -49,10 +50,13 @@ export interface ChannelSender {
  */
 export class DeliveryError extends Error {
   readonly retryable: boolean;
+  /** The receiver's HTTP status when it answered one. */
+  readonly status?: number;
 
-  constructor(message: string, options: { retryable: boolean }) {
+  constructor(message: string, options: { retryable: boolean; status?: number }) {
     super(message.slice(0, 500));
     this.name = 'DeliveryError';
     this.retryable = options.retryable;
+    this.status = options.status;
   }
 }

@@ -15,7 +15,7 @@ export const DEFAULT_URLS = {
  * and the answer's body is never read into the error (status and a short reason only).
  * Network errors and timeouts are retryable; see retryableStatus for answers.
  */
-export async function postJson(url: string, body: string, headers: Record<string, string>, ctx: SendContext): Promise<void> {
+export async function postJson(url: string, body: string, headers: Record<string, string>, ctx: SendContext): Promise<number> {
   let u: URL;
   try {
     u = new URL(url);
@@ -55,10 +55,12 @@ export async function postJson(url: string, body: string, headers: Record<string
     });
     req.end(body);
   });
-  if (status >= 200 && status < 300) return;
-  if (status >= 300 && status < 400) throw new DeliveryError(`${safeUrl(url)} answered ${status} (redirects are not followed)`, PERMANENT);
+  if (status >= 200 && status < 300) return status;
+  if (status >= 300 && status < 400)
+    throw new DeliveryError(`${safeUrl(url)} answered ${status} (redirects are not followed)`, { ...PERMANENT, status });
   throw new DeliveryError(`${safeUrl(url)} answered ${status}${STATUS_CODES[status] ? ` ${STATUS_CODES[status]}` : ''}`, {
     retryable: retryableStatus(status),
+    status,
   });
 }
 
@@ -99,26 +101,26 @@ function body(n: Outgoing): Record<string, unknown> {
 
 /** Generic webhook: JSON body, HMAC-SHA256 signature over "<timestamp>.<body>" when a secret is set. */
 export class WebhookChannel implements ChannelSender {
-  async send(n: Outgoing, ctx: SendContext): Promise<void> {
+  async send(n: Outgoing, ctx: SendContext): Promise<number> {
     const json = JSON.stringify(body(n));
     const ts = Math.floor(Date.now() / 1000);
     const headers: Record<string, string> = { [TIMESTAMP_HEADER]: String(ts), 'x-certctl-notification-id': n.id };
     if (ctx.secret) headers[SIGNATURE_HEADER] = signWebhook(ctx.secret, ts, json);
-    await postJson(need(ctx.config.url), json, headers, ctx);
+    return postJson(need(ctx.config.url), json, headers, ctx);
   }
 }
 
 /** Slack incoming webhook. */
 export class SlackChannel implements ChannelSender {
-  async send(n: Outgoing, ctx: SendContext): Promise<void> {
+  async send(n: Outgoing, ctx: SendContext): Promise<number> {
     const json = JSON.stringify({ text: `*${n.subject}*\n${n.message}` });
-    await postJson(need(ctx.config.url), json, {}, ctx);
+    return postJson(need(ctx.config.url), json, {}, ctx);
   }
 }
 
 /** Microsoft Teams incoming webhook (MessageCard). */
 export class TeamsChannel implements ChannelSender {
-  async send(n: Outgoing, ctx: SendContext): Promise<void> {
+  async send(n: Outgoing, ctx: SendContext): Promise<number> {
     const color = n.severity === 'critical' ? 'D13438' : n.severity === 'warning' ? 'FFB900' : '0078D7';
     const json = JSON.stringify({
       '@type': 'MessageCard',
@@ -127,13 +129,13 @@ export class TeamsChannel implements ChannelSender {
       title: n.subject,
       text: n.message,
     });
-    await postJson(need(ctx.config.url), json, {}, ctx);
+    return postJson(need(ctx.config.url), json, {}, ctx);
   }
 }
 
 /** PagerDuty Events API v2: the secret is the integration routing key. */
 export class PagerDutyChannel implements ChannelSender {
-  async send(n: Outgoing, ctx: SendContext): Promise<void> {
+  async send(n: Outgoing, ctx: SendContext): Promise<number> {
     if (!ctx.secret) throw new DeliveryError('PagerDuty channel has no routing key', PERMANENT);
     const json = JSON.stringify({
       routing_key: ctx.secret,
@@ -146,13 +148,13 @@ export class PagerDutyChannel implements ChannelSender {
         custom_details: n.payload,
       },
     });
-    await postJson(ctx.config.url ?? DEFAULT_URLS.pagerduty, json, {}, ctx);
+    return postJson(ctx.config.url ?? DEFAULT_URLS.pagerduty, json, {}, ctx);
   }
 }
 
 /** OpsGenie Alerts API: the secret is the API key (GenieKey). */
 export class OpsGenieChannel implements ChannelSender {
-  async send(n: Outgoing, ctx: SendContext): Promise<void> {
+  async send(n: Outgoing, ctx: SendContext): Promise<number> {
     if (!ctx.secret) throw new DeliveryError('OpsGenie channel has no API key', PERMANENT);
     const json = JSON.stringify({
       message: n.subject.slice(0, 130),
@@ -162,6 +164,6 @@ export class OpsGenieChannel implements ChannelSender {
       source: 'certctl',
       details: Object.fromEntries(Object.entries(n.payload).map(([k, v]) => [k, String(v)])),
     });
-    await postJson(ctx.config.url ?? DEFAULT_URLS.opsgenie, json, { authorization: `GenieKey ${ctx.secret}` }, ctx);
+    return postJson(ctx.config.url ?? DEFAULT_URLS.opsgenie, json, { authorization: `GenieKey ${ctx.secret}` }, ctx);
   }
 }

@@ -28,7 +28,10 @@ function setup(stored: NotificationRow | null, { recordWins = true } = {}) {
   };
   const rpc = { emit: jest.fn(async () => undefined) };
   const notifications = { enqueue: jest.fn(async () => undefined) };
-  const channels = { loadForDelivery: jest.fn(async () => ({ type: 'webhook', config: { url: 'https://hooks.example.test/x' } })) };
+  const channels = {
+    loadForDelivery: jest.fn(async () => ({ type: 'webhook', config: { url: 'https://hooks.example.test/x' } })),
+    unusableReason: jest.fn(async (): Promise<'channel_deleted' | 'channel_disabled' | null> => 'channel_disabled'),
+  };
   const processor = new DeliveryProcessor(
     events as unknown as NotificationRepository,
     {} as QueueService,
@@ -106,12 +109,17 @@ describe('DeliveryProcessor.deliver', () => {
     expect(failures[0]).toMatchObject({ dead: false, lastError: 'delivery failed' });
   });
 
-  it('fail/a removed or disabled channel counts as a failed attempt, retried', async () => {
-    const { processor, channels, failures } = setup(row());
+  it.each([
+    ['channel_disabled', 'channel nch-1 is disabled: not sent (enable the channel, then requeue)'],
+    ['channel_deleted', 'channel nch-1 was deleted: not sent'],
+  ] as const)('fail/a row whose channel is %s is not sent: dead at once with the reason, no retry queued', async (reason, lastError) => {
+    const { processor, channels, notifications, failures } = setup(row({ channelId: 'nch-1' }));
     channels.loadForDelivery.mockResolvedValue(null as never);
-    await expect(processor.deliver('ntf-1')).resolves.toBe('failed');
+    channels.unusableReason.mockResolvedValue(reason);
+    await expect(processor.deliver('ntf-1')).resolves.toBe('dead');
     expect(send).not.toHaveBeenCalled();
-    expect(failures[0]).toMatchObject({ dead: false, lastError: 'channel no longer exists or is disabled' });
+    expect(failures[0]).toMatchObject({ dead: true, lastError });
+    expect(notifications.enqueue).not.toHaveBeenCalled();
   });
 
   it.each(['sent', 'dead'] as const)('ok/a row already %s is skipped without sending', async (status) => {

@@ -5,11 +5,12 @@ import { counter, getLogger, registry } from '@certctl/observability';
 import { QueueService } from '@certctl/queue';
 import { Gauge } from 'prom-client';
 import { senderFor } from '../channels/channel.factory';
-import { type ChannelConfig, DeliveryError, type Outgoing, type SendContext } from '../channels/channel.types';
+import { DeliveryError, type Outgoing } from '../channels/channel.types';
+import { sendContextFor } from '../channels/send-context';
 import { ChannelService } from '../routing/channel.service';
 import { NOTIFICATIONS_CONFIG, type NotificationsConfig } from '../config';
 import { type NotificationRow, NotificationRepository } from '../notifications/notification.repository';
-import { NotificationService } from '../notifications/notification.service';
+import { NotificationService, skipped } from '../notifications/notification.service';
 import { afterFailure } from './backoff';
 
 const attempts = counter('certctl_notification_attempts_total', 'Notification delivery attempts by channel and result', [
@@ -80,9 +81,9 @@ export class DeliveryProcessor implements OnApplicationBootstrap, OnApplicationS
   /** Sends the row once through its channel; null when delivered, else why not and whether another attempt may succeed. */
   private async attempt(row: NotificationRow): Promise<AttemptFailure | null> {
     const channel = row.channelId ? await this.channels.loadForDelivery(row.channelId) : null;
-    if (!channel) return { error: 'channel no longer exists or is disabled', retryable: true };
+    if (!channel) return this.unusableChannel(row);
     try {
-      await senderFor(channel.type as ChannelType).send(outgoingOf(row), this.sendContext(channel));
+      await senderFor(channel.type as ChannelType).send(outgoingOf(row), sendContextFor(channel, this.config));
       return null;
     } catch (err) {
       if (err instanceof DeliveryError) return { error: err.message, retryable: err.retryable };
@@ -90,17 +91,15 @@ export class DeliveryProcessor implements OnApplicationBootstrap, OnApplicationS
     }
   }
 
-  private sendContext(channel: { type: string; config: unknown; secret?: string }): SendContext {
-    return {
-      type: channel.type as ChannelType,
-      config: channel.config as ChannelConfig,
-      secret: channel.secret,
-      timeoutMs: this.config.CERTCTL_NOTIFY_TIMEOUT_MS,
-      policy: {
-        allowPrivateAddresses: this.config.CERTCTL_NOTIFY_ALLOW_PRIVATE_ADDRESSES,
-        smtpAllowPlaintextAuth: this.config.CERTCTL_NOTIFY_SMTP_ALLOW_PLAINTEXT_AUTH,
-      },
-    };
+  /**
+   * The row's channel was disabled or deleted after the row was routed: not sent, dead at once
+   * (no retries against a channel an operator turned off), counted, and the reason on the row.
+   */
+  private async unusableChannel(row: NotificationRow): Promise<AttemptFailure> {
+    const reason = (await this.channels.unusableReason(row.channelId)) ?? 'channel_disabled';
+    skipped.inc({ reason });
+    const why = reason === 'channel_deleted' ? 'was deleted: not sent' : 'is disabled: not sent (enable the channel, then requeue)';
+    return { error: `channel ${row.channelId ?? '(none)'} ${why}`, retryable: false };
   }
 
   /** Records the failed attempt; queues the next one with backoff, or dead-letters the row. */

@@ -1,5 +1,6 @@
 // NotificationService's routing and requeue rules against hand-written fake repositories: no PostgreSQL.
 import { AppError } from '@certctl/contracts';
+import { registry } from '@certctl/observability';
 import type { QueueService } from '@certctl/queue';
 import { notificationRow, unitTestConfig } from '../testing/fixtures';
 import type { ChannelRepository, ChannelRow } from '../routing/channel.repository';
@@ -53,8 +54,8 @@ function setup({ rules = [] as RuleRow[], channels = [] as ChannelRow[], existin
   const queues = { add: jest.fn(async () => undefined) };
   const service = new NotificationService(
     events as unknown as NotificationRepository,
-    { findEnabled: async () => rules } as unknown as RuleRepository,
-    { findEnabled: async () => channels } as unknown as ChannelRepository,
+    { findAll: async () => rules } as unknown as RuleRepository,
+    { findAllByName: async () => channels } as unknown as ChannelRepository,
     queues as unknown as QueueService,
     config,
   );
@@ -70,6 +71,14 @@ const alert = {
   certificate: { id: 'cert-1', name: 'web-1', team_id: 'team-1', owner_email: 'owner@example.test' },
   data: {},
 };
+
+/** certctl_notification_skipped_total by reason, read from the shared registry. */
+async function skippedCounts(): Promise<Record<string, number>> {
+  const metric = await registry.getSingleMetric('certctl_notification_skipped_total')!.get();
+  const out: Record<string, number> = { rule_disabled: 0, channel_disabled: 0 };
+  for (const v of metric.values) out[String(v.labels.reason)] = v.value;
+  return out;
+}
 
 describe('NotificationService.dispatch', () => {
   it('ok/one row per routed channel, one per recipient for email, each queued; a channel not enabled (absent from the enabled list) gets none', async () => {
@@ -102,6 +111,23 @@ describe('NotificationService.dispatch', () => {
     });
     await expect(service.dispatch({ alerts: [alert] })).resolves.toEqual({ created: 0, duplicates: 1 });
     expect(queues.add).not.toHaveBeenCalled();
+  });
+
+  it('ok/a disabled rule and a disabled channel route nothing, and each skip is counted by reason', async () => {
+    const { service, inserted } = setup({
+      rules: [rule({ channelIds: ['nch-hook', 'nch-off'] }), rule({ id: 'nrl-off', enabled: false, channelIds: ['nch-other'] })],
+      channels: [
+        channel({ id: 'nch-hook' }),
+        channel({ id: 'nch-off', name: 'off', enabled: false }),
+        channel({ id: 'nch-other', name: 'o' }),
+      ],
+    });
+    const before = await skippedCounts();
+    await expect(service.dispatch({ alerts: [alert] })).resolves.toEqual({ created: 1, duplicates: 0 });
+    expect(inserted.map((row) => row.channelId)).toEqual(['nch-hook']);
+    const after = await skippedCounts();
+    expect(after.rule_disabled - before.rule_disabled).toBe(1);
+    expect(after.channel_disabled - before.channel_disabled).toBe(1);
   });
 
   it('ok/an alert no rule selects writes nothing', async () => {

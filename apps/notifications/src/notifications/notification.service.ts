@@ -1,16 +1,23 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AppError, type NotificationRpc, QueueName, type RpcRequestParsed, type RpcResponse } from '@certctl/contracts';
 import { type Prisma, newId, decodeIdCursor, encodeIdCursor } from '@certctl/database';
-import { getLogger } from '@certctl/observability';
+import { counter, getLogger } from '@certctl/observability';
 import { QueueService } from '@certctl/queue';
 import { attemptJobId } from '../delivery/backoff';
-import { dedupeKeyFor, routeAlert } from '../routing/routing';
+import { dedupeKeyFor, routeAlertExplained } from '../routing/routing';
 import { NOTIFICATIONS_CONFIG, type NotificationsConfig } from '../config';
 import { toNotificationDto } from './notification.mapper';
 import type { ChannelConfig } from '../channels/channel.types';
 import { type ChannelRow, ChannelRepository } from '../routing/channel.repository';
-import { type RuleRow, RuleRepository } from '../routing/rule.repository';
+import { RuleRepository } from '../routing/rule.repository';
 import { type NewNotification, NotificationRepository } from './notification.repository';
+
+/** Deliveries not made because a rule or a channel is disabled (at routing) or became so before delivery. */
+export const skipped = counter(
+  'certctl_notification_skipped_total',
+  'Deliveries skipped because a routing rule or channel is disabled, or the channel was deleted',
+  ['reason'],
+);
 
 type DispatchReq = RpcRequestParsed<typeof NotificationRpc.dispatch>;
 type ParsedAlert = DispatchReq['alerts'][number];
@@ -30,9 +37,15 @@ export class NotificationService {
   ) {}
 
   async dispatch({ alerts }: DispatchReq): Promise<RpcResponse<typeof NotificationRpc.dispatch>> {
-    const [rules, channels] = await Promise.all([this.rules.findEnabled(), this.channels.findEnabled()]);
+    // Every rule and channel: the disabled ones route nothing, but what they kept from an alert is counted.
+    const [rules, channels] = await Promise.all([this.rules.findAll(), this.channels.findAllByName()]);
     const byId = new Map(channels.map((channel) => [channel.id, channel]));
-    const rows = alerts.flatMap((alert) => rowsForAlert(alert, rules, byId));
+    const rows = alerts.flatMap((alert) => {
+      const route = routeAlertExplained(rules, (id) => byId.get(id)?.enabled, alert);
+      if (route.disabledRules.length) skipped.inc({ reason: 'rule_disabled' }, route.disabledRules.length);
+      if (route.disabledChannels.length) skipped.inc({ reason: 'channel_disabled' }, route.disabledChannels.length);
+      return rowsForAlert(alert, route.channelIds, byId);
+    });
     if (rows.length === 0) return { created: 0, duplicates: 0 };
     // The unique dedupe key makes a second dispatch of the same alert (another scan, another replica) a no-op.
     const created = await this.events.insertNew(rows);
@@ -113,9 +126,9 @@ export class NotificationService {
 }
 
 /** One row per channel the rules route the alert to (one per recipient for email). */
-function rowsForAlert(alert: ParsedAlert, rules: RuleRow[], channelsById: Map<string, ChannelRow>): NewNotification[] {
+function rowsForAlert(alert: ParsedAlert, channelIds: string[], channelsById: Map<string, ChannelRow>): NewNotification[] {
   const rows: NewNotification[] = [];
-  for (const channelId of routeAlert(rules, alert)) {
+  for (const channelId of channelIds) {
     const channel = channelsById.get(channelId);
     if (!channel) continue;
     const recipients =

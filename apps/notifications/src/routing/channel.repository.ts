@@ -4,6 +4,7 @@ import { DbErrorCode, type Prisma, PrismaService, translateDbErrors } from '@cer
 
 export type ChannelRow = Prisma.NotificationChannelModel;
 export type NewChannel = Pick<ChannelRow, 'id' | 'name' | 'type' | 'encryptedSecret' | 'enabled'> & { config: Prisma.InputJsonValue };
+export type ChannelChanges = Partial<Pick<ChannelRow, 'name' | 'encryptedSecret' | 'enabled'>> & { config?: Prisma.InputJsonValue };
 
 /** The notification_channels table. */
 @Injectable()
@@ -17,16 +18,26 @@ export class ChannelRepository {
     });
   }
 
+  /** `not_found` when no such channel; a name another channel has is a `conflict`. */
+  update(id: string, changes: ChannelChanges): Promise<ChannelRow> {
+    return translateDbErrors(() => this.db.notificationChannel.update({ where: { id }, data: changes }), {
+      [DbErrorCode.UniqueViolation]: () => new AppError('conflict', `a channel named ${JSON.stringify(changes.name)} already exists`),
+      [DbErrorCode.RecordNotFound]: () => AppError.notFound('notification_channel', id),
+    });
+  }
+
+  /** False when no such channel. */
+  async delete(id: string): Promise<boolean> {
+    const result = await this.db.notificationChannel.deleteMany({ where: { id } });
+    return result.count > 0;
+  }
+
   findById(id: string): Promise<ChannelRow | null> {
     return this.db.notificationChannel.findUnique({ where: { id } });
   }
 
   findAllByName(): Promise<ChannelRow[]> {
     return this.db.notificationChannel.findMany({ orderBy: { name: 'asc' } });
-  }
-
-  findEnabled(): Promise<ChannelRow[]> {
-    return this.db.notificationChannel.findMany({ where: { enabled: true } });
   }
 
   /** Which of `ids` name a channel that exists. */

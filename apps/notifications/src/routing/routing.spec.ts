@@ -1,4 +1,4 @@
-import { dedupeKeyFor, routeAlert, ruleMatches, type RuleLike } from './routing';
+import { dedupeKeyFor, routeAlert, routeAlertExplained, ruleMatches, type RuleLike } from './routing';
 
 const rule = (over: Partial<RuleLike> = {}): RuleLike => ({
   id: 'r1',
@@ -50,5 +50,24 @@ describe('dedupeKeyFor', () => {
 
   it('fail/an alert without a key is not deduplicated', () => {
     expect(dedupeKeyFor(undefined, 'ch-a')).toBeNull();
+  });
+});
+
+describe('routeAlertExplained', () => {
+  const enabled: Record<string, boolean> = { 'ch-a': true, 'ch-off': false, 'ch-b': true };
+  const state = (id: string) => enabled[id];
+
+  it('ok/enabled rules route to enabled channels; a disabled channel and a matching disabled rule are reported, not routed', () => {
+    const out = routeAlertExplained(
+      [rule({ channelIds: ['ch-a', 'ch-off', 'ch-gone'] }), rule({ id: 'r-off', enabled: false, channelIds: ['ch-b'] })],
+      state,
+      alert,
+    );
+    expect(out).toEqual({ channelIds: ['ch-a'], disabledRules: ['r-off'], disabledChannels: ['ch-off'] });
+  });
+
+  it('ok/a disabled rule that would not match anyway is not reported', () => {
+    const out = routeAlertExplained([rule({ id: 'r-off', enabled: false, teamId: 'team-2', channelIds: ['ch-b'] })], state, alert);
+    expect(out).toEqual({ channelIds: [], disabledRules: [], disabledChannels: [] });
   });
 });

@@ -39,3 +39,32 @@ export function routeAlert(rules: readonly RuleLike[], alert: AlertTarget): stri
 export function dedupeKeyFor(alertKey: string | undefined, channelId: string): string | null {
   return alertKey ? `${alertKey}|${channelId}` : null;
 }
+
+/** Where an alert goes, and what disabled rules and channels kept from it (counted, never stored). */
+export interface RouteOutcome {
+  channelIds: string[];
+  /** Disabled rules that would have selected the alert. */
+  disabledRules: string[];
+  /** Disabled channels an enabled rule routed the alert to. */
+  disabledChannels: string[];
+}
+
+/**
+ * routeAlert over every rule, enabled or not: enabled rules route, disabled ones only report that
+ * they matched; a channel routed to that is disabled is reported instead of delivered to.
+ * `channelEnabled` answers undefined for a channel that no longer exists (ignored).
+ */
+export function routeAlertExplained(
+  rules: readonly RuleLike[],
+  channelEnabled: (channelId: string) => boolean | undefined,
+  alert: AlertTarget,
+): RouteOutcome {
+  const disabledRules = rules.filter((r) => !r.enabled && ruleMatches({ ...r, enabled: true }, alert)).map((r) => r.id);
+  const out: RouteOutcome = { channelIds: [], disabledRules, disabledChannels: [] };
+  for (const channelId of routeAlert(rules, alert)) {
+    const enabled = channelEnabled(channelId);
+    if (enabled === true) out.channelIds.push(channelId);
+    else if (enabled === false) out.disabledChannels.push(channelId);
+  }
+  return out;
+}
