@@ -77,7 +77,11 @@ describe('audit trail of changes made without a REST call', () => {
     const finalize = rows.find((r) => r.action === 'acme.order.finalize');
     expect(finalize).toMatchObject({ resource_type: 'acme_order', resource_id: order.resource_id, details: { status: 'valid' } });
     const revoke = rows.find((r) => r.action === 'acme.certificate.revoke');
-    expect(revoke).toMatchObject({ resource_type: 'certificate', resource_id: finalize.details.certificate_id, details: { reason_code: 4 } });
+    expect(revoke).toMatchObject({
+      resource_type: 'certificate',
+      resource_id: finalize.details.certificate_id,
+      details: { reason_code: 4 },
+    });
     expect(rows.find((r) => r.action === 'acme.account.create')).toMatchObject({ resource_type: 'acme_account', resource_id: accountId });
     // no certificate, CSR or key material in the rows
     expect(JSON.stringify(rows)).not.toMatch(/BEGIN|csr|"jwk"|"d":/i);
@@ -127,10 +131,17 @@ describe('audit trail of changes made without a REST call', () => {
       const schedule = rows.find((r) => r.action === 'certificate.renewal.schedule' && r.details.job_id === job.id);
       const complete = rows.find((r) => r.action === 'certificate.renewal.complete' && r.details.job_id === job.id);
       expect(schedule).toMatchObject({ role: 'scheduler', method: 'BUS', path: 'bus:inventory', resource_type: 'certificate' });
-      expect(complete).toMatchObject({ role: 'scheduler', resource_type: 'certificate', resource_id: certId, details: { outcome: 'success' } });
+      expect(complete).toMatchObject({
+        role: 'scheduler',
+        resource_type: 'certificate',
+        resource_id: certId,
+        details: { outcome: 'success' },
+      });
       const versions = await api('GET', `/api/v1/certificates/${certId}/versions`);
       expect(versions.body.data).toEqual(
-        expect.arrayContaining([expect.objectContaining({ id: complete.details.version_id, serial_number: complete.details.serial_number })]),
+        expect.arrayContaining([
+          expect.objectContaining({ id: complete.details.version_id, serial_number: complete.details.serial_number }),
+        ]),
       );
     }, 100000);
   });
@@ -139,7 +150,11 @@ describe('audit trail of changes made without a REST call', () => {
     const created = await api('POST', '/api/v1/certificates', { body: validCertificate(`audit-bulk-${Date.now().toString(36)}`) });
     expect(created.status).toBe(201);
     const certId: string = created.body.id;
-    await waitFor(async () => ((await api('GET', `/api/v1/certificates/${certId}`)).body.status === 'active' ? true : undefined), 30000, 'issuance');
+    await waitFor(
+      async () => ((await api('GET', `/api/v1/certificates/${certId}`)).body.status === 'active' ? true : undefined),
+      30000,
+      'issuance',
+    );
 
     const bulk = await api('POST', '/api/v1/certificates/bulk-revoke', { body: { ids: [certId], reason: 'superseded' } });
     expect(bulk.status).toBe(202);
