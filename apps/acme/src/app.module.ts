@@ -6,6 +6,7 @@ import { QueueModule } from '@certctl/queue';
 import { AcmeAdminHandler } from './accounts/acme-admin.handler';
 import { AccountsRepository } from './accounts/accounts.repository';
 import { AcmeRedis } from './acme-redis';
+import { AcmeAudit } from './http/acme-audit';
 import { AccountsService } from './accounts/accounts.service';
 import { EabKeysService } from './accounts/eab-keys.service';
 import { CertificatesService } from './certificates/certificates.service';
@@ -48,6 +49,7 @@ export function acmeModule(config: AcmeConfig) {
       ChallengesService,
       FinalizeService,
       CertificatesService,
+      AcmeAudit,
     ],
   })
   class AcmeModule {}

@@ -6,6 +6,7 @@ import { AcmeRedis } from './acme-redis';
 import { acmeModule } from './app.module';
 import { CertificatesService } from './certificates/certificates.service';
 import { acmeEnvSchema } from './config';
+import { AcmeAudit } from './http/acme-audit';
 import { installAcmeRoutes } from './http/acme-routes';
 import { ChallengesService } from './orders/challenges.service';
 import { FinalizeService } from './orders/finalize.service';
@@ -43,6 +44,7 @@ bootstrapService({
       challenges: app.get(ChallengesService),
       finalize: app.get(FinalizeService),
       certificates: app.get(CertificatesService),
+      audit: app.get(AcmeAudit),
     });
   },
 }).catch(exitOnStartFailure);

@@ -6,6 +6,7 @@ import { platformModule } from '@certctl/platform';
 import { GATEWAY_CONFIG, type GatewayConfig } from './config';
 import { ApiKeysRepository } from './api-keys/api-keys.repository';
 import { ApiKeysService } from './api-keys/api-keys.service';
+import { AuditEventsHandler } from './audit/audit-events.handler';
 import { AuditRepository } from './audit/audit.repository';
 import { AuditWriter } from './audit/audit.writer';
 import { AuthGuard } from './auth/auth.guard';
@@ -29,7 +30,8 @@ export function gatewayModule(config: GatewayConfig) {
         ...busAuthFromEnv(config),
       }),
     ],
-    controllers: GATEWAY_CONTROLLERS,
+    // AuditEventsHandler: the audit rows other services publish on the bus (no HTTP route).
+    controllers: [...GATEWAY_CONTROLLERS, AuditEventsHandler],
     providers: [
       { provide: GATEWAY_CONFIG, useValue: config },
       ApiKeysRepository,

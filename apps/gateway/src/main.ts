@@ -16,6 +16,8 @@ bootstrapService({
   module: gatewayModule(config),
   host: config.CERTCTL_HOST,
   port: config.CERTCTL_GATEWAY_PORT,
+  // Subscribes (queue group certctl.gateway) to the audit events of the other services.
+  natsUrl: config.NATS_URL,
   shutdownTimeoutMs: config.CERTCTL_SHUTDOWN_TIMEOUT_MS,
   bodyLimitBytes: config.CERTCTL_MAX_BODY_BYTES,
   trustProxy: config.CERTCTL_TRUST_PROXY,

@@ -22,6 +22,7 @@ export * from './renewal-scan';
 export * from './digest';
 export * from './revocation-schemas';
 export * from './acme-schemas';
+export * from './audit-schemas';
 export * from './platform-tls';
 export * from './private-keys';
 export * from './input-hazards';

@@ -9,3 +9,4 @@ export * from './bus-options';
 export * from './principal-token';
 export * from './bus-secrets';
 export * from './claim-check';
+export * from './audit-event';

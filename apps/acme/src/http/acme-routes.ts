@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { clientIp } from '@certctl/platform';
 import type { AcmeConfig } from '../config';
+import type { AcmeAudit } from './acme-audit';
 import type { AccountsService } from '../accounts/accounts.service';
 import type { CertificatesService } from '../certificates/certificates.service';
 import type { ChallengesService } from '../orders/challenges.service';
@@ -28,6 +29,8 @@ export interface AcmeRouteDeps {
   challenges: ChallengesService;
   finalize: FinalizeService;
   certificates: CertificatesService;
+  /** Every change made here is published for the audit trail (actor `acme:<account id>`). */
+  audit: Pick<AcmeAudit, 'record'>;
 }
 
 type Post = (path: string, mode: KeyMode, handler: (ctx: PostContext, params: Params) => Promise<AcmeReply>) => void;
@@ -82,20 +85,41 @@ function installProfileRoutes(post: Post, deps: AcmeRouteDeps, prefix: string): 
     const { account, created } = await deps.limits.newAccount(clientIp(ctx.req), () =>
       deps.accounts.newAccount(ctx.jwk!, ctx.payload, ctx.urls, ctx.profile),
     );
+    if (created) {
+      await deps.audit.record(account.id, {
+        action: 'acme.account.create',
+        resource_type: 'acme_account',
+        resource_id: account.id,
+        details: { profile_id: ctx.profile.id },
+      });
+    }
     return { status: created ? 201 : 200, body: deps.accounts.representation(account, ctx.urls), location: ctx.urls.account(account.id) };
   });
   post(`${prefix}/new-order`, 'kid', async (ctx) => {
     const { order, authz } = await deps.orders.newOrder(ctx.account!, ctx.payload, ctx.profile, deps.limits);
+    await deps.audit.record(ctx.account!.id, {
+      action: 'acme.order.create',
+      resource_type: 'acme_order',
+      resource_id: order.id,
+      details: { profile_id: ctx.profile.id, identifiers: (order.identifiers as { value?: unknown }[]).map((i) => i.value) },
+    });
     return { status: 201, body: orderRepresentation(order, authz, ctx.urls), location: ctx.urls.order(order.id) };
   });
   post(`${prefix}/key-change`, 'kid', async (ctx) => {
     await deps.limits.take('key_changes', ctx.account!.id);
     const account = await deps.accounts.keyChange(ctx.account!, ctx.header.url, ctx.payload, ctx.urls);
+    await deps.audit.record(account.id, { action: 'acme.account.key_change', resource_type: 'acme_account', resource_id: account.id });
     return { body: deps.accounts.representation(account, ctx.urls), location: ctx.urls.account(account.id) };
   });
   post(`${prefix}/revoke-cert`, 'either', async (ctx) => {
     const target = await deps.certificates.parseRevocation(ctx.payload);
     await deps.certificates.revoke(target, ctx.account ? { account: ctx.account } : { jwk: ctx.jwk });
+    await deps.audit.record(ctx.account?.id, {
+      action: 'acme.certificate.revoke',
+      resource_type: 'certificate',
+      resource_id: target.order.certificateId,
+      details: { order_id: target.order.id, serial_number: target.order.serialNumber, reason_code: target.reason },
+    });
     return { status: 200 };
   });
 }
@@ -105,6 +129,8 @@ function installAccountRoutes(post: Post, deps: AcmeRouteDeps): void {
   post('/acct/:id', 'kid', async (ctx, params) => {
     if (params.id !== ctx.account!.id) throw new AcmeError('unauthorized', 'the account URL does not match the signing account');
     const account = await deps.accounts.update(ctx.account!, ctx.payload);
+    const change = accountChangeOf(ctx.payload);
+    if (change) await deps.audit.record(account.id, { action: change, resource_type: 'acme_account', resource_id: account.id });
     return { body: deps.accounts.representation(account, ctx.urls), location: ctx.urls.account(account.id) };
   });
   post('/acct/:id/orders', 'kid', async (ctx, params) => {
@@ -126,14 +152,26 @@ function installOrderRoutes(post: Post, deps: AcmeRouteDeps): void {
   });
   post('/order/:id/finalize', 'kid', async (ctx, params) => {
     const order = await deps.finalize.finalize(ctx.account!, params.id!, ctx.payload, ctx.profile);
+    await deps.audit.record(ctx.account!.id, {
+      action: 'acme.order.finalize',
+      resource_type: 'acme_order',
+      resource_id: order.id,
+      details: { status: order.status, certificate_id: order.certificateId, job_id: order.jobId },
+    });
     return { ...(await orderReply(order, ctx)), location: ctx.urls.order(order.id) };
   });
   post('/authz/:id', 'kid', async (ctx, params) => {
     let authz = await deps.orders.authz(params.id!, ctx.account!);
     if (ctx.payload !== undefined) {
       const body = ctx.payload as { status?: unknown };
-      if (body && typeof body === 'object' && body.status === 'deactivated') authz = await deps.orders.deactivateAuthz(authz);
-      else if (body && typeof body === 'object' && Object.keys(body).length > 0)
+      if (body && typeof body === 'object' && body.status === 'deactivated') {
+        authz = await deps.orders.deactivateAuthz(authz);
+        await deps.audit.record(ctx.account!.id, {
+          action: 'acme.authorization.deactivate',
+          resource_type: 'acme_authorization',
+          resource_id: authz.id,
+        });
+      } else if (body && typeof body === 'object' && Object.keys(body).length > 0)
         throw new AcmeError('malformed', 'an authorization only accepts {"status": "deactivated"}');
     }
     return { body: authzRepresentation(authz, ctx.urls), ...(authz.status === 'pending' ? { retryAfter: 1 } : {}) };
@@ -151,6 +189,14 @@ function installOrderRoutes(post: Post, deps: AcmeRouteDeps): void {
     const pem = await deps.certificates.download(params.id!, ctx.account!);
     return { body: pem, contentType: 'application/pem-certificate-chain' };
   });
+}
+
+/** The audit action of an account update (RFC 8555 §7.3.2, §7.3.6), or none for a read. */
+function accountChangeOf(payload: unknown): string | undefined {
+  if (!payload || typeof payload !== 'object') return undefined;
+  const body = payload as { status?: unknown; contact?: unknown };
+  if (body.status === 'deactivated') return 'acme.account.deactivate';
+  return body.contact !== undefined ? 'acme.account.update' : undefined;
 }
 
 function directory(urls: AcmeUrls, profile: AcmeProfile, config: AcmeConfig, certctl: Record<string, unknown>) {

@@ -1,4 +1,4 @@
-import { sanitizeText } from '@certctl/contracts';
+import { type AuditRecordedPayload, sanitizeText } from '@certctl/contracts';
 
 /** One audit row as the gateway records it (the id is given when it is stored). */
 export interface AuditRecord {
@@ -10,12 +10,37 @@ export interface AuditRecord {
   path: string;
   resourceType: string | null;
   resourceId: string | null;
-  status: number;
+  /** The HTTP status; null for a change made without a REST call (its outcome is in details). */
+  status: number | null;
   bodySha256: string | null;
-  latencyMs: number;
+  latencyMs: number | null;
   requestId: string;
   sourceIp: string | null;
   details: Record<string, unknown>;
+}
+
+/**
+ * The row of a change another service made without a REST call (`AuditEvents.recorded`):
+ * method `BUS`, path `bus:<service>`, request id `bus:<event id>`, the actor's kind as its
+ * role, the outcome and the emitting service in details.
+ */
+export function auditRecordOfEvent(e: AuditRecordedPayload): AuditRecord {
+  return {
+    occurredAt: new Date(e.occurred_at),
+    actor: e.actor.principal,
+    role: e.actor.kind,
+    action: e.action,
+    method: 'BUS',
+    path: `bus:${e.service}`,
+    resourceType: e.resource_type,
+    resourceId: e.resource_id,
+    status: null,
+    bodySha256: null,
+    latencyMs: null,
+    requestId: `bus:${e.event_id}`,
+    sourceIp: null,
+    details: { ...e.details, outcome: e.outcome, service: e.service },
+  };
 }
 
 /** Longest text kept in an audit column; longer values are cut (with an ellipsis). */

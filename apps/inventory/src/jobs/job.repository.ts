@@ -16,6 +16,8 @@ export interface CompletionRow {
   certificateId: string;
   certificateStatus: Db.CertificateStatus;
   versionId: string | null;
+  /** Who asked for the job: an API key's principal, `scheduler`, `acme:<account>` or `system`. */
+  requestedBy: string;
 }
 
 /** An enabled target with an agent, bound to a certificate: it gets a deployment job per new version. */
@@ -119,9 +121,10 @@ export class JobRepository {
         certificate_id: string;
         certificate_status: Db.CertificateStatus;
         version_id: string | null;
+        requested_by: string;
       }[]
     >`
-      SELECT j.id, j.status, j.type, j.certificate_id, c.status AS certificate_status,
+      SELECT j.id, j.status, j.type, j.certificate_id, c.status AS certificate_status, j.requested_by,
              (SELECT v.id FROM certificate_versions v WHERE v.job_id = j.id) AS version_id
       FROM jobs j JOIN certificates c ON c.id = j.certificate_id
       WHERE j.id = ${jobId} FOR UPDATE OF j`;
@@ -133,6 +136,7 @@ export class JobRepository {
       certificateId: row.certificate_id,
       certificateStatus: row.certificate_status,
       versionId: row.version_id,
+      requestedBy: row.requested_by,
     };
   }
 

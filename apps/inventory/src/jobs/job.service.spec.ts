@@ -1,4 +1,4 @@
-import { Events, LifecycleEvents } from '@certctl/contracts';
+import { AuditEvents, Events, LifecycleEvents } from '@certctl/contracts';
 import type { Prisma } from '@certctl/database';
 import type { InventoryConfig } from '../config';
 import type { CompletionRow, JobRepository, VersionRow } from './job.repository';
@@ -26,7 +26,16 @@ function storedVersion(): VersionRow {
 /** A job repository over one job, recording the writes. */
 function fakeRepo(job: Partial<CompletionRow> | null, targets = [{ id: 'tgt-1', agentId: 'agent-1' }]) {
   const row: CompletionRow | null = job
-    ? { id: 'job-1', status: 'running', type: 'issuance', certificateId: 'cert-1', certificateStatus: 'pending', versionId: null, ...job }
+    ? {
+        id: 'job-1',
+        status: 'running',
+        type: 'issuance',
+        certificateId: 'cert-1',
+        certificateStatus: 'pending',
+        versionId: null,
+        requestedBy: 'key:admin',
+        ...job,
+      }
     : null;
   return {
     transaction: jest.fn((fn: (t: Prisma.TransactionClient) => Promise<unknown>) => fn(tx)),
@@ -67,6 +76,26 @@ describe('JobService.complete (fake repository)', () => {
     const { svc, rpc } = service(fakeRepo({ type: 'renewal', certificateStatus: 'renewal_in_progress' }));
     await svc.complete({ job_id: 'job-1', version });
     expect(rpc.emit).toHaveBeenCalledWith(LifecycleEvents.certificateRenewed, expect.objectContaining({ serial_number: '0A' }));
+  });
+
+  it('an automatic renewal (requested by the scheduler) publishes its completion for the audit trail with the actor scheduler', async () => {
+    const { svc, rpc } = service(fakeRepo({ type: 'renewal', certificateStatus: 'renewal_in_progress', requestedBy: 'scheduler' }));
+    await svc.complete({ job_id: 'job-1', version });
+    const audits = (rpc.emit.mock.calls as unknown as [unknown, unknown][]).filter(([event]) => event === AuditEvents.recorded);
+    expect(audits).toHaveLength(1);
+    expect(AuditEvents.recorded.payload.parse(audits[0]![1])).toMatchObject({
+      actor: { principal: 'scheduler', kind: 'scheduler' },
+      action: 'certificate.renewal.complete',
+      resource_type: 'certificate',
+      resource_id: 'cert-1',
+      details: { job_id: 'job-1', version_id: 'ver-1', serial_number: '0A', not_after: '2026-04-01T00:00:00.000Z' },
+    });
+  });
+
+  it('a renewal an API key asked for publishes no audit event (its REST call was audited)', async () => {
+    const { svc, rpc } = service(fakeRepo({ type: 'renewal', certificateStatus: 'renewal_in_progress' }));
+    await svc.complete({ job_id: 'job-1', version });
+    expect(rpc.emit).not.toHaveBeenCalledWith(AuditEvents.recorded, expect.anything());
   });
 
   it('a repeated completion answers the stored version and writes and emits nothing', async () => {

@@ -1,7 +1,16 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { AppError, Events, LifecycleEvents, QueueName, type RpcRequestParsed, type RpcResponse, Rpc } from '@certctl/contracts';
+import {
+  AppError,
+  AuditEvents,
+  Events,
+  LifecycleEvents,
+  QueueName,
+  type RpcRequestParsed,
+  type RpcResponse,
+  Rpc,
+} from '@certctl/contracts';
 import type { Db, Prisma } from '@certctl/database';
-import { RpcClient } from '@certctl/messaging';
+import { RpcClient, auditEvent } from '@certctl/messaging';
 import { getLogger, injectTraceHeaders } from '@certctl/observability';
 import { QueueService } from '@certctl/queue';
 import { INVENTORY_CONFIG, type InventoryConfig } from '../config';
@@ -144,6 +153,20 @@ export class JobService implements OnApplicationBootstrap, OnApplicationShutdown
         serial_number: version.serialNumber,
         not_after: version.notAfter.toISOString(),
       });
+    }
+    // An automatic renewal completes without any REST call: its audit row says so.
+    if (job.type === 'renewal' && job.requestedBy === 'scheduler') {
+      await this.rpc.emit(
+        AuditEvents.recorded,
+        auditEvent({
+          service: 'inventory',
+          actor: { principal: 'scheduler', kind: 'scheduler' },
+          action: 'certificate.renewal.complete',
+          resource_type: 'certificate',
+          resource_id: job.certificateId,
+          details: { job_id: job.id, version_id: version.id, serial_number: version.serialNumber, not_after: version.notAfter },
+        }),
+      );
     }
   }
 

@@ -1,4 +1,4 @@
-import { LifecycleEvents, QueueName } from '@certctl/contracts';
+import { AuditEvents, LifecycleEvents, QueueName } from '@certctl/contracts';
 import type { CertificateRepository } from '../certificates/certificate.repository';
 import type { JobReaper } from '../jobs/job-reaper.service';
 import { MaintenanceService } from './maintenance.service';
@@ -12,8 +12,14 @@ function setup(created: CreatedRenewal[]) {
   const repo = { insertRenewalJobs: jest.fn(async () => created), scanPage: jest.fn() };
   const certificates = { markRenewalInProgress: jest.fn(async () => undefined) };
   const queues = { add: jest.fn(async () => undefined) };
-  const svc = new RenewalService(repo as unknown as RenewalRepository, certificates as unknown as CertificateRepository, queues as never);
-  return { svc, repo, certificates, queues };
+  const rpc = { emit: jest.fn(async () => undefined) };
+  const svc = new RenewalService(
+    repo as unknown as RenewalRepository,
+    certificates as unknown as CertificateRepository,
+    queues as never,
+    rpc as never,
+  );
+  return { svc, repo, certificates, queues, rpc };
 }
 
 const ask = (certificateId: string) => ({
@@ -48,6 +54,23 @@ describe('RenewalService.createJobs (fake repository)', () => {
     expect(certificates.markRenewalInProgress).toHaveBeenCalledWith(['c1', 'c2', 'c3'], renewableFrom);
     expect(queues.add).toHaveBeenCalledTimes(1);
     expect(queues.add).toHaveBeenCalledWith(QueueName.Issuance, 'j1', { job_id: 'j1', certificate_id: 'c1' }, { delay: 0 });
+  });
+
+  it('each created job publishes one audit event with the actor scheduler (duplicates publish none)', async () => {
+    const { svc, rpc } = setup([
+      { id: 'j1', status: 'pending', certificate_id: 'c1', scheduled_at: past },
+      { id: 'j2', status: 'awaiting_approval', certificate_id: 'c2', scheduled_at: past },
+    ]);
+    await svc.createJobs({ jobs: [ask('c1'), ask('c2'), ask('c3')] } as never);
+    expect(rpc.emit).toHaveBeenCalledTimes(2);
+    const payloads = (rpc.emit.mock.calls as unknown as [unknown, Record<string, unknown>][]).map(([event, p]) => {
+      expect(event).toBe(AuditEvents.recorded);
+      return AuditEvents.recorded.payload.parse(p);
+    });
+    expect(payloads.map((p) => [p.actor, p.action, p.resource_type, p.resource_id, p.details.job_id])).toEqual([
+      [{ principal: 'scheduler', kind: 'scheduler' }, 'certificate.renewal.schedule', 'certificate', 'c1', 'j1'],
+      [{ principal: 'scheduler', kind: 'scheduler' }, 'certificate.renewal.schedule', 'certificate', 'c2', 'j2'],
+    ]);
   });
 
   it('a queue outage does not fail the call (reconciliation re-queues)', async () => {

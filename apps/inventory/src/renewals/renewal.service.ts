@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { QueueName, type RpcRequestParsed, type RpcResponse, type SchedulerRpc } from '@certctl/contracts';
+import { AuditEvents, QueueName, type RpcRequestParsed, type RpcResponse, type SchedulerRpc } from '@certctl/contracts';
 import { newId } from '@certctl/database';
 import { statusesLeadingTo } from '../certificates/certificate-state';
+import { RpcClient, auditEvent } from '@certctl/messaging';
 import { getLogger } from '@certctl/observability';
 import { QueueService } from '@certctl/queue';
 import { CertificateRepository } from '../certificates/certificate.repository';
@@ -28,6 +29,7 @@ export class RenewalService {
     private readonly repo: RenewalRepository,
     private readonly certificates: CertificateRepository,
     private readonly queues: QueueService,
+    private readonly rpc: RpcClient,
   ) {}
 
   async scanBatch(req: ScanReq): Promise<ScanRes> {
@@ -58,6 +60,20 @@ export class RenewalService {
       await this.certificates.markRenewalInProgress(
         created.map((job) => job.certificate_id),
         renewableFrom,
+      );
+    }
+    // The scheduler made these changes without a REST call: each job is one audit row.
+    for (const job of created) {
+      await this.rpc.emit(
+        AuditEvents.recorded,
+        auditEvent({
+          service: 'inventory',
+          actor: { principal: 'scheduler', kind: 'scheduler' },
+          action: 'certificate.renewal.schedule',
+          resource_type: 'certificate',
+          resource_id: job.certificate_id,
+          details: { job_id: job.id, job_status: job.status, scheduled_at: job.scheduled_at },
+        }),
       );
     }
     const awaitingJobs: { job_id: string; certificate_id: string }[] = [];

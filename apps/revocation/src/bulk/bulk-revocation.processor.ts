@@ -1,6 +1,7 @@
 import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import type { Job } from 'bullmq';
-import { type Actor, AppError, type BulkRevocationJobData, QueueName, type RevocationReason } from '@certctl/contracts';
+import { type Actor, AppError, AuditEvents, type BulkRevocationJobData, QueueName, type RevocationReason } from '@certctl/contracts';
+import { RpcClient, auditEvent } from '@certctl/messaging';
 import { getLogger } from '@certctl/observability';
 import { QueueService } from '@certctl/queue';
 import { REVOCATION_CONFIG, type RevocationConfig } from '../config';
@@ -22,6 +23,7 @@ export class BulkRevocationProcessor implements OnApplicationBootstrap {
     private readonly queues: QueueService,
     private readonly revocations: RevocationService,
     @Inject(REVOCATION_CONFIG) private readonly config: RevocationConfig,
+    private readonly rpc: RpcClient,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -40,7 +42,7 @@ export class BulkRevocationProcessor implements OnApplicationBootstrap {
     let revoked = row.revoked;
     let failed = row.failed;
     for (let start = revoked + failed; start < row.certificateIds.length; start += BATCH) {
-      const outcomes = await this.revokeBatch(actor, reason, row.certificateIds.slice(start, start + BATCH));
+      const outcomes = await this.revokeBatch(id, actor, reason, row.certificateIds.slice(start, start + BATCH));
       for (const outcome of outcomes) {
         if (outcome) {
           failed++;
@@ -59,16 +61,37 @@ export class BulkRevocationProcessor implements OnApplicationBootstrap {
    * Revokes one batch; each outcome is null (revoked) or the certificate's error. A retryable
    * error fails the job instead, so the queue tries again later from the stored progress.
    */
-  private revokeBatch(actor: Actor, reason: RevocationReason, batch: string[]): Promise<(BulkError | null)[]> {
+  private revokeBatch(bulkId: string, actor: Actor, reason: RevocationReason, batch: string[]): Promise<(BulkError | null)[]> {
     return mapLimit(batch, this.config.CERTCTL_BULK_REVOKE_CONCURRENCY, async (certId) => {
+      let out;
       try {
-        await this.revocations.revoke(actor, certId, reason);
-        return null;
+        out = await this.revocations.revoke(actor, certId, reason);
       } catch (err) {
         if (err instanceof AppError && err.retryable) throw err;
-        return { certificate_id: certId, error: err instanceof Error ? err.message : String(err) };
+        const error = err instanceof Error ? err.message : String(err);
+        await this.audit(actor, certId, 'failure', { bulk_id: bulkId, reason, error });
+        return { certificate_id: certId, error };
       }
+      // created false: it was already revoked, this job changed nothing for it
+      await this.audit(actor, certId, 'success', { bulk_id: bulkId, reason, serial_number: out.serial_number, created: out.created });
+      return null;
     });
+  }
+
+  /** One audit row per certificate of the job, under the principal that requested the bulk revocation. */
+  private audit(actor: Actor, certId: string, outcome: 'success' | 'failure', details: Record<string, unknown>): Promise<void> {
+    return this.rpc.emit(
+      AuditEvents.recorded,
+      auditEvent({
+        service: 'revocation',
+        actor: { principal: actor.principal, kind: 'api_key' },
+        action: 'certificate.revoke',
+        resource_type: 'certificate',
+        resource_id: certId,
+        outcome,
+        details,
+      }),
+    );
   }
 }
 

@@ -1,5 +1,5 @@
 import type { Job } from 'bullmq';
-import { AppError, type BulkRevocationJobData, Rpc, type RpcContract } from '@certctl/contracts';
+import { AppError, AuditEvents, type BulkRevocationJobData, Rpc, type RpcContract } from '@certctl/contracts';
 import type { RpcClient } from '@certctl/messaging';
 import type { QueueService } from '@certctl/queue';
 import type { RevocationConfig } from '../config';
@@ -119,16 +119,23 @@ describe('BulkRevocationProcessor', () => {
   const setup = async (ids: string[], revoke: (certId: string) => Promise<unknown>) => {
     const bulks = new MemoryBulks();
     await bulks.create({ id: 'bulk-1', reason: 'superseded', certificateIds: ids, requestedBy: 'alice' });
-    const revocations = { revoke: jest.fn(async (_actor: unknown, certId: string) => revoke(certId)) };
+    const revocations = {
+      revoke: jest.fn(async (_actor: unknown, certId: string) => {
+        await revoke(certId);
+        return { serial_number: `sn-${certId}`, created: true };
+      }),
+    };
     const config = { CERTCTL_BULK_REVOKE_CONCURRENCY: 2 } as RevocationConfig;
+    const rpc = { emit: jest.fn(async () => undefined) };
     const processor = new BulkRevocationProcessor(
       bulks as unknown as BulkRevocationRepository,
       {} as QueueService,
       revocations as unknown as RevocationService,
       config,
+      rpc as never,
     );
     const job = { data: { bulk_id: 'bulk-1' }, updateProgress: jest.fn(async () => undefined) } as unknown as Job<BulkRevocationJobData>;
-    return { processor, bulks, revocations, job };
+    return { processor, bulks, revocations, job, rpc };
   };
 
   it('ok/revokes every certificate, records refusals as failures with their message, and completes', async () => {
@@ -143,6 +150,34 @@ describe('BulkRevocationProcessor', () => {
       errors: [{ certificate_id: 'crt-2', error: 'no issued version' }],
     });
     expect(job.updateProgress).toHaveBeenLastCalledWith(100);
+  });
+
+  it("ok/each certificate of the job is one audit event under the requester's principal, refusals with outcome failure", async () => {
+    const { processor, job, rpc } = await setup(['crt-1', 'crt-2'], async (certId) => {
+      if (certId === 'crt-2') throw new AppError('conflict', 'no issued version');
+    });
+    await processor.process(job);
+    const events = (rpc.emit.mock.calls as unknown as [unknown, unknown][]).map(([event, p]) => {
+      expect(event).toBe(AuditEvents.recorded);
+      return AuditEvents.recorded.payload.parse(p);
+    });
+    events.sort((a, b) => String(a.resource_id).localeCompare(String(b.resource_id)));
+    expect(events.map((e) => [e.actor, e.action, e.resource_id, e.outcome, e.details])).toEqual([
+      [
+        { principal: 'alice', kind: 'api_key' },
+        'certificate.revoke',
+        'crt-1',
+        'success',
+        expect.objectContaining({ bulk_id: 'bulk-1', serial_number: 'sn-crt-1' }),
+      ],
+      [
+        { principal: 'alice', kind: 'api_key' },
+        'certificate.revoke',
+        'crt-2',
+        'failure',
+        expect.objectContaining({ bulk_id: 'bulk-1', error: 'no issued version' }),
+      ],
+    ]);
   });
 
   it('ok/a job picked up again continues after the stored progress; a completed one revokes nothing', async () => {

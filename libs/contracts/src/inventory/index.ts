@@ -6,3 +6,4 @@ export * from './digest';
 export * from './job';
 export * from './renewal';
 export * from './stats';
+export * from './audit';
