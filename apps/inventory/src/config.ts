@@ -1,4 +1,12 @@
-import { baseEnvSchema, databaseEnvSchema, encryptionEnvSchema, natsEnvSchema, portSchema, redisEnvSchema } from '@certctl/config';
+import {
+  baseEnvSchema,
+  databaseEnvSchema,
+  encryptionEnvSchema,
+  natsEnvSchema,
+  portSchema,
+  redisEnvSchema,
+  renewalEnvSchema,
+} from '@certctl/config';
 import { QUEUE_RETRY, QueueName } from '@certctl/contracts';
 import type { QueueOptions } from '@certctl/queue';
 import { z } from 'zod';
@@ -11,6 +19,8 @@ export const inventoryEnvSchema = baseEnvSchema
   .extend(natsEnvSchema.shape)
   // Seals the secrets inside deployment target settings (passwords, tokens, webhook URLs).
   .extend(encryptionEnvSchema.shape)
+  // The scheduler's renewal jitter: each certificate shows when its renewal job starts.
+  .extend(renewalEnvSchema.shape)
   .extend({
     CERTCTL_INVENTORY_PORT: portSchema(8081),
     /** How often pending issuance jobs are put back on the queue if their queue entry was lost. */

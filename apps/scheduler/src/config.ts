@@ -1,4 +1,4 @@
-import { baseEnvSchema, databaseEnvSchema, natsEnvSchema, portSchema, redisEnvSchema } from '@certctl/config';
+import { baseEnvSchema, databaseEnvSchema, natsEnvSchema, portSchema, redisEnvSchema, renewalEnvSchema } from '@certctl/config';
 import { DIGEST_MAX_ITEMS } from '@certctl/contracts';
 import { z } from 'zod';
 
@@ -9,6 +9,8 @@ export const schedulerEnvSchema = baseEnvSchema
   .extend(databaseEnvSchema.shape)
   .extend(redisEnvSchema.shape)
   .extend(natsEnvSchema.shape)
+  // Renewal starts are spread over up to CERTCTL_RENEWAL_JITTER_MAX_MS after they are due.
+  .extend(renewalEnvSchema.shape)
   .extend({
     CERTCTL_SCHEDULER_PORT: portSchema(8085),
     /** Loop intervals (ms). 0 is not allowed; set CERTCTL_SCHEDULER_LOOPS to turn loops off. */
@@ -28,12 +30,6 @@ export const schedulerEnvSchema = baseEnvSchema
     CERTCTL_SCHEDULER_LOOPS: z.string().default('renewal,expiry-alerts,expiry-status,agent-offline,job-reaper,crl-refresh,acme-gc,digest'),
     /** Certificates per scan page (one inventory request each; ~0.5 KB each, under the 1 MB NATS message limit). */
     CERTCTL_SCHEDULER_BATCH_SIZE: z.coerce.number().int().min(10).max(2000).default(1000),
-    /** Renewal starts are spread over up to this long after they are due (and at most 10% of the time left). */
-    CERTCTL_RENEWAL_JITTER_MAX_MS: z.coerce
-      .number()
-      .int()
-      .min(0)
-      .default(60 * MIN),
     /** Agents heartbeat every this many ms; offline after CERTCTL_AGENT_OFFLINE_MULTIPLE of them without one. */
     CERTCTL_AGENT_HEARTBEAT_INTERVAL_MS: ms(MIN),
     CERTCTL_AGENT_OFFLINE_MULTIPLE: z.coerce.number().min(1).default(3),

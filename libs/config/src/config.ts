@@ -156,3 +156,16 @@ export function loadConfig<S extends z.ZodObject>(schema: S, env: NodeJS.Process
   }
   throw new ConfigError(problems);
 }
+
+/**
+ * The renewal jitter, shared by the scheduler (which starts renewal jobs with it) and
+ * inventory (which shows each certificate's renewal start): renewal starts are spread over
+ * up to this long after they are due, and at most 10% of the time left.
+ */
+export const renewalEnvSchema = z.object({
+  CERTCTL_RENEWAL_JITTER_MAX_MS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(60 * 60000),
+});

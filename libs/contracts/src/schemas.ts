@@ -56,6 +56,39 @@ export const certificateVersionSchema = z.object({
 });
 export type CertificateVersionDto = z.infer<typeof certificateVersionSchema>;
 
+/** Why an open job has not run yet, and until when (null: it is running or has ended). */
+export const jobWaitingReasonSchema = z
+  .object({
+    code: z.enum(['awaiting_approval', 'awaiting_csr', 'scheduled', 'retry_backoff', 'queued']),
+    detail: z.string(),
+    until: isoDate.nullable(),
+  })
+  .nullable();
+
+/** When and why the current version will be renewed (null: no version yet), with the open renewal job if any. */
+export const certificateRenewalSchema = z
+  .object({
+    /** When the version is due: inside the ARI window, or by the renewal policy; before jitter. */
+    due_at: isoDate,
+    /** When the renewal job starts: due_at plus this certificate's jitter (the first renewal scan after it creates the job). */
+    starts_at: isoDate,
+    source: z.enum(['policy', 'ari', 'manual_only']),
+    reason: z.enum(['ari_window', 'renew_before_days', 'renew_before_fraction', 'default_fraction', 'days_window_too_long']),
+    window: z.object({ start: isoDate, end: isoDate }).nullable(),
+    explanation: z.string(),
+    /** The open issuance or renewal job and why it waits (shown whenever the certificate is renewal_in_progress). */
+    job: z
+      .object({
+        id: z.string(),
+        type: jobTypeSchema,
+        status: jobStatusSchema,
+        scheduled_at: isoDate,
+        waiting_reason: jobWaitingReasonSchema,
+      })
+      .nullable(),
+  })
+  .nullable();
+
 export const certificateSchema = z.object({
   id: z.string(),
   name: z.string(),
@@ -78,6 +111,7 @@ export const certificateSchema = z.object({
   certificate_pem: z.string().nullable(),
   chain_pem: z.string().nullable(),
   current_version: certificateVersionSchema.nullable(),
+  renewal: certificateRenewalSchema,
   target_ids: z.array(z.string()),
   created_by: z.string(),
   created_at: isoDate,
@@ -193,7 +227,13 @@ export const jobCompleteRequestSchema = z.object({
 });
 export const jobCompleteResponseSchema = z.object({ job_id: z.string(), version_id: z.string(), certificate_id: z.string() });
 
-export const jobFailRequestSchema = z.object({ job_id: idSchema, error: z.string().max(4000), terminal: z.boolean() });
+export const jobFailRequestSchema = z.object({
+  job_id: idSchema,
+  error: z.string().max(4000),
+  terminal: z.boolean(),
+  /** When the queue retries the job (its backoff after this failure); absent: as soon as a worker is free. */
+  retry_at: isoDate.optional(),
+});
 export const jobFailResponseSchema = z.object({ job_id: z.string(), status: jobStatusSchema, attempts: z.number().int() });
 
 export const certificateEventSchema = z.object({
@@ -215,6 +255,9 @@ export const jobSchema = z.object({
   requested_by: z.string(),
   decided_by: z.string().nullable(),
   decision_reason: z.string().nullable(),
+  /** When the job runs (or ran): its renewal start with jitter, or its next attempt after a failure. */
+  scheduled_at: isoDate,
+  waiting_reason: jobWaitingReasonSchema,
   created_at: isoDate,
   updated_at: isoDate,
   completed_at: isoDate.nullable(),

@@ -47,7 +47,19 @@ export {
 } from './certificate';
 export { parseCsr, createCsr, type ParsedCsr } from './csr';
 export { SecretBox } from './secret-box';
-export { renewalPoint, DEFAULT_RENEW_BEFORE_FRACTION } from './renewal';
+export {
+  renewalPoint,
+  DEFAULT_RENEW_BEFORE_FRACTION,
+  renewalDueAt,
+  ariDueAt,
+  renewalStartAt,
+  renewalSchedule,
+  policyRule,
+  type RenewalInput,
+  type RenewalSchedule,
+  type RenewalScheduleInput,
+  type RenewalReason,
+} from './renewal';
 export { buildCrl, type CrlEntry, type CrlRequest } from './crl';
 export {
   parseOcspRequest,

@@ -1,5 +1,5 @@
 import { QUEUE_RETRY, QueueName } from '@certctl/contracts';
-import { jobOptions, retryPolicy } from './queue.service';
+import { jobOptions, retryDelayMs, retryPolicy } from './queue.service';
 
 describe('queue retry policy', () => {
   it('ok/each queue has its policy in one table', () => {
@@ -28,5 +28,22 @@ describe('queue retry policy', () => {
       attempts: 4,
       backoff: { type: 'exponential', delay: 200 },
     });
+  });
+});
+
+describe('retryDelayMs', () => {
+  it('ok/exponential backoff doubles from the delay after each failed attempt, as BullMQ computes it', () => {
+    const opts = { attempts: 4, backoff: { type: 'exponential', delay: 200 } };
+    expect([0, 1, 2].map((made) => retryDelayMs(opts, made))).toEqual([200, 400, 800]);
+  });
+
+  it('ok/fixed backoff and a bare number wait the delay each time', () => {
+    expect(retryDelayMs({ attempts: 3, backoff: { type: 'fixed', delay: 500 } }, 1)).toBe(500);
+    expect(retryDelayMs({ attempts: 3, backoff: 700 }, 0)).toBe(700);
+  });
+
+  it('fail/no retry after the last attempt', () => {
+    expect(retryDelayMs({ attempts: 4, backoff: { type: 'exponential', delay: 200 } }, 3)).toBeNull();
+    expect(retryDelayMs({}, 0)).toBeNull();
   });
 });

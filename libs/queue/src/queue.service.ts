@@ -33,6 +33,18 @@ export function jobOptions(name: QueueName, override?: Partial<QueueRetryPolicy>
   };
 }
 
+/**
+ * How long BullMQ waits before retrying a job whose attempt number `attemptsMade + 1` just
+ * failed (BullMQ's own formula: exponential doubles from the backoff delay), or null when
+ * that was its last attempt. Lets a worker record the next attempt time where people look.
+ */
+export function retryDelayMs(opts: Pick<JobsOptions, 'attempts' | 'backoff'>, attemptsMade: number): number | null {
+  if (attemptsMade + 1 >= (opts.attempts ?? 1)) return null;
+  const backoff = typeof opts.backoff === 'number' ? { type: 'fixed', delay: opts.backoff } : opts.backoff;
+  const delay = backoff?.delay ?? 0;
+  return backoff?.type === 'exponential' ? Math.round(2 ** attemptsMade * delay) : delay;
+}
+
 export interface DeadLetter {
   id: string;
   name: string;

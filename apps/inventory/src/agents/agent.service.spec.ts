@@ -15,6 +15,7 @@ function job(over: Partial<JobRow> = {}): JobRow {
     attempts: 1,
     maxAttempts: 3,
     result: { version_id: 'ver-1' },
+    scheduledAt: now,
     createdAt: now,
     updatedAt: now,
     completedAt: null,

@@ -23,7 +23,11 @@ export function toVersionDto(v: VersionRow): CertificateVersionDto {
   };
 }
 
-export function toSummaryDto(c: CertificateRow, v: VersionRow | null) {
+export function toSummaryDto(
+  c: CertificateRow,
+  v: Omit<VersionRow, 'certificatePem' | 'chainPem'> | null,
+  renewal: CertificateDto['renewal'] = null,
+) {
   return {
     id: c.id,
     name: c.name,
@@ -42,15 +46,21 @@ export function toSummaryDto(c: CertificateRow, v: VersionRow | null) {
     serial_number: v?.serialNumber ?? null,
     not_before: v?.notBefore.toISOString() ?? null,
     not_after: (v?.notAfter ?? c.expiresAt)?.toISOString() ?? null,
+    renewal,
     created_by: c.createdBy,
     created_at: c.createdAt.toISOString(),
     updated_at: c.updatedAt.toISOString(),
   };
 }
 
-export function toCertificateDto(c: CertificateRow, v: VersionRow | null, targetIds: string[] = []): CertificateDto {
+export function toCertificateDto(
+  c: CertificateRow,
+  v: VersionRow | null,
+  targetIds: string[] = [],
+  renewal: CertificateDto['renewal'] = null,
+): CertificateDto {
   return {
-    ...toSummaryDto(c, v),
+    ...toSummaryDto(c, v, renewal),
     target_ids: targetIds,
     certificate_pem: v?.certificatePem ?? null,
     chain_pem: v?.chainPem ?? null,

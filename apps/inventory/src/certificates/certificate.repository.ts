@@ -6,6 +6,16 @@ export type CertificateRow = Prisma.CertificateGetPayload<object>;
 export type VersionRow = Prisma.CertificateVersionGetPayload<object>;
 export type VersionSummaryRow = Omit<VersionRow, 'certificatePem' | 'chainPem'>;
 
+/** The fields of a renewal policy that decide when a certificate renews. */
+export interface RenewalPolicyTiming {
+  id: string;
+  renewBeforeDays: number | null;
+  renewBeforeFraction: number | null;
+  autoRenew: boolean;
+}
+
+const OPEN_JOB_STATUSES: Db.JobStatus[] = ['pending', 'awaiting_approval', 'awaiting_csr', 'running'];
+
 /** What a new certificate's issuance depends on in its profile. */
 export interface IssuanceProfile {
   id: string;
@@ -158,6 +168,34 @@ export class CertificateRepository {
       orderBy,
       ...(query.afterId ? { cursor: { id: query.afterId }, skip: 1 } : {}),
       take: query.take,
+    });
+  }
+
+  /** The timing fields of renewal policies, by id. */
+  renewalPolicies(ids: string[]): Promise<RenewalPolicyTiming[]> {
+    if (!ids.length) return Promise.resolve([]);
+    return this.db.renewalPolicy.findMany({
+      where: { id: { in: [...new Set(ids)] } },
+      select: { id: true, renewBeforeDays: true, renewBeforeFraction: true, autoRenew: true },
+    });
+  }
+
+  /** The open issuance and renewal jobs of certificates, newest first. */
+  openRenewalJobs(certificateIds: string[]) {
+    if (!certificateIds.length) return Promise.resolve([]);
+    return this.db.job.findMany({
+      where: { certificateId: { in: certificateIds }, type: { in: ['issuance', 'renewal'] }, status: { in: OPEN_JOB_STATUSES } },
+      orderBy: { createdAt: 'desc' },
+      select: {
+        id: true,
+        type: true,
+        status: true,
+        certificateId: true,
+        attempts: true,
+        maxAttempts: true,
+        lastError: true,
+        scheduledAt: true,
+      },
     });
   }
 

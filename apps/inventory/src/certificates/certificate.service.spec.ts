@@ -51,7 +51,9 @@ function setup(repo: ReturnType<typeof fakeRepo>, issuerFound = true) {
     }),
   };
   const jobs = { traceparent: () => undefined, enqueueIssuance: jest.fn(async () => undefined) };
-  const svc = new CertificateService(repo as unknown as CertificateRepository, rpc as never, jobs as unknown as JobService);
+  const svc = new CertificateService(repo as unknown as CertificateRepository, rpc as never, jobs as unknown as JobService, {
+    CERTCTL_RENEWAL_JITTER_MAX_MS: 0,
+  });
   return { svc, rpc, jobs };
 }
 

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { AppError, Events, type FieldError, Rpc, type RpcRequestParsed, type RpcResponse } from '@certctl/contracts';
 import { decodeIdCursor, encodeIdCursor, newId } from '@certctl/database';
 import { RpcClient } from '@certctl/messaging';
@@ -6,7 +6,9 @@ import { getLogger } from '@certctl/observability';
 import { type SanRules, checkSanRules, isSpoofedName } from '@certctl/pki';
 import { initialJobStatus } from '../jobs/initial-status';
 import { JobService } from '../jobs/job.service';
+import { INVENTORY_CONFIG, type InventoryConfig } from '../config';
 import { toCertificateDto, toSummaryDto } from './certificate.mapper';
+import { type OpenJob, toRenewalDto } from './certificate-renewal';
 import { CertificateRepository, type IssuanceProfile } from './certificate.repository';
 
 type CreateRequest = RpcRequestParsed<typeof Rpc.inventory.certificateCreate>;
@@ -38,6 +40,7 @@ export class CertificateService {
     private readonly repo: CertificateRepository,
     private readonly rpc: RpcClient,
     private readonly jobs: JobService,
+    @Inject(INVENTORY_CONFIG) private readonly config: Pick<InventoryConfig, 'CERTCTL_RENEWAL_JITTER_MAX_MS'>,
   ) {}
 
   /** Validates every reference (each problem named), writes the certificate with its issuance job, queues it and tells the bus. */
@@ -115,11 +118,20 @@ export class CertificateService {
   async get(id: string): Promise<RpcResponse<typeof Rpc.inventory.certificateGet>> {
     const cert = await this.repo.findById(id);
     if (!cert) throw AppError.notFound('certificate', id);
-    const [version, targetIds] = await Promise.all([
+    const [version, targetIds, [policy], [job]] = await Promise.all([
       cert.currentVersionId ? this.repo.findVersion(cert.currentVersionId) : null,
       this.repo.targetIdsOf(id),
+      this.repo.renewalPolicies([cert.renewalPolicyId]),
+      this.repo.openRenewalJobs([id]),
     ]);
-    return toCertificateDto(cert, version, targetIds);
+    const renewal = toRenewalDto(
+      cert,
+      version,
+      policy ?? null,
+      (job as OpenJob | undefined) ?? null,
+      this.config.CERTCTL_RENEWAL_JITTER_MAX_MS,
+    );
+    return toCertificateDto(cert, version, targetIds, renewal);
   }
 
   async list(query: ListRequest): Promise<RpcResponse<typeof Rpc.inventory.certificateList>> {
@@ -140,10 +152,21 @@ export class CertificateService {
       take: query.limit + 1,
     });
     const page = rows.slice(0, query.limit);
-    const versions = await this.repo.findVersionSummaries(page.map((c) => c.currentVersionId).filter((v): v is string => !!v));
+    const [versions, policies, openJobs] = await Promise.all([
+      this.repo.findVersionSummaries(page.map((c) => c.currentVersionId).filter((v): v is string => !!v)),
+      this.repo.renewalPolicies(page.map((c) => c.renewalPolicyId)),
+      this.repo.openRenewalJobs(page.map((c) => c.id)),
+    ]);
     const byId = new Map(versions.map((v) => [v.id, v]));
+    const policyById = new Map(policies.map((p) => [p.id, p]));
+    const jobByCert = new Map<string, OpenJob>();
+    for (const j of openJobs) if (!jobByCert.has(j.certificateId)) jobByCert.set(j.certificateId, j as OpenJob);
+    const jitter = this.config.CERTCTL_RENEWAL_JITTER_MAX_MS;
     return {
-      data: page.map((c) => toSummaryDto(c, c.currentVersionId ? ((byId.get(c.currentVersionId) as never) ?? null) : null)),
+      data: page.map((c) => {
+        const v = (c.currentVersionId ? byId.get(c.currentVersionId) : undefined) ?? null;
+        return toSummaryDto(c, v, toRenewalDto(c, v, policyById.get(c.renewalPolicyId) ?? null, jobByCert.get(c.id) ?? null, jitter));
+      }),
       next_cursor: rows.length > query.limit ? encodeIdCursor(page[page.length - 1].id) : null,
     };
   }

@@ -22,6 +22,7 @@ function jobRow(over: Partial<JobRow> = {}): JobRow {
     decidedBy: null,
     decisionReason: null,
     traceparent: null,
+    scheduledAt: now,
     createdAt: now,
     updatedAt: now,
     completedAt: null,

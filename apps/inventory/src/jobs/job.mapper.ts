@@ -1,5 +1,6 @@
 import type { JobDto } from '@certctl/contracts';
 import type { JobRow } from './job.repository';
+import { waitingReason } from './job-waiting';
 
 export function toJobDto(j: JobRow): JobDto {
   return {
@@ -13,6 +14,8 @@ export function toJobDto(j: JobRow): JobDto {
     requested_by: j.requestedBy,
     decided_by: j.decidedBy,
     decision_reason: j.decisionReason,
+    scheduled_at: j.scheduledAt.toISOString(),
+    waiting_reason: waitingReason(j),
     created_at: j.createdAt.toISOString(),
     updated_at: j.updatedAt.toISOString(),
     completed_at: j.completedAt?.toISOString() ?? null,

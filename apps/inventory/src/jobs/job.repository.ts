@@ -201,8 +201,17 @@ export class JobRepository {
     });
   }
 
-  async recordFailure(id: string, status: Db.JobStatus, error: string, terminal: boolean, tx: Prisma.TransactionClient): Promise<void> {
-    await tx.job.update({ where: { id }, data: { status, lastError: error, ...(terminal ? { completedAt: new Date() } : {}) } });
+  /** A failed attempt; a retried job is scheduled at the queue's next attempt (`retryAt`). */
+  async recordFailure(
+    id: string,
+    status: Db.JobStatus,
+    error: string,
+    terminal: boolean,
+    tx: Prisma.TransactionClient,
+    retryAt?: Date,
+  ): Promise<void> {
+    const when = terminal ? { completedAt: new Date() } : retryAt ? { scheduledAt: retryAt } : {};
+    await tx.job.update({ where: { id }, data: { status, lastError: error, ...when } });
   }
 
   async setCertificateStatus(certificateId: string, status: Db.CertificateStatus, tx: Prisma.TransactionClient): Promise<void> {

@@ -134,16 +134,17 @@ describe('JobService.fail (fake repository)', () => {
     certificate: { status: 'pending' },
   });
 
-  it('with attempts left goes back to pending, the certificate untouched, no event', async () => {
+  it('with attempts left goes back to pending at the next attempt time, the certificate untouched, no event', async () => {
     const repo = fakeRepo({});
     repo.lockWithCertificate.mockResolvedValue(failing(1));
     const { svc, rpc } = service(repo);
-    await expect(svc.fail({ job_id: 'job-1', error: 'boom', terminal: false })).resolves.toEqual({
+    const retryAt = '2026-03-01T12:00:04.000Z';
+    await expect(svc.fail({ job_id: 'job-1', error: 'boom', terminal: false, retry_at: retryAt })).resolves.toEqual({
       job_id: 'job-1',
       status: 'pending',
       attempts: 1,
     });
-    expect(repo.recordFailure).toHaveBeenCalledWith('job-1', 'pending', 'boom', false, tx);
+    expect(repo.recordFailure).toHaveBeenCalledWith('job-1', 'pending', 'boom', false, tx, new Date(retryAt));
     expect(repo.setCertificateStatus).not.toHaveBeenCalled();
     expect(rpc.emit).not.toHaveBeenCalled();
   });

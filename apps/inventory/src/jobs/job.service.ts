@@ -180,7 +180,7 @@ export class JobService implements OnApplicationBootstrap, OnApplicationShutdown
       const terminal = req.terminal || job.attempts >= job.maxAttempts;
       const status: Db.JobStatus = terminal ? 'failed' : 'pending';
       assertTransition(job.id, job.status, status);
-      await this.repo.recordFailure(job.id, status, req.error, terminal, tx);
+      await this.repo.recordFailure(job.id, status, req.error, terminal, tx, req.retry_at ? new Date(req.retry_at) : undefined);
       if (terminal && canMoveCertificate(job.certificate.status, 'failed')) {
         await this.repo.setCertificateStatus(job.certificateId, 'failed', tx);
       }

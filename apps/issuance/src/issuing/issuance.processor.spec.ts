@@ -70,12 +70,12 @@ function setup(o: {
       CERTCTL_PUBLIC_BASE_URL: 'http://127.0.0.1:8080',
     } as IssuanceConfig,
   );
-  const job = (attemptsMade: number, attempts = 5) =>
+  const job = (attemptsMade: number, attempts = 5, backoff?: { type: string; delay: number }) =>
     ({
       id: 'job-1',
       data: { job_id: 'job-1', certificate_id: 'cert-1' },
       attemptsMade,
-      opts: { attempts },
+      opts: { attempts, backoff },
     }) as unknown as Job<IssuanceJobData>;
   return { processor, job, calls, connector, issued };
 }
@@ -93,13 +93,20 @@ async function rejection(p: Promise<unknown>): Promise<AppError> {
 describe('IssuanceProcessor attempt bounds', () => {
   it('ok/a retryable failure with attempts left on the job row stays retryable (the queue retries it)', async () => {
     const { processor, job, calls } = setup({ start: 'running', failStatus: 'pending' });
-    const err = await rejection(processor.process(job(0)));
+    const before = Date.now();
+    const err = await rejection(processor.process(job(1, 5, { type: 'exponential', delay: 2000 })));
     expect(err).toMatchObject({ code: 'issuer_failure', retryable: true });
-    expect(calls.find((c) => c.subject === Rpc.inventory.jobFail.subject)?.payload).toEqual({
+    const payload = calls.find((c) => c.subject === Rpc.inventory.jobFail.subject)?.payload as { retry_at: string };
+    expect(payload).toEqual({
       job_id: 'job-1',
       error: 'issuer_failure: issuer iss-sub has no CA yet',
       terminal: false,
+      retry_at: expect.any(String),
     });
+    // the queue's next attempt after the second failure: 2 × 2000 ms later, recorded on the job
+    const retryIn = Date.parse(payload.retry_at) - before;
+    expect(retryIn).toBeGreaterThanOrEqual(4000);
+    expect(retryIn).toBeLessThan(4000 + 5000);
   });
 
   it("fail/when the job row's max_attempts is reached before the queue's, the queue job is failed for good, with the reason", async () => {

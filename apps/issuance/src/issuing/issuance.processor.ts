@@ -12,7 +12,7 @@ import {
   parseCertificate,
   parseCsr,
 } from '@certctl/pki';
-import { QueueService } from '@certctl/queue';
+import { QueueService, retryDelayMs } from '@certctl/queue';
 import { Histogram } from 'prom-client';
 import { ISSUANCE_CONFIG, type IssuanceConfig } from '../config';
 import { ConnectorRegistry } from '../connectors';
@@ -115,12 +115,14 @@ export class IssuanceProcessor implements OnApplicationBootstrap {
     } catch (err) {
       issuanceTotal.inc({ issuer_type: issuerType, result: 'error' });
       const appErr = err instanceof AppError ? err : new AppError('issuer_failure', (err as Error).message, { retryable: true });
-      const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+      const retryIn = appErr.retryable ? retryDelayMs(job.opts, job.attemptsMade) : null;
       const recorded = await this.rpc
         .request(Rpc.inventory.jobFail, {
           job_id: jobId,
           error: `${appErr.code}: ${appErr.message}`,
-          terminal: !appErr.retryable || lastAttempt,
+          terminal: retryIn === null,
+          // The queue's next attempt, so the job shows when it runs again (waiting_reason retry_backoff).
+          ...(retryIn !== null ? { retry_at: new Date(Date.now() + retryIn).toISOString() } : {}),
         })
         .catch((e: unknown) => void log.warn({ err: (e as Error).message }, 'could not record the failure on the job'));
       // Inventory marks the job failed on a terminal error, on the queue's last attempt, or when

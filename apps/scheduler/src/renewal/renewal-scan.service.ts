@@ -4,7 +4,8 @@ import { RpcClient } from '@certctl/messaging';
 import { registerOnce, registry } from '@certctl/observability';
 import { Gauge } from 'prom-client';
 import { SCHEDULER_CONFIG, type SchedulerConfig } from '../config';
-import { alertKeys, ariDueAt, expiryThreshold, renewalDueAt, renewalStartAt, severityForThreshold } from './renewal-time';
+import { renewalSchedule, renewalStartAt } from '@certctl/pki';
+import { alertKeys, expiryThreshold, severityForThreshold } from './renewal-time';
 
 const DISPATCH_CHUNK = 250;
 type NewJob = { certificate_id: string; version_id: string; scheduled_at: string };
@@ -39,11 +40,17 @@ export const expiryAlertingGauge = registerOnce(
 export function planRenewal(c: ScanCertificate, now: Date, maxJitterMs: number): { job?: NewJob; alert?: Alert } {
   const notBefore = new Date(c.not_before);
   const notAfter = new Date(c.not_after);
-  // The issuer's ARI window when it gave one, else the renewal policy.
-  const due =
-    c.ari_window_start && c.ari_window_end
-      ? ariDueAt(c.id, new Date(c.ari_window_start), new Date(c.ari_window_end))
-      : renewalDueAt({ notBefore, notAfter, renewBeforeDays: c.renew_before_days, renewBeforeFraction: c.renew_before_fraction });
+  // The issuer's ARI window when it gave one, else the renewal policy (the same plan the certificate shows).
+  const due = renewalSchedule({
+    certificateId: c.id,
+    notBefore,
+    notAfter,
+    renewBeforeDays: c.renew_before_days,
+    renewBeforeFraction: c.renew_before_fraction,
+    ariWindow: c.ari_window_start && c.ari_window_end ? { start: new Date(c.ari_window_start), end: new Date(c.ari_window_end) } : null,
+    autoRenew: c.auto_renew,
+    maxJitterMs,
+  }).dueAt;
   if (now < due || now >= notAfter) return {};
   if (c.auto_renew) {
     return {

@@ -3,7 +3,7 @@ import type { RpcClient } from '@certctl/messaging';
 import { registry } from '@certctl/observability';
 import type { SchedulerConfig } from '../config';
 import { RenewalScanService, approvalAlert, planExpiryAlert, planRenewal } from './renewal-scan.service';
-import { ariDueAt } from './renewal-time';
+import { ariDueAt } from '@certctl/pki';
 
 const DAY = 86400000;
 const now = new Date('2026-06-01T00:00:00.000Z');
