@@ -165,3 +165,63 @@ describe('certificate issuance end to end', () => {
     expect(iss).toMatch(/certctl_issuance_total\{[^}]*issuer_type="local",result="ok"[^}]*\} [1-9]/);
   });
 });
+
+describe('short-lived certificates: a profile with max_validity_seconds', () => {
+  const run = Date.now().toString(36);
+
+  /** notBefore / notAfter as openssl reads them from the PEM. */
+  function pemDates(pem: string): { notBefore: number; notAfter: number } {
+    const dir = mkdtempSync(join(tmpdir(), 'certctl-e2e-short-'));
+    writeFileSync(join(dir, 'leaf.pem'), pem);
+    const out = execFileSync('openssl', ['x509', '-in', join(dir, 'leaf.pem'), '-noout', '-dates', '-dateopt', 'iso_8601'], {
+      encoding: 'utf8',
+    });
+    const field = (k: string) => Date.parse(new RegExp(`${k}=(.+)`).exec(out)![1].trim().replace(' ', 'T'));
+    return { notBefore: field('notBefore'), notAfter: field('notAfter') };
+  }
+
+  it('ok/a 600-second profile issues a leaf whose PEM lives 600 s from a notBefore backdated a minute', async () => {
+    const profile = await api('POST', '/api/v1/profiles', { body: { name: `ten-minutes-${run}`, max_validity_seconds: 600 } });
+    expect(profile.status).toBe(201);
+    expect(profile.body).toMatchObject({ max_validity_seconds: 600, max_validity_days: 397 });
+    const t0 = Date.now();
+    const cert = await api('POST', '/api/v1/certificates', { body: { ...validCertificate(`short-${run}`), profile_id: profile.body.id } });
+    expect(cert.status).toBe(201);
+    const active = await waitFor(
+      async () => {
+        const r = await api('GET', `/api/v1/certificates/${cert.body.id}`);
+        return r.body.status === 'active' ? r.body : undefined;
+      },
+      30000,
+      'the short-lived certificate to become active',
+    );
+    const leaf = await fetch(`http://127.0.0.1:${readState().ports.gateway}/api/v1/certificates/${active.id}/pem?part=leaf`, {
+      headers: { authorization: `Bearer ${readState().adminKey}` },
+    });
+    expect(leaf.status).toBe(200);
+    const { notBefore, notAfter } = pemDates(await leaf.text());
+    // RFC 5280 counts both ends: a 600-second validity period is notAfter − notBefore = 599 s.
+    expect(notAfter - notBefore).toBe(599_000);
+    // notBefore keeps its minute of clock-skew backdating (whole seconds).
+    expect(notBefore).toBeGreaterThanOrEqual(Math.floor((t0 - 60_000) / 1000) * 1000);
+    expect(notBefore).toBeLessThanOrEqual(Date.now() - 59_000);
+    expect(Date.parse(active.not_after)).toBe(notAfter);
+  });
+
+  it('ok/PATCH sets and clears it (null: max_validity_days applies again)', async () => {
+    const profile = await api('POST', '/api/v1/profiles', { body: { name: `patched-${run}` } });
+    expect(profile.body.max_validity_seconds).toBeNull();
+    const set = await api('PATCH', `/api/v1/profiles/${profile.body.id}`, { body: { max_validity_seconds: 3600 } });
+    expect(set.status).toBe(200);
+    expect(set.body.max_validity_seconds).toBe(3600);
+    const cleared = await api('PATCH', `/api/v1/profiles/${profile.body.id}`, { body: { max_validity_seconds: null } });
+    expect(cleared.body.max_validity_seconds).toBeNull();
+    expect((await api('GET', `/api/v1/profiles/${profile.body.id}`)).body.max_validity_seconds).toBeNull();
+  });
+
+  it('fail/less than 300 seconds is a 422 naming max_validity_seconds', async () => {
+    const r = await api('POST', '/api/v1/profiles', { body: { name: `too-short-${run}`, max_validity_seconds: 299 } });
+    expectProblem(r, 422);
+    expect(r.body.errors.map((e: { field: string }) => e.field)).toEqual(['max_validity_seconds']);
+  });
+});

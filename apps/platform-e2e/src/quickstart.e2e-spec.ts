@@ -19,32 +19,21 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT, processAlive } from '@certctl/testing';
-import { Client } from 'pg';
 import { type ShellBlock, blockScript, shellBlocks } from './doc-blocks';
 import { gatewayUrl, readState } from './e2e-env';
+import { api } from './http';
 
 const PAGE = join(ROOT, 'docs', 'quickstart.md');
 const POLICY = 'rp-quickstart'; // the renewal policy the page's step 5 creates
 
-async function sql(text: string, values: unknown[]): Promise<void> {
-  const db = new Client({ connectionString: readState().env.DATABASE_URL });
-  await db.connect();
-  await db.query(text, values).finally(() => db.end());
-}
-
 /**
- * Steps run before a named block. `renewal-wait`: the page's policy renews when 80 % of a one-day
- * lifetime is left, about 4.8 h after issuance — the earliest the API allows (it refuses a
- * fraction over 0.8 and a profile under one day). So that the reader's wait loop sees the
- * scheduler's renewal here within a minute, the policy's fraction is set to 0.99907 in the
- * database (as notifications.e2e-spec.ts does): due ~20 s after issuance. Everything else —
- * the scheduler's scan, the job, the new version — is the real stack's.
+ * Steps run before a named block (`sh id=<name>`). None today: step 5's renewal runs as the page
+ * says, on a 10-minute profile (`max_validity_seconds`) whose policy makes it due about a minute
+ * after issuance, well inside a block's time bound with the stack's 1 s renewal scan.
  */
-const HOOKS: Record<string, () => Promise<void>> = {
-  'renewal-wait': () => sql('UPDATE renewal_policies SET renew_before_fraction = 0.99907 WHERE id = $1', [POLICY]),
-};
+const HOOKS: Record<string, () => Promise<void>> = {};
 
-/** Each block's own time bound; the renewal wait ends within about a minute with the step above. */
+/** Each block's own time bound; step 5's renewal wait ends within about a minute and a half. */
 const BLOCK_TIMEOUT_MS = 150000;
 
 async function freePort(): Promise<number> {
@@ -76,13 +65,13 @@ describe('docs/quickstart.md runs as written against the stack', () => {
 
   afterAll(async () => {
     // The page stops its webhook receiver and archives its short-lived certificate itself; if a
-    // block failed before that, do it here so later suites see neither.
+    // block failed before that, stop the receiver and the policy's renewals here so later suites see neither.
     const hookPid = join(dir, 'hook.pid');
     if (existsSync(hookPid)) {
       const pid = Number(readFileSync(hookPid, 'utf8').trim());
       if (pid > 0 && processAlive(pid)) process.kill(pid, 'SIGTERM');
     }
-    await sql('UPDATE renewal_policies SET auto_renew = false WHERE id = $1', [POLICY]).catch(() => undefined);
+    await api('PATCH', `/api/v1/renewal-policies/${POLICY}`, { body: { auto_renew: false } }).catch(() => undefined);
   });
 
   it('ok/every runnable block succeeds in order: local CA + openssl verify, certbot, webhook, OCSP and CRL, automatic renewal', async () => {
@@ -121,7 +110,11 @@ describe('docs/quickstart.md runs as written against the stack', () => {
     // What the page promised, read back from the files its blocks left.
     expect(readFileSync(join(dir, 'ocsp.txt'), 'utf8')).toContain('leaf.pem: revoked');
     expect(readFileSync(join(dir, 'hook.log'), 'utf8')).toMatch(/^POST \/hook .*"event":"certificate\.revoked"/m);
-    const versions = JSON.parse(readFileSync(join(dir, 'versions.json'), 'utf8')) as { data: { cause: { requested_by: string } | null }[] };
+    const versions = JSON.parse(readFileSync(join(dir, 'versions.json'), 'utf8')) as {
+      data: { not_before: string; not_after: string; cause: { requested_by: string } | null }[];
+    };
     expect(versions.data[0].cause?.requested_by).toBe('scheduler');
+    // Every version of step 5's certificate lives the profile's 600 seconds (both ends count).
+    for (const v of versions.data) expect(Date.parse(v.not_after) - Date.parse(v.not_before)).toBe(599_000);
   }, 600000);
 });

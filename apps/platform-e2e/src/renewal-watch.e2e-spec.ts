@@ -11,8 +11,12 @@ async function created(path: string, body: unknown): Promise<any> {
   return r.body;
 }
 
-async function activeCertificate(name: string, policyId: string): Promise<any> {
-  const cert = await created('/api/v1/certificates', { ...validCertificate(name), renewal_policy_id: policyId });
+async function activeCertificate(name: string, policyId: string, profileId?: string): Promise<any> {
+  const cert = await created('/api/v1/certificates', {
+    ...validCertificate(name),
+    renewal_policy_id: policyId,
+    ...(profileId ? { profile_id: profileId } : {}),
+  });
   const id = (cert.certificate ?? cert).id as string;
   return waitFor(
     async () => {
@@ -57,23 +61,22 @@ describe('renewal you can watch', () => {
   });
 
   it('ok/a due renewal held for approval shows renewal_in_progress with its job, scheduled_at and waiting_reason', async () => {
-    const policy = await created('/api/v1/renewal-policies', { name: `watch-appr-${run}`, renew_before_fraction: 1 / 3 });
-    const cert = await activeCertificate(`watch-appr-${run}`, policy.id);
-    const approval = await created('/api/v1/profiles', { name: `watch-approval-${run}`, requires_approval: true });
-    // Test setup: the certificate moves to a profile that requires approval, and its stored
-    // version becomes a 10-minute certificate 8 minutes old (past its 2/3 point), so the
-    // scheduler's 1 s renewal scan finds it due now.
-    await db.query(`UPDATE certificates SET profile_id = $2 WHERE id = $1`, [cert.id, approval.id]);
-    await db.query(
-      `UPDATE certificate_versions SET not_before = now() - interval '8 minutes', not_after = now() + interval '2 minutes' WHERE id = $1`,
-      [cert.current_version.id],
-    );
+    // A 5-minute test profile (max_validity_seconds) under a policy renewing when 2/3 of the
+    // lifetime is left: due 100 s after the backdated not_before, about 40 s after issuance. Once
+    // issued, the profile starts requiring approval, so the scheduler's renewal job waits for it.
+    const policy = await created('/api/v1/renewal-policies', { name: `watch-appr-${run}`, renew_before_fraction: 2 / 3 });
+    const profile = await created('/api/v1/profiles', { name: `watch-approval-${run}`, max_validity_seconds: 300 });
+    const cert = await activeCertificate(`watch-appr-${run}`, policy.id, profile.id);
+    expect(Date.parse(cert.not_after) - Date.parse(cert.not_before)).toBe(299_000);
+    const patched = await api('PATCH', `/api/v1/profiles/${profile.id}`, { body: { requires_approval: true } });
+    expect(patched.status).toBe(200);
+    expect(Date.parse(cert.renewal.due_at)).toBeGreaterThan(Date.now());
     const waiting = await waitFor(
       async () => {
         const r = await api('GET', `/api/v1/certificates/${cert.id}`);
         return r.body.status === 'renewal_in_progress' ? r.body : undefined;
       },
-      30000,
+      90000,
       'the scheduler to create the renewal job',
     );
     expect(Date.parse(waiting.renewal.due_at)).toBeLessThanOrEqual(Date.now());

@@ -93,6 +93,16 @@ const profileFields = {
   description: z.string().max(2000),
   allowed_key_algorithms: z.array(keyAlgorithmRule).min(1).max(10),
   max_validity_days: z.number().int().min(1).max(3650),
+  /**
+   * Validity in seconds (300 s to 3650 days); when set it wins over max_validity_days. Meant for
+   * short-lived certificates and test profiles (watch a renewal within minutes). null: use days.
+   */
+  max_validity_seconds: z
+    .number()
+    .int()
+    .min(300)
+    .max(86_400 * 3650)
+    .nullable(),
   ekus: z.array(ekuSchema).min(1).max(5),
   san_rules: sanRules,
   requires_approval: z.boolean(),
@@ -116,6 +126,7 @@ export const createProfileSchema = z
       { algorithm: 'RSA', min_size: 2048 },
     ]),
     max_validity_days: profileFields.max_validity_days.default(397),
+    max_validity_seconds: profileFields.max_validity_seconds.default(null),
     ekus: profileFields.ekus.default(['serverAuth']),
     san_rules: sanRules.default({} as never),
     requires_approval: z.boolean().default(false),
@@ -132,6 +143,7 @@ export const updateProfileSchema = z
     description: profileFields.description.optional(),
     allowed_key_algorithms: profileFields.allowed_key_algorithms.optional(),
     max_validity_days: profileFields.max_validity_days.optional(),
+    max_validity_seconds: profileFields.max_validity_seconds.optional(),
     ekus: profileFields.ekus.optional(),
     san_rules: sanRules.optional(),
     requires_approval: z.boolean().optional(),

@@ -201,6 +201,8 @@ export const jobStartResponseSchema = z.object({
     issuer_id: z.string(),
     profile_id: z.string().nullable(),
     validity_days: z.number().int().positive(),
+    /** The profile's max_validity_seconds, when set: it wins over validity_days. */
+    validity_seconds: z.number().int().positive().nullable().optional(),
     ekus: z.array(z.string()),
     key_algorithm: z.string(),
     /** Set when the agent generated the key: sign this request's public key. */

@@ -85,6 +85,19 @@ describe('checkLeafPolicy', () => {
     expect(msg.split('; ')).toHaveLength(3);
   });
 
+  it('checks max_validity_seconds when the profile sets it, over max_validity_days', () => {
+    const short: LeafPolicy = { ...profile, maxValiditySeconds: 600 };
+    expect(() => checkLeafPolicy(subject({ validitySeconds: 600 }), short)).not.toThrow();
+    expect(violation(subject({ validitySeconds: 601 }), short)).toMatch(/validity of 601 seconds exceeds the maximum of 600 seconds/);
+    // Seconds win over days both ways: a day is refused although maxValidityDays allows 90.
+    expect(violation(subject({ validitySeconds: 86_400 }), short)).toMatch(/exceeds the maximum of 600 seconds/);
+    const long: LeafPolicy = { maxValidityDays: 1, maxValiditySeconds: 3 * 86_400 };
+    expect(() => checkLeafPolicy(subject({ validitySeconds: 2 * 86_400 }), long)).not.toThrow();
+    expect(violation(subject({ validitySeconds: 2 * 86_400 }), { maxValidityDays: 1 })).toMatch(
+      /validity of 2 days exceeds the maximum of 1/,
+    );
+  });
+
   it('requires an e-mail name on an S/MIME (emailProtection) certificate', () => {
     const smime: LeafPolicy = { ekus: ['emailProtection'], san: { allowEmail: true } };
     expect(violation(subject({ ekus: ['emailProtection'], sans: classifySans(['www.example.com']) }), smime)).toMatch(

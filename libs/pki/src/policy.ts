@@ -48,6 +48,8 @@ export interface LeafPolicy {
   allowedKeyAlgorithms?: { algorithm: KeyType; minSize: number }[];
   /** Longer requests are refused (not clamped): a request the profile does not allow is a bug or tampering. */
   maxValidityDays?: number;
+  /** The same in seconds (short-lived and test profiles); when set it wins over maxValidityDays. */
+  maxValiditySeconds?: number;
   /** The EKUs a certificate may carry. */
   ekus?: string[];
   san?: SanPolicy;
@@ -83,6 +85,17 @@ function sanProblems(sans: readonly SubjectAltName[], rules: SanPolicy): string[
   return out;
 }
 
+/** A validity longer than the profile allows: max_validity_seconds when set, else max_validity_days. */
+function validityProblem(seconds: number, policy: LeafPolicy | undefined): string | undefined {
+  if (policy?.maxValiditySeconds != null) {
+    if (seconds > policy.maxValiditySeconds)
+      return `validity of ${seconds} seconds exceeds the maximum of ${policy.maxValiditySeconds} seconds`;
+  } else if (policy?.maxValidityDays !== undefined && seconds > policy.maxValidityDays * 86_400) {
+    return `validity of ${Math.ceil(seconds / 86_400)} days exceeds the maximum of ${policy.maxValidityDays}`;
+  }
+  return undefined;
+}
+
 /**
  * Checks what is about to be signed against a profile and the key-usage rules for its key
  * type. Throws PkiError('profile_violation') naming every breach.
@@ -104,9 +117,8 @@ export function checkLeafPolicy(s: PolicySubject, policy: LeafPolicy | undefined
       problems.push(`key ${s.key.algorithm} ${s.key.size} is not allowed (allowed: ${allowed})`);
     }
   }
-  if (policy?.maxValidityDays !== undefined && s.validitySeconds > policy.maxValidityDays * 86_400) {
-    problems.push(`validity of ${Math.ceil(s.validitySeconds / 86_400)} days exceeds the maximum of ${policy.maxValidityDays}`);
-  }
+  const validity = validityProblem(s.validitySeconds, policy);
+  if (validity) problems.push(validity);
   if (policy?.ekus) {
     for (const e of s.ekus)
       if (!policy.ekus.includes(e)) problems.push(`extended key usage ${e} is not allowed (allowed: ${policy.ekus.join(', ')})`);

@@ -158,3 +158,34 @@ describe('JobService.fail (fake repository)', () => {
     expect(rpc.emit).toHaveBeenCalledWith(Events.jobFailed, { job_id: 'job-1', certificate_id: 'cert-1', error: 'boom' });
   });
 });
+
+describe('JobService.start (fake repository)', () => {
+  function started(profile: Record<string, unknown> | null) {
+    const job = {
+      id: 'job-1',
+      status: 'running',
+      attempts: 1,
+      maxAttempts: 3,
+      type: 'issuance',
+      lastError: null,
+      csrPem: null,
+      certificate: { id: 'cert-1', commonName: 'a.example.com', sans: [], issuerId: 'iss1', profileId: profile ? 'prof-1' : null, profile },
+    };
+    const repo = { markRunning: jest.fn(async () => undefined), findWithCertificate: jest.fn(async () => job) };
+    const svc = new JobService(repo as never, {} as never, {} as never, { CERTCTL_DEFAULT_VALIDITY_DAYS: 90 } as InventoryConfig);
+    return svc.start('job-1');
+  }
+  const profile = { maxValidityDays: 397, maxValiditySeconds: null, ekus: ['serverAuth'], allowedKeyAlgorithms: [] };
+
+  it("passes the profile's max_validity_seconds, when set, beside its days to issuance", async () => {
+    expect((await started({ ...profile, maxValiditySeconds: 600 })).certificate).toMatchObject({
+      validity_days: 397,
+      validity_seconds: 600,
+    });
+  });
+
+  it('passes no seconds for a profile in days or without a profile', async () => {
+    expect((await started(profile)).certificate).toMatchObject({ validity_days: 397, validity_seconds: null });
+    expect((await started(null)).certificate).toMatchObject({ validity_days: 90, validity_seconds: null });
+  });
+});

@@ -103,6 +103,7 @@ export class JobService implements OnApplicationBootstrap, OnApplicationShutdown
         issuer_id: cert.issuerId,
         profile_id: cert.profileId,
         validity_days: profile?.maxValidityDays ?? this.config.CERTCTL_DEFAULT_VALIDITY_DAYS,
+        validity_seconds: profile?.maxValiditySeconds ?? null,
         ekus: profile?.ekus ?? ['serverAuth'],
         key_algorithm: keyAlgorithmOf(algs[0]) ?? KEY_ALGORITHM_DEFAULT,
         csr_pem: job.csrPem,

@@ -33,6 +33,8 @@ export interface IssueRequest {
   commonName: string;
   sans: string[];
   validityDays: number;
+  /** The profile's validity in seconds (short-lived and test profiles): when set it wins over validityDays. */
+  validitySeconds?: number;
   ekus: ExtendedKeyUsageName[];
   profileId: string | null;
   /** The profile as the signer enforces it (a CA that signs here applies it; a remote CA has its own). */

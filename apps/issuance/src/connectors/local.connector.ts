@@ -41,7 +41,7 @@ export class LocalConnector implements Connector<LocalConfig> {
         subjectPublicKey: r.publicKey,
         commonName: r.commonName,
         sans: r.sans,
-        validityDays: r.validityDays,
+        ...(r.validitySeconds !== undefined ? { validitySeconds: r.validitySeconds } : { validityDays: r.validityDays }),
         ekus: r.ekus,
         crlDistributionUrl: `${base}/.well-known/pki/crl/${issuer.id}`,
         ocspUrl: `${base}/.well-known/pki/ocsp/${issuer.id}`,

@@ -180,6 +180,7 @@ export class IssuanceProcessor implements OnApplicationBootstrap {
       commonName: cert.common_name,
       sans: cert.sans,
       validityDays: cert.validity_days,
+      validitySeconds: cert.validity_seconds ?? undefined,
       ekus: cert.ekus as ExtendedKeyUsageName[],
       profileId: cert.profile_id,
       // The profile again, inside the signer: defence in depth behind inventory's checks.

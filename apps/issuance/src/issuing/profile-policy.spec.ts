@@ -8,6 +8,7 @@ const profile = {
   description: '',
   allowed_key_algorithms: [{ algorithm: 'ECDSA' as const, min_size: 256 }],
   max_validity_days: 90,
+  max_validity_seconds: null,
   ekus: ['serverAuth' as const],
   san_rules: { allow_wildcards: false, allow_ip: true, max_sans: 5, dns_suffixes: ['corp.example', 7] },
   requires_approval: false,
@@ -28,6 +29,11 @@ describe('profile policy for the signer', () => {
       ekus: ['serverAuth'],
       san: { allowWildcards: false, allowIp: true, allowEmail: undefined, allowUri: undefined, maxSans: 5, dnsSuffixes: ['corp.example'] },
     });
+  });
+
+  it("maps max_validity_seconds, when the profile sets it, onto the signer's policy", () => {
+    expect(policyOfProfile({ ...profile, max_validity_seconds: 600 })).toMatchObject({ maxValidityDays: 90, maxValiditySeconds: 600 });
+    expect(policyOfProfile(profile)).not.toHaveProperty('maxValiditySeconds');
   });
 
   it('fetches a profile once for a burst of jobs and none without a profile', async () => {

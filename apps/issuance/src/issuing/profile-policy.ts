@@ -13,6 +13,7 @@ export function policyOfProfile(p: Profile): LeafPolicy {
   return {
     allowedKeyAlgorithms: p.allowed_key_algorithms.map((a) => ({ algorithm: a.algorithm, minSize: a.min_size })),
     maxValidityDays: p.max_validity_days,
+    ...(p.max_validity_seconds != null ? { maxValiditySeconds: p.max_validity_seconds } : {}),
     ekus: p.ekus,
     san: {
       allowWildcards: bool(san.allow_wildcards),
