@@ -3,6 +3,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SERVICES } from '@certctl/testing';
+import * as acme from 'acme-client';
+import { directoryUrl, issueWithDns01, trustPlatformCa } from './acme-support';
 import { readState } from './e2e-env';
 import { api, expectProblem, validCertificate, waitFor } from './http';
 
@@ -206,6 +208,26 @@ describe('short-lived certificates: a profile with max_validity_seconds', () => 
     expect(notBefore).toBeGreaterThanOrEqual(Math.floor((t0 - 60_000) / 1000) * 1000);
     expect(notBefore).toBeLessThanOrEqual(Date.now() - 59_000);
     expect(Date.parse(active.not_after)).toBe(notAfter);
+  });
+
+  it("ok/an ACME order on such a profile gets the profile's 600 seconds too (same issuance path)", async () => {
+    trustPlatformCa();
+    const profile = await api('POST', '/api/v1/profiles', {
+      body: { name: `acme-ten-minutes-${run}`, max_validity_seconds: 600, allow_internal_names: true }, // the order names a .test name
+    });
+    expect(profile.status).toBe(201);
+    const client = new acme.Client({
+      directoryUrl: directoryUrl(profile.body.id),
+      accountKey: await acme.crypto.createPrivateEcdsaKey(),
+      backoffAttempts: 30,
+      backoffMin: 100,
+      backoffMax: 500,
+    });
+    await client.createAccount({ termsOfServiceAgreed: true });
+    const name = `short-${run}.example.test`;
+    const [, csr] = await acme.crypto.createCsr({ commonName: name, altNames: [name] }, await acme.crypto.createPrivateEcdsaKey());
+    const { notBefore, notAfter } = pemDates(await issueWithDns01(client, csr));
+    expect(notAfter - notBefore).toBe(599_000);
   });
 
   it('ok/PATCH sets and clears it (null: max_validity_days applies again)', async () => {
