@@ -1,8 +1,9 @@
 import * as acme from 'acme-client';
 import { Client } from 'pg';
-import { challengeServer, directoryUrl, trustPlatformCa } from './acme-support';
+import { directoryUrl, issueWithDns01, trustPlatformCa } from './acme-support';
 import { readState } from './e2e-env';
 import { api, validCertificate, waitFor } from './http';
+import { insertFastRenewalFixtures } from './renewal-fixtures';
 
 // Changes made without a REST call (ACME requests, the scheduler's renewals, bulk revocation
 // jobs) reach the audit trail through the bus: the service that made the change publishes
@@ -40,15 +41,7 @@ describe('audit trail of changes made without a REST call', () => {
     const accountId = client.getAccountUrl().split('/').pop()!;
     const name = `audit-${Date.now().toString(36)}.example.test`;
     const [, csr] = await acme.crypto.createCsr({ commonName: name, altNames: [name] }, await acme.crypto.createPrivateEcdsaKey());
-    const pem = await client.auto({
-      csr,
-      challengePriority: ['dns-01'],
-      skipChallengeVerification: true,
-      termsOfServiceAgreed: true,
-      challengeCreateFn: async (authz, _c, ka) =>
-        challengeServer('/set-txt', { host: `_acme-challenge.${authz.identifier.value}.`, value: ka }),
-      challengeRemoveFn: async (authz) => challengeServer('/clear-txt', { host: `_acme-challenge.${authz.identifier.value}.` }),
-    });
+    const pem = await issueWithDns01(client, csr);
     await client.revokeCertificate(pem, { reason: 4 });
     await client.updateAccountKey(await acme.crypto.createPrivateEcdsaKey());
     await client.updateAccount({ status: 'deactivated' });
@@ -93,19 +86,7 @@ describe('audit trail of changes made without a REST call', () => {
     const profileId = `prof-e2e-audit-${suffix}`;
 
     beforeAll(async () => {
-      // A policy renewing when 99.907% of a one-day lifetime is left: due ~20 s after issuance.
-      // The API refuses such a policy (it would renew on every scan), so it is a fixture row.
-      const db = new Client({ connectionString: readState().env.DATABASE_URL });
-      await db.connect();
-      try {
-        await db.query(
-          `INSERT INTO renewal_policies (id, name, renew_before_fraction, auto_renew, updated_at) VALUES ($1, $1, 0.99907, true, now())`,
-          [policyId],
-        );
-        await db.query(`INSERT INTO certificate_profiles (id, name, max_validity_days, updated_at) VALUES ($1, $1, 1, now())`, [profileId]);
-      } finally {
-        await db.end();
-      }
+      await insertFastRenewalFixtures(policyId, profileId);
     });
 
     afterAll(async () => {

@@ -4,6 +4,7 @@ import { Client } from 'pg';
 import { startHttpReceiver, startSmtpReceiver } from '@certctl/testing';
 import { readState } from './e2e-env';
 import { api, expectProblem, validCertificate, waitFor } from './http';
+import { insertFastRenewalFixtures } from './renewal-fixtures';
 
 const SECRET = 'e2e-webhook-signing-secret';
 
@@ -25,19 +26,7 @@ describe('scheduler and notifications end to end', () => {
   let certId: string;
 
   beforeAll(async () => {
-    // Fixture rows the API cannot create yet: a policy renewing when 99.907% of the lifetime is
-    // left and a one-day profile: due ~20 s after issuance (notBefore is backdated a minute).
-    const db = new Client({ connectionString: readState().env.DATABASE_URL });
-    await db.connect();
-    try {
-      await db.query(
-        `INSERT INTO renewal_policies (id, name, renew_before_fraction, auto_renew, updated_at) VALUES ($1, $1, 0.99907, true, now())`,
-        [policyId],
-      );
-      await db.query(`INSERT INTO certificate_profiles (id, name, max_validity_days, updated_at) VALUES ($1, $1, 1, now())`, [profileId]);
-    } finally {
-      await db.end();
-    }
+    await insertFastRenewalFixtures(policyId, profileId);
     server = await startHttpReceiver((req, body) => {
       hook.attempts++;
       if (hook.failing) return { status: 500, body: 'receiver broken' };
