@@ -1,0 +1,68 @@
+import { type DeployMaterial, type Deployment, type TargetConnector, type TargetContext, TargetError, type VerifyResult } from './target';
+
+export interface DeploymentOutcome {
+  ok: boolean;
+  files: string[];
+  verification: VerifyResult | null;
+  /** When not ok: the step that failed and the server's own text. */
+  error?: string;
+  failedStep?: TargetError['step'];
+  rolledBack: boolean;
+}
+
+/**
+ * Drives one target through deploy → validate → reload → verify. Any failure after the files
+ * moved restores the previous files and reloads again, so the server keeps serving the old
+ * certificate; the outcome carries the server's own error text for the job.
+ */
+export async function runDeployment<C>(
+  connector: TargetConnector<C>,
+  rawConfig: unknown,
+  material: DeployMaterial,
+  ctx: TargetContext,
+): Promise<DeploymentOutcome> {
+  const parsed = connector.configSchema.safeParse(rawConfig);
+  if (!parsed.success) {
+    const detail = parsed.error.issues.map((issue) => `${issue.path.join('.') || 'config'}: ${issue.message}`).join('; ');
+    return {
+      ok: false,
+      files: [],
+      verification: null,
+      error: `invalid ${connector.type} target configuration: ${detail}`,
+      failedStep: 'config',
+      rolledBack: false,
+    };
+  }
+  const config = parsed.data;
+  let deployment: Deployment | undefined;
+  try {
+    deployment = await connector.deploy(config, material, ctx);
+    await connector.validate(config, ctx);
+    await connector.reload(config, ctx);
+    const verification = await connector.verify(config, material, ctx);
+    if (!verification.ok)
+      throw Object.assign(new TargetError('verify', verification.error ?? 'the served certificate is not the deployed one'), {
+        verification,
+      });
+    return { ok: true, files: deployment.files, verification, rolledBack: false };
+  } catch (err) {
+    const failure = err instanceof TargetError ? err : new TargetError('deploy', (err as Error).message);
+    const verification = (err as { verification?: VerifyResult }).verification ?? null;
+    const rolledBack = deployment ? await rollBack(connector, config, deployment, ctx) : false;
+    return { ok: false, files: deployment?.files ?? [], verification, error: failure.message, failedStep: failure.step, rolledBack };
+  }
+}
+
+async function rollBack<C>(connector: TargetConnector<C>, config: C, deployment: Deployment, ctx: TargetContext): Promise<boolean> {
+  try {
+    await connector.rollback(config, deployment, ctx);
+    await connector.reload(config, ctx);
+    ctx.log.warn('deployment rolled back to the previous files', { target: connector.type, files: deployment.files });
+    return true;
+  } catch (err) {
+    ctx.log.warn('rollback failed', { target: connector.type, error: (err as Error).message });
+    return false;
+  }
+}
+
+export type { DeployMaterial };
