@@ -43,6 +43,15 @@ module.exports = {
       ...timeout(60000),
     },
     {
+      // The agent's target connectors against real servers (NGINX, Apache httpd, HAProxy, Caddy,
+      // Postfix, Dovecot, keytool, OpenSSH) that tools/agent/install-target-servers.sh installs;
+      // each test runs its server on loopback ports from a temporary directory.
+      ...base,
+      displayName: 'targets',
+      testMatch: ['<rootDir>/apps/agent/**/*.target-spec.ts'],
+      ...timeout(120000),
+    },
+    {
       // The deployment files (Helm chart, compose, Dockerfile) rendered by real tools that
       // tools/deploy/install-tools.sh installs; run by tools/deploy/check.sh.
       ...base,

@@ -13,6 +13,9 @@ step "unit tests"
 npx jest --selectProjects unit
 step "integration tests (real PostgreSQL, Redis, NATS)"
 npx jest --selectProjects integration --runInBand --forceExit
+step "agent target connectors (real NGINX, Apache httpd, HAProxy, Caddy, Postfix, Dovecot, keytool, OpenSSH)"
+bash tools/agent/install-target-servers.sh
+npx jest --selectProjects targets --runInBand --forceExit
 step "end-to-end tests (the whole stack, driven from outside)"
 npx jest --selectProjects e2e --runInBand --forceExit
 step "deployment files (helm, compose)"
