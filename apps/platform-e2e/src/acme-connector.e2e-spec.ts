@@ -189,6 +189,23 @@ describe('acme issuer connector against the platform ACME server', () => {
       const active = (await api('GET', `/api/v1/certificates/${cert.body.id}`)).body;
       expect(await opensslVerify(`${active.certificate_pem}${active.chain_pem}`)).toContain(': OK');
       expect(served.filter((s) => s.startsWith('200 /.well-known/acme-challenge/')).length).toBeGreaterThanOrEqual(2);
+
+      // A renewal names its predecessor in the new order (RFC 9773 replaces): the CA accepted it
+      // (it refuses an identifier that names none of its certificates), and it names the first serial.
+      const renewal = await api('POST', `/api/v1/certificates/${cert.body.id}/renew`);
+      expect(renewal.status).toBe(202);
+      await settledJob(renewal.body.job_id, 'completed');
+      const orders = await db.query<{ replaces: string | null; serial_number: string }>(
+        'SELECT replaces, serial_number FROM acme_orders WHERE identifiers::text LIKE $1 ORDER BY created_at',
+        [`%"acme-http-${run}.example.test"%`],
+      );
+      expect(orders.rows).toHaveLength(2);
+      const [first, second] = orders.rows;
+      expect(first.replaces).toBeNull();
+      expect(second.replaces).toMatch(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/);
+      const namedSerial = Buffer.from(second.replaces!.split('.')[1], 'base64url').toString('hex').replace(/^00/, '');
+      expect(namedSerial).toBe(first.serial_number.toLowerCase().replace(/^0+/, '').padStart(namedSerial.length, '0'));
+      expect((await api('GET', `/api/v1/certificates/${cert.body.id}`)).body.serial_number).toBe(second.serial_number);
     } finally {
       await new Promise<void>((r) => proxy.close(() => r()));
     }

@@ -207,6 +207,11 @@ export const jobStartResponseSchema = z.object({
     key_algorithm: z.string(),
     /** Set when the agent generated the key: sign this request's public key. */
     csr_pem: z.string().nullable().optional(),
+    /**
+     * A renewal's predecessor (the current version) and its issuer: an ACME issuer names it in
+     * the new order's `replaces` (RFC 9773 §5) when it is the CA that issued it.
+     */
+    replaces: z.object({ certificate_pem: z.string(), issuer_id: z.string() }).nullable().optional(),
   }),
 });
 

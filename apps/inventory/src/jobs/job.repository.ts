@@ -84,6 +84,11 @@ export class JobRepository {
       WHERE id = ${id} AND status IN ('pending', 'running')`;
   }
 
+  /** The certificate and issuer of one version (a renewal's predecessor). */
+  findVersionPem(id: string): Promise<{ certificatePem: string; issuerId: string } | null> {
+    return this.db.certificateVersion.findUnique({ where: { id }, select: { certificatePem: true, issuerId: true } });
+  }
+
   findWithCertificate(id: string): Promise<JobWithCertificate | null> {
     return this.db.job.findUnique({ where: { id }, include: { certificate: { include: { profile: true } } } });
   }

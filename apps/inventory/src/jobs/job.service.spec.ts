@@ -160,18 +160,30 @@ describe('JobService.fail (fake repository)', () => {
 });
 
 describe('JobService.start (fake repository)', () => {
-  function started(profile: Record<string, unknown> | null) {
+  function started(profile: Record<string, unknown> | null, type = 'issuance') {
     const job = {
       id: 'job-1',
       status: 'running',
       attempts: 1,
       maxAttempts: 3,
-      type: 'issuance',
+      type,
       lastError: null,
       csrPem: null,
-      certificate: { id: 'cert-1', commonName: 'a.example.com', sans: [], issuerId: 'iss1', profileId: profile ? 'prof-1' : null, profile },
+      certificate: {
+        id: 'cert-1',
+        commonName: 'a.example.com',
+        sans: [],
+        issuerId: 'iss1',
+        profileId: profile ? 'prof-1' : null,
+        profile,
+        currentVersionId: 'ver-1',
+      },
     };
-    const repo = { markRunning: jest.fn(async () => undefined), findWithCertificate: jest.fn(async () => job) };
+    const repo = {
+      markRunning: jest.fn(async () => undefined),
+      findWithCertificate: jest.fn(async () => job),
+      findVersionPem: jest.fn(async (id: string) => (id === 'ver-1' ? { certificatePem: 'OLD PEM', issuerId: 'iss-old' } : null)),
+    };
     const svc = new JobService(repo as never, {} as never, {} as never, { CERTCTL_DEFAULT_VALIDITY_DAYS: 90 } as InventoryConfig);
     return svc.start('job-1');
   }
@@ -187,5 +199,10 @@ describe('JobService.start (fake repository)', () => {
   it('passes no seconds for a profile in days or without a profile', async () => {
     expect((await started(profile)).certificate).toMatchObject({ validity_days: 397, validity_seconds: null });
     expect((await started(null)).certificate).toMatchObject({ validity_days: 90, validity_seconds: null });
+  });
+
+  it("names a renewal's predecessor and its issuer (the ACME connector sends it as replaces); an issuance has none", async () => {
+    expect((await started(profile, 'renewal')).certificate.replaces).toEqual({ certificate_pem: 'OLD PEM', issuer_id: 'iss-old' });
+    expect((await started(profile, 'issuance')).certificate.replaces).toBeNull();
   });
 });

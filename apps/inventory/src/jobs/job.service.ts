@@ -89,6 +89,7 @@ export class JobService implements OnApplicationBootstrap, OnApplicationShutdown
     const cert = job.certificate;
     const profile = cert.profile;
     const algs = (profile?.allowedKeyAlgorithms ?? []) as { algorithm?: string; min_size?: number }[];
+    const previous = job.type === 'renewal' && cert.currentVersionId ? await this.repo.findVersionPem(cert.currentVersionId) : null;
     return {
       job_id: id,
       status,
@@ -107,6 +108,7 @@ export class JobService implements OnApplicationBootstrap, OnApplicationShutdown
         ekus: profile?.ekus ?? ['serverAuth'],
         key_algorithm: keyAlgorithmOf(algs[0]) ?? KEY_ALGORITHM_DEFAULT,
         csr_pem: job.csrPem,
+        replaces: previous ? { certificate_pem: previous.certificatePem, issuer_id: previous.issuerId } : null,
       },
     };
   }

@@ -11,6 +11,7 @@ import { ISSUANCE_CONFIG, type IssuanceConfig } from '../config';
 import { IssuerRepository } from '../issuers/issuer.repository';
 import { IssuedCertificateRepository } from '../issuing/issued-certificate.repository';
 import { type AcmeConfig, acmeConfigSchema } from './acme-config';
+import { newOrder, replacesId } from './acme-order';
 import { type Session, ariCertId, openSession, orderIdentifiers, problemOf, step } from './acme-session';
 import {
   type Connector,
@@ -68,7 +69,8 @@ export class AcmeConnector implements Connector<AcmeConfig>, OnApplicationShutdo
     const session = await this.session(issuer);
     const profile = issuer.config.profile;
     const log = getLogger().child({ issuer_id: issuer.id, job_id: request.jobId });
-    const order = await step(session, 'newOrder', () => session.client.createOrder({ identifiers, ...(profile ? { profile } : {}) }));
+    const replaces = await replacesId(session, issuer, request);
+    const order = await newOrder(session, { identifiers, ...(profile ? { profile } : {}) }, replaces, log);
     const authorizations = await step(session, 'fetching the authorizations', () => session.client.getAuthorizations(order));
     for (const authz of authorizations) {
       if (authz.status !== 'valid') await this.authorize(issuer, session, authz, log);

@@ -39,6 +39,8 @@ export interface IssueRequest {
   profileId: string | null;
   /** The profile as the signer enforces it (a CA that signs here applies it; a remote CA has its own). */
   policy?: LeafPolicy;
+  /** A renewal's predecessor and the issuer that signed it (ACME: the order's `replaces`). */
+  replaces?: { certificatePem: string; issuerId: string };
 }
 
 /** A renewal job's request: the same fields (the renewed certificate's names, a fresh key or CSR). */

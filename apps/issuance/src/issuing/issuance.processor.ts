@@ -185,6 +185,7 @@ export class IssuanceProcessor implements OnApplicationBootstrap {
       profileId: cert.profile_id,
       // The profile again, inside the signer: defence in depth behind inventory's checks.
       policy: await this.policies.of(cert.profile_id),
+      replaces: cert.replaces ? { certificatePem: cert.replaces.certificate_pem, issuerId: cert.replaces.issuer_id } : undefined,
     };
     const leaf = work.job_type === 'renewal' ? await connector.renew(issuer, request) : await connector.issue(issuer, request);
     const serialNumber = leaf.serialNumber ?? (await parseCertificate(leaf.certificatePem)).serialNumber;
