@@ -126,7 +126,9 @@ export default async function globalSetup(): Promise<void> {
     env.CERTCTL_ACME_URL = `http://127.0.0.1:${ports.acme}`;
     env.CERTCTL_REVOCATION_URL = `http://127.0.0.1:${ports.revocation}`;
     env.CERTCTL_SCRIPT_CONNECTOR_DIRS = join(ROOT, 'apps', 'issuance', 'test', 'fixtures'); // issuer-connectors.e2e-spec.ts
-    const stack = await startStack({ env, ports, logDir, timeoutMs: 90000 });
+    // A busy 2-core machine can need more than a minute to start seven services at once.
+    const readyTimeoutMs = Number(process.env.CERTCTL_E2E_READY_TIMEOUT_MS ?? 180000);
+    const stack = await startStack({ env, ports, logDir, timeoutMs: readyTimeoutMs });
     const pids = Object.fromEntries(Object.entries(stack.children).map(([name, c]) => [name, c.pid!]));
     await waitHttpsReady(`https://localhost:${tls.port}/health`, join(tls.dir, 'ca.pem'), 60000).catch(async (err: unknown) => {
       await stack.stop();

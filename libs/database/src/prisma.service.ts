@@ -24,8 +24,13 @@ export class PrismaService extends PrismaClient implements OnModuleInit, OnAppli
     super({ adapter: adapter(options) });
   }
 
+  /**
+   * Waits for the database at start (up to CERTCTL_DATABASE_CONNECT_TIMEOUT_MS, 60 s by default), like the
+   * bus connection: a service started beside a busy or just-starting PostgreSQL retries
+   * instead of exiting on the first connection timeout.
+   */
   async onModuleInit(): Promise<void> {
-    await this.$connect();
+    await waitForDatabase(() => this.ping(), Number(process.env.CERTCTL_DATABASE_CONNECT_TIMEOUT_MS ?? 60000));
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -34,5 +39,19 @@ export class PrismaService extends PrismaClient implements OnModuleInit, OnAppli
 
   async ping(): Promise<void> {
     await this.$queryRaw`SELECT 1`;
+  }
+}
+
+/** Retries `ping` (1 s apart) until it answers or `timeoutMs` has passed; then throws the last error. */
+export async function waitForDatabase(ping: () => Promise<void>, timeoutMs: number, pauseMs = 1000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      await ping();
+      return;
+    } catch (err) {
+      if (Date.now() + pauseMs > deadline) throw err;
+      await new Promise((resolve) => setTimeout(resolve, pauseMs));
+    }
   }
 }
