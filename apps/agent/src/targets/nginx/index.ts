@@ -1,0 +1,34 @@
+import { ReloadTracker, deployFiles, leafWithChain, runStep, verifyEventually } from '../server-support';
+import type { TargetConnector } from '../target';
+import { type NginxConfig, nginxConfigSchema, nginxReloadCommand, nginxTestCommand } from './config';
+
+const reloads = new ReloadTracker();
+
+/** NGINX: the certificate (leaf + chain by default) and key files, `nginx -t`, `nginx -s reload`. */
+export const nginxConnector: TargetConnector<NginxConfig> = {
+  type: 'nginx',
+  configSchema: nginxConfigSchema,
+  async deploy(config, material, ctx) {
+    reloads.deployed(config);
+    const certificate = config.chain_in_cert ? leafWithChain(material) : `${material.certificatePem.trim()}\n`;
+    return deployFiles(
+      [
+        { path: config.cert_path, content: certificate, mode: 0o644 },
+        { path: config.key_path, content: material.privateKeyPem, mode: 0o600 },
+      ],
+      ctx,
+    );
+  },
+  async validate(config) {
+    await runStep('validate', nginxTestCommand(config));
+  },
+  async reload(config, ctx) {
+    if (!reloads.beforeReload(config)) return ctx.log.info('nginx never loaded the new files: no reload needed');
+    await runStep('reload', nginxReloadCommand(config));
+  },
+  verify: (config, material) => verifyEventually(config.verify, material),
+  async rollback(config, deployment) {
+    await deployment.backup.restore();
+    reloads.rolledBack(config);
+  },
+};
