@@ -1,2 +1,3 @@
 export * from './support';
 export * from './nginx';
+export * from './haproxy';
