@@ -1,3 +1,4 @@
 export * from './support';
 export * from './nginx';
 export * from './haproxy';
+export * from './apache';
