@@ -2,3 +2,4 @@ export * from './support';
 export * from './nginx';
 export * from './haproxy';
 export * from './apache';
+export * from './caddy';
