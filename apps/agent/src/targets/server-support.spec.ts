@@ -28,7 +28,9 @@ describe('server support', () => {
   });
 
   it("throws the step's TargetError with the program's own output when it exits non-zero", async () => {
-    await expect(runStep('validate', [process.execPath, '-e', 'console.error("emerg: bad line 3"); process.exit(1)'])).rejects.toMatchObject({
+    await expect(
+      runStep('validate', [process.execPath, '-e', 'console.error("emerg: bad line 3"); process.exit(1)']),
+    ).rejects.toMatchObject({
       name: 'TargetError',
       step: 'validate',
       message: expect.stringContaining('emerg: bad line 3'),

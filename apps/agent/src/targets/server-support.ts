@@ -10,7 +10,10 @@ import { verifyServed } from './tls-probe';
  * handshake with a grace period for workers that are still starting, and the file set.
  */
 
-export const absolutePath = z.string().min(1).refine((value) => value.startsWith('/'), 'must be an absolute path');
+export const absolutePath = z
+  .string()
+  .min(1)
+  .refine((value) => value.startsWith('/'), 'must be an absolute path');
 
 /** A program and its arguments, run without a shell. */
 export const argvSchema = z.array(z.string().min(1)).min(1, 'must name the program to run');
@@ -27,11 +30,7 @@ export type VerifyConfig = z.infer<typeof verifySchema>;
 export const envSchema = z.record(z.string(), z.string()).optional();
 
 /** Runs one server command; a non-zero exit throws TargetError(step) carrying the server's own output. */
-export async function runStep(
-  step: 'validate' | 'reload',
-  argv: string[],
-  env?: Record<string, string>,
-): Promise<string> {
+export async function runStep(step: 'validate' | 'reload', argv: string[], env?: Record<string, string>): Promise<string> {
   const [program, ...args] = argv;
   const result = await runCommand(program, args, { env: env ? { ...process.env, ...env } : undefined });
   if (result.code !== 0) throw new TargetError(step, `${argv.join(' ')} exited with ${result.code}`, outputOf(result));
@@ -40,7 +39,12 @@ export async function runStep(
 
 /** The leaf followed by its chain, each ending with a newline (what `ssl_certificate` expects). */
 export function leafWithChain(material: DeployMaterial): string {
-  return [material.certificatePem, material.chainPem].map((pem) => pem.trim()).filter(Boolean).join('\n') + '\n';
+  return (
+    [material.certificatePem, material.chainPem]
+      .map((pem) => pem.trim())
+      .filter(Boolean)
+      .join('\n') + '\n'
+  );
 }
 
 /** Writes `files` as one set and answers the Deployment that rolls them back. */

@@ -49,8 +49,16 @@ export async function startApache(material: ServerMaterial): Promise<TargetServe
   writeFileSync(join(dir, 'key.pem'), material.keyPem, { mode: 0o600 });
   const configFile = join(dir, 'httpd.conf');
   writeFileSync(configFile, httpdConf(dir, port));
-  const env = { APACHE_RUN_DIR: join(dir, 'run'), APACHE_PID_FILE: join(dir, 'httpd.pid'), APACHE_LOG_DIR: dir, APACHE_LOCK_DIR: join(dir, 'run') };
-  execFileSync(APACHE_BINARY, ['-d', dir, '-f', configFile, '-k', 'start'], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+  const env = {
+    APACHE_RUN_DIR: join(dir, 'run'),
+    APACHE_PID_FILE: join(dir, 'httpd.pid'),
+    APACHE_LOG_DIR: dir,
+    APACHE_LOCK_DIR: join(dir, 'run'),
+  };
+  execFileSync(APACHE_BINARY, ['-d', dir, '-f', configFile, '-k', 'start'], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   const pid = await readPidFile(join(dir, 'httpd.pid'));
   return {
     port,

@@ -6,7 +6,16 @@ import { spawn } from 'node:child_process';
 import { appendFileSync, openSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { waitForPort } from '../infra';
-import { type ServerMaterial, type TargetServer, ensureServerBinary, releasePorts, removeDir, reservePort, serverTempDir, stopPid } from './support';
+import {
+  type ServerMaterial,
+  type TargetServer,
+  ensureServerBinary,
+  releasePorts,
+  removeDir,
+  reservePort,
+  serverTempDir,
+  stopPid,
+} from './support';
 
 export const CADDY_BINARY = '/usr/bin/caddy';
 
@@ -58,7 +67,10 @@ export async function startCaddy(material: ServerMaterial, mode: 'file' | 'admin
   } else writeFileSync(configFile, JSON.stringify(caddyJson(dir, port, adminPort, material)), { mode: 0o600 });
   const adapter = mode === 'file' ? ['--adapter', 'caddyfile'] : [];
   const log = openSync(join(dir, 'caddy.log'), 'a');
-  const child = spawn(CADDY_BINARY, ['run', '--config', configFile, ...adapter], { env: { ...process.env, ...env }, stdio: ['ignore', log, log] });
+  const child = spawn(CADDY_BINARY, ['run', '--config', configFile, ...adapter], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', log, log],
+  });
   await waitForPort(port, 15000).catch(async (err: Error) => {
     await stopPid(child.pid!);
     releasePorts([port, adminPort]);
@@ -70,7 +82,15 @@ export async function startCaddy(material: ServerMaterial, mode: 'file' | 'admin
     dir,
     targetConfig:
       mode === 'file'
-        ? { mode, cert_path: join(dir, 'cert.pem'), key_path: join(dir, 'key.pem'), config_file: configFile, adapter: 'caddyfile', env, verify }
+        ? {
+            mode,
+            cert_path: join(dir, 'cert.pem'),
+            key_path: join(dir, 'key.pem'),
+            config_file: configFile,
+            adapter: 'caddyfile',
+            env,
+            verify,
+          }
         : { mode, admin_url: `http://127.0.0.1:${adminPort}`, verify },
     breakConfig: () => appendFileSync(configFile, '\nhttps://localhost:1 {\n\tcertctl_broken_directive\n}\n'),
     stop: async () => {

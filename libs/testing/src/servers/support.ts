@@ -122,7 +122,8 @@ export function createTestCa(): { dir: string; leaf(name: string): TestLeaf; rem
   return {
     dir,
     leaf(name) {
-      const leafExt = 'basicConstraints=CA:false\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\nsubjectAltName=DNS:localhost,IP:127.0.0.1';
+      const leafExt =
+        'basicConstraints=CA:false\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\nsubjectAltName=DNS:localhost,IP:127.0.0.1';
       opensslCa(dir, name, 'intermediate', leafExt, { subject: `/CN=localhost/O=${name}` });
       const certificatePem = readFileSync(join(dir, `${name}.pem`), 'utf8');
       const fingerprintSha256 = new X509Certificate(certificatePem).fingerprint256.replace(/:/g, '').toLowerCase();

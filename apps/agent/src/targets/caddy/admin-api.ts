@@ -18,7 +18,8 @@ async function admin(config: CaddyAdminConfig, method: 'GET' | 'POST', path: str
     throw new TargetError(method === 'GET' ? 'deploy' : 'reload', `Caddy admin API ${url} unreachable`, err.message);
   });
   const text = await response.text();
-  if (!response.ok) throw new TargetError(method === 'GET' ? 'deploy' : 'reload', `Caddy answered ${response.status} to ${method} ${url.pathname}`, text);
+  if (!response.ok)
+    throw new TargetError(method === 'GET' ? 'deploy' : 'reload', `Caddy answered ${response.status} to ${method} ${url.pathname}`, text);
   return text ? JSON.parse(text) : null;
 }
 

@@ -58,7 +58,15 @@ describe('caddy target configuration', () => {
     });
     if (config.mode !== 'file') throw new Error('file mode expected');
     expect(caddyTestCommand(config)).toEqual(['/usr/bin/caddy', 'validate', '--config', '/etc/caddy/Caddyfile', '--adapter', 'caddyfile']);
-    expect(caddyReloadCommand(config)).toEqual(['/usr/bin/caddy', 'reload', '--config', '/etc/caddy/Caddyfile', '--adapter', 'caddyfile', '--force']);
+    expect(caddyReloadCommand(config)).toEqual([
+      '/usr/bin/caddy',
+      'reload',
+      '--config',
+      '/etc/caddy/Caddyfile',
+      '--adapter',
+      'caddyfile',
+      '--force',
+    ]);
   });
 
   it('defaults the admin API address and tag, and refuses a mode it does not know or an invalid URL', () => {
@@ -67,8 +75,8 @@ describe('caddy target configuration', () => {
       tag: 'certctl',
     });
     expect(caddyConfigSchema.safeParse({ mode: 'api', verify: { port: 443 } }).error?.issues[0].path).toEqual(['mode']);
-    expect(caddyConfigSchema.safeParse({ mode: 'admin_api', admin_url: 'localhost', verify: { port: 443 } }).error?.issues[0].path).toEqual([
-      'admin_url',
-    ]);
+    expect(caddyConfigSchema.safeParse({ mode: 'admin_api', admin_url: 'localhost', verify: { port: 443 } }).error?.issues[0].path).toEqual(
+      ['admin_url'],
+    );
   });
 });

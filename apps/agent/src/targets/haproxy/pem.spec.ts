@@ -17,7 +17,9 @@ describe('haproxy combined PEM', () => {
   });
 
   it('refuses material without a PEM private key', () => {
-    expect(() => combinedPem({ certificatePem: leaf, chainPem: '', privateKeyPem: 'nope' } as DeployMaterial)).toThrow('not a PEM private key');
+    expect(() => combinedPem({ certificatePem: leaf, chainPem: '', privateKeyPem: 'nope' } as DeployMaterial)).toThrow(
+      'not a PEM private key',
+    );
   });
 });
 
