@@ -47,6 +47,14 @@ export function leafWithChain(material: DeployMaterial): string {
   );
 }
 
+/** The certificate file (the leaf, with its chain after it when `chainInCert`) and the key file (0600). */
+export function certificateAndKeyFiles(certPath: string, keyPath: string, chainInCert: boolean, material: DeployMaterial): FileSpec[] {
+  return [
+    { path: certPath, content: chainInCert ? leafWithChain(material) : `${material.certificatePem.trim()}\n`, mode: 0o644 },
+    { path: keyPath, content: material.privateKeyPem, mode: 0o600 },
+  ];
+}
+
 /** Writes `files` as one set and answers the Deployment that rolls them back. */
 export async function deployFiles(files: FileSpec[], ctx: TargetContext): Promise<Deployment> {
   const backup = await writeFileSet(ctx.stateDir, files);
@@ -96,5 +104,11 @@ export class ReloadTracker {
   rolledBack(config: object): void {
     if (!this.loaded.has(config)) this.unchanged.add(config);
     this.loaded.delete(config);
+  }
+
+  /** The connectors' rollback: the previous files back, then the reload decision above. */
+  async restore(config: object, deployment: Deployment): Promise<void> {
+    await deployment.backup.restore();
+    this.rolledBack(config);
   }
 }

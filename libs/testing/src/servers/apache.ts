@@ -1,19 +1,9 @@
 // Test-only: a real Apache httpd (Debian's /usr/sbin/apache2, event MPM) serving TLS on a
 // loopback port, with its own ServerRoot, config, pid file and logs in a temporary directory.
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  type ServerMaterial,
-  type TargetServer,
-  ensureServerBinary,
-  readPidFile,
-  releasePorts,
-  removeDir,
-  reservePort,
-  serverTempDir,
-  stopPid,
-} from './support';
+import { type ServerMaterial, type TargetServer, certificateFiles, prepareServer, readPidFile, runningServer } from './support';
 
 export const APACHE_BINARY = '/usr/sbin/apache2';
 const MODULES = '/usr/lib/apache2/modules';
@@ -41,12 +31,8 @@ SSLSessionCache shmcb:${dir}/run/ssl_scache(512000)
 
 /** Starts httpd serving `certPem`/`keyPem`; `targetConfig` is the `apache` target for it. */
 export async function startApache(material: ServerMaterial): Promise<TargetServer> {
-  ensureServerBinary(APACHE_BINARY);
-  const dir = serverTempDir('apache');
-  const port = await reservePort();
+  const { dir, port } = await prepareServer('apache', APACHE_BINARY, certificateFiles(material));
   mkdirSync(join(dir, 'run'));
-  writeFileSync(join(dir, 'cert.pem'), material.certPem);
-  writeFileSync(join(dir, 'key.pem'), material.keyPem, { mode: 0o600 });
   const configFile = join(dir, 'httpd.conf');
   writeFileSync(configFile, httpdConf(dir, port));
   const env = {
@@ -59,10 +45,12 @@ export async function startApache(material: ServerMaterial): Promise<TargetServe
     env: { ...process.env, ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
-  const pid = await readPidFile(join(dir, 'httpd.pid'));
-  return {
-    port,
+  return runningServer({
     dir,
+    port,
+    pid: await readPidFile(join(dir, 'httpd.pid')),
+    configFile,
+    brokenText: '\nCertctlBrokenDirective on\n',
     targetConfig: {
       cert_path: join(dir, 'cert.pem'),
       key_path: join(dir, 'key.pem'),
@@ -72,11 +60,5 @@ export async function startApache(material: ServerMaterial): Promise<TargetServe
       env,
       verify: { host: '127.0.0.1', port, servername: 'localhost' },
     },
-    breakConfig: () => appendFileSync(configFile, '\nCertctlBrokenDirective on\n'),
-    stop: async () => {
-      await stopPid(pid);
-      releasePorts([port]);
-      removeDir(dir);
-    },
-  };
+  });
 }

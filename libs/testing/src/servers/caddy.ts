@@ -3,17 +3,17 @@
 // mode 'file': a Caddyfile naming cert.pem/key.pem; mode 'admin_api': a JSON config whose
 // certificate sits in apps.tls.certificates.load_pem (tag "certctl").
 import { spawn } from 'node:child_process';
-import { appendFileSync, openSync, writeFileSync } from 'node:fs';
+import { openSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { waitForPort } from '../infra';
 import {
   type ServerMaterial,
   type TargetServer,
-  ensureServerBinary,
+  certificateFiles,
+  prepareServer,
   releasePorts,
-  removeDir,
   reservePort,
-  serverTempDir,
+  runningServer,
   stopPid,
 } from './support';
 
@@ -55,16 +55,12 @@ function caddyJson(dir: string, port: number, adminPort: number, material: Serve
 
 /** Starts Caddy serving `certPem`/`keyPem`; `targetConfig` is the `caddy` target (in `mode`) for it. */
 export async function startCaddy(material: ServerMaterial, mode: 'file' | 'admin_api' = 'file'): Promise<TargetServer> {
-  ensureServerBinary(CADDY_BINARY);
-  const dir = serverTempDir('caddy');
-  const [port, adminPort] = [await reservePort(), await reservePort()];
+  const { dir, port } = await prepareServer('caddy', CADDY_BINARY, mode === 'file' ? certificateFiles(material) : {});
+  const adminPort = await reservePort();
   const env = { HOME: dir, XDG_DATA_HOME: join(dir, 'data'), XDG_CONFIG_HOME: join(dir, 'config') };
   const configFile = join(dir, mode === 'file' ? 'Caddyfile' : 'caddy.json');
-  if (mode === 'file') {
-    writeFileSync(join(dir, 'cert.pem'), material.certPem);
-    writeFileSync(join(dir, 'key.pem'), material.keyPem, { mode: 0o600 });
-    writeFileSync(configFile, caddyfile(dir, port, adminPort));
-  } else writeFileSync(configFile, JSON.stringify(caddyJson(dir, port, adminPort, material)), { mode: 0o600 });
+  const config = mode === 'file' ? caddyfile(dir, port, adminPort) : JSON.stringify(caddyJson(dir, port, adminPort, material));
+  writeFileSync(configFile, config, { mode: 0o600 });
   const adapter = mode === 'file' ? ['--adapter', 'caddyfile'] : [];
   const log = openSync(join(dir, 'caddy.log'), 'a');
   const child = spawn(CADDY_BINARY, ['run', '--config', configFile, ...adapter], {
@@ -77,9 +73,13 @@ export async function startCaddy(material: ServerMaterial, mode: 'file' | 'admin
     throw new Error(`${err.message}; Caddy's log is ${join(dir, 'caddy.log')}`);
   });
   const verify = { host: '127.0.0.1', port, servername: 'localhost' };
-  return {
-    port,
+  return runningServer({
     dir,
+    port,
+    pid: child.pid!,
+    extraPorts: [adminPort],
+    configFile,
+    brokenText: '\nhttps://localhost:1 {\n\tcertctl_broken_directive\n}\n',
     targetConfig:
       mode === 'file'
         ? {
@@ -92,11 +92,5 @@ export async function startCaddy(material: ServerMaterial, mode: 'file' | 'admin
             verify,
           }
         : { mode, admin_url: `http://127.0.0.1:${adminPort}`, verify },
-    breakConfig: () => appendFileSync(configFile, '\nhttps://localhost:1 {\n\tcertctl_broken_directive\n}\n'),
-    stop: async () => {
-      await stopPid(child.pid!);
-      releasePorts([port, adminPort]);
-      removeDir(dir);
-    },
-  };
+  });
 }

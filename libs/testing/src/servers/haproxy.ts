@@ -1,19 +1,9 @@
 // Test-only: a real HAProxy (Debian's /usr/sbin/haproxy) in master-worker mode, daemonized,
 // serving TLS on a loopback port from a temporary directory, with its master CLI socket there.
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  type ServerMaterial,
-  type TargetServer,
-  ensureServerBinary,
-  readPidFile,
-  releasePorts,
-  removeDir,
-  reservePort,
-  serverTempDir,
-  stopPid,
-} from './support';
+import { type ServerMaterial, type TargetServer, prepareServer, readPidFile, runningServer } from './support';
 
 export const HAPROXY_BINARY = '/usr/sbin/haproxy';
 
@@ -35,18 +25,19 @@ frontend tls
 
 /** Starts HAProxy serving `certPem` + `keyPem` (one combined PEM); reloads through the master CLI. */
 export async function startHaproxy(material: ServerMaterial): Promise<TargetServer> {
-  ensureServerBinary(HAPROXY_BINARY);
-  const dir = serverTempDir('haproxy');
-  const port = await reservePort();
-  writeFileSync(join(dir, 'site.pem'), `${material.certPem.trim()}\n${material.keyPem.trim()}\n`, { mode: 0o600 });
+  const { dir, port } = await prepareServer('haproxy', HAPROXY_BINARY, {
+    'site.pem': { content: `${material.certPem.trim()}\n${material.keyPem.trim()}\n` },
+  });
   const configFile = join(dir, 'haproxy.cfg');
   writeFileSync(configFile, haproxyCfg(dir, port));
   const masterSocket = join(dir, 'master.sock');
   execFileSync(HAPROXY_BINARY, ['-W', '-D', '-S', masterSocket, '-f', configFile], { stdio: ['ignore', 'ignore', 'pipe'] });
-  const pid = await readPidFile(join(dir, 'haproxy.pid'));
-  return {
-    port,
+  return runningServer({
     dir,
+    port,
+    pid: await readPidFile(join(dir, 'haproxy.pid')),
+    configFile,
+    brokenText: '  certctl-broken-keyword on\n',
     targetConfig: {
       pem_path: join(dir, 'site.pem'),
       haproxy_binary: HAPROXY_BINARY,
@@ -54,11 +45,5 @@ export async function startHaproxy(material: ServerMaterial): Promise<TargetServ
       reload: { mode: 'master-socket', master_socket: masterSocket },
       verify: { host: '127.0.0.1', port, servername: 'localhost' },
     },
-    breakConfig: () => appendFileSync(configFile, '  certctl-broken-keyword on\n'),
-    stop: async () => {
-      await stopPid(pid);
-      releasePorts([port]);
-      removeDir(dir);
-    },
-  };
+  });
 }

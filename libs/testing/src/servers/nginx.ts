@@ -1,19 +1,9 @@
 // Test-only: a real NGINX (Debian's /usr/sbin/nginx) serving TLS on a loopback port from a
 // temporary directory (config, pid file, logs, certificate and key); never /etc/nginx.
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  type ServerMaterial,
-  type TargetServer,
-  ensureServerBinary,
-  readPidFile,
-  releasePorts,
-  removeDir,
-  reservePort,
-  serverTempDir,
-  stopPid,
-} from './support';
+import { type ServerMaterial, type TargetServer, certificateFiles, prepareServer, readPidFile, runningServer } from './support';
 
 export const NGINX_BINARY = '/usr/sbin/nginx';
 
@@ -39,21 +29,19 @@ ${temp.join('\n')}
 
 /** Starts NGINX serving `certPem`/`keyPem`; `targetConfig` is the `nginx` target for it. */
 export async function startNginx(material: ServerMaterial): Promise<TargetServer> {
-  ensureServerBinary(NGINX_BINARY);
-  const dir = serverTempDir('nginx');
-  const port = await reservePort();
+  const { dir, port } = await prepareServer('nginx', NGINX_BINARY, certificateFiles(material));
   mkdirSync(join(dir, 'tmp'));
-  writeFileSync(join(dir, 'cert.pem'), material.certPem);
-  writeFileSync(join(dir, 'key.pem'), material.keyPem, { mode: 0o600 });
   const configFile = join(dir, 'nginx.conf');
   writeFileSync(configFile, nginxConf(dir, port));
   // -e: the startup error log in the directory too, not /var/log/nginx.
   const base = [NGINX_BINARY, '-p', dir, '-e', join(dir, 'error.log'), '-c', configFile];
   execFileSync(base[0], base.slice(1), { stdio: ['ignore', 'ignore', 'pipe'] });
-  const pid = await readPidFile(join(dir, 'nginx.pid'));
-  return {
-    port,
+  return runningServer({
     dir,
+    port,
+    pid: await readPidFile(join(dir, 'nginx.pid')),
+    configFile,
+    brokenText: '\ncertctl_broken_directive on;\n',
     targetConfig: {
       cert_path: join(dir, 'cert.pem'),
       key_path: join(dir, 'key.pem'),
@@ -64,11 +52,5 @@ export async function startNginx(material: ServerMaterial): Promise<TargetServer
       reload_command: [...base, '-s', 'reload'],
       verify: { host: '127.0.0.1', port, servername: 'localhost' },
     },
-    breakConfig: () => appendFileSync(configFile, '\ncertctl_broken_directive on;\n'),
-    stop: async () => {
-      await stopPid(pid);
-      releasePorts([port]);
-      removeDir(dir);
-    },
-  };
+  });
 }

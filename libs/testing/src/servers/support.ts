@@ -3,7 +3,7 @@
 // leaf certificates, and stopping a server by its PID.
 import { execFileSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -100,6 +100,49 @@ export async function readPidFile(path: string, timeoutMs = 10000): Promise<numb
 
 export function removeDir(dir: string): void {
   rmSync(dir, { recursive: true, force: true });
+}
+
+/**
+ * The start of every fixture: the server's binary (installed when missing), its temporary
+ * directory with `files` written in it (mode 0600 unless given), and a port for its TLS listener.
+ */
+export async function prepareServer(
+  kind: string,
+  binary: string,
+  files: Record<string, { content: string; mode?: number }>,
+): Promise<{ dir: string; port: number }> {
+  ensureServerBinary(binary);
+  const dir = serverTempDir(kind);
+  for (const [name, file] of Object.entries(files)) writeFileSync(join(dir, name), file.content, { mode: file.mode ?? 0o600 });
+  return { dir, port: await reservePort() };
+}
+
+/** `cert.pem` (0644) and `key.pem` (0600), the files most fixtures' configs name. */
+export function certificateFiles(material: ServerMaterial): Record<string, { content: string; mode?: number }> {
+  return { 'cert.pem': { content: material.certPem, mode: 0o644 }, 'key.pem': { content: material.keyPem } };
+}
+
+/** The handle of a started server: breakConfig appends `brokenText` to `configFile`; stop ends `pid`, frees the ports, removes `dir`. */
+export function runningServer(options: {
+  dir: string;
+  port: number;
+  pid: number;
+  configFile: string;
+  brokenText: string;
+  targetConfig: Record<string, unknown>;
+  extraPorts?: number[];
+}): TargetServer {
+  return {
+    port: options.port,
+    dir: options.dir,
+    targetConfig: options.targetConfig,
+    breakConfig: () => appendFileSync(options.configFile, options.brokenText),
+    stop: async () => {
+      await stopPid(options.pid);
+      releasePorts([options.port, ...(options.extraPorts ?? [])]);
+      removeDir(options.dir);
+    },
+  };
 }
 
 export interface TestLeaf {

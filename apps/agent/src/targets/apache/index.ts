@@ -1,5 +1,5 @@
 import type { FileSpec } from '../file-set';
-import { ReloadTracker, deployFiles, leafWithChain, runStep, verifyEventually } from '../server-support';
+import { ReloadTracker, certificateAndKeyFiles, deployFiles, runStep, verifyEventually } from '../server-support';
 import type { DeployMaterial, TargetConnector } from '../target';
 import { type ApacheConfig, apacheConfigSchema, apacheReloadCommand, apacheTestCommand } from './config';
 
@@ -7,10 +7,7 @@ const reloads = new ReloadTracker();
 
 /** The files of one deployment: with chain_path the chain apart, else after the leaf. */
 export function apacheFiles(config: ApacheConfig, material: DeployMaterial): FileSpec[] {
-  const files: FileSpec[] = [
-    { path: config.cert_path, content: config.chain_path ? `${material.certificatePem.trim()}\n` : leafWithChain(material), mode: 0o644 },
-    { path: config.key_path, content: material.privateKeyPem, mode: 0o600 },
-  ];
+  const files = certificateAndKeyFiles(config.cert_path, config.key_path, !config.chain_path, material);
   if (config.chain_path) files.push({ path: config.chain_path, content: `${material.chainPem.trim()}\n`, mode: 0o644 });
   return files;
 }
@@ -31,8 +28,5 @@ export const apacheConnector: TargetConnector<ApacheConfig> = {
     await runStep('reload', apacheReloadCommand(config), config.env);
   },
   verify: (config, material) => verifyEventually(config.verify, material),
-  async rollback(config, deployment) {
-    await deployment.backup.restore();
-    reloads.rolledBack(config);
-  },
+  rollback: (config, deployment) => reloads.restore(config, deployment),
 };

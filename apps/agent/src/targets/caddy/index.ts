@@ -1,4 +1,4 @@
-import { ReloadTracker, deployFiles, leafWithChain, runStep, verifyEventually } from '../server-support';
+import { ReloadTracker, certificateAndKeyFiles, deployFiles, runStep, verifyEventually } from '../server-support';
 import type { TargetConnector } from '../target';
 import { deployThroughAdminApi, loadDesired, rollBackAdminApi } from './admin-api';
 import { type CaddyConfig, caddyConfigSchema, caddyReloadCommand, caddyTestCommand } from './config';
@@ -17,14 +17,7 @@ export const caddyConnector: TargetConnector<CaddyConfig> = {
   async deploy(config, material, ctx) {
     if (config.mode === 'admin_api') return deployThroughAdminApi(config, material);
     reloads.deployed(config);
-    const certificate = config.chain_in_cert ? leafWithChain(material) : `${material.certificatePem.trim()}\n`;
-    return deployFiles(
-      [
-        { path: config.cert_path, content: certificate, mode: 0o644 },
-        { path: config.key_path, content: material.privateKeyPem, mode: 0o600 },
-      ],
-      ctx,
-    );
+    return deployFiles(certificateAndKeyFiles(config.cert_path, config.key_path, config.chain_in_cert, material), ctx);
   },
   async validate(config) {
     if (config.mode === 'file') await runStep('validate', caddyTestCommand(config), config.env);
@@ -37,7 +30,6 @@ export const caddyConnector: TargetConnector<CaddyConfig> = {
   verify: (config, material) => verifyEventually(config.verify, material),
   async rollback(config, deployment) {
     if (config.mode === 'admin_api') return rollBackAdminApi(config);
-    await deployment.backup.restore();
-    reloads.rolledBack(config);
+    await reloads.restore(config, deployment);
   },
 };

@@ -22,8 +22,5 @@ export const haproxyConnector: TargetConnector<HaproxyConfig> = {
     await reloadHaproxy(config);
   },
   verify: (config, material) => verifyEventually(config.verify, material),
-  async rollback(config, deployment) {
-    await deployment.backup.restore();
-    reloads.rolledBack(config);
-  },
+  rollback: (config, deployment) => reloads.restore(config, deployment),
 };

@@ -1,4 +1,4 @@
-import { ReloadTracker, deployFiles, leafWithChain, runStep, verifyEventually } from '../server-support';
+import { ReloadTracker, certificateAndKeyFiles, deployFiles, runStep, verifyEventually } from '../server-support';
 import type { TargetConnector } from '../target';
 import { type NginxConfig, nginxConfigSchema, nginxReloadCommand, nginxTestCommand } from './config';
 
@@ -10,14 +10,7 @@ export const nginxConnector: TargetConnector<NginxConfig> = {
   configSchema: nginxConfigSchema,
   async deploy(config, material, ctx) {
     reloads.deployed(config);
-    const certificate = config.chain_in_cert ? leafWithChain(material) : `${material.certificatePem.trim()}\n`;
-    return deployFiles(
-      [
-        { path: config.cert_path, content: certificate, mode: 0o644 },
-        { path: config.key_path, content: material.privateKeyPem, mode: 0o600 },
-      ],
-      ctx,
-    );
+    return deployFiles(certificateAndKeyFiles(config.cert_path, config.key_path, config.chain_in_cert, material), ctx);
   },
   async validate(config) {
     await runStep('validate', nginxTestCommand(config));
@@ -27,8 +20,5 @@ export const nginxConnector: TargetConnector<NginxConfig> = {
     await runStep('reload', nginxReloadCommand(config));
   },
   verify: (config, material) => verifyEventually(config.verify, material),
-  async rollback(config, deployment) {
-    await deployment.backup.restore();
-    reloads.rolledBack(config);
-  },
+  rollback: (config, deployment) => reloads.restore(config, deployment),
 };
