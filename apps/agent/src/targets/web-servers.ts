@@ -5,9 +5,4 @@ import { nginxConnector } from './nginx';
 import type { TargetConnector } from './target';
 
 /** The web server target types (nginx, apache, haproxy, caddy), for the agent's connector registry. */
-export const webServerConnectors: TargetConnector[] = [
-  nginxConnector,
-  apacheConnector,
-  haproxyConnector,
-  caddyConnector,
-] as TargetConnector[];
+export const webServerConnectors: TargetConnector[] = [nginxConnector, apacheConnector, haproxyConnector, caddyConnector];
