@@ -9,3 +9,4 @@ export * from './openssl-ca';
 export * from './receivers';
 export * from './der-mutations';
 export * from './wait-for';
+export * from './servers';

@@ -1,0 +1,122 @@
+// Test-only: the scenario every web server connector passes against its real server
+// (apps/agent/src/targets/<type>/<type>.target-spec.ts).
+import { X509Certificate } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { connect } from 'node:tls';
+import { type ServerMaterial, type TargetServer, type TestLeaf, createTestCa } from '@certctl/testing';
+import { runDeployment } from '../src/targets/deploy-flow';
+import type { DeployMaterial, TargetConnector, TargetContext } from '../src/targets/target';
+
+/** The test's own handshake (not the connector's probe): the SHA-256 of the leaf served on `port`. */
+export function servedFingerprint(port: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: '127.0.0.1', port, servername: 'localhost', rejectUnauthorized: false });
+    socket.setTimeout(5000, () => socket.destroy(new Error('handshake timed out')));
+    socket.once('secureConnect', () => {
+      const raw = socket.getPeerCertificate().raw;
+      socket.destroy();
+      resolve(new X509Certificate(raw).fingerprint256.replace(/:/g, '').toLowerCase());
+    });
+    socket.once('error', reject);
+  });
+}
+
+/** Handshakes in a loop until stopped: how many succeeded and which failed. */
+export function handshakeLoop(port: number): { stop(): Promise<{ handshakes: number; failures: string[] }> } {
+  let running = true;
+  const tally = { handshakes: 0, failures: [] as string[] };
+  const loop = (async () => {
+    while (running) {
+      await servedFingerprint(port).then(
+        () => tally.handshakes++,
+        (err: Error) => tally.failures.push(err.message),
+      );
+    }
+  })();
+  return {
+    stop: async () => {
+      running = false;
+      await loop;
+      return tally;
+    },
+  };
+}
+
+export function materialOf(leaf: TestLeaf, version: string): DeployMaterial {
+  return { jobId: `job-${version}`, certificateId: 'cert-1', versionId: version, ...leaf };
+}
+
+export const serverMaterial = (leaf: TestLeaf): ServerMaterial => ({
+  certPem: `${leaf.certificatePem.trim()}\n${leaf.chainPem.trim()}\n`,
+  keyPem: leaf.privateKeyPem,
+});
+
+export function testContext(): TargetContext & { remove(): void } {
+  const stateDir = mkdtempSync(join(tmpdir(), 'certctl-agent-state-'));
+  return {
+    stateDir,
+    log: { info: () => undefined, warn: () => undefined },
+    remove: () => rmSync(stateDir, { recursive: true, force: true }),
+  };
+}
+
+export interface WebServerScenario<C> {
+  connector: TargetConnector<C>;
+  start(material: ServerMaterial): Promise<TargetServer>;
+  /** Paths of the files holding a private key (must be 0600). */
+  keyFiles(config: Record<string, unknown>): string[];
+  /** What the server's own configuration test prints about breakConfig()'s error (none: no config test). */
+  serverError?: RegExp;
+}
+
+/** Registers the Jest tests of one connector: hitless v1 → v2, then a broken config refusing v3. */
+export function describeWebServerTarget<C>(name: string, scenario: WebServerScenario<C>): void {
+  describe(`${name} target against the real server`, () => {
+    const ca = createTestCa();
+    const [v1, v2, v3] = ['v1', 'v2', 'v3'].map((version) => ca.leaf(version));
+    const ctx = testContext();
+    let server: TargetServer;
+    let v2Files: Map<string, string>;
+
+    beforeAll(async () => {
+      server = await scenario.start(serverMaterial(v1));
+    });
+    afterAll(async () => {
+      await server?.stop();
+      ctx.remove();
+      ca.remove();
+    });
+
+    it('deploys v2 without a failed handshake and verifies it is served', async () => {
+      expect(await servedFingerprint(server.port)).toBe(v1.fingerprintSha256);
+      const loop = handshakeLoop(server.port);
+      const outcome = await runDeployment(scenario.connector, server.targetConfig, materialOf(v2, 'v2'), ctx);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const { handshakes, failures } = await loop.stop();
+
+      expect(outcome).toMatchObject({ ok: true, rolledBack: false });
+      expect(failures).toEqual([]);
+      expect(handshakes).toBeGreaterThan(0);
+      expect(await servedFingerprint(server.port)).toBe(v2.fingerprintSha256);
+      expect(outcome.verification).toMatchObject({ ok: true, servedFingerprint: v2.fingerprintSha256 });
+      const keyFiles = scenario.keyFiles(server.targetConfig);
+      expect(outcome.files).toEqual(expect.arrayContaining(keyFiles));
+      for (const key of keyFiles) expect(statSync(key).mode & 0o777).toBe(0o600);
+      v2Files = new Map(outcome.files.map((file) => [file, readFileSync(file, 'utf8')]));
+    });
+
+    if (!scenario.serverError) return;
+    const serverError = scenario.serverError;
+    it("refuses v3 when the server's own configuration is broken, keeping v2 served and on disk", async () => {
+      server.breakConfig();
+      const outcome = await runDeployment(scenario.connector, server.targetConfig, materialOf(v3, 'v3'), ctx);
+
+      expect(outcome).toMatchObject({ ok: false, failedStep: 'validate', rolledBack: true });
+      expect(outcome.error).toMatch(serverError);
+      expect(await servedFingerprint(server.port)).toBe(v2.fingerprintSha256);
+      for (const [file, content] of v2Files) expect(readFileSync(file, 'utf8')).toBe(content);
+    });
+  });
+}

@@ -1,0 +1,5 @@
+export * from './support';
+export * from './nginx';
+export * from './haproxy';
+export * from './apache';
+export * from './caddy';
