@@ -1,0 +1,74 @@
+import { lstat, readFile, readdir, realpath, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { DiscoveryReport } from '../client/gateway-client';
+import { certificatesIn } from './parse';
+
+export const MAX_FILE_BYTES = 1024 * 1024;
+
+function reason(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'ELOOP') return 'symlink loop';
+  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
+  return (err as Error).message;
+}
+
+/**
+ * Walks the directories (following symlinks, each real directory once: a link back to an
+ * ancestor is reported as a symlink loop) and collects every certificate of every file up to
+ * 1 MiB. Unreadable files and loops are reported in `errors`; nothing here is fatal.
+ */
+export async function scanDirectories(directories: string[], now = new Date()): Promise<DiscoveryReport> {
+  const report: DiscoveryReport = { scanned_at: now.toISOString(), directories, certificates: [], errors: [] };
+  const seen = new Set<string>();
+
+  async function visitDirectory(path: string, ancestors: Set<string>): Promise<void> {
+    let real: string;
+    try {
+      real = await realpath(path);
+    } catch (err) {
+      report.errors.push({ path, error: reason(err) });
+      return;
+    }
+    if (ancestors.has(real)) {
+      report.errors.push({ path, error: `symlink loop (back to ${real})` });
+      return;
+    }
+    if (seen.has(real)) return;
+    seen.add(real);
+    let names: string[];
+    try {
+      names = (await readdir(path)).sort();
+    } catch (err) {
+      report.errors.push({ path, error: reason(err) });
+      return;
+    }
+    const inside = new Set([...ancestors, real]);
+    for (const name of names) await visit(join(path, name), inside);
+  }
+
+  async function visitFile(path: string, size: number): Promise<void> {
+    if (size > MAX_FILE_BYTES || size === 0) return;
+    let bytes: Buffer;
+    try {
+      bytes = await readFile(path);
+    } catch (err) {
+      report.errors.push({ path, error: reason(err) });
+      return;
+    }
+    for (const found of certificatesIn(bytes)) report.certificates.push({ path, ...found });
+  }
+
+  async function visit(path: string, ancestors: Set<string>): Promise<void> {
+    try {
+      const link = await lstat(path);
+      const info = link.isSymbolicLink() ? await stat(path) : link;
+      if (info.isDirectory()) await visitDirectory(path, ancestors);
+      else if (info.isFile()) await visitFile(path, info.size);
+    } catch (err) {
+      report.errors.push({ path, error: reason(err) });
+    }
+  }
+
+  for (const dir of directories) await visit(dir, new Set());
+  return report;
+}

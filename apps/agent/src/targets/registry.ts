@@ -1,0 +1,19 @@
+import { directoryConnector } from './directory';
+import type { TargetConnector } from './target';
+
+/**
+ * The connector of each target type this agent can deploy to: one line per type
+ * (`<type>: <connector>` from `./<type>`).
+ */
+const CONNECTORS: Record<string, TargetConnector<never>> = {
+  directory: directoryConnector as TargetConnector<never>,
+};
+
+/** The connector for a target type, or undefined when this agent has none. */
+export function connectorFor(type: string): TargetConnector<unknown> | undefined {
+  return Object.hasOwn(CONNECTORS, type) ? (CONNECTORS[type] as TargetConnector<unknown>) : undefined;
+}
+
+export function knownTargetTypes(): string[] {
+  return Object.keys(CONNECTORS).sort();
+}
