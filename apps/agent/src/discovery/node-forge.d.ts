@@ -10,7 +10,8 @@ declare module 'node-forge' {
     readonly serialNumber: string;
   }
   interface Bag {
-    cert?: Certificate;
+    cert?: Certificate | null;
+    asn1?: Asn1;
   }
   interface Pkcs12 {
     getBags(filter: { bagType: string }): Record<string, Bag[] | undefined>;

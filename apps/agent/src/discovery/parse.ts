@@ -42,8 +42,10 @@ function fromPkcs12(bytes: Buffer): FoundCertificate[] {
     const bags = p12.getBags({ bagType: forge.pki.oids.certBag })[forge.pki.oids.certBag] ?? [];
     const found: FoundCertificate[] = [];
     for (const bag of bags) {
-      if (!bag.cert) continue;
-      const der = Buffer.from(forge.asn1.toDer(forge.pki.certificateToAsn1(bag.cert)).getBytes(), 'binary');
+      // node-forge decodes RSA certificates only; any other key type comes as the bag's raw ASN.1.
+      const asn1 = bag.cert ? forge.pki.certificateToAsn1(bag.cert) : bag.asn1;
+      if (!asn1) continue;
+      const der = Buffer.from(forge.asn1.toDer(asn1).getBytes(), 'binary');
       const pem = asCertificate(der);
       if (pem) found.push({ format: 'pkcs12', certificate_pem: pem });
     }
