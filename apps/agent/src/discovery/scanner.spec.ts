@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { opensslCa } from '@certctl/testing';
 import { fingerprintOf } from '../targets/tls-probe';
 import { scanDirectories } from './scanner';
 import { X509Certificate } from 'node:crypto';
@@ -9,27 +10,8 @@ import { X509Certificate } from 'node:crypto';
 const openssl = (args: string[], cwd: string) => execFileSync('openssl', args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
 
 function certificate(dir: string, name: string): string {
-  openssl(
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:P-256',
-      '-nodes',
-      '-keyout',
-      `${name}.key`,
-      '-subj',
-      `/CN=${name}`,
-      '-days',
-      '2',
-      '-out',
-      `${name}.crt`,
-    ],
-    dir,
-  );
-  return readFileSync(join(dir, `${name}.crt`), 'utf8');
+  opensslCa(dir, name, null, 'basicConstraints=critical,CA:false', { days: 2 });
+  return readFileSync(join(dir, `${name}.pem`), 'utf8');
 }
 
 const fp = (pem: string) => fingerprintOf(new X509Certificate(pem).raw);
@@ -42,8 +24,8 @@ describe('filesystem discovery', () => {
     mkdirSync(join(root, 'nested', 'deeper'), { recursive: true });
     writeFileSync(join(root, 'leaf.pem'), leaf);
     writeFileSync(join(root, 'nested', 'chain.pem'), leaf + inter + root2);
-    openssl(['x509', '-in', 'der.crt', '-outform', 'DER', '-out', join(root, 'nested', 'deeper', 'server.der')], work);
-    openssl(['pkcs12', '-export', '-in', 'p12.crt', '-inkey', 'p12.key', '-passout', 'pass:', '-out', join(root, 'bundle.p12')], work);
+    openssl(['x509', '-in', 'der.pem', '-outform', 'DER', '-out', join(root, 'nested', 'deeper', 'server.der')], work);
+    openssl(['pkcs12', '-export', '-in', 'p12.pem', '-inkey', 'p12.key', '-passout', 'pass:', '-out', join(root, 'bundle.p12')], work);
     writeFileSync(join(root, 'server.key'), readFileSync(join(work, 'leaf.key')));
     writeFileSync(join(root, 'garbage.bin'), Buffer.from([0x30, 0x82, 0x01, 0x00, 1, 2, 3, 4, 5]));
     writeFileSync(join(root, 'notes.txt'), 'not a certificate\n');

@@ -21,52 +21,45 @@ export async function scanDirectories(directories: string[], now = new Date()): 
   const report: DiscoveryReport = { scanned_at: now.toISOString(), directories, certificates: [], errors: [] };
   const seen = new Set<string>();
 
-  async function visitDirectory(path: string, ancestors: Set<string>): Promise<void> {
-    let real: string;
+  /** The value, or undefined with the failure recorded against `path`. */
+  async function attempt<T>(path: string, fn: () => Promise<T>): Promise<T | undefined> {
     try {
-      real = await realpath(path);
+      return await fn();
     } catch (err) {
       report.errors.push({ path, error: reason(err) });
-      return;
+      return undefined;
     }
+  }
+
+  async function visitDirectory(path: string, ancestors: Set<string>): Promise<void> {
+    const real = await attempt(path, () => realpath(path));
+    if (real === undefined) return;
     if (ancestors.has(real)) {
       report.errors.push({ path, error: `symlink loop (back to ${real})` });
       return;
     }
     if (seen.has(real)) return;
     seen.add(real);
-    let names: string[];
-    try {
-      names = (await readdir(path)).sort();
-    } catch (err) {
-      report.errors.push({ path, error: reason(err) });
-      return;
-    }
+    const names = await attempt(path, async () => (await readdir(path)).sort());
+    if (!names) return;
     const inside = new Set([...ancestors, real]);
     for (const name of names) await visit(join(path, name), inside);
   }
 
   async function visitFile(path: string, size: number): Promise<void> {
     if (size > MAX_FILE_BYTES || size === 0) return;
-    let bytes: Buffer;
-    try {
-      bytes = await readFile(path);
-    } catch (err) {
-      report.errors.push({ path, error: reason(err) });
-      return;
-    }
+    const bytes = await attempt(path, () => readFile(path));
+    if (!bytes) return;
     for (const found of certificatesIn(bytes)) report.certificates.push({ path, ...found });
   }
 
   async function visit(path: string, ancestors: Set<string>): Promise<void> {
-    try {
+    const info = await attempt(path, async () => {
       const link = await lstat(path);
-      const info = link.isSymbolicLink() ? await stat(path) : link;
-      if (info.isDirectory()) await visitDirectory(path, ancestors);
-      else if (info.isFile()) await visitFile(path, info.size);
-    } catch (err) {
-      report.errors.push({ path, error: reason(err) });
-    }
+      return link.isSymbolicLink() ? stat(path) : link;
+    });
+    if (info?.isDirectory()) await visitDirectory(path, ancestors);
+    else if (info?.isFile()) await visitFile(path, info.size);
   }
 
   for (const dir of directories) await visit(dir, new Set());

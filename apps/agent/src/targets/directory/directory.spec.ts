@@ -1,8 +1,8 @@
 import { X509Certificate } from 'node:crypto';
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { opensslCa } from '@certctl/testing';
 import { reportOf } from '../../jobs/deploy-job';
 import { runDeployment } from '../deploy-flow';
 import { connectorFor } from '../registry';
@@ -10,27 +10,7 @@ import { fingerprintOf } from '../tls-probe';
 import { directoryConnector } from '.';
 
 function material(dir: string) {
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:P-256',
-      '-nodes',
-      '-keyout',
-      'k.pem',
-      '-subj',
-      '/CN=dir.example.com',
-      '-days',
-      '2',
-      '-out',
-      'c.pem',
-    ],
-    { cwd: dir, stdio: 'ignore' },
-  );
+  opensslCa(dir, 'c', null, 'basicConstraints=critical,CA:false', { subject: '/CN=dir.example.com', days: 2 });
   const certificatePem = readFileSync(join(dir, 'c.pem'), 'utf8');
   return {
     jobId: 'job-1',
@@ -38,7 +18,7 @@ function material(dir: string) {
     versionId: '',
     certificatePem,
     chainPem: certificatePem,
-    privateKeyPem: readFileSync(join(dir, 'k.pem'), 'utf8'),
+    privateKeyPem: readFileSync(join(dir, 'c.key'), 'utf8'),
     fingerprintSha256: fingerprintOf(new X509Certificate(certificatePem).raw),
   };
 }
