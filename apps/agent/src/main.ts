@@ -30,8 +30,10 @@ async function main(): Promise<number> {
     process.stderr.write(`${(err as Error).message}\n${HELP}\n`);
     return 2;
   }
-  if (args.help) return (void process.stdout.write(`${HELP}\n`), 0);
-  if (args.version) return (void process.stdout.write(`${AGENT_VERSION}\n`), 0);
+  if (args.help || args.version) {
+    process.stdout.write(args.help ? `${HELP}\n` : `${AGENT_VERSION}\n`);
+    return 0;
+  }
 
   const loaded = loadConfig(args.config ?? process.env.CERTCTL_AGENT_CONFIG, process.env);
   if (!loaded.ok) {
