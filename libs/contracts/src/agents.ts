@@ -38,6 +38,10 @@ export const submitCsrBodySchema = z.strictObject({ csr_pem: z.string().min(100)
 export const agentJobSchema = jobSchema.extend({
   certificate_pem: z.string().nullable().describe('The issued certificate, once the job has completed'),
   chain_pem: z.string().nullable(),
+  target: z
+    .object({ id: z.string(), name: z.string(), type: z.string(), config: z.record(z.string(), z.unknown()) })
+    .nullable()
+    .describe('For a deployment job: the target to deploy to (its type picks the agent connector); null otherwise'),
 });
 export const agentJobStatusBodySchema = z.strictObject({
   status: z.enum(['running', 'completed', 'failed']),

@@ -173,6 +173,7 @@ export const targetTypeSchema = z.enum([
   'kubernetes-secret',
   'file',
   'script',
+  'directory',
 ]);
 export const targetSchema = z.object({
   id: z.string(),

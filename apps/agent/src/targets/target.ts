@@ -53,6 +53,8 @@ export interface VerifyResult {
   address: string;
   verifiedAt: string;
   error?: string;
+  /** True when the target asks for no verification (then the job's verification is null). */
+  skipped?: boolean;
 }
 
 /** A failure a target reports; `output` is the server's own text (e.g. `nginx -t` stderr). */

@@ -5,6 +5,7 @@ import { type Db, DbErrorCode, Prisma, PrismaService, newId, translateDbErrors }
 export type AgentRow = Prisma.AgentGetPayload<object>;
 export type JobRow = Prisma.JobGetPayload<object>;
 export type VersionRow = Prisma.CertificateVersionGetPayload<object>;
+export type TargetRow = Prisma.TargetGetPayload<object>;
 
 const CSR_CONTEXT = {
   certificate: { select: { commonName: true, sans: true, profile: { select: { allowedKeyAlgorithms: true } } } },
@@ -137,6 +138,10 @@ export class AgentRepository {
 
   findVersion(versionId: string): Promise<VersionRow | null> {
     return this.db.certificateVersion.findUnique({ where: { id: versionId } });
+  }
+
+  findTarget(targetId: string): Promise<TargetRow | null> {
+    return this.db.target.findUnique({ where: { id: targetId } });
   }
 
   findVersionOfJob(jobId: string): Promise<VersionRow | null> {

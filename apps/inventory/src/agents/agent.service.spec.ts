@@ -53,6 +53,24 @@ describe('AgentService (fake repository)', () => {
     );
   });
 
+  it('a deployment job answers its target (type and config) with the version to deploy; other jobs answer null', async () => {
+    const target = { id: 'tgt-1', name: 'web', type: 'directory', config: { directory: '/srv/tls' } };
+    const version = { certificatePem: 'LEAF', chainPem: 'CHAIN' };
+    const repo = {
+      findJob: jest.fn(async () => job({ targetId: 'tgt-1' })),
+      findVersion: jest.fn(async () => version),
+      findTarget: jest.fn(async () => target),
+    };
+    const svc = new AgentService(repo as unknown as AgentRepository);
+    const answer = await svc.job({ id: 'agent-a', job_id: 'job-1' });
+    expect(answer).toMatchObject({ certificate_pem: 'LEAF', chain_pem: 'CHAIN', target });
+    expect(repo.findTarget).toHaveBeenCalledWith('tgt-1');
+
+    const issuance = { ...repo, findJob: jest.fn(async () => job({ type: 'issuance', status: 'pending', targetId: null })) };
+    const other = await new AgentService(issuance as unknown as AgentRepository).job({ id: 'agent-a', job_id: 'job-1' });
+    expect(other.target).toBeNull();
+  });
+
   it('a repeated report changes nothing; an illegal one is refused', async () => {
     const done = fakeRepo(job({ status: 'completed' }));
     const svc = new AgentService(done as unknown as AgentRepository);

@@ -149,7 +149,13 @@ export class AgentService {
       : job.status === 'completed'
         ? await this.repo.findVersionOfJob(job_id)
         : null;
-    return { ...toJobDto(job), certificate_pem: version?.certificatePem ?? null, chain_pem: version?.chainPem ?? null };
+    const target = job.type === 'deployment' && job.targetId ? await this.repo.findTarget(job.targetId) : null;
+    return {
+      ...toJobDto(job),
+      certificate_pem: version?.certificatePem ?? null,
+      chain_pem: version?.chainPem ?? null,
+      target: target ? { id: target.id, name: target.name, type: target.type, config: target.config as Record<string, unknown> } : null,
+    };
   }
 }
 
