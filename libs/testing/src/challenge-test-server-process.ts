@@ -24,7 +24,7 @@ export const CHALLENGE_SERVER_FLAGS: Record<keyof ChallengeTestServerOptions, st
 };
 
 /** Starts the built server (run tools/build/build.mjs first) and resolves with the ports it printed. */
-export async function spawnChallengeTestServer(o: ChallengeTestServerOptions = {}, timeoutMs = 15000): Promise<ChallengeTestServerProcess> {
+export async function spawnChallengeTestServer(o: ChallengeTestServerOptions = {}, timeoutMs = 60000): Promise<ChallengeTestServerProcess> {
   const args = Object.entries(o).flatMap(([k, v]) =>
     v === undefined ? [] : [CHALLENGE_SERVER_FLAGS[k as keyof ChallengeTestServerOptions], String(v)],
   );
