@@ -14,6 +14,7 @@ const external = [...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.dev
 
 const entries = {};
 for (const app of readdirSync(join(root, 'apps'))) {
+  if (app === 'agent') continue; // not a service: bundled whole, dependencies included, by build-agent.mjs
   const main = join(root, 'apps', app, 'src', 'main.ts');
   if (existsSync(main)) entries[`apps/${app}`] = main;
 }

@@ -34,7 +34,9 @@ function fakeRepository() {
   };
 }
 
-function setup(enrol = jest.fn(async (body: { name: string }) => ({ id: 'agent-1', agent: { name: body.name }, api_key: 'cck_x' }))) {
+type Enrol = (body: { name: string }) => Promise<{ id: string; agent: { name: string }; api_key: string }>;
+
+function setup(enrol: jest.Mock<ReturnType<Enrol>, Parameters<Enrol>> = jest.fn(async (body) => ({ id: 'agent-1', agent: { name: body.name }, api_key: 'cck_x' }))) {
   const repo = fakeRepository();
   const svc = new BootstrapTokensService(repo as unknown as BootstrapTokensRepository, { enrol } as unknown as AgentEnrolment);
   return { repo, svc, enrol };
@@ -83,7 +85,7 @@ describe('BootstrapTokensService (fake repository)', () => {
 
   it('gives the use back when the agent cannot be created (a taken name)', async () => {
     const { repo, svc } = setup(
-      jest.fn(async () => {
+      jest.fn<ReturnType<Enrol>, Parameters<Enrol>>(async () => {
         throw new AppError('conflict', 'taken');
       }),
     );
