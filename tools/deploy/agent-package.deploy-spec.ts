@@ -26,7 +26,11 @@ describe('the agent bundle', () => {
     expect(readFileSync(file, 'utf8').startsWith('#!/usr/bin/env node\n')).toBe(true);
     expect(modeOf(file)).toBe('755');
     expect(statSync(`${file}.map`).size).toBeGreaterThan(0);
-    const run = spawnSync(process.execPath, ['certctl-agent.js', '--version'], { cwd: dir, encoding: 'utf8', env: { PATH: process.env.PATH } });
+    const run = spawnSync(process.execPath, ['certctl-agent.js', '--version'], {
+      cwd: dir,
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH },
+    });
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
     expect(run.stdout.trim()).toBe(`certctl-agent ${version}`);

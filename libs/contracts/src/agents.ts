@@ -54,5 +54,8 @@ export const listAgentsQuerySchema = z.strictObject({
 /** What retiring an agent did: the agent (status `retired`) and how many of its jobs were failed. */
 export const retireAgentSchema = z.object({
   agent: agentSchema,
-  failed_jobs: z.number().int().describe('Pending, claimed or CSR-waiting jobs of the agent failed by this call (0 when it was already retired)'),
+  failed_jobs: z
+    .number()
+    .int()
+    .describe('Pending, claimed or CSR-waiting jobs of the agent failed by this call (0 when it was already retired)'),
 });

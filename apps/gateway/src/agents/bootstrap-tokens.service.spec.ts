@@ -36,7 +36,13 @@ function fakeRepository() {
 
 type Enrol = (body: { name: string }) => Promise<{ id: string; agent: { name: string }; api_key: string }>;
 
-function setup(enrol: jest.Mock<ReturnType<Enrol>, Parameters<Enrol>> = jest.fn(async (body) => ({ id: 'agent-1', agent: { name: body.name }, api_key: 'cck_x' }))) {
+function setup(
+  enrol: jest.Mock<ReturnType<Enrol>, Parameters<Enrol>> = jest.fn(async (body) => ({
+    id: 'agent-1',
+    agent: { name: body.name },
+    api_key: 'cck_x',
+  })),
+) {
   const repo = fakeRepository();
   const svc = new BootstrapTokensService(repo as unknown as BootstrapTokensRepository, { enrol } as unknown as AgentEnrolment);
   return { repo, svc, enrol };

@@ -69,7 +69,10 @@ export class BootstrapTokensService {
     const rows = await this.tokens.list(after, query.limit + 1);
     const page = rows.slice(0, query.limit);
     const last = page[page.length - 1];
-    return { data: page.map((row) => toBootstrapTokenDto(row)), next_cursor: rows.length > query.limit && last ? encodeIdCursor(last.id) : null };
+    return {
+      data: page.map((row) => toBootstrapTokenDto(row)),
+      next_cursor: rows.length > query.limit && last ? encodeIdCursor(last.id) : null,
+    };
   }
 
   async delete(id: string): Promise<void> {

@@ -63,7 +63,8 @@ export class AuthGuard implements CanActivate {
         throw new AppError('forbidden', 'An agent key may only act for its own agent id.');
       }
     }
-    if (spec.agentParam) await this.agents.assertNotRetired(idParam((req.params as Record<string, string>)[spec.agentParam], spec.agentParam));
+    if (spec.agentParam)
+      await this.agents.assertNotRetired(idParam((req.params as Record<string, string>)[spec.agentParam], spec.agentParam));
     if (spec.query) req.query = parse(spec.query, req.query ?? {}, 'query');
     if (spec.body) req.body = parseBody(spec.body, req.body);
     return true;
