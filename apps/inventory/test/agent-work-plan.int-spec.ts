@@ -2,6 +2,7 @@ import { Client } from 'pg';
 import { Prisma } from '@certctl/database';
 import { createTestDatabase } from '@certctl/testing';
 import { AgentRepository } from '../src/agents/agent.repository';
+import { insertCertificateC1 } from './job-fixtures';
 
 /**
  * Fleet scale: the two queries of every work poll (`GET /api/v1/agents/{id}/work`) read the
@@ -17,14 +18,7 @@ describe('agent work poll plans on real PostgreSQL (10,000 jobs)', () => {
     const url = await createTestDatabase('certctl_int_agent_plan');
     pg = new Client({ connectionString: url });
     await pg.connect();
-    await pg.query(`INSERT INTO teams (id, name, updated_at) VALUES ('t1', 't1', now())`);
-    await pg.query(`INSERT INTO owners (id, name, email, updated_at) VALUES ('o1', 'o1', 'o1@example.com', now())`);
-    await pg.query(`INSERT INTO renewal_policies (id, name, updated_at) VALUES ('rp1', 'rp1', now())`);
-    await pg.query(`INSERT INTO issuers (id, name, type, updated_at) VALUES ('iss1', 'iss1', 'local', now())`);
-    await pg.query(
-      `INSERT INTO certificates (id, name, common_name, issuer_id, owner_id, team_id, renewal_policy_id, updated_at)
-       VALUES ('c1', 'c1', 'c1.example.com', 'iss1', 'o1', 't1', 'rp1', now())`,
-    );
+    await insertCertificateC1(pg);
     await pg.query(`INSERT INTO agents (id, name) SELECT 'agent-' || g, 'a' || g FROM generate_series(1, 1000) g`);
     // Mostly history (completed), some pending deployments, some issuance jobs waiting for a CSR.
     await pg.query(
