@@ -2,6 +2,7 @@
 // Bundles one app (or every app) into dist/apps/<app>/main.js: workspace libraries
 // are inlined, npm packages stay external, so `node dist/apps/<app>/main.js` runs it.
 // Usage: node tools/build/build.mjs [app ...]   (no argument: every app and tools)
+import { execFile } from 'node:child_process';
 import { build } from 'esbuild';
 import { readdirSync, existsSync, readFileSync } from 'node:fs';
 import { join, dirname } from 'node:path';
@@ -14,6 +15,7 @@ const external = [...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.dev
 
 const entries = {};
 for (const app of readdirSync(join(root, 'apps'))) {
+  if (app === 'agent') continue; // not a service: bundled whole, dependencies included, by build-agent.mjs
   const main = join(root, 'apps', app, 'src', 'main.ts');
   if (existsSync(main)) entries[`apps/${app}`] = main;
 }
@@ -25,31 +27,46 @@ entries['tools/renewal-scan-bench'] = join(root, 'tools', 'bench', 'renewal-scan
 entries['tools/bus-config'] = join(root, 'tools', 'infra', 'bus-config.ts');
 entries['tools/challenge-test-server'] = join(root, 'tools', 'testing', 'challenge-test-server.ts');
 
+// Built by their own scripts (run as child processes): the agent is one file with every dependency inlined.
+const scripts = { 'apps/agent': join(root, 'tools', 'build', 'build-agent.mjs') };
+
 const wanted = process.argv.slice(2);
-const selected = wanted.length ? wanted.map((w) => (w.includes('/') ? w : `apps/${w}`)) : Object.keys(entries);
+const selected = wanted.length
+  ? wanted.map((w) => (w.includes('/') ? w : `apps/${w}`))
+  : [...Object.keys(entries), ...Object.keys(scripts)];
 for (const name of selected) {
-  if (!entries[name]) {
-    console.error(`[build] unknown target ${name}; known: ${Object.keys(entries).join(', ')}`);
+  if (!entries[name] && !scripts[name]) {
+    console.error(`[build] unknown target ${name}; known: ${[...Object.keys(entries), ...Object.keys(scripts)].join(', ')}`);
     process.exit(2);
   }
 }
 
 const started = Date.now();
-await Promise.all(
-  selected.map((name) =>
-    build({
-      entryPoints: [entries[name]],
-      outfile: join(root, 'dist', name.startsWith('apps/') ? `${name}/main.js` : `${name}.js`),
-      bundle: true,
-      platform: 'node',
-      target: 'node20',
-      format: 'cjs',
-      sourcemap: true,
-      external,
-      tsconfig: join(root, 'tsconfig.base.json'),
-      plugins: [swcPlugin()],
-      logLevel: 'warning',
+const runScript = (file) =>
+  new Promise((resolvePromise, reject) =>
+    execFile(process.execPath, [file], (err, stdout, stderr) => {
+      if (err) reject(new Error(`${file} failed: ${stderr || err.message}`));
+      else resolvePromise(stdout);
     }),
-  ),
-);
+  );
+await Promise.all([
+  ...selected.filter((name) => scripts[name]).map((name) => runScript(scripts[name])),
+  ...selected
+    .filter((name) => entries[name])
+    .map((name) =>
+      build({
+        entryPoints: [entries[name]],
+        outfile: join(root, 'dist', name.startsWith('apps/') ? `${name}/main.js` : `${name}.js`),
+        bundle: true,
+        platform: 'node',
+        target: 'node20',
+        format: 'cjs',
+        sourcemap: true,
+        external,
+        tsconfig: join(root, 'tsconfig.base.json'),
+        plugins: [swcPlugin()],
+        logLevel: 'warning',
+      }),
+    ),
+]);
 console.log(`[build] ${selected.join(', ')} in ${Date.now() - started} ms`);

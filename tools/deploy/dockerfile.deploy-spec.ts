@@ -71,7 +71,9 @@ export function dockerfileProblems(text: string): string[] {
   return problems;
 }
 
-const FILES = ['deploy/Dockerfile', 'deploy/Dockerfile.agent'].filter((f) => f === 'deploy/Dockerfile' || existsSync(join(ROOT, f)));
+const FILES = ['deploy/Dockerfile', 'deploy/Dockerfile.agent', 'deploy/agent/Containerfile'].filter(
+  (f) => f === 'deploy/Dockerfile' || existsSync(join(ROOT, f)),
+);
 
 describe('Dockerfiles', () => {
   it.each(FILES)('%s: base image pinned by digest variable, non-root USER, NODE_ENV=production, no secrets in ARG/ENV', (file) => {

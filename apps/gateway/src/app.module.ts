@@ -4,6 +4,10 @@ import { DatabaseModule, PrismaService } from '@certctl/database';
 import { MessagingModule, RpcClient, busAuthFromEnv } from '@certctl/messaging';
 import { platformModule } from '@certctl/platform';
 import { GATEWAY_CONFIG, type GatewayConfig } from './config';
+import { AgentEnrolment } from './agents/agent-enrolment';
+import { AgentLiveness } from './agents/agent-liveness';
+import { BootstrapTokensRepository } from './agents/bootstrap-tokens.repository';
+import { BootstrapTokensService } from './agents/bootstrap-tokens.service';
 import { ApiKeysRepository } from './api-keys/api-keys.repository';
 import { ApiKeysService } from './api-keys/api-keys.service';
 import { AuditEventsHandler } from './audit/audit-events.handler';
@@ -39,6 +43,10 @@ export function gatewayModule(config: GatewayConfig) {
       AuditRepository,
       RateLimiter,
       AuditWriter,
+      AgentLiveness,
+      AgentEnrolment,
+      BootstrapTokensRepository,
+      BootstrapTokensService,
       { provide: APP_GUARD, useClass: AuthGuard },
     ],
   })

@@ -2,6 +2,7 @@ import type { Type } from '@nestjs/common';
 import { HealthController } from '@certctl/platform';
 import { AcmeAdminController } from './acme/acme-admin.controller';
 import { AgentsController } from './agents/agents.controller';
+import { AgentBootstrapController, BootstrapTokensController } from './agents/bootstrap-tokens.controller';
 import { ApiKeysController } from './api-keys/api-keys.controller';
 import { AuditController } from './audit/audit.controller';
 import { CertificatesController, StatsController } from './certificates/certificates.controller';
@@ -29,7 +30,9 @@ export const GATEWAY_CONTROLLERS: Type<unknown>[] = [
   IssuerImportController,
   JobsController,
   ...CONFIG_CONTROLLERS,
+  AgentBootstrapController,
   AgentsController,
+  BootstrapTokensController,
   NotificationsController,
   NotificationChannelsController,
   NotificationRulesController,

@@ -5,6 +5,7 @@ import { AgentRepository } from '../src/agents/agent.repository';
 import { AgentService } from '../src/agents/agent.service';
 import { JobReaperRepository } from '../src/jobs/job-reaper.repository';
 import { JobReaper } from '../src/jobs/job-reaper.service';
+import { insertCertificateC1 } from './job-fixtures';
 
 describe('agent work claiming on real PostgreSQL', () => {
   let url: string;
@@ -14,14 +15,7 @@ describe('agent work claiming on real PostgreSQL', () => {
     url = await createTestDatabase('certctl_int_claim');
     pg = new Client({ connectionString: url });
     await pg.connect();
-    await pg.query(`INSERT INTO teams (id, name, updated_at) VALUES ('t1', 't1', now())`);
-    await pg.query(`INSERT INTO owners (id, name, email, updated_at) VALUES ('o1', 'o1', 'o1@example.com', now())`);
-    await pg.query(`INSERT INTO renewal_policies (id, name, updated_at) VALUES ('rp1', 'rp1', now())`);
-    await pg.query(`INSERT INTO issuers (id, name, type, updated_at) VALUES ('iss1', 'iss1', 'local', now())`);
-    await pg.query(
-      `INSERT INTO certificates (id, name, common_name, issuer_id, owner_id, team_id, renewal_policy_id, updated_at)
-       VALUES ('c1', 'c1', 'c1.example.com', 'iss1', 'o1', 't1', 'rp1', now())`,
-    );
+    await insertCertificateC1(pg);
     await pg.query(`INSERT INTO agents (id, name) VALUES ('agent-a', 'a'), ('agent-b', 'b')`);
   });
 

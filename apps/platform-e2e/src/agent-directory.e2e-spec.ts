@@ -9,11 +9,11 @@ import { gatewayUrl, readState } from './e2e-env';
 import { api, exitsWithin, expectProblem, waitFor } from './http';
 
 /**
- * The certctl-agent daemon as a real child process (dist/apps/agent/main.js) against the e2e
+ * The certctl-agent daemon as a real child process (dist/certctl-agent.js, the bundle that ships) against the e2e
  * stack: agent-side keys, deployment to a directory target, renewal, and kill -9 mid-deployment.
  */
 const run = Date.now().toString(36);
-const AGENT = join(ROOT, 'dist', 'apps', 'agent', 'main.js');
+const AGENT = join(ROOT, 'dist', 'certctl-agent.js'); // the single-file bundle that ships
 const root = mkdtempSync(join(tmpdir(), 'certctl-agent-e2e-'));
 const keyDir = join(root, 'keys');
 const stateDir = join(root, 'state');

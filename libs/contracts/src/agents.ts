@@ -14,6 +14,7 @@ export const agentSchema = z.object({
   ip_addresses: z.array(z.string()),
   last_heartbeat_at: isoDateSchema.nullable(),
   registered_at: isoDateSchema,
+  retired_at: isoDateSchema.nullable().describe('When the agent was retired; its agent routes answer 410 from then on'),
 });
 
 export const registerAgentBodySchema = z.strictObject({ name: nameSchema, hostname: z.string().max(253).default('') });
@@ -52,4 +53,13 @@ export const listAgentsQuerySchema = z.strictObject({
   limit: z.coerce.number().int().min(1).max(500).default(50),
   cursor: z.string().max(512).optional(),
   status: z.enum(['online', 'offline', 'retired']).optional(),
+});
+
+/** What retiring an agent did: the agent (status `retired`) and how many of its jobs were failed. */
+export const retireAgentSchema = z.object({
+  agent: agentSchema,
+  failed_jobs: z
+    .number()
+    .int()
+    .describe('Pending, claimed or CSR-waiting jobs of the agent failed by this call (0 when it was already retired)'),
 });

@@ -15,6 +15,8 @@ export const ErrorCode = {
   Timeout: 'timeout',
   IllegalTransition: 'illegal_transition',
   IssuerFailure: 'issuer_failure',
+  /** The agent was retired: its agent routes answer 410 Gone, and the agent stops. */
+  AgentRetired: 'agent_retired',
   Internal: 'internal',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -32,6 +34,7 @@ const STATUS: Record<ErrorCode, number> = {
   timeout: 504,
   illegal_transition: 409,
   issuer_failure: 502,
+  agent_retired: 410,
   internal: 500,
 };
 
@@ -48,6 +51,7 @@ const TITLE: Record<ErrorCode, string> = {
   timeout: 'Upstream timeout',
   illegal_transition: 'Illegal state transition',
   issuer_failure: 'Issuer failure',
+  agent_retired: 'Agent retired',
   internal: 'Internal error',
 };
 

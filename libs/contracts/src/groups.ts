@@ -73,6 +73,7 @@ export const AgentRpc = {
   submitCsr: agent.submitCsr,
   job: agent.job,
   jobStatus: agent.jobStatus,
+  retire: agent.retire,
 } as const;
 export const ConfigRpc = InventoryConfig;
 export const DigestRpc = InventoryDigest;

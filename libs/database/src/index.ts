@@ -4,5 +4,5 @@ export * from './ids';
 export * from './db-errors';
 export * from './cursor';
 export { Prisma, type PrismaClient } from './generated/client';
-export type { ApiKey as ApiKeyRow, AuditEvent as AuditEventRow } from './generated/client';
+export type { AgentBootstrapToken as AgentBootstrapTokenRow, ApiKey as ApiKeyRow, AuditEvent as AuditEventRow } from './generated/client';
 export * as Db from './generated/enums';

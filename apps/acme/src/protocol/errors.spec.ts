@@ -13,6 +13,7 @@ describe('AppError → ACME problem (RFC 8555 §6.7)', () => {
     rate_limited: { urn: 'rateLimited', status: 429, detail: 'own' },
     payload_too_large: { urn: 'malformed', status: 413, detail: 'own' },
     illegal_transition: { urn: 'conflict', status: 409, detail: 'own' },
+    agent_retired: { urn: 'unauthorized', status: 403, detail: 'own' },
     service_unavailable: { urn: 'serverInternal', status: 503, detail: 'generic' },
     timeout: { urn: 'serverInternal', status: 503, detail: 'generic' },
     issuer_failure: { urn: 'serverInternal', status: 500, detail: 'generic' },

@@ -121,6 +121,7 @@ export const APP_ERROR_TO_ACME: Readonly<Record<ErrorCode, AcmeTranslation>> = {
   rate_limited: { type: 'rateLimited', status: 429 },
   payload_too_large: { type: 'malformed', status: 413 },
   illegal_transition: { type: 'conflict', status: 409 },
+  agent_retired: { type: 'unauthorized', status: 403 },
   service_unavailable: UNAVAILABLE,
   timeout: UNAVAILABLE,
   issuer_failure: INTERNAL,

@@ -13,14 +13,16 @@ import {
   jobSchema,
   listAgentsQuerySchema,
   registerAgentBodySchema,
+  retireAgentSchema,
   submitCsrBodySchema,
 } from '@certctl/contracts';
 import { RpcClient } from '@certctl/messaging';
-import { ApiKeysService } from '../api-keys/api-keys.service';
 import { type GatewayRequest, actorOf } from '../auth/principal';
 import { Endpoint } from '../http/endpoint';
 import { pageSchema } from '../http/pagination';
 import { idParam } from '../http/params';
+import { AgentEnrolment } from './agent-enrolment';
+import { AgentLiveness } from './agent-liveness';
 
 const self = { permission: Permission.AgentSelf, tag: 'agents', agentParam: 'id' } as const;
 
@@ -28,7 +30,8 @@ const self = { permission: Permission.AgentSelf, tag: 'agents', agentParam: 'id'
 export class AgentsController {
   constructor(
     private readonly rpc: RpcClient,
-    private readonly keys: ApiKeysService,
+    private readonly enrolment: AgentEnrolment,
+    private readonly liveness: AgentLiveness,
   ) {}
 
   @Post()
@@ -49,14 +52,29 @@ export class AgentsController {
     @Req() req: GatewayRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    const agent = await this.rpc.request(AgentRpc.register, { actor: actorOf(req.principal!), body });
-    const key = await this.keys.create(
-      { name: `agent-${agent.id}`.toLowerCase(), role: 'agent', agent_id: agent.id, principal: `agent:${agent.name}` },
-      req.principal!,
-    );
-    req.auditResourceId = agent.id;
-    void reply.header('location', `/api/v1/agents/${agent.id}`);
-    return { id: agent.id, agent, api_key: key.key };
+    const enrolled = await this.enrolment.enrol(body, actorOf(req.principal!), req.principal!);
+    req.auditResourceId = enrolled.id;
+    void reply.header('location', `/api/v1/agents/${enrolled.id}`);
+    return enrolled;
+  }
+
+  @Post(':id/retire')
+  @HttpCode(200)
+  @Endpoint({
+    permission: Permission.InventoryWrite,
+    tag: 'agents',
+    summary:
+      'Retire an agent: its pending and claimed jobs fail, and every agent route of it answers 410 agent_retired from now on (idempotent: a second call fails nothing more)',
+    action: 'agent.retire',
+    resource: 'agent',
+    response: retireAgentSchema,
+    errors: [404],
+  })
+  async retire(@Param('id') id: string, @Req() req: GatewayRequest) {
+    const done = await this.rpc.request(AgentRpc.retire, { actor: actorOf(req.principal!), id: idParam(id) });
+    this.liveness.markRetired(done.agent.id);
+    req.auditDetails = { failed_jobs: done.failed_jobs };
+    return done;
   }
 
   @Get()

@@ -4,15 +4,18 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import { AppError, fieldErrorsFromZod, roleAllows } from '@certctl/contracts';
 import { IS_PUBLIC } from '@certctl/platform';
+import { AgentLiveness } from '../agents/agent-liveness';
 import { ApiKeysService } from '../api-keys/api-keys.service';
 import { ENDPOINT, type EndpointSpec } from '../http/endpoint';
+import { idParam } from '../http/params';
 import { RateLimiter } from '../http/rate-limiter';
 import type { GatewayRequest } from './principal';
 
 /**
  * The one guard of the gateway, in order: public routes pass; the API key is resolved
  * (401 otherwise); the per-key rate limit is taken (429); the route's one permission is
- * checked against the key's role, and agent keys against their own agent id (403);
+ * checked against the key's role, and agent keys against their own agent id (403); every
+ * agent route (`agentParam`) of a retired agent answers 410 `agent_retired`, whoever calls;
  * then the body and query are parsed against the route's schemas (422).
  */
 @Injectable()
@@ -21,6 +24,7 @@ export class AuthGuard implements CanActivate {
     private readonly reflector: Reflector,
     private readonly keys: ApiKeysService,
     private readonly limiter: RateLimiter,
+    private readonly agents: AgentLiveness,
   ) {}
 
   async canActivate(ctx: ExecutionContext): Promise<boolean> {
@@ -35,7 +39,7 @@ export class AuthGuard implements CanActivate {
 
     const key = extractKey(req);
     const principal = key ? await this.keys.verify(key) : null;
-    await this.rateLimit(principal ? `key:${principal.key_id}` : `ip:${req.ip}`, reply);
+    await this.limiter.enforce(principal ? `key:${principal.key_id}` : `ip:${req.ip}`, reply);
     if (!principal) {
       void reply.header('www-authenticate', 'Bearer realm="certctl", error="invalid_token"');
       throw new AppError(
@@ -59,26 +63,21 @@ export class AuthGuard implements CanActivate {
         throw new AppError('forbidden', 'An agent key may only act for its own agent id.');
       }
     }
+    if (spec.agentParam)
+      await this.agents.assertNotRetired(idParam((req.params as Record<string, string>)[spec.agentParam], spec.agentParam));
     if (spec.query) req.query = parse(spec.query, req.query ?? {}, 'query');
-    if (spec.body) {
-      const body = req.body === undefined || req.body === '' ? {} : req.body;
-      if (body === null || typeof body !== 'object' || Array.isArray(body)) {
-        throw new AppError('validation_failed', 'The request body must be a JSON object (Content-Type: application/json).');
-      }
-      req.body = parse(spec.body, body, 'body');
-    }
+    if (spec.body) req.body = parseBody(spec.body, req.body);
     return true;
   }
+}
 
-  private async rateLimit(subject: string, reply: FastifyReply): Promise<void> {
-    if (!this.limiter.enabled) return;
-    const d = await this.limiter.take(subject);
-    void reply.header('ratelimit-limit', String(d.limit)).header('ratelimit-remaining', String(Math.max(0, d.remaining)));
-    if (!d.allowed) {
-      void reply.header('retry-after', String(d.retryAfterSeconds));
-      throw new AppError('rate_limited', `Rate limit exceeded; retry after ${d.retryAfterSeconds} s.`, { retryable: true });
-    }
+/** A JSON object body parsed against `schema` (public routes call it themselves); 422 naming each bad field. */
+export function parseBody<S extends z.ZodType>(schema: S, raw: unknown): z.output<S> {
+  const body = raw === undefined || raw === '' ? {} : raw;
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+    throw new AppError('validation_failed', 'The request body must be a JSON object (Content-Type: application/json).');
   }
+  return parse(schema, body, 'body');
 }
 
 function parse<S extends z.ZodType>(schema: S, input: unknown, where: 'body' | 'query'): z.output<S> {

@@ -21,6 +21,9 @@ export type GatewayRequest = FastifyRequest & {
   endpoint?: EndpointSpec;
   bodySha256?: string;
   auditResourceId?: string;
+  /** The audit row's actor and action when no API key names them (a public route's own credential). */
+  auditActor?: string;
+  auditAction?: string;
   /** Extra facts for the audit row (never secrets). */
   auditDetails?: Record<string, unknown>;
   /** The permission that was missing when the answer is 403. */

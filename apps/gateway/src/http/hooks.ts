@@ -132,9 +132,9 @@ function auditRecordOf(req: GatewayRequest, status: number, latencyMs: number): 
   const path = req.url.split('?')[0];
   return {
     occurredAt: new Date(),
-    actor: req.principal?.principal ?? 'anonymous',
+    actor: req.principal?.principal ?? req.auditActor ?? 'anonymous',
     role: req.principal?.role ?? null,
-    action: spec?.action ?? `${req.method.toLowerCase()} ${req.routeOptions?.url ?? path}`,
+    action: spec?.action ?? req.auditAction ?? `${req.method.toLowerCase()} ${req.routeOptions?.url ?? path}`,
     method: req.method,
     path: path.slice(0, 2048),
     resourceType: spec?.resource ?? null,

@@ -1,6 +1,8 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
 import type { Redis } from 'ioredis';
 import { Counter } from 'prom-client';
+import { AppError } from '@certctl/contracts';
 import { registry } from '@certctl/observability';
 import { type RateLimitDecision, SharedRateLimit, createRedisClient } from '@certctl/platform';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
@@ -52,6 +54,17 @@ export class RateLimiter implements OnApplicationShutdown {
     if (!decision.allowed) limited.inc();
     if (decision.failedOpen) limiterErrors.inc();
     return decision;
+  }
+
+  /** Takes one request of `subject` when limits are on: sets the RateLimit headers, throws 429 when over. */
+  async enforce(subject: string, reply: FastifyReply): Promise<void> {
+    if (!this.enabled) return;
+    const decision = await this.take(subject);
+    void reply.header('ratelimit-limit', String(decision.limit)).header('ratelimit-remaining', String(Math.max(0, decision.remaining)));
+    if (!decision.allowed) {
+      void reply.header('retry-after', String(decision.retryAfterSeconds));
+      throw new AppError('rate_limited', `Rate limit exceeded; retry after ${decision.retryAfterSeconds} s.`, { retryable: true });
+    }
   }
 
   /** Readiness: the gateway depends on Redis for shared rate limits. */

@@ -56,6 +56,7 @@ const ERROR_TEXT: Record<number, string> = {
   403: 'The key’s role lacks the permission this route needs',
   404: 'No such resource',
   409: 'Conflicts with the current state',
+  410: 'The agent was retired (problem type agent_retired): the agent should stop',
   413: 'Request body larger than the limit',
   422: 'Invalid body, query or path parameter (each bad field named)',
   429: 'Rate limit exceeded (see Retry-After)',
@@ -113,6 +114,7 @@ function responsesOf(r: RouteInfo, hasParams: boolean): Json {
     const codes = new Set([401, 403, 429, 503, 504, ...(spec?.errors ?? [])]);
     if (spec?.body || spec?.query || hasParams) codes.add(422);
     if (spec?.body) codes.add(413);
+    if (spec?.agentParam) codes.add(410);
     for (const c of [...codes].sort()) responses[String(c)] = { $ref: `#/components/responses/Problem${c}` };
   }
   return responses;

@@ -18,6 +18,11 @@ export class AgentHandler {
     return this.agents.heartbeat(req);
   }
 
+  @RpcHandler(AgentRpc.retire)
+  retire(@Payload() req: RpcRequestParsed<typeof AgentRpc.retire>) {
+    return this.agents.retire(req);
+  }
+
   @RpcHandler(AgentRpc.get)
   get(@Payload() req: RpcRequestParsed<typeof AgentRpc.get>) {
     return this.agents.get(req.id);

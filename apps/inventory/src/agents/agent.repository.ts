@@ -56,6 +56,25 @@ export class AgentRepository {
     return changed > 0;
   }
 
+  /**
+   * Retires the agent and fails its open jobs (pending or claimed deployments, issuance jobs
+   * waiting for its CSR) in one transaction; the agent row is locked so two retires do not
+   * both count. Null when there is no such agent; `failedJobs` 0 when it was already retired.
+   */
+  retire(id: string, reason: string): Promise<{ agent: AgentRow; failedJobs: number } | null> {
+    return this.db.$transaction(async (tx) => {
+      const locked = await tx.$queryRaw<{ status: string }[]>`SELECT status FROM agents WHERE id = ${id} FOR UPDATE`;
+      if (!locked.length) return null;
+      if (locked[0].status === 'retired') return { agent: (await tx.agent.findUnique({ where: { id } }))!, failedJobs: 0 };
+      const agent = await tx.agent.update({ where: { id }, data: { status: 'retired', retiredAt: new Date() } });
+      const failedJobs = await tx.$executeRaw`
+        UPDATE jobs SET status = 'failed', last_error = ${reason}, completed_at = now(), updated_at = now()
+        WHERE agent_id = ${id}
+          AND ((type = 'deployment' AND status IN ('pending', 'running')) OR status = 'awaiting_csr')`;
+      return { agent, failedJobs };
+    });
+  }
+
   findById(id: string): Promise<AgentRow | null> {
     return this.db.agent.findUnique({ where: { id } });
   }

@@ -132,3 +132,36 @@ describe('csrProblems', () => {
     ]);
   });
 });
+
+describe('AgentService.retire (fake repository)', () => {
+  const agentRow = (over: Record<string, unknown> = {}) => ({
+    id: 'agent-a',
+    name: 'web-1',
+    hostname: 'h',
+    status: 'retired',
+    os: '',
+    architecture: '',
+    version: '',
+    ipAddresses: [],
+    lastHeartbeatAt: null,
+    registeredAt: now,
+    retiredAt: now,
+    ...over,
+  });
+  const actor = { principal: 'ops', role: 'admin' };
+
+  it('answers the retired agent and how many jobs failed, with a reason naming the agent and the actor', async () => {
+    const repo = { retire: jest.fn(async () => ({ agent: agentRow(), failedJobs: 2 })) };
+    const svc = new AgentService(repo as unknown as AgentRepository);
+    await expect(svc.retire({ actor, id: 'agent-a' })).resolves.toEqual({
+      agent: expect.objectContaining({ id: 'agent-a', status: 'retired', retired_at: now.toISOString() }),
+      failed_jobs: 2,
+    });
+    expect(repo.retire).toHaveBeenCalledWith('agent-a', expect.stringMatching(/agent agent-a was retired by ops/));
+  });
+
+  it('an unknown agent is not found', async () => {
+    const svc = new AgentService({ retire: jest.fn(async () => null) } as unknown as AgentRepository);
+    await expect(svc.retire({ actor, id: 'agent-x' })).rejects.toMatchObject({ code: 'not_found' });
+  });
+});

@@ -22,6 +22,7 @@ function toAgentDto(agent: AgentRow): RpcResponse<typeof AgentRpc.get> {
     ip_addresses: agent.ipAddresses,
     last_heartbeat_at: agent.lastHeartbeatAt?.toISOString() ?? null,
     registered_at: agent.registeredAt.toISOString(),
+    retired_at: agent.retiredAt?.toISOString() ?? null,
   };
 }
 
@@ -50,6 +51,19 @@ export class AgentService {
     };
     if (!(await this.repo.recordHeartbeat(id, beat))) throw AppError.notFound('agent', id);
     return { id, status: 'online' as const };
+  }
+
+  /**
+   * Retires the agent: status `retired`, its open jobs failed with a reason naming it. The
+   * gateway then answers every agent route of it with 410. A second retire changes nothing
+   * and answers the same agent with `failed_jobs: 0` (idempotent).
+   */
+  async retire({ actor, id }: RpcRequestParsed<typeof AgentRpc.retire>): Promise<RpcResponse<typeof AgentRpc.retire>> {
+    const reason = `agent ${id} was retired by ${actor.principal}; the job was not done`;
+    const done = await this.repo.retire(id, reason);
+    if (!done) throw AppError.notFound('agent', id);
+    getLogger().info({ agent_id: id, actor: actor.principal, failed_jobs: done.failedJobs }, 'agent retired');
+    return { agent: toAgentDto(done.agent), failed_jobs: done.failedJobs };
   }
 
   async get(id: string) {

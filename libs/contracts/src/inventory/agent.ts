@@ -7,6 +7,7 @@ import {
   heartbeatBodySchema,
   listAgentsQuerySchema,
   registerAgentBodySchema,
+  retireAgentSchema,
   submitCsrBodySchema,
 } from '../agents';
 import { contract } from '../contract';
@@ -70,6 +71,14 @@ export const InventoryAgent = {
     callers: ['gateway'],
     request: z.object({ id: idSchema, job_id: idSchema, body: agentJobStatusBodySchema }),
     response: jobSchema,
+  }),
+  /** Retire: status `retired`, its open jobs failed; idempotent (a second call fails nothing more). */
+  retire: contract({
+    subject: 'certctl.v1.inventory.agent.retire',
+    owner: 'inventory',
+    callers: ['gateway'],
+    request: z.object({ actor: actorSchema, id: idSchema }),
+    response: retireAgentSchema,
   }),
   /** The scheduler's agent-offline loop. */
   markOffline: contract({
