@@ -2,7 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, Req
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import {
-  InventoryHealthCheck as HealthRpc,
+  InventoryHealthCheck,
   Permission,
   createHealthCheckBodySchema,
   healthCheckResultSchema,
@@ -43,7 +43,7 @@ export class HealthChecksController {
     @Req() req: GatewayRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    const check = await this.rpc.request(HealthRpc.create, { actor: actorOf(req.principal!), body });
+    const check = await this.rpc.request(InventoryHealthCheck.create, { actor: actorOf(req.principal!), body });
     req.auditResourceId = check.id;
     void reply.header('location', `/api/v1/health-checks/${check.id}`);
     return check;
@@ -52,19 +52,19 @@ export class HealthChecksController {
   @Get()
   @Endpoint({ ...read, summary: 'List health checks', query: listHealthChecksQuerySchema, response: pageSchema(healthCheckSchema) })
   list(@Query() query: z.output<typeof listHealthChecksQuerySchema>) {
-    return this.rpc.request(HealthRpc.list, query);
+    return this.rpc.request(InventoryHealthCheck.list, query);
   }
 
   @Get('summary')
   @Endpoint({ ...read, summary: 'Health checks counted by status', response: healthSummarySchema })
   summary() {
-    return this.rpc.request(HealthRpc.summary, {});
+    return this.rpc.request(InventoryHealthCheck.summary, {});
   }
 
   @Get(':id')
   @Endpoint({ ...read, summary: 'Get a health check', response: healthCheckSchema, errors: [404] })
   get(@Param('id') id: string) {
-    return this.rpc.request(HealthRpc.get, { id: idParam(id) });
+    return this.rpc.request(InventoryHealthCheck.get, { id: idParam(id) });
   }
 
   @Get(':id/history')
@@ -76,7 +76,7 @@ export class HealthChecksController {
     errors: [404],
   })
   history(@Param('id') id: string, @Query() query: z.output<typeof healthHistoryQuerySchema>) {
-    return this.rpc.request(HealthRpc.history, { id: idParam(id), ...query });
+    return this.rpc.request(InventoryHealthCheck.history, { id: idParam(id), ...query });
   }
 
   @Patch(':id')
@@ -89,14 +89,14 @@ export class HealthChecksController {
     errors: [404, 409],
   })
   update(@Param('id') id: string, @Body() body: z.output<typeof updateHealthCheckBodySchema>, @Req() req: GatewayRequest) {
-    return this.rpc.request(HealthRpc.update, { actor: actorOf(req.principal!), id: idParam(id), body });
+    return this.rpc.request(InventoryHealthCheck.update, { actor: actorOf(req.principal!), id: idParam(id), body });
   }
 
   @Delete(':id')
   @HttpCode(204)
   @Endpoint({ ...write, summary: 'Delete a health check and its history', action: 'health_check.delete', status: 204, errors: [404] })
   async remove(@Param('id') id: string, @Req() req: GatewayRequest): Promise<void> {
-    await this.rpc.request(HealthRpc.delete, { actor: actorOf(req.principal!), id: idParam(id) });
+    await this.rpc.request(InventoryHealthCheck.delete, { actor: actorOf(req.principal!), id: idParam(id) });
   }
 
   @Post(':id/check')
@@ -109,6 +109,6 @@ export class HealthChecksController {
     errors: [404],
   })
   check(@Param('id') id: string, @Req() req: GatewayRequest) {
-    return this.rpc.request(HealthRpc.checkNow, { actor: actorOf(req.principal!), id: idParam(id) }, { timeoutMs: 65000 });
+    return this.rpc.request(InventoryHealthCheck.checkNow, { actor: actorOf(req.principal!), id: idParam(id) }, { timeoutMs: 65000 });
   }
 }

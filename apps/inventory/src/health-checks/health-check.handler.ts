@@ -1,6 +1,6 @@
 import { Controller } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
-import { InventoryHealthCheck as Contract, type RpcRequestParsed } from '@certctl/contracts';
+import { InventoryHealthCheck, type RpcRequestParsed } from '@certctl/contracts';
 import { RpcHandler } from '@certctl/messaging';
 import { HealthCheckService } from './health-check.service';
 
@@ -8,58 +8,58 @@ import { HealthCheckService } from './health-check.service';
 export class HealthCheckHandler {
   constructor(private readonly checks: HealthCheckService) {}
 
-  @RpcHandler(Contract.create)
-  create(@Payload() req: RpcRequestParsed<typeof Contract.create>) {
+  @RpcHandler(InventoryHealthCheck.create)
+  create(@Payload() req: RpcRequestParsed<typeof InventoryHealthCheck.create>) {
     return this.checks.create(req);
   }
 
-  @RpcHandler(Contract.get)
-  get(@Payload() req: RpcRequestParsed<typeof Contract.get>) {
+  @RpcHandler(InventoryHealthCheck.get)
+  get(@Payload() req: RpcRequestParsed<typeof InventoryHealthCheck.get>) {
     return this.checks.get(req.id);
   }
 
-  @RpcHandler(Contract.list)
-  list(@Payload() req: RpcRequestParsed<typeof Contract.list>) {
+  @RpcHandler(InventoryHealthCheck.list)
+  list(@Payload() req: RpcRequestParsed<typeof InventoryHealthCheck.list>) {
     return this.checks.list(req);
   }
 
-  @RpcHandler(Contract.update)
-  update(@Payload() req: RpcRequestParsed<typeof Contract.update>) {
+  @RpcHandler(InventoryHealthCheck.update)
+  update(@Payload() req: RpcRequestParsed<typeof InventoryHealthCheck.update>) {
     return this.checks.update(req);
   }
 
-  @RpcHandler(Contract.delete)
-  delete(@Payload() req: RpcRequestParsed<typeof Contract.delete>) {
+  @RpcHandler(InventoryHealthCheck.delete)
+  delete(@Payload() req: RpcRequestParsed<typeof InventoryHealthCheck.delete>) {
     return this.checks.delete(req);
   }
 
-  @RpcHandler(Contract.history)
-  history(@Payload() req: RpcRequestParsed<typeof Contract.history>) {
+  @RpcHandler(InventoryHealthCheck.history)
+  history(@Payload() req: RpcRequestParsed<typeof InventoryHealthCheck.history>) {
     return this.checks.history(req);
   }
 
-  @RpcHandler(Contract.summary)
+  @RpcHandler(InventoryHealthCheck.summary)
   summary() {
     return this.checks.summary();
   }
 
-  @RpcHandler(Contract.checkNow)
-  checkNow(@Payload() req: RpcRequestParsed<typeof Contract.checkNow>) {
+  @RpcHandler(InventoryHealthCheck.checkNow)
+  checkNow(@Payload() req: RpcRequestParsed<typeof InventoryHealthCheck.checkNow>) {
     return this.checks.checkNow(req);
   }
 
-  @RpcHandler(Contract.claimDue)
-  claimDue(@Payload() req: RpcRequestParsed<typeof Contract.claimDue>) {
+  @RpcHandler(InventoryHealthCheck.claimDue)
+  claimDue(@Payload() req: RpcRequestParsed<typeof InventoryHealthCheck.claimDue>) {
     return this.checks.claimDue(req.limit);
   }
 
-  @RpcHandler(Contract.record)
-  record(@Payload() req: RpcRequestParsed<typeof Contract.record>) {
+  @RpcHandler(InventoryHealthCheck.record)
+  record(@Payload() req: RpcRequestParsed<typeof InventoryHealthCheck.record>) {
     return this.checks.record(req);
   }
 
-  @RpcHandler(Contract.pruneResults)
-  pruneResults(@Payload() req: RpcRequestParsed<typeof Contract.pruneResults>) {
+  @RpcHandler(InventoryHealthCheck.pruneResults)
+  pruneResults(@Payload() req: RpcRequestParsed<typeof InventoryHealthCheck.pruneResults>) {
     return this.checks.pruneResults(req);
   }
 }

@@ -4,7 +4,7 @@ import {
   type Actor,
   HEALTH_STATUSES,
   type HealthStatus,
-  InventoryHealthCheck as Contract,
+  InventoryHealthCheck,
   type ProbeOutcome,
   type RpcRequestParsed,
   type RpcResponse,
@@ -34,7 +34,7 @@ export class HealthCheckService {
     this.probe = prober ?? probeTlsEndpoint;
   }
 
-  async create({ actor, body }: RpcRequestParsed<typeof Contract.create>) {
+  async create({ actor, body }: RpcRequestParsed<typeof InventoryHealthCheck.create>) {
     if (body.certificate_id) await this.assertCertificate(body.certificate_id);
     const row = await this.repo.insert({
       name: body.name,
@@ -55,14 +55,14 @@ export class HealthCheckService {
     return toHealthCheckDto(await this.found(id));
   }
 
-  async list(query: RpcRequestParsed<typeof Contract.list>) {
+  async list(query: RpcRequestParsed<typeof InventoryHealthCheck.list>) {
     const after = query.cursor ? decodeIdCursor(query.cursor) : undefined;
     const rows = await this.repo.list(query.status, after, query.limit + 1);
     const page = rows.slice(0, query.limit);
     return { data: page.map(toHealthCheckDto), next_cursor: rows.length > query.limit ? encodeIdCursor(page[page.length - 1]!.id) : null };
   }
 
-  async update({ actor, id, body }: RpcRequestParsed<typeof Contract.update>) {
+  async update({ actor, id, body }: RpcRequestParsed<typeof InventoryHealthCheck.update>) {
     if (body.certificate_id) await this.assertCertificate(body.certificate_id);
     const row = await this.repo.update(id, {
       ...(body.name !== undefined ? { name: body.name } : {}),
@@ -86,7 +86,7 @@ export class HealthCheckService {
     return { id };
   }
 
-  async history({ id, cursor, limit }: RpcRequestParsed<typeof Contract.history>) {
+  async history({ id, cursor, limit }: RpcRequestParsed<typeof InventoryHealthCheck.history>) {
     await this.found(id);
     const after = cursor ? decodeHistoryCursor(cursor) : undefined;
     const rows = await this.repo.history(id, after, limit + 1);
@@ -98,7 +98,7 @@ export class HealthCheckService {
     };
   }
 
-  async summary(): Promise<RpcResponse<typeof Contract.summary>> {
+  async summary(): Promise<RpcResponse<typeof InventoryHealthCheck.summary>> {
     const byStatus = Object.fromEntries(HEALTH_STATUSES.map((status) => [status, 0])) as Record<HealthStatus, number>;
     for (const group of await this.repo.countByStatus()) byStatus[group.status] = group.count;
     return { total: Object.values(byStatus).reduce((sum, count) => sum + count, 0), by_status: byStatus };
@@ -119,7 +119,7 @@ export class HealthCheckService {
   }
 
   /** The scheduler's probe results; a check deleted since it was claimed is skipped. */
-  async record({ results }: RpcRequestParsed<typeof Contract.record>) {
+  async record({ results }: RpcRequestParsed<typeof InventoryHealthCheck.record>) {
     let recorded = 0;
     let transitions = 0;
     for (const { check_id, ...outcome } of results) {
@@ -131,7 +131,7 @@ export class HealthCheckService {
     return { recorded, transitions };
   }
 
-  async pruneResults({ before, batch_size }: RpcRequestParsed<typeof Contract.pruneResults>) {
+  async pruneResults({ before, batch_size }: RpcRequestParsed<typeof InventoryHealthCheck.pruneResults>) {
     return { deleted: await this.repo.pruneResults(new Date(before), batch_size) };
   }
 
@@ -157,7 +157,7 @@ export class HealthCheckService {
 
   private async emitChange(before: HealthCheckRow, after: HealthCheckRow, expected: string[], outcome: ProbeOutcome) {
     getLogger().info({ health_check_id: after.id, from: before.status, to: after.status }, 'health check status changed');
-    await this.rpc?.emit(Contract.statusChanged, {
+    await this.rpc?.emit(InventoryHealthCheck.statusChanged, {
       health_check_id: after.id,
       name: after.name,
       address: `${after.host}:${after.port}`,

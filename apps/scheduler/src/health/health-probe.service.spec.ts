@@ -1,4 +1,4 @@
-import { InventoryHealthCheck as HealthRpc, type ProbeOutcome } from '@certctl/contracts';
+import { InventoryHealthCheck, type ProbeOutcome } from '@certctl/contracts';
 import { HealthProbeService, mapBounded } from './health-probe.service';
 
 const config = {
@@ -34,14 +34,16 @@ describe('HealthProbeService', () => {
   it('ok/claims due checks in rounds until a short batch, probes each with its SNI and timeout, and records them', async () => {
     const claims = [[due('hc-1'), due('hc-2')], [due('hc-3')]];
     const request = jest.fn(async (contract: { subject: string }, payload: { results?: unknown[] }) => {
-      if (contract === HealthRpc.claimDue) return { checks: claims.shift() ?? [] };
+      if (contract === InventoryHealthCheck.claimDue) return { checks: claims.shift() ?? [] };
       return { recorded: payload.results!.length, transitions: 1 };
     });
     const probe = jest.fn(async () => outcome);
     const service = new HealthProbeService({ request } as never, config as never, probe);
     expect(await service.runDue()).toEqual({ probed: 3, transitions: 2 });
     expect(probe).toHaveBeenCalledWith({ host: '127.0.0.1', port: 443, sni: null, timeoutMs: 500 });
-    const recorded = request.mock.calls.filter(([contract]) => contract === HealthRpc.record).map(([, payload]) => payload.results);
+    const recorded = request.mock.calls
+      .filter(([contract]) => contract === InventoryHealthCheck.record)
+      .map(([, payload]) => payload.results);
     expect(recorded).toEqual([
       [
         { check_id: 'hc-1', ...outcome },

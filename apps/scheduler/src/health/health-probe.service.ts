@@ -1,5 +1,5 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
-import { type DueHealthCheck, InventoryHealthCheck as HealthRpc, type ProbeOutcome } from '@certctl/contracts';
+import { type DueHealthCheck, InventoryHealthCheck, type ProbeOutcome } from '@certctl/contracts';
 import { RpcClient } from '@certctl/messaging';
 import { type TlsEndpoint, probeTlsEndpoint } from '@certctl/platform';
 import { SCHEDULER_CONFIG, type SchedulerConfig } from '../config';
@@ -48,10 +48,10 @@ export class HealthProbeService {
     let probed = 0;
     let transitions = 0;
     for (let round = 0; round < MAX_ROUNDS; round++) {
-      const { checks } = await this.rpc.request(HealthRpc.claimDue, { limit: batch });
+      const { checks } = await this.rpc.request(InventoryHealthCheck.claimDue, { limit: batch });
       if (!checks.length) break;
       const results = await mapBounded(checks, this.config.CERTCTL_HEALTH_CHECK_CONCURRENCY, (check) => this.probeOne(check));
-      const recorded = await this.rpc.request(HealthRpc.record, { results }, { timeoutMs: 60000 });
+      const recorded = await this.rpc.request(InventoryHealthCheck.record, { results }, { timeoutMs: 60000 });
       probed += recorded.recorded;
       transitions += recorded.transitions;
       if (checks.length < batch) break;
@@ -64,7 +64,7 @@ export class HealthProbeService {
     const batchSize = this.config.CERTCTL_HEALTH_CHECK_PRUNE_BATCH_SIZE;
     let deleted = 0;
     for (;;) {
-      const round = await this.rpc.request(HealthRpc.pruneResults, { before, batch_size: batchSize }, { timeoutMs: 60000 });
+      const round = await this.rpc.request(InventoryHealthCheck.pruneResults, { before, batch_size: batchSize }, { timeoutMs: 60000 });
       deleted += round.deleted;
       if (round.deleted < batchSize) return { deleted };
     }
