@@ -7,6 +7,7 @@ import { ApiKeysController } from './api-keys/api-keys.controller';
 import { AuditController } from './audit/audit.controller';
 import { CertificatesController, StatsController } from './certificates/certificates.controller';
 import { PrivateKeyController } from './certificates/private-key.controller';
+import { HealthChecksController } from './health-checks/health-checks.controller';
 import { CONFIG_CONTROLLERS } from './inventory/config-resources.controller';
 import { IssuerImportController } from './issuers/issuer-import.controller';
 import { IssuersController } from './issuers/issuers.controller';
@@ -33,6 +34,7 @@ export const GATEWAY_CONTROLLERS: Type<unknown>[] = [
   AgentBootstrapController,
   AgentsController,
   BootstrapTokensController,
+  HealthChecksController,
   NotificationsController,
   NotificationChannelsController,
   NotificationRulesController,

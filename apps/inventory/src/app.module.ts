@@ -18,6 +18,9 @@ import { CertificateRevocationService } from './certificates/certificate-revocat
 import { CertificateRepository } from './certificates/certificate.repository';
 import { CertificateHandler } from './certificates/certificate.handler';
 import { CertificateService } from './certificates/certificate.service';
+import { HealthCheckHandler } from './health-checks/health-check.handler';
+import { HealthCheckRepository } from './health-checks/health-check.repository';
+import { HealthCheckService } from './health-checks/health-check.service';
 import { JobHandler } from './jobs/job.handler';
 import { JobReaperRepository } from './jobs/job-reaper.repository';
 import { JobReaper } from './jobs/job-reaper.service';
@@ -61,6 +64,7 @@ export function inventoryModule(config: InventoryConfig) {
       RenewalHandler,
       AcmeIssueHandler,
       DigestHandler,
+      HealthCheckHandler,
       ...CONFIG_HANDLERS,
     ],
     providers: [
@@ -88,6 +92,8 @@ export function inventoryModule(config: InventoryConfig) {
       MaintenanceService,
       AcmeIssueService,
       DigestItemsService,
+      HealthCheckRepository,
+      HealthCheckService,
     ],
   })
   class InventoryModule {}

@@ -1,4 +1,5 @@
 import { CERTIFICATE_TRANSITIONS } from './certificates/certificate-state';
+import { HEALTH_TRANSITIONS } from './health-checks/health-state';
 import { JOB_TRANSITIONS } from './jobs/job-state';
 
 /** One transition table as a markdown section (also used for the ACME tables by tools/docs/lifecycle-doc.ts). */
@@ -27,6 +28,9 @@ export function renderLifecycleDoc(): string {
     '',
     ...table('Job statuses', JOB_TRANSITIONS),
     'Where a new issuance or renewal job starts: `awaiting_approval` when its profile requires approval; otherwise `awaiting_csr` when the profile has the agent generate the key; otherwise `pending` (queued for signing). An approved job moves on to `awaiting_csr` or `pending` the same way. `running → running` is a redelivery after a worker died; `running → pending` a retry with attempts left. The reaper (driven by the scheduler) moves Running jobs without progress back to Pending (attempts left) or to Failed, and fails AwaitingCSR and AwaitingApproval jobs that wait too long (`CERTCTL_JOB_RUNNING_TIMEOUT_MS`, `CERTCTL_JOB_AWAITING_CSR_TIMEOUT_MS`, `CERTCTL_JOB_AWAITING_APPROVAL_TIMEOUT_MS`, set on the scheduler).',
+    '',
+    ...table('Endpoint health check statuses', HEALTH_TRANSITIONS),
+    'From `apps/inventory/src/health-checks/health-state.ts`: a successful handshake is `healthy`, or `cert_mismatch` when the served leaf is not the expected fingerprint or the bound certificate’s current version; one failure keeps the status, 2 consecutive failures are `degraded`, 5 are `down`. Every change is a `certctl.v1.events.health.status-changed` event.',
     '',
   ].join('\n');
 }

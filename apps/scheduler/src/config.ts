@@ -26,8 +26,20 @@ export const schedulerEnvSchema = baseEnvSchema
     CERTCTL_SCHEDULER_EXPIRY_STATUS_INTERVAL_MS: ms(5 * MIN),
     /** A certificate is Expiring this many days before its notAfter (0: never marked Expiring, only Expired). */
     CERTCTL_EXPIRING_WITHIN_DAYS: z.coerce.number().int().min(0).max(365).default(30),
-    /** Comma-separated loops to run (default all): renewal,expiry-alerts,expiry-status,agent-offline,job-reaper,crl-refresh,acme-gc,digest. */
-    CERTCTL_SCHEDULER_LOOPS: z.string().default('renewal,expiry-alerts,expiry-status,agent-offline,job-reaper,crl-refresh,acme-gc,digest'),
+    /** How often due endpoint health checks are looked for (each check has its own interval, 30 s or more). */
+    CERTCTL_SCHEDULER_HEALTH_CHECK_INTERVAL_MS: ms(10000),
+    /** How often health-check results older than CERTCTL_HEALTH_CHECK_RETENTION_DAYS are deleted. */
+    CERTCTL_SCHEDULER_HEALTH_RETENTION_INTERVAL_MS: ms(60 * MIN),
+    /** Health checks claimed per round, and TLS handshakes run at once. */
+    CERTCTL_HEALTH_CHECK_BATCH_SIZE: z.coerce.number().int().min(1).max(1000).default(200),
+    CERTCTL_HEALTH_CHECK_CONCURRENCY: z.coerce.number().int().min(1).max(500).default(20),
+    CERTCTL_HEALTH_CHECK_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
+    /** Results deleted per statement by the retention loop. */
+    CERTCTL_HEALTH_CHECK_PRUNE_BATCH_SIZE: z.coerce.number().int().min(100).max(100000).default(5000),
+    /** Comma-separated loops to run (default all): renewal,expiry-alerts,expiry-status,agent-offline,job-reaper,crl-refresh,acme-gc,digest,health-checks,health-retention. */
+    CERTCTL_SCHEDULER_LOOPS: z
+      .string()
+      .default('renewal,expiry-alerts,expiry-status,agent-offline,job-reaper,crl-refresh,acme-gc,digest,health-checks,health-retention'),
     /** Certificates per scan page (one inventory request each; ~0.5 KB each, under the 1 MB NATS message limit). */
     CERTCTL_SCHEDULER_BATCH_SIZE: z.coerce.number().int().min(10).max(2000).default(1000),
     /** Agents heartbeat every this many ms; offline after CERTCTL_AGENT_OFFLINE_MULTIPLE of them without one. */

@@ -27,3 +27,4 @@ export * from './audit-schemas';
 export * from './platform-tls';
 export * from './private-keys';
 export * from './input-hazards';
+export * from './health-checks';

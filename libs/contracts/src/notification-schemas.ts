@@ -20,6 +20,7 @@ export const alertEventSchema = z.enum([
   'job.awaiting_approval',
   'agent.offline',
   'digest',
+  'health.status_changed',
 ]);
 export type AlertEvent = z.infer<typeof alertEventSchema>;
 

@@ -5,3 +5,4 @@ export * from './public';
 export * from './address-policy';
 export * from './shared-rate-limit';
 export * from './redis';
+export * from './tls-probe';

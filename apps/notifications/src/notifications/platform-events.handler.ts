@@ -1,9 +1,16 @@
 import { Controller } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
-import { type Alert, Events, RevocationEvents, Rpc } from '@certctl/contracts';
+import { type Alert, Events, type HealthStatus, InventoryHealthCheck, RevocationEvents, Rpc, type Severity } from '@certctl/contracts';
 import { RpcClient } from '@certctl/messaging';
 import { getLogger } from '@certctl/observability';
 import { NotificationService } from './notification.service';
+
+/** Severity of a health check's transition into `status`: down is critical, a mismatch or degraded a warning, recovery info. */
+export function healthAlertSeverity(status: HealthStatus): Severity {
+  if (status === 'down') return 'critical';
+  if (status === 'cert_mismatch' || status === 'degraded') return 'warning';
+  return 'info';
+}
 
 /**
  * Platform events that become alerts. Each event reaches one notifications replica (queue
@@ -61,6 +68,24 @@ export class PlatformEventsHandler {
       dedupe_key: `revoked:${e.data.issuer_id}:${e.data.serial_number}:${e.data.reason}`,
       certificate: cert ?? { id: e.data.certificate_id, name: e.data.certificate_id },
       data: { serial_number: e.data.serial_number, reason: e.data.reason },
+    });
+  }
+
+  @EventPattern(InventoryHealthCheck.statusChanged.subject)
+  async healthChanged(@Payload() raw: unknown): Promise<void> {
+    const e = InventoryHealthCheck.statusChanged.payload.safeParse(raw);
+    if (!e.success) return void getLogger().warn({ subject: InventoryHealthCheck.statusChanged.subject }, 'malformed event ignored');
+    const h = e.data;
+    const cert = h.certificate_id ? await this.certificate(h.certificate_id) : undefined;
+    const why = h.to === 'cert_mismatch' ? `it serves ${h.served_fingerprint}, expected ${h.expected_fingerprints.join(' and ')}` : h.error;
+    await this.send({
+      event: 'health.status_changed',
+      severity: healthAlertSeverity(h.to),
+      subject: `Endpoint ${h.name} (${h.address}) is ${h.to}`,
+      message: `Health check ${h.name} (${h.health_check_id}) went from ${h.from} to ${h.to} at ${h.checked_at}${why ? `: ${why}` : ''}.`,
+      dedupe_key: `health:${h.health_check_id}:${h.to}:${h.checked_at}`,
+      ...(cert ? { certificate: cert } : {}),
+      data: { health_check_id: h.health_check_id, address: h.address, from: h.from, to: h.to, served_fingerprint: h.served_fingerprint },
     });
   }
 

@@ -16,7 +16,17 @@ describe('digest configuration', () => {
       CERTCTL_DIGEST_INTERVAL_SECONDS: 300,
       CERTCTL_DIGEST_LIST_LIMIT: 10,
     });
-    expect(loops.enabled()).toEqual(['renewal', 'expiry-alerts', 'expiry-status', 'agent-offline', 'job-reaper', 'crl-refresh', 'acme-gc']);
+    expect(loops.enabled()).toEqual([
+      'renewal',
+      'expiry-alerts',
+      'expiry-status',
+      'agent-offline',
+      'job-reaper',
+      'crl-refresh',
+      'acme-gc',
+      'health-checks',
+      'health-retention',
+    ]);
   });
 
   it('ok/enabled, it runs with the default loop list or when listed, at its own interval', () => {
