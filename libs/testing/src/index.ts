@@ -9,3 +9,8 @@ export * from './openssl-ca';
 export * from './receivers';
 export * from './der-mutations';
 export * from './wait-for';
+export * from './servers/mail-support';
+export * from './servers/postfix';
+export * from './servers/dovecot';
+export * from './servers/sshd';
+export * from './servers/mail-tls-server';

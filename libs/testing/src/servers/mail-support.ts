@@ -1,0 +1,119 @@
+// Test-only helpers of the mail, keystore and SSH target fixtures: temp dirs, loopback ports,
+// a small two-level test CA issuing P-256 leaves, and stopping a server by its PID.
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { X509Certificate } from 'node:crypto';
+import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { OPENSSL_SUB_CA_EXT, opensslCa } from '../openssl-ca';
+import { waitFor } from '../wait-for';
+
+/** A temp dir that servers running as other users (postfix, dovenull) can traverse. */
+export function serverTempDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), `certctl-${prefix}-`));
+  chmodSync(dir, 0o755);
+  return dir;
+}
+
+export function removeTempDir(dir: string): void {
+  rmSync(dir, { recursive: true, force: true });
+}
+
+/**
+ * Loopback ports for these fixtures: 41000 + CERTCTL_E2E_PORT_OFFSET/100 + slot (slot 0..9),
+ * so checkouts with different offsets never share a port.
+ */
+export function mailFixturePort(slot: number): number {
+  if (slot < 0 || slot > 9) throw new Error('fixture port slots are 0..9');
+  const offset = Number(process.env.CERTCTL_E2E_PORT_OFFSET ?? 0);
+  return 41000 + Math.floor(offset / 100) + slot;
+}
+
+/** Starts a server process in the foreground (its own logs go to files in its temp dir). */
+export function spawnServer(file: string, args: string[], options: { cwd?: string } = {}): ChildProcess {
+  return spawn(file, args, { cwd: options.cwd, stdio: 'ignore', detached: false });
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** SIGTERM, then SIGKILL after `graceMs` when the process is still there. */
+export async function stopByPid(pid: number | undefined, graceMs = 5000): Promise<void> {
+  if (!pid || !alive(pid)) return;
+  process.kill(pid, 'SIGTERM');
+  const gone = await waitFor(async () => !alive(pid), graceMs, `pid ${pid} to exit`, 100).catch(() => false);
+  if (!gone && alive(pid)) process.kill(pid, 'SIGKILL');
+}
+
+/** What a deployment installs (the agent's DeployMaterial shape), issued by the test CA. */
+export interface TestLeaf {
+  jobId: string;
+  certificateId: string;
+  versionId: string;
+  certificatePem: string;
+  chainPem: string;
+  privateKeyPem: string;
+  fingerprintSha256: string;
+}
+
+export interface TestCa {
+  dir: string;
+  /** A P-256 leaf for `dnsName` signed by the intermediate; `label` names the version. */
+  issueLeaf(label: string, dnsName?: string): TestLeaf;
+}
+
+/** A root and an intermediate made with openssl in `dir`; leaves carry the intermediate as chain. */
+export function createTestCa(dir: string): TestCa {
+  opensslCa(dir, 'root', null, 'basicConstraints=critical,CA:true\nkeyUsage=critical,keyCertSign,cRLSign');
+  opensslCa(dir, 'intermediate', 'root', OPENSSL_SUB_CA_EXT);
+  const chainPem = readFileSync(join(dir, 'intermediate.pem'), 'utf8');
+  return {
+    dir,
+    issueLeaf(label, dnsName = 'mail.certctl.test') {
+      const ext = `basicConstraints=CA:false\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\nsubjectAltName=DNS:${dnsName}`;
+      opensslCa(dir, label, 'intermediate', ext, { subject: `/CN=${dnsName}` });
+      const certificatePem = readFileSync(join(dir, `${label}.pem`), 'utf8');
+      const fingerprintSha256 = new X509Certificate(certificatePem).fingerprint256.replaceAll(':', '').toLowerCase();
+      const privateKeyPem = readFileSync(join(dir, `${label}.key`), 'utf8');
+      return {
+        jobId: `job-${label}`,
+        certificateId: 'cert-test',
+        versionId: `version-${label}`,
+        certificatePem,
+        chainPem,
+        privateKeyPem,
+        fingerprintSha256,
+      };
+    },
+  };
+}
+
+/** The last 2 KB of a server's log file for a failure message, or `(none)`. */
+export function logTail(path: string): string {
+  try {
+    return readFileSync(path, 'utf8').slice(-2000);
+  } catch {
+    return '(none)';
+  }
+}
+
+/** A silent logger for the connectors' TargetContext. */
+export const quietTargetLog = { info: () => undefined, warn: () => undefined };
+
+/**
+ * The SHA-256 of the leaf a server presents, from the test's own handshake (`openssl s_client`,
+ * with `-starttls smtp|imap` on a plain mail port), independent of the agent's probe.
+ */
+export function servedFingerprint(port: number, starttls?: 'smtp' | 'imap'): string {
+  const args = ['s_client', '-connect', `127.0.0.1:${port}`, ...(starttls ? ['-starttls', starttls] : [])];
+  const run = spawnSync('openssl', args, { input: '', encoding: 'utf8', timeout: 20000 });
+  const pem = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/.exec(run.stdout ?? '');
+  if (!pem) throw new Error(`openssl s_client to port ${port} got no certificate: ${(run.stderr ?? '').slice(-500)}`);
+  return new X509Certificate(pem[0]).fingerprint256.replaceAll(':', '').toLowerCase();
+}
