@@ -1,4 +1,5 @@
-import { isAbsolute } from 'node:path';
+import { mkdir, mkdtemp } from 'node:fs/promises';
+import { isAbsolute, join } from 'node:path';
 import { z } from 'zod';
 import { outputOf, runCommand } from './command';
 import { type FileSpec, writeFileSet } from './file-set';
@@ -60,4 +61,10 @@ export async function runStep(
   const explanation = options.explain ? await options.explain() : '';
   const output = [outputOf(result), explanation].filter(Boolean).join('\n');
   throw new TargetError(step, `${what} failed (exit ${result.code})`, output);
+}
+
+/** A private scratch directory under the target's state directory (0700), for staged files. */
+export async function stagingDir(ctx: TargetContext, prefix: string): Promise<string> {
+  await mkdir(ctx.stateDir, { recursive: true, mode: 0o700 });
+  return mkdtemp(join(ctx.stateDir, `${prefix}-`));
 }

@@ -1,6 +1,6 @@
-import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { runStep } from '../connector-support';
+import { runStep, stagingDir } from '../connector-support';
 import type { DeployMaterial, TargetContext } from '../target';
 import { TargetError } from '../target';
 import { type KeystoreConfig, storeArgs, storePassword } from './config';
@@ -13,7 +13,7 @@ import { type KeystoreConfig, storeArgs, storePassword } from './config';
 export async function buildStore(config: KeystoreConfig, material: DeployMaterial, ctx: TargetContext): Promise<Buffer> {
   storePassword(config);
   await refuseUnreadablePrevious(config);
-  const staging = await mkdtemp(join(ctx.stateDir, 'keystore-'));
+  const staging = await stagingDir(ctx, 'keystore');
   try {
     const certFile = join(staging, 'cert.pem');
     const keyFile = join(staging, 'key.pem');

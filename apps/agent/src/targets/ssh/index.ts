@@ -1,7 +1,7 @@
 import { X509Certificate } from 'node:crypto';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { certificateFileContent } from '../connector-support';
+import { certificateFileContent, stagingDir } from '../connector-support';
 import type { DeployMaterial, Deployment, TargetConnector, TargetContext, VerifyResult } from '../target';
 import { fingerprintOf } from '../tls-probe';
 import { verifyEndpoint } from '../tls-starttls';
@@ -36,7 +36,7 @@ function remoteFiles(config: SshConfig, material: DeployMaterial): RemoteFile[] 
 
 async function deploy(config: SshConfig, material: DeployMaterial, ctx: TargetContext): Promise<Deployment> {
   const files = remoteFiles(config, material);
-  const staging = await mkdtemp(join(ctx.stateDir, 'ssh-'));
+  const staging = await stagingDir(ctx, 'ssh');
   try {
     const lines = [`-mkdir ${config.remote_dir}`, `ls -1 ${config.remote_dir}`];
     for (const [index, file] of files.entries()) {
@@ -64,7 +64,7 @@ async function deploy(config: SshConfig, material: DeployMaterial, ctx: TargetCo
 async function verifyUploaded(config: SshConfig, expected: string, ctx: TargetContext): Promise<VerifyResult> {
   const remote = remotePath(config, config.cert_file);
   const address = `sftp://${config.user}@${config.host}:${config.port}${remote}`;
-  const staging = await mkdtemp(join(ctx.stateDir, 'ssh-verify-'));
+  const staging = await stagingDir(ctx, 'ssh-verify');
   try {
     await runSftpBatch(config, ctx, 'verify', [`get ${remote} ${join(staging, 'cert.pem')}`]);
     const served = fingerprintOf(new X509Certificate(await readFile(join(staging, 'cert.pem'))).raw);

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { rm, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { outputOf, runCommand } from '../command';
 import { type TargetContext, TargetError } from '../target';
@@ -43,6 +43,7 @@ export async function runRemote(config: SshConfig, step: TargetError['step'], wh
  * the batch and fails the call. Returns the batch's stdout (each command echoed as `sftp> ...`).
  */
 export async function runSftpBatch(config: SshConfig, ctx: TargetContext, step: TargetError['step'], lines: string[]): Promise<string> {
+  await mkdir(ctx.stateDir, { recursive: true, mode: 0o700 });
   const batchFile = join(ctx.stateDir, `sftp-${randomUUID()}.batch`);
   await writeFile(batchFile, `${lines.join('\n')}\n`, { mode: 0o600 });
   try {
