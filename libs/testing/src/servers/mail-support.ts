@@ -2,7 +2,7 @@
 // a small two-level test CA issuing P-256 leaves, and stopping a server by its PID.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
-import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { OPENSSL_SUB_CA_EXT, opensslCa } from '../openssl-ca';
@@ -29,9 +29,12 @@ export function mailFixturePort(slot: number): number {
   return 41000 + Math.floor(offset / 100) + slot;
 }
 
-/** Starts a server process in the foreground (its own logs go to files in its temp dir). */
-export function spawnServer(file: string, args: string[], options: { cwd?: string } = {}): ChildProcess {
-  return spawn(file, args, { cwd: options.cwd, stdio: 'ignore', detached: false });
+/** Starts a server process in the foreground; its output goes to `logFile` when given. */
+export function spawnServer(file: string, args: string[], options: { cwd?: string; logFile?: string } = {}): ChildProcess {
+  const output = options.logFile ? openSync(options.logFile, 'a') : 'ignore';
+  const child = spawn(file, args, { cwd: options.cwd, stdio: ['ignore', output, output] });
+  if (typeof output === 'number') closeSync(output);
+  return child;
 }
 
 function alive(pid: number): boolean {

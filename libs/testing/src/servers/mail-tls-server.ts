@@ -49,7 +49,9 @@ export async function startReloadableTlsServer(options: {
   const configFile = join(options.dir, 'tls-server.json');
   writeFileSync(script, SCRIPT);
   writeFileSync(configFile, JSON.stringify({ cert: options.cert, key: options.key }));
-  const child: ChildProcess = spawnServer(process.execPath, [script, 'serve', configFile, String(options.port)]);
+  const child: ChildProcess = spawnServer(process.execPath, [script, 'serve', configFile, String(options.port)], {
+    logFile: join(options.dir, 'tls-server.log'),
+  });
   await waitForPort(options.port, 30000);
   return {
     port: options.port,
