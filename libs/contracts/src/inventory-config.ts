@@ -173,6 +173,10 @@ export const targetTypeSchema = z.enum([
   'kubernetes-secret',
   'file',
   'script',
+  'postfix',
+  'dovecot',
+  'keystore',
+  'ssh',
 ]);
 export const targetSchema = z.object({
   id: z.string(),
