@@ -37,6 +37,28 @@ export function certificateAndKeyFiles(
   ];
 }
 
+/** The cert/key fields Postfix and Dovecot targets share. */
+export interface CertificateAndKeyConfig {
+  cert_path: string;
+  key_path: string;
+  chain_in_cert: boolean;
+}
+
+/** `deploy` of a server reading a certificate file and a key file. */
+export function deployCertificateAndKey(
+  config: CertificateAndKeyConfig,
+  material: DeployMaterial,
+  ctx: TargetContext,
+): Promise<Deployment> {
+  return installFiles(
+    certificateAndKeyFiles({ certPath: config.cert_path, keyPath: config.key_path, withChain: config.chain_in_cert }, material),
+    ctx,
+  );
+}
+
+/** `rollback` of every connector here: what the deployment's backup restores. */
+export const restorePrevious = (_config: unknown, deployment: Deployment): Promise<void> => deployment.backup.restore();
+
 /** Installs the files as one unit (file-set.ts), keeping the previous ones for `rollback`. */
 export async function installFiles(files: FileSpec[], ctx: TargetContext): Promise<Deployment> {
   const backup = await writeFileSet(ctx.stateDir, files);

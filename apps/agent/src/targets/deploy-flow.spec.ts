@@ -1,17 +1,10 @@
+import { unitDeployMaterial, unitTargetContext } from '@certctl/testing';
 import { z } from 'zod';
 import { runDeployment } from './deploy-flow';
 import { type TargetConnector, TargetError } from './target';
 
-const material = {
-  jobId: 'job-1',
-  certificateId: 'cert-1',
-  versionId: 'version-1',
-  certificatePem: 'leaf',
-  chainPem: '',
-  privateKeyPem: 'key',
-  fingerprintSha256: 'ab',
-};
-const ctx = { log: { info: () => undefined, warn: () => undefined }, stateDir: '/nonexistent' };
+const material = unitDeployMaterial;
+const ctx = unitTargetContext;
 
 /** A connector recording its calls; `failAt` makes one step throw. */
 function recordingConnector(failAt: 'validate' | 'reload' | 'none') {

@@ -1,17 +1,10 @@
+import { unitDeployMaterial, unitTargetContext } from '@certctl/testing';
 import { runDeployment } from './deploy-flow';
 import { otherConnectors } from './other-targets';
 import { listedNames } from './ssh/remote';
 
-const material = {
-  jobId: 'job-1',
-  certificateId: 'cert-1',
-  versionId: 'version-1',
-  certificatePem: 'leaf',
-  chainPem: '',
-  privateKeyPem: 'key',
-  fingerprintSha256: 'ab',
-};
-const ctx = { log: { info: () => undefined, warn: () => undefined }, stateDir: '/nonexistent' };
+const material = unitDeployMaterial;
+const ctx = unitTargetContext;
 const connector = (type: string) => otherConnectors.find((candidate) => candidate.type === type)!;
 
 describe('mail, keystore and SSH target configurations', () => {

@@ -4,8 +4,7 @@
 import { type ChildProcess } from 'node:child_process';
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { logTail, type TestLeaf, removeTempDir, serverTempDir, spawnServer, stopByPid } from './mail-support';
-import { waitForPort } from '../infra';
+import { whenListening, writeLeafFiles, type TestLeaf, removeTempDir, serverTempDir, spawnServer, stopByPid } from './mail-support';
 
 export interface DovecotFixture {
   dir: string;
@@ -55,21 +54,14 @@ export async function startDovecot(options: { imapPort: number; imapsPort: numbe
   const certPath = join(dir, 'tls', 'imap-cert.pem');
   const keyPath = join(dir, 'tls', 'imap-key.pem');
   for (const sub of ['run', 'state', 'tls']) mkdirSync(join(dir, sub), { mode: 0o755 });
-  writeFileSync(certPath, `${options.leaf.certificatePem.trim()}\n${options.leaf.chainPem.trim()}\n`, { mode: 0o644 });
-  writeFileSync(keyPath, options.leaf.privateKeyPem, { mode: 0o600 });
+  writeLeafFiles(certPath, keyPath, options.leaf);
   writeFileSync(configFile, dovecotConf(dir, certPath, keyPath, options.imapPort, options.imapsPort));
   const child: ChildProcess = spawnServer('/usr/sbin/dovecot', ['-F', '-c', configFile]);
   const stop = async () => {
     await stopByPid(child.pid);
     removeTempDir(dir);
   };
-  try {
-    await waitForPort(options.imapPort, 30000);
-    await waitForPort(options.imapsPort, 30000);
-  } catch (err) {
-    await stopByPid(child.pid);
-    throw new Error(`${(err as Error).message}; dovecot.log: ${logTail(join(dir, 'dovecot.log'))}`);
-  }
+  await whenListening([options.imapPort, options.imapsPort], join(dir, 'dovecot.log'), stop);
   return {
     dir,
     configFile,

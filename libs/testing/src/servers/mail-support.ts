@@ -2,9 +2,10 @@
 // a small two-level test CA issuing P-256 leaves, and stopping a server by its PID.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
-import { chmodSync, closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
+import { waitForPort } from '../infra';
 import { OPENSSL_SUB_CA_EXT, opensslCa } from '../openssl-ca';
 import { waitFor } from '../wait-for';
 
@@ -105,6 +106,37 @@ export function logTail(path: string): string {
     return '(none)';
   }
 }
+
+/** Waits for a server's ports; when they do not open, stops it and fails with its log's tail. */
+export async function whenListening(ports: number[], logFile: string, stop: () => Promise<void>): Promise<void> {
+  try {
+    for (const port of ports) await waitForPort(port, 30000);
+  } catch (err) {
+    const log = logTail(logFile);
+    await stop();
+    throw new Error(`${(err as Error).message}; ${basename(logFile)}: ${log}`);
+  }
+}
+
+/** The leaf followed by its chain (0644) and the key (0600), as a server reads them. */
+export function writeLeafFiles(certPath: string, keyPath: string, leaf: TestLeaf): void {
+  writeFileSync(certPath, `${leaf.certificatePem.trim()}\n${leaf.chainPem.trim()}\n`, { mode: 0o644 });
+  writeFileSync(keyPath, leaf.privateKeyPem, { mode: 0o600 });
+}
+
+/** A context for connectors in unit tests (nothing is written under its state directory). */
+export const unitTargetContext = { log: { info: () => undefined, warn: () => undefined }, stateDir: '/nonexistent' };
+
+/** A deploy material for unit tests that never reach a server. */
+export const unitDeployMaterial: TestLeaf = {
+  jobId: 'job-1',
+  certificateId: 'cert-1',
+  versionId: 'version-1',
+  certificatePem: 'leaf',
+  chainPem: '',
+  privateKeyPem: 'key',
+  fingerprintSha256: 'ab',
+};
 
 /** A silent logger for the connectors' TargetContext. */
 export const quietTargetLog = { info: () => undefined, warn: () => undefined };

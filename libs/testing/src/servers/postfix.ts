@@ -5,8 +5,16 @@
 import { type ChildProcess, execFileSync } from 'node:child_process';
 import { appendFileSync, chownSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { logTail, type TestLeaf, removeTempDir, serverTempDir, spawnServer, stopByPid } from './mail-support';
-import { waitForPort } from '../infra';
+import {
+  logTail,
+  whenListening,
+  writeLeafFiles,
+  type TestLeaf,
+  removeTempDir,
+  serverTempDir,
+  spawnServer,
+  stopByPid,
+} from './mail-support';
 
 export interface PostfixFixture {
   dir: string;
@@ -60,8 +68,7 @@ export async function startPostfix(options: { port: number; leaf: TestLeaf }): P
   const keyPath = join(dir, 'tls', 'smtpd-key.pem');
   for (const sub of ['conf', 'queue', 'data', 'tls']) mkdirSync(join(dir, sub), { mode: 0o755 });
   chownSync(join(dir, 'data'), userId('postfix', '-u'), userId('postfix', '-g'));
-  writeFileSync(certPath, `${options.leaf.certificatePem.trim()}\n${options.leaf.chainPem.trim()}\n`, { mode: 0o644 });
-  writeFileSync(keyPath, options.leaf.privateKeyPem, { mode: 0o600 });
+  writeLeafFiles(certPath, keyPath, options.leaf);
   writeFileSync(join(configDir, 'main.cf'), mainCf(dir, certPath, keyPath));
   writeFileSync(join(configDir, 'master.cf'), masterCf(options.port));
   const child: ChildProcess = spawnServer('/usr/sbin/postfix', ['-c', configDir, 'start-fg']);
@@ -72,12 +79,7 @@ export async function startPostfix(options: { port: number; leaf: TestLeaf }): P
     await stopByPid(child.pid);
     removeTempDir(dir);
   };
-  try {
-    await waitForPort(options.port, 30000);
-  } catch (err) {
-    await stopByPid(child.pid);
-    throw new Error(`${(err as Error).message}; maillog: ${logTail(join(dir, 'maillog'))}`);
-  }
+  await whenListening([options.port], join(dir, 'maillog'), stop);
   return {
     dir,
     configDir,

@@ -5,8 +5,7 @@
 import { type ChildProcess, execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { logTail, removeTempDir, serverTempDir, spawnServer, stopByPid } from './mail-support';
-import { waitForPort } from '../infra';
+import { whenListening, removeTempDir, serverTempDir, spawnServer, stopByPid } from './mail-support';
 
 export interface SshdFixture {
   dir: string;
@@ -58,12 +57,7 @@ export async function startSshd(options: { port: number }): Promise<SshdFixture>
     await stopByPid(child.pid);
     removeTempDir(dir);
   };
-  try {
-    await waitForPort(options.port, 30000);
-  } catch (err) {
-    await stopByPid(child.pid);
-    throw new Error(`${(err as Error).message}; sshd.log: ${logTail(join(dir, 'sshd.log'))}`);
-  }
+  await whenListening([options.port], join(dir, 'sshd.log'), stop);
   return {
     dir,
     port: options.port,

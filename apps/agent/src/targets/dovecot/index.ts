@@ -1,4 +1,4 @@
-import { certificateAndKeyFiles, installFiles, runStep } from '../connector-support';
+import { deployCertificateAndKey, restorePrevious, runStep } from '../connector-support';
 import type { TargetConnector } from '../target';
 import { verifyEndpoint } from '../tls-starttls';
 import { configArgs, type DovecotConfig, dovecotConfigSchema } from './config';
@@ -12,11 +12,7 @@ import { signalMaster } from './master-signal';
 export const dovecotConnector: TargetConnector<DovecotConfig> = {
   type: 'dovecot',
   configSchema: dovecotConfigSchema,
-  deploy: (config, material, ctx) =>
-    installFiles(
-      certificateAndKeyFiles({ certPath: config.cert_path, keyPath: config.key_path, withChain: config.chain_in_cert }, material),
-      ctx,
-    ),
+  deploy: deployCertificateAndKey,
   validate: async (config) => {
     await runStep('validate', 'doveconf -n', config.doveconf_binary, [...configArgs(config), '-n']);
   },
@@ -25,5 +21,5 @@ export const dovecotConnector: TargetConnector<DovecotConfig> = {
     else await runStep('reload', 'doveadm reload', config.doveadm_binary, [...configArgs(config), 'reload']);
   },
   verify: (config, material) => verifyEndpoint(config.verify, material.fingerprintSha256),
-  rollback: (_config, deployment) => deployment.backup.restore(),
+  rollback: restorePrevious,
 };

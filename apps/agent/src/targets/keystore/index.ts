@@ -1,4 +1,4 @@
-import { installFiles, runStep } from '../connector-support';
+import { installFiles, restorePrevious, runStep } from '../connector-support';
 import { type TargetConnector, TargetError, type VerifyResult } from '../target';
 import { verifyServed } from '../tls-probe';
 import { buildStore } from './build-store';
@@ -59,5 +59,5 @@ export const keystoreConnector: TargetConnector<KeystoreConfig> = {
     await runStep('reload', `reload command ${program}`, program, args);
   },
   verify: (config, material) => verifyKeystore(config, material.fingerprintSha256),
-  rollback: (_config, deployment) => deployment.backup.restore(),
+  rollback: restorePrevious,
 };

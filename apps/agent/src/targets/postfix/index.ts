@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { outputOf, runCommand } from '../command';
-import { absolutePath, certificateAndKeyFiles, endpointSchema, installFiles, runStep } from '../connector-support';
+import { absolutePath, deployCertificateAndKey, endpointSchema, restorePrevious, runStep } from '../connector-support';
 import type { TargetConnector } from '../target';
 import { verifyEndpoint } from '../tls-starttls';
 
@@ -34,11 +34,7 @@ async function postconfDiagnostics(config: PostfixConfig): Promise<string> {
 export const postfixConnector: TargetConnector<PostfixConfig> = {
   type: 'postfix',
   configSchema: postfixConfigSchema,
-  deploy: (config, material, ctx) =>
-    installFiles(
-      certificateAndKeyFiles({ certPath: config.cert_path, keyPath: config.key_path, withChain: config.chain_in_cert }, material),
-      ctx,
-    ),
+  deploy: deployCertificateAndKey,
   validate: async (config) => {
     await runStep('validate', 'postfix check', config.postfix_binary, [...instanceArgs(config), 'check'], {
       explain: () => postconfDiagnostics(config),
@@ -50,5 +46,5 @@ export const postfixConnector: TargetConnector<PostfixConfig> = {
     });
   },
   verify: (config, material) => verifyEndpoint(config.verify, material.fingerprintSha256),
-  rollback: (_config, deployment) => deployment.backup.restore(),
+  rollback: restorePrevious,
 };

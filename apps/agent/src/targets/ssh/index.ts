@@ -1,7 +1,7 @@
 import { X509Certificate } from 'node:crypto';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { certificateFileContent, stagingDir } from '../connector-support';
+import { certificateFileContent, restorePrevious, stagingDir } from '../connector-support';
 import type { DeployMaterial, Deployment, TargetConnector, TargetContext, VerifyResult } from '../target';
 import { fingerprintOf } from '../tls-probe';
 import { verifyEndpoint } from '../tls-starttls';
@@ -88,5 +88,5 @@ export const sshConnector: TargetConnector<SshConfig> = {
   },
   verify: (config, material, ctx) =>
     config.verify ? verifyEndpoint(config.verify, material.fingerprintSha256) : verifyUploaded(config, material.fingerprintSha256, ctx),
-  rollback: (_config, deployment) => deployment.backup.restore(),
+  rollback: restorePrevious,
 };
