@@ -4,7 +4,14 @@ import nx from '@nx/eslint-plugin';
 import prettier from 'eslint-config-prettier';
 
 const APPS = ['gateway', 'inventory', 'issuance', 'acme', 'revocation', 'scheduler', 'notifications', 'agent'];
-const TEST_FILES = ['**/*.spec.ts', '**/*.int-spec.ts', '**/*.e2e-spec.ts', '**/*.target-spec.ts', '**/test/**/*.ts', 'apps/platform-e2e/**/*.ts'];
+const TEST_FILES = [
+  '**/*.spec.ts',
+  '**/*.int-spec.ts',
+  '**/*.e2e-spec.ts',
+  '**/*.target-spec.ts',
+  '**/test/**/*.ts',
+  'apps/platform-e2e/**/*.ts',
+];
 
 /**
  * Module boundaries by type and by scope (docs/contributing.md). Apps never import apps and
