@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { SecretBox, openValue } from '@certctl/pki';
+import { ROOT } from '@certctl/testing';
 import { readState } from './e2e-env';
 import { api, validCertificate, waitFor, expectProblem } from './http';
 
@@ -417,6 +418,24 @@ describe('targets and archiving', () => {
     expect((await api('PATCH', `/api/v1/targets/${t.body.id}`, { body: { enabled: false } })).body.enabled).toBe(false);
     expectProblem(await api('POST', '/api/v1/targets', { key: null, body: { name: 'y', type: 'file' } }), 401);
     expect((await api('DELETE', `/api/v1/targets/${t.body.id}`)).status).toBe(204);
+  });
+
+  it('mail, keystore and SSH targets are created with the configurations docs/agent.md shows', async () => {
+    const reg = await api('POST', '/api/v1/agents', { body: { name: `mail-agent-${run}` } });
+    const agentId = reg.body.agent.id as string;
+    const examples = [...readFileSync(join(ROOT, 'docs/agent.md'), 'utf8').matchAll(/```json\n([\s\S]+?)```/g)].map(
+      (block) => JSON.parse(block[1].replace("<the agent's id>", agentId)) as { type: string; config: Record<string, unknown> },
+    );
+    expect(examples.map((example) => example.type)).toEqual(['postfix', 'dovecot', 'keystore', 'ssh']);
+    for (const example of examples) {
+      const created = await api('POST', '/api/v1/targets', { body: { ...example, name: `${example.type}-${run}` } });
+      expect(created.status).toBe(201);
+      expect(created.body).toMatchObject({ type: example.type, agent_id: agentId, enabled: true });
+      const { password_env: passwordEnv, ...shown } = example.config;
+      expect(created.body.config).toMatchObject(shown);
+      if (passwordEnv) expect(created.body.config.password_env).not.toBe(passwordEnv); // a secret-named field: answered masked
+      expect((await api('DELETE', `/api/v1/targets/${created.body.id}`)).status).toBe(204);
+    }
   });
 
   it('secrets in target settings are stored sealed, answered masked to admins and viewers, and kept when the mask is sent back', async () => {

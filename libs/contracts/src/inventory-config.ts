@@ -174,6 +174,10 @@ export const targetTypeSchema = z.enum([
   'file',
   'script',
   'directory',
+  'postfix',
+  'dovecot',
+  'keystore',
+  'ssh',
 ]);
 export const targetSchema = z.object({
   id: z.string(),

@@ -97,6 +97,7 @@ export {
   maskedView,
   isSecretKey,
   sealSecretFields,
+  openSecretFields,
   maskSecretFields,
   hasUnsealedSecrets,
   type SealedValue,

@@ -5,6 +5,7 @@ import {
   isSecretKey,
   maskSecret,
   maskSecretFields,
+  openSecretFields,
   openValue,
   sealSecretFields,
   sealValue,
@@ -103,5 +104,13 @@ describe('sealed settings values', () => {
     ]);
     const forged = sealSecretFields(box, { token: { $sealed: 'AAAA', masked: '****' } }, null, aad);
     expect(forged.problems).toEqual([{ path: 'token', message: 'must be the secret itself ($sealed is reserved)' }]);
+  });
+
+  it('ok/openSecretFields gives the plaintext back at every depth (the deploying agent), and a wrong AAD cannot open it', () => {
+    const plain = { host: 'h', password_env: 'KEYSTORE_PASSWORD', auth: { passphrase: 's3cret', user: 'deploy' } };
+    const { config } = sealSecretFields(box, plain, null, aad);
+    expect(JSON.stringify(config)).not.toContain('s3cret');
+    expect(openSecretFields(box, config, aad)).toEqual(plain);
+    expect(() => openSecretFields(box, config, (path) => `target:other:${path}`)).toThrow();
   });
 });

@@ -121,6 +121,24 @@ export function maskSecretFields(config: unknown): Json {
   return isObject(config) ? walk(config, 0) : {};
 }
 
+/**
+ * The settings with every sealed value opened (the plaintext): only for the one party that
+ * must use the secret, e.g. the agent that deploys to a target, never for API listings.
+ */
+export function openSecretFields(box: SecretBox, config: unknown, aadOf: (path: string) => string): Json {
+  const walk = (value: Json, prefix: string, depth: number): Json => {
+    const out: Json = {};
+    for (const [key, v] of Object.entries(value)) {
+      const path = prefix ? `${prefix}.${key}` : key;
+      if (isSealed(v)) out[key] = openValue(box, v, aadOf(path));
+      else if (isObject(v) && depth < MAX_DEPTH) out[key] = walk(v, path, depth + 1);
+      else out[key] = v;
+    }
+    return out;
+  };
+  return isObject(config) ? walk(config, '', 0) : {};
+}
+
 /** True when the settings still hold a secret-named plain string (written before sealing). */
 export function hasUnsealedSecrets(config: unknown): boolean {
   const walk = (value: Json, depth: number): boolean =>

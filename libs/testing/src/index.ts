@@ -10,3 +10,8 @@ export * from './receivers';
 export * from './der-mutations';
 export * from './wait-for';
 export * from './servers';
+export * from './servers/mail-support';
+export * from './servers/postfix';
+export * from './servers/dovecot';
+export * from './servers/sshd';
+export * from './servers/mail-tls-server';

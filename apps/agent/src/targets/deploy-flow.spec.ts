@@ -65,16 +65,21 @@ describe('runDeployment', () => {
   });
 
   it.each([
-    ['validate', ['deploy', 'validate', 'rollback', 'reload'], 'config test failed: emerg: unknown directive "ssl_certificat"'],
+    // A failed configuration test never reached the reload: the files go back without one (a
+    // reload would fail on the same test).
+    ['validate', ['deploy', 'validate', 'rollback'], 'config test failed: emerg: unknown directive "ssl_certificat"'],
     ['reload', ['deploy', 'validate', 'reload', 'rollback', 'reload'], 'reload failed: bind() failed (98: Address in use)'],
     ['verify', ['deploy', 'validate', 'reload', 'verify', 'rollback', 'reload'], 'serves the old certificate'],
-  ] as const)('a failure at %s rolls back and reloads, with the step and the server text', async (step, expected, text) => {
-    const { connector, calls } = fakeConnector(step);
-    const outcome = await runDeployment(connector, { name: 'x' }, material, ctx);
-    expect(calls).toEqual(expected);
-    expect(outcome).toMatchObject({ ok: false, failedStep: step, error: text, rolledBack: true });
-    if (step === 'verify') expect(outcome.verification).toMatchObject({ ok: false, servedFingerprint: 'cd'.repeat(32) });
-  });
+  ] as const)(
+    'a failure at %s rolls back (and reloads when the server may have loaded the new files), with the step and the server text',
+    async (step, expected, text) => {
+      const { connector, calls } = fakeConnector(step);
+      const outcome = await runDeployment(connector, { name: 'x' }, material, ctx);
+      expect(calls).toEqual(expected);
+      expect(outcome).toMatchObject({ ok: false, failedStep: step, error: text, rolledBack: true });
+      if (step === 'verify') expect(outcome.verification).toMatchObject({ ok: false, servedFingerprint: 'cd'.repeat(32) });
+    },
+  );
 
   it('a failure at deploy moved nothing: no rollback, the step and text are kept', async () => {
     const { connector, calls } = fakeConnector('deploy');
@@ -84,9 +89,9 @@ describe('runDeployment', () => {
   });
 
   it('a rollback whose reload fails too is reported as not rolled back', async () => {
-    const { connector } = fakeConnector('validate', true);
+    const { connector } = fakeConnector('verify', true);
     const outcome = await runDeployment(connector, { name: 'x' }, material, ctx);
-    expect(outcome).toMatchObject({ ok: false, failedStep: 'validate', rolledBack: false });
+    expect(outcome).toMatchObject({ ok: false, failedStep: 'verify', rolledBack: false });
   });
 
   it('an invalid target configuration fails at config before touching anything', async () => {

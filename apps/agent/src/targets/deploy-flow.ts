@@ -35,9 +35,11 @@ export async function runDeployment<C>(
   }
   const config = parsed.data;
   let deployment: Deployment | undefined;
+  let reloaded = false;
   try {
     deployment = await connector.deploy(config, material, ctx);
     await connector.validate(config, ctx);
+    reloaded = true; // from here the server may have loaded the new files
     await connector.reload(config, ctx);
     const verification = await connector.verify(config, material, ctx);
     if (!verification.ok)
@@ -48,15 +50,25 @@ export async function runDeployment<C>(
   } catch (err) {
     const failure = err instanceof TargetError ? err : new TargetError('deploy', (err as Error).message);
     const verification = (err as { verification?: VerifyResult }).verification ?? null;
-    const rolledBack = deployment ? await rollBack(connector, config, deployment, ctx) : false;
+    const rolledBack = deployment ? await rollBack(connector, config, deployment, ctx, reloaded) : false;
     return { ok: false, files: deployment?.files ?? [], verification, error: failure.message, failedStep: failure.step, rolledBack };
   }
 }
 
-async function rollBack<C>(connector: TargetConnector<C>, config: C, deployment: Deployment, ctx: TargetContext): Promise<boolean> {
+/**
+ * Restores the previous files; reloads only when the server may have loaded the new ones (a
+ * failed configuration test never reached the reload, and a reload would fail on the same test).
+ */
+async function rollBack<C>(
+  connector: TargetConnector<C>,
+  config: C,
+  deployment: Deployment,
+  ctx: TargetContext,
+  reloaded: boolean,
+): Promise<boolean> {
   try {
     await connector.rollback(config, deployment, ctx);
-    await connector.reload(config, ctx);
+    if (reloaded) await connector.reload(config, ctx);
     ctx.log.warn('deployment rolled back to the previous files', { target: connector.type, files: deployment.files });
     return true;
   } catch (err) {

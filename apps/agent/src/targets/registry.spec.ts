@@ -2,7 +2,9 @@ import { connectorFor, knownTargetTypes } from './registry';
 
 describe('target connector registry', () => {
   it('ok/every target type the agent deploys to has its connector, found by its type', () => {
-    expect(knownTargetTypes()).toEqual(expect.arrayContaining(['apache', 'caddy', 'directory', 'haproxy', 'nginx']));
+    expect(knownTargetTypes()).toEqual(
+      expect.arrayContaining(['apache', 'caddy', 'directory', 'dovecot', 'haproxy', 'keystore', 'nginx', 'postfix', 'ssh']),
+    );
     for (const type of knownTargetTypes()) expect(connectorFor(type)?.type).toBe(type);
   });
 

@@ -1,6 +1,7 @@
 import { directoryConnector } from './directory';
 import type { TargetConnector } from './target';
 import { webServerConnectors } from './web-servers';
+import { otherConnectors } from './other-targets';
 
 /**
  * The connector of each target type this agent can deploy to: one line per type
@@ -8,7 +9,9 @@ import { webServerConnectors } from './web-servers';
  */
 const CONNECTORS: Record<string, TargetConnector<never>> = {
   directory: directoryConnector as TargetConnector<never>,
-  ...Object.fromEntries(webServerConnectors.map((connector) => [connector.type, connector as TargetConnector<never>])),
+  ...Object.fromEntries(
+    [...webServerConnectors, ...otherConnectors].map((connector) => [connector.type, connector as TargetConnector<never>]),
+  ),
 };
 
 /** The connector for a target type, or undefined when this agent has none. */

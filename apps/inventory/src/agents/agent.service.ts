@@ -1,8 +1,11 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { AgentRpc, AppError, type JobDto, type RpcRequestParsed, type RpcResponse } from '@certctl/contracts';
 import { type Prisma, decodeIdCursor, encodeIdCursor } from '@certctl/database';
 import { getLogger } from '@certctl/observability';
-import { parseCsr, translatePkiErrors } from '@certctl/pki';
+import { secretBoxFromConfig } from '@certctl/config';
+import { type SecretBox, openSecretFields, parseCsr, translatePkiErrors } from '@certctl/pki';
+import { INVENTORY_CONFIG, type InventoryConfig } from '../config';
+import { targetAad } from '../config-resources/config-resource.adapters';
 import { toJobDto } from '../jobs/job.mapper';
 import { assertAgentTransition, assertTransition } from '../jobs/job-state';
 import { JobService } from '../jobs/job.service';
@@ -29,10 +32,16 @@ function toAgentDto(agent: AgentRow): RpcResponse<typeof AgentRpc.get> {
 /** Agent registration, heartbeats and work claiming (row locks that skip locked rows: N claimers never share a job). */
 @Injectable()
 export class AgentService {
+  /** Opens the sealed secrets of a target's settings for the agent that deploys to it. */
+  private readonly box?: SecretBox;
+
   constructor(
     private readonly repo: AgentRepository,
-    private readonly jobs?: JobService,
-  ) {}
+    @Optional() private readonly jobs?: JobService,
+    @Optional() @Inject(INVENTORY_CONFIG) config?: InventoryConfig,
+  ) {
+    this.box = config ? secretBoxFromConfig(config) : undefined;
+  }
 
   async register({ actor, body }: RpcRequestParsed<typeof AgentRpc.register>) {
     const row = await this.repo.insert(body.name, body.hostname);
@@ -168,7 +177,17 @@ export class AgentService {
       ...toJobDto(job),
       certificate_pem: version?.certificatePem ?? null,
       chain_pem: version?.chainPem ?? null,
-      target: target ? { id: target.id, name: target.name, type: target.type, config: target.config as Record<string, unknown> } : null,
+      // The agent needs the secrets it deploys with (a keystore password, an SSH passphrase) in clear; only it gets them.
+      target: target
+        ? {
+            id: target.id,
+            name: target.name,
+            type: target.type,
+            config: this.box
+              ? openSecretFields(this.box, target.config, (path) => targetAad(target.id, path))
+              : (target.config as Record<string, unknown>),
+          }
+        : null,
     };
   }
 }
