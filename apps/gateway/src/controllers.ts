@@ -7,6 +7,8 @@ import { AuditController } from './audit/audit.controller';
 import { CertificatesController, StatsController } from './certificates/certificates.controller';
 import { PrivateKeyController } from './certificates/private-key.controller';
 import { CONFIG_CONTROLLERS } from './inventory/config-resources.controller';
+import { AgentDiscoveryController, DiscoveredCertificatesController } from './discovery/discovery.controller';
+import { NetworkScanTargetsController } from './discovery/network-scan-targets.controller';
 import { IssuerImportController } from './issuers/issuer-import.controller';
 import { IssuersController } from './issuers/issuers.controller';
 import { JobsController } from './jobs/jobs.controller';
@@ -30,6 +32,9 @@ export const GATEWAY_CONTROLLERS: Type<unknown>[] = [
   JobsController,
   ...CONFIG_CONTROLLERS,
   AgentsController,
+  AgentDiscoveryController,
+  DiscoveredCertificatesController,
+  NetworkScanTargetsController,
   NotificationsController,
   NotificationChannelsController,
   NotificationRulesController,

@@ -31,6 +31,7 @@ import { JobRetryHandler } from './jobs/job-retry.handler';
 import { JobRetryService } from './jobs/job-retry.service';
 import { RenewalHandler } from './renewals/renewal.handler';
 import { DigestHandler } from './renewals/digest.handler';
+import { DISCOVERY_HANDLERS, DISCOVERY_PROVIDERS } from './discovery/discovery.parts';
 import { DigestRepository } from './renewals/digest.repository';
 import { DigestItemsService } from './renewals/digest.service';
 import { MaintenanceRepository } from './renewals/maintenance.repository';
@@ -62,6 +63,7 @@ export function inventoryModule(config: InventoryConfig) {
       AcmeIssueHandler,
       DigestHandler,
       ...CONFIG_HANDLERS,
+      ...DISCOVERY_HANDLERS,
     ],
     providers: [
       { provide: INVENTORY_CONFIG, useValue: config },
@@ -88,6 +90,7 @@ export function inventoryModule(config: InventoryConfig) {
       MaintenanceService,
       AcmeIssueService,
       DigestItemsService,
+      ...DISCOVERY_PROVIDERS,
     ],
   })
   class InventoryModule {}

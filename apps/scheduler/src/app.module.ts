@@ -10,6 +10,7 @@ import { LoopsService } from './loops/loops.service';
 import { RenewalScanService } from './renewal/renewal-scan.service';
 import { DigestRepository } from './digest/digest.repository';
 import { DigestService } from './digest/digest.service';
+import { NetworkScanService } from './network-scan/network-scan.service';
 
 export function schedulerModule(config: SchedulerConfig) {
   @Module({
@@ -31,6 +32,7 @@ export function schedulerModule(config: SchedulerConfig) {
       RenewalScanService,
       DigestRepository,
       DigestService,
+      NetworkScanService,
       LoopsService,
     ],
   })

@@ -15,6 +15,7 @@ export * from './rbac';
 export * from './inventory-config';
 export * from './inventory-lifecycle';
 export * from './agents';
+export * from './discovery-schemas';
 export * from './issuers';
 export * from './issuer-ca';
 export * from './notification-schemas';

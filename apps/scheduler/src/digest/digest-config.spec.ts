@@ -4,7 +4,7 @@ import { LoopsService } from '../loops/loops.service';
 const env = { DATABASE_URL: 'postgresql://u:p@127.0.0.1/db', REDIS_URL: 'redis://127.0.0.1', NATS_URL: 'nats://127.0.0.1' };
 const loopsWith = (extra: Record<string, string>) => {
   const config = schedulerEnvSchema.parse({ ...env, ...extra });
-  return { config, loops: new LoopsService({} as never, {} as never, { holder: 'x' } as never, {} as never, config) };
+  return { config, loops: new LoopsService({} as never, {} as never, { holder: 'x' } as never, {} as never, config, {} as never) };
 };
 
 describe('digest configuration', () => {
@@ -16,7 +16,16 @@ describe('digest configuration', () => {
       CERTCTL_DIGEST_INTERVAL_SECONDS: 300,
       CERTCTL_DIGEST_LIST_LIMIT: 10,
     });
-    expect(loops.enabled()).toEqual(['renewal', 'expiry-alerts', 'expiry-status', 'agent-offline', 'job-reaper', 'crl-refresh', 'acme-gc']);
+    expect(loops.enabled()).toEqual([
+      'renewal',
+      'expiry-alerts',
+      'expiry-status',
+      'agent-offline',
+      'job-reaper',
+      'crl-refresh',
+      'acme-gc',
+      'network-scan',
+    ]);
   });
 
   it('ok/enabled, it runs with the default loop list or when listed, at its own interval', () => {

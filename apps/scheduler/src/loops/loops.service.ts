@@ -5,6 +5,7 @@ import { getLogger } from '@certctl/observability';
 import { SCHEDULER_CONFIG, type SchedulerConfig } from '../config';
 import { RenewalScanService } from '../renewal/renewal-scan.service';
 import { DigestService } from '../digest/digest.service';
+import { NetworkScanService } from '../network-scan/network-scan.service';
 import { LeaseService } from './lease.service';
 import { LoopRunner } from './loop-runner';
 
@@ -17,6 +18,7 @@ export const LOOP_NAMES = [
   'crl-refresh',
   'acme-gc',
   'digest',
+  'network-scan',
 ] as const;
 export type LoopName = (typeof LOOP_NAMES)[number];
 
@@ -31,6 +33,7 @@ export class LoopsService implements OnApplicationBootstrap, OnApplicationShutdo
     private readonly lease: LeaseService,
     private readonly digest: DigestService,
     @Inject(SCHEDULER_CONFIG) private readonly config: SchedulerConfig,
+    private readonly networkScan: NetworkScanService,
   ) {
     const c = config;
     const loops: Record<LoopName, { intervalMs: number; run: () => Promise<Record<string, unknown>> }> = {
@@ -42,6 +45,7 @@ export class LoopsService implements OnApplicationBootstrap, OnApplicationShutdo
       'crl-refresh': { intervalMs: c.CERTCTL_SCHEDULER_CRL_REFRESH_INTERVAL_MS, run: () => this.refreshCrls() },
       'acme-gc': { intervalMs: c.CERTCTL_SCHEDULER_ACME_GC_INTERVAL_MS, run: () => this.rpc.request(AcmeRpc.gc, {}, { timeoutMs: 60000 }) },
       digest: { intervalMs: c.CERTCTL_DIGEST_INTERVAL_SECONDS * 1000, run: () => this.digest.run() },
+      'network-scan': { intervalMs: c.CERTCTL_SCHEDULER_NETWORK_SCAN_INTERVAL_MS, run: () => this.networkScan.run() },
     };
     for (const name of LOOP_NAMES) this.runners.set(name, new LoopRunner({ name, ...loops[name] }, lease));
   }

@@ -7,3 +7,4 @@ export * from './job';
 export * from './renewal';
 export * from './stats';
 export * from './audit';
+export * from './discovery';
