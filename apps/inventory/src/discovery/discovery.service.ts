@@ -7,7 +7,7 @@ import {
   type listDiscoveredQuerySchema,
   type networkFindingSchema,
 } from '@certctl/contracts';
-import { decodeIdCursor, encodeIdCursor } from '@certctl/database';
+import { decodeIdCursor, idPage } from '@certctl/database';
 import { RpcClient } from '@certctl/messaging';
 import { getLogger } from '@certctl/observability';
 import { type Finding, parseReported, uniqueFindings } from './discovery-parse';
@@ -85,12 +85,7 @@ export class DiscoveryService {
       notAfterBefore: query.expiring_within_days !== undefined ? new Date(Date.now() + query.expiring_within_days * DAY_MS) : undefined,
       text: query.q,
     };
-    const rows = await this.repo.list(filter, after, query.limit + 1);
-    const page = rows.slice(0, query.limit);
-    return {
-      data: page.map(toDiscoveredDto),
-      next_cursor: rows.length > query.limit ? encodeIdCursor(page[page.length - 1]!.id) : null,
-    };
+    return idPage(await this.repo.list(filter, after, query.limit + 1), query.limit, toDiscoveredDto);
   }
 
   /** Counts by status and by source, and the unmanaged ones expiring within 30 days. */

@@ -8,7 +8,7 @@ import {
   type networkScanResultSchema,
   type updateNetworkScanTargetSchema,
 } from '@certctl/contracts';
-import { decodeIdCursor, encodeIdCursor, newId } from '@certctl/database';
+import { decodeIdCursor, idPage, newId } from '@certctl/database';
 import { getLogger } from '@certctl/observability';
 import { parseAllowList, scanRangeProblems } from '@certctl/pki';
 import { INVENTORY_CONFIG, type InventoryConfig } from '../config';
@@ -80,8 +80,7 @@ export class ScanTargetService {
 
   async list(query: { limit: number; cursor?: string }) {
     const rows = await this.repo.list(query.cursor ? decodeIdCursor(query.cursor) : undefined, query.limit + 1);
-    const page = rows.slice(0, query.limit);
-    return { data: page.map(toScanTargetDto), next_cursor: rows.length > query.limit ? encodeIdCursor(page[page.length - 1]!.id) : null };
+    return idPage(rows, query.limit, toScanTargetDto);
   }
 
   async update(actor: Actor, id: string, body: UpdateBody) {

@@ -1,13 +1,9 @@
 import { type PeerCertificate, connect } from 'node:tls';
+import { derToPem } from '@certctl/pki';
 
 export interface HandshakeResult {
   /** The presented chain as PEM, leaf first (empty when the server sent none). */
   chain: string[];
-}
-
-function pemOf(raw: Buffer): string {
-  const base64 = raw.toString('base64').match(/.{1,64}/g) ?? [];
-  return `-----BEGIN CERTIFICATE-----\n${base64.join('\n')}\n-----END CERTIFICATE-----\n`;
 }
 
 /** The leaf and the chain a peer certificate links to, each once (a self-signed root points at itself). */
@@ -17,7 +13,7 @@ export function chainOf(peer: PeerCertificate | undefined): string[] {
   let current = peer as (PeerCertificate & { issuerCertificate?: PeerCertificate }) | undefined;
   while (current?.raw && !seen.has(current.fingerprint256)) {
     seen.add(current.fingerprint256);
-    chain.push(pemOf(current.raw));
+    chain.push(derToPem(current.raw, 'CERTIFICATE'));
     current = current.issuerCertificate as typeof current;
   }
   return chain;
