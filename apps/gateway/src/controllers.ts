@@ -9,6 +9,8 @@ import { CertificatesController, StatsController } from './certificates/certific
 import { PrivateKeyController } from './certificates/private-key.controller';
 import { HealthChecksController } from './health-checks/health-checks.controller';
 import { CONFIG_CONTROLLERS } from './inventory/config-resources.controller';
+import { AgentDiscoveryController, DiscoveredCertificatesController } from './discovery/discovery.controller';
+import { NetworkScanTargetsController } from './discovery/network-scan-targets.controller';
 import { IssuerImportController } from './issuers/issuer-import.controller';
 import { IssuersController } from './issuers/issuers.controller';
 import { JobsController } from './jobs/jobs.controller';
@@ -35,6 +37,9 @@ export const GATEWAY_CONTROLLERS: Type<unknown>[] = [
   AgentsController,
   BootstrapTokensController,
   HealthChecksController,
+  AgentDiscoveryController,
+  DiscoveredCertificatesController,
+  NetworkScanTargetsController,
   NotificationsController,
   NotificationChannelsController,
   NotificationRulesController,

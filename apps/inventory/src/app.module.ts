@@ -34,6 +34,7 @@ import { JobRetryHandler } from './jobs/job-retry.handler';
 import { JobRetryService } from './jobs/job-retry.service';
 import { RenewalHandler } from './renewals/renewal.handler';
 import { DigestHandler } from './renewals/digest.handler';
+import { DISCOVERY_HANDLERS, DISCOVERY_PROVIDERS } from './discovery/discovery.parts';
 import { DigestRepository } from './renewals/digest.repository';
 import { DigestItemsService } from './renewals/digest.service';
 import { MaintenanceRepository } from './renewals/maintenance.repository';
@@ -66,6 +67,7 @@ export function inventoryModule(config: InventoryConfig) {
       DigestHandler,
       HealthCheckHandler,
       ...CONFIG_HANDLERS,
+      ...DISCOVERY_HANDLERS,
     ],
     providers: [
       { provide: INVENTORY_CONFIG, useValue: config },
@@ -94,6 +96,7 @@ export function inventoryModule(config: InventoryConfig) {
       DigestItemsService,
       HealthCheckRepository,
       HealthCheckService,
+      ...DISCOVERY_PROVIDERS,
     ],
   })
   class InventoryModule {}

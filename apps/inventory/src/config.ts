@@ -34,6 +34,13 @@ export const inventoryEnvSchema = baseEnvSchema
      */
     CERTCTL_ISSUANCE_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(issuanceRetry.attempts),
     CERTCTL_ISSUANCE_BACKOFF_MS: z.coerce.number().int().min(10).default(issuanceRetry.backoffMs),
+    /** Network scans may only cover blocks inside these (comma-separated CIDRs); empty: scanning off. */
+    CERTCTL_NETWORK_SCAN_ALLOWED_CIDRS: z.string().default(''),
+    /** Where a discovered certificate imported without naming them lands: its issuer (renewals), owner, team and renewal policy. */
+    CERTCTL_DISCOVERY_IMPORT_ISSUER_ID: z.string().default('iss-local'),
+    CERTCTL_DISCOVERY_IMPORT_OWNER_ID: z.string().default('o-alice'),
+    CERTCTL_DISCOVERY_IMPORT_TEAM_ID: z.string().default('t-platform'),
+    CERTCTL_DISCOVERY_IMPORT_RENEWAL_POLICY_ID: z.string().default('rp-standard'),
   });
 export type InventoryConfig = z.output<typeof inventoryEnvSchema>;
 export const INVENTORY_CONFIG = Symbol('INVENTORY_CONFIG');

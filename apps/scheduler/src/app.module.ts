@@ -11,6 +11,7 @@ import { RenewalScanService } from './renewal/renewal-scan.service';
 import { DigestRepository } from './digest/digest.repository';
 import { DigestService } from './digest/digest.service';
 import { HealthProbeService } from './health/health-probe.service';
+import { NetworkScanService } from './network-scan/network-scan.service';
 
 export function schedulerModule(config: SchedulerConfig) {
   @Module({
@@ -33,6 +34,7 @@ export function schedulerModule(config: SchedulerConfig) {
       DigestRepository,
       DigestService,
       HealthProbeService,
+      NetworkScanService,
       LoopsService,
     ],
   })

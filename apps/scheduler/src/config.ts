@@ -22,6 +22,10 @@ export const schedulerEnvSchema = baseEnvSchema
     CERTCTL_SCHEDULER_CRL_REFRESH_INTERVAL_MS: ms(10 * MIN),
     /** How often the ACME service expires orders and pending authorizations past their expiry (nonces expire in Redis). */
     CERTCTL_SCHEDULER_ACME_GC_INTERVAL_MS: ms(10 * MIN),
+    /** How often the network-scan loop looks for due network scan targets (each has its own interval). */
+    CERTCTL_SCHEDULER_NETWORK_SCAN_INTERVAL_MS: ms(MIN),
+    /** Network scans may only touch blocks inside these (comma-separated CIDRs); empty: scanning off. Checked again at every run. */
+    CERTCTL_NETWORK_SCAN_ALLOWED_CIDRS: z.string().default(''),
     /** How often certificates are moved to Expiring / Expired. */
     CERTCTL_SCHEDULER_EXPIRY_STATUS_INTERVAL_MS: ms(5 * MIN),
     /** A certificate is Expiring this many days before its notAfter (0: never marked Expiring, only Expired). */
@@ -36,10 +40,12 @@ export const schedulerEnvSchema = baseEnvSchema
     CERTCTL_HEALTH_CHECK_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
     /** Results deleted per statement by the retention loop. */
     CERTCTL_HEALTH_CHECK_PRUNE_BATCH_SIZE: z.coerce.number().int().min(100).max(100000).default(5000),
-    /** Comma-separated loops to run (default all): renewal,expiry-alerts,expiry-status,agent-offline,job-reaper,crl-refresh,acme-gc,digest,health-checks,health-retention. */
+    /** Comma-separated loops to run (default all): renewal,expiry-alerts,expiry-status,agent-offline,job-reaper,crl-refresh,acme-gc,digest,health-checks,health-retention,network-scan. */
     CERTCTL_SCHEDULER_LOOPS: z
       .string()
-      .default('renewal,expiry-alerts,expiry-status,agent-offline,job-reaper,crl-refresh,acme-gc,digest,health-checks,health-retention'),
+      .default(
+        'renewal,expiry-alerts,expiry-status,agent-offline,job-reaper,crl-refresh,acme-gc,digest,health-checks,health-retention,network-scan',
+      ),
     /** Certificates per scan page (one inventory request each; ~0.5 KB each, under the 1 MB NATS message limit). */
     CERTCTL_SCHEDULER_BATCH_SIZE: z.coerce.number().int().min(10).max(2000).default(1000),
     /** Agents heartbeat every this many ms; offline after CERTCTL_AGENT_OFFLINE_MULTIPLE of them without one. */

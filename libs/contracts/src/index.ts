@@ -16,6 +16,7 @@ export * from './inventory-config';
 export * from './inventory-lifecycle';
 export * from './agents';
 export * from './agent-bootstrap';
+export * from './discovery-schemas';
 export * from './issuers';
 export * from './issuer-ca';
 export * from './notification-schemas';

@@ -25,3 +25,13 @@ export function decodeIdCursor(cursor: string): string {
   if (!CURSOR_ID.test(id)) throw badCursor();
   return id;
 }
+
+/**
+ * One page of an id-ordered list read with `limit + 1` rows: the first `limit` as DTOs, and the
+ * cursor of the last one when the extra row shows there is more.
+ */
+export function idPage<Row extends { id: string }, Dto>(rows: readonly Row[], limit: number, toDto: (row: Row) => Dto) {
+  const page = rows.slice(0, limit);
+  const last = page[page.length - 1];
+  return { data: page.map(toDto), next_cursor: rows.length > limit && last ? encodeIdCursor(last.id) : null };
+}

@@ -103,3 +103,5 @@ export {
   type SealedValue,
   type SealProblem,
 } from './sealed-fields';
+export { parseAllowList, cidrContains, scanRangeProblems, addressesOf, MAX_SCAN_ADDRESS_BITS, type ScanRangeProblem } from './scan-range';
+export { certificateIdentity, type CertificateIdentity } from './certificate-identity';

@@ -4,7 +4,7 @@ import { LoopsService } from '../loops/loops.service';
 const env = { DATABASE_URL: 'postgresql://u:p@127.0.0.1/db', REDIS_URL: 'redis://127.0.0.1', NATS_URL: 'nats://127.0.0.1' };
 const loopsWith = (extra: Record<string, string>) => {
   const config = schedulerEnvSchema.parse({ ...env, ...extra });
-  return { config, loops: new LoopsService({} as never, {} as never, { holder: 'x' } as never, {} as never, config) };
+  return { config, loops: new LoopsService({} as never, {} as never, { holder: 'x' } as never, {} as never, config, {} as never) };
 };
 
 describe('digest configuration', () => {
@@ -26,6 +26,7 @@ describe('digest configuration', () => {
       'acme-gc',
       'health-checks',
       'health-retention',
+      'network-scan',
     ]);
   });
 

@@ -6,6 +6,7 @@ import { SCHEDULER_CONFIG, type SchedulerConfig } from '../config';
 import { RenewalScanService } from '../renewal/renewal-scan.service';
 import { DigestService } from '../digest/digest.service';
 import { HealthProbeService } from '../health/health-probe.service';
+import { NetworkScanService } from '../network-scan/network-scan.service';
 import { LeaseService } from './lease.service';
 import { LoopRunner } from './loop-runner';
 
@@ -20,6 +21,7 @@ export const LOOP_NAMES = [
   'digest',
   'health-checks',
   'health-retention',
+  'network-scan',
 ] as const;
 export type LoopName = (typeof LOOP_NAMES)[number];
 
@@ -35,6 +37,7 @@ export class LoopsService implements OnApplicationBootstrap, OnApplicationShutdo
     private readonly digest: DigestService,
     @Inject(SCHEDULER_CONFIG) private readonly config: SchedulerConfig,
     private readonly health?: HealthProbeService,
+    private readonly networkScan?: NetworkScanService,
   ) {
     const c = config;
     const loops: Record<LoopName, { intervalMs: number; run: () => Promise<Record<string, unknown>> }> = {
@@ -51,6 +54,7 @@ export class LoopsService implements OnApplicationBootstrap, OnApplicationShutdo
         intervalMs: c.CERTCTL_SCHEDULER_HEALTH_RETENTION_INTERVAL_MS,
         run: async () => (await this.health?.prune()) ?? {},
       },
+      'network-scan': { intervalMs: c.CERTCTL_SCHEDULER_NETWORK_SCAN_INTERVAL_MS, run: async () => (await this.networkScan?.run()) ?? {} },
     };
     for (const name of LOOP_NAMES) this.runners.set(name, new LoopRunner({ name, ...loops[name] }, lease));
   }

@@ -8,3 +8,4 @@ export * from './renewal';
 export * from './stats';
 export * from './audit';
 export * from './health-check';
+export * from './discovery';
