@@ -43,7 +43,7 @@ export function progressLine(label: string, counts: ProgressCounts, elapsedMs: n
 /** A progress display: redrawn in place on a terminal, one line per interval otherwise. */
 export class Progress {
   private readonly started: number;
-  private lastLine = 0;
+  private lastLine = Number.NEGATIVE_INFINITY;
   private last?: ProgressCounts;
 
   constructor(private readonly opts: ProgressOptions) {
@@ -57,7 +57,7 @@ export class Progress {
       this.opts.write(`\r${progressLine(this.opts.label, counts, elapsed, this.opts.width ?? 30)}\x1b[K`);
       return;
     }
-    if (this.now() - this.lastLine >= (this.opts.intervalMs ?? 2000) || this.lastLine === 0) {
+    if (this.now() - this.lastLine >= (this.opts.intervalMs ?? 2000)) {
       this.lastLine = this.now();
       this.opts.write(`${progressLine(this.opts.label, counts, elapsed)}\n`);
     }
