@@ -89,7 +89,7 @@ describe('certctl commands against a fake gateway', () => {
   it('certs list maps the filters to the API query and --all walks the cursor', async () => {
     const result = await cli(
       ['certs', 'list', '--status', 'active', '--issuer', 'iss-1', '--team', 't-1', '--text', 'api', '--all', '--format', 'json'],
-      (req, url) =>
+      (_req, url) =>
         url.searchParams.get('cursor') ? { data: [{ id: 'b' }], next_cursor: null } : { data: [{ id: 'a' }], next_cursor: 'n1' },
     );
     expect(result.code).toBe(0);
@@ -132,7 +132,7 @@ describe('certctl commands against a fake gateway', () => {
     let interrupt: () => void = () => undefined;
     const result = await cli(
       ['certs', 'bulk-renew', '--status', 'expiring'],
-      (req, url) => {
+      (_req, url) => {
         if (url.pathname.endsWith('bulk-renew'))
           return { requested: 1, queued: 1, skipped: [], jobs: [{ certificate_id: 'c1', job_id: 'j1' }] };
         setTimeout(() => interrupt(), 10);
