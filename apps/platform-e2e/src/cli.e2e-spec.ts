@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { ROOT } from '@certctl/testing';
 import { parse as parseYaml } from 'yaml';
-import { gatewayUrl } from './e2e-env';
+import { E2E_DIR, gatewayUrl } from './e2e-env';
 import { api, validCertificate, waitFor } from './http';
 
 /**
@@ -145,6 +145,8 @@ describe('certctl CLI against the running stack', () => {
     writeFileSync(idFile, `# bulk renewal\n${ids.join('\n')}\n`);
 
     const run = await certctl(['certs', 'bulk-renew', '--file', idFile]);
+    // The session as a terminal shows it (stderr, then stdout), kept for docs/cli.md's recording.
+    writeFileSync(join(E2E_DIR, 'cli-bulk-renew.txt'), `$ certctl certs bulk-renew --file ids.txt\n${run.stderr}${run.stdout}`);
     expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: expect.any(String) });
     const lines = run.stderr.split('\n').filter(Boolean);
     expect(lines[0]).toBe('queued 20 of 20 renewals (0 skipped)');
