@@ -35,6 +35,14 @@ describe('progress', () => {
     ]);
   });
 
+  it('not a terminal: the final counts are not repeated when the last update printed them', () => {
+    const written: string[] = [];
+    const progress = new Progress({ tty: false, write: (text) => written.push(text), label: 'revoking', now: () => 0 });
+    progress.update({ done: 3, failed: 0, total: 3 });
+    progress.finish();
+    expect(written).toEqual(['revoking: 3/3 (3 ok, 0 failed) 0.0/s ETA 0s\n']);
+  });
+
   it('a terminal: the bar is redrawn in place on every update, a newline at the end', () => {
     const written: string[] = [];
     const progress = new Progress({ tty: true, write: (text) => written.push(text), label: 'renewing', width: 4, now: () => 1000 });

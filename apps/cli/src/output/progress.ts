@@ -45,6 +45,7 @@ export class Progress {
   private readonly started: number;
   private lastLine = Number.NEGATIVE_INFINITY;
   private last?: ProgressCounts;
+  private lastPrinted?: ProgressCounts;
 
   constructor(private readonly opts: ProgressOptions) {
     this.started = this.now();
@@ -59,14 +60,16 @@ export class Progress {
     }
     if (this.now() - this.lastLine >= (this.opts.intervalMs ?? 2000)) {
       this.lastLine = this.now();
+      this.lastPrinted = counts;
       this.opts.write(`${progressLine(this.opts.label, counts, elapsed)}\n`);
     }
   }
 
-  /** Ends the display (a newline after the bar; the final counts as a line otherwise). */
+  /** Ends the display (a newline after the bar; the final counts as a line otherwise, unless just printed). */
   finish(): void {
     if (this.opts.tty) this.opts.write('\n');
-    else if (this.last) this.opts.write(`${progressLine(this.opts.label, this.last, this.now() - this.started)}\n`);
+    else if (this.last && this.last !== this.lastPrinted)
+      this.opts.write(`${progressLine(this.opts.label, this.last, this.now() - this.started)}\n`);
   }
 
   private now(): number {
