@@ -1,0 +1,60 @@
+import { type Command, Option } from 'commander';
+import { CliError, ExitCode } from '../client/errors';
+import type { CliContext } from '../context';
+import { addPagingOptions, JOB_COLUMNS, listCommand, seg } from './shared';
+
+const JOB_STATUSES = ['pending', 'awaiting_approval', 'awaiting_csr', 'running', 'completed', 'failed', 'cancelled'];
+const JOB_TYPES = ['issuance', 'renewal', 'deployment', 'revocation'];
+
+export function registerJobs(program: Command, ctx: () => CliContext): void {
+  const jobs = program.command('jobs').description('issuance, renewal, deployment and revocation jobs');
+
+  addPagingOptions(jobs.command('list').description('list jobs'))
+    .addOption(new Option('--status <status>', 'job status').choices(JOB_STATUSES))
+    .addOption(new Option('--type <type>', 'job type').choices(JOB_TYPES))
+    .option('--certificate <id>', 'jobs of this certificate')
+    .action((opts) =>
+      listCommand(ctx(), '/api/v1/jobs', { status: opts.status, type: opts.type, certificate_id: opts.certificate }, opts, JOB_COLUMNS),
+    );
+
+  jobs
+    .command('get <id>')
+    .description('one job')
+    .action(async (id: string) => ctx().output.record(await ctx().client.get(`/api/v1/jobs/${seg(id)}`)));
+
+  for (const [verb, text] of [
+    ['approve', 'approve a job awaiting approval'],
+    ['reject', 'reject a job awaiting approval'],
+  ] as const) {
+    jobs
+      .command(`${verb} <id>`)
+      .description(text)
+      .option('--reason <text>', 'why (kept in the job and the audit log)')
+      .action(async (id: string, opts: { reason?: string }) =>
+        ctx().output.record(await ctx().client.post(`/api/v1/jobs/${seg(id)}/${verb}`, opts.reason ? { reason: opts.reason } : {})),
+      );
+  }
+
+  jobs
+    .command('retry <id>')
+    .description('retry a failed job')
+    .action(async (id: string) => ctx().output.record(await ctx().client.post(`/api/v1/jobs/${seg(id)}/retry`)));
+
+  jobs
+    .command('cancel <id>')
+    .description('cancel a job (needs POST /api/v1/jobs/{id}/cancel on the server)')
+    .action(async (id: string) => {
+      try {
+        ctx().output.record(await ctx().client.post(`/api/v1/jobs/${seg(id)}/cancel`));
+      } catch (err) {
+        // The gateway answers an unknown route with 404 like an unknown job: say which one it is.
+        if (err instanceof CliError && err.exitCode === ExitCode.notFound && !/job/i.test(err.message)) {
+          throw new CliError(
+            `This server has no job cancel route (${err.message}); reject a job awaiting approval with: certctl jobs reject ${id}`,
+            ExitCode.notFound,
+          );
+        }
+        throw err;
+      }
+    });
+}

@@ -1,0 +1,186 @@
+import type { TransportRequest, TransportResponse } from './client/transport';
+import type { CliDeps } from './context';
+import { buildProgram, run } from './program';
+
+/** Runs certctl against a fake gateway; returns the exit status, stdout, stderr and the requests made. */
+async function cli(argv: string[], answer: (req: TransportRequest, url: URL) => unknown = () => ({}), extra: Partial<CliDeps> = {}) {
+  let stdout = '';
+  let stderr = '';
+  const requests: TransportRequest[] = [];
+  const deps: CliDeps = {
+    env: { CERTCTL_API_KEY: 'test-key-0123456789abcdef' },
+    out: (text) => (stdout += text),
+    err: (text) => (stderr += text),
+    errIsTty: false,
+    onInterrupt: () => () => undefined,
+    transport: async (req): Promise<TransportResponse> => {
+      requests.push(req);
+      const doc = answer(req, new URL(req.url));
+      if (doc && typeof doc === 'object' && 'problemStatus' in doc) {
+        const { problemStatus, ...problem } = doc as { problemStatus: number };
+        return { status: problemStatus, contentType: 'application/problem+json', text: JSON.stringify(problem) };
+      }
+      return { status: 200, contentType: 'application/json', text: JSON.stringify(doc) };
+    },
+    ...extra,
+  };
+  const code = await run(argv, deps);
+  return { code, stdout, stderr, requests };
+}
+
+describe('certctl argument parsing', () => {
+  it.each([
+    [['certs', 'frobnicate'], /unknown command 'frobnicate'/],
+    [['certs', 'list', '--status', 'shiny'], /argument 'shiny' is invalid/],
+    [['certs', 'list', '--limit', '0'], /expected a positive integer/],
+    [['certs', 'get'], /missing required argument 'id'/],
+    [['certs', 'create', '--name', 'x'], /required option '--cn <commonName>' not specified/],
+    [['--format', 'xml', 'status'], /argument 'xml' is invalid/],
+    [['certs', 'list', '--bogus'], /unknown option '--bogus'/],
+    [['completion', 'powershell'], /value 'powershell' is invalid for argument 'shell'/],
+  ])('%j → exit 2 with one line on stderr and no request', async (argv, message) => {
+    const result = await cli(argv);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(message);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.requests).toEqual([]);
+  });
+
+  it('bulk-renew with neither ids nor a filter is a usage error', async () => {
+    const result = await cli(['certs', 'bulk-renew']);
+    expect({ code: result.code, stderr: result.stderr }).toEqual({
+      code: 2,
+      stderr: 'bulk-renew needs --id, --file or a filter (--status, --issuer, …)\n',
+    });
+  });
+
+  it('--help exits 0 and lists the command groups', async () => {
+    const result = await cli(['--help']);
+    expect(result.code).toBe(0);
+    for (const group of [
+      'certs',
+      'jobs',
+      'issuers',
+      'agents',
+      'notifications',
+      'keys',
+      'acme',
+      'audit',
+      'status',
+      'version',
+      'completion',
+    ]) {
+      expect(result.stdout).toMatch(new RegExp(`^  ${group}\\b`, 'm'));
+    }
+  });
+
+  it('a problem from the server is one line and the exit status of its kind', async () => {
+    const result = await cli(['certs', 'get', 'nope'], () => ({
+      problemStatus: 404,
+      type: 'urn:certctl:error:not_found',
+      title: 'Not found',
+      detail: 'no certificate nope',
+    }));
+    expect(result).toMatchObject({ code: 4, stdout: '', stderr: 'Not found: no certificate nope\n' });
+  });
+});
+
+describe('certctl commands against a fake gateway', () => {
+  it('certs list maps the filters to the API query and --all walks the cursor', async () => {
+    const result = await cli(
+      ['certs', 'list', '--status', 'active', '--issuer', 'iss-1', '--team', 't-1', '--text', 'api', '--all', '--format', 'json'],
+      (_req, url) =>
+        url.searchParams.get('cursor') ? { data: [{ id: 'b' }], next_cursor: null } : { data: [{ id: 'a' }], next_cursor: 'n1' },
+    );
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toEqual({ data: [{ id: 'a' }, { id: 'b' }], next_cursor: null });
+    const first = new URL(result.requests[0].url);
+    expect(Object.fromEntries(first.searchParams)).toEqual({ status: 'active', issuer_id: 'iss-1', team_id: 't-1', q: 'api' });
+  });
+
+  it('--expiring-within becomes expires_before that many days from now', async () => {
+    const result = await cli(['certs', 'list', '--expiring-within', '30'], () => ({ data: [] }));
+    const before = new Date(new URL(result.requests[0].url).searchParams.get('expires_before')!).getTime();
+    expect(Math.abs(before - (Date.now() + 30 * 86400000))).toBeLessThan(60000);
+  });
+
+  it('bulk-renew: queues by id, polls each job to its end with progress lines, prints the summary', async () => {
+    let polls = 0;
+    const result = await cli(['certs', 'bulk-renew', '--id', 'c1', '--id', 'c2'], (req, url) => {
+      if (url.pathname === '/api/v1/certificates/bulk-renew') {
+        expect(JSON.parse(req.body!)).toEqual({ ids: ['c1', 'c2'] });
+        return {
+          requested: 2,
+          queued: 2,
+          skipped: [],
+          jobs: [
+            { certificate_id: 'c1', job_id: 'j1' },
+            { certificate_id: 'c2', job_id: 'j2' },
+          ],
+        };
+      }
+      polls++;
+      return { id: url.pathname.split('/').pop(), status: url.pathname.endsWith('j2') && polls < 3 ? 'running' : 'completed' };
+    });
+    expect(result.code).toBe(0);
+    expect(result.stderr.split('\n')[0]).toBe('queued 2 of 2 renewals (0 skipped)');
+    expect(result.stderr).toMatch(/^renewing: 2\/2 \(2 ok, 0 failed\)/m);
+    expect(result.stdout).toBe('requested 2, queued 2, renewed 2, failed 0, skipped 0\n');
+  });
+
+  it('Ctrl-C while a bulk renewal runs stops waiting, cancels nothing and says how to watch', async () => {
+    let interrupt: () => void = () => undefined;
+    const result = await cli(
+      ['certs', 'bulk-renew', '--status', 'expiring'],
+      (_req, url) => {
+        if (url.pathname.endsWith('bulk-renew'))
+          return { requested: 1, queued: 1, skipped: [], jobs: [{ certificate_id: 'c1', job_id: 'j1' }] };
+        setTimeout(() => interrupt(), 10);
+        return { id: 'j1', status: 'running' };
+      },
+      { onInterrupt: (handler) => ((interrupt = handler), () => undefined) },
+    );
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain(
+      'Stopped waiting; nothing was cancelled, the server keeps going. Watch it with: certctl jobs list --type renewal --status running',
+    );
+    expect(result.requests.map((req) => req.method)).not.toContain('DELETE');
+    const posts = result.requests.filter((req) => req.method === 'POST').map((req) => new URL(req.url).pathname);
+    expect(posts).toEqual(['/api/v1/certificates/bulk-renew']);
+  });
+
+  it('--verbose shows each request with the key masked', async () => {
+    const result = await cli(['--verbose', 'certs', 'get', 'c1'], () => ({ id: 'c1' }));
+    expect(result.stderr).toContain('> GET http://127.0.0.1:8080/api/v1/certificates/c1 (api key ');
+    expect(result.stderr).not.toContain('test-key-0123456789abcdef');
+  });
+});
+
+describe('certctl completion', () => {
+  const program = buildProgram({
+    env: {},
+    out: () => undefined,
+    err: () => undefined,
+    errIsTty: false,
+    onInterrupt: () => () => undefined,
+  });
+
+  it.each(['bash', 'zsh', 'fish'])('%s: the script knows every command, subcommand and option', async (shell) => {
+    const result = await cli(['completion', shell]);
+    expect(result.code).toBe(0);
+    for (const group of program.commands) {
+      expect(result.stdout).toContain(group.name());
+      for (const sub of group.commands) expect(result.stdout).toContain(sub.name());
+    }
+    for (const flag of ['--expiring-within', '--api-key-file', '--reason', 'bulk-renew', 'eab'])
+      expect(result.stdout).toContain(flag.replace(/^--/, shell === 'fish' ? '-l ' : '--'));
+  });
+
+  it('bash: the words after `certs` are its subcommands', async () => {
+    const result = await cli(['completion', 'bash']);
+    expect(result.stdout).toMatch(
+      /"certs"\) echo "list get create renew revoke export bulk-renew bulk-revoke bulk-revoke-status --help" ;;/,
+    );
+    expect(result.stdout).toContain('complete -F _certctl certctl');
+  });
+});

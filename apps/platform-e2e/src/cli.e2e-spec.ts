@@ -1,0 +1,228 @@
+import { execFile, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { ROOT } from '@certctl/testing';
+import { parse as parseYaml } from 'yaml';
+import { E2E_DIR, gatewayUrl } from './e2e-env';
+import { api, validCertificate, waitFor } from './http';
+
+/**
+ * The built `certctl` (dist/apps/cli/main.js, what `npx certctl` runs) as a child process
+ * against the e2e stack: output formats, exit statuses, bulk renewal progress, and the audit
+ * trail its actions leave under its own key.
+ */
+const CLI = join(ROOT, 'dist', 'apps', 'cli', 'main.js');
+const suffix = Date.now().toString(36);
+const principal = `cli-e2e-${suffix}`;
+let cliKey = '';
+let dir = '';
+
+interface CliRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs certctl with `args`; the key travels in CERTCTL_API_KEY (never argv) unless `env` says otherwise. */
+function certctl(args: string[], env: Record<string, string> = {}): Promise<CliRun> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [CLI, ...args], {
+      env: { PATH: process.env.PATH ?? '', CERTCTL_SERVER_URL: gatewayUrl(), CERTCTL_API_KEY: cliKey, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+}
+
+async function json(args: string[]): Promise<any> {
+  const run = await certctl([...args, '--format', 'json']);
+  expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: expect.any(String) });
+  return JSON.parse(run.stdout);
+}
+
+const isActive = async (id: string) => ((await api('GET', `/api/v1/certificates/${id}`)).body.status === 'active' ? true : undefined);
+
+describe('certctl CLI against the running stack', () => {
+  beforeAll(async () => {
+    const created = await api('POST', '/api/v1/api-keys', { body: { name: principal, principal, role: 'admin' } });
+    expect(created.status).toBe(201);
+    cliKey = created.body.key;
+    dir = mkdtempSync(join(tmpdir(), 'certctl-cli-'));
+  });
+
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('certs create → list (table, json) → get → renew → export PEM → revoke with a reason', async () => {
+    const name = `cli-cert-${suffix}`;
+    const base = validCertificate(name);
+    const created = await json([
+      'certs',
+      'create',
+      '--name',
+      name,
+      '--cn',
+      base.common_name,
+      '--san',
+      base.sans[0],
+      '--issuer',
+      base.issuer_id,
+      '--owner',
+      base.owner_id,
+      '--team',
+      base.team_id,
+      '--policy',
+      base.renewal_policy_id,
+    ]);
+    expect(created).toMatchObject({ name, common_name: base.common_name, issuer_id: 'iss-local' });
+    await waitFor(() => isActive(created.id), 60000, 'the certificate to be issued');
+
+    const table = await certctl(['certs', 'list', '--text', name]);
+    expect(table.code).toBe(0);
+    const [header, row] = table.stdout.split('\n');
+    expect(header).toMatch(/^ID\s+NAME\s+COMMON NAME\s+STATUS\s+ISSUER\s+OWNER\s+TEAM\s+EXPIRES$/);
+    expect(row.indexOf(name)).toBe(header.indexOf('NAME')); // aligned columns
+    expect(row).toContain('active');
+    const listed = await json(['certs', 'list', '--text', name, '--status', 'active']);
+    expect(listed.data.map((c: any) => c.id)).toEqual([created.id]);
+    expect(Object.keys(listed)).toEqual(expect.arrayContaining(['data', 'next_cursor']));
+
+    expect(await json(['certs', 'get', created.id])).toMatchObject({ id: created.id, status: 'active', common_name: base.common_name });
+    const before = (await api('GET', `/api/v1/certificates/${created.id}`)).body.serial_number;
+    const renewed = await json(['certs', 'renew', created.id, '--wait']);
+    expect(renewed).toMatchObject({ certificate_id: created.id, status: 'completed' });
+    await waitFor(
+      async () => ((await api('GET', `/api/v1/certificates/${created.id}`)).body.serial_number !== before ? true : undefined),
+      30000,
+      'the new serial',
+    );
+
+    const pemFile = join(dir, 'leaf.pem');
+    const exported = await certctl(['certs', 'export', created.id, '--part', 'leaf', '--out', pemFile]);
+    expect(exported.code).toBe(0);
+    const { stdout: subject } = await promisify(execFile)('openssl', ['x509', '-in', pemFile, '-noout', '-subject', '-serial']);
+    expect(subject).toMatch(new RegExp(`CN ?= ?${base.common_name.replace(/\./g, '\\.')}`));
+    const fullchain = await certctl(['certs', 'export', created.id]);
+    expect(fullchain.stdout.match(/-----BEGIN CERTIFICATE-----/g)!.length).toBeGreaterThanOrEqual(2);
+
+    const revoked = await json(['certs', 'revoke', created.id, '--reason', 'keyCompromise']);
+    expect(revoked).toMatchObject({ certificate_id: created.id, reason: 'keyCompromise', actor: principal });
+    await waitFor(
+      async () => ((await api('GET', `/api/v1/certificates/${created.id}`)).body.status === 'revoked' ? true : undefined),
+      30000,
+      'revoked status',
+    );
+
+    // The audit log shows the CLI's actions under its key's principal.
+    const wanted = ['certificate.create', 'certificate.renew', 'certificate.revoke'];
+    const audit = await waitFor(
+      async () => {
+        const page = await json(['audit', 'list', '--actor', principal, '--all']);
+        const actions = page.data.filter((row: any) => row.resource_id === created.id).map((row: any) => row.action);
+        return wanted.every((action) => actions.includes(action)) ? actions : undefined;
+      },
+      20000,
+      'the audit rows of the CLI key',
+      500,
+    );
+    expect(audit).toEqual(expect.arrayContaining(wanted));
+  }, 180000);
+
+  it('bulk-renew of 20 certificates from a file: plain progress lines when not a terminal, then the summary', async () => {
+    const ids: string[] = [];
+    for (let index = 0; index < 20; index++) {
+      const created = await api('POST', '/api/v1/certificates', { body: validCertificate(`cli-bulk-${suffix}-${index}`) });
+      expect(created.status).toBe(201);
+      ids.push(created.body.id);
+    }
+    for (const id of ids) await waitFor(() => isActive(id), 90000, `certificate ${id} to be issued`);
+    const idFile = join(dir, 'ids.txt');
+    writeFileSync(idFile, `# bulk renewal\n${ids.join('\n')}\n`);
+
+    const run = await certctl(['certs', 'bulk-renew', '--file', idFile]);
+    // The session as a terminal shows it (stderr, then stdout), kept for docs/cli.md's recording.
+    writeFileSync(join(E2E_DIR, 'cli-bulk-renew.txt'), `$ certctl certs bulk-renew --file ids.txt\n${run.stderr}${run.stdout}`);
+    expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: expect.any(String) });
+    const lines = run.stderr.split('\n').filter(Boolean);
+    expect(lines[0]).toBe('queued 20 of 20 renewals (0 skipped)');
+    const progress = lines.filter((line) => line.startsWith('renewing: '));
+    expect(progress.length).toBeGreaterThanOrEqual(2);
+    expect(progress[progress.length - 2]).not.toMatch(/^renewing: 20\/20/); // the final counts once
+    for (const line of progress) expect(line).toMatch(/^renewing: \d+\/20 \(\d+ ok, \d+ failed\) \d+\.\d\/s ETA (\?|\d+m?\d*s)$/);
+    expect(progress[progress.length - 1]).toMatch(/^renewing: 20\/20 \(20 ok, 0 failed\)/);
+    expect(run.stderr).not.toContain('\r'); // no bar redraws outside a terminal
+    expect(run.stdout).toBe('requested 20, queued 20, renewed 20, failed 0, skipped 0\n');
+  }, 240000);
+
+  it('jobs list/approve: an issuance awaiting approval is approved by the CLI key and completes', async () => {
+    const profile = await api('POST', '/api/v1/profiles', { body: { name: `cli-approve-${suffix}`, requires_approval: true } });
+    expect(profile.status).toBe(201);
+    const cert = await api('POST', '/api/v1/certificates', {
+      body: { ...validCertificate(`cli-appr-${suffix}`), profile_id: profile.body.id },
+    });
+    expect(cert.status).toBe(201);
+    const waiting = await waitFor(
+      async () => {
+        const page = await json(['jobs', 'list', '--certificate', cert.body.id, '--status', 'awaiting_approval']);
+        return page.data.length ? page.data : undefined;
+      },
+      30000,
+      'the job awaiting approval',
+      500,
+    );
+    const approved = await json(['jobs', 'approve', waiting[0].id, '--reason', 'change CHG-42']);
+    expect(approved).toMatchObject({ id: waiting[0].id, decided_by: principal });
+    await waitFor(
+      async () => ((await json(['jobs', 'get', waiting[0].id])).status === 'completed' ? true : undefined),
+      60000,
+      'the approved job',
+      500,
+    );
+  }, 120000);
+
+  it('keys create/list/disable, acme eab create/list/delete', async () => {
+    const key = await json(['keys', 'create', '--name', `cli-key-${suffix}`, '--role', 'viewer']);
+    expect(key).toMatchObject({ name: `cli-key-${suffix}`, role: 'viewer', status: 'active', key: expect.any(String) });
+    expect((await json(['keys', 'list', '--role', 'viewer', '--all'])).data.map((k: any) => k.id)).toContain(key.id);
+    expect(await json(['keys', 'disable', key.id])).toMatchObject({ id: key.id, status: 'disabled' });
+    const refused = await certctl(['certs', 'list'], { CERTCTL_API_KEY: key.key });
+    expect(refused.code).toBe(3);
+
+    const profile = await api('POST', '/api/v1/profiles', { body: { name: `cli-eab-${suffix}`, acme_eab_required: true } });
+    expect(profile.status).toBe(201);
+    const eab = await json(['acme', 'eab', 'create', '--profile', profile.body.id, '--description', 'cli test']);
+    expect(eab).toMatchObject({ profile_id: profile.body.id, description: 'cli test', hmac_key: expect.any(String) });
+    expect((await json(['acme', 'eab', 'list'])).data.map((k: any) => k.id)).toContain(eab.id);
+    expect((await certctl(['acme', 'eab', 'delete', eab.id])).code).toBe(0);
+    expect((await json(['acme', 'eab', 'list'])).data.map((k: any) => k.id)).not.toContain(eab.id);
+  }, 60000);
+
+  it('status shows readiness and counts; version; --format yaml parses', async () => {
+    const status = await certctl(['status']);
+    expect(status.code).toBe(0);
+    expect(status.stdout).toMatch(/^gateway\s+ready$/m);
+    expect(status.stdout).toMatch(/^certificates\s+\d+$/m);
+    const doc = parseYaml((await certctl(['status', '--format', 'yaml'])).stdout);
+    expect(doc).toMatchObject({ ready: { status: 'ready' }, summary: { certificates: { total: expect.any(Number) } } });
+    expect(await json(['version'])).toMatchObject({ client: { name: 'certctl' }, server: { name: 'certctl-ts' } });
+    const issuers = parseYaml((await certctl(['issuers', 'list', '--format', 'yaml'])).stdout);
+    expect(issuers.data.map((issuer: any) => issuer.id)).toContain('iss-local');
+  });
+
+  it('a wrong key exits 3, an unknown id 4, a usage error 2 — each with one line on stderr', async () => {
+    const wrong = await certctl(['certs', 'list'], { CERTCTL_API_KEY: 'not-a-key' });
+    expect(wrong).toMatchObject({ code: 3, stdout: '' });
+    expect(wrong.stderr).toMatch(/^Unauthorized: .+\n$/);
+    const missing = await certctl(['certs', 'get', `nope-${suffix}`]);
+    expect(missing).toMatchObject({ code: 4, stdout: '' });
+    expect(missing.stderr).toMatch(/^Not found: .+\n$/);
+    const usage = await certctl(['certs', 'revoke', 'x', '--reason', 'bored']);
+    expect(usage.code).toBe(2);
+    expect(usage.stderr.trim().split('\n')).toHaveLength(1);
+  });
+});
