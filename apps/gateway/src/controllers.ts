@@ -4,6 +4,7 @@ import { AcmeAdminController } from './acme/acme-admin.controller';
 import { AgentsController } from './agents/agents.controller';
 import { ApiKeysController } from './api-keys/api-keys.controller';
 import { AuditController } from './audit/audit.controller';
+import { WhoamiController } from './auth/whoami.controller';
 import { CertificatesController, StatsController } from './certificates/certificates.controller';
 import { PrivateKeyController } from './certificates/private-key.controller';
 import { CONFIG_CONTROLLERS } from './inventory/config-resources.controller';
@@ -36,6 +37,7 @@ export const GATEWAY_CONTROLLERS: Type<unknown>[] = [
   AcmeAdminController,
   ApiKeysController,
   AuditController,
+  WhoamiController,
   VersionController,
   OpenApiController,
 ];

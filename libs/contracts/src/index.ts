@@ -26,3 +26,4 @@ export * from './audit-schemas';
 export * from './platform-tls';
 export * from './private-keys';
 export * from './input-hazards';
+export * from './whoami';
