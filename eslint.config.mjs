@@ -3,7 +3,7 @@ import tseslint from 'typescript-eslint';
 import nx from '@nx/eslint-plugin';
 import prettier from 'eslint-config-prettier';
 
-const APPS = ['gateway', 'inventory', 'issuance', 'acme', 'revocation', 'scheduler', 'notifications', 'agent'];
+const APPS = ['gateway', 'inventory', 'issuance', 'acme', 'revocation', 'scheduler', 'notifications', 'agent', 'web'];
 const TEST_FILES = ['**/*.spec.ts', '**/*.int-spec.ts', '**/*.e2e-spec.ts', '**/test/**/*.ts', 'apps/platform-e2e/**/*.ts'];
 
 /**
@@ -31,7 +31,17 @@ function boundaries({ testCode }) {
 }
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'dist/**', '.local/**', '.nx/**', 'libs/database/src/generated/**', 'coverage/**'] },
+  {
+    ignores: [
+      'node_modules/**',
+      'dist/**',
+      '.local/**',
+      '.nx/**',
+      'libs/database/src/generated/**',
+      'coverage/**',
+      'apps/web/src/api/schema.d.ts',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -65,6 +75,16 @@ export default tseslint.config(
       },
     },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
+    // The dashboard (apps/web): React in the browser, typed by apps/web/tsconfig.json.
+    files: ['apps/web/**/*.{ts,tsx}'],
+    plugins: { '@nx': nx },
+    languageOptions: { parserOptions: { ecmaFeatures: { jsx: true } } },
+    rules: {
+      '@nx/enforce-module-boundaries': ['error', boundaries({ testCode: false })],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
   },
   {
     // End-to-end tests read untyped JSON from the running stack.

@@ -25,8 +25,11 @@ entries['tools/renewal-scan-bench'] = join(root, 'tools', 'bench', 'renewal-scan
 entries['tools/bus-config'] = join(root, 'tools', 'infra', 'bus-config.ts');
 entries['tools/challenge-test-server'] = join(root, 'tools', 'testing', 'challenge-test-server.ts');
 
-const wanted = process.argv.slice(2);
-const selected = wanted.length ? wanted.map((w) => (w.includes('/') ? w : `apps/${w}`)) : Object.keys(entries);
+const wanted = process.argv.slice(2).filter((w) => w !== 'web');
+// The dashboard (apps/web) is a Vite build, not an esbuild bundle: part of a full build or `build.mjs web`.
+const withWeb = process.argv.length === 2 || process.argv.includes('web');
+const all = process.argv.length === 2;
+const selected = all ? Object.keys(entries) : wanted.map((w) => (w.includes('/') ? w : `apps/${w}`));
 for (const name of selected) {
   if (!entries[name]) {
     console.error(`[build] unknown target ${name}; known: ${Object.keys(entries).join(', ')}`);
@@ -52,4 +55,5 @@ await Promise.all(
     }),
   ),
 );
-console.log(`[build] ${selected.join(', ')} in ${Date.now() - started} ms`);
+if (selected.length) console.log(`[build] ${selected.join(', ')} in ${Date.now() - started} ms`);
+if (withWeb) await import('../web/build.mjs');
