@@ -10,7 +10,9 @@ import { build } from 'vite';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const out = join(root, 'dist', 'web');
 const started = Date.now();
-await build({ configFile: join(root, 'apps', 'web', 'vite.config.mts'), logLevel: 'warn' });
+// Jest's NODE_ENV=test (the e2e setup builds too) would otherwise give React's development build.
+process.env.NODE_ENV = 'production';
+await build({ configFile: join(root, 'apps', 'web', 'vite.config.mts'), mode: 'production', logLevel: 'warn' });
 
 let raw = 0;
 let gzip = 0;

@@ -21,9 +21,9 @@ describe('approve / reject a held job', () => {
 
   it('explains the two-person rule when the API refuses a self-approval', async () => {
     mockFetch(() => ({
-      status: 409,
+      status: 403,
       body: {
-        title: 'Conflict',
+        title: 'Forbidden',
         detail: 'job job-1 was requested by apikey:alice or a key of the same owner; another person must approve or reject it',
       },
     }));

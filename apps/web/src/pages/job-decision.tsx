@@ -4,7 +4,7 @@ import { ApiError } from '../api/client';
 import { useApi } from '../api/use-api';
 import { Problem } from '../components/problem';
 
-/** Approve or reject one held job with an optional reason; a two-person-rule refusal (409) is explained. */
+/** Approve or reject one held job with an optional reason; a two-person-rule refusal is explained. */
 export function JobDecision({ job }: { job: { id: string; requested_by: string } }) {
   const api = useApi();
   const queryClient = useQueryClient();

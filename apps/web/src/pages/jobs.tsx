@@ -30,20 +30,22 @@ export function JobsPage() {
   return (
     <section>
       <h1>Jobs</h1>
-      <h2 id="approval-queue">Approval queue</h2>
-      <p className="muted">
-        Jobs held by a profile that requires approval. The two-person rule applies: whoever requested a job (with any key of theirs) can
-        neither approve nor reject it.
-      </p>
-      <Loadable query={queue}>
-        {(data) =>
-          data.data.length === 0 ? (
-            <p className="muted">Nothing awaits approval.</p>
-          ) : (
-            <JobTable jobs={data.data} decide={can('jobs:approve')} />
-          )
-        }
-      </Loadable>
+      <section aria-labelledby="approval-queue">
+        <h2 id="approval-queue">Approval queue</h2>
+        <p className="muted">
+          Jobs held by a profile that requires approval. The two-person rule applies: whoever requested a job (with any key of theirs) can
+          neither approve nor reject it.
+        </p>
+        <Loadable query={queue}>
+          {(data) =>
+            data.data.length === 0 ? (
+              <p className="muted">Nothing awaits approval.</p>
+            ) : (
+              <JobTable jobs={data.data} decide={can('jobs:approve')} />
+            )
+          }
+        </Loadable>
+      </section>
       <div className="page-head">
         <h2>All jobs</h2>
         <div className="field">
