@@ -39,11 +39,13 @@ async function waitStatus(id: string, status: string) {
   );
 }
 
-async function signedIn(key: string): Promise<Page> {
+/** A page signed in with the key; `remember` keeps it in the tab's sessionStorage so page.goto (a reload) stays signed in. */
+async function signedIn(key: string, remember = true): Promise<Page> {
   const page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
   page.on('dialog', (dialog) => void dialog.accept());
   await page.goto(`${base}/`);
   await page.getByLabel('API key').fill(key);
+  if (remember) await page.getByLabel(/Remember in this tab/).check();
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByTestId('who').waitFor();
   return page;
@@ -111,7 +113,7 @@ describe('the dashboard in Chromium', () => {
   it('signs in, shows a new certificate Active in the table, filters it, and times the first page', async () => {
     const cert = await createCertificate(`dash-${suffix}`);
     await waitStatus(cert.id, 'active');
-    const page = await signedIn(readState().adminKey);
+    const page = await signedIn(readState().adminKey, false);
     await page.getByRole('heading', { name: 'Overview' }).waitFor();
     await page.getByText('Jobs succeeded and failed per day').waitFor();
     await screenshot(page, 'overview');
@@ -130,6 +132,10 @@ describe('the dashboard in Chromium', () => {
     await page.getByRole('combobox', { name: 'Status' }).selectOption('active');
     await row.waitFor();
     await screenshot(page, 'certificates');
+    // The key was kept in memory only: a reload asks for it again.
+    await page.reload();
+    await page.getByLabel('API key').waitFor();
+    expect(await page.getByTestId('who').count()).toBe(0);
     await page.close();
   });
 

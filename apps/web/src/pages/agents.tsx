@@ -2,6 +2,7 @@ import { useQuery } from '@tanstack/react-query';
 import { useApi } from '../api/use-api';
 import { Loadable } from '../components/problem';
 import { StatusBadge, formatDate } from '../components/status';
+import { TableShell } from '../components/table-shell';
 
 /** Agents: status, last heartbeat, version and OS of every registered agent. */
 export function AgentsPage() {
@@ -15,36 +16,22 @@ export function AgentsPage() {
           data.data.length === 0 ? (
             <p className="muted">No agents registered yet.</p>
           ) : (
-            <div className="table-wrap">
-              <table>
-                <thead>
-                  <tr>
-                    <th scope="col">Name</th>
-                    <th scope="col">Host</th>
-                    <th scope="col">Status</th>
-                    <th scope="col">Last heartbeat</th>
-                    <th scope="col">Version</th>
-                    <th scope="col">OS</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {data.data.map((agent) => (
-                    <tr key={agent.id}>
-                      <th scope="row">{agent.name}</th>
-                      <td>{agent.hostname}</td>
-                      <td>
-                        <StatusBadge status={agent.status} />
-                      </td>
-                      <td>{formatDate(agent.last_heartbeat_at)}</td>
-                      <td>{agent.version}</td>
-                      <td>
-                        {agent.os} / {agent.architecture}
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <TableShell headers={['Name', 'Host', 'Status', 'Last heartbeat', 'Version', 'OS']}>
+              {data.data.map((agent) => (
+                <tr key={agent.id}>
+                  <th scope="row">{agent.name}</th>
+                  <td>{agent.hostname}</td>
+                  <td>
+                    <StatusBadge status={agent.status} />
+                  </td>
+                  <td>{formatDate(agent.last_heartbeat_at)}</td>
+                  <td>{agent.version}</td>
+                  <td>
+                    {agent.os} / {agent.architecture}
+                  </td>
+                </tr>
+              ))}
+            </TableShell>
           )
         }
       </Loadable>

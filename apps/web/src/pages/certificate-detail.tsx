@@ -5,6 +5,7 @@ import { useSession } from '../auth/session';
 import { Loadable, Problem } from '../components/problem';
 import { type RevocationReason, RevokeReasonSelect } from '../components/revoke-reason';
 import { StatusBadge, formatDate } from '../components/status';
+import { TableShell } from '../components/table-shell';
 import { Link } from '../router';
 import { JobTable } from './jobs';
 
@@ -75,32 +76,19 @@ export function CertificateDetailPage({ id }: { id: string }) {
       <h2>Versions</h2>
       <Loadable query={versions}>
         {(data) => (
-          <div className="table-wrap">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Serial</th>
-                  <th scope="col">Valid until</th>
-                  <th scope="col">Key</th>
-                  <th scope="col">Cause</th>
-                  <th scope="col">Issued</th>
-                </tr>
-              </thead>
-              <tbody>
-                {data.data.map((version) => (
-                  <tr key={version.id}>
-                    <td className="mono">{version.serial_number}</td>
-                    <td>{formatDate(version.not_after)}</td>
-                    <td>
-                      {version.key_algorithm} {version.key_size} ({version.key_source})
-                    </td>
-                    <td>{version.cause ? `${version.cause.job_type} by ${version.cause.requested_by}` : '—'}</td>
-                    <td>{formatDate(version.created_at)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <TableShell headers={['Serial', 'Valid until', 'Key', 'Cause', 'Issued']}>
+            {data.data.map((version) => (
+              <tr key={version.id}>
+                <td className="mono">{version.serial_number}</td>
+                <td>{formatDate(version.not_after)}</td>
+                <td>
+                  {version.key_algorithm} {version.key_size} ({version.key_source})
+                </td>
+                <td>{version.cause ? `${version.cause.job_type} by ${version.cause.requested_by}` : '—'}</td>
+                <td>{formatDate(version.created_at)}</td>
+              </tr>
+            ))}
+          </TableShell>
         )}
       </Loadable>
       <h2>Jobs</h2>

@@ -17,8 +17,8 @@ export function JobDecision({ job }: { job: { id: string; requested_by: string }
       }),
     onSuccess: () => void queryClient.invalidateQueries({ queryKey: ['jobs'] }),
   });
-  const twoPerson =
-    decide.error instanceof ApiError && decide.error.status === 409 && /another person|same owner/.test(decide.error.message);
+  // The API refuses a self-decision with a 403 naming the rule: the rule, not the role, is the reason.
+  const twoPerson = decide.error instanceof ApiError && /another person must/.test(decide.error.message);
   return (
     <div className="decision">
       <label htmlFor={`reason-${job.id}`}>Reason</label>

@@ -5,6 +5,7 @@ import { useApi } from '../api/use-api';
 import { useSession } from '../auth/session';
 import { Loadable } from '../components/problem';
 import { StatusBadge, formatDate } from '../components/status';
+import { TableShell } from '../components/table-shell';
 import { Link } from '../router';
 import { JobDecision } from './job-decision';
 
@@ -69,43 +70,26 @@ export function JobsPage() {
 export function JobTable({ jobs, decide = false }: { jobs: Job[]; decide?: boolean }) {
   if (jobs.length === 0) return <p className="muted">No jobs.</p>;
   return (
-    <div className="table-wrap">
-      <table>
-        <thead>
-          <tr>
-            <th scope="col">Job</th>
-            <th scope="col">Type</th>
-            <th scope="col">Status</th>
-            <th scope="col">Certificate</th>
-            <th scope="col">Requested by</th>
-            <th scope="col">Attempts</th>
-            <th scope="col">Updated</th>
-            <th scope="col">Detail</th>
-            {decide && <th scope="col">Decision</th>}
-          </tr>
-        </thead>
-        <tbody>
-          {jobs.map((job) => (
-            <tr key={job.id} data-id={job.id}>
-              <td className="mono">{job.id}</td>
-              <td>{job.type}</td>
-              <td>
-                <StatusBadge status={job.status} />
-              </td>
-              <td>
-                <Link href={`/certificates/${encodeURIComponent(job.certificate_id)}`}>{job.certificate_id}</Link>
-              </td>
-              <td>{job.requested_by}</td>
-              <td>
-                {job.attempts}/{job.max_attempts}
-              </td>
-              <td>{formatDate(job.updated_at)}</td>
-              <td className="detail">{job.last_error ?? job.waiting_reason?.detail ?? job.decision_reason ?? ''}</td>
-              {decide && <td>{job.status === 'awaiting_approval' && <JobDecision job={job} />}</td>}
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <TableShell headers={['Job', 'Type', 'Status', 'Certificate', 'Requested by', 'Attempts', 'Updated', 'Detail', decide && 'Decision']}>
+      {jobs.map((job) => (
+        <tr key={job.id} data-id={job.id}>
+          <td className="mono">{job.id}</td>
+          <td>{job.type}</td>
+          <td>
+            <StatusBadge status={job.status} />
+          </td>
+          <td>
+            <Link href={`/certificates/${encodeURIComponent(job.certificate_id)}`}>{job.certificate_id}</Link>
+          </td>
+          <td>{job.requested_by}</td>
+          <td>
+            {job.attempts}/{job.max_attempts}
+          </td>
+          <td>{formatDate(job.updated_at)}</td>
+          <td className="detail">{job.last_error ?? job.waiting_reason?.detail ?? job.decision_reason ?? ''}</td>
+          {decide && <td>{job.status === 'awaiting_approval' && <JobDecision job={job} />}</td>}
+        </tr>
+      ))}
+    </TableShell>
   );
 }

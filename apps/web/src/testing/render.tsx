@@ -4,32 +4,19 @@ import type { ReactNode } from 'react';
 import { vi } from 'vitest';
 import { type Whoami, SessionProvider } from '../auth/session';
 
+const VIEWER: Whoami['permissions'] = [
+  'certificates:read',
+  'jobs:read',
+  'inventory:read',
+  'issuers:read',
+  'notifications:read',
+  'audit:read',
+  'acme:read',
+  'session:read',
+];
 const PERMISSIONS: Record<string, Whoami['permissions']> = {
-  viewer: [
-    'certificates:read',
-    'jobs:read',
-    'inventory:read',
-    'issuers:read',
-    'notifications:read',
-    'audit:read',
-    'acme:read',
-    'session:read',
-  ],
-  operator: [
-    'certificates:read',
-    'jobs:read',
-    'inventory:read',
-    'issuers:read',
-    'notifications:read',
-    'audit:read',
-    'acme:read',
-    'session:read',
-    'certificates:write',
-    'certificates:revoke',
-    'jobs:approve',
-    'jobs:retry',
-    'notifications:manage',
-  ],
+  viewer: VIEWER,
+  operator: [...VIEWER, 'certificates:write', 'certificates:revoke', 'jobs:approve', 'jobs:retry', 'notifications:manage'],
 };
 
 export function whoamiOf(role: 'viewer' | 'operator'): Whoami {
