@@ -3,7 +3,7 @@ import tseslint from 'typescript-eslint';
 import nx from '@nx/eslint-plugin';
 import prettier from 'eslint-config-prettier';
 
-const APPS = ['gateway', 'inventory', 'issuance', 'acme', 'revocation', 'scheduler', 'notifications', 'agent', 'cli'];
+const APPS = ['gateway', 'inventory', 'issuance', 'acme', 'revocation', 'scheduler', 'notifications', 'agent', 'cli', 'web'];
 const TEST_FILES = [
   '**/*.spec.ts',
   '**/*.target-spec.ts',
@@ -38,7 +38,17 @@ function boundaries({ testCode }) {
 }
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'dist/**', '.local/**', '.nx/**', 'libs/database/src/generated/**', 'coverage/**'] },
+  {
+    ignores: [
+      'node_modules/**',
+      'dist/**',
+      '.local/**',
+      '.nx/**',
+      'libs/database/src/generated/**',
+      'coverage/**',
+      'apps/web/src/api/schema.d.ts',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -72,6 +82,16 @@ export default tseslint.config(
       },
     },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
+    // The dashboard (apps/web): React in the browser, typed by apps/web/tsconfig.json.
+    files: ['apps/web/**/*.{ts,tsx}'],
+    plugins: { '@nx': nx },
+    languageOptions: { parserOptions: { ecmaFeatures: { jsx: true } } },
+    rules: {
+      '@nx/enforce-module-boundaries': ['error', boundaries({ testCode: false })],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
   },
   {
     // End-to-end tests read untyped JSON from the running stack.

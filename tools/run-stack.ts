@@ -40,7 +40,8 @@ async function main(): Promise<void> {
   console.log(
     `\n[start] all ${SERVICES.length} services ready in ${((Date.now() - t0) / 1000).toFixed(1)} s (${((Date.now() - since) / 1000).toFixed(1)} s since npm start)`,
   );
-  console.log(`\n  REST API     http://${host}:${stack.ports.gateway}/api/v1   (e.g. /api/v1/certificates)`);
+  console.log(`\n  Dashboard    http://${host}:${stack.ports.gateway}/${https ? `   ${https}/` : ''}   (docs/dashboard.md)`);
+  console.log(`  REST API     http://${host}:${stack.ports.gateway}/api/v1   (e.g. /api/v1/certificates)`);
   if (https) console.log(`  HTTPS        ${https}/api/v1   CA bundle: ${caFile}   (docs/tls.md)`);
   else if (tlsPort > 0 && !caFile) console.log(`  HTTPS        https://<a name in your certificate>:${tlsPort}/api/v1`);
   const gatewayMetrics = process.env.CERTCTL_GATEWAY_METRICS_PORT || '8087';

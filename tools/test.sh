@@ -6,17 +6,20 @@ t0=$(date +%s)
 prepare_platform
 step "type check, lint and format check"
 npx tsc -p tsconfig.json --noEmit
+npx tsc -p apps/web/tsconfig.json # the dashboard: browser code, its own compiler settings
 NX_DAEMON=false npx nx show projects >/dev/null # project graph for @nx/enforce-module-boundaries
 npx eslint . --max-warnings 0
 npx prettier --check . --log-level warn
 step "unit tests"
 npx jest --selectProjects unit
+npx vitest run --config apps/web/vite.config.mts # the dashboard's component tests (jsdom)
 step "integration tests (real PostgreSQL, Redis, NATS)"
 npx jest --selectProjects integration --runInBand --forceExit
 step "agent target connectors (real NGINX, Apache httpd, HAProxy, Caddy, Postfix, Dovecot, keytool, OpenSSH)"
 bash tools/agent/install-target-servers.sh
 npx jest --selectProjects targets --runInBand --forceExit
-step "end-to-end tests (the whole stack, driven from outside)"
+step "end-to-end tests (the whole stack, driven from outside; the dashboard in Debian's Chromium)"
+bash tools/web/install-chromium.sh
 npx jest --selectProjects e2e --runInBand --forceExit
 step "deployment files (helm, compose)"
 bash tools/deploy/check.sh

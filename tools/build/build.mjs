@@ -28,7 +28,11 @@ entries['tools/bus-config'] = join(root, 'tools', 'infra', 'bus-config.ts');
 entries['tools/challenge-test-server'] = join(root, 'tools', 'testing', 'challenge-test-server.ts');
 
 // Built by their own scripts (run as child processes): the agent is one file with every dependency inlined.
-const scripts = { 'apps/agent': join(root, 'tools', 'build', 'build-agent.mjs') };
+// The dashboard (apps/web) is a Vite build of its own (tools/web/build.mjs prints the bundle size).
+const scripts = {
+  'apps/agent': join(root, 'tools', 'build', 'build-agent.mjs'),
+  'apps/web': join(root, 'tools', 'web', 'build.mjs'),
+};
 
 const wanted = process.argv.slice(2);
 const selected = wanted.length
@@ -50,7 +54,7 @@ const runScript = (file) =>
     }),
   );
 await Promise.all([
-  ...selected.filter((name) => scripts[name]).map((name) => runScript(scripts[name])),
+  ...selected.filter((name) => scripts[name]).map((name) => runScript(scripts[name]).then((out) => void process.stdout.write(out))),
   ...selected
     .filter((name) => entries[name])
     .map((name) =>

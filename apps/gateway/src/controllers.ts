@@ -5,6 +5,7 @@ import { AgentsController } from './agents/agents.controller';
 import { AgentBootstrapController, BootstrapTokensController } from './agents/bootstrap-tokens.controller';
 import { ApiKeysController } from './api-keys/api-keys.controller';
 import { AuditController } from './audit/audit.controller';
+import { WhoamiController } from './auth/whoami.controller';
 import { CertificatesController, StatsController } from './certificates/certificates.controller';
 import { PrivateKeyController } from './certificates/private-key.controller';
 import { HealthChecksController } from './health-checks/health-checks.controller';
@@ -46,6 +47,7 @@ export const GATEWAY_CONTROLLERS: Type<unknown>[] = [
   AcmeAdminController,
   ApiKeysController,
   AuditController,
+  WhoamiController,
   VersionController,
   OpenApiController,
 ];

@@ -4,6 +4,7 @@ import { bootstrapService, exitOnStartFailure, loadConfigOrExit } from '@certctl
 import { gatewayEnvSchema } from './config';
 import { gatewayModule } from './app.module';
 import { AuditWriter } from './audit/audit.writer';
+import { installDashboard } from './http/dashboard';
 import { installGatewayHooks } from './http/hooks';
 import { startMetricsListener } from './http/metrics-listener';
 import { installPublicProxy } from './http/proxy';
@@ -26,6 +27,7 @@ bootstrapService({
     const fastify = app.getHttpAdapter().getInstance();
     installGatewayHooks(fastify, config, app.get(AuditWriter));
     await installPublicProxy(fastify, config);
+    installDashboard(fastify);
     // The HTTPS port serves this same app (docs/tls.md); it opens once HTTP is listening.
     https = new GatewayHttps(fastify, config, app.get(RpcClient));
   },

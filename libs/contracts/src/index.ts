@@ -29,3 +29,4 @@ export * from './platform-tls';
 export * from './private-keys';
 export * from './input-hazards';
 export * from './health-checks';
+export * from './whoami';

@@ -32,11 +32,14 @@ export const Permission = {
   AcmeManage: 'acme:manage',
   /** Download a server-generated private key (admin only: not in READ or LIFECYCLE). */
   CertificatesPrivateKeyExport: 'certificates:private_key_export',
+  /** Read one's own key, role and permissions (GET /api/v1/auth/whoami): every role. */
+  SessionRead: 'session:read',
 } as const;
 export type Permission = (typeof Permission)[keyof typeof Permission];
 export const PERMISSIONS: readonly Permission[] = Object.values(Permission);
 
 const READ: Permission[] = [
+  Permission.SessionRead,
   Permission.CertificatesRead,
   Permission.JobsRead,
   Permission.InventoryRead,
@@ -58,7 +61,7 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, ReadonlySet<Permission>>> =
   viewer: new Set(READ),
   operator: new Set([...READ, ...LIFECYCLE]),
   admin: new Set(PERMISSIONS),
-  agent: new Set([Permission.AgentSelf]),
+  agent: new Set([Permission.AgentSelf, Permission.SessionRead]),
 };
 
 export function roleAllows(role: Role, permission: Permission): boolean {

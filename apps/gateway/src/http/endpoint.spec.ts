@@ -66,11 +66,11 @@ describe('route declarations', () => {
 });
 
 describe('roles', () => {
-  it('viewer only reads, agent only acts as itself, admin has everything', () => {
+  it('viewer only reads, agent only acts as itself (and reads who it is), admin has everything', () => {
     for (const p of PERMISSIONS) {
       expect(roleAllows('admin', p)).toBe(true);
       expect(roleAllows('viewer', p)).toBe(p.endsWith(':read'));
-      expect(roleAllows('agent', p)).toBe(p === 'agent:self');
+      expect(roleAllows('agent', p)).toBe(p === 'agent:self' || p === 'session:read');
     }
   });
 
