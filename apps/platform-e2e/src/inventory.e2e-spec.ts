@@ -423,7 +423,10 @@ describe('targets and archiving', () => {
   it('mail, keystore and SSH targets are created with the configurations docs/agent.md shows', async () => {
     const reg = await api('POST', '/api/v1/agents', { body: { name: `mail-agent-${run}` } });
     const agentId = reg.body.agent.id as string;
-    const examples = [...readFileSync(join(ROOT, 'docs/agent.md'), 'utf8').matchAll(/```json\n([\s\S]+?)```/g)].map(
+    const doc = readFileSync(join(ROOT, 'docs/agent.md'), 'utf8');
+    const start = doc.indexOf('## Targets: mail, keystores and SSH');
+    const section = doc.slice(start, doc.indexOf('\n## ', start + 4));
+    const examples = [...section.matchAll(/```json\n([\s\S]+?)```/g)].map(
       (block) => JSON.parse(block[1].replace("<the agent's id>", agentId)) as { type: string; config: Record<string, unknown> },
     );
     expect(examples.map((example) => example.type)).toEqual(['postfix', 'dovecot', 'keystore', 'ssh']);
