@@ -52,18 +52,21 @@ describe('GatewayClient.discoveries against a server with the gateway’s 1 MiB 
   let server: Server;
   let baseUrl = '';
   const bodies: number[] = [];
+  const refused: number[] = [];
+  let limit = GATEWAY_BODY_LIMIT;
   beforeAll(async () => {
     server = createServer((req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (chunk: Buffer) => chunks.push(chunk));
       req.on('end', () => {
         const raw = Buffer.concat(chunks);
-        bodies.push(raw.length);
         res.setHeader('content-type', 'application/json');
-        if (raw.length > GATEWAY_BODY_LIMIT) {
+        if (raw.length > limit) {
+          refused.push(raw.length);
           res.writeHead(413).end(JSON.stringify({ title: 'Payload Too Large', detail: 'request entity too large' }));
           return;
         }
+        bodies.push(raw.length);
         const body = JSON.parse(raw.toString('utf8')) as DiscoveryReport;
         const rejected = body.certificates
           .map((entry, index) => ({ index, path: entry.path, error: 'not a certificate' }))
@@ -76,6 +79,10 @@ describe('GatewayClient.discoveries against a server with the gateway’s 1 MiB 
     baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });
   afterAll(() => new Promise((resolve) => server.close(resolve)));
+  beforeEach(() => {
+    bodies.length = 0;
+    refused.length = 0;
+  });
 
   it('sends a 3 MiB report as several accepted requests and merges the answers (rejected indexes into the whole report)', async () => {
     const report = bigReport(1500, [2, 1400]);
@@ -83,7 +90,7 @@ describe('GatewayClient.discoveries against a server with the gateway’s 1 MiB 
     const client = new GatewayClient({ baseUrl }, 'agent-1', 'ck_agent');
     const answer = await client.discoveries(report);
     expect(bodies.length).toBeGreaterThanOrEqual(4);
-    expect(bodies.every((size) => size <= GATEWAY_BODY_LIMIT)).toBe(true);
+    expect(refused).toEqual([]);
     expect(answer).toEqual({
       received: 1498,
       new: 1498,
@@ -93,5 +100,27 @@ describe('GatewayClient.discoveries against a server with the gateway’s 1 MiB 
         { index: 1400, path: '/etc/ssl/site-1400.pem', error: 'not a certificate' },
       ],
     });
+  });
+
+  it('a gateway configured with a smaller limit (413) gets the batches halved; one certificate alone over the limit comes back rejected', async () => {
+    limit = 64 * 1024;
+    try {
+      const report = bigReport(1500, [7]);
+      report.certificates[900].certificate_pem = 'good' + 'B'.repeat(66000); // with its JSON, over 64 KiB alone
+      const answer = await new GatewayClient({ baseUrl }, 'agent-1', 'ck_agent').discoveries(report);
+      expect(bodies.every((size) => size <= limit)).toBe(true);
+      expect(refused.length).toBeLessThan(12); // the smaller budget is kept for the rest of the report
+      expect(answer).toEqual({
+        received: 1498,
+        new: 1498,
+        requests: bodies.length + refused.length,
+        rejected: [
+          { index: 7, path: '/etc/ssl/site-7.pem', error: 'not a certificate' },
+          { index: 900, path: '/etc/ssl/site-900.pem', error: 'larger than the server accepts in one request (HTTP 413)' },
+        ],
+      });
+    } finally {
+      limit = GATEWAY_BODY_LIMIT;
+    }
   });
 });

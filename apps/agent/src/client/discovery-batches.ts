@@ -1,4 +1,5 @@
 import type { DiscoveryReport } from './gateway-client';
+import { GatewayError } from './http';
 
 /** What one discovery request may hold: the gateway refuses bodies over CERTCTL_MAX_BODY_BYTES (1 MiB by default) and reports over 5,000 entries. */
 export interface BatchLimits {
@@ -6,7 +7,10 @@ export interface BatchLimits {
   maxEntries: number;
 }
 
-/** Well under the gateway's default 1 MiB body limit; the server's own cap is 5,000 certificates and 5,000 errors per report. */
+/**
+ * Well under the gateway's default 1 MiB body limit; the server's own cap is 5,000 certificates
+ * and 5,000 errors per report. A gateway configured lower answers 413: the batch is then halved.
+ */
 export const DISCOVERY_BATCH_LIMITS: BatchLimits = { maxBytes: 768 * 1024, maxEntries: 5000 };
 
 export interface DiscoveryAnswer {
@@ -54,4 +58,47 @@ export function mergeDiscoveryAnswers(answers: { answer: DiscoveryAnswer; firstI
       (answer.rejected ?? []).map((entry) => ({ ...entry, index: entry.index + firstIndex })),
     ),
   };
+}
+
+const entriesOf = (batch: DiscoveryReport) => batch.certificates.length + batch.errors.length;
+
+/**
+ * Sends the report in batches through `post` and merges the answers. When the server refuses a
+ * batch as too large (413: a CERTCTL_MAX_BODY_BYTES below the default), the byte budget is halved
+ * for the rest of the report and the batch sent again in smaller parts; a single certificate
+ * larger than the limit comes back in `rejected`, a single error entry is dropped.
+ */
+export async function sendDiscoveryReport(
+  report: DiscoveryReport,
+  post: (batch: DiscoveryReport) => Promise<DiscoveryAnswer>,
+  limits: BatchLimits = DISCOVERY_BATCH_LIMITS,
+): Promise<DiscoveryAnswer & { requests: number }> {
+  const answers: { answer: DiscoveryAnswer; firstIndex: number }[] = [];
+  let maxBytes = limits.maxBytes;
+  let requests = 0;
+  async function sendAll(batches: DiscoveryReport[], firstIndex: number): Promise<void> {
+    for (const batch of batches) {
+      await send(batch, firstIndex);
+      firstIndex += batch.certificates.length;
+    }
+  }
+  async function send(batch: DiscoveryReport, firstIndex: number): Promise<void> {
+    const single = entriesOf(batch) <= 1;
+    if (!single && jsonBytes(batch) > maxBytes) return sendAll(splitDiscoveryReport(batch, { ...limits, maxBytes }), firstIndex);
+    requests++;
+    try {
+      answers.push({ answer: await post(batch), firstIndex });
+    } catch (err) {
+      if (!(err instanceof GatewayError) || err.status !== 413) throw err;
+      if (!single) {
+        maxBytes = Math.min(maxBytes, Math.ceil(jsonBytes(batch) / 2));
+        return send(batch, firstIndex);
+      }
+      const error = 'larger than the server accepts in one request (HTTP 413)';
+      const rejected = batch.certificates.map((entry, index) => ({ index, path: entry.path, error }));
+      answers.push({ answer: { received: 0, new: 0, rejected }, firstIndex });
+    }
+  }
+  await sendAll(splitDiscoveryReport(report, limits), 0);
+  return { ...mergeDiscoveryAnswers(answers), requests };
 }

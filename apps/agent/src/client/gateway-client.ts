@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { agentJobSchema, agentSchema, agentWorkSchema } from '@certctl/contracts';
-import { DISCOVERY_BATCH_LIMITS, type DiscoveryAnswer, mergeDiscoveryAnswers, splitDiscoveryReport } from './discovery-batches';
+import { DISCOVERY_BATCH_LIMITS, type DiscoveryAnswer, sendDiscoveryReport } from './discovery-batches';
 import { type HttpOptions, requestJson } from './http';
 
 export type AgentJob = z.infer<typeof agentJobSchema>;
@@ -62,15 +62,8 @@ export class GatewayClient {
   }
 
   /** Sends the report in as many requests as the gateway's body and entry limits need; the answers come back merged. */
-  async discoveries(report: DiscoveryReport, limits = DISCOVERY_BATCH_LIMITS): Promise<DiscoveryAnswer & { requests: number }> {
-    const answers: { answer: DiscoveryAnswer; firstIndex: number }[] = [];
-    let firstIndex = 0;
-    const batches = splitDiscoveryReport(report, limits);
-    for (const batch of batches) {
-      answers.push({ answer: await this.call<DiscoveryAnswer>('POST', '/discoveries', batch), firstIndex });
-      firstIndex += batch.certificates.length;
-    }
-    return { ...mergeDiscoveryAnswers(answers), requests: batches.length };
+  discoveries(report: DiscoveryReport, limits = DISCOVERY_BATCH_LIMITS): Promise<DiscoveryAnswer & { requests: number }> {
+    return sendDiscoveryReport(report, (batch) => this.call<DiscoveryAnswer>('POST', '/discoveries', batch), limits);
   }
 }
 
