@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { agentJobSchema, agentSchema, agentWorkSchema } from '@certctl/contracts';
+import { DISCOVERY_BATCH_LIMITS, type DiscoveryAnswer, sendDiscoveryReport } from './discovery-batches';
 import { type HttpOptions, requestJson } from './http';
 
 export type AgentJob = z.infer<typeof agentJobSchema>;
@@ -60,8 +61,9 @@ export class GatewayClient {
     return this.call('POST', `/jobs/${encodeURIComponent(jobId)}/status`, report);
   }
 
-  discoveries(report: DiscoveryReport): Promise<{ received: number; new: number }> {
-    return this.call('POST', '/discoveries', report);
+  /** Sends the report in as many requests as the gateway's body and entry limits need; the answers come back merged. */
+  discoveries(report: DiscoveryReport, limits = DISCOVERY_BATCH_LIMITS): Promise<DiscoveryAnswer & { requests: number }> {
+    return sendDiscoveryReport(report, (batch) => this.call<DiscoveryAnswer>('POST', '/discoveries', batch), limits);
   }
 }
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { opensslCa } from '@certctl/testing';
 import { fingerprintOf } from '../targets/tls-probe';
-import { scanDirectories } from './scanner';
+import { MAX_CERTIFICATE_PEM_CHARS, MAX_ERROR_CHARS, scanDirectories } from './scanner';
 import { X509Certificate } from 'node:crypto';
 
 const openssl = (args: string[], cwd: string) => execFileSync('openssl', args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -61,5 +61,25 @@ describe('filesystem discovery', () => {
     const report = await scanDirectories(['/nonexistent/certctl-scan']);
     expect(report.certificates).toEqual([]);
     expect(report.errors).toEqual([{ path: '/nonexistent/certctl-scan', error: expect.stringContaining('ENOENT') }]);
+  });
+
+  it('keeps every entry within the server’s bounds: an oversized certificate becomes an error entry, long errors are cut', async () => {
+    const work = mkdtempSync(join(tmpdir(), 'agent-scan-work-'));
+    const root = mkdtempSync(join(tmpdir(), 'agent-scan-'));
+    const sans = Array.from({ length: 1000 }, (_, index) => `DNS:host-${index}.a-rather-long-subdomain-name.example.com`).join(',');
+    opensslCa(work, 'big', null, `basicConstraints=critical,CA:false\nsubjectAltName=${sans}`);
+    const big = readFileSync(join(work, 'big.pem'), 'utf8');
+    expect(big.length).toBeGreaterThan(MAX_CERTIFICATE_PEM_CHARS);
+    writeFileSync(join(root, 'big.pem'), big + certificate(work, 'small'));
+    const longMissing = '/nonexistent/' + 'a/'.repeat(2000);
+
+    const report = await scanDirectories([root, longMissing]);
+    expect(report.certificates.map((entry) => entry.path)).toEqual([join(root, 'big.pem')]);
+    expect(report.certificates[0].certificate_pem.length).toBeLessThanOrEqual(MAX_CERTIFICATE_PEM_CHARS);
+    expect(report.errors).toEqual([
+      { path: join(root, 'big.pem'), error: expect.stringContaining('larger than 65536 characters') },
+      { path: longMissing, error: expect.stringContaining('ENOENT') },
+    ]);
+    expect(report.errors[1].error).toHaveLength(MAX_ERROR_CHARS);
   });
 });

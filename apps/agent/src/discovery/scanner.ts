@@ -4,6 +4,9 @@ import type { DiscoveryReport } from '../client/gateway-client';
 import { certificatesIn } from './parse';
 
 export const MAX_FILE_BYTES = 1024 * 1024;
+/** The server's bounds on one report entry (discoveryReportBodySchema): over them, the whole report would be refused. */
+export const MAX_CERTIFICATE_PEM_CHARS = 65536;
+export const MAX_ERROR_CHARS = 4000;
 
 function reason(err: unknown): string {
   const code = (err as NodeJS.ErrnoException).code;
@@ -21,12 +24,14 @@ export async function scanDirectories(directories: string[], now = new Date()): 
   const report: DiscoveryReport = { scanned_at: now.toISOString(), directories, certificates: [], errors: [] };
   const seen = new Set<string>();
 
+  const noteError = (path: string, error: string) => report.errors.push({ path, error: error.slice(0, MAX_ERROR_CHARS) });
+
   /** The value, or undefined with the failure recorded against `path`. */
   async function attempt<T>(path: string, fn: () => Promise<T>): Promise<T | undefined> {
     try {
       return await fn();
     } catch (err) {
-      report.errors.push({ path, error: reason(err) });
+      noteError(path, reason(err));
       return undefined;
     }
   }
@@ -35,7 +40,7 @@ export async function scanDirectories(directories: string[], now = new Date()): 
     const real = await attempt(path, () => realpath(path));
     if (real === undefined) return;
     if (ancestors.has(real)) {
-      report.errors.push({ path, error: `symlink loop (back to ${real})` });
+      noteError(path, `symlink loop (back to ${real})`);
       return;
     }
     if (seen.has(real)) return;
@@ -50,7 +55,11 @@ export async function scanDirectories(directories: string[], now = new Date()): 
     if (size > MAX_FILE_BYTES || size === 0) return;
     const bytes = await attempt(path, () => readFile(path));
     if (!bytes) return;
-    for (const found of certificatesIn(bytes)) report.certificates.push({ path, ...found });
+    for (const found of certificatesIn(bytes)) {
+      if (found.certificate_pem.length > MAX_CERTIFICATE_PEM_CHARS)
+        noteError(path, `certificate larger than ${MAX_CERTIFICATE_PEM_CHARS} characters of PEM; not reported`);
+      else report.certificates.push({ path, ...found });
+    }
   }
 
   async function visit(path: string, ancestors: Set<string>): Promise<void> {

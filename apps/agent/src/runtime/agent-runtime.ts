@@ -125,8 +125,12 @@ export class AgentRuntime {
     if (!this.config.discovery_dirs.length) return;
     const report = await scanDirectories(this.config.discovery_dirs);
     try {
-      const answer = await this.client.discoveries(report);
-      agentLog.info({ found: report.certificates.length, errors: report.errors.length, ...answer }, 'discovery report sent');
+      const { rejected, ...answer } = await this.client.discoveries(report);
+      agentLog.info(
+        { found: report.certificates.length, errors: report.errors.length, ...answer, rejected: rejected.length },
+        'discovery report sent',
+      );
+      if (rejected.length) agentLog.warn({ rejected: rejected.slice(0, 20) }, 'the server could not parse some reported certificates');
     } catch (err) {
       if (!(err instanceof GatewayError) || err.status !== 404) throw err;
       if (!this.discoveryMissingLogged)
