@@ -1,6 +1,6 @@
 import { Client } from 'pg';
 import { readState } from './e2e-env';
-import { api, expectProblem, validCertificate, waitFor } from './http';
+import { api, auditRows, expectProblem, validCertificate, waitFor } from './http';
 
 const run = Date.now().toString(36);
 const beat = { hostname: 'web-1', os: 'linux', architecture: 'x64', version: '1.0.0', ip_addresses: [] };
@@ -13,14 +13,6 @@ async function sql<T = Record<string, unknown>>(text: string, values: unknown[] 
   } finally {
     await db.end();
   }
-}
-
-/** The audit rows of `action` on `resourceId`, once the writer has flushed them. */
-function auditRows(action: string, resourceId: string) {
-  return waitFor(async () => {
-    const rows = (await api('GET', `/api/v1/audit?action=${action}&resource_id=${resourceId}`)).body.data;
-    return rows?.length ? (rows as { actor: string; status: number; details: Record<string, unknown> }[]) : undefined;
-  });
 }
 
 function expectGone(r: Awaited<ReturnType<typeof api>>) {

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { type Server, createServer } from 'node:tls';
 import { startHttpReceiver } from '@certctl/testing';
 import { e2ePortOffset } from './e2e-env';
-import { api, expectProblem, waitFor } from './http';
+import { api, auditRows, expectProblem, waitFor } from './http';
 
 /** A self-signed P-256 certificate for `cn`, made by openssl. */
 function selfSigned(dir: string, cn: string) {
@@ -120,8 +120,8 @@ describe('endpoint health checks', () => {
     const first = await probe();
     expect(first.check).toMatchObject({ status: 'healthy', consecutive_failures: 0, served_fingerprint: hex(certA.fingerprint) });
     expect(first.result).toMatchObject({ ok: true, status_after: 'healthy', served_fingerprint: hex(certA.fingerprint) });
-    const audit = await api('GET', `/api/v1/audit?action=health_check.create&resource_id=${checkId}`);
-    expect(audit.body.data).toHaveLength(1);
+    const audit = await auditRows('health_check.create', checkId);
+    expect(audit).toHaveLength(1);
   });
 
   it('fail/the server left on certificate B after a renewal: cert_mismatch, and the rule delivers a warning', async () => {

@@ -41,7 +41,21 @@ export const validCertificate = (name: string) => ({
   renewal_policy_id: 'rp-standard',
 });
 
-export { waitFor } from '@certctl/testing';
+import { waitFor } from '@certctl/testing';
+
+export { waitFor };
+
+/** The audit rows of one action on one resource, once the gateway has written them (it writes in batches after the response). */
+export function auditRows(action: string, resourceId: string, timeoutMs = 15000) {
+  return waitFor(
+    async () => {
+      const rows = (await api('GET', `/api/v1/audit?action=${action}&resource_id=${resourceId}`)).body.data;
+      return rows?.length ? (rows as { actor: string; status: number; details: Record<string, unknown> }[]) : undefined;
+    },
+    timeoutMs,
+    `the audit row of ${action} on ${resourceId}`,
+  );
+}
 
 /** A typed RFC 9457 problem with the given status, carrying the request id and no stack trace. */
 export function expectProblem(r: Pick<HttpResult, 'status' | 'headers' | 'body'>, status: number): void {
