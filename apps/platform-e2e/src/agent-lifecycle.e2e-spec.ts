@@ -1,6 +1,6 @@
 import { Client } from 'pg';
 import { readState } from './e2e-env';
-import { api, auditRows, expectProblem, validCertificate, waitFor } from './http';
+import { api, auditRows, expectProblem, validCertificate } from './http';
 
 const run = Date.now().toString(36);
 const beat = { hostname: 'web-1', os: 'linux', architecture: 'x64', version: '1.0.0', ip_addresses: [] };
