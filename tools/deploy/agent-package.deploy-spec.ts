@@ -33,7 +33,7 @@ describe('the agent bundle', () => {
     });
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
-    expect(run.stdout.trim()).toBe(`certctl-agent ${version}`);
+    expect(run.stdout.trim()).toBe(version); // the version every heartbeat sends
   });
 
   it('requires nothing but Node built-in modules (every npm dependency is inlined)', () => {
