@@ -1,7 +1,7 @@
 // Test-only: each agent target type's real server (libs/testing fixtures) started with a leaf of
 // the fixture's own test CA, answering what agent-targets.e2e-spec.ts needs from it.
 import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   type MailTestLeaf,
@@ -21,6 +21,7 @@ import {
   startNginx,
   startPostfix,
   startReloadableTlsServer,
+  sshTargetConfig,
   startSshd,
 } from '@certctl/testing';
 
@@ -36,6 +37,8 @@ export interface AgentTargetFixture {
   breakIt(): Promise<Record<string, unknown> | undefined>;
   /** The server's own words when its configuration is broken. */
   serverError: RegExp;
+  /** The deployment step that fails then (`result.failed_step`). */
+  failedStep: 'validate' | 'verify';
   stop(): Promise<void>;
 }
 
@@ -44,7 +47,27 @@ export interface AgentTargetCase {
   start(): Promise<AgentTargetFixture>;
 }
 
-const fullChain = (leaf: MailTestLeaf) => `${leaf.certificatePem.trim()}\n${leaf.chainPem.trim()}\n`;
+const fullChain = (leaf: { certificatePem: string; chainPem: string }) => `${leaf.certificatePem.trim()}\n${leaf.chainPem.trim()}\n`;
+
+/** A fixture whose break is the server's own breakConfig() (its configuration test then fails); `cleanup` runs after stop. */
+function brokenByServer(
+  server: { breakConfig(): void; stop(): Promise<void> },
+  parts: Pick<AgentTargetFixture, 'targetConfig' | 'served' | 'loopPort' | 'serverError'> & { cleanup?: () => void },
+): AgentTargetFixture {
+  const { cleanup, ...rest } = parts;
+  return {
+    ...rest,
+    failedStep: 'validate',
+    breakIt: async () => {
+      server.breakConfig();
+      return undefined;
+    },
+    stop: async () => {
+      await server.stop();
+      cleanup?.();
+    },
+  };
+}
 
 function webServer(type: AgentTargetCase['type'], start: typeof startNginx, serverError: RegExp): AgentTargetCase {
   return {
@@ -54,21 +77,16 @@ function webServer(type: AgentTargetCase['type'], start: typeof startNginx, serv
       const leaf = ca.leaf('initial');
       let server: TargetServer;
       try {
-        server = await start({ certPem: `${leaf.certificatePem.trim()}\n${leaf.chainPem.trim()}\n`, keyPem: leaf.privateKeyPem });
+        server = await start({ certPem: fullChain(leaf), keyPem: leaf.privateKeyPem });
       } finally {
         ca.remove();
       }
-      return {
+      return brokenByServer(server, {
         targetConfig: server.targetConfig,
         served: () => handshakeFingerprint(server.port),
         loopPort: server.port,
-        breakIt: async () => {
-          server.breakConfig();
-          return undefined;
-        },
         serverError,
-        stop: () => server.stop(),
-      };
+      });
     },
   };
 }
@@ -92,29 +110,33 @@ async function mailMaterial(
   return { dir, leaf: createMailTestCa(dir).issueLeaf('initial'), ports, remove };
 }
 
+/** A mail server fixture: its certificate files, its instance option, a STARTTLS check on `port`. */
+function mailServer(
+  server: { certPath: string; keyPath: string; breakConfig(): void; stop(): Promise<void> },
+  options: { instance: Record<string, string>; port: number; starttls: 'smtp' | 'imap'; serverError: RegExp; cleanup(): void },
+): AgentTargetFixture {
+  const { instance, port, starttls, serverError, cleanup } = options;
+  return brokenByServer(server, {
+    targetConfig: { cert_path: server.certPath, key_path: server.keyPath, ...instance, verify: { host: '127.0.0.1', port, starttls } },
+    served: async () => servedFingerprint(port, starttls),
+    serverError,
+    cleanup,
+  });
+}
+
 const postfixCase: AgentTargetCase = {
   type: 'postfix',
   start: async () => {
     const { leaf, ports, remove } = await mailMaterial('postfix', 1);
     const postfix = await startPostfix({ port: ports[0], leaf });
-    return {
-      targetConfig: {
-        cert_path: postfix.certPath,
-        key_path: postfix.keyPath,
-        config_dir: postfix.configDir,
-        verify: { host: '127.0.0.1', port: postfix.port, starttls: 'smtp' },
-      },
-      served: async () => servedFingerprint(postfix.port, 'smtp'),
-      breakIt: async () => {
-        postfix.breakConfig();
-        return undefined;
-      },
-      serverError: /missing '=' after attribute name/,
-      stop: async () => {
-        await postfix.stop();
-        remove();
-      },
-    };
+    const serverError = /missing '=' after attribute name/;
+    return mailServer(postfix, {
+      instance: { config_dir: postfix.configDir },
+      port: postfix.port,
+      starttls: 'smtp',
+      serverError,
+      cleanup: remove,
+    });
   },
 };
 
@@ -123,24 +145,9 @@ const dovecotCase: AgentTargetCase = {
   start: async () => {
     const { leaf, ports, remove } = await mailMaterial('dovecot', 2);
     const dovecot = await startDovecot({ imapPort: ports[0], imapsPort: ports[1], leaf });
-    return {
-      targetConfig: {
-        cert_path: dovecot.certPath,
-        key_path: dovecot.keyPath,
-        config_file: dovecot.configFile,
-        verify: { host: '127.0.0.1', port: dovecot.imapPort, starttls: 'imap' },
-      },
-      served: async () => servedFingerprint(dovecot.imapPort, 'imap'),
-      breakIt: async () => {
-        dovecot.breakConfig();
-        return undefined;
-      },
-      serverError: /Unknown setting: ssl_certificate_that_does_not_exist/,
-      stop: async () => {
-        await dovecot.stop();
-        remove();
-      },
-    };
+    const serverError = /Unknown setting: ssl_certificate_that_does_not_exist/;
+    const instance = { config_file: dovecot.configFile };
+    return mailServer(dovecot, { instance, port: dovecot.imapPort, starttls: 'imap', serverError, cleanup: remove });
   },
 };
 
@@ -174,18 +181,12 @@ const keystoreCase: AgentTargetCase = {
       ['leaf.key', leaf.privateKeyPem],
     ])
       writeFileSync(join(dir, name), content, { mode: 0o600 });
-    execFileSync(
-      'openssl',
-      ['pkcs12', '-export', '-in', join(dir, 'leaf.pem'), '-certfile', join(dir, 'chain.pem'), '-inkey', join(dir, 'leaf.key')].concat([
-        '-name',
-        'tomcat',
-        '-passout',
-        `env:${KEYSTORE_PASSWORD_ENV}`,
-        '-out',
-        path,
-      ]),
-      { env: { ...process.env, [KEYSTORE_PASSWORD_ENV]: KEYSTORE_PASSWORD }, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
+    const [leafFile, chainFile, keyFile] = ['leaf.pem', 'chain.pem', 'leaf.key'].map((name) => join(dir, name));
+    const exportArgs = ['pkcs12', '-export', '-in', leafFile, '-certfile', chainFile, '-inkey', keyFile, '-name', 'tomcat'];
+    execFileSync('openssl', [...exportArgs, '-passout', `env:${KEYSTORE_PASSWORD_ENV}`, '-out', path], {
+      env: { ...process.env, [KEYSTORE_PASSWORD_ENV]: KEYSTORE_PASSWORD },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const targetConfig = { path, format: 'pkcs12', alias: 'tomcat', password_env: KEYSTORE_PASSWORD_ENV };
     let app: Awaited<ReturnType<typeof startReloadableTlsServer>> | undefined;
     return {
@@ -193,9 +194,10 @@ const keystoreCase: AgentTargetCase = {
       agentEnv: { [KEYSTORE_PASSWORD_ENV]: KEYSTORE_PASSWORD },
       served: async () => keytoolFingerprint(path),
       breakIt: async () => {
-        app = await startReloadableTlsServer({ dir, port: ports[0], cert: join(dir, 'leaf.pem'), key: join(dir, 'leaf.key') });
+        app = await startReloadableTlsServer({ dir, port: ports[0], cert: leafFile, key: keyFile });
         return { ...targetConfig, verify: { host: '127.0.0.1', port: app.port } };
       },
+      failedStep: 'verify',
       serverError: new RegExp(`127\\.0\\.0\\.1:${ports[0]} serves [0-9a-f]{64}, not the deployed [0-9a-f]{64}`),
       stop: async () => {
         await app?.stop();
@@ -212,7 +214,7 @@ const sshCase: AgentTargetCase = {
     const { leaf, ports, remove } = await mailMaterial('ssh', 2);
     const sshd = await startSshd({ port: ports[0] });
     const remoteDir = join(sshd.dir, 'remote');
-    execFileSync('mkdir', ['-p', remoteDir]);
+    mkdirSync(remoteDir, { recursive: true });
     writeFileSync(join(remoteDir, 'server.pem'), fullChain(leaf), { mode: 0o644 });
     writeFileSync(join(remoteDir, 'server.key'), leaf.privateKeyPem, { mode: 0o600 });
     const server = await startReloadableTlsServer({
@@ -221,32 +223,19 @@ const sshCase: AgentTargetCase = {
       cert: join(remoteDir, 'server.pem'),
       key: join(remoteDir, 'server.key'),
     });
-    return {
-      targetConfig: {
-        host: '127.0.0.1',
-        port: sshd.port,
-        user: sshd.user,
-        identity_file: sshd.identityFile,
-        known_hosts_file: sshd.knownHostsFile,
-        remote_dir: remoteDir,
-        cert_file: 'server.pem',
-        key_file: 'server.key',
-        test_command: server.testCommand,
-        reload_command: server.reloadCommand,
-        verify: { host: '127.0.0.1', port: server.port },
-      },
-      served: async () => servedFingerprint(server.port),
-      breakIt: async () => {
-        server.breakConfig();
-        return undefined;
-      },
-      serverError: new RegExp(`tls-server: ${server.configFile.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`),
+    const bothServers = {
+      breakConfig: () => server.breakConfig(),
       stop: async () => {
         await server.stop();
         await sshd.stop();
-        remove();
       },
     };
+    return brokenByServer(bothServers, {
+      targetConfig: sshTargetConfig(sshd, remoteDir, server),
+      served: async () => servedFingerprint(server.port),
+      serverError: new RegExp(`tls-server: ${server.configFile.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`),
+      cleanup: remove,
+    });
   },
 };
 
