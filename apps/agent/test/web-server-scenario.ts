@@ -1,48 +1,11 @@
 // Test-only: the scenario every web server connector passes against its real server
 // (apps/agent/src/targets/<type>/<type>.target-spec.ts).
-import { X509Certificate } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { connect } from 'node:tls';
-import { type ServerMaterial, type TargetServer, type TestLeaf, createTestCa } from '@certctl/testing';
+import { type ServerMaterial, type TargetServer, type TestLeaf, createTestCa, handshakeFingerprint, handshakeLoop } from '@certctl/testing';
 import { runDeployment } from '../src/targets/deploy-flow';
 import type { DeployMaterial, TargetConnector, TargetContext } from '../src/targets/target';
-
-/** The test's own handshake (not the connector's probe): the SHA-256 of the leaf served on `port`. */
-export function servedFingerprint(port: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const socket = connect({ host: '127.0.0.1', port, servername: 'localhost', rejectUnauthorized: false });
-    socket.setTimeout(5000, () => socket.destroy(new Error('handshake timed out')));
-    socket.once('secureConnect', () => {
-      const raw = socket.getPeerCertificate().raw;
-      socket.destroy();
-      resolve(new X509Certificate(raw).fingerprint256.replace(/:/g, '').toLowerCase());
-    });
-    socket.once('error', reject);
-  });
-}
-
-/** Handshakes in a loop until stopped: how many succeeded and which failed. */
-export function handshakeLoop(port: number): { stop(): Promise<{ handshakes: number; failures: string[] }> } {
-  let running = true;
-  const tally = { handshakes: 0, failures: [] as string[] };
-  const loop = (async () => {
-    while (running) {
-      await servedFingerprint(port).then(
-        () => tally.handshakes++,
-        (err: Error) => tally.failures.push(err.message),
-      );
-    }
-  })();
-  return {
-    stop: async () => {
-      running = false;
-      await loop;
-      return tally;
-    },
-  };
-}
 
 export function materialOf(leaf: TestLeaf, version: string): DeployMaterial {
   return { jobId: `job-${version}`, certificateId: 'cert-1', versionId: version, ...leaf };
@@ -90,7 +53,7 @@ export function describeWebServerTarget<C>(name: string, scenario: WebServerScen
     });
 
     it('deploys v2 without a failed handshake and verifies it is served', async () => {
-      expect(await servedFingerprint(server.port)).toBe(v1.fingerprintSha256);
+      expect(await handshakeFingerprint(server.port)).toBe(v1.fingerprintSha256);
       const loop = handshakeLoop(server.port);
       const outcome = await runDeployment(scenario.connector, server.targetConfig, materialOf(v2, 'v2'), ctx);
       await new Promise((resolve) => setTimeout(resolve, 500));
@@ -99,7 +62,7 @@ export function describeWebServerTarget<C>(name: string, scenario: WebServerScen
       expect(outcome).toMatchObject({ ok: true, rolledBack: false });
       expect(failures).toEqual([]);
       expect(handshakes).toBeGreaterThan(0);
-      expect(await servedFingerprint(server.port)).toBe(v2.fingerprintSha256);
+      expect(await handshakeFingerprint(server.port)).toBe(v2.fingerprintSha256);
       expect(outcome.verification).toMatchObject({ ok: true, servedFingerprint: v2.fingerprintSha256 });
       const keyFiles = scenario.keyFiles(server.targetConfig);
       expect(outcome.files).toEqual(expect.arrayContaining(keyFiles));
@@ -115,7 +78,7 @@ export function describeWebServerTarget<C>(name: string, scenario: WebServerScen
 
       expect(outcome).toMatchObject({ ok: false, failedStep: 'validate', rolledBack: true });
       expect(outcome.error).toMatch(serverError);
-      expect(await servedFingerprint(server.port)).toBe(v2.fingerprintSha256);
+      expect(await handshakeFingerprint(server.port)).toBe(v2.fingerprintSha256);
       for (const [file, content] of v2Files) expect(readFileSync(file, 'utf8')).toBe(content);
     });
   });

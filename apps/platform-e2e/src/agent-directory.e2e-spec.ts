@@ -1,11 +1,11 @@
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawnSync } from 'node:child_process';
 import { X509Certificate, createPrivateKey, createPublicKey } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { ROOT } from '@certctl/testing';
-import { gatewayUrl, readState } from './e2e-env';
+import { AGENT_BUNDLE, activeCertificatePem, agentDeploymentSetup, deploymentJobs, spawnAgent } from './agent-e2e-support';
+import { readState } from './e2e-env';
 import { api, exitsWithin, expectProblem, waitFor } from './http';
 
 /**
@@ -13,7 +13,6 @@ import { api, exitsWithin, expectProblem, waitFor } from './http';
  * stack: agent-side keys, deployment to a directory target, renewal, and kill -9 mid-deployment.
  */
 const run = Date.now().toString(36);
-const AGENT = join(ROOT, 'dist', 'certctl-agent.js'); // the single-file bundle that ships
 const root = mkdtempSync(join(tmpdir(), 'certctl-agent-e2e-'));
 const keyDir = join(root, 'keys');
 const stateDir = join(root, 'state');
@@ -22,22 +21,7 @@ const logFile = join(root, 'agent.log');
 let child: ChildProcess | undefined;
 
 function startAgent(agentId: string, apiKey: string): ChildProcess {
-  const log = openSync(logFile, 'a');
-  child = spawn(process.execPath, [AGENT], {
-    env: {
-      PATH: process.env.PATH,
-      HOME: root,
-      CERTCTL_SERVER_URL: gatewayUrl(),
-      CERTCTL_AGENT_ALLOW_HTTP: 'true',
-      CERTCTL_API_KEY: apiKey,
-      CERTCTL_AGENT_ID: agentId,
-      CERTCTL_AGENT_KEY_DIR: keyDir,
-      CERTCTL_AGENT_STATE_DIR: stateDir,
-      CERTCTL_AGENT_POLL_INTERVAL: '1',
-      CERTCTL_AGENT_HEARTBEAT_INTERVAL: '2',
-    },
-    stdio: ['ignore', log, log],
-  });
+  child = spawnAgent(root, agentId, apiKey);
   return child;
 }
 
@@ -57,26 +41,6 @@ function deployedPair(): { certificatePem: string; matches: boolean } {
   return { certificatePem, matches: Buffer.compare(fromCert, fromKey) === 0 };
 }
 
-async function deploymentJobs(db: Client, certificateId: string) {
-  const rows = await db.query<{ id: string; status: string; result: Record<string, unknown>; last_error: string | null }>(
-    `SELECT id, status::text AS status, result, last_error FROM jobs WHERE certificate_id = $1 AND type = 'deployment' ORDER BY created_at`,
-    [certificateId],
-  );
-  return rows.rows;
-}
-
-async function currentVersion(certificateId: string, notFingerprint?: string): Promise<string> {
-  return waitFor(
-    async () => {
-      const cert = await api('GET', `/api/v1/certificates/${certificateId}`);
-      const pem: string | null = cert.body.current_version?.certificate_pem ?? cert.body.certificate_pem;
-      return cert.body.status === 'active' && pem && fingerprint(pem) !== notFingerprint ? pem : undefined;
-    },
-    60000,
-    'the certificate to be issued from the agent CSR',
-  );
-}
-
 describe('certctl-agent with a directory target', () => {
   let db: Client;
   beforeAll(async () => {
@@ -90,7 +54,7 @@ describe('certctl-agent with a directory target', () => {
   });
 
   it('a bad configuration exits 2 with one line per problem', () => {
-    const result = spawnSync(process.execPath, [AGENT], {
+    const result = spawnSync(process.execPath, [AGENT_BUNDLE], {
       env: {
         PATH: process.env.PATH,
         CERTCTL_SERVER_URL: 'http://127.0.0.1:1',
@@ -111,42 +75,15 @@ describe('certctl-agent with a directory target', () => {
   });
 
   it('issues with a key made by the agent, deploys it, deploys the renewal, and survives kill -9 mid-deployment', async () => {
-    const profile = await api('POST', '/api/v1/profiles', {
-      body: { name: `agent-dir-${run}`, key_generation: 'agent', max_validity_days: 90 },
+    const setup = await agentDeploymentSetup({
+      name: `agentdir-${run}`,
+      type: 'directory',
+      config: { directory: outDir, fullchain_file: 'fullchain.pem', reload_command: ['true'] },
     });
-    expect(profile.status).toBe(201);
-    const reg = await api('POST', '/api/v1/agents', { body: { name: `dir-agent-${run}`, hostname: 'e2e-host' } });
-    expect(reg.status).toBe(201);
-    const { agent, api_key: apiKey } = reg.body as { agent: { id: string }; api_key: string };
-    const target = await api('POST', '/api/v1/targets', {
-      body: {
-        name: `dir-${run}`,
-        type: 'directory',
-        agent_id: agent.id,
-        config: { directory: outDir, fullchain_file: 'fullchain.pem', reload_command: ['true'] },
-      },
-    });
-    expect(target.status).toBe(201);
-    const name = `agentdir-${run}`;
-    const created = await api('POST', '/api/v1/certificates', {
-      body: {
-        name,
-        common_name: `${name}.example.com`,
-        sans: [`${name}.example.com`, `www.${name}.example.com`],
-        issuer_id: 'iss-local',
-        owner_id: 'o-alice',
-        team_id: 't-platform',
-        renewal_policy_id: 'rp-standard',
-        profile_id: profile.body.id,
-        agent_id: agent.id,
-        target_ids: [target.body.id],
-      },
-    });
-    expect(created.status).toBe(201);
-    const certId: string = created.body.id;
+    const { agentId, apiKey, targetId, certificateId: certId } = setup;
 
-    startAgent(agent.id, apiKey);
-    const first = await currentVersion(certId);
+    startAgent(agentId, apiKey);
+    const first = await activeCertificatePem(certId);
     const firstJob = await waitFor(
       async () => (await deploymentJobs(db, certId)).find((job) => job.status === 'completed'),
       60000,
@@ -164,17 +101,17 @@ describe('certctl-agent with a directory target', () => {
     expect(statSync(join(outDir, 'key.pem')).mode & 0o777).toBe(0o600);
     expect(firstJob.result).toEqual({
       version_id: expect.any(String),
-      target_id: target.body.id,
+      target_id: targetId,
       files: [join(outDir, 'cert.pem'), join(outDir, 'key.pem'), join(outDir, 'fullchain.pem')],
       verification: null,
       rolled_back: false,
     });
-    const online = await api('GET', `/api/v1/agents/${agent.id}`);
+    const online = await api('GET', `/api/v1/agents/${agentId}`);
     expect(online.body).toMatchObject({ status: 'online', version: '0.1.0', architecture: process.arch });
 
     // A renewal: a new key and CSR from the agent, then the new version deployed.
     expect((await api('POST', `/api/v1/certificates/${certId}/renew`)).status).toBe(202);
-    const second = await currentVersion(certId, fingerprint(first));
+    const second = await activeCertificatePem(certId, first);
     await waitFor(
       async () => ((await deploymentJobs(db, certId)).filter((job) => job.status === 'completed').length === 2 ? true : undefined),
       60000,
@@ -186,13 +123,13 @@ describe('certctl-agent with a directory target', () => {
     // kill -9 while the reload command runs: the files are all new (never mixed), and the restart finishes the job.
     expect(
       (
-        await api('PATCH', `/api/v1/targets/${target.body.id}`, {
+        await api('PATCH', `/api/v1/targets/${targetId}`, {
           body: { config: { directory: outDir, fullchain_file: 'fullchain.pem', reload_command: ['sleep', '4'] } },
         })
       ).status,
     ).toBe(200);
     expect((await api('POST', `/api/v1/certificates/${certId}/renew`)).status).toBe(202);
-    const third = await currentVersion(certId, fingerprint(second));
+    const third = await activeCertificatePem(certId, second);
     const running = await waitFor(
       async () => {
         const job = (await deploymentJobs(db, certId)).find((row) => row.status === 'running');
@@ -210,13 +147,13 @@ describe('certctl-agent with a directory target', () => {
     expect((await deploymentJobs(db, certId)).find((job) => job.id === running.id)?.status).toBe('running');
     expect(existsSync(join(stateDir, 'jobs.json'))).toBe(true);
 
-    startAgent(agent.id, apiKey);
+    startAgent(agentId, apiKey);
     const finished = await waitFor(
       async () => (await deploymentJobs(db, certId)).find((job) => job.id === running.id && job.status === 'completed'),
       60000,
       'the interrupted deployment to complete after the restart',
     );
-    expect(finished.result).toMatchObject({ target_id: target.body.id, rolled_back: false, verification: null });
+    expect(finished.result).toMatchObject({ target_id: targetId, rolled_back: false, verification: null });
     expect(deployedPair()).toEqual({ certificatePem: third, matches: true });
     expect(readdirSync(outDir).filter((file) => file.includes('.certctl-new'))).toEqual([]);
     await stopAgent();

@@ -3,3 +3,4 @@ export * from './nginx';
 export * from './haproxy';
 export * from './apache';
 export * from './caddy';
+export * from './handshake';

@@ -6,6 +6,7 @@ import { type ChildProcess, execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { whenListening, removeTempDir, mailServerTempDir, spawnServer, stopByPid } from './mail-support';
+import type { ReloadableTlsServer } from './mail-tls-server';
 
 export interface SshdFixture {
   dir: string;
@@ -66,5 +67,22 @@ export async function startSshd(options: { port: number }): Promise<SshdFixture>
     knownHostsFile: join(dir, 'known_hosts'),
     wrongKnownHostsFile: join(dir, 'wrong_known_hosts'),
     stop,
+  };
+}
+
+/** The `ssh` target config uploading `server.pem`/`server.key` to `remoteDir` on this sshd, testing and reloading `server` there. */
+export function sshTargetConfig(sshd: SshdFixture, remoteDir: string, server: ReloadableTlsServer): Record<string, unknown> {
+  return {
+    host: '127.0.0.1',
+    port: sshd.port,
+    user: sshd.user,
+    identity_file: sshd.identityFile,
+    known_hosts_file: sshd.knownHostsFile,
+    remote_dir: remoteDir,
+    cert_file: 'server.pem',
+    key_file: 'server.key',
+    test_command: server.testCommand,
+    reload_command: server.reloadCommand,
+    verify: { host: '127.0.0.1', port: server.port },
   };
 }

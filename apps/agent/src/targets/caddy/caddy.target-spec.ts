@@ -1,6 +1,6 @@
-import { type TargetServer, createTestCa, startCaddy } from '@certctl/testing';
+import { type TargetServer, createTestCa, handshakeFingerprint, startCaddy } from '@certctl/testing';
 import { runDeployment } from '../deploy-flow';
-import { describeWebServerTarget, materialOf, servedFingerprint, serverMaterial, testContext } from '../../../test/web-server-scenario';
+import { describeWebServerTarget, materialOf, serverMaterial, testContext } from '../../../test/web-server-scenario';
 import { caddyConnector } from './index';
 
 describeWebServerTarget('caddy (file mode)', {
@@ -39,6 +39,6 @@ describe('caddy (admin_api mode) rollback', () => {
 
     expect(outcome).toMatchObject({ ok: false, failedStep: 'verify', rolledBack: true });
     expect(outcome.verification).toMatchObject({ ok: false, servedFingerprint: v2.fingerprintSha256 });
-    expect(await servedFingerprint(server.port)).toBe(v1.fingerprintSha256);
+    expect(await handshakeFingerprint(server.port)).toBe(v1.fingerprintSha256);
   });
 });

@@ -9,6 +9,7 @@ import {
   servedFingerprint,
   mailServerTempDir,
   type SshdFixture,
+  sshTargetConfig,
   startReloadableTlsServer,
   startSshd,
   type MailTestCa,
@@ -51,20 +52,7 @@ describe('ssh target (agentless upload with sftp) against an OpenSSH server on l
     if (workDir) removeTempDir(workDir);
   });
 
-  const targetConfig = (extra: Record<string, unknown> = {}) => ({
-    host: '127.0.0.1',
-    port: sshd.port,
-    user: sshd.user,
-    identity_file: sshd.identityFile,
-    known_hosts_file: sshd.knownHostsFile,
-    remote_dir: remoteDir,
-    cert_file: 'server.pem',
-    key_file: 'server.key',
-    test_command: server.testCommand,
-    reload_command: server.reloadCommand,
-    verify: { host: '127.0.0.1', port: server.port },
-    ...extra,
-  });
+  const targetConfig = (extra: Record<string, unknown> = {}) => ({ ...sshTargetConfig(sshd, remoteDir, server), ...extra });
   const context = () => ({ log: quietTargetLog, stateDir: join(workDir, 'agent-state') });
 
   it('the remote server serves leaf v1 before any deployment', () => {
