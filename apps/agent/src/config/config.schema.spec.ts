@@ -38,6 +38,15 @@ describe('agent configuration', () => {
     for (const line of problems) expect(line).not.toContain('\n');
   });
 
+  it('more discovery directories than one report may name (256) are refused at start', () => {
+    const dirs = Array.from({ length: 257 }, (_, index) => `/srv/certs/${index}`);
+    const result = validateConfig({ ...base, discovery_dirs: dirs });
+    expect(result.ok ? [] : result.problems).toEqual([
+      'invalid configuration: discovery_dirs (CERTCTL_AGENT_DISCOVERY_DIRS): at most 256 directories (the server takes no more in one report)',
+    ]);
+    expect(validateConfig({ ...base, discovery_dirs: dirs.slice(0, 256) }).ok).toBe(true);
+  });
+
   it('http is accepted only with CERTCTL_AGENT_ALLOW_HTTP=true; a missing server URL is named', () => {
     expect(validateConfig({ ...base, server_url: 'http://127.0.0.1:8080', allow_http: 'true' }).ok).toBe(true);
     const missing = validateConfig({ key_dir: '/k' });

@@ -41,7 +41,7 @@ export const agentConfigSchema = z.strictObject({
   agent_id: z.string().min(1).optional(),
   key_dir: absolutePath.default('/var/lib/certctl-agent/keys'),
   state_dir: absolutePath.default('/var/lib/certctl-agent/state'),
-  discovery_dirs: z.array(absolutePath).default([]),
+  discovery_dirs: z.array(absolutePath).max(256, 'at most 256 directories (the server takes no more in one report)').default([]),
   discovery_interval: seconds.default(3600),
   poll_interval: seconds.default(30),
   heartbeat_interval: seconds.default(60),
