@@ -36,3 +36,17 @@ export function handshakeLoop(port: number): { stop(): Promise<{ handshakes: num
     },
   };
 }
+
+/**
+ * Caddy 2.6 swaps its whole configuration on a reload (`caddy reload`, or a POST to its admin
+ * API's /load): a handshake in flight at that instant can be reset (seen once in about ten CI
+ * runs). Nothing is served wrong: the next connection gets the new leaf. NGINX, Apache httpd
+ * and HAProxy reload with zero failed handshakes and are held to that.
+ */
+export const RELOAD_RESETS_ALLOWED: Record<string, number> = { caddy: 1 };
+
+/** The handshake failures a reload of `serverType` may not have: everything but the resets it is allowed. */
+export function unexpectedReloadFailures(serverType: string, failures: string[]): string[] {
+  let resets = RELOAD_RESETS_ALLOWED[serverType] ?? 0;
+  return failures.filter((failure) => !(/ECONNRESET/.test(failure) && resets-- > 0));
+}

@@ -6,6 +6,7 @@ import { caddyConnector } from './index';
 describeWebServerTarget('caddy (file mode)', {
   connector: caddyConnector,
   start: (material) => startCaddy(material, 'file'),
+  serverType: 'caddy',
   keyFiles: (config) => [String(config.key_path)],
   serverError: /unrecognized directive: certctl_broken_directive/,
 });
@@ -13,6 +14,7 @@ describeWebServerTarget('caddy (file mode)', {
 describeWebServerTarget('caddy (admin_api mode)', {
   connector: caddyConnector,
   start: (material) => startCaddy(material, 'admin_api'),
+  serverType: 'caddy',
   keyFiles: () => [],
 });
 
