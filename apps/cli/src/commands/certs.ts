@@ -1,22 +1,13 @@
 import { writeFileSync } from 'node:fs';
 import { type Command, Option } from 'commander';
+import { certificateStatusSchema, revocationReasonSchema } from '@certctl/contracts';
 import { CliError, ExitCode } from '../client/errors';
 import type { CliContext } from '../context';
 import { addPagingOptions, collect, columns, listCommand, positiveInt, seg, sleep, tagPairs, TERMINAL_JOB_STATUSES } from './shared';
 
-export const CERT_STATUSES = ['pending', 'active', 'expiring', 'expired', 'renewal_in_progress', 'failed', 'revoked', 'archived'];
-export const REVOCATION_REASONS = [
-  'unspecified',
-  'keyCompromise',
-  'cACompromise',
-  'affiliationChanged',
-  'superseded',
-  'cessationOfOperation',
-  'certificateHold',
-  'removeFromCRL',
-  'privilegeWithdrawn',
-  'aACompromise',
-];
+/** The API's own lists (libs/contracts), so a new status or reason reaches the CLI's choices. */
+export const CERT_STATUSES: string[] = certificateStatusSchema.options;
+export const REVOCATION_REASONS: string[] = revocationReasonSchema.options;
 
 const CERT_COLUMNS = columns(
   ['ID', 'id'],
