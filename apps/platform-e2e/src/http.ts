@@ -45,12 +45,22 @@ import { waitFor } from '@certctl/testing';
 
 export { waitFor };
 
-/** The audit rows of one action on one resource, once the gateway has written them (it writes in batches after the response). */
-export function auditRows(action: string, resourceId: string, timeoutMs = 15000) {
+type AuditRow = { actor: string; status: number; details: Record<string, unknown> };
+
+/**
+ * The audit rows of one action on one resource, once the gateway has written them (it writes in
+ * batches after the response): the first answer with any row, or the first that `complete` accepts.
+ */
+export function auditRows(
+  action: string,
+  resourceId: string,
+  timeoutMs = 15000,
+  complete: (rows: AuditRow[]) => boolean = (r) => r.length > 0,
+) {
   return waitFor(
     async () => {
-      const rows = (await api('GET', `/api/v1/audit?action=${action}&resource_id=${resourceId}`)).body.data;
-      return rows?.length ? (rows as { actor: string; status: number; details: Record<string, unknown> }[]) : undefined;
+      const rows = ((await api('GET', `/api/v1/audit?action=${action}&resource_id=${resourceId}`)).body.data ?? []) as AuditRow[];
+      return complete(rows) ? rows : undefined;
     },
     timeoutMs,
     `the audit row of ${action} on ${resourceId}`,

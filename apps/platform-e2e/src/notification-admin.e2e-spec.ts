@@ -3,7 +3,7 @@
 import type { IncomingMessage } from 'node:http';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { startHttpReceiver } from '@certctl/testing';
-import { api, expectProblem, validCertificate, waitFor } from './http';
+import { api, auditRows, expectProblem, validCertificate, waitFor } from './http';
 
 const SECRET = 'e2e-admin-webhook-secret';
 
@@ -246,7 +246,8 @@ describe('notification channels and rules you can manage', () => {
     const list = await api('GET', '/api/v1/notification-channels');
     expect(list.body.data.map((c: { id: string }) => c.id)).not.toContain(mainId);
 
-    const audit = await api('GET', `/api/v1/audit?action=notification_channel.delete&resource_id=${mainId}`);
-    expect(audit.body.data.map((a: { status: number }) => a.status)).toEqual(expect.arrayContaining([204, 409]));
+    const statuses = (rows: { status: number }[]) => rows.map((a) => a.status);
+    const audit = await auditRows('notification_channel.delete', mainId, 15000, (rows) => statuses(rows).includes(204));
+    expect(statuses(audit)).toEqual(expect.arrayContaining([204, 409]));
   });
 });
