@@ -20,6 +20,8 @@ const base = {
     ],
   },
   transformIgnorePatterns: ['/node_modules/(?!jose/)'],
+  // The data dir holds Go module caches and build trees of the test tools: never test code.
+  modulePathIgnorePatterns: ['<rootDir>/\\.local/'],
   moduleFileExtensions: ['ts', 'js', 'json'],
   moduleNameMapper,
   setupFiles: ['reflect-metadata'],
