@@ -41,7 +41,7 @@ export class HttpTraceInterceptor implements NestInterceptor {
   intercept(ctx: ExecutionContext, next: CallHandler): Observable<unknown> {
     if (ctx.getType() !== 'http') return next.handle();
     const req = ctx.switchToHttp().getRequest<FastifyRequest & { traceId?: string }>();
-    const parent = extractTraceContext({ traceparent: header(req, 'traceparent'), tracestate: header(req, 'tracestate') });
+    const parent = callerTraceContext(req);
     const route = req.routeOptions?.url ?? req.url;
     const run = () =>
       withSpan(
@@ -58,9 +58,13 @@ export class HttpTraceInterceptor implements NestInterceptor {
   }
 }
 
-function header(req: FastifyRequest, name: string): string | undefined {
-  const v = req.headers[name];
-  return Array.isArray(v) ? v[0] : v;
+/** The W3C trace context a caller sent (traceparent, tracestate), or the active one. */
+export function callerTraceContext(req: Pick<FastifyRequest, 'headers'>) {
+  const header = (name: string) => {
+    const value = req.headers[name];
+    return Array.isArray(value) ? value[0] : value;
+  };
+  return extractTraceContext({ traceparent: header('traceparent'), tracestate: header('tracestate') });
 }
 
 /**

@@ -5,8 +5,8 @@ import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Histogram } from 'prom-client';
 import { AppError } from '@certctl/contracts';
-import { getLogger, registry } from '@certctl/observability';
-import { sendProblem, toProblem } from '@certctl/platform';
+import { SpanKind, getLogger, injectTraceHeaders, registry, withSpan } from '@certctl/observability';
+import { callerTraceContext, sendProblem, toProblem } from '@certctl/platform';
 import type { GatewayConfig } from '../config';
 
 const HOP_BY_HOP = new Set([
@@ -200,8 +200,17 @@ async function proxy(up: Upstream, req: FastifyRequest, reply: FastifyReply, con
   const body = req.method === 'GET' || req.method === 'HEAD' ? undefined : (req.body as Buffer | undefined);
   if (body) headers['content-length'] = String(body.length);
   const end = upstreamSeconds.startTimer({ upstream: up.name });
+  // The forwarded request continues the client's trace (or starts one) with the gateway's span
+  // as the owning service's parent, so one trace covers gateway → owner → what it calls.
+  const span = {
+    kind: SpanKind.SERVER,
+    parent: callerTraceContext(req),
+    attributes: { 'http.method': req.method, 'certctl.upstream': up.name },
+  };
   try {
-    const res = await forwardOnce(up, path, req.method, headers, body, config.CERTCTL_UPSTREAM_TIMEOUT_MS);
+    const res = await withSpan(`${req.method} ${up.prefix}`, span, () =>
+      forwardOnce(up, path, req.method, { ...headers, ...injectTraceHeaders() }, body, config.CERTCTL_UPSTREAM_TIMEOUT_MS),
+    );
     end({ status: String(res.status) });
     for (const [key, value] of Object.entries(res.headers)) {
       if (value !== undefined && !HOP_BY_HOP.has(key)) void reply.header(key, value);
