@@ -2,7 +2,17 @@
 // prints where everything is, and stops them all (gracefully) on Ctrl-C or SIGTERM.
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { SERVICES, type Stack, adminKeyFile, dataDir, startStack, waitHttpsReady } from '@certctl/testing';
+import {
+  SERVICES,
+  type ServiceName,
+  type Stack,
+  adminKeyFile,
+  dataDir,
+  startService,
+  startStack,
+  supervise,
+  waitHttpsReady,
+} from '@certctl/testing';
 
 const sinceIdx = process.argv.indexOf('--since');
 const since = sinceIdx > 0 ? Number(process.argv[sinceIdx + 1]) * 1000 : Date.now();
@@ -10,7 +20,8 @@ const t0 = Date.now();
 async function main(): Promise<void> {
   let stack: Stack;
   try {
-    stack = await startStack();
+    // CERTCTL_START_TIMEOUT_MS: how long each service may take to become ready (a busy machine needs more).
+    stack = await startStack({ timeoutMs: Number(process.env.CERTCTL_START_TIMEOUT_MS) || 60000 });
   } catch (err) {
     console.error(`[start] ${(err as Error).message}`);
     process.exit(1);
@@ -19,12 +30,14 @@ async function main(): Promise<void> {
   const pidFile = join(dataDir(), 'run-stack.pid');
   const servicePidFile = join(dataDir(), 'services.pids');
   writeFileSync(pidFile, `${process.pid}\n`);
-  writeFileSync(
-    servicePidFile,
-    Object.values(stack.children)
-      .map((c) => `${c.pid}\n`)
-      .join(''),
-  );
+  const writeServicePids = () =>
+    writeFileSync(
+      servicePidFile,
+      Object.values(stack.children)
+        .map((c) => `${c.pid}\n`)
+        .join(''),
+    );
+  writeServicePids();
   const host = process.env.CERTCTL_HOST ?? '127.0.0.1';
   const tlsPort = Number(process.env.CERTCTL_GATEWAY_TLS_PORT || 0);
   const caFile = process.env.CERTCTL_GATEWAY_TLS_CERT_FILE ? undefined : join(dataDir(), 'tls', 'ca.pem');
@@ -59,10 +72,32 @@ async function main(): Promise<void> {
     console.log(`  over HTTPS:    curl --cacert ${caFile} -H "Authorization: Bearer $(cat ${keyFile})" ${https}/api/v1/certificates`);
   console.log('\n  Ctrl-C stops the services; `npm stop` also stops PostgreSQL, Redis and NATS.\n');
 
+  // A service that dies is started again (1 s, 2 s, 4 s ... 30 s apart); more than 5 crashes
+  // in a minute and it stays down, said loudly. Its leased work is redelivered to it.
+  const supervisor = supervise(
+    stack.children,
+    (name: ServiceName) => startService(name, { env: stack.env, port: stack.ports[name], logDir: stack.logDir }),
+    {
+      crashed: (name, { code, signal }, decision) =>
+        console.error(
+          `[start] ${name} exited (code ${code}, signal ${signal}); ${decision.action === 'restart' ? `restarting in ${decision.delayMs / 1000} s` : 'not restarting'} (crash ${decision.crashesInWindow} within a minute); see ${stack.logDir}/${name}.log`,
+        ),
+      restarted: (name, child) => {
+        writeServicePids();
+        console.error(`[start] ${name} started again (pid ${child.pid})`);
+      },
+      gaveUp: (name, crashes) =>
+        console.error(
+          `[start] ${name} crashed ${crashes} times within a minute: GIVING UP on it; the platform runs without ${name} until you fix it and restart (see ${stack.logDir}/${name}.log)`,
+        ),
+    },
+  );
+
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
+    supervisor.stop();
     console.log(`[start] ${signal}: stopping services`);
     await stack.stop('SIGTERM');
     rmSync(pidFile, { force: true });
@@ -71,11 +106,6 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
-  for (const [name, child] of Object.entries(stack.children)) {
-    void child.exited.then(({ code, signal }) => {
-      if (!stopping) console.error(`[start] ${name} exited (code ${code}, signal ${signal}); see ${stack.logDir}/${name}.log`);
-    });
-  }
 }
 
 void main();

@@ -15,3 +15,4 @@ export * from './servers/postfix';
 export * from './servers/dovecot';
 export * from './servers/sshd';
 export * from './servers/mail-tls-server';
+export * from './supervisor';

@@ -103,6 +103,8 @@ export interface Stack {
   children: Record<ServiceName, ServiceProcess>;
   ports: Record<ServiceName, number>;
   logDir: string;
+  /** The environment the services were started with (to start one again the same way). */
+  env: NodeJS.ProcessEnv;
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
@@ -136,5 +138,5 @@ export async function startStack(
     await stop();
     throw new Error(`${(err as Error).message} (see logs in ${logDir})`);
   }
-  return { children, ports, logDir, stop };
+  return { children, ports, logDir, env, stop };
 }
