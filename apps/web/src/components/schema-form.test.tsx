@@ -94,4 +94,12 @@ describe('the form generated from a body schema', () => {
     expect(onSubmit.mock.calls[0][0]).toMatchObject({ renew_before_days: null, san_rules: { max_sans: 5 }, ekus: ['clientAuth'] });
     expect(() => toBody(fields, { alert_thresholds_days: '1, x' })).toThrow(/alert_thresholds_days: must be numbers/);
   });
+
+  it('puts the keyboard in the first field when it opens and cancels on Escape', () => {
+    const onCancel = vi.fn();
+    render(<SchemaForm id="team" fields={fieldsOf(SCHEMA, ['id'])} submitLabel="Create" onSubmit={() => undefined} onCancel={onCancel} />);
+    expect(document.activeElement).toBe(screen.getByLabelText(/^Name/));
+    fireEvent.keyDown(screen.getByLabelText(/^Name/), { key: 'Escape' });
+    expect(onCancel).toHaveBeenCalledTimes(1);
+  });
 });

@@ -1,4 +1,4 @@
-import { type FormEvent, useState } from 'react';
+import { type FormEvent, type KeyboardEvent, useEffect, useRef, useState } from 'react';
 import { ApiError, type FieldError } from '../api/client';
 import { Problem } from './problem';
 import { type FormField, type FormValues, FormInputError, errorsFor, initialValues, toBody, unclaimedErrors } from './schema-fields';
@@ -24,6 +24,12 @@ interface SchemaFormProps {
 export function SchemaForm({ id, fields, existing, submitLabel, pending, error, onSubmit, onCancel }: SchemaFormProps) {
   const [values, setValues] = useState<FormValues>(() => initialValues(fields, existing));
   const [inputErrors, setInputErrors] = useState<FieldError[]>([]);
+  const formRef = useRef<HTMLFormElement>(null);
+  // Keyboard users land in the first field when the form opens; Escape cancels.
+  useEffect(() => formRef.current?.querySelector<HTMLElement>('input, select, textarea')?.focus(), []);
+  const escape = (event: KeyboardEvent) => {
+    if (event.key === 'Escape' && onCancel) onCancel();
+  };
   const apiErrors = error instanceof ApiError ? error.errors : [];
   const shown = inputErrors.length ? inputErrors : apiErrors;
   const submit = (event: FormEvent) => {
@@ -40,7 +46,7 @@ export function SchemaForm({ id, fields, existing, submitLabel, pending, error, 
   const set = (path: string, value: FormValues[string]) => setValues((current) => ({ ...current, [path]: value }));
   const unclaimed = unclaimedErrors(fields, shown);
   return (
-    <form className="schema-form" aria-label={submitLabel} onSubmit={submit} noValidate>
+    <form ref={formRef} className="schema-form" aria-label={submitLabel} onSubmit={submit} onKeyDown={escape} noValidate>
       {error !== undefined && error !== null && !inputErrors.length && <Problem error={error} />}
       {unclaimed.length > 0 && (
         <ul className="error" aria-label="Other errors">

@@ -32,7 +32,7 @@ export function CertificatesPage() {
   const rows = page.data?.data ?? [];
   const selectable = can('certificates:write') || can('certificates:bulk_revoke');
   return (
-    <section>
+    <section aria-busy={page.isFetching}>
       <div className="page-head">
         <h1>Certificates</h1>
         <ColumnChooser shown={columns} onChange={setColumns} />

@@ -69,7 +69,7 @@ export function ConfigResourcePage({ resource }: { resource: ConfigResource }) {
     openapi.data && editing && bodySchema(openapi.data, editing === 'new' ? resource.path : itemPath, editing === 'new' ? 'post' : 'patch');
   const rows = list.data?.data ?? [];
   return (
-    <section aria-labelledby="config-title">
+    <section aria-labelledby="config-title" data-ready={openapi.data && list.data ? 'true' : undefined}>
       <div className="page-head">
         <h1 id="config-title">{resource.title}</h1>
         {writable && editing === null && (
