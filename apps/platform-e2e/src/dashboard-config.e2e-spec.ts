@@ -46,6 +46,12 @@ async function openConfigPage(page: Page, path: string) {
   await page.locator('section[data-ready="true"]').waitFor();
 }
 
+/** Opens a configuration page and its create form (`New <singular>`). */
+async function openNewForm(page: Page, path: string, singular: string) {
+  await openConfigPage(page, path);
+  await page.getByRole('button', { name: `New ${singular}` }).click();
+}
+
 /** Waits until the certificates page shows `pager` and has no request in flight (aria-busy). */
 async function settled(page: Page, pager: string) {
   await page.getByText(pager).waitFor();
@@ -139,8 +145,7 @@ describe('the configuration pages in Chromium', () => {
 
   it('creates a profile, an owner and a team through the forms and lists them; edits and deletes the team', async () => {
     const page = await signedIn(readState().adminKey);
-    await openConfigPage(page, '/profiles');
-    await page.getByRole('button', { name: 'New profile' }).click();
+    await openNewForm(page, '/profiles', 'profile');
     await page.getByLabel(/^Name/).fill(`Web servers ${run}`);
     await page.getByLabel(/^Max validity days/).fill('90');
     await page.getByLabel('clientAuth').check();
@@ -165,8 +170,7 @@ describe('the configuration pages in Chromium', () => {
     await page.locator(`tr[data-id="t-dash-${run}"]`).waitFor();
     await screenshot(page, 'teams');
 
-    await openConfigPage(page, '/owners');
-    await page.getByRole('button', { name: 'New owner' }).click();
+    await openNewForm(page, '/owners', 'owner');
     await page.getByLabel(/^Name/).fill(`Dana ${run}`);
     await page.getByLabel(/^Email/).fill(`dana-${run}@example.com`);
     await page.getByLabel(/^Team id/).fill(`t-dash-${run}`);
@@ -199,8 +203,7 @@ describe('the configuration pages in Chromium', () => {
 
   it('shows the API’s field errors next to the fields: an owner’s email, a policy’s renewal fraction', async () => {
     const page = await signedIn(readState().adminKey);
-    await openConfigPage(page, '/owners');
-    await page.getByRole('button', { name: 'New owner' }).click();
+    await openNewForm(page, '/owners', 'owner');
     await page.getByLabel(/^Name/).fill(`Bad email ${run}`);
     await page.getByLabel(/^Email/).fill('not-an-email');
     await page.getByRole('button', { name: 'Create owner' }).click();
@@ -209,8 +212,7 @@ describe('the configuration pages in Chromium', () => {
     expect(await page.getByLabel(/^Email/).getAttribute('aria-invalid')).toBe('true');
     expect(await page.locator('[data-field="name"] .field-error').count()).toBe(0);
 
-    await openConfigPage(page, '/renewal-policies');
-    await page.getByRole('button', { name: 'New renewal policy' }).click();
+    await openNewForm(page, '/renewal-policies', 'renewal policy');
     await page.getByLabel(/^Name/).fill(`Too eager ${run}`);
     await page.getByLabel(/^Renew before fraction/).fill('0.95');
     await page.getByRole('button', { name: 'Create renewal policy' }).click();
@@ -223,8 +225,7 @@ describe('the configuration pages in Chromium', () => {
 
   it('creates a deployment target through its generated form and lists it', async () => {
     const page = await signedIn(readState().adminKey);
-    await openConfigPage(page, '/targets');
-    await page.getByRole('button', { name: 'New target' }).click();
+    await openNewForm(page, '/targets', 'target');
     await page.getByLabel(/^Name/).fill(`edge-nginx-${run}`);
     await page.getByLabel(/^Type/).selectOption('nginx');
     await page
