@@ -1,9 +1,6 @@
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { ROOT } from '@certctl/testing';
-import { type Browser, type Page, chromium } from 'playwright-core';
-import { gatewayUrl, readState } from './e2e-env';
-import { api, validCertificate, waitFor } from './http';
+import { readState } from './e2e-env';
+import { api, waitFor } from './http';
+import { baseUrl, browser, createCertificate, createKey as createKeyFor, screenshot, signedIn, useBrowser, waitStatus } from './browser';
 
 /**
  * The dashboard (apps/web, served by the gateway at /) in Debian's Chromium driven by
@@ -12,58 +9,12 @@ import { api, validCertificate, waitFor } from './http';
  * reason, and what a viewer does not see. Writes docs/images/dashboard-<page>.png.
  */
 const suffix = Date.now().toString(36);
-const IMAGES = join(ROOT, 'docs', 'images');
-let browser: Browser;
+useBrowser();
 let base: string;
-
-async function createKey(name: string, role: string) {
-  const r = await api('POST', '/api/v1/api-keys', { body: { name: `dash-${name}-${suffix}`, role } });
-  expect(r.status).toBe(201);
-  return r.body as { id: string; key: string; principal: string };
-}
-
-async function createCertificate(name: string, extra: Record<string, unknown> = {}, key?: string) {
-  const r = await api('POST', '/api/v1/certificates', { body: { ...validCertificate(name), ...extra }, key });
-  expect(r.status).toBe(201);
-  return r.body as { id: string; job_id: string };
-}
-
-async function waitStatus(id: string, status: string) {
-  return waitFor(
-    async () => {
-      const r = await api('GET', `/api/v1/certificates/${id}`);
-      return r.body.status === status ? r.body : undefined;
-    },
-    60000,
-    `certificate ${id} ${status}`,
-  );
-}
-
-/** A page signed in with the key; `remember` keeps it in the tab's sessionStorage so page.goto (a reload) stays signed in. */
-async function signedIn(key: string, remember = true): Promise<Page> {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
-  page.on('dialog', (dialog) => void dialog.accept());
-  await page.goto(`${base}/`);
-  await page.getByLabel('API key').fill(key);
-  if (remember) await page.getByLabel(/Remember in this tab/).check();
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByTestId('who').waitFor();
-  return page;
-}
-
-async function screenshot(page: Page, name: string) {
-  await page.screenshot({ path: join(IMAGES, `dashboard-${name}.png`), fullPage: true });
-}
-
-beforeAll(async () => {
-  mkdirSync(IMAGES, { recursive: true });
-  base = gatewayUrl(readState());
-  const root = typeof process.getuid === 'function' && process.getuid() === 0;
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: root ? ['--no-sandbox'] : [] });
+beforeAll(() => {
+  base = baseUrl();
 });
-afterAll(async () => {
-  await browser?.close();
-});
+const createKey = (name: string, role: string) => createKeyFor(name, role, suffix);
 
 describe('the dashboard served by the gateway', () => {
   it('serves index.html uncached, hashed assets immutable, and the SPA fallback only outside the API', async () => {
@@ -100,7 +51,7 @@ describe('the dashboard served by the gateway', () => {
 
 describe('the dashboard in Chromium', () => {
   it('refuses a wrong key with a message', async () => {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
+    const page = await browser().newPage({ viewport: { width: 1280, height: 860 } });
     await page.goto(`${base}/`);
     await screenshot(page, 'sign-in');
     await page.getByLabel('API key').fill('cck_' + 'z'.repeat(43));

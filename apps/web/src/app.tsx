@@ -5,6 +5,10 @@ import { useSessionState } from './auth/session';
 import { AgentsPage } from './pages/agents';
 import { CertificateDetailPage } from './pages/certificate-detail';
 import { CertificatesPage } from './pages/certificates';
+import { ConfigResourcePage } from './pages/config-resource';
+import { CONFIG_RESOURCES } from './pages/config-resources';
+import { IssuerDetailPage } from './pages/issuer-detail';
+import { IssuersPage } from './pages/issuers';
 import { JobsPage } from './pages/jobs';
 import { OverviewPage } from './pages/overview';
 import { Link, useLocation } from './router';
@@ -14,6 +18,12 @@ const NAV = [
   { href: '/certificates', label: 'Certificates' },
   { href: '/jobs', label: 'Jobs' },
   { href: '/agents', label: 'Agents' },
+  { href: '/issuers', label: 'Issuers' },
+  { href: '/profiles', label: 'Profiles' },
+  { href: '/renewal-policies', label: 'Policies' },
+  { href: '/owners', label: 'Owners' },
+  { href: '/teams', label: 'Teams' },
+  { href: '/targets', label: 'Targets' },
 ];
 
 /** The signed-in shell: navigation, who is signed in, and the page the path names. */
@@ -78,6 +88,10 @@ function Page() {
   if (path === '/certificates') return <CertificatesPage />;
   if (path === '/jobs') return <JobsPage />;
   if (path === '/agents') return <AgentsPage />;
+  const issuer = /^\/issuers\/([^/]+)$/.exec(path);
+  if (issuer) return <IssuerDetailPage id={decodeURIComponent(issuer[1])} />;
+  if (path === '/issuers') return <IssuersPage />;
+  if (CONFIG_RESOURCES[path]) return <ConfigResourcePage key={path} resource={CONFIG_RESOURCES[path]} />;
   if (path === '/') return <OverviewPage />;
   return (
     <section>

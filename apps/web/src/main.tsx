@@ -5,6 +5,7 @@ import { App } from './app';
 import { SessionProvider } from './auth/session';
 import './styles/tokens.css';
 import './styles/app.css';
+import './styles/config.css';
 
 /** Lists refresh on window focus and every 30 s; a 4xx is not retried (it would only repeat). */
 const queryClient = new QueryClient({

@@ -157,6 +157,7 @@ export const listCertificatesRequestSchema = z.strictObject({
   issuer_id: idSchema.optional(),
   owner_id: idSchema.optional(),
   team_id: idSchema.optional(),
+  profile_id: idSchema.optional().describe('Only certificates of this certificate profile'),
   expires_before: isoDate.optional().describe('Only certificates whose current version expires before this time'),
   q: z.string().min(1).max(255).optional().describe('Case-insensitive text search in name and common name'),
   sort: z

@@ -52,6 +52,7 @@ export function certificateWhere(filter: CertificateFilter): Prisma.CertificateW
 }
 
 export interface CertificateListQuery extends CertificateFilter {
+  profileId?: string;
   /** Substring of the name or the common name, case-insensitive. */
   text?: string;
   sort: { field: 'name' | 'expires_at' | 'created_at'; direction: 'asc' | 'desc' };
@@ -161,6 +162,7 @@ export class CertificateRepository {
     return this.db.certificate.findMany({
       where: {
         ...certificateWhere(query),
+        ...(query.profileId ? { profileId: query.profileId } : {}),
         ...(query.text
           ? { OR: [{ name: { contains: query.text, mode: 'insensitive' } }, { commonName: { contains: query.text, mode: 'insensitive' } }] }
           : {}),

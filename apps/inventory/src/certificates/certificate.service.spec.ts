@@ -134,3 +134,21 @@ describe('CertificateService.create (fake repository)', () => {
     expect(rpc.emit).not.toHaveBeenCalled();
   });
 });
+
+describe('CertificateService.list (fake repository)', () => {
+  it('passes the profile filter to the repository with the other filters', async () => {
+    const list = jest.fn(async () => []);
+    const repo = fakeRepo({
+      list,
+      findVersionSummaries: jest.fn(async () => []),
+      renewalPolicies: jest.fn(async () => []),
+      openRenewalJobs: jest.fn(async () => []),
+    });
+    const { svc } = setup(repo);
+    const page = await svc.list({ limit: 50, sort: '-name', profile_id: 'prof-web', team_id: 't1' });
+    expect(page).toEqual({ data: [], next_cursor: null });
+    expect(list).toHaveBeenCalledWith(
+      expect.objectContaining({ profileId: 'prof-web', teamId: 't1', sort: { field: 'name', direction: 'desc' }, take: 51 }),
+    );
+  });
+});

@@ -142,6 +142,7 @@ export class CertificateService {
       issuerId: query.issuer_id,
       ownerId: query.owner_id,
       teamId: query.team_id,
+      profileId: query.profile_id,
       expiresBefore: query.expires_before ? new Date(query.expires_before) : undefined,
       text: query.q,
       sort: {

@@ -20,6 +20,12 @@ export type QueryOf<P extends keyof paths, M extends Method> =
 export type BodyOf<P extends keyof paths, M extends Method> =
   Op<P, M> extends { requestBody?: { content: { 'application/json': infer B } } } ? B : never;
 
+/** One field a 400/422 problem names (`errors[]`): `san_rules.max_sans`, `allowed_key_algorithms.0.min_size`. */
+export interface FieldError {
+  field: string;
+  message: string;
+}
+
 /** An RFC 9457 problem from the gateway, or a network failure (status 0). */
 export class ApiError extends Error {
   constructor(
@@ -27,6 +33,7 @@ export class ApiError extends Error {
     readonly title: string,
     detail: string,
     readonly type: string = '',
+    readonly errors: FieldError[] = [],
   ) {
     super(detail);
   }
@@ -71,8 +78,9 @@ export async function request<P extends keyof paths, M extends Method>(
   const text = await res.text();
   const body: unknown = text ? safeJson(text) : undefined;
   if (!res.ok) {
-    const problem = (body ?? {}) as { title?: string; detail?: string; type?: string };
-    throw new ApiError(res.status, problem.title ?? res.statusText, problem.detail ?? text.slice(0, 300), problem.type);
+    const problem = (body ?? {}) as { title?: string; detail?: string; type?: string; errors?: unknown };
+    const errors = Array.isArray(problem.errors) ? (problem.errors as FieldError[]) : [];
+    throw new ApiError(res.status, problem.title ?? res.statusText, problem.detail ?? text.slice(0, 300), problem.type, errors);
   }
   return body as ResponseOf<P, M>;
 }

@@ -3286,6 +3286,8 @@ export interface operations {
                 issuer_id?: string;
                 owner_id?: string;
                 team_id?: string;
+                /** @description Only certificates of this certificate profile */
+                profile_id?: string;
                 /** @description Only certificates whose current version expires before this time */
                 expires_before?: string;
                 /** @description Case-insensitive text search in name and common name */

@@ -44,7 +44,7 @@ export const EMPTY_FILTERS: CertificateFilters = {
 
 type Option = { id: string; name: string };
 
-/** The filter bar: every filter the list API applies, plus profile (applied to the loaded rows: the API has no profile filter). */
+/** The filter bar: every filter the list API applies. */
 export function CertificateFilterBar({ value, onChange }: { value: CertificateFilters; onChange: (next: CertificateFilters) => void }) {
   const api = useApi();
   const options = useQuery({
@@ -129,15 +129,25 @@ export function CertificateFilterBar({ value, onChange }: { value: CertificateFi
   );
 }
 
-/** The list API's query for the filters (profile is not an API filter; expiring within becomes expires_before). */
+/** The list API's query for the filters (expiring within becomes expires_before). */
 export function listQuery(filters: CertificateFilters, now: number) {
   return {
     status: (filters.status || undefined) as (typeof CERTIFICATE_STATUSES)[number] | undefined,
     issuer_id: filters.issuer_id || undefined,
     owner_id: filters.owner_id || undefined,
     team_id: filters.team_id || undefined,
+    profile_id: filters.profile_id || undefined,
     q: filters.q.trim() || undefined,
     sort: filters.sort,
     expires_before: filters.expiring_days ? new Date(now + Number(filters.expiring_days) * 86_400_000).toISOString() : undefined,
   };
+}
+
+const LINKABLE = ['status', 'issuer_id', 'owner_id', 'team_id', 'profile_id', 'expiring_days'] as const;
+
+/** The filters a link may set in the query string (`/certificates?issuer_id=iss-local`, `?status=expiring`). */
+export function filtersFrom(search: URLSearchParams): CertificateFilters {
+  const filters = { ...EMPTY_FILTERS };
+  for (const name of LINKABLE) filters[name] = search.get(name) ?? '';
+  return filters;
 }

@@ -1,3 +1,4 @@
+import { useState } from 'react';
 import type { ResponseOf } from '../api/client';
 import { StatusBadge, formatDate } from '../components/status';
 import { Link } from '../router';
@@ -16,6 +17,30 @@ export const COLUMNS = [
 ] as const;
 export type ColumnId = (typeof COLUMNS)[number]['id'];
 export const DEFAULT_COLUMNS: ColumnId[] = ['common_name', 'status', 'not_after', 'issuer_id', 'owner_id', 'team_id'];
+
+const COLUMNS_KEY = 'certctl.certificateColumns';
+
+/** The columns chosen in this tab (sessionStorage: kept across reloads, gone with the tab), or the defaults. */
+export function storedColumns(): ColumnId[] {
+  try {
+    const stored: unknown = JSON.parse(window.sessionStorage.getItem(COLUMNS_KEY) ?? 'null');
+    const known = new Set<string>(COLUMNS.map((column) => column.id));
+    if (Array.isArray(stored) && stored.every((id) => typeof id === 'string' && known.has(id))) return stored as ColumnId[];
+  } catch {
+    // unreadable: the defaults
+  }
+  return DEFAULT_COLUMNS;
+}
+
+/** The column choice as state that is written to the tab's sessionStorage on every change. */
+export function useStoredColumns(): [ColumnId[], (next: ColumnId[]) => void] {
+  const [columns, setColumns] = useState<ColumnId[]>(storedColumns);
+  const change = (next: ColumnId[]) => {
+    setColumns(next);
+    window.sessionStorage.setItem(COLUMNS_KEY, JSON.stringify(next));
+  };
+  return [columns, change];
+}
 
 /** Which columns the table shows: a checkbox per column in a disclosure. */
 export function ColumnChooser({ shown, onChange }: { shown: ColumnId[]; onChange: (next: ColumnId[]) => void }) {

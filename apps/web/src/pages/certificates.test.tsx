@@ -45,7 +45,10 @@ function serve() {
 }
 
 describe('the certificates table', () => {
-  afterEach(() => vi.unstubAllGlobals());
+  afterEach(() => {
+    vi.unstubAllGlobals();
+    window.sessionStorage.clear();
+  });
 
   it('lists a page and sends the filters the user picks to the list API', async () => {
     const calls = serve();
@@ -98,5 +101,34 @@ describe('the certificates table', () => {
     expect(screen.queryByRole('columnheader', { name: 'Owner' })).toBeNull();
     fireEvent.click(screen.getByRole('checkbox', { name: 'Environment' }));
     expect(screen.getByRole('columnheader', { name: 'Environment' })).toBeTruthy();
+  });
+
+  it('applies the profile and expiring-within filters on the server', async () => {
+    const calls = serve();
+    renderSignedIn(<CertificatesPage />, 'viewer');
+    await screen.findByRole('link', { name: 'web-1' });
+    await waitFor(() => expect(within(screen.getByRole('combobox', { name: 'Profile' })).getAllByRole('option')).toHaveLength(2));
+    fireEvent.change(screen.getByRole('combobox', { name: 'Profile' }), { target: { value: 'o-alice' } });
+    fireEvent.change(screen.getByRole('combobox', { name: 'Expiring within' }), { target: { value: '30' } });
+    await waitFor(() => {
+      const last = calls.filter((call) => call.url.pathname === '/api/v1/certificates').pop()!;
+      expect(last.url.searchParams.get('profile_id')).toBe('o-alice');
+      const before = Date.parse(last.url.searchParams.get('expires_before') ?? '');
+      expect(Math.abs(before - (Date.now() + 30 * 86_400_000))).toBeLessThan(60_000);
+    });
+  });
+
+  it('keeps the column choice in the tab: a new page shows the same columns', async () => {
+    serve();
+    const first = renderSignedIn(<CertificatesPage />, 'viewer');
+    await screen.findByRole('link', { name: 'web-1' });
+    fireEvent.click(screen.getByRole('checkbox', { name: 'Owner' }));
+    fireEvent.click(screen.getByRole('checkbox', { name: 'Profile' }));
+    first.unmount();
+    renderSignedIn(<CertificatesPage />, 'viewer');
+    await screen.findByRole('link', { name: 'web-1' });
+    expect(screen.queryByRole('columnheader', { name: 'Owner' })).toBeNull();
+    expect(screen.getByRole('columnheader', { name: 'Profile' })).toBeTruthy();
+    expect(JSON.parse(window.sessionStorage.getItem('certctl.certificateColumns')!)).not.toContain('owner_id');
   });
 });

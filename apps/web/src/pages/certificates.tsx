@@ -5,8 +5,8 @@ import { useSession } from '../auth/session';
 import { Problem } from '../components/problem';
 import { useLocation } from '../router';
 import { BulkActions } from './bulk-actions';
-import { CertificateFilterBar, type CertificateFilters, EMPTY_FILTERS, listQuery } from './certificate-filters';
-import { CertificateTable, ColumnChooser, type ColumnId, DEFAULT_COLUMNS } from './certificate-table';
+import { CertificateFilterBar, type CertificateFilters, filtersFrom, listQuery } from './certificate-filters';
+import { CertificateTable, ColumnChooser, useStoredColumns } from './certificate-table';
 
 const PAGE_SIZE = 50;
 
@@ -15,9 +15,9 @@ export function CertificatesPage() {
   const api = useApi();
   const { can } = useSession();
   const { search } = useLocation();
-  const [filters, setFilters] = useState<CertificateFilters>({ ...EMPTY_FILTERS, status: search.get('status') ?? '' });
+  const [filters, setFilters] = useState<CertificateFilters>(() => filtersFrom(search));
   const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
-  const [columns, setColumns] = useState<ColumnId[]>(DEFAULT_COLUMNS);
+  const [columns, setColumns] = useStoredColumns();
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const cursor = cursors[cursors.length - 1];
   const page = useQuery({
@@ -29,10 +29,10 @@ export function CertificatesPage() {
     setFilters(next);
     setCursors([undefined]);
   };
-  const rows = (page.data?.data ?? []).filter((row) => !filters.profile_id || row.profile_id === filters.profile_id);
+  const rows = page.data?.data ?? [];
   const selectable = can('certificates:write') || can('certificates:bulk_revoke');
   return (
-    <section>
+    <section aria-busy={page.isFetching}>
       <div className="page-head">
         <h1>Certificates</h1>
         <ColumnChooser shown={columns} onChange={setColumns} />
