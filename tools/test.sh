@@ -18,8 +18,9 @@ npx jest --selectProjects integration --runInBand --forceExit
 step "agent target connectors (real NGINX, Apache httpd, HAProxy, Caddy, Postfix, Dovecot, keytool, OpenSSH)"
 bash tools/agent/install-target-servers.sh
 npx jest --selectProjects targets --runInBand --forceExit
-step "end-to-end tests (the whole stack, driven from outside; the dashboard in Debian's Chromium)"
+step "end-to-end tests (the whole stack, driven from outside; the dashboard in Debian's Chromium; traces in Jaeger)"
 bash tools/web/install-chromium.sh
+bash tools/observability/install-jaeger.sh >/dev/null # built once per machine (a few minutes)
 npx jest --selectProjects e2e --runInBand --forceExit
 step "deployment files (helm, compose)"
 bash tools/deploy/check.sh

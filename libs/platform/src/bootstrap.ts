@@ -11,7 +11,7 @@ import {
 } from '@nestjs/common';
 import { APP_INTERCEPTOR, NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, RouteHandlerMethod } from 'fastify';
 import { context as otelContext, trace } from '@opentelemetry/api';
 import { Observable, from, lastValueFrom } from 'rxjs';
 import type { z } from 'zod';
@@ -56,6 +56,27 @@ export class HttpTraceInterceptor implements NestInterceptor {
     const keyId = (req as FastifyRequest & { principal?: { key_id?: string } }).principal?.key_id;
     return from(otelContext.with(parent, () => runWithRequestContext({ request_id: String(req.id), key_id: keyId }, run)));
   }
+}
+
+/**
+ * For routes registered on Fastify directly (the public protocol edges: ACME, CRL/OCSP), what
+ * HttpTraceInterceptor does for Nest's: each request runs in a server span continuing the
+ * caller's trace, so the service's NATS calls and queued jobs join it. Call it in the plugin
+ * scope before its routes are added.
+ */
+export function traceRoutes(app: FastifyInstance): void {
+  app.addHook('onRoute', (route) => {
+    const handler = route.handler as (this: FastifyInstance, req: FastifyRequest, reply: FastifyReply) => unknown;
+    const name = `${Array.isArray(route.method) ? route.method.join(',') : route.method} ${route.url}`;
+    route.handler = function traced(this: FastifyInstance, req: FastifyRequest, reply: FastifyReply) {
+      const span = {
+        kind: SpanKind.SERVER,
+        parent: callerTraceContext(req),
+        attributes: { 'http.method': req.method, 'http.route': route.url },
+      };
+      return withSpan(name, span, async () => handler.call(this, req, reply));
+    } as RouteHandlerMethod;
+  });
 }
 
 /** The W3C trace context a caller sent (traceparent, tracestate), or the active one. */

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { clientIp } from '@certctl/platform';
+import { clientIp, traceRoutes } from '@certctl/platform';
 import type { AcmeConfig } from '../config';
 import type { AcmeAudit } from './acme-audit';
 import type { AccountsService } from '../accounts/accounts.service';
@@ -43,6 +43,7 @@ type Post = (path: string, mode: KeyMode, handler: (ctx: PostContext, params: Pa
 export async function installAcmeRoutes(fastify: FastifyInstance, deps: AcmeRouteDeps): Promise<void> {
   await fastify.register(
     async (app) => {
+      traceRoutes(app); // each ACME request is a span of the caller's (the gateway's) trace
       installAcmeEdge(app, deps.config, deps.nonces);
       const post: Post = (path, mode, handler) => registerPost(app, deps, path, mode, handler);
       for (const prefix of ['', '/profile/:pid']) {
