@@ -34,7 +34,9 @@ export const awsRegionSchema = z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/, 
 export const awsAcmPcaConfigSchema = z
   .strictObject({
     region: awsRegionSchema,
-    certificate_authority_arn: z.string().regex(CA_ARN, 'must be an AWS Private CA ARN (arn:aws:acm-pca:<region>:<account>:certificate-authority/<id>)'),
+    certificate_authority_arn: z
+      .string()
+      .regex(CA_ARN, 'must be an AWS Private CA ARN (arn:aws:acm-pca:<region>:<account>:certificate-authority/<id>)'),
     template_arn: z.string().regex(TEMPLATE_ARN, 'must be an AWS Private CA template ARN').default(DEFAULT_TEMPLATE_ARN),
     signing_algorithm: z
       .enum(SIGNING_ALGORITHMS)
@@ -51,12 +53,15 @@ export const awsAcmPcaConfigSchema = z
     issue_timeout_ms: z.number().int().min(1000).max(600000).default(120000).describe('How long to wait for an issued certificate'),
   })
   .superRefine((c, ctx) => {
-    if (c.access_key_id && !c.secret_access_key) ctx.addIssue({ code: 'custom', path: ['secret_access_key'], message: 'is required with access_key_id' });
+    if (c.access_key_id && !c.secret_access_key)
+      ctx.addIssue({ code: 'custom', path: ['secret_access_key'], message: 'is required with access_key_id' });
     if (!c.access_key_id && (c.secret_access_key || c.session_token)) {
       ctx.addIssue({ code: 'custom', path: ['access_key_id'], message: 'is required with secret_access_key/session_token' });
     }
+    // zod runs this even when a field failed above: compare regions only when both are well-formed.
     const arnRegion = c.certificate_authority_arn.split(':')[3];
-    if (arnRegion && arnRegion !== c.region) {
+    const comparable = CA_ARN.test(c.certificate_authority_arn) && awsRegionSchema.safeParse(c.region).success;
+    if (comparable && arnRegion !== c.region) {
       ctx.addIssue({ code: 'custom', path: ['certificate_authority_arn'], message: `is in region ${arnRegion}, not ${c.region}` });
     }
   });

@@ -4,7 +4,11 @@ import { ConnectorError } from './connector';
 
 /** An error shaped like the AWS SDK v3's ServiceException. */
 function sdkError(name: string, status?: number, extra: Record<string, unknown> = {}): Error {
-  return Object.assign(new Error(`${name} happened`), { name, $metadata: status === undefined ? undefined : { httpStatusCode: status }, ...extra });
+  return Object.assign(new Error(`${name} happened`), {
+    name,
+    $metadata: status === undefined ? undefined : { httpStatusCode: status },
+    ...extra,
+  });
 }
 
 const ARN = 'arn:aws:acm-pca:eu-west-1:123456789012:certificate-authority/0b6f2a8e-1111-2222-3333-444455556666';
@@ -23,7 +27,9 @@ describe('aws-acm-pca: SDK errors as connector errors', () => {
   });
 
   it('ok/a network failure (no HTTP answer, an errno code) is retryable', () => {
-    expect(awsConnectorError('GetCertificate', Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' })).retryable).toBe(true);
+    expect(awsConnectorError('GetCertificate', Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' })).retryable).toBe(
+      true,
+    );
   });
 
   it.each([
@@ -91,7 +97,9 @@ describe('aws-acm-pca: config schema', () => {
 
   it('ok/an emulator on loopback may use http; any other http endpoint is refused', () => {
     expect(awsAcmPcaConfigSchema.safeParse({ ...base, endpoint: 'http://127.0.0.1:5000' }).success).toBe(true);
-    expect(awsAcmPcaConfigSchema.safeParse({ ...base, endpoint: 'https://vpce-1.acm-pca.eu-west-1.vpce.amazonaws.com' }).success).toBe(true);
+    expect(awsAcmPcaConfigSchema.safeParse({ ...base, endpoint: 'https://vpce-1.acm-pca.eu-west-1.vpce.amazonaws.com' }).success).toBe(
+      true,
+    );
     const bad = awsAcmPcaConfigSchema.safeParse({ ...base, endpoint: 'http://pca.example.com' });
     expect(bad.success).toBe(false);
     expect(bad.error?.issues[0]?.path).toEqual(['endpoint']);

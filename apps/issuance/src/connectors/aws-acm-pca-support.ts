@@ -75,7 +75,10 @@ export function idempotencyToken(jobId: string): string {
 }
 
 /** The profile's validity: whole days, or an absolute end (Unix seconds) for a validity in seconds. */
-export function awsValidity(request: Pick<IssueRequest, 'validityDays' | 'validitySeconds'>, now = Date.now()): { Type: 'DAYS' | 'ABSOLUTE'; Value: number } {
+export function awsValidity(
+  request: Pick<IssueRequest, 'validityDays' | 'validitySeconds'>,
+  now = Date.now(),
+): { Type: 'DAYS' | 'ABSOLUTE'; Value: number } {
   if (request.validitySeconds !== undefined) return { Type: 'ABSOLUTE', Value: Math.floor(now / 1000) + request.validitySeconds };
   return { Type: 'DAYS', Value: request.validityDays };
 }

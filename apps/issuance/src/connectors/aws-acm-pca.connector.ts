@@ -88,7 +88,10 @@ export class AwsAcmPcaConnector implements Connector<AwsAcmPcaConfig> {
       const answer = await send('GetCertificateAuthorityCertificate', () =>
         client.send(new GetCertificateAuthorityCertificateCommand({ CertificateAuthorityArn: issuer.config.certificate_authority_arn })),
       );
-      return [answer.Certificate, answer.CertificateChain].filter((pem): pem is string => !!pem?.trim()).map((pem) => `${pem.trim()}\n`).join('');
+      return [answer.Certificate, answer.CertificateChain]
+        .filter((pem): pem is string => !!pem?.trim())
+        .map((pem) => `${pem.trim()}\n`)
+        .join('');
     });
   }
 
@@ -111,7 +114,11 @@ export class AwsAcmPcaConnector implements Connector<AwsAcmPcaConfig> {
   /** GetCertificate until it stops answering RequestInProgress (bounded backoff, issue_timeout_ms in all). */
   private async waitForCertificate(client: ACMPCAClient, config: AwsAcmPcaConfig, certificateArn: string) {
     const get = () =>
-      send('GetCertificate', () => client.send(new GetCertificateCommand({ CertificateAuthorityArn: config.certificate_authority_arn, CertificateArn: certificateArn })));
+      send('GetCertificate', () =>
+        client.send(
+          new GetCertificateCommand({ CertificateAuthorityArn: config.certificate_authority_arn, CertificateArn: certificateArn }),
+        ),
+      );
     let last: ConnectorError | undefined;
     for (const delay of [0, ...pollDelays(config.issue_timeout_ms)]) {
       if (delay) await sleep(delay);
@@ -129,9 +136,13 @@ export class AwsAcmPcaConnector implements Connector<AwsAcmPcaConfig> {
     );
   }
 
-  private async caSigningAlgorithm(client: ACMPCAClient, config: AwsAcmPcaConfig): Promise<IssueCertificateCommand['input']['SigningAlgorithm']> {
+  private async caSigningAlgorithm(
+    client: ACMPCAClient,
+    config: AwsAcmPcaConfig,
+  ): Promise<IssueCertificateCommand['input']['SigningAlgorithm']> {
     const algorithm = (await this.describe(client, config))?.CertificateAuthorityConfiguration?.SigningAlgorithm;
-    if (!algorithm) throw ConnectorError.terminal('AWS Private CA: the CA configuration names no signing algorithm; set config.signing_algorithm');
+    if (!algorithm)
+      throw ConnectorError.terminal('AWS Private CA: the CA configuration names no signing algorithm; set config.signing_algorithm');
     return algorithm;
   }
 

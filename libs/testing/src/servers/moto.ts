@@ -19,7 +19,10 @@ export interface MotoServer {
 
 /** Installs moto when missing (idempotent) and answers the moto_server executable. */
 export function motoServerBinary(): string {
-  const out = execFileSync('bash', [join(ROOT, 'tools', 'aws', 'install-moto.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const out = execFileSync('bash', [join(ROOT, 'tools', 'aws', 'install-moto.sh')], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   return out.trim().split('\n').pop()!;
 }
 
@@ -51,7 +54,10 @@ export async function startMoto(region = 'us-east-1'): Promise<MotoServer> {
  * A root private CA in moto, made the way AWS Private CA makes one: CreateCertificateAuthority,
  * its CSR signed with the RootCACertificate/V1 template, the certificate imported (status ACTIVE).
  */
-export async function createMotoPrivateCa(moto: MotoServer, commonName = 'certctl moto root'): Promise<{ arn: string; certificatePem: string }> {
+export async function createMotoPrivateCa(
+  moto: MotoServer,
+  commonName = 'certctl moto root',
+): Promise<{ arn: string; certificatePem: string }> {
   const pca = await import('@aws-sdk/client-acm-pca');
   const client = new pca.ACMPCAClient({ region: moto.region, endpoint: moto.endpoint, credentials: moto.credentials });
   try {
@@ -79,9 +85,21 @@ export async function createMotoPrivateCa(moto: MotoServer, commonName = 'certct
     const { Certificate } = await client.send(
       new pca.GetCertificateCommand({ CertificateAuthorityArn: arn, CertificateArn: issued.CertificateArn! }),
     );
-    await client.send(new pca.ImportCertificateAuthorityCertificateCommand({ CertificateAuthorityArn: arn, Certificate: Buffer.from(Certificate!) }));
+    await client.send(
+      new pca.ImportCertificateAuthorityCertificateCommand({ CertificateAuthorityArn: arn, Certificate: Buffer.from(Certificate!) }),
+    );
     return { arn, certificatePem: `${Certificate!.trim()}\n` };
   } finally {
     client.destroy();
   }
+}
+
+/** What moto recorded as revoked on a private CA (its /moto-api/data.json state): CertificateSerial → RevocationReason. */
+export async function motoRevokedSerials(moto: MotoServer, caArn: string): Promise<Record<string, string>> {
+  const state = (await (await fetch(`${moto.endpoint}/moto-api/data.json`)).json()) as {
+    acmpca?: { CertificateAuthority?: { arn: string; revoked_certificates: Record<string, { revocation_reason: string }> }[] };
+  };
+  const ca = state.acmpca?.CertificateAuthority?.find((c) => c.arn === caArn);
+  if (!ca) throw new Error(`moto has no private CA ${caArn}`);
+  return Object.fromEntries(Object.entries(ca.revoked_certificates).map(([serial, r]) => [serial, r.revocation_reason]));
 }
