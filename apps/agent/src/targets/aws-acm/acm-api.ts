@@ -108,7 +108,17 @@ function toTagList(tags: Record<string, string>): { Key: string; Value: string }
   return Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
 }
 
-/** A leaf's serial as ACM's DescribeCertificate shows it: lowercase byte pairs with colons. */
-export function acmSerial(certificatePem: string): string {
-  return new X509Certificate(certificatePem).serialNumber.toLowerCase().match(/../g)!.join(':');
+/**
+ * A serial as a number, from ACM's DescribeCertificate form (hex byte pairs with colons) or
+ * moto's (decimal digits), so the two compare with a leaf's own serial.
+ */
+export function serialValue(serial: string): bigint | undefined {
+  if (/^\d+$/.test(serial)) return BigInt(serial);
+  const hex = serial.replaceAll(':', '');
+  return /^[0-9a-fA-F]+$/.test(hex) ? BigInt(`0x${hex}`) : undefined;
+}
+
+/** A leaf's serial as a number. */
+export function leafSerialValue(certificatePem: string): bigint {
+  return BigInt(`0x${new X509Certificate(certificatePem).serialNumber}`);
 }

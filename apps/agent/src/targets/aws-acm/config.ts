@@ -4,16 +4,22 @@ const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
 /** arn:<partition>:acm:<region>:<account>:certificate/<id> */
 const ACM_ARN = /^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[A-Za-z0-9-]{1,200}$/;
 /** ACM's tag rules (tag keys starting with aws: are AWS's own). */
-const tagKey = z
-  .string()
-  .min(1)
-  .max(127)
-  .regex(/^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u, 'may hold letters, digits, spaces and _ . : / = + - @')
-  .refine((key) => !key.toLowerCase().startsWith('aws:'), 'must not start with aws: (reserved by AWS)');
-const tagValue = z
-  .string()
-  .max(255)
-  .regex(/^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u, 'may hold letters, digits, spaces and _ . : / = + - @');
+const TAG_TEXT = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
+const TAG_TEXT_MESSAGE = 'may hold letters, digits, spaces and _ . : / = + - @';
+function checkTagKeys(tags: Record<string, string>, ctx: z.RefinementCtx): void {
+  for (const key of Object.keys(tags)) {
+    const problem =
+      key.length < 1 || key.length > 127
+        ? 'must be 1 to 127 characters'
+        : !TAG_TEXT.test(key)
+          ? TAG_TEXT_MESSAGE
+          : key.toLowerCase().startsWith('aws:')
+            ? 'must not start with aws: (reserved by AWS)'
+            : undefined;
+    if (problem) ctx.addIssue({ code: 'custom', path: [key], message: problem });
+  }
+}
+const tagValue = z.string().max(255).regex(TAG_TEXT, TAG_TEXT_MESSAGE);
 
 /**
  * An `aws-acm` target: the certificate, its chain and key imported into AWS Certificate Manager
@@ -36,7 +42,8 @@ export const awsAcmConfigSchema = z.strictObject({
     .optional()
     .describe('Re-import into this certificate; default: the one this target imported before (or found by its certctl tag)'),
   tags: z
-    .record(tagKey, tagValue)
+    .record(z.string(), tagValue)
+    .superRefine(checkTagKeys)
     .refine((tags) => Object.keys(tags).length <= 45, 'at most 45 tags (ACM allows 50; certctl adds its own)')
     .default({}),
 });

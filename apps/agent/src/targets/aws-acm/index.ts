@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../file-set';
 import { type DeployMaterial, type Deployment, type TargetConnector, type TargetContext, TargetError, type VerifyResult } from '../target';
-import { type AcmMaterial, AcmApi, acmSerial } from './acm-api';
+import { type AcmMaterial, AcmApi, leafSerialValue, serialValue } from './acm-api';
 import { type AwsAcmConfig, CERTIFICATE_ID_TAG, awsAcmConfigSchema } from './config';
 
 /**
@@ -94,11 +94,12 @@ export const awsAcmConnector: TargetConnector<AwsAcmConfig> = {
     const state = await readState(ctx);
     if (!state) throw new TargetError('validate', 'no certificate was imported into ACM by this target');
     const described = await withApi(config, (api) => api.describe(state.arn));
-    const serial = acmSerial(state.current.certificatePem);
-    if (described.status !== 'ISSUED' || described.serial.toLowerCase() !== serial) {
+    const serial = leafSerialValue(state.current.certificatePem);
+    if (described.status !== 'ISSUED' || serialValue(described.serial) !== serial) {
+      const want = `ISSUED with serial ${serial.toString(16)} (hex)`;
       throw new TargetError(
         'validate',
-        `ACM shows ${state.arn} as ${described.status} with serial ${described.serial || 'none'}, not ISSUED with ${serial}`,
+        `ACM shows ${state.arn} as ${described.status} with serial ${described.serial || 'none'}, not ${want}`,
       );
     }
   },
