@@ -4943,7 +4943,7 @@ export interface operations {
                             id: string;
                             name: string;
                             /** @enum {string} */
-                            type: "local" | "acme" | "script";
+                            type: "local" | "acme" | "script" | "aws-acm-pca";
                             parent_id: string | null;
                             enabled: boolean;
                             config: {
@@ -5014,10 +5014,10 @@ export interface operations {
                     id?: string;
                     name: string;
                     /**
-                     * @description Connector type: script or acme (an external RFC 8555 CA)
+                     * @description Connector type: script, acme (an external RFC 8555 CA) or aws-acm-pca (AWS Private CA)
                      * @enum {string}
                      */
-                    type: "script" | "acme";
+                    type: "script" | "acme" | "aws-acm-pca";
                     /** @description Validated by the connector's own schema; stored encrypted, secret fields masked in every answer */
                     config: {
                         [key: string]: unknown;
@@ -5036,7 +5036,7 @@ export interface operations {
                         id: string;
                         name: string;
                         /** @enum {string} */
-                        type: "local" | "acme" | "script";
+                        type: "local" | "acme" | "script" | "aws-acm-pca";
                         parent_id: string | null;
                         enabled: boolean;
                         config: {
@@ -5082,7 +5082,7 @@ export interface operations {
                         id: string;
                         name: string;
                         /** @enum {string} */
-                        type: "local" | "acme" | "script";
+                        type: "local" | "acme" | "script" | "aws-acm-pca";
                         parent_id: string | null;
                         enabled: boolean;
                         config: {
@@ -5156,7 +5156,7 @@ export interface operations {
                         id: string;
                         name: string;
                         /** @enum {string} */
-                        type: "local" | "acme" | "script";
+                        type: "local" | "acme" | "script" | "aws-acm-pca";
                         parent_id: string | null;
                         enabled: boolean;
                         config: {
@@ -5251,7 +5251,7 @@ export interface operations {
                         id: string;
                         name: string;
                         /** @enum {string} */
-                        type: "local" | "acme" | "script";
+                        type: "local" | "acme" | "script" | "aws-acm-pca";
                         parent_id: string | null;
                         enabled: boolean;
                         config: {
@@ -7396,7 +7396,7 @@ export interface operations {
                             id: string;
                             name: string;
                             /** @enum {string} */
-                            type: "nginx" | "apache" | "haproxy" | "envoy" | "traefik" | "caddy" | "iis" | "f5" | "kubernetes-secret" | "file" | "script" | "directory" | "postfix" | "dovecot" | "keystore" | "ssh";
+                            type: "nginx" | "apache" | "haproxy" | "envoy" | "traefik" | "caddy" | "iis" | "f5" | "kubernetes-secret" | "file" | "script" | "directory" | "postfix" | "dovecot" | "keystore" | "ssh" | "aws-acm";
                             agent_id: string | null;
                             config: {
                                 [key: string]: unknown;
@@ -7433,7 +7433,7 @@ export interface operations {
                     id?: string;
                     name: string;
                     /** @enum {string} */
-                    type: "nginx" | "apache" | "haproxy" | "envoy" | "traefik" | "caddy" | "iis" | "f5" | "kubernetes-secret" | "file" | "script" | "directory" | "postfix" | "dovecot" | "keystore" | "ssh";
+                    type: "nginx" | "apache" | "haproxy" | "envoy" | "traefik" | "caddy" | "iis" | "f5" | "kubernetes-secret" | "file" | "script" | "directory" | "postfix" | "dovecot" | "keystore" | "ssh" | "aws-acm";
                     /** @description The agent that deploys to this target */
                     agent_id?: string | null;
                     /** @default {} */
@@ -7456,7 +7456,7 @@ export interface operations {
                         id: string;
                         name: string;
                         /** @enum {string} */
-                        type: "nginx" | "apache" | "haproxy" | "envoy" | "traefik" | "caddy" | "iis" | "f5" | "kubernetes-secret" | "file" | "script" | "directory" | "postfix" | "dovecot" | "keystore" | "ssh";
+                        type: "nginx" | "apache" | "haproxy" | "envoy" | "traefik" | "caddy" | "iis" | "f5" | "kubernetes-secret" | "file" | "script" | "directory" | "postfix" | "dovecot" | "keystore" | "ssh" | "aws-acm";
                         agent_id: string | null;
                         config: {
                             [key: string]: unknown;
@@ -7500,7 +7500,7 @@ export interface operations {
                         id: string;
                         name: string;
                         /** @enum {string} */
-                        type: "nginx" | "apache" | "haproxy" | "envoy" | "traefik" | "caddy" | "iis" | "f5" | "kubernetes-secret" | "file" | "script" | "directory" | "postfix" | "dovecot" | "keystore" | "ssh";
+                        type: "nginx" | "apache" | "haproxy" | "envoy" | "traefik" | "caddy" | "iis" | "f5" | "kubernetes-secret" | "file" | "script" | "directory" | "postfix" | "dovecot" | "keystore" | "ssh" | "aws-acm";
                         agent_id: string | null;
                         config: {
                             [key: string]: unknown;
@@ -7582,7 +7582,7 @@ export interface operations {
                         id: string;
                         name: string;
                         /** @enum {string} */
-                        type: "nginx" | "apache" | "haproxy" | "envoy" | "traefik" | "caddy" | "iis" | "f5" | "kubernetes-secret" | "file" | "script" | "directory" | "postfix" | "dovecot" | "keystore" | "ssh";
+                        type: "nginx" | "apache" | "haproxy" | "envoy" | "traefik" | "caddy" | "iis" | "f5" | "kubernetes-secret" | "file" | "script" | "directory" | "postfix" | "dovecot" | "keystore" | "ssh" | "aws-acm";
                         agent_id: string | null;
                         config: {
                             [key: string]: unknown;
