@@ -4,7 +4,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type MotoServer, createMotoPrivateCa, motoRevokedSerials, startMoto } from '@certctl/testing';
-import { api, auditRows, expectProblem, waitFor } from './http';
+import { connectorCertificateBody, settledJob } from './issuer-connector-support';
+import { api, auditRows, expectProblem } from './http';
 
 /**
  * The `aws-acm-pca` issuer connector against moto in server mode (an emulator of AWS Private
@@ -15,30 +16,6 @@ import { api, auditRows, expectProblem, waitFor } from './http';
 jest.setTimeout(240000);
 
 const run = Date.now().toString(36);
-
-function certificateBody(name: string, issuerId: string) {
-  return {
-    name,
-    common_name: `${name}.example.test`,
-    sans: [`${name}.example.test`, `api.${name}.example.test`],
-    issuer_id: issuerId,
-    owner_id: 'o-alice',
-    team_id: 't-platform',
-    renewal_policy_id: 'rp-standard',
-  };
-}
-
-async function settledJob(jobId: string, status: 'completed' | 'failed', timeoutMs = 120000) {
-  return waitFor(
-    async () => {
-      const j = await api('GET', `/api/v1/jobs/${jobId}`);
-      if (status === 'completed' && j.body.status === 'failed') throw new Error(`the job failed: ${j.body.last_error}`);
-      return j.body.status === status ? j.body : undefined;
-    },
-    timeoutMs,
-    `job ${jobId} to be ${status}`,
-  );
-}
 
 /** `openssl verify` of the leaf against the CA certificate moto holds; returns openssl's output. */
 function verifyAgainst(caPem: string, leafPem: string): string {
@@ -88,14 +65,14 @@ describe('aws-acm-pca issuer connector against moto', () => {
     expect(tested.body).toMatchObject({ ok: true, detail: expect.stringContaining('is ACTIVE') });
 
     const name = `pca-${run}`;
-    const cert = await api('POST', '/api/v1/certificates', { body: certificateBody(name, created.body.id) });
+    const cert = await api('POST', '/api/v1/certificates', { body: connectorCertificateBody(name, created.body.id) });
     expect(cert.status).toBe(201);
     await settledJob(cert.body.job_id, 'completed');
     const first = (await api('GET', `/api/v1/certificates/${cert.body.id}`)).body;
     expect(first).toMatchObject({ status: 'active', current_version: { issuer_id: created.body.id } });
     expect(verifyAgainst(ca.certificatePem, first.certificate_pem)).toContain(': OK');
     expect(new X509Certificate(first.chain_pem).fingerprint256).toBe(new X509Certificate(ca.certificatePem).fingerprint256);
-    expect(new X509Certificate(first.certificate_pem).subjectAltName).toContain(`DNS:api.${name}.example.test`);
+    expect(new X509Certificate(first.certificate_pem).subjectAltName).toContain(`DNS:www.${name}.example.test`);
 
     const renewal = await api('POST', `/api/v1/certificates/${cert.body.id}/renew`);
     expect(renewal.status).toBe(202);
@@ -120,7 +97,7 @@ describe('aws-acm-pca issuer connector against moto', () => {
     expect(tested.status).toBe(200);
     expect(tested.body).toMatchObject({ ok: false, detail: expect.stringContaining('ResourceNotFoundException') });
 
-    const cert = await api('POST', '/api/v1/certificates', { body: certificateBody(`pca-missing-${run}`, created.body.id) });
+    const cert = await api('POST', '/api/v1/certificates', { body: connectorCertificateBody(`pca-missing-${run}`, created.body.id) });
     expect(cert.status).toBe(201);
     const job = await settledJob(cert.body.job_id, 'failed');
     expect(job.attempts).toBe(1);
