@@ -2,7 +2,6 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import {
   ACMPCAClient,
   DescribeCertificateAuthorityCommand,
-  GetCertificateAuthorityCertificateCommand,
   GetCertificateCommand,
   IssueCertificateCommand,
   RevokeCertificateCommand,
@@ -29,7 +28,7 @@ type Issuer = IssuerContext<AwsAcmPcaConfig>;
 /**
  * AWS Private CA (ACM PCA) through the AWS SDK for JavaScript v3: IssueCertificate with the
  * request's CSR, the profile's validity and the configured template, GetCertificate until the
- * certificate is ready, RevokeCertificate; the CA chain from GetCertificateAuthorityCertificate.
+ * certificate is ready (with its chain), RevokeCertificate.
  * Contract and IAM policy: docs/connectors.md.
  */
 @Injectable()
@@ -80,19 +79,6 @@ export class AwsAcmPcaConnector implements Connector<AwsAcmPcaConfig> {
         ),
       ),
     );
-  }
-
-  /** The CA certificate and the chain above it, PEM. */
-  caChain(issuer: Issuer): Promise<string> {
-    return this.withClient(issuer, async (client) => {
-      const answer = await send('GetCertificateAuthorityCertificate', () =>
-        client.send(new GetCertificateAuthorityCertificateCommand({ CertificateAuthorityArn: issuer.config.certificate_authority_arn })),
-      );
-      return [answer.Certificate, answer.CertificateChain]
-        .filter((pem): pem is string => !!pem?.trim())
-        .map((pem) => `${pem.trim()}\n`)
-        .join('');
-    });
   }
 
   /** DescribeCertificateAuthority: ok when the CA exists, is reachable with these credentials and is ACTIVE. */
