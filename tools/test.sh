@@ -15,8 +15,9 @@ npx jest --selectProjects unit
 npx vitest run --config apps/web/vite.config.mts # the dashboard's component tests (jsdom)
 step "integration tests (real PostgreSQL, Redis, NATS)"
 npx jest --selectProjects integration --runInBand --forceExit
-step "agent target connectors (real NGINX, Apache httpd, HAProxy, Caddy, Postfix, Dovecot, keytool, OpenSSH)"
+step "agent target connectors (real NGINX, Apache httpd, HAProxy, Caddy, Postfix, Dovecot, keytool, OpenSSH; moto for AWS ACM)"
 bash tools/agent/install-target-servers.sh
+bash tools/aws/install-moto.sh >/dev/null # moto (AWS emulator) for the aws-acm target and the aws-acm-pca connector, once
 npx jest --selectProjects targets --runInBand --forceExit
 step "end-to-end tests (the whole stack, driven from outside; the dashboard in Debian's Chromium; traces in Jaeger)"
 bash tools/web/install-chromium.sh

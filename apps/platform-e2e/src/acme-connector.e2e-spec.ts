@@ -8,6 +8,7 @@ import { acmeHttp01RedisKey } from '@certctl/contracts';
 import { ROOT } from '@certctl/testing';
 import { directoryUrl, opensslVerify } from './acme-support';
 import { gatewayUrl, readState } from './e2e-env';
+import { connectorCertificateBody, settledJob } from './issuer-connector-support';
 import { api, expectProblem, waitFor } from './http';
 
 /**
@@ -20,18 +21,6 @@ jest.setTimeout(180000);
 
 const run = Date.now().toString(36);
 const HOOK = join(ROOT, 'apps', 'issuance', 'test', 'fixtures', 'acme-dns-hook.sh');
-
-function certificateBody(name: string, issuerId: string) {
-  return {
-    name,
-    common_name: `${name}.example.test`,
-    sans: [`${name}.example.test`, `www.${name}.example.test`],
-    issuer_id: issuerId,
-    owner_id: 'o-alice',
-    team_id: 't-platform',
-    renewal_policy_id: 'rp-standard',
-  };
-}
 
 /**
  * The platform's ACME directory as the connector is given it: over the gateway's HTTPS
@@ -53,18 +42,6 @@ async function createAcmeIssuer(name: string, config: Record<string, unknown>) {
   });
   expect(r.status).toBe(201);
   return r.body;
-}
-
-async function settledJob(jobId: string, status: 'completed' | 'failed', timeoutMs = 120000) {
-  return waitFor(
-    async () => {
-      const j = await api('GET', `/api/v1/jobs/${jobId}`);
-      if (status === 'completed' && j.body.status === 'failed') throw new Error(`the job failed: ${j.body.last_error}`);
-      return j.body.status === status ? j.body : undefined;
-    },
-    timeoutMs,
-    `job ${jobId} to be ${status}`,
-  );
 }
 
 describe('acme issuer connector against the platform ACME server', () => {
@@ -98,7 +75,7 @@ describe('acme issuer connector against the platform ACME server', () => {
     expect(before.body.detail).toContain('no account yet');
 
     const name = `acme-conn-${run}`;
-    const cert = await api('POST', '/api/v1/certificates', { body: certificateBody(name, issuer.id) });
+    const cert = await api('POST', '/api/v1/certificates', { body: connectorCertificateBody(name, issuer.id) });
     expect(cert.status).toBe(201);
     await settledJob(cert.body.job_id, 'completed');
     const active = (await api('GET', `/api/v1/certificates/${cert.body.id}`)).body;
@@ -158,7 +135,7 @@ describe('acme issuer connector against the platform ACME server', () => {
       email: 'ops@example.com',
       dns_hook: { present: [HOOK, String(acme.managementPort), 'wrong', hookLog] },
     });
-    const cert = await api('POST', '/api/v1/certificates', { body: certificateBody(`acme-wrong-${run}`, issuer.id) });
+    const cert = await api('POST', '/api/v1/certificates', { body: connectorCertificateBody(`acme-wrong-${run}`, issuer.id) });
     expect(cert.status).toBe(201);
     const job = await settledJob(cert.body.job_id, 'failed');
     expect(job.attempts).toBe(1);
@@ -183,7 +160,7 @@ describe('acme issuer connector against the platform ACME server', () => {
     await new Promise<void>((r) => proxy.listen(acme.http01Port, '127.0.0.1', () => r()));
     try {
       const issuer = await createAcmeIssuer('http', { ...platformDirectory(), email: 'ops@example.com', challenge: 'http-01' });
-      const cert = await api('POST', '/api/v1/certificates', { body: certificateBody(`acme-http-${run}`, issuer.id) });
+      const cert = await api('POST', '/api/v1/certificates', { body: connectorCertificateBody(`acme-http-${run}`, issuer.id) });
       expect(cert.status).toBe(201);
       await settledJob(cert.body.job_id, 'completed');
       const active = (await api('GET', `/api/v1/certificates/${cert.body.id}`)).body;

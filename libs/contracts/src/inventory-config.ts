@@ -178,6 +178,7 @@ export const targetTypeSchema = z.enum([
   'dovecot',
   'keystore',
   'ssh',
+  'aws-acm',
 ]);
 export const targetSchema = z.object({
   id: z.string(),

@@ -173,7 +173,7 @@ export const listCertificatesResponseSchema = z.object({
 export const issuerSchema = z.object({
   id: z.string(),
   name: z.string(),
-  type: z.enum(['local', 'acme', 'script']),
+  type: z.enum(['local', 'acme', 'script', 'aws-acm-pca']),
   parent_id: z.string().nullable(),
   enabled: z.boolean(),
   config: z.record(z.string(), z.unknown()),

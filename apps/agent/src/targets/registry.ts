@@ -1,3 +1,4 @@
+import { awsAcmConnector } from './aws-acm';
 import { directoryConnector } from './directory';
 import type { TargetConnector } from './target';
 import { webServerConnectors } from './web-servers';
@@ -9,6 +10,7 @@ import { otherConnectors } from './other-targets';
  */
 const CONNECTORS: Record<string, TargetConnector<never>> = {
   directory: directoryConnector as TargetConnector<never>,
+  'aws-acm': awsAcmConnector as TargetConnector<never>,
   ...Object.fromEntries(
     [...webServerConnectors, ...otherConnectors].map((connector) => [connector.type, connector as TargetConnector<never>]),
   ),

@@ -10,7 +10,7 @@ import {
 } from '@certctl/contracts';
 import { type Prisma, newId } from '@certctl/database';
 import { getLogger } from '@certctl/observability';
-import { IssuerRepository } from '../issuers/issuer.repository';
+import { IssuerRepository, issuerTypeEnum } from '../issuers/issuer.repository';
 import { IssuerService } from '../issuers/issuer.service';
 import { capabilitiesOf } from './connector';
 import { ConnectorRegistry } from './connector-registry';
@@ -37,7 +37,7 @@ export class ConnectorIssuerService {
     await this.repository.insert({
       id,
       name: body.name,
-      type: connector.type,
+      type: issuerTypeEnum(connector.type),
       config: this.registry.masked(connector, config) as Prisma.InputJsonValue,
       encryptedConfig: Buffer.from(this.registry.seal(id, config)),
     });

@@ -99,7 +99,7 @@ export class ConnectorRegistry {
       const fields = fieldErrorsFromZod(parsed.error).map((f) => `${f.field}: ${f.message}`);
       throw ConnectorError.terminal(`issuer ${row.id}: its stored config is invalid (${fields.join('; ')})`);
     }
-    return { connector, enabled: row.enabled, issuer: { id: row.id, name: row.name, type: row.type, config: parsed.data } };
+    return { connector, enabled: row.enabled, issuer: { id: row.id, name: row.name, type: connector.type, config: parsed.data } };
   }
 
   private get box(): SecretBox {

@@ -9,7 +9,7 @@ import type { CrlRequest, CryptoKey, ExtendedKeyUsageName, LeafPolicy } from '@c
  */
 
 /** Connector types, the same values as the issuers.type column. */
-export type ConnectorType = 'local' | 'script' | 'acme';
+export type ConnectorType = 'local' | 'script' | 'acme' | 'aws-acm-pca';
 
 /** An issuer as a connector sees it: its row's identity and its decrypted, validated config. */
 export interface IssuerContext<C = unknown> {

@@ -1,5 +1,6 @@
 import type { Provider } from '@nestjs/common';
 import { AcmeConnector } from './acme.connector';
+import { AwsAcmPcaConnector } from './aws-acm-pca.connector';
 import type { Connector } from './connector';
 import { CONNECTORS, ConnectorRegistry } from './connector-registry';
 import { ConnectorIssuerService } from './connector-issuers.service';
@@ -7,7 +8,7 @@ import { LocalConnector } from './local.connector';
 import { ScriptConnector } from './script.connector';
 
 /** Every connector this service runs: a new CA type is one file implementing Connector, added here. */
-const CONNECTOR_CLASSES = [LocalConnector, ScriptConnector, AcmeConnector];
+const CONNECTOR_CLASSES = [LocalConnector, ScriptConnector, AcmeConnector, AwsAcmPcaConnector];
 
 export const connectorProviders: Provider[] = [
   ...CONNECTOR_CLASSES,

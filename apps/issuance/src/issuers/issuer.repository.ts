@@ -22,6 +22,16 @@ export type IssuerAncestry = Prisma.IssuerGetPayload<{ select: typeof ANCESTRY }
 const CONNECTOR_CONFIG = { id: true, name: true, type: true, enabled: true, config: true, encryptedConfig: true } as const;
 export type IssuerConnectorConfig = Prisma.IssuerGetPayload<{ select: typeof CONNECTOR_CONFIG }>;
 
+/** The issuers.type column's value (aws-acm-pca) from Prisma's enum name (aws_acm_pca): what connectors and the API call it. */
+export function issuerTypeName(type: IssuerRow['type']): string {
+  return type.replace(/_/g, '-');
+}
+
+/** Prisma's enum name of a connector type (aws-acm-pca → aws_acm_pca). */
+export function issuerTypeEnum(type: string): IssuerRow['type'] {
+  return type.replace(/-/g, '_') as IssuerRow['type'];
+}
+
 /** The issuers and ca_keys tables: every read and write of issuers, their CA keys and connector configs. */
 @Injectable()
 export class IssuerRepository {
@@ -61,8 +71,9 @@ export class IssuerRepository {
   }
 
   /** An issuer's connector type and stored config (masked and encrypted). */
-  findConnectorConfig(id: string): Promise<IssuerConnectorConfig | null> {
-    return this.db.issuer.findUnique({ where: { id }, select: CONNECTOR_CONFIG });
+  async findConnectorConfig(id: string): Promise<(Omit<IssuerConnectorConfig, 'type'> & { type: string }) | null> {
+    const row = await this.db.issuer.findUnique({ where: { id }, select: CONNECTOR_CONFIG });
+    return row && { ...row, type: issuerTypeName(row.type) };
   }
 
   list(limit: number): Promise<IssuerRow[]> {

@@ -5,7 +5,7 @@ import { secretBoxFromConfig } from '@certctl/config';
 import { type CaCertificate, type KeyAlgorithm, type SecretBox, createRootCa, importPrivateKeyPem, splitPemChain } from '@certctl/pki';
 import { ISSUANCE_CONFIG, type IssuanceConfig } from '../config';
 import { registerCaExpiryMetric } from './ca-expiry-metrics';
-import { type IssuerRow, IssuerRepository, type NewCaKey } from './issuer.repository';
+import { type IssuerRow, IssuerRepository, type NewCaKey, issuerTypeName } from './issuer.repository';
 
 export interface LocalCaConfig {
   key_algorithm?: KeyAlgorithm;
@@ -142,7 +142,7 @@ function toIssuerDto(row: IssuerRow): IssuerDto {
   return {
     id: row.id,
     name: row.name,
-    type: row.type,
+    type: issuerTypeName(row.type) as IssuerDto['type'],
     parent_id: row.parentId,
     enabled: row.enabled,
     config: (row.config ?? {}) as Record<string, unknown>,

@@ -4945,7 +4945,7 @@ export interface operations {
                             id: string;
                             name: string;
                             /** @enum {string} */
-                            type: "local" | "acme" | "script";
+                            type: "local" | "acme" | "script" | "aws-acm-pca";
                             parent_id: string | null;
                             enabled: boolean;
                             config: {
@@ -5016,10 +5016,10 @@ export interface operations {
                     id?: string;
                     name: string;
                     /**
-                     * @description Connector type: script or acme (an external RFC 8555 CA)
+                     * @description Connector type: script, acme (an external RFC 8555 CA) or aws-acm-pca (AWS Private CA)
                      * @enum {string}
                      */
-                    type: "script" | "acme";
+                    type: "script" | "acme" | "aws-acm-pca";
                     /** @description Validated by the connector's own schema; stored encrypted, secret fields masked in every answer */
                     config: {
                         [key: string]: unknown;
@@ -5038,7 +5038,7 @@ export interface operations {
                         id: string;
                         name: string;
                         /** @enum {string} */
-                        type: "local" | "acme" | "script";
+                        type: "local" | "acme" | "script" | "aws-acm-pca";
                         parent_id: string | null;
                         enabled: boolean;
                         config: {
@@ -5084,7 +5084,7 @@ export interface operations {
                         id: string;
                         name: string;
                         /** @enum {string} */
-                        type: "local" | "acme" | "script";
+                        type: "local" | "acme" | "script" | "aws-acm-pca";
                         parent_id: string | null;
                         enabled: boolean;
                         config: {
@@ -5158,7 +5158,7 @@ export interface operations {
                         id: string;
                         name: string;
                         /** @enum {string} */
-                        type: "local" | "acme" | "script";
+                        type: "local" | "acme" | "script" | "aws-acm-pca";
                         parent_id: string | null;
                         enabled: boolean;
                         config: {
@@ -5253,7 +5253,7 @@ export interface operations {
                         id: string;
                         name: string;
                         /** @enum {string} */
-                        type: "local" | "acme" | "script";
+                        type: "local" | "acme" | "script" | "aws-acm-pca";
                         parent_id: string | null;
                         enabled: boolean;
                         config: {
@@ -7398,7 +7398,7 @@ export interface operations {
                             id: string;
                             name: string;
                             /** @enum {string} */
-                            type: "nginx" | "apache" | "haproxy" | "envoy" | "traefik" | "caddy" | "iis" | "f5" | "kubernetes-secret" | "file" | "script" | "directory" | "postfix" | "dovecot" | "keystore" | "ssh";
+                            type: "nginx" | "apache" | "haproxy" | "envoy" | "traefik" | "caddy" | "iis" | "f5" | "kubernetes-secret" | "file" | "script" | "directory" | "postfix" | "dovecot" | "keystore" | "ssh" | "aws-acm";
                             agent_id: string | null;
                             config: {
                                 [key: string]: unknown;
@@ -7435,7 +7435,7 @@ export interface operations {
                     id?: string;
                     name: string;
                     /** @enum {string} */
-                    type: "nginx" | "apache" | "haproxy" | "envoy" | "traefik" | "caddy" | "iis" | "f5" | "kubernetes-secret" | "file" | "script" | "directory" | "postfix" | "dovecot" | "keystore" | "ssh";
+                    type: "nginx" | "apache" | "haproxy" | "envoy" | "traefik" | "caddy" | "iis" | "f5" | "kubernetes-secret" | "file" | "script" | "directory" | "postfix" | "dovecot" | "keystore" | "ssh" | "aws-acm";
                     /** @description The agent that deploys to this target */
                     agent_id?: string | null;
                     /** @default {} */
@@ -7458,7 +7458,7 @@ export interface operations {
                         id: string;
                         name: string;
                         /** @enum {string} */
-                        type: "nginx" | "apache" | "haproxy" | "envoy" | "traefik" | "caddy" | "iis" | "f5" | "kubernetes-secret" | "file" | "script" | "directory" | "postfix" | "dovecot" | "keystore" | "ssh";
+                        type: "nginx" | "apache" | "haproxy" | "envoy" | "traefik" | "caddy" | "iis" | "f5" | "kubernetes-secret" | "file" | "script" | "directory" | "postfix" | "dovecot" | "keystore" | "ssh" | "aws-acm";
                         agent_id: string | null;
                         config: {
                             [key: string]: unknown;
@@ -7502,7 +7502,7 @@ export interface operations {
                         id: string;
                         name: string;
                         /** @enum {string} */
-                        type: "nginx" | "apache" | "haproxy" | "envoy" | "traefik" | "caddy" | "iis" | "f5" | "kubernetes-secret" | "file" | "script" | "directory" | "postfix" | "dovecot" | "keystore" | "ssh";
+                        type: "nginx" | "apache" | "haproxy" | "envoy" | "traefik" | "caddy" | "iis" | "f5" | "kubernetes-secret" | "file" | "script" | "directory" | "postfix" | "dovecot" | "keystore" | "ssh" | "aws-acm";
                         agent_id: string | null;
                         config: {
                             [key: string]: unknown;
@@ -7584,7 +7584,7 @@ export interface operations {
                         id: string;
                         name: string;
                         /** @enum {string} */
-                        type: "nginx" | "apache" | "haproxy" | "envoy" | "traefik" | "caddy" | "iis" | "f5" | "kubernetes-secret" | "file" | "script" | "directory" | "postfix" | "dovecot" | "keystore" | "ssh";
+                        type: "nginx" | "apache" | "haproxy" | "envoy" | "traefik" | "caddy" | "iis" | "f5" | "kubernetes-secret" | "file" | "script" | "directory" | "postfix" | "dovecot" | "keystore" | "ssh" | "aws-acm";
                         agent_id: string | null;
                         config: {
                             [key: string]: unknown;
