@@ -23,7 +23,9 @@ export const createLocalIssuerBodySchema = z.strictObject({
 export const createConnectorIssuerBodySchema = z.strictObject({
   id: idSchema.optional().describe('Chosen id (default: generated)'),
   name: nameSchema,
-  type: z.enum(['script', 'acme']).describe('Connector type: script or acme (an external RFC 8555 CA)'),
+  type: z
+    .enum(['script', 'acme', 'stepca'])
+    .describe('Connector type: script, acme (an external RFC 8555 CA) or stepca (smallstep step-ca, JWK provisioner)'),
   config: z
     .record(z.string(), z.unknown())
     .describe("Validated by the connector's own schema; stored encrypted, secret fields masked in every answer"),
