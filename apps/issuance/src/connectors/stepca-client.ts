@@ -10,6 +10,8 @@ import type { StepcaConfig } from './stepca-config';
 /** step-ca's own default is 600,000 PBKDF2 iterations; far more than that is refused as a denial of service. */
 const MAX_PBES2_ITERATIONS = 2_000_000;
 const TOKEN_LIFETIME_SECONDS = 300;
+/** How `step` seals provisioner keys with a password (jose accepts PBES2 only when named). */
+const PBES2_ALGORITHMS = ['PBES2-HS256+A128KW', 'PBES2-HS384+A192KW', 'PBES2-HS512+A256KW'];
 
 export interface StepcaAnswer {
   status: number;
@@ -167,7 +169,10 @@ async function readKey(config: StepcaConfig): Promise<ProvisionerKey> {
   } else {
     try {
       const password = new TextEncoder().encode(config.provisioner_password);
-      const { plaintext } = await compactDecrypt(config.provisioner_encrypted_key!, password, { maxPBES2Count: MAX_PBES2_ITERATIONS });
+      const { plaintext } = await compactDecrypt(config.provisioner_encrypted_key!, password, {
+        keyManagementAlgorithms: PBES2_ALGORITHMS,
+        maxPBES2Count: MAX_PBES2_ITERATIONS,
+      });
       jwk = JSON.parse(new TextDecoder().decode(plaintext)) as JWK;
     } catch (err) {
       throw ConnectorError.terminal(

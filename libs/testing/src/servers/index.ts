@@ -4,3 +4,4 @@ export * from './haproxy';
 export * from './apache';
 export * from './caddy';
 export * from './handshake';
+export * from './stepca';
