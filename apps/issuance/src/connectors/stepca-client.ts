@@ -68,20 +68,24 @@ function send(
   });
 }
 
+/** The cached promise of `key`, made once; a failed one is forgotten so the next call tries again. */
+function once<T>(cache: Map<string, Promise<T>>, key: string, make: () => Promise<T>): Promise<T> {
+  let value = cache.get(key);
+  if (!value) {
+    value = make();
+    cache.set(key, value);
+    value.catch(() => cache.delete(key));
+  }
+  return value;
+}
+
 /** The PEM certificates the connection to step-ca trusts. */
 export class StepcaTrust {
   private readonly roots = new Map<string, Promise<string>>();
 
   async caFor(config: StepcaConfig): Promise<string> {
     if (config.ca_bundle_pem) return config.ca_bundle_pem;
-    const cacheKey = `${config.url} ${config.root_fingerprint}`;
-    let root = this.roots.get(cacheKey);
-    if (!root) {
-      root = this.fetchRoot(config);
-      this.roots.set(cacheKey, root);
-      root.catch(() => this.roots.delete(cacheKey));
-    }
-    return root;
+    return once(this.roots, `${config.url} ${config.root_fingerprint}`, () => this.fetchRoot(config));
   }
 
   /** `step ca bootstrap`: GET /root/<fingerprint> without TLS verification, then the answer must hash to the fingerprint. */
@@ -151,14 +155,7 @@ export class ProvisionerKeys {
 
   load(config: StepcaConfig): Promise<ProvisionerKey> {
     const material = JSON.stringify([config.provisioner_encrypted_key, config.provisioner_password, config.provisioner_jwk]);
-    const cacheKey = createHash('sha256').update(material).digest('hex');
-    let key = this.cache.get(cacheKey);
-    if (!key) {
-      key = readKey(config);
-      this.cache.set(cacheKey, key);
-      key.catch(() => this.cache.delete(cacheKey));
-    }
-    return key;
+    return once(this.cache, createHash('sha256').update(material).digest('hex'), () => readKey(config));
   }
 }
 

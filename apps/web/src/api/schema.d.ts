@@ -2450,7 +2450,7 @@ export interface operations {
                         /** @enum {string} */
                         type: "issuance" | "renewal" | "deployment" | "revocation";
                         /** @enum {string} */
-                        status: "pending" | "awaiting_approval" | "awaiting_csr" | "running" | "completed" | "failed" | "cancelled";
+                        status: "pending" | "awaiting_approval" | "awaiting_csr" | "running" | "completed" | "failed" | "cancelled" | "awaiting_ca";
                         certificate_id: string;
                         attempts: number;
                         max_attempts: number;
@@ -2462,7 +2462,7 @@ export interface operations {
                         scheduled_at: string;
                         waiting_reason: {
                             /** @enum {string} */
-                            code: "awaiting_approval" | "awaiting_csr" | "scheduled" | "retry_backoff" | "queued";
+                            code: "awaiting_approval" | "awaiting_csr" | "scheduled" | "retry_backoff" | "queued" | "awaiting_ca";
                             detail: string;
                             until: string | null;
                         } | null;
@@ -2525,7 +2525,7 @@ export interface operations {
                         /** @enum {string} */
                         type: "issuance" | "renewal" | "deployment" | "revocation";
                         /** @enum {string} */
-                        status: "pending" | "awaiting_approval" | "awaiting_csr" | "running" | "completed" | "failed" | "cancelled";
+                        status: "pending" | "awaiting_approval" | "awaiting_csr" | "running" | "completed" | "failed" | "cancelled" | "awaiting_ca";
                         certificate_id: string;
                         attempts: number;
                         max_attempts: number;
@@ -2537,7 +2537,7 @@ export interface operations {
                         scheduled_at: string;
                         waiting_reason: {
                             /** @enum {string} */
-                            code: "awaiting_approval" | "awaiting_csr" | "scheduled" | "retry_backoff" | "queued";
+                            code: "awaiting_approval" | "awaiting_csr" | "scheduled" | "retry_backoff" | "queued" | "awaiting_ca";
                             detail: string;
                             until: string | null;
                         } | null;
@@ -2595,7 +2595,7 @@ export interface operations {
                         /** @enum {string} */
                         type: "issuance" | "renewal" | "deployment" | "revocation";
                         /** @enum {string} */
-                        status: "pending" | "awaiting_approval" | "awaiting_csr" | "running" | "completed" | "failed" | "cancelled";
+                        status: "pending" | "awaiting_approval" | "awaiting_csr" | "running" | "completed" | "failed" | "cancelled" | "awaiting_ca";
                         certificate_id: string;
                         attempts: number;
                         max_attempts: number;
@@ -2607,7 +2607,7 @@ export interface operations {
                         scheduled_at: string;
                         waiting_reason: {
                             /** @enum {string} */
-                            code: "awaiting_approval" | "awaiting_csr" | "scheduled" | "retry_backoff" | "queued";
+                            code: "awaiting_approval" | "awaiting_csr" | "scheduled" | "retry_backoff" | "queued" | "awaiting_ca";
                             detail: string;
                             until: string | null;
                         } | null;
@@ -2705,7 +2705,7 @@ export interface operations {
                             /** @enum {string} */
                             type: "issuance" | "renewal" | "deployment" | "revocation";
                             /** @enum {string} */
-                            status: "pending" | "awaiting_approval" | "awaiting_csr" | "running" | "completed" | "failed" | "cancelled";
+                            status: "pending" | "awaiting_approval" | "awaiting_csr" | "running" | "completed" | "failed" | "cancelled" | "awaiting_ca";
                             certificate_id: string;
                             attempts: number;
                             max_attempts: number;
@@ -2717,7 +2717,7 @@ export interface operations {
                             scheduled_at: string;
                             waiting_reason: {
                                 /** @enum {string} */
-                                code: "awaiting_approval" | "awaiting_csr" | "scheduled" | "retry_backoff" | "queued";
+                                code: "awaiting_approval" | "awaiting_csr" | "scheduled" | "retry_backoff" | "queued" | "awaiting_ca";
                                 detail: string;
                                 until: string | null;
                             } | null;
@@ -2733,7 +2733,7 @@ export interface operations {
                             /** @enum {string} */
                             type: "issuance" | "renewal" | "deployment" | "revocation";
                             /** @enum {string} */
-                            status: "pending" | "awaiting_approval" | "awaiting_csr" | "running" | "completed" | "failed" | "cancelled";
+                            status: "pending" | "awaiting_approval" | "awaiting_csr" | "running" | "completed" | "failed" | "cancelled" | "awaiting_ca";
                             certificate_id: string;
                             attempts: number;
                             max_attempts: number;
@@ -2745,7 +2745,7 @@ export interface operations {
                             scheduled_at: string;
                             waiting_reason: {
                                 /** @enum {string} */
-                                code: "awaiting_approval" | "awaiting_csr" | "scheduled" | "retry_backoff" | "queued";
+                                code: "awaiting_approval" | "awaiting_csr" | "scheduled" | "retry_backoff" | "queued" | "awaiting_ca";
                                 detail: string;
                                 until: string | null;
                             } | null;
@@ -3348,12 +3348,12 @@ export interface operations {
                                     /** @enum {string} */
                                     type: "issuance" | "renewal" | "deployment" | "revocation";
                                     /** @enum {string} */
-                                    status: "pending" | "awaiting_approval" | "awaiting_csr" | "running" | "completed" | "failed" | "cancelled";
+                                    status: "pending" | "awaiting_approval" | "awaiting_csr" | "running" | "completed" | "failed" | "cancelled" | "awaiting_ca";
                                     /** Format: date-time */
                                     scheduled_at: string;
                                     waiting_reason: {
                                         /** @enum {string} */
-                                        code: "awaiting_approval" | "awaiting_csr" | "scheduled" | "retry_backoff" | "queued";
+                                        code: "awaiting_approval" | "awaiting_csr" | "scheduled" | "retry_backoff" | "queued" | "awaiting_ca";
                                         detail: string;
                                         until: string | null;
                                     } | null;
@@ -3487,12 +3487,12 @@ export interface operations {
                                 /** @enum {string} */
                                 type: "issuance" | "renewal" | "deployment" | "revocation";
                                 /** @enum {string} */
-                                status: "pending" | "awaiting_approval" | "awaiting_csr" | "running" | "completed" | "failed" | "cancelled";
+                                status: "pending" | "awaiting_approval" | "awaiting_csr" | "running" | "completed" | "failed" | "cancelled" | "awaiting_ca";
                                 /** Format: date-time */
                                 scheduled_at: string;
                                 waiting_reason: {
                                     /** @enum {string} */
-                                    code: "awaiting_approval" | "awaiting_csr" | "scheduled" | "retry_backoff" | "queued";
+                                    code: "awaiting_approval" | "awaiting_csr" | "scheduled" | "retry_backoff" | "queued" | "awaiting_ca";
                                     detail: string;
                                     until: string | null;
                                 } | null;
@@ -3603,12 +3603,12 @@ export interface operations {
                                 /** @enum {string} */
                                 type: "issuance" | "renewal" | "deployment" | "revocation";
                                 /** @enum {string} */
-                                status: "pending" | "awaiting_approval" | "awaiting_csr" | "running" | "completed" | "failed" | "cancelled";
+                                status: "pending" | "awaiting_approval" | "awaiting_csr" | "running" | "completed" | "failed" | "cancelled" | "awaiting_ca";
                                 /** Format: date-time */
                                 scheduled_at: string;
                                 waiting_reason: {
                                     /** @enum {string} */
-                                    code: "awaiting_approval" | "awaiting_csr" | "scheduled" | "retry_backoff" | "queued";
+                                    code: "awaiting_approval" | "awaiting_csr" | "scheduled" | "retry_backoff" | "queued" | "awaiting_ca";
                                     detail: string;
                                     until: string | null;
                                 } | null;
@@ -3761,12 +3761,12 @@ export interface operations {
                                 /** @enum {string} */
                                 type: "issuance" | "renewal" | "deployment" | "revocation";
                                 /** @enum {string} */
-                                status: "pending" | "awaiting_approval" | "awaiting_csr" | "running" | "completed" | "failed" | "cancelled";
+                                status: "pending" | "awaiting_approval" | "awaiting_csr" | "running" | "completed" | "failed" | "cancelled" | "awaiting_ca";
                                 /** Format: date-time */
                                 scheduled_at: string;
                                 waiting_reason: {
                                     /** @enum {string} */
-                                    code: "awaiting_approval" | "awaiting_csr" | "scheduled" | "retry_backoff" | "queued";
+                                    code: "awaiting_approval" | "awaiting_csr" | "scheduled" | "retry_backoff" | "queued" | "awaiting_ca";
                                     detail: string;
                                     until: string | null;
                                 } | null;
@@ -3913,7 +3913,7 @@ export interface operations {
                         certificate_id: string;
                         job_id: string;
                         /** @enum {string} */
-                        status: "pending" | "awaiting_approval" | "awaiting_csr" | "running" | "completed" | "failed" | "cancelled";
+                        status: "pending" | "awaiting_approval" | "awaiting_csr" | "running" | "completed" | "failed" | "cancelled" | "awaiting_ca";
                     };
                 };
             };
@@ -4943,7 +4943,7 @@ export interface operations {
                             id: string;
                             name: string;
                             /** @enum {string} */
-                            type: "local" | "acme" | "script";
+                            type: "local" | "acme" | "script" | "stepca";
                             parent_id: string | null;
                             enabled: boolean;
                             config: {
@@ -5014,10 +5014,10 @@ export interface operations {
                     id?: string;
                     name: string;
                     /**
-                     * @description Connector type: script or acme (an external RFC 8555 CA)
+                     * @description Connector type: script, acme (an external RFC 8555 CA) or stepca (smallstep step-ca, JWK provisioner)
                      * @enum {string}
                      */
-                    type: "script" | "acme";
+                    type: "script" | "acme" | "stepca";
                     /** @description Validated by the connector's own schema; stored encrypted, secret fields masked in every answer */
                     config: {
                         [key: string]: unknown;
@@ -5036,7 +5036,7 @@ export interface operations {
                         id: string;
                         name: string;
                         /** @enum {string} */
-                        type: "local" | "acme" | "script";
+                        type: "local" | "acme" | "script" | "stepca";
                         parent_id: string | null;
                         enabled: boolean;
                         config: {
@@ -5082,7 +5082,7 @@ export interface operations {
                         id: string;
                         name: string;
                         /** @enum {string} */
-                        type: "local" | "acme" | "script";
+                        type: "local" | "acme" | "script" | "stepca";
                         parent_id: string | null;
                         enabled: boolean;
                         config: {
@@ -5156,7 +5156,7 @@ export interface operations {
                         id: string;
                         name: string;
                         /** @enum {string} */
-                        type: "local" | "acme" | "script";
+                        type: "local" | "acme" | "script" | "stepca";
                         parent_id: string | null;
                         enabled: boolean;
                         config: {
@@ -5251,7 +5251,7 @@ export interface operations {
                         id: string;
                         name: string;
                         /** @enum {string} */
-                        type: "local" | "acme" | "script";
+                        type: "local" | "acme" | "script" | "stepca";
                         parent_id: string | null;
                         enabled: boolean;
                         config: {
@@ -5281,7 +5281,7 @@ export interface operations {
             query?: {
                 limit?: number;
                 cursor?: string;
-                status?: "pending" | "awaiting_approval" | "awaiting_csr" | "running" | "completed" | "failed" | "cancelled";
+                status?: "pending" | "awaiting_approval" | "awaiting_csr" | "running" | "completed" | "failed" | "cancelled" | "awaiting_ca";
                 type?: "issuance" | "renewal" | "deployment" | "revocation";
                 certificate_id?: string;
             };
@@ -5303,7 +5303,7 @@ export interface operations {
                             /** @enum {string} */
                             type: "issuance" | "renewal" | "deployment" | "revocation";
                             /** @enum {string} */
-                            status: "pending" | "awaiting_approval" | "awaiting_csr" | "running" | "completed" | "failed" | "cancelled";
+                            status: "pending" | "awaiting_approval" | "awaiting_csr" | "running" | "completed" | "failed" | "cancelled" | "awaiting_ca";
                             certificate_id: string;
                             attempts: number;
                             max_attempts: number;
@@ -5315,7 +5315,7 @@ export interface operations {
                             scheduled_at: string;
                             waiting_reason: {
                                 /** @enum {string} */
-                                code: "awaiting_approval" | "awaiting_csr" | "scheduled" | "retry_backoff" | "queued";
+                                code: "awaiting_approval" | "awaiting_csr" | "scheduled" | "retry_backoff" | "queued" | "awaiting_ca";
                                 detail: string;
                                 until: string | null;
                             } | null;
@@ -5359,7 +5359,7 @@ export interface operations {
                         /** @enum {string} */
                         type: "issuance" | "renewal" | "deployment" | "revocation";
                         /** @enum {string} */
-                        status: "pending" | "awaiting_approval" | "awaiting_csr" | "running" | "completed" | "failed" | "cancelled";
+                        status: "pending" | "awaiting_approval" | "awaiting_csr" | "running" | "completed" | "failed" | "cancelled" | "awaiting_ca";
                         certificate_id: string;
                         attempts: number;
                         max_attempts: number;
@@ -5371,7 +5371,7 @@ export interface operations {
                         scheduled_at: string;
                         waiting_reason: {
                             /** @enum {string} */
-                            code: "awaiting_approval" | "awaiting_csr" | "scheduled" | "retry_backoff" | "queued";
+                            code: "awaiting_approval" | "awaiting_csr" | "scheduled" | "retry_backoff" | "queued" | "awaiting_ca";
                             detail: string;
                             until: string | null;
                         } | null;
@@ -5420,7 +5420,7 @@ export interface operations {
                         /** @enum {string} */
                         type: "issuance" | "renewal" | "deployment" | "revocation";
                         /** @enum {string} */
-                        status: "pending" | "awaiting_approval" | "awaiting_csr" | "running" | "completed" | "failed" | "cancelled";
+                        status: "pending" | "awaiting_approval" | "awaiting_csr" | "running" | "completed" | "failed" | "cancelled" | "awaiting_ca";
                         certificate_id: string;
                         attempts: number;
                         max_attempts: number;
@@ -5432,7 +5432,7 @@ export interface operations {
                         scheduled_at: string;
                         waiting_reason: {
                             /** @enum {string} */
-                            code: "awaiting_approval" | "awaiting_csr" | "scheduled" | "retry_backoff" | "queued";
+                            code: "awaiting_approval" | "awaiting_csr" | "scheduled" | "retry_backoff" | "queued" | "awaiting_ca";
                             detail: string;
                             until: string | null;
                         } | null;
@@ -5483,7 +5483,7 @@ export interface operations {
                         /** @enum {string} */
                         type: "issuance" | "renewal" | "deployment" | "revocation";
                         /** @enum {string} */
-                        status: "pending" | "awaiting_approval" | "awaiting_csr" | "running" | "completed" | "failed" | "cancelled";
+                        status: "pending" | "awaiting_approval" | "awaiting_csr" | "running" | "completed" | "failed" | "cancelled" | "awaiting_ca";
                         certificate_id: string;
                         attempts: number;
                         max_attempts: number;
@@ -5495,7 +5495,7 @@ export interface operations {
                         scheduled_at: string;
                         waiting_reason: {
                             /** @enum {string} */
-                            code: "awaiting_approval" | "awaiting_csr" | "scheduled" | "retry_backoff" | "queued";
+                            code: "awaiting_approval" | "awaiting_csr" | "scheduled" | "retry_backoff" | "queued" | "awaiting_ca";
                             detail: string;
                             until: string | null;
                         } | null;
@@ -5540,7 +5540,7 @@ export interface operations {
                         /** @enum {string} */
                         type: "issuance" | "renewal" | "deployment" | "revocation";
                         /** @enum {string} */
-                        status: "pending" | "awaiting_approval" | "awaiting_csr" | "running" | "completed" | "failed" | "cancelled";
+                        status: "pending" | "awaiting_approval" | "awaiting_csr" | "running" | "completed" | "failed" | "cancelled" | "awaiting_ca";
                         certificate_id: string;
                         attempts: number;
                         max_attempts: number;
@@ -5552,7 +5552,7 @@ export interface operations {
                         scheduled_at: string;
                         waiting_reason: {
                             /** @enum {string} */
-                            code: "awaiting_approval" | "awaiting_csr" | "scheduled" | "retry_backoff" | "queued";
+                            code: "awaiting_approval" | "awaiting_csr" | "scheduled" | "retry_backoff" | "queued" | "awaiting_ca";
                             detail: string;
                             until: string | null;
                         } | null;
