@@ -112,9 +112,11 @@ describe('stepca issuers', () => {
     });
     expectProblem(bad, 422);
     expect(bad.body.errors.map((e: { field: string }) => e.field).sort()).toEqual([
-      'config',
       'config.provisioner',
       'config.provisioner_encrypted_key',
+      'config.provisioner_password',
+      'config.root_fingerprint',
+      'config.surprise',
       'config.url',
     ]);
     const missing = await api('POST', '/api/v1/issuers', {
