@@ -14,6 +14,7 @@ step "unit tests"
 npx jest --selectProjects unit
 npx vitest run --config apps/web/vite.config.mts # the dashboard's component tests (jsdom)
 step "integration tests (real PostgreSQL, Redis, NATS)"
+bash tools/stepca/install-step-ca.sh >/dev/null # step-ca for the stepca connector tests (integration and e2e), built once
 npx jest --selectProjects integration --runInBand --forceExit
 step "agent target connectors (real NGINX, Apache httpd, HAProxy, Caddy, Postfix, Dovecot, keytool, OpenSSH; moto for AWS ACM)"
 bash tools/agent/install-target-servers.sh

@@ -3,6 +3,8 @@ import { DatabaseModule, PrismaService } from '@certctl/database';
 import { MessagingModule, RpcClient, busAuthFromEnv } from '@certctl/messaging';
 import { platformModule } from '@certctl/platform';
 import { QueueModule, QueueService } from '@certctl/queue';
+import { CaOrderPoller } from './ca-orders/ca-order.poller';
+import { CaOrderRepository } from './ca-orders/ca-order.repository';
 import { ISSUANCE_CONFIG, type IssuanceConfig } from './config';
 import { connectorProviders } from './connectors';
 import { IssuerHandler } from './issuers/issuer.handler';
@@ -42,6 +44,8 @@ export function issuanceModule(config: IssuanceConfig) {
       IssuerImportService,
       ...connectorProviders,
       IssuanceProcessor,
+      CaOrderRepository,
+      CaOrderPoller,
       PrivateKeyExportService,
     ],
   })

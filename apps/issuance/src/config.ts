@@ -20,6 +20,18 @@ export const issuanceEnvSchema = baseEnvSchema
     CERTCTL_ISSUANCE_STALLED_INTERVAL_MS: z.coerce.number().int().min(500).max(600000).default(30000),
     // CERTCTL_ISSUANCE_ATTEMPTS / CERTCTL_ISSUANCE_BACKOFF_MS are read by inventory, which adds
     // the issuance jobs: BullMQ keeps attempts and backoff on each job (see QUEUE_RETRY).
+    /**
+     * Asynchronous CAs (a connector answered "pending"): how long an order may wait before its
+     * job fails, and how often this replica looks for orders whose next poll is due (the polls
+     * themselves back off: 5 s, 15 s, 45 s, 2 min, then every 5 min). docs/connectors.md.
+     */
+    CERTCTL_CA_ORDER_MAX_WAIT_MS: z.coerce
+      .number()
+      .int()
+      .min(10000)
+      .max(30 * 86400000)
+      .default(3 * 86400000),
+    CERTCTL_CA_ORDER_POLL_TICK_MS: z.coerce.number().int().min(100).max(60000).default(1000),
     /** Public base URL of the platform; CRL and OCSP pointers in certificates are built from it. */
     CERTCTL_PUBLIC_BASE_URL: z.url().default('http://127.0.0.1:8080'),
     /** `acme` issuers may use a plain-http directory URL (tests only: RFC 8555 requires https). */

@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { AppError } from '@certctl/contracts';
 import { processAlive } from '@certctl/testing';
 import { type CryptoKeyPair, createCsr, generateKeyPair } from '@certctl/pki';
-import type { IssueRequest, IssuerContext } from '../src/connectors/connector';
+import { type IssueOutcome, type IssueRequest, type IssuedLeaf, type IssuerContext, isPending } from '../src/connectors/connector';
 import { type ScriptConfig, ScriptConnector } from '../src/connectors/script.connector';
 
 /** The script connector against real processes: openssl as the CA, and scripts that misbehave. */
@@ -54,7 +54,7 @@ beforeAll(async () => {
 
 describe('script connector', () => {
   it('ok/an openssl x509 -req script signs the CSR; the leaf verifies with openssl against the CA and carries the names', async () => {
-    const leaf = await connector.issue(issuer({ executable: SIGN, args: [dir] }), request);
+    const leaf = (await connector.issue(issuer({ executable: SIGN, args: [dir] }), request)) as IssuedLeaf;
     expect(leaf.serialNumber).toMatch(/^[0-9a-f]+$/);
     expect(leaf.chainPem).toBe(readFileSync(join(dir, 'ca.pem'), 'utf8').trim() + '\n');
     writeFileSync(join(dir, 'leaf.pem'), leaf.certificatePem);
@@ -65,7 +65,7 @@ describe('script connector', () => {
     const text = execFileSync('openssl', ['x509', '-in', join(dir, 'leaf.pem'), '-noout', '-text'], { encoding: 'utf8' });
     expect(text).toContain('DNS:app.script.example.com, DNS:api.script.example.com');
     // renew is the same operation for a script
-    const renewed = await connector.renew(issuer({ executable: SIGN, args: [dir] }), request);
+    const renewed = (await connector.renew(issuer({ executable: SIGN, args: [dir] }), request)) as IssuedLeaf;
     expect(renewed.serialNumber).not.toBe(leaf.serialNumber);
   });
 
@@ -178,5 +178,40 @@ describe('script connector', () => {
       connector.revoke(issuer({ executable: MISBEHAVE, revoke_args: ['tempfail'] }), { serialNumber: 'abc123', reason: 'superseded' }),
     );
     expect(err).toMatchObject({ code: 'issuer_failure', retryable: true });
+  });
+});
+
+describe('script connector: an asynchronous CA', () => {
+  const ASYNC = join(FIXTURES, 'async-ca.sh');
+
+  it('ok/a PENDING answer is an order; polls answer pending until the CA is done, then the checked leaf', async () => {
+    const caDir = mkdtempSync(join(tmpdir(), 'certctl-async-ca-'));
+    execFileSync(MAKE_CA, [caDir], { stdio: 'pipe' });
+    const config = issuer({ executable: ASYNC, args: [caDir, '2'] });
+    const first: IssueOutcome = await connector.issue(config, request);
+    expect(first).toEqual({ pending: true, orderId: expect.stringMatching(/^ord-[0-9a-f]{16}$/), detail: 'accepted for validation' });
+    const orderId = (first as { orderId: string }).orderId;
+    const poll = () => connector.poll(config, { ...request, orderId });
+    expect(await poll()).toEqual({ pending: true, orderId, detail: 'validation in progress' });
+    await new Promise((r) => setTimeout(r, 2100));
+    const done = await poll();
+    expect(isPending(done)).toBe(false);
+    const leaf = done as IssuedLeaf;
+    writeFileSync(join(caDir, 'leaf.pem'), leaf.certificatePem);
+    const out = execFileSync('openssl', ['verify', '-CAfile', join(caDir, 'ca.pem'), join(caDir, 'leaf.pem')], { encoding: 'utf8' });
+    expect(out.trim()).toBe(`${join(caDir, 'leaf.pem')}: OK`);
+    expect(readFileSync(join(caDir, 'polls.log'), 'utf8').trim().split('\n')).toHaveLength(2);
+  });
+
+  it('fail/a poll of an order the CA refuses is terminal with its reason; a malformed order id is refused', async () => {
+    const caDir = mkdtempSync(join(tmpdir(), 'certctl-async-ca-'));
+    const config = issuer({ executable: ASYNC, args: [caDir, '0'] });
+    const err = await failure(connector.poll(config, { ...request, orderId: 'ord-unknown' }));
+    expect(err).toMatchObject({ code: 'issuer_failure', retryable: false, message: 'the script exited with 3: unknown order ord-unknown' });
+    const script = join(caDir, 'bad-order.sh');
+    writeFileSync(script, `#!/bin/sh\ncat > /dev/null\necho "PENDING $(printf 'x%.0s' $(seq 1 300))"\n`);
+    chmodSync(script, 0o755);
+    const bad = await failure(connector.issue(issuer({ executable: script }), request));
+    expect(bad).toMatchObject({ retryable: false, message: expect.stringContaining('order id that is not 1-256 printable ASCII') });
   });
 });

@@ -33,7 +33,16 @@ export const certificateStatusSchema = z.enum([
 ]);
 export type CertificateStatus = z.infer<typeof certificateStatusSchema>;
 export const jobTypeSchema = z.enum(['issuance', 'renewal', 'deployment', 'revocation']);
-export const jobStatusSchema = z.enum(['pending', 'awaiting_approval', 'awaiting_csr', 'running', 'completed', 'failed', 'cancelled']);
+export const jobStatusSchema = z.enum([
+  'pending',
+  'awaiting_approval',
+  'awaiting_csr',
+  'running',
+  'completed',
+  'failed',
+  'cancelled',
+  'awaiting_ca',
+]);
 
 export const isoDateSchema = z.string().datetime({ offset: true });
 const isoDate = isoDateSchema;
@@ -59,7 +68,7 @@ export type CertificateVersionDto = z.infer<typeof certificateVersionSchema>;
 /** Why an open job has not run yet, and until when (null: it is running or has ended). */
 export const jobWaitingReasonSchema = z
   .object({
-    code: z.enum(['awaiting_approval', 'awaiting_csr', 'scheduled', 'retry_backoff', 'queued']),
+    code: z.enum(['awaiting_approval', 'awaiting_csr', 'scheduled', 'retry_backoff', 'queued', 'awaiting_ca']),
     detail: z.string(),
     until: isoDate.nullable(),
   })
@@ -173,7 +182,7 @@ export const listCertificatesResponseSchema = z.object({
 export const issuerSchema = z.object({
   id: z.string(),
   name: z.string(),
-  type: z.enum(['local', 'acme', 'script', 'aws-acm-pca']),
+  type: z.enum(['local', 'acme', 'script', 'aws-acm-pca', 'stepca']),
   parent_id: z.string().nullable(),
   enabled: z.boolean(),
   config: z.record(z.string(), z.unknown()),

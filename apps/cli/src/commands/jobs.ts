@@ -1,10 +1,11 @@
 import { type Command, Option } from 'commander';
+import { jobStatusSchema, jobTypeSchema } from '@certctl/contracts';
 import { CliError, ExitCode } from '../client/errors';
 import type { CliContext } from '../context';
 import { addPagingOptions, JOB_COLUMNS, listCommand, seg } from './shared';
 
-const JOB_STATUSES = ['pending', 'awaiting_approval', 'awaiting_csr', 'running', 'completed', 'failed', 'cancelled'];
-const JOB_TYPES = ['issuance', 'renewal', 'deployment', 'revocation'];
+const JOB_STATUSES = jobStatusSchema.options;
+const JOB_TYPES = jobTypeSchema.options;
 
 export function registerJobs(program: Command, ctx: () => CliContext): void {
   const jobs = program.command('jobs').description('issuance, renewal, deployment and revocation jobs');

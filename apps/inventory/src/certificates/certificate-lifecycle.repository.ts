@@ -120,10 +120,10 @@ export class CertificateLifecycleRepository {
     await tx.certificate.update({ where: { id }, data: { status: 'archived' } });
   }
 
-  /** The certificate's jobs that have not started yet are cancelled with `reason`. */
+  /** The certificate's jobs that have not started yet, or wait for a CA's order, are cancelled with `reason`. */
   async cancelWaitingJobs(certificateId: string, reason: string, tx: Prisma.TransactionClient): Promise<void> {
     await tx.job.updateMany({
-      where: { certificateId, status: { in: ['pending', 'awaiting_approval', 'awaiting_csr'] } },
+      where: { certificateId, status: { in: ['pending', 'awaiting_approval', 'awaiting_csr', 'awaiting_ca'] } },
       data: { status: 'cancelled', completedAt: new Date(), lastError: reason },
     });
   }

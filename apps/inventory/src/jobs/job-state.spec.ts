@@ -32,6 +32,16 @@ describe('job state machine', () => {
     expect((err as AppError).code).toBe('illegal_transition');
   });
 
+  it('ok/a job waiting for an asynchronous CA leaves awaiting_ca only by completing, failing or being cancelled', () => {
+    expect(canTransition('running', 'awaiting_ca')).toBe(true);
+    expect(JOB_TRANSITIONS.awaiting_ca).toEqual(['completed', 'failed', 'cancelled']);
+    // a poll never turns back into a worker's attempt
+    expect(canTransition('awaiting_ca', 'running')).toBe(false);
+    expect(canTransition('awaiting_ca', 'pending')).toBe(false);
+    expect(canTransition('pending', 'awaiting_ca')).toBe(false);
+    expect(() => assertTransition('job-1', 'cancelled', 'awaiting_ca')).toThrow(AppError);
+  });
+
   it('ok/terminal states have no way out except an operator retry of failed', () => {
     expect(JOB_TRANSITIONS.completed).toEqual([]);
     expect(JOB_TRANSITIONS.cancelled).toEqual([]);

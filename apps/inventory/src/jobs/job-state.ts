@@ -7,13 +7,15 @@ type JobType = Db.JobType;
 /**
  * Every allowed job status change, in one table. `running → running` is a redelivery
  * after a worker died; `running → pending` is a retry with attempts left;
- * `failed → pending` is an operator's retry.
+ * `failed → pending` is an operator's retry; `running → awaiting_ca` is an asynchronous CA's
+ * "pending" answer (the issuance service polls it; cancelling stops the polling).
  */
 export const JOB_TRANSITIONS: Readonly<Record<JobStatus, readonly JobStatus[]>> = {
   pending: ['running', 'awaiting_approval', 'awaiting_csr', 'cancelled', 'failed'],
   awaiting_approval: ['pending', 'awaiting_csr', 'cancelled', 'failed'],
   awaiting_csr: ['pending', 'running', 'failed', 'cancelled'],
-  running: ['running', 'completed', 'failed', 'pending', 'awaiting_csr'],
+  running: ['running', 'completed', 'failed', 'pending', 'awaiting_csr', 'awaiting_ca'],
+  awaiting_ca: ['completed', 'failed', 'cancelled'],
   failed: ['pending'],
   completed: [],
   cancelled: [],

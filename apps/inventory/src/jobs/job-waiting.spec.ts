@@ -10,6 +10,14 @@ describe('waitingReason', () => {
     expect(waitingReason({ ...job, status: 'awaiting_csr' }, now)).toMatchObject({ code: 'awaiting_csr', until: null });
   });
 
+  it('ok/a job awaiting its CA names the order and when the CA is asked next', () => {
+    expect(waitingReason({ ...job, status: 'awaiting_ca', scheduledAt: later, result: { ca_order_id: 'ord-9' } }, now)).toEqual({
+      code: 'awaiting_ca',
+      detail: `the CA accepted the request as order ord-9 and has not finished it: the issuance service asks again at ${later.toISOString()}`,
+      until: later.toISOString(),
+    });
+  });
+
   it('ok/a pending job scheduled later (renewal jitter) waits until its scheduled_at', () => {
     expect(waitingReason({ ...job, scheduledAt: later }, now)).toEqual({
       code: 'scheduled',

@@ -1,6 +1,6 @@
 import { Controller } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
-import { Rpc, type RpcRequestParsed } from '@certctl/contracts';
+import { InventoryJob, Rpc, type RpcRequestParsed } from '@certctl/contracts';
 import { RpcHandler } from '@certctl/messaging';
 import { JobApprovalService } from './job-approval.service';
 import { JobService } from './job.service';
@@ -40,6 +40,11 @@ export class JobHandler {
   @RpcHandler(Rpc.inventory.jobComplete)
   complete(@Payload() req: RpcRequestParsed<typeof Rpc.inventory.jobComplete>) {
     return this.jobs.complete(req);
+  }
+
+  @RpcHandler(InventoryJob.awaitCa)
+  awaitCa(@Payload() req: RpcRequestParsed<typeof InventoryJob.awaitCa>) {
+    return this.jobs.awaitCa(req);
   }
 
   @RpcHandler(Rpc.inventory.jobFail)

@@ -219,6 +219,15 @@ export class JobRepository {
     await tx.job.update({ where: { id }, data: { status, lastError: error, ...when } });
   }
 
+  /** running → awaiting_ca: the CA's order id goes into the job's result, scheduled_at says when the CA is asked next. */
+  async markAwaitingCa(job: JobRow, caOrderId: string, nextPollAt: Date, tx: Prisma.TransactionClient): Promise<void> {
+    const result = job.result && typeof job.result === 'object' && !Array.isArray(job.result) ? job.result : {};
+    await tx.job.update({
+      where: { id: job.id },
+      data: { status: 'awaiting_ca', scheduledAt: nextPollAt, result: { ...result, ca_order_id: caOrderId } },
+    });
+  }
+
   async setCertificateStatus(certificateId: string, status: Db.CertificateStatus, tx: Prisma.TransactionClient): Promise<void> {
     await tx.certificate.update({ where: { id: certificateId }, data: { status } });
   }

@@ -206,3 +206,41 @@ describe('JobService.start (fake repository)', () => {
     expect((await started(profile, 'issuance')).certificate.replaces).toBeNull();
   });
 });
+
+describe('JobService.awaitCa (fake repository)', () => {
+  function awaitRepo(status: string) {
+    const row = { id: 'job-1', status, result: { note: 'kept' } };
+    return {
+      transaction: jest.fn((fn: (t: Prisma.TransactionClient) => Promise<unknown>) => fn(tx)),
+      lockRow: jest.fn(async () => row),
+      markAwaitingCa: jest.fn(async () => undefined),
+    };
+  }
+  const request = { job_id: 'job-1', ca_order_id: 'ord-1', next_poll_at: '2026-03-01T12:00:05.000Z' };
+
+  it('ok/a running job waits in awaiting_ca with the order id and its next poll time', async () => {
+    const repo = awaitRepo('running');
+    const svc = new JobService(repo as unknown as JobRepository, {} as never, {} as never, {} as InventoryConfig);
+    await expect(svc.awaitCa(request)).resolves.toEqual({ job_id: 'job-1', status: 'awaiting_ca' });
+    expect(repo.markAwaitingCa).toHaveBeenCalledWith(
+      { id: 'job-1', status: 'running', result: { note: 'kept' } },
+      'ord-1',
+      new Date('2026-03-01T12:00:05.000Z'),
+      tx,
+    );
+  });
+
+  it('ok/repeating it (a redelivered worker) changes nothing', async () => {
+    const repo = awaitRepo('awaiting_ca');
+    const svc = new JobService(repo as unknown as JobRepository, {} as never, {} as never, {} as InventoryConfig);
+    await expect(svc.awaitCa(request)).resolves.toEqual({ job_id: 'job-1', status: 'awaiting_ca' });
+    expect(repo.markAwaitingCa).not.toHaveBeenCalled();
+  });
+
+  it('fail/a cancelled job cannot start waiting for a CA (illegal transition), nothing written', async () => {
+    const repo = awaitRepo('cancelled');
+    const svc = new JobService(repo as unknown as JobRepository, {} as never, {} as never, {} as InventoryConfig);
+    await expect(svc.awaitCa(request)).rejects.toMatchObject({ code: 'illegal_transition' });
+    expect(repo.markAwaitingCa).not.toHaveBeenCalled();
+  });
+});

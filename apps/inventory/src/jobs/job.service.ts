@@ -3,6 +3,7 @@ import {
   AppError,
   AuditEvents,
   Events,
+  InventoryJob,
   LifecycleEvents,
   QueueName,
   type RpcRequestParsed,
@@ -171,6 +172,18 @@ export class JobService implements OnApplicationBootstrap, OnApplicationShutdown
         }),
       );
     }
+  }
+
+  /** An asynchronous CA's "pending": the job waits in awaiting_ca with the CA's order id (idempotent). */
+  async awaitCa(req: RpcRequestParsed<typeof InventoryJob.awaitCa>): Promise<RpcResponse<typeof InventoryJob.awaitCa>> {
+    return this.repo.transaction(async (tx) => {
+      const job = await this.repo.lockRow(req.job_id, tx);
+      if (job.status === 'awaiting_ca') return { job_id: job.id, status: job.status };
+      assertTransition(job.id, job.status, 'awaiting_ca');
+      await this.repo.markAwaitingCa(job, req.ca_order_id, new Date(req.next_poll_at), tx);
+      getLogger().info({ job_id: job.id, ca_order_id: req.ca_order_id }, 'job awaits its CA order');
+      return { job_id: job.id, status: 'awaiting_ca' as const };
+    });
   }
 
   /** Records a failed attempt; terminal (or out of attempts) → failed, else back to pending for the queue's retry. */

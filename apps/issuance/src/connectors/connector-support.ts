@@ -29,7 +29,11 @@ const PEM_CERT = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g
  * end-entity certificate for the CSR's public key carrying exactly the requested names.
  * Anything else is terminal: the same script would answer the same again.
  */
-export async function checkOutput(stdout: string, request: IssueRequest, source = 'the script'): Promise<IssuedLeaf> {
+export async function checkOutput(
+  stdout: string,
+  request: Pick<IssueRequest, 'publicKey' | 'sans' | 'commonName'>,
+  source = 'the script',
+): Promise<IssuedLeaf> {
   const blocks = stdout.match(PEM_CERT);
   if (!blocks) throw ConnectorError.terminal(`${source} output holds no PEM certificate`);
   const [leafPem, ...chain] = blocks;

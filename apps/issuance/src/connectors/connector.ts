@@ -9,7 +9,7 @@ import type { CrlRequest, CryptoKey, ExtendedKeyUsageName, LeafPolicy } from '@c
  */
 
 /** Connector types, the same values as the issuers.type column. */
-export type ConnectorType = 'local' | 'script' | 'acme' | 'aws-acm-pca';
+export type ConnectorType = 'local' | 'script' | 'acme' | 'aws-acm-pca' | 'stepca';
 
 /** An issuer as a connector sees it: its row's identity and its decrypted, validated config. */
 export interface IssuerContext<C = unknown> {
@@ -55,6 +55,30 @@ export interface IssuedLeaf {
   serialNumber?: string;
 }
 
+/**
+ * An asynchronous CA's answer: it accepted the request as `orderId` and finishes it later
+ * (validation, a person's approval). The job waits in `awaiting_ca` without holding a worker;
+ * the issuance service calls the connector's `poll` with backoff until the leaf comes
+ * (docs/connectors.md, "Asynchronous CAs").
+ */
+export interface PendingOrder {
+  pending: true;
+  /** The CA's own order id (at most 256 characters). */
+  orderId: string;
+  /** What the CA said, for the job's log. */
+  detail?: string;
+}
+
+/** What issue, renew and poll answer: the leaf, or still pending. */
+export type IssueOutcome = IssuedLeaf | PendingOrder;
+
+export function isPending(outcome: IssueOutcome): outcome is PendingOrder {
+  return (outcome as PendingOrder).pending === true;
+}
+
+/** What a poll knows of the request: its CSR and what the leaf must carry. */
+export type PollRequest = Pick<IssueRequest, 'jobId' | 'csrPem' | 'publicKey' | 'commonName' | 'sans'> & { orderId: string };
+
 export interface RevokeRequest {
   /** Lowercase hex serial number. */
   serialNumber: string;
@@ -85,9 +109,12 @@ export interface Connector<C = unknown> extends ConnectorCapabilities<C> {
   readonly configSchema: z.ZodType<C>;
   /** Top-level config keys whose values are secrets: masked in every API answer. */
   readonly secretFields: readonly string[];
-  issue(issuer: IssuerContext<C>, request: IssueRequest): Promise<IssuedLeaf>;
+  /** The leaf, or (an asynchronous CA, which then implements `poll`) a pending order. */
+  issue(issuer: IssuerContext<C>, request: IssueRequest): Promise<IssueOutcome>;
   /** Renewal; most CAs have no separate operation, so this may just call issue. */
-  renew(issuer: IssuerContext<C>, request: RenewRequest): Promise<IssuedLeaf>;
+  renew(issuer: IssuerContext<C>, request: RenewRequest): Promise<IssueOutcome>;
+  /** Asynchronous CAs: asks the CA about an order issue or renew answered pending with. */
+  poll?(issuer: IssuerContext<C>, request: PollRequest): Promise<IssueOutcome>;
   revoke(issuer: IssuerContext<C>, request: RevokeRequest): Promise<void>;
   /** A cheap check that the issuer can work (POST /api/v1/issuers/{id}/test). Never throws for a broken CA: answers ok=false. */
   healthCheck(issuer: IssuerContext<C>): Promise<HealthResult>;

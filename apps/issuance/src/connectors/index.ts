@@ -6,9 +6,10 @@ import { CONNECTORS, ConnectorRegistry } from './connector-registry';
 import { ConnectorIssuerService } from './connector-issuers.service';
 import { LocalConnector } from './local.connector';
 import { ScriptConnector } from './script.connector';
+import { StepcaConnector } from './stepca.connector';
 
 /** Every connector this service runs: a new CA type is one file implementing Connector, added here. */
-const CONNECTOR_CLASSES = [LocalConnector, ScriptConnector, AcmeConnector, AwsAcmPcaConnector];
+const CONNECTOR_CLASSES = [LocalConnector, ScriptConnector, AcmeConnector, AwsAcmPcaConnector, StepcaConnector];
 
 export const connectorProviders: Provider[] = [
   ...CONNECTOR_CLASSES,

@@ -5,7 +5,17 @@ import { Inject, Injectable } from '@nestjs/common';
 import { getLogger } from '@certctl/observability';
 import { createCsr, generateKeyPair, parseCertificate } from '@certctl/pki';
 import { z } from 'zod';
-import { type Connector, type HealthResult, type IssueRequest, type IssuedLeaf, type IssuerContext, type RevokeRequest } from './connector';
+import {
+  type Connector,
+  ConnectorError,
+  type HealthResult,
+  type IssueOutcome,
+  type IssueRequest,
+  type IssuerContext,
+  type PollRequest,
+  type RevokeRequest,
+  isPending,
+} from './connector';
 import { ISSUANCE_CONFIG, type IssuanceConfig } from '../config';
 import { DEFAULT_PATH, argSchema, checkOutput } from './connector-support';
 import { exitError, runScript } from './run-script';
@@ -62,7 +72,22 @@ export const scriptConfigSchema = (allowedDirs: readonly string[]) =>
   });
 export type ScriptConfig = z.output<ReturnType<typeof scriptConfigSchema>>;
 
-type Operation = 'issue' | 'renew' | 'revoke' | 'test';
+type Operation = 'issue' | 'renew' | 'revoke' | 'test' | 'poll';
+
+/** An asynchronous CA's answer on stdout: `PENDING <order-id> [detail]` as its first line. */
+const PENDING_LINE = /^PENDING[ \t]+(\S+)(?:[ \t]+(.*))?$/;
+
+/** The leaf (PEM output, checked), or the order a `PENDING` line names. */
+async function outcomeOf(stdout: string, request: Pick<IssueRequest, 'publicKey' | 'sans' | 'commonName'>): Promise<IssueOutcome> {
+  const first = stdout.trimStart().split('\n', 1)[0]!.trim();
+  const pending = PENDING_LINE.exec(first);
+  if (!pending) return checkOutput(stdout, request);
+  const orderId = pending[1]!;
+  if (orderId.length > 256 || !/^[\x21-\x7e]+$/.test(orderId)) {
+    throw ConnectorError.terminal('the script answered PENDING with an order id that is not 1-256 printable ASCII characters');
+  }
+  return { pending: true, orderId, ...(pending[2] ? { detail: pending[2].slice(0, 300) } : {}) };
+}
 
 /**
  * Runs an operator-configured executable as a CA: the CSR PEM on stdin, the leaf PEM (then
@@ -81,13 +106,19 @@ export class ScriptConnector implements Connector<ScriptConfig> {
     this.configSchema = scriptConfigSchema(config.CERTCTL_SCRIPT_CONNECTOR_DIRS);
   }
 
-  async issue(issuer: IssuerContext<ScriptConfig>, r: IssueRequest, operation: Operation = 'issue'): Promise<IssuedLeaf> {
+  async issue(issuer: IssuerContext<ScriptConfig>, r: IssueRequest, operation: Operation = 'issue'): Promise<IssueOutcome> {
     const out = await this.run(issuer, operation, issuer.config.args, await r.csrPem());
-    return checkOutput(out, r);
+    return outcomeOf(out, r);
   }
 
-  renew(issuer: IssuerContext<ScriptConfig>, r: IssueRequest): Promise<IssuedLeaf> {
+  renew(issuer: IssuerContext<ScriptConfig>, r: IssueRequest): Promise<IssueOutcome> {
     return this.issue(issuer, r, 'renew');
+  }
+
+  /** An order the script answered PENDING for: the same executable and args, CERTCTL_OPERATION=poll, the order id on stdin. */
+  async poll(issuer: IssuerContext<ScriptConfig>, r: PollRequest): Promise<IssueOutcome> {
+    const out = await this.run(issuer, 'poll', issuer.config.args, `${r.orderId}\n`);
+    return outcomeOf(out, r);
   }
 
   async revoke(issuer: IssuerContext<ScriptConfig>, r: RevokeRequest): Promise<void> {
@@ -130,6 +161,7 @@ export class ScriptConnector implements Connector<ScriptConfig> {
         },
         'test',
       );
+      if (isPending(leaf)) return { ok: true, detail: `${exe} accepted a test request as pending order ${leaf.orderId}` };
       const info = await parseCertificate(leaf.certificatePem);
       return { ok: true, detail: `${exe} issued a test certificate (serial ${info.serialNumber}, issuer ${info.issuer})` };
     } catch (err) {

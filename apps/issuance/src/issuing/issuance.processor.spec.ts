@@ -1,5 +1,5 @@
 import type { Job } from 'bullmq';
-import { AppError, type IssuanceJobData, Rpc } from '@certctl/contracts';
+import { AppError, InventoryJob, type IssuanceJobData, Rpc } from '@certctl/contracts';
 import type { IssuanceConfig } from '../config';
 import { registry } from '@certctl/observability';
 import { createRootCa, exportSpki, generateKeyPair, parseCsr, signLeaf } from '@certctl/pki';
@@ -43,10 +43,15 @@ function setup(o: {
       }
       if (contract === Rpc.inventory.jobFail) return { job_id: 'job-1', status: o.failStatus ?? 'pending', attempts: 3 };
       if (contract === Rpc.inventory.jobComplete) return { job_id: 'job-1', status: 'completed' };
+      if (contract === InventoryJob.awaitCa) return { job_id: 'job-1', status: 'awaiting_ca' };
       throw new Error(`unexpected request ${contract.subject}`);
     }),
   };
   const issued = { findByJob: jest.fn(async (): Promise<unknown> => null), insertOnce: jest.fn() };
+  const caOrders = {
+    findByJob: jest.fn(async (): Promise<unknown> => null),
+    insertOnce: jest.fn(async (order: Record<string, unknown>) => ({ ...order, polls: 0 })),
+  };
   const issuers = { box: { encrypt: jest.fn(() => Buffer.from('sealed')), currentVersion: 1 } };
   const connector = {
     type: o.connectorType ?? 'local',
@@ -62,12 +67,14 @@ function setup(o: {
   };
   const processor = new IssuanceProcessor(
     issued as never,
+    caOrders as never,
     rpc as never,
     {} as never,
     issuers as never,
     connectors as never,
     {
       CERTCTL_PUBLIC_BASE_URL: 'http://127.0.0.1:8080',
+      CERTCTL_CA_ORDER_MAX_WAIT_MS: 3600000,
     } as IssuanceConfig,
   );
   const job = (attemptsMade: number, attempts = 5, backoff?: { type: string; delay: number }) =>
@@ -77,7 +84,7 @@ function setup(o: {
       attemptsMade,
       opts: { attempts, backoff },
     }) as unknown as Job<IssuanceJobData>;
-  return { processor, job, calls, connector, issued };
+  return { processor, job, calls, connector, issued, caOrders };
 }
 
 async function rejection(p: Promise<unknown>): Promise<AppError> {
@@ -248,6 +255,43 @@ describe('IssuanceProcessor dispatch through the connector registry', () => {
         }),
       );
       expect(completed(calls)?.version.serial_number).toBe(first.serialNumber);
+    });
+  });
+});
+
+describe('IssuanceProcessor with an asynchronous CA', () => {
+  it('ok/a pending answer records the CA order (with the server key sealed) and parks the job in awaiting_ca; the worker is free', async () => {
+    const { processor, job, calls, connector, issued, caOrders } = setup({ start: 'running' });
+    connector.issue.mockImplementation(async () => ({ pending: true, orderId: 'order-42' }) as never);
+    const before = Date.now();
+    await expect(processor.process(job(0))).resolves.toEqual({ pending: 'order-42' });
+    expect(issued.insertOnce).not.toHaveBeenCalled();
+    const order = caOrders.insertOnce.mock.calls[0]![0] as { nextPollAt: Date; deadlineAt: Date; csrPem: string };
+    expect(order).toMatchObject({ jobId: 'job-1', issuerId: 'iss-sub', caOrderId: 'order-42', encryptedPrivateKey: Buffer.from('sealed') });
+    expect(order.csrPem).toContain('BEGIN CERTIFICATE REQUEST');
+    // first poll after 5 s ± 20 %, the order given up an hour (CERTCTL_CA_ORDER_MAX_WAIT_MS) after it was made
+    expect(order.nextPollAt.getTime() - before).toBeGreaterThanOrEqual(4000);
+    expect(order.nextPollAt.getTime() - before).toBeLessThanOrEqual(6000 + 1000);
+    expect(order.deadlineAt.getTime() - before).toBeGreaterThanOrEqual(3600000);
+    expect(calls.find((c) => c.subject === InventoryJob.awaitCa.subject)?.payload).toEqual({
+      job_id: 'job-1',
+      ca_order_id: 'order-42',
+      next_poll_at: order.nextPollAt.toISOString(),
+    });
+    expect(calls.map((c) => c.subject)).not.toContain(Rpc.inventory.jobComplete.subject);
+  });
+
+  it('ok/a redelivered job whose CA order exists asks the CA nothing again: it parks the job again', async () => {
+    const { processor, job, calls, connector, caOrders } = setup({ start: 'running' });
+    const nextPollAt = new Date(Date.now() + 5000);
+    caOrders.findByJob.mockResolvedValue({ jobId: 'job-1', caOrderId: 'order-7', nextPollAt });
+    await expect(processor.process(job(1))).resolves.toEqual({ pending: 'order-7' });
+    expect(connector.issue).not.toHaveBeenCalled();
+    expect(caOrders.insertOnce).not.toHaveBeenCalled();
+    expect(calls.find((c) => c.subject === InventoryJob.awaitCa.subject)?.payload).toEqual({
+      job_id: 'job-1',
+      ca_order_id: 'order-7',
+      next_poll_at: nextPollAt.toISOString(),
     });
   });
 });

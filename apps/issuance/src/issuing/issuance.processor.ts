@@ -1,6 +1,6 @@
 import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import type { Job } from 'bullmq';
-import { AppError, type IssuanceJobData, QueueName, Rpc, type RpcResponse } from '@certctl/contracts';
+import { AppError, InventoryJob, type IssuanceJobData, QueueName, Rpc, type RpcResponse } from '@certctl/contracts';
 import { RpcClient } from '@certctl/messaging';
 import { counter, getLogger, registry } from '@certctl/observability';
 import {
@@ -14,11 +14,15 @@ import {
 } from '@certctl/pki';
 import { QueueService, retryDelayMs } from '@certctl/queue';
 import { Histogram } from 'prom-client';
+import { type CaOrderRow, CaOrderRepository } from '../ca-orders/ca-order.repository';
+import { nextPollAt } from '../ca-orders/poll-schedule';
 import { ISSUANCE_CONFIG, type IssuanceConfig } from '../config';
 import { ConnectorRegistry } from '../connectors';
+import { isPending } from '../connectors/connector';
 import type { ResolvedIssuer } from '../connectors/connector-registry';
 import { IssuerService } from '../issuers/issuer.service';
 import { IssuedCertificateRepository } from './issued-certificate.repository';
+import { completeJob } from './job-completion';
 import { ProfilePolicies } from './profile-policy';
 import { crashAfterSignForTest } from './test-hooks';
 
@@ -51,6 +55,7 @@ export class IssuanceProcessor implements OnApplicationBootstrap {
 
   constructor(
     private readonly issued: IssuedCertificateRepository,
+    private readonly caOrders: CaOrderRepository,
     private readonly rpc: RpcClient,
     private readonly queues: QueueService,
     private readonly issuers: IssuerService,
@@ -69,7 +74,7 @@ export class IssuanceProcessor implements OnApplicationBootstrap {
     void this.queues.refreshDeadLetterGauge(QueueName.Issuance).catch(() => undefined);
   }
 
-  async process(job: Job<IssuanceJobData>): Promise<{ serial_number: string } | { skipped: string }> {
+  async process(job: Job<IssuanceJobData>): Promise<{ serial_number: string } | { skipped: string } | { pending: string }> {
     const jobId = job.data.job_id;
     const log = getLogger().child({ job_id: jobId, certificate_id: job.data.certificate_id });
     const started = process.hrtime.bigint();
@@ -90,24 +95,12 @@ export class IssuanceProcessor implements OnApplicationBootstrap {
     try {
       const resolved = await this.connectors.resolve(work.certificate.issuer_id);
       issuerType = resolved.connector.type;
-      const issued = (await this.findIssued(jobId)) ?? (await this.sign(jobId, work, resolved));
-      const info = await parseCertificate(issued.certificatePem);
-      await this.rpc.request(Rpc.inventory.jobComplete, {
-        job_id: jobId,
-        version: {
-          serial_number: issued.serialNumber,
-          fingerprint_sha256: info.fingerprintSha256,
-          certificate_pem: issued.certificatePem,
-          chain_pem: issued.chainPem,
-          not_before: info.notBefore.toISOString(),
-          not_after: info.notAfter.toISOString(),
-          key_algorithm: info.keyType,
-          key_size: info.keySize,
-          key_source: issued.encryptedPrivateKey ? 'server' : 'agent',
-          issuer_id: issued.issuerId,
-          renewal_window: await this.renewalWindow(resolved, issued.certificatePem, log),
-        },
-      });
+      // What this job already has: its certificate, or an order an asynchronous CA is working on.
+      const signed =
+        (await this.issued.findByJob(jobId)) ?? (await this.caOrders.findByJob(jobId)) ?? (await this.sign(jobId, work, resolved));
+      if ('caOrderId' in signed) return await this.awaitCa(signed, issuerType, log);
+      const issued = signed;
+      await completeJob(this.rpc, jobId, issued, resolved, log);
       issuanceTotal.inc({ issuer_type: issuerType, result: 'ok' });
       issuanceDuration.observe({ issuer_type: issuerType }, Number(process.hrtime.bigint() - started) / 1e9);
       log.info({ serial: issued.serialNumber, attempt: work.attempts }, 'certificate issued');
@@ -144,24 +137,22 @@ export class IssuanceProcessor implements OnApplicationBootstrap {
     }
   }
 
-  /** The issuer's suggested renewal window (ARI capability), or null; never fails the issuance. */
-  private async renewalWindow(
-    { connector, issuer }: ResolvedIssuer,
-    certificatePem: string,
-    log: ReturnType<typeof getLogger>,
-  ): Promise<{ start: string; end: string } | null> {
-    if (!connector.renewalInfo) return null;
-    try {
-      const w = await connector.renewalInfo(issuer, certificatePem);
-      return w ? { start: w.start.toISOString(), end: w.end.toISOString() } : null;
-    } catch (err) {
-      log.warn({ err: (err as Error).message }, 'could not read the renewal window from the issuer; the renewal policy applies');
-      return null;
-    }
-  }
-
-  private findIssued(jobId: string) {
-    return this.issued.findByJob(jobId);
+  /**
+   * The CA answered pending: the job waits in awaiting_ca and this worker is free; the order
+   * poller (ca-orders/) asks the CA again with backoff. Repeated by a redelivery: harmless.
+   */
+  private async awaitCa(order: CaOrderRow, issuerType: string, log: ReturnType<typeof getLogger>): Promise<{ pending: string }> {
+    await this.rpc.request(InventoryJob.awaitCa, {
+      job_id: order.jobId,
+      ca_order_id: order.caOrderId,
+      next_poll_at: order.nextPollAt.toISOString(),
+    });
+    issuanceTotal.inc({ issuer_type: issuerType, result: 'pending' });
+    log.info(
+      { ca_order_id: order.caOrderId, next_poll_at: order.nextPollAt },
+      'the CA accepted the request as pending; its order is polled',
+    );
+    return { pending: order.caOrderId };
   }
 
   private async sign(jobId: string, work: RpcResponse<typeof Rpc.inventory.jobStart>, { connector, issuer, enabled }: ResolvedIssuer) {
@@ -188,8 +179,23 @@ export class IssuanceProcessor implements OnApplicationBootstrap {
       replaces: cert.replaces ? { certificatePem: cert.replaces.certificate_pem, issuerId: cert.replaces.issuer_id } : undefined,
     };
     const leaf = work.job_type === 'renewal' ? await connector.renew(issuer, request) : await connector.issue(issuer, request);
-    const serialNumber = leaf.serialNumber ?? (await parseCertificate(leaf.certificatePem)).serialNumber;
     const keyPem = keys ? await exportPrivateKeyPem(keys.privateKey) : null;
+    const encryptedPrivateKey = keyPem ? Buffer.from(this.issuers.box.encrypt(keyPem, `leaf-key:${jobId}`)) : null;
+    if (isPending(leaf)) {
+      const now = new Date();
+      const deadlineAt = new Date(now.getTime() + this.config.CERTCTL_CA_ORDER_MAX_WAIT_MS);
+      return this.caOrders.insertOnce({
+        jobId,
+        issuerId: issuer.id,
+        caOrderId: leaf.orderId,
+        csrPem: await request.csrPem(),
+        encryptedPrivateKey,
+        keyVersion: this.issuers.box.currentVersion,
+        nextPollAt: nextPollAt(0, now, deadlineAt)!,
+        deadlineAt,
+      });
+    }
+    const serialNumber = leaf.serialNumber ?? (await parseCertificate(leaf.certificatePem)).serialNumber;
     // Another delivery of the same job may have got there first: its certificate is the one.
     const { row, inserted } = await this.issued.insertOnce({
       jobId,
@@ -197,7 +203,7 @@ export class IssuanceProcessor implements OnApplicationBootstrap {
       serialNumber,
       certificatePem: leaf.certificatePem,
       chainPem: leaf.chainPem,
-      encryptedPrivateKey: keyPem ? Buffer.from(this.issuers.box.encrypt(keyPem, `leaf-key:${jobId}`)) : null,
+      encryptedPrivateKey,
       keyVersion: this.issuers.box.currentVersion,
     });
     if (inserted) crashAfterSignForTest(cert.common_name); // test hook (NODE_ENV=test only), see test-hooks.ts

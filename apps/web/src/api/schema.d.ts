@@ -2450,7 +2450,7 @@ export interface operations {
                         /** @enum {string} */
                         type: "issuance" | "renewal" | "deployment" | "revocation";
                         /** @enum {string} */
-                        status: "pending" | "awaiting_approval" | "awaiting_csr" | "running" | "completed" | "failed" | "cancelled";
+                        status: "pending" | "awaiting_approval" | "awaiting_csr" | "running" | "completed" | "failed" | "cancelled" | "awaiting_ca";
                         certificate_id: string;
                         attempts: number;
                         max_attempts: number;
@@ -2462,7 +2462,7 @@ export interface operations {
                         scheduled_at: string;
                         waiting_reason: {
                             /** @enum {string} */
-                            code: "awaiting_approval" | "awaiting_csr" | "scheduled" | "retry_backoff" | "queued";
+                            code: "awaiting_approval" | "awaiting_csr" | "scheduled" | "retry_backoff" | "queued" | "awaiting_ca";
                             detail: string;
                             until: string | null;
                         } | null;
@@ -2525,7 +2525,7 @@ export interface operations {
                         /** @enum {string} */
                         type: "issuance" | "renewal" | "deployment" | "revocation";
                         /** @enum {string} */
-                        status: "pending" | "awaiting_approval" | "awaiting_csr" | "running" | "completed" | "failed" | "cancelled";
+                        status: "pending" | "awaiting_approval" | "awaiting_csr" | "running" | "completed" | "failed" | "cancelled" | "awaiting_ca";
                         certificate_id: string;
                         attempts: number;
                         max_attempts: number;
@@ -2537,7 +2537,7 @@ export interface operations {
                         scheduled_at: string;
                         waiting_reason: {
                             /** @enum {string} */
-                            code: "awaiting_approval" | "awaiting_csr" | "scheduled" | "retry_backoff" | "queued";
+                            code: "awaiting_approval" | "awaiting_csr" | "scheduled" | "retry_backoff" | "queued" | "awaiting_ca";
                             detail: string;
                             until: string | null;
                         } | null;
@@ -2595,7 +2595,7 @@ export interface operations {
                         /** @enum {string} */
                         type: "issuance" | "renewal" | "deployment" | "revocation";
                         /** @enum {string} */
-                        status: "pending" | "awaiting_approval" | "awaiting_csr" | "running" | "completed" | "failed" | "cancelled";
+                        status: "pending" | "awaiting_approval" | "awaiting_csr" | "running" | "completed" | "failed" | "cancelled" | "awaiting_ca";
                         certificate_id: string;
                         attempts: number;
                         max_attempts: number;
@@ -2607,7 +2607,7 @@ export interface operations {
                         scheduled_at: string;
                         waiting_reason: {
                             /** @enum {string} */
-                            code: "awaiting_approval" | "awaiting_csr" | "scheduled" | "retry_backoff" | "queued";
+                            code: "awaiting_approval" | "awaiting_csr" | "scheduled" | "retry_backoff" | "queued" | "awaiting_ca";
                             detail: string;
                             until: string | null;
                         } | null;
@@ -2705,7 +2705,7 @@ export interface operations {
                             /** @enum {string} */
                             type: "issuance" | "renewal" | "deployment" | "revocation";
                             /** @enum {string} */
-                            status: "pending" | "awaiting_approval" | "awaiting_csr" | "running" | "completed" | "failed" | "cancelled";
+                            status: "pending" | "awaiting_approval" | "awaiting_csr" | "running" | "completed" | "failed" | "cancelled" | "awaiting_ca";
                             certificate_id: string;
                             attempts: number;
                             max_attempts: number;
@@ -2717,7 +2717,7 @@ export interface operations {
                             scheduled_at: string;
                             waiting_reason: {
                                 /** @enum {string} */
-                                code: "awaiting_approval" | "awaiting_csr" | "scheduled" | "retry_backoff" | "queued";
+                                code: "awaiting_approval" | "awaiting_csr" | "scheduled" | "retry_backoff" | "queued" | "awaiting_ca";
                                 detail: string;
                                 until: string | null;
                             } | null;
@@ -2733,7 +2733,7 @@ export interface operations {
                             /** @enum {string} */
                             type: "issuance" | "renewal" | "deployment" | "revocation";
                             /** @enum {string} */
-                            status: "pending" | "awaiting_approval" | "awaiting_csr" | "running" | "completed" | "failed" | "cancelled";
+                            status: "pending" | "awaiting_approval" | "awaiting_csr" | "running" | "completed" | "failed" | "cancelled" | "awaiting_ca";
                             certificate_id: string;
                             attempts: number;
                             max_attempts: number;
@@ -2745,7 +2745,7 @@ export interface operations {
                             scheduled_at: string;
                             waiting_reason: {
                                 /** @enum {string} */
-                                code: "awaiting_approval" | "awaiting_csr" | "scheduled" | "retry_backoff" | "queued";
+                                code: "awaiting_approval" | "awaiting_csr" | "scheduled" | "retry_backoff" | "queued" | "awaiting_ca";
                                 detail: string;
                                 until: string | null;
                             } | null;
@@ -3350,12 +3350,12 @@ export interface operations {
                                     /** @enum {string} */
                                     type: "issuance" | "renewal" | "deployment" | "revocation";
                                     /** @enum {string} */
-                                    status: "pending" | "awaiting_approval" | "awaiting_csr" | "running" | "completed" | "failed" | "cancelled";
+                                    status: "pending" | "awaiting_approval" | "awaiting_csr" | "running" | "completed" | "failed" | "cancelled" | "awaiting_ca";
                                     /** Format: date-time */
                                     scheduled_at: string;
                                     waiting_reason: {
                                         /** @enum {string} */
-                                        code: "awaiting_approval" | "awaiting_csr" | "scheduled" | "retry_backoff" | "queued";
+                                        code: "awaiting_approval" | "awaiting_csr" | "scheduled" | "retry_backoff" | "queued" | "awaiting_ca";
                                         detail: string;
                                         until: string | null;
                                     } | null;
@@ -3489,12 +3489,12 @@ export interface operations {
                                 /** @enum {string} */
                                 type: "issuance" | "renewal" | "deployment" | "revocation";
                                 /** @enum {string} */
-                                status: "pending" | "awaiting_approval" | "awaiting_csr" | "running" | "completed" | "failed" | "cancelled";
+                                status: "pending" | "awaiting_approval" | "awaiting_csr" | "running" | "completed" | "failed" | "cancelled" | "awaiting_ca";
                                 /** Format: date-time */
                                 scheduled_at: string;
                                 waiting_reason: {
                                     /** @enum {string} */
-                                    code: "awaiting_approval" | "awaiting_csr" | "scheduled" | "retry_backoff" | "queued";
+                                    code: "awaiting_approval" | "awaiting_csr" | "scheduled" | "retry_backoff" | "queued" | "awaiting_ca";
                                     detail: string;
                                     until: string | null;
                                 } | null;
@@ -3605,12 +3605,12 @@ export interface operations {
                                 /** @enum {string} */
                                 type: "issuance" | "renewal" | "deployment" | "revocation";
                                 /** @enum {string} */
-                                status: "pending" | "awaiting_approval" | "awaiting_csr" | "running" | "completed" | "failed" | "cancelled";
+                                status: "pending" | "awaiting_approval" | "awaiting_csr" | "running" | "completed" | "failed" | "cancelled" | "awaiting_ca";
                                 /** Format: date-time */
                                 scheduled_at: string;
                                 waiting_reason: {
                                     /** @enum {string} */
-                                    code: "awaiting_approval" | "awaiting_csr" | "scheduled" | "retry_backoff" | "queued";
+                                    code: "awaiting_approval" | "awaiting_csr" | "scheduled" | "retry_backoff" | "queued" | "awaiting_ca";
                                     detail: string;
                                     until: string | null;
                                 } | null;
@@ -3763,12 +3763,12 @@ export interface operations {
                                 /** @enum {string} */
                                 type: "issuance" | "renewal" | "deployment" | "revocation";
                                 /** @enum {string} */
-                                status: "pending" | "awaiting_approval" | "awaiting_csr" | "running" | "completed" | "failed" | "cancelled";
+                                status: "pending" | "awaiting_approval" | "awaiting_csr" | "running" | "completed" | "failed" | "cancelled" | "awaiting_ca";
                                 /** Format: date-time */
                                 scheduled_at: string;
                                 waiting_reason: {
                                     /** @enum {string} */
-                                    code: "awaiting_approval" | "awaiting_csr" | "scheduled" | "retry_backoff" | "queued";
+                                    code: "awaiting_approval" | "awaiting_csr" | "scheduled" | "retry_backoff" | "queued" | "awaiting_ca";
                                     detail: string;
                                     until: string | null;
                                 } | null;
@@ -3915,7 +3915,7 @@ export interface operations {
                         certificate_id: string;
                         job_id: string;
                         /** @enum {string} */
-                        status: "pending" | "awaiting_approval" | "awaiting_csr" | "running" | "completed" | "failed" | "cancelled";
+                        status: "pending" | "awaiting_approval" | "awaiting_csr" | "running" | "completed" | "failed" | "cancelled" | "awaiting_ca";
                     };
                 };
             };
@@ -4945,7 +4945,7 @@ export interface operations {
                             id: string;
                             name: string;
                             /** @enum {string} */
-                            type: "local" | "acme" | "script" | "aws-acm-pca";
+                            type: "local" | "acme" | "script" | "aws-acm-pca" | "stepca";
                             parent_id: string | null;
                             enabled: boolean;
                             config: {
@@ -5016,10 +5016,10 @@ export interface operations {
                     id?: string;
                     name: string;
                     /**
-                     * @description Connector type: script, acme (an external RFC 8555 CA) or aws-acm-pca (AWS Private CA)
+                     * @description Connector type: script, acme (an external RFC 8555 CA), aws-acm-pca (AWS Private CA) or stepca (smallstep step-ca, JWK provisioner)
                      * @enum {string}
                      */
-                    type: "script" | "acme" | "aws-acm-pca";
+                    type: "script" | "acme" | "aws-acm-pca" | "stepca";
                     /** @description Validated by the connector's own schema; stored encrypted, secret fields masked in every answer */
                     config: {
                         [key: string]: unknown;
@@ -5038,7 +5038,7 @@ export interface operations {
                         id: string;
                         name: string;
                         /** @enum {string} */
-                        type: "local" | "acme" | "script" | "aws-acm-pca";
+                        type: "local" | "acme" | "script" | "aws-acm-pca" | "stepca";
                         parent_id: string | null;
                         enabled: boolean;
                         config: {
@@ -5084,7 +5084,7 @@ export interface operations {
                         id: string;
                         name: string;
                         /** @enum {string} */
-                        type: "local" | "acme" | "script" | "aws-acm-pca";
+                        type: "local" | "acme" | "script" | "aws-acm-pca" | "stepca";
                         parent_id: string | null;
                         enabled: boolean;
                         config: {
@@ -5158,7 +5158,7 @@ export interface operations {
                         id: string;
                         name: string;
                         /** @enum {string} */
-                        type: "local" | "acme" | "script" | "aws-acm-pca";
+                        type: "local" | "acme" | "script" | "aws-acm-pca" | "stepca";
                         parent_id: string | null;
                         enabled: boolean;
                         config: {
@@ -5253,7 +5253,7 @@ export interface operations {
                         id: string;
                         name: string;
                         /** @enum {string} */
-                        type: "local" | "acme" | "script" | "aws-acm-pca";
+                        type: "local" | "acme" | "script" | "aws-acm-pca" | "stepca";
                         parent_id: string | null;
                         enabled: boolean;
                         config: {
@@ -5283,7 +5283,7 @@ export interface operations {
             query?: {
                 limit?: number;
                 cursor?: string;
-                status?: "pending" | "awaiting_approval" | "awaiting_csr" | "running" | "completed" | "failed" | "cancelled";
+                status?: "pending" | "awaiting_approval" | "awaiting_csr" | "running" | "completed" | "failed" | "cancelled" | "awaiting_ca";
                 type?: "issuance" | "renewal" | "deployment" | "revocation";
                 certificate_id?: string;
             };
@@ -5305,7 +5305,7 @@ export interface operations {
                             /** @enum {string} */
                             type: "issuance" | "renewal" | "deployment" | "revocation";
                             /** @enum {string} */
-                            status: "pending" | "awaiting_approval" | "awaiting_csr" | "running" | "completed" | "failed" | "cancelled";
+                            status: "pending" | "awaiting_approval" | "awaiting_csr" | "running" | "completed" | "failed" | "cancelled" | "awaiting_ca";
                             certificate_id: string;
                             attempts: number;
                             max_attempts: number;
@@ -5317,7 +5317,7 @@ export interface operations {
                             scheduled_at: string;
                             waiting_reason: {
                                 /** @enum {string} */
-                                code: "awaiting_approval" | "awaiting_csr" | "scheduled" | "retry_backoff" | "queued";
+                                code: "awaiting_approval" | "awaiting_csr" | "scheduled" | "retry_backoff" | "queued" | "awaiting_ca";
                                 detail: string;
                                 until: string | null;
                             } | null;
@@ -5361,7 +5361,7 @@ export interface operations {
                         /** @enum {string} */
                         type: "issuance" | "renewal" | "deployment" | "revocation";
                         /** @enum {string} */
-                        status: "pending" | "awaiting_approval" | "awaiting_csr" | "running" | "completed" | "failed" | "cancelled";
+                        status: "pending" | "awaiting_approval" | "awaiting_csr" | "running" | "completed" | "failed" | "cancelled" | "awaiting_ca";
                         certificate_id: string;
                         attempts: number;
                         max_attempts: number;
@@ -5373,7 +5373,7 @@ export interface operations {
                         scheduled_at: string;
                         waiting_reason: {
                             /** @enum {string} */
-                            code: "awaiting_approval" | "awaiting_csr" | "scheduled" | "retry_backoff" | "queued";
+                            code: "awaiting_approval" | "awaiting_csr" | "scheduled" | "retry_backoff" | "queued" | "awaiting_ca";
                             detail: string;
                             until: string | null;
                         } | null;
@@ -5422,7 +5422,7 @@ export interface operations {
                         /** @enum {string} */
                         type: "issuance" | "renewal" | "deployment" | "revocation";
                         /** @enum {string} */
-                        status: "pending" | "awaiting_approval" | "awaiting_csr" | "running" | "completed" | "failed" | "cancelled";
+                        status: "pending" | "awaiting_approval" | "awaiting_csr" | "running" | "completed" | "failed" | "cancelled" | "awaiting_ca";
                         certificate_id: string;
                         attempts: number;
                         max_attempts: number;
@@ -5434,7 +5434,7 @@ export interface operations {
                         scheduled_at: string;
                         waiting_reason: {
                             /** @enum {string} */
-                            code: "awaiting_approval" | "awaiting_csr" | "scheduled" | "retry_backoff" | "queued";
+                            code: "awaiting_approval" | "awaiting_csr" | "scheduled" | "retry_backoff" | "queued" | "awaiting_ca";
                             detail: string;
                             until: string | null;
                         } | null;
@@ -5485,7 +5485,7 @@ export interface operations {
                         /** @enum {string} */
                         type: "issuance" | "renewal" | "deployment" | "revocation";
                         /** @enum {string} */
-                        status: "pending" | "awaiting_approval" | "awaiting_csr" | "running" | "completed" | "failed" | "cancelled";
+                        status: "pending" | "awaiting_approval" | "awaiting_csr" | "running" | "completed" | "failed" | "cancelled" | "awaiting_ca";
                         certificate_id: string;
                         attempts: number;
                         max_attempts: number;
@@ -5497,7 +5497,7 @@ export interface operations {
                         scheduled_at: string;
                         waiting_reason: {
                             /** @enum {string} */
-                            code: "awaiting_approval" | "awaiting_csr" | "scheduled" | "retry_backoff" | "queued";
+                            code: "awaiting_approval" | "awaiting_csr" | "scheduled" | "retry_backoff" | "queued" | "awaiting_ca";
                             detail: string;
                             until: string | null;
                         } | null;
@@ -5542,7 +5542,7 @@ export interface operations {
                         /** @enum {string} */
                         type: "issuance" | "renewal" | "deployment" | "revocation";
                         /** @enum {string} */
-                        status: "pending" | "awaiting_approval" | "awaiting_csr" | "running" | "completed" | "failed" | "cancelled";
+                        status: "pending" | "awaiting_approval" | "awaiting_csr" | "running" | "completed" | "failed" | "cancelled" | "awaiting_ca";
                         certificate_id: string;
                         attempts: number;
                         max_attempts: number;
@@ -5554,7 +5554,7 @@ export interface operations {
                         scheduled_at: string;
                         waiting_reason: {
                             /** @enum {string} */
-                            code: "awaiting_approval" | "awaiting_csr" | "scheduled" | "retry_backoff" | "queued";
+                            code: "awaiting_approval" | "awaiting_csr" | "scheduled" | "retry_backoff" | "queued" | "awaiting_ca";
                             detail: string;
                             until: string | null;
                         } | null;

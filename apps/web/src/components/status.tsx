@@ -8,6 +8,7 @@ const FAMILY: Record<string, string> = {
   pending: 'neutral',
   awaiting_approval: 'warn',
   awaiting_csr: 'warn',
+  awaiting_ca: 'warn',
   running: 'neutral',
   renewal_in_progress: 'neutral',
   queued: 'neutral',

@@ -5,6 +5,7 @@ import {
   actorSchema,
   getByIdSchema,
   idSchema,
+  isoDateSchema,
   jobCompleteRequestSchema,
   jobCompleteResponseSchema,
   jobDecisionEventSchema,
@@ -13,6 +14,7 @@ import {
   jobFailResponseSchema,
   jobSchema,
   jobStartResponseSchema,
+  jobStatusSchema,
   listJobsRequestSchema,
   listJobsResponseSchema,
 } from '../schemas';
@@ -41,11 +43,27 @@ export const InventoryJob = {
     request: jobFailRequestSchema,
     response: jobFailResponseSchema,
   }),
-  /** ACME: the job behind an order being finalized. */
+  /**
+   * An asynchronous CA accepted the request but has not finished it: `running` → `awaiting_ca`,
+   * the CA's order id kept in the job's result; the issuance service polls the CA (ca_orders)
+   * and then completes or fails the job. Repeating it for a job already waiting is harmless.
+   */
+  awaitCa: contract({
+    subject: 'certctl.v1.inventory.job.await-ca',
+    owner: 'inventory',
+    callers: ['issuance'],
+    request: z.object({
+      job_id: idSchema,
+      ca_order_id: z.string().min(1).max(256),
+      next_poll_at: isoDateSchema.describe('When the issuance service asks the CA next'),
+    }),
+    response: z.object({ job_id: z.string(), status: jobStatusSchema }),
+  }),
+  /** ACME: the job behind an order being finalized; issuance: whether a job awaiting a CA is still wanted. */
   get: contract({
     subject: 'certctl.v1.inventory.job.get',
     owner: 'inventory',
-    callers: ['gateway', 'acme'],
+    callers: ['gateway', 'acme', 'issuance'],
     request: getByIdSchema,
     response: jobSchema,
   }),

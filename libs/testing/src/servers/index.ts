@@ -5,3 +5,4 @@ export * from './apache';
 export * from './caddy';
 export * from './handshake';
 export * from './moto';
+export * from './stepca';
