@@ -5,7 +5,7 @@ import { counter, getLogger } from '@certctl/observability';
 import { BUSY_REASON, CertificateLifecycleService } from '../certificates/certificate-lifecycle.service';
 import { ReissuanceDriverRepository, type DeployingItem, type StartedItem } from './reissuance-driver.repository';
 import type { CampaignRow } from './reissuance.repository';
-import { startBudget } from './reissuance-progress';
+import { START_WINDOW_MS, startBudget } from './reissuance-progress';
 import { OPEN_ITEM_STATUSES, afterIssued, afterRevoked, afterVerified } from './reissuance-state';
 
 const itemsTotal = counter('certctl_reissuance_items_total', 'Re-issuance campaign items by outcome', ['outcome']);
@@ -61,7 +61,11 @@ export class ReissuanceDriver {
 
   /** Renewal jobs for the next pending items the campaign's rate allows, with the items moved in the same transaction. */
   private async start(campaign: CampaignRow): Promise<{ started: number; failed: number }> {
-    const budget = startBudget(campaign.ratePerMinute, await this.repo.startedSince(campaign.id, new Date(Date.now() - 60000)), BATCH);
+    const budget = startBudget(
+      campaign.ratePerMinute,
+      await this.repo.startedSince(campaign.id, new Date(Date.now() - START_WINDOW_MS)),
+      BATCH,
+    );
     if (budget === 0) return { started: 0, failed: 0 };
     const actor = { principal: campaign.createdBy };
     const { jobs, failed } = await this.repo.transaction(async (tx) => {

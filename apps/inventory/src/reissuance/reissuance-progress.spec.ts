@@ -35,10 +35,11 @@ describe('re-issuance campaign progress', () => {
     );
   });
 
-  it('ok/the start budget is the rate minus what started in the last minute, capped, never negative', () => {
-    expect(startBudget(100, 30, 1000)).toBe(70);
-    expect(startBudget(100, 130, 1000)).toBe(0);
-    expect(startBudget(5000, 0, 1000)).toBe(1000);
+  it('ok/the start budget spreads the rate over the minute: a tenth per window minus what started in it, capped, never negative', () => {
+    expect(startBudget(100, 3, 1000)).toBe(7);
+    expect(startBudget(100, 13, 1000)).toBe(0);
+    expect(startBudget(5, 0, 1000)).toBe(1); // a slow campaign still starts one per window
+    expect(startBudget(100000, 0, 1000)).toBe(1000);
   });
 });
 

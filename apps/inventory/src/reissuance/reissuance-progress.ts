@@ -35,7 +35,10 @@ export function campaignProgress({ counts, finishedInWindow, windowMinutes, rate
   };
 }
 
-/** How many items a campaign may start now: its rate minus what it started in the last minute, at most `cap`. */
-export function startBudget(ratePerMinute: number, startedLastMinute: number, cap: number): number {
-  return Math.max(0, Math.min(cap, ratePerMinute - startedLastMinute));
+/** Starts are spread over the minute: at most a tenth of the rate per START_WINDOW_MS. */
+export const START_WINDOW_MS = 6000;
+
+/** How many items a campaign may start now: a tenth of its per-minute rate minus what it started in the last window, at most `cap`. */
+export function startBudget(ratePerMinute: number, startedInWindow: number, cap: number): number {
+  return Math.max(0, Math.min(cap, Math.ceil(ratePerMinute / 10) - startedInWindow));
 }
