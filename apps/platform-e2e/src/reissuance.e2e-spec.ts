@@ -33,9 +33,15 @@ async function call(method: string, path: string, body?: unknown) {
   }
 }
 
-async function issuer(id: string, parent: string) {
-  const r = await call('POST', '/api/v1/issuers', { id, name: `${id}`, type: 'local', parent_id: parent, path_length: 1 });
-  expect(r.status).toBe(201);
+async function issuer(id: string, parent: string | undefined, pathLength: number) {
+  const r = await call('POST', '/api/v1/issuers', {
+    id,
+    name: id,
+    type: 'local',
+    path_length: pathLength,
+    ...(parent ? { parent_id: parent } : {}),
+  });
+  if (r.status !== 201) throw new Error(`issuer ${id}: ${r.status} ${r.text}`);
   return r.body;
 }
 
@@ -63,6 +69,7 @@ async function fleet(prefix: string, count: number, issuerId: string): Promise<s
 const campaign = async (id: string) => (await call('GET', `/api/v1/reissuance-campaigns/${id}`)).body;
 
 describe('emergency fleet re-issuance', () => {
+  const root = `iss-root-${run}`;
   const mid = `iss-mid-${run}`;
   const issuing = `iss-issuing-${run}`;
   const replacement = `iss-new-${run}`;
@@ -73,9 +80,10 @@ describe('emergency fleet re-issuance', () => {
   let id: string;
 
   beforeAll(async () => {
-    await issuer(mid, 'iss-local');
-    await issuer(issuing, mid);
-    await issuer(replacement, 'iss-local');
+    await issuer(root, undefined, 2);
+    await issuer(mid, root, 1);
+    await issuer(issuing, mid, 0);
+    await issuer(replacement, root, 0);
     // 70 certificates from the issuing CA under the intermediate, 30 from the intermediate itself, 3 elsewhere.
     underIssuing = await fleet(`ri${run}a`, 70, issuing);
     underMid = await fleet(`ri${run}b`, N - 70, mid);
@@ -199,7 +207,7 @@ describe('emergency fleet re-issuance', () => {
     });
     const chain = (await call('GET', `/api/v1/issuers/${issuing}`)).body.ca_chain_pem ?? '';
     const trust = join(dir, 'trust.pem');
-    writeFileSync(trust, `${caPem}\n${chain}\n${(await call('GET', '/api/v1/issuers/iss-local')).body.ca_certificate_pem}`);
+    writeFileSync(trust, `${caPem}\n${chain}\n${(await call('GET', `/api/v1/issuers/${root}`)).body.ca_certificate_pem}`);
     const r = spawnSync(
       'openssl',
       [

@@ -1,7 +1,8 @@
+import type { IssuerTreeNode } from '@certctl/contracts';
 import { campaignProgress, startBudget } from './reissuance-progress';
 import { ITEM_TRANSITIONS, afterIssued, afterRevoked, afterVerified, assertCampaignTransition, retryFrom } from './reissuance-state';
 import { verificationProblem } from './reissuance-driver.service';
-import { dryRunItem } from './reissuance.service';
+import { dryRunItem, flatten } from './reissuance.service';
 
 describe('re-issuance campaign progress', () => {
   it('ok/counts, remaining, observed rate and ETA from the rate of the last minutes', () => {
@@ -93,5 +94,18 @@ describe('re-issuance item lifecycle', () => {
       'no deployment target: nothing to deploy',
       'verify the replacement (issuer, validity, deployments)',
     ]);
+  });
+
+  it('ok/an issuer selects its whole subtree: every intermediate and issuing CA under it', () => {
+    const node = (id: string, children: IssuerTreeNode[] = []): IssuerTreeNode => ({
+      id,
+      name: id,
+      enabled: true,
+      subject: null,
+      not_after: null,
+      children,
+    });
+    const leaf = (id: string) => node(id);
+    expect(flatten(node('mid', [node('issuing-a', [leaf('deep')]), leaf('issuing-b')]))).toEqual(['mid', 'issuing-a', 'deep', 'issuing-b']);
   });
 });

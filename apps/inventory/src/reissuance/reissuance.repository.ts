@@ -5,7 +5,10 @@ import type { CampaignStatus, ItemStatus } from './reissuance-state';
 
 export type CampaignRow = Prisma.ReissuanceCampaignGetPayload<object>;
 export type ItemRow = Prisma.ReissuanceItemGetPayload<object>;
-export type Selector = Pick<CreateCampaignBody, 'issuer_id' | 'key_algorithm' | 'key_size' | 'profile_id' | 'ids'>;
+export type Selector = Pick<CreateCampaignBody, 'key_algorithm' | 'key_size' | 'profile_id' | 'ids'> & {
+  /** The selected issuer and every issuer under it (issuance answers the tree). */
+  issuer_ids?: string[];
+};
 
 /** A certificate a campaign selects, with its current version and how many agent targets it is deployed to. */
 export interface SelectedCertificate {
@@ -33,31 +36,24 @@ export class ReissuanceRepository {
     return this.db.$transaction(fn, { timeout: 60000 });
   }
 
-  async issuerExists(id: string): Promise<boolean> {
-    return (await this.db.issuer.count({ where: { id } })) > 0;
-  }
-
   async profileExists(id: string): Promise<boolean> {
     return (await this.db.certificateProfile.count({ where: { id } })) > 0;
   }
 
   /**
    * The live certificates (not revoked or archived, with an issued version) the selector
-   * matches, at most `take`: by issuer (the issuer and every issuer under it, walked through
-   * parent_id), by the current version's key algorithm and size, by profile, by ids.
+   * matches, at most `take`: by issuer (any of `issuer_ids`, the certificate's or its current
+   * version's), by the current version's key algorithm and size, by profile, by ids.
    */
   async select(selector: Selector, take: number): Promise<SelectedCertificate[]> {
     const where: Prisma.Sql[] = [Prisma.sql`c.status::text NOT IN ('revoked', 'archived')`];
-    if (selector.issuer_id) where.push(Prisma.sql`(c.issuer_id IN (SELECT id FROM tree) OR v.issuer_id IN (SELECT id FROM tree))`);
+    if (selector.issuer_ids)
+      where.push(Prisma.sql`(c.issuer_id = ANY(${selector.issuer_ids}::text[]) OR v.issuer_id = ANY(${selector.issuer_ids}::text[]))`);
     if (selector.key_algorithm) where.push(Prisma.sql`upper(v.key_algorithm) LIKE upper(${selector.key_algorithm}) || '%'`);
     if (selector.key_size) where.push(Prisma.sql`v.key_size = ${selector.key_size}`);
     if (selector.profile_id) where.push(Prisma.sql`c.profile_id = ${selector.profile_id}`);
     if (selector.ids) where.push(Prisma.sql`c.id = ANY(${selector.ids}::text[])`);
     return this.db.$queryRaw<SelectedCertificate[]>`
-      WITH RECURSIVE tree AS (
-        SELECT id FROM issuers WHERE id = ${selector.issuer_id ?? ''}
-        UNION SELECT i.id FROM issuers i JOIN tree t ON i.parent_id = t.id
-      )
       SELECT c.id, c.name, c.issuer_id, v.serial_number,
              (SELECT count(*)::int FROM certificate_targets ct JOIN targets t ON t.id = ct.target_id
               WHERE ct.certificate_id = c.id AND t.enabled AND t.agent_id IS NOT NULL) AS targets

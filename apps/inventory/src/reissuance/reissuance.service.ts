@@ -6,8 +6,12 @@ import {
   type RpcRequestParsed,
   type RpcResponse,
   InventoryReissuance,
+  IssuanceIssuer,
+  type IssuerTreeNode,
+  Rpc,
   campaignRevokeReasonSchema,
 } from '@certctl/contracts';
+import { RpcClient } from '@certctl/messaging';
 import { getLogger } from '@certctl/observability';
 import { INVENTORY_CONFIG, type InventoryConfig } from '../config';
 import { campaignProgress } from './reissuance-progress';
@@ -32,18 +36,20 @@ const ACTION_TARGET: Record<ActionRequest['action'], CampaignStatus> = { pause: 
 export class ReissuanceService {
   constructor(
     private readonly repo: ReissuanceRepository,
+    private readonly rpc: RpcClient,
     @Inject(INVENTORY_CONFIG) private readonly config: InventoryConfig,
   ) {}
 
   async create({ actor, body }: CreateRequest): Promise<RpcResponse<typeof InventoryReissuance.create>> {
-    await this.checkReferences(body);
-    const selector: Selector = {
+    const tree = await this.checkReferences(body);
+    const asked = {
       issuer_id: body.issuer_id,
       key_algorithm: body.key_algorithm,
       key_size: body.key_size,
       profile_id: body.profile_id,
       ids: body.ids,
     };
+    const selector: Selector = { ...asked, issuer_ids: tree };
     const selected = await this.repo.select(selector, body.dry_run ? DRY_RUN_LISTED : MAX_CAMPAIGN_SIZE + 1);
     const rate = body.rate_per_minute ?? this.config.CERTCTL_REISSUANCE_DEFAULT_RATE_PER_MINUTE;
     if (body.dry_run) {
@@ -70,7 +76,7 @@ export class ReissuanceService {
       throw AppError.validation([{ field: 'issuer_id', message: 'the selection matches no live certificate with an issued version' }]);
     const id = await this.repo.insertCampaign(
       {
-        selector: JSON.parse(JSON.stringify(selector)) as object,
+        selector: JSON.parse(JSON.stringify(asked)) as object,
         newIssuerId: body.new_issuer_id ?? null,
         revokeOld: body.revoke_old,
         forceRevoke: body.force_revoke,
@@ -83,15 +89,22 @@ export class ReissuanceService {
     return this.get(id);
   }
 
-  private async checkReferences(body: CreateRequest['body']): Promise<void> {
+  /** The issuer subtree to select from (issuance answers it); a 422 naming each reference that does not exist. */
+  private async checkReferences(body: CreateRequest['body']): Promise<string[] | undefined> {
     const missing: FieldError[] = [];
-    for (const field of ['issuer_id', 'new_issuer_id'] as const) {
-      const ref = body[field];
-      if (ref && !(await this.repo.issuerExists(ref))) missing.push({ field, message: `issuer ${JSON.stringify(ref)} does not exist` });
+    const absent = (field: string, what: string, ref: string) =>
+      missing.push({ field, message: `${what} ${JSON.stringify(ref)} does not exist` });
+    let tree: string[] | undefined;
+    if (body.issuer_id) {
+      const root = await this.rpc.request(IssuanceIssuer.hierarchy, { id: body.issuer_id }).catch(notFoundAsNull);
+      if (root) tree = flatten(root);
+      else absent('issuer_id', 'issuer', body.issuer_id);
     }
-    if (body.profile_id && !(await this.repo.profileExists(body.profile_id)))
-      missing.push({ field: 'profile_id', message: `profile ${JSON.stringify(body.profile_id)} does not exist` });
+    if (body.new_issuer_id && !(await this.rpc.request(Rpc.issuance.issuerGet, { id: body.new_issuer_id }).catch(notFoundAsNull)))
+      absent('new_issuer_id', 'issuer', body.new_issuer_id);
+    if (body.profile_id && !(await this.repo.profileExists(body.profile_id))) absent('profile_id', 'profile', body.profile_id);
     if (missing.length) throw AppError.validation(missing, 'The campaign references resources that do not exist.');
+    return tree;
   }
 
   async get(id: string): Promise<CampaignDto> {
@@ -159,6 +172,16 @@ export class ReissuanceService {
       progress: campaignProgress({ counts, finishedInWindow, windowMinutes: windowMs / 60000, ratePerMinute: row.ratePerMinute }),
     };
   }
+}
+
+function notFoundAsNull(err: unknown): null {
+  if (err instanceof AppError && err.code === 'not_found') return null;
+  throw err;
+}
+
+/** Every issuer id of a tree, the root first. */
+export function flatten(node: IssuerTreeNode): string[] {
+  return [node.id, ...node.children.flatMap(flatten)];
 }
 
 function toItemDto(row: ItemRow) {
