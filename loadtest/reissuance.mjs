@@ -8,18 +8,12 @@
 //
 // Needs a running stack (npm start) whose scheduler runs the reissuance loop. Usage:
 //   node loadtest/reissuance.mjs [--count 1000] [--rate 100000] [--url http://127.0.0.1:8080] [--key <admin key>] [--timeout 1800]
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import pg from 'pg';
-import { createApi } from './lib/api.mjs';
+import { ROOT, arg, benchTarget } from './lib/bench.mjs';
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-const arg = (name, fallback) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? process.argv[i + 1] : fallback;
-};
 const count = Number(arg('count', process.env.LOADTEST_COUNT ?? 1000));
 if (!Number.isInteger(count) || count < 1 || count > 10000) {
   console.error('--count must be an integer from 1 to 10000');
@@ -27,13 +21,7 @@ if (!Number.isInteger(count) || count < 1 || count > 10000) {
 }
 const rate = Number(arg('rate', 100000));
 const timeoutS = Number(arg('timeout', 1800));
-const url = arg('url', process.env.LOADTEST_URL ?? `http://127.0.0.1:${process.env.CERTCTL_GATEWAY_PORT ?? 8080}`);
-const dataDir = process.env.CERTCTL_DATA_DIR ?? join(ROOT, '.local');
-const key =
-  arg('key', process.env.CERTCTL_API_KEY) ??
-  readFileSync(process.env.CERTCTL_ADMIN_KEY_FILE ?? join(dataDir, 'admin-api-key'), 'utf8').trim();
-const dbUrl = process.env.DATABASE_URL ?? `postgresql://certctl:certctl@127.0.0.1:${process.env.CERTCTL_PG_PORT ?? 55432}/certctl`;
-const api = createApi(url, key);
+const { dbUrl, api } = benchTarget();
 const db = new pg.Client({ connectionString: dbUrl });
 await db.connect();
 const run = `rib-${Date.now().toString(36)}`;

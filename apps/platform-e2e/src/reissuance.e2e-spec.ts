@@ -3,27 +3,12 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gatewayUrl } from './e2e-env';
-import { api, auditRows, expectProblem, validCertificate, waitFor } from './http';
+import { api, auditRows, expectProblem, mapLimit, validCertificate, waitFor } from './http';
 import { restartService } from './restart';
 
 const run = Date.now().toString(36);
 const N = 100; // the issue's 1,000 is loadtest/reissuance.mjs
 const dir = mkdtempSync(join(tmpdir(), 'certctl-e2e-reissuance-'));
-
-/** `fn` over `items`, `limit` at a time, retrying on the gateway's rate limiting. */
-async function eachLimited<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: limit }, async () => {
-      while (next < items.length) {
-        const i = next++;
-        out[i] = await fn(items[i]!);
-      }
-    }),
-  );
-  return out;
-}
 
 async function call(method: string, path: string, body?: unknown) {
   for (;;) {
@@ -47,7 +32,7 @@ async function issuer(id: string, parent: string | undefined, pathLength: number
 
 /** Creates certificates from `issuerId` and waits until each is active with its first version. */
 async function fleet(prefix: string, count: number, issuerId: string): Promise<string[]> {
-  const ids = await eachLimited(
+  const ids = await mapLimit(
     Array.from({ length: count }, (_, i) => `${prefix}-${i}`),
     8,
     async (name) => {
@@ -56,7 +41,7 @@ async function fleet(prefix: string, count: number, issuerId: string): Promise<s
       return r.body.id as string;
     },
   );
-  await eachLimited(ids, 8, (id) =>
+  await mapLimit(ids, 8, (id) =>
     waitFor(
       async () => ((await call('GET', `/api/v1/certificates/${id}`)).body.status === 'active' ? true : undefined),
       180000,
@@ -89,7 +74,7 @@ describe('emergency fleet re-issuance', () => {
     underMid = await fleet(`ri${run}b`, N - 70, mid);
     bystanders = await fleet(`ri${run}c`, 3, 'iss-local');
     oldSerials = new Map();
-    await eachLimited([...underIssuing, ...underMid], 8, async (cert) => {
+    await mapLimit([...underIssuing, ...underMid], 8, async (cert) => {
       const c = (await call('GET', `/api/v1/certificates/${cert}`)).body;
       oldSerials.set(cert, { serial: c.current_version.serial_number, issuer: c.current_version.issuer_id, pem: c.certificate_pem });
     });
@@ -171,7 +156,7 @@ describe('emergency fleet re-issuance', () => {
     expect(failed.body.data).toEqual([]);
 
     // Exactly one replacement per certificate, from the new issuer; the bystanders untouched.
-    await eachLimited([...underIssuing, ...underMid], 8, async (cert) => {
+    await mapLimit([...underIssuing, ...underMid], 8, async (cert) => {
       const versions = (await call('GET', `/api/v1/certificates/${cert}/versions`)).body.data;
       expect(versions).toHaveLength(2);
       const c = (await call('GET', `/api/v1/certificates/${cert}`)).body;
