@@ -128,7 +128,7 @@ describe('emergency fleet re-issuance', () => {
     // Pause once some are done: nothing moves while paused.
     await waitFor(async () => ((await campaign(id)).progress.done >= 10 ? true : undefined), 120000, '10 items done');
     expect((await call('POST', `/api/v1/reissuance-campaigns/${id}/pause`)).body.status).toBe('paused');
-    await new Promise((res) => setTimeout(res, 2500)); // a round already running when the pause landed finishes
+    await new Promise((res) => setTimeout(res, 5000)); // a round already running when the pause landed finishes its phase
     const frozen = (await campaign(id)).progress;
     await new Promise((res) => setTimeout(res, 4000));
     expect((await campaign(id)).progress).toMatchObject({ done: frozen.done, pending: frozen.pending, in_progress: frozen.in_progress });

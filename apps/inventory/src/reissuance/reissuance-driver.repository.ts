@@ -58,6 +58,10 @@ export class ReissuanceDriverRepository {
     return this.db.reissuanceCampaign.findMany({ where: { status: 'running' }, orderBy: { createdAt: 'asc' } });
   }
 
+  async isRunning(id: string): Promise<boolean> {
+    return (await this.db.reissuanceCampaign.count({ where: { id, status: 'running' } })) === 1;
+  }
+
   startedSince(campaignId: string, since: Date): Promise<number> {
     return this.db.reissuanceItem.count({ where: { campaignId, startedAt: { gte: since } } });
   }

@@ -16,6 +16,8 @@ const REVOKE_CONCURRENCY = 8;
 /** Failures that a later round would meet again: the item fails (an operator may retry it). */
 const PERMANENT = new Set(['not_found', 'conflict', 'validation_failed', 'illegal_transition', 'forbidden', 'bad_request']);
 
+type PhaseResult = { started?: number; advanced?: number; revoked?: number; failed: number };
+
 export interface TickSummary {
   campaigns: number;
   started: number;
@@ -44,15 +46,22 @@ export class ReissuanceDriver {
     const summary: TickSummary = { campaigns: 0, started: 0, advanced: 0, revoked: 0, failed: 0 };
     for (const campaign of await this.repo.running()) {
       summary.campaigns++;
-      const start = await this.start(campaign);
-      summary.started += start.started;
-      summary.failed += start.failed;
-      const renewed = await this.advanceRenewing(campaign);
-      const verified = await this.advanceDeploying(campaign);
-      const revoked = await this.revoke(campaign);
-      summary.advanced += renewed.advanced + verified.advanced;
-      summary.failed += renewed.failed + verified.failed + revoked.failed;
-      summary.revoked += revoked.revoked;
+      // Each phase first checks that the campaign is still running: a pause or cancel that lands
+      // during a round stops it at the next phase.
+      const phases: (() => Promise<PhaseResult>)[] = [
+        () => this.start(campaign),
+        () => this.advanceRenewing(campaign),
+        () => this.advanceDeploying(campaign),
+        () => this.revoke(campaign),
+      ];
+      for (const phase of phases) {
+        if (!(await this.repo.isRunning(campaign.id))) break;
+        const out = await phase();
+        summary.started += out.started ?? 0;
+        summary.advanced += out.advanced ?? 0;
+        summary.revoked += out.revoked ?? 0;
+        summary.failed += out.failed;
+      }
       if ((await this.repo.openItems(campaign.id, OPEN_ITEM_STATUSES)) === 0 && (await this.repo.completeIfRunning(campaign.id)))
         getLogger().info({ campaign_id: campaign.id }, 're-issuance campaign completed');
     }
@@ -60,7 +69,7 @@ export class ReissuanceDriver {
   }
 
   /** Renewal jobs for the next pending items the campaign's rate allows, with the items moved in the same transaction. */
-  private async start(campaign: CampaignRow): Promise<{ started: number; failed: number }> {
+  private async start(campaign: CampaignRow): Promise<PhaseResult> {
     const budget = startBudget(
       campaign.ratePerMinute,
       await this.repo.startedSince(campaign.id, new Date(Date.now() - START_WINDOW_MS)),
