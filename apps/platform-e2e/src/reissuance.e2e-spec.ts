@@ -10,11 +10,12 @@ const run = Date.now().toString(36);
 const N = 100; // the issue's 1,000 is loadtest/reissuance.mjs
 const dir = mkdtempSync(join(tmpdir(), 'certctl-e2e-reissuance-'));
 
+/** A gateway call, retried while the gateway sheds load (429) or a busy service answers late (503, 504): this machine is shared. */
 async function call(method: string, path: string, body?: unknown) {
-  for (;;) {
+  for (let attempt = 0; ; attempt++) {
     const r = await api(method, path, body === undefined ? {} : { body });
-    if (r.status !== 429) return r;
-    await new Promise((res) => setTimeout(res, 250));
+    if (![429, 503, 504].includes(r.status) || attempt >= 20) return r;
+    await new Promise((res) => setTimeout(res, 250 * Math.min(attempt + 1, 8)));
   }
 }
 
@@ -34,11 +35,17 @@ async function issuer(id: string, parent: string | undefined, pathLength: number
 async function fleet(prefix: string, count: number, issuerId: string): Promise<string[]> {
   const ids = await mapLimit(
     Array.from({ length: count }, (_, i) => `${prefix}-${i}`),
-    8,
+    4,
     async (name) => {
       const r = await call('POST', '/api/v1/certificates', { ...validCertificate(name), issuer_id: issuerId });
-      if (r.status !== 201) throw new Error(`create ${name}: ${r.status} ${r.text}`);
-      return r.body.id as string;
+      if (r.status === 201) return r.body.id as string;
+      // A create that answered late (503) may have happened: the retry then finds the name taken.
+      const found =
+        r.status === 409
+          ? (await call('GET', `/api/v1/certificates?q=${name}`)).body.data.find((c: { name: string }) => c.name === name)
+          : undefined;
+      if (!found) throw new Error(`create ${name}: ${r.status} ${r.text}`);
+      return found.id as string;
     },
   );
   await mapLimit(ids, 8, (id) =>
