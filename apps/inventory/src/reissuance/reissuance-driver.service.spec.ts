@@ -112,7 +112,7 @@ describe('re-issuance driver', () => {
     );
     const summary = await driver.tick();
     expect(rpc.mock.calls[0]![1]).toEqual({
-      actor: { principal: 'alice', role: 'admin' },
+      actor: { principal: 'inventory:reissuance:rc-1', role: 'system' },
       certificate_id: 'c1',
       reason: 'keyCompromise',
       serial_number: 'aa',

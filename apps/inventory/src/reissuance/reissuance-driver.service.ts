@@ -165,7 +165,8 @@ export class ReissuanceDriver {
               await this.rpc.request(
                 RevocationCertificate.revoke,
                 {
-                  actor: { principal: campaign.createdBy, role: 'admin' },
+                  // Services sign only their own principals on the bus; the campaign's creator is in its audit row.
+                  actor: { principal: `inventory:reissuance:${campaign.id}`, role: 'system' },
                   certificate_id: row.certificate_id,
                   reason: campaign.revokeOld as RevocationReason,
                   serial_number: row.old_serial,
