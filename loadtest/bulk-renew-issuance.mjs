@@ -14,28 +14,16 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, readdirSync, writeFileSync, mkdirSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { createApi } from './lib/api.mjs';
+import { ROOT, arg, benchTarget } from './lib/bench.mjs';
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-const arg = (name, fallback) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? process.argv[i + 1] : fallback;
-};
 const count = Number(arg('count', process.env.LOADTEST_COUNT ?? 10000));
 if (!Number.isInteger(count) || count < 1 || count > 10000) {
   console.error('--count must be an integer from 1 to 10000 (one bulk-renew call takes at most 10,000 ids)');
   process.exit(2);
 }
 const timeoutS = Number(arg('timeout', 600));
-const url = arg('url', process.env.LOADTEST_URL ?? `http://127.0.0.1:${process.env.CERTCTL_GATEWAY_PORT ?? 8080}`);
-const dataDir = process.env.CERTCTL_DATA_DIR ?? join(ROOT, '.local');
-const key =
-  arg('key', process.env.CERTCTL_API_KEY) ??
-  readFileSync(process.env.CERTCTL_ADMIN_KEY_FILE ?? join(dataDir, 'admin-api-key'), 'utf8').trim();
-const dbUrl = process.env.DATABASE_URL ?? `postgresql://certctl:certctl@127.0.0.1:${process.env.CERTCTL_PG_PORT ?? 55432}/certctl`;
-const api = createApi(url, key);
+const { dataDir, dbUrl, api } = benchTarget();
 
 const db = new pg.Client({ connectionString: dbUrl });
 await db.connect();

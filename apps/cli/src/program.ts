@@ -6,6 +6,7 @@ import { registerAudit } from './commands/audit';
 import { registerCerts } from './commands/certs';
 import { registerCertsBulk } from './commands/certs-bulk';
 import { registerCompletion } from './commands/completion';
+import { registerCapacity, registerFleet } from './commands/fleet';
 import { registerIssuers } from './commands/issuers';
 import { registerJobs } from './commands/jobs';
 import { registerKeys } from './commands/keys';
@@ -39,6 +40,8 @@ export function buildProgram(deps: CliDeps): Command {
   registerKeys(program, ctx);
   registerAcme(program, ctx);
   registerAudit(program, ctx);
+  registerFleet(program, ctx);
+  registerCapacity(program, ctx);
   registerStatus(program, ctx, CLI_VERSION);
   registerCompletion(program, deps);
   configureErrors(program, deps);

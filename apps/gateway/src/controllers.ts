@@ -22,6 +22,7 @@ import {
 } from './notifications/notifications.controller';
 import { OpenApiController } from './openapi/openapi.controller';
 import { RevocationController } from './revocation/revocation.controller';
+import { CapacityController, ReissuanceController } from './reissuance/reissuance.controller';
 import { VersionController } from './system/version.controller';
 
 /** The gateway's own controllers: the module, the route check, the OpenAPI document and docs/rbac.md all read this list. */
@@ -47,6 +48,8 @@ export const GATEWAY_CONTROLLERS: Type<unknown>[] = [
   AcmeAdminController,
   ApiKeysController,
   AuditController,
+  ReissuanceController,
+  CapacityController,
   WhoamiController,
   VersionController,
   OpenApiController,

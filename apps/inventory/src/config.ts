@@ -41,6 +41,10 @@ export const inventoryEnvSchema = baseEnvSchema
     CERTCTL_DISCOVERY_IMPORT_OWNER_ID: z.string().default('o-alice'),
     CERTCTL_DISCOVERY_IMPORT_TEAM_ID: z.string().default('t-platform'),
     CERTCTL_DISCOVERY_IMPORT_RENEWAL_POLICY_ID: z.string().default('rp-standard'),
+    /** Replacements a re-issuance campaign starts per minute when it does not say (docs/fleet-reissuance.md). */
+    CERTCTL_REISSUANCE_DEFAULT_RATE_PER_MINUTE: z.coerce.number().int().min(1).max(100000).default(300),
+    /** The platform's issuance capacity for the capacity planner; unset: the busiest minute of the last hour is used (docs/capacity.md). */
+    CERTCTL_CAPACITY_ISSUANCES_PER_SECOND: z.coerce.number().positive().optional(),
   });
 export type InventoryConfig = z.output<typeof inventoryEnvSchema>;
 export const INVENTORY_CONFIG = Symbol('INVENTORY_CONFIG');

@@ -1,6 +1,7 @@
 import { CERTIFICATE_TRANSITIONS } from './certificates/certificate-state';
 import { HEALTH_TRANSITIONS } from './health-checks/health-state';
 import { JOB_TRANSITIONS } from './jobs/job-state';
+import { CAMPAIGN_TRANSITIONS, ITEM_TRANSITIONS } from './reissuance/reissuance-state';
 
 /** One transition table as a markdown section (also used for the ACME tables by tools/docs/lifecycle-doc.ts). */
 export function table(title: string, transitions: Readonly<Record<string, readonly string[]>>): string[] {
@@ -31,6 +32,10 @@ export function renderLifecycleDoc(): string {
     '',
     ...table('Endpoint health check statuses', HEALTH_TRANSITIONS),
     'From `apps/inventory/src/health-checks/health-state.ts`: a successful handshake is `healthy`, or `cert_mismatch` when the served leaf is not the expected fingerprint or the bound certificate’s current version; one failure keeps the status, 2 consecutive failures are `degraded`, 5 are `down`. Every change is a `certctl.v1.events.health.status-changed` event.',
+    '',
+    ...table('Re-issuance campaign statuses', CAMPAIGN_TRANSITIONS),
+    ...table('Re-issuance item statuses', ITEM_TRANSITIONS),
+    'From `apps/inventory/src/reissuance/reissuance-state.ts` (docs/fleet-reissuance.md): without `force_revoke` an item goes `pending → renewing → deploying → revoking → done` (no `revoking` when `revoke_old` is null); with it the old version is revoked as soon as the replacement is issued (`renewing → revoking → deploying → done`). A retried item restarts where it failed.',
     '',
   ].join('\n');
 }

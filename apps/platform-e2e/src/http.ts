@@ -96,3 +96,18 @@ export async function exitsWithin(pid: number, ms: number): Promise<boolean> {
   }
   return false;
 }
+
+/** `fn` over `items`, `limit` at a time, the results in the order of `items`. */
+export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: limit }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        out[i] = await fn(items[i] as T);
+      }
+    }),
+  );
+  return out;
+}

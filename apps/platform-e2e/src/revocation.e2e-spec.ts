@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gatewayUrl, readState } from './e2e-env';
-import { api, validCertificate, waitFor } from './http';
+import { api, mapLimit, validCertificate, waitFor } from './http';
 
 const dir = mkdtempSync(join(tmpdir(), 'certctl-e2e-revocation-'));
 const file = (name: string, content: string | Buffer) => {
@@ -312,17 +312,3 @@ describe('bulk revocation of 1,000 certificates', () => {
     expect(none.status).toBe(422);
   });
 });
-
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: limit }, async () => {
-      while (next < items.length) {
-        const i = next++;
-        out[i] = await fn(items[i] as T);
-      }
-    }),
-  );
-  return out;
-}

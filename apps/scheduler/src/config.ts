@@ -26,6 +26,8 @@ export const schedulerEnvSchema = baseEnvSchema
     CERTCTL_SCHEDULER_NETWORK_SCAN_INTERVAL_MS: ms(MIN),
     /** Network scans may only touch blocks inside these (comma-separated CIDRs); empty: scanning off. Checked again at every run. */
     CERTCTL_NETWORK_SCAN_ALLOWED_CIDRS: z.string().default(''),
+    /** How often running re-issuance campaigns are driven (start within their rate, advance, revoke; docs/fleet-reissuance.md). */
+    CERTCTL_SCHEDULER_REISSUANCE_INTERVAL_MS: ms(5000),
     /** How often certificates are moved to Expiring / Expired. */
     CERTCTL_SCHEDULER_EXPIRY_STATUS_INTERVAL_MS: ms(5 * MIN),
     /** A certificate is Expiring this many days before its notAfter (0: never marked Expiring, only Expired). */
@@ -40,11 +42,11 @@ export const schedulerEnvSchema = baseEnvSchema
     CERTCTL_HEALTH_CHECK_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
     /** Results deleted per statement by the retention loop. */
     CERTCTL_HEALTH_CHECK_PRUNE_BATCH_SIZE: z.coerce.number().int().min(100).max(100000).default(5000),
-    /** Comma-separated loops to run (default all): renewal,expiry-alerts,expiry-status,agent-offline,job-reaper,crl-refresh,acme-gc,digest,health-checks,health-retention,network-scan. */
+    /** Comma-separated loops to run (default all): renewal,expiry-alerts,expiry-status,agent-offline,job-reaper,crl-refresh,acme-gc,digest,health-checks,health-retention,network-scan,reissuance. */
     CERTCTL_SCHEDULER_LOOPS: z
       .string()
       .default(
-        'renewal,expiry-alerts,expiry-status,agent-offline,job-reaper,crl-refresh,acme-gc,digest,health-checks,health-retention,network-scan',
+        'renewal,expiry-alerts,expiry-status,agent-offline,job-reaper,crl-refresh,acme-gc,digest,health-checks,health-retention,network-scan,reissuance',
       ),
     /** Certificates per scan page (one inventory request each; ~0.5 KB each, under the 1 MB NATS message limit). */
     CERTCTL_SCHEDULER_BATCH_SIZE: z.coerce.number().int().min(10).max(2000).default(1000),

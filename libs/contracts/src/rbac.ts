@@ -34,6 +34,8 @@ export const Permission = {
   CertificatesPrivateKeyExport: 'certificates:private_key_export',
   /** Read one's own key, role and permissions (GET /api/v1/auth/whoami): every role. */
   SessionRead: 'session:read',
+  /** Start, pause, resume, cancel and retry fleet re-issuance campaigns (admin only). */
+  FleetReissue: 'fleet:reissue',
 } as const;
 export type Permission = (typeof Permission)[keyof typeof Permission];
 export const PERMISSIONS: readonly Permission[] = Object.values(Permission);

@@ -53,6 +53,8 @@ export const revokeRequestSchema = z.object({
     .string()
     .regex(/^[0-9a-f]{1,80}$/)
     .optional(),
+  /** The issuer of that earlier version when it is not the current one's (a re-issuance from a new issuer). */
+  issuer_id: idSchema.optional(),
 });
 
 export const bulkRevokeBodySchema = z

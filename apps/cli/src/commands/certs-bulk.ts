@@ -42,7 +42,7 @@ export function selectedIds(
 const withoutEmpty = <T extends object>(doc: T) => Object.fromEntries(Object.entries(doc).filter(([, value]) => value !== undefined));
 
 /** Runs `poll` until it reports every item finished, showing progress; Ctrl-C stops waiting only. */
-async function watch(
+export async function watch(
   ctx: CliContext,
   label: string,
   poll: () => Promise<ProgressCounts>,

@@ -21,6 +21,8 @@ export interface RenewalJobRow {
   certificateId: string;
   agentId: string | null;
   maxAttempts: number;
+  /** Set by a re-issuance campaign: reissue:<item>:<attempt>. */
+  idempotencyKey?: string | null;
 }
 
 export interface Requester {
@@ -101,12 +103,13 @@ export class CertificateLifecycleRepository {
   ): Promise<void> {
     await tx.$executeRaw`
       INSERT INTO jobs (id, type, status, certificate_id, agent_id, max_attempts, requested_by, requested_by_key_id, requested_by_owner,
-                        traceparent, updated_at)
+                        traceparent, idempotency_key, updated_at)
       SELECT id, 'renewal', status::job_status, certificate_id, agent_id, max_attempts, ${requester.principal}, ${requester.key_id ?? null},
-             ${requester.owner_key_id ?? null}, ${traceparent ?? null}, now()
+             ${requester.owner_key_id ?? null}, ${traceparent ?? null}, idempotency_key, now()
       FROM unnest(${rows.map((r) => r.id)}::text[], ${rows.map((r) => r.status)}::text[], ${rows.map((r) => r.certificateId)}::text[],
-                  ${rows.map((r) => r.agentId)}::text[], ${rows.map((r) => r.maxAttempts)}::int[])
-           AS t(id, status, certificate_id, agent_id, max_attempts)`;
+                  ${rows.map((r) => r.agentId)}::text[], ${rows.map((r) => r.maxAttempts)}::int[],
+                  ${rows.map((r) => r.idempotencyKey ?? null)}::text[])
+           AS t(id, status, certificate_id, agent_id, max_attempts, idempotency_key)`;
   }
 
   /** Locks the certificate row and reads its status; not found → AppError. */

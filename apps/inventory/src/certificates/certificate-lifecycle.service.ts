@@ -28,6 +28,8 @@ type Skipped = { certificate_id: string; reason: string };
 
 /** Open jobs that already produce a new version: a second renewal would be a duplicate. */
 const OPEN_ISSUING = ['pending', 'awaiting_approval', 'awaiting_csr', 'running'] as const;
+/** Why a certificate with an open issuance or renewal job is skipped (a campaign retries it later). */
+export const BUSY_REASON = 'an issuance or renewal job is already open';
 const NOT_RENEWABLE = new Set(['revoked', 'archived']); // statuses with no way to renewal_in_progress or active
 
 @Injectable()
@@ -133,21 +135,7 @@ export class CertificateLifecycleService {
    */
   private async createRenewals(actor: Actor, ids: string[]) {
     const traceparent = this.jobs.traceparent();
-    const { jobs, skipped } = await this.repo.transaction(
-      async (tx) => {
-        const planned = planRenewals(ids, await this.repo.lockRenewalCandidates(ids, OPEN_ISSUING, tx));
-        if (planned.rows.length) {
-          await this.repo.insertRenewalJobs(planned.rows, actor, traceparent, tx);
-          await this.certs.markRenewalInProgress(
-            planned.rows.map((r) => r.certificateId),
-            statusesLeadingTo('renewal_in_progress'),
-            tx,
-          );
-        }
-        return planned;
-      },
-      { timeout: 30000 },
-    );
+    const { jobs, skipped } = await this.repo.transaction((tx) => this.renewalsWithin(actor, ids, tx, traceparent), { timeout: 30000 });
     // Queue entries and events follow in the background: the job rows are the record, and
     // the reconciliation loop re-queues any pending job whose entry did not make it.
     void this.afterRenewals(actor, jobs, traceparent);
@@ -158,7 +146,32 @@ export class CertificateLifecycleService {
     return { jobs, skipped };
   }
 
-  private async afterRenewals(actor: Actor, jobs: { certificate_id: string; job_id: string; status: string }[], traceparent?: string) {
+  /**
+   * The renewal jobs inside the caller's transaction (a re-issuance campaign's, which records
+   * its items in the same one); `idempotencyKeys` (certificate id → key) make a repeat fail
+   * instead of issuing twice. The caller queues them afterwards with `afterRenewals`.
+   */
+  async renewalsWithin(
+    actor: Actor,
+    ids: string[],
+    tx: Prisma.TransactionClient,
+    traceparent?: string,
+    idempotencyKeys?: ReadonlyMap<string, string>,
+  ) {
+    const planned = planRenewals(ids, await this.repo.lockRenewalCandidates(ids, OPEN_ISSUING, tx), idempotencyKeys);
+    if (planned.rows.length) {
+      await this.repo.insertRenewalJobs(planned.rows, actor, traceparent, tx);
+      await this.certs.markRenewalInProgress(
+        planned.rows.map((r) => r.certificateId),
+        statusesLeadingTo('renewal_in_progress'),
+        tx,
+      );
+    }
+    return planned;
+  }
+
+  /** Queue entries and renewal-requested events of jobs created by `renewalsWithin`. */
+  async afterRenewals(actor: Actor, jobs: { certificate_id: string; job_id: string; status: string }[], traceparent?: string) {
     const ready = jobs.filter((j) => j.status === 'pending');
     const options = this.queues.jobOptions(QueueName.Issuance);
     for (let i = 0; i < ready.length; i += 500) {
@@ -215,7 +228,7 @@ export class CertificateLifecycleService {
  * Which certificates get a renewal job and which are skipped (missing, revoked, archived or
  * already being (re)issued), in the order asked.
  */
-export function planRenewals(ids: string[], candidates: RenewalCandidate[]) {
+export function planRenewals(ids: string[], candidates: RenewalCandidate[], idempotencyKeys?: ReadonlyMap<string, string>) {
   const byId = new Map(candidates.map((c) => [c.id, c]));
   const skipped: Skipped[] = [];
   const jobs: RenewalJob[] = [];
@@ -224,11 +237,12 @@ export function planRenewals(ids: string[], candidates: RenewalCandidate[]) {
     const cert = byId.get(id);
     if (!cert) skipped.push({ certificate_id: id, reason: 'not found' });
     else if (NOT_RENEWABLE.has(cert.status)) skipped.push({ certificate_id: id, reason: `status is ${cert.status}` });
-    else if (cert.busy) skipped.push({ certificate_id: id, reason: 'an issuance or renewal job is already open' });
+    else if (cert.busy) skipped.push({ certificate_id: id, reason: BUSY_REASON });
     else {
       const status = initialJobStatus(cert.profile);
       const jobId = newId('job');
-      rows.push({ id: jobId, status, certificateId: id, agentId: cert.agentId, maxAttempts: cert.maxRetries });
+      const idempotencyKey = idempotencyKeys?.get(id) ?? null;
+      rows.push({ id: jobId, status, certificateId: id, agentId: cert.agentId, maxAttempts: cert.maxRetries, idempotencyKey });
       jobs.push({ certificate_id: id, job_id: jobId, status });
     }
   }

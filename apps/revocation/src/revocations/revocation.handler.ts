@@ -14,7 +14,7 @@ export class RevocationHandler {
 
   @RpcHandler(RevocationRpc.revoke)
   revoke(@Payload() req: RpcRequestParsed<typeof RevocationRpc.revoke>) {
-    return this.revocations.revoke(req.actor, req.certificate_id, req.reason, req.serial_number);
+    return this.revocations.revoke(req.actor, req.certificate_id, req.reason, req.serial_number, req.issuer_id);
   }
 
   /** The scheduler's crl-refresh loop: rebuild every CRL older than CERTCTL_CRL_REFRESH_SECONDS. */

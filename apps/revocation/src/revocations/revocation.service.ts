@@ -46,8 +46,14 @@ export class RevocationService {
     private readonly issuers: IssuerCache,
   ) {}
 
-  async revoke(actor: Actor, certificateId: string, reason: RevocationReason, serialNumber?: string): Promise<RevocationDto> {
-    const { version, earlier } = await this.versionToRevoke(certificateId, serialNumber);
+  async revoke(
+    actor: Actor,
+    certificateId: string,
+    reason: RevocationReason,
+    serialNumber?: string,
+    versionIssuerId?: string,
+  ): Promise<RevocationDto> {
+    const { version, earlier } = await this.versionToRevoke(certificateId, serialNumber, versionIssuerId);
     const issuerId = version.issuer_id;
     const serial = version.serial_number;
     if (reason === 'removeFromCRL') return this.lift(actor, certificateId, issuerId, serial);
@@ -68,19 +74,26 @@ export class RevocationService {
 
   /**
    * The certificate's current version, or the earlier version `serialNumber` names (revoked on
-   * the CRL and in OCSP; the certificate's status stays).
+   * the CRL and in OCSP; the certificate's status stays), from `versionIssuerId` when it was
+   * signed by another issuer than the current version (a re-issuance from a new issuer).
    */
-  private async versionToRevoke(certificateId: string, serialNumber?: string): Promise<{ version: RevokedVersion; earlier: boolean }> {
+  private async versionToRevoke(
+    certificateId: string,
+    serialNumber?: string,
+    versionIssuerId?: string,
+  ): Promise<{ version: RevokedVersion; earlier: boolean }> {
     const cert = await this.rpc.request(Rpc.inventory.certificateGet, { id: certificateId });
     const current: RevokedVersion | null = cert.current_version;
     if (!current) throw new AppError('conflict', `certificate ${certificateId} has no issued version to revoke`);
-    if (serialNumber === undefined || serialNumber === current.serial_number) return { version: current, earlier: false };
-    const found = await this.rpc.request(RevocationRpc.inventoryBySerial, { issuer_id: current.issuer_id, serial_number: serialNumber });
+    const issuerId = versionIssuerId ?? current.issuer_id;
+    if (serialNumber === undefined || (serialNumber === current.serial_number && issuerId === current.issuer_id))
+      return { version: current, earlier: false };
+    const found = await this.rpc.request(RevocationRpc.inventoryBySerial, { issuer_id: issuerId, serial_number: serialNumber });
     if (!found.found || found.certificate_id !== certificateId) {
       throw AppError.notFound('certificate version', `${certificateId}/${serialNumber}`);
     }
     const version = {
-      issuer_id: current.issuer_id,
+      issuer_id: issuerId,
       serial_number: serialNumber,
       not_before: found.not_before!,
       not_after: found.not_after!,

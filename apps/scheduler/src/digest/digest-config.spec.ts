@@ -27,6 +27,7 @@ describe('digest configuration', () => {
       'health-checks',
       'health-retention',
       'network-scan',
+      'reissuance',
     ]);
   });
 

@@ -1,5 +1,5 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { AcmeRpc, type Alert, NotificationRpc, RevocationRpc, SchedulerRpc } from '@certctl/contracts';
+import { AcmeRpc, type Alert, InventoryReissuance, NotificationRpc, RevocationRpc, SchedulerRpc } from '@certctl/contracts';
 import { RpcClient } from '@certctl/messaging';
 import { getLogger } from '@certctl/observability';
 import { SCHEDULER_CONFIG, type SchedulerConfig } from '../config';
@@ -22,6 +22,7 @@ export const LOOP_NAMES = [
   'health-checks',
   'health-retention',
   'network-scan',
+  'reissuance',
 ] as const;
 export type LoopName = (typeof LOOP_NAMES)[number];
 
@@ -55,6 +56,11 @@ export class LoopsService implements OnApplicationBootstrap, OnApplicationShutdo
         run: async () => (await this.health?.prune()) ?? {},
       },
       'network-scan': { intervalMs: c.CERTCTL_SCHEDULER_NETWORK_SCAN_INTERVAL_MS, run: async () => (await this.networkScan?.run()) ?? {} },
+      // Inventory owns the campaigns; this lease makes sure one replica drives them at a time.
+      reissuance: {
+        intervalMs: c.CERTCTL_SCHEDULER_REISSUANCE_INTERVAL_MS,
+        run: () => this.rpc.request(InventoryReissuance.tick, {}, { timeoutMs: 120000 }),
+      },
     };
     for (const name of LOOP_NAMES) this.runners.set(name, new LoopRunner({ name, ...loops[name] }, lease));
   }

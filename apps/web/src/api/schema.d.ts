@@ -520,6 +520,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/capacity": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Renewals per day and busiest hour now and under the CA/Browser Forum lifetimes (200, 100, 47 days), against the measured or configured issuance capacity, and how long a mass re-issuance takes */
+        get: operations["Capacity_plan"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/certificates": {
         parameters: {
             query?: never;
@@ -1323,6 +1340,126 @@ export interface paths {
         head?: never;
         /** Change a certificate profile (only the fields given) */
         patch: operations["Profiles_update"];
+        trace?: never;
+    };
+    "/api/v1/reissuance-campaigns": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List re-issuance campaigns, newest first, with their progress */
+        get: operations["Reissuance_list"];
+        put?: never;
+        /** Start a re-issuance campaign over the certificates selected by issuer (with every issuer under it), key algorithm/size, profile or ids; dry_run answers what would happen and writes nothing */
+        post: operations["Reissuance_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reissuance-campaigns/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A re-issuance campaign with its progress (total, done, failed, remaining, rate, ETA) */
+        get: operations["Reissuance_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reissuance-campaigns/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Cancel a campaign: its open items are cancelled (renewal jobs already created finish as ordinary renewals; nothing more is revoked) */
+        post: operations["Reissuance_cancel"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reissuance-campaigns/{id}/items": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A campaign's certificates and how far each got (status=failed lists the failures with their error) */
+        get: operations["Reissuance_items"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reissuance-campaigns/{id}/items/{item}/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Retry a failed item from where it failed (a new renewal when no replacement was issued); 409 unless failed */
+        post: operations["Reissuance_retry"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reissuance-campaigns/{id}/pause": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Pause a running campaign: nothing new starts and nothing advances until it is resumed */
+        post: operations["Reissuance_pause"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reissuance-campaigns/{id}/resume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Resume a paused campaign */
+        post: operations["Reissuance_resume"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/renewal-policies": {
@@ -3266,12 +3403,74 @@ export interface operations {
                         /** @enum {string} */
                         role: "viewer" | "operator" | "admin" | "agent";
                         agent_id: string | null;
-                        permissions: ("certificates:read" | "certificates:write" | "certificates:revoke" | "certificates:bulk_revoke" | "jobs:read" | "jobs:approve" | "jobs:retry" | "inventory:read" | "inventory:write" | "issuers:read" | "issuers:write" | "notifications:read" | "notifications:manage" | "notifications:write" | "audit:read" | "api_keys:manage" | "agent:self" | "acme:read" | "acme:manage" | "certificates:private_key_export" | "session:read")[];
+                        permissions: ("certificates:read" | "certificates:write" | "certificates:revoke" | "certificates:bulk_revoke" | "jobs:read" | "jobs:approve" | "jobs:retry" | "inventory:read" | "inventory:write" | "issuers:read" | "issuers:write" | "notifications:read" | "notifications:manage" | "notifications:write" | "audit:read" | "api_keys:manage" | "agent:self" | "acme:read" | "acme:manage" | "certificates:private_key_export" | "session:read" | "fleet:reissue")[];
                     };
                 };
             };
             401: components["responses"]["Problem401"];
             403: components["responses"]["Problem403"];
+            429: components["responses"]["Problem429"];
+            503: components["responses"]["Problem503"];
+            504: components["responses"]["Problem504"];
+        };
+    };
+    Capacity_plan: {
+        parameters: {
+            query?: {
+                /** @description Size of a mass re-issuance to plan for (default: the whole fleet) */
+                reissue?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: date-time */
+                        generated_at: string;
+                        fleet: {
+                            certificates: number;
+                            by_lifetime_days: {
+                                lifetime_days: number;
+                                count: number;
+                            }[];
+                        };
+                        capacity: {
+                            issuances_per_second: number | null;
+                            /** @enum {string} */
+                            source: "configured" | "measured" | "unknown";
+                            measured_window_minutes: number;
+                            issued_in_window: number;
+                        };
+                        scenarios: {
+                            name: string;
+                            effective_from: string | null;
+                            max_lifetime_days: number | null;
+                            renewals_per_day: number;
+                            peak_per_hour: number;
+                            /** @description peak_per_hour / capacity per hour */
+                            utilisation: number | null;
+                        }[];
+                        mass_reissuance: {
+                            certificates: number;
+                            hours_at_full_capacity: number | null;
+                            hours_beside_routine_renewals: number | null;
+                            headroom_days_needed: number | null;
+                        };
+                        advice: string[];
+                    };
+                };
+            };
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            422: components["responses"]["Problem422"];
             429: components["responses"]["Problem429"];
             503: components["responses"]["Problem503"];
             504: components["responses"]["Problem504"];
@@ -7074,6 +7273,488 @@ export interface operations {
             404: components["responses"]["Problem404"];
             409: components["responses"]["Problem409"];
             413: components["responses"]["Problem413"];
+            422: components["responses"]["Problem422"];
+            429: components["responses"]["Problem429"];
+            503: components["responses"]["Problem503"];
+            504: components["responses"]["Problem504"];
+        };
+    };
+    Reissuance_list: {
+        parameters: {
+            query?: {
+                limit?: number;
+                status?: "running" | "paused" | "completed" | "cancelled";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            id: string;
+                            /** @enum {string} */
+                            status: "running" | "paused" | "completed" | "cancelled";
+                            selector: {
+                                [key: string]: unknown;
+                            };
+                            new_issuer_id: string | null;
+                            revoke_old: ("unspecified" | "keyCompromise" | "cACompromise" | "affiliationChanged" | "superseded" | "cessationOfOperation" | "privilegeWithdrawn" | "aACompromise") | null;
+                            force_revoke: boolean;
+                            rate_per_minute: number;
+                            created_by: string;
+                            /** Format: date-time */
+                            created_at: string;
+                            /** Format: date-time */
+                            updated_at: string;
+                            completed_at: string | null;
+                            progress: {
+                                total: number;
+                                pending: number;
+                                in_progress: number;
+                                done: number;
+                                failed: number;
+                                cancelled: number;
+                                remaining: number;
+                                rate_per_minute: number;
+                                eta_seconds: number | null;
+                            };
+                        }[];
+                    };
+                };
+            };
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            422: components["responses"]["Problem422"];
+            429: components["responses"]["Problem429"];
+            503: components["responses"]["Problem503"];
+            504: components["responses"]["Problem504"];
+        };
+    };
+    Reissuance_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Every certificate of this issuer and of every issuer under it (intermediates) */
+                    issuer_id?: string;
+                    /** @description Current version key algorithm, e.g. RSA, ECDSA */
+                    key_algorithm?: string;
+                    /** @description Current version key size in bits */
+                    key_size?: number;
+                    profile_id?: string;
+                    ids?: string[];
+                    /** @description Replacements come from this issuer (the certificates move to it) */
+                    new_issuer_id?: string;
+                    /** @default null */
+                    revoke_old?: ("unspecified" | "keyCompromise" | "cACompromise" | "affiliationChanged" | "superseded" | "cessationOfOperation" | "privilegeWithdrawn" | "aACompromise") | null;
+                    /** @description Replacements started per minute */
+                    rate_per_minute?: number;
+                    /**
+                     * @description Revoke the old version as soon as the replacement is issued, before it is verified
+                     * @default false
+                     */
+                    force_revoke?: boolean;
+                    /**
+                     * @description Answer what would happen; write nothing
+                     * @default false
+                     */
+                    dry_run?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        /** @enum {string} */
+                        status: "running" | "paused" | "completed" | "cancelled";
+                        selector: {
+                            [key: string]: unknown;
+                        };
+                        new_issuer_id: string | null;
+                        revoke_old: ("unspecified" | "keyCompromise" | "cACompromise" | "affiliationChanged" | "superseded" | "cessationOfOperation" | "privilegeWithdrawn" | "aACompromise") | null;
+                        force_revoke: boolean;
+                        rate_per_minute: number;
+                        created_by: string;
+                        /** Format: date-time */
+                        created_at: string;
+                        /** Format: date-time */
+                        updated_at: string;
+                        completed_at: string | null;
+                        progress: {
+                            total: number;
+                            pending: number;
+                            in_progress: number;
+                            done: number;
+                            failed: number;
+                            cancelled: number;
+                            remaining: number;
+                            rate_per_minute: number;
+                            eta_seconds: number | null;
+                        };
+                    } | {
+                        /** @constant */
+                        dry_run: true;
+                        total: number;
+                        rate_per_minute: number;
+                        estimated_seconds: number;
+                        items: {
+                            certificate_id: string;
+                            name: string;
+                            issuer_id: string;
+                            serial_number: string | null;
+                            new_issuer_id: string;
+                            steps: string[];
+                        }[];
+                    };
+                };
+            };
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            413: components["responses"]["Problem413"];
+            422: components["responses"]["Problem422"];
+            429: components["responses"]["Problem429"];
+            503: components["responses"]["Problem503"];
+            504: components["responses"]["Problem504"];
+        };
+    };
+    Reissuance_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        /** @enum {string} */
+                        status: "running" | "paused" | "completed" | "cancelled";
+                        selector: {
+                            [key: string]: unknown;
+                        };
+                        new_issuer_id: string | null;
+                        revoke_old: ("unspecified" | "keyCompromise" | "cACompromise" | "affiliationChanged" | "superseded" | "cessationOfOperation" | "privilegeWithdrawn" | "aACompromise") | null;
+                        force_revoke: boolean;
+                        rate_per_minute: number;
+                        created_by: string;
+                        /** Format: date-time */
+                        created_at: string;
+                        /** Format: date-time */
+                        updated_at: string;
+                        completed_at: string | null;
+                        progress: {
+                            total: number;
+                            pending: number;
+                            in_progress: number;
+                            done: number;
+                            failed: number;
+                            cancelled: number;
+                            remaining: number;
+                            rate_per_minute: number;
+                            eta_seconds: number | null;
+                        };
+                    };
+                };
+            };
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
+            422: components["responses"]["Problem422"];
+            429: components["responses"]["Problem429"];
+            503: components["responses"]["Problem503"];
+            504: components["responses"]["Problem504"];
+        };
+    };
+    Reissuance_cancel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        /** @enum {string} */
+                        status: "running" | "paused" | "completed" | "cancelled";
+                        selector: {
+                            [key: string]: unknown;
+                        };
+                        new_issuer_id: string | null;
+                        revoke_old: ("unspecified" | "keyCompromise" | "cACompromise" | "affiliationChanged" | "superseded" | "cessationOfOperation" | "privilegeWithdrawn" | "aACompromise") | null;
+                        force_revoke: boolean;
+                        rate_per_minute: number;
+                        created_by: string;
+                        /** Format: date-time */
+                        created_at: string;
+                        /** Format: date-time */
+                        updated_at: string;
+                        completed_at: string | null;
+                        progress: {
+                            total: number;
+                            pending: number;
+                            in_progress: number;
+                            done: number;
+                            failed: number;
+                            cancelled: number;
+                            remaining: number;
+                            rate_per_minute: number;
+                            eta_seconds: number | null;
+                        };
+                    };
+                };
+            };
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
+            409: components["responses"]["Problem409"];
+            422: components["responses"]["Problem422"];
+            429: components["responses"]["Problem429"];
+            503: components["responses"]["Problem503"];
+            504: components["responses"]["Problem504"];
+        };
+    };
+    Reissuance_items: {
+        parameters: {
+            query?: {
+                status?: "pending" | "renewing" | "deploying" | "revoking" | "done" | "failed" | "cancelled";
+                limit?: number;
+                /** @description next_cursor of the previous page */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            id: string;
+                            certificate_id: string;
+                            /** @enum {string} */
+                            status: "pending" | "renewing" | "deploying" | "revoking" | "done" | "failed" | "cancelled";
+                            old_serial: string | null;
+                            old_issuer_id: string | null;
+                            job_id: string | null;
+                            new_version_id: string | null;
+                            attempt: number;
+                            last_error: string | null;
+                            started_at: string | null;
+                            finished_at: string | null;
+                        }[];
+                        next_cursor: string | null;
+                    };
+                };
+            };
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
+            422: components["responses"]["Problem422"];
+            429: components["responses"]["Problem429"];
+            503: components["responses"]["Problem503"];
+            504: components["responses"]["Problem504"];
+        };
+    };
+    Reissuance_retry: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                item: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        certificate_id: string;
+                        /** @enum {string} */
+                        status: "pending" | "renewing" | "deploying" | "revoking" | "done" | "failed" | "cancelled";
+                        old_serial: string | null;
+                        old_issuer_id: string | null;
+                        job_id: string | null;
+                        new_version_id: string | null;
+                        attempt: number;
+                        last_error: string | null;
+                        started_at: string | null;
+                        finished_at: string | null;
+                    };
+                };
+            };
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
+            409: components["responses"]["Problem409"];
+            422: components["responses"]["Problem422"];
+            429: components["responses"]["Problem429"];
+            503: components["responses"]["Problem503"];
+            504: components["responses"]["Problem504"];
+        };
+    };
+    Reissuance_pause: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        /** @enum {string} */
+                        status: "running" | "paused" | "completed" | "cancelled";
+                        selector: {
+                            [key: string]: unknown;
+                        };
+                        new_issuer_id: string | null;
+                        revoke_old: ("unspecified" | "keyCompromise" | "cACompromise" | "affiliationChanged" | "superseded" | "cessationOfOperation" | "privilegeWithdrawn" | "aACompromise") | null;
+                        force_revoke: boolean;
+                        rate_per_minute: number;
+                        created_by: string;
+                        /** Format: date-time */
+                        created_at: string;
+                        /** Format: date-time */
+                        updated_at: string;
+                        completed_at: string | null;
+                        progress: {
+                            total: number;
+                            pending: number;
+                            in_progress: number;
+                            done: number;
+                            failed: number;
+                            cancelled: number;
+                            remaining: number;
+                            rate_per_minute: number;
+                            eta_seconds: number | null;
+                        };
+                    };
+                };
+            };
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
+            409: components["responses"]["Problem409"];
+            422: components["responses"]["Problem422"];
+            429: components["responses"]["Problem429"];
+            503: components["responses"]["Problem503"];
+            504: components["responses"]["Problem504"];
+        };
+    };
+    Reissuance_resume: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        /** @enum {string} */
+                        status: "running" | "paused" | "completed" | "cancelled";
+                        selector: {
+                            [key: string]: unknown;
+                        };
+                        new_issuer_id: string | null;
+                        revoke_old: ("unspecified" | "keyCompromise" | "cACompromise" | "affiliationChanged" | "superseded" | "cessationOfOperation" | "privilegeWithdrawn" | "aACompromise") | null;
+                        force_revoke: boolean;
+                        rate_per_minute: number;
+                        created_by: string;
+                        /** Format: date-time */
+                        created_at: string;
+                        /** Format: date-time */
+                        updated_at: string;
+                        completed_at: string | null;
+                        progress: {
+                            total: number;
+                            pending: number;
+                            in_progress: number;
+                            done: number;
+                            failed: number;
+                            cancelled: number;
+                            remaining: number;
+                            rate_per_minute: number;
+                            eta_seconds: number | null;
+                        };
+                    };
+                };
+            };
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
+            409: components["responses"]["Problem409"];
             422: components["responses"]["Problem422"];
             429: components["responses"]["Problem429"];
             503: components["responses"]["Problem503"];

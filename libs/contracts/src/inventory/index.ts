@@ -9,3 +9,4 @@ export * from './stats';
 export * from './audit';
 export * from './health-check';
 export * from './discovery';
+export * from './reissuance';

@@ -30,7 +30,8 @@ export const IssuanceIssuer = {
   hierarchy: contract({
     subject: 'certctl.v1.issuance.issuer.hierarchy',
     owner: 'issuance',
-    callers: ['gateway'],
+    // inventory: a re-issuance campaign selects the certificates of an issuer's whole subtree.
+    callers: ['gateway', 'inventory'],
     request: z.object({ id: idSchema }),
     response: issuerTreeSchema,
   }),

@@ -7,7 +7,8 @@ export const RevocationCertificate = {
   revoke: contract({
     subject: 'certctl.v1.revocation.certificate.revoke',
     owner: 'revocation',
-    callers: ['gateway', 'acme'],
+    // inventory: a re-issuance campaign revokes the replaced versions.
+    callers: ['gateway', 'acme', 'inventory'],
     request: revokeRequestSchema,
     response: revocationSchema,
   }),

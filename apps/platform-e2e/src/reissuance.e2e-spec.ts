@@ -1,0 +1,233 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gatewayUrl } from './e2e-env';
+import { api, auditRows, expectProblem, mapLimit, validCertificate, waitFor } from './http';
+import { restartService } from './restart';
+
+const run = Date.now().toString(36);
+const N = 100; // the issue's 1,000 is loadtest/reissuance.mjs
+const dir = mkdtempSync(join(tmpdir(), 'certctl-e2e-reissuance-'));
+
+/** A gateway call, retried while the gateway sheds load (429) or a busy service answers late (503, 504): this machine is shared. */
+async function call(method: string, path: string, body?: unknown) {
+  for (let attempt = 0; ; attempt++) {
+    const r = await api(method, path, body === undefined ? {} : { body });
+    if (![429, 503, 504].includes(r.status) || attempt >= 20) return r;
+    await new Promise((res) => setTimeout(res, 250 * Math.min(attempt + 1, 8)));
+  }
+}
+
+async function issuer(id: string, parent: string | undefined, pathLength: number) {
+  const r = await call('POST', '/api/v1/issuers', {
+    id,
+    name: id,
+    type: 'local',
+    path_length: pathLength,
+    ...(parent ? { parent_id: parent } : {}),
+  });
+  if (r.status !== 201) throw new Error(`issuer ${id}: ${r.status} ${r.text}`);
+  return r.body;
+}
+
+/** Creates certificates from `issuerId` and waits until each is active with its first version. */
+async function fleet(prefix: string, count: number, issuerId: string): Promise<string[]> {
+  const ids = await mapLimit(
+    Array.from({ length: count }, (_, i) => `${prefix}-${i}`),
+    4,
+    async (name) => {
+      const r = await call('POST', '/api/v1/certificates', { ...validCertificate(name), issuer_id: issuerId });
+      if (r.status === 201) return r.body.id as string;
+      // A create that answered late (503) may have happened: the retry then finds the name taken.
+      const found =
+        r.status === 409
+          ? (await call('GET', `/api/v1/certificates?q=${name}`)).body.data.find((c: { name: string }) => c.name === name)
+          : undefined;
+      if (!found) throw new Error(`create ${name}: ${r.status} ${r.text}`);
+      return found.id as string;
+    },
+  );
+  await mapLimit(ids, 8, (id) =>
+    waitFor(
+      async () => ((await call('GET', `/api/v1/certificates/${id}`)).body.status === 'active' ? true : undefined),
+      180000,
+      `${id} active`,
+    ),
+  );
+  return ids;
+}
+
+const campaign = async (id: string) => (await call('GET', `/api/v1/reissuance-campaigns/${id}`)).body;
+
+describe('emergency fleet re-issuance', () => {
+  const root = `iss-root-${run}`;
+  const mid = `iss-mid-${run}`;
+  const issuing = `iss-issuing-${run}`;
+  const replacement = `iss-new-${run}`;
+  let underIssuing: string[];
+  let underMid: string[];
+  let bystanders: string[];
+  let oldSerials: Map<string, { serial: string; issuer: string; pem: string }>;
+  let id: string;
+
+  beforeAll(async () => {
+    await issuer(root, undefined, 2);
+    await issuer(mid, root, 1);
+    await issuer(issuing, mid, 0);
+    await issuer(replacement, root, 0);
+    // 70 certificates from the issuing CA under the intermediate, 30 from the intermediate itself, 3 elsewhere.
+    underIssuing = await fleet(`ri${run}a`, 70, issuing);
+    underMid = await fleet(`ri${run}b`, N - 70, mid);
+    bystanders = await fleet(`ri${run}c`, 3, 'iss-local');
+    oldSerials = new Map();
+    await mapLimit([...underIssuing, ...underMid], 8, async (cert) => {
+      const c = (await call('GET', `/api/v1/certificates/${cert}`)).body;
+      oldSerials.set(cert, { serial: c.current_version.serial_number, issuer: c.current_version.issuer_id, pem: c.certificate_pem });
+    });
+  }, 600000);
+
+  it('err/a campaign that selects nothing, names a missing issuer or forces without a reason is a 422 naming the field', async () => {
+    expectProblem(await call('POST', '/api/v1/reissuance-campaigns', { revoke_old: 'keyCompromise' }), 422);
+    const missing = await call('POST', '/api/v1/reissuance-campaigns', { issuer_id: mid, new_issuer_id: 'iss-nope' });
+    expectProblem(missing, 422);
+    expect(JSON.stringify(missing.body)).toContain('new_issuer_id');
+    expectProblem(await call('POST', '/api/v1/reissuance-campaigns', { issuer_id: mid, force_revoke: true }), 422);
+    expectProblem(await call('GET', '/api/v1/reissuance-campaigns/rc-nope'), 404);
+  });
+
+  it('ok/a dry run lists every certificate under the intermediate with its steps and writes nothing', async () => {
+    const before = (await call('GET', '/api/v1/reissuance-campaigns?limit=200')).body.data.length;
+    const r = await call('POST', '/api/v1/reissuance-campaigns', {
+      issuer_id: mid,
+      new_issuer_id: replacement,
+      revoke_old: 'keyCompromise',
+      dry_run: true,
+    });
+    expect(r.status).toBe(201);
+    expect(r.body).toMatchObject({ dry_run: true, total: N });
+    expect(new Set(r.body.items.map((i: { certificate_id: string }) => i.certificate_id))).toEqual(new Set([...underIssuing, ...underMid]));
+    const first = r.body.items.find((i: { certificate_id: string }) => i.certificate_id === underIssuing[0]);
+    expect(first.steps).toEqual([
+      `issue a replacement from ${replacement}`,
+      'no deployment target: nothing to deploy',
+      'verify the replacement (issuer, validity, deployments)',
+      `revoke the old version ${oldSerials.get(underIssuing[0]!)!.serial} (keyCompromise) after verification`,
+    ]);
+    expect((await call('GET', '/api/v1/reissuance-campaigns?limit=200')).body.data.length).toBe(before);
+    expect((await call('GET', `/api/v1/certificates/${underIssuing[0]}/versions`)).body.data).toHaveLength(1);
+  });
+
+  it('ok/the campaign replaces all, survives pause, resume and a restart of inventory and scheduler, and revokes the old versions', async () => {
+    const created = await call('POST', '/api/v1/reissuance-campaigns', {
+      issuer_id: mid,
+      new_issuer_id: replacement,
+      revoke_old: 'keyCompromise',
+      rate_per_minute: 300,
+    });
+    expect(created.status).toBe(201);
+    id = created.body.id;
+    expect(created.body).toMatchObject({ status: 'running', new_issuer_id: replacement, revoke_old: 'keyCompromise', force_revoke: false });
+    expect(created.body.progress.total).toBe(N);
+    const audit = await auditRows('reissuance.create', id);
+    expect(audit[0]).toMatchObject({ status: 201 });
+
+    // Pause once some are done: nothing moves while paused.
+    await waitFor(async () => ((await campaign(id)).progress.done >= 10 ? true : undefined), 120000, '10 items done');
+    expect((await call('POST', `/api/v1/reissuance-campaigns/${id}/pause`)).body.status).toBe('paused');
+    await new Promise((res) => setTimeout(res, 5000)); // a round already running when the pause landed finishes its phase
+    const frozen = (await campaign(id)).progress;
+    await new Promise((res) => setTimeout(res, 4000));
+    expect((await campaign(id)).progress).toMatchObject({ done: frozen.done, pending: frozen.pending, in_progress: frozen.in_progress });
+    expect(frozen.remaining).toBeGreaterThan(0);
+    expectProblem(await call('POST', `/api/v1/reissuance-campaigns/${id}/pause`), 409);
+    expect((await call('POST', `/api/v1/reissuance-campaigns/${id}/resume`)).body.status).toBe('running');
+    await auditRows('reissuance.pause', id);
+    await auditRows('reissuance.resume', id);
+
+    // Restart the driver's two halves in the middle.
+    await waitFor(async () => ((await campaign(id)).progress.done >= frozen.done + 10 ? true : undefined), 120000, '10 more done');
+    await restartService('inventory');
+    await restartService('scheduler');
+
+    const finished = await waitFor(
+      async () => {
+        const c = await campaign(id);
+        return c.status === 'completed' ? c : undefined;
+      },
+      300000,
+      'the campaign to complete',
+    );
+    expect(finished.progress).toMatchObject({ total: N, done: N, failed: 0, remaining: 0, eta_seconds: null });
+    const failed = await call('GET', `/api/v1/reissuance-campaigns/${id}/items?status=failed`);
+    expect(failed.body.data).toEqual([]);
+
+    // Exactly one replacement per certificate, from the new issuer; the bystanders untouched.
+    await mapLimit([...underIssuing, ...underMid], 8, async (cert) => {
+      const versions = (await call('GET', `/api/v1/certificates/${cert}/versions`)).body.data;
+      expect(versions).toHaveLength(2);
+      const c = (await call('GET', `/api/v1/certificates/${cert}`)).body;
+      expect({ status: c.status, issuer: c.current_version.issuer_id }).toEqual({ status: 'active', issuer: replacement });
+    });
+    for (const cert of bystanders) expect((await call('GET', `/api/v1/certificates/${cert}/versions`)).body.data).toHaveLength(1);
+  }, 600000);
+
+  it('ok/every old version is on its issuer’s CRL, and openssl ocsp says revoked (keyCompromise) for them', async () => {
+    for (const iss of [issuing, mid]) {
+      const expected = [...oldSerials.values()].filter((o) => o.issuer === iss).map((o) => o.serial.toUpperCase());
+      const crlFile = join(dir, `${iss}.crl`);
+      const text = await waitFor(
+        async () => {
+          const res = await fetch(`${gatewayUrl()}/.well-known/pki/crl/${iss}`);
+          writeFileSync(crlFile, Buffer.from(await res.arrayBuffer()));
+          const out = spawnSync('openssl', ['crl', '-inform', 'DER', '-in', crlFile, '-noout', '-text'], { encoding: 'utf8' }).stdout;
+          return expected.every((s) => out.includes(`Serial Number: ${s}`)) ? out : undefined;
+        },
+        60000,
+        `the CRL of ${iss} to list the replaced serials`,
+      );
+      expect(text).toContain('Key Compromise');
+    }
+    const caPem = (await call('GET', `/api/v1/issuers/${issuing}`)).body.ca_certificate_pem;
+    const caFile = join(dir, 'issuing.pem');
+    writeFileSync(caFile, caPem);
+    const sample = underIssuing.slice(0, 10);
+    const files = sample.map((cert, i) => {
+      const p = join(dir, `old-${i}.pem`);
+      writeFileSync(p, oldSerials.get(cert)!.pem);
+      return p;
+    });
+    const chain = (await call('GET', `/api/v1/issuers/${issuing}`)).body.ca_chain_pem ?? '';
+    const trust = join(dir, 'trust.pem');
+    writeFileSync(trust, `${caPem}\n${chain}\n${(await call('GET', `/api/v1/issuers/${root}`)).body.ca_certificate_pem}`);
+    const r = spawnSync(
+      'openssl',
+      [
+        'ocsp',
+        '-issuer',
+        caFile,
+        ...files.flatMap((p) => ['-cert', p]),
+        '-url',
+        `${gatewayUrl()}/.well-known/pki/ocsp/${issuing}`,
+        '-CAfile',
+        trust,
+      ],
+      { encoding: 'utf8', timeout: 30000 },
+    );
+    const out = `${r.stdout}${r.stderr}`;
+    expect(out).toContain('Response verify OK');
+    expect(files.filter((p) => out.includes(`${p}: revoked`))).toHaveLength(files.length);
+    expect(out).toContain('Reason: keyCompromise');
+  }, 120000);
+
+  it('ok/the items list pages and the retry of an item that did not fail is a 409', async () => {
+    const page = await call('GET', `/api/v1/reissuance-campaigns/${id}/items?limit=60`);
+    expect(page.body.data).toHaveLength(60);
+    expect(page.body.data[0]).toMatchObject({ status: 'done', attempt: 0, old_serial: expect.any(String), job_id: expect.any(String) });
+    const rest = await call('GET', `/api/v1/reissuance-campaigns/${id}/items?limit=60&cursor=${page.body.next_cursor}`);
+    expect(rest.body.data).toHaveLength(N - 60);
+    expect(rest.body.next_cursor).toBeNull();
+    expectProblem(await call('POST', `/api/v1/reissuance-campaigns/${id}/items/${page.body.data[0].id}/retry`), 409);
+    expectProblem(await call('POST', `/api/v1/reissuance-campaigns/${id}/cancel`), 409);
+  });
+});
