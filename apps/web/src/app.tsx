@@ -1,12 +1,13 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { SignIn } from './auth/sign-in';
-import { useSessionState } from './auth/session';
+import { useSession, useSessionState } from './auth/session';
 import { AgentsPage } from './pages/agents';
 import { CertificateDetailPage } from './pages/certificate-detail';
 import { CertificatesPage } from './pages/certificates';
 import { JobsPage } from './pages/jobs';
 import { OverviewPage } from './pages/overview';
+import { opsNav, opsPage } from './pages/ops/routes';
 import { Link, useLocation } from './router';
 
 const NAV = [
@@ -53,10 +54,11 @@ export function App() {
 
 function Nav() {
   const { path } = useLocation();
+  const { can } = useSession();
   return (
     <nav aria-label="Main">
       <ul>
-        {NAV.map((item) => {
+        {[...NAV, ...opsNav(can)].map((item) => {
           const current = item.href === '/' ? path === '/' : path.startsWith(item.href);
           return (
             <li key={item.href}>
@@ -78,6 +80,8 @@ function Page() {
   if (path === '/certificates') return <CertificatesPage />;
   if (path === '/jobs') return <JobsPage />;
   if (path === '/agents') return <AgentsPage />;
+  const ops = opsPage(path);
+  if (ops) return ops;
   if (path === '/') return <OverviewPage />;
   return (
     <section>
