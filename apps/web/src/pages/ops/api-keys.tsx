@@ -1,6 +1,7 @@
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useApi } from '../../api/use-api';
+import { useSession } from '../../auth/session';
 import { ActionButton } from '../../components/confirm-button';
 import { Loadable } from '../../components/problem';
 import { StatusBadge, formatDate } from '../../components/status';
@@ -11,6 +12,7 @@ import { useCursors } from './cursor';
 /** API keys (admin): every key with its role and state, create (secret shown once), disable / enable. */
 export function ApiKeysPage() {
   const api = useApi();
+  const { whoami } = useSession();
   const [role, setRole] = useState('');
   const [status, setStatus] = useState('');
   const { cursor, reset, pager } = useCursors();
@@ -44,7 +46,7 @@ export function ApiKeysPage() {
             <CreateApiKey />
             <div className="filters">
               <div className="field">
-                <label htmlFor="key-role">Role</label>
+                <label htmlFor="key-role">Show role</label>
                 <select id="key-role" value={role} onChange={pick(setRole)}>
                   <option value="">Any</option>
                   {ROLES.map((value) => (
@@ -53,7 +55,7 @@ export function ApiKeysPage() {
                 </select>
               </div>
               <div className="field">
-                <label htmlFor="key-status">State</label>
+                <label htmlFor="key-status">Show state</label>
                 <select id="key-status" value={status} onChange={pick(setStatus)}>
                   <option value="">Any</option>
                   {['active', 'disabled', 'expired'].map((value) => (
@@ -76,7 +78,9 @@ export function ApiKeysPage() {
                   <td>{formatDate(key.expires_at)}</td>
                   <td>{key.created_by}</td>
                   <td>
-                    {key.status === 'disabled' ? (
+                    {key.id === whoami.key_id ? (
+                      <span className="muted">the key you signed in with</span>
+                    ) : key.status === 'disabled' ? (
                       <ActionButton
                         label="Enable"
                         refresh={['api-keys']}

@@ -32,18 +32,20 @@ export function ChannelsSection() {
                 </td>
                 <td>{formatDate(channel.created_at)}</td>
                 {write && (
-                  <td className="actions">
-                    <ActionButton
-                      label={channel.enabled ? `Disable` : `Enable`}
-                      refresh={['notification-channels']}
-                      run={() =>
-                        api.call('patch', '/api/v1/notification-channels/{id}', {
-                          params: { id: channel.id },
-                          body: { enabled: !channel.enabled },
-                        })
-                      }
-                    />
-                    <TestButton id={channel.id} />
+                  <td>
+                    <div className="actions">
+                      <ActionButton
+                        label={channel.enabled ? `Disable` : `Enable`}
+                        refresh={['notification-channels']}
+                        run={() =>
+                          api.call('patch', '/api/v1/notification-channels/{id}', {
+                            params: { id: channel.id },
+                            body: { enabled: !channel.enabled },
+                          })
+                        }
+                      />
+                      <TestButton id={channel.id} />
+                    </div>
                   </td>
                 )}
               </tr>

@@ -109,29 +109,31 @@ function DiscoveredTable({ rows }: { rows: Discovered[] }) {
           </td>
           <td>{formatDate(row.last_seen_at)}</td>
           {write && (
-            <td className="actions">
-              {row.status !== 'managed' && (
-                <ActionButton
-                  label="Claim"
-                  refresh={['discovered']}
-                  done="Claimed into management."
-                  run={() =>
-                    api.call('post', '/api/v1/discovered-certificates/{id}/claim', { params: { id: row.id }, body: { import: {} } })
-                  }
-                />
-              )}
-              {row.status === 'unmanaged' && (
-                <ActionButton
-                  label="Dismiss"
-                  refresh={['discovered']}
-                  run={() =>
-                    api.call('post', '/api/v1/discovered-certificates/{id}/dismiss', {
-                      params: { id: row.id },
-                      body: { reason: 'dismissed from the dashboard' },
-                    })
-                  }
-                />
-              )}
+            <td>
+              <div className="actions">
+                {row.status !== 'managed' && (
+                  <ActionButton
+                    label="Claim"
+                    refresh={['discovered']}
+                    done="Claimed into management."
+                    run={() =>
+                      api.call('post', '/api/v1/discovered-certificates/{id}/claim', { params: { id: row.id }, body: { import: {} } })
+                    }
+                  />
+                )}
+                {row.status === 'unmanaged' && (
+                  <ActionButton
+                    label="Dismiss"
+                    refresh={['discovered']}
+                    run={() =>
+                      api.call('post', '/api/v1/discovered-certificates/{id}/dismiss', {
+                        params: { id: row.id },
+                        body: { reason: 'dismissed from the dashboard' },
+                      })
+                    }
+                  />
+                )}
+              </div>
             </td>
           )}
         </tr>

@@ -8,12 +8,15 @@ import { DiscoveredPage } from './discovered';
 import { HealthChecksPage } from './health-checks';
 import { NotificationsPage } from './notifications';
 
-/** The operational pages: path, navigation label, the page, and the permission without which the link is hidden. */
+/**
+ * The operational pages: path, navigation label, the page, and the permission without which the link is hidden.
+ * Paths stay clear of what the gateway keeps for itself (/api, /acme, /health, /ready, …): /acme-admin, /endpoint-health.
+ */
 const OPS_PAGES: { href: string; label: string; page: () => ReactElement; needs?: Permission }[] = [
   { href: '/discovered', label: 'Discovered', page: () => <DiscoveredPage /> },
-  { href: '/health', label: 'Endpoint health', page: () => <HealthChecksPage /> },
+  { href: '/endpoint-health', label: 'Endpoint health', page: () => <HealthChecksPage /> },
   { href: '/notifications', label: 'Notifications', page: () => <NotificationsPage /> },
-  { href: '/acme', label: 'ACME', page: () => <AcmePage /> },
+  { href: '/acme-admin', label: 'ACME', page: () => <AcmePage /> },
   { href: '/audit', label: 'Audit', page: () => <AuditPage /> },
   { href: '/api-keys', label: 'API keys', page: () => <ApiKeysPage />, needs: 'api_keys:manage' },
 ];
