@@ -1,11 +1,11 @@
-import { readFileSync, mkdirSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
 import { type AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import { type Server, createServer } from 'node:tls';
 import { createRootCa, exportPrivateKeyPem, generateKeyPair, signLeaf } from '@certctl/pki';
-import { ROOT, startHttpReceiver } from '@certctl/testing';
-import { type Browser, type Page, chromium } from 'playwright-core';
+import { startHttpReceiver } from '@certctl/testing';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium, screenshot, signedIn as signedInAs } from './browser';
 import { gatewayUrl, readState } from './e2e-env';
 import { api, auditRows, validCertificate, waitFor } from './http';
 
@@ -17,7 +17,6 @@ import { api, auditRows, validCertificate, waitFor } from './http';
  * not see. Writes docs/images/dashboard-<page>.png.
  */
 const suffix = Date.now().toString(36);
-const IMAGES = join(ROOT, 'docs', 'images');
 let browser: Browser;
 let base: string;
 const servers: Server[] = [];
@@ -28,21 +27,8 @@ async function createKey(name: string, role: string) {
   return r.body as { id: string; key: string; principal: string };
 }
 
-/** A page signed in with the key, kept in the tab's sessionStorage so page.goto stays signed in; confirm() is accepted. */
-async function signedIn(key: string, width = 1280): Promise<Page> {
-  const page = await browser.newPage({ viewport: { width, height: 860 }, acceptDownloads: true });
-  page.on('dialog', (dialog) => void dialog.accept());
-  await page.goto(`${base}/`);
-  await page.getByLabel('API key').fill(key);
-  await page.getByLabel(/Remember in this tab/).check();
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByTestId('who').waitFor();
-  return page;
-}
-
-async function screenshot(page: Page, name: string) {
-  await page.screenshot({ path: join(IMAGES, `dashboard-${name}.png`), fullPage: true });
-}
+/** A page signed in with the key (kept in the tab, so page.goto stays signed in). */
+const signedIn = (key: string, width = 1280): Promise<Page> => signedInAs(browser, base, key, { width });
 
 /** A TLS server on loopback serving a fresh leaf for `name` (for the scan and the health check). */
 async function tlsServer(name: string): Promise<number> {
@@ -71,10 +57,8 @@ async function closedPort(): Promise<number> {
 }
 
 beforeAll(async () => {
-  mkdirSync(IMAGES, { recursive: true });
   base = gatewayUrl(readState());
-  const root = typeof process.getuid === 'function' && process.getuid() === 0;
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: root ? ['--no-sandbox'] : [] });
+  browser = await launchChromium();
 });
 afterAll(async () => {
   await browser?.close();

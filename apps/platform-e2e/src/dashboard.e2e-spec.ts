@@ -1,7 +1,5 @@
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { ROOT } from '@certctl/testing';
-import { type Browser, type Page, chromium } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium, screenshot, signedIn as signedInAs } from './browser';
 import { gatewayUrl, readState } from './e2e-env';
 import { api, validCertificate, waitFor } from './http';
 
@@ -12,7 +10,6 @@ import { api, validCertificate, waitFor } from './http';
  * reason, and what a viewer does not see. Writes docs/images/dashboard-<page>.png.
  */
 const suffix = Date.now().toString(36);
-const IMAGES = join(ROOT, 'docs', 'images');
 let browser: Browser;
 let base: string;
 
@@ -39,27 +36,12 @@ async function waitStatus(id: string, status: string) {
   );
 }
 
-/** A page signed in with the key; `remember` keeps it in the tab's sessionStorage so page.goto (a reload) stays signed in. */
-async function signedIn(key: string, remember = true): Promise<Page> {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
-  page.on('dialog', (dialog) => void dialog.accept());
-  await page.goto(`${base}/`);
-  await page.getByLabel('API key').fill(key);
-  if (remember) await page.getByLabel(/Remember in this tab/).check();
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByTestId('who').waitFor();
-  return page;
-}
-
-async function screenshot(page: Page, name: string) {
-  await page.screenshot({ path: join(IMAGES, `dashboard-${name}.png`), fullPage: true });
-}
+/** A page signed in with the key; `remember` keeps it in the tab so page.goto (a reload) stays signed in. */
+const signedIn = (key: string, remember = true): Promise<Page> => signedInAs(browser, base, key, { remember });
 
 beforeAll(async () => {
-  mkdirSync(IMAGES, { recursive: true });
   base = gatewayUrl(readState());
-  const root = typeof process.getuid === 'function' && process.getuid() === 0;
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: root ? ['--no-sandbox'] : [] });
+  browser = await launchChromium();
 });
 afterAll(async () => {
   await browser?.close();

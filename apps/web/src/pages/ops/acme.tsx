@@ -6,7 +6,7 @@ import { Loadable } from '../../components/problem';
 import { StatusBadge, formatDate } from '../../components/status';
 import { TableShell } from '../../components/table-shell';
 import { Link } from '../../router';
-import { Tabs } from './cursor';
+import { SelectFilter, Tabs } from './cursor';
 import { EabKeysSection } from './eab-keys';
 
 type Tab = 'accounts' | 'orders' | 'eab';
@@ -95,15 +95,13 @@ function Orders({ account, onAccount }: { account: string; onAccount: (id: strin
           <label htmlFor="order-account">Account</label>
           <input id="order-account" value={account} onChange={(event) => onAccount(event.target.value.trim())} />
         </div>
-        <div className="field">
-          <label htmlFor="order-status">Status</label>
-          <select id="order-status" value={status} onChange={(event) => setStatus(event.target.value)}>
-            <option value="">Any</option>
-            {['pending', 'ready', 'processing', 'valid', 'invalid'].map((value) => (
-              <option key={value}>{value}</option>
-            ))}
-          </select>
-        </div>
+        <SelectFilter
+          id="order-status"
+          label="Status"
+          value={status}
+          values={['pending', 'ready', 'processing', 'valid', 'invalid']}
+          onChange={(next) => setStatus(next)}
+        />
       </div>
       <Loadable query={orders}>
         {(data) =>

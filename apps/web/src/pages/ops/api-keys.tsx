@@ -7,7 +7,7 @@ import { Loadable } from '../../components/problem';
 import { StatusBadge, formatDate } from '../../components/status';
 import { TableShell } from '../../components/table-shell';
 import { CreateApiKey, ROLES } from './api-key-create';
-import { useCursors } from './cursor';
+import { SelectFilter, useCursors } from './cursor';
 
 /** API keys (admin): every key with its role and state, create (secret shown once), disable / enable. */
 export function ApiKeysPage() {
@@ -29,8 +29,8 @@ export function ApiKeysPage() {
       }),
     placeholderData: keepPreviousData,
   });
-  const pick = (set: (value: string) => void) => (event: React.ChangeEvent<HTMLSelectElement>) => {
-    set(event.target.value);
+  const pick = (set: (value: string) => void) => (next: string) => {
+    set(next);
     reset();
   };
   return (
@@ -45,24 +45,14 @@ export function ApiKeysPage() {
           <>
             <CreateApiKey />
             <div className="filters">
-              <div className="field">
-                <label htmlFor="key-role">Show role</label>
-                <select id="key-role" value={role} onChange={pick(setRole)}>
-                  <option value="">Any</option>
-                  {ROLES.map((value) => (
-                    <option key={value}>{value}</option>
-                  ))}
-                </select>
-              </div>
-              <div className="field">
-                <label htmlFor="key-status">Show state</label>
-                <select id="key-status" value={status} onChange={pick(setStatus)}>
-                  <option value="">Any</option>
-                  {['active', 'disabled', 'expired'].map((value) => (
-                    <option key={value}>{value}</option>
-                  ))}
-                </select>
-              </div>
+              <SelectFilter id="key-role" label="Show role" value={role} values={ROLES} onChange={pick(setRole)} />
+              <SelectFilter
+                id="key-status"
+                label="Show state"
+                value={status}
+                values={['active', 'disabled', 'expired']}
+                onChange={pick(setStatus)}
+              />
             </div>
             <TableShell headers={['Name', 'Principal', 'Role', 'State', 'Prefix', 'Last used', 'Expires', 'Created by', 'Action']}>
               {data.data.map((key) => (

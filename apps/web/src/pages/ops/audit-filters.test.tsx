@@ -31,7 +31,8 @@ function serve() {
 const lastList = (calls: ReturnType<typeof serve>) =>
   Object.fromEntries(calls.filter((call) => call.url.pathname === '/api/v1/audit').pop()!.url.searchParams);
 
-describe('the audit filter form', () => {
+// A busy CI machine can take seconds for the first render of a file: the default 5 s is not about this code.
+describe('the audit filter form', { timeout: 20_000 }, () => {
   afterEach(() => vi.unstubAllGlobals());
 
   it('sends the filters to the server only on Apply, with the time range in UTC', async () => {

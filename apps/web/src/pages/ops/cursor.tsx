@@ -58,3 +58,32 @@ export function Tabs<T extends string>({
     </div>
   );
 }
+
+/** A labelled select of the values a list filter takes ('' is "Any"); a change also goes back to the first page. */
+export function SelectFilter({
+  id,
+  label,
+  value,
+  values,
+  onChange,
+}: {
+  id: string;
+  label: string;
+  value: string;
+  values: readonly string[];
+  onChange: (value: string) => void;
+}) {
+  return (
+    <div className="field">
+      <label htmlFor={id}>{label}</label>
+      <select id={id} value={value} onChange={(event) => onChange(event.target.value)}>
+        <option value="">Any</option>
+        {values.map((option) => (
+          <option key={option} value={option}>
+            {option.replace(/_/g, ' ')}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+}

@@ -34,7 +34,7 @@ function serve() {
 const requeued = (calls: ReturnType<typeof serve>) =>
   calls.filter((call) => call.url.pathname.endsWith('/requeue')).map((call) => call.url.pathname.split('/')[4]);
 
-describe('the dead-letter table', () => {
+describe('the dead-letter table', { timeout: 20_000 }, () => {
   afterEach(() => vi.unstubAllGlobals());
 
   it('shows why each notification died', () => {

@@ -8,7 +8,7 @@ import { Loadable } from '../../components/problem';
 import { StatusBadge, formatDate } from '../../components/status';
 import { TableShell } from '../../components/table-shell';
 import { Link } from '../../router';
-import { useCursors } from './cursor';
+import { SelectFilter, useCursors } from './cursor';
 
 type Discovered = ResponseOf<'/api/v1/discovered-certificates', 'get'>['data'][number];
 const STATUSES = ['unmanaged', 'managed', 'dismissed'] as const;
@@ -41,22 +41,16 @@ export function DiscoveredPage() {
         </p>
       )}
       <div className="filters">
-        <div className="field">
-          <label htmlFor="discovered-status">Status</label>
-          <select
-            id="discovered-status"
-            value={status}
-            onChange={(event) => {
-              setStatus(event.target.value);
-              reset();
-            }}
-          >
-            <option value="">Any</option>
-            {STATUSES.map((value) => (
-              <option key={value}>{value}</option>
-            ))}
-          </select>
-        </div>
+        <SelectFilter
+          id="discovered-status"
+          label="Status"
+          value={status}
+          values={STATUSES}
+          onChange={(next) => {
+            setStatus(next);
+            reset();
+          }}
+        />
         <div className="field grow">
           <label htmlFor="discovered-q">Search</label>
           <input

@@ -27,7 +27,7 @@ function serve() {
   });
 }
 
-describe('creating an EAB key', () => {
+describe('creating an EAB key', { timeout: 20_000 }, () => {
   afterEach(() => vi.unstubAllGlobals());
 
   it('sends the profile and description, then shows the HMAC key once with its kid', async () => {

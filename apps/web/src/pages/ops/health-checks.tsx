@@ -7,7 +7,7 @@ import { ActionButton } from '../../components/confirm-button';
 import { Loadable } from '../../components/problem';
 import { StatusBadge, formatDate } from '../../components/status';
 import { TableShell } from '../../components/table-shell';
-import { useCursors } from './cursor';
+import { SelectFilter, useCursors } from './cursor';
 
 type Check = ResponseOf<'/api/v1/health-checks', 'get'>['data'][number];
 const STATUSES = ['unknown', 'healthy', 'degraded', 'down', 'cert_mismatch'] as const;
@@ -37,22 +37,16 @@ export function HealthChecksPage() {
         </p>
       )}
       <div className="filters">
-        <div className="field">
-          <label htmlFor="health-status">State</label>
-          <select
-            id="health-status"
-            value={status}
-            onChange={(event) => {
-              setStatus(event.target.value);
-              reset();
-            }}
-          >
-            <option value="">Any</option>
-            {STATUSES.map((value) => (
-              <option key={value}>{value}</option>
-            ))}
-          </select>
-        </div>
+        <SelectFilter
+          id="health-status"
+          label="State"
+          value={status}
+          values={STATUSES}
+          onChange={(next) => {
+            setStatus(next);
+            reset();
+          }}
+        />
       </div>
       <Loadable query={page}>
         {(data) => (
@@ -87,7 +81,8 @@ function ChecksTable({ rows, open, onToggle }: { rows: Check[]; open: string | n
               {check.sni && check.sni !== check.host ? ` (SNI ${check.sni})` : ''}
             </td>
             <td>
-              <StatusBadge status={check.enabled ? check.status : 'disabled'} />
+              <StatusBadge status={check.status} />
+              {!check.enabled && <div className="muted">not scheduled (disabled)</div>}
             </td>
             <td>{check.consecutive_failures}</td>
             <td>{formatDate(check.last_checked_at)}</td>

@@ -3,7 +3,7 @@ import { useState } from 'react';
 import { useApi } from '../../api/use-api';
 import { Loadable } from '../../components/problem';
 import { ChannelsSection } from './channels';
-import { Tabs, useCursors } from './cursor';
+import { SelectFilter, Tabs, useCursors } from './cursor';
 import { DeadLetterTable, DeliveryTable } from './dead-letter-table';
 
 type Tab = 'deliveries' | 'dead' | 'channels';
@@ -53,22 +53,16 @@ function Deliveries({ dead }: { dead: boolean }) {
         </p>
       ) : (
         <div className="filters">
-          <div className="field">
-            <label htmlFor="notification-status">Status</label>
-            <select
-              id="notification-status"
-              value={status}
-              onChange={(event) => {
-                setStatus(event.target.value);
-                reset();
-              }}
-            >
-              <option value="">Any</option>
-              {STATUSES.map((value) => (
-                <option key={value}>{value}</option>
-              ))}
-            </select>
-          </div>
+          <SelectFilter
+            id="notification-status"
+            label="Status"
+            value={status}
+            values={STATUSES}
+            onChange={(next) => {
+              setStatus(next);
+              reset();
+            }}
+          />
         </div>
       )}
       <Loadable query={page}>
