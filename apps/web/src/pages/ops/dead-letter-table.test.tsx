@@ -2,6 +2,7 @@ import { fireEvent, screen, waitFor } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { mockFetch, renderSignedIn } from '../../testing/render';
 import { type Delivery, DeadLetterTable } from './dead-letter-table';
+import { NotificationsPage } from './notifications';
 
 const dead = (id: string): Delivery => ({
   id,
@@ -81,5 +82,17 @@ describe('the dead-letter table', { timeout: 20_000 }, () => {
     renderSignedIn(<DeadLetterTable rows={[dead('n-1')]} />, 'viewer');
     expect(screen.queryAllByRole('checkbox')).toHaveLength(0);
     expect(screen.queryByRole('button', { name: /Requeue/ })).toBeNull();
+  });
+
+  it('opens on the dead-letter tab from the overview link and lists only dead notifications', async () => {
+    const calls = mockFetch((url) =>
+      url.pathname === '/api/v1/notifications' ? { body: { data: [dead('n-9')], next_cursor: null } } : undefined,
+    );
+    window.history.pushState(null, '', '/notifications?tab=dead');
+    renderSignedIn(<NotificationsPage />, 'operator');
+    expect(screen.getByRole('tab', { name: 'Dead letters' }).getAttribute('aria-selected')).toBe('true');
+    await screen.findByRole('button', { name: 'Requeue n-9' });
+    expect(calls[0].url.searchParams.get('status')).toBe('dead');
+    window.history.pushState(null, '', '/');
   });
 });

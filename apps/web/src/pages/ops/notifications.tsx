@@ -11,7 +11,10 @@ const STATUSES = ['pending', 'sent', 'failed', 'dead'] as const;
 
 /** Notifications: every delivery, the dead letters with requeue, and the channels. */
 export function NotificationsPage() {
-  const [tab, setTab] = useState<Tab>(() => (new URLSearchParams(window.location.search).get('tab') as Tab | null) ?? 'deliveries');
+  const [tab, setTab] = useState<Tab>(() => {
+    const asked = new URLSearchParams(window.location.search).get('tab');
+    return asked === 'dead' || asked === 'channels' ? asked : 'deliveries';
+  });
   return (
     <section>
       <h1>Notifications</h1>
