@@ -15,7 +15,7 @@ export function ApiKeysPage() {
   const { whoami } = useSession();
   const [role, setRole] = useState('');
   const [status, setStatus] = useState('');
-  const { cursor, reset, pager } = useCursors();
+  const { cursor, resetting, pager } = useCursors();
   const keys = useQuery({
     queryKey: ['api-keys', role, status, cursor],
     queryFn: () =>
@@ -29,10 +29,6 @@ export function ApiKeysPage() {
       }),
     placeholderData: keepPreviousData,
   });
-  const pick = (set: (value: string) => void) => (next: string) => {
-    set(next);
-    reset();
-  };
   return (
     <section>
       <h1>API keys</h1>
@@ -45,13 +41,13 @@ export function ApiKeysPage() {
           <>
             <CreateApiKey />
             <div className="filters">
-              <SelectFilter id="key-role" label="Show role" value={role} values={ROLES} onChange={pick(setRole)} />
+              <SelectFilter id="key-role" label="Show role" value={role} values={ROLES} onChange={resetting(setRole)} />
               <SelectFilter
                 id="key-status"
                 label="Show state"
                 value={status}
                 values={['active', 'disabled', 'expired']}
-                onChange={pick(setStatus)}
+                onChange={resetting(setStatus)}
               />
             </div>
             <TableShell headers={['Name', 'Principal', 'Role', 'State', 'Prefix', 'Last used', 'Expires', 'Created by', 'Action']}>

@@ -6,6 +6,11 @@ export function useCursors() {
   return {
     cursor: cursors[cursors.length - 1],
     reset: () => setCursors([undefined]),
+    /** A filter's setter that also goes back to the first page. */
+    resetting: (set: (value: string) => void) => (value: string) => {
+      set(value);
+      setCursors([undefined]);
+    },
     pager: (next: string | null | undefined) => (
       <nav className="pager" aria-label="Pages">
         <button type="button" disabled={cursors.length === 1} onClick={() => setCursors(cursors.slice(0, -1))}>

@@ -18,7 +18,7 @@ export function DiscoveredPage() {
   const api = useApi();
   const [status, setStatus] = useState<string>('unmanaged');
   const [text, setText] = useState('');
-  const { cursor, reset, pager } = useCursors();
+  const { cursor, resetting, pager } = useCursors();
   const summary = useQuery({
     queryKey: ['discovered', 'summary'],
     queryFn: () => api.call('get', '/api/v1/discovered-certificates/summary'),
@@ -41,26 +41,10 @@ export function DiscoveredPage() {
         </p>
       )}
       <div className="filters">
-        <SelectFilter
-          id="discovered-status"
-          label="Status"
-          value={status}
-          values={STATUSES}
-          onChange={(next) => {
-            setStatus(next);
-            reset();
-          }}
-        />
+        <SelectFilter id="discovered-status" label="Status" value={status} values={STATUSES} onChange={resetting(setStatus)} />
         <div className="field grow">
           <label htmlFor="discovered-q">Search</label>
-          <input
-            id="discovered-q"
-            value={text}
-            onChange={(event) => {
-              setText(event.target.value);
-              reset();
-            }}
-          />
+          <input id="discovered-q" value={text} onChange={(event) => resetting(setText)(event.target.value)} />
         </div>
       </div>
       <Loadable query={page}>

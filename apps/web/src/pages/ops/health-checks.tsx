@@ -17,7 +17,7 @@ export function HealthChecksPage() {
   const api = useApi();
   const [status, setStatus] = useState('');
   const [open, setOpen] = useState<string | null>(null);
-  const { cursor, reset, pager } = useCursors();
+  const { cursor, resetting, pager } = useCursors();
   const summary = useQuery({ queryKey: ['health-checks', 'summary'], queryFn: () => api.call('get', '/api/v1/health-checks/summary') });
   const page = useQuery({
     queryKey: ['health-checks', status, cursor],
@@ -37,16 +37,7 @@ export function HealthChecksPage() {
         </p>
       )}
       <div className="filters">
-        <SelectFilter
-          id="health-status"
-          label="State"
-          value={status}
-          values={STATUSES}
-          onChange={(next) => {
-            setStatus(next);
-            reset();
-          }}
-        />
+        <SelectFilter id="health-status" label="State" value={status} values={STATUSES} onChange={resetting(setStatus)} />
       </div>
       <Loadable query={page}>
         {(data) => (

@@ -38,7 +38,7 @@ export function NotificationsPage() {
 function Deliveries({ dead }: { dead: boolean }) {
   const api = useApi();
   const [status, setStatus] = useState('');
-  const { cursor, reset, pager } = useCursors();
+  const { cursor, resetting, pager } = useCursors();
   const wanted = dead ? 'dead' : status;
   const page = useQuery({
     queryKey: ['notifications', wanted, cursor],
@@ -56,16 +56,7 @@ function Deliveries({ dead }: { dead: boolean }) {
         </p>
       ) : (
         <div className="filters">
-          <SelectFilter
-            id="notification-status"
-            label="Status"
-            value={status}
-            values={STATUSES}
-            onChange={(next) => {
-              setStatus(next);
-              reset();
-            }}
-          />
+          <SelectFilter id="notification-status" label="Status" value={status} values={STATUSES} onChange={resetting(setStatus)} />
         </div>
       )}
       <Loadable query={page}>
