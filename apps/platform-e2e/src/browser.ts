@@ -58,9 +58,12 @@ export async function waitStatus(id: string, status: string, timeoutMs = 60000) 
   );
 }
 
-/** A page signed in with the key; `remember` keeps it in the tab's sessionStorage so page.goto (a reload) stays signed in. */
-export async function signedIn(key: string, remember = true): Promise<Page> {
-  const page = await browser().newPage({ viewport: { width: 1280, height: 860 } });
+/**
+ * A page signed in with the key; `remember` keeps it in the tab's sessionStorage so page.goto
+ * (a reload) stays signed in. confirm() dialogs are accepted; downloads are allowed.
+ */
+export async function signedIn(key: string, remember = true, width = 1280): Promise<Page> {
+  const page = await browser().newPage({ viewport: { width, height: 860 }, acceptDownloads: true });
   page.on('dialog', (dialog) => void dialog.accept());
   await page.goto(`${baseUrl()}/`);
   await page.getByLabel('API key').fill(key);

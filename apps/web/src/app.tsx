@@ -1,7 +1,7 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { SignIn } from './auth/sign-in';
-import { useSessionState } from './auth/session';
+import { useSession, useSessionState } from './auth/session';
 import { AgentsPage } from './pages/agents';
 import { CertificateDetailPage } from './pages/certificate-detail';
 import { CertificatesPage } from './pages/certificates';
@@ -11,6 +11,7 @@ import { IssuerDetailPage } from './pages/issuer-detail';
 import { IssuersPage } from './pages/issuers';
 import { JobsPage } from './pages/jobs';
 import { OverviewPage } from './pages/overview';
+import { opsNav, opsPage } from './pages/ops/routes';
 import { Link, useLocation } from './router';
 
 const NAV = [
@@ -63,10 +64,11 @@ export function App() {
 
 function Nav() {
   const { path } = useLocation();
+  const { can } = useSession();
   return (
     <nav aria-label="Main">
       <ul>
-        {NAV.map((item) => {
+        {[...NAV, ...opsNav(can)].map((item) => {
           const current = item.href === '/' ? path === '/' : path.startsWith(item.href);
           return (
             <li key={item.href}>
@@ -92,6 +94,8 @@ function Page() {
   if (issuer) return <IssuerDetailPage id={decodeURIComponent(issuer[1])} />;
   if (path === '/issuers') return <IssuersPage />;
   if (CONFIG_RESOURCES[path]) return <ConfigResourcePage key={path} resource={CONFIG_RESOURCES[path]} />;
+  const ops = opsPage(path);
+  if (ops) return ops;
   if (path === '/') return <OverviewPage />;
   return (
     <section>

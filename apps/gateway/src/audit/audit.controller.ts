@@ -1,11 +1,14 @@
-import { Controller, Get, Param, Query } from '@nestjs/common';
+import { Controller, Get, Param, Query, Req, Res } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { AppError, Permission, isoDateSchema } from '@certctl/contracts';
 import { type AuditEventRow, decodeCursor, encodeCursor } from '@certctl/database';
+import type { GatewayRequest } from '../auth/principal';
 import { Endpoint } from '../http/endpoint';
 import { listQuerySchema, pageSchema } from '../http/pagination';
 import { idParam } from '../http/params';
-import { AuditRepository } from './audit.repository';
+import { auditCsvStream } from './audit-csv';
+import { type AuditFilter, AuditRepository } from './audit.repository';
 
 const isoDate = isoDateSchema;
 
@@ -35,6 +38,24 @@ export const listAuditQuerySchema = listQuerySchema.extend({
   since: isoDate.optional().describe('Events at or after this time'),
   until: isoDate.optional().describe('Events before this time'),
 });
+
+/** The CSV export takes the list's filters; it has no limit or cursor (it streams every match). */
+export const exportAuditQuerySchema = listAuditQuerySchema.omit({ limit: true, cursor: true });
+const EXPORT_PAGE = 500;
+
+/** The repository filter of the list's query parameters. */
+function filterOf(q: z.output<typeof exportAuditQuerySchema>, limit: number, before?: AuditFilter['before']): AuditFilter {
+  return {
+    actor: q.actor,
+    action: q.action,
+    resourceType: q.resource_type,
+    resourceId: q.resource_id,
+    since: q.since ? new Date(q.since) : undefined,
+    until: q.until ? new Date(q.until) : undefined,
+    before,
+    limit,
+  };
+}
 
 function toDto(r: AuditEventRow): z.infer<typeof auditEventSchema> {
   return {
@@ -70,19 +91,42 @@ export class AuditController {
     response: pageSchema(auditEventSchema),
   })
   async list(@Query() q: z.output<typeof listAuditQuerySchema>) {
-    const rows = await this.events.findPage({
-      actor: q.actor,
-      action: q.action,
-      resourceType: q.resource_type,
-      resourceId: q.resource_id,
-      since: q.since ? new Date(q.since) : undefined,
-      until: q.until ? new Date(q.until) : undefined,
-      before: q.cursor ? decodeCursor(q.cursor) : undefined,
-      limit: q.limit,
-    });
+    const rows = await this.events.findPage(filterOf(q, q.limit, q.cursor ? decodeCursor(q.cursor) : undefined));
     const page = rows.slice(0, q.limit);
     const last = page[page.length - 1];
     return { data: page.map(toDto), next_cursor: rows.length > q.limit && last ? encodeCursor(last.occurredAt, last.id) : null };
+  }
+
+  @Get('export')
+  @Endpoint({
+    permission: Permission.AuditRead,
+    tag: 'audit',
+    summary:
+      'Export every audit event matching the filters as CSV (text/csv, newest first, streamed; details as JSON; a cell that would start a spreadsheet formula gets a leading apostrophe)',
+    action: 'audit.export',
+    audit: true,
+    query: exportAuditQuerySchema,
+    produces: 'text/csv',
+  })
+  async export(
+    @Query() q: z.output<typeof exportAuditQuerySchema>,
+    @Req() req: GatewayRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    req.auditDetails = { filters: q }; // who exported which part of the trail
+    const page = async (before?: AuditFilter['before']) => {
+      const rows = await this.events.findPage(filterOf(q, EXPORT_PAGE, before));
+      const kept = rows.slice(0, EXPORT_PAGE);
+      const last = kept[kept.length - 1];
+      return { rows: kept.map(toDto), next: rows.length > EXPORT_PAGE && last ? { at: last.occurredAt, id: last.id } : undefined };
+    };
+    const first = await page();
+    const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+    void reply
+      .header('content-type', 'text/csv; charset=utf-8')
+      .header('content-disposition', `attachment; filename="certctl-audit-${stamp}.csv"`)
+      .header('cache-control', 'no-store');
+    return auditCsvStream(first, page);
   }
 
   @Get(':id')

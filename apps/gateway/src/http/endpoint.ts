@@ -31,6 +31,8 @@ export interface EndpointSpec {
   body?: z.ZodType;
   query?: z.ZodType;
   response?: z.ZodType;
+  /** The media type of a success answer that is not JSON (a download: text/csv); documented without a schema. */
+  produces?: string;
   /** Success status (default 200, 201 for creates declared with @HttpCode). */
   status?: number;
   /** Extra documented error statuses besides the defaults. */

@@ -99,6 +99,7 @@ function responsesOf(r: RouteInfo, hasParams: boolean): Json {
         ? { description: 'Done; no content' }
         : {
             description: 'Success',
+            ...(spec?.produces ? { content: { [spec.produces]: { schema: { type: 'string' } } } } : {}),
             ...(spec?.response
               ? {
                   content: {

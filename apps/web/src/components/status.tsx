@@ -17,6 +17,19 @@ const FAMILY: Record<string, string> = {
   revoked: 'bad',
   offline: 'bad',
   dead: 'bad',
+  enabled: 'ok',
+  disabled: 'neutral',
+  healthy: 'ok',
+  degraded: 'warn',
+  down: 'bad',
+  cert_mismatch: 'bad',
+  unmanaged: 'warn',
+  managed: 'ok',
+  dismissed: 'neutral',
+  valid: 'ok',
+  ready: 'neutral',
+  invalid: 'bad',
+  deactivated: 'neutral',
 };
 
 export function StatusBadge({ status }: { status: string }) {

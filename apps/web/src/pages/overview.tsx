@@ -49,7 +49,12 @@ export function OverviewPage() {
             />
             <Tile label="Expiring within 30 days" value={data.expiring.within_30_days} />
             <Tile label="Agents offline" value={data.agents.offline} tone={data.agents.offline ? 'bad' : undefined} />
-            <Tile label="Dead notifications" value={data.notifications?.dead ?? '—'} tone={data.notifications?.dead ? 'bad' : undefined} />
+            <Tile
+              label="Dead notifications"
+              value={data.notifications?.dead ?? '—'}
+              tone={data.notifications?.dead ? 'bad' : undefined}
+              href="/notifications?tab=dead"
+            />
             <Tile label="Jobs awaiting approval" value={data.jobs.by_status.awaiting_approval ?? 0} href="/jobs" />
           </div>
         )}
