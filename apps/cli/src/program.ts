@@ -5,7 +5,9 @@ import { registerAgents } from './commands/agents';
 import { registerAudit } from './commands/audit';
 import { registerCerts } from './commands/certs';
 import { registerCertsBulk } from './commands/certs-bulk';
+import { registerCertsImport } from './commands/certs-import';
 import { registerCompletion } from './commands/completion';
+import { registerDiscovered } from './commands/discovered';
 import { registerIssuers } from './commands/issuers';
 import { registerJobs } from './commands/jobs';
 import { registerKeys } from './commands/keys';
@@ -32,6 +34,7 @@ export function buildProgram(deps: CliDeps): Command {
   const ctx = () => (context ??= createContext(program, deps));
   registerCerts(program, ctx);
   registerCertsBulk(program, ctx);
+  registerCertsImport(program, ctx);
   registerJobs(program, ctx);
   registerIssuers(program, ctx);
   registerAgents(program, ctx);
@@ -39,6 +42,7 @@ export function buildProgram(deps: CliDeps): Command {
   registerKeys(program, ctx);
   registerAcme(program, ctx);
   registerAudit(program, ctx);
+  registerDiscovered(program, ctx);
   registerStatus(program, ctx, CLI_VERSION);
   registerCompletion(program, deps);
   configureErrors(program, deps);

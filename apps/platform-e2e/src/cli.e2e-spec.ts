@@ -1,12 +1,12 @@
 import { execFile, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { ROOT } from '@certctl/testing';
 import { parse as parseYaml } from 'yaml';
 import { E2E_DIR, gatewayUrl } from './e2e-env';
-import { api, validCertificate, waitFor } from './http';
+import { api, auditRows, validCertificate, waitFor } from './http';
 
 /**
  * The built `certctl` (dist/apps/cli/main.js, what `npx certctl` runs) as a child process
@@ -225,4 +225,133 @@ describe('certctl CLI against the running stack', () => {
     expect(usage.code).toBe(2);
     expect(usage.stderr.trim().split('\n')).toHaveLength(1);
   });
+
+  it('jobs cancel: a job awaiting approval is cancelled by the CLI key (audited), its certificate fails; again is exit 5', async () => {
+    const profile = await api('POST', '/api/v1/profiles', { body: { name: `cli-cancel-${suffix}`, requires_approval: true } });
+    expect(profile.status).toBe(201);
+    const cert = await api('POST', '/api/v1/certificates', {
+      body: { ...validCertificate(`cli-cancel-${suffix}`), profile_id: profile.body.id },
+    });
+    expect(cert.status).toBe(201);
+    const waiting = await waitFor(
+      async () => {
+        const page = await json(['jobs', 'list', '--certificate', cert.body.id, '--status', 'awaiting_approval']);
+        return page.data.length ? page.data : undefined;
+      },
+      30000,
+      'the job awaiting approval',
+      500,
+    );
+    const cancelled = await json(['jobs', 'cancel', waiting[0].id, '--reason', 'requested by mistake']);
+    expect(cancelled).toMatchObject({ id: waiting[0].id, status: 'cancelled', decided_by: principal });
+    expect((await api('GET', `/api/v1/certificates/${cert.body.id}`)).body.status).toBe('failed');
+    const [row] = await auditRows('job.cancel', waiting[0].id);
+    expect(row).toMatchObject({ actor: principal, status: 200 });
+
+    const again = await certctl(['jobs', 'cancel', waiting[0].id]);
+    expect(again).toMatchObject({ code: 5, stdout: '' });
+    expect(again.stderr).toMatch(
+      new RegExp(`^.+: job ${waiting[0].id} is cancelled; only a pending, awaiting_approval or awaiting_csr job can be cancelled\\n$`),
+    );
+  }, 90000);
+
+  it('certs import: a PEM bundle, a directory and a PKCS#12 made with openssl; again is "already managed"; a bad file exits 1', async () => {
+    const work = join(dir, 'import');
+    const tree = join(work, 'tree', 'nested');
+    mkdirSync(tree, { recursive: true });
+    const ossl = (args: string[]) => promisify(execFile)('openssl', args, { cwd: work });
+    await ossl([
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-keyout',
+      'ca.key',
+      '-out',
+      'ca.pem',
+      '-days',
+      '30',
+      '-subj',
+      `/CN=Import CA ${suffix}`,
+    ]);
+    const leaf = async (name: string) => {
+      await ossl([
+        'req',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:P-256',
+        '-nodes',
+        '-keyout',
+        `${name}.key`,
+        '-out',
+        `${name}.csr`,
+        '-subj',
+        `/CN=${name}.import.example`,
+      ]);
+      await ossl(['x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.pem', '-CAkey', 'ca.key', '-days', '10', '-out', `${name}.pem`]);
+    };
+    for (const name of [`bundle-${suffix}`, `dir-${suffix}`, `p12-${suffix}`]) await leaf(name);
+    const read = (file: string) => readFileSync(join(work, file), 'utf8');
+    writeFileSync(join(work, 'bundle.pem'), `${read(`bundle-${suffix}.pem`)}${read('ca.pem')}${read(`bundle-${suffix}.key`)}`);
+    writeFileSync(join(tree, 'server.crt'), read(`dir-${suffix}.pem`));
+    writeFileSync(join(work, 'tree', 'ca-only.pem'), read('ca.pem'));
+    writeFileSync(join(work, 'p12-password'), 'p12-secret\n');
+    await ossl([
+      'pkcs12',
+      '-export',
+      '-in',
+      `p12-${suffix}.pem`,
+      '-inkey',
+      `p12-${suffix}.key`,
+      '-certfile',
+      'ca.pem',
+      '-passout',
+      'pass:p12-secret',
+      '-out',
+      'store.p12',
+    ]);
+
+    const paths = [join(work, 'bundle.pem'), join(work, 'tree'), join(work, 'store.p12')];
+    const first = await certctl(['certs', 'import', ...paths, '--password-file', join(work, 'p12-password'), '--format', 'json']);
+    expect({ code: first.code, stderr: first.stderr }).toEqual({ code: 0, stderr: 'imported 3, already managed 0, skipped 1, failed 0\n' });
+    const results = JSON.parse(first.stdout).data as { file: string; result: string; certificate_id: string | null; detail: string }[];
+    expect(results.map((row) => [row.file.slice(work.length + 1), row.result])).toEqual([
+      ['bundle.pem', 'imported'],
+      ['tree/ca-only.pem', 'skipped'],
+      ['tree/nested/server.crt', 'imported'],
+      ['store.p12', 'imported'],
+    ]);
+    expect(results[0].detail).toContain('private key was not uploaded');
+    for (const [row, name] of [
+      [results[0], `bundle-${suffix}`],
+      [results[2], `dir-${suffix}`],
+      [results[3], `p12-${suffix}`],
+    ] as const) {
+      const cert = (await api('GET', `/api/v1/certificates/${row.certificate_id}`)).body;
+      expect(cert).toMatchObject({
+        common_name: `${name}.import.example`,
+        status: 'active',
+        source: 'import',
+        certificate_pem: read(`${name}.pem`),
+      });
+      expect(cert.chain_pem).toContain('BEGIN CERTIFICATE');
+      const [audit] = await auditRows('certificate.import', row.certificate_id!);
+      expect(audit).toMatchObject({ actor: principal, status: 201 });
+    }
+
+    const again = await certctl(['certs', 'import', join(work, 'bundle.pem')]);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toMatch(new RegExp(`bundle\\.pem\\s+already_managed\\s+${results[0].certificate_id}\\s+already managed`));
+
+    writeFileSync(join(work, 'broken.pem'), 'not a certificate');
+    const broken = await certctl(['certs', 'import', join(work, 'broken.pem'), join(work, 'store.p12')]);
+    expect(broken.code).toBe(1);
+    expect(broken.stdout).toMatch(/broken\.pem\s+failed/);
+    expect(broken.stdout).toMatch(/store\.p12\s+failed\s+-\s+cannot open the PKCS#12 file/);
+    expect(broken.stderr).toContain('2 of 2 files failed to import');
+  }, 120000);
 });
