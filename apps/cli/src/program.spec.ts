@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRootCa, generateKeyPair, signLeaf } from '@certctl/pki';
-import type { TransportRequest, TransportResponse } from './client/transport';
+import type { TransportRequest, TransportResponse } from '@certctl/api-client';
 import type { CliDeps } from './context';
 import { buildProgram, run } from './program';
 

@@ -1,5 +1,5 @@
 import { Command, CommanderError, Option } from 'commander';
-import { CliError, ExitCode } from './client/errors';
+import { CliError, ExitCode } from '@certctl/api-client';
 import { registerAcme } from './commands/acme';
 import { registerAgents } from './commands/agents';
 import { registerAudit } from './commands/audit';

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { CliError, ExitCode } from '../client/errors';
+import { CliError, ExitCode } from '@certctl/api-client';
 import type { CliContext } from '../context';
 import { type ImportBundle, NothingToImport, importFiles, readBundle } from '../import/bundle';
 import { collect, columns, tagPairs } from './shared';
