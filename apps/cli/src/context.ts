@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { type ApiClient, type ConnectionOptions, DEFAULT_SERVER, type Transport, connect } from '@certctl/api-client';
+import { type ApiClient, type ConnectionOptions, type Transport, connect } from '@certctl/api-client';
 import type { OutputFormat } from './output/format';
 import { Output } from './output/output';
 
@@ -28,8 +28,6 @@ export interface CliContext {
   deps: CliDeps;
   server: string;
 }
-
-export { DEFAULT_SERVER };
 
 /** The client and output of one command, from the global options of the program. */
 export function createContext(program: Command, deps: CliDeps): CliContext {

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
-import { Command, InvalidArgumentError, Option } from 'commander';
-import { CliError, type ConnectionOptions, DEFAULT_SERVER, ExitCode, connect } from '@certctl/api-client';
+import { Command, InvalidArgumentError } from 'commander';
+import { CliError, type ConnectionOptions, ExitCode, addConnectionOptions, connect } from '@certctl/api-client';
 import { serveHttp } from './http';
 
 export const MCP_VERSION = '0.1.0';
@@ -21,12 +21,11 @@ function port(value: string): number {
 
 // `certctl-mcp`: the Model Context Protocol server of certctl, a client of the gateway's REST API (docs/mcp.md).
 // stdout is the protocol channel: everything for people goes to stderr.
-const program = new Command('certctl-mcp')
-  .description('Model Context Protocol server for certctl (stdio by default), a client of the REST API (docs/mcp.md)')
-  .addOption(new Option('--server <url>', `gateway URL (env CERTCTL_SERVER_URL, default ${DEFAULT_SERVER})`))
-  .addOption(new Option('--api-key <key>', 'API key (visible in process listings: prefer CERTCTL_API_KEY or --api-key-file)'))
-  .addOption(new Option('--api-key-file <path>', 'file holding the API key'))
-  .addOption(new Option('--ca-bundle <path>', 'PEM CA bundle trusted for an https --server (env CERTCTL_CA_BUNDLE)'))
+const program = addConnectionOptions(
+  new Command('certctl-mcp').description(
+    'Model Context Protocol server for certctl (stdio by default), a client of the REST API (docs/mcp.md)',
+  ),
+)
   .option('--allow-destructive', 'also offer revocation, bulk revocation, private key download and API key creation')
   .option('--http <port>', 'serve streamable HTTP on 127.0.0.1:<port>/mcp instead of stdio', port)
   .version(MCP_VERSION)

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { ROOT } from '@certctl/testing';
+import { ROOT, opensslCa } from '@certctl/testing';
 import { parse as parseYaml } from 'yaml';
 import { E2E_DIR, gatewayUrl } from './e2e-env';
 import { api, auditRows, validCertificate, waitFor } from './http';
@@ -44,6 +44,24 @@ async function json(args: string[]): Promise<any> {
   const run = await certctl([...args, '--format', 'json']);
   expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: expect.any(String) });
   return JSON.parse(run.stdout);
+}
+
+/** A certificate whose profile requires approval, and its issuance job awaiting approval (listed through the CLI). */
+async function jobAwaitingApproval(name: string): Promise<{ certificateId: string; jobId: string }> {
+  const profile = await api('POST', '/api/v1/profiles', { body: { name, requires_approval: true } });
+  expect(profile.status).toBe(201);
+  const cert = await api('POST', '/api/v1/certificates', { body: { ...validCertificate(name), profile_id: profile.body.id } });
+  expect(cert.status).toBe(201);
+  const waiting = await waitFor(
+    async () => {
+      const page = await json(['jobs', 'list', '--certificate', cert.body.id, '--status', 'awaiting_approval']);
+      return page.data.length ? page.data : undefined;
+    },
+    30000,
+    'the job awaiting approval',
+    500,
+  );
+  return { certificateId: cert.body.id, jobId: waiting[0].id };
 }
 
 const isActive = async (id: string) => ((await api('GET', `/api/v1/certificates/${id}`)).body.status === 'active' ? true : undefined);
@@ -160,25 +178,11 @@ describe('certctl CLI against the running stack', () => {
   }, 240000);
 
   it('jobs list/approve: an issuance awaiting approval is approved by the CLI key and completes', async () => {
-    const profile = await api('POST', '/api/v1/profiles', { body: { name: `cli-approve-${suffix}`, requires_approval: true } });
-    expect(profile.status).toBe(201);
-    const cert = await api('POST', '/api/v1/certificates', {
-      body: { ...validCertificate(`cli-appr-${suffix}`), profile_id: profile.body.id },
-    });
-    expect(cert.status).toBe(201);
-    const waiting = await waitFor(
-      async () => {
-        const page = await json(['jobs', 'list', '--certificate', cert.body.id, '--status', 'awaiting_approval']);
-        return page.data.length ? page.data : undefined;
-      },
-      30000,
-      'the job awaiting approval',
-      500,
-    );
-    const approved = await json(['jobs', 'approve', waiting[0].id, '--reason', 'change CHG-42']);
-    expect(approved).toMatchObject({ id: waiting[0].id, decided_by: principal });
+    const { jobId } = await jobAwaitingApproval(`cli-approve-${suffix}`);
+    const approved = await json(['jobs', 'approve', jobId, '--reason', 'change CHG-42']);
+    expect(approved).toMatchObject({ id: jobId, decided_by: principal });
     await waitFor(
-      async () => ((await json(['jobs', 'get', waiting[0].id])).status === 'completed' ? true : undefined),
+      async () => ((await json(['jobs', 'get', jobId])).status === 'completed' ? true : undefined),
       60000,
       'the approved job',
       500,
@@ -227,31 +231,17 @@ describe('certctl CLI against the running stack', () => {
   });
 
   it('jobs cancel: a job awaiting approval is cancelled by the CLI key (audited), its certificate fails; again is exit 5', async () => {
-    const profile = await api('POST', '/api/v1/profiles', { body: { name: `cli-cancel-${suffix}`, requires_approval: true } });
-    expect(profile.status).toBe(201);
-    const cert = await api('POST', '/api/v1/certificates', {
-      body: { ...validCertificate(`cli-cancel-${suffix}`), profile_id: profile.body.id },
-    });
-    expect(cert.status).toBe(201);
-    const waiting = await waitFor(
-      async () => {
-        const page = await json(['jobs', 'list', '--certificate', cert.body.id, '--status', 'awaiting_approval']);
-        return page.data.length ? page.data : undefined;
-      },
-      30000,
-      'the job awaiting approval',
-      500,
-    );
-    const cancelled = await json(['jobs', 'cancel', waiting[0].id, '--reason', 'requested by mistake']);
-    expect(cancelled).toMatchObject({ id: waiting[0].id, status: 'cancelled', decided_by: principal });
-    expect((await api('GET', `/api/v1/certificates/${cert.body.id}`)).body.status).toBe('failed');
-    const [row] = await auditRows('job.cancel', waiting[0].id);
+    const { certificateId, jobId } = await jobAwaitingApproval(`cli-cancel-${suffix}`);
+    const cancelled = await json(['jobs', 'cancel', jobId, '--reason', 'requested by mistake']);
+    expect(cancelled).toMatchObject({ id: jobId, status: 'cancelled', decided_by: principal });
+    expect((await api('GET', `/api/v1/certificates/${certificateId}`)).body.status).toBe('failed');
+    const [row] = await auditRows('job.cancel', jobId);
     expect(row).toMatchObject({ actor: principal, status: 200 });
 
-    const again = await certctl(['jobs', 'cancel', waiting[0].id]);
+    const again = await certctl(['jobs', 'cancel', jobId]);
     expect(again).toMatchObject({ code: 5, stdout: '' });
     expect(again.stderr).toMatch(
-      new RegExp(`^.+: job ${waiting[0].id} is cancelled; only a pending, awaiting_approval or awaiting_csr job can be cancelled\\n$`),
+      new RegExp(`^.+: job ${jobId} is cancelled; only a pending, awaiting_approval or awaiting_csr job can be cancelled\\n$`),
     );
   }, 90000);
 
@@ -259,61 +249,37 @@ describe('certctl CLI against the running stack', () => {
     const work = join(dir, 'import');
     const tree = join(work, 'tree', 'nested');
     mkdirSync(tree, { recursive: true });
-    const ossl = (args: string[]) => promisify(execFile)('openssl', args, { cwd: work });
-    await ossl([
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:P-256',
-      '-nodes',
-      '-keyout',
-      'ca.key',
-      '-out',
-      'ca.pem',
-      '-days',
-      '30',
-      '-subj',
-      `/CN=Import CA ${suffix}`,
-    ]);
-    const leaf = async (name: string) => {
-      await ossl([
-        'req',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:P-256',
-        '-nodes',
-        '-keyout',
-        `${name}.key`,
-        '-out',
-        `${name}.csr`,
-        '-subj',
-        `/CN=${name}.import.example`,
-      ]);
-      await ossl(['x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.pem', '-CAkey', 'ca.key', '-days', '10', '-out', `${name}.pem`]);
-    };
-    for (const name of [`bundle-${suffix}`, `dir-${suffix}`, `p12-${suffix}`]) await leaf(name);
+    opensslCa(work, 'ca', null, 'basicConstraints=critical,CA:true\nkeyUsage=critical,keyCertSign,cRLSign', {
+      subject: `/CN=Import CA ${suffix}`,
+    });
+    for (const name of [`bundle-${suffix}`, `dir-${suffix}`, `p12-${suffix}`])
+      opensslCa(work, name, 'ca', `basicConstraints=CA:false\nsubjectAltName=DNS:${name}.import.example`, {
+        subject: `/CN=${name}.import.example`,
+        days: 10,
+      });
     const read = (file: string) => readFileSync(join(work, file), 'utf8');
     writeFileSync(join(work, 'bundle.pem'), `${read(`bundle-${suffix}.pem`)}${read('ca.pem')}${read(`bundle-${suffix}.key`)}`);
     writeFileSync(join(tree, 'server.crt'), read(`dir-${suffix}.pem`));
     writeFileSync(join(work, 'tree', 'ca-only.pem'), read('ca.pem'));
     writeFileSync(join(work, 'p12-password'), 'p12-secret\n');
-    await ossl([
-      'pkcs12',
-      '-export',
-      '-in',
-      `p12-${suffix}.pem`,
-      '-inkey',
-      `p12-${suffix}.key`,
-      '-certfile',
-      'ca.pem',
-      '-passout',
-      'pass:p12-secret',
-      '-out',
-      'store.p12',
-    ]);
+    await promisify(execFile)(
+      'openssl',
+      [
+        'pkcs12',
+        '-export',
+        '-in',
+        `p12-${suffix}.pem`,
+        '-inkey',
+        `p12-${suffix}.key`,
+        '-certfile',
+        'ca.pem',
+        '-passout',
+        'pass:p12-secret',
+        '-out',
+        'store.p12',
+      ],
+      { cwd: work },
+    );
 
     const paths = [join(work, 'bundle.pem'), join(work, 'tree'), join(work, 'store.p12')];
     const first = await certctl(['certs', 'import', ...paths, '--password-file', join(work, 'p12-password'), '--format', 'json']);
@@ -326,10 +292,10 @@ describe('certctl CLI against the running stack', () => {
       ['store.p12', 'imported'],
     ]);
     expect(results[0].detail).toContain('private key was not uploaded');
-    for (const [row, name] of [
-      [results[0], `bundle-${suffix}`],
-      [results[2], `dir-${suffix}`],
-      [results[3], `p12-${suffix}`],
+    for (const [row, name, chained] of [
+      [results[0], `bundle-${suffix}`, true],
+      [results[2], `dir-${suffix}`, false], // a file with the leaf only
+      [results[3], `p12-${suffix}`, true],
     ] as const) {
       const cert = (await api('GET', `/api/v1/certificates/${row.certificate_id}`)).body;
       expect(cert).toMatchObject({
@@ -338,7 +304,7 @@ describe('certctl CLI against the running stack', () => {
         source: 'import',
         certificate_pem: read(`${name}.pem`),
       });
-      expect(cert.chain_pem).toContain('BEGIN CERTIFICATE');
+      expect(cert.chain_pem.replace(/\s/g, '')).toBe(chained ? read('ca.pem').replace(/\s/g, '') : '');
       const [audit] = await auditRows('certificate.import', row.certificate_id!);
       expect(audit).toMatchObject({ actor: principal, status: 201 });
     }

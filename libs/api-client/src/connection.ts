@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { type Command, Option } from 'commander';
 import { ApiClient } from './api-client';
 import { resolveApiKey } from './credentials';
 import { CliError, ExitCode } from './errors';
@@ -40,4 +41,13 @@ export function connect(
   }
   const transport = extra.transport ?? nodeTransport({ ca: readCaBundle(opts.caBundle ?? env.CERTCTL_CA_BUNDLE) });
   return { client: new ApiClient({ server, apiKey: resolveApiKey(opts, env), transport, debug: extra.debug }), server };
+}
+
+/** The connection options on a commander program: --server, --api-key, --api-key-file, --ca-bundle. */
+export function addConnectionOptions(command: Command): Command {
+  return command
+    .addOption(new Option('--server <url>', `gateway URL (env CERTCTL_SERVER_URL, default ${DEFAULT_SERVER})`))
+    .addOption(new Option('--api-key <key>', 'API key (visible in process listings: prefer CERTCTL_API_KEY or --api-key-file)'))
+    .addOption(new Option('--api-key-file <path>', 'file holding the API key'))
+    .addOption(new Option('--ca-bundle <path>', 'PEM CA bundle trusted for an https --server (env CERTCTL_CA_BUNDLE)'));
 }

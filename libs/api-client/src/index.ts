@@ -4,4 +4,4 @@ export { ApiClient, type ApiClientOptions, type Page, type Query } from './api-c
 export { maskKey, resolveApiKey, type CredentialOptions } from './credentials';
 export { CliError, ExitCode, exitCodeFor, problemError, problemLine, type ProblemDocument } from './errors';
 export { nodeTransport, type Transport, type TransportRequest, type TransportResponse } from './transport';
-export { DEFAULT_SERVER, type ConnectionOptions, connect } from './connection';
+export { DEFAULT_SERVER, type ConnectionOptions, addConnectionOptions, connect } from './connection';
