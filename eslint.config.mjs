@@ -3,7 +3,7 @@ import tseslint from 'typescript-eslint';
 import nx from '@nx/eslint-plugin';
 import prettier from 'eslint-config-prettier';
 
-const APPS = ['gateway', 'inventory', 'issuance', 'acme', 'revocation', 'scheduler', 'notifications', 'agent', 'cli', 'web'];
+const APPS = ['gateway', 'inventory', 'issuance', 'acme', 'revocation', 'scheduler', 'notifications', 'agent', 'cli', 'mcp', 'web'];
 const TEST_FILES = [
   '**/*.spec.ts',
   '**/*.target-spec.ts',

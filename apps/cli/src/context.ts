@@ -1,9 +1,5 @@
-import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { ApiClient } from './client/api-client';
-import { resolveApiKey } from './client/credentials';
-import { CliError, ExitCode } from './client/errors';
-import { type Transport, nodeTransport } from './client/transport';
+import { type ApiClient, type ConnectionOptions, type Transport, connect } from '@certctl/api-client';
 import type { OutputFormat } from './output/format';
 import { Output } from './output/output';
 
@@ -20,11 +16,7 @@ export interface CliDeps {
   onInterrupt: (handler: () => void) => () => void;
 }
 
-export interface GlobalOptions {
-  server?: string;
-  apiKey?: string;
-  apiKeyFile?: string;
-  caBundle?: string;
+export interface GlobalOptions extends ConnectionOptions {
   format: OutputFormat;
   quiet?: boolean;
   verbose?: boolean;
@@ -37,31 +29,11 @@ export interface CliContext {
   server: string;
 }
 
-export const DEFAULT_SERVER = 'http://127.0.0.1:8080';
-
-function readCaBundle(path: string | undefined): string | undefined {
-  if (!path) return undefined;
-  try {
-    return readFileSync(path, 'utf8');
-  } catch (err) {
-    throw new CliError(`Cannot read --ca-bundle ${path}: ${(err as Error).message}`, ExitCode.usage);
-  }
-}
-
 /** The client and output of one command, from the global options of the program. */
 export function createContext(program: Command, deps: CliDeps): CliContext {
   const opts = program.opts<GlobalOptions>();
-  const server = opts.server ?? deps.env.CERTCTL_SERVER_URL ?? DEFAULT_SERVER;
-  try {
-    new URL(server);
-  } catch {
-    throw new CliError(`--server ${server} is not a URL (expected e.g. ${DEFAULT_SERVER})`, ExitCode.usage);
-  }
-  const transport = deps.transport ?? nodeTransport({ ca: readCaBundle(opts.caBundle ?? deps.env.CERTCTL_CA_BUNDLE) });
-  const client = new ApiClient({
-    server,
-    apiKey: resolveApiKey(opts, deps.env),
-    transport,
+  const { client, server } = connect(opts, deps.env, {
+    transport: deps.transport,
     debug: opts.verbose ? (line) => deps.err(`${line}\n`) : undefined,
   });
   return { client, output: new Output(opts.format, Boolean(opts.quiet), { out: deps.out, err: deps.err }), deps, server };

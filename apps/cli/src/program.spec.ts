@@ -1,4 +1,8 @@
-import type { TransportRequest, TransportResponse } from './client/transport';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createRootCa, generateKeyPair, signLeaf } from '@certctl/pki';
+import type { TransportRequest, TransportResponse } from '@certctl/api-client';
 import type { CliDeps } from './context';
 import { buildProgram, run } from './program';
 
@@ -66,6 +70,7 @@ describe('certctl argument parsing', () => {
       'keys',
       'acme',
       'audit',
+      'discovered',
       'status',
       'version',
       'completion',
@@ -156,6 +161,100 @@ describe('certctl commands against a fake gateway', () => {
   });
 });
 
+describe('certctl: import, cancel, discovered against a fake gateway', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'certctl-cli-import-'));
+  let leafPem = '';
+  let otherPem = '';
+  beforeAll(async () => {
+    const ca = await createRootCa({ commonName: 'CLI Import Root', keyAlgorithm: 'ECDSA-P256', validityDays: 30 });
+    const sign = async (name: string) =>
+      (
+        await signLeaf({
+          issuer: ca,
+          subjectPublicKey: (await generateKeyPair('ECDSA-P256')).publicKey,
+          commonName: name,
+          sans: [name],
+          validityDays: 5,
+        })
+      ).certificatePem;
+    leafPem = await sign('one.example.com');
+    otherPem = await sign('two.example.com');
+    writeFileSync(join(dir, 'a.pem'), `${leafPem}${ca.certificatePem}`);
+    writeFileSync(join(dir, 'b.crt'), otherPem);
+    writeFileSync(join(dir, 'ca.pem'), ca.certificatePem);
+    writeFileSync(join(dir, 'z.pem'), 'not pem');
+  });
+
+  it('certs import: per file imported / already managed / skipped / failed, and exit 1 because one failed', async () => {
+    const result = await cli(['certs', 'import', dir, '--owner', 'o-1', '--format', 'json'], (req) => {
+      const body = JSON.parse(req.body!);
+      expect(body).toMatchObject({ owner_id: 'o-1', certificate_pem: expect.stringContaining('BEGIN CERTIFICATE') });
+      if (body.certificate_pem === otherPem)
+        return {
+          problemStatus: 409,
+          type: 'urn:certctl:error:conflict',
+          title: 'Conflict',
+          detail: 'certificate ab12 is already managed (certificate crt-9)',
+        };
+      return { certificate: { id: 'crt-new', name: 'imported-one' }, fingerprint_sha256: 'ff' };
+    });
+    expect(result.code).toBe(1);
+    const doc = JSON.parse(result.stdout);
+    expect(
+      doc.data.map((row: { file: string; result: string; certificate_id: string | null }) => [
+        row.file.slice(dir.length + 1),
+        row.result,
+        row.certificate_id,
+      ]),
+    ).toEqual([
+      ['a.pem', 'imported', 'crt-new'],
+      ['b.crt', 'already_managed', 'crt-9'],
+      ['ca.pem', 'skipped', null],
+      ['z.pem', 'failed', null],
+    ]);
+    expect(doc.summary).toEqual({ imported: 1, already_managed: 1, skipped: 1, failed: 1 });
+    expect(result.requests.map((req) => new URL(req.url).pathname)).toEqual(['/api/v1/certificates/import', '/api/v1/certificates/import']);
+    expect(JSON.parse(result.requests[0].body!).chain_pem).toContain('BEGIN CERTIFICATE');
+    expect(result.stderr).toBe('imported 1, already managed 1, skipped 1, failed 1\n1 of 4 files failed to import\n');
+  });
+
+  it('certs import of a missing path is a usage error without a request', async () => {
+    const result = await cli(['certs', 'import', join(dir, 'nope')]);
+    expect(result).toMatchObject({ code: 2, requests: [] });
+  });
+
+  it('jobs cancel posts the reason to the cancel route', async () => {
+    const result = await cli(['jobs', 'cancel', 'job-1', '--reason', 'typo'], () => ({ id: 'job-1', status: 'cancelled' }));
+    expect(result.code).toBe(0);
+    expect(result.requests[0]).toMatchObject({
+      method: 'POST',
+      url: 'http://127.0.0.1:8080/api/v1/jobs/job-1/cancel',
+      body: '{"reason":"typo"}',
+    });
+  });
+
+  it('discovered list filters, claim by link or import, dismiss with a reason', async () => {
+    const seen = await Promise.all([
+      cli(['discovered', 'list', '--status', 'unmanaged', '--agent', 'ag-1', '--text', 'web'], () => ({ data: [] })),
+      cli(['discovered', 'claim', 'disc-1', '--certificate', 'crt-1'], () => ({})),
+      cli(['discovered', 'claim', 'disc-2', '--name', 'web', '--owner', 'o-1'], () => ({})),
+      cli(['discovered', 'dismiss', 'disc-3', '--reason', 'vendor appliance'], () => ({})),
+    ]);
+    expect(seen.map((run) => run.code)).toEqual([0, 0, 0, 0]);
+    const [list, link, imported, dismiss] = seen.map((run) => run.requests[0]);
+    expect(Object.fromEntries(new URL(list.url).searchParams)).toEqual({ status: 'unmanaged', agent_id: 'ag-1', q: 'web' });
+    expect([link.url, JSON.parse(link.body!)]).toEqual([
+      'http://127.0.0.1:8080/api/v1/discovered-certificates/disc-1/claim',
+      { certificate_id: 'crt-1' },
+    ]);
+    expect(JSON.parse(imported.body!)).toEqual({ import: { name: 'web', owner_id: 'o-1' } });
+    expect([dismiss.url, JSON.parse(dismiss.body!)]).toEqual([
+      'http://127.0.0.1:8080/api/v1/discovered-certificates/disc-3/dismiss',
+      { reason: 'vendor appliance' },
+    ]);
+  });
+});
+
 describe('certctl completion', () => {
   const program = buildProgram({
     env: {},
@@ -179,7 +278,7 @@ describe('certctl completion', () => {
   it('bash: the words after `certs` are its subcommands', async () => {
     const result = await cli(['completion', 'bash']);
     expect(result.stdout).toMatch(
-      /"certs"\) echo "list get create renew revoke export bulk-renew bulk-revoke bulk-revoke-status --help" ;;/,
+      /"certs"\) echo "list get create renew revoke export bulk-renew bulk-revoke bulk-revoke-status import --help" ;;/,
     );
     expect(result.stdout).toContain('complete -F _certctl certctl');
   });

@@ -1,30 +1,27 @@
 import { Command, CommanderError, Option } from 'commander';
-import { CliError, ExitCode } from './client/errors';
+import { CliError, ExitCode, addConnectionOptions } from '@certctl/api-client';
 import { registerAcme } from './commands/acme';
 import { registerAgents } from './commands/agents';
 import { registerAudit } from './commands/audit';
 import { registerCerts } from './commands/certs';
 import { registerCertsBulk } from './commands/certs-bulk';
+import { registerCertsImport } from './commands/certs-import';
 import { registerCompletion } from './commands/completion';
 import { registerCapacity, registerFleet } from './commands/fleet';
+import { registerDiscovered } from './commands/discovered';
 import { registerIssuers } from './commands/issuers';
 import { registerJobs } from './commands/jobs';
 import { registerKeys } from './commands/keys';
 import { registerNotifications } from './commands/notifications';
 import { registerStatus } from './commands/status';
-import { type CliContext, type CliDeps, DEFAULT_SERVER, createContext } from './context';
+import { type CliContext, type CliDeps, createContext } from './context';
 import { OUTPUT_FORMATS } from './output/format';
 
 export const CLI_VERSION = '0.1.0';
 
 /** The `certctl` command tree, writing through `deps`. */
 export function buildProgram(deps: CliDeps): Command {
-  const program = new Command('certctl')
-    .description('Command-line client of the certctl REST API (docs/cli.md)')
-    .addOption(new Option('--server <url>', `gateway URL (env CERTCTL_SERVER_URL, default ${DEFAULT_SERVER})`))
-    .addOption(new Option('--api-key <key>', 'API key (visible in process listings: prefer CERTCTL_API_KEY or --api-key-file)'))
-    .addOption(new Option('--api-key-file <path>', 'file holding the API key'))
-    .addOption(new Option('--ca-bundle <path>', 'PEM CA bundle trusted for an https --server (env CERTCTL_CA_BUNDLE)'))
+  const program = addConnectionOptions(new Command('certctl').description('Command-line client of the certctl REST API (docs/cli.md)'))
     .addOption(new Option('--format <format>', 'output format').choices(OUTPUT_FORMATS).default('table'))
     .option('-q, --quiet', 'no notes or progress on stderr')
     .option('-v, --verbose', 'each request on stderr (the API key masked)')
@@ -33,6 +30,7 @@ export function buildProgram(deps: CliDeps): Command {
   const ctx = () => (context ??= createContext(program, deps));
   registerCerts(program, ctx);
   registerCertsBulk(program, ctx);
+  registerCertsImport(program, ctx);
   registerJobs(program, ctx);
   registerIssuers(program, ctx);
   registerAgents(program, ctx);
@@ -42,6 +40,7 @@ export function buildProgram(deps: CliDeps): Command {
   registerAudit(program, ctx);
   registerFleet(program, ctx);
   registerCapacity(program, ctx);
+  registerDiscovered(program, ctx);
   registerStatus(program, ctx, CLI_VERSION);
   registerCompletion(program, deps);
   configureErrors(program, deps);

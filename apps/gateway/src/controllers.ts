@@ -6,6 +6,7 @@ import { AgentBootstrapController, BootstrapTokensController } from './agents/bo
 import { ApiKeysController } from './api-keys/api-keys.controller';
 import { AuditController } from './audit/audit.controller';
 import { WhoamiController } from './auth/whoami.controller';
+import { CertificateImportController } from './certificates/certificate-import.controller';
 import { CertificatesController, StatsController } from './certificates/certificates.controller';
 import { PrivateKeyController } from './certificates/private-key.controller';
 import { HealthChecksController } from './health-checks/health-checks.controller';
@@ -28,6 +29,7 @@ import { VersionController } from './system/version.controller';
 /** The gateway's own controllers: the module, the route check, the OpenAPI document and docs/rbac.md all read this list. */
 export const GATEWAY_CONTROLLERS: Type<unknown>[] = [
   CertificatesController,
+  CertificateImportController,
   PrivateKeyController,
   StatsController,
   RevocationController,

@@ -16,6 +16,9 @@ import { CertificateLifecycleService } from './certificates/certificate-lifecycl
 import { CertificateRevocationHandler } from './certificates/certificate-revocation.handler';
 import { CertificateRevocationService } from './certificates/certificate-revocation.service';
 import { CertificateRepository } from './certificates/certificate.repository';
+import { CertificateImportHandler } from './certificates/certificate-import.handler';
+import { CertificateImportRepository } from './certificates/certificate-import.repository';
+import { CertificateImportService } from './certificates/certificate-import.service';
 import { CertificateHandler } from './certificates/certificate.handler';
 import { CertificateService } from './certificates/certificate.service';
 import { HealthCheckHandler } from './health-checks/health-check.handler';
@@ -30,6 +33,8 @@ import { ConfigResourceService } from './config-resources/config-resource.servic
 import { JobApprovalService } from './jobs/job-approval.service';
 import { JobRepository } from './jobs/job.repository';
 import { JobService } from './jobs/job.service';
+import { JobCancelHandler } from './jobs/job-cancel.handler';
+import { JobCancelService } from './jobs/job-cancel.service';
 import { JobRetryHandler } from './jobs/job-retry.handler';
 import { JobRetryService } from './jobs/job-retry.service';
 import { RenewalHandler } from './renewals/renewal.handler';
@@ -58,10 +63,12 @@ export function inventoryModule(config: InventoryConfig) {
     ],
     controllers: [
       CertificateHandler,
+      CertificateImportHandler,
       CertificateLifecycleHandler,
       CertificateRevocationHandler,
       JobHandler,
       JobRetryHandler,
+      JobCancelHandler,
       AgentHandler,
       RenewalHandler,
       AcmeIssueHandler,
@@ -84,10 +91,13 @@ export function inventoryModule(config: InventoryConfig) {
       MaintenanceRepository,
       RenewalRepository,
       CertificateService,
+      CertificateImportService,
+      CertificateImportRepository,
       CertificateRevocationService,
       JobService,
       JobApprovalService,
       JobRetryService,
+      JobCancelService,
       ConfigResourceService,
       CertificateLifecycleService,
       AgentService,

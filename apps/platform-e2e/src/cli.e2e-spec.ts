@@ -1,12 +1,12 @@
 import { execFile, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { ROOT } from '@certctl/testing';
+import { ROOT, opensslCa } from '@certctl/testing';
 import { parse as parseYaml } from 'yaml';
 import { E2E_DIR, gatewayUrl } from './e2e-env';
-import { api, validCertificate, waitFor } from './http';
+import { api, auditRows, validCertificate, waitFor } from './http';
 
 /**
  * The built `certctl` (dist/apps/cli/main.js, what `npx certctl` runs) as a child process
@@ -44,6 +44,24 @@ async function json(args: string[]): Promise<any> {
   const run = await certctl([...args, '--format', 'json']);
   expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: expect.any(String) });
   return JSON.parse(run.stdout);
+}
+
+/** A certificate whose profile requires approval, and its issuance job awaiting approval (listed through the CLI). */
+async function jobAwaitingApproval(name: string): Promise<{ certificateId: string; jobId: string }> {
+  const profile = await api('POST', '/api/v1/profiles', { body: { name, requires_approval: true } });
+  expect(profile.status).toBe(201);
+  const cert = await api('POST', '/api/v1/certificates', { body: { ...validCertificate(name), profile_id: profile.body.id } });
+  expect(cert.status).toBe(201);
+  const waiting = await waitFor(
+    async () => {
+      const page = await json(['jobs', 'list', '--certificate', cert.body.id, '--status', 'awaiting_approval']);
+      return page.data.length ? page.data : undefined;
+    },
+    30000,
+    'the job awaiting approval',
+    500,
+  );
+  return { certificateId: cert.body.id, jobId: waiting[0].id };
 }
 
 const isActive = async (id: string) => ((await api('GET', `/api/v1/certificates/${id}`)).body.status === 'active' ? true : undefined);
@@ -160,25 +178,11 @@ describe('certctl CLI against the running stack', () => {
   }, 240000);
 
   it('jobs list/approve: an issuance awaiting approval is approved by the CLI key and completes', async () => {
-    const profile = await api('POST', '/api/v1/profiles', { body: { name: `cli-approve-${suffix}`, requires_approval: true } });
-    expect(profile.status).toBe(201);
-    const cert = await api('POST', '/api/v1/certificates', {
-      body: { ...validCertificate(`cli-appr-${suffix}`), profile_id: profile.body.id },
-    });
-    expect(cert.status).toBe(201);
-    const waiting = await waitFor(
-      async () => {
-        const page = await json(['jobs', 'list', '--certificate', cert.body.id, '--status', 'awaiting_approval']);
-        return page.data.length ? page.data : undefined;
-      },
-      30000,
-      'the job awaiting approval',
-      500,
-    );
-    const approved = await json(['jobs', 'approve', waiting[0].id, '--reason', 'change CHG-42']);
-    expect(approved).toMatchObject({ id: waiting[0].id, decided_by: principal });
+    const { jobId } = await jobAwaitingApproval(`cli-approve-${suffix}`);
+    const approved = await json(['jobs', 'approve', jobId, '--reason', 'change CHG-42']);
+    expect(approved).toMatchObject({ id: jobId, decided_by: principal });
     await waitFor(
-      async () => ((await json(['jobs', 'get', waiting[0].id])).status === 'completed' ? true : undefined),
+      async () => ((await json(['jobs', 'get', jobId])).status === 'completed' ? true : undefined),
       60000,
       'the approved job',
       500,
@@ -225,4 +229,95 @@ describe('certctl CLI against the running stack', () => {
     expect(usage.code).toBe(2);
     expect(usage.stderr.trim().split('\n')).toHaveLength(1);
   });
+
+  it('jobs cancel: a job awaiting approval is cancelled by the CLI key (audited), its certificate fails; again is exit 5', async () => {
+    const { certificateId, jobId } = await jobAwaitingApproval(`cli-cancel-${suffix}`);
+    const cancelled = await json(['jobs', 'cancel', jobId, '--reason', 'requested by mistake']);
+    expect(cancelled).toMatchObject({ id: jobId, status: 'cancelled', decided_by: principal });
+    expect((await api('GET', `/api/v1/certificates/${certificateId}`)).body.status).toBe('failed');
+    const [row] = await auditRows('job.cancel', jobId);
+    expect(row).toMatchObject({ actor: principal, status: 200 });
+
+    const again = await certctl(['jobs', 'cancel', jobId]);
+    expect(again).toMatchObject({ code: 5, stdout: '' });
+    expect(again.stderr).toMatch(
+      new RegExp(`^.+: job ${jobId} is cancelled; only a pending, awaiting_approval or awaiting_csr job can be cancelled\\n$`),
+    );
+  }, 90000);
+
+  it('certs import: a PEM bundle, a directory and a PKCS#12 made with openssl; again is "already managed"; a bad file exits 1', async () => {
+    const work = join(dir, 'import');
+    const tree = join(work, 'tree', 'nested');
+    mkdirSync(tree, { recursive: true });
+    opensslCa(work, 'ca', null, 'basicConstraints=critical,CA:true\nkeyUsage=critical,keyCertSign,cRLSign', {
+      subject: `/CN=Import CA ${suffix}`,
+    });
+    for (const name of [`bundle-${suffix}`, `dir-${suffix}`, `p12-${suffix}`])
+      opensslCa(work, name, 'ca', `basicConstraints=CA:false\nsubjectAltName=DNS:${name}.import.example`, {
+        subject: `/CN=${name}.import.example`,
+        days: 10,
+      });
+    const read = (file: string) => readFileSync(join(work, file), 'utf8');
+    writeFileSync(join(work, 'bundle.pem'), `${read(`bundle-${suffix}.pem`)}${read('ca.pem')}${read(`bundle-${suffix}.key`)}`);
+    writeFileSync(join(tree, 'server.crt'), read(`dir-${suffix}.pem`));
+    writeFileSync(join(work, 'tree', 'ca-only.pem'), read('ca.pem'));
+    writeFileSync(join(work, 'p12-password'), 'p12-secret\n');
+    await promisify(execFile)(
+      'openssl',
+      [
+        'pkcs12',
+        '-export',
+        '-in',
+        `p12-${suffix}.pem`,
+        '-inkey',
+        `p12-${suffix}.key`,
+        '-certfile',
+        'ca.pem',
+        '-passout',
+        'pass:p12-secret',
+        '-out',
+        'store.p12',
+      ],
+      { cwd: work },
+    );
+
+    const paths = [join(work, 'bundle.pem'), join(work, 'tree'), join(work, 'store.p12')];
+    const first = await certctl(['certs', 'import', ...paths, '--password-file', join(work, 'p12-password'), '--format', 'json']);
+    expect({ code: first.code, stderr: first.stderr }).toEqual({ code: 0, stderr: 'imported 3, already managed 0, skipped 1, failed 0\n' });
+    const results = JSON.parse(first.stdout).data as { file: string; result: string; certificate_id: string | null; detail: string }[];
+    expect(results.map((row) => [row.file.slice(work.length + 1), row.result])).toEqual([
+      ['bundle.pem', 'imported'],
+      ['tree/ca-only.pem', 'skipped'],
+      ['tree/nested/server.crt', 'imported'],
+      ['store.p12', 'imported'],
+    ]);
+    expect(results[0].detail).toContain('private key was not uploaded');
+    for (const [row, name, chained] of [
+      [results[0], `bundle-${suffix}`, true],
+      [results[2], `dir-${suffix}`, false], // a file with the leaf only
+      [results[3], `p12-${suffix}`, true],
+    ] as const) {
+      const cert = (await api('GET', `/api/v1/certificates/${row.certificate_id}`)).body;
+      expect(cert).toMatchObject({
+        common_name: `${name}.import.example`,
+        status: 'active',
+        source: 'import',
+        certificate_pem: read(`${name}.pem`),
+      });
+      expect(cert.chain_pem.replace(/\s/g, '')).toBe(chained ? read('ca.pem').replace(/\s/g, '') : '');
+      const [audit] = await auditRows('certificate.import', row.certificate_id!);
+      expect(audit).toMatchObject({ actor: principal, status: 201 });
+    }
+
+    const again = await certctl(['certs', 'import', join(work, 'bundle.pem')]);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toMatch(new RegExp(`bundle\\.pem\\s+already_managed\\s+${results[0].certificate_id}\\s+already managed`));
+
+    writeFileSync(join(work, 'broken.pem'), 'not a certificate');
+    const broken = await certctl(['certs', 'import', join(work, 'broken.pem'), join(work, 'store.p12')]);
+    expect(broken.code).toBe(1);
+    expect(broken.stdout).toMatch(/broken\.pem\s+failed/);
+    expect(broken.stdout).toMatch(/store\.p12\s+failed\s+-\s+cannot open the PKCS#12 file/);
+    expect(broken.stderr).toContain('2 of 2 files failed to import');
+  }, 120000);
 });

@@ -31,3 +31,4 @@ export * from './input-hazards';
 export * from './health-checks';
 export * from './whoami';
 export * from './reissuance-schemas';
+export * from './certificate-import';

@@ -25,7 +25,9 @@ export const createConnectorIssuerBodySchema = z.strictObject({
   name: nameSchema,
   type: z
     .enum(['script', 'acme', 'aws-acm-pca', 'stepca'])
-    .describe('Connector type: script, acme (an external RFC 8555 CA), aws-acm-pca (AWS Private CA) or stepca (smallstep step-ca, JWK provisioner)'),
+    .describe(
+      'Connector type: script, acme (an external RFC 8555 CA), aws-acm-pca (AWS Private CA) or stepca (smallstep step-ca, JWK provisioner)',
+    ),
   config: z
     .record(z.string(), z.unknown())
     .describe("Validated by the connector's own schema; stored encrypted, secret fields masked in every answer"),

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { type Command, Option } from 'commander';
-import { CliError, ExitCode } from '../client/errors';
+import { CliError, ExitCode } from '@certctl/api-client';
 import type { CliContext } from '../context';
 import { Progress, type ProgressCounts } from '../output/progress';
 import { REVOCATION_REASONS, addFilterOptions, certificateFilter } from './certs';

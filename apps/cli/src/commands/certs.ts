@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { type Command, Option } from 'commander';
 import { certificateStatusSchema, revocationReasonSchema } from '@certctl/contracts';
-import { CliError, ExitCode } from '../client/errors';
+import { CliError, ExitCode } from '@certctl/api-client';
 import type { CliContext } from '../context';
 import { addPagingOptions, collect, columns, listCommand, positiveInt, seg, sleep, tagPairs, TERMINAL_JOB_STATUSES } from './shared';
 

@@ -1,4 +1,4 @@
-import type { TransportRequest } from '../client/transport';
+import type { TransportRequest } from '@certctl/api-client';
 import { run } from '../program';
 
 /** certctl against a fake gateway answering `answer(method, path)`; Ctrl-C fires after `interruptAfter` polls. */

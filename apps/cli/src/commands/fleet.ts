@@ -1,5 +1,5 @@
 import { type Command, Option } from 'commander';
-import { CliError, ExitCode } from '../client/errors';
+import { CliError, ExitCode } from '@certctl/api-client';
 import type { CliContext } from '../context';
 import type { ProgressCounts } from '../output/progress';
 import { watch } from './certs-bulk';

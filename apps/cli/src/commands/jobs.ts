@@ -1,6 +1,5 @@
 import { type Command, Option } from 'commander';
 import { jobStatusSchema, jobTypeSchema } from '@certctl/contracts';
-import { CliError, ExitCode } from '../client/errors';
 import type { CliContext } from '../context';
 import { addPagingOptions, JOB_COLUMNS, listCommand, seg } from './shared';
 
@@ -26,6 +25,7 @@ export function registerJobs(program: Command, ctx: () => CliContext): void {
   for (const [verb, text] of [
     ['approve', 'approve a job awaiting approval'],
     ['reject', 'reject a job awaiting approval'],
+    ['cancel', 'cancel a job that has not started (pending, awaiting approval, a CSR or a CA)'],
   ] as const) {
     jobs
       .command(`${verb} <id>`)
@@ -40,22 +40,4 @@ export function registerJobs(program: Command, ctx: () => CliContext): void {
     .command('retry <id>')
     .description('retry a failed job')
     .action(async (id: string) => ctx().output.record(await ctx().client.post(`/api/v1/jobs/${seg(id)}/retry`)));
-
-  jobs
-    .command('cancel <id>')
-    .description('cancel a job (needs POST /api/v1/jobs/{id}/cancel on the server)')
-    .action(async (id: string) => {
-      try {
-        ctx().output.record(await ctx().client.post(`/api/v1/jobs/${seg(id)}/cancel`));
-      } catch (err) {
-        // The gateway answers an unknown route with 404 like an unknown job: say which one it is.
-        if (err instanceof CliError && err.exitCode === ExitCode.notFound && !/job/i.test(err.message)) {
-          throw new CliError(
-            `This server has no job cancel route (${err.message}); reject a job awaiting approval with: certctl jobs reject ${id}`,
-            ExitCode.notFound,
-          );
-        }
-        throw err;
-      }
-    });
 }

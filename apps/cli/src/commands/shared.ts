@@ -1,5 +1,5 @@
 import { type Command, InvalidArgumentError } from 'commander';
-import type { Query } from '../client/api-client';
+import type { Query } from '@certctl/api-client';
 import type { CliContext } from '../context';
 import type { Column } from '../output/format';
 

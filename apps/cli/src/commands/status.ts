@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { CliError, ExitCode } from '../client/errors';
+import { CliError, ExitCode } from '@certctl/api-client';
 import type { CliContext } from '../context';
 import { renderRecord } from '../output/format';
 

@@ -1,6 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
 import type { z } from 'zod';
 import {
+  InventoryJob,
   JobRetryRpc,
   Permission,
   Rpc,
@@ -84,5 +85,22 @@ export class JobsController {
   })
   retry(@Param('id') id: string, @Req() req: GatewayRequest) {
     return this.rpc.request(JobRetryRpc.retry, { actor: actorOf(req.principal!), id: idParam(id) });
+  }
+
+  @Post(':id/cancel')
+  @HttpCode(200)
+  @Endpoint({
+    permission: Permission.JobsRetry,
+    tag: 'jobs',
+    summary:
+      "Cancel a job that has not started (pending, awaiting_approval or awaiting_csr); an issuance or renewal job's certificate that was pending or renewal_in_progress becomes failed (like a rejected approval); 409 for a running or finished job",
+    action: 'job.cancel',
+    resource: 'job',
+    body: jobDecisionBodySchema,
+    response: jobSchema,
+    errors: [404, 409],
+  })
+  cancel(@Param('id') id: string, @Body() body: Decision, @Req() req: GatewayRequest) {
+    return this.rpc.request(InventoryJob.cancel, { actor: actorOf(req.principal!), id: idParam(id), reason: body.reason });
   }
 }

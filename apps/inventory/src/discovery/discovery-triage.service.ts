@@ -1,12 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { z } from 'zod';
 import { type Actor, AppError, InventoryDiscovery, type claimDiscoveredBodySchema } from '@certctl/contracts';
-import { newId } from '@certctl/database';
 import { RpcClient } from '@certctl/messaging';
 import { getLogger } from '@certctl/observability';
 import { certificateIdentity } from '@certctl/pki';
 import { INVENTORY_CONFIG, type InventoryConfig } from '../config';
-import { type ImportedCertificate, type DiscoveredRow, DiscoveryRepository } from './discovery.repository';
+import { importName as certificateImportName, importDefaults, importedCertificate } from '../certificates/certificate-import';
+import { type DiscoveredRow, DiscoveryRepository } from './discovery.repository';
 import { toDiscoveredDto } from './discovery.mapper';
 import { DiscoveryService } from './discovery.service';
 
@@ -27,11 +27,9 @@ export async function matchesAVersion(discoveredPem: string, versions: readonly 
   return false;
 }
 
-/** A managed-certificate name for an import: the one asked for, else derived from the common name and the fingerprint. */
+/** A managed-certificate name for an import of a discovered certificate. */
 export function importName(row: Pick<DiscoveredRow, 'subject' | 'sans' | 'fingerprintSha256'>, asked?: string): string {
-  if (asked) return asked;
-  const commonName = /CN=([^,]+)/.exec(row.subject)?.[1] ?? row.sans[0] ?? 'certificate';
-  return `discovered-${commonName.replace(/[^A-Za-z0-9.-]+/g, '-').slice(0, 80)}-${row.fingerprintSha256.slice(0, 8)}`;
+  return certificateImportName(row, 'discovered', asked);
 }
 
 /** Claiming (link or import) and dismissing discovered certificates. */
@@ -77,38 +75,14 @@ export class DiscoveryTriageService {
 
   private async importAsManaged(row: DiscoveredRow, asked: ImportBody) {
     const identity = await certificateIdentity(row.certificatePem);
-    const certificateId = newId('cert');
-    const issuerId = asked.issuer_id ?? this.config.CERTCTL_DISCOVERY_IMPORT_ISSUER_ID;
-    const imported: ImportedCertificate = {
-      certificate: {
-        id: certificateId,
-        name: importName(row, asked.name),
-        commonName: identity.commonName ?? identity.sans[0] ?? row.fingerprintSha256,
-        sans: identity.sans,
-        status: identity.notAfter.getTime() <= Date.now() ? 'expired' : 'active',
-        issuerId,
-        ownerId: asked.owner_id ?? this.config.CERTCTL_DISCOVERY_IMPORT_OWNER_ID,
-        teamId: asked.team_id ?? this.config.CERTCTL_DISCOVERY_IMPORT_TEAM_ID,
-        renewalPolicyId: asked.renewal_policy_id ?? this.config.CERTCTL_DISCOVERY_IMPORT_RENEWAL_POLICY_ID,
-        expiresAt: identity.notAfter,
-        source: 'discovery',
-      },
-      version: {
-        id: newId('ver'),
-        certificateId,
-        issuerId,
-        serialNumber: identity.serialNumber,
-        fingerprintSha256: identity.fingerprintSha256,
-        certificatePem: row.certificatePem,
-        chainPem: '',
-        notBefore: identity.notBefore,
-        notAfter: identity.notAfter,
-        keyAlgorithm: identity.keyType,
-        keySize: identity.keySize,
-        // The key stays on the host it was found on.
-        keySource: 'agent',
-      },
-    };
+    // The key stays on the host it was found on; the chain is not known from a discovery.
+    const imported = importedCertificate(
+      identity,
+      { certificate: row.certificatePem, chain: '' },
+      { ...asked, name: importName(row, asked.name) },
+      importDefaults(this.config),
+      'discovery',
+    );
     return this.repo.importCertificate(row.id, imported);
   }
 

@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { AppError } from '@certctl/contracts';
-import { DbErrorCode, Prisma, PrismaService, newId, translateDbErrors } from '@certctl/database';
+import { Prisma, PrismaService, newId } from '@certctl/database';
+import { type ImportedCertificate, translateImportErrors, writeImported } from '../certificates/certificate-import.repository';
 import type { Finding } from './discovery-parse';
+
+export type { ImportedCertificate };
 
 export type DiscoveredRow = Prisma.DiscoveredCertificateGetPayload<object>;
 export type DiscoverySource = 'agent' | 'network';
@@ -12,12 +14,6 @@ export interface DiscoveredFilter {
   sourceId?: string;
   notAfterBefore?: Date;
   text?: string;
-}
-
-/** The managed certificate an import creates, with its one version (the discovered certificate itself). */
-export interface ImportedCertificate {
-  certificate: Prisma.CertificateUncheckedCreateInput & { id: string; name: string };
-  version: Prisma.CertificateVersionUncheckedCreateInput & { id: string };
 }
 
 function discoveredWhere(filter: DiscoveredFilter): Prisma.DiscoveredCertificateWhereInput {
@@ -106,36 +102,20 @@ export class DiscoveryRepository {
 
   /**
    * Creates the managed certificate and its version and marks the discovered row managed, in
-   * one transaction. A taken name is a conflict; an owner, team, policy or issuer that does not
-   * exist a validation error.
+   * one transaction (errors as translateImportErrors says).
    */
   importCertificate(discoveredId: string, imported: ImportedCertificate): Promise<DiscoveredRow> {
-    return translateDbErrors(
+    return translateImportErrors(
       () =>
         this.db.$transaction(async (tx) => {
-          await tx.certificate.create({ data: imported.certificate });
-          await tx.certificateVersion.create({ data: imported.version });
-          await tx.certificate.update({ where: { id: imported.certificate.id }, data: { currentVersionId: imported.version.id } });
+          await writeImported(tx, imported);
           return tx.discoveredCertificate.update({
             where: { id: discoveredId },
             data: { status: 'managed', managedCertificateId: imported.certificate.id },
           });
         }),
-      {
-        [DbErrorCode.UniqueViolation]: (err) => {
-          const target = String((err.meta as { target?: unknown } | undefined)?.target ?? '');
-          return target.includes('name')
-            ? new AppError('conflict', `a certificate named ${JSON.stringify(imported.certificate.name)} already exists`, {
-                fields: [{ field: 'import.name', message: 'must be unique' }],
-              })
-            : new AppError('conflict', 'this certificate (issuer and serial number) is already managed');
-        },
-        [DbErrorCode.ForeignKeyViolation]: () =>
-          AppError.validation(
-            [{ field: 'import', message: 'owner_id, team_id, renewal_policy_id and issuer_id must name existing resources' }],
-            'The import references resources that do not exist.',
-          ),
-      },
+      imported,
+      'import.',
     );
   }
 }

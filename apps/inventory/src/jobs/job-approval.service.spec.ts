@@ -1,6 +1,7 @@
-import { Events } from '@certctl/contracts';
+import { Events, InventoryJob } from '@certctl/contracts';
 import type { Prisma } from '@certctl/database';
 import { JobApprovalService } from './job-approval.service';
+import { JobCancelService } from './job-cancel.service';
 import type { JobRepository, JobRow } from './job.repository';
 import type { JobService } from './job.service';
 
@@ -86,5 +87,76 @@ describe('JobApprovalService (fake repository)', () => {
     const { svc, repo } = setup(jobRow({ status: 'pending' }));
     await expect(svc.reject({ id: 'job-1', actor: bob })).rejects.toMatchObject({ code: 'illegal_transition' });
     expect(repo.recordDecision).not.toHaveBeenCalled();
+  });
+});
+
+function setupCancel(row: JobRow) {
+  const repo = {
+    transaction: jest.fn((fn: (t: Prisma.TransactionClient) => Promise<unknown>) => fn(tx)),
+    lockRow: jest.fn(async () => row),
+    recordDecision: jest.fn(async (id: string, decision: { status: JobRow['status']; decidedBy: string; reason: string | null }) =>
+      jobRow({ ...row, id, status: decision.status, decidedBy: decision.decidedBy, decisionReason: decision.reason }),
+    ),
+    setCertificateStatusFrom: jest.fn(async () => undefined),
+  };
+  const rpc = { emit: jest.fn(async () => undefined) };
+  const svc = new JobCancelService(repo as unknown as JobRepository, rpc as never);
+  return { svc, repo, rpc };
+}
+
+const alice = { principal: 'alice', role: 'operator', key_id: 'key-alice' };
+
+describe('JobCancelService (fake repository)', () => {
+  it.each(['pending', 'awaiting_approval', 'awaiting_csr'] as const)(
+    'a %s issuance job is cancelled, its certificate failed like after a rejection, job.cancelled emitted',
+    async (status) => {
+      const { svc, repo, rpc } = setupCancel(jobRow({ status }));
+      await expect(svc.cancel({ id: 'job-1', actor: alice, reason: 'wrong name' })).resolves.toMatchObject({
+        status: 'cancelled',
+        decided_by: 'alice',
+      });
+      expect(repo.recordDecision).toHaveBeenCalledWith('job-1', { status: 'cancelled', decidedBy: 'alice', reason: 'wrong name' }, tx);
+      expect(repo.setCertificateStatusFrom).toHaveBeenCalledWith(
+        'cert-1',
+        expect.arrayContaining(['pending', 'renewal_in_progress']),
+        'failed',
+        tx,
+      );
+      expect(rpc.emit).toHaveBeenCalledWith(InventoryJob.cancelled, {
+        job_id: 'job-1',
+        certificate_id: 'cert-1',
+        actor: 'alice',
+        reason: 'wrong name',
+      });
+    },
+  );
+
+  it('the requester may withdraw their own request (no two-person rule on cancelling)', async () => {
+    const { svc } = setupCancel(jobRow({ requestedBy: 'alice' }));
+    await expect(svc.cancel({ id: 'job-1', actor: alice })).resolves.toMatchObject({ status: 'cancelled' });
+  });
+
+  it('a deployment job is cancelled without touching its certificate', async () => {
+    const { svc, repo } = setupCancel(jobRow({ type: 'deployment', status: 'pending' }));
+    await expect(svc.cancel({ id: 'job-1', actor: alice })).resolves.toMatchObject({ status: 'cancelled' });
+    expect(repo.setCertificateStatusFrom).not.toHaveBeenCalled();
+  });
+
+  it.each(['running', 'completed', 'failed', 'cancelled'] as const)(
+    'a %s job is a conflict; nothing is written or emitted',
+    async (status) => {
+      const { svc, repo, rpc } = setupCancel(jobRow({ status }));
+      await expect(svc.cancel({ id: 'job-1', actor: alice })).rejects.toMatchObject({
+        code: 'illegal_transition',
+        message: expect.stringContaining(`job job-1 is ${status}`),
+      });
+      expect(repo.recordDecision).not.toHaveBeenCalled();
+      expect(rpc.emit).not.toHaveBeenCalled();
+    },
+  );
+
+  it('a running job says what to do instead', async () => {
+    const { svc } = setupCancel(jobRow({ status: 'running' }));
+    await expect(svc.cancel({ id: 'job-1', actor: alice })).rejects.toThrow(/running job ends on its own/);
   });
 });

@@ -728,6 +728,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/certificates/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Import a certificate issued elsewhere (leaf PEM and its chain) as a managed certificate, without issuing anything; its key stays where it is deployed; renewals go to issuer_id (default: the discovery import issuer); 409 when a version with its fingerprint is already managed */
+        post: operations["CertificateImport_import"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/discovered-certificates": {
         parameters: {
             query?: never;
@@ -1049,6 +1066,23 @@ export interface paths {
         put?: never;
         /** Approve a job awaiting approval (not by the one who requested it) */
         post: operations["Jobs_approve"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/jobs/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Cancel a job that has not started (pending, awaiting_approval or awaiting_csr); an issuance or renewal job's certificate that was pending or renewal_in_progress becomes failed (like a rejected approval); 409 for a running or finished job */
+        post: operations["Jobs_cancel"];
         delete?: never;
         options?: never;
         head?: never;
@@ -4449,6 +4483,147 @@ export interface operations {
             504: components["responses"]["Problem504"];
         };
     };
+    CertificateImport_import: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description The certificate (leaf), PEM; only its first CERTIFICATE block is read */
+                    certificate_pem: string;
+                    /**
+                     * @description The intermediates above it, PEM, leaf excluded (each block must parse as a certificate)
+                     * @default
+                     */
+                    chain_pem?: string;
+                    /** @description Managed certificate name (default: derived from its common name and fingerprint) */
+                    name?: string;
+                    owner_id?: string;
+                    team_id?: string;
+                    renewal_policy_id?: string;
+                    /** @description The issuer its renewals go to (default: the discovery import issuer, the built-in local CA) */
+                    issuer_id?: string;
+                    /** @default  */
+                    environment?: string;
+                    /** @default {} */
+                    tags?: {
+                        [key: string]: string;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        certificate: {
+                            id: string;
+                            name: string;
+                            common_name: string;
+                            sans: string[];
+                            environment: string;
+                            tags: {
+                                [key: string]: string;
+                            };
+                            /** @enum {string} */
+                            status: "pending" | "active" | "expiring" | "expired" | "renewal_in_progress" | "failed" | "revoked" | "archived";
+                            issuer_id: string;
+                            profile_id: string | null;
+                            owner_id: string;
+                            team_id: string;
+                            renewal_policy_id: string;
+                            agent_id: string | null;
+                            source: string;
+                            serial_number: string | null;
+                            not_before: string | null;
+                            not_after: string | null;
+                            certificate_pem: string | null;
+                            chain_pem: string | null;
+                            current_version: {
+                                id: string;
+                                serial_number: string;
+                                fingerprint_sha256: string;
+                                /** Format: date-time */
+                                not_before: string;
+                                /** Format: date-time */
+                                not_after: string;
+                                key_algorithm: string;
+                                key_size: number;
+                                /** @enum {string} */
+                                key_source: "agent" | "server";
+                                issuer_id: string;
+                                certificate_pem: string;
+                                chain_pem: string;
+                                renewal_window: {
+                                    /** Format: date-time */
+                                    start: string;
+                                    /** Format: date-time */
+                                    end: string;
+                                } | null;
+                                /** Format: date-time */
+                                created_at: string;
+                            } | null;
+                            renewal: {
+                                /** Format: date-time */
+                                due_at: string;
+                                /** Format: date-time */
+                                starts_at: string;
+                                /** @enum {string} */
+                                source: "policy" | "ari" | "manual_only";
+                                /** @enum {string} */
+                                reason: "ari_window" | "renew_before_days" | "renew_before_fraction" | "default_fraction" | "days_window_too_long";
+                                window: {
+                                    /** Format: date-time */
+                                    start: string;
+                                    /** Format: date-time */
+                                    end: string;
+                                } | null;
+                                explanation: string;
+                                job: {
+                                    id: string;
+                                    /** @enum {string} */
+                                    type: "issuance" | "renewal" | "deployment" | "revocation";
+                                    /** @enum {string} */
+                                    status: "pending" | "awaiting_approval" | "awaiting_csr" | "running" | "completed" | "failed" | "cancelled" | "awaiting_ca";
+                                    /** Format: date-time */
+                                    scheduled_at: string;
+                                    waiting_reason: {
+                                        /** @enum {string} */
+                                        code: "awaiting_approval" | "awaiting_csr" | "scheduled" | "retry_backoff" | "queued" | "awaiting_ca";
+                                        detail: string;
+                                        until: string | null;
+                                    } | null;
+                                } | null;
+                            } | null;
+                            target_ids: string[];
+                            created_by: string;
+                            /** Format: date-time */
+                            created_at: string;
+                            /** Format: date-time */
+                            updated_at: string;
+                        };
+                        fingerprint_sha256: string;
+                    };
+                };
+            };
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            409: components["responses"]["Problem409"];
+            413: components["responses"]["Problem413"];
+            422: components["responses"]["Problem422"];
+            429: components["responses"]["Problem429"];
+            503: components["responses"]["Problem503"];
+            504: components["responses"]["Problem504"];
+        };
+    };
     DiscoveredCertificates_list: {
         parameters: {
             query?: {
@@ -5646,6 +5821,69 @@ export interface operations {
         };
     };
     Jobs_approve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    reason?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        /** @enum {string} */
+                        type: "issuance" | "renewal" | "deployment" | "revocation";
+                        /** @enum {string} */
+                        status: "pending" | "awaiting_approval" | "awaiting_csr" | "running" | "completed" | "failed" | "cancelled" | "awaiting_ca";
+                        certificate_id: string;
+                        attempts: number;
+                        max_attempts: number;
+                        last_error: string | null;
+                        requested_by: string;
+                        decided_by: string | null;
+                        decision_reason: string | null;
+                        /** Format: date-time */
+                        scheduled_at: string;
+                        waiting_reason: {
+                            /** @enum {string} */
+                            code: "awaiting_approval" | "awaiting_csr" | "scheduled" | "retry_backoff" | "queued" | "awaiting_ca";
+                            detail: string;
+                            until: string | null;
+                        } | null;
+                        /** Format: date-time */
+                        created_at: string;
+                        /** Format: date-time */
+                        updated_at: string;
+                        completed_at: string | null;
+                    };
+                };
+            };
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
+            409: components["responses"]["Problem409"];
+            413: components["responses"]["Problem413"];
+            422: components["responses"]["Problem422"];
+            429: components["responses"]["Problem429"];
+            503: components["responses"]["Problem503"];
+            504: components["responses"]["Problem504"];
+        };
+    };
+    Jobs_cancel: {
         parameters: {
             query?: never;
             header?: never;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { importCertificateRequestSchema, importCertificateResponseSchema } from '../certificate-import';
 import { contract } from '../contract';
 import {
   bulkRenewBodySchema,
@@ -35,6 +36,14 @@ export const InventoryCertificate = {
     callers: ['gateway'],
     request: createCertificateRequestSchema,
     response: createCertificateResponseSchema,
+  }),
+  /** An existing certificate (issued elsewhere) made a managed certificate: no job, no issuance. */
+  import: contract({
+    subject: 'certctl.v1.inventory.certificate.import',
+    owner: 'inventory',
+    callers: ['gateway'],
+    request: importCertificateRequestSchema,
+    response: importCertificateResponseSchema,
   }),
   /** Revocation: what to revoke; notifications: the routing context of an alert; ACME: the certificate of an order. */
   get: contract({

@@ -100,6 +100,18 @@ export const InventoryJob = {
     request: z.object({ actor: actorSchema, id: idSchema }),
     response: jobSchema,
   }),
+  /**
+   * An operator's cancellation of a job that has not started: `pending`, `awaiting_approval` or
+   * `awaiting_csr` → `cancelled` (a running job is a conflict). An issuance or renewal job's
+   * certificate moves like after a rejected approval.
+   */
+  cancel: contract({
+    subject: 'certctl.v1.inventory.job.cancel',
+    owner: 'inventory',
+    callers: ['gateway'],
+    request: jobDecisionRequestSchema,
+    response: jobSchema,
+  }),
   /** The scheduler's job reaper: jobs stuck in running, awaiting_csr or awaiting_approval. */
   reapStale: contract({
     subject: 'certctl.v1.inventory.job.reap-stale',
@@ -123,6 +135,12 @@ export const InventoryJob = {
   }),
   rejected: contract({
     subject: 'certctl.v1.events.job.rejected',
+    emitters: ['inventory'],
+    consumers: [],
+    payload: jobDecisionEventSchema,
+  }),
+  cancelled: contract({
+    subject: 'certctl.v1.events.job.cancelled',
     emitters: ['inventory'],
     consumers: [],
     payload: jobDecisionEventSchema,

@@ -1,4 +1,4 @@
-/** The few parts of node-forge (no bundled types) the discovery scanner reads PKCS#12 files with. */
+/** The few parts of node-forge (no bundled types) read here: PKCS#12 files' certificates and whether they hold a key. */
 declare module 'node-forge' {
   interface ForgeBuffer {
     getBytes(): string;
