@@ -1,11 +1,12 @@
 export { PkiError, PkiErrorCode } from './errors';
 export { pkiErrorToAppError, translatePkiErrors, isNameConstraintsError, PKI_ERROR_APP_CODE, type PkiErrorContext } from './app-error';
 export type { CryptoKey, CryptoKeyPair } from './provider';
-export { pemToDer, derToPem, splitPemChain, fingerprintSha256 } from './pem';
+export { pemToDer, derToPem, splitPemChain, fingerprintSha256, toArrayBuffer } from './pem';
 export { randomSerialHex, normalizeSerialHex } from './serial';
 export {
   KEY_ALGORITHMS,
   generateKeyPair,
+  keyAlgorithmFor,
   exportPrivateKeyPem,
   exportSpki,
   importPrivateKeyPem,
