@@ -75,7 +75,9 @@ describe('EST over curl and openssl (RFC 7030)', () => {
     const rows = await auditRows('est.enroll', mine!.id);
     expect(rows[0]).toMatchObject({ actor: `est:${basicLabel}:127.0.0.1`, status: 200 });
     const metrics = await (await fetch(`http://127.0.0.1:${readState().env.CERTCTL_GATEWAY_METRICS_PORT}/metrics`)).text();
-    expect(metrics).toMatch(new RegExp(`certctl_enrollments_total\\{protocol="est",profile="${basicLabel}",outcome="issued"[^}]*\\} [1-9]`));
+    expect(metrics).toMatch(
+      new RegExp(`certctl_enrollments_total\\{protocol="est",profile="${basicLabel}",outcome="issued"[^}]*\\} [1-9]`),
+    );
   });
 
   it('ok/simplereenroll over HTTPS authenticated by the current certificate renews it (same managed certificate)', async () => {

@@ -47,6 +47,13 @@ export function peerCertificate(req: FastifyRequest): PeerCertificate | undefine
   return { leaf: new X509Certificate(peer.raw), chain };
 }
 
+/** The RFC 9266 tls-exporter channel binding of the request's TLS connection; undefined over plain HTTP. */
+export function tlsExporter(req: FastifyRequest): Buffer | undefined {
+  const socket = req.raw.socket as Partial<TLSSocket>;
+  if (!socket.encrypted || typeof socket.exportKeyingMaterial !== 'function') return undefined;
+  return socket.exportKeyingMaterial(32, 'EXPORTER-Channel-Binding', Buffer.alloc(0)); // RFC 9266 §2: empty context
+}
+
 const commonNameOf = (cert: X509Certificate) => /(?:^|\n)CN=([^\n]*)/.exec(cert.subject)?.[1] ?? cert.serialNumber;
 
 /**

@@ -1,15 +1,21 @@
-import * as asn1js from 'asn1js';
-import * as pkijs from 'pkijs';
+import {
+  CertificateChoices,
+  CertificateSet,
+  ContentInfo,
+  EncapsulatedContentInfo,
+  SignedData,
+  id_data,
+  id_signedData,
+} from '@peculiar/asn1-cms';
+import { AsnArray, AsnConvert, AsnProp, AsnPropTypes, AsnType, AsnTypeTypes } from '@peculiar/asn1-schema';
+import { Attribute, Certificate } from '@peculiar/asn1-x509';
 import { AppError } from '@certctl/contracts';
-import { derToPem, splitPemChain, pemToDer, toArrayBuffer } from '@certctl/pki';
+import { derToPem, pemToDer, splitPemChain } from '@certctl/pki';
 
 /** RFC 7030 content types. */
 export const PKCS7_CERTS_ONLY = 'application/pkcs7-mime; smime-type=certs-only';
 export const CSRATTRS = 'application/csrattrs';
 export const PKCS8 = 'application/pkcs8';
-
-const ID_DATA = '1.2.840.113549.1.7.1';
-const ID_SIGNED_DATA = '1.2.840.113549.1.7.2';
 
 /** Base64 with a line break every 64 characters (RFC 7030 §4: base64 Content-Transfer-Encoding). */
 export function base64Lines(der: Uint8Array): string {
@@ -26,32 +32,28 @@ export function base64Lines(der: Uint8Array): string {
  */
 export function certsOnly(pems: string[]): Buffer {
   const seen = new Set<string>();
-  const certificates: pkijs.Certificate[] = [];
+  const certificates = new CertificateSet();
   for (const pem of pems.flatMap((p) => splitPemChain(p))) {
     const der = pemToDer(pem);
-    const key = der.toString('base64');
-    if (seen.has(key)) continue;
-    seen.add(key);
-    certificates.push(pkijs.Certificate.fromBER(toArrayBuffer(der)));
+    if (seen.has(der.toString('base64'))) continue;
+    seen.add(der.toString('base64'));
+    certificates.push(new CertificateChoices({ certificate: AsnConvert.parse(der, Certificate) }));
   }
-  const signed = new pkijs.SignedData({
+  const signed = new SignedData({
     version: 1,
-    encapContentInfo: new pkijs.EncapsulatedContentInfo({ eContentType: ID_DATA }),
+    encapContentInfo: new EncapsulatedContentInfo({ eContentType: id_data }),
     certificates,
-    digestAlgorithms: [],
-    signerInfos: [],
   });
-  const info = new pkijs.ContentInfo({ contentType: ID_SIGNED_DATA, content: signed.toSchema(true) });
-  return Buffer.from(info.toSchema().toBER(false));
+  return Buffer.from(AsnConvert.serialize(new ContentInfo({ contentType: id_signedData, content: AsnConvert.serialize(signed) })));
 }
 
 /** The certificates of a certs-only CMS message, as PEM (what `openssl pkcs7 -print_certs` shows). */
 export function certsOfPkcs7(der: Uint8Array): string[] {
-  const info = pkijs.ContentInfo.fromBER(toArrayBuffer(der));
-  const signed = new pkijs.SignedData({ schema: info.content });
+  const info = AsnConvert.parse(der, ContentInfo);
+  const signed = AsnConvert.parse(info.content, SignedData);
   return (signed.certificates ?? [])
-    .filter((c): c is pkijs.Certificate => c instanceof pkijs.Certificate)
-    .map((c) => derToPem(new Uint8Array(c.toSchema().toBER(false)), 'CERTIFICATE'));
+    .filter((c) => c.certificate)
+    .map((c) => derToPem(new Uint8Array(AsnConvert.serialize(c.certificate!)), 'CERTIFICATE'));
 }
 
 const OID = {
@@ -66,32 +68,54 @@ const OID = {
   challengePassword: '1.2.840.113549.1.9.7',
 };
 
+/** `AttrOrOID ::= CHOICE { oid OBJECT IDENTIFIER, attribute Attribute }` (RFC 7030 §4.5.2). */
+@AsnType({ type: AsnTypeTypes.Choice })
+class AttrOrOid {
+  @AsnProp({ type: AsnPropTypes.ObjectIdentifier })
+  oid?: string;
+
+  @AsnProp({ type: Attribute })
+  attribute?: Attribute;
+
+  constructor(params: Partial<AttrOrOid> = {}) {
+    Object.assign(this, params);
+  }
+}
+
+/** `CsrAttrs ::= SEQUENCE SIZE (0..MAX) OF AttrOrOID`: no library models it, so it is declared here with asn1-schema. */
+@AsnType({ type: AsnTypeTypes.Sequence, itemType: AttrOrOid })
+class CsrAttrs extends AsnArray<AttrOrOid> {}
+
+/** An OBJECT IDENTIFIER on its own, DER (an attribute value). */
+@AsnType({ type: AsnTypeTypes.Choice })
+class OidValue {
+  @AsnProp({ type: AsnPropTypes.ObjectIdentifier })
+  value = '';
+}
+
+const oid = (value: string) => new AttrOrOid({ oid: value });
+const oidDer = (value: string) => AsnConvert.serialize(Object.assign(new OidValue(), { value }));
+
 /**
- * CSR attributes (RFC 7030 §4.5.2, `CsrAttrs ::= SEQUENCE OF AttrOrOID`) for a key algorithm of
- * the platform (`ECDSA-P256`, `RSA-2048`, …): the key type (with its curve for ECDSA as an
- * Attribute), the signature algorithm, and challengePassword when the profile wants channel
- * binding. No library models CsrAttrs, so it is built from asn1js nodes (not raw bytes).
+ * CSR attributes (RFC 7030 §4.5.2) for a key algorithm of the platform (`ECDSA-P256`,
+ * `RSA-2048`, …): the key type (for ECDSA as an Attribute naming its curve), the signature
+ * algorithm, and challengePassword when the profile wants channel binding.
  */
 export function csrAttrs(keyAlgorithm: string, channelBinding: boolean): Buffer {
-  const items: asn1js.AsnType[] = [];
-  if (channelBinding) items.push(new asn1js.ObjectIdentifier({ value: OID.challengePassword }));
+  const attrs = new CsrAttrs();
+  if (channelBinding) attrs.push(oid(OID.challengePassword));
   if (keyAlgorithm.startsWith('ECDSA')) {
     const p384 = keyAlgorithm === 'ECDSA-P384';
-    items.push(
-      new asn1js.Sequence({
-        value: [
-          new asn1js.ObjectIdentifier({ value: OID.ecPublicKey }),
-          new asn1js.Set({ value: [new asn1js.ObjectIdentifier({ value: p384 ? OID.secp384r1 : OID.secp256r1 })] }),
-        ],
-      }),
-      new asn1js.ObjectIdentifier({ value: p384 ? OID.ecdsaWithSha384 : OID.ecdsaWithSha256 }),
+    attrs.push(
+      new AttrOrOid({ attribute: new Attribute({ type: OID.ecPublicKey, values: [oidDer(p384 ? OID.secp384r1 : OID.secp256r1)] }) }),
+      oid(p384 ? OID.ecdsaWithSha384 : OID.ecdsaWithSha256),
     );
   } else if (keyAlgorithm === 'Ed25519') {
-    items.push(new asn1js.ObjectIdentifier({ value: OID.ed25519 }));
+    attrs.push(oid(OID.ed25519));
   } else {
-    items.push(new asn1js.ObjectIdentifier({ value: OID.rsaEncryption }), new asn1js.ObjectIdentifier({ value: OID.sha256WithRsa }));
+    attrs.push(oid(OID.rsaEncryption), oid(OID.sha256WithRsa));
   }
-  return Buffer.from(new asn1js.Sequence({ value: items }).toBER(false));
+  return Buffer.from(AsnConvert.serialize(attrs));
 }
 
 /**

@@ -6,7 +6,7 @@ import type { AuditWriter } from '../audit/audit.writer';
 import type { GatewayConfig } from '../config';
 import type { EnrollmentIssuer } from '../enrollment/enrollment-issuer';
 import { enrollmentsTotal } from '../enrollment/enrollment-metrics';
-import { EstAuthenticator, EstRefusal, peerCertificate } from './est-client';
+import { EstAuthenticator, EstRefusal, peerCertificate, tlsExporter } from './est-client';
 import { type EnrollKind, type EstAnswer, EstService } from './est.service';
 
 const OPERATIONS = ['cacerts', 'csrattrs', 'simpleenroll', 'simplereenroll', 'serverkeygen'] as const;
@@ -61,7 +61,13 @@ async function serve(req: FastifyRequest, reply: FastifyReply, service: EstServi
       });
       actor = client.actor;
       const body = Buffer.isBuffer(req.body) ? req.body : undefined;
-      answer = await service.enroll(profile, op as EnrollKind, { contentType: req.headers['content-type'] ?? '', body, client, peer });
+      answer = await service.enroll(profile, op as EnrollKind, {
+        contentType: req.headers['content-type'] ?? '',
+        body,
+        client,
+        peer,
+        tlsExporter: tlsExporter(req),
+      });
     }
     void reply.status(answer.status).headers(answer.headers).send(answer.body);
   } catch (err) {

@@ -1,4 +1,4 @@
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
 import { AppError, ConfigRpc, type EnrollmentProfileInternal, InventoryEnrollment, Rpc } from '@certctl/contracts';
 import type { RpcClient } from '@certctl/messaging';
@@ -36,9 +36,12 @@ export interface EnrollInput {
   body: Buffer | undefined;
   client: EstClient;
   peer?: PeerCertificate;
+  /** RFC 9266 tls-exporter value of the TLS connection (32 bytes, label EXPORTER-Channel-Binding); absent over plain HTTP. */
+  tlsExporter?: Buffer;
 }
 
 const RETRY_AFTER_SECONDS = 10;
+const CHALLENGE_PASSWORD = '1.2.840.113549.1.9.7';
 const base64Answer = (type: string, der: Uint8Array): EstAnswer => ({
   status: 200,
   headers: { 'content-type': type, 'content-transfer-encoding': 'base64' },
@@ -83,6 +86,7 @@ export class EstService {
     });
     if (!csr.signatureValid) throw new AppError('bad_request', 'The CSR signature does not verify.');
     if (input.client.renews) keepsSubject(der, input.client.renews.subject.raw);
+    if (profile.settings.tls_exporter_binding) checkChannelBinding(der, input.tlsExporter);
     const commonName = csr.commonName ?? csr.sans[0];
     if (!commonName) throw new AppError('bad_request', 'The CSR names no subject common name and no subjectAltName.');
     const sans = csr.sans.length ? csr.sans : [commonName];
@@ -139,6 +143,19 @@ export class EstService {
     const first = certProfile.allowed_key_algorithms[0];
     return (first && keyAlgorithmFor(first.algorithm, first.min_size)) || 'ECDSA-P256';
   }
+}
+
+/**
+ * RFC 7030 §3.5 with RFC 9266: the CSR's challengePassword must be the base64 of this TLS
+ * connection's tls-exporter value, proving the CSR was made for this connection.
+ */
+function checkChannelBinding(csrDer: Buffer, exporter: Buffer | undefined): void {
+  if (!exporter) throw new EstRefusal(403, 'forbidden', 'this profile binds enrollments to the TLS channel: use the HTTPS port');
+  const attribute = new x509.Pkcs10CertificateRequest(toArrayBuffer(csrDer)).getAttribute(CHALLENGE_PASSWORD);
+  const given = attribute ? new x509.ChallengePasswordAttribute(attribute.rawData).password : '';
+  const expected = exporter.toString('base64');
+  if (given.length !== expected.length || !timingSafeEqual(Buffer.from(given), Buffer.from(expected)))
+    throw new EstRefusal(403, 'forbidden', 'the CSR’s challengePassword is not this TLS connection’s tls-exporter value (RFC 9266)');
 }
 
 /** §4.2.2: a re-enrollment's CSR keeps the subject of the certificate it renews. */
