@@ -19,6 +19,7 @@ const pkcs10 = ['-H', 'Content-Type: application/pkcs10'];
 let cacertsFile: string;
 let basicId: string;
 let viewerKey: string;
+let dev1Id: string;
 
 async function createEst(label: string, settings: Record<string, unknown>, profileId = 'prof-standard-tls') {
   const r = await api('POST', '/api/v1/enrollment-profiles', {
@@ -72,7 +73,8 @@ describe('EST over curl and openssl (RFC 7030)', () => {
       (c) => c.tags.enrollment_profile === basicLabel && c.common_name === 'dev1.est.test',
     );
     expect(mine).toMatchObject({ source: 'est', tags: { enrollment_profile: basicLabel } });
-    const rows = await auditRows('est.enroll', mine!.id);
+    dev1Id = mine!.id;
+    const rows = await auditRows('est.enroll', dev1Id);
     expect(rows[0]).toMatchObject({ actor: `est:${basicLabel}:127.0.0.1`, status: 200 });
     const metrics = await (await fetch(`http://127.0.0.1:${readState().env.CERTCTL_GATEWAY_METRICS_PORT}/metrics`)).text();
     expect(metrics).toMatch(
@@ -88,6 +90,8 @@ describe('EST over curl and openssl (RFC 7030)', () => {
     const renewed = await printCerts(dir, 'dev1-renewed', r.body);
     expect((await run('openssl', ['verify', '-CAfile', cacertsFile, renewed.file])).out).toContain(': OK');
     expect(renewed.pem).not.toBe(readFileSync(join(dir, 'dev1.crt'), 'utf8'));
+    // A new version of the same managed certificate, audited with the certificate's name as the actor.
+    expect((await auditRows('est.reenroll', dev1Id))[0]).toMatchObject({ actor: `est:${basicLabel}:dev1.est.test`, status: 200 });
     // A CSR with another subject is refused; without a client certificate it is a 401.
     const other = await newCsr(dir, 'dev1-other', '/CN=someone-else.est.test');
     const wrongSubject = await curlEst(

@@ -1,6 +1,6 @@
 import { Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { AppError, Events, InventoryEnrollment, type JobDto, Rpc, type RpcRequest } from '@certctl/contracts';
-import { RpcClient } from '@certctl/messaging';
+import { AppError, InventoryEnrollment, Rpc, type RpcRequest } from '@certctl/contracts';
+import { JobWaiter, RpcClient } from '@certctl/messaging';
 
 export type EnrollmentRequest = RpcRequest<typeof InventoryEnrollment.issue>;
 
@@ -10,31 +10,24 @@ export type EnrollmentOutcome =
   | { status: 'pending'; certificate_id: string; job_id: string }
   | { status: 'failed'; certificate_id: string; job_id: string; error: string };
 
-const FINISHED = ['completed', 'failed', 'cancelled'];
-const POLL_MS = 500;
-
 /**
- * The protocol edges' (EST, SCEP) way to the inventory: records an enrollment, waits for its
- * job (woken by certificate-issued / job-failed events, polling every 500 ms in case one is
- * missed) and fetches the issued certificate. A waiter is registered before each check, so an
- * event landing between the check and the wait still wakes it.
+ * The protocol edges' (EST, SCEP) way to the inventory: records an enrollment, waits (bounded)
+ * for its job with the shared JobWaiter and fetches the issued certificate.
  */
 @Injectable()
 export class EnrollmentIssuer implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly waiters = new Map<string, Set<() => void>>();
-  private readonly unsubscribe: (() => void)[] = [];
+  private readonly jobs: JobWaiter;
 
-  constructor(private readonly rpc: RpcClient) {}
+  constructor(private readonly rpc: RpcClient) {
+    this.jobs = new JobWaiter(rpc);
+  }
 
   onApplicationBootstrap(): void {
-    const wake = (event: { job_id?: string }) => {
-      for (const waiter of this.waiters.get(event.job_id ?? '') ?? []) waiter();
-    };
-    this.unsubscribe.push(this.rpc.onEvent(Events.certificateIssued, wake), this.rpc.onEvent(Events.jobFailed, wake));
+    this.jobs.start();
   }
 
   onApplicationShutdown(): void {
-    for (const stop of this.unsubscribe) stop();
+    this.jobs.stop();
   }
 
   /** Records the enrollment in the inventory and waits up to `waitMs` for its certificate. */
@@ -45,7 +38,7 @@ export class EnrollmentIssuer implements OnApplicationBootstrap, OnApplicationSh
 
   /** Where the enrollment's job stands after waiting up to `waitMs` (a client polling again calls this with its job). */
   async outcome(jobId: string, certificateId: string, waitMs: number): Promise<EnrollmentOutcome> {
-    const job = await this.waitForJob(jobId, waitMs);
+    const job = await this.jobs.wait(jobId, waitMs);
     if (job.status === 'failed' || job.status === 'cancelled')
       return { status: 'failed', certificate_id: certificateId, job_id: jobId, error: job.last_error ?? `the job was ${job.status}` };
     if (job.status !== 'completed') return { status: 'pending', certificate_id: certificateId, job_id: jobId };
@@ -60,27 +53,5 @@ export class EnrollmentIssuer implements OnApplicationBootstrap, OnApplicationSh
       chain_pem: cert.chain_pem ?? '',
       serial_number: cert.current_version.serial_number,
     };
-  }
-
-  private async waitForJob(jobId: string, ms: number): Promise<JobDto> {
-    const deadline = Date.now() + ms;
-    for (;;) {
-      const set = this.waiters.get(jobId) ?? new Set<() => void>();
-      this.waiters.set(jobId, set);
-      let timer: NodeJS.Timeout | undefined;
-      let wake!: () => void;
-      const woken = new Promise<void>((resolve) => (wake = resolve));
-      set.add(wake);
-      try {
-        const job = await this.rpc.request(Rpc.inventory.jobGet, { id: jobId });
-        if (FINISHED.includes(job.status) || Date.now() >= deadline) return job;
-        timer = setTimeout(wake, Math.min(POLL_MS, deadline - Date.now()));
-        await woken;
-      } finally {
-        clearTimeout(timer);
-        set.delete(wake);
-        if (set.size === 0) this.waiters.delete(jobId);
-      }
-    }
   }
 }

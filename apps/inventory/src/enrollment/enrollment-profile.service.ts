@@ -6,7 +6,6 @@ import {
   type EnrollmentProfileInternal,
   type EnrollmentProtocol,
   InventoryEnrollment,
-  Rpc,
   type RpcRequestParsed,
   type UpdateEnrollmentProfileBody,
 } from '@certctl/contracts';
@@ -15,6 +14,7 @@ import { RpcClient } from '@certctl/messaging';
 import { getLogger } from '@certctl/observability';
 import { secretBoxFromConfig } from '@certctl/config';
 import type { SecretBox } from '@certctl/pki';
+import { issuerExists } from '../certificates/issuer-exists';
 import { INVENTORY_CONFIG, type InventoryConfig } from '../config';
 import { type EnrollmentProfileRow, EnrollmentProfileRepository } from './enrollment-profile.repository';
 import { settingsInternal, settingsToStore, settingsView } from './enrollment-settings';
@@ -50,13 +50,7 @@ export class EnrollmentProfileService {
     const row = await this.repo.insert({
       id,
       protocol: body.protocol,
-      label: body.label,
-      profileId: body.profile_id,
-      issuerId: body.issuer_id,
-      ownerId: body.owner_id,
-      teamId: body.team_id,
-      renewalPolicyId: body.renewal_policy_id,
-      enabled: body.enabled,
+      ...columnsOf(body),
       settings: settings as object,
       createdBy: actor.principal,
     });
@@ -83,16 +77,7 @@ export class EnrollmentProfileService {
     await this.checkReferences(body);
     const protocol = previous.protocol as EnrollmentProtocol;
     const settings = body.settings ? await this.storeSettings(id, protocol, body.settings as Json, previous.settings as Json) : undefined;
-    const row = await this.repo.update(id, {
-      label: body.label,
-      profileId: body.profile_id,
-      issuerId: body.issuer_id,
-      ownerId: body.owner_id,
-      teamId: body.team_id,
-      renewalPolicyId: body.renewal_policy_id,
-      enabled: body.enabled,
-      ...(settings ? { settings: settings as object } : {}),
-    });
+    const row = await this.repo.update(id, { ...columnsOf(body), ...(settings ? { settings: settings as object } : {}) });
     if (!row) throw AppError.notFound('enrollment profile', id);
     getLogger().info({ id, actor: actor.principal }, 'enrollment profile updated');
     return toDto(row);
@@ -135,22 +120,25 @@ export class EnrollmentProfileService {
     return out.settings;
   }
 
-  private async issuerExists(id: string): Promise<boolean> {
-    try {
-      await this.rpc.request(Rpc.issuance.issuerGet, { id });
-      return true;
-    } catch (err) {
-      if (err instanceof AppError && err.code === 'not_found') return false;
-      throw err;
-    }
-  }
-
   private async checkReferences(body: UpdateEnrollmentProfileBody): Promise<void> {
     const missing = await this.repo.missingReferences(body);
-    if (body.issuer_id && !(await this.issuerExists(body.issuer_id)))
+    if (body.issuer_id && !(await issuerExists(this.rpc, body.issuer_id)))
       missing.push({ field: 'issuer_id', message: `${JSON.stringify(body.issuer_id)} does not exist` });
     if (missing.length) throw AppError.validation(missing, 'The request references resources that do not exist.');
   }
+}
+
+/** The columns of the body's fields (absent ones stay undefined: Prisma leaves them as they are). */
+function columnsOf<B extends UpdateEnrollmentProfileBody>(body: B) {
+  return {
+    label: body.label as B['label'],
+    profileId: body.profile_id as B['profile_id'],
+    issuerId: body.issuer_id as B['issuer_id'],
+    ownerId: body.owner_id as B['owner_id'],
+    teamId: body.team_id as B['team_id'],
+    renewalPolicyId: body.renewal_policy_id as B['renewal_policy_id'],
+    enabled: body.enabled as B['enabled'],
+  };
 }
 
 function common(row: EnrollmentProfileRow) {
