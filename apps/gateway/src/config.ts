@@ -53,6 +53,10 @@ export const gatewayEnvSchema = baseEnvSchema
     CERTCTL_API_KEY_CACHE_MS: z.coerce.number().int().min(0).max(300000).default(5000),
     /** last_used_at is written at most this often per key. */
     CERTCTL_API_KEY_LAST_USED_INTERVAL_MS: z.coerce.number().int().min(0).max(3600000).default(60000),
+    /** EST/SCEP: how long an enrollment waits for its certificate before the client is told to retry (202 + Retry-After). */
+    CERTCTL_ENROLLMENT_WAIT_MS: z.coerce.number().int().min(0).max(120000).default(15000),
+    /** EST Basic authentication: failures per client address and profile within 15 minutes that lock it out for 15 minutes. */
+    CERTCTL_ENROLLMENT_LOCKOUT_FAILURES: z.coerce.number().int().min(1).max(1000).default(5),
     CERTCTL_RATE_LIMIT_ENABLED: bool(true),
     /** Sustained requests per second per API key (per source address when unauthenticated). */
     CERTCTL_RATE_LIMIT_RPS: z.coerce.number().positive().max(1000000).default(50),

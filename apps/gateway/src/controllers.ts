@@ -7,6 +7,7 @@ import { ApiKeysController } from './api-keys/api-keys.controller';
 import { AuditController } from './audit/audit.controller';
 import { WhoamiController } from './auth/whoami.controller';
 import { CertificateImportController } from './certificates/certificate-import.controller';
+import { EnrollmentProfilesController } from './enrollment/enrollment-profiles.controller';
 import { CertificatesController, StatsController } from './certificates/certificates.controller';
 import { PrivateKeyController } from './certificates/private-key.controller';
 import { HealthChecksController } from './health-checks/health-checks.controller';
@@ -48,6 +49,7 @@ export const GATEWAY_CONTROLLERS: Type<unknown>[] = [
   NotificationChannelsController,
   NotificationRulesController,
   AcmeAdminController,
+  EnrollmentProfilesController,
   ApiKeysController,
   AuditController,
   ReissuanceController,

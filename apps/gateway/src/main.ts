@@ -9,6 +9,8 @@ import { installGatewayHooks } from './http/hooks';
 import { startMetricsListener } from './http/metrics-listener';
 import { installPublicProxy } from './http/proxy';
 import { GatewayHttps } from './http/tls';
+import { EnrollmentIssuer } from './enrollment/enrollment-issuer';
+import { installEst } from './est/est.routes';
 
 const config = loadConfigOrExit('gateway', gatewayEnvSchema);
 let https: GatewayHttps | undefined;
@@ -26,6 +28,7 @@ bootstrapService({
   configure: async (app) => {
     const fastify = app.getHttpAdapter().getInstance();
     installGatewayHooks(fastify, config, app.get(AuditWriter));
+    await installEst(fastify, { rpc: app.get(RpcClient), issuer: app.get(EnrollmentIssuer), audit: app.get(AuditWriter), config });
     await installPublicProxy(fastify, config);
     installDashboard(fastify);
     // The HTTPS port serves this same app (docs/tls.md); it opens once HTTP is listening.

@@ -41,6 +41,7 @@ import { RenewalHandler } from './renewals/renewal.handler';
 import { DigestHandler } from './renewals/digest.handler';
 import { DISCOVERY_HANDLERS, DISCOVERY_PROVIDERS } from './discovery/discovery.parts';
 import { REISSUANCE_HANDLERS, REISSUANCE_PROVIDERS } from './reissuance/reissuance.parts';
+import { ENROLLMENT_HANDLERS, ENROLLMENT_PROVIDERS, MANAGED_ISSUE_PROVIDERS } from './enrollment/enrollment.parts';
 import { DigestRepository } from './renewals/digest.repository';
 import { DigestItemsService } from './renewals/digest.service';
 import { MaintenanceRepository } from './renewals/maintenance.repository';
@@ -77,6 +78,7 @@ export function inventoryModule(config: InventoryConfig) {
       ...CONFIG_HANDLERS,
       ...DISCOVERY_HANDLERS,
       ...REISSUANCE_HANDLERS,
+      ...ENROLLMENT_HANDLERS,
     ],
     providers: [
       { provide: INVENTORY_CONFIG, useValue: config },
@@ -110,6 +112,8 @@ export function inventoryModule(config: InventoryConfig) {
       HealthCheckService,
       ...DISCOVERY_PROVIDERS,
       ...REISSUANCE_PROVIDERS,
+      ...MANAGED_ISSUE_PROVIDERS,
+      ...ENROLLMENT_PROVIDERS,
     ],
   })
   class InventoryModule {}

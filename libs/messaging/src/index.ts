@@ -10,3 +10,4 @@ export * from './principal-token';
 export * from './bus-secrets';
 export * from './claim-check';
 export * from './audit-event';
+export * from './job-waiter';

@@ -1,12 +1,13 @@
 export { PkiError, PkiErrorCode } from './errors';
 export { pkiErrorToAppError, translatePkiErrors, isNameConstraintsError, PKI_ERROR_APP_CODE, type PkiErrorContext } from './app-error';
 export type { CryptoKey, CryptoKeyPair } from './provider';
-export { pemToDer, derToPem, splitPemChain, fingerprintSha256 } from './pem';
+export { pemToDer, derToPem, splitPemChain, fingerprintSha256, toArrayBuffer } from './pem';
 export { certificatePemOfDer, pemCertificates, pemHoldsPrivateKey, pkcs12Contents } from './certificate-files';
 export { randomSerialHex, normalizeSerialHex } from './serial';
 export {
   KEY_ALGORITHMS,
   generateKeyPair,
+  keyAlgorithmFor,
   exportPrivateKeyPem,
   exportSpki,
   importPrivateKeyPem,
@@ -48,6 +49,7 @@ export {
 } from './certificate';
 export { parseCsr, createCsr, type ParsedCsr } from './csr';
 export { SecretBox } from './secret-box';
+export { hashSecret, verifySecret } from './secret-hash';
 export {
   renewalPoint,
   DEFAULT_RENEW_BEFORE_FRACTION,
@@ -101,6 +103,7 @@ export {
   openSecretFields,
   maskSecretFields,
   hasUnsealedSecrets,
+  enrollmentSettingsAad,
   type SealedValue,
   type SealProblem,
 } from './sealed-fields';

@@ -1,7 +1,7 @@
 import { createPublicKey } from 'node:crypto';
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { AcmeRpc, AppError, Events, type JobDto, Rpc } from '@certctl/contracts';
-import { RpcClient } from '@certctl/messaging';
+import { AcmeRpc, AppError, type JobDto, Rpc } from '@certctl/contracts';
+import { JobWaiter, RpcClient } from '@certctl/messaging';
 import { getLogger } from '@certctl/observability';
 import { type ParsedCsr, derToPem, exportSpki, parseCertificate, parseCsr, splitPemChain } from '@certctl/pki';
 import { ACME_CONFIG, type AcmeConfig } from '../config';
@@ -22,8 +22,7 @@ import { OrdersService, ordersTotal } from './orders.service';
  */
 @Injectable()
 export class FinalizeService implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly waiters = new Map<string, Set<() => void>>();
-  private readonly unsubscribe: (() => void)[] = [];
+  private readonly jobs: JobWaiter;
 
   constructor(
     private readonly repository: OrdersRepository,
@@ -31,18 +30,16 @@ export class FinalizeService implements OnApplicationBootstrap, OnApplicationShu
     private readonly orders: OrdersService,
     private readonly profileSettings: ProfileSettingsService,
     @Inject(ACME_CONFIG) private readonly config: AcmeConfig,
-  ) {}
+  ) {
+    this.jobs = new JobWaiter(rpc);
+  }
 
   onApplicationBootstrap(): void {
-    const wake = (p: { job_id?: string }) => {
-      if (!p.job_id) return;
-      for (const w of this.waiters.get(p.job_id) ?? []) w();
-    };
-    this.unsubscribe.push(this.rpc.onEvent(Events.certificateIssued, wake), this.rpc.onEvent(Events.jobFailed, wake));
+    this.jobs.start();
   }
 
   onApplicationShutdown(): void {
-    for (const u of this.unsubscribe) u();
+    this.jobs.stop();
   }
 
   async finalize(account: AcmeAccountRow, orderId: string, payload: unknown, profile: AcmeProfile): Promise<OrderRow> {
@@ -64,7 +61,7 @@ export class FinalizeService implements OnApplicationBootstrap, OnApplicationShu
     ordersTotal.inc({ status: 'processing' });
     const issued = await this.requestIssuance(order, account, profile, csr, identifiers);
     const processing = await this.repository.recordIssuance(order.id, { certificateId: issued.certificate_id, jobId: issued.job_id });
-    const job = await this.waitForJob(issued.job_id, this.config.CERTCTL_ACME_FINALIZE_WAIT_MS);
+    const job = await this.jobs.wait(issued.job_id, this.config.CERTCTL_ACME_FINALIZE_WAIT_MS);
     return this.settle(processing, job);
   }
 
@@ -120,33 +117,6 @@ export class FinalizeService implements OnApplicationBootstrap, OnApplicationShu
       return (await this.repository.findById(order.id))!;
     }
     return order;
-  }
-
-  /**
-   * Until the job's completion or failure event arrives (any replica hears it), checking every
-   * 500 ms in case one is missed. The waiter is registered before each check, so an event that
-   * lands between the check and the wait still wakes it.
-   */
-  private async waitForJob(jobId: string, ms: number): Promise<JobDto> {
-    const deadline = Date.now() + ms;
-    for (;;) {
-      const set = this.waiters.get(jobId) ?? new Set<() => void>();
-      this.waiters.set(jobId, set);
-      let timer: NodeJS.Timeout | undefined;
-      let wake!: () => void;
-      const woken = new Promise<void>((resolve) => (wake = resolve));
-      set.add(wake);
-      try {
-        const job = await this.rpc.request(Rpc.inventory.jobGet, { id: jobId });
-        if (['completed', 'failed', 'cancelled'].includes(job.status) || Date.now() >= deadline) return job;
-        timer = setTimeout(wake, Math.min(500, deadline - Date.now()));
-        await woken;
-      } finally {
-        clearTimeout(timer);
-        set.delete(wake);
-        if (set.size === 0) this.waiters.delete(jobId);
-      }
-    }
   }
 }
 

@@ -27,7 +27,8 @@ const CIPHERS = [
   'ECDHE-RSA-CHACHA20-POLY1305',
 ].join(':');
 const SECURE_CONTEXT: SecureContextOptions = { minVersion: 'TLSv1.2', ciphers: CIPHERS, honorCipherOrder: true };
-const SERVER_TLS: TlsOptions = { ...SECURE_CONTEXT, ALPNProtocols: ['http/1.1'] };
+// A client certificate is asked for, never required: EST verifies it per route against its profile's trust bundle.
+const SERVER_TLS: TlsOptions = { ...SECURE_CONTEXT, ALPNProtocols: ['http/1.1'], requestCert: true, rejectUnauthorized: false };
 
 const RETRY_FIRST_MS = 500;
 const RETRY_MAX_MS = 10_000;

@@ -10,6 +10,7 @@ import { INVENTORY_CONFIG, type InventoryConfig } from '../config';
 import { toCertificateDto, toSummaryDto } from './certificate.mapper';
 import { type OpenJob, toRenewalDto } from './certificate-renewal';
 import { CertificateRepository, type IssuanceProfile } from './certificate.repository';
+import { issuerExists } from './issuer-exists';
 
 type CreateRequest = RpcRequestParsed<typeof Rpc.inventory.certificateCreate>;
 type ListRequest = RpcRequestParsed<typeof Rpc.inventory.certificateList>;
@@ -105,14 +106,8 @@ export class CertificateService {
     }
   }
 
-  private async issuerExists(id: string): Promise<boolean> {
-    try {
-      await this.rpc.request(Rpc.issuance.issuerGet, { id });
-      return true;
-    } catch (err) {
-      if (err instanceof AppError && err.code === 'not_found') return false;
-      throw err;
-    }
+  private issuerExists(id: string): Promise<boolean> {
+    return issuerExists(this.rpc, id);
   }
 
   async get(id: string): Promise<RpcResponse<typeof Rpc.inventory.certificateGet>> {

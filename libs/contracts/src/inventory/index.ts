@@ -10,3 +10,6 @@ export * from './audit';
 export * from './health-check';
 export * from './discovery';
 export * from './reissuance';
+export * from './enrollment';
+export * from './enrollment-est';
+export * from './enrollment-scep';
