@@ -105,3 +105,4 @@ export {
 } from './sealed-fields';
 export { parseAllowList, cidrContains, scanRangeProblems, addressesOf, MAX_SCAN_ADDRESS_BITS, type ScanRangeProblem } from './scan-range';
 export { certificateIdentity, type CertificateIdentity } from './certificate-identity';
+export * from './scep';
