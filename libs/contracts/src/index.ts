@@ -30,3 +30,4 @@ export * from './private-keys';
 export * from './input-hazards';
 export * from './health-checks';
 export * from './whoami';
+export * from './scep-schemas';
