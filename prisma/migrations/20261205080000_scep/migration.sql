@@ -1,5 +1,7 @@
 -- SCEP (gateway): the RA certificate of each enrollment profile (key sealed at rest), the
 -- one-time challenge passwords (only their SHA-256 kept) and the transactions a client polls.
+-- A transaction is its transactionID and signer: scepclient derives the transactionID from the
+-- key, so a renewal with the same key repeats the enrollment's transactionID under another signer.
 CREATE TABLE "scep_ra_certificates" (
     "enrollment_profile_id" TEXT NOT NULL,
     "certificate_pem" TEXT NOT NULL,
@@ -33,6 +35,6 @@ CREATE TABLE "scep_transactions" (
     "certificate_id" TEXT NOT NULL,
     "job_id" TEXT NOT NULL,
     "created_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    CONSTRAINT "scep_transactions_pkey" PRIMARY KEY ("enrollment_profile_id", "transaction_id")
+    CONSTRAINT "scep_transactions_pkey" PRIMARY KEY ("enrollment_profile_id", "transaction_id", "signer_fingerprint")
 );
 CREATE INDEX "scep_transactions_created_at_idx" ON "scep_transactions"("created_at");

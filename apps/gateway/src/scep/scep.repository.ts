@@ -3,7 +3,7 @@ import { PrismaService, type ScepChallengeRow, type ScepRaCertificateRow, type S
 
 export type ScepRaRow = Omit<ScepRaCertificateRow, 'createdAt' | 'updatedAt'>;
 export type NewScepChallenge = Pick<ScepChallengeRow, 'id' | 'enrollmentProfileId' | 'challengeHash' | 'note' | 'expiresAt' | 'createdBy'>;
-export type ScepTransactionKey = Pick<ScepTransactionRow, 'enrollmentProfileId' | 'transactionId'>;
+export type ScepTransactionKey = Pick<ScepTransactionRow, 'enrollmentProfileId' | 'transactionId' | 'signerFingerprint'>;
 
 /** The gateway's SCEP tables: RA certificates (key sealed), one-time challenges (hashed) and transactions. */
 @Injectable()
@@ -43,13 +43,13 @@ export class ScepRepository {
   }
 
   transaction(key: ScepTransactionKey): Promise<ScepTransactionRow | null> {
-    return this.db.scepTransaction.findUnique({ where: { enrollmentProfileId_transactionId: key } });
+    return this.db.scepTransaction.findUnique({ where: { enrollmentProfileId_transactionId_signerFingerprint: key } });
   }
 
   async saveTransaction(row: Omit<ScepTransactionRow, 'createdAt'>): Promise<void> {
-    const { enrollmentProfileId, transactionId, ...data } = row;
+    const { enrollmentProfileId, transactionId, signerFingerprint, ...data } = row;
     await this.db.scepTransaction.upsert({
-      where: { enrollmentProfileId_transactionId: { enrollmentProfileId, transactionId } },
+      where: { enrollmentProfileId_transactionId_signerFingerprint: { enrollmentProfileId, transactionId, signerFingerprint } },
       create: row,
       update: data,
     });
