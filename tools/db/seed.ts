@@ -12,6 +12,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { createPrismaClient } from '@certctl/database';
 import { adminKeyFile } from '@certctl/testing';
+import { seedEnrollmentProfiles } from './seed-enrollment';
 
 const ADMIN_KEY_NAME = 'bootstrap-admin';
 
@@ -59,6 +60,7 @@ async function main(): Promise<void> {
       update: {},
       create: { id: 'iss-local', name: 'Local CA', type: 'local', config: { key_algorithm: 'ECDSA-P256', validity_days: 3650 } },
     });
+    await seedEnrollmentProfiles(db);
 
     const existing = await db.apiKey.findUnique({ where: { name: ADMIN_KEY_NAME } });
     if (existing) {

@@ -58,7 +58,7 @@ describe('docs/architecture.md, generated parts', () => {
     expect(cells).toEqual(BUS_SERVICES.map((s) => (s === 'issuance' ? '**answers**' : s === 'gateway' ? 'calls' : '')));
     const failed = matrix.split('\n').find((l) => l.includes(`\`${InventoryJob.failed.subject}\``))!;
     expect(failed).toContain('**emits**');
-    expect(failed.match(/consumes/g)).toHaveLength(2);
+    expect(failed.match(/consumes/g)).toHaveLength(3); // acme, notifications and the gateway's enrollment waiter
   });
 
   it('ok/model calls, models handed on whole and raw SQL are read as writes or reads', () => {

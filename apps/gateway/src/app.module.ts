@@ -17,6 +17,7 @@ import { AuthGuard } from './auth/auth.guard';
 import { GATEWAY_CONTROLLERS } from './controllers';
 import { assertEveryRouteDeclared, describeRoutes } from './http/endpoint';
 import { RateLimiter } from './http/rate-limiter';
+import { EnrollmentIssuer } from './enrollment/enrollment-issuer';
 
 export function gatewayModule(config: GatewayConfig) {
   // Nothing is open by accident: a route without a declared permission stops the start.
@@ -47,6 +48,7 @@ export function gatewayModule(config: GatewayConfig) {
       AgentEnrolment,
       BootstrapTokensRepository,
       BootstrapTokensService,
+      EnrollmentIssuer,
       { provide: APP_GUARD, useClass: AuthGuard },
     ],
   })

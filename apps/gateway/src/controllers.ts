@@ -6,6 +6,7 @@ import { AgentBootstrapController, BootstrapTokensController } from './agents/bo
 import { ApiKeysController } from './api-keys/api-keys.controller';
 import { AuditController } from './audit/audit.controller';
 import { WhoamiController } from './auth/whoami.controller';
+import { EnrollmentProfilesController } from './enrollment/enrollment-profiles.controller';
 import { CertificatesController, StatsController } from './certificates/certificates.controller';
 import { PrivateKeyController } from './certificates/private-key.controller';
 import { HealthChecksController } from './health-checks/health-checks.controller';
@@ -45,6 +46,7 @@ export const GATEWAY_CONTROLLERS: Type<unknown>[] = [
   NotificationChannelsController,
   NotificationRulesController,
   AcmeAdminController,
+  EnrollmentProfilesController,
   ApiKeysController,
   AuditController,
   WhoamiController,

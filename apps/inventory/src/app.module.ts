@@ -35,6 +35,7 @@ import { JobRetryService } from './jobs/job-retry.service';
 import { RenewalHandler } from './renewals/renewal.handler';
 import { DigestHandler } from './renewals/digest.handler';
 import { DISCOVERY_HANDLERS, DISCOVERY_PROVIDERS } from './discovery/discovery.parts';
+import { ENROLLMENT_HANDLERS, ENROLLMENT_PROVIDERS, MANAGED_ISSUE_PROVIDERS } from './enrollment/enrollment.parts';
 import { DigestRepository } from './renewals/digest.repository';
 import { DigestItemsService } from './renewals/digest.service';
 import { MaintenanceRepository } from './renewals/maintenance.repository';
@@ -68,6 +69,7 @@ export function inventoryModule(config: InventoryConfig) {
       HealthCheckHandler,
       ...CONFIG_HANDLERS,
       ...DISCOVERY_HANDLERS,
+      ...ENROLLMENT_HANDLERS,
     ],
     providers: [
       { provide: INVENTORY_CONFIG, useValue: config },
@@ -97,6 +99,8 @@ export function inventoryModule(config: InventoryConfig) {
       HealthCheckRepository,
       HealthCheckService,
       ...DISCOVERY_PROVIDERS,
+      ...MANAGED_ISSUE_PROVIDERS,
+      ...ENROLLMENT_PROVIDERS,
     ],
   })
   class InventoryModule {}

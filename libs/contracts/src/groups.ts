@@ -5,6 +5,7 @@ import {
   InventoryCertificate,
   InventoryConfig,
   InventoryDigest,
+  InventoryEnrollment,
   InventoryJob,
   InventoryRenewal,
   InventoryStats,
@@ -34,6 +35,7 @@ export const Rpc = {
     jobList: job.list,
     jobApprove: job.approve,
     jobReject: job.reject,
+    enrollmentIssue: InventoryEnrollment.issue,
   },
   issuance: { issuerGet: IssuanceIssuer.get, issuerList: IssuanceIssuer.list },
 } as const;

@@ -47,6 +47,7 @@ export {
 } from './certificate';
 export { parseCsr, createCsr, type ParsedCsr } from './csr';
 export { SecretBox } from './secret-box';
+export { hashSecret, verifySecret } from './secret-hash';
 export {
   renewalPoint,
   DEFAULT_RENEW_BEFORE_FRACTION,
@@ -100,6 +101,7 @@ export {
   openSecretFields,
   maskSecretFields,
   hasUnsealedSecrets,
+  enrollmentSettingsAad,
   type SealedValue,
   type SealProblem,
 } from './sealed-fields';

@@ -153,3 +153,6 @@ export function hasUnsealedSecrets(config: unknown): boolean {
     );
   return isObject(config) && walk(config, 0);
 }
+
+/** The AAD a sealed setting of an enrollment profile (EST/SCEP) is bound to: the profile and the setting's path. */
+export const enrollmentSettingsAad = (id: string) => (path: string) => `enrollment:${id}:settings.${path}`;

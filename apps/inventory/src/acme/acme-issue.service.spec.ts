@@ -1,7 +1,9 @@
 import { AppError } from '@certctl/contracts';
 import type { Prisma } from '@certctl/database';
 import type { JobService } from '../jobs/job.service';
-import type { AcmeIssueRepository, JobRow } from './acme-issue.repository';
+import type { JobRow, ManagedIssueRepository } from '../managed-issue/managed-issue.repository';
+import { ManagedIssueService } from '../managed-issue/managed-issue.service';
+import type { AcmeIssueRepository } from './acme-issue.repository';
 import { AcmeIssueService } from './acme-issue.service';
 
 const tx = {} as Prisma.TransactionClient;
@@ -31,7 +33,8 @@ function setup(over: Record<string, unknown> = {}) {
     ...over,
   };
   const jobs = { traceparent: () => undefined, enqueueIssuance: jest.fn(async () => undefined) };
-  return { svc: new AcmeIssueService(repo as unknown as AcmeIssueRepository, jobs as unknown as JobService), repo, jobs };
+  const managed = new ManagedIssueService(repo as unknown as ManagedIssueRepository, jobs as unknown as JobService);
+  return { svc: new AcmeIssueService(repo as unknown as AcmeIssueRepository, managed), repo, jobs };
 }
 
 describe('AcmeIssueService (fake repository)', () => {
@@ -65,7 +68,7 @@ describe('AcmeIssueService (fake repository)', () => {
     const find = jest.fn<Promise<JobRow | null>, []>().mockResolvedValueOnce(null).mockResolvedValueOnce(winner);
     const { svc } = setup({
       findJobByIdempotencyKey: find,
-      insertJob: jest.fn(async () => Promise.reject(new AppError('conflict', 'ACME order acme:ord1 is already recorded'))),
+      insertJob: jest.fn(async () => Promise.reject(new AppError('conflict', 'request acme:ord1 is already recorded'))),
     });
     await expect(svc.issue(order as never)).resolves.toEqual({
       certificate_id: 'cert-w',

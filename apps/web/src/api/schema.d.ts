@@ -779,6 +779,43 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/enrollment-profiles": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List enrollment profiles (?protocol=est|scep) */
+        get: operations["EnrollmentProfiles_list"];
+        put?: never;
+        /** Create an EST or SCEP enrollment profile (secrets stored hashed or sealed, shown masked) */
+        post: operations["EnrollmentProfiles_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/enrollment-profiles/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get an enrollment profile (secrets masked) */
+        get: operations["EnrollmentProfiles_get"];
+        put?: never;
+        post?: never;
+        /** Delete an enrollment profile */
+        delete: operations["EnrollmentProfiles_remove"];
+        options?: never;
+        head?: never;
+        /** Change an enrollment profile (only the fields given; a secret sent back as **** is kept) */
+        patch: operations["EnrollmentProfiles_update"];
+        trace?: never;
+    };
     "/api/v1/health-checks": {
         parameters: {
             query?: never;
@@ -4500,6 +4537,403 @@ export interface operations {
             };
             401: components["responses"]["Problem401"];
             403: components["responses"]["Problem403"];
+            429: components["responses"]["Problem429"];
+            503: components["responses"]["Problem503"];
+            504: components["responses"]["Problem504"];
+        };
+    };
+    EnrollmentProfiles_list: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string;
+                protocol?: "est" | "scep";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: ({
+                            /** @constant */
+                            protocol: "est";
+                            id: string;
+                            label: string;
+                            profile_id: string;
+                            issuer_id: string;
+                            owner_id: string;
+                            team_id: string;
+                            renewal_policy_id: string;
+                            enabled: boolean;
+                            created_by: string;
+                            /** Format: date-time */
+                            created_at: string;
+                            /** Format: date-time */
+                            updated_at: string;
+                            settings: {
+                                /** @enum {string} */
+                                auth: "basic" | "client_cert" | "both";
+                                password?: string;
+                                client_cert_trust_pem?: string;
+                                allow_server_keygen: boolean;
+                                tls_exporter_binding: boolean;
+                            };
+                        } | {
+                            /** @constant */
+                            protocol: "scep";
+                            id: string;
+                            label: string;
+                            profile_id: string;
+                            issuer_id: string;
+                            owner_id: string;
+                            team_id: string;
+                            renewal_policy_id: string;
+                            enabled: boolean;
+                            created_by: string;
+                            /** Format: date-time */
+                            created_at: string;
+                            /** Format: date-time */
+                            updated_at: string;
+                            settings: {
+                                challenge_password?: string;
+                            };
+                        })[];
+                        next_cursor: string | null;
+                    };
+                };
+            };
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            422: components["responses"]["Problem422"];
+            429: components["responses"]["Problem429"];
+            503: components["responses"]["Problem503"];
+            504: components["responses"]["Problem504"];
+        };
+    };
+    EnrollmentProfiles_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @constant */
+                    protocol: "est";
+                    label: string;
+                    /** @description The certificate profile whose rules (key algorithm, SANs, validity) enrollments go through */
+                    profile_id: string;
+                    issuer_id: string;
+                    owner_id: string;
+                    team_id: string;
+                    renewal_policy_id: string;
+                    /** @default true */
+                    enabled?: boolean;
+                    /** @default {} */
+                    settings?: {
+                        /**
+                         * @default basic
+                         * @enum {string}
+                         */
+                        auth?: "basic" | "client_cert" | "both";
+                        /** @description HTTP Basic enrollment password (auth basic or both); stored as a scrypt verifier, shown as **** */
+                        password?: string;
+                        /** @description PEM bundle of the CA certificates a client certificate must chain to (auth client_cert or both) */
+                        client_cert_trust_pem?: string;
+                        /**
+                         * @description serverkeygen: the server generates the key pair and returns it (PKCS#8)
+                         * @default false
+                         */
+                        allow_server_keygen?: boolean;
+                        /**
+                         * @description RFC 9266 tls-exporter channel binding required in the CSR
+                         * @default false
+                         */
+                        tls_exporter_binding?: boolean;
+                    };
+                } | {
+                    /** @constant */
+                    protocol: "scep";
+                    label: string;
+                    /** @description The certificate profile whose rules (key algorithm, SANs, validity) enrollments go through */
+                    profile_id: string;
+                    issuer_id: string;
+                    owner_id: string;
+                    team_id: string;
+                    renewal_policy_id: string;
+                    /** @default true */
+                    enabled?: boolean;
+                    /** @default {} */
+                    settings?: {
+                        /** @description Static SCEP challenge password (sealed at rest) */
+                        challenge_password?: string;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        protocol: "est";
+                        id: string;
+                        label: string;
+                        profile_id: string;
+                        issuer_id: string;
+                        owner_id: string;
+                        team_id: string;
+                        renewal_policy_id: string;
+                        enabled: boolean;
+                        created_by: string;
+                        /** Format: date-time */
+                        created_at: string;
+                        /** Format: date-time */
+                        updated_at: string;
+                        settings: {
+                            /** @enum {string} */
+                            auth: "basic" | "client_cert" | "both";
+                            password?: string;
+                            client_cert_trust_pem?: string;
+                            allow_server_keygen: boolean;
+                            tls_exporter_binding: boolean;
+                        };
+                    } | {
+                        /** @constant */
+                        protocol: "scep";
+                        id: string;
+                        label: string;
+                        profile_id: string;
+                        issuer_id: string;
+                        owner_id: string;
+                        team_id: string;
+                        renewal_policy_id: string;
+                        enabled: boolean;
+                        created_by: string;
+                        /** Format: date-time */
+                        created_at: string;
+                        /** Format: date-time */
+                        updated_at: string;
+                        settings: {
+                            challenge_password?: string;
+                        };
+                    };
+                };
+            };
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            409: components["responses"]["Problem409"];
+            413: components["responses"]["Problem413"];
+            422: components["responses"]["Problem422"];
+            429: components["responses"]["Problem429"];
+            503: components["responses"]["Problem503"];
+            504: components["responses"]["Problem504"];
+        };
+    };
+    EnrollmentProfiles_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        protocol: "est";
+                        id: string;
+                        label: string;
+                        profile_id: string;
+                        issuer_id: string;
+                        owner_id: string;
+                        team_id: string;
+                        renewal_policy_id: string;
+                        enabled: boolean;
+                        created_by: string;
+                        /** Format: date-time */
+                        created_at: string;
+                        /** Format: date-time */
+                        updated_at: string;
+                        settings: {
+                            /** @enum {string} */
+                            auth: "basic" | "client_cert" | "both";
+                            password?: string;
+                            client_cert_trust_pem?: string;
+                            allow_server_keygen: boolean;
+                            tls_exporter_binding: boolean;
+                        };
+                    } | {
+                        /** @constant */
+                        protocol: "scep";
+                        id: string;
+                        label: string;
+                        profile_id: string;
+                        issuer_id: string;
+                        owner_id: string;
+                        team_id: string;
+                        renewal_policy_id: string;
+                        enabled: boolean;
+                        created_by: string;
+                        /** Format: date-time */
+                        created_at: string;
+                        /** Format: date-time */
+                        updated_at: string;
+                        settings: {
+                            challenge_password?: string;
+                        };
+                    };
+                };
+            };
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
+            422: components["responses"]["Problem422"];
+            429: components["responses"]["Problem429"];
+            503: components["responses"]["Problem503"];
+            504: components["responses"]["Problem504"];
+        };
+    };
+    EnrollmentProfiles_remove: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done; no content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
+            422: components["responses"]["Problem422"];
+            429: components["responses"]["Problem429"];
+            503: components["responses"]["Problem503"];
+            504: components["responses"]["Problem504"];
+        };
+    };
+    EnrollmentProfiles_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    label?: string;
+                    profile_id?: string;
+                    issuer_id?: string;
+                    owner_id?: string;
+                    team_id?: string;
+                    renewal_policy_id?: string;
+                    enabled?: boolean;
+                    settings?: {
+                        /** @enum {string} */
+                        auth?: "basic" | "client_cert" | "both";
+                        password?: "****" | string;
+                        client_cert_trust_pem?: string;
+                        allow_server_keygen?: boolean;
+                        tls_exporter_binding?: boolean;
+                    } | {
+                        challenge_password?: "****" | string;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        protocol: "est";
+                        id: string;
+                        label: string;
+                        profile_id: string;
+                        issuer_id: string;
+                        owner_id: string;
+                        team_id: string;
+                        renewal_policy_id: string;
+                        enabled: boolean;
+                        created_by: string;
+                        /** Format: date-time */
+                        created_at: string;
+                        /** Format: date-time */
+                        updated_at: string;
+                        settings: {
+                            /** @enum {string} */
+                            auth: "basic" | "client_cert" | "both";
+                            password?: string;
+                            client_cert_trust_pem?: string;
+                            allow_server_keygen: boolean;
+                            tls_exporter_binding: boolean;
+                        };
+                    } | {
+                        /** @constant */
+                        protocol: "scep";
+                        id: string;
+                        label: string;
+                        profile_id: string;
+                        issuer_id: string;
+                        owner_id: string;
+                        team_id: string;
+                        renewal_policy_id: string;
+                        enabled: boolean;
+                        created_by: string;
+                        /** Format: date-time */
+                        created_at: string;
+                        /** Format: date-time */
+                        updated_at: string;
+                        settings: {
+                            challenge_password?: string;
+                        };
+                    };
+                };
+            };
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
+            409: components["responses"]["Problem409"];
+            413: components["responses"]["Problem413"];
+            422: components["responses"]["Problem422"];
             429: components["responses"]["Problem429"];
             503: components["responses"]["Problem503"];
             504: components["responses"]["Problem504"];

@@ -120,7 +120,7 @@ export const InventoryCertificate = {
   issued: contract({
     subject: 'certctl.v1.events.certificate.issued',
     emitters: ['inventory'],
-    consumers: ['acme', 'notifications'],
+    consumers: ['acme', 'notifications', 'gateway'],
     payload: certificateEventSchema,
   }),
   updated: contract({

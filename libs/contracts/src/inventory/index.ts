@@ -9,3 +9,6 @@ export * from './stats';
 export * from './audit';
 export * from './health-check';
 export * from './discovery';
+export * from './enrollment';
+export * from './enrollment-est';
+export * from './enrollment-scep';

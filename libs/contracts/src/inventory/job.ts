@@ -94,7 +94,7 @@ export const InventoryJob = {
   failed: contract({
     subject: 'certctl.v1.events.job.failed',
     emitters: ['inventory'],
-    consumers: ['acme', 'notifications'],
+    consumers: ['acme', 'notifications', 'gateway'],
     payload: z.object({ job_id: z.string(), certificate_id: z.string(), error: z.string() }),
   }),
   approved: contract({
