@@ -20,6 +20,7 @@ bash tools/agent/install-target-servers.sh
 npx jest --selectProjects targets --runInBand --forceExit
 step "end-to-end tests (the whole stack, driven from outside; the dashboard in Debian's Chromium)"
 bash tools/web/install-chromium.sh
+bash tools/testing/install-scep-client.sh # Debian's scepclient for the SCEP e2e test
 npx jest --selectProjects e2e --runInBand --forceExit
 step "deployment files (helm, compose)"
 bash tools/deploy/check.sh

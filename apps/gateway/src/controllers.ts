@@ -7,6 +7,7 @@ import { ApiKeysController } from './api-keys/api-keys.controller';
 import { AuditController } from './audit/audit.controller';
 import { WhoamiController } from './auth/whoami.controller';
 import { EnrollmentProfilesController } from './enrollment/enrollment-profiles.controller';
+import { ScepChallengesController } from './scep/scep-challenges.controller';
 import { CertificatesController, StatsController } from './certificates/certificates.controller';
 import { PrivateKeyController } from './certificates/private-key.controller';
 import { HealthChecksController } from './health-checks/health-checks.controller';
@@ -47,6 +48,7 @@ export const GATEWAY_CONTROLLERS: Type<unknown>[] = [
   NotificationRulesController,
   AcmeAdminController,
   EnrollmentProfilesController,
+  ScepChallengesController,
   ApiKeysController,
   AuditController,
   WhoamiController,

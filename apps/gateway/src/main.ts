@@ -9,6 +9,9 @@ import { installGatewayHooks } from './http/hooks';
 import { startMetricsListener } from './http/metrics-listener';
 import { installPublicProxy } from './http/proxy';
 import { GatewayHttps } from './http/tls';
+import { RateLimiter } from './http/rate-limiter';
+import { installScepEdge } from './scep/scep.edge';
+import { ScepService } from './scep/scep.service';
 
 const config = loadConfigOrExit('gateway', gatewayEnvSchema);
 let https: GatewayHttps | undefined;
@@ -27,6 +30,7 @@ bootstrapService({
     const fastify = app.getHttpAdapter().getInstance();
     installGatewayHooks(fastify, config, app.get(AuditWriter));
     await installPublicProxy(fastify, config);
+    await installScepEdge(fastify, app.get(ScepService), app.get(RateLimiter), app.get(AuditWriter));
     installDashboard(fastify);
     // The HTTPS port serves this same app (docs/tls.md); it opens once HTTP is listening.
     https = new GatewayHttps(fastify, config, app.get(RpcClient));

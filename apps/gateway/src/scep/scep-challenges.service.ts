@@ -28,7 +28,9 @@ export class ScepChallengesService {
   async create(profileId: string, ttlMinutes: number, note: string | undefined, actor: string) {
     const profile = await this.rpc.request(InventoryEnrollment.profileGet, { id: profileId });
     if (profile.protocol !== 'scep') {
-      throw AppError.validation([{ field: 'id', message: `enrollment profile ${profileId} is an ${profile.protocol.toUpperCase()} profile, not SCEP` }]);
+      throw AppError.validation([
+        { field: 'id', message: `enrollment profile ${profileId} is an ${profile.protocol.toUpperCase()} profile, not SCEP` },
+      ]);
     }
     const challenge = randomBytes(24).toString('base64url');
     const row = await this.repository.insertChallenge({

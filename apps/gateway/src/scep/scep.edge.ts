@@ -31,8 +31,13 @@ interface ScepQuery {
  * password or the renewed certificate authenticates), rate-limited per client address, each
  * enrollment audited (actor `scep:<label>:<transactionID>`) and counted.
  */
-export function installScepEdge(fastify: FastifyInstance, scep: ScepService, limiter: RateLimiter, audit: AuditWriter): Promise<void> {
-  return fastify.register(async (scope) => {
+export async function installScepEdge(
+  fastify: FastifyInstance,
+  scep: ScepService,
+  limiter: RateLimiter,
+  audit: AuditWriter,
+): Promise<void> {
+  await fastify.register(async (scope) => {
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: SCEP_MAX_MESSAGE_BYTES }, (_req, body, done) => done(null, body));
     const handler = (req: FastifyRequest, reply: FastifyReply) => serve(req, reply, scep, limiter, audit);

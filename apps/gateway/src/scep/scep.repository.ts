@@ -36,12 +36,6 @@ export class ScepRepository {
     return count === 1;
   }
 
-  /** Forgets challenges expired more than a day ago (used ones stay until then for the audit trail). */
-  async pruneChallenges(now = new Date()): Promise<number> {
-    const { count } = await this.db.scepChallenge.deleteMany({ where: { expiresAt: { lt: new Date(now.getTime() - 86400_000) } } });
-    return count;
-  }
-
   transaction(key: ScepTransactionKey): Promise<ScepTransactionRow | null> {
     return this.db.scepTransaction.findUnique({ where: { enrollmentProfileId_transactionId_signerFingerprint: key } });
   }

@@ -95,7 +95,12 @@ export class ScepService {
       if (err instanceof ScepMalformed) throw new AppError('bad_request', `Not a SCEP pkiMessage: ${err.message}.`);
       throw err;
     }
-    const action = msg.messageType === ScepMessageType.RenewalReq ? 'scep.renew' : msg.messageType === ScepMessageType.PKCSReq ? 'scep.enroll' : undefined;
+    const action =
+      msg.messageType === ScepMessageType.RenewalReq
+        ? 'scep.renew'
+        : msg.messageType === ScepMessageType.PKCSReq
+          ? 'scep.enroll'
+          : undefined;
     let reply: Reply;
     try {
       reply = await this.answer(profile, ra, msg, client);
@@ -114,8 +119,20 @@ export class ScepService {
       raKey: ra.signingKey,
     });
     const outcome = reply.status === 'SUCCESS' ? 'issued' : reply.status === 'PENDING' ? 'pending' : 'refused';
-    if (reply.status === 'FAILURE') this.log.info({ profile: profile.label, transaction_id: msg.transactionId, fail_info: reply.failInfo, detail: reply.detail }, 'SCEP request refused');
-    return { body, outcome, action, transactionId: msg.transactionId, certificateId: reply.certificateId, failInfo: reply.failInfo, detail: reply.detail };
+    if (reply.status === 'FAILURE')
+      this.log.info(
+        { profile: profile.label, transaction_id: msg.transactionId, fail_info: reply.failInfo, detail: reply.detail },
+        'SCEP request refused',
+      );
+    return {
+      body,
+      outcome,
+      action,
+      transactionId: msg.transactionId,
+      certificateId: reply.certificateId,
+      failInfo: reply.failInfo,
+      detail: reply.detail,
+    };
   }
 
   private async answer(profile: ScepProfile, ra: ScepRa, msg: PkiMessage, client: string): Promise<Reply> {
@@ -128,13 +145,21 @@ export class ScepService {
       case ScepMessageType.PKCSReq:
       case ScepMessageType.RenewalReq: {
         // A retransmission (or a client polling by repeating its request) finds its enrollment.
-        const known = await this.repository.transaction({ enrollmentProfileId: profile.id, transactionId: msg.transactionId, signerFingerprint: signer });
+        const known = await this.repository.transaction({
+          enrollmentProfileId: profile.id,
+          transactionId: msg.transactionId,
+          signerFingerprint: signer,
+        });
         if (known) return seal(await this.enrollments.outcome(known.jobId, known.certificateId, this.config.CERTCTL_SCEP_WAIT_MS));
         return seal(await this.enroll(profile, msg, opened.content, signer, client));
       }
       case ScepMessageType.CertPoll: {
         readCertPoll(opened.content);
-        const known = await this.repository.transaction({ enrollmentProfileId: profile.id, transactionId: msg.transactionId, signerFingerprint: signer });
+        const known = await this.repository.transaction({
+          enrollmentProfileId: profile.id,
+          transactionId: msg.transactionId,
+          signerFingerprint: signer,
+        });
         if (!known) throw new ScepFailure('badCertId', 'no enrollment of this signer with this transactionID');
         return seal(await this.enrollments.outcome(known.jobId, known.certificateId, this.config.CERTCTL_SCEP_WAIT_MS));
       }
@@ -189,7 +214,10 @@ export class ScepService {
   /** RenewalReq: the signer must be a current managed certificate of this enrollment profile. */
   private async renewable(profile: ScepProfile, signer: string): Promise<string> {
     try {
-      const found = await this.rpc.request(InventoryEnrollment.renewable, { enrollment_profile_id: profile.id, fingerprint_sha256: signer });
+      const found = await this.rpc.request(InventoryEnrollment.renewable, {
+        enrollment_profile_id: profile.id,
+        fingerprint_sha256: signer,
+      });
       return found.certificate_id;
     } catch (err) {
       if (err instanceof AppError && err.code === 'not_found') {
@@ -201,8 +229,13 @@ export class ScepService {
 
   private reply(outcome: EnrollmentOutcome, requesterDer: Buffer, cipherOid: string): Reply {
     if (outcome.status === 'pending') return { status: 'PENDING', certificateId: outcome.certificate_id };
-    if (outcome.status === 'failed') return { status: 'FAILURE', failInfo: 'badRequest', detail: outcome.error, certificateId: outcome.certificate_id };
+    if (outcome.status === 'failed')
+      return { status: 'FAILURE', failInfo: 'badRequest', detail: outcome.error, certificateId: outcome.certificate_id };
     const certs = [pemToDer(outcome.certificate_pem), ...splitPemChain(outcome.chain_pem).map((pem) => pemToDer(pem))];
-    return { status: 'SUCCESS', envelopeDer: sealEnvelope(certsOnly(certs), requesterDer, cipherOid), certificateId: outcome.certificate_id };
+    return {
+      status: 'SUCCESS',
+      envelopeDer: sealEnvelope(certsOnly(certs), requesterDer, cipherOid),
+      certificateId: outcome.certificate_id,
+    };
   }
 }

@@ -115,6 +115,16 @@ function octetAttribute(oid: string, value: Uint8Array): Attribute {
   return new (cms().Attribute)({ type: oid, values: [new asn1js.OctetString({ valueHex: value })] });
 }
 
+/**
+ * Attributes in DER SET OF order (X.690 §11.6: ascending by encoding). pkijs signs them in
+ * the order given; verifiers that re-encode the set (Go's crypto libraries, so micromdm's
+ * scepclient) sort it first, and would check the signature over other bytes.
+ */
+export function derSetOrder(attributes: Attribute[]): Attribute[] {
+  const encoded = attributes.map((attr) => ({ attr, der: Buffer.from(attr.toSchema().toBER()) }));
+  return encoded.sort((a, b) => Buffer.compare(a.der, b.der)).map((e) => e.attr);
+}
+
 /** A CertRep (RFC 8894 §3.3.2): SignedData by the RA key; the envelope only on SUCCESS. */
 export async function buildCertRep(req: CertRepRequest): Promise<Buffer> {
   const pkijs = cms();
@@ -157,7 +167,7 @@ export async function buildCertRep(req: CertRepRequest): Promise<Buffer> {
       new pkijs.SignerInfo({
         version: 1,
         sid: new pkijs.IssuerAndSerialNumber({ issuer: raCert.issuer, serialNumber: raCert.serialNumber }),
-        signedAttrs: new pkijs.SignedAndUnsignedAttributes({ type: 0, attributes }),
+        signedAttrs: new pkijs.SignedAndUnsignedAttributes({ type: 0, attributes: derSetOrder(attributes) }),
       }),
     ],
     certificates: [raCert],

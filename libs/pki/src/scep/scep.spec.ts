@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CryptoKey } from '../provider';
+import { cms } from './engine';
 import {
   ScepFailure,
   ScepMalformed,
@@ -141,6 +142,11 @@ describe('SCEP replies, read back by openssl', () => {
     });
     expect(content.equals(envelopeDer)).toBe(true);
     expect(certRepStatus(der)).toMatchObject({ pkiStatus: '0', transactionId: 'tx-1' });
+    // Signed attributes in DER SET OF order, as verifiers that re-encode them (Go's) expect.
+    const attrs = cms().ContentInfo.fromBER(der);
+    const signerAttrs = new (cms().SignedData)({ schema: attrs.content }).signerInfos[0]!.signedAttrs!.attributes;
+    const encodings = signerAttrs.map((a) => Buffer.from(a.toSchema().toBER()));
+    expect(encodings).toEqual([...encodings].sort(Buffer.compare));
     const printed = openssl(['cms', '-cmsout', '-print', '-inform', 'DER'], der);
     expect(printed).toContain('2.16.840.1.113733.1.9.6');
     expect(printed).toContain('07 07 07 07');
