@@ -55,16 +55,22 @@ class Recorder {
   }
 }
 
-/** scepclient's exit code and output (it runs asynchronously: the recorder lives in this process). */
+/**
+ * scepclient's exit code and output (it runs asynchronously: the recorder lives in this process).
+ * Each run gets a working directory of its own: scepclient keeps its CSR in ./csr.pem and
+ * reuses one it finds there, whatever key it is given.
+ */
 function scepclient(args: string[]): Promise<{ code: number | null; out: string }> {
+  const cwd = mkdtempSync(join(tmpdir(), 'certctl-scepclient-'));
   return new Promise((resolve) => {
-    const child = spawn('scepclient', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('scepclient', args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (out += d.toString()));
     const timer = setTimeout(() => child.kill('SIGKILL'), 90_000);
     child.on('close', (code) => {
       clearTimeout(timer);
+      rmSync(cwd, { recursive: true, force: true });
       resolve({ code, out });
     });
   });

@@ -18,7 +18,7 @@ import {
 import * as asn1js from 'asn1js';
 import desModule from 'node-forge/lib/des';
 import forgeUtil from 'node-forge/lib/util';
-import { cms } from './engine';
+import { cms, ownBytes } from './engine';
 import { CmsOid, ScepFailure } from './oids';
 
 interface ContentCipher {
@@ -116,7 +116,7 @@ export function openEnvelope(der: Uint8Array, raKey: KeyObject): OpenedEnvelope 
   const pkijs = cms();
   let enveloped: InstanceType<typeof pkijs.EnvelopedData>;
   try {
-    const info = pkijs.ContentInfo.fromBER(der);
+    const info = pkijs.ContentInfo.fromBER(ownBytes(der));
     if (info.contentType !== CmsOid.envelopedData) throw new Error(`content type ${info.contentType}`);
     enveloped = new pkijs.EnvelopedData({ schema: info.content });
   } catch (err) {
@@ -143,7 +143,7 @@ export function sealEnvelope(content: Uint8Array, recipientCertDer: Uint8Array, 
   const pkijs = cms();
   const cipher = cipherOf(cipherOid);
   if (!cipher.node) throw new ScepFailure('badAlg', 'replies are never encrypted with single DES');
-  const recipient = pkijs.Certificate.fromBER(recipientCertDer);
+  const recipient = pkijs.Certificate.fromBER(ownBytes(recipientCertDer));
   const publicKey = createPublicKey({ key: Buffer.from(recipient.subjectPublicKeyInfo.toSchema().toBER()), format: 'der', type: 'spki' });
   if (publicKey.asymmetricKeyType !== 'rsa') throw new ScepFailure('badAlg', 'the requester certificate must hold an RSA key');
   const key = randomBytes(cipher.keyLength);

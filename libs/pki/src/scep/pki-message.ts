@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import type { CryptoKey } from '../provider';
-import { cms } from './engine';
+import { cms, ownBytes } from './engine';
 import { octetBytes } from './envelope';
 import { CmsOid, ScepAttribute, ScepFailInfo, ScepFailure, type ScepFailInfoName, ScepPkiStatus } from './oids';
 
@@ -43,7 +43,7 @@ function octets(value: asn1js.AsnType | undefined): Buffer | undefined {
 function parseSignedData(der: Uint8Array): SignedData {
   const pkijs = cms();
   try {
-    const info = pkijs.ContentInfo.fromBER(der);
+    const info = pkijs.ContentInfo.fromBER(ownBytes(der));
     if (info.contentType !== CmsOid.signedData) throw new Error(`content type ${info.contentType}`);
     return new pkijs.SignedData({ schema: info.content });
   } catch (err) {
@@ -65,6 +65,14 @@ function signerCertificate(signed: SignedData): InstanceType<Pkijs['Certificate'
   return found;
 }
 
+async function verifies(signed: SignedData): Promise<boolean> {
+  try {
+    return (await signed.verify({ signer: 0, checkChain: false })) === true;
+  } catch {
+    return false;
+  }
+}
+
 /** Parses a SCEP request (PKCSReq, RenewalReq, CertPoll): SignedData around the still-encrypted envelope. */
 export async function parsePkiMessage(der: Uint8Array): Promise<PkiMessage> {
   const signed = parseSignedData(der);
@@ -78,12 +86,7 @@ export async function parsePkiMessage(der: Uint8Array): Promise<PkiMessage> {
   const cert = signerCertificate(signed);
   const content = signed.encapContentInfo.eContent;
   const envelopeDer = content ? octetBytes(content) : Buffer.alloc(0);
-  let signatureValid = false;
-  try {
-    signatureValid = (await signed.verify({ signer: 0, checkChain: false })) === true;
-  } catch {
-    signatureValid = false;
-  }
+  const signatureValid = await verifies(signed);
   return {
     messageType,
     transactionId,
@@ -130,7 +133,7 @@ export async function buildCertRep(req: CertRepRequest): Promise<Buffer> {
   const pkijs = cms();
   if (req.status === 'FAILURE' && !req.failInfo) throw new ScepFailure('badRequest', 'a FAILURE needs a failInfo');
   const content = req.status === 'SUCCESS' ? (req.envelopeDer ?? Buffer.alloc(0)) : undefined;
-  const raCert = pkijs.Certificate.fromBER(req.raCertDer);
+  const raCert = pkijs.Certificate.fromBER(ownBytes(req.raCertDer));
   const attributes: Attribute[] = [
     new pkijs.Attribute({ type: CmsOid.contentType, values: [new asn1js.ObjectIdentifier({ value: CmsOid.data })] }),
     new pkijs.Attribute({ type: CmsOid.signingTime, values: [new asn1js.UTCTime({ valueDate: new Date() })] }),
@@ -183,7 +186,7 @@ export function certsOnly(certsDer: readonly Uint8Array[]): Buffer {
   const signed = new pkijs.SignedData({
     version: 1,
     encapContentInfo: new pkijs.EncapsulatedContentInfo({ eContentType: CmsOid.data }),
-    certificates: certsDer.map((der) => pkijs.Certificate.fromBER(der)),
+    certificates: certsDer.map((der) => pkijs.Certificate.fromBER(ownBytes(der))),
     signerInfos: [],
   });
   const info = new pkijs.ContentInfo({ contentType: CmsOid.signedData, content: signed.toSchema(true) });

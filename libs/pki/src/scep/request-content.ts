@@ -1,5 +1,5 @@
 import * as asn1js from 'asn1js';
-import { cms } from './engine';
+import { cms, ownBytes } from './engine';
 import { CmsOid, ScepFailure } from './oids';
 
 /** The PKCS#10 request inside a PKCSReq/RenewalReq envelope, with its challengePassword attribute when present. */
@@ -12,7 +12,7 @@ export function readScepCsr(der: Uint8Array): ScepCsr {
   const pkijs = cms();
   let csr: InstanceType<typeof pkijs.CertificationRequest>;
   try {
-    csr = pkijs.CertificationRequest.fromBER(der);
+    csr = pkijs.CertificationRequest.fromBER(ownBytes(der));
   } catch (err) {
     throw new ScepFailure('badRequest', `the envelope does not hold a PKCS#10 request (${(err as Error).message})`);
   }
@@ -23,7 +23,7 @@ export function readScepCsr(der: Uint8Array): ScepCsr {
 
 /** GetCertInitial (CertPoll) content: IssuerAndSubject; only its shape is checked, the transactionID finds the request. */
 export function readCertPoll(der: Uint8Array): void {
-  const parsed = asn1js.fromBER(der);
+  const parsed = asn1js.fromBER(ownBytes(der));
   if (parsed.offset === -1 || !(parsed.result instanceof asn1js.Sequence) || parsed.result.valueBlock.value.length !== 2) {
     throw new ScepFailure('badRequest', 'the envelope does not hold an IssuerAndSubject');
   }

@@ -68,6 +68,15 @@ describe('SCEP request parsing (a real scepclient PKCSReq)', () => {
     expect(text).toContain('CN = test1');
   });
 
+  it('reads a message that sits in a slice of a larger buffer (a request body from a pool) the same way', async () => {
+    const pooled = Buffer.concat([Buffer.alloc(13, 0xff), fixture('scepclient-pkcsreq.der'), Buffer.alloc(7)]);
+    const slice = pooled.subarray(13, pooled.length - 7);
+    const msg = await parsePkiMessage(slice);
+    expect(msg.signatureValid).toBe(true);
+    const envelope = Buffer.concat([Buffer.alloc(5), msg.envelopeDer]).subarray(5);
+    expect(readScepCsr(openEnvelope(envelope, raKey).content).challengePassword).toBe('secret');
+  });
+
   it('marks a message whose signed attributes were altered as not verified', async () => {
     const der = Buffer.from(fixture('scepclient-pkcsreq.der'));
     const at = der.indexOf(Buffer.from('2wHXZfFcxOEuNL9gHnsau1ZxI00='));
