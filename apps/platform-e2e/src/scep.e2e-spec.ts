@@ -1,6 +1,6 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { X509Certificate, createPrivateKey, randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { type Server, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -88,6 +88,11 @@ describe('SCEP enrollment with scepclient (RFC 8894)', () => {
   let raFingerprint = '';
 
   const file = (name: string) => join(dir, name);
+  /** One folder per device: scepclient keeps its CSR (csr.pem) next to the key and reuses it. */
+  const device = (name: string) => {
+    mkdirSync(file(name), { recursive: true });
+    return { key: join(name, 'key.pem'), cert: join(name, 'cert.pem') };
+  };
   const enroll = (o: { key: string; cert: string; cn: string; challenge?: string }) =>
     scepclient([
       '-server-url',
@@ -158,12 +163,12 @@ describe('SCEP enrollment with scepclient (RFC 8894)', () => {
 
   it('ok/scepclient enrolls with the static challenge; the certificate verifies against the issuer chain; audited as scep.enroll', async () => {
     const cn = `dev1-${run}.scep.example.com`;
-    const r = await enroll({ key: 'dev1.key', cert: 'dev1.pem', cn, challenge: staticChallenge });
+    const r = await enroll({ ...device('dev1'), cn, challenge: staticChallenge });
     expect({ code: r.code, out: r.out }).toEqual({ code: 0, out: expect.stringContaining('pkiStatus=SUCCESS') });
-    expect(verify(file('dev1.pem'))).toMatch(/: OK$/);
-    const cert = new X509Certificate(readFileSync(file('dev1.pem')));
+    expect(verify(file('dev1/cert.pem'))).toMatch(/: OK$/);
+    const cert = new X509Certificate(readFileSync(file('dev1/cert.pem')));
     expect(cert.subject).toContain(`CN=${cn}`);
-    expect(cert.checkPrivateKey(createPrivateKey(readFileSync(file('dev1.key'))))).toBe(true);
+    expect(cert.checkPrivateKey(createPrivateKey(readFileSync(file('dev1/key.pem'))))).toBe(true);
     const rows = await scepAuditRows('scep.enroll', (row) => row.details.outcome === 'issued');
     expect(rows[0]).toMatchObject({
       actor: expect.stringMatching(new RegExp(`^scep:${label}:`)),
@@ -178,23 +183,22 @@ describe('SCEP enrollment with scepclient (RFC 8894)', () => {
     });
     expect(made.status).toBe(201);
     expect(made.body).toMatchObject({ enrollment_profile_id: profileId, challenge: expect.any(String), expires_at: expect.any(String) });
-    const first = await enroll({ key: 'dev2.key', cert: 'dev2.pem', cn: `dev2-${run}.scep.example.com`, challenge: made.body.challenge });
+    const first = await enroll({ ...device('dev2'), cn: `dev2-${run}.scep.example.com`, challenge: made.body.challenge });
     expect(first.code).toBe(0);
-    expect(verify(file('dev2.pem'))).toMatch(/: OK$/);
-    const again = await enroll({ key: 'dev3.key', cert: 'dev3.pem', cn: `dev3-${run}.scep.example.com`, challenge: made.body.challenge });
+    expect(verify(file('dev2/cert.pem'))).toMatch(/: OK$/);
+    const again = await enroll({ ...device('dev3'), cn: `dev3-${run}.scep.example.com`, challenge: made.body.challenge });
     expect(again.code).not.toBe(0);
     expect(again.out).toContain('failInfo: badRequest');
     expect(
-      existsSync(file('dev3.pem')) &&
-        new X509Certificate(readFileSync(file('dev3.pem'))).issuer === new X509Certificate(readFileSync(file('dev2.pem'))).issuer,
+      existsSync(file('dev3/cert.pem')) &&
+        new X509Certificate(readFileSync(file('dev3/cert.pem'))).issuer === new X509Certificate(readFileSync(file('dev2/cert.pem'))).issuer,
     ).toBe(false);
   });
 
   it('err/a wrong challenge is a CertRep with pkiStatus FAILURE and failInfo badRequest (HTTP 200), decoded by openssl', async () => {
     const before = recorder.exchanges.length;
     const r = await enroll({
-      key: 'dev4.key',
-      cert: 'dev4.pem',
+      ...device('dev4'),
       cn: `dev4-${run}.scep.example.com`,
       challenge: 'not-the-challenge-password',
     });
@@ -209,12 +213,12 @@ describe('SCEP enrollment with scepclient (RFC 8894)', () => {
   });
 
   it('ok/scepclient renews with RenewalReq signed by the current certificate; the new one verifies and replaces it; audited as scep.renew', async () => {
-    const old = new X509Certificate(readFileSync(file('dev1.pem')));
-    const r = await enroll({ key: 'dev1.key', cert: 'dev1.pem', cn: `dev1-${run}.scep.example.com` });
+    const old = new X509Certificate(readFileSync(file('dev1/cert.pem')));
+    const r = await enroll({ ...device('dev1'), cn: `dev1-${run}.scep.example.com` });
     expect({ code: r.code, out: r.out }).toEqual({ code: 0, out: expect.stringContaining('pkiStatus=SUCCESS') });
-    const renewed = new X509Certificate(readFileSync(file('dev1.pem')));
+    const renewed = new X509Certificate(readFileSync(file('dev1/cert.pem')));
     expect(renewed.serialNumber).not.toBe(old.serialNumber);
-    expect(verify(file('dev1.pem'))).toMatch(/: OK$/);
+    expect(verify(file('dev1/cert.pem'))).toMatch(/: OK$/);
     const rows = await scepAuditRows('scep.renew', (row) => row.details.outcome === 'issued');
     expect(rows[0]!.actor).toMatch(new RegExp(`^scep:${label}:`));
   });
@@ -254,9 +258,12 @@ describe('SCEP enrollment with scepclient (RFC 8894)', () => {
       '-out',
       file('stray-leaf.pem'),
     ]);
-    const r = await enroll({ key: 'stray.key', cert: 'stray-leaf.pem', cn: 'stray.scep.example.com' });
+    device('stray');
+    writeFileSync(file('stray/key.pem'), readFileSync(file('stray.key')));
+    writeFileSync(file('stray/cert.pem'), readFileSync(file('stray-leaf.pem')));
+    const r = await enroll({ ...device('stray'), cn: 'stray.scep.example.com' });
     expect(r.code).not.toBe(0);
-    expect(r.out).toContain('failInfo: badCertId');
+    expect(r.out).toContain('failInfo: badCertID');
   });
 
   describe('hostile input never gets a 5xx', () => {
