@@ -305,8 +305,16 @@ describe('SCEP enrollment with scepclient (RFC 8894)', () => {
 
   it('ok/enrollments are counted per profile and outcome in certctl_enrollments_total', async () => {
     const text = await (await fetch(`http://127.0.0.1:${readState().env.CERTCTL_GATEWAY_METRICS_PORT}/metrics`)).text();
-    expect(text).toMatch(new RegExp(`certctl_enrollments_total\\{protocol="scep",profile="${label}",outcome="issued"\\} [3-9]`));
-    expect(text).toMatch(new RegExp(`certctl_enrollments_total\\{protocol="scep",profile="${label}",outcome="refused"\\} [1-9]`));
+    // Label order is the registry's (default labels such as service come along): match each label.
+    const count = (outcome: string) =>
+      text
+        .split('\n')
+        .filter((l) => l.startsWith('certctl_enrollments_total{'))
+        .filter((l) => ['protocol="scep"', `profile="${label}"`, `outcome="${outcome}"`].every((part) => l.includes(part)))
+        .map((l) => Number(l.split(' ').at(-1)))
+        .reduce((a, b) => a + b, 0);
+    expect(count('issued')).toBeGreaterThanOrEqual(3);
+    expect(count('refused')).toBeGreaterThanOrEqual(2);
   });
 
   /** This profile's audit rows of an action, once written (the gateway writes them in batches after the response). */
