@@ -13,13 +13,13 @@ const base = {
   // moduleNameMapper does not cover) resolve them too.
   transform: {
     '^.+\\.ts$': ['@swc/jest', { ...swc, swcrc: false, jsc: { ...swc.jsc, baseUrl: __dirname, paths: compilerOptions.paths } }],
-    // jose ships ES modules only; Jest (CommonJS here) gets them compiled.
-    '^.+/node_modules/jose/.+\\.js$': [
+    // jose, pkijs and pkijs' dependencies ship ES modules only; Jest (CommonJS here) gets them compiled.
+    '^.+/node_modules/(jose|pkijs|asn1js|bytestreamjs|@noble/hashes|@peculiar/utils)/.+\\.js$': [
       '@swc/jest',
       { swcrc: false, jsc: { target: 'es2022', parser: { syntax: 'ecmascript' } }, module: { type: 'commonjs' } },
     ],
   },
-  transformIgnorePatterns: ['/node_modules/(?!jose/)'],
+  transformIgnorePatterns: ['/node_modules/(?!(jose|pkijs|asn1js|bytestreamjs|@noble/hashes|@peculiar/utils)/)'],
   // The data dir holds Go module caches and build trees of the test tools: never test code.
   modulePathIgnorePatterns: ['<rootDir>/\\.local/'],
   moduleFileExtensions: ['ts', 'js', 'json'],

@@ -23,6 +23,7 @@ npx jest --selectProjects targets --runInBand --forceExit
 step "end-to-end tests (the whole stack, driven from outside; the dashboard in Debian's Chromium; traces in Jaeger)"
 bash tools/web/install-chromium.sh
 bash tools/observability/install-jaeger.sh >/dev/null # built once per machine (a few minutes)
+bash tools/testing/install-scep-client.sh # Debian's scepclient for the SCEP e2e test
 npx jest --selectProjects e2e --runInBand --forceExit
 step "deployment files (helm, compose)"
 bash tools/deploy/check.sh

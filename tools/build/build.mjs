@@ -11,7 +11,12 @@ import { swcPlugin } from './swc-plugin.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
-const external = [...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.devDependencies ?? {})].flatMap((d) => [d, `${d}/*`]);
+// asn1js comes with pkijs: it stays external too, so code building pkijs structures shares pkijs' one copy
+// (pkijs tells ASN.1 types apart with instanceof; a bundled second copy reads as "not an OCTET STRING").
+const TRANSITIVE_EXTERNAL = ['asn1js'];
+const external = [...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.devDependencies ?? {}), ...TRANSITIVE_EXTERNAL].flatMap(
+  (d) => [d, `${d}/*`],
+);
 
 const entries = {};
 for (const app of readdirSync(join(root, 'apps'))) {

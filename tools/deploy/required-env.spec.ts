@@ -21,10 +21,10 @@ describe('required environment, derived from the config schemas', () => {
   it('finds what every service needs: database, NATS, Redis, the encryption key where it seals', () => {
     const flat = (svc: (typeof BUS_SERVICES)[number]) => serviceRequirements(svc, false).map((r) => r.join('|'));
     for (const svc of BUS_SERVICES) expect(flat(svc)).toEqual(expect.arrayContaining(['DATABASE_URL', 'NATS_URL', 'REDIS_URL']));
-    for (const svc of ['inventory', 'issuance', 'acme', 'revocation', 'notifications'] as const) {
+    // the gateway seals the SCEP RA keys
+    for (const svc of ['gateway', 'inventory', 'issuance', 'acme', 'revocation', 'notifications'] as const) {
       expect(flat(svc)).toContain('CERTCTL_ENCRYPTION_KEY|CERTCTL_ENCRYPTION_KEYS');
     }
-    expect(flat('gateway')).not.toContain('CERTCTL_ENCRYPTION_KEY|CERTCTL_ENCRYPTION_KEYS');
     expect(flat('scheduler')).not.toContain('CERTCTL_ENCRYPTION_KEY|CERTCTL_ENCRYPTION_KEYS');
   });
 

@@ -18,6 +18,7 @@ import { GATEWAY_CONTROLLERS } from './controllers';
 import { assertEveryRouteDeclared, describeRoutes } from './http/endpoint';
 import { RateLimiter } from './http/rate-limiter';
 import { EnrollmentIssuer } from './enrollment/enrollment-issuer';
+import { SCEP_PROVIDERS } from './scep/scep.providers';
 
 export function gatewayModule(config: GatewayConfig) {
   // Nothing is open by accident: a route without a declared permission stops the start.
@@ -49,6 +50,7 @@ export function gatewayModule(config: GatewayConfig) {
       BootstrapTokensRepository,
       BootstrapTokensService,
       EnrollmentIssuer,
+      ...SCEP_PROVIDERS,
       { provide: APP_GUARD, useClass: AuthGuard },
     ],
   })

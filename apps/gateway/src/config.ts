@@ -1,4 +1,12 @@
-import { baseEnvSchema, databaseEnvSchema, emptyAsUnset, natsEnvSchema, portSchema, redisEnvSchema } from '@certctl/config';
+import {
+  baseEnvSchema,
+  databaseEnvSchema,
+  emptyAsUnset,
+  encryptionEnvSchema,
+  natsEnvSchema,
+  portSchema,
+  redisEnvSchema,
+} from '@certctl/config';
 import { serverNameSchema } from '@certctl/contracts';
 import { z } from 'zod';
 
@@ -39,6 +47,8 @@ export const gatewayEnvSchema = baseEnvSchema
   .extend(databaseEnvSchema.shape)
   .extend(natsEnvSchema.shape)
   .extend(redisEnvSchema.shape)
+  // Seals the SCEP RA keys (docs/scep.md); without a key SCEP answers 503 and the rest works.
+  .extend(encryptionEnvSchema.shape)
   .extend({
     CERTCTL_GATEWAY_PORT: portSchema(8080),
     /** The gateway's /metrics listener (kept off the public port); 0 turns it off. */
@@ -86,6 +96,10 @@ export const gatewayEnvSchema = baseEnvSchema
     CERTCTL_GATEWAY_TLS_VALIDITY_DAYS: z.coerce.number().int().min(1).max(397).default(90),
     /** Where the local-CA certificate is kept: $CERTCTL_DATA_DIR/tls (relative paths from the working directory). */
     CERTCTL_DATA_DIR: z.string().default('.local'),
+    /** How long a SCEP PKIOperation waits for its certificate before answering PENDING (the client then polls). */
+    CERTCTL_SCEP_WAIT_MS: z.coerce.number().int().min(0).max(60000).default(20000),
+    /** Lifetime of a SCEP RA certificate; it is replaced once less than 30 days are left. */
+    CERTCTL_SCEP_RA_VALIDITY_DAYS: z.coerce.number().int().min(60).max(825).default(365),
     /** The address clients use (http or https); its host is one of the certificate's names. */
     CERTCTL_PUBLIC_BASE_URL: z.url().default('http://127.0.0.1:8080'),
   })

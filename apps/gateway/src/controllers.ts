@@ -8,6 +8,7 @@ import { AuditController } from './audit/audit.controller';
 import { WhoamiController } from './auth/whoami.controller';
 import { CertificateImportController } from './certificates/certificate-import.controller';
 import { EnrollmentProfilesController } from './enrollment/enrollment-profiles.controller';
+import { ScepChallengesController } from './scep/scep-challenges.controller';
 import { CertificatesController, StatsController } from './certificates/certificates.controller';
 import { PrivateKeyController } from './certificates/private-key.controller';
 import { HealthChecksController } from './health-checks/health-checks.controller';
@@ -50,6 +51,7 @@ export const GATEWAY_CONTROLLERS: Type<unknown>[] = [
   NotificationRulesController,
   AcmeAdminController,
   EnrollmentProfilesController,
+  ScepChallengesController,
   ApiKeysController,
   AuditController,
   ReissuanceController,

@@ -11,6 +11,9 @@ import { installPublicProxy } from './http/proxy';
 import { GatewayHttps } from './http/tls';
 import { EnrollmentIssuer } from './enrollment/enrollment-issuer';
 import { installEst } from './est/est.routes';
+import { RateLimiter } from './http/rate-limiter';
+import { installScepEdge } from './scep/scep.edge';
+import { ScepService } from './scep/scep.service';
 
 const config = loadConfigOrExit('gateway', gatewayEnvSchema);
 let https: GatewayHttps | undefined;
@@ -30,6 +33,7 @@ bootstrapService({
     installGatewayHooks(fastify, config, app.get(AuditWriter));
     await installEst(fastify, { rpc: app.get(RpcClient), issuer: app.get(EnrollmentIssuer), audit: app.get(AuditWriter), config });
     await installPublicProxy(fastify, config);
+    await installScepEdge(fastify, app.get(ScepService), app.get(RateLimiter), app.get(AuditWriter));
     installDashboard(fastify);
     // The HTTPS port serves this same app (docs/tls.md); it opens once HTTP is listening.
     https = new GatewayHttps(fastify, config, app.get(RpcClient));

@@ -14,6 +14,7 @@ import { IssuerImportService } from './issuers/issuer-import.service';
 import { IssuerRepository } from './issuers/issuer.repository';
 import { IssuerService } from './issuers/issuer.service';
 import { RevocationSigningHandler } from './issuers/revocation-signing.handler';
+import { ScepRaHandler } from './issuers/scep-ra.handler';
 import { ServerCertificateHandler } from './issuers/server-certificate.handler';
 import { IssuanceProcessor } from './issuing/issuance.processor';
 import { IssuedCertificateRepository } from './issuing/issued-certificate.repository';
@@ -34,7 +35,7 @@ export function issuanceModule(config: IssuanceConfig) {
         ...busAuthFromEnv(config),
       }),
     ],
-    controllers: [IssuerHandler, IssuerImportHandler, RevocationSigningHandler, ServerCertificateHandler, PrivateKeyHandler],
+    controllers: [IssuerHandler, IssuerImportHandler, RevocationSigningHandler, ServerCertificateHandler, ScepRaHandler, PrivateKeyHandler],
     providers: [
       { provide: ISSUANCE_CONFIG, useValue: config },
       IssuerRepository,

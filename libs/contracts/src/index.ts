@@ -32,3 +32,4 @@ export * from './health-checks';
 export * from './whoami';
 export * from './reissuance-schemas';
 export * from './certificate-import';
+export * from './scep-schemas';

@@ -6,3 +6,8 @@ export * from './cursor';
 export { Prisma, type PrismaClient } from './generated/client';
 export type { AgentBootstrapToken as AgentBootstrapTokenRow, ApiKey as ApiKeyRow, AuditEvent as AuditEventRow } from './generated/client';
 export * as Db from './generated/enums';
+export type {
+  ScepChallenge as ScepChallengeRow,
+  ScepRaCertificate as ScepRaCertificateRow,
+  ScepTransaction as ScepTransactionRow,
+} from './generated/client';

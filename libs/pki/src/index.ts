@@ -109,3 +109,4 @@ export {
 } from './sealed-fields';
 export { parseAllowList, cidrContains, scanRangeProblems, addressesOf, MAX_SCAN_ADDRESS_BITS, type ScanRangeProblem } from './scan-range';
 export { certificateIdentity, type CertificateIdentity } from './certificate-identity';
+export * from './scep';
