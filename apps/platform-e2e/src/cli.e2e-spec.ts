@@ -241,7 +241,7 @@ describe('certctl CLI against the running stack', () => {
     const again = await certctl(['jobs', 'cancel', jobId]);
     expect(again).toMatchObject({ code: 5, stdout: '' });
     expect(again.stderr).toMatch(
-      new RegExp(`^.+: job ${jobId} is cancelled; only a pending, awaiting_approval or awaiting_csr job can be cancelled\\n$`),
+      new RegExp(`^.+: job ${jobId} is cancelled; only a pending, awaiting_approval, awaiting_csr or awaiting_ca job can be cancelled\\n$`),
     );
   }, 90000);
 
