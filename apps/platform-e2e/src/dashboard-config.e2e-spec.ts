@@ -18,7 +18,10 @@ const PROFILE = `prof-dash-${run}`;
 const SEEDED = 1000;
 useBrowser();
 
-/** Fixture: 1,000 certificates of one profile inserted directly (no bulk-create route exists; issuing them is not what is tested). */
+/**
+ * Fixture: 1,000 certificates of one profile inserted directly (no bulk-create route exists; issuing
+ * them is not what is tested), expiring in over a year so they crowd no other suite's expiring lists.
+ */
 async function seedCertificates() {
   const created = await api('POST', '/api/v1/profiles', { body: { id: PROFILE, name: `Dashboard paging ${run}` } });
   expect(created.status).toBe(201);
@@ -29,7 +32,7 @@ async function seedCertificates() {
       `INSERT INTO certificates (id, name, common_name, sans, status, issuer_id, profile_id, owner_id, team_id, renewal_policy_id, expires_at, created_at, updated_at)
        SELECT 'cert-dash-${run}-' || lpad(g::text, 4, '0'), 'page-${run}-' || lpad(g::text, 4, '0'), 'page' || g || '.example.com',
               ARRAY['page' || g || '.example.com'], 'active', 'iss-local', $1, 'o-alice', 't-platform', 'rp-standard',
-              now() + (g || ' hours')::interval, now() - (g || ' seconds')::interval, now()
+              now() + interval '400 days' + (g || ' hours')::interval, now() - (g || ' seconds')::interval, now()
        FROM generate_series(1, ${SEEDED}) g`,
       [PROFILE],
     );
