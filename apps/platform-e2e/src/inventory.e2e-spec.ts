@@ -420,16 +420,18 @@ describe('targets and archiving', () => {
     expect((await api('DELETE', `/api/v1/targets/${t.body.id}`)).status).toBe(204);
   });
 
-  it('mail, keystore and SSH targets are created with the configurations docs/agent.md shows', async () => {
+  it('mail, keystore, SSH and AWS ACM targets are created with the configurations docs/agent.md shows', async () => {
     const reg = await api('POST', '/api/v1/agents', { body: { name: `mail-agent-${run}` } });
     const agentId = reg.body.agent.id as string;
     const doc = readFileSync(join(ROOT, 'docs/agent.md'), 'utf8');
-    const start = doc.indexOf('## Targets: mail, keystores and SSH');
+    const start = doc.indexOf('## Targets: mail, keystores, SSH and AWS Certificate Manager');
+    expect(start).toBeGreaterThan(0);
     const section = doc.slice(start, doc.indexOf('\n## ', start + 4));
-    const examples = [...section.matchAll(/```json\n([\s\S]+?)```/g)].map(
-      (block) => JSON.parse(block[1].replace("<the agent's id>", agentId)) as { type: string; config: Record<string, unknown> },
-    );
-    expect(examples.map((example) => example.type)).toEqual(['postfix', 'dovecot', 'keystore', 'ssh']);
+    // The section's JSON blocks that are target bodies (it also shows an IAM policy).
+    const examples = [...section.matchAll(/```json\n([\s\S]+?)```/g)]
+      .map((block) => JSON.parse(block[1].replace("<the agent's id>", agentId)) as { type?: string; config: Record<string, unknown> })
+      .filter((example): example is { type: string; config: Record<string, unknown> } => typeof example.type === 'string');
+    expect(examples.map((example) => example.type)).toEqual(['postfix', 'dovecot', 'keystore', 'ssh', 'aws-acm']);
     for (const example of examples) {
       const created = await api('POST', '/api/v1/targets', { body: { ...example, name: `${example.type}-${run}` } });
       expect(created.status).toBe(201);
