@@ -15,6 +15,24 @@ const at = process.argv.indexOf('--outfile');
 const outfile = at > 0 ? resolve(process.argv[at + 1]) : join(root, 'dist', 'certctl-agent.js');
 
 const started = Date.now();
+/**
+ * The AWS SDK tries (inside try/catch) to load the optional SigV4a and CRT signers, which are not
+ * installed and which the aws-acm target never needs: they become a module that throws, as a
+ * missing one would, instead of a require() of something absent from the one-file bundle.
+ */
+function optionalSdkSigners() {
+  return {
+    name: 'optional-sdk-signers',
+    setup(b) {
+      b.onResolve({ filter: /^@aws-sdk\/signature-v4(-crt|a)$/ }, (args) => ({ path: args.path, namespace: 'absent' }));
+      b.onLoad({ filter: /.*/, namespace: 'absent' }, (args) => ({
+        contents: `throw new Error(${JSON.stringify(`${args.path} is not part of the certctl agent bundle`)});`,
+        loader: 'js',
+      }));
+    },
+  };
+}
+
 await build({
   entryPoints: [join(root, 'apps', 'agent', 'src', 'main.ts')],
   outfile,
@@ -28,7 +46,7 @@ await build({
   banner: { js: '#!/usr/bin/env node' },
   define: { CERTCTL_AGENT_VERSION: JSON.stringify(pkg.version) },
   tsconfig: join(root, 'tsconfig.base.json'),
-  plugins: [swcPlugin()],
+  plugins: [swcPlugin(), optionalSdkSigners()],
   logLevel: 'warning',
 });
 chmodSync(outfile, 0o755);
