@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { waitFor } from './wait-for';
 import { type RestartPolicy, type SupervisedProcess, restartDecision, supervise } from './supervisor';
 
 const policy: RestartPolicy = { baseDelayMs: 1000, maxDelayMs: 30000, maxCrashes: 5, windowMs: 60000 };
@@ -11,13 +12,6 @@ function node(code: string): SupervisedProcess & { pid: number } {
   );
   return Object.assign(child, { exited }) as SupervisedProcess & { pid: number };
 }
-const until = async (check: () => boolean, ms = 10000) => {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-};
 
 describe('restartDecision', () => {
   it('ok/backs off 1 s, 2 s, 4 s, 8 s, 16 s for crashes inside a minute, then gives up', () => {
@@ -73,7 +67,7 @@ describe('supervise (real child processes)', () => {
       fast,
     );
     process.kill(first.pid!, 'SIGKILL');
-    await until(() => started.length === 1);
+    await waitFor(async () => started.length === 1, 10000, 'the restart', 20);
     expect(children.worker.pid).toBe(started[0]);
     expect(children.worker.pid).not.toBe(first.pid);
     sup.stop();
@@ -101,7 +95,7 @@ describe('supervise (real child processes)', () => {
       },
       fast,
     );
-    await until(() => gaveUp !== undefined);
+    await waitFor(async () => gaveUp !== undefined, 10000, 'the give-up', 20);
     expect(starts).toBe(3);
     expect(crashes).toEqual(['3:restart', '3:restart', '3:restart', '3:give-up']);
     expect(gaveUp).toBe(4);
