@@ -5,5 +5,5 @@ import { defineConfig } from 'prisma/config';
 export default defineConfig({
   schema: 'prisma/schema.prisma',
   migrations: { path: 'prisma/migrations' },
-  datasource: { url: process.env.DATABASE_URL ?? 'postgresql://certctl@127.0.0.1:55432/certctl' },
+  datasource: { url: process.env.DATABASE_URL ?? 'postgresql://certctl@127.0.0.1:15432/certctl' },
 });

@@ -5,7 +5,7 @@
 import pg from 'pg';
 
 const count = Number(process.argv[2] ?? 100000);
-const url = process.env.DATABASE_URL ?? `postgresql://certctl:certctl@127.0.0.1:${process.env.CERTCTL_PG_PORT ?? 55432}/certctl`;
+const url = process.env.DATABASE_URL ?? `postgresql://certctl:certctl@127.0.0.1:${process.env.CERTCTL_PG_PORT ?? 15432}/certctl`;
 const client = new pg.Client({ connectionString: url });
 await client.connect();
 const run = Date.now().toString(36);

@@ -20,6 +20,6 @@ export function benchTarget() {
   const key =
     arg('key', process.env.CERTCTL_API_KEY) ??
     readFileSync(process.env.CERTCTL_ADMIN_KEY_FILE ?? join(dataDir, 'admin-api-key'), 'utf8').trim();
-  const dbUrl = process.env.DATABASE_URL ?? `postgresql://certctl:certctl@127.0.0.1:${process.env.CERTCTL_PG_PORT ?? 55432}/certctl`;
+  const dbUrl = process.env.DATABASE_URL ?? `postgresql://certctl:certctl@127.0.0.1:${process.env.CERTCTL_PG_PORT ?? 15432}/certctl`;
   return { url, dataDir, key, dbUrl, api: createApi(url, key) };
 }

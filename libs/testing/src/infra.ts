@@ -11,9 +11,9 @@ import { ROOT, dataDir } from './paths';
 /** Local infrastructure defaults (tools/infra/env.sh), overridable by the environment. */
 export function infraEnv(env: NodeJS.ProcessEnv = process.env) {
   return {
-    DATABASE_URL: env.DATABASE_URL ?? `postgresql://certctl:certctl@127.0.0.1:${env.CERTCTL_PG_PORT ?? 55432}/certctl`,
-    REDIS_URL: env.REDIS_URL ?? `redis://${redisAuth(env)}127.0.0.1:${env.CERTCTL_REDIS_PORT ?? 56379}`,
-    NATS_URL: env.NATS_URL ?? `nats://127.0.0.1:${env.CERTCTL_NATS_PORT ?? 54222}`,
+    DATABASE_URL: env.DATABASE_URL ?? `postgresql://certctl:certctl@127.0.0.1:${env.CERTCTL_PG_PORT ?? 15432}/certctl`,
+    REDIS_URL: env.REDIS_URL ?? `redis://${redisAuth(env)}127.0.0.1:${env.CERTCTL_REDIS_PORT ?? 16379}`,
+    NATS_URL: env.NATS_URL ?? `nats://127.0.0.1:${env.CERTCTL_NATS_PORT ?? 14222}`,
   };
 }
 

@@ -21,13 +21,15 @@ export function removeTempDir(dir: string): void {
 }
 
 /**
- * Loopback ports for these fixtures: 41000 + CERTCTL_E2E_PORT_OFFSET/100 + slot (slot 0..9),
- * so checkouts with different offsets never share a port.
+ * Loopback ports for these fixtures: 23000 + CERTCTL_E2E_PORT_OFFSET/100 + slot (slot 0..9),
+ * so checkouts with different offsets never share a port. The range is below Linux's
+ * ephemeral range (32768–60999): a port there can be held by any outgoing connection of the
+ * machine at the moment the server binds.
  */
 export function mailFixturePort(slot: number): number {
   if (slot < 0 || slot > 9) throw new Error('fixture port slots are 0..9');
   const offset = Number(process.env.CERTCTL_E2E_PORT_OFFSET ?? 0);
-  return 41000 + Math.floor(offset / 100) + slot;
+  return 23000 + Math.floor(offset / 100) + slot;
 }
 
 /** Starts a server process in the foreground; its output goes to `logFile` when given. */

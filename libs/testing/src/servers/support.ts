@@ -43,11 +43,13 @@ function portIsFree(port: number): Promise<boolean> {
 }
 
 /**
- * A free loopback port from this checkout's range, 40000 + CERTCTL_E2E_PORT_OFFSET/10 (100
- * ports), so engineers sharing a machine with different offsets never race for one.
+ * A free loopback port from this checkout's range, 20000 + CERTCTL_E2E_PORT_OFFSET/10 (100
+ * ports), so engineers sharing a machine with different offsets never race for one; below
+ * Linux's ephemeral range (32768–60999), so no outgoing connection takes it between the
+ * probe and the server's bind.
  */
 export async function reservePort(): Promise<number> {
-  const base = 40000 + Math.floor(Number(process.env.CERTCTL_E2E_PORT_OFFSET ?? 0) / 10);
+  const base = 20000 + Math.floor(Number(process.env.CERTCTL_E2E_PORT_OFFSET ?? 0) / 10);
   for (let port = base; port < base + 100; port++) {
     if (taken.has(port)) continue;
     if (await portIsFree(port)) {
