@@ -29,15 +29,15 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function createIssuer(name: string, config: Record<string, unknown>) {
+async function createIssuer(name: string, config: Record<string, unknown>, ca: Pebble = pebble) {
   const r = await api('POST', '/api/v1/issuers', {
     body: {
       id: `iss-pebble-${name}-${run}`,
       name: `Pebble ${name} ${run}`,
       type: 'acme',
       config: {
-        directory_url: pebble.directoryUrl,
-        ca_bundle_pem: readFileSync(pebble.caFile, 'utf8'),
+        directory_url: ca.directoryUrl,
+        ca_bundle_pem: readFileSync(ca.caFile, 'utf8'),
         email: 'ops@example.com',
         ...config,
       },
@@ -59,10 +59,11 @@ function certificateBody(name: string, issuerId: string) {
   };
 }
 
-async function settledJob(jobId: string, status: 'completed' | 'failed') {
+async function settledJob(jobId: string, status: 'completed' | 'failed', seen?: Set<string>) {
   return waitFor(
     async () => {
       const j = await api('GET', `/api/v1/jobs/${jobId}`);
+      seen?.add(j.body.status);
       if (status === 'completed' && j.body.status === 'failed') throw new Error(`the job failed: ${j.body.last_error}`);
       return j.body.status === status ? j.body : undefined;
     },
@@ -72,12 +73,12 @@ async function settledJob(jobId: string, status: 'completed' | 'failed') {
 }
 
 /** `openssl verify` of the leaf with the chain Pebble served, against Pebble's root. */
-async function verifiedByPebbleRoot(leafPem: string, chainPem: string): Promise<string> {
+async function verifiedByPebbleRoot(leafPem: string, chainPem: string, ca: Pebble = pebble): Promise<string> {
   const leaf = join(dir, `leaf-${Date.now()}.pem`);
   const chain = join(dir, `chain-${Date.now()}.pem`);
   writeFileSync(leaf, leafPem);
   writeFileSync(chain, chainPem);
-  return execFileSync('openssl', ['verify', '-CAfile', await pebble.rootFile(), '-untrusted', chain, leaf], { encoding: 'utf8' });
+  return execFileSync('openssl', ['verify', '-CAfile', await ca.rootFile(), '-untrusted', chain, leaf], { encoding: 'utf8' });
 }
 
 /** Pebble's own view of a certificate it issued (management API): Valid or Revoked, with the reason. */
@@ -196,6 +197,58 @@ describe('the acme issuer connector against Pebble', () => {
     expect(job.attempts).toBe(1);
     expect(job.last_error).toMatch(/^issuer_failure: .*rejectedIdentifier/);
     expect(job.last_error).toContain(`Order included an identifier for which issuance is forbidden by policy: "${BLOCKED}"`);
+    expect((await api('GET', `/api/v1/certificates/${cert.body.id}`)).body.status).toBe('failed');
+  });
+});
+
+describe('the acme issuer connector against a Pebble that validates asynchronously', () => {
+  // Pebble checks each challenge 0–3 s after it is answered; with inline_wait_ms 0 the job never
+  // waits for it: it parks in awaiting_ca with the order URL and the CA order poller finishes it.
+  let slow: Pebble;
+  beforeAll(async () => {
+    slow = await startPebble(tools, { vaSleepSeconds: 4 });
+  });
+  afterAll(() => slow?.stop());
+
+  it('ok/dns-01: the job waits in awaiting_ca without a worker, the poller finalizes and stores the leaf, the hook cleans up after validation', async () => {
+    const hookLog = join(dir, 'hook-async.log');
+    writeFileSync(hookLog, '');
+    const port = String(slow.challengeManagementPort);
+    const issuer = await createIssuer(
+      'async',
+      { challenge: 'dns-01', inline_wait_ms: 0, dns_hook: { present: [HOOK, port, 'ok', hookLog], cleanup: [HOOK, port, 'ok', hookLog] } },
+      slow,
+    );
+    const name = `pebble-async-${run}`;
+    const cert = await api('POST', '/api/v1/certificates', { body: certificateBody(name, issuer.id) });
+    expect(cert.status).toBe(201);
+    const seen = new Set<string>();
+    const job = await settledJob(cert.body.job_id, 'completed', seen);
+    expect(seen).toContain('awaiting_ca');
+    expect(job.attempts).toBe(1); // one worker run: the rest was polling, not retries
+    const active = (await api('GET', `/api/v1/certificates/${cert.body.id}`)).body;
+    expect(active.status).toBe('active');
+    expect(await verifiedByPebbleRoot(active.certificate_pem, active.chain_pem, slow)).toContain(': OK');
+    const ops = readFileSync(hookLog, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { operation: string; record_name: string });
+    for (const n of [`${name}.example.test`, `www.${name}.example.test`]) {
+      expect(ops.filter((o) => o.record_name === `_acme-challenge.${n}.`).map((o) => o.operation)).toEqual(['present', 'cleanup']);
+    }
+  });
+
+  it("fail/http-01 nobody answers: Pebble's asynchronous refusal reaches the parked job as a terminal error with Pebble's detail", async () => {
+    // Nothing listens on Pebble's http-01 port: its VA fails the challenge after its sleep.
+    const issuer = await createIssuer('async-refused', { challenge: 'http-01', inline_wait_ms: 0 }, slow);
+    const cert = await api('POST', '/api/v1/certificates', { body: certificateBody(`pebble-async-refused-${run}`, issuer.id) });
+    expect(cert.status).toBe(201);
+    const seen = new Set<string>();
+    const job = await settledJob(cert.body.job_id, 'failed', seen);
+    expect(seen).toContain('awaiting_ca');
+    expect(job.last_error).toMatch(
+      /^issuer_failure: the ACME CA refused the http-01 challenge for (www\.)?pebble-async-refused-[a-z0-9]+\.example\.test: connection: /,
+    );
     expect((await api('GET', `/api/v1/certificates/${cert.body.id}`)).body.status).toBe('failed');
   });
 });

@@ -85,8 +85,13 @@ function started(child: ChildProcess, name: string): { stop(): Promise<void>; ou
 /**
  * Starts pebble-challtestsrv (DNS only: every name → 127.0.0.1, TXT records set through its
  * management API) and Pebble resolving through it, with a domain block list for refusals.
+ * `vaSleepSeconds` turns on Pebble's asynchronous validation: each challenge is checked after a
+ * random 0..n-1 s, as a busy public CA would.
  */
-export async function startPebble(tools: AcmeTools, o: { blocked?: string[]; eabKeys?: Record<string, string> } = {}): Promise<Pebble> {
+export async function startPebble(
+  tools: AcmeTools,
+  o: { blocked?: string[]; eabKeys?: Record<string, string>; vaSleepSeconds?: number } = {},
+): Promise<Pebble> {
   const [listen, management, httpPort, tlsPort, dnsPort, challengeManagementPort] = await Promise.all(
     Array.from({ length: 6 }, () => freePort()),
   );
@@ -140,8 +145,13 @@ export async function startPebble(tools: AcmeTools, o: { blocked?: string[]; eab
   const pebble = started(
     spawn(join(tools.bin, 'pebble'), ['-config', config, '-dnsserver', `127.0.0.1:${dnsPort}`], {
       stdio: ['ignore', 'pipe', 'pipe'],
-      // No artificial validation delay, no random nonce rejection, no authorization reuse.
-      env: { PATH: process.env.PATH, PEBBLE_VA_NOSLEEP: '1', PEBBLE_WFE_NONCEREJECT: '0', PEBBLE_AUTHZREUSE: '0' },
+      // No random nonce rejection, no authorization reuse; no validation delay unless asked.
+      env: {
+        PATH: process.env.PATH,
+        ...(o.vaSleepSeconds ? { PEBBLE_VA_SLEEPTIME: String(o.vaSleepSeconds) } : { PEBBLE_VA_NOSLEEP: '1' }),
+        PEBBLE_WFE_NONCEREJECT: '0',
+        PEBBLE_AUTHZREUSE: '0',
+      },
     }),
     'pebble',
   );

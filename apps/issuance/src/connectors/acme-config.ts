@@ -61,7 +61,22 @@ export function acmeConfigSchema(allowHttp: boolean) {
         .regex(/^[A-Za-z0-9._-]{1,64}$/)
         .optional()
         .describe('Certificate profile requested in newOrder (CAs that support ACME profiles); or use a profile directory URL'),
-      order_timeout_ms: z.number().int().min(1000).max(600000).default(120000).describe('How long to wait for a challenge or the order'),
+      order_timeout_ms: z
+        .number()
+        .int()
+        .min(1000)
+        .max(600000)
+        .default(120000)
+        .describe('How long one request to the CA may keep retrying (acme-client backoff)'),
+      inline_wait_ms: z
+        .number()
+        .int()
+        .min(0)
+        .max(600000)
+        .default(10000)
+        .describe(
+          'How long the issuing job waits for the CA to validate and issue; past it the job waits in awaiting_ca and the order is polled without holding a worker',
+        ),
       account_key_pem: z.string().max(16384).optional().describe('The ACME account key; generated on first use, secret'),
       account_url: z.url().optional().describe('The account URL, recorded when the account is created'),
     })

@@ -25,7 +25,12 @@ const fields = (r: { success: boolean; error?: { issues: { path: PropertyKey[] }
 describe('acme connector config', () => {
   it('ok/defaults: dns-01 with a hook, timeouts, and the secret fields', () => {
     const c = connector().configSchema.parse({ ...base, challenge: undefined, dns_hook: { present: ['/usr/local/bin/dns-hook', 'add'] } });
-    expect(c).toMatchObject({ challenge: 'dns-01', dns_hook: { timeout_ms: 30000, propagation_delay_ms: 0 }, order_timeout_ms: 120000 });
+    expect(c).toMatchObject({
+      challenge: 'dns-01',
+      dns_hook: { timeout_ms: 30000, propagation_delay_ms: 0 },
+      order_timeout_ms: 120000,
+      inline_wait_ms: 10000,
+    });
     expect(connector().secretFields).toEqual(['eab', 'account_key_pem']);
   });
 

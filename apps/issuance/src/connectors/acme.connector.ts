@@ -2,45 +2,39 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import * as acme from 'acme-client';
-import type { Redis } from 'ioredis';
-import { type RevocationReason, acmeHttp01RedisKey, reasonCode } from '@certctl/contracts';
+import { type RevocationReason, reasonCode } from '@certctl/contracts';
 import { getLogger } from '@certctl/observability';
-import { createRedisClient } from '@certctl/platform';
 import type { z } from 'zod';
 import { ISSUANCE_CONFIG, type IssuanceConfig } from '../config';
 import { IssuerRepository } from '../issuers/issuer.repository';
 import { IssuedCertificateRepository } from '../issuing/issued-certificate.repository';
+import { AcmeChallengeAnswers } from './acme-challenges';
 import { type AcmeConfig, acmeConfigSchema } from './acme-config';
 import { newOrder, replacesId } from './acme-order';
+import { authorizationName, nextStep } from './acme-progress';
 import { type Session, ariCertId, openSession, orderIdentifiers, problemOf, step } from './acme-session';
 import {
   type Connector,
   ConnectorError,
   type HealthResult,
+  type IssueOutcome,
   type IssueRequest,
-  type IssuedLeaf,
   type IssuerContext,
+  type PollRequest,
   type RevokeRequest,
 } from './connector';
 import { ConnectorRegistry } from './connector-registry';
-import { DEFAULT_PATH, checkOutput } from './connector-support';
-import { exitError, runScript } from './run-script';
+import { checkOutput } from './connector-support';
 
 export type { AcmeConfig } from './acme-config';
 export { ariCertId, classify } from './acme-session';
 
-/** A dns-01 TXT record to publish for one identifier. */
-interface Dns01Record {
-  identifier: string;
-  record_name: string;
-  value: string;
-}
-
 /**
  * The issuance service as an RFC 8555 client of an external ACME CA (Let's Encrypt, this
- * platform's own ACME server, …): newOrder for the CSR's names, each authorization solved by
- * dns-01 through operator hook scripts or http-01 answered by the platform, finalize with the
- * request's CSR (the key stays where it was made). The account key is made on first use and
+ * platform's own ACME server, Pebble, …): newOrder for the CSR's names, each authorization
+ * answered by dns-01 through operator hook scripts or http-01 served by the platform, finalize
+ * with the request's CSR (the key stays where it was made). A CA slower than `inline_wait_ms`
+ * leaves the job awaiting_ca with the order URL, moved on by `poll`. The account key is made on first use and
  * kept in the issuer's encrypted config. Contract: docs/connectors.md.
  */
 @Injectable()
@@ -48,22 +42,28 @@ export class AcmeConnector implements Connector<AcmeConfig>, OnApplicationShutdo
   readonly type = 'acme' as const;
   readonly configSchema: z.ZodType<AcmeConfig>;
   readonly secretFields: readonly string[] = ['eab', 'account_key_pem'];
-  private redis?: Redis;
+  private readonly answers: AcmeChallengeAnswers;
 
   constructor(
     private readonly issuers: IssuerRepository,
     private readonly issued: IssuedCertificateRepository,
     private readonly moduleRef: ModuleRef,
-    @Inject(ISSUANCE_CONFIG) private readonly config: IssuanceConfig,
+    @Inject(ISSUANCE_CONFIG) config: IssuanceConfig,
   ) {
     this.configSchema = acmeConfigSchema(config.CERTCTL_ACME_CONNECTOR_ALLOW_HTTP) as z.ZodType<AcmeConfig>;
+    this.answers = new AcmeChallengeAnswers(config.REDIS_URL);
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.redis?.quit().catch(() => undefined);
+    await this.answers.close();
   }
 
-  async issue(issuer: IssuerContext<AcmeConfig>, request: IssueRequest): Promise<IssuedLeaf> {
+  /**
+   * newOrder, the challenges answered, then up to `inline_wait_ms` spent waiting for the CA: a
+   * CA that validates and issues within it gives the leaf at once; a slower one a pending order
+   * (the order URL) that the issuance service polls without holding a worker.
+   */
+  async issue(issuer: IssuerContext<AcmeConfig>, request: IssueRequest): Promise<IssueOutcome> {
     const csrPem = await request.csrPem();
     const identifiers = await orderIdentifiers(csrPem);
     const session = await this.session(issuer);
@@ -71,19 +71,19 @@ export class AcmeConnector implements Connector<AcmeConfig>, OnApplicationShutdo
     const log = getLogger().child({ issuer_id: issuer.id, job_id: request.jobId });
     const replaces = await replacesId(session, issuer, request);
     const order = await newOrder(session, { identifiers, ...(profile ? { profile } : {}) }, replaces, log);
-    const authorizations = await step(session, 'fetching the authorizations', () => session.client.getAuthorizations(order));
-    for (const authz of authorizations) {
-      if (authz.status !== 'valid') await this.authorize(issuer, session, authz, log);
-    }
-    const finalized = await step(session, 'finalize', () => session.client.finalizeOrder(order, csrPem));
-    const pem = await step(session, 'the certificate download', () => session.client.getCertificate(finalized));
-    const leaf = await checkOutput(pem, request, 'the ACME CA');
-    log.info({ serial: leaf.serialNumber, order: order.url }, 'certificate issued by the ACME CA');
-    return leaf;
+    return this.advance(issuer, session, order, request, issuer.config.inline_wait_ms, log);
   }
 
-  renew(issuer: IssuerContext<AcmeConfig>, request: IssueRequest): Promise<IssuedLeaf> {
+  renew(issuer: IssuerContext<AcmeConfig>, request: IssueRequest): Promise<IssueOutcome> {
     return this.issue(issuer, request);
+  }
+
+  /** A pending order, asked again: one step further (answer, finalize, download), or still pending. */
+  async poll(issuer: IssuerContext<AcmeConfig>, request: PollRequest): Promise<IssueOutcome> {
+    const session = await this.session(issuer);
+    const log = getLogger().child({ issuer_id: issuer.id, job_id: request.jobId, order: request.orderId });
+    const order = await step(session, 'the order', () => session.client.getOrder({ url: request.orderId } as acme.Order));
+    return this.advance(issuer, session, order, request, 0, log);
   }
 
   /** revokeCert signed with the account key; an already revoked certificate is fine. */
@@ -150,86 +150,88 @@ export class AcmeConnector implements Connector<AcmeConfig>, OnApplicationShutdo
     return { start, end };
   }
 
-  /** Solves one pending authorization with the issuer's challenge type, then removes the answer. */
-  private async authorize(
+  /** Moves the order on until it gives a leaf, fails, or `waitMs` has passed (then: pending). */
+  private async advance(
     issuer: IssuerContext<AcmeConfig>,
     session: Session,
-    authz: acme.Authorization,
+    current: acme.Order,
+    request: Pick<IssueRequest, 'csrPem' | 'commonName' | 'sans' | 'publicKey' | 'jobId'>,
+    waitMs: number,
     log: ReturnType<typeof getLogger>,
-  ): Promise<void> {
+  ): Promise<IssueOutcome> {
+    const deadline = Date.now() + waitMs;
+    let order = current;
+    for (;;) {
+      const authorizations = order.status === 'valid' || order.status === 'processing' ? [] : await this.authorizations(session, order);
+      const next = nextStep(order, authorizations, issuer.config.challenge);
+      if (next.kind === 'download') {
+        const pem = await step(session, 'the certificate download', () => session.client.getCertificate(order));
+        const leaf = await checkOutput(pem, request, 'the ACME CA');
+        log.info({ serial: leaf.serialNumber, order: order.url }, 'certificate issued by the ACME CA');
+        return leaf;
+      }
+      if (next.kind === 'fail') {
+        await this.withdrawAll(issuer, session, authorizations, log);
+        throw ConnectorError.terminal(next.detail);
+      }
+      if (next.kind === 'answer') {
+        for (const authz of next.authorizations) await this.answer(issuer, session, authz);
+      } else if (next.kind === 'finalize') {
+        await this.withdrawAll(issuer, session, authorizations, log);
+        const csrPem = await request.csrPem();
+        order = await step(session, 'finalize', () => session.client.finalizeOrder(order, csrPem));
+        continue;
+      } else {
+        const left = deadline - Date.now();
+        if (left <= 0) return { pending: true, orderId: order.url, detail: next.detail };
+        await sleep(Math.min(1000, left));
+      }
+      order = await step(session, 'the order', () => session.client.getOrder(order));
+    }
+  }
+
+  private authorizations(session: Session, order: acme.Order): Promise<acme.Authorization[]> {
+    return step(session, 'fetching the authorizations', () => session.client.getAuthorizations(order));
+  }
+
+  /** The issuer's challenge for `authz`, with its key authorization. */
+  private async answerFor(issuer: IssuerContext<AcmeConfig>, session: Session, authz: acme.Authorization) {
     const challengeType = issuer.config.challenge;
-    const name = `${authz.wildcard ? '*.' : ''}${authz.identifier.value}`;
     const challenge = authz.challenges.find((ch) => ch.type === challengeType);
     if (!challenge) {
       const offered = authz.challenges.map((ch) => ch.type).join(', ') || 'none';
-      throw ConnectorError.terminal(`the ACME CA offers no ${challengeType} challenge for ${name} (offered: ${offered})`);
+      throw ConnectorError.terminal(
+        `the ACME CA offers no ${challengeType} challenge for ${authorizationName(authz)} (offered: ${offered})`,
+      );
     }
     const keyAuthorization = await session.client.getChallengeKeyAuthorization(challenge);
-    const cleanup = await this.present(issuer, authz.identifier.value, challenge, keyAuthorization);
-    try {
-      await step(session, `the ${challengeType} challenge for ${name}`, async () => {
-        await session.client.completeChallenge(challenge);
-        await session.client.waitForValidStatus(challenge);
-      });
-    } finally {
-      await cleanup().catch((err: unknown) => log.warn({ err: (err as Error).message, name }, 'ACME challenge cleanup failed'));
-    }
+    return { challenge, answer: { identifier: authz.identifier.value, challenge, keyAuthorization } };
   }
 
-  /** Publishes the answer to one challenge; returns how to remove it. */
-  private async present(
-    issuer: IssuerContext<AcmeConfig>,
-    identifier: string,
-    challenge: { type: string; token: string },
-    keyAuthorization: string,
-  ): Promise<() => Promise<void>> {
-    const config = issuer.config;
-    if (challenge.type === 'http-01') {
-      if (!/^[A-Za-z0-9_-]{16,256}$/.test(challenge.token)) throw ConnectorError.terminal('the ACME CA sent a malformed http-01 token');
-      const key = acmeHttp01RedisKey(challenge.token);
-      this.redis ??= createRedisClient(this.config.REDIS_URL, 'staging');
-      try {
-        await this.redis.set(key, keyAuthorization, 'EX', config.http01_ttl_seconds);
-      } catch (err) {
-        throw ConnectorError.retryable(`cannot store the http-01 answer: ${(err as Error).message}`, err);
-      }
-      return async () => void (await this.redis!.del(key));
-    }
-    const hook = config.dns_hook!;
-    const record = { identifier, record_name: `_acme-challenge.${identifier}.`, value: keyAuthorization };
-    await this.runHook(issuer, 'present', hook.present, hook.timeout_ms, record);
-    if (hook.propagation_delay_ms) await sleep(hook.propagation_delay_ms);
-    const cleanup = hook.cleanup;
-    return async () => {
-      if (cleanup) await this.runHook(issuer, 'cleanup', cleanup, hook.timeout_ms, record);
-    };
+  /** Publishes the answer and tells the CA to validate (RFC 8555 §7.5.1); the CA checks it in its own time. */
+  private async answer(issuer: IssuerContext<AcmeConfig>, session: Session, authz: acme.Authorization): Promise<void> {
+    const { challenge, answer } = await this.answerFor(issuer, session, authz);
+    await this.answers.present(issuer, answer);
+    await step(session, `the ${challenge.type} challenge for ${authorizationName(authz)}`, () =>
+      session.client.completeChallenge(challenge),
+    );
   }
 
-  /** A dns-01 hook: the record on stdin (JSON) and in fixed environment variables, never in argv. */
-  private async runHook(
+  /** Removes every published answer once the CA is done with them; a failure here is only logged. */
+  private async withdrawAll(
     issuer: IssuerContext<AcmeConfig>,
-    operation: 'present' | 'cleanup',
-    [executable, ...args]: readonly string[],
-    timeoutMs: number,
-    record: Dns01Record,
+    session: Session,
+    authorizations: acme.Authorization[],
+    log: ReturnType<typeof getLogger>,
   ): Promise<void> {
-    const out = await runScript({
-      executable: executable!,
-      args,
-      env: {
-        PATH: DEFAULT_PATH,
-        LANG: 'C',
-        CERTCTL_OPERATION: operation,
-        CERTCTL_ISSUER_ID: issuer.id,
-        CERTCTL_ACME_IDENTIFIER: record.identifier,
-        CERTCTL_ACME_RECORD_NAME: record.record_name,
-        CERTCTL_ACME_RECORD_VALUE: record.value,
-      },
-      stdin: `${JSON.stringify({ operation, ...record })}\n`,
-      timeoutMs,
-      maxOutputBytes: 64 * 1024,
-    });
-    if (out.code !== 0) throw exitError(out, `the dns-01 ${operation} hook`);
+    for (const authz of authorizations) {
+      try {
+        const { answer } = await this.answerFor(issuer, session, authz);
+        await this.answers.withdraw(issuer, answer);
+      } catch (err) {
+        log.warn({ err: (err as Error).message, name: authorizationName(authz) }, 'ACME challenge cleanup failed');
+      }
+    }
   }
 
   /** A client with the issuer's account: made (and stored encrypted) on first use. */
