@@ -8,8 +8,11 @@ import { readdirSync, existsSync, readFileSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { swcPlugin } from './swc-plugin.mjs';
+import { testHooksEnabled, testHooksPlugin } from './test-hooks-plugin.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+// CERTCTL_BUILD_OUT_DIR: where the service bundles go (default dist/; the build's own tests use a temp dir).
+const outRoot = process.env.CERTCTL_BUILD_OUT_DIR || join(root, 'dist');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 // asn1js comes with pkijs: it stays external too, so code building pkijs structures shares pkijs' one copy
 // (pkijs tells ASN.1 types apart with instanceof; a bundled second copy reads as "not an OCTET STRING").
@@ -65,7 +68,7 @@ await Promise.all([
     .map((name) =>
       build({
         entryPoints: [entries[name]],
-        outfile: join(root, 'dist', name.startsWith('apps/') ? `${name}/main.js` : `${name}.js`),
+        outfile: join(outRoot, name.startsWith('apps/') ? `${name}/main.js` : `${name}.js`),
         bundle: true,
         platform: 'node',
         target: 'node20',
@@ -73,9 +76,9 @@ await Promise.all([
         sourcemap: true,
         external,
         tsconfig: join(root, 'tsconfig.base.json'),
-        plugins: [swcPlugin()],
+        plugins: [testHooksPlugin(testHooksEnabled()), swcPlugin()],
         logLevel: 'warning',
       }),
     ),
 ]);
-console.log(`[build] ${selected.join(', ')} in ${Date.now() - started} ms`);
+console.log(`[build] ${selected.join(', ')} in ${Date.now() - started} ms${testHooksEnabled() ? ' (with test hooks)' : ''}`);

@@ -23,7 +23,11 @@ import { E2E_DIR, e2ePortOffset, writeState } from './e2e-env';
 export default async function globalSetup(): Promise<void> {
   const t0 = Date.now();
   ensureInfra();
-  execFileSync(process.execPath, [join(ROOT, 'tools', 'build', 'build.mjs')], { stdio: ['ignore', 'ignore', 'inherit'] });
+  // With the test hooks (the kill-mid-job crash hook): production builds leave them out.
+  execFileSync(process.execPath, [join(ROOT, 'tools', 'build', 'build.mjs')], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+    env: { ...process.env, CERTCTL_BUILD_TEST_HOOKS: '1' },
+  });
   const base = infraEnv();
   const databaseUrl = await createTestDatabase('certctl_e2e', base.DATABASE_URL);
   // The helper processes (NATS, the challenge server) end with the stack when setup fails:
