@@ -97,19 +97,21 @@ fi
 ndir="$CERTCTL_DATA_DIR/nats"; mkdir -p "$ndir"
 node "$CERTCTL_ROOT/tools/build/build.mjs" tools/bus-config >/dev/null
 nats_conf=$(node "$CERTCTL_ROOT/dist/tools/bus-config.js")
+# JetStream stores the domain events (the CERTCTL_EVENTS stream) in $ndir/jetstream.
 start_nats() {
   setsid nohup nats-server -c "$nats_conf" -a 127.0.0.1 -p "$nats_port" -m "$CERTCTL_NATS_MONITOR_PORT" \
-    -P "$ndir/nats.pid" -l "$ndir/nats.log" >>"$ndir/nats.out" 2>&1 < /dev/null &
+    -js -sd "$ndir/jetstream" -P "$ndir/nats.pid" -l "$ndir/nats.log" >>"$ndir/nats.out" 2>&1 < /dev/null &
 }
 nats_pid=""
 [ -f "$ndir/nats.pid" ] && nats_pid=$(cat "$ndir/nats.pid") && { kill -0 "$nats_pid" 2>/dev/null || nats_pid=""; }
 if port_open "$nats_host" "$nats_port"; then
-  if [ -n "$nats_pid" ] && tr '\0' ' ' < "/proc/$nats_pid/cmdline" 2>/dev/null | grep -qF -- "-c $nats_conf"; then
+  nats_cmdline=$([ -n "$nats_pid" ] && tr '\0' ' ' < "/proc/$nats_pid/cmdline" 2>/dev/null || true)
+  if [ -n "$nats_pid" ] && grep -qF -- "-c $nats_conf" <<<"$nats_cmdline" && grep -qF -- " -js " <<<"$nats_cmdline"; then
     log "NATS already running at $nats_host:$nats_port (pid $nats_pid); reloading its permissions"
     kill -HUP "$nats_pid"
   elif [ -n "$nats_pid" ]; then
-    # Started here by an earlier version, without users: restart it with them.
-    log "NATS (pid $nats_pid) runs without the bus credentials; restarting it with $nats_conf"
+    # Started here by an earlier version, without users or JetStream: restart it with them.
+    log "NATS (pid $nats_pid) runs without the bus credentials or JetStream; restarting it with $nats_conf and -js"
     kill "$nats_pid"
     for _ in $(seq 1 50); do kill -0 "$nats_pid" 2>/dev/null || break; sleep 0.1; done
     for _ in $(seq 1 50); do port_open "$nats_host" "$nats_port" || break; sleep 0.1; done

@@ -36,9 +36,10 @@ export function gatewayModule(config: GatewayConfig) {
         ...busAuthFromEnv(config),
       }),
     ],
-    // AuditEventsHandler: the audit rows other services publish on the bus (no HTTP route).
-    controllers: [...GATEWAY_CONTROLLERS, AuditEventsHandler],
+    controllers: [...GATEWAY_CONTROLLERS],
     providers: [
+      // The audit rows other services publish into the events stream (no HTTP route).
+      AuditEventsHandler,
       { provide: GATEWAY_CONFIG, useValue: config },
       ApiKeysRepository,
       ApiKeysService,

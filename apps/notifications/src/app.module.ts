@@ -28,8 +28,9 @@ export function notificationsModule(config: NotificationsConfig) {
         ...busAuthFromEnv(config),
       }),
     ],
-    controllers: [NotificationHandler, PlatformEventsHandler],
+    controllers: [NotificationHandler],
     providers: [
+      PlatformEventsHandler,
       { provide: NOTIFICATIONS_CONFIG, useValue: config },
       NotificationRepository,
       ChannelRepository,

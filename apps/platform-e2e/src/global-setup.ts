@@ -36,6 +36,8 @@ export default async function globalSetup(): Promise<void> {
   try {
     // NATS with one user per service and the generated permissions; each service gets its own
     // credentials and principal keys from the secrets file (startService), as with `npm start`.
+    // A fresh database gets a fresh events stream: no event of an earlier run is delivered again.
+    rmSync(join(E2E_DIR, 'nats', 'jetstream'), { recursive: true, force: true });
     const nats = await startNatsServer({ dir: join(E2E_DIR, 'nats') });
     helpers.push(nats.pid);
     const redisUrl = `${base.REDIS_URL.replace(/\/\d*$/, '')}/5`;

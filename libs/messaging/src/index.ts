@@ -11,3 +11,4 @@ export * from './bus-secrets';
 export * from './claim-check';
 export * from './audit-event';
 export * from './job-waiter';
+export * from './durable-events';

@@ -3,6 +3,7 @@ import { APP_INTERCEPTOR } from '@nestjs/core';
 import { MESSAGING_OPTIONS, type MessagingOptions, RpcClient } from './rpc-client';
 import { busAuthFromEnv } from './bus-options';
 import { RpcInterceptor } from './rpc-handler';
+import { DurableEvents } from './durable-events';
 
 @Global()
 @Module({})
@@ -12,8 +13,13 @@ export class MessagingModule {
     const merged: MessagingOptions = { ...busAuthFromEnv(), ...options };
     return {
       module: MessagingModule,
-      providers: [{ provide: MESSAGING_OPTIONS, useValue: merged }, RpcClient, { provide: APP_INTERCEPTOR, useClass: RpcInterceptor }],
-      exports: [RpcClient],
+      providers: [
+        { provide: MESSAGING_OPTIONS, useValue: merged },
+        RpcClient,
+        DurableEvents,
+        { provide: APP_INTERCEPTOR, useClass: RpcInterceptor },
+      ],
+      exports: [RpcClient, DurableEvents],
     };
   }
 }

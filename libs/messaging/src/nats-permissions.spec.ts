@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import * as contracts from '@certctl/contracts';
 import { z } from 'zod';
 import { BUS_SERVICES, PrivateKeyRpc, Rpc, busUsageOf, contract, declaredContracts, rpcOwnerOf } from '@certctl/contracts';
-import { type BusCredentials, contractSubjects, natsServerConfig, permissionsOf } from './nats-permissions';
+import { type BusCredentials, JETSTREAM_CONSUMER_SUBJECTS, contractSubjects, natsServerConfig, permissionsOf } from './nats-permissions';
 
 const ROOT = join(__dirname, '..', '..', '..');
 
@@ -32,6 +32,7 @@ function usageInSources(service: string) {
     [new RegExp(String.raw`\.emit\(\s*${ref}`, 'g'), 'emits'],
     [new RegExp(String.raw`\.onEvent\(\s*${ref}`, 'g'), 'consumes'],
     [new RegExp(String.raw`@EventPattern\(\s*${ref}\.subject`, 'g'), 'consumes'],
+    [new RegExp(String.raw`events\.on\(\s*${ref}`, 'g'), 'consumes'],
     [new RegExp(String.raw`@RpcHandler\(\s*${ref}`, 'g'), 'answers'],
   ];
   for (const file of sources(join(ROOT, 'apps', service, 'src'))) {
@@ -116,7 +117,9 @@ describe('NATS permissions', () => {
         '_INBOX.>',
       ]),
     );
-    expect(n.publish.allow).toEqual([contracts.NotificationEvents.deadLettered.subject, Rpc.inventory.certificateGet.subject].sort());
+    expect(n.publish.allow).toEqual(
+      [contracts.NotificationEvents.deadLettered.subject, Rpc.inventory.certificateGet.subject, ...JETSTREAM_CONSUMER_SUBJECTS].sort(),
+    );
   });
 
   it('fail/only the gateway may call the private-key export; only issuance answers it', () => {
@@ -127,10 +130,14 @@ describe('NATS permissions', () => {
     }
   });
 
-  it('fail/no service gets wildcards beyond its reply inbox, nor publish rights on inboxes', () => {
+  it('fail/no service gets wildcards beyond its reply inbox and its events-stream consumers, nor publish rights on inboxes', () => {
+    const streamWildcards = JETSTREAM_CONSUMER_SUBJECTS.filter((x) => /[*>]/.test(x));
+    expect(streamWildcards.every((x) => x.includes('CERTCTL_EVENTS') || x === 'certctl.v1.dead.>')).toBe(true);
     for (const s of BUS_SERVICES) {
       const p = permissionsOf(s);
-      expect(p.publish.allow.filter((x) => /[*>]/.test(x))).toEqual([]);
+      const consumes = p.publish.allow.includes('$JS.API.INFO');
+      expect(p.publish.allow.filter((x) => /[*>]/.test(x))).toEqual(consumes ? [...streamWildcards].sort() : []);
+      expect(p.publish.allow.some((x) => x.startsWith('_INBOX'))).toBe(false);
       expect(p.subscribe.allow.filter((x) => /[*>]/.test(x))).toEqual(['_INBOX.>']);
     }
   });

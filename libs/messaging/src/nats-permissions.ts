@@ -14,6 +14,24 @@ export interface NatsPermissions {
 export const INBOX_SUBJECTS = '_INBOX.>';
 
 /**
+ * What a service that consumes events needs of JetStream (durable-events.ts): the events
+ * stream's setup and its own consumers' creation, pulls and acknowledgements, and the
+ * dead-letter subjects. Nothing of other streams, no deletion.
+ */
+export const JETSTREAM_CONSUMER_SUBJECTS: readonly string[] = [
+  '$JS.API.INFO',
+  '$JS.API.STREAM.INFO.CERTCTL_EVENTS',
+  '$JS.API.STREAM.CREATE.CERTCTL_EVENTS',
+  '$JS.API.STREAM.UPDATE.CERTCTL_EVENTS',
+  '$JS.API.CONSUMER.CREATE.CERTCTL_EVENTS.>',
+  '$JS.API.CONSUMER.DURABLE.CREATE.CERTCTL_EVENTS.>',
+  '$JS.API.CONSUMER.INFO.CERTCTL_EVENTS.>',
+  '$JS.API.CONSUMER.MSG.NEXT.CERTCTL_EVENTS.>',
+  '$JS.ACK.CERTCTL_EVENTS.>',
+  'certctl.v1.dead.>',
+];
+
+/**
  * A service's NATS permissions, generated from the contract declarations: it subscribes to
  * the subjects it owns, the events it consumes and its reply inbox; it publishes to the
  * subjects it is a caller of and the events it emits. Replies to requests it received are
@@ -25,7 +43,9 @@ export function permissionsOf(service: BusService, declared: DeclaredContracts =
   const subjects = (xs: readonly { subject: string }[]) => xs.map((c) => c.subject);
   const uniq = (xs: string[]) => [...new Set(xs)].sort();
   return {
-    publish: { allow: uniq([...subjects(usage.calls), ...subjects(usage.emits)]) },
+    publish: {
+      allow: uniq([...subjects(usage.calls), ...subjects(usage.emits), ...(usage.consumes.length ? JETSTREAM_CONSUMER_SUBJECTS : [])]),
+    },
     subscribe: { allow: uniq([...subjects(usage.answers), ...subjects(usage.consumes), INBOX_SUBJECTS]) },
   };
 }

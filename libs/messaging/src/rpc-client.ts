@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { ClientNats, NatsRecordBuilder } from '@nestjs/microservices';
 import { headers as natsHeaders, type NatsConnection } from 'nats';
@@ -11,12 +12,18 @@ import {
   type RpcRequest,
   type RpcResponse,
 } from '@certctl/contracts';
-import { SpanKind, getLogger, injectTraceHeaders, natsClientDuration, requestContext, withSpan } from '@certctl/observability';
+import { SpanKind, counter, getLogger, injectTraceHeaders, natsClientDuration, requestContext, withSpan } from '@certctl/observability';
 import { type BusAuthOptions, type PrincipalKeys, checkTlsCaFile, natsConnectionOptions, principalKeys, warnIfOpen } from './bus-options';
 import { PRINCIPAL_HEADER, actorOfRequest, carriesActor, signPrincipal } from './principal-token';
 import { ReplyEnvelopeDeserializer, RpcContractViolationError, RpcMalformedReplyError, UnreadableReply } from './rpc-reply';
 
 export const MESSAGING_OPTIONS = Symbol('MESSAGING_OPTIONS');
+
+const eventsPublished = counter(
+  'certctl_events_published_total',
+  'Domain events published, by result: stored (in the JetStream events stream), unstored (plain publish: JetStream unavailable), failed',
+  ['result'],
+);
 export interface MessagingOptions extends BusAuthOptions {
   servers: string;
   service: string;
@@ -102,12 +109,37 @@ export class RpcClient implements OnModuleInit, OnApplicationShutdown {
     }
   }
 
-  /** Publishes a fact. Events are notifications, never the system of record. */
+  /**
+   * Publishes a fact into the events stream (JetStream: stored before this resolves, so a
+   * consumer that is down gets it when it comes back; the event id is the stream's
+   * de-duplication id). Without JetStream (a NATS server started without -js) it falls back
+   * to a plain publish, logged and counted. Events are notifications, never the record.
+   */
   async emit<E extends EventContract>(event: E, payload: EventPayload<E>): Promise<void> {
     const data = event.payload.parse(payload);
-    await firstValueFrom(this.client.emit(event.subject, this.record(data)), { defaultValue: undefined }).catch((err: unknown) =>
-      getLogger().warn({ err, subject: event.subject }, 'event publish failed'),
-    );
+    const id = randomUUID();
+    const body = new TextEncoder().encode(JSON.stringify({ pattern: event.subject, data, id }));
+    const h = this.traceHeaders();
+    const nc = this.natsConnection();
+    try {
+      await nc.jetstream().publish(event.subject, body, { msgID: id, headers: h, timeout: this.options.timeoutMs });
+      eventsPublished.inc({ result: 'stored' });
+    } catch (err) {
+      try {
+        nc.publish(event.subject, body, { headers: h });
+        eventsPublished.inc({ result: 'unstored' });
+        getLogger().warn({ err: (err as Error).message, subject: event.subject }, 'event not stored in JetStream; published without it');
+      } catch (again) {
+        eventsPublished.inc({ result: 'failed' });
+        getLogger().warn({ err: (again as Error).message, subject: event.subject }, 'event publish failed');
+      }
+    }
+  }
+
+  /** The NATS connection (after module init). */
+  natsConnection(): NatsConnection {
+    if (!this.connection) throw new Error('NATS is not connected yet');
+    return this.connection;
   }
 
   /**
@@ -116,8 +148,7 @@ export class RpcClient implements OnModuleInit, OnApplicationShutdown {
    * Returns the unsubscribe function.
    */
   onEvent<E extends EventContract>(event: E, handler: (payload: EventPayload<E>) => void): () => void {
-    if (!this.connection) throw new Error('NATS is not connected yet');
-    const sub = this.connection.subscribe(event.subject, {
+    const sub = this.natsConnection().subscribe(event.subject, {
       callback: (err, msg) => {
         if (err) return;
         const payload = eventPayload(event, msg.data);
@@ -140,12 +171,18 @@ export class RpcClient implements OnModuleInit, OnApplicationShutdown {
   }
 
   private record(data: unknown, principal?: string) {
-    const h = natsHeaders();
+    const h = this.traceHeaders();
     if (principal) h.set(PRINCIPAL_HEADER, principal);
+    return new NatsRecordBuilder(data).setHeaders(h).build();
+  }
+
+  /** The trace context and request id of the current request, as NATS headers. */
+  private traceHeaders() {
+    const h = natsHeaders();
     for (const [k, v] of Object.entries(injectTraceHeaders())) h.set(k, v);
     const rid = requestContext()?.request_id;
     if (rid) h.set('x-request-id', rid);
-    return new NatsRecordBuilder(data).setHeaders(h).build();
+    return h;
   }
 
   private toAppError(err: unknown, subject: string): AppError {

@@ -113,7 +113,11 @@ export async function startNatsServer(o: { port?: number; dir?: string } = {}): 
   writeFileSync(conf, natsServerConfig(secrets.nats, [], [{ user: test.user, password: test.pass, permissions: everything }]), {
     mode: 0o600,
   });
-  const child = spawn('nats-server', ['-c', conf, '-a', '127.0.0.1', '-p', String(p)], { stdio: 'ignore', detached: false });
+  // With JetStream (the domain events stream), stored in the server's folder.
+  const child = spawn('nats-server', ['-c', conf, '-a', '127.0.0.1', '-p', String(p), '-js', '-sd', join(dir, 'jetstream')], {
+    stdio: 'ignore',
+    detached: false,
+  });
   await waitForPort(p);
   return {
     url: `nats://127.0.0.1:${p}`,

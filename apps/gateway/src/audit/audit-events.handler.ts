@@ -1,23 +1,19 @@
-import { Controller } from '@nestjs/common';
-import { EventPattern, Payload } from '@nestjs/microservices';
+import { Injectable } from '@nestjs/common';
 import { AuditEvents } from '@certctl/contracts';
-import { getLogger } from '@certctl/observability';
+import { DurableEvents } from '@certctl/messaging';
 import { auditRecordOfEvent } from './audit-record';
 import { AuditWriter } from './audit.writer';
 
 /**
  * Changes made without a REST call (scheduler renewals, ACME, bulk revocations), published
- * by the service that made them. Each event reaches one gateway replica (the gateway's
- * queue group) and becomes one row, sanitized and batched like the rows of REST calls.
+ * by the service that made them into the durable events stream. Each event is taken by one
+ * gateway replica (JetStream consumer `gateway-audit`), becomes one row, sanitized and batched
+ * like the rows of REST calls, and is acknowledged only once its row is stored; the row's id
+ * comes from the event id, so a redelivered event does not write a second row.
  */
-@Controller()
+@Injectable()
 export class AuditEventsHandler {
-  constructor(private readonly writer: AuditWriter) {}
-
-  @EventPattern(AuditEvents.recorded.subject)
-  recorded(@Payload() raw: unknown): void {
-    const e = AuditEvents.recorded.payload.safeParse(raw);
-    if (!e.success) return void getLogger().warn({ subject: AuditEvents.recorded.subject }, 'malformed audit event ignored');
-    this.writer.record(auditRecordOfEvent(e.data));
+  constructor(writer: AuditWriter, events: DurableEvents) {
+    events.on(AuditEvents.recorded, 'audit', (e) => writer.recordDurably(auditRecordOfEvent(e)));
   }
 }

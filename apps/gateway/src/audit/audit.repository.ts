@@ -22,7 +22,11 @@ export class AuditRepository {
 
   /** One multi-row INSERT: all rows are stored, or none (the caller isolates a refused row). */
   async insertMany(rows: AuditRecord[]): Promise<void> {
-    await this.db.auditEvent.createMany({ data: rows.map((row) => ({ id: newId('audit'), ...row, details: row.details as object })) });
+    // A row from a bus event takes its id from the event id: a redelivered event is skipped, not stored twice.
+    await this.db.auditEvent.createMany({
+      data: rows.map((row) => ({ id: auditRowId(row.requestId), ...row, details: row.details as object })),
+      skipDuplicates: true,
+    });
   }
 
   /** True while the database answers a trivial query: tells a refused row from an outage. */
@@ -57,4 +61,9 @@ export class AuditRepository {
   findById(id: string): Promise<AuditEventRow | null> {
     return this.db.auditEvent.findUnique({ where: { id } });
   }
+}
+
+/** `audit-bus-<event id>` for a row recorded from a bus event (request id `bus:<event id>`), else a fresh id. */
+export function auditRowId(requestId: string): string {
+  return requestId.startsWith('bus:') ? `audit-bus-${requestId.slice(4)}` : newId('audit');
 }

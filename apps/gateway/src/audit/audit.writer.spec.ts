@@ -2,7 +2,7 @@
 // (apps/gateway/test/audit-writer.int-spec.ts runs the same writer against the real database.)
 import type { GatewayConfig } from '../config';
 import type { AuditRecord } from './audit-record';
-import type { AuditRepository } from './audit.repository';
+import { type AuditRepository, auditRowId } from './audit.repository';
 import { auditRecord } from '../testing/fixtures';
 import { AuditWriter } from './audit.writer';
 
@@ -35,6 +35,20 @@ function setup() {
 }
 
 describe('AuditWriter', () => {
+  it('ok/recordDurably resolves only once its row is stored: not while the database is down, after it is back', async () => {
+    const { writer, stored, state } = setup();
+    state.up = false;
+    let done = false;
+    const durable = writer.recordDurably(row('bus:evt-1')).then(() => (done = true));
+    await writer.flush();
+    expect(done).toBe(false);
+    state.up = true;
+    await writer.flush();
+    await durable;
+    expect(stored.map((r) => r.requestId)).toEqual(['bus:evt-1']);
+    await writer.onApplicationShutdown();
+  });
+
   it('ok/recorded rows are written together in one batch on flush', async () => {
     const { writer, stored, repo } = setup();
     for (const id of ['req-1', 'req-2', 'req-3']) writer.record(row(id));
@@ -79,5 +93,14 @@ describe('AuditWriter', () => {
     await writer.flush();
     expect(stored.map((r) => r.requestId)).toEqual(['req-1', 'req-2']);
     await writer.onApplicationShutdown();
+  });
+});
+
+describe('audit row ids', () => {
+  it('ok/a row from a bus event takes its id from the event id (a redelivery is a duplicate key, skipped); a REST row gets a fresh id', () => {
+    expect(auditRowId('bus:3f1c')).toBe('audit-bus-3f1c');
+    expect(auditRowId('bus:3f1c')).toBe(auditRowId('bus:3f1c'));
+    expect(auditRowId('req-1')).toMatch(/^audit-/);
+    expect(auditRowId('req-1')).not.toBe(auditRowId('req-1'));
   });
 });

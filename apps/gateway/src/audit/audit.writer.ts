@@ -42,6 +42,8 @@ const flushSeconds = new Histogram({
 @Injectable()
 export class AuditWriter implements BeforeApplicationShutdown, OnApplicationShutdown {
   private buffer: AuditRecord[] = [];
+  /** recordDurably's callers, told when their row is stored. */
+  private readonly stored = new Map<AuditRecord, () => void>();
   private timer: NodeJS.Timeout | null = null;
   private flushing: Promise<void> | null = null;
   private failuresInARow = 0;
@@ -52,14 +54,32 @@ export class AuditWriter implements BeforeApplicationShutdown, OnApplicationShut
   ) {}
 
   record(r: AuditRecord): void {
+    this.push(r);
+  }
+
+  /**
+   * Buffers the row and resolves once it is stored (with its batch); rejects when the buffer
+   * is full, so a redeliverable source (the events stream) hands the row over again later.
+   */
+  recordDurably(r: AuditRecord): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const row = this.push(r);
+      if (row) this.stored.set(row, resolve);
+      else reject(new Error('the audit buffer is full'));
+    });
+  }
+
+  private push(r: AuditRecord): AuditRecord | undefined {
     if (this.buffer.length >= MAX_BUFFER) {
       dropped.inc();
       getLogger().error({ action: r.action, actor: r.actor, path: r.path }, 'audit buffer full; row dropped');
-      return;
+      return undefined;
     }
-    this.buffer.push(sanitizeRecord(r));
+    const row = sanitizeRecord(r);
+    this.buffer.push(row);
     pending.set(this.buffer.length);
     this.schedule(this.buffer.length >= BATCH ? 0 : this.config.CERTCTL_AUDIT_FLUSH_MS);
+    return row;
   }
 
   private schedule(ms: number): void {
@@ -85,6 +105,10 @@ export class AuditWriter implements BeforeApplicationShutdown, OnApplicationShut
     this.flushing = this.writeBatch(batch)
       .then(() => {
         this.failuresInARow = 0;
+        for (const row of batch) {
+          this.stored.get(row)?.();
+          this.stored.delete(row);
+        }
       })
       .catch((err: unknown) => {
         failures.inc();

@@ -1,8 +1,15 @@
-import { Controller } from '@nestjs/common';
-import { EventPattern, Payload } from '@nestjs/microservices';
-import { type Alert, Events, type HealthStatus, InventoryHealthCheck, RevocationEvents, Rpc, type Severity } from '@certctl/contracts';
-import { RpcClient } from '@certctl/messaging';
-import { getLogger } from '@certctl/observability';
+import { Injectable } from '@nestjs/common';
+import {
+  type Alert,
+  type EventPayload,
+  Events,
+  type HealthStatus,
+  InventoryHealthCheck,
+  RevocationEvents,
+  Rpc,
+  type Severity,
+} from '@certctl/contracts';
+import { DurableEvents, RpcClient } from '@certctl/messaging';
 import { NotificationService } from './notification.service';
 
 /** Severity of a health check's transition into `status`: down is critical, a mismatch or degraded a warning, recovery info. */
@@ -13,69 +20,65 @@ export function healthAlertSeverity(status: HealthStatus): Severity {
 }
 
 /**
- * Platform events that become alerts. Each event reaches one notifications replica (queue
- * group) and carries a dedupe key, so a redelivered event does not notify twice.
+ * Platform events that become alerts. Each event is taken from the durable events stream by one
+ * notifications replica (JetStream consumers `notifications-<event>`: an event published while
+ * notifications is down is delivered when it is back); an alert that cannot be recorded fails
+ * the delivery, which is retried with backoff. Every alert carries a dedupe key, so a
+ * redelivered event does not notify twice.
  */
-@Controller()
+@Injectable()
 export class PlatformEventsHandler {
   constructor(
     private readonly notifications: NotificationService,
     private readonly rpc: RpcClient,
-  ) {}
+    events: DurableEvents,
+  ) {
+    events.on(Events.jobFailed, 'job-failed', (e) => this.jobFailed(e));
+    events.on(Events.certificateIssued, 'certificate-issued', (e) => this.issued(e));
+    events.on(RevocationEvents.certificateRevoked, 'certificate-revoked', (e) => this.revoked(e));
+    events.on(InventoryHealthCheck.statusChanged, 'health-status-changed', (e) => this.healthChanged(e));
+  }
 
-  @EventPattern(Events.jobFailed.subject)
-  async jobFailed(@Payload() raw: unknown): Promise<void> {
-    const e = Events.jobFailed.payload.safeParse(raw);
-    if (!e.success) return void getLogger().warn({ subject: Events.jobFailed.subject }, 'malformed event ignored');
-    const cert = await this.certificate(e.data.certificate_id);
+  async jobFailed(e: EventPayload<typeof Events.jobFailed>): Promise<void> {
+    const cert = await this.certificate(e.certificate_id);
     await this.send({
       event: 'renewal.failed',
       severity: 'critical',
-      subject: `Issuance or renewal of ${cert?.name ?? e.data.certificate_id} failed`,
-      message: `Job ${e.data.job_id} for certificate ${cert?.name ?? ''} (${e.data.certificate_id}) failed: ${e.data.error}`,
-      dedupe_key: `job-failed:${e.data.job_id}`,
-      certificate: cert ?? { id: e.data.certificate_id, name: e.data.certificate_id },
-      data: { job_id: e.data.job_id },
+      subject: `Issuance or renewal of ${cert?.name ?? e.certificate_id} failed`,
+      message: `Job ${e.job_id} for certificate ${cert?.name ?? ''} (${e.certificate_id}) failed: ${e.error}`,
+      dedupe_key: `job-failed:${e.job_id}`,
+      certificate: cert ?? { id: e.certificate_id, name: e.certificate_id },
+      data: { job_id: e.job_id },
     });
   }
 
-  @EventPattern(Events.certificateIssued.subject)
-  async issued(@Payload() raw: unknown): Promise<void> {
-    const e = Events.certificateIssued.payload.safeParse(raw);
-    if (!e.success) return void getLogger().warn({ subject: Events.certificateIssued.subject }, 'malformed event ignored');
-    const cert = await this.certificate(e.data.certificate_id);
-    const notAfter = e.data.not_after;
+  async issued(e: EventPayload<typeof Events.certificateIssued>): Promise<void> {
+    const cert = await this.certificate(e.certificate_id);
+    const notAfter = e.not_after;
     await this.send({
       event: 'certificate.issued',
       severity: 'info',
-      subject: `Certificate ${cert?.name ?? e.data.certificate_id} issued`,
-      message: `Certificate ${cert?.name ?? ''} (${e.data.certificate_id}) was issued${notAfter ? `; it expires at ${notAfter}` : ''}.`,
-      dedupe_key: `issued:${e.data.job_id ?? e.data.certificate_id}`,
-      certificate: cert ?? { id: e.data.certificate_id, name: e.data.certificate_id },
+      subject: `Certificate ${cert?.name ?? e.certificate_id} issued`,
+      message: `Certificate ${cert?.name ?? ''} (${e.certificate_id}) was issued${notAfter ? `; it expires at ${notAfter}` : ''}.`,
+      dedupe_key: `issued:${e.job_id ?? e.certificate_id}`,
+      certificate: cert ?? { id: e.certificate_id, name: e.certificate_id },
     });
   }
 
-  @EventPattern(RevocationEvents.certificateRevoked.subject)
-  async revoked(@Payload() raw: unknown): Promise<void> {
-    const e = RevocationEvents.certificateRevoked.payload.safeParse(raw);
-    if (!e.success) return void getLogger().warn({ subject: RevocationEvents.certificateRevoked.subject }, 'malformed event ignored');
-    const cert = await this.certificate(e.data.certificate_id);
+  async revoked(e: EventPayload<typeof RevocationEvents.certificateRevoked>): Promise<void> {
+    const cert = await this.certificate(e.certificate_id);
     await this.send({
       event: 'certificate.revoked',
-      severity: e.data.reason === 'keyCompromise' || e.data.reason === 'cACompromise' ? 'critical' : 'warning',
-      subject: `Certificate ${cert?.name ?? e.data.certificate_id} revoked (${e.data.reason})`,
-      message: `Certificate ${cert?.name ?? ''} (${e.data.certificate_id}, serial ${e.data.serial_number}) was revoked by ${e.data.actor} at ${e.data.revoked_at}: ${e.data.reason}.`,
-      dedupe_key: `revoked:${e.data.issuer_id}:${e.data.serial_number}:${e.data.reason}`,
-      certificate: cert ?? { id: e.data.certificate_id, name: e.data.certificate_id },
-      data: { serial_number: e.data.serial_number, reason: e.data.reason },
+      severity: e.reason === 'keyCompromise' || e.reason === 'cACompromise' ? 'critical' : 'warning',
+      subject: `Certificate ${cert?.name ?? e.certificate_id} revoked (${e.reason})`,
+      message: `Certificate ${cert?.name ?? ''} (${e.certificate_id}, serial ${e.serial_number}) was revoked by ${e.actor} at ${e.revoked_at}: ${e.reason}.`,
+      dedupe_key: `revoked:${e.issuer_id}:${e.serial_number}:${e.reason}`,
+      certificate: cert ?? { id: e.certificate_id, name: e.certificate_id },
+      data: { serial_number: e.serial_number, reason: e.reason },
     });
   }
 
-  @EventPattern(InventoryHealthCheck.statusChanged.subject)
-  async healthChanged(@Payload() raw: unknown): Promise<void> {
-    const e = InventoryHealthCheck.statusChanged.payload.safeParse(raw);
-    if (!e.success) return void getLogger().warn({ subject: InventoryHealthCheck.statusChanged.subject }, 'malformed event ignored');
-    const h = e.data;
+  async healthChanged(h: EventPayload<typeof InventoryHealthCheck.statusChanged>): Promise<void> {
     const cert = h.certificate_id ? await this.certificate(h.certificate_id) : undefined;
     const why = h.to === 'cert_mismatch' ? `it serves ${h.served_fingerprint}, expected ${h.expected_fingerprints.join(' and ')}` : h.error;
     await this.send({
@@ -89,12 +92,9 @@ export class PlatformEventsHandler {
     });
   }
 
+  /** Records the alert; a failure fails the event's delivery (retried by the stream). */
   private async send(alert: Alert): Promise<void> {
-    try {
-      await this.notifications.dispatch({ alerts: [{ data: {}, ...alert, severity: alert.severity ?? 'info' }] });
-    } catch (err) {
-      getLogger().warn({ event: alert.event, err: (err as Error).message }, 'could not record alert for platform event');
-    }
+    await this.notifications.dispatch({ alerts: [{ data: {}, ...alert, severity: alert.severity ?? 'info' }] });
   }
 
   /** The certificate's routing context (policy, team, owner); without it only unscoped rules match. */

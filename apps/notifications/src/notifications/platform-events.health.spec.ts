@@ -1,18 +1,19 @@
 import { PlatformEventsHandler, healthAlertSeverity } from './platform-events.handler';
 
-const change = (to: string, extra: Record<string, unknown> = {}) => ({
-  health_check_id: 'hc-1',
-  name: 'www-edge',
-  address: '127.0.0.1:443',
-  from: 'healthy',
-  to,
-  certificate_id: null,
-  served_fingerprint: 'b'.repeat(64),
-  expected_fingerprints: ['a'.repeat(64)],
-  error: null,
-  checked_at: '2026-12-05T04:00:00.000Z',
-  ...extra,
-});
+const change = (to: string, extra: Record<string, unknown> = {}): never =>
+  ({
+    health_check_id: 'hc-1',
+    name: 'www-edge',
+    address: '127.0.0.1:443',
+    from: 'healthy',
+    to,
+    certificate_id: null,
+    served_fingerprint: 'b'.repeat(64),
+    expected_fingerprints: ['a'.repeat(64)],
+    error: null,
+    checked_at: '2026-12-05T04:00:00.000Z',
+    ...extra,
+  }) as never;
 
 describe('health status changes become alerts', () => {
   const setup = () => {
@@ -20,7 +21,8 @@ describe('health status changes become alerts', () => {
     const request = jest
       .fn()
       .mockResolvedValue({ id: 'cert-1', name: 'www', team_id: 't-web', owner_id: 'o-1', renewal_policy_id: 'rp-1' });
-    return { dispatch, request, handler: new PlatformEventsHandler({ dispatch } as never, { request } as never) };
+    const on = jest.fn();
+    return { dispatch, request, on, handler: new PlatformEventsHandler({ dispatch } as never, { request } as never, { on } as never) };
   };
 
   it('ok/a mismatch is a health.status_changed warning naming what is served and what was expected, once per probe', async () => {
@@ -43,10 +45,20 @@ describe('health status changes become alerts', () => {
     expect(dispatch.mock.calls[0][0].alerts[0]).toMatchObject({ severity: 'critical', certificate: { id: 'cert-1', team_id: 't-web' } });
   });
 
-  it('fail/a malformed event is ignored, never dispatched', async () => {
+  it('ok/each alerting event has its own durable consumer in the events stream', () => {
+    const { on } = setup();
+    expect(on.mock.calls.map(([event, name]) => [event.subject, name])).toEqual([
+      ['certctl.v1.events.job.failed', 'job-failed'],
+      ['certctl.v1.events.certificate.issued', 'certificate-issued'],
+      ['certctl.v1.events.certificate.revoked', 'certificate-revoked'],
+      ['certctl.v1.events.health.status-changed', 'health-status-changed'],
+    ]);
+  });
+
+  it('fail/an alert that cannot be recorded fails the delivery, so the stream delivers the event again', async () => {
     const { dispatch, handler } = setup();
-    await handler.healthChanged({ to: 'sideways' });
-    expect(dispatch).not.toHaveBeenCalled();
+    dispatch.mockRejectedValueOnce(new Error('database unavailable'));
+    await expect(handler.healthChanged(change('down'))).rejects.toThrow('database unavailable');
   });
 
   it('ok/severity: down critical, cert_mismatch and degraded warning, healthy info', () => {
