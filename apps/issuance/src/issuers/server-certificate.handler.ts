@@ -21,7 +21,13 @@ export class ServerCertificateHandler {
   async issue(
     @Payload() req: RpcRequestParsed<typeof PlatformTlsRpc.serverCertificateIssue>,
   ): Promise<RpcResponse<typeof PlatformTlsRpc.serverCertificateIssue>> {
-    const { ca, chain: cas, leaf, privateKeyPem, dates } = await issuePlatformLeaf(this.issuers, {
+    const {
+      ca,
+      chain: cas,
+      leaf,
+      privateKeyPem,
+      dates,
+    } = await issuePlatformLeaf(this.issuers, {
       issuerId: req.issuer_id,
       keyAlgorithm: 'ECDSA-P256',
       commonName: req.names.find((n) => n.length <= 64 && !n.startsWith('*')) ?? 'certctl-ts platform',
