@@ -127,6 +127,41 @@ describe('EST over curl and openssl (RFC 7030)', () => {
     expect(keyPub.out).toBe(certPub.out);
   });
 
+  it('err/serverkeygen with a CSR asking for the key encrypted (AsymmetricDecryptKeyIdentifier, RFC 7030 §4.4.2) is a 400 problem saying only unencrypted PKCS#8 is offered', async () => {
+    const config = join(dir, 'asymm-decrypt.cnf');
+    writeFileSync(
+      config,
+      [
+        'oid_section = new_oids',
+        '[ new_oids ]',
+        'asymmDecryptKeyID = 1.2.840.113549.1.9.16.2.54',
+        '[ req ]',
+        'prompt = no',
+        'distinguished_name = dn',
+        'attributes = req_attributes',
+        '[ dn ]',
+        'CN = keygen-encrypted.est.test',
+        '[ req_attributes ]',
+        'asymmDecryptKeyID = recipient-key-1',
+        '',
+      ].join('\n'),
+    );
+    const csr = await newCsr(dir, 'keygen-encrypted', '/CN=keygen-encrypted.est.test', [
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-config',
+      config,
+    ]);
+    const r = await enroll(basicLabel, csr.b64, basicAuth, 'serverkeygen');
+    expect(r.status).toBe(400);
+    expect(r.headers).toContain('content-type: application/problem+json');
+    const problem = JSON.parse(r.body.toString('utf8')) as { detail: string };
+    expect(problem.detail).toContain('AsymmetricDecryptKeyIdentifier');
+    expect(problem.detail).toContain('unencrypted PKCS#8');
+  });
+
   it('ok/csrattrs names the profile’s key (EC P-256) as DER base64', async () => {
     const r = await curlEst(dir, `/${basicLabel}/csrattrs`);
     expect(r.status).toBe(200);
