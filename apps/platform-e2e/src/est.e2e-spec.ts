@@ -146,14 +146,31 @@ describe('EST over curl and openssl (RFC 7030)', () => {
         '',
       ].join('\n'),
     );
-    const csr = await newCsr(dir, 'keygen-encrypted', '/CN=keygen-encrypted.est.test', [
+    // The subject comes from the config too: with -subj, openssl req leaves the attributes out.
+    const der = join(dir, 'keygen-encrypted.csr.der');
+    const made = await run('openssl', [
+      'req',
+      '-new',
       '-newkey',
       'ec',
       '-pkeyopt',
       'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-keyout',
+      join(dir, 'keygen-encrypted.key'),
       '-config',
       config,
+      '-outform',
+      'DER',
+      '-out',
+      der,
     ]);
+    expect(made.code).toBe(0);
+    expect((await run('openssl', ['req', '-inform', 'DER', '-in', der, '-noout', '-text'])).out).toContain(
+      '1.2.840.113549.1.9.16.2.54:recipient-key-1',
+    );
+    const csr = { b64: join(dir, 'keygen-encrypted.csr.b64') };
+    writeFileSync(csr.b64, readFileSync(der).toString('base64'));
     const r = await enroll(basicLabel, csr.b64, basicAuth, 'serverkeygen');
     expect(r.status).toBe(400);
     expect(r.headers).toContain('content-type: application/problem+json');
