@@ -127,6 +127,58 @@ describe('EST over curl and openssl (RFC 7030)', () => {
     expect(keyPub.out).toBe(certPub.out);
   });
 
+  it('err/serverkeygen with a CSR asking for the key encrypted (AsymmetricDecryptKeyIdentifier, RFC 7030 §4.4.2) is a 400 problem saying only unencrypted PKCS#8 is offered', async () => {
+    const config = join(dir, 'asymm-decrypt.cnf');
+    writeFileSync(
+      config,
+      [
+        'oid_section = new_oids',
+        '[ new_oids ]',
+        'asymmDecryptKeyID = 1.2.840.113549.1.9.16.2.54',
+        '[ req ]',
+        'prompt = no',
+        'distinguished_name = dn',
+        'attributes = req_attributes',
+        '[ dn ]',
+        'CN = keygen-encrypted.est.test',
+        '[ req_attributes ]',
+        'asymmDecryptKeyID = recipient-key-1',
+        '',
+      ].join('\n'),
+    );
+    // The subject comes from the config too: with -subj, openssl req leaves the attributes out.
+    const der = join(dir, 'keygen-encrypted.csr.der');
+    const made = await run('openssl', [
+      'req',
+      '-new',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-keyout',
+      join(dir, 'keygen-encrypted.key'),
+      '-config',
+      config,
+      '-outform',
+      'DER',
+      '-out',
+      der,
+    ]);
+    expect(made.code).toBe(0);
+    expect((await run('openssl', ['req', '-inform', 'DER', '-in', der, '-noout', '-text'])).out).toContain(
+      '1.2.840.113549.1.9.16.2.54:recipient-key-1',
+    );
+    const csr = { b64: join(dir, 'keygen-encrypted.csr.b64') };
+    writeFileSync(csr.b64, readFileSync(der).toString('base64'));
+    const r = await enroll(basicLabel, csr.b64, basicAuth, 'serverkeygen');
+    expect(r.status).toBe(400);
+    expect(r.headers).toContain('content-type: application/problem+json');
+    const problem = JSON.parse(r.body.toString('utf8')) as { detail: string };
+    expect(problem.detail).toContain('AsymmetricDecryptKeyIdentifier');
+    expect(problem.detail).toContain('unencrypted PKCS#8');
+  });
+
   it('ok/csrattrs names the profile’s key (EC P-256) as DER base64', async () => {
     const r = await curlEst(dir, `/${basicLabel}/csrattrs`);
     expect(r.status).toBe(200);

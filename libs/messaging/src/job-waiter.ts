@@ -29,8 +29,11 @@ export class JobWaiter {
     for (const stop of this.unsubscribe.splice(0)) stop();
   }
 
-  /** The job once finished, or as it stands after `ms`. */
-  async wait(jobId: string, ms: number): Promise<JobDto> {
+  /**
+   * The job once finished (or once `settled` says so: a caller may stop at a state that only a
+   * person can move on, such as awaiting_approval), or as it stands after `ms`.
+   */
+  async wait(jobId: string, ms: number, settled: (job: JobDto) => boolean = () => false): Promise<JobDto> {
     const deadline = Date.now() + ms;
     for (;;) {
       const set = this.waiters.get(jobId) ?? new Set<() => void>();
@@ -41,7 +44,7 @@ export class JobWaiter {
       set.add(wake);
       try {
         const job = await this.rpc.request(Rpc.inventory.jobGet, { id: jobId });
-        if (FINISHED.includes(job.status) || Date.now() >= deadline) return job;
+        if (FINISHED.includes(job.status) || settled(job) || Date.now() >= deadline) return job;
         timer = setTimeout(wake, Math.min(POLL_MS, deadline - Date.now()));
         await woken;
       } finally {

@@ -4,6 +4,9 @@ import { JobWaiter, RpcClient } from '@certctl/messaging';
 
 export type EnrollmentRequest = RpcRequest<typeof InventoryEnrollment.issue>;
 
+/** Job states only a person (an approver) or another party (an agent's CSR) moves on: no use waiting for them in the request. */
+const WAITING_FOR_SOMEONE: readonly string[] = ['awaiting_approval', 'awaiting_csr'];
+
 /** What an enrollment came to within the wait: the certificate, still pending (answer "retry later"), or refused. */
 export type EnrollmentOutcome =
   | { status: 'issued'; certificate_id: string; job_id: string; certificate_pem: string; chain_pem: string; serial_number: string }
@@ -38,7 +41,7 @@ export class EnrollmentIssuer implements OnApplicationBootstrap, OnApplicationSh
 
   /** Where the enrollment's job stands after waiting up to `waitMs` (a client polling again calls this with its job). */
   async outcome(jobId: string, certificateId: string, waitMs: number): Promise<EnrollmentOutcome> {
-    const job = await this.jobs.wait(jobId, waitMs);
+    const job = await this.jobs.wait(jobId, waitMs, (current) => WAITING_FOR_SOMEONE.includes(current.status));
     if (job.status === 'failed' || job.status === 'cancelled')
       return { status: 'failed', certificate_id: certificateId, job_id: jobId, error: job.last_error ?? `the job was ${job.status}` };
     if (job.status !== 'completed') return { status: 'pending', certificate_id: certificateId, job_id: jobId };

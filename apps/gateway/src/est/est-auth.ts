@@ -66,6 +66,8 @@ export class BasicLockout {
  */
 export class VerifiedPasswords {
   private readonly verified = new Map<string, number>();
+  /** Checks under way: a fleet enrolling at once with one password pays the KDF once, not once per device. */
+  private readonly checking = new Map<string, Promise<boolean>>();
 
   constructor(private readonly ttlMs = 300_000) {}
 
@@ -73,10 +75,20 @@ export class VerifiedPasswords {
     const key = createHash('sha256').update(verifier).update('\0').update(password).digest('base64');
     const until = this.verified.get(key);
     if (until && until > Date.now()) return true;
-    if (!(await verifySecret(password, verifier))) return false;
-    if (this.verified.size > 10_000) this.verified.clear();
-    this.verified.set(key, Date.now() + this.ttlMs);
-    return true;
+    const pending = this.checking.get(key) ?? this.verify(key, password, verifier);
+    this.checking.set(key, pending);
+    return pending;
+  }
+
+  private async verify(key: string, password: string, verifier: string): Promise<boolean> {
+    try {
+      if (!(await verifySecret(password, verifier))) return false;
+      if (this.verified.size > 10_000) this.verified.clear();
+      this.verified.set(key, Date.now() + this.ttlMs);
+      return true;
+    } finally {
+      this.checking.delete(key);
+    }
   }
 }
 

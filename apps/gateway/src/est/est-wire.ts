@@ -118,6 +118,23 @@ export function csrAttrs(keyAlgorithm: string, channelBinding: boolean): Buffer 
   return Buffer.from(AsnConvert.serialize(attrs));
 }
 
+/** One entry of a CsrAttrs: a bare OID, or an Attribute with its values (each an OID when it is one, else its DER in hex). */
+export type CsrAttrEntry = { oid: string } | { type: string; values: string[] };
+
+/** Reads a CsrAttrs (RFC 7030 §4.5.2) back into its entries, in order: for clients and tests, as csrAttrs() writes them. */
+export function readCsrAttrs(der: Uint8Array): CsrAttrEntry[] {
+  const valueOf = (value: ArrayBuffer) => {
+    try {
+      return AsnConvert.parse(value, OidValue).value;
+    } catch {
+      return Buffer.from(value).toString('hex');
+    }
+  };
+  return Array.from(AsnConvert.parse(der, CsrAttrs), (entry) =>
+    entry.attribute ? { type: entry.attribute.type, values: entry.attribute.values.map(valueOf) } : { oid: entry.oid ?? '' },
+  );
+}
+
 /**
  * The DER a base64 body (RFC 7030: `Content-Transfer-Encoding: base64`, line breaks allowed)
  * carries; a 400 for anything else. A PEM-armoured CSR is accepted too (some clients send one).

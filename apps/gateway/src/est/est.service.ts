@@ -42,6 +42,11 @@ export interface EnrollInput {
 
 const RETRY_AFTER_SECONDS = 10;
 const CHALLENGE_PASSWORD = '1.2.840.113549.1.9.7';
+/** RFC 7030 §4.4.1.2: CSR attributes by which a client asks for its server-generated key encrypted (CMS EnvelopedData). */
+const KEY_ENCRYPTION_ATTRIBUTES: Record<string, string> = {
+  '1.2.840.113549.1.9.16.2.37': 'DecryptKeyIdentifier',
+  '1.2.840.113549.1.9.16.2.54': 'AsymmetricDecryptKeyIdentifier',
+};
 const base64Answer = (type: string, der: Uint8Array): EstAnswer => ({
   status: 200,
   headers: { 'content-type': type, 'content-transfer-encoding': 'base64' },
@@ -90,6 +95,7 @@ export class EstService {
     const commonName = csr.commonName ?? csr.sans[0];
     if (!commonName) throw new AppError('bad_request', 'The CSR names no subject common name and no subjectAltName.');
     const sans = csr.sans.length ? csr.sans : [commonName];
+    if (kind === 'serverkeygen' && profile.settings.allow_server_keygen) refuseKeyEncryption(der);
     const generated = kind === 'serverkeygen' ? await this.generate(profile, commonName, sans) : undefined;
     if (kind === 'serverkeygen' && !generated) throw new AppError('not_found', 'This EST profile does not offer serverkeygen.');
     const outcome = await this.issuer.enroll(
@@ -156,6 +162,21 @@ function checkChannelBinding(csrDer: Buffer, exporter: Buffer | undefined): void
   const expected = exporter.toString('base64');
   if (given.length !== expected.length || !timingSafeEqual(Buffer.from(given), Buffer.from(expected)))
     throw new EstRefusal(403, 'forbidden', 'the CSR’s challengePassword is not this TLS connection’s tls-exporter value (RFC 9266)');
+}
+
+/**
+ * §4.4.2: a client that names a key to encrypt its server-generated key with expects CMS
+ * EnvelopedData back. Only the unencrypted PKCS#8 over TLS is offered: say so (400) rather than
+ * send the key in a form the client did not ask for.
+ */
+function refuseKeyEncryption(csrDer: Buffer): void {
+  const csr = new x509.Pkcs10CertificateRequest(toArrayBuffer(csrDer));
+  const asked = csr.attributes.map((a) => KEY_ENCRYPTION_ATTRIBUTES[a.type]).filter((name): name is string => !!name);
+  if (asked.length)
+    throw new AppError(
+      'bad_request',
+      `The CSR asks for the server-generated key to be encrypted (${asked.join(', ')}, RFC 7030 §4.4.2); this server offers serverkeygen only as an unencrypted PKCS#8 key over the TLS connection: send the CSR without that attribute.`,
+    );
 }
 
 /** §4.2.2: a re-enrollment's CSR keeps the subject of the certificate it renews. */

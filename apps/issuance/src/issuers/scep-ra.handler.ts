@@ -3,9 +3,8 @@ import { Payload } from '@nestjs/microservices';
 import { IssuanceScepRa, type RpcRequestParsed, type RpcResponse } from '@certctl/contracts';
 import { RpcHandler } from '@certctl/messaging';
 import { counter, getLogger } from '@certctl/observability';
-import { exportPrivateKeyPem, generateKeyPair, signLeaf, splitPemChain } from '@certctl/pki';
 import { IssuerService } from './issuer.service';
-import { pki } from './revocation-signing.handler';
+import { issuePlatformLeaf } from './platform-leaf';
 
 const issued = counter('certctl_issuance_scep_ra_certificates_total', 'SCEP RA certificates issued for enrollment profiles', ['issuer_id']);
 
@@ -21,20 +20,15 @@ export class ScepRaHandler {
 
   @RpcHandler(IssuanceScepRa.issue)
   async issue(@Payload() req: RpcRequestParsed<typeof IssuanceScepRa.issue>): Promise<RpcResponse<typeof IssuanceScepRa.issue>> {
-    const ca = await this.issuers.ca(req.issuer_id);
-    const chain = splitPemChain(await this.issuers.chainPem(req.issuer_id));
-    const keys = await generateKeyPair('RSA-2048');
-    const leaf = await pki(() =>
-      signLeaf({
-        issuer: ca,
-        subjectPublicKey: keys.publicKey,
-        commonName: `certctl SCEP RA ${req.profile_label}`,
-        sans: [],
-        validityDays: req.validity_days,
-        ekus: [],
-        keyUsages: ['digitalSignature', 'keyEncipherment'],
-      }),
-    );
+    const { leaf, chain, privateKeyPem, dates } = await issuePlatformLeaf(this.issuers, {
+      issuerId: req.issuer_id,
+      keyAlgorithm: 'RSA-2048',
+      commonName: `certctl SCEP RA ${req.profile_label}`,
+      sans: [],
+      validityDays: req.validity_days,
+      ekus: [],
+      keyUsages: ['digitalSignature', 'keyEncipherment'],
+    });
     issued.inc({ issuer_id: req.issuer_id });
     getLogger().info(
       { issuer_id: req.issuer_id, profile: req.profile_label, serial: leaf.serialNumber, not_after: leaf.notAfter },
@@ -44,9 +38,8 @@ export class ScepRaHandler {
       serial_number: leaf.serialNumber,
       certificate_pem: leaf.certificatePem,
       chain_pem: chain.join(''),
-      private_key_pem: await exportPrivateKeyPem(keys.privateKey),
-      not_before: leaf.notBefore.toISOString(),
-      not_after: leaf.notAfter.toISOString(),
+      private_key_pem: privateKeyPem,
+      ...dates,
     };
   }
 }

@@ -3,9 +3,8 @@ import { Payload } from '@nestjs/microservices';
 import { PlatformTlsRpc, type RpcRequestParsed, type RpcResponse } from '@certctl/contracts';
 import { RpcHandler } from '@certctl/messaging';
 import { counter, getLogger } from '@certctl/observability';
-import { exportPrivateKeyPem, generateKeyPair, signLeaf, splitPemChain } from '@certctl/pki';
 import { IssuerService } from './issuer.service';
-import { pki } from './revocation-signing.handler';
+import { issuePlatformLeaf } from './platform-leaf';
 
 const served = counter('certctl_issuance_server_certificates_total', 'Server certificates issued for the platform itself', ['requester']);
 
@@ -22,19 +21,20 @@ export class ServerCertificateHandler {
   async issue(
     @Payload() req: RpcRequestParsed<typeof PlatformTlsRpc.serverCertificateIssue>,
   ): Promise<RpcResponse<typeof PlatformTlsRpc.serverCertificateIssue>> {
-    const ca = await this.issuers.ca(req.issuer_id);
-    const cas = splitPemChain(await this.issuers.chainPem(req.issuer_id));
-    const keys = await generateKeyPair('ECDSA-P256');
-    const leaf = await pki(() =>
-      signLeaf({
-        issuer: ca,
-        subjectPublicKey: keys.publicKey,
-        commonName: req.names.find((n) => n.length <= 64 && !n.startsWith('*')) ?? 'certctl-ts platform',
-        sans: req.names,
-        validityDays: req.validity_days,
-        ekus: ['serverAuth'],
-      }),
-    );
+    const {
+      ca,
+      chain: cas,
+      leaf,
+      privateKeyPem,
+      dates,
+    } = await issuePlatformLeaf(this.issuers, {
+      issuerId: req.issuer_id,
+      keyAlgorithm: 'ECDSA-P256',
+      commonName: req.names.find((n) => n.length <= 64 && !n.startsWith('*')) ?? 'certctl-ts platform',
+      sans: req.names,
+      validityDays: req.validity_days,
+      ekus: ['serverAuth'],
+    });
     served.inc({ requester: req.requester });
     getLogger().info(
       { issuer_id: req.issuer_id, requester: req.requester, serial: leaf.serialNumber, names: req.names, not_after: leaf.notAfter },
@@ -45,9 +45,8 @@ export class ServerCertificateHandler {
       certificate_pem: leaf.certificatePem,
       chain_pem: cas.slice(0, -1).join(''),
       root_pem: cas[cas.length - 1] ?? ca.certificatePem,
-      private_key_pem: await exportPrivateKeyPem(keys.privateKey),
-      not_before: leaf.notBefore.toISOString(),
-      not_after: leaf.notAfter.toISOString(),
+      private_key_pem: privateKeyPem,
+      ...dates,
     };
   }
 }
