@@ -2,7 +2,9 @@
  * Demo enrollment profiles: EST `demo` (HTTP Basic, random password, server key generation
  * allowed) and SCEP `demo` (random static challenge), both issuing through the demo profile and
  * local CA. Their secrets are written once to the data directory (mode 0600): `est-demo-password`
- * and `scep-demo-challenge`. A profile that exists is left as it is.
+ * and `scep-demo-challenge` (CERTCTL_SEED_SECRETS_DIR, when set, names another folder: the e2e
+ * stack's own, so seeding its database never replaces the secrets of `npm start`'s). A profile
+ * that exists is left as it is.
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -51,8 +53,9 @@ const DEMOS: DemoProfile[] = [
 ];
 
 export async function seedEnrollmentProfiles(db: PrismaClient): Promise<void> {
+  const secretsDir = process.env.CERTCTL_SEED_SECRETS_DIR || dataDir();
   for (const demo of DEMOS) {
-    const file = join(dataDir(), demo.file);
+    const file = join(secretsDir, demo.file);
     const existing = await db.enrollmentProfile.findUnique({ where: { protocol_label: { protocol: demo.protocol, label: 'demo' } } });
     if (existing) {
       console.log(
@@ -71,7 +74,7 @@ export async function seedEnrollmentProfiles(db: PrismaClient): Promise<void> {
     await db.enrollmentProfile.create({
       data: { id: demo.id, protocol: demo.protocol, label: 'demo', ...PLACEMENT, settings: settings as object, createdBy: 'seed' },
     });
-    mkdirSync(dataDir(), { recursive: true });
+    mkdirSync(secretsDir, { recursive: true });
     writeFileSync(file, `${secret}\n`, { mode: 0o600 });
     console.log(`[seed] ${demo.protocol.toUpperCase()} enrollment profile "demo" created; its secret is in ${file} (mode 0600)`);
   }

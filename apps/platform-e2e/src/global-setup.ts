@@ -101,7 +101,11 @@ export default async function globalSetup(): Promise<void> {
       CERTCTL_NOTIFY_RECONCILE_INTERVAL_MS: '1000',
       CERTCTL_NOTIFY_STALLED_MS: '5000',
     };
-    execFileSync(process.execPath, [join(ROOT, 'dist', 'tools', 'seed.js')], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+    // The demo enrollment secrets of this database go to the e2e folder, not over `npm start`'s.
+    execFileSync(process.execPath, [join(ROOT, 'dist', 'tools', 'seed.js')], {
+      env: { ...env, CERTCTL_SEED_SECRETS_DIR: E2E_DIR },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
     // The suites order names under .test (RFC 6761, resolved by the test DNS server below), which
     // ACME refuses unless the profile allows internal names: the default profile does here.
     const db = new Client({ connectionString: databaseUrl });
