@@ -1,5 +1,6 @@
 import { useQuery } from '@tanstack/react-query';
 import { useApi } from '../api/use-api';
+import { CreatePanel } from '../components/create-panel';
 import { Loadable } from '../components/problem';
 import { Link } from '../router';
 import { type IssuerNode, issuerForest } from './issuer-tree';
@@ -10,7 +11,10 @@ export function IssuersPage() {
   const issuers = useQuery({ queryKey: ['issuers'], queryFn: () => api.call('get', '/api/v1/issuers') });
   return (
     <section>
-      <h1>Issuers</h1>
+      <div className="page-head">
+        <h1>Issuers</h1>
+      </div>
+      <CreatePanel path="/api/v1/issuers" singular="issuer" refresh={['issuers']} />
       <Loadable query={issuers}>
         {(data) => {
           const forest = issuerForest(data.data);

@@ -3,6 +3,7 @@ import { type ResponseOf } from '../../api/client';
 import { useApi } from '../../api/use-api';
 import { useSession } from '../../auth/session';
 import { ActionButton } from '../../components/confirm-button';
+import { CreatePanel } from '../../components/create-panel';
 import { Loadable } from '../../components/problem';
 import { StatusBadge, formatDate } from '../../components/status';
 import { TableShell } from '../../components/table-shell';
@@ -16,7 +17,9 @@ export function ChannelsSection() {
   const write = can('notifications:write');
   const channels = useQuery({ queryKey: ['notification-channels'], queryFn: () => api.call('get', '/api/v1/notification-channels') });
   return (
-    <Loadable query={channels}>
+    <>
+      <CreatePanel path="/api/v1/notification-channels" singular="channel" refresh={['notification-channels']} />
+      <Loadable query={channels}>
       {(data) =>
         data.data.length === 0 ? (
           <p className="muted">No channels yet (POST /api/v1/notification-channels, docs/notifications.md).</p>
@@ -53,7 +56,8 @@ export function ChannelsSection() {
           </TableShell>
         )
       }
-    </Loadable>
+      </Loadable>
+    </>
   );
 }
 
