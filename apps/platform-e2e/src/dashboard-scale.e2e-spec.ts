@@ -20,7 +20,9 @@ useBrowser();
 
 beforeAll(async () => {
   expect((await api('POST', '/api/v1/teams', { body: { id: TEAM, name: `Scale ${run}` } })).status).toBe(201);
-  const owner = await api('POST', '/api/v1/owners', { body: { id: OWNER, name: `Scale ${run}`, email: 'scale@example.com', team_id: TEAM } });
+  const owner = await api('POST', '/api/v1/owners', {
+    body: { id: OWNER, name: `Scale ${run}`, email: 'scale@example.com', team_id: TEAM },
+  });
   expect(owner.status).toBe(201);
   const insertMs = await insertCertificates({ prefix: PREFIX, count: COUNT, ownerId: OWNER, teamId: TEAM });
   console.log(`[dashboard-scale] inserted ${COUNT} certificates in ${insertMs} ms`);
@@ -43,7 +45,8 @@ const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floo
 async function timeFirstRows(page: Page, path: string): Promise<{ inPage: number; wall: number }> {
   const started = Date.now();
   await page.goto(`${baseUrl()}${path}`);
-  const handle = await page.waitForFunction(() => (document.querySelector('tbody tr[data-id]') ? performance.now() : false), undefined, {
+  // A string: this project's TypeScript has no DOM types; it runs in the page.
+  const handle = await page.waitForFunction("document.querySelector('tbody tr[data-id]') ? performance.now() : false", undefined, {
     polling: 'raf',
     timeout: 30000,
   });

@@ -113,7 +113,13 @@ export function TypedSchemaForm({ id, schema, submitLabel, pending, error, onSub
         <label htmlFor={`${id}-type`}>
           Type<span aria-hidden="true"> *</span>
         </label>
-        <select id={`${id}-type`} autoFocus value={type} aria-describedby={`${id}-type-help`} onChange={(event) => setType(event.target.value)}>
+        <select
+          id={`${id}-type`}
+          autoFocus
+          value={type}
+          aria-describedby={`${id}-type-help`}
+          onChange={(event) => setType(event.target.value)}
+        >
           {variants.map((candidate) => (
             <option key={candidate.type} value={candidate.type}>
               {candidate.type}

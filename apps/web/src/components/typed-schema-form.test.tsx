@@ -61,7 +61,13 @@ describe('typeVariants', () => {
       ['config.smtp_password', 'secret'],
     ]);
     render(
-      <SchemaForm id="channel" fields={fields} existing={{ name: 'hook', secret: '********' }} submitLabel="Save" onSubmit={() => undefined} />,
+      <SchemaForm
+        id="channel"
+        fields={fields}
+        existing={{ name: 'hook', secret: '********' }}
+        submitLabel="Save"
+        onSubmit={() => undefined}
+      />,
     );
     const secret = screen.getByLabelText(/^Secret/) as HTMLInputElement;
     expect({ type: secret.type, value: secret.value }).toEqual({ type: 'password', value: '' });
@@ -96,7 +102,12 @@ describe('the create form of a typed body', () => {
     fireEvent.change(screen.getByLabelText(/^Url/), { target: { value: 'https://hooks.example.com/x' } });
     fireEvent.change(screen.getByLabelText(/^Secret/), { target: { value: 's3cret' } });
     fireEvent.click(screen.getByRole('button', { name: 'Create channel' }));
-    expect(onSubmit).toHaveBeenCalledWith({ type: 'webhook', name: 'ops hook', config: { url: 'https://hooks.example.com/x' }, secret: 's3cret' });
+    expect(onSubmit).toHaveBeenCalledWith({
+      type: 'webhook',
+      name: 'ops hook',
+      config: { url: 'https://hooks.example.com/x' },
+      secret: 's3cret',
+    });
     fireEvent.keyDown(screen.getByLabelText(/^Type/), { key: 'Escape' });
     expect(onCancel).toHaveBeenCalled();
   });

@@ -20,42 +20,42 @@ export function ChannelsSection() {
     <>
       <CreatePanel path="/api/v1/notification-channels" singular="channel" refresh={['notification-channels']} />
       <Loadable query={channels}>
-      {(data) =>
-        data.data.length === 0 ? (
-          <p className="muted">No channels yet (POST /api/v1/notification-channels, docs/notifications.md).</p>
-        ) : (
-          <TableShell headers={['Name', 'Type', 'Sends to', 'State', 'Created', write && 'Actions']}>
-            {data.data.map((channel) => (
-              <tr key={channel.id} data-id={channel.id}>
-                <th scope="row">{channel.name}</th>
-                <td>{channel.type}</td>
-                <td className="detail mono">{describeConfig(channel.config)}</td>
-                <td>
-                  <StatusBadge status={channel.enabled ? 'enabled' : 'disabled'} />
-                </td>
-                <td>{formatDate(channel.created_at)}</td>
-                {write && (
+        {(data) =>
+          data.data.length === 0 ? (
+            <p className="muted">No channels yet (POST /api/v1/notification-channels, docs/notifications.md).</p>
+          ) : (
+            <TableShell headers={['Name', 'Type', 'Sends to', 'State', 'Created', write && 'Actions']}>
+              {data.data.map((channel) => (
+                <tr key={channel.id} data-id={channel.id}>
+                  <th scope="row">{channel.name}</th>
+                  <td>{channel.type}</td>
+                  <td className="detail mono">{describeConfig(channel.config)}</td>
                   <td>
-                    <div className="actions">
-                      <ActionButton
-                        label={channel.enabled ? `Disable` : `Enable`}
-                        refresh={['notification-channels']}
-                        run={() =>
-                          api.call('patch', '/api/v1/notification-channels/{id}', {
-                            params: { id: channel.id },
-                            body: { enabled: !channel.enabled },
-                          })
-                        }
-                      />
-                      <TestButton id={channel.id} />
-                    </div>
+                    <StatusBadge status={channel.enabled ? 'enabled' : 'disabled'} />
                   </td>
-                )}
-              </tr>
-            ))}
-          </TableShell>
-        )
-      }
+                  <td>{formatDate(channel.created_at)}</td>
+                  {write && (
+                    <td>
+                      <div className="actions">
+                        <ActionButton
+                          label={channel.enabled ? `Disable` : `Enable`}
+                          refresh={['notification-channels']}
+                          run={() =>
+                            api.call('patch', '/api/v1/notification-channels/{id}', {
+                              params: { id: channel.id },
+                              body: { enabled: !channel.enabled },
+                            })
+                          }
+                        />
+                        <TestButton id={channel.id} />
+                      </div>
+                    </td>
+                  )}
+                </tr>
+              ))}
+            </TableShell>
+          )
+        }
       </Loadable>
     </>
   );
