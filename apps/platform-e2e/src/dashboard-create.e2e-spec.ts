@@ -35,6 +35,22 @@ async function rowId(page: Page, name: string): Promise<string> {
   return (await row.getAttribute('data-id'))!;
 }
 
+describe('GET /api/v1/issuer-types', () => {
+  it('answers each connector type with its config as JSON Schema, secrets writeOnly, to any reader', async () => {
+    const viewer = await createKey('types-viewer', 'viewer', run);
+    const r = await api('GET', '/api/v1/issuer-types', { key: viewer.key });
+    expect(r.status).toBe(200);
+    const byType = Object.fromEntries((r.body.data as { type: string }[]).map((entry) => [entry.type, entry]));
+    expect(Object.keys(byType).sort()).toEqual(['acme', 'aws-acm-pca', 'script', 'stepca']);
+    expect(byType.script).toMatchObject({
+      secret_fields: ['env'],
+      config_schema: { type: 'object', required: ['executable'], properties: { env: { writeOnly: true }, timeout_ms: { default: 30000 } } },
+    });
+    expect(byType.acme).toMatchObject({ config_schema: { properties: { eab: { writeOnly: true }, directory_url: { type: 'string' } } } });
+    expect((await api('GET', '/api/v1/issuer-types', { key: 'cck_' + 'q'.repeat(43) })).status).toBe(401);
+  });
+});
+
 describe('creating configuration from the dashboard in Chromium', () => {
   it('creates a script issuer through the form generated for its type and sees it in the issuer tree', async () => {
     const page = await signedIn(readState().adminKey);
@@ -49,10 +65,13 @@ describe('creating configuration from the dashboard in Chromium', () => {
     expect(await form.getByLabel(/^Key algorithm/).count()).toBe(0);
     const name = `Dash form script ${run}`;
     await form.getByLabel(/^Name/).fill(name);
-    await form.getByLabel(/^Config \(JSON\)/).fill(
-      // Only executables in CERTCTL_SCRIPT_CONNECTOR_DIRS (the issuance test fixtures) may run.
-      JSON.stringify({ executable: join(ROOT, 'apps', 'issuance', 'test', 'fixtures', 'misbehave.sh'), args: ['fail'] }),
-    );
+    // The script connector's own config schema (GET /api/v1/issuer-types): one input per setting.
+    await form.getByRole('group', { name: 'Config' }).waitFor();
+    expect(await form.getByLabel(/^Config \(JSON\)/).count()).toBe(0);
+    // Only executables in CERTCTL_SCRIPT_CONNECTOR_DIRS (the issuance test fixtures) may run.
+    await form.getByLabel(/^Executable/).fill(join(ROOT, 'apps', 'issuance', 'test', 'fixtures', 'misbehave.sh'));
+    await form.getByLabel(/^Args/).fill('fail');
+    await expect(form.getByLabel(/^Timeout ms/).inputValue()).resolves.toBe('30000');
     await screenshot(page, 'issuer-form');
     await form.getByRole('button', { name: 'Create issuer' }).click();
     const item = page.locator('li[data-role="connector"]', { has: page.getByRole('link', { name, exact: true }) });
@@ -60,25 +79,25 @@ describe('creating configuration from the dashboard in Chromium', () => {
     const id = (await item.getAttribute('data-issuer'))!;
     expect(await page.getByRole('region', { name: 'New issuer' }).count()).toBe(0);
     const stored = await api('GET', `/api/v1/issuers/${id}`);
-    expect(stored.body).toMatchObject({ id, name, type: 'script' });
+    expect(stored.body).toMatchObject({ id, name, type: 'script', config: { args: ['fail'], timeout_ms: 30000 } });
     expect((await auditRows('issuer.create', id))[0]).toMatchObject({ actor: await principal(), status: 201 });
     await page.close();
   });
 
-  it('shows the API’s refusal of a connector config under the Config field', async () => {
+  it('shows the API’s refusal of a connector setting under its field', async () => {
     const page = await signedIn(readState().adminKey);
     await page.goto(`${baseUrl()}/issuers`);
     await page.getByRole('button', { name: 'New issuer' }).click();
     const form = page.getByRole('region', { name: 'New issuer' });
     await form.getByLabel(/^Type/).selectOption('script');
     await form.getByLabel(/^Name/).fill(`Dash form bad ${run}`);
-    await form.getByLabel(/^Config \(JSON\)/).fill('{"executable": "/usr/bin/not-allowed"}');
+    await form.getByLabel(/^Executable/).fill('/usr/bin/not-allowed');
     await form.getByRole('button', { name: 'Create issuer' }).click();
-    // The API's 422 names config.executable: it is shown under the Config field, which is marked invalid.
-    const error = form.locator('[data-field="config"] .field-error');
+    // The API's 422 names config.executable: it is shown under that field, which is marked invalid.
+    const error = form.locator('[data-field="config.executable"] .field-error');
     await error.waitFor();
     await expect(error.textContent()).resolves.toMatch(/CERTCTL_SCRIPT_CONNECTOR_DIRS/);
-    await expect(form.getByLabel(/^Config \(JSON\)/).getAttribute('aria-invalid')).resolves.toBe('true');
+    await expect(form.getByLabel(/^Executable/).getAttribute('aria-invalid')).resolves.toBe('true');
     expect(await page.getByRole('link', { name: `Dash form bad ${run}`, exact: true }).count()).toBe(0);
     await page.close();
   });

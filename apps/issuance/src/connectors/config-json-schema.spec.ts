@@ -4,7 +4,8 @@ import { issuerTypeSchemas } from './config-json-schema';
 import { ScriptConnector } from './script.connector';
 
 /** A connector reduced to what the schema export reads. */
-const stub = (type: string, configSchema: z.ZodType, secretFields: string[]) => ({ type, configSchema, secretFields }) as unknown as Connector;
+const stub = (type: string, configSchema: z.ZodType, secretFields: string[]) =>
+  ({ type, configSchema, secretFields }) as unknown as Connector;
 
 describe('issuerTypeSchemas (GET /api/v1/issuer-types)', () => {
   it('answers the script connector’s own config schema as JSON Schema: required fields, defaults, the secret env writeOnly', () => {
@@ -24,7 +25,9 @@ describe('issuerTypeSchemas (GET /api/v1/issuer-types)', () => {
   it('leaves out the local CA (it has no config) and marks every secret field of the others', () => {
     const answered = issuerTypeSchemas([
       stub('local', z.object({}), []),
-      stub('stepca', z.object({ url: z.url(), provisioner_password: z.string().optional(), fingerprint: z.string() }), ['provisioner_password']),
+      stub('stepca', z.object({ url: z.url(), provisioner_password: z.string().optional(), fingerprint: z.string() }), [
+        'provisioner_password',
+      ]),
     ]);
     expect(answered.map((entry) => entry.type)).toEqual(['stepca']);
     const properties = (answered[0].config_schema as { properties: Record<string, Record<string, unknown>> }).properties;

@@ -17,13 +17,15 @@ interface CreatePanelProps {
   singular: string;
   /** The query keys whose lists show the new record. */
   refresh: string[];
+  /** Per type, the JSON Schema of the body's `config` when the API publishes it (GET /api/v1/issuer-types). */
+  configSchemas?: Record<string, JsonSchema>;
 }
 
 /**
  * "New <singular>" for a role with the create route's permission (`x-certctl-permission`), opening
  * the form generated from the route's body schema; a viewer sees nothing.
  */
-export function CreatePanel({ path, singular, refresh }: CreatePanelProps) {
+export function CreatePanel({ path, singular, refresh, configSchemas }: CreatePanelProps) {
   const api = useApi();
   const { can } = useSession();
   const openapi = useOpenApi();
@@ -60,6 +62,7 @@ export function CreatePanel({ path, singular, refresh }: CreatePanelProps) {
       <TypedSchemaForm
         id={formId}
         schema={schema}
+        configSchemas={configSchemas}
         submitLabel={`Create ${singular}`}
         pending={create.isPending}
         error={create.error ?? undefined}
@@ -73,6 +76,8 @@ export function CreatePanel({ path, singular, refresh }: CreatePanelProps) {
 interface TypedSchemaFormProps {
   id: string;
   schema: JsonSchema;
+  /** Per type, a schema replacing the free-form `config` of that type's branch (its own fields instead of one JSON box). */
+  configSchemas?: Record<string, JsonSchema>;
   submitLabel: string;
   pending?: boolean;
   error?: unknown;
@@ -85,14 +90,18 @@ interface TypedSchemaFormProps {
  * branches or its `type` enum), then the generated fields of that type's schema. A body without
  * `type` is one plain generated form.
  */
-export function TypedSchemaForm({ id, schema, submitLabel, pending, error, onSubmit, onCancel }: TypedSchemaFormProps) {
+export function TypedSchemaForm({ id, schema, configSchemas, submitLabel, pending, error, onSubmit, onCancel }: TypedSchemaFormProps) {
   const variants = useMemo(() => typeVariants(schema), [schema]);
   const [type, setType] = useState(variants[0]?.type);
   const variant = variants.find((candidate) => candidate.type === type);
-  const fields = useMemo(() => fieldsOf(variant?.schema ?? schema, variant ? ['type'] : []), [variant, schema]);
+  const fields = useMemo(
+    () => fieldsOf(variant ? withConfig(variant.schema, configSchemas?.[variant.type]) : schema, variant ? ['type'] : []),
+    [variant, schema, configSchemas],
+  );
   const form = (
     <SchemaForm
-      key={type}
+      // A new set of fields (another type, or its config schema arriving) starts from its own defaults.
+      key={`${type}:${variant && configSchemas?.[variant.type] ? 'fields' : 'json'}`}
       id={id}
       fields={fields}
       autoFocus={!variant}
@@ -133,4 +142,11 @@ export function TypedSchemaForm({ id, schema, submitLabel, pending, error, onSub
       {form}
     </div>
   );
+}
+
+/** The branch with its `config` property replaced by the type's own config schema (kept when there is none). */
+function withConfig(branch: JsonSchema, config: JsonSchema | undefined): JsonSchema {
+  if (!config || !branch.properties?.config) return branch;
+  const described = { ...config, description: config.description ?? branch.properties.config.description };
+  return { ...branch, properties: { ...branch.properties, config: described } };
 }

@@ -94,6 +94,48 @@ describe('the create form of a typed body', () => {
     expect(onSubmit).toHaveBeenCalledWith({ type: 'script', name: 'Scripted CA', config: { executable: '/opt/ca/issue.sh' } });
   });
 
+  it('replaces a type’s free-form config with the fields of the config schema the API publishes for it', () => {
+    const onSubmit = vi.fn();
+    const script: JsonSchema = {
+      type: 'object',
+      required: ['executable'],
+      properties: {
+        executable: { type: 'string' },
+        args: { type: 'array', items: { type: 'string' }, default: [] },
+        env: { type: 'object', additionalProperties: { type: 'string' }, writeOnly: true },
+        timeout_ms: { type: 'integer', default: 30000 },
+      },
+    };
+    render(
+      <TypedSchemaForm
+        id="issuer"
+        schema={ISSUER}
+        configSchemas={{ script }}
+        submitLabel="Create issuer"
+        onSubmit={onSubmit}
+        onCancel={() => undefined}
+      />,
+    );
+    fireEvent.change(screen.getByLabelText(/^Type/), { target: { value: 'script' } });
+    expect(screen.getByRole('group', { name: 'Config' })).toBeTruthy();
+    expect(screen.queryByLabelText(/^Config \(JSON\)/)).toBeNull();
+    expect((screen.getByLabelText(/^Executable/) as HTMLInputElement).required).toBe(true);
+    expect((screen.getByLabelText(/^Timeout ms/) as HTMLInputElement).value).toBe('30000');
+    expect(screen.getByLabelText(/^Env \(JSON\)/).tagName).toBe('TEXTAREA');
+    fireEvent.change(screen.getByLabelText(/^Name/), { target: { value: 'Scripted CA' } });
+    fireEvent.change(screen.getByLabelText(/^Executable/), { target: { value: '/opt/ca/issue.sh' } });
+    fireEvent.change(screen.getByLabelText(/^Args/), { target: { value: 'issue, --fast' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Create issuer' }));
+    expect(onSubmit).toHaveBeenCalledWith({
+      type: 'script',
+      name: 'Scripted CA',
+      config: { executable: '/opt/ca/issue.sh', args: ['issue', '--fast'], timeout_ms: 30000 },
+    });
+    // A type without a published schema keeps the JSON box.
+    fireEvent.change(screen.getByLabelText(/^Type/), { target: { value: 'acme' } });
+    expect(screen.getByLabelText(/^Config \(JSON\)/).tagName).toBe('TEXTAREA');
+  });
+
   it('builds a channel’s nested config and secret; Escape on the Type list cancels', () => {
     const onSubmit = vi.fn();
     const onCancel = vi.fn();
