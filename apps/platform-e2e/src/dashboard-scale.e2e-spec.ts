@@ -37,6 +37,12 @@ afterAll(async () => {
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
+/** Runs in the page (this project's TypeScript has no DOM types): the page's clock once a table row exists. */
+function firstRowAt(): number | false {
+  const inPage = globalThis as unknown as { document: { querySelector(selector: string): unknown } };
+  return inPage.document.querySelector('tbody tr[data-id]') ? performance.now() : false;
+}
+
 /**
  * Navigates to `path` and answers two figures: `inPage`, the page's own clock (performance.now(),
  * whose origin is the navigation's start) at the first animation frame that has a row of the
@@ -45,11 +51,7 @@ const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floo
 async function timeFirstRows(page: Page, path: string): Promise<{ inPage: number; wall: number }> {
   const started = Date.now();
   await page.goto(`${baseUrl()}${path}`);
-  // A string: this project's TypeScript has no DOM types; it runs in the page.
-  const handle = await page.waitForFunction("document.querySelector('tbody tr[data-id]') ? performance.now() : false", undefined, {
-    polling: 'raf',
-    timeout: 30000,
-  });
+  const handle = await page.waitForFunction(firstRowAt, undefined, { polling: 'raf', timeout: 30000 });
   const inPage = Math.round((await handle.jsonValue()) as number);
   return { inPage, wall: Date.now() - started };
 }
