@@ -16,6 +16,7 @@ import { CONFIG_CONTROLLERS } from './inventory/config-resources.controller';
 import { AgentDiscoveryController, DiscoveredCertificatesController } from './discovery/discovery.controller';
 import { NetworkScanTargetsController } from './discovery/network-scan-targets.controller';
 import { IssuerImportController } from './issuers/issuer-import.controller';
+import { IssuerTypesController } from './issuers/issuer-types.controller';
 import { IssuersController } from './issuers/issuers.controller';
 import { JobsController } from './jobs/jobs.controller';
 import {
@@ -37,6 +38,7 @@ export const GATEWAY_CONTROLLERS: Type<unknown>[] = [
   RevocationController,
   IssuersController,
   IssuerImportController,
+  IssuerTypesController,
   JobsController,
   ...CONFIG_CONTROLLERS,
   AgentBootstrapController,

@@ -1,7 +1,7 @@
 import type { Page } from 'playwright-core';
 import { join } from 'node:path';
-import { Client } from 'pg';
 import { ROOT } from '@certctl/testing';
+import { insertCertificates } from './certificate-fixtures';
 import { baseUrl, createCertificate, createKey, screenshot, signedIn, useBrowser, waitStatus } from './browser';
 import { readState } from './e2e-env';
 import { api, auditRows, expectProblem } from './http';
@@ -25,20 +25,7 @@ useBrowser();
 async function seedCertificates() {
   const created = await api('POST', '/api/v1/profiles', { body: { id: PROFILE, name: `Dashboard paging ${run}` } });
   expect(created.status).toBe(201);
-  const db = new Client({ connectionString: readState().env.DATABASE_URL });
-  await db.connect();
-  try {
-    await db.query(
-      `INSERT INTO certificates (id, name, common_name, sans, status, issuer_id, profile_id, owner_id, team_id, renewal_policy_id, expires_at, created_at, updated_at)
-       SELECT 'cert-dash-${run}-' || lpad(g::text, 4, '0'), 'page-${run}-' || lpad(g::text, 4, '0'), 'page' || g || '.example.com',
-              ARRAY['page' || g || '.example.com'], 'active', 'iss-local', $1, 'o-alice', 't-platform', 'rp-standard',
-              now() + interval '400 days' + (g || ' hours')::interval, now() - (g || ' seconds')::interval, now()
-       FROM generate_series(1, ${SEEDED}) g`,
-      [PROFILE],
-    );
-  } finally {
-    await db.end();
-  }
+  await insertCertificates({ prefix: `dash-${run}`, count: SEEDED, profileId: PROFILE });
 }
 
 beforeAll(seedCertificates, 60000);

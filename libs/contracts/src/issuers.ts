@@ -42,6 +42,18 @@ export const issuerTestResponseSchema = z.object({
   capabilities: z.array(z.enum(['ca_chain', 'crl_signing', 'ari'])).describe('Optional connector capabilities, detected at run time'),
 });
 
+export const issuerTypesResponseSchema = z.object({
+  data: z.array(
+    z.object({
+      type: z.string().describe('An issuer type with a connector: script, acme, aws-acm-pca, stepca'),
+      config_schema: z
+        .record(z.string(), z.unknown())
+        .describe("JSON Schema (draft 2020-12) of the type's `config` as its connector validates it; secret fields carry writeOnly"),
+      secret_fields: z.array(z.string()).describe('Top-level config fields masked in every answer'),
+    }),
+  ),
+});
+
 export interface IssuerTreeNode {
   id: string;
   name: string;

@@ -4,6 +4,7 @@ import type { SecretBox } from '@certctl/pki';
 import { IssuerRepository } from '../issuers/issuer.repository';
 import { IssuerService } from '../issuers/issuer.service';
 import { type Connector, type ConnectorType, ConnectorError, type IssuerContext } from './connector';
+import { type IssuerTypeSchema, issuerTypeSchemas } from './config-json-schema';
 
 /** The connectors this service runs (connectors/index.ts lists them). */
 export const CONNECTORS = Symbol('CONNECTORS');
@@ -38,6 +39,11 @@ export class ConnectorRegistry {
 
   get types(): ConnectorType[] {
     return [...this.byType.keys()] as ConnectorType[];
+  }
+
+  /** Each connector issuer type with the JSON Schema of its config (GET /api/v1/issuer-types). */
+  typeSchemas(): IssuerTypeSchema[] {
+    return issuerTypeSchemas([...this.byType.values()]);
   }
 
   /** The connector of a type; a terminal issuer failure when none is registered. */

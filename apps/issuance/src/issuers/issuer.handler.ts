@@ -1,8 +1,8 @@
 import { Controller } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
-import { IssuerRpc, Rpc, type RpcRequestParsed } from '@certctl/contracts';
+import { IssuanceIssuer, IssuerRpc, Rpc, type RpcRequestParsed } from '@certctl/contracts';
 import { RpcHandler } from '@certctl/messaging';
-import { ConnectorIssuerService } from '../connectors';
+import { ConnectorIssuerService, ConnectorRegistry } from '../connectors';
 import { IssuerHierarchyService } from './issuer-hierarchy.service';
 import { IssuerService } from './issuer.service';
 
@@ -12,6 +12,7 @@ export class IssuerHandler {
     private readonly issuers: IssuerService,
     private readonly hierarchy: IssuerHierarchyService,
     private readonly connectorIssuers: ConnectorIssuerService,
+    private readonly connectors: ConnectorRegistry,
   ) {}
 
   @RpcHandler(Rpc.issuance.issuerGet)
@@ -42,6 +43,11 @@ export class IssuerHandler {
   @RpcHandler(IssuerRpc.test)
   test(@Payload() req: RpcRequestParsed<typeof IssuerRpc.test>) {
     return this.connectorIssuers.test(req);
+  }
+
+  @RpcHandler(IssuanceIssuer.types)
+  types() {
+    return { data: this.connectors.typeSchemas() };
   }
 
   @RpcHandler(IssuerRpc.revoke)

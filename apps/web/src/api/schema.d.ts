@@ -972,6 +972,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/issuer-types": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The connector issuer types and the JSON Schema of each one's `config` (POST /api/v1/issuers), as its connector validates it; secret fields are writeOnly */
+        get: operations["IssuerTypes_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/issuers": {
         parameters: {
             query?: never;
@@ -5837,6 +5854,42 @@ export interface operations {
                         by_status: {
                             [key: string]: number;
                         };
+                    };
+                };
+            };
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            429: components["responses"]["Problem429"];
+            503: components["responses"]["Problem503"];
+            504: components["responses"]["Problem504"];
+        };
+    };
+    IssuerTypes_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** @description An issuer type with a connector: script, acme, aws-acm-pca, stepca */
+                            type: string;
+                            /** @description JSON Schema (draft 2020-12) of the type's `config` as its connector validates it; secret fields carry writeOnly */
+                            config_schema: {
+                                [key: string]: unknown;
+                            };
+                            /** @description Top-level config fields masked in every answer */
+                            secret_fields: string[];
+                        }[];
                     };
                 };
             };

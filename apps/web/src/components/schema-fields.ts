@@ -8,6 +8,9 @@ export interface JsonSchema {
   enum?: unknown[];
   items?: JsonSchema;
   anyOf?: JsonSchema[];
+  oneOf?: JsonSchema[];
+  const?: unknown;
+  writeOnly?: boolean;
   default?: unknown;
   description?: string;
   format?: string;
@@ -16,7 +19,7 @@ export interface JsonSchema {
   additionalProperties?: unknown;
 }
 
-export type FieldKind = 'text' | 'integer' | 'number' | 'boolean' | 'select' | 'choices' | 'list' | 'json' | 'group';
+export type FieldKind = 'text' | 'secret' | 'integer' | 'number' | 'boolean' | 'select' | 'choices' | 'list' | 'json' | 'group';
 
 /** One input of the generic form, found from the schema; `path` is the API's field name (`san_rules.max_sans`). */
 export interface FormField {
@@ -47,12 +50,17 @@ function unwrapNullable(schema: JsonSchema): { schema: JsonSchema; nullable: boo
   return { schema: { description: schema.description, default: schema.default }, nullable };
 }
 
-function kindOf(schema: JsonSchema): Pick<FormField, 'kind' | 'options' | 'itemType'> {
+/** Names of the properties whose value is a credential: typed into a password input, never shown. */
+const SECRET_NAME = /(^|_)(secret|password|passphrase|token|hmac_key|private_key|api_key)$/;
+
+function kindOf(schema: JsonSchema, name: string): Pick<FormField, 'kind' | 'options' | 'itemType'> {
   if (schema.enum) return { kind: 'select', options: schema.enum.map(String) };
   if (schema.type === 'boolean') return { kind: 'boolean' };
   if (schema.type === 'integer') return { kind: 'integer' };
   if (schema.type === 'number') return { kind: 'number' };
-  if (schema.type === 'string') return { kind: 'text' };
+  if (schema.type === 'string') {
+    return { kind: schema.writeOnly || schema.format === 'password' || SECRET_NAME.test(name) ? 'secret' : 'text' };
+  }
   if (schema.type === 'array' && schema.items?.enum) return { kind: 'choices', options: schema.items.enum.map(String) };
   if (schema.type === 'array' && ['string', 'integer', 'number'].includes(schema.items?.type ?? '')) {
     return { kind: 'list', itemType: schema.items!.type as FormField['itemType'] };
@@ -69,7 +77,7 @@ export function fieldsOf(schema: JsonSchema, skip: string[] = [], prefix = ''): 
     .map(([name, raw]) => {
       const { schema: property, nullable } = unwrapNullable(raw);
       const path = prefix ? `${prefix}.${name}` : name;
-      const kind = kindOf(property);
+      const kind = kindOf(property, name);
       return {
         path,
         label: humanise(name),
@@ -83,6 +91,27 @@ export function fieldsOf(schema: JsonSchema, skip: string[] = [], prefix = ''): 
     });
 }
 
+/** One value of a body's `type` and the (`oneOf` branch of the) schema that applies to it. */
+export interface TypeVariant {
+  type: string;
+  description?: string;
+  schema: JsonSchema;
+}
+
+/**
+ * The types a body schema accepts, each with its own schema: the branches of a `oneOf` (issuers:
+ * `local` or a connector type) or the one schema (notification channels), read from the `type`
+ * property's `const` or `enum`. Empty when the body has no `type`.
+ */
+export function typeVariants(schema: JsonSchema): TypeVariant[] {
+  return (schema.oneOf ?? [schema]).flatMap((branch) => {
+    const discriminator = branch.properties?.type;
+    if (!discriminator) return [];
+    const values = discriminator.const !== undefined ? [discriminator.const] : (discriminator.enum ?? []);
+    return values.map((value) => ({ type: String(value), description: discriminator.description, schema: branch }));
+  });
+}
+
 function valueAt(source: unknown, path: string): unknown {
   return path
     .split('.')
@@ -92,6 +121,8 @@ function valueAt(source: unknown, path: string): unknown {
 function toInput(field: FormField, value: unknown): string | boolean | string[] {
   if (field.kind === 'boolean') return value === true;
   if (field.kind === 'choices') return Array.isArray(value) ? value.map(String) : [];
+  // A secret is never shown again (the API answers it masked): empty leaves it unchanged on edit.
+  if (field.kind === 'secret') return '';
   if (value === undefined || value === null) return '';
   if (field.kind === 'list') return Array.isArray(value) ? value.join(', ') : '';
   if (field.kind === 'json') return JSON.stringify(value, null, 2);

@@ -15,18 +15,22 @@ interface SchemaFormProps {
   error?: unknown;
   onSubmit: (body: Record<string, unknown>) => void;
   onCancel?: () => void;
+  /** Whether the first field takes the focus when the form opens (default: yes). */
+  autoFocus?: boolean;
 }
 
 /**
  * A form generated from a request body's JSON Schema (docs/openapi.json): one labelled input per
  * property, groups for nested objects, and the API's field errors next to their fields.
  */
-export function SchemaForm({ id, fields, existing, submitLabel, pending, error, onSubmit, onCancel }: SchemaFormProps) {
+export function SchemaForm({ id, fields, existing, submitLabel, pending, error, onSubmit, onCancel, autoFocus = true }: SchemaFormProps) {
   const [values, setValues] = useState<FormValues>(() => initialValues(fields, existing));
   const [inputErrors, setInputErrors] = useState<FieldError[]>([]);
   const formRef = useRef<HTMLFormElement>(null);
   // Keyboard users land in the first field when the form opens; Escape cancels.
-  useEffect(() => formRef.current?.querySelector<HTMLElement>('input, select, textarea')?.focus(), []);
+  useEffect(() => {
+    if (autoFocus) formRef.current?.querySelector<HTMLElement>('input, select, textarea')?.focus();
+  }, [autoFocus]);
   const escape = (event: KeyboardEvent) => {
     if (event.key === 'Escape' && onCancel) onCancel();
   };
@@ -153,7 +157,8 @@ function FieldInput({ formId, field, values, errors, onChange }: FieldInputProps
           ) : (
             <input
               {...common}
-              type={field.kind === 'integer' || field.kind === 'number' ? 'number' : 'text'}
+              type={field.kind === 'integer' || field.kind === 'number' ? 'number' : field.kind === 'secret' ? 'password' : 'text'}
+              autoComplete={field.kind === 'secret' ? 'new-password' : undefined}
               step={field.kind === 'number' ? 'any' : undefined}
               required={field.required}
               value={String(value)}

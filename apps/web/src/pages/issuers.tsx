@@ -1,5 +1,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { useApi } from '../api/use-api';
+import { CreatePanel } from '../components/create-panel';
+import type { JsonSchema } from '../components/schema-fields';
 import { Loadable } from '../components/problem';
 import { Link } from '../router';
 import { type IssuerNode, issuerForest } from './issuer-tree';
@@ -8,9 +10,20 @@ import { type IssuerNode, issuerForest } from './issuer-tree';
 export function IssuersPage() {
   const api = useApi();
   const issuers = useQuery({ queryKey: ['issuers'], queryFn: () => api.call('get', '/api/v1/issuers') });
+  // Each connector's own config schema: the New issuer form shows its fields instead of one JSON box.
+  const types = useQuery({
+    queryKey: ['issuer-types'],
+    queryFn: () => api.call('get', '/api/v1/issuer-types'),
+    staleTime: Infinity,
+    refetchInterval: false,
+  });
+  const configSchemas = types.data && Object.fromEntries(types.data.data.map((entry) => [entry.type, entry.config_schema as JsonSchema]));
   return (
     <section>
-      <h1>Issuers</h1>
+      <div className="page-head">
+        <h1>Issuers</h1>
+      </div>
+      <CreatePanel path="/api/v1/issuers" singular="issuer" refresh={['issuers']} configSchemas={configSchemas} />
       <Loadable query={issuers}>
         {(data) => {
           const forest = issuerForest(data.data);

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { contract } from '../contract';
 import { importIssuerBodySchema } from '../issuer-ca';
-import { createIssuerBodySchema, issuerTestResponseSchema, issuerTreeSchema } from '../issuers';
+import { createIssuerBodySchema, issuerTestResponseSchema, issuerTreeSchema, issuerTypesResponseSchema } from '../issuers';
 import { actorSchema, getByIdSchema, idSchema, issuerSchema, listIssuersResponseSchema } from '../schemas';
 
 /** Issuers, owned by issuance: the local CA hierarchy, imported CAs, connector issuers. */
@@ -48,6 +48,14 @@ export const IssuanceIssuer = {
     callers: ['gateway'],
     request: z.object({ actor: actorSchema, id: idSchema }),
     response: issuerTestResponseSchema,
+  }),
+  /** The connector issuer types and the JSON Schema of each one's config (the dashboard's forms). */
+  types: contract({
+    subject: 'certctl.v1.issuance.issuer.types',
+    owner: 'issuance',
+    callers: ['gateway'],
+    request: z.object({}),
+    response: issuerTypesResponseSchema,
   }),
   /** Tells the issuer's CA about a revocation (the local CA needs nothing: its CRL and OCSP carry it). */
   revoke: contract({

@@ -3,6 +3,7 @@ import { type ResponseOf } from '../../api/client';
 import { useApi } from '../../api/use-api';
 import { useSession } from '../../auth/session';
 import { ActionButton } from '../../components/confirm-button';
+import { CreatePanel } from '../../components/create-panel';
 import { Loadable } from '../../components/problem';
 import { StatusBadge, formatDate } from '../../components/status';
 import { TableShell } from '../../components/table-shell';
@@ -16,44 +17,47 @@ export function ChannelsSection() {
   const write = can('notifications:write');
   const channels = useQuery({ queryKey: ['notification-channels'], queryFn: () => api.call('get', '/api/v1/notification-channels') });
   return (
-    <Loadable query={channels}>
-      {(data) =>
-        data.data.length === 0 ? (
-          <p className="muted">No channels yet (POST /api/v1/notification-channels, docs/notifications.md).</p>
-        ) : (
-          <TableShell headers={['Name', 'Type', 'Sends to', 'State', 'Created', write && 'Actions']}>
-            {data.data.map((channel) => (
-              <tr key={channel.id} data-id={channel.id}>
-                <th scope="row">{channel.name}</th>
-                <td>{channel.type}</td>
-                <td className="detail mono">{describeConfig(channel.config)}</td>
-                <td>
-                  <StatusBadge status={channel.enabled ? 'enabled' : 'disabled'} />
-                </td>
-                <td>{formatDate(channel.created_at)}</td>
-                {write && (
+    <>
+      <CreatePanel path="/api/v1/notification-channels" singular="channel" refresh={['notification-channels']} />
+      <Loadable query={channels}>
+        {(data) =>
+          data.data.length === 0 ? (
+            <p className="muted">No channels yet (POST /api/v1/notification-channels, docs/notifications.md).</p>
+          ) : (
+            <TableShell headers={['Name', 'Type', 'Sends to', 'State', 'Created', write && 'Actions']}>
+              {data.data.map((channel) => (
+                <tr key={channel.id} data-id={channel.id}>
+                  <th scope="row">{channel.name}</th>
+                  <td>{channel.type}</td>
+                  <td className="detail mono">{describeConfig(channel.config)}</td>
                   <td>
-                    <div className="actions">
-                      <ActionButton
-                        label={channel.enabled ? `Disable` : `Enable`}
-                        refresh={['notification-channels']}
-                        run={() =>
-                          api.call('patch', '/api/v1/notification-channels/{id}', {
-                            params: { id: channel.id },
-                            body: { enabled: !channel.enabled },
-                          })
-                        }
-                      />
-                      <TestButton id={channel.id} />
-                    </div>
+                    <StatusBadge status={channel.enabled ? 'enabled' : 'disabled'} />
                   </td>
-                )}
-              </tr>
-            ))}
-          </TableShell>
-        )
-      }
-    </Loadable>
+                  <td>{formatDate(channel.created_at)}</td>
+                  {write && (
+                    <td>
+                      <div className="actions">
+                        <ActionButton
+                          label={channel.enabled ? `Disable` : `Enable`}
+                          refresh={['notification-channels']}
+                          run={() =>
+                            api.call('patch', '/api/v1/notification-channels/{id}', {
+                              params: { id: channel.id },
+                              body: { enabled: !channel.enabled },
+                            })
+                          }
+                        />
+                        <TestButton id={channel.id} />
+                      </div>
+                    </td>
+                  )}
+                </tr>
+              ))}
+            </TableShell>
+          )
+        }
+      </Loadable>
+    </>
   );
 }
 

@@ -3,17 +3,18 @@ import { useState } from 'react';
 import { useApi } from '../../api/use-api';
 import { Loadable } from '../../components/problem';
 import { ChannelsSection } from './channels';
+import { RulesSection } from './rules';
 import { SelectFilter, Tabs, useCursors } from './cursor';
 import { DeadLetterTable, DeliveryTable } from './dead-letter-table';
 
-type Tab = 'deliveries' | 'dead' | 'channels';
+type Tab = 'deliveries' | 'dead' | 'channels' | 'rules';
 const STATUSES = ['pending', 'sent', 'failed', 'dead'] as const;
 
-/** Notifications: every delivery, the dead letters with requeue, and the channels. */
+/** Notifications: every delivery, the dead letters with requeue, the channels and the rules that route events to them. */
 export function NotificationsPage() {
   const [tab, setTab] = useState<Tab>(() => {
     const asked = new URLSearchParams(window.location.search).get('tab');
-    return asked === 'dead' || asked === 'channels' ? asked : 'deliveries';
+    return asked === 'dead' || asked === 'channels' || asked === 'rules' ? asked : 'deliveries';
   });
   return (
     <section>
@@ -26,10 +27,11 @@ export function NotificationsPage() {
           { id: 'deliveries', label: 'Deliveries' },
           { id: 'dead', label: 'Dead letters' },
           { id: 'channels', label: 'Channels' },
+          { id: 'rules', label: 'Rules' },
         ]}
       />
       <div role="tabpanel" aria-labelledby={`tab-${tab}`}>
-        {tab === 'channels' ? <ChannelsSection /> : <Deliveries dead={tab === 'dead'} key={tab} />}
+        {tab === 'channels' ? <ChannelsSection /> : tab === 'rules' ? <RulesSection /> : <Deliveries dead={tab === 'dead'} key={tab} />}
       </div>
     </section>
   );
