@@ -5,8 +5,9 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { ROOT, opensslCa } from '@certctl/testing';
 import { parse as parseYaml } from 'yaml';
-import { E2E_DIR, gatewayUrl } from './e2e-env';
+import { E2E_DIR, gatewayUrl, readState } from './e2e-env';
 import { api, auditRows, validCertificate, waitFor } from './http';
+import { restartService, waitGone } from './restart';
 
 /**
  * The built `certctl` (dist/apps/cli/main.js, what `npx certctl` runs) as a child process
@@ -14,6 +15,7 @@ import { api, auditRows, validCertificate, waitFor } from './http';
  * trail its actions leave under its own key.
  */
 const CLI = join(ROOT, 'dist', 'apps', 'cli', 'main.js');
+const SEVEN_SERVICES = ['gateway', 'inventory', 'issuance', 'acme', 'revocation', 'scheduler', 'notifications'];
 const suffix = Date.now().toString(36);
 const principal = `cli-e2e-${suffix}`;
 let cliKey = '';
@@ -206,17 +208,38 @@ describe('certctl CLI against the running stack', () => {
     expect((await json(['acme', 'eab', 'list'])).data.map((k: any) => k.id)).not.toContain(eab.id);
   }, 60000);
 
-  it('status shows readiness and counts; version; --format yaml parses', async () => {
+  it("status shows every service's readiness and the counts; version; --format yaml parses", async () => {
     const status = await certctl(['status']);
-    expect(status.code).toBe(0);
-    expect(status.stdout).toMatch(/^gateway\s+ready$/m);
+    expect(status).toMatchObject({ code: 0, stderr: '' });
+    expect(status.stdout).toMatch(/^SERVICE\s+READY\s+STATUS\s+LATENCY MS\s+DETAIL$/m);
+    for (const service of SEVEN_SERVICES) expect(status.stdout).toMatch(new RegExp(`^${service}\\s+true\\s+ready\\s+\\d+\\s+-$`, 'm'));
     expect(status.stdout).toMatch(/^certificates\s+\d+$/m);
     const doc = parseYaml((await certctl(['status', '--format', 'yaml'])).stdout);
-    expect(doc).toMatchObject({ ready: { status: 'ready' }, summary: { certificates: { total: expect.any(Number) } } });
+    expect(doc).toMatchObject({ ready: true, summary: { certificates: { total: expect.any(Number) } } });
+    expect(doc.services.map((s: any) => [s.service, s.ready, s.checks.nats])).toEqual(SEVEN_SERVICES.map((name) => [name, true, 'ok']));
     expect(await json(['version'])).toMatchObject({ client: { name: 'certctl' }, server: { name: 'certctl-ts' } });
     const issuers = parseYaml((await certctl(['issuers', 'list', '--format', 'yaml'])).stdout);
     expect(issuers.data.map((issuer: any) => issuer.id)).toContain('iss-local');
   });
+
+  it('status with the scheduler stopped: its row is unreachable, the others ready, exit 6; ready again once restarted', async () => {
+    const { pids } = readState();
+    process.kill(pids.scheduler!, 'SIGTERM');
+    await waitGone(pids.scheduler!);
+    try {
+      const down = await certctl(['status']);
+      expect(down).toMatchObject({ code: 6, stderr: 'Not ready: scheduler\n' });
+      expect(down.stdout).toMatch(/^server .+: NOT READY$/m);
+      expect(down.stdout).toMatch(/^scheduler\s+false\s+unreachable\s+\d+\s+no answer \(connection failed\)$/m);
+      expect(down.stdout).toMatch(/^inventory\s+true\s+ready\b/m);
+      const doc = JSON.parse((await certctl(['status', '--format', 'json'])).stdout);
+      expect(doc.ready).toBe(false);
+      expect(doc.services.filter((s: any) => !s.ready).map((s: any) => s.service)).toEqual(['scheduler']);
+    } finally {
+      await restartService('scheduler');
+    }
+    expect(await certctl(['status', '--quiet'])).toMatchObject({ code: 0, stderr: '' });
+  }, 120000);
 
   it('a wrong key exits 3, an unknown id 4, a usage error 2 — each with one line on stderr', async () => {
     const wrong = await certctl(['certs', 'list'], { CERTCTL_API_KEY: 'not-a-key' });

@@ -1621,6 +1621,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/system/readiness": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every service's readiness (gateway, inventory, issuance, acme, revocation, scheduler, notifications), asked of each one's /ready: 200 with ready false when one is not */
+        get: operations["Readiness_check"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/targets": {
         parameters: {
             query?: never;
@@ -8832,6 +8849,47 @@ export interface operations {
                                 [key: string]: number;
                             };
                         } | null;
+                    };
+                };
+            };
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            429: components["responses"]["Problem429"];
+            503: components["responses"]["Problem503"];
+            504: components["responses"]["Problem504"];
+        };
+    };
+    Readiness_check: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        ready: boolean;
+                        /** Format: date-time */
+                        checked_at: string;
+                        services: {
+                            /** @enum {string} */
+                            service: "gateway" | "inventory" | "issuance" | "acme" | "revocation" | "scheduler" | "notifications";
+                            ready: boolean;
+                            /** @enum {string} */
+                            status: "ready" | "not_ready" | "shutting_down" | "unreachable";
+                            checks: {
+                                [key: string]: "ok" | "unavailable";
+                            };
+                            latency_ms: number;
+                            detail: string | null;
+                        }[];
                     };
                 };
             };
