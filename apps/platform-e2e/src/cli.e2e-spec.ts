@@ -1,4 +1,5 @@
 import { execFile, spawn } from 'node:child_process';
+import { createPublicKey } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -46,6 +47,23 @@ async function json(args: string[]): Promise<any> {
   const run = await certctl([...args, '--format', 'json']);
   expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: expect.any(String) });
   return JSON.parse(run.stdout);
+}
+
+/** An openssl CA (ca.pem, ca.key) in `work` and leaves it signs (<name>.pem, <name>.key; EC P-256 unless `key` says otherwise). */
+function opensslLeaves(work: string, caSubject: string, domain: string, leaves: { name: string; key?: string[] }[]): void {
+  opensslCa(work, 'ca', null, 'basicConstraints=critical,CA:true\nkeyUsage=critical,keyCertSign,cRLSign', { subject: caSubject });
+  for (const { name, key } of leaves)
+    opensslCa(work, name, 'ca', `basicConstraints=CA:false\nsubjectAltName=DNS:${name}.${domain}`, {
+      subject: `/CN=${name}.${domain}`,
+      days: 10,
+      key,
+    });
+}
+
+/** A PKCS#12 file `out` of <name>.pem, <name>.key and ca.pem in `work`, made by openssl with `password`. */
+async function opensslPkcs12(work: string, name: string, password: string, out: string): Promise<void> {
+  const args = ['pkcs12', '-export', '-in', `${name}.pem`, '-inkey', `${name}.key`, '-certfile', 'ca.pem', '-passout', `pass:${password}`];
+  await promisify(execFile)('openssl', [...args, '-out', out], { cwd: work });
 }
 
 /** A certificate whose profile requires approval, and its issuance job awaiting approval (listed through the CLI). */
@@ -272,37 +290,17 @@ describe('certctl CLI against the running stack', () => {
     const work = join(dir, 'import');
     const tree = join(work, 'tree', 'nested');
     mkdirSync(tree, { recursive: true });
-    opensslCa(work, 'ca', null, 'basicConstraints=critical,CA:true\nkeyUsage=critical,keyCertSign,cRLSign', {
-      subject: `/CN=Import CA ${suffix}`,
-    });
-    for (const name of [`bundle-${suffix}`, `dir-${suffix}`, `p12-${suffix}`])
-      opensslCa(work, name, 'ca', `basicConstraints=CA:false\nsubjectAltName=DNS:${name}.import.example`, {
-        subject: `/CN=${name}.import.example`,
-        days: 10,
-      });
+    opensslLeaves(work, `/CN=Import CA ${suffix}`, 'import.example', [
+      { name: `bundle-${suffix}` },
+      { name: `dir-${suffix}` },
+      { name: `p12-${suffix}` },
+    ]);
     const read = (file: string) => readFileSync(join(work, file), 'utf8');
     writeFileSync(join(work, 'bundle.pem'), `${read(`bundle-${suffix}.pem`)}${read('ca.pem')}${read(`bundle-${suffix}.key`)}`);
     writeFileSync(join(tree, 'server.crt'), read(`dir-${suffix}.pem`));
     writeFileSync(join(work, 'tree', 'ca-only.pem'), read('ca.pem'));
     writeFileSync(join(work, 'p12-password'), 'p12-secret\n');
-    await promisify(execFile)(
-      'openssl',
-      [
-        'pkcs12',
-        '-export',
-        '-in',
-        `p12-${suffix}.pem`,
-        '-inkey',
-        `p12-${suffix}.key`,
-        '-certfile',
-        'ca.pem',
-        '-passout',
-        'pass:p12-secret',
-        '-out',
-        'store.p12',
-      ],
-      { cwd: work },
-    );
+    await opensslPkcs12(work, `p12-${suffix}`, 'p12-secret', 'store.p12');
 
     const paths = [join(work, 'bundle.pem'), join(work, 'tree'), join(work, 'store.p12')];
     const first = await certctl(['certs', 'import', ...paths, '--password-file', join(work, 'p12-password'), '--format', 'json']);
@@ -342,5 +340,55 @@ describe('certctl CLI against the running stack', () => {
     expect(broken.stdout).toMatch(/broken\.pem\s+failed/);
     expect(broken.stdout).toMatch(/store\.p12\s+failed\s+-\s+cannot open the PKCS#12 file/);
     expect(broken.stderr).toContain('2 of 2 files failed to import');
+  }, 120000);
+
+  it('certs import --with-key: the key is kept server-side and downloads as the same key (PEM and PKCS#12); a mismatched key is refused (422), a wrong PKCS#12 password fails readably', async () => {
+    const work = join(dir, 'import-keys');
+    mkdirSync(work, { recursive: true });
+    opensslLeaves(work, `/CN=Key CA ${suffix}`, 'keys.example', [
+      { name: `pem-${suffix}` },
+      { name: `p12-${suffix}`, key: ['-newkey', 'rsa:2048'] },
+      { name: `other-${suffix}` },
+    ]);
+    const read = (file: string) => readFileSync(join(work, file), 'utf8');
+    writeFileSync(join(work, 'with-key.pem'), `${read(`pem-${suffix}.pem`)}${read('ca.pem')}${read(`pem-${suffix}.key`)}`);
+    writeFileSync(join(work, 'mismatch.pem'), `${read(`other-${suffix}.pem`)}${read(`pem-${suffix}.key`)}`);
+    writeFileSync(join(work, 'right'), 'p12-right\n');
+    writeFileSync(join(work, 'wrong'), 'not-the-password\n');
+    await opensslPkcs12(work, `p12-${suffix}`, 'p12-right', 'k.p12');
+    const spki = (keyPem: string) => createPublicKey(keyPem).export({ type: 'spki', format: 'der' }).toString('base64');
+
+    for (const [file, name, passwordFile] of [
+      ['with-key.pem', `pem-${suffix}`, undefined],
+      ['k.p12', `p12-${suffix}`, 'right'],
+    ] as const) {
+      const passwordArgs = passwordFile ? ['--password-file', join(work, passwordFile)] : [];
+      const run = await certctl(['certs', 'import', join(work, file), '--with-key', ...passwordArgs, '--format', 'json']);
+      expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: 'imported 1, already managed 0, skipped 0, failed 0\n' });
+      const [row] = JSON.parse(run.stdout).data;
+      expect(row).toMatchObject({ result: 'imported', detail: expect.stringContaining('private key is stored encrypted on the server') });
+      const cert = (await api('GET', `/api/v1/certificates/${row.certificate_id}`)).body;
+      expect(cert.current_version.key_source).toBe('server');
+      const download = await api('GET', `/api/v1/certificates/${row.certificate_id}/private-key`);
+      expect(download.status).toBe(200);
+      expect(download.text).toMatch(/^-----BEGIN PRIVATE KEY-----\n/);
+      expect(spki(download.text)).toBe(spki(read(`${name}.key`)));
+      // The key never reaches the audit trail (no body hash either: it is a secret body).
+      const [audit] = await auditRows('certificate.import', row.certificate_id);
+      expect(audit).toMatchObject({ actor: principal, status: 201, body_sha256: null });
+      expect(JSON.stringify(audit)).not.toContain(read(`${name}.key`).split('\n')[1]);
+    }
+
+    const mismatch = await certctl(['certs', 'import', join(work, 'mismatch.pem'), '--with-key']);
+    expect(mismatch.code).toBe(1);
+    expect(mismatch.stdout).toMatch(/mismatch\.pem\s+failed\s+-\s+.*private_key_pem.*does not match the certificate's public key/);
+    expect(mismatch.stderr).toBe('imported 0, already managed 0, skipped 0, failed 1\n1 of 1 files failed to import\n');
+    const listed = await api('GET', `/api/v1/certificates?q=${encodeURIComponent(`other-${suffix}`)}`);
+    expect(listed.body.data).toEqual([]); // nothing was created for it
+
+    const wrong = await certctl(['certs', 'import', join(work, 'k.p12'), '--with-key', '--password-file', join(work, 'wrong')]);
+    expect(wrong.code).toBe(1);
+    expect(wrong.stdout).toMatch(/k\.p12\s+failed\s+-\s+cannot open the PKCS#12 file: .*password/i);
+    expect(wrong.stdout.trim().split('\n')).toHaveLength(2); // the header and one line for the file
   }, 120000);
 });

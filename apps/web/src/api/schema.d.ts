@@ -737,7 +737,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Import a certificate issued elsewhere (leaf PEM and its chain) as a managed certificate, without issuing anything; its key stays where it is deployed; renewals go to issuer_id (default: the discovery import issuer); 409 when a version with its fingerprint is already managed */
+        /** Import a certificate issued elsewhere (leaf PEM and its chain) as a managed certificate, without issuing anything; renewals go to issuer_id (default: the discovery import issuer); with private_key_pem its key is kept encrypted server-side (key source "server", downloadable by admins) after a check that it matches (422 otherwise), else it stays where it is deployed; 409 when a version with its fingerprint is already managed */
         post: operations["CertificateImport_import"];
         delete?: never;
         options?: never;
@@ -4571,6 +4571,8 @@ export interface operations {
                      * @default
                      */
                     chain_pem?: string;
+                    /** @description The certificate's private key, unencrypted PEM (PKCS#8, SEC1 or PKCS#1): kept encrypted at rest in the issuance service and downloadable by admins like a server-generated key; 422 when it does not match the certificate */
+                    private_key_pem?: string;
                     /** @description Managed certificate name (default: derived from its common name and fingerprint) */
                     name?: string;
                     owner_id?: string;
