@@ -3,18 +3,8 @@
 // npm dependency and workspace library inlined: it runs with only Node 20 (no node_modules),
 // which is what deploy/agent/install.sh and deploy/agent/Containerfile ship.
 // Usage: node tools/build/build-agent.mjs [--outfile PATH]
-import { build } from 'esbuild';
-import { chmodSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { swcPlugin } from './swc-plugin.mjs';
+import { bundleOneFile, outfileFromArgs, pkg } from './single-file.mjs';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
-const at = process.argv.indexOf('--outfile');
-const outfile = at > 0 ? resolve(process.argv[at + 1]) : join(root, 'dist', 'certctl-agent.js');
-
-const started = Date.now();
 /**
  * The AWS SDK tries (inside try/catch) to load the optional SigV4a and CRT signers, which are not
  * installed and which the aws-acm target never needs: they become a module that throws, as a
@@ -33,21 +23,10 @@ function optionalSdkSigners() {
   };
 }
 
-await build({
-  entryPoints: [join(root, 'apps', 'agent', 'src', 'main.ts')],
-  outfile,
-  bundle: true,
-  platform: 'node',
-  target: 'node20',
-  format: 'cjs',
-  sourcemap: true,
-  // Nothing external but Node's own modules: the file is the whole agent.
-  external: [],
-  banner: { js: '#!/usr/bin/env node' },
+await bundleOneFile({
+  label: 'build-agent',
+  entry: 'apps/agent/src/main.ts',
+  outfile: outfileFromArgs('certctl-agent.js'),
   define: { CERTCTL_AGENT_VERSION: JSON.stringify(pkg.version) },
-  tsconfig: join(root, 'tsconfig.base.json'),
-  plugins: [swcPlugin(), optionalSdkSigners()],
-  logLevel: 'warning',
+  plugins: [optionalSdkSigners()],
 });
-chmodSync(outfile, 0o755);
-console.log(`[build-agent] ${outfile} in ${Date.now() - started} ms`);

@@ -35,10 +35,12 @@ entries['tools/renewal-scan-bench'] = join(root, 'tools', 'bench', 'renewal-scan
 entries['tools/bus-config'] = join(root, 'tools', 'infra', 'bus-config.ts');
 entries['tools/challenge-test-server'] = join(root, 'tools', 'testing', 'challenge-test-server.ts');
 
-// Built by their own scripts (run as child processes): the agent is one file with every dependency inlined.
+// Built by their own scripts (run as child processes): the agent and the CLI bundle are one file each, every dependency inlined.
 // The dashboard (apps/web) is a Vite build of its own (tools/web/build.mjs prints the bundle size).
 const scripts = {
   'apps/agent': join(root, 'tools', 'build', 'build-agent.mjs'),
+  // The CLI as one file (dist/certctl.js, docs/cli.md); dist/apps/cli/main.js above is what `npx certctl` runs.
+  'apps/cli-bundle': join(root, 'tools', 'build', 'build-cli-bundle.mjs'),
   'apps/web': join(root, 'tools', 'web', 'build.mjs'),
 };
 

@@ -88,6 +88,10 @@ describe('compose deploy/compose/docker-compose.yml', () => {
     const gw = services.gateway.environment!;
     expect(gw.CERTCTL_ACME_URL).toBe(`http://acme:${services.acme.environment!.CERTCTL_ACME_PORT}`);
     expect(gw.CERTCTL_REVOCATION_URL).toBe(`http://revocation:${services.revocation.environment!.CERTCTL_REVOCATION_PORT}`);
+    for (const svc of ['inventory', 'issuance', 'scheduler', 'notifications']) {
+      const upper = svc.toUpperCase();
+      expect([svc, gw[`CERTCTL_${upper}_URL`]]).toEqual([svc, `http://${svc}:${services[svc].environment![`CERTCTL_${upper}_PORT`]}`]);
+    }
     const published = Object.entries(services)
       .filter(([, s]) => s.ports?.length)
       .map(([name]) => name);

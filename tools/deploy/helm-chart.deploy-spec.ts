@@ -156,7 +156,7 @@ describe('Helm chart deploy/helm/certctl', () => {
     expect(missingEnv(serviceRequirements('acme'), present)).toEqual([['CERTCTL_ENCRYPTION_KEY', 'CERTCTL_ENCRYPTION_KEYS']]);
   });
 
-  it('points the gateway at the acme and revocation Services it forwards to', () => {
+  it('points the gateway at the acme and revocation Services it forwards to, and at every Service it asks /ready', () => {
     const { objects } = renderSet([]);
     const services = new Map(byKind(objects, 'Service').map((s) => [s.metadata.name, s.spec.ports[0].port]));
     const gateway = deployments(objects).find((d) => serviceOf(d) === 'gateway')!;
@@ -166,6 +166,10 @@ describe('Helm chart deploy/helm/certctl', () => {
     for (const [variable, target] of [
       ['CERTCTL_ACME_URL', 'acme'],
       ['CERTCTL_REVOCATION_URL', 'revocation'],
+      ['CERTCTL_INVENTORY_URL', 'inventory'],
+      ['CERTCTL_ISSUANCE_URL', 'issuance'],
+      ['CERTCTL_SCHEDULER_URL', 'scheduler'],
+      ['CERTCTL_NOTIFICATIONS_URL', 'notifications'],
     ]) {
       const url = new URL(env[variable]);
       expect(services.get(url.hostname)).toBe(Number(url.port));
@@ -214,7 +218,7 @@ describe('Helm chart deploy/helm/certctl', () => {
     expect(r.stdout).toMatch(/kind: ServiceMonitor/);
   });
 
-  it('limits traffic with NetworkPolicies: acme and revocation only from the gateway', () => {
+  it('limits traffic with NetworkPolicies: every service but the gateway only from the gateway (and Prometheus)', () => {
     const { objects } = renderSet(['examples/external.yaml']);
     const policies = byKind(objects, 'NetworkPolicy');
     expect(policies).toHaveLength(7);
@@ -224,6 +228,7 @@ describe('Helm chart deploy/helm/certctl', () => {
       { podSelector: { matchLabels: { 'app.kubernetes.io/instance': 'certctl', 'app.kubernetes.io/name': 'gateway' } } },
     ]);
     const scheduler = policies.find((p) => p.metadata.name === 'certctl-scheduler')!;
+    expect(scheduler.spec.ingress[0].from).toEqual(acme.spec.ingress[0].from);
     // The scheduler talks to the servers only: no rule with open destinations.
     expect(scheduler.spec.egress.every((r: { to?: unknown; ports?: unknown }) => r.ports && !r.to)).toBe(true);
   });

@@ -283,3 +283,49 @@ describe('certctl completion', () => {
     expect(result.stdout).toContain('complete -F _certctl certctl');
   });
 });
+
+describe('certctl status', () => {
+  const service = (name: string, ready: boolean) => ({
+    service: name,
+    ready,
+    status: ready ? 'ready' : 'unreachable',
+    checks: {},
+    latency_ms: 3,
+    detail: ready ? null : 'no answer (connection failed)',
+  });
+  const answer =
+    (down: string[], summary: unknown = { certificates: { total: 4, by_status: { active: 4 } } }) =>
+    (_req: TransportRequest, url: URL) => {
+      if (url.pathname === '/api/v1/version') return { name: 'certctl-ts', version: '1.2.3' };
+      if (url.pathname === '/api/v1/stats/summary') return summary;
+      const names = ['gateway', 'inventory', 'issuance', 'acme', 'revocation', 'scheduler', 'notifications'];
+      return {
+        ready: down.length === 0,
+        checked_at: '2026-01-01T00:00:00.000Z',
+        services: names.map((n) => service(n, !down.includes(n))),
+      };
+    };
+
+  it('prints one row per service from GET /api/v1/system/readiness, then the counts; exit 0 when all are ready', async () => {
+    const result = await cli(['status'], answer([]));
+    expect(result.code).toBe(0);
+    expect(result.requests.map((req) => new URL(req.url).pathname)).toContain('/api/v1/system/readiness');
+    expect(result.stdout).toMatch(/^SERVICE\s+READY\s+STATUS\s+LATENCY MS\s+DETAIL$/m);
+    for (const name of ['gateway', 'inventory', 'issuance', 'acme', 'revocation', 'scheduler', 'notifications'])
+      expect(result.stdout).toMatch(new RegExp(`^${name}\\s+true\\s+ready\\s+3\\s+-$`, 'm'));
+    expect(result.stdout).toMatch(/^certificates\s+4$/m);
+  });
+
+  it('a service not ready: its row says why, the summary error is kept, exit 6 naming it', async () => {
+    const result = await cli(['status', '--format', 'json'], (req, url) =>
+      url.pathname === '/api/v1/stats/summary'
+        ? { problemStatus: 503, type: 'urn:certctl:error:unavailable', title: 'Service unavailable', detail: 'inventory did not answer' }
+        : answer(['inventory'])(req, url),
+    );
+    expect(result.code).toBe(6);
+    expect(result.stderr).toBe('Not ready: inventory\n');
+    const doc = JSON.parse(result.stdout);
+    expect(doc).toMatchObject({ ready: false, summary: null, summary_error: 'Service unavailable: inventory did not answer' });
+    expect(doc.services.find((s: { service: string }) => s.service === 'inventory')).toMatchObject({ ready: false, status: 'unreachable' });
+  });
+});

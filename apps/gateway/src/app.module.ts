@@ -19,6 +19,7 @@ import { assertEveryRouteDeclared, describeRoutes } from './http/endpoint';
 import { RateLimiter } from './http/rate-limiter';
 import { EnrollmentIssuer } from './enrollment/enrollment-issuer';
 import { SCEP_PROVIDERS } from './scep/scep.providers';
+import { ReadinessService } from './system/readiness.service';
 
 export function gatewayModule(config: GatewayConfig) {
   // Nothing is open by accident: a route without a declared permission stops the start.
@@ -51,6 +52,7 @@ export function gatewayModule(config: GatewayConfig) {
       BootstrapTokensRepository,
       BootstrapTokensService,
       EnrollmentIssuer,
+      ReadinessService,
       ...SCEP_PROVIDERS,
       { provide: APP_GUARD, useClass: AuthGuard },
     ],

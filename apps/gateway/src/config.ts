@@ -80,6 +80,11 @@ export const gatewayEnvSchema = baseEnvSchema
     /** Where the gateway forwards public protocol surfaces. */
     CERTCTL_ACME_URL: upstream(8083),
     CERTCTL_REVOCATION_URL: upstream(8084),
+    /** Where the other services answer /ready (GET /api/v1/system/readiness asks each one). */
+    CERTCTL_INVENTORY_URL: upstream(8081),
+    CERTCTL_ISSUANCE_URL: upstream(8082),
+    CERTCTL_SCHEDULER_URL: upstream(8085),
+    CERTCTL_NOTIFICATIONS_URL: upstream(8086),
     CERTCTL_UPSTREAM_TIMEOUT_MS: z.coerce.number().int().min(100).max(120000).default(10000),
     /** HTTPS listener (same routes as the HTTP one); unset, empty or 0: off (`npm start` sets 8443). See docs/tls.md. */
     CERTCTL_GATEWAY_TLS_PORT: z.preprocess(emptyAsUnset, z.coerce.number().int().min(0).max(65535).default(0)),

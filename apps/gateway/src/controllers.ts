@@ -27,6 +27,7 @@ import {
 import { OpenApiController } from './openapi/openapi.controller';
 import { RevocationController } from './revocation/revocation.controller';
 import { CapacityController, ReissuanceController } from './reissuance/reissuance.controller';
+import { ReadinessController } from './system/readiness.controller';
 import { VersionController } from './system/version.controller';
 
 /** The gateway's own controllers: the module, the route check, the OpenAPI document and docs/rbac.md all read this list. */
@@ -59,6 +60,7 @@ export const GATEWAY_CONTROLLERS: Type<unknown>[] = [
   ReissuanceController,
   CapacityController,
   WhoamiController,
+  ReadinessController,
   VersionController,
   OpenApiController,
 ];

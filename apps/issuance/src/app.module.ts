@@ -19,6 +19,7 @@ import { ServerCertificateHandler } from './issuers/server-certificate.handler';
 import { IssuanceProcessor } from './issuing/issuance.processor';
 import { IssuedCertificateRepository } from './issuing/issued-certificate.repository';
 import { PrivateKeyExportService } from './issuing/private-key-export.service';
+import { PrivateKeyImportService } from './issuing/private-key-import.service';
 import { PrivateKeyHandler } from './issuing/private-key.handler';
 
 export function issuanceModule(config: IssuanceConfig) {
@@ -48,6 +49,7 @@ export function issuanceModule(config: IssuanceConfig) {
       CaOrderRepository,
       CaOrderPoller,
       PrivateKeyExportService,
+      PrivateKeyImportService,
     ],
   })
   class IssuanceModule {}

@@ -1,12 +1,14 @@
 import { execFile, spawn } from 'node:child_process';
+import { createPublicKey } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { ROOT, opensslCa } from '@certctl/testing';
 import { parse as parseYaml } from 'yaml';
-import { E2E_DIR, gatewayUrl } from './e2e-env';
+import { E2E_DIR, gatewayUrl, readState } from './e2e-env';
 import { api, auditRows, validCertificate, waitFor } from './http';
+import { restartService, waitGone } from './restart';
 
 /**
  * The built `certctl` (dist/apps/cli/main.js, what `npx certctl` runs) as a child process
@@ -14,6 +16,7 @@ import { api, auditRows, validCertificate, waitFor } from './http';
  * trail its actions leave under its own key.
  */
 const CLI = join(ROOT, 'dist', 'apps', 'cli', 'main.js');
+const SEVEN_SERVICES = ['gateway', 'inventory', 'issuance', 'acme', 'revocation', 'scheduler', 'notifications'];
 const suffix = Date.now().toString(36);
 const principal = `cli-e2e-${suffix}`;
 let cliKey = '';
@@ -44,6 +47,23 @@ async function json(args: string[]): Promise<any> {
   const run = await certctl([...args, '--format', 'json']);
   expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: expect.any(String) });
   return JSON.parse(run.stdout);
+}
+
+/** An openssl CA (ca.pem, ca.key) in `work` and leaves it signs (<name>.pem, <name>.key; EC P-256 unless `key` says otherwise). */
+function opensslLeaves(work: string, caSubject: string, domain: string, leaves: { name: string; key?: string[] }[]): void {
+  opensslCa(work, 'ca', null, 'basicConstraints=critical,CA:true\nkeyUsage=critical,keyCertSign,cRLSign', { subject: caSubject });
+  for (const { name, key } of leaves)
+    opensslCa(work, name, 'ca', `basicConstraints=CA:false\nsubjectAltName=DNS:${name}.${domain}`, {
+      subject: `/CN=${name}.${domain}`,
+      days: 10,
+      key,
+    });
+}
+
+/** A PKCS#12 file `out` of <name>.pem, <name>.key and ca.pem in `work`, made by openssl with `password`. */
+async function opensslPkcs12(work: string, name: string, password: string, out: string): Promise<void> {
+  const args = ['pkcs12', '-export', '-in', `${name}.pem`, '-inkey', `${name}.key`, '-certfile', 'ca.pem', '-passout', `pass:${password}`];
+  await promisify(execFile)('openssl', [...args, '-out', out], { cwd: work });
 }
 
 /** A certificate whose profile requires approval, and its issuance job awaiting approval (listed through the CLI). */
@@ -206,17 +226,38 @@ describe('certctl CLI against the running stack', () => {
     expect((await json(['acme', 'eab', 'list'])).data.map((k: any) => k.id)).not.toContain(eab.id);
   }, 60000);
 
-  it('status shows readiness and counts; version; --format yaml parses', async () => {
+  it("status shows every service's readiness and the counts; version; --format yaml parses", async () => {
     const status = await certctl(['status']);
-    expect(status.code).toBe(0);
-    expect(status.stdout).toMatch(/^gateway\s+ready$/m);
+    expect(status).toMatchObject({ code: 0, stderr: '' });
+    expect(status.stdout).toMatch(/^SERVICE\s+READY\s+STATUS\s+LATENCY MS\s+DETAIL$/m);
+    for (const service of SEVEN_SERVICES) expect(status.stdout).toMatch(new RegExp(`^${service}\\s+true\\s+ready\\s+\\d+\\s+-$`, 'm'));
     expect(status.stdout).toMatch(/^certificates\s+\d+$/m);
     const doc = parseYaml((await certctl(['status', '--format', 'yaml'])).stdout);
-    expect(doc).toMatchObject({ ready: { status: 'ready' }, summary: { certificates: { total: expect.any(Number) } } });
+    expect(doc).toMatchObject({ ready: true, summary: { certificates: { total: expect.any(Number) } } });
+    expect(doc.services.map((s: any) => [s.service, s.ready, s.checks.nats])).toEqual(SEVEN_SERVICES.map((name) => [name, true, 'ok']));
     expect(await json(['version'])).toMatchObject({ client: { name: 'certctl' }, server: { name: 'certctl-ts' } });
     const issuers = parseYaml((await certctl(['issuers', 'list', '--format', 'yaml'])).stdout);
     expect(issuers.data.map((issuer: any) => issuer.id)).toContain('iss-local');
   });
+
+  it('status with the scheduler stopped: its row is unreachable, the others ready, exit 6; ready again once restarted', async () => {
+    const { pids } = readState();
+    process.kill(pids.scheduler!, 'SIGTERM');
+    await waitGone(pids.scheduler!);
+    try {
+      const down = await certctl(['status']);
+      expect(down).toMatchObject({ code: 6, stderr: 'Not ready: scheduler\n' });
+      expect(down.stdout).toMatch(/^server .+: NOT READY$/m);
+      expect(down.stdout).toMatch(/^scheduler\s+false\s+unreachable\s+\d+\s+no answer \(connection failed\)$/m);
+      expect(down.stdout).toMatch(/^inventory\s+true\s+ready\b/m);
+      const doc = JSON.parse((await certctl(['status', '--format', 'json'])).stdout);
+      expect(doc.ready).toBe(false);
+      expect(doc.services.filter((s: any) => !s.ready).map((s: any) => s.service)).toEqual(['scheduler']);
+    } finally {
+      await restartService('scheduler');
+    }
+    expect(await certctl(['status', '--quiet'])).toMatchObject({ code: 0, stderr: '' });
+  }, 120000);
 
   it('a wrong key exits 3, an unknown id 4, a usage error 2 — each with one line on stderr', async () => {
     const wrong = await certctl(['certs', 'list'], { CERTCTL_API_KEY: 'not-a-key' });
@@ -249,37 +290,17 @@ describe('certctl CLI against the running stack', () => {
     const work = join(dir, 'import');
     const tree = join(work, 'tree', 'nested');
     mkdirSync(tree, { recursive: true });
-    opensslCa(work, 'ca', null, 'basicConstraints=critical,CA:true\nkeyUsage=critical,keyCertSign,cRLSign', {
-      subject: `/CN=Import CA ${suffix}`,
-    });
-    for (const name of [`bundle-${suffix}`, `dir-${suffix}`, `p12-${suffix}`])
-      opensslCa(work, name, 'ca', `basicConstraints=CA:false\nsubjectAltName=DNS:${name}.import.example`, {
-        subject: `/CN=${name}.import.example`,
-        days: 10,
-      });
+    opensslLeaves(work, `/CN=Import CA ${suffix}`, 'import.example', [
+      { name: `bundle-${suffix}` },
+      { name: `dir-${suffix}` },
+      { name: `p12-${suffix}` },
+    ]);
     const read = (file: string) => readFileSync(join(work, file), 'utf8');
     writeFileSync(join(work, 'bundle.pem'), `${read(`bundle-${suffix}.pem`)}${read('ca.pem')}${read(`bundle-${suffix}.key`)}`);
     writeFileSync(join(tree, 'server.crt'), read(`dir-${suffix}.pem`));
     writeFileSync(join(work, 'tree', 'ca-only.pem'), read('ca.pem'));
     writeFileSync(join(work, 'p12-password'), 'p12-secret\n');
-    await promisify(execFile)(
-      'openssl',
-      [
-        'pkcs12',
-        '-export',
-        '-in',
-        `p12-${suffix}.pem`,
-        '-inkey',
-        `p12-${suffix}.key`,
-        '-certfile',
-        'ca.pem',
-        '-passout',
-        'pass:p12-secret',
-        '-out',
-        'store.p12',
-      ],
-      { cwd: work },
-    );
+    await opensslPkcs12(work, `p12-${suffix}`, 'p12-secret', 'store.p12');
 
     const paths = [join(work, 'bundle.pem'), join(work, 'tree'), join(work, 'store.p12')];
     const first = await certctl(['certs', 'import', ...paths, '--password-file', join(work, 'p12-password'), '--format', 'json']);
@@ -319,5 +340,55 @@ describe('certctl CLI against the running stack', () => {
     expect(broken.stdout).toMatch(/broken\.pem\s+failed/);
     expect(broken.stdout).toMatch(/store\.p12\s+failed\s+-\s+cannot open the PKCS#12 file/);
     expect(broken.stderr).toContain('2 of 2 files failed to import');
+  }, 120000);
+
+  it('certs import --with-key: the key is kept server-side and downloads as the same key (PEM and PKCS#12); a mismatched key is refused (422), a wrong PKCS#12 password fails readably', async () => {
+    const work = join(dir, 'import-keys');
+    mkdirSync(work, { recursive: true });
+    opensslLeaves(work, `/CN=Key CA ${suffix}`, 'keys.example', [
+      { name: `pem-${suffix}` },
+      { name: `p12-${suffix}`, key: ['-newkey', 'rsa:2048'] },
+      { name: `other-${suffix}` },
+    ]);
+    const read = (file: string) => readFileSync(join(work, file), 'utf8');
+    writeFileSync(join(work, 'with-key.pem'), `${read(`pem-${suffix}.pem`)}${read('ca.pem')}${read(`pem-${suffix}.key`)}`);
+    writeFileSync(join(work, 'mismatch.pem'), `${read(`other-${suffix}.pem`)}${read(`pem-${suffix}.key`)}`);
+    writeFileSync(join(work, 'right'), 'p12-right\n');
+    writeFileSync(join(work, 'wrong'), 'not-the-password\n');
+    await opensslPkcs12(work, `p12-${suffix}`, 'p12-right', 'k.p12');
+    const spki = (keyPem: string) => createPublicKey(keyPem).export({ type: 'spki', format: 'der' }).toString('base64');
+
+    for (const [file, name, passwordFile] of [
+      ['with-key.pem', `pem-${suffix}`, undefined],
+      ['k.p12', `p12-${suffix}`, 'right'],
+    ] as const) {
+      const passwordArgs = passwordFile ? ['--password-file', join(work, passwordFile)] : [];
+      const run = await certctl(['certs', 'import', join(work, file), '--with-key', ...passwordArgs, '--format', 'json']);
+      expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: 'imported 1, already managed 0, skipped 0, failed 0\n' });
+      const [row] = JSON.parse(run.stdout).data;
+      expect(row).toMatchObject({ result: 'imported', detail: expect.stringContaining('private key is stored encrypted on the server') });
+      const cert = (await api('GET', `/api/v1/certificates/${row.certificate_id}`)).body;
+      expect(cert.current_version.key_source).toBe('server');
+      const download = await api('GET', `/api/v1/certificates/${row.certificate_id}/private-key`);
+      expect(download.status).toBe(200);
+      expect(download.text).toMatch(/^-----BEGIN PRIVATE KEY-----\n/);
+      expect(spki(download.text)).toBe(spki(read(`${name}.key`)));
+      // The key never reaches the audit trail (no body hash either: it is a secret body).
+      const [audit] = await auditRows('certificate.import', row.certificate_id);
+      expect(audit).toMatchObject({ actor: principal, status: 201, body_sha256: null });
+      expect(JSON.stringify(audit)).not.toContain(read(`${name}.key`).split('\n')[1]);
+    }
+
+    const mismatch = await certctl(['certs', 'import', join(work, 'mismatch.pem'), '--with-key']);
+    expect(mismatch.code).toBe(1);
+    expect(mismatch.stdout).toMatch(/mismatch\.pem\s+failed\s+-\s+.*private_key_pem.*does not match the certificate's public key/);
+    expect(mismatch.stderr).toBe('imported 0, already managed 0, skipped 0, failed 1\n1 of 1 files failed to import\n');
+    const listed = await api('GET', `/api/v1/certificates?q=${encodeURIComponent(`other-${suffix}`)}`);
+    expect(listed.body.data).toEqual([]); // nothing was created for it
+
+    const wrong = await certctl(['certs', 'import', join(work, 'k.p12'), '--with-key', '--password-file', join(work, 'wrong')]);
+    expect(wrong.code).toBe(1);
+    expect(wrong.stdout).toMatch(/k\.p12\s+failed\s+-\s+cannot open the PKCS#12 file: .*password/i);
+    expect(wrong.stdout.trim().split('\n')).toHaveLength(2); // the header and one line for the file
   }, 120000);
 });

@@ -7,6 +7,7 @@ import {
   createTestDatabase,
   ensureInfra,
   infraEnv,
+  readinessUrls,
   servicePorts,
   spawnChallengeTestServer,
   startNatsServer,
@@ -139,6 +140,7 @@ export default async function globalSetup(): Promise<void> {
     env.CERTCTL_PUBLIC_BASE_URL = `http://127.0.0.1:${ports.gateway}`;
     env.CERTCTL_ACME_URL = `http://127.0.0.1:${ports.acme}`;
     env.CERTCTL_REVOCATION_URL = `http://127.0.0.1:${ports.revocation}`;
+    Object.assign(env, readinessUrls(ports)); // GET /api/v1/system/readiness, also after a restarted gateway
     env.CERTCTL_SCRIPT_CONNECTOR_DIRS = join(ROOT, 'apps', 'issuance', 'test', 'fixtures'); // issuer-connectors.e2e-spec.ts
     // A busy 2-core machine can need more than a minute to start seven services at once.
     const readyTimeoutMs = Number(process.env.CERTCTL_E2E_READY_TIMEOUT_MS ?? 180000);

@@ -12,6 +12,14 @@ export const importCertificateBodySchema = z.strictObject({
     .max(262144)
     .default('')
     .describe('The intermediates above it, PEM, leaf excluded (each block must parse as a certificate)'),
+  private_key_pem: z
+    .string()
+    .min(1)
+    .max(16384)
+    .optional()
+    .describe(
+      "The certificate's private key, unencrypted PEM (PKCS#8, SEC1 or PKCS#1): kept encrypted at rest in the issuance service and downloadable by admins like a server-generated key; 422 when it does not match the certificate",
+    ),
   name: nameSchema.optional().describe('Managed certificate name (default: derived from its common name and fingerprint)'),
   owner_id: idSchema.optional(),
   team_id: idSchema.optional(),

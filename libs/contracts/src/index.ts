@@ -33,3 +33,4 @@ export * from './whoami';
 export * from './reissuance-schemas';
 export * from './certificate-import';
 export * from './scep-schemas';
+export * from './service-readiness';

@@ -47,3 +47,22 @@ export const privateKeyExportResponseSchema = z.object({
   /** The file: PEM text or DER bytes, base64. */
   content_base64: z.string(),
 });
+
+/**
+ * The private key of an imported certificate (POST /api/v1/certificates/import with
+ * private_key_pem), handed by inventory to issuance, which checks it matches the certificate and
+ * keeps it encrypted like a server-generated key (issued_certificates, job id `job_id`).
+ */
+export const privateKeyImportRequestSchema = z.object({
+  /** system:inventory (a service signs only its own actors); who imported it is imported_by. */
+  actor: actorSchema,
+  imported_by: z.string().min(1),
+  /** The row's key: import-<fingerprint>, so a repeated import of one certificate replaces its row. */
+  job_id: z.string().min(1).max(128),
+  issuer_id: idSchema,
+  serial_number: z.string().min(1).max(128),
+  certificate_pem: z.string().min(1).max(65536),
+  chain_pem: z.string().max(262144),
+  private_key_pem: z.string().min(1).max(16384),
+});
+export const privateKeyImportResponseSchema = z.object({ stored: z.literal(true) });

@@ -2,7 +2,14 @@ export { PkiError, PkiErrorCode } from './errors';
 export { pkiErrorToAppError, translatePkiErrors, isNameConstraintsError, PKI_ERROR_APP_CODE, type PkiErrorContext } from './app-error';
 export type { CryptoKey, CryptoKeyPair } from './provider';
 export { pemToDer, derToPem, splitPemChain, fingerprintSha256, toArrayBuffer } from './pem';
-export { certificatePemOfDer, pemCertificates, pemHoldsPrivateKey, pkcs12Contents } from './certificate-files';
+export {
+  certificatePemOfDer,
+  pemCertificates,
+  pemHoldsPrivateKey,
+  pemPrivateKey,
+  pkcs12Contents,
+  privateKeyMatchesCertificate,
+} from './certificate-files';
 export { randomSerialHex, normalizeSerialHex } from './serial';
 export {
   KEY_ALGORITHMS,

@@ -98,6 +98,12 @@ export async function waitHttpsReady(url: string, caFile: string, timeoutMs: num
   throw new Error(`${url} not ready over HTTPS after ${timeoutMs} ms: ${last}`);
 }
 
+/** Where the gateway asks the other services' /ready (GET /api/v1/system/readiness). */
+export function readinessUrls(ports: Record<ServiceName, number>): Record<string, string> {
+  const names: ServiceName[] = ['inventory', 'issuance', 'scheduler', 'notifications'];
+  return Object.fromEntries(names.map((name) => [`CERTCTL_${name.toUpperCase()}_URL`, `http://127.0.0.1:${ports[name]}`]));
+}
+
 /** Starts every service and waits until each /ready answers 200. */
 export interface Stack {
   children: Record<ServiceName, ServiceProcess>;
@@ -116,6 +122,7 @@ export async function startStack(
   const env = {
     CERTCTL_ACME_URL: `http://127.0.0.1:${ports.acme}`,
     CERTCTL_REVOCATION_URL: `http://127.0.0.1:${ports.revocation}`,
+    ...readinessUrls(ports),
     ...(o.env ?? process.env),
   };
   const logDir = o.logDir ?? join(dataDir(env), 'logs');

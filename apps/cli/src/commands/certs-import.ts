@@ -13,6 +13,7 @@ interface ImportOptions {
   issuer?: string;
   env?: string;
   tag?: string[];
+  withKey?: boolean;
 }
 
 /** What happened to one file. */
@@ -43,8 +44,13 @@ async function importOne(ctx: CliContext, file: string, password: string, opts: 
     const result = err instanceof NothingToImport ? 'skipped' : 'failed';
     return { file, result, certificate_id: null, detail: (err as Error).message };
   }
+  if (opts.withKey && bundle.hadKey && !bundle.privateKeyPem) {
+    return { file, result: 'failed', certificate_id: null, detail: 'its private key is encrypted PEM: decrypt it first (openssl pkey)' };
+  }
+  const uploadKey = opts.withKey ? bundle.privateKeyPem : undefined;
   const body = {
     certificate_pem: bundle.certificatePem,
+    private_key_pem: uploadKey,
     chain_pem: bundle.chainPem,
     owner_id: opts.owner,
     team_id: opts.team,
@@ -53,7 +59,11 @@ async function importOne(ctx: CliContext, file: string, password: string, opts: 
     environment: opts.env,
     tags: opts.tag ? tagPairs(opts.tag) : undefined,
   };
-  const keyNote = bundle.hadKey ? '; its private key was not uploaded (it stays with the file)' : '';
+  const keyNote = uploadKey
+    ? '; its private key is stored encrypted on the server'
+    : bundle.hadKey
+      ? '; its private key was not uploaded (it stays with the file; --with-key uploads it)'
+      : '';
   try {
     const out = await ctx.client.post<{ certificate: { id: string; name: string } }>('/api/v1/certificates/import', body);
     return { file, result: 'imported', certificate_id: out.certificate.id, detail: `as ${out.certificate.name}${keyNote}` };
@@ -81,6 +91,7 @@ export function registerCertsImport(program: Command, ctx: () => CliContext): vo
     .option('--issuer <id>', 'the issuer renewals go to')
     .option('--env <environment>', 'environment label')
     .option('--tag <key=value>', 'tag (repeatable)', collect)
+    .option('--with-key', 'upload the private key found in a file: kept encrypted on the server, admins can download it')
     .action(async (paths: string[], opts: ImportOptions) => {
       let files: string[];
       try {

@@ -1,12 +1,21 @@
 import type { Command } from 'commander';
 import { CliError, ExitCode } from '@certctl/api-client';
 import type { CliContext } from '../context';
-import { renderRecord } from '../output/format';
+import { renderRecord, renderTable } from '../output/format';
+import { columns } from './shared';
+
+interface ServiceReadiness {
+  service: string;
+  ready: boolean;
+  status: string;
+  latency_ms: number;
+  detail: string | null;
+}
 
 interface Readiness {
-  status?: string;
-  service?: string;
-  checks?: Record<string, string>;
+  ready: boolean;
+  checked_at: string;
+  services: ServiceReadiness[];
 }
 
 interface Summary {
@@ -16,39 +25,64 @@ interface Summary {
   [section: string]: unknown;
 }
 
-/** The people's view of `status`: readiness and its checks, then the summary counts. */
-export function statusText(doc: { server: string; version: unknown; ready: Readiness; summary: Summary }): string {
-  const lines = [
-    `server   ${doc.server} (${(doc.version as { version?: string })?.version ?? '?'})`,
-    `gateway  ${doc.ready.status ?? 'unknown'}`,
-  ];
-  for (const [check, state] of Object.entries(doc.ready.checks ?? {})) lines.push(`  ${check.padEnd(14)} ${state}`);
+export interface StatusDocument extends Readiness {
+  server: string;
+  version: unknown;
+  /** The summary counts; null when they could not be read (inventory not ready), with the reason in summary_error. */
+  summary: Summary | null;
+  summary_error?: string;
+}
+
+const SERVICE_COLUMNS = columns(
+  ['SERVICE', 'service'],
+  ['READY', 'ready'],
+  ['STATUS', 'status'],
+  ['LATENCY MS', 'latency_ms'],
+  ['DETAIL', 'detail'],
+);
+
+function summaryCounts(summary: Summary): Record<string, unknown> {
   const counts: Record<string, unknown> = {};
-  if (doc.summary.certificates) {
-    counts.certificates = doc.summary.certificates.total;
-    for (const [status, count] of Object.entries(doc.summary.certificates.by_status)) counts[`  ${status}`] = count;
+  if (summary.certificates) {
+    counts.certificates = summary.certificates.total;
+    for (const [status, count] of Object.entries(summary.certificates.by_status)) counts[`  ${status}`] = count;
   }
-  if (doc.summary.expiring) {
-    counts['expiring 7d'] = doc.summary.expiring.within_7_days;
-    counts['expiring 30d'] = doc.summary.expiring.within_30_days;
+  if (summary.expiring) {
+    counts['expiring 7d'] = summary.expiring.within_7_days;
+    counts['expiring 30d'] = summary.expiring.within_30_days;
   }
-  for (const [status, count] of Object.entries(doc.summary.jobs?.by_status ?? {})) counts[`jobs ${status}`] = count;
-  return `${lines.join('\n')}\n${renderRecord(counts)}`;
+  for (const [status, count] of Object.entries(summary.jobs?.by_status ?? {})) counts[`jobs ${status}`] = count;
+  return counts;
+}
+
+/** The people's view of `status`: the server, a table of the seven services' readiness, then the summary counts. */
+export function statusText(doc: StatusDocument): string {
+  const head = `server ${doc.server} (${(doc.version as { version?: string })?.version ?? '?'}): ${doc.ready ? 'ready' : 'NOT READY'}\n\n`;
+  const table = renderTable(doc.services, SERVICE_COLUMNS);
+  const counts = doc.summary ? renderRecord(summaryCounts(doc.summary)) : `summary unavailable: ${doc.summary_error ?? 'unknown'}\n`;
+  return `${head}${table}\n${counts}`;
 }
 
 export function registerStatus(program: Command, ctx: () => CliContext, cliVersion: string): void {
   program
     .command('status')
-    .description("the gateway's readiness (database, Redis, NATS checks) and the summary counts")
+    .description("every service's readiness and the summary counts (exit 6 when a service is not ready)")
     .action(async () => {
-      const ready = await ctx().client.probe<Readiness>('/ready');
-      const [version, summary] = await Promise.all([
-        ctx().client.get('/api/v1/version'),
-        ctx().client.get<Summary>('/api/v1/stats/summary'),
+      const { client, server, output } = ctx();
+      const [version, readiness, summary] = await Promise.all([
+        client.get('/api/v1/version'),
+        client.get<Readiness>('/api/v1/system/readiness'),
+        // The counts come from inventory: when it is down the readiness table still tells why.
+        client.get<Summary>('/api/v1/stats/summary').then(
+          (counts) => ({ counts }),
+          (err: Error) => ({ counts: null, error: err.message }),
+        ),
       ]);
-      const doc = { server: ctx().server, version, ready: ready.body as Readiness, summary };
-      ctx().output.document(doc, statusText(doc));
-      if (ready.status !== 200) throw new CliError(`The platform is not ready (HTTP ${ready.status})`, ExitCode.server);
+      const doc: StatusDocument = { server, version, ...readiness, summary: summary.counts };
+      if ('error' in summary) doc.summary_error = summary.error;
+      output.document(doc, statusText(doc));
+      const down = readiness.services.filter((s) => !s.ready).map((s) => s.service);
+      if (down.length) throw new CliError(`Not ready: ${down.join(', ')}`, ExitCode.server);
     });
 
   program

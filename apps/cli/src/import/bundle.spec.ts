@@ -7,6 +7,7 @@ import { NothingToImport, importFiles, readBundle } from './bundle';
 let dir = '';
 let caPem = '';
 let leafPem = '';
+let keyPem = '';
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'certctl-import-'));
   const ca = await createRootCa({ commonName: 'Import Test Root', keyAlgorithm: 'ECDSA-P256', validityDays: 30 });
@@ -15,7 +16,7 @@ beforeAll(async () => {
     await signLeaf({ issuer: ca, subjectPublicKey: keys.publicKey, commonName: 'a.example.com', sans: ['a.example.com'], validityDays: 10 })
   ).certificatePem;
   caPem = ca.certificatePem;
-  const keyPem = await exportPrivateKeyPem(keys.privateKey);
+  keyPem = await exportPrivateKeyPem(keys.privateKey);
   mkdirSync(join(dir, 'tree', 'deeper'), { recursive: true });
   writeFileSync(join(dir, 'tree', 'bundle.pem'), `${caPem}${leafPem}${keyPem}`); // CA first: the leaf is still found
   writeFileSync(join(dir, 'tree', 'deeper', 'leaf.cer'), pemToDer(leafPem));
@@ -40,9 +41,9 @@ describe('certs import: the files and what is in them', () => {
     ]);
   });
 
-  it('a PEM bundle: the leaf (not the CA before it), the CA as its chain, and that a key was there', () => {
+  it('a PEM bundle: the leaf (not the CA before it), the CA as its chain, and its key (PKCS#8, for --with-key)', () => {
     const bundle = readBundle(join(dir, 'tree', 'bundle.pem'));
-    expect(bundle).toEqual({ certificatePem: leafPem, chainPem: caPem, hadKey: true });
+    expect(bundle).toEqual({ certificatePem: leafPem, chainPem: caPem, hadKey: true, privateKeyPem: keyPem });
   });
 
   it('a DER certificate', () => {
@@ -50,7 +51,12 @@ describe('certs import: the files and what is in them', () => {
   });
 
   it('a PKCS#12 file with its password; a wrong or missing password is an error saying so', () => {
-    expect(readBundle(join(dir, 'tree', 'store.p12'), 's3cret')).toEqual({ certificatePem: leafPem, chainPem: caPem, hadKey: true });
+    expect(readBundle(join(dir, 'tree', 'store.p12'), 's3cret')).toEqual({
+      certificatePem: leafPem,
+      chainPem: caPem,
+      hadKey: true,
+      privateKeyPem: keyPem,
+    });
     expect(() => readBundle(join(dir, 'tree', 'store.p12'), 'wrong')).toThrow(/cannot open the PKCS#12 file: .*password/i);
     expect(() => readBundle(join(dir, 'tree', 'store.p12'))).toThrow(/give --password-file/);
   });

@@ -1,7 +1,7 @@
 import { X509Certificate } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { extname, join } from 'node:path';
-import { certificatePemOfDer, pemCertificates, pemHoldsPrivateKey, pkcs12Contents } from '@certctl/pki';
+import { certificatePemOfDer, pemCertificates, pemHoldsPrivateKey, pemPrivateKey, pkcs12Contents } from '@certctl/pki';
 
 /** What `certs import` reads in a directory (a file named on the command line is read whatever its name). */
 export const IMPORT_EXTENSIONS = ['.pem', '.crt', '.cer', '.p12', '.pfx'] as const;
@@ -11,8 +11,10 @@ const PKCS12_EXTENSIONS = new Set(['.p12', '.pfx']);
 export interface ImportBundle {
   certificatePem: string;
   chainPem: string;
-  /** The file also held a private key (it is not uploaded: docs/cli.md). */
+  /** The file also held a private key (uploaded only with --with-key: docs/cli.md). */
   hadKey: boolean;
+  /** That key as PKCS#8 PEM, when it could be read (an encrypted PEM key cannot). */
+  privateKeyPem?: string;
 }
 
 /** A file that gives nothing to import without being broken (a CA bundle, a key file). */
@@ -36,18 +38,20 @@ export function importFiles(paths: readonly string[]): string[] {
 }
 
 /** The certificates of one file and whether it holds a private key: PKCS#12 by its name, else PEM, else one DER certificate. */
-function contents(path: string, password: string): { certificates: string[]; hadKey: boolean } {
+function contents(path: string, password: string): { certificates: string[]; hadKey: boolean; privateKeyPem?: string } {
   const bytes = readFileSync(path);
   if (PKCS12_EXTENSIONS.has(extname(path).toLowerCase())) {
     try {
       const p12 = pkcs12Contents(bytes, password);
-      return { certificates: p12.certificates, hadKey: p12.holdsKey };
+      return { certificates: p12.certificates, hadKey: p12.holdsKey, privateKeyPem: p12.privateKeyPem };
     } catch (err) {
       throw new Error(`cannot open the PKCS#12 file: ${(err as Error).message}${password ? '' : ' (give --password-file)'}`);
     }
   }
   const text = bytes.toString('latin1');
-  if (text.includes('-----BEGIN ')) return { certificates: pemCertificates(text), hadKey: pemHoldsPrivateKey(text) };
+  if (text.includes('-----BEGIN ')) {
+    return { certificates: pemCertificates(text), hadKey: pemHoldsPrivateKey(text), privateKeyPem: pemPrivateKey(text) };
+  }
   const der = certificatePemOfDer(bytes);
   if (!der) throw new Error('neither PEM nor a DER certificate');
   return { certificates: [der], hadKey: false };
@@ -59,10 +63,10 @@ function contents(path: string, password: string): { certificates: string[]; had
  * certificates only, or of a key only, is NothingToImport; an unreadable one an Error.
  */
 export function readBundle(path: string, password = ''): ImportBundle {
-  const { certificates, hadKey } = contents(path, password);
+  const { certificates, hadKey, privateKeyPem } = contents(path, password);
   const leaf = certificates.find((pem) => !new X509Certificate(pem).ca);
   if (!leaf) {
     throw new NothingToImport(certificates.length ? 'only CA certificates (import a CA with certctl issuers)' : 'no certificate in it');
   }
-  return { certificatePem: leaf, chainPem: certificates.filter((pem) => pem !== leaf).join(''), hadKey };
+  return { certificatePem: leaf, chainPem: certificates.filter((pem) => pem !== leaf).join(''), hadKey, privateKeyPem };
 }

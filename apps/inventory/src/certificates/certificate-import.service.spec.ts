@@ -1,4 +1,4 @@
-import { Events } from '@certctl/contracts';
+import { Events, IssuancePrivateKey } from '@certctl/contracts';
 import { type CreatedCa, createRootCa, generateKeyPair, signLeaf } from '@certctl/pki';
 import type { InventoryConfig } from '../config';
 import type { CertificateImportRepository, ImportedCertificate } from './certificate-import.repository';
@@ -52,7 +52,7 @@ function setup(alreadyManagedBy: string | null = null) {
       };
     }),
   };
-  const rpc = { emit: jest.fn(async () => undefined) };
+  const rpc = { emit: jest.fn(async () => undefined), request: jest.fn(async () => ({ stored: true })) };
   const svc = new CertificateImportService(repo as unknown as CertificateImportRepository, rpc as never, config);
   return { svc, repo, rpc, created };
 }
@@ -116,6 +116,29 @@ describe('CertificateImportService (fake repository)', () => {
       code: 'validation_failed',
       fields: [expect.objectContaining({ field })],
     });
+    expect(repo.create).not.toHaveBeenCalled();
+  });
+
+  it('with private_key_pem: issuance seals the key first (import-<fingerprint>), then the version says key source "server"', async () => {
+    const { svc, rpc, created } = setup();
+    const out = await svc.import({ actor, body: body({ private_key_pem: 'KEY PEM' }) });
+    expect(rpc.request).toHaveBeenCalledWith(IssuancePrivateKey.import, {
+      actor: { principal: 'system:inventory', role: 'operator' },
+      imported_by: 'ops',
+      job_id: `import-${out.fingerprint_sha256}`,
+      issuer_id: 'iss-local',
+      serial_number: created[0]!.version.serialNumber,
+      certificate_pem: created[0]!.version.certificatePem,
+      chain_pem: '',
+      private_key_pem: 'KEY PEM',
+    });
+    expect(created[0]!.version.keySource).toBe('server');
+  });
+
+  it('a key issuance refuses (it does not match) creates nothing', async () => {
+    const { svc, rpc, repo } = setup();
+    rpc.request.mockRejectedValueOnce(Object.assign(new Error('does not match'), { code: 'validation_failed' }));
+    await expect(svc.import({ actor, body: body({ private_key_pem: 'OTHER KEY' }) })).rejects.toMatchObject({ code: 'validation_failed' });
     expect(repo.create).not.toHaveBeenCalled();
   });
 });

@@ -1,5 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { AppError, Events, type InventoryCertificate, type RpcRequestParsed, type RpcResponse } from '@certctl/contracts';
+import {
+  AppError,
+  Events,
+  IssuancePrivateKey,
+  type InventoryCertificate,
+  type RpcRequestParsed,
+  type RpcResponse,
+} from '@certctl/contracts';
 import { RpcClient } from '@certctl/messaging';
 import { getLogger } from '@certctl/observability';
 import { certificateIdentity, splitPemChain, translatePkiErrors } from '@certctl/pki';
@@ -45,6 +52,21 @@ export class CertificateImportService {
       importDefaults(this.config),
       'import',
     );
+    if (body.private_key_pem) {
+      // Issuance checks the key against the certificate and seals it before the certificate exists,
+      // so a certificate whose key source says "server" always has its key (a retry replaces the row).
+      await this.rpc.request(IssuancePrivateKey.import, {
+        actor: { principal: 'system:inventory', role: 'operator' },
+        imported_by: actor.principal,
+        job_id: `import-${identity.fingerprintSha256}`,
+        issuer_id: imported.version.issuerId,
+        serial_number: imported.version.serialNumber,
+        certificate_pem: leafPem,
+        chain_pem: chain,
+        private_key_pem: body.private_key_pem,
+      });
+      imported.version.keySource = 'server';
+    }
     const { certificate: created, version } = await this.repo.create(imported);
     getLogger().info(
       { certificate_id: created.id, fingerprint: identity.fingerprintSha256, actor: actor.principal },

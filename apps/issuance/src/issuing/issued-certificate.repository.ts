@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { AppError } from '@certctl/contracts';
 import { type Prisma, PrismaService, isUniqueViolation } from '@certctl/database';
 
 export type IssuedCertificateRow = Prisma.IssuedCertificateGetPayload<object>;
@@ -29,6 +30,20 @@ export class IssuedCertificateRepository {
       const existing = await this.findByJob(row.jobId);
       if (!existing) throw err;
       return { row: existing, inserted: false };
+    }
+  }
+
+  /**
+   * The row of an imported certificate's key (job id import-<fingerprint>): a repeated import
+   * replaces it. Another row with the same issuer and serial is a conflict.
+   */
+  async upsertImported(row: NewIssuedCertificate): Promise<void> {
+    const { jobId, ...fields } = row;
+    try {
+      await this.db.issuedCertificate.upsert({ where: { jobId }, create: row, update: fields });
+    } catch (err) {
+      if (!isUniqueViolation(err)) throw err;
+      throw new AppError('conflict', `issuer ${row.issuerId} already has a certificate with serial ${row.serialNumber}`);
     }
   }
 }

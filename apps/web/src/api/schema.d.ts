@@ -737,7 +737,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Import a certificate issued elsewhere (leaf PEM and its chain) as a managed certificate, without issuing anything; its key stays where it is deployed; renewals go to issuer_id (default: the discovery import issuer); 409 when a version with its fingerprint is already managed */
+        /** Import a certificate issued elsewhere (leaf PEM and its chain) as a managed certificate, without issuing anything; renewals go to issuer_id (default: the discovery import issuer); with private_key_pem its key is kept encrypted server-side (key source "server", downloadable by admins) after a check that it matches (422 otherwise), else it stays where it is deployed; 409 when a version with its fingerprint is already managed */
         post: operations["CertificateImport_import"];
         delete?: never;
         options?: never;
@@ -1630,6 +1630,23 @@ export interface paths {
         };
         /** Totals by status, expiring within 7 and 30 days, jobs by status, agents online/offline, dead notifications */
         get: operations["Stats_summary"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/system/readiness": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every service's readiness (gateway, inventory, issuance, acme, revocation, scheduler, notifications), asked of each one's /ready: 200 with ready false when one is not */
+        get: operations["Readiness_check"];
         put?: never;
         post?: never;
         delete?: never;
@@ -4571,6 +4588,8 @@ export interface operations {
                      * @default
                      */
                     chain_pem?: string;
+                    /** @description The certificate's private key, unencrypted PEM (PKCS#8, SEC1 or PKCS#1): kept encrypted at rest in the issuance service and downloadable by admins like a server-generated key; 422 when it does not match the certificate */
+                    private_key_pem?: string;
                     /** @description Managed certificate name (default: derived from its common name and fingerprint) */
                     name?: string;
                     owner_id?: string;
@@ -8885,6 +8904,47 @@ export interface operations {
                                 [key: string]: number;
                             };
                         } | null;
+                    };
+                };
+            };
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            429: components["responses"]["Problem429"];
+            503: components["responses"]["Problem503"];
+            504: components["responses"]["Problem504"];
+        };
+    };
+    Readiness_check: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        ready: boolean;
+                        /** Format: date-time */
+                        checked_at: string;
+                        services: {
+                            /** @enum {string} */
+                            service: "gateway" | "inventory" | "issuance" | "acme" | "revocation" | "scheduler" | "notifications";
+                            ready: boolean;
+                            /** @enum {string} */
+                            status: "ready" | "not_ready" | "shutting_down" | "unreachable";
+                            checks: {
+                                [key: string]: "ok" | "unavailable";
+                            };
+                            latency_ms: number;
+                            detail: string | null;
+                        }[];
                     };
                 };
             };
