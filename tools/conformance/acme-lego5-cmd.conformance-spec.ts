@@ -4,7 +4,7 @@
 // TXT records on the e2e stack's challenge test server), `lego run` again to renew with ARI (the
 // platform records lego's `replaces`), `lego certificates revoke`, and EAB.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -93,7 +93,7 @@ describe('lego v5 (the command) against the ACME server', () => {
     const { stdout } = await lego(['--version']);
     expect(stdout).toMatch(/^lego version v5\.6\.0 /);
     const help = await lego(['dnshelp', '--code', 'exec']);
-    expect(help.stdout).toContain('EXEC_PATH');
+    expect(help.stdout).toMatch(/Code:\s+'exec'/);
   });
 
   it.each(['http-01', 'tls-alpn-01', 'dns-01'] as const)(
@@ -156,7 +156,8 @@ describe('lego v5 (the command) against the ACME server', () => {
       () => 'registered',
       (err: { stdout: string; stderr: string }) => `${err.stdout}\n${err.stderr}`,
     );
-    expect(refused).toMatch(/externalAccountRequired/);
+    // The command reads the directory's meta.externalAccountRequired and refuses before newAccount.
+    expect(refused).toContain('server requires External Account Binding (EAB)');
 
     const eab = await api('POST', '/api/v1/acme/eab-keys', { body: { profile_id: profile.body.id, description: 'lego5cmd' } });
     expect(eab.status).toBe(201);
@@ -165,5 +166,9 @@ describe('lego v5 (the command) against the ACME server', () => {
     const keys = await api('GET', '/api/v1/acme/eab-keys');
     const used = keys.body.data.find((k: { id: string }) => k.id === eab.body.id);
     expect(used.account_id).toEqual(expect.any(String));
+    // lego stored the account the platform bound to the key: accounts/<server>/<email>/account.json.
+    const [host] = readdirSync(join(storage, 'accounts'));
+    const account = JSON.parse(readFileSync(join(storage, 'accounts', host!, 'conformance@example.com', 'account.json'), 'utf8'));
+    expect(account.registration.accountURL).toContain(used.account_id);
   });
 });
