@@ -1,6 +1,7 @@
 // The independent ACME implementations of the ACME conformance suites (docs/conformance.md):
-// their install (tools/conformance/install-acme-clients.sh, once, cached under the data dir) and
-// Pebble with its challenge test server as child processes on free loopback ports.
+// their install (tools/conformance/install-acme-clients.sh, once, cached under the data dir),
+// Pebble with its challenge test server as child processes on free loopback ports, and what the
+// client suites read back from the platform (its ACME orders, the inventory's revocation).
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import * as https from 'node:https';
