@@ -29,7 +29,7 @@ step "deployment files (helm, compose)"
 bash tools/deploy/check.sh
 step "conformance (zlint, pkilint; ACME with Pebble, lego v5, x/crypto/acme, certbot, Caddy)"
 bash tools/conformance/install-tools.sh >/dev/null # zlint and pkilint under the data dir, once
-bash tools/conformance/install-acme-clients.sh >/dev/null # Pebble, pebble-challtestsrv, lego5-client, xacme-client, certbot, caddy, once
+bash tools/conformance/install-acme-clients.sh >/dev/null # Pebble, pebble-challtestsrv, lego5-client, lego (v5 command, ~15 min cold), xacme-client, certbot, caddy, once
 npx jest --selectProjects conformance --runInBand --forceExit
 step "observability artefacts (promtool, dashboards, k6 types)"
 bash tools/observability/check.sh

@@ -9,8 +9,8 @@ import { promisify } from 'node:util';
 import { Client } from 'pg';
 import { acmeBase, directoryUrl, opensslVerify } from '../../apps/platform-e2e/src/acme-support';
 import { readState } from '../../apps/platform-e2e/src/e2e-env';
-import { api, waitFor } from '../../apps/platform-e2e/src/http';
-import { type AcmeTools, ensureAcmeTools } from './acme-tools';
+import { api } from '../../apps/platform-e2e/src/http';
+import { type AcmeTools, ensureAcmeTools, hexSerial as hex, platformOrders, revokedInInventory } from './acme-tools';
 
 const execFileAsync = promisify(execFile);
 const run = Date.now().toString(36);
@@ -55,24 +55,6 @@ async function lego5(challenge: 'http-01' | 'tls-alpn-01' | 'dns-01', domains: s
   return JSON.parse(stdout.trim().split('\n').pop()!) as Lego5Result;
 }
 
-/** The platform's ACME orders for a name, oldest first, with the `replaces` the client sent. */
-async function ordersFor(name: string) {
-  const r = await db.query<{
-    id: string;
-    status: string;
-    replaces: string | null;
-    serial_number: string | null;
-    certificate_id: string | null;
-  }>(
-    `SELECT id, status, replaces, serial_number, certificate_id FROM acme_orders
-      WHERE identifiers::text LIKE $1 ORDER BY created_at`,
-    [`%"${name}"%`],
-  );
-  return r.rows;
-}
-
-const hex = (s: string) => s.toLowerCase().replace(/^0+/, '');
-
 describe('lego v5 (library) against the ACME server', () => {
   it.each(['http-01', 'tls-alpn-01', 'dns-01'] as const)(
     'ok/%s: obtained (chain verifies), renewed with ARI (the order records replaces), revoked (the inventory shows it)',
@@ -86,7 +68,7 @@ describe('lego v5 (library) against the ACME server', () => {
       expect(new Date(r.suggested_start!).getTime()).toBeLessThan(new Date(r.suggested_end!).getTime());
       expect(await opensslVerify(readFileSync(r.certificate_path, 'utf8'))).toContain(': OK');
 
-      const orders = await ordersFor(name);
+      const orders = await platformOrders(db, name);
       expect(orders.map((o) => [o.status, o.replaces])).toEqual([
         ['valid', null],
         ['valid', r.ari_cert_id],
@@ -94,14 +76,7 @@ describe('lego v5 (library) against the ACME server', () => {
       expect(orders.map((o) => hex(o.serial_number!))).toEqual([hex(r.serial), hex(r.renewed_serial!)]);
       // Both are versions of one inventory certificate; revoking the renewed one revokes it.
       expect(new Set(orders.map((o) => o.certificate_id)).size).toBe(1);
-      const cert = await waitFor(
-        async () => {
-          const c = await api('GET', `/api/v1/certificates/${orders[1]!.certificate_id}`);
-          return c.body.status === 'revoked' ? c.body : undefined;
-        },
-        30000,
-        'the inventory certificate to be revoked',
-      );
+      const cert = await revokedInInventory(orders[1]!.certificate_id!);
       expect(hex(cert.serial_number)).toBe(hex(r.renewed_serial!));
     },
   );

@@ -1,15 +1,18 @@
 // The independent ACME implementations of the ACME conformance suites (docs/conformance.md):
-// their install (tools/conformance/install-acme-clients.sh, once, cached under the data dir) and
-// Pebble with its challenge test server as child processes on free loopback ports.
+// their install (tools/conformance/install-acme-clients.sh, once, cached under the data dir),
+// Pebble with its challenge test server as child processes on free loopback ports, and what the
+// client suites read back from the platform (its ACME orders, the inventory's revocation).
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import * as https from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '@certctl/testing';
+import type { Client } from 'pg';
+import { api, waitFor } from '../../apps/platform-e2e/src/http';
 
 export interface AcmeTools {
-  /** The folder with pebble, pebble-challtestsrv, lego5-client and xacme-client. */
+  /** The folder with pebble, pebble-challtestsrv, lego (the v5 command), lego5-client and xacme-client. */
   bin: string;
   /** Pebble's HTTPS certificate (localhost, 127.0.0.1) and the CA that signed it. */
   pebbleCert: string;
@@ -20,7 +23,7 @@ export interface AcmeTools {
 }
 
 /** Runs install-acme-clients.sh for these tools (builds nothing when the pinned versions are there). */
-export function ensureAcmeTools(...which: Array<'pebble' | 'lego5' | 'xacme' | 'certbot' | 'caddy'>): AcmeTools {
+export function ensureAcmeTools(...which: Array<'pebble' | 'lego5' | 'lego5cmd' | 'xacme' | 'certbot' | 'caddy'>): AcmeTools {
   const bin = execFileSync('bash', [join(__dirname, 'install-acme-clients.sh'), ...which], {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -35,6 +38,43 @@ export function ensureAcmeTools(...which: Array<'pebble' | 'lego5' | 'xacme' | '
     pebbleCa: join(certs, 'pebble.minica.pem'),
     certbot: join(bin, '..', 'certbot-venv', 'bin', 'certbot'),
   };
+}
+
+export interface PlatformOrder {
+  id: string;
+  status: string;
+  replaces: string | null;
+  serial_number: string | null;
+  certificate_id: string | null;
+  /** The challenge types that validated the order's authorizations. */
+  challenges: string[];
+}
+
+/** The platform's ACME orders for a name, oldest first, with the `replaces` the client sent (RFC 9773 §5). */
+export async function platformOrders(db: Client, name: string): Promise<PlatformOrder[]> {
+  const r = await db.query<PlatformOrder>(
+    `SELECT o.id, o.status, o.replaces, o.serial_number, o.certificate_id,
+            ARRAY(SELECT DISTINCT c.type FROM acme_authorizations a JOIN acme_challenges c ON c.authorization_id = a.id
+                   WHERE a.order_id = o.id AND c.status = 'valid' ORDER BY c.type) AS challenges
+       FROM acme_orders o WHERE o.identifiers::text LIKE $1 ORDER BY o.created_at`,
+    [`%"${name}"%`],
+  );
+  return r.rows;
+}
+
+/** A serial number as lowercase hex without leading zeros (clients and the database print it differently). */
+export const hexSerial = (serial: string) => serial.toLowerCase().replace(/^0+/, '');
+
+/** Waits until the inventory shows the certificate revoked; returns it. */
+export function revokedInInventory(certificateId: string): Promise<{ serial_number: string; status: string }> {
+  return waitFor(
+    async () => {
+      const c = await api('GET', `/api/v1/certificates/${certificateId}`);
+      return c.body.status === 'revoked' ? c.body : undefined;
+    },
+    30000,
+    'the inventory certificate to be revoked',
+  );
 }
 
 /** GET or POST over https trusting one CA file (node's fetch takes no CA); Pebble wants a User-Agent. */

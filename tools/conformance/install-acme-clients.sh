@@ -4,10 +4,11 @@
 #   pebble, pebble-challtestsrv  (Go module proxy, pinned)  → $CERTCTL_DATA_DIR/tools/bin/
 #   Pebble's test TLS certificate and its CA (from the module) → $CERTCTL_DATA_DIR/tools/pebble-certs/
 #   lego5-client (lego v5's library, pinned in its go.mod)   → $CERTCTL_DATA_DIR/tools/bin/lego5-client
+#   lego (the lego v5 command, built from its module source by lego5-cmd/build.sh) → $CERTCTL_DATA_DIR/tools/bin/lego
 #   xacme-client (golang.org/x/crypto/acme, pinned in its go.mod) → $CERTCTL_DATA_DIR/tools/bin/xacme-client
 #   certbot (PyPI, pinned, in a venv; Debian's 2.1 stays on the PATH) → $CERTCTL_DATA_DIR/tools/certbot-venv/bin/certbot
 #   caddy (Debian's package; its systemd service stopped and disabled)     → /usr/bin/caddy
-# Usage: install-acme-clients.sh [pebble] [lego5] [xacme] [certbot] [caddy]   (all when none is named)
+# Usage: install-acme-clients.sh [pebble] [lego5] [lego5cmd] [xacme] [certbot] [caddy]   (all when none is named)
 # A second run finds them (by their version stamps) and builds nothing. Prints the bin folder.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -20,7 +21,7 @@ TOOLS="$CERTCTL_DATA_DIR/tools"
 BIN="$TOOLS/bin"
 CERTS="$TOOLS/pebble-certs"
 mkdir -p "$BIN"
-WANT="${*:-pebble lego5 xacme certbot caddy}"
+WANT="${*:-pebble lego5 lego5cmd xacme certbot caddy}"
 wants() { case " $WANT " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
 
 say() { printf '[conformance] %s\n' "$*" >&2; }
@@ -55,10 +56,10 @@ if wants pebble && { ! stamped pebble "$PEBBLE_VERSION" || ! stamped pebble-chal
   echo "$PEBBLE_VERSION" > "$BIN/.pebble-challtestsrv-version"
 fi
 
-# lego v5: the lego v5 command (go install github.com/go-acme/lego/v5@v5.6.0) needs the SDKs of
-# all its DNS providers and its logger, 20 of which the Go module proxy does not serve here (403),
-# so it cannot be built. tools/conformance/lego5-client is a small program on lego v5's own
-# library packages (registration, certificate, http01, tlsalpn01, dns01: what the command runs).
+# lego v5: `go install github.com/go-acme/lego/v5@v5.6.0` needs the SDKs of all its DNS providers
+# and its logger, 21 of which the Go module proxy does not serve here (403). lego5-cmd/build.sh
+# builds the command from its module source without them (lego5cmd); tools/conformance/lego5-client
+# is a small program on lego v5's library packages, for the calls the command does not make (lego5).
 # Each Go program under tools/conformance/<name> is pinned by its go.mod/go.sum and rebuilt only
 # when its sources change.
 build_program() { # <name> <label>
@@ -72,6 +73,15 @@ build_program() { # <name> <label>
   fi
 }
 if wants lego5; then build_program lego5-client "lego $LEGO_VERSION"; fi
+if wants lego5cmd; then
+  sum="$LEGO_VERSION-$(cat "$ROOT"/tools/conformance/lego5-cmd/build.sh "$ROOT"/tools/conformance/lego5-cmd/slogor/* | sha256sum | cut -c1-16)"
+  if ! stamped lego "$sum"; then
+    need_go
+    say "building the lego $LEGO_VERSION command (several minutes the first time)"
+    bash "$ROOT/tools/conformance/lego5-cmd/build.sh" "$LEGO_VERSION" "$BIN/lego" "$TOOLS/lego5-cmd-build"
+    echo "$sum" > "$BIN/.lego-version"
+  fi
+fi
 # golang.org/x/crypto/acme: the ACME client of Go's autocert and of cert-manager's ACME issuer.
 if wants xacme; then build_program xacme-client "golang.org/x/crypto $XCRYPTO_VERSION"; fi
 
