@@ -8,7 +8,16 @@ import { ROOT, type TargetServer, createTestCa, startNginx } from '@certctl/test
 import { deploymentJobs, spawnAgent } from './agent-e2e-support';
 import { E2E_DIR, gatewayUrl, readState } from './e2e-env';
 import { exitsWithin, waitFor } from './http';
-import { call, createCertificates, crlListing, issuer, ocspQuery } from './reissuance-e2e-support';
+import {
+  call,
+  campaignCompleted,
+  campaignOf,
+  createCertificates,
+  crlListing,
+  issuer,
+  ocspQuery,
+  startCampaign,
+} from './reissuance-e2e-support';
 import { restartService } from './restart';
 
 /**
@@ -178,16 +187,10 @@ describe('emergency fleet re-issuance of 1,000 certificates with real deployment
 
   it('ok/one campaign replaces all 1,000 from the new issuer through a restart of four services, and revokes the old versions', async () => {
     const t0 = Date.now();
-    const created = await call('POST', '/api/v1/reissuance-campaigns', {
-      issuer_id: mid,
-      new_issuer_id: replacement,
-      revoke_old: 'keyCompromise',
-      rate_per_minute: 60000,
-    });
-    expect(created.status).toBe(201);
-    expect(created.body.progress.total).toBe(N);
-    campaignId = created.body.id;
-    const progress = async () => (await call('GET', `/api/v1/reissuance-campaigns/${campaignId}`)).body;
+    const created = await startCampaign(mid, replacement, 60000);
+    expect(created.progress.total).toBe(N);
+    campaignId = created.id;
+    const progress = () => campaignOf(campaignId);
 
     // The restart lands in the middle: some done, most not.
     const middle = await waitFor(
@@ -209,14 +212,7 @@ describe('emergency fleet re-issuance of 1,000 certificates with real deployment
     schedulerShortened = true;
     figures.restart_seconds = seconds(Date.now() - restartStart);
 
-    const finished = await waitFor(
-      async () => {
-        const c = await progress();
-        return c.status === 'completed' ? c : undefined;
-      },
-      900000,
-      'the campaign to complete',
-    );
+    const finished = await campaignCompleted(campaignId, 900000);
     const elapsed = Date.now() - t0;
     figures.campaign_seconds = seconds(elapsed);
     figures.campaign_per_second = Math.round((N / (elapsed / 1000)) * 100) / 100;

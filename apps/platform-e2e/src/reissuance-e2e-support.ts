@@ -47,6 +47,33 @@ export function createCertificates(prefix: string, count: number, issuerId: stri
   );
 }
 
+/** Starts a campaign replacing every certificate under `issuerId` from `newIssuerId`, revoking the old versions (keyCompromise). */
+export async function startCampaign(issuerId: string, newIssuerId: string, ratePerMinute: number) {
+  const created = await call('POST', '/api/v1/reissuance-campaigns', {
+    issuer_id: issuerId,
+    new_issuer_id: newIssuerId,
+    revoke_old: 'keyCompromise',
+    rate_per_minute: ratePerMinute,
+  });
+  expect(created.status).toBe(201);
+  return created.body;
+}
+
+/** The campaign as the API shows it. */
+export const campaignOf = async (id: string) => (await call('GET', `/api/v1/reissuance-campaigns/${id}`)).body;
+
+/** Waits until the campaign is completed; answers it. */
+export function campaignCompleted(id: string, timeoutMs: number) {
+  return waitFor(
+    async () => {
+      const c = await campaignOf(id);
+      return c.status === 'completed' ? c : undefined;
+    },
+    timeoutMs,
+    'the campaign to complete',
+  );
+}
+
 /** Waits until the issuer's CRL (parsed by openssl crl) lists every one of `serials` (hex); answers its text. */
 export function crlListing(dir: string, issuerId: string, serials: string[], timeoutMs = 60000): Promise<string> {
   const expected = serials.map((s) => s.toUpperCase());

@@ -2,7 +2,16 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { auditRows, expectProblem, mapLimit, waitFor } from './http';
-import { call, createCertificates, crlListing, issuer, ocspQuery } from './reissuance-e2e-support';
+import {
+  call,
+  campaignCompleted,
+  campaignOf,
+  createCertificates,
+  crlListing,
+  issuer,
+  ocspQuery,
+  startCampaign,
+} from './reissuance-e2e-support';
 import { restartService } from './restart';
 
 const run = Date.now().toString(36);
@@ -22,7 +31,7 @@ async function fleet(prefix: string, count: number, issuerId: string): Promise<s
   return ids;
 }
 
-const campaign = async (id: string) => (await call('GET', `/api/v1/reissuance-campaigns/${id}`)).body;
+const campaign = campaignOf;
 
 describe('emergency fleet re-issuance', () => {
   const root = `iss-root-${run}`;
@@ -83,13 +92,7 @@ describe('emergency fleet re-issuance', () => {
   });
 
   it('ok/the campaign replaces all, survives pause, resume and a restart of inventory and scheduler, and revokes the old versions', async () => {
-    const created = await call('POST', '/api/v1/reissuance-campaigns', {
-      issuer_id: mid,
-      new_issuer_id: replacement,
-      revoke_old: 'keyCompromise',
-      rate_per_minute: 300,
-    });
-    expect(created.status).toBe(201);
+    const created = { body: await startCampaign(mid, replacement, 300) };
     id = created.body.id;
     expect(created.body).toMatchObject({ status: 'running', new_issuer_id: replacement, revoke_old: 'keyCompromise', force_revoke: false });
     expect(created.body.progress.total).toBe(N);
@@ -114,14 +117,7 @@ describe('emergency fleet re-issuance', () => {
     await restartService('inventory');
     await restartService('scheduler');
 
-    const finished = await waitFor(
-      async () => {
-        const c = await campaign(id);
-        return c.status === 'completed' ? c : undefined;
-      },
-      300000,
-      'the campaign to complete',
-    );
+    const finished = await campaignCompleted(id, 300000);
     expect(finished.progress).toMatchObject({ total: N, done: N, failed: 0, remaining: 0, eta_seconds: null });
     const failed = await call('GET', `/api/v1/reissuance-campaigns/${id}/items?status=failed`);
     expect(failed.body.data).toEqual([]);
