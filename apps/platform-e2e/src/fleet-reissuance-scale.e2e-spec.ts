@@ -187,7 +187,7 @@ describe('emergency fleet re-issuance of 1,000 certificates with real deployment
 
   it('ok/one campaign replaces all 1,000 from the new issuer through a restart of four services, and revokes the old versions', async () => {
     const t0 = Date.now();
-    const created = await startCampaign(mid, replacement, 60000);
+    const created = await startCampaign(mid, replacement, { rate_per_minute: 60000 });
     expect(created.progress.total).toBe(N);
     campaignId = created.id;
     const progress = () => campaignOf(campaignId);

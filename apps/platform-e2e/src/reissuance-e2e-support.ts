@@ -47,13 +47,16 @@ export function createCertificates(prefix: string, count: number, issuerId: stri
   );
 }
 
-/** Starts a campaign replacing every certificate under `issuerId` from `newIssuerId`, revoking the old versions (keyCompromise). */
-export async function startCampaign(issuerId: string, newIssuerId: string, ratePerMinute: number) {
+/**
+ * Starts a campaign replacing every certificate under `issuerId` from `newIssuerId`, revoking the
+ * old versions (keyCompromise); `options` adds `rate_per_minute` or `dry_run`. Answers the 201 body.
+ */
+export async function startCampaign(issuerId: string, newIssuerId: string, options: { rate_per_minute?: number; dry_run?: boolean }) {
   const created = await call('POST', '/api/v1/reissuance-campaigns', {
     issuer_id: issuerId,
     new_issuer_id: newIssuerId,
     revoke_old: 'keyCompromise',
-    rate_per_minute: ratePerMinute,
+    ...options,
   });
   expect(created.status).toBe(201);
   return created.body;

@@ -15,7 +15,7 @@ import {
 import { restartService } from './restart';
 
 const run = Date.now().toString(36);
-const N = 100; // the issue's 1,000 is loadtest/reissuance.mjs
+const N = 100; // the issue's 1,000 is fleet-reissuance-scale.e2e-spec.ts (and loadtest/reissuance.mjs)
 const dir = mkdtempSync(join(tmpdir(), 'certctl-e2e-reissuance-'));
 
 /** Creates certificates from `issuerId` and waits until each is active with its first version. */
@@ -71,13 +71,7 @@ describe('emergency fleet re-issuance', () => {
 
   it('ok/a dry run lists every certificate under the intermediate with its steps and writes nothing', async () => {
     const before = (await call('GET', '/api/v1/reissuance-campaigns?limit=200')).body.data.length;
-    const r = await call('POST', '/api/v1/reissuance-campaigns', {
-      issuer_id: mid,
-      new_issuer_id: replacement,
-      revoke_old: 'keyCompromise',
-      dry_run: true,
-    });
-    expect(r.status).toBe(201);
+    const r = { body: await startCampaign(mid, replacement, { dry_run: true }) };
     expect(r.body).toMatchObject({ dry_run: true, total: N });
     expect(new Set(r.body.items.map((i: { certificate_id: string }) => i.certificate_id))).toEqual(new Set([...underIssuing, ...underMid]));
     const first = r.body.items.find((i: { certificate_id: string }) => i.certificate_id === underIssuing[0]);
@@ -92,7 +86,7 @@ describe('emergency fleet re-issuance', () => {
   });
 
   it('ok/the campaign replaces all, survives pause, resume and a restart of inventory and scheduler, and revokes the old versions', async () => {
-    const created = { body: await startCampaign(mid, replacement, 300) };
+    const created = { body: await startCampaign(mid, replacement, { rate_per_minute: 300 }) };
     id = created.body.id;
     expect(created.body).toMatchObject({ status: 'running', new_issuer_id: replacement, revoke_old: 'keyCompromise', force_revoke: false });
     expect(created.body.progress.total).toBe(N);
