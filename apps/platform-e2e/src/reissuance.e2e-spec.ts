@@ -1,53 +1,26 @@
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gatewayUrl } from './e2e-env';
-import { api, auditRows, expectProblem, mapLimit, validCertificate, waitFor } from './http';
+import { auditRows, expectProblem, mapLimit, waitFor } from './http';
+import {
+  call,
+  campaignCompleted,
+  campaignOf,
+  createCertificates,
+  crlListing,
+  issuer,
+  ocspQuery,
+  startCampaign,
+} from './reissuance-e2e-support';
 import { restartService } from './restart';
 
 const run = Date.now().toString(36);
-const N = 100; // the issue's 1,000 is loadtest/reissuance.mjs
+const N = 100; // the issue's 1,000 is fleet-reissuance-scale.e2e-spec.ts (and loadtest/reissuance.mjs)
 const dir = mkdtempSync(join(tmpdir(), 'certctl-e2e-reissuance-'));
-
-/** A gateway call, retried while the gateway sheds load (429) or a busy service answers late (503, 504): this machine is shared. */
-async function call(method: string, path: string, body?: unknown) {
-  for (let attempt = 0; ; attempt++) {
-    const r = await api(method, path, body === undefined ? {} : { body });
-    if (![429, 503, 504].includes(r.status) || attempt >= 20) return r;
-    await new Promise((res) => setTimeout(res, 250 * Math.min(attempt + 1, 8)));
-  }
-}
-
-async function issuer(id: string, parent: string | undefined, pathLength: number) {
-  const r = await call('POST', '/api/v1/issuers', {
-    id,
-    name: id,
-    type: 'local',
-    path_length: pathLength,
-    ...(parent ? { parent_id: parent } : {}),
-  });
-  if (r.status !== 201) throw new Error(`issuer ${id}: ${r.status} ${r.text}`);
-  return r.body;
-}
 
 /** Creates certificates from `issuerId` and waits until each is active with its first version. */
 async function fleet(prefix: string, count: number, issuerId: string): Promise<string[]> {
-  const ids = await mapLimit(
-    Array.from({ length: count }, (_, i) => `${prefix}-${i}`),
-    4,
-    async (name) => {
-      const r = await call('POST', '/api/v1/certificates', { ...validCertificate(name), issuer_id: issuerId });
-      if (r.status === 201) return r.body.id as string;
-      // A create that answered late (503) may have happened: the retry then finds the name taken.
-      const found =
-        r.status === 409
-          ? (await call('GET', `/api/v1/certificates?q=${name}`)).body.data.find((c: { name: string }) => c.name === name)
-          : undefined;
-      if (!found) throw new Error(`create ${name}: ${r.status} ${r.text}`);
-      return found.id as string;
-    },
-  );
+  const ids = await createCertificates(prefix, count, issuerId);
   await mapLimit(ids, 8, (id) =>
     waitFor(
       async () => ((await call('GET', `/api/v1/certificates/${id}`)).body.status === 'active' ? true : undefined),
@@ -58,7 +31,7 @@ async function fleet(prefix: string, count: number, issuerId: string): Promise<s
   return ids;
 }
 
-const campaign = async (id: string) => (await call('GET', `/api/v1/reissuance-campaigns/${id}`)).body;
+const campaign = campaignOf;
 
 describe('emergency fleet re-issuance', () => {
   const root = `iss-root-${run}`;
@@ -98,13 +71,7 @@ describe('emergency fleet re-issuance', () => {
 
   it('ok/a dry run lists every certificate under the intermediate with its steps and writes nothing', async () => {
     const before = (await call('GET', '/api/v1/reissuance-campaigns?limit=200')).body.data.length;
-    const r = await call('POST', '/api/v1/reissuance-campaigns', {
-      issuer_id: mid,
-      new_issuer_id: replacement,
-      revoke_old: 'keyCompromise',
-      dry_run: true,
-    });
-    expect(r.status).toBe(201);
+    const r = { body: await startCampaign(mid, replacement, { dry_run: true }) };
     expect(r.body).toMatchObject({ dry_run: true, total: N });
     expect(new Set(r.body.items.map((i: { certificate_id: string }) => i.certificate_id))).toEqual(new Set([...underIssuing, ...underMid]));
     const first = r.body.items.find((i: { certificate_id: string }) => i.certificate_id === underIssuing[0]);
@@ -119,13 +86,7 @@ describe('emergency fleet re-issuance', () => {
   });
 
   it('ok/the campaign replaces all, survives pause, resume and a restart of inventory and scheduler, and revokes the old versions', async () => {
-    const created = await call('POST', '/api/v1/reissuance-campaigns', {
-      issuer_id: mid,
-      new_issuer_id: replacement,
-      revoke_old: 'keyCompromise',
-      rate_per_minute: 300,
-    });
-    expect(created.status).toBe(201);
+    const created = { body: await startCampaign(mid, replacement, { rate_per_minute: 300 }) };
     id = created.body.id;
     expect(created.body).toMatchObject({ status: 'running', new_issuer_id: replacement, revoke_old: 'keyCompromise', force_revoke: false });
     expect(created.body.progress.total).toBe(N);
@@ -150,14 +111,7 @@ describe('emergency fleet re-issuance', () => {
     await restartService('inventory');
     await restartService('scheduler');
 
-    const finished = await waitFor(
-      async () => {
-        const c = await campaign(id);
-        return c.status === 'completed' ? c : undefined;
-      },
-      300000,
-      'the campaign to complete',
-    );
+    const finished = await campaignCompleted(id, 300000);
     expect(finished.progress).toMatchObject({ total: N, done: N, failed: 0, remaining: 0, eta_seconds: null });
     const failed = await call('GET', `/api/v1/reissuance-campaigns/${id}/items?status=failed`);
     expect(failed.body.data).toEqual([]);
@@ -174,47 +128,14 @@ describe('emergency fleet re-issuance', () => {
 
   it('ok/every old version is on its issuer’s CRL, and openssl ocsp says revoked (keyCompromise) for them', async () => {
     for (const iss of [issuing, mid]) {
-      const expected = [...oldSerials.values()].filter((o) => o.issuer === iss).map((o) => o.serial.toUpperCase());
-      const crlFile = join(dir, `${iss}.crl`);
-      const text = await waitFor(
-        async () => {
-          const res = await fetch(`${gatewayUrl()}/.well-known/pki/crl/${iss}`);
-          writeFileSync(crlFile, Buffer.from(await res.arrayBuffer()));
-          const out = spawnSync('openssl', ['crl', '-inform', 'DER', '-in', crlFile, '-noout', '-text'], { encoding: 'utf8' }).stdout;
-          return expected.every((s) => out.includes(`Serial Number: ${s}`)) ? out : undefined;
-        },
-        60000,
-        `the CRL of ${iss} to list the replaced serials`,
-      );
-      expect(text).toContain('Key Compromise');
+      const expected = [...oldSerials.values()].filter((o) => o.issuer === iss).map((o) => o.serial);
+      expect(await crlListing(dir, iss, expected)).toContain('Key Compromise');
     }
     const caPem = (await call('GET', `/api/v1/issuers/${issuing}`)).body.ca_certificate_pem;
-    const caFile = join(dir, 'issuing.pem');
-    writeFileSync(caFile, caPem);
-    const sample = underIssuing.slice(0, 10);
-    const files = sample.map((cert, i) => {
-      const p = join(dir, `old-${i}.pem`);
-      writeFileSync(p, oldSerials.get(cert)!.pem);
-      return p;
-    });
     const chain = (await call('GET', `/api/v1/issuers/${issuing}`)).body.ca_chain_pem ?? '';
-    const trust = join(dir, 'trust.pem');
-    writeFileSync(trust, `${caPem}\n${chain}\n${(await call('GET', `/api/v1/issuers/${root}`)).body.ca_certificate_pem}`);
-    const r = spawnSync(
-      'openssl',
-      [
-        'ocsp',
-        '-issuer',
-        caFile,
-        ...files.flatMap((p) => ['-cert', p]),
-        '-url',
-        `${gatewayUrl()}/.well-known/pki/ocsp/${issuing}`,
-        '-CAfile',
-        trust,
-      ],
-      { encoding: 'utf8', timeout: 30000 },
-    );
-    const out = `${r.stdout}${r.stderr}`;
+    const rootPem = (await call('GET', `/api/v1/issuers/${root}`)).body.ca_certificate_pem;
+    const sample = underIssuing.slice(0, 10).map((cert) => oldSerials.get(cert)!.pem);
+    const { out, files } = await ocspQuery(dir, issuing, sample, `${caPem}\n${chain}\n${rootPem}`);
     expect(out).toContain('Response verify OK');
     expect(files.filter((p) => out.includes(`${p}: revoked`))).toHaveLength(files.length);
     expect(out).toContain('Reason: keyCompromise');

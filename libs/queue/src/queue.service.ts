@@ -89,6 +89,31 @@ export class QueueService implements OnApplicationShutdown {
     await (this.queue(name) as Queue).add(name, data, { ...opts, jobId });
   }
 
+  /**
+   * Makes sure a job its owner still wants runs (again): a dead-lettered entry is retried in place
+   * with a fresh attempt budget (its failure never reached the owner's record, or the owner reset
+   * it); a missing or finished one is added again; a waiting, delayed or active one runs anyway.
+   * With `onlyDead` only a dead entry is touched. Answers what it did.
+   */
+  async ensureQueued<N extends QueueName>(
+    name: N,
+    jobId: string,
+    data: QueueJobData[N],
+    options: { onlyDead?: boolean } = {},
+  ): Promise<'added' | 'revived' | 'queued'> {
+    const entry = await this.queue(name).getJob(jobId);
+    const state = entry ? await entry.getState() : 'missing';
+    if (entry && state === 'failed') {
+      await entry.retry('failed', { resetAttemptsMade: true });
+      void this.refreshDeadLetterGauge(name).catch(() => undefined);
+      return 'revived';
+    }
+    if (options.onlyDead || (state !== 'missing' && state !== 'completed')) return 'queued';
+    if (entry) await entry.remove();
+    await this.add(name, jobId, data);
+    return 'added';
+  }
+
   worker<N extends QueueName>(
     name: N,
     processor: (job: Job<QueueJobData[N]>) => Promise<unknown>,

@@ -91,4 +91,35 @@ describe('QueueService on real Redis', () => {
     await waitFor(async () => (await queues.deadLetters(QueueName.Deployment)).length === 1);
     expect(attempts).toBe(1);
   });
+
+  it('fail/ensureQueued revives a dead entry with a fresh budget, adds a missing or finished one, and leaves a waiting one; onlyDead adds nothing', async () => {
+    const [dead, missing, waiting] = [randomUUID(), randomUUID(), randomUUID()];
+    let healthy = false;
+    const runs: string[] = [];
+    queues.worker(QueueName.Deployment, async (job) => {
+      if (!healthy) throw new Error('owner unreachable');
+      runs.push(job.data.job_id);
+    });
+    await queues.add(QueueName.Deployment, dead, { job_id: dead });
+    await waitFor(async () => (await queues.deadLetters(QueueName.Deployment)).length === 1);
+    // Adding the id of a dead entry again is a no-op: that is what left owners' jobs stranded.
+    await queues.add(QueueName.Deployment, dead, { job_id: dead });
+    expect(await queues.queue(QueueName.Deployment).getJobState(dead)).toBe('failed');
+
+    expect(await queues.ensureQueued(QueueName.Deployment, missing, { job_id: missing }, { onlyDead: true })).toBe('queued');
+    expect(await queues.queue(QueueName.Deployment).getJob(missing)).toBeUndefined();
+    await queues.add(QueueName.Deployment, waiting, { job_id: waiting }, { delay: 60_000 });
+    expect(await queues.ensureQueued(QueueName.Deployment, waiting, { job_id: waiting })).toBe('queued');
+    expect(await queues.queue(QueueName.Deployment).getJobState(waiting)).toBe('delayed');
+
+    healthy = true;
+    expect(await queues.ensureQueued(QueueName.Deployment, dead, { job_id: dead }, { onlyDead: true })).toBe('revived');
+    expect(await queues.ensureQueued(QueueName.Deployment, missing, { job_id: missing })).toBe('added');
+    await waitFor(async () => runs.length === 2);
+    expect(runs.sort()).toEqual([dead, missing].sort());
+    expect(await queues.deadLetters(QueueName.Deployment)).toHaveLength(0);
+    // A finished entry whose owner wants it again (an operator's retry) runs again.
+    expect(await queues.ensureQueued(QueueName.Deployment, missing, { job_id: missing })).toBe('added');
+    await waitFor(async () => runs.length === 3);
+  });
 });

@@ -5,7 +5,6 @@ import { QueueService } from '@certctl/queue';
 import { canMoveCertificate } from '../certificates/certificate-state';
 import { toJobDto } from './job.mapper';
 import { assertTransition } from './job-state';
-import { JobService } from './job.service';
 import { JobRepository } from './job.repository';
 
 /**
@@ -19,7 +18,6 @@ import { JobRepository } from './job.repository';
 export class JobRetryService {
   constructor(
     private readonly repo: JobRepository,
-    private readonly jobs: JobService,
     private readonly queues: QueueService,
   ) {}
 
@@ -43,14 +41,6 @@ export class JobRetryService {
 
   /** A dead-lettered entry is retried in place (fresh attempts); a missing or finished one is added again. */
   private async requeue(jobId: string, certificateId: string, traceparent?: string): Promise<void> {
-    const entry = await this.queues.queue(QueueName.Issuance).getJob(jobId);
-    const state = entry ? await entry.getState() : 'missing';
-    if (entry && state === 'failed') {
-      await entry.retry('failed', { resetAttemptsMade: true });
-      return;
-    }
-    if (entry && state === 'completed') await entry.remove();
-    // waiting, delayed or active entries run anyway; adding an id still queued is a no-op.
-    if (state === 'missing' || state === 'completed') await this.jobs.enqueueIssuance(jobId, certificateId, traceparent);
+    await this.queues.ensureQueued(QueueName.Issuance, jobId, { job_id: jobId, certificate_id: certificateId, traceparent });
   }
 }

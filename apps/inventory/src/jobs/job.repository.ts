@@ -68,11 +68,23 @@ export class JobRepository {
     });
   }
 
-  /** Pending issuance/renewal jobs created before `before` (their queue entry may be lost). */
-  findPendingIssuance(before: Date, take: number): Promise<{ id: string; certificateId: string; traceparent: string | null }[]> {
+  /**
+   * Issuance/renewal jobs that may have lost their queue entry: pending ones created before
+   * `before`, and running ones no worker has updated since `before`.
+   */
+  findStaleIssuance(
+    before: Date,
+    take: number,
+  ): Promise<{ id: string; status: Db.JobStatus; certificateId: string; traceparent: string | null }[]> {
     return this.db.job.findMany({
-      where: { status: 'pending', type: { in: ['issuance', 'renewal'] }, createdAt: { lt: before } },
-      select: { id: true, certificateId: true, traceparent: true },
+      where: {
+        type: { in: ['issuance', 'renewal'] },
+        OR: [
+          { status: 'pending', createdAt: { lt: before } },
+          { status: 'running', updatedAt: { lt: before } },
+        ],
+      },
+      select: { id: true, status: true, certificateId: true, traceparent: true },
       take,
     });
   }

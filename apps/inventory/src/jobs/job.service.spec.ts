@@ -244,3 +244,31 @@ describe('JobService.awaitCa (fake repository)', () => {
     expect(repo.markAwaitingCa).not.toHaveBeenCalled();
   });
 });
+
+describe('JobService.reconcile (fake repository and queue)', () => {
+  const stale = [
+    { id: 'job-p', status: 'pending', certificateId: 'cert-p', traceparent: 'tp' },
+    { id: 'job-r', status: 'running', certificateId: 'cert-r', traceparent: null },
+  ];
+
+  it('fail/a pending job whose queue entry is lost or dead is queued again; a running one only when its entry is dead', async () => {
+    const repo = { findStaleIssuance: jest.fn(async () => stale) };
+    const queues = { ensureQueued: jest.fn(async (_q: string, id: string) => (id === 'job-p' ? 'revived' : 'queued')) };
+    const svc = new JobService(repo as unknown as JobRepository, queues as never, {} as never, {} as InventoryConfig);
+    await expect(svc.reconcile()).resolves.toBe(1);
+    const [cutoff, take] = repo.findStaleIssuance.mock.calls[0] as unknown as [Date, number];
+    expect(Date.now() - cutoff.getTime()).toBeGreaterThanOrEqual(15000);
+    expect(take).toBe(1000);
+    expect(queues.ensureQueued.mock.calls).toEqual([
+      ['certctl-issuance', 'job-p', { job_id: 'job-p', certificate_id: 'cert-p', traceparent: 'tp' }, { onlyDead: false }],
+      ['certctl-issuance', 'job-r', { job_id: 'job-r', certificate_id: 'cert-r', traceparent: undefined }, { onlyDead: true }],
+    ]);
+  });
+
+  it('fail/a queue that cannot be reached ends the round without throwing (the next round tries again)', async () => {
+    const repo = { findStaleIssuance: jest.fn(async () => stale) };
+    const queues = { ensureQueued: jest.fn(async () => Promise.reject(new Error('redis down'))) };
+    const svc = new JobService(repo as unknown as JobRepository, queues as never, {} as never, {} as InventoryConfig);
+    await expect(svc.reconcile()).resolves.toBe(0);
+  });
+});

@@ -59,13 +59,25 @@ export class JobService implements OnApplicationBootstrap, OnApplicationShutdown
     await this.queues.add(QueueName.Issuance, jobId, { job_id: jobId, certificate_id: certificateId, traceparent });
   }
 
-  /** Puts pending issuance/renewal jobs back on the queue when their entry was lost (Redis flushed, enqueue failed). */
+  /**
+   * Puts issuance/renewal jobs back on the queue when their entry was lost (Redis flushed, enqueue
+   * failed) or dead-lettered without the job row knowing: pending rows, and running rows no worker
+   * touched for a while, whose queue entry failed its attempts because this service could not be
+   * reached (a restart) to start the job or record the failure. The row is the record; its own
+   * max_attempts still bounds the attempts.
+   */
   async reconcile(): Promise<number> {
     try {
-      const stale = await this.repo.findPendingIssuance(new Date(Date.now() - 15000), 1000);
-      for (const job of stale) await this.enqueueIssuance(job.id, job.certificateId, job.traceparent ?? undefined);
-      if (stale.length) getLogger().info({ count: stale.length }, 'requeued pending issuance jobs');
-      return stale.length;
+      const stale = await this.repo.findStaleIssuance(new Date(Date.now() - 15000), 1000);
+      const outcomes = { added: 0, revived: 0, queued: 0 };
+      for (const job of stale) {
+        const data = { job_id: job.id, certificate_id: job.certificateId, traceparent: job.traceparent ?? undefined };
+        // A running job's entry may be with a worker or just finishing: only a dead one is revived.
+        const onlyDead = job.status === 'running';
+        outcomes[await this.queues.ensureQueued(QueueName.Issuance, job.id, data, { onlyDead })]++;
+      }
+      if (outcomes.added + outcomes.revived) getLogger().info(outcomes, 'requeued lost or dead-lettered issuance jobs');
+      return outcomes.added + outcomes.revived;
     } catch (err) {
       getLogger().warn({ err: (err as Error).message }, 'job reconciliation failed');
       return 0;
