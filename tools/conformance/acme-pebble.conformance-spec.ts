@@ -72,6 +72,17 @@ async function settledJob(jobId: string, status: 'completed' | 'failed', seen?: 
   );
 }
 
+/** The dns-01 hook published, then removed, the TXT record of both names of the certificate `name`. */
+function expectPresentThenCleanup(hookLog: string, name: string): void {
+  const ops = readFileSync(hookLog, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { operation: string; record_name: string });
+  for (const n of [`${name}.example.test`, `www.${name}.example.test`]) {
+    expect(ops.filter((o) => o.record_name === `_acme-challenge.${n}.`).map((o) => o.operation)).toEqual(['present', 'cleanup']);
+  }
+}
+
 /** `openssl verify` of the leaf with the chain Pebble served, against Pebble's root. */
 async function verifiedByPebbleRoot(leafPem: string, chainPem: string, ca: Pebble = pebble): Promise<string> {
   const leaf = join(dir, `leaf-${Date.now()}.pem`);
@@ -113,13 +124,7 @@ describe('the acme issuer connector against Pebble', () => {
     const shown = (await api('GET', `/api/v1/issuers/${issuer.id}`)).body;
     expect(shown.config.account_url).toMatch(new RegExp(`^https://127\\.0\\.0\\.1:\\d+/my-account/`));
     // Both names were validated over DNS: the hook published then removed each TXT record.
-    const ops = readFileSync(hookLog, 'utf8')
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l) as { operation: string; record_name: string });
-    for (const n of [`${name}.example.test`, `www.${name}.example.test`]) {
-      expect(ops.filter((o) => o.record_name === `_acme-challenge.${n}.`).map((o) => o.operation)).toEqual(['present', 'cleanup']);
-    }
+    expectPresentThenCleanup(hookLog, name);
 
     // Pebble's renewal information (RFC 9773): a window inside the certificate's validity.
     const window = first.current_version.renewal_window;
@@ -229,13 +234,7 @@ describe('the acme issuer connector against a Pebble that validates asynchronous
     const active = (await api('GET', `/api/v1/certificates/${cert.body.id}`)).body;
     expect(active.status).toBe('active');
     expect(await verifiedByPebbleRoot(active.certificate_pem, active.chain_pem, slow)).toContain(': OK');
-    const ops = readFileSync(hookLog, 'utf8')
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l) as { operation: string; record_name: string });
-    for (const n of [`${name}.example.test`, `www.${name}.example.test`]) {
-      expect(ops.filter((o) => o.record_name === `_acme-challenge.${n}.`).map((o) => o.operation)).toEqual(['present', 'cleanup']);
-    }
+    expectPresentThenCleanup(hookLog, name);
   });
 
   it("fail/http-01 nobody answers: Pebble's asynchronous refusal reaches the parked job as a terminal error with Pebble's detail", async () => {
