@@ -140,25 +140,9 @@ export async function keygenRecipient(dir: string, name: string, keyId: string) 
   const key = join(dir, `${name}.key`);
   const cert = join(dir, `${name}.pem`);
   const ski = Buffer.from(keyId).toString('hex');
-  const r = await run('openssl', [
-    'req',
-    '-x509',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-keyout',
-    key,
-    '-out',
-    cert,
-    '-subj',
-    `/CN=${name}`,
-    '-days',
-    '2',
-    '-addext',
-    'keyUsage=critical,keyEncipherment',
-    '-addext',
-    `subjectKeyIdentifier=${ski}`,
-  ]);
+  const usage = ['-addext', 'keyUsage=critical,keyEncipherment', '-addext', `subjectKeyIdentifier=${ski}`];
+  const self = ['-subj', `/CN=${name}`, '-days', '2', ...usage];
+  const r = await run('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, ...self]);
   if (r.code !== 0) throw new Error(`openssl req -x509 failed: ${r.err}`);
   return { key, cert, pem: readFileSync(cert, 'utf8'), ski };
 }
