@@ -14,6 +14,7 @@ import { installEst } from './est/est.routes';
 import { RateLimiter } from './http/rate-limiter';
 import { installScepEdge } from './scep/scep.edge';
 import { ScepService } from './scep/scep.service';
+import { ScepRaService } from './scep/scep-ra.service';
 
 const config = loadConfigOrExit('gateway', gatewayEnvSchema);
 let https: GatewayHttps | undefined;
@@ -31,7 +32,13 @@ bootstrapService({
   configure: async (app) => {
     const fastify = app.getHttpAdapter().getInstance();
     installGatewayHooks(fastify, config, app.get(AuditWriter));
-    await installEst(fastify, { rpc: app.get(RpcClient), issuer: app.get(EnrollmentIssuer), audit: app.get(AuditWriter), config });
+    await installEst(fastify, {
+      rpc: app.get(RpcClient),
+      issuer: app.get(EnrollmentIssuer),
+      audit: app.get(AuditWriter),
+      config,
+      keygenSigner: app.get(ScepRaService),
+    });
     await installPublicProxy(fastify, config);
     await installScepEdge(fastify, app.get(ScepService), app.get(RateLimiter), app.get(AuditWriter));
     installDashboard(fastify);

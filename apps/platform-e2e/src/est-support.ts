@@ -100,3 +100,62 @@ export async function clientCa(dir: string, name: string) {
   if (signed.code !== 0) throw new Error(`openssl x509 failed: ${signed.err}`);
   return { ca, client };
 }
+
+/**
+ * `openssl req` with a config whose `[ req_attributes ]` asks for the server-generated key to be
+ * encrypted (AsymmetricDecryptKeyIdentifier, RFC 7030 §4.4.1.2) for `keyId`. openssl writes the
+ * attribute as a character string, which the server reads by its bytes.
+ */
+export async function csrAskingEncryption(dir: string, name: string, commonName: string, keyId: string) {
+  const config = join(dir, `${name}.cnf`);
+  writeFileSync(
+    config,
+    [
+      'oid_section = new_oids',
+      '[ new_oids ]',
+      'asymmDecryptKeyID = 1.2.840.113549.1.9.16.2.54',
+      '[ req ]',
+      'prompt = no',
+      'distinguished_name = dn',
+      'attributes = req_attributes',
+      '[ dn ]',
+      `CN = ${commonName}`,
+      '[ req_attributes ]',
+      `asymmDecryptKeyID = ${keyId}`,
+      '',
+    ].join('\n'),
+  );
+  // The subject comes from the config too: with -subj, openssl req leaves the attributes out.
+  const der = join(dir, `${name}.csr.der`);
+  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', join(dir, `${name}.key`)];
+  const made = await run('openssl', ['req', '-new', ...ec, '-config', config, '-outform', 'DER', '-out', der]);
+  if (made.code !== 0) throw new Error(`openssl req failed: ${made.err}`);
+  const b64 = join(dir, `${name}.csr.b64`);
+  writeFileSync(b64, readFileSync(der).toString('base64'));
+  return { der, b64 };
+}
+
+/** A recipient for encrypted server-generated keys (openssl): RSA, keyEncipherment, subject key identifier = the bytes of `keyId`. */
+export async function keygenRecipient(dir: string, name: string, keyId: string) {
+  const key = join(dir, `${name}.key`);
+  const cert = join(dir, `${name}.pem`);
+  const ski = Buffer.from(keyId).toString('hex');
+  const usage = ['-addext', 'keyUsage=critical,keyEncipherment', '-addext', `subjectKeyIdentifier=${ski}`];
+  const self = ['-subj', `/CN=${name}`, '-days', '2', ...usage];
+  const r = await run('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, ...self]);
+  if (r.code !== 0) throw new Error(`openssl req -x509 failed: ${r.err}`);
+  return { key, cert, pem: readFileSync(cert, 'utf8'), ski };
+}
+
+/** The parts of a multipart/mixed answer: each content type and its base64-decoded body. */
+export function multipartParts(headers: string, body: Buffer): { type: string; der: Buffer }[] {
+  const boundary = /boundary=([^\s;]+)/.exec(headers)![1];
+  return body
+    .toString('latin1')
+    .split(`--${boundary}`)
+    .slice(1, -1)
+    .map((part) => ({
+      type: /content-type: ([^\r\n]+)/i.exec(part)![1],
+      der: Buffer.from(part.split('\r\n\r\n')[1].replace(/\s+/g, ''), 'base64'),
+    }));
+}

@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readState } from './e2e-env';
-import { clientCa, curlEst, newCsr, printCerts, run, scratch } from './est-support';
+import * as asn1js from 'asn1js';
+import { clientCa, csrAskingEncryption, curlEst, keygenRecipient, multipartParts, newCsr, printCerts, run, scratch } from './est-support';
 import { api, auditRows, expectProblem } from './http';
 
 // EST (RFC 7030) with the clients of its examples: curl for HTTP, openssl for keys, CSRs and PKCS#7.
@@ -14,6 +15,7 @@ const basicLabel = `e2e-basic-${runId}`;
 const lockLabel = `e2e-lock-${runId}`;
 const certLabel = `e2e-cert-${runId}`;
 const strictLabel = `e2e-strict-${runId}`;
+const keygenLabel = `e2e-keygen-${runId}`;
 const basicAuth = ['-u', `device:${password}`];
 const pkcs10 = ['-H', 'Content-Type: application/pkcs10'];
 let cacertsFile: string;
@@ -112,71 +114,128 @@ describe('EST over curl and openssl (RFC 7030)', () => {
     const csr = await newCsr(dir, 'keygen', '/CN=keygen.est.test');
     const r = await enroll(basicLabel, csr.b64, basicAuth, 'serverkeygen');
     expect(r.status).toBe(200);
-    const boundary = /boundary=([^\s;]+)/.exec(r.headers)![1];
-    const parts = r.body.toString('latin1').split(`--${boundary}`).slice(1, -1);
-    expect(parts.map((p) => /content-type: ([^\r\n]+)/i.exec(p)![1])).toEqual([
-      'application/pkcs8',
-      'application/pkcs7-mime; smime-type=certs-only',
-    ]);
-    const partBody = (p: string) => Buffer.from(p.split('\r\n\r\n')[1].replace(/\s+/g, ''), 'base64');
-    writeFileSync(join(dir, 'gen.key.der'), partBody(parts[0]));
-    const cert = await printCerts(dir, 'gen-cert', Buffer.from(partBody(parts[1]).toString('base64')));
+    const parts = multipartParts(r.headers, r.body);
+    expect(parts.map((p) => p.type)).toEqual(['application/pkcs8', 'application/pkcs7-mime; smime-type=certs-only']);
+    writeFileSync(join(dir, 'gen.key.der'), parts[0].der);
+    const cert = await printCerts(dir, 'gen-cert', Buffer.from(parts[1].der.toString('base64')));
     const keyPub = await run('openssl', ['pkey', '-inform', 'DER', '-in', join(dir, 'gen.key.der'), '-pubout']);
     const certPub = await run('openssl', ['x509', '-in', cert.file, '-noout', '-pubkey']);
     expect(keyPub.out).toContain('PUBLIC KEY');
     expect(keyPub.out).toBe(certPub.out);
   });
 
-  it('err/serverkeygen with a CSR asking for the key encrypted (AsymmetricDecryptKeyIdentifier, RFC 7030 §4.4.2) is a 400 problem saying only unencrypted PKCS#8 is offered', async () => {
-    const config = join(dir, 'asymm-decrypt.cnf');
-    writeFileSync(
-      config,
-      [
-        'oid_section = new_oids',
-        '[ new_oids ]',
-        'asymmDecryptKeyID = 1.2.840.113549.1.9.16.2.54',
-        '[ req ]',
-        'prompt = no',
-        'distinguished_name = dn',
-        'attributes = req_attributes',
-        '[ dn ]',
-        'CN = keygen-encrypted.est.test',
-        '[ req_attributes ]',
-        'asymmDecryptKeyID = recipient-key-1',
-        '',
-      ].join('\n'),
+  it('ok/serverkeygen with AsymmetricDecryptKeyIdentifier naming a recipient of the profile: the key signed and enveloped for it (RFC 7030 §4.4.2), opened by openssl cms', async () => {
+    const recipient = await keygenRecipient(dir, 'fleet-recipient', `fleet-key-${runId}`);
+    const keygenId = await createEst(keygenLabel, {
+      auth: 'basic',
+      password,
+      allow_server_keygen: true,
+      serverkeygen_recipients_pem: recipient.pem,
+    });
+    expect((await api('GET', `/api/v1/enrollment-profiles/${keygenId}`)).body.settings.serverkeygen_recipients_pem).toBe(recipient.pem);
+    const csr = await csrAskingEncryption(dir, 'keygen-encrypted', 'keygen-encrypted.est.test', `fleet-key-${runId}`);
+    const r = await enroll(keygenLabel, csr.b64, basicAuth, 'serverkeygen');
+    expect(r.status).toBe(200);
+    const parts = multipartParts(r.headers, r.body);
+    expect(parts.map((p) => p.type)).toEqual([
+      'application/pkcs7-mime; smime-type=server-generated-key',
+      'application/pkcs7-mime; smime-type=certs-only',
+    ]);
+    const file = (name: string) => join(dir, `enc-${name}`);
+    writeFileSync(file('key.p7m'), parts[0].der);
+    const decrypted = await run('openssl', [
+      'cms',
+      '-decrypt',
+      '-inform',
+      'DER',
+      '-in',
+      file('key.p7m'),
+      '-recip',
+      recipient.cert,
+      '-inkey',
+      recipient.key,
+      '-binary',
+      '-out',
+      file('signed.der'),
+    ]);
+    expect(decrypted.err).toBe('');
+    // The enveloped content is a SignedData (content type id-signedData); openssl cms reads it inside a ContentInfo.
+    const signed = asn1js.fromBER(new Uint8Array(readFileSync(file('signed.der')))).result;
+    const info = new asn1js.Sequence({
+      value: [
+        new asn1js.ObjectIdentifier({ value: '1.2.840.113549.1.7.2' }),
+        new asn1js.Constructed({ idBlock: { tagClass: 3, tagNumber: 0 }, value: [signed] }),
+      ],
+    });
+    writeFileSync(file('signed.p7'), Buffer.from(info.toBER()));
+    const cacerts = await printCerts(dir, 'keygen-cacerts', (await curlEst(dir, `/${keygenLabel}/cacerts`)).body);
+    const verified = await run('openssl', [
+      'cms',
+      '-verify',
+      '-inform',
+      'DER',
+      '-in',
+      file('signed.p7'),
+      '-CAfile',
+      cacerts.file,
+      '-purpose',
+      'any',
+      '-binary',
+      '-out',
+      file('akp.der'),
+    ]);
+    expect(verified.err).toContain('Verification successful');
+    // An RFC 5958 AsymmetricKeyPackage: a SEQUENCE of one OneAsymmetricKey, the PKCS#8 key.
+    const keyPackage = asn1js.fromBER(new Uint8Array(readFileSync(file('akp.der')))).result as asn1js.Sequence;
+    expect(keyPackage.valueBlock.value).toHaveLength(1);
+    writeFileSync(file('key.der'), Buffer.from(keyPackage.valueBlock.value[0].toBER()));
+    const cert = await printCerts(dir, 'enc-cert', Buffer.from(parts[1].der.toString('base64')));
+    const keyPub = await run('openssl', ['pkey', '-inform', 'DER', '-in', file('key.der'), '-pubout']);
+    const certPub = await run('openssl', ['x509', '-in', cert.file, '-noout', '-pubkey']);
+    expect(keyPub.out).toContain('PUBLIC KEY');
+    expect(keyPub.out).toBe(certPub.out);
+    const certs = await api('GET', `/api/v1/certificates?limit=500&q=keygen-encrypted.est.test`);
+    const issued = (certs.body.data as { id: string; common_name: string }[]).find((c) => c.common_name === 'keygen-encrypted.est.test');
+    const rows = await auditRows('est.serverkeygen', issued!.id);
+    expect(rows[0]).toMatchObject({ status: 200, details: { key_encrypted_for: recipient.ski } });
+  });
+
+  it('err/serverkeygen: an AsymmetricDecryptKeyIdentifier none of the profile’s recipients has is a 400 naming it; bad recipients are a 422', async () => {
+    const csr = await csrAskingEncryption(dir, 'keygen-unknown', 'keygen-unknown.est.test', 'recipient-key-1');
+    const r = await enroll(keygenLabel, csr.b64, basicAuth, 'serverkeygen');
+    expect(r.status).toBe(400);
+    expect(r.headers).toContain('content-type: application/problem+json');
+    const problem = JSON.parse(r.body.toString('utf8')) as { detail: string };
+    expect(problem.detail).toContain(
+      `AsymmetricDecryptKeyIdentifier ${Buffer.from('recipient-key-1').toString('hex')} ("recipient-key-1")`,
     );
-    // The subject comes from the config too: with -subj, openssl req leaves the attributes out.
-    const der = join(dir, 'keygen-encrypted.csr.der');
-    const made = await run('openssl', [
+    const noRecipients = await enroll(basicLabel, csr.b64, basicAuth, 'serverkeygen');
+    expect(noRecipients.status).toBe(400);
+    const profile = (await api('GET', `/api/v1/enrollment-profiles?protocol=est&limit=500`)).body.data as { id: string; label: string }[];
+    const keygenId = profile.find((p) => p.label === keygenLabel)!.id;
+    const signingOnly = await run('openssl', [
       'req',
-      '-new',
+      '-x509',
       '-newkey',
       'ec',
       '-pkeyopt',
       'ec_paramgen_curve:P-256',
       '-nodes',
       '-keyout',
-      join(dir, 'keygen-encrypted.key'),
-      '-config',
-      config,
-      '-outform',
-      'DER',
-      '-out',
-      der,
+      join(dir, 'signing-only.key'),
+      '-subj',
+      '/CN=signing only',
+      '-days',
+      '2',
+      '-addext',
+      'keyUsage=critical,digitalSignature',
     ]);
-    expect(made.code).toBe(0);
-    expect((await run('openssl', ['req', '-inform', 'DER', '-in', der, '-noout', '-text'])).out).toContain(
-      '1.2.840.113549.1.9.16.2.54:recipient-key-1',
-    );
-    const csr = { b64: join(dir, 'keygen-encrypted.csr.b64') };
-    writeFileSync(csr.b64, readFileSync(der).toString('base64'));
-    const r = await enroll(basicLabel, csr.b64, basicAuth, 'serverkeygen');
-    expect(r.status).toBe(400);
-    expect(r.headers).toContain('content-type: application/problem+json');
-    const problem = JSON.parse(r.body.toString('utf8')) as { detail: string };
-    expect(problem.detail).toContain('AsymmetricDecryptKeyIdentifier');
-    expect(problem.detail).toContain('unencrypted PKCS#8');
+    const bad = await api('PATCH', `/api/v1/enrollment-profiles/${keygenId}`, {
+      body: { settings: { password: '****', serverkeygen_recipients_pem: signingOnly.out } },
+    });
+    expectProblem(bad, 422);
+    expect(JSON.stringify(bad.body)).toContain('settings.serverkeygen_recipients_pem');
+    expect(JSON.stringify(bad.body)).toContain('without keyAgreement');
   });
 
   it('ok/csrattrs names the profile’s key (EC P-256) as DER base64', async () => {

@@ -117,3 +117,5 @@ export {
 export { parseAllowList, cidrContains, scanRangeProblems, addressesOf, MAX_SCAN_ADDRESS_BITS, type ScanRangeProblem } from './scan-range';
 export { certificateIdentity, type CertificateIdentity } from './certificate-identity';
 export * from './scep';
+export { keygenRecipients, type KeygenRecipient } from './est-keygen-recipients';
+export { sealServerGeneratedKey, ID_CT_KP_AKEY_PACKAGE, SERVER_GENERATED_KEY, type ServerKeyRequest } from './est-server-key';

@@ -7,7 +7,7 @@ import type { GatewayConfig } from '../config';
 import type { EnrollmentIssuer } from '../enrollment/enrollment-issuer';
 import { enrollmentsTotal } from '../enrollment/enrollment-metrics';
 import { EstAuthenticator, EstRefusal, peerCertificate, tlsExporter } from './est-client';
-import { type EnrollKind, type EstAnswer, EstService } from './est.service';
+import { type EnrollKind, type EstAnswer, EstService, type KeygenSigner } from './est.service';
 
 const OPERATIONS = ['cacerts', 'csrattrs', 'simpleenroll', 'simplereenroll', 'serverkeygen'] as const;
 type Operation = (typeof OPERATIONS)[number];
@@ -18,6 +18,8 @@ export interface EstDependencies {
   issuer: EnrollmentIssuer;
   audit: AuditWriter;
   config: GatewayConfig;
+  /** Signs encrypted server-generated keys (the profile's RA certificate, as SCEP uses). */
+  keygenSigner: KeygenSigner;
 }
 
 /**
@@ -27,7 +29,7 @@ export interface EstDependencies {
  * says. Bodies are taken as bytes (bounded by CERTCTL_MAX_BODY_BYTES); errors are problem+json.
  */
 export async function installEst(fastify: FastifyInstance, deps: EstDependencies): Promise<void> {
-  const service = new EstService(deps.rpc, deps.issuer, deps.config.CERTCTL_ENROLLMENT_WAIT_MS);
+  const service = new EstService(deps.rpc, deps.issuer, deps.config.CERTCTL_ENROLLMENT_WAIT_MS, deps.keygenSigner);
   const auth = new EstAuthenticator(deps.rpc, deps.config.CERTCTL_ENROLLMENT_LOCKOUT_FAILURES);
   await fastify.register(async (scope) => {
     scope.removeAllContentTypeParsers();
@@ -114,6 +116,11 @@ function record(
     latencyMs: Math.round(reply.elapsedTime),
     requestId: String(req.id),
     sourceIp: req.ip ?? null,
-    details: { protocol: 'est', enrollment_profile: e.label, outcome },
+    details: {
+      protocol: 'est',
+      enrollment_profile: e.label,
+      outcome,
+      ...(e.answer?.keyEncryptedFor ? { key_encrypted_for: e.answer.keyEncryptedFor } : {}),
+    },
   });
 }

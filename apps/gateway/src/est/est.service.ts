@@ -11,10 +11,15 @@ import {
   keyAlgorithmFor,
   parseCsr,
   pemToDer,
+  SERVER_GENERATED_KEY,
+  sealServerGeneratedKey,
   toArrayBuffer,
+  type CryptoKey,
+  type KeygenRecipient,
 } from '@certctl/pki';
 import type { EnrollmentIssuer } from '../enrollment/enrollment-issuer';
 import { type EstClient, EstRefusal, type PeerCertificate } from './est-client';
+import { requestedRecipient } from './est-keygen';
 import { CSRATTRS, PKCS7_CERTS_ONLY, PKCS8, base64Lines, certsOnly, csrAttrs, derOfBase64Body, multipartMixed } from './est-wire';
 
 export type EstProfile = Extract<EnrollmentProfileInternal, { protocol: 'est' }>;
@@ -28,6 +33,17 @@ export interface EstAnswer {
   /** For the audit row and the counter. */
   outcome?: 'issued' | 'pending';
   certificateId?: string;
+  /** serverkeygen: the subject key identifier the key was encrypted for (RFC 7030 §4.4.2). */
+  keyEncryptedFor?: string;
+}
+
+/** The key that signs encrypted server-generated keys: the profile's RA certificate (issued by its issuer) and key. */
+export interface KeygenSigner {
+  current(profile: {
+    id: string;
+    label: string;
+    issuer_id: string;
+  }): Promise<{ certDer: Buffer; chainDer: Buffer[]; signingKey: CryptoKey }>;
 }
 
 /** What the client sent to enroll. */
@@ -42,11 +58,6 @@ export interface EnrollInput {
 
 const RETRY_AFTER_SECONDS = 10;
 const CHALLENGE_PASSWORD = '1.2.840.113549.1.9.7';
-/** RFC 7030 §4.4.1.2: CSR attributes by which a client asks for its server-generated key encrypted (CMS EnvelopedData). */
-const KEY_ENCRYPTION_ATTRIBUTES: Record<string, string> = {
-  '1.2.840.113549.1.9.16.2.37': 'DecryptKeyIdentifier',
-  '1.2.840.113549.1.9.16.2.54': 'AsymmetricDecryptKeyIdentifier',
-};
 const base64Answer = (type: string, der: Uint8Array): EstAnswer => ({
   status: 200,
   headers: { 'content-type': type, 'content-transfer-encoding': 'base64' },
@@ -59,6 +70,7 @@ export class EstService {
     private readonly rpc: Pick<RpcClient, 'request'>,
     private readonly issuer: Pick<EnrollmentIssuer, 'enroll'>,
     private readonly waitMs: number,
+    private readonly signer: KeygenSigner,
   ) {}
 
   /** The enabled EST profile at `label` (none: the default one). */
@@ -95,7 +107,10 @@ export class EstService {
     const commonName = csr.commonName ?? csr.sans[0];
     if (!commonName) throw new AppError('bad_request', 'The CSR names no subject common name and no subjectAltName.');
     const sans = csr.sans.length ? csr.sans : [commonName];
-    if (kind === 'serverkeygen' && profile.settings.allow_server_keygen) refuseKeyEncryption(der);
+    const recipient =
+      kind === 'serverkeygen' && profile.settings.allow_server_keygen
+        ? requestedRecipient(der, profile.settings.serverkeygen_recipients_pem)
+        : undefined;
     const generated = kind === 'serverkeygen' ? await this.generate(profile, commonName, sans) : undefined;
     if (kind === 'serverkeygen' && !generated) throw new AppError('not_found', 'This EST profile does not offer serverkeygen.');
     const outcome = await this.issuer.enroll(
@@ -124,17 +139,28 @@ export class EstService {
     const pkcs7 = certsOnly([outcome.certificate_pem]);
     if (!generated) return { ...base64Answer(PKCS7_CERTS_ONLY, pkcs7), outcome: 'issued', certificateId: outcome.certificate_id };
     const boundary = `est-${randomBytes(12).toString('hex')}`;
-    const parts = [
-      { type: PKCS8, der: pemToDer(generated.keyPem) },
-      { type: PKCS7_CERTS_ONLY, der: pkcs7 },
-    ];
+    const parts = [await this.keyPart(profile, pemToDer(generated.keyPem), recipient), { type: PKCS7_CERTS_ONLY, der: pkcs7 }];
     return {
       status: 200,
       headers: { 'content-type': `multipart/mixed; boundary=${boundary}` },
       body: multipartMixed(parts, boundary),
       outcome: 'issued',
       certificateId: outcome.certificate_id,
+      ...(recipient ? { keyEncryptedFor: recipient.keyId } : {}),
     };
+  }
+
+  /** §4.4.2: the key as PKCS#8, or signed with the profile's RA key and enveloped for the recipient the CSR named. */
+  private async keyPart(profile: EstProfile, pkcs8Der: Buffer, recipient: KeygenRecipient | undefined) {
+    if (!recipient) return { type: PKCS8, der: pkcs8Der };
+    const ra = await this.signer.current(profile);
+    const der = await sealServerGeneratedKey({
+      pkcs8Der,
+      recipient,
+      signerCertsDer: [ra.certDer, ...ra.chainDer],
+      signerKey: ra.signingKey,
+    });
+    return { type: SERVER_GENERATED_KEY, der };
   }
 
   /** serverkeygen: a key pair of the profile's first allowed algorithm and a CSR for the client's names; undefined when not allowed. */
@@ -162,21 +188,6 @@ function checkChannelBinding(csrDer: Buffer, exporter: Buffer | undefined): void
   const expected = exporter.toString('base64');
   if (given.length !== expected.length || !timingSafeEqual(Buffer.from(given), Buffer.from(expected)))
     throw new EstRefusal(403, 'forbidden', 'the CSR’s challengePassword is not this TLS connection’s tls-exporter value (RFC 9266)');
-}
-
-/**
- * §4.4.2: a client that names a key to encrypt its server-generated key with expects CMS
- * EnvelopedData back. Only the unencrypted PKCS#8 over TLS is offered: say so (400) rather than
- * send the key in a form the client did not ask for.
- */
-function refuseKeyEncryption(csrDer: Buffer): void {
-  const csr = new x509.Pkcs10CertificateRequest(toArrayBuffer(csrDer));
-  const asked = csr.attributes.map((a) => KEY_ENCRYPTION_ATTRIBUTES[a.type]).filter((name): name is string => !!name);
-  if (asked.length)
-    throw new AppError(
-      'bad_request',
-      `The CSR asks for the server-generated key to be encrypted (${asked.join(', ')}, RFC 7030 §4.4.2); this server offers serverkeygen only as an unencrypted PKCS#8 key over the TLS connection: send the CSR without that attribute.`,
-    );
 }
 
 /** §4.2.2: a re-enrollment's CSR keeps the subject of the certificate it renews. */

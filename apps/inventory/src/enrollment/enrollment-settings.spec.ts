@@ -42,6 +42,18 @@ describe('enrollment profile settings', () => {
     expect(both.problems).toEqual([]);
   });
 
+  it('EST: serverkeygen recipients must be certificates that can receive a key; an empty bundle is no recipient', async () => {
+    const base = { auth: 'basic', password: 'a-long-enrollment-pw' };
+    const bad = await settingsToStore(box, 'e', 'est', { ...base, serverkeygen_recipients_pem: 'not a certificate' }, null);
+    expect(bad.problems).toEqual([{ field: 'settings.serverkeygen_recipients_pem', message: 'holds no PEM CERTIFICATE block' }]);
+    const unreadable = await settingsToStore(box, 'e', 'est', { ...base, serverkeygen_recipients_pem: PEM }, null);
+    expect(unreadable.problems.map((p) => [p.field, p.message.startsWith('certificate 1 cannot be read')])).toEqual([
+      ['settings.serverkeygen_recipients_pem', true],
+    ]);
+    const empty = await settingsToStore(box, 'e', 'est', { ...base, serverkeygen_recipients_pem: '' }, null);
+    expect(empty.problems).toEqual([]);
+  });
+
   it('SCEP: the challenge is sealed (bound to the profile), masked on read and opened for the protocol edge only', async () => {
     const out = await settingsToStore(box, 'enp-s', 'scep', { challenge_password: 'a-static-challenge-1' }, null);
     expect(JSON.stringify(out.settings)).not.toContain('a-static-challenge-1');

@@ -4,6 +4,7 @@ import {
   type SecretBox,
   enrollmentSettingsAad as enrollmentAad,
   hashSecret,
+  keygenRecipients,
   maskSecretFields,
   openSecretFields,
   sealSecretFields,
@@ -52,6 +53,9 @@ async function estSettingsToStore(incoming: Json, previous: Json): Promise<{ set
     if (!safeSplit(pem).length)
       problems.push({ field: 'settings.client_cert_trust_pem', message: `must hold at least one PEM CERTIFICATE with auth ${auth}` });
   }
+  const recipients = typeof settings.serverkeygen_recipients_pem === 'string' ? settings.serverkeygen_recipients_pem : '';
+  if (recipients.trim())
+    for (const message of keygenRecipients(recipients).problems) problems.push({ field: 'settings.serverkeygen_recipients_pem', message });
   return { settings, problems };
 }
 

@@ -5066,6 +5066,7 @@ export interface operations {
                                 client_cert_trust_pem?: string;
                                 allow_server_keygen: boolean;
                                 tls_exporter_binding: boolean;
+                                serverkeygen_recipients_pem?: string;
                             };
                         } | {
                             /** @constant */
@@ -5141,6 +5142,8 @@ export interface operations {
                          * @default false
                          */
                         tls_exporter_binding?: boolean;
+                        /** @description serverkeygen: PEM certificates (RSA or EC P-256/P-384/P-521) a client may name by subject key identifier in AsymmetricDecryptKeyIdentifier to get its key encrypted (RFC 7030 §4.4.2) */
+                        serverkeygen_recipients_pem?: string;
                     };
                 } | {
                     /** @constant */
@@ -5192,6 +5195,7 @@ export interface operations {
                             client_cert_trust_pem?: string;
                             allow_server_keygen: boolean;
                             tls_exporter_binding: boolean;
+                            serverkeygen_recipients_pem?: string;
                         };
                     } | {
                         /** @constant */
@@ -5265,6 +5269,7 @@ export interface operations {
                             client_cert_trust_pem?: string;
                             allow_server_keygen: boolean;
                             tls_exporter_binding: boolean;
+                            serverkeygen_recipients_pem?: string;
                         };
                     } | {
                         /** @constant */
@@ -5350,6 +5355,7 @@ export interface operations {
                         client_cert_trust_pem?: string;
                         allow_server_keygen?: boolean;
                         tls_exporter_binding?: boolean;
+                        serverkeygen_recipients_pem?: string;
                     } | {
                         challenge_password?: "****" | string;
                     };
@@ -5386,6 +5392,7 @@ export interface operations {
                             client_cert_trust_pem?: string;
                             allow_server_keygen: boolean;
                             tls_exporter_binding: boolean;
+                            serverkeygen_recipients_pem?: string;
                         };
                     } | {
                         /** @constant */

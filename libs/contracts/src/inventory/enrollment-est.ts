@@ -23,6 +23,13 @@ export const estSettingsSchema = z.strictObject({
     .describe('PEM bundle of the CA certificates a client certificate must chain to (auth client_cert or both)'),
   allow_server_keygen: z.boolean().default(false).describe('serverkeygen: the server generates the key pair and returns it (PKCS#8)'),
   tls_exporter_binding: z.boolean().default(false).describe('RFC 9266 tls-exporter channel binding required in the CSR'),
+  serverkeygen_recipients_pem: z
+    .string()
+    .max(262_144)
+    .optional()
+    .describe(
+      'serverkeygen: PEM certificates (RSA or EC P-256/P-384/P-521) a client may name by subject key identifier in AsymmetricDecryptKeyIdentifier to get its key encrypted (RFC 7030 §4.4.2)',
+    ),
 });
 export type EstSettings = z.output<typeof estSettingsSchema>;
 
@@ -33,6 +40,7 @@ export const estSettingsPatchSchema = z.strictObject({
   client_cert_trust_pem: z.string().max(262_144).optional(),
   allow_server_keygen: z.boolean().optional(),
   tls_exporter_binding: z.boolean().optional(),
+  serverkeygen_recipients_pem: z.string().max(262_144).optional(),
 });
 
 /** EST settings as answered: the password only as `****` when one is set. */
@@ -42,6 +50,7 @@ export const estSettingsViewSchema = z.object({
   client_cert_trust_pem: z.string().optional(),
   allow_server_keygen: z.boolean(),
   tls_exporter_binding: z.boolean(),
+  serverkeygen_recipients_pem: z.string().optional(),
 });
 
 /** EST settings as the gateway uses them to authenticate clients: the password's verifier, never the password. */
