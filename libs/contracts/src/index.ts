@@ -33,3 +33,5 @@ export * from './whoami';
 export * from './reissuance-schemas';
 export * from './certificate-import';
 export * from './scep-schemas';
+export * from './config-json-schema';
+export * from './target-configs';
