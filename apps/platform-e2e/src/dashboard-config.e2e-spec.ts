@@ -2,7 +2,7 @@ import type { Page } from 'playwright-core';
 import { join } from 'node:path';
 import { ROOT } from '@certctl/testing';
 import { insertCertificates } from './certificate-fixtures';
-import { baseUrl, createCertificate, createKey, screenshot, signedIn, useBrowser, waitStatus } from './browser';
+import { adminPrincipal, baseUrl, createCertificate, createKey, screenshot, signedIn, useBrowser, waitStatus } from './browser';
 import { readState } from './e2e-env';
 import { api, auditRows, expectProblem } from './http';
 
@@ -46,11 +46,6 @@ async function openNewForm(page: Page, path: string, singular: string) {
 async function settled(page: Page, pager: string) {
   await page.getByText(pager).waitFor();
   await page.locator('section[aria-busy="false"]').waitFor();
-}
-
-/** The principal of the admin key (what audit rows name as the actor). */
-async function adminPrincipal(): Promise<string> {
-  return (await api('GET', '/api/v1/auth/whoami')).body.principal;
 }
 
 describe('the API behind the configuration pages', () => {

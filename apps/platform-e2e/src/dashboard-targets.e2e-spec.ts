@@ -1,5 +1,4 @@
-import type { Page } from 'playwright-core';
-import { baseUrl, createKey, screenshot, signedIn, useBrowser } from './browser';
+import { adminPrincipal, baseUrl, createKey, rowId, screenshot, signedIn, useBrowser } from './browser';
 import { readState } from './e2e-env';
 import { api, auditRows } from './http';
 
@@ -16,15 +15,6 @@ useBrowser();
 afterAll(async () => {
   for (const id of created) await api('DELETE', `/api/v1/targets/${id}`);
 });
-
-const principal = async () => (await api('GET', '/api/v1/auth/whoami')).body.principal as string;
-
-/** The id of the row named `name` once the list shows it. */
-async function rowId(page: Page, name: string): Promise<string> {
-  const row = page.locator('tr[data-id]', { has: page.getByRole('rowheader', { name, exact: true }) });
-  await row.waitFor();
-  return (await row.getAttribute('data-id'))!;
-}
 
 describe('GET /api/v1/target-types', () => {
   it('answers every target type with its config as JSON Schema, secrets writeOnly, free-form types marked, to any reader', async () => {
@@ -86,7 +76,7 @@ describe('deployment targets in Chromium', () => {
       type: 'nginx',
       config: { cert_path: '/etc/nginx/tls/site.crt', key_path: '/etc/nginx/tls/site.key', chain_in_cert: true, verify: { port: 443 } },
     });
-    expect((await auditRows('target.create', id))[0]).toMatchObject({ actor: await principal(), status: 201 });
+    expect((await auditRows('target.create', id))[0]).toMatchObject({ actor: await adminPrincipal(), status: 201 });
 
     await page.getByRole('button', { name: `Edit ${name}` }).click();
     const edit = page.getByRole('region', { name: `Edit ${name}` });
@@ -95,7 +85,7 @@ describe('deployment targets in Chromium', () => {
     await edit.getByRole('button', { name: 'Save changes' }).click();
     await edit.waitFor({ state: 'detached' });
     expect((await api('GET', `/api/v1/targets/${id}`)).body.config.verify).toMatchObject({ port: 8443 });
-    expect((await auditRows('target.update', id))[0]).toMatchObject({ actor: await principal(), status: 200 });
+    expect((await auditRows('target.update', id))[0]).toMatchObject({ actor: await adminPrincipal(), status: 200 });
     await page.close();
   });
 });
