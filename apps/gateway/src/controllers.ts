@@ -17,6 +17,7 @@ import { AgentDiscoveryController, DiscoveredCertificatesController } from './di
 import { NetworkScanTargetsController } from './discovery/network-scan-targets.controller';
 import { IssuerImportController } from './issuers/issuer-import.controller';
 import { IssuerTypesController } from './issuers/issuer-types.controller';
+import { TargetTypesController } from './inventory/target-types.controller';
 import { IssuersController } from './issuers/issuers.controller';
 import { JobsController } from './jobs/jobs.controller';
 import {
@@ -40,6 +41,7 @@ export const GATEWAY_CONTROLLERS: Type<unknown>[] = [
   IssuersController,
   IssuerImportController,
   IssuerTypesController,
+  TargetTypesController,
   JobsController,
   ...CONFIG_CONTROLLERS,
   AgentBootstrapController,

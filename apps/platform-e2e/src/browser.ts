@@ -77,3 +77,13 @@ export async function signedIn(key: string, remember = true, width = 1280): Prom
 export async function screenshot(page: Page, name: string) {
   await page.screenshot({ path: join(IMAGES, `dashboard-${name}.png`), fullPage: true });
 }
+
+/** The principal of the admin key (what audit rows name as the actor). */
+export const adminPrincipal = async (): Promise<string> => (await api('GET', '/api/v1/auth/whoami')).body.principal as string;
+
+/** The id of the row named `name` once the list shows it. */
+export async function rowId(page: Page, name: string): Promise<string> {
+  const row = page.locator('tr[data-id]', { has: page.getByRole('rowheader', { name, exact: true }) });
+  await row.waitFor();
+  return (await row.getAttribute('data-id'))!;
+}

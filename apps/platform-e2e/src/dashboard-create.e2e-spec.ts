@@ -1,7 +1,6 @@
-import type { Page } from 'playwright-core';
 import { join } from 'node:path';
 import { ROOT } from '@certctl/testing';
-import { baseUrl, createKey, screenshot, signedIn, useBrowser } from './browser';
+import { adminPrincipal, baseUrl, createKey, rowId, screenshot, signedIn, useBrowser } from './browser';
 import { readState } from './e2e-env';
 import { api, auditRows, waitFor } from './http';
 
@@ -25,15 +24,6 @@ afterAll(async () => {
   if (created.channel) await api('DELETE', `/api/v1/notification-channels/${created.channel}`);
   await api('DELETE', `/api/v1/teams/${TEAM}`);
 });
-
-const principal = async () => (await api('GET', '/api/v1/auth/whoami')).body.principal as string;
-
-/** The id of the row named `name` once the list shows it. */
-async function rowId(page: Page, name: string): Promise<string> {
-  const row = page.locator('tr[data-id]', { has: page.getByRole('rowheader', { name, exact: true }) });
-  await row.waitFor();
-  return (await row.getAttribute('data-id'))!;
-}
 
 describe('GET /api/v1/issuer-types', () => {
   it('answers each connector type with its config as JSON Schema, secrets writeOnly, to any reader', async () => {
@@ -80,7 +70,7 @@ describe('creating configuration from the dashboard in Chromium', () => {
     expect(await page.getByRole('region', { name: 'New issuer' }).count()).toBe(0);
     const stored = await api('GET', `/api/v1/issuers/${id}`);
     expect(stored.body).toMatchObject({ id, name, type: 'script', config: { args: ['fail'], timeout_ms: 30000 } });
-    expect((await auditRows('issuer.create', id))[0]).toMatchObject({ actor: await principal(), status: 201 });
+    expect((await auditRows('issuer.create', id))[0]).toMatchObject({ actor: await adminPrincipal(), status: 201 });
     await page.close();
   });
 
@@ -120,7 +110,10 @@ describe('creating configuration from the dashboard in Chromium', () => {
     const stored = await api('GET', `/api/v1/notification-channels/${created.channel}`);
     expect(stored.body).toMatchObject({ name, type: 'webhook', config: { url: expect.any(String) } });
     expect(JSON.stringify(stored.body)).not.toContain(`hook-secret-${run}`);
-    expect((await auditRows('notification_channel.create', created.channel))[0]).toMatchObject({ actor: await principal(), status: 201 });
+    expect((await auditRows('notification_channel.create', created.channel))[0]).toMatchObject({
+      actor: await adminPrincipal(),
+      status: 201,
+    });
 
     await page.getByRole('tab', { name: 'Rules' }).click();
     await page.getByRole('button', { name: 'New rule' }).click();

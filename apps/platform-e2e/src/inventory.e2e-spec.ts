@@ -9,6 +9,14 @@ import { readState } from './e2e-env';
 import { api, validCertificate, waitFor, expectProblem } from './http';
 
 const run = Date.now().toString(36);
+/** A complete NGINX target config (the API checks it against the nginx schema the agent deploys with). */
+const NGINX_CONFIG = { cert_path: '/etc/nginx/tls/site.pem', key_path: '/etc/nginx/tls/site.key', verify: { port: 443 } };
+const HAPROXY_CONFIG = {
+  pem_path: '/etc/haproxy/site.pem',
+  config_file: '/etc/haproxy/haproxy.cfg',
+  reload: { mode: 'signal', pid_file: '/run/haproxy.pid' },
+  verify: { port: 443 },
+};
 
 describe('configuration resources: create, read, update, delete', () => {
   it('teams, owners, renewal policies and profiles round-trip, and a referenced one cannot be deleted', async () => {
@@ -405,19 +413,52 @@ describe('targets and archiving', () => {
         name: 'edge-nginx',
         type: 'nginx',
         agent_id: agentId,
-        config: { cert_path: '/etc/nginx/tls/site.pem', reload: 'nginx -s reload' },
+        config: NGINX_CONFIG,
       },
     });
     expect(t.status).toBe(201);
     expect(t.body).toMatchObject({ type: 'nginx', agent_id: agentId, enabled: true, config: { cert_path: '/etc/nginx/tls/site.pem' } });
-    expectProblem(await api('POST', '/api/v1/targets', { body: { name: 'edge-nginx', type: 'nginx', agent_id: agentId } }), 409);
-    const bad = await api('POST', '/api/v1/targets', { body: { name: 'x', type: 'nginx', agent_id: 'no-such-agent' } });
+    expectProblem(
+      await api('POST', '/api/v1/targets', { body: { name: 'edge-nginx', type: 'nginx', agent_id: agentId, config: NGINX_CONFIG } }),
+      409,
+    );
+    const bad = await api('POST', '/api/v1/targets', {
+      body: { name: 'x', type: 'nginx', agent_id: 'no-such-agent', config: NGINX_CONFIG },
+    });
     expectProblem(bad, 422);
     expect(bad.body.errors[0].field).toBe('agent_id');
     expectProblem(await api('POST', '/api/v1/targets', { body: { name: 'x', type: 'telnet' } }), 422);
     expect((await api('PATCH', `/api/v1/targets/${t.body.id}`, { body: { enabled: false } })).body.enabled).toBe(false);
     expectProblem(await api('POST', '/api/v1/targets', { key: null, body: { name: 'y', type: 'file' } }), 401);
     expect((await api('DELETE', `/api/v1/targets/${t.body.id}`)).status).toBe(204);
+  });
+
+  it("a target's config is checked against its type's schema on create and update: a 422 naming config.<field>", async () => {
+    const refused = await api('POST', '/api/v1/targets', {
+      body: { name: `bad-nginx-${run}`, type: 'nginx', config: { ...NGINX_CONFIG, cert_path: 'site.pem', verify: { port: 70000 } } },
+    });
+    expectProblem(refused, 422);
+    expect(refused.body.errors).toEqual([
+      { field: 'config.cert_path', message: 'must be an absolute path' },
+      { field: 'config.verify.port', message: expect.any(String) },
+    ]);
+    const created = await api('POST', '/api/v1/targets', {
+      body: { name: `good-haproxy-${run}`, type: 'haproxy', config: HAPROXY_CONFIG },
+    });
+    expect(created.status).toBe(201);
+    const patched = await api('PATCH', `/api/v1/targets/${created.body.id}`, {
+      body: { config: { ...HAPROXY_CONFIG, reload: { mode: 'signal' } } },
+    });
+    expectProblem(patched, 422);
+    expect(patched.body.errors).toEqual([{ field: 'config.reload.pid_file', message: expect.any(String) }]);
+    expect((await api('GET', `/api/v1/targets/${created.body.id}`)).body.config).toEqual(HAPROXY_CONFIG);
+    const types = await api('GET', '/api/v1/target-types');
+    expect(types.status).toBe(200);
+    expect(types.body.data.find((entry: { type: string }) => entry.type === 'nginx')).toMatchObject({
+      free_form: false,
+      config_schema: { type: 'object', required: ['cert_path', 'key_path', 'verify'] },
+    });
+    expect((await api('DELETE', `/api/v1/targets/${created.body.id}`)).status).toBe(204);
   });
 
   it('mail, keystore, SSH and AWS ACM targets are created with the configurations docs/agent.md shows', async () => {
@@ -519,7 +560,7 @@ describe('targets and archiving', () => {
   it('a certificate bound to a target is deployed: each new version becomes a deployment job its agent claims, with the PEM', async () => {
     const reg = await api('POST', '/api/v1/agents', { body: { name: `deploy-agent-${run}` } });
     const { agent, api_key: key } = reg.body;
-    const target = await api('POST', '/api/v1/targets', { body: { name: 'web', type: 'nginx', agent_id: agent.id } });
+    const target = await api('POST', '/api/v1/targets', { body: { name: 'web', type: 'nginx', agent_id: agent.id, config: NGINX_CONFIG } });
     expectProblem(
       await api('POST', '/api/v1/certificates', { body: { ...validCertificate(`bad-target-${run}`), target_ids: ['no-such-target'] } }),
       422,

@@ -34,3 +34,5 @@ export * from './reissuance-schemas';
 export * from './certificate-import';
 export * from './scep-schemas';
 export * from './service-readiness';
+export * from './config-json-schema';
+export * from './target-configs';

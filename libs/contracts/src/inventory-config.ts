@@ -180,6 +180,7 @@ export const targetTypeSchema = z.enum([
   'ssh',
   'aws-acm',
 ]);
+export type TargetType = z.infer<typeof targetTypeSchema>;
 export const targetSchema = z.object({
   id: z.string(),
   name: z.string(),

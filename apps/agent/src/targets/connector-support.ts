@@ -1,24 +1,14 @@
 import { mkdir, mkdtemp } from 'node:fs/promises';
-import { isAbsolute, join } from 'node:path';
-import { z } from 'zod';
+import { join } from 'node:path';
 import { outputOf, runCommand } from './command';
 import { type FileSpec, writeFileSet } from './file-set';
 import { type DeployMaterial, type Deployment, type TargetContext, TargetError } from './target';
 
 /**
- * What the Postfix, Dovecot, keystore and SSH connectors share: config fields, the certificate
- * and key files of one deployment, and running a server's own tool as a step of the flow.
+ * What the Postfix, Dovecot, keystore and SSH connectors share (their config fields are in
+ * @certctl/contracts): the certificate and key files of one deployment, and running a server's
+ * own tool as a step of the flow.
  */
-
-export const absolutePath = z.string().refine((value) => isAbsolute(value), 'must be an absolute path');
-export const tcpPort = z.number().int().min(1).max(65535);
-
-/** Where the agent checks the served certificate after the reload. */
-export const endpointSchema = z.object({
-  host: z.string().min(1),
-  port: tcpPort,
-  servername: z.string().min(1).optional(),
-});
 
 /** The leaf (followed by its chain when `withChain`), PEM, each block ending with a newline. */
 export function certificateFileContent(material: DeployMaterial, withChain: boolean): string {

@@ -1,33 +1,14 @@
-import { z } from 'zod';
+import type { VerifyConfig } from '@certctl/contracts';
 import { outputOf, runCommand } from './command';
 import { type FileSpec, writeFileSet } from './file-set';
 import { type DeployMaterial, type Deployment, type TargetContext, TargetError, type VerifyResult } from './target';
 import { verifyServed } from './tls-probe';
 
 /**
- * What the web server connectors (NGINX, Apache httpd, HAProxy, Caddy) share: the config
- * fields they all have, running the server's own test/reload commands, the verification
- * handshake with a grace period for workers that are still starting, and the file set.
+ * What the web server connectors (NGINX, Apache httpd, HAProxy, Caddy) share (their config
+ * fields are in @certctl/contracts): running the server's own test/reload commands, the
+ * verification handshake with a grace period for workers that are still starting, the file set.
  */
-
-export const absolutePath = z
-  .string()
-  .min(1)
-  .refine((value) => value.startsWith('/'), 'must be an absolute path');
-
-/** A program and its arguments, run without a shell. */
-export const argvSchema = z.array(z.string().min(1)).min(1, 'must name the program to run');
-
-export const verifySchema = z.object({
-  host: z.string().min(1).default('127.0.0.1'),
-  port: z.number().int().min(1).max(65535),
-  servername: z.string().min(1).optional(),
-  /** How long the handshake may keep seeing the previous certificate while workers restart. */
-  timeout_ms: z.number().int().min(0).max(120000).default(10000),
-});
-export type VerifyConfig = z.infer<typeof verifySchema>;
-
-export const envSchema = z.record(z.string(), z.string()).optional();
 
 /** Runs one server command; a non-zero exit throws TargetError(step) carrying the server's own output. */
 export async function runStep(step: 'validate' | 'reload', argv: string[], env?: Record<string, string>): Promise<string> {

@@ -1,6 +1,7 @@
 import type { ConfigEntity, FieldError } from '@certctl/contracts';
 import type { CertificateReference, ReferenceLookups } from './config-resource.repository';
-import { type SecretBox, maskSecretFields, sealSecretFields } from '@certctl/pki';
+import { type SecretBox, maskSecretFields, openSecretFields, sealSecretFields } from '@certctl/pki';
+import { targetConfigProblems } from './target-config-check';
 
 /** A row of a configuration resource, as Prisma returns it. */
 export type ConfigRow = Record<string, unknown> & { id: string; createdAt: Date; updatedAt: Date };
@@ -21,6 +22,8 @@ export interface ConfigAdapter {
    * secrets a masked value sent back keeps); problems become a 422.
    */
   seal?(box: SecretBox, id: string, body: Body, previous: Row | null): { body: Body; problems: FieldError[] };
+  /** The sealed body's settings checked against their schema (422 naming each field). */
+  checkSettings?(box: SecretBox, id: string, body: Body, previous: Row | null): FieldError[];
   /** Referenced ids that must exist (422 naming the field). */
   checkReferences?(lookups: ReferenceLookups, body: Body): Promise<FieldError[]>;
   /** What still points at this row; non-empty → 409 on delete. */
@@ -158,6 +161,14 @@ export const ADAPTERS: Record<ConfigEntity, ConfigAdapter> = {
         body: { ...body, config: sealed.config },
         problems: sealed.problems.map((p) => ({ field: `config.${p.path}`, message: p.message })),
       };
+    },
+    checkSettings(box, id, body, previous) {
+      if (body.config === undefined) return [];
+      const type = String(body.type ?? previous?.type);
+      return targetConfigProblems(
+        type,
+        openSecretFields(box, body.config, (path) => targetAad(id, path)),
+      );
     },
     async checkReferences(lookups, b) {
       if (typeof b.agent_id !== 'string') return [];

@@ -71,6 +71,53 @@ describe('ConfigResourceService (fake repository)', () => {
     expect(repo.insert).toHaveBeenCalledWith('owner', 'o1', { name: 'bob', email: 'b@example.com', teamId: 't1' });
     expect(out).toMatchObject({ id: 'o1', name: 'bob', team_id: 't1' });
   });
+
+  const nginxConfig = { cert_path: '/etc/nginx/tls/site.pem', key_path: '/etc/nginx/tls/site.key', verify: { port: 443 } };
+
+  it("a target's config is checked against its type's schema: each bad field named config.<field>, nothing written", async () => {
+    const repo = fakeRepo();
+    const created = service(repo).create('target', actor, { name: 'web', type: 'nginx', config: { cert_path: 'site.pem', verify: {} } });
+    await expect(created).rejects.toMatchObject({
+      code: 'validation_failed',
+      fields: [
+        { field: 'config.cert_path', message: 'must be an absolute path' },
+        { field: 'config.key_path', message: expect.any(String) },
+        { field: 'config.verify.port', message: expect.any(String) },
+      ],
+    });
+    expect(repo.insert).not.toHaveBeenCalled();
+    await service(repo).create('target', actor, { id: 'tgt1', name: 'web', type: 'nginx', config: nginxConfig });
+    expect(repo.insert).toHaveBeenCalledWith('target', 'tgt1', { name: 'web', type: 'nginx', config: nginxConfig });
+  });
+
+  it("an update's config is checked against the stored target's type; a type no agent deploys to keeps a free-form config", async () => {
+    const stored = { id: 'tgt1', name: 'web', type: 'haproxy', config: {}, createdAt: now, updatedAt: now };
+    const repo = fakeRepo({ findById: jest.fn(async () => stored) });
+    await expect(service(repo).update('target', actor, 'tgt1', { config: nginxConfig })).rejects.toMatchObject({
+      fields: expect.arrayContaining([{ field: 'config.pem_path', message: expect.any(String) }]),
+    });
+    expect(repo.update).not.toHaveBeenCalled();
+    const free = fakeRepo();
+    await service(free).create('target', actor, { id: 'tgt2', name: 'lb', type: 'f5', config: { anything: ['goes'] } });
+    expect(free.insert).toHaveBeenCalledWith('target', 'tgt2', { name: 'lb', type: 'f5', config: { anything: ['goes'] } });
+  });
+
+  it('a masked secret sent back is checked as the stored secret it stands for', async () => {
+    const keystore = { path: '/srv/app/keystore.p12', format: 'pkcs12', password_env: 'APP_STORE_PASSWORD' };
+    const repo = fakeRepo();
+    await service(repo).create('target', actor, { id: 'tgt3', name: 'app', type: 'keystore', config: keystore });
+    const stored = { id: 'tgt3', name: 'app', type: 'keystore', createdAt: now, updatedAt: now, ...repo.insert.mock.calls[0][2] };
+    const shown = (await service(fakeRepo({ findById: jest.fn(async () => stored) })).get('target', 'tgt3')).config as Record<
+      string,
+      unknown
+    >;
+    expect(shown.password_env).not.toBe('APP_STORE_PASSWORD');
+    const updating = fakeRepo({ findById: jest.fn(async () => stored), update: jest.fn(async () => stored) });
+    await expect(
+      service(updating).update('target', actor, 'tgt3', { config: { ...keystore, password_env: shown.password_env } }),
+    ).resolves.toBeDefined();
+    expect(updating.update).toHaveBeenCalled();
+  });
 });
 
 describe('ConfigResourceRepository error translation', () => {

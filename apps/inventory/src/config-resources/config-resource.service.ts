@@ -83,6 +83,8 @@ export class ConfigResourceService {
     if (!seal) return body;
     const out = seal(this.box, id, body, previous);
     if (out.problems.length) throw AppError.validation(out.problems, 'Send secrets themselves, not their masked form.');
+    const problems = ADAPTERS[entity].checkSettings?.(this.box, id, out.body, previous) ?? [];
+    if (problems.length) throw AppError.validation(problems, `The ${ADAPTERS[entity].what} config is invalid.`);
     return out.body;
   }
 

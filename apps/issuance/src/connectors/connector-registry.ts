@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { AppError, fieldErrorsFromZod } from '@certctl/contracts';
+import { AppError, configFieldErrors, fieldErrorsFromZod } from '@certctl/contracts';
 import type { SecretBox } from '@certctl/pki';
 import { IssuerRepository } from '../issuers/issuer.repository';
 import { IssuerService } from '../issuers/issuer.service';
@@ -63,10 +63,7 @@ export class ConnectorRegistry {
     }
     const parsed = connector.configSchema.safeParse(raw ?? {});
     if (!parsed.success) {
-      throw AppError.validation(
-        fieldErrorsFromZod(parsed.error).map((f) => ({ ...f, field: f.field === '(body)' ? 'config' : `config.${f.field}` })),
-        'The issuer config is invalid.',
-      );
+      throw AppError.validation(configFieldErrors(parsed.error), 'The issuer config is invalid.');
     }
     return { connector, config: parsed.data };
   }

@@ -1655,6 +1655,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/target-types": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The deployment target types and the JSON Schema of each one's `config` (POST /api/v1/targets), as the API and the agent validate it; secret fields are writeOnly, free_form types take any JSON object */
+        get: operations["TargetTypes_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/targets": {
         parameters: {
             query?: never;
@@ -8951,6 +8968,44 @@ export interface operations {
                             };
                             latency_ms: number;
                             detail: string | null;
+                        }[];
+                    };
+                };
+            };
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            429: components["responses"]["Problem429"];
+            503: components["responses"]["Problem503"];
+            504: components["responses"]["Problem504"];
+        };
+    };
+    TargetTypes_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** @enum {string} */
+                            type: "nginx" | "apache" | "haproxy" | "envoy" | "traefik" | "caddy" | "iis" | "f5" | "kubernetes-secret" | "file" | "script" | "directory" | "postfix" | "dovecot" | "keystore" | "ssh" | "aws-acm";
+                            /** @description JSON Schema (draft 2020-12) of the type's `config` as the API and the agent validate it; secret fields carry writeOnly */
+                            config_schema: {
+                                [key: string]: unknown;
+                            };
+                            /** @description Top-level config fields masked in every answer */
+                            secret_fields: string[];
+                            /** @description True when no agent deploys to this type yet: its `config` is any JSON object */
+                            free_form: boolean;
                         }[];
                     };
                 };

@@ -145,7 +145,7 @@ export function TypedSchemaForm({ id, schema, configSchemas, submitLabel, pendin
 }
 
 /** The branch with its `config` property replaced by the type's own config schema (kept when there is none). */
-function withConfig(branch: JsonSchema, config: JsonSchema | undefined): JsonSchema {
+export function withConfig(branch: JsonSchema, config: JsonSchema | undefined): JsonSchema {
   if (!config || !branch.properties?.config) return branch;
   const described = { ...config, description: config.description ?? branch.properties.config.description };
   return { ...branch, properties: { ...branch.properties, config: described } };

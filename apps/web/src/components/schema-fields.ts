@@ -118,6 +118,14 @@ function valueAt(source: unknown, path: string): unknown {
     .reduce<unknown>((node, key) => (node && typeof node === 'object' ? (node as Record<string, unknown>)[key] : undefined), source);
 }
 
+/** Sets `path` (dotted) inside `target`, creating the objects on the way. */
+function setAt(target: Record<string, unknown>, path: string, value: unknown): void {
+  const keys = path.split('.');
+  let node = target;
+  for (const key of keys.slice(0, -1)) node = (node[key] ??= {}) as Record<string, unknown>;
+  node[keys[keys.length - 1]] = value;
+}
+
 function toInput(field: FormField, value: unknown): string | boolean | string[] {
   if (field.kind === 'boolean') return value === true;
   if (field.kind === 'choices') return Array.isArray(value) ? value.map(String) : [];
@@ -188,14 +196,24 @@ export function toBody(fields: FormField[], values: FormValues): Record<string, 
   for (const field of leaves(fields)) {
     const { value, error } = fromInput(field, values[field.path] ?? '');
     if (error) errors.push({ field: field.path, message: error });
-    if (value === undefined) continue;
-    const keys = field.path.split('.');
-    let node = body;
-    for (const key of keys.slice(0, -1)) node = (node[key] ??= {}) as Record<string, unknown>;
-    node[keys[keys.length - 1]] = value;
+    if (value !== undefined) setAt(body, field.path, value);
   }
   if (errors.length) throw new FormInputError(errors);
   return body;
+}
+
+/**
+ * An edited body whose secret inputs were left empty, given back the masked values the record was
+ * answered with: where the API replaces a whole object (a target's `config`), the mask sent back
+ * keeps the stored secret, while leaving the key out would drop it.
+ */
+export function withMaskedSecrets(fields: FormField[], body: Record<string, unknown>, existing: Record<string, unknown>) {
+  const out = structuredClone(body);
+  for (const field of leaves(fields)) {
+    const masked = valueAt(existing, field.path);
+    if (field.kind === 'secret' && typeof masked === 'string' && valueAt(out, field.path) === undefined) setAt(out, field.path, masked);
+  }
+  return out;
 }
 
 /** The errors that belong to a field: its own path, or below it (`allowed_key_algorithms.0.min_size`). */

@@ -5,7 +5,8 @@ import { bodySchema, permissionOf, useOpenApi } from '../api/openapi';
 import { useApi } from '../api/use-api';
 import { type Permission, useSession } from '../auth/session';
 import { Problem } from '../components/problem';
-import { fieldsOf } from '../components/schema-fields';
+import { TypedSchemaForm, withConfig } from '../components/create-panel';
+import { type JsonSchema, fieldsOf, withMaskedSecrets } from '../components/schema-fields';
 import { SchemaForm } from '../components/schema-form';
 import { formatDate } from '../components/status';
 
@@ -19,6 +20,8 @@ export interface ConfigResource {
   singular: string;
   intro: string;
   columns: { label: string; render: (row: ConfigRow) => ReactNode }[];
+  /** The route answering each `type`'s config JSON Schema: the forms show that type's fields instead of one JSON box. */
+  typeSchemas?: '/api/v1/target-types';
 }
 
 const PAGE_SIZE = 50;
@@ -65,9 +68,11 @@ export function ConfigResourcePage({ resource }: { resource: ConfigResource }) {
     save.reset();
     setEditing(next);
   };
+  const configSchemas = useConfigSchemas(resource);
   const schema =
     openapi.data && editing && bodySchema(openapi.data, editing === 'new' ? resource.path : itemPath, editing === 'new' ? 'post' : 'patch');
   const rows = list.data?.data ?? [];
+  const formId = `${resource.singular.replace(/\s+/g, '-')}-form`;
   return (
     <section aria-labelledby="config-title" data-ready={openapi.data && list.data ? 'true' : undefined}>
       <div className="page-head">
@@ -83,17 +88,30 @@ export function ConfigResourcePage({ resource }: { resource: ConfigResource }) {
       {writable && editing !== null && schema && (
         <section className="card" aria-label={editing === 'new' ? `New ${resource.singular}` : `Edit ${editing.name}`}>
           <h2>{editing === 'new' ? `New ${resource.singular}` : `Edit ${editing.name}`}</h2>
-          <SchemaForm
-            key={editing === 'new' ? 'new' : editing.id}
-            id={`${resource.singular.replace(/\s+/g, '-')}-form`}
-            fields={fieldsOf(schema, editing === 'new' ? [] : ['id'])}
-            existing={editing === 'new' ? undefined : editing}
-            submitLabel={editing === 'new' ? `Create ${resource.singular}` : 'Save changes'}
-            pending={save.isPending}
-            error={save.error ?? undefined}
-            onSubmit={(body) => save.mutate({ id: editing === 'new' ? undefined : editing.id, body })}
-            onCancel={() => startEditing(null)}
-          />
+          {editing === 'new' ? (
+            <TypedSchemaForm
+              id={formId}
+              schema={schema}
+              configSchemas={configSchemas}
+              submitLabel={`Create ${resource.singular}`}
+              pending={save.isPending}
+              error={save.error ?? undefined}
+              onSubmit={(body) => save.mutate({ body })}
+              onCancel={() => startEditing(null)}
+            />
+          ) : (
+            <EditForm
+              // The type's config schema arriving later gives the form its fields: it starts again from the row.
+              key={`${editing.id}:${configSchemas ? 'typed' : 'json'}`}
+              id={formId}
+              schema={withConfig(schema, configSchemas?.[String(editing.type)])}
+              row={editing}
+              pending={save.isPending}
+              error={save.error ?? undefined}
+              onSubmit={(body) => save.mutate({ id: editing.id, body })}
+              onCancel={() => startEditing(null)}
+            />
+          )}
         </section>
       )}
       {remove.error && <Problem error={remove.error} />}
@@ -170,5 +188,47 @@ export function ConfigResourcePage({ resource }: { resource: ConfigResource }) {
         </>
       )}
     </section>
+  );
+}
+
+/** Per type, the JSON Schema of its `config` when the resource publishes them (GET /api/v1/target-types). */
+function useConfigSchemas(resource: ConfigResource): Record<string, JsonSchema> | undefined {
+  const api = useApi();
+  const types = useQuery({
+    queryKey: ['type-schemas', resource.typeSchemas],
+    queryFn: () => api.call('get', resource.typeSchemas!),
+    enabled: !!resource.typeSchemas,
+    staleTime: Infinity,
+    refetchInterval: false,
+  });
+  // Free-form types keep the JSON box: there are no fields to show.
+  const typed = types.data?.data.filter((entry) => !entry.free_form) ?? [];
+  return types.data && Object.fromEntries(typed.map((entry) => [entry.type, entry.config_schema as JsonSchema]));
+}
+
+interface EditFormProps {
+  id: string;
+  schema: JsonSchema;
+  row: ConfigRow;
+  pending: boolean;
+  error: unknown;
+  onSubmit: (body: Record<string, unknown>) => void;
+  onCancel: () => void;
+}
+
+/** The edit form of one row: its values filled in; secrets left empty are sent back masked (the API keeps them). */
+function EditForm({ id, schema, row, pending, error, onSubmit, onCancel }: EditFormProps) {
+  const fields = fieldsOf(schema, ['id']);
+  return (
+    <SchemaForm
+      id={id}
+      fields={fields}
+      existing={row}
+      submitLabel="Save changes"
+      pending={pending}
+      error={error}
+      onSubmit={(body) => onSubmit(withMaskedSecrets(fields, body, row))}
+      onCancel={onCancel}
+    />
   );
 }

@@ -54,7 +54,8 @@ export const CONFIG_RESOURCES: Record<string, ConfigResource> = {
     title: 'Deployment targets',
     singular: 'target',
     intro:
-      'Where agents deploy certificates. The configuration of each type is described in docs/inventory.md and docs/agent.md; secret values are answered masked.',
+      'Where agents deploy certificates. The form shows the config fields of the chosen type (docs/inventory.md, docs/agent.md); secret values are answered masked.',
+    typeSchemas: '/api/v1/target-types',
     columns: [
       { label: 'Type', render: text('type') },
       { label: 'Agent', render: text('agent_id') },

@@ -18,8 +18,10 @@ const PERMISSIONS: Record<string, Whoami['permissions']> = {
   viewer: VIEWER,
   operator: [...VIEWER, 'certificates:write', 'certificates:revoke', 'jobs:approve', 'jobs:retry', 'notifications:manage'],
 };
+// An admin also writes the configuration resources (profiles, targets, …).
+PERMISSIONS.admin = [...PERMISSIONS.operator, 'inventory:write'];
 
-export function whoamiOf(role: 'viewer' | 'operator'): Whoami {
+export function whoamiOf(role: 'viewer' | 'operator' | 'admin'): Whoami {
   return {
     key_id: `key-${role}`,
     key_name: `${role}-key`,
@@ -31,7 +33,7 @@ export function whoamiOf(role: 'viewer' | 'operator'): Whoami {
 }
 
 /** Renders a page signed in with the given role, with a fresh query client (no retries). */
-export function renderSignedIn(ui: ReactNode, role: 'viewer' | 'operator') {
+export function renderSignedIn(ui: ReactNode, role: 'viewer' | 'operator' | 'admin') {
   const client = new QueryClient({ defaultOptions: { queries: { retry: false, refetchInterval: false }, mutations: { retry: false } } });
   return render(
     <QueryClientProvider client={client}>

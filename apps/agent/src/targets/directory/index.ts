@@ -1,41 +1,13 @@
 import { chown } from 'node:fs/promises';
-import { isAbsolute, join } from 'node:path';
-import { z } from 'zod';
+import { join } from 'node:path';
+import { type DirectoryConfig, directoryConfigSchema } from '@certctl/contracts';
+import type { z } from 'zod';
 import { outputOf, runCommand } from '../command';
 import { type FileSpec, writeFileSet } from '../file-set';
 import { type DeployMaterial, type TargetConnector, TargetError, type VerifyResult } from '../target';
 import { verifyServed } from '../tls-probe';
 
-const fileName = z
-  .string()
-  .min(1)
-  .refine((name) => !isAbsolute(name) && !name.split('/').includes('..'), 'must be a file name inside the directory');
-const mode = z.preprocess(
-  (value) => (typeof value === 'string' && /^0?[0-7]{3}$/.test(value) ? parseInt(value, 8) : value),
-  z.number().int().min(0).max(0o777),
-);
-const argv = z.array(z.string().min(1)).min(1, 'must name a program (argv, no shell)');
-
-export const directoryConfigSchema = z.strictObject({
-  directory: z
-    .string()
-    .min(1)
-    .refine((dir) => isAbsolute(dir), 'must be an absolute path'),
-  cert_file: fileName.default('cert.pem'),
-  key_file: fileName.default('key.pem'),
-  chain_file: fileName.optional(),
-  fullchain_file: fileName.optional(),
-  file_mode: mode.default(0o644),
-  key_mode: mode.default(0o600),
-  owner: z.union([z.number().int().min(0), z.string().min(1)]).optional(),
-  group: z.union([z.number().int().min(0), z.string().min(1)]).optional(),
-  reload_command: argv.optional(),
-  validate_command: argv.optional(),
-  verify: z
-    .strictObject({ host: z.string().min(1), port: z.number().int().min(1).max(65535), servername: z.string().optional() })
-    .optional(),
-});
-export type DirectoryConfig = z.infer<typeof directoryConfigSchema>;
+export { type DirectoryConfig, directoryConfigSchema };
 
 /** The files a directory target holds: leaf, key, and optionally the chain and leaf+chain. */
 export function directoryFiles(config: DirectoryConfig, material: DeployMaterial): FileSpec[] {

@@ -1,19 +1,7 @@
-import { z } from 'zod';
-import { absolutePath, argvSchema, verifySchema } from '../server-support';
+import { type NginxConfig, nginxConfigSchema } from '@certctl/contracts';
 
-export const nginxConfigSchema = z.object({
-  cert_path: absolutePath,
-  key_path: absolutePath,
-  /** true: the leaf and its chain in cert_path (what `ssl_certificate` expects); false: the leaf only. */
-  chain_in_cert: z.boolean().default(true),
-  nginx_binary: absolutePath.default('/usr/sbin/nginx'),
-  config_file: absolutePath.optional(),
-  prefix: absolutePath.optional(),
-  test_command: argvSchema.optional(),
-  reload_command: argvSchema.optional(),
-  verify: verifySchema,
-});
-export type NginxConfig = z.infer<typeof nginxConfigSchema>;
+/** The config schema lives in @certctl/contracts (the API validates targets with it too). */
+export { type NginxConfig, nginxConfigSchema };
 
 function nginxArgv(config: NginxConfig, action: string[]): string[] {
   return [
