@@ -190,7 +190,9 @@ describe('traces across the services, seen in Jaeger', () => {
           (t) =>
             t.spans.some((sp) => /finalize/.test(sp.operationName)) &&
             t.spans.some((sp) => sp.operationName.startsWith('queue ')) &&
-            shape(t).roots.length === 1,
+            // Each service exports its spans in its own batches: wait until the gateway's root has arrived too.
+            shape(t).roots.length === 1 &&
+            shape(t).services.includes('certctl-gateway'),
         );
       },
       30000,
