@@ -176,6 +176,8 @@ export class AcmeConnector implements Connector<AcmeConfig>, OnApplicationShutdo
       }
       if (next.kind === 'answer') {
         for (const authz of next.authorizations) await this.answer(issuer, session, authz);
+        // No time left to wait (inline_wait_ms 0, or a poll): the CA validates, the next poll looks.
+        if (Date.now() >= deadline) return { pending: true, orderId: order.url, detail: 'challenges answered; the ACME CA validates them' };
       } else if (next.kind === 'finalize') {
         await this.withdrawAll(issuer, session, authorizations, log);
         const csrPem = await request.csrPem();
