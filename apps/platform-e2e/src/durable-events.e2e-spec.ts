@@ -8,6 +8,7 @@ describe('durable domain events (JetStream)', () => {
   const run = Date.now().toString(36);
   const team = `t-durable-${run}`;
   const received: string[] = [];
+  let channelId: string;
   let receiver: Awaited<ReturnType<typeof startHttpReceiver>>;
 
   beforeAll(async () => {
@@ -20,6 +21,7 @@ describe('durable domain events (JetStream)', () => {
       body: { name: `durable-${run}`, type: 'webhook', config: { url: `${receiver.url}/hook` } },
     });
     expect(channel.status).toBe(201);
+    channelId = channel.body.id;
     const rule = await api('POST', '/api/v1/notification-rules', {
       body: { name: `durable-${run}`, team_id: team, events: ['certificate.revoked'], channel_ids: [channel.body.id] },
     });
@@ -30,8 +32,10 @@ describe('durable domain events (JetStream)', () => {
     await receiver?.close();
   });
 
+  // This suite's channel only: other suites' rules may alert on every revocation too.
   const revokedAlerts = async (certificateId: string) =>
-    (await api('GET', `/api/v1/notifications?certificate_id=${certificateId}&event=certificate.revoked`)).body.data as { id: string }[];
+    (await api('GET', `/api/v1/notifications?certificate_id=${certificateId}&event=certificate.revoked&channel_id=${channelId}`)).body
+      .data as { id: string }[];
 
   it('ok/a revocation while notifications is down becomes its alert once notifications is back; a second restart does not repeat it', async () => {
     const created = await api('POST', '/api/v1/certificates', { body: { ...validCertificate(`durable-${run}`), team_id: team } });
