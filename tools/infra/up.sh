@@ -98,23 +98,31 @@ ndir="$CERTCTL_DATA_DIR/nats"; mkdir -p "$ndir"
 node "$CERTCTL_ROOT/tools/build/build.mjs" tools/bus-config >/dev/null
 nats_conf=$(node "$CERTCTL_ROOT/dist/tools/bus-config.js")
 # JetStream stores the domain events (the CERTCTL_EVENTS stream) in $ndir/jetstream.
+# The configuration it runs with is remembered (nats.conf.sha256): a later run restarts NATS when
+# it changed instead of reloading it, because nats-server 2.9 drops JetStream from the global
+# account on a reload of its users (clients reconnect; the stream is on disk).
 start_nats() {
+  sha256sum "$nats_conf" | cut -d' ' -f1 > "$ndir/nats.conf.sha256"
   setsid nohup nats-server -c "$nats_conf" -a 127.0.0.1 -p "$nats_port" -m "$CERTCTL_NATS_MONITOR_PORT" \
     -js -sd "$ndir/jetstream" -P "$ndir/nats.pid" -l "$ndir/nats.log" >>"$ndir/nats.out" 2>&1 < /dev/null &
+}
+stop_nats() {
+  kill "$nats_pid"
+  for _ in $(seq 1 50); do kill -0 "$nats_pid" 2>/dev/null || break; sleep 0.1; done
+  for _ in $(seq 1 50); do port_open "$nats_host" "$nats_port" || break; sleep 0.1; done
 }
 nats_pid=""
 [ -f "$ndir/nats.pid" ] && nats_pid=$(cat "$ndir/nats.pid") && { kill -0 "$nats_pid" 2>/dev/null || nats_pid=""; }
 if port_open "$nats_host" "$nats_port"; then
   nats_cmdline=$([ -n "$nats_pid" ] && tr '\0' ' ' < "/proc/$nats_pid/cmdline" 2>/dev/null || true)
-  if [ -n "$nats_pid" ] && grep -qF -- "-c $nats_conf" <<<"$nats_cmdline" && grep -qF -- " -js " <<<"$nats_cmdline"; then
-    log "NATS already running at $nats_host:$nats_port (pid $nats_pid); reloading its permissions"
-    kill -HUP "$nats_pid"
+  same_conf=""
+  [ -f "$ndir/nats.conf.sha256" ] && [ "$(cat "$ndir/nats.conf.sha256")" = "$(sha256sum "$nats_conf" | cut -d' ' -f1)" ] && same_conf=1
+  if [ -n "$nats_pid" ] && grep -qF -- "-c $nats_conf" <<<"$nats_cmdline" && grep -qF -- " -js " <<<"$nats_cmdline" && [ -n "$same_conf" ]; then
+    log "NATS already running at $nats_host:$nats_port (pid $nats_pid) with these permissions and JetStream"
   elif [ -n "$nats_pid" ]; then
-    # Started here by an earlier version, without users or JetStream: restart it with them.
-    log "NATS (pid $nats_pid) runs without the bus credentials or JetStream; restarting it with $nats_conf and -js"
-    kill "$nats_pid"
-    for _ in $(seq 1 50); do kill -0 "$nats_pid" 2>/dev/null || break; sleep 0.1; done
-    for _ in $(seq 1 50); do port_open "$nats_host" "$nats_port" || break; sleep 0.1; done
+    # Started here earlier with other permissions, or without users or JetStream: restart it.
+    log "NATS (pid $nats_pid) runs with other permissions or without JetStream; restarting it with $nats_conf and -js"
+    stop_nats
     start_nats
   else
     log "NATS already reachable at $nats_host:$nats_port, not started here: its own authorization applies"
