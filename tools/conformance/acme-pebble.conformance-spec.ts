@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { ROOT } from '@certctl/testing';
 import { gatewayUrl } from '../../apps/platform-e2e/src/e2e-env';
 import { api, waitFor } from '../../apps/platform-e2e/src/http';
+import { connectorCertificateBody, settledJob } from '../../apps/platform-e2e/src/issuer-connector-support';
 import { type AcmeTools, type Pebble, ensureAcmeTools, httpsRequest, startPebble } from './acme-tools';
 
 const run = Date.now().toString(36);
@@ -45,31 +46,6 @@ async function createIssuer(name: string, config: Record<string, unknown>, ca: P
   });
   if (r.status !== 201) throw new Error(`POST /api/v1/issuers: ${r.status} ${r.text}`);
   return r.body;
-}
-
-function certificateBody(name: string, issuerId: string) {
-  return {
-    name,
-    common_name: `${name}.example.test`,
-    sans: [`${name}.example.test`, `www.${name}.example.test`],
-    issuer_id: issuerId,
-    owner_id: 'o-alice',
-    team_id: 't-platform',
-    renewal_policy_id: 'rp-standard',
-  };
-}
-
-async function settledJob(jobId: string, status: 'completed' | 'failed', seen?: Set<string>) {
-  return waitFor(
-    async () => {
-      const j = await api('GET', `/api/v1/jobs/${jobId}`);
-      seen?.add(j.body.status);
-      if (status === 'completed' && j.body.status === 'failed') throw new Error(`the job failed: ${j.body.last_error}`);
-      return j.body.status === status ? j.body : undefined;
-    },
-    120000,
-    `job ${jobId} to be ${status}`,
-  );
 }
 
 /** The dns-01 hook published, then removed, the TXT record of both names of the certificate `name`. */
@@ -113,7 +89,7 @@ describe('the acme issuer connector against Pebble', () => {
     expect(tested.body).toMatchObject({ ok: true, capabilities: ['ari'] });
 
     const name = `pebble-dns-${run}`;
-    const cert = await api('POST', '/api/v1/certificates', { body: certificateBody(name, issuer.id) });
+    const cert = await api('POST', '/api/v1/certificates', { body: connectorCertificateBody(name, issuer.id) });
     expect(cert.status).toBe(201);
     await settledJob(cert.body.job_id, 'completed');
     const first = (await api('GET', `/api/v1/certificates/${cert.body.id}`)).body;
@@ -180,7 +156,7 @@ describe('the acme issuer connector against Pebble', () => {
     await new Promise<void>((r) => proxy.listen(pebble.httpPort, '127.0.0.1', () => r()));
     try {
       const issuer = await createIssuer('http', { challenge: 'http-01' });
-      const cert = await api('POST', '/api/v1/certificates', { body: certificateBody(`pebble-http-${run}`, issuer.id) });
+      const cert = await api('POST', '/api/v1/certificates', { body: connectorCertificateBody(`pebble-http-${run}`, issuer.id) });
       expect(cert.status).toBe(201);
       await settledJob(cert.body.job_id, 'completed');
       const active = (await api('GET', `/api/v1/certificates/${cert.body.id}`)).body;
@@ -195,7 +171,7 @@ describe('the acme issuer connector against Pebble', () => {
   it("fail/Pebble refuses a name on its block list: the job fails after one attempt with Pebble's rejectedIdentifier detail", async () => {
     const issuer = await createIssuer('refused', { challenge: 'http-01' });
     const cert = await api('POST', '/api/v1/certificates', {
-      body: { ...certificateBody(`refused-${run}`, issuer.id), common_name: BLOCKED, sans: [BLOCKED] },
+      body: { ...connectorCertificateBody(`refused-${run}`, issuer.id), common_name: BLOCKED, sans: [BLOCKED] },
     });
     expect(cert.status).toBe(201);
     const job = await settledJob(cert.body.job_id, 'failed');
@@ -225,10 +201,10 @@ describe('the acme issuer connector against a Pebble that validates asynchronous
       slow,
     );
     const name = `pebble-async-${run}`;
-    const cert = await api('POST', '/api/v1/certificates', { body: certificateBody(name, issuer.id) });
+    const cert = await api('POST', '/api/v1/certificates', { body: connectorCertificateBody(name, issuer.id) });
     expect(cert.status).toBe(201);
     const seen = new Set<string>();
-    const job = await settledJob(cert.body.job_id, 'completed', seen);
+    const job = await settledJob(cert.body.job_id, 'completed', 120000, seen);
     expect(seen).toContain('awaiting_ca');
     expect(job.attempts).toBe(1); // one worker run: the rest was polling, not retries
     const active = (await api('GET', `/api/v1/certificates/${cert.body.id}`)).body;
@@ -240,10 +216,10 @@ describe('the acme issuer connector against a Pebble that validates asynchronous
   it("fail/http-01 nobody answers: Pebble's asynchronous refusal reaches the parked job as a terminal error with Pebble's detail", async () => {
     // Nothing listens on Pebble's http-01 port: its VA fails the challenge after its sleep.
     const issuer = await createIssuer('async-refused', { challenge: 'http-01', inline_wait_ms: 0 }, slow);
-    const cert = await api('POST', '/api/v1/certificates', { body: certificateBody(`pebble-async-refused-${run}`, issuer.id) });
+    const cert = await api('POST', '/api/v1/certificates', { body: connectorCertificateBody(`pebble-async-refused-${run}`, issuer.id) });
     expect(cert.status).toBe(201);
     const seen = new Set<string>();
-    const job = await settledJob(cert.body.job_id, 'failed', seen);
+    const job = await settledJob(cert.body.job_id, 'failed', 120000, seen);
     expect(seen).toContain('awaiting_ca');
     expect(job.last_error).toMatch(
       /^issuer_failure: the ACME CA refused the http-01 challenge for (www\.)?pebble-async-refused-[a-z0-9]+\.example\.test: connection: /,

@@ -15,11 +15,15 @@ export function connectorCertificateBody(name: string, issuerId: string) {
   };
 }
 
-/** The job once it has `status` (a job that fails while completion is awaited throws its last_error). */
-export async function settledJob(jobId: string, status: 'completed' | 'failed', timeoutMs = 120000) {
+/**
+ * The job once it has `status` (a job that fails while completion is awaited throws its
+ * last_error); `seen` collects every status observed on the way (e.g. awaiting_ca).
+ */
+export async function settledJob(jobId: string, status: 'completed' | 'failed', timeoutMs = 120000, seen?: Set<string>) {
   return waitFor(
     async () => {
       const j = await api('GET', `/api/v1/jobs/${jobId}`);
+      seen?.add(j.body.status);
       if (status === 'completed' && j.body.status === 'failed') throw new Error(`the job failed: ${j.body.last_error}`);
       return j.body.status === status ? j.body : undefined;
     },
