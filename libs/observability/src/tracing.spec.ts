@@ -1,5 +1,5 @@
 import { trace } from '@opentelemetry/api';
-import { otlpTracesUrl, startTracing, stopTracing, withSpan } from './tracing';
+import { extractTraceContext, injectTraceHeaders, otlpTracesUrl, startTracing, stopTracing, withSpan } from './tracing';
 
 describe('tracing setup', () => {
   afterEach(() => stopTracing());
@@ -21,5 +21,19 @@ describe('tracing setup', () => {
     expect(traceId).toMatch(/^[0-9a-f]{32}$/);
     expect(traceId).not.toMatch(/^0+$/);
     expect(trace.getTracerProvider()).toBeDefined();
+  });
+
+  it('ok/the W3C propagator carries the active span to a callee and back (after a restart too)', async () => {
+    for (const round of [1, 2]) {
+      startTracing(`unit-${round}`, '');
+      const { sent, traceId } = await withSpan('caller', {}, async (span) => ({
+        sent: injectTraceHeaders(),
+        traceId: span.spanContext().traceId,
+      }));
+      expect(sent.traceparent).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`));
+      const childTrace = await withSpan('callee', { parent: extractTraceContext(sent) }, async (span) => span.spanContext().traceId);
+      expect(childTrace).toBe(traceId);
+      await stopTracing();
+    }
   });
 });
