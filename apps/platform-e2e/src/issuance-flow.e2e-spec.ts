@@ -115,6 +115,21 @@ describe('certificate issuance end to end', () => {
     expectMissing(await api('GET', '/api/v1/certificates/no-such-cert/versions'));
   });
 
+  it('ok/the gateway writes no access-log line per forwarded OCSP request, but does for the other public routes', async () => {
+    const ocspId = `ocsp-quiet-${Date.now()}`;
+    const acmeId = `acme-logged-${Date.now()}`;
+    const ocsp = await api('GET', '/.well-known/pki/ocsp/iss-local/AAAA', { key: null, headers: { 'x-request-id': ocspId } });
+    expect(ocsp.status).toBeLessThan(500);
+    expect(ocsp.headers.get('x-request-id')).toBe(ocspId);
+    expect((await api('GET', '/acme/directory', { key: null, headers: { 'x-request-id': acmeId } })).status).toBe(200);
+    await waitFor(
+      async () => logLines('gateway').some((l) => l.request_id === acmeId && l.msg === 'http request'),
+      5000,
+      'the ACME access-log line',
+    );
+    expect(logLines('gateway').filter((l) => l.request_id === ocspId)).toEqual([]);
+  });
+
   it('ok/gateway, inventory and issuance logged this request under one trace id', () => {
     const requestId = created.headers.get('x-request-id');
     const access = logLines('gateway').find((l) => l.request_id === requestId && l.msg === 'http request');

@@ -1,3 +1,5 @@
+import { createServer, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { AppError } from '@certctl/contracts';
 import { targetProblem, upstreamOf, upstreamPath } from './proxy';
 
@@ -45,5 +47,29 @@ describe('request targets the gateway serves', () => {
     const up = upstreamOf('acme', '/acme', 'http://127.0.0.1:8083');
     expect(up).toMatchObject({ protocol: 'http:', hostname: '127.0.0.1', port: 8083, prefix: '/acme' });
     expect(upstreamOf('r', '/.well-known', 'https://[::1]')).toMatchObject({ protocol: 'https:', hostname: '::1', port: 443 });
+  });
+});
+
+describe('the upstream connection pool', () => {
+  it('ok/rounds of 100 concurrent forwarded requests reuse the same 100 upstream connections', async () => {
+    let connections = 0;
+    const server = createServer((_req, res) => res.end('ok')).on('connection', () => connections++);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const up = upstreamOf('revocation', '/.well-known', `http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+    const once = () =>
+      new Promise<void>((resolve, reject) => {
+        const req = request({ hostname: up.hostname, port: up.port, path: '/.well-known/x', agent: up.agent }, (res) => {
+          res.resume();
+          res.on('end', resolve);
+        });
+        req.on('error', reject).end();
+      });
+    try {
+      for (let round = 0; round < 3; round++) await Promise.all(Array.from({ length: 100 }, once));
+      expect(connections).toBe(100);
+    } finally {
+      up.agent.destroy();
+      server.close();
+    }
   });
 });

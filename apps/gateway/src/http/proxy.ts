@@ -45,7 +45,9 @@ export interface Upstream {
 export function upstreamOf(name: string, prefix: string, base: string): Upstream {
   const u = new URL(base);
   const protocol = u.protocol === 'https:' ? 'https:' : 'http:';
-  const o = { keepAlive: true, maxSockets: 256, maxFreeSockets: 64, scheduling: 'lifo' as const };
+  // As many idle sockets kept as may be open: with fewer, a burst of more concurrent clients
+  // than that closes and reopens upstream connections on every round (connect churn).
+  const o = { keepAlive: true, maxSockets: 256, maxFreeSockets: 256, scheduling: 'lifo' as const };
   return {
     name,
     prefix,
@@ -136,6 +138,9 @@ export async function installPublicProxy(fastify: FastifyInstance, config: Gatew
     scope.route({ method: [...METHODS], url: '/acme', handler: forward(acme) });
     scope.route({ method: [...METHODS], url: '/acme/*', handler: forward(acme) });
     scope.route({ method: [...METHODS], url: '/.well-known/*', handler: forward(revocation) });
+    // OCSP is the high-volume public route: no access-log line per request (its metrics still
+    // count), as the revocation service itself does.
+    scope.route({ method: [...METHODS], url: '/.well-known/pki/ocsp/*', config: { accessLog: false }, handler: forward(revocation) });
   });
 }
 
