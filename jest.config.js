@@ -70,6 +70,16 @@ module.exports = {
       ...timeout(120000),
     },
     {
+      // Faults injected into the running stack (tools/testing/faults.sh: its own PostgreSQL, Redis
+      // and NATS, since it kills them); docs/reliability.md.
+      ...base,
+      displayName: 'faults',
+      testMatch: ['<rootDir>/apps/platform-e2e/**/*.faults-spec.ts'],
+      globalSetup: '<rootDir>/apps/platform-e2e/src/global-setup.ts',
+      globalTeardown: '<rootDir>/apps/platform-e2e/src/global-teardown.ts',
+      ...timeout(1200000),
+    },
+    {
       // zlint and pkilint over what libs/pki and the running stack sign (tools/conformance; docs/conformance.md).
       ...base,
       displayName: 'conformance',

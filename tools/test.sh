@@ -25,6 +25,8 @@ bash tools/web/install-chromium.sh
 bash tools/observability/install-jaeger.sh >/dev/null # built once per machine (a few minutes)
 bash tools/testing/install-scep-client.sh # Debian's scepclient for the SCEP e2e test
 npx jest --selectProjects e2e --runInBand --forceExit
+step "fault injection (services, NATS, Redis and PostgreSQL killed with work in flight; own infrastructure)"
+bash tools/testing/faults.sh
 step "deployment files (helm, compose)"
 bash tools/deploy/check.sh
 step "conformance (zlint, pkilint; ACME with Pebble, lego v5, x/crypto/acme, certbot, Caddy)"

@@ -10,6 +10,7 @@ import { notificationsModule } from '../src/app.module';
 import { notificationsEnvSchema } from '../src/config';
 import { verifyWebhook } from '../src/delivery/signature';
 import { ChannelService } from '../src/routing/channel.service';
+import { DeliveryProcessor } from '../src/delivery/delivery.processor';
 
 const SECRET = 'whsec-integration-secret-value';
 const actor = { principal: 'test-admin', role: 'admin' };
@@ -419,6 +420,42 @@ describe('notification delivery on real PostgreSQL, Redis and NATS', () => {
       expect(hits).toEqual([]);
     } finally {
       await target.close();
+    }
+  });
+
+  it('ok/two attempts of one row at once (a redelivered job beside the first): the webhook is sent once', async () => {
+    let hits = 0;
+    // A receiver that answers after 1 s, so the second attempt starts while the first is sending.
+    const slow = createServer((req, res) => {
+      hits++;
+      req.resume();
+      req.on('end', () => setTimeout(() => res.writeHead(204).end(), 1000));
+    });
+    await new Promise<void>((r) => slow.listen(0, '127.0.0.1', r));
+    try {
+      const ch = await rpc.request(NotificationsChannel.create, {
+        actor,
+        channel: { name: 'slow-once', type: 'webhook', config: { url: `http://127.0.0.1:${(slow.address() as AddressInfo).port}/` } },
+      });
+      // A fresh row (not due for reconciliation), delivered by two attempts started together.
+      await db.query(
+        `INSERT INTO notification_events (id, type, channel, channel_id, recipient, message) VALUES ('ntf-twice', 'certificate.expiring', 'webhook', $1, 'x', 'm')`,
+        [ch.id],
+      );
+      const processor = app.get(DeliveryProcessor);
+      const outcomes = await Promise.all([processor.deliver('ntf-twice'), processor.deliver('ntf-twice')]);
+      expect(outcomes.sort()).toEqual(['sent', 'skipped']);
+      expect(hits).toBe(1);
+      const row = await db.query('SELECT status, delivered_attempt, delivering_until FROM notification_events WHERE id = $1', [
+        'ntf-twice',
+      ]);
+      expect(row.rows[0]).toEqual({ status: 'sent', delivered_attempt: 1, delivering_until: null });
+      // Sent: a later attempt (a job redelivered after a crash) does not send it again.
+      expect(await processor.deliver('ntf-twice')).toBe('skipped');
+      expect(hits).toBe(1);
+    } finally {
+      slow.closeAllConnections();
+      await new Promise((r) => slow.close(r));
     }
   });
 });

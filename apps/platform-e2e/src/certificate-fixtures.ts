@@ -8,6 +8,8 @@ export interface CertificateFixture {
   ownerId?: string;
   teamId?: string;
   profileId?: string | null;
+  /** Default rp-standard. */
+  renewalPolicyId?: string;
 }
 
 /**
@@ -25,7 +27,7 @@ export async function insertCertificates(fixture: CertificateFixture): Promise<n
       await db.query(
         `INSERT INTO certificates (id, name, common_name, sans, status, issuer_id, profile_id, owner_id, team_id, renewal_policy_id, expires_at, created_at, updated_at)
          SELECT 'cert-' || $1 || '-' || lpad(g::text, $2, '0'), $1 || '-' || lpad(g::text, $2, '0'), $1 || '-' || g || '.example.com',
-                ARRAY[$1 || '-' || g || '.example.com'], 'active', 'iss-local', $3, $4, $5, 'rp-standard',
+                ARRAY[$1 || '-' || g || '.example.com'], 'active', 'iss-local', $3, $4, $5, $8,
                 now() + interval '400 days' + (g || ' hours')::interval, now() - (g || ' seconds')::interval, now()
          FROM generate_series($6::int, $7::int) g`,
         [
@@ -36,6 +38,7 @@ export async function insertCertificates(fixture: CertificateFixture): Promise<n
           fixture.teamId ?? 't-platform',
           from,
           Math.min(from + 9999, fixture.count),
+          fixture.renewalPolicyId ?? 'rp-standard',
         ],
       );
     }

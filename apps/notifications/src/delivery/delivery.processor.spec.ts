@@ -18,7 +18,8 @@ const row = (over: Partial<NotificationRow> = {}) => notificationRow({ generatio
 function setup(stored: NotificationRow | null, { recordWins = true } = {}) {
   const failures: FailureRecord[] = [];
   const events = {
-    findById: jest.fn(async () => stored),
+    // As the repository: an open row (pending or failed) is taken, any other is not.
+    claim: jest.fn(async () => (stored && (stored.status === 'pending' || stored.status === 'failed') ? stored : null)),
     recordSent: jest.fn(async () => undefined),
     recordFailure: jest.fn(async (_attempt: unknown, failure: FailureRecord) => {
       failures.push(failure);

@@ -63,12 +63,14 @@ export class DeliveryProcessor implements OnApplicationBootstrap, OnApplicationS
   }
 
   /**
-   * One attempt. Never delivers a row already sent or dead; records the outcome on the row.
-   * A failure the channel marks as not retryable is dead at once (no further attempt queued).
+   * One attempt. Never delivers a row already sent or dead, or one another attempt is sending;
+   * records the outcome on the row. A failure the channel marks as not retryable is dead at once
+   * (no further attempt queued).
    */
   async deliver(id: string): Promise<'sent' | 'failed' | 'dead' | 'skipped'> {
-    const row = await this.events.findById(id);
-    if (!row || row.status === 'sent' || row.status === 'dead') return 'skipped';
+    // Held for twice the send timeout: a live attempt always records its outcome before then.
+    const row = await this.events.claim(id, 2 * this.config.CERTCTL_NOTIFY_TIMEOUT_MS + 5000);
+    if (!row) return 'skipped';
     const failure = await this.attempt(row);
     if (failure === null) {
       await this.events.recordSent(row, new Date());

@@ -96,11 +96,26 @@ export class NotificationRepository {
     });
   }
 
+  /**
+   * Takes an open row for one delivery attempt, which holds it for `leaseMs` (or until it records
+   * its outcome): null when the row is sent, dead, gone, or held by another attempt, so a
+   * redelivered or re-queued job never sends a row that is being sent. A holder that died
+   * (kill -9 mid-send) lets go when its time is up, and the row is sent again (at least once).
+   */
+  async claim(id: string, leaseMs: number): Promise<NotificationRow | null> {
+    const now = new Date();
+    const taken = await this.db.notificationEvent.updateMany({
+      where: { id, status: { in: OPEN }, OR: [{ deliveringUntil: null }, { deliveringUntil: { lt: now } }] },
+      data: { deliveringUntil: new Date(now.getTime() + leaseMs) },
+    });
+    return taken.count ? this.findById(id) : null;
+  }
+
   /** Records a delivered attempt, conditional on the attempt made: a concurrent or stale attempt cannot overwrite the record. */
   async recordSent(attempt: AttemptOf, sentAt: Date): Promise<void> {
     await this.db.notificationEvent.updateMany({
       where: { ...sameAttempt(attempt), status: { in: OPEN } },
-      data: { status: 'sent', sentAt, deliveredAttempt: attempt.retryCount + 1, lastError: null, nextRetryAt: null },
+      data: { status: 'sent', sentAt, deliveredAttempt: attempt.retryCount + 1, lastError: null, nextRetryAt: null, deliveringUntil: null },
     });
   }
 
@@ -113,6 +128,7 @@ export class NotificationRepository {
         retryCount: failure.retryCount,
         nextRetryAt: failure.nextRetryAt,
         lastError: failure.lastError,
+        deliveringUntil: null,
       },
     });
     return updated.count > 0;

@@ -68,6 +68,7 @@ export const notificationRow = (over: Partial<NotificationRow> = {}): Notificati
   severity: 'warning',
   payload: {},
   generation: 0,
+  deliveringUntil: null,
   updatedAt: new Date('2026-11-01T00:00:00.000Z'),
   ...over,
 });

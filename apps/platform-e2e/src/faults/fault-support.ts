@@ -1,0 +1,100 @@
+import { execFileSync, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ROOT, SERVICES, type ServiceName, dataDir, waitForPort } from '@certctl/testing';
+import { E2E_DIR, readState, writeState } from '../e2e-env';
+import { waitFor } from '../http';
+import { startStoppedService, stopService, waitGone } from '../restart';
+
+/** What a fault hits: one of the seven services, or one of the three servers they depend on. */
+export type FaultTarget = ServiceName | 'nats' | 'redis' | 'postgresql';
+
+const SERVICE_NAMES = SERVICES.map((s) => s.name);
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The pid of a dependency: the stack's private NATS, or this data dir's Redis and PostgreSQL (tools/infra/up.sh). */
+function infraPid(target: 'nats' | 'redis' | 'postgresql'): number {
+  if (target === 'nats') return readState().natsPid;
+  const file = target === 'redis' ? join(dataDir(), 'redis', 'redis.pid') : join(dataDir(), 'pg', 'postmaster.pid');
+  return Number(readFileSync(file, 'utf8').split('\n')[0]);
+}
+
+/** Starts the private NATS again from its kept configuration and JetStream folder, on its port. */
+async function restartNats(): Promise<void> {
+  const state = readState();
+  const dir = join(E2E_DIR, 'nats');
+  const port = Number(new URL(state.env.NATS_URL!).port);
+  const child = spawn(
+    'nats-server',
+    ['-c', join(dir, 'nats.conf'), '-a', '127.0.0.1', '-p', String(port), '-js', '-sd', join(dir, 'jetstream')],
+    {
+      stdio: 'ignore',
+      detached: true,
+    },
+  );
+  child.unref();
+  writeState({ ...readState(), natsPid: child.pid! });
+  await waitForPort(port, 20000);
+}
+
+/** kill -9 of `target`, `downMs` of outage, then the target started again (a service: the same bundle and environment). */
+export async function crash(target: FaultTarget, downMs: number, duringOutage: () => Promise<void> = async () => undefined): Promise<void> {
+  if ((SERVICE_NAMES as string[]).includes(target)) {
+    await stopService(target as ServiceName, 'SIGKILL');
+    await Promise.all([sleep(downMs), duringOutage()]);
+    await startStoppedService(target as ServiceName);
+    return;
+  }
+  const infra = target as 'nats' | 'redis' | 'postgresql';
+  const pid = infraPid(infra);
+  process.kill(pid, 'SIGKILL');
+  await waitGone(pid);
+  await Promise.all([sleep(downMs), duringOutage()]);
+  if (infra === 'nats') await restartNats();
+  // Starts what is not running, with this data dir's configuration (PostgreSQL recovers from its WAL).
+  else execFileSync('bash', [join(ROOT, 'tools', 'infra', 'up.sh')], { stdio: ['ignore', 'ignore', 'inherit'] });
+}
+
+/** Each service's GET /ready status (0 when it does not answer). */
+export async function readiness(): Promise<Record<ServiceName, number>> {
+  const state = readState();
+  const entries = await Promise.all(
+    SERVICE_NAMES.map(async (name) => {
+      try {
+        const res = await fetch(`http://127.0.0.1:${state.ports[name]}/ready`, { signal: AbortSignal.timeout(3000) });
+        return [name, res.status] as const;
+      } catch {
+        return [name, 0] as const;
+      }
+    }),
+  );
+  return Object.fromEntries(entries) as Record<ServiceName, number>;
+}
+
+/** Waits until `services` all answer /ready with 503 (they noticed the outage), and answers what each said. */
+export function waitNotReady(services: ServiceName[], timeoutMs = 20000): Promise<Record<ServiceName, number>> {
+  return waitFor(
+    async () => {
+      const now = await readiness();
+      return services.every((s) => now[s] === 503) ? now : undefined;
+    },
+    timeoutMs,
+    `${services.join(', ')} to report not ready`,
+    250,
+  );
+}
+
+/** Waits until every service answers /ready with 200 again; answers how long it took. */
+export async function waitAllReady(timeoutMs = 60000): Promise<number> {
+  const started = Date.now();
+  await waitFor(
+    async () => Object.values(await readiness()).every((status) => status === 200),
+    timeoutMs,
+    'every service to be ready again',
+    250,
+  );
+  return Date.now() - started;
+}
+
+/** The pids of the seven services now: a dependency's outage must not make any of them restart. */
+export const servicePids = () => ({ ...readState().pids });
