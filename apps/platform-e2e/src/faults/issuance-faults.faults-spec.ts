@@ -89,7 +89,10 @@ describe(`faults with ${N} renewals in flight`, () => {
       await insertCertificates({ prefix: `${prefix}r${round}`, count: N, renewalPolicyId: policyId });
       const rows = await sql<{ id: string }>(`SELECT id FROM certificates WHERE id LIKE $1 ORDER BY id`, [`cert-${prefix}r${round}-%`]);
       expect(rows).toHaveLength(N);
-      certificatesOf.set(round, rows.map((r) => r.id));
+      certificatesOf.set(
+        round,
+        rows.map((r) => r.id),
+      );
     }
     await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
     const channel = await api('POST', '/api/v1/notification-channels', {
@@ -122,7 +125,9 @@ describe(`faults with ${N} renewals in flight`, () => {
       ).map((r) => [r.status, r.n]),
     ) as Record<string, number>;
 
-  it.each(ROUNDS.map((r, index) => [r.target === 'none' ? 'no fault (baseline)' : `${r.target} down ${seconds(r.downMs)} s`, r, index] as const))(
+  it.each(
+    ROUNDS.map((r, index) => [r.target === 'none' ? 'no fault (baseline)' : `${r.target} down ${seconds(r.downMs)} s`, r, index] as const),
+  )(
     'ok/%s: every renewal completes once, every notification is delivered once',
     async (_label, round, index) => {
       ids = certificatesOf.get(index)!;
