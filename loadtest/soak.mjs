@@ -144,7 +144,21 @@ async function eventBacklog() {
   }
 }
 
-async function sample(db, t0, windows) {
+/** The database size, on a connection of its own (a restarted PostgreSQL does not end the soak); null when unreachable. */
+async function databaseSize() {
+  const db = new pg.Client({ connectionString: dbUrl });
+  db.on('error', () => undefined);
+  try {
+    await db.connect();
+    return (await db.query('SELECT pg_database_size(current_database())::bigint AS bytes')).rows;
+  } catch {
+    return null;
+  } finally {
+    await db.end().catch(() => undefined);
+  }
+}
+
+async function sample(t0, windows) {
   const procs = processes();
   const rss = {};
   const fds = {};
@@ -154,7 +168,7 @@ async function sample(db, t0, windows) {
     );
     fds[name] = pids.reduce((sum, pid) => sum + fdCount(pid), 0);
   }
-  const { rows } = await db.query('SELECT pg_database_size(current_database())::bigint AS bytes');
+  const rows = await databaseSize();
   const latency = {};
   for (const [name, w] of Object.entries(windows)) {
     const sorted = Float64Array.from(w.splice(0)).sort();
@@ -167,7 +181,7 @@ async function sample(db, t0, windows) {
     fds,
     queues: await queueDepths(),
     events: await eventBacklog(),
-    db_mb: Math.round(Number(rows[0].bytes) / 1048576),
+    db_mb: rows === null ? null : Math.round(Number(rows[0].bytes) / 1048576),
     latency_ms: latency,
   };
 }
@@ -218,8 +232,6 @@ async function main() {
   const selected = wanted.map(
     (n) => all.find((s) => s.name === n.trim()) ?? usage(`unknown scenario ${n}; known: ${all.map((s) => s.name).join(', ')}`),
   );
-  const db = new pg.Client({ connectionString: dbUrl });
-  await db.connect();
   const mix = [];
   for (const scenario of selected) {
     const ctx = { url, key, api: createApi(`${url}/`, key), log: (msg) => log(`[${scenario.name}] ${msg}`) };
@@ -246,14 +258,22 @@ async function main() {
   const t0 = Date.now();
   const windows = Object.fromEntries(mix.map((m) => [m.name, []]));
   log(`soaking for ${minutes} min: ${mix.map((m) => `${m.name} ${m.rate_rps}/s`).join(', ')}; a sample every ${sampleS} s`);
+  const instances = [];
   const runs = mix.map((m) => {
     const { promise, instance } = startAutocannon({ ...m.base, duration: minutes * 60, overallRate: m.rate_rps });
+    instances.push(instance);
     instance.on('response', (_c, _s, _b, ms) => windows[m.name].push(ms));
     return promise.then(({ result, latencies }) => ({ name: m.name, summary: summarize(result, latencies) }));
   });
+  // Ctrl-C (or SIGTERM) ends the load early and still writes the results and charts so far.
+  const stopEarly = (signal) => {
+    log(`${signal}: ending the load now; results and charts follow`);
+    for (const run of instances) run.stop();
+  };
+  process.once('SIGINT', stopEarly).once('SIGTERM', stopEarly);
   const samples = [];
   const timer = setInterval(() => {
-    sample(db, t0, windows).then(
+    sample(t0, windows).then(
       (s) => {
         samples.push(s);
         const mem = Object.values(s.rss_mb).reduce((a, b) => a + b, 0);
@@ -266,8 +286,7 @@ async function main() {
   }, sampleS * 1000);
   const totals = await Promise.all(runs);
   clearInterval(timer);
-  samples.push(await sample(db, t0, windows));
-  await db.end();
+  samples.push(await sample(t0, windows));
 
   const verdict = {
     memory_total_mb: growth(samples, (s) => Object.values(s.rss_mb).reduce((a, b) => a + b, 0)),
