@@ -204,7 +204,9 @@ function legoTimes(label, dir, env) {
       loadavg_before: loadBefore,
       loadavg_after: load(),
     };
-    log(`lego run against ${label} (account reused): median ${result.median_s} s of ${ms.length} (min ${result.min_s}, max ${result.max_s})`);
+    log(
+      `lego run against ${label} (account reused): median ${result.median_s} s of ${ms.length} (min ${result.min_s}, max ${result.max_s})`,
+    );
     return result;
   } finally {
     rmSync(path, { recursive: true, force: true });
@@ -258,11 +260,12 @@ try {
     '-defaultIPv6',
     '',
   ]);
-  await waitFor('pebble-challtestsrv', async () => (await fetch(`http://127.0.0.1:${dnsPort + 2}/clear-txt`, { method: 'POST', body: '{"host":"probe.example."}' })).ok).catch(
-    (err) => {
-      throw new Error(`${err.message}\n${cts.output()}`);
-    },
-  );
+  await waitFor(
+    'pebble-challtestsrv',
+    async () => (await fetch(`http://127.0.0.1:${dnsPort + 2}/clear-txt`, { method: 'POST', body: '{"host":"probe.example."}' })).ok,
+  ).catch((err) => {
+    throw new Error(`${err.message}\n${cts.output()}`);
+  });
   const config = join(scratch, 'pebble-config.json');
   writeFileSync(
     config,

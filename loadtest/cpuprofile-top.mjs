@@ -12,7 +12,10 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 
-const { values, positionals } = parseArgs({ allowPositionals: true, options: { top: { type: 'string', default: '30' }, last: { type: 'string' } } });
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: { top: { type: 'string', default: '30' }, last: { type: 'string' } },
+});
 if (!positionals.length) {
   console.error('usage: node loadtest/cpuprofile-top.mjs <file.cpuprofile> [--top 30]');
   process.exit(2);
