@@ -18,9 +18,9 @@
 // Pebble and pebble-challtestsrv come from tools/conformance/install-acme-clients.sh (built
 // once from the Go module proxy into the data dir). Everything it starts it stops by PID.
 //
-//   npm run bench:acme -- [--n 200] [--c 20] [--warmup 20] [--lego-runs 10] [--url http://127.0.0.1:8080]
+//   npm run bench:acme -- [--n 200] [--c 20] [--warmup 20] [--lego-runs 10] [--url http://127.0.0.1:8080] [--stack-commit <sha>]
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -38,6 +38,8 @@ const { values } = parseArgs({
     'dns-port': { type: 'string', default: '21553' },
     'pebble-port': { type: 'string', default: '21514' },
     key: { type: 'string' },
+    // The commit the running stack was built from, when it is not this checkout's HEAD.
+    'stack-commit': { type: 'string' },
     'no-setup': { type: 'boolean', default: false },
     'skip-pebble': { type: 'boolean', default: false },
   },
@@ -354,6 +356,14 @@ writeFileSync(
       benchmark: 'acme-vs-pebble',
       commit,
       dirty,
+      stack_commit: values['stack-commit'] ?? commit,
+      stack_built_at: (() => {
+        try {
+          return statSync(join(ROOT, 'dist', 'apps', 'acme', 'main.js')).mtime.toISOString();
+        } catch {
+          return null;
+        }
+      })(),
       date: new Date().toISOString(),
       parameters: { n: Number(values.n), c: Number(values.c), warmup: Number(values.warmup), lego_runs: legoRuns, url: base },
       machine: {
