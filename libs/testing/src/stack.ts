@@ -46,7 +46,9 @@ export function startService(
   mkdirSync(logDir, { recursive: true });
   // Logs go straight to the file (not through this process), so they survive it.
   const log = openSync(join(logDir, `${name}.log`), 'a');
-  const child = spawn(process.execPath, ['--enable-source-maps', join(ROOT, 'dist', 'apps', name, 'main.js')], {
+  // CERTCTL_<SERVICE>_NODE_ARGS: extra Node flags for one service (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`).
+  const nodeArgs = (env[`CERTCTL_${name.toUpperCase()}_NODE_ARGS`] ?? '').split(/\s+/).filter(Boolean);
+  const child = spawn(process.execPath, ['--enable-source-maps', ...nodeArgs, join(ROOT, 'dist', 'apps', name, 'main.js')], {
     env: { ...serviceEnv(name, env), [portVar(name)]: String(port) },
     stdio: ['ignore', log, log],
   }) as ServiceProcess;

@@ -42,7 +42,10 @@ function setup(found: ChallengeWithAuthz | null = challenge()) {
     claimChallenge: jest.fn(async () => true),
     recordChallengeOutcome: jest.fn(async (id: string, to: string) => ({ id, status: to }) as ChallengeRow),
     transition: jest.fn(async () => 1),
-    countNotValidOfOrder: jest.fn(async () => 0),
+    recordValidation: jest.fn(async (ids: { challengeId: string }) => ({
+      challenge: { id: ids.challengeId, status: 'valid' } as ChallengeRow,
+      orderReady: true,
+    })),
   };
   const orders = {
     transaction: jest.fn(async (fn: (t: never) => Promise<unknown>) => fn(tx)),
@@ -67,15 +70,21 @@ describe('ChallengesService (fake repositories)', () => {
     expect(out).toEqual({ challenge: { id: 'chall-1', status: 'valid' }, authzId: 'authz-1' });
     expect(validate).toHaveBeenCalledWith(expect.objectContaining({ keyAuthorization: 'tok.tp' }));
     expect(orders.lock).toHaveBeenCalledWith('ord-1', tx);
-    expect(authorizations.transition).toHaveBeenCalledWith('authz-1', ['pending'], 'valid', tx);
-    expect(orders.transition).toHaveBeenCalledWith('ord-1', ['pending'], 'ready', {}, tx);
+    // The order row is locked before the one statement that records the outcome and may make the order ready.
+    expect(orders.lock.mock.invocationCallOrder[0]).toBeLessThan(authorizations.recordValidation.mock.invocationCallOrder[0]);
+    expect(authorizations.recordValidation).toHaveBeenCalledWith(
+      { challengeId: 'chall-1', authorizationId: 'authz-1', orderId: 'ord-1' },
+      { validatedAt: expect.any(Date), validationRecord: [] },
+      tx,
+    );
   });
 
   it('ok/the order stays pending while another authorization is open', async () => {
     const { service, authorizations, orders, limits, validate } = setup();
     validate.mockResolvedValue({ ok: true, validationRecord: [] });
-    authorizations.countNotValidOfOrder.mockResolvedValue(1);
-    await service.respond('chall-1', account, limits);
+    authorizations.recordValidation.mockResolvedValue({ challenge: { id: 'chall-1', status: 'valid' } as ChallengeRow, orderReady: false });
+    const out = await service.respond('chall-1', account, limits);
+    expect(out.challenge).toEqual({ id: 'chall-1', status: 'valid' });
     expect(orders.transition).not.toHaveBeenCalled();
   });
 

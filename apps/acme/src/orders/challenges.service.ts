@@ -80,16 +80,12 @@ export class ChallengesService {
     const authz = challenge.authorization;
     return this.orders.transaction(async (tx) => {
       await this.orders.lock(authz.orderId, tx);
-      const row = await this.authorizations.recordChallengeOutcome(
-        challenge.id,
-        'valid',
-        { validatedAt: new Date(), validationRecord: result.validationRecord, error: null },
+      const { challenge: row, orderReady } = await this.authorizations.recordValidation(
+        { challengeId: challenge.id, authorizationId: authz.id, orderId: authz.orderId },
+        { validatedAt: new Date(), validationRecord: result.validationRecord },
         tx,
       );
-      await this.authorizations.transition(authz.id, ['pending'], 'valid', tx);
-      if ((await this.authorizations.countNotValidOfOrder(authz.orderId, tx)) === 0) {
-        if (await this.orders.transition(authz.orderId, ['pending'], 'ready', {}, tx)) ordersTotal.inc({ status: 'ready' });
-      }
+      if (orderReady) ordersTotal.inc({ status: 'ready' });
       return row;
     });
   }

@@ -90,21 +90,48 @@ export class OrdersRepository {
     });
   }
 
-  /** The order, its authorizations and their challenges in one transaction. */
+  /**
+   * The order, its authorizations and their challenges in one INSERT statement (data-modifying
+   * CTEs: atomic, one round trip; the foreign keys are checked at the end of the statement).
+   */
   async insert(input: NewOrder): Promise<OrderRow> {
     assertInitialStatus('order', input.order.status);
     for (const authz of input.authorizations) assertInitialStatus('authorization', authz.status);
     for (const challenge of input.challenges) assertInitialStatus('challenge', challenge.status);
-    const [order] = await this.db.$transaction([
-      this.db.acmeOrder.create({
-        data: { ...input.order, identifiers: input.order.identifiers as Prisma.InputJsonValue },
-      }),
-      this.db.acmeAuthorization.createMany({
-        data: input.authorizations.map((authz) => ({ ...authz, orderId: input.order.id, accountId: input.order.accountId })),
-      }),
-      this.db.acmeChallenge.createMany({ data: input.challenges }),
-    ]);
-    return order;
+    const { order, authorizations: authz, challenges: chall } = input;
+    const now = new Date();
+    await this.db.$executeRaw`
+      WITH o AS (
+        INSERT INTO acme_orders (id, account_id, profile_id, status, identifiers, expires_at, replaces, created_at, updated_at)
+        VALUES (${order.id}, ${order.accountId}, ${order.profileId}, ${order.status}, ${JSON.stringify(order.identifiers)}::jsonb,
+                ${order.expiresAt}, ${order.replaces}, ${now}, ${now})
+        RETURNING id, account_id
+      ), a AS (
+        INSERT INTO acme_authorizations (id, order_id, account_id, identifier_type, identifier_value, wildcard, status, expires_at, created_at)
+        SELECT t.id, o.id, o.account_id, t.identifier_type, t.identifier_value, t.wildcard, t.status, t.expires_at, ${now}
+        FROM o, unnest(${authz.map((a) => a.id)}::text[], ${authz.map((a) => a.identifierType)}::text[],
+                       ${authz.map((a) => a.identifierValue)}::text[], ${authz.map((a) => a.wildcard)}::boolean[],
+                       ${authz.map((a) => a.status)}::text[], ${authz.map((a) => a.expiresAt.toISOString())}::timestamptz[])
+             AS t(id, identifier_type, identifier_value, wildcard, status, expires_at)
+        RETURNING id
+      )
+      INSERT INTO acme_challenges (id, authorization_id, type, token, status, validated_at, created_at, updated_at)
+      SELECT t.id, t.authorization_id, t.type, t.token, t.status, t.validated_at, ${now}, ${now}
+      FROM unnest(${chall.map((c) => c.id)}::text[], ${chall.map((c) => c.authorizationId)}::text[], ${chall.map((c) => c.type)}::text[],
+                  ${chall.map((c) => c.token)}::text[], ${chall.map((c) => c.status)}::text[],
+                  ${chall.map((c) => c.validatedAt?.toISOString() ?? null)}::timestamptz[])
+           AS t(id, authorization_id, type, token, status, validated_at)`;
+    return {
+      ...order,
+      identifiers: order.identifiers as Prisma.JsonValue,
+      error: null,
+      certificateId: null,
+      jobId: null,
+      serialNumber: null,
+      certificatePem: null,
+      createdAt: now,
+      updatedAt: now,
+    };
   }
 
   /** The inventory certificate and job an order in processing waits for. */

@@ -51,6 +51,7 @@ function setup(orderRow: OrderRow | null = order()) {
     transition: jest.fn(async () => 1),
     expireOverdue: jest.fn(async () => 5),
     findWithChallenges: jest.fn(async () => null as AuthzRow | null),
+    idsOfOrder: jest.fn(async (_orderId: string) => [{ id: 'authz-a' }, { id: 'authz-b' }]),
   };
   const limits = { take: jest.fn(async () => undefined) } as unknown as AcmeRateLimits;
   const service = new OrdersService(orders as unknown as OrdersRepository, authorizations as unknown as AuthorizationsRepository, config);
@@ -164,5 +165,53 @@ describe('OrdersService (fake repositories)', () => {
     orders.findValidBySerial.mockResolvedValue(order({ accountId: 'acct-2', status: 'valid' }));
     const payload = { identifiers: [{ type: 'dns', value: 'a.example.com' }], replaces: 'AAAA.AQID' };
     expect(await acmeTypeOf(service.newOrder(account, payload, profile, limits))).toBe('unauthorized');
+  });
+});
+
+describe("an order's authorization ids (listed in every order answer)", () => {
+  const dnsProfile = { ...profile, allowInternalNames: true };
+
+  it('ok/the ids of an order this replica created are answered without reading the database', async () => {
+    const { service, authorizations, limits } = setup();
+    const { order: created, authz } = await service.newOrder(
+      account,
+      {
+        identifiers: [
+          { type: 'dns', value: 'a.example.test' },
+          { type: 'dns', value: 'b.example.test' },
+        ],
+      },
+      dnsProfile,
+      limits,
+    );
+    expect(authz).toHaveLength(2);
+    expect(await service.authzIds(created.id)).toEqual(authz);
+    expect(authorizations.idsOfOrder).not.toHaveBeenCalled();
+  });
+
+  it('ok/the ids of an order created elsewhere are read once, then remembered', async () => {
+    const { service, authorizations } = setup();
+    expect(await service.authzIds('ord-other')).toEqual([{ id: 'authz-a' }, { id: 'authz-b' }]);
+    expect(await service.authzIds('ord-other')).toEqual([{ id: 'authz-a' }, { id: 'authz-b' }]);
+    expect(authorizations.idsOfOrder).toHaveBeenCalledTimes(1);
+    expect(authorizations.idsOfOrder).toHaveBeenCalledWith('ord-other');
+  });
+
+  it('fail/an order without authorizations (not found) is not remembered: the next answer reads again', async () => {
+    const { service, authorizations } = setup();
+    authorizations.idsOfOrder.mockResolvedValue([]);
+    expect(await service.authzIds('ord-missing')).toEqual([]);
+    expect(await service.authzIds('ord-missing')).toEqual([]);
+    expect(authorizations.idsOfOrder).toHaveBeenCalledTimes(2);
+  });
+
+  it('ok/at most 10,000 orders are remembered: the oldest is read again, the newest is not', async () => {
+    const { service, authorizations } = setup();
+    for (let i = 0; i <= 10_000; i++) await service.authzIds(`ord-${i}`);
+    expect(authorizations.idsOfOrder).toHaveBeenCalledTimes(10_001);
+    await service.authzIds('ord-10000');
+    expect(authorizations.idsOfOrder).toHaveBeenCalledTimes(10_001);
+    await service.authzIds('ord-0');
+    expect(authorizations.idsOfOrder).toHaveBeenCalledTimes(10_002);
   });
 });

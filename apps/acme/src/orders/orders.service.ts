@@ -16,6 +16,8 @@ import { type NewOrder, type OrderRow, OrdersRepository } from './orders.reposit
 import { type OrderStatus, UNFINALIZED_ORDER_STATUSES } from './order-state';
 
 export const ordersTotal = counter('certctl_acme_orders_total', 'ACME orders by the status they reached', ['status']);
+/** How many orders' authorization ids one replica remembers (the oldest is forgotten first). */
+const AUTHZ_IDS_REMEMBERED = 10_000;
 const ORDER_EXPIRED = { type: 'urn:ietf:params:acme:error:malformed', detail: 'the order expired' };
 
 /** RFC 8555 §7.4–7.5: orders, their authorizations and challenges. */
@@ -43,7 +45,9 @@ export class OrdersService {
     const draft = this.draftOrder(account, profile, identifiers, replaces);
     const order = await this.orders.insert(draft);
     ordersTotal.inc({ status: order.status });
-    return { order, authz: draft.authorizations.map((authz) => ({ id: authz.id })).sort((a, b) => a.id.localeCompare(b.id)) };
+    const authz = draft.authorizations.map((a) => ({ id: a.id })).sort((a, b) => a.id.localeCompare(b.id));
+    this.rememberAuthzIds(order.id, authz);
+    return { order, authz };
   }
 
   /** RFC 9773 §5: `replaces` names a certificate of this account not replaced before. */
@@ -124,8 +128,22 @@ export class OrdersService {
     return order;
   }
 
-  authzIds(orderId: string): Promise<{ id: string }[]> {
-    return this.authorizations.idsOfOrder(orderId);
+  /**
+   * An order's authorization ids (every order answer lists them). They never change once the
+   * order exists, so this replica remembers those of the orders it created or read lately.
+   */
+  async authzIds(orderId: string): Promise<{ id: string }[]> {
+    const known = this.authzIdsOf.get(orderId);
+    if (known) return known;
+    const ids = await this.authorizations.idsOfOrder(orderId);
+    if (ids.length) this.rememberAuthzIds(orderId, ids);
+    return ids;
+  }
+
+  private readonly authzIdsOf = new Map<string, { id: string }[]>();
+  private rememberAuthzIds(orderId: string, ids: { id: string }[]): void {
+    if (this.authzIdsOf.size >= AUTHZ_IDS_REMEMBERED) this.authzIdsOf.delete(this.authzIdsOf.keys().next().value!);
+    this.authzIdsOf.set(orderId, ids);
   }
 
   async authz(id: string, account: AcmeAccountRow): Promise<AuthzRow> {
