@@ -1,9 +1,10 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
-import { type Job, Queue, UnrecoverableError, Worker, type JobsOptions } from 'bullmq';
+import { DelayedError, type Job, Queue, UnrecoverableError, Worker, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { AppError, QUEUE_RETRY, type QueueJobData, type QueueName, type QueueRetryPolicy } from '@certctl/contracts';
 import { getLogger, extractTraceContext, withSpan, SpanKind } from '@certctl/observability';
 import { createRedisClient } from '@certctl/platform';
+import { WAITING_SINCE, dependencyRetryDelay } from './dependency-wait';
 import { QUEUE_JOB_STATES, type QueueJobCounts, queueDeadLetters, queueJobDuration, queueJobs } from './queue-metrics';
 
 export const QUEUE_OPTIONS = Symbol('QUEUE_OPTIONS');
@@ -126,7 +127,7 @@ export class QueueService implements OnApplicationShutdown {
     void this.refreshDeadLetterGauge(name).catch(() => undefined); // 0 from the start, not absent until the first dead job
     const worker = new Worker<QueueJobData[N]>(
       name,
-      async (job) => {
+      async (job, token) => {
         const started = process.hrtime.bigint();
         const parent = extractTraceContext({ traceparent: (job.data as { traceparent?: string }).traceparent });
         let result = 'ok';
@@ -137,6 +138,10 @@ export class QueueService implements OnApplicationShutdown {
         } catch (err) {
           result = 'error';
           if (err instanceof AppError && !err.retryable) throw new UnrecoverableError(`${err.code}: ${err.message}`);
+          if (token && (await this.waitOutOutage(job, token, err))) {
+            result = 'dependency_unavailable';
+            throw new DelayedError();
+          }
           throw err;
         } finally {
           jobDuration.observe({ queue: name, result }, Number(process.hrtime.bigint() - started) / 1e9);
@@ -159,6 +164,29 @@ export class QueueService implements OnApplicationShutdown {
     worker.on('error', (err) => getLogger().warn({ queue: name, err: err.message }, 'queue worker error'));
     this.workers.push(worker);
     return worker;
+  }
+
+  /**
+   * A platform service, database or bus was unreachable: the job goes back to wait a second or
+   * two without spending an attempt (dependencyRetryDelay), so an outage longer than the backoff
+   * does not dead-letter the work that was in flight. False when the attempt counts as usual.
+   */
+  private async waitOutOutage(job: Job, token: string, err: unknown): Promise<boolean> {
+    const now = Date.now();
+    const since = (job.data as Record<string, unknown>)[WAITING_SINCE] as number | undefined;
+    const delay = dependencyRetryDelay(err, since, now);
+    if (delay === null) return false;
+    try {
+      if (since === undefined) await job.updateData({ ...job.data, [WAITING_SINCE]: now });
+      await job.moveToDelayed(now + delay, token);
+    } catch {
+      return false; // Redis is the one down: BullMQ's own retry and stalled-job recovery take over
+    }
+    getLogger().info(
+      { queue: job.queueName, job_id: job.id, retry_in_ms: delay, error: (err as Error).message },
+      'a dependency is unavailable; the job waits without spending an attempt',
+    );
+    return true;
   }
 
   async deadLetters(name: QueueName, start = 0, end = 99): Promise<DeadLetter[]> {

@@ -38,6 +38,22 @@ describe('QueueService on real Redis', () => {
     expect(runs).toBe(1);
   });
 
+  it('ok/a job meeting an unavailable service waits it out without spending attempts, then runs once', async () => {
+    const id = randomUUID();
+    let runs = 0;
+    // Five runs meet the outage (more than the queue's 3 attempts), the sixth finds the service back.
+    queues.worker(QueueName.Deployment, async () => {
+      runs++;
+      if (runs <= 5) throw new AppError('service_unavailable', 'the service answering certctl.v1.inventory.job.start is unavailable');
+    });
+    await queues.add(QueueName.Deployment, id, { job_id: id });
+    await waitFor(async () => (await queues.queue(QueueName.Deployment).getCompletedCount()) === 1, 30000);
+    expect(runs).toBe(6);
+    const job = (await queues.queue(QueueName.Deployment).getJob(id))!;
+    expect(job.attemptsMade).toBe(1);
+    expect(await queues.deadLetters(QueueName.Deployment)).toHaveLength(0);
+  });
+
   it('fail/a job failing every attempt is dead-lettered after bounded attempts, listed, and requeued', async () => {
     const id = randomUUID();
     let attempts = 0;
