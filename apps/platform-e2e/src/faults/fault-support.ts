@@ -1,4 +1,5 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { promisify } from 'node:util';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT, SERVICES, type ServiceName, dataDir, waitForPort } from '@certctl/testing';
@@ -37,22 +38,27 @@ async function restartNats(): Promise<void> {
   await waitForPort(port, 20000);
 }
 
-/** kill -9 of `target`, `downMs` of outage, then the target started again (a service: the same bundle and environment). */
+/**
+ * kill -9 of `target`, `downMs` of outage (and `duringOutage`, e.g. readiness checks), then the
+ * target started again (a service: the same bundle and environment), even when the checks failed.
+ */
 export async function crash(target: FaultTarget, downMs: number, duringOutage: () => Promise<void> = async () => undefined): Promise<void> {
-  if ((SERVICE_NAMES as string[]).includes(target)) {
-    await stopService(target as ServiceName, 'SIGKILL');
-    await Promise.all([sleep(downMs), duringOutage()]);
-    await startStoppedService(target as ServiceName);
-    return;
+  const isService = (SERVICE_NAMES as string[]).includes(target);
+  if (isService) await stopService(target as ServiceName, 'SIGKILL');
+  else {
+    const pid = infraPid(target as 'nats' | 'redis' | 'postgresql');
+    process.kill(pid, 'SIGKILL');
+    await waitGone(pid);
   }
-  const infra = target as 'nats' | 'redis' | 'postgresql';
-  const pid = infraPid(infra);
-  process.kill(pid, 'SIGKILL');
-  await waitGone(pid);
-  await Promise.all([sleep(downMs), duringOutage()]);
-  if (infra === 'nats') await restartNats();
-  // Starts what is not running, with this data dir's configuration (PostgreSQL recovers from its WAL).
-  else execFileSync('bash', [join(ROOT, 'tools', 'infra', 'up.sh')], { stdio: ['ignore', 'ignore', 'inherit'] });
+  try {
+    await Promise.all([sleep(downMs), duringOutage()]);
+  } finally {
+    if (isService) await startStoppedService(target as ServiceName);
+    else if (target === 'nats') await restartNats();
+    // Starts what is not running, with this data dir's configuration (PostgreSQL recovers from its
+    // WAL). Asynchronously: this process also serves the webhook receiver, which must keep answering.
+    else await promisify(execFile)('bash', [join(ROOT, 'tools', 'infra', 'up.sh')]);
+  }
 }
 
 /** Each service's GET /ready status (0 when it does not answer). */
@@ -71,12 +77,15 @@ export async function readiness(): Promise<Record<ServiceName, number>> {
   return Object.fromEntries(entries) as Record<ServiceName, number>;
 }
 
-/** Waits until `services` all answer /ready with 503 (they noticed the outage), and answers what each said. */
+/**
+ * Waits until none of `services` answers /ready with 200 (they noticed the outage: 503, or no
+ * answer within 3 s, which a probe also counts as not ready), and answers what each said.
+ */
 export function waitNotReady(services: ServiceName[], timeoutMs = 20000): Promise<Record<ServiceName, number>> {
   return waitFor(
     async () => {
       const now = await readiness();
-      return services.every((s) => now[s] === 503) ? now : undefined;
+      return services.every((s) => now[s] !== 200) ? now : undefined;
     },
     timeoutMs,
     `${services.join(', ')} to report not ready`,
