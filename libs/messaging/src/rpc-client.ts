@@ -77,7 +77,17 @@ export class RpcClient implements OnModuleInit, OnApplicationShutdown {
     ]);
   }
 
-  async request<C extends RpcContract>(contract: C, payload: RpcRequest<C>, opts: { timeoutMs?: number } = {}): Promise<RpcResponse<C>> {
+  /**
+   * `checkReply: false` skips checking the reply against the contract here, for large read
+   * replies passed on unchanged (a 50-row certificate page): the answering handler has checked
+   * it against the same schema before sending (rpc-handler.ts), and only the owner's replicas
+   * may answer the subject (NATS permissions). The request is always checked.
+   */
+  async request<C extends RpcContract>(
+    contract: C,
+    payload: RpcRequest<C>,
+    opts: { timeoutMs?: number; checkReply?: boolean } = {},
+  ): Promise<RpcResponse<C>> {
     const checked = contract.request.safeParse(payload);
     if (!checked.success) throw AppError.validation(fieldErrorsFromZod(checked.error));
     const started = process.hrtime.bigint();
@@ -93,6 +103,7 @@ export class RpcClient implements OnModuleInit, OnApplicationShutdown {
           ).catch((err: unknown) => {
             throw this.toAppError(err, contract.subject);
           });
+          if (opts.checkReply === false) return reply as RpcResponse<C>;
           const parsed = contract.response.safeParse(reply);
           if (!parsed.success) {
             getLogger().error({ subject: contract.subject, issues: parsed.error.issues.slice(0, 5) }, 'reply does not match its contract');
