@@ -6,9 +6,8 @@
 // code (dist/apps/<service>/main.js) on its stack: the cost of our functions including the
 // library and runtime work they call.
 //   node loadtest/cpuprofile-top.mjs <file.cpuprofile> [--top 30] [--last 45]
-// Services started by npm start take per-service Node flags from CERTCTL_<SERVICE>_NODE_ARGS,
-// e.g. CERTCTL_ACME_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof"; the profile is written
-// when the service exits (npm stop / Ctrl-C).
+// Profiles of the services npm start runs: CERTCTL_CPU_PROF_DIR=/tmp/prof (CERTCTL_CPU_PROF_SERVICES
+// to name some); each is written when its service exits (npm stop / Ctrl-C).
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 

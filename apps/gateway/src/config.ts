@@ -59,10 +59,14 @@ export const gatewayEnvSchema = baseEnvSchema
       .min(1024)
       .max(64 * 1024 * 1024)
       .default(1024 * 1024),
-    /** How long a verified API key is trusted from memory before it is looked up again (other replicas see a disable within this window). */
-    CERTCTL_API_KEY_CACHE_MS: z.coerce.number().int().min(0).max(300000).default(5000),
+    /** How long a verified API key is trusted from memory before it is looked up again (a change reaches every replica over the bus at once; this bounds a missed one). */
+    CERTCTL_API_KEY_CACHE_MS: z.coerce.number().int().min(0).max(3600000).default(300000),
+    /** How many verified keys (and live agents) one replica remembers; the least recently used go first. */
+    CERTCTL_API_KEY_CACHE_MAX: z.coerce.number().int().min(0).max(1000000).default(50000),
     /** last_used_at is written at most this often per key. */
     CERTCTL_API_KEY_LAST_USED_INTERVAL_MS: z.coerce.number().int().min(0).max(3600000).default(60000),
+    /** last_used_at writes are gathered and written in one statement this often. */
+    CERTCTL_API_KEY_LAST_USED_FLUSH_MS: z.coerce.number().int().min(10).max(60000).default(1000),
     /** EST/SCEP: how long an enrollment waits for its certificate before the client is told to retry (202 + Retry-After). */
     CERTCTL_ENROLLMENT_WAIT_MS: z.coerce.number().int().min(0).max(120000).default(15000),
     /** EST Basic authentication: failures per client address and profile within 15 minutes that lock it out for 15 minutes. */

@@ -25,6 +25,10 @@ export const inventoryEnvSchema = baseEnvSchema
     CERTCTL_INVENTORY_PORT: portSchema(8081),
     /** How often pending issuance jobs are put back on the queue if their queue entry was lost. */
     CERTCTL_INVENTORY_RECONCILE_INTERVAL_MS: z.coerce.number().int().min(1000).default(60000),
+    /** Heartbeats arriving within this many ms are written by one UPDATE (0: the next turn of the event loop). */
+    CERTCTL_HEARTBEAT_BATCH_MS: z.coerce.number().int().min(0).max(1000).default(2),
+    /** At most this many agents per heartbeat UPDATE. */
+    CERTCTL_HEARTBEAT_BATCH_MAX: z.coerce.number().int().min(1).max(10000).default(500),
     /** Default validity of a certificate whose profile does not say. */
     CERTCTL_DEFAULT_VALIDITY_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
     /**

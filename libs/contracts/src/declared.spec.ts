@@ -35,6 +35,7 @@ describe('contracts filed by owner', () => {
       barrel.RevocationEvents,
       barrel.NotificationRpc,
       barrel.NotificationEvents,
+      barrel.GatewayCredentialEvents,
     ];
     const strays = groups.flatMap((group) => Object.values(group).filter((c) => !all.has(c)));
     expect(strays).toEqual([]);
@@ -50,6 +51,6 @@ describe('contracts filed by owner', () => {
     expect(barrel.NotificationEvents.deadLettered.subject).toBe('certctl.v1.events.notification.dead-lettered');
     expect(declaredContracts().rpc).toHaveLength(147); // 90 + issuer types (1) + private-key import (1) + job cancel, certificate import (2) + ACME profile settings (2) + channel/rule get, update, delete, test (7) + agent retire (1) + health checks (11) + discovery (6) + network scan targets (8) + job await-ca (1) + re-issuance campaigns and capacity (8) + enrollment profiles and enrollments (8) + SCEP RA certificate (1)
     expect(barrel.AuditEvents.recorded.subject).toBe('certctl.v1.events.audit.recorded');
-    expect(declaredContracts().events).toHaveLength(18); // + job.cancelled, health.status-changed, discovery found, claimed, dismissed
+    expect(declaredContracts().events).toHaveLength(20); // + job.cancelled, health.status-changed, discovery found, claimed, dismissed + the gateway's api_key.changed, agent.retired
   });
 });

@@ -1,4 +1,5 @@
 import * as acme from './acme';
+import * as gateway from './gateway';
 import type { ContractDeclaration, EventDeclaration, RpcDeclaration } from './contract';
 import * as inventory from './inventory';
 import * as issuance from './issuance';
@@ -7,7 +8,7 @@ import * as revocation from './revocation';
 import type { BusService } from './services';
 
 /** The contracts of the bus, by owner: every file under ./<owner>/. */
-export const CONTRACTS_BY_OWNER = { inventory, issuance, acme, revocation, notifications } as const;
+export const CONTRACTS_BY_OWNER = { inventory, issuance, acme, revocation, notifications, gateway } as const;
 
 export interface DeclaredContracts {
   /** Request/reply contracts, by subject. */

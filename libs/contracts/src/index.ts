@@ -8,6 +8,7 @@ export * from './issuance';
 export * from './acme';
 export * from './revocation';
 export * from './notifications';
+export * from './gateway';
 export * from './queues';
 export * from './schemas';
 export * from './identifiers';

@@ -103,6 +103,21 @@ describe('RpcClient replies', () => {
     expect(errors.mock.calls[0]![0]).toMatchObject({ subject: Rpc.issuance.issuerGet.subject });
   });
 
+  it('edge/checkReply: false passes a reply on as it came (the handler checked it), and still checks the request', async () => {
+    const { rpc } = await clientWith((packet) => envelope(packet.id, { response: { id: 'iss-1', extra: 1 }, isDisposed: true }));
+    await expect(rpc.request(Rpc.issuance.issuerGet, { id: 'iss-1' }, { checkReply: false })).resolves.toEqual({ id: 'iss-1', extra: 1 });
+    expect(errors).not.toHaveBeenCalled();
+    await expect(rpc.request(Rpc.issuance.issuerGet, { id: '' }, { checkReply: false })).rejects.toMatchObject({
+      code: 'validation_failed',
+    });
+    // A handler's error is still its AppError.
+    const wire = new AppError('not_found', 'issuer "iss-2" does not exist.').toWire();
+    const failing = await clientWith((packet) => envelope(packet.id, { err: wire, isDisposed: true }));
+    await expect(failing.rpc.request(Rpc.issuance.issuerGet, { id: 'iss-2' }, { checkReply: false })).rejects.toMatchObject({
+      code: 'not_found',
+    });
+  });
+
   it('fail/no reply at all is still service_unavailable after the timeout', async () => {
     const { rpc } = await clientWith(() => undefined);
     await expect(rpc.request(Rpc.issuance.issuerGet, { id: 'iss-1' })).rejects.toMatchObject({

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { ClientNats, NatsRecordBuilder } from '@nestjs/microservices';
-import { headers as natsHeaders, type NatsConnection } from 'nats';
+import { Events as NatsEvents, headers as natsHeaders, type NatsConnection } from 'nats';
 import { firstValueFrom, timeout, TimeoutError } from 'rxjs';
 import {
   AppError,
@@ -77,7 +77,17 @@ export class RpcClient implements OnModuleInit, OnApplicationShutdown {
     ]);
   }
 
-  async request<C extends RpcContract>(contract: C, payload: RpcRequest<C>, opts: { timeoutMs?: number } = {}): Promise<RpcResponse<C>> {
+  /**
+   * `checkReply: false` skips checking the reply against the contract here, for large read
+   * replies passed on unchanged (a 50-row certificate page): the answering handler has checked
+   * it against the same schema before sending (rpc-handler.ts), and only the owner's replicas
+   * may answer the subject (NATS permissions). The request is always checked.
+   */
+  async request<C extends RpcContract>(
+    contract: C,
+    payload: RpcRequest<C>,
+    opts: { timeoutMs?: number; checkReply?: boolean } = {},
+  ): Promise<RpcResponse<C>> {
     const checked = contract.request.safeParse(payload);
     if (!checked.success) throw AppError.validation(fieldErrorsFromZod(checked.error));
     const started = process.hrtime.bigint();
@@ -93,6 +103,7 @@ export class RpcClient implements OnModuleInit, OnApplicationShutdown {
           ).catch((err: unknown) => {
             throw this.toAppError(err, contract.subject);
           });
+          if (opts.checkReply === false) return reply as RpcResponse<C>;
           const parsed = contract.response.safeParse(reply);
           if (!parsed.success) {
             getLogger().error({ subject: contract.subject, issues: parsed.error.issues.slice(0, 5) }, 'reply does not match its contract');
@@ -134,6 +145,38 @@ export class RpcClient implements OnModuleInit, OnApplicationShutdown {
         getLogger().warn({ err: (again as Error).message, subject: event.subject }, 'event publish failed');
       }
     }
+  }
+
+  /**
+   * Publishes an event to whoever listens now, on core NATS, and waits until the server has it
+   * (flush): for facts every replica must act on at once (a cache to drop), where a stored
+   * copy is no use to a replica that was away (it starts, or reconnects, with nothing cached).
+   */
+  async broadcast<E extends EventContract>(event: E, payload: EventPayload<E>): Promise<void> {
+    const data = event.payload.parse(payload);
+    const nc = this.natsConnection();
+    nc.publish(event.subject, new TextEncoder().encode(JSON.stringify({ pattern: event.subject, data, id: randomUUID() })), {
+      headers: this.traceHeaders(),
+    });
+    await nc.flush();
+  }
+
+  /**
+   * Calls `handler` each time the connection to NATS comes back after a loss: events
+   * broadcast meanwhile were missed, so what they would have dropped must be dropped now.
+   */
+  onReconnect(handler: () => void): void {
+    const nc = this.natsConnection();
+    void (async () => {
+      for await (const status of nc.status()) {
+        if (status.type !== NatsEvents.Reconnect) continue;
+        try {
+          handler();
+        } catch (err) {
+          getLogger().error({ err }, 'reconnect handler failed');
+        }
+      }
+    })().catch(() => undefined);
   }
 
   /** The NATS connection (after module init). */

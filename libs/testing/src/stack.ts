@@ -3,7 +3,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { get as httpsGet } from 'node:https';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { busEnvFor, readBusSecrets } from '@certctl/messaging';
 import { ROOT, dataDir } from './paths';
 
@@ -39,6 +39,22 @@ export function serviceEnv(name: ServiceName, env: NodeJS.ProcessEnv): NodeJS.Pr
   return { ...rest, ...busEnvFor(name, readBusSecrets(file)) };
 }
 
+/**
+ * `--cpu-prof` for the services named in CERTCTL_CPU_PROF_SERVICES (comma-separated; all when
+ * empty) when CERTCTL_CPU_PROF_DIR is set: each writes `<name>-<start ms>.cpuprofile` there when it
+ * stops gracefully (npm stop, Ctrl-C). For benchmarks (loadtest/README.md), not for production.
+ */
+export function profilerArgs(name: ServiceName, env: NodeJS.ProcessEnv): string[] {
+  const dir = env.CERTCTL_CPU_PROF_DIR;
+  if (!dir) return [];
+  const only = (env.CERTCTL_CPU_PROF_SERVICES ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  if (only.length && !only.includes(name)) return [];
+  return ['--cpu-prof', `--cpu-prof-dir=${resolve(dir)}`, `--cpu-prof-name=${name}-${Date.now()}.cpuprofile`];
+}
+
 export function startService(
   name: ServiceName,
   { env, port, logDir }: { env: NodeJS.ProcessEnv; port: number; logDir: string },
@@ -46,9 +62,7 @@ export function startService(
   mkdirSync(logDir, { recursive: true });
   // Logs go straight to the file (not through this process), so they survive it.
   const log = openSync(join(logDir, `${name}.log`), 'a');
-  // CERTCTL_<SERVICE>_NODE_ARGS: extra Node flags for one service (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`).
-  const nodeArgs = (env[`CERTCTL_${name.toUpperCase()}_NODE_ARGS`] ?? '').split(/\s+/).filter(Boolean);
-  const child = spawn(process.execPath, ['--enable-source-maps', ...nodeArgs, join(ROOT, 'dist', 'apps', name, 'main.js')], {
+  const child = spawn(process.execPath, ['--enable-source-maps', ...profilerArgs(name, env), join(ROOT, 'dist', 'apps', name, 'main.js')], {
     env: { ...serviceEnv(name, env), [portVar(name)]: String(port) },
     stdio: ['ignore', log, log],
   }) as ServiceProcess;

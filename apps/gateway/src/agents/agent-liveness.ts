@@ -1,6 +1,8 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { AgentRpc, AppError } from '@certctl/contracts';
+import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { AgentRpc, AppError, GatewayCredentialEvents } from '@certctl/contracts';
 import { RpcClient } from '@certctl/messaging';
+import { getLogger } from '@certctl/observability';
+import { TtlLruCache } from '../auth/key-cache';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
 
 /** The answer of every agent route of a retired agent (the agent exits cleanly on it). */
@@ -10,34 +12,55 @@ export function agentRetiredError(agentId: string): AppError {
 
 /**
  * Whether an agent is retired, asked once per agent per CERTCTL_API_KEY_CACHE_MS (like API
- * keys): retirement is final, so a retired agent is remembered for good; a retire through
- * this replica counts at once, through another replica within the window.
+ * keys, at most CERTCTL_API_KEY_CACHE_MAX agents remembered): retirement is final, so a retired
+ * agent is remembered for good. A retire through this replica counts at once here and is
+ * broadcast (`agent.retired`) so every other replica counts it at once too; a replica that loses
+ * the bus asks again about every agent once it reconnects.
  */
 @Injectable()
-export class AgentLiveness {
+export class AgentLiveness implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly retired = new Set<string>();
-  private readonly activeUntil = new Map<string, number>();
+  private readonly active: TtlLruCache<true>;
+  private unsubscribe?: () => void;
 
   constructor(
     private readonly rpc: RpcClient,
-    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
-  ) {}
+    @Inject(GATEWAY_CONFIG) config: GatewayConfig,
+  ) {
+    this.active = new TtlLruCache(config.CERTCTL_API_KEY_CACHE_MS, config.CERTCTL_API_KEY_CACHE_MAX ?? 50000);
+  }
+
+  onApplicationBootstrap(): void {
+    this.unsubscribe = this.rpc.onEvent(GatewayCredentialEvents.agentRetired, ({ agent_id }) => this.markRetired(agent_id));
+    this.rpc.onReconnect(() => this.active.clear());
+  }
+
+  onApplicationShutdown(): void {
+    this.unsubscribe?.();
+  }
 
   /** Throws `agent_retired` (410) for a retired agent, `not_found` for an unknown one. */
   async assertNotRetired(agentId: string): Promise<void> {
     if (this.retired.has(agentId)) throw agentRetiredError(agentId);
-    if ((this.activeUntil.get(agentId) ?? 0) > Date.now()) return;
+    if (this.active.get(agentId)) return;
     const agent = await this.rpc.request(AgentRpc.get, { id: agentId });
     if (agent.status === 'retired') {
       this.markRetired(agentId);
       throw agentRetiredError(agentId);
     }
-    if (this.activeUntil.size > 10000) this.activeUntil.clear();
-    this.activeUntil.set(agentId, Date.now() + this.config.CERTCTL_API_KEY_CACHE_MS);
+    this.active.set(agentId, true);
   }
 
   markRetired(agentId: string): void {
     this.retired.add(agentId);
-    this.activeUntil.delete(agentId);
+    this.active.delete(agentId);
+  }
+
+  /** After a retire through this replica: here at once, on every other replica when the bus brings it. */
+  async retiredHere(agentId: string): Promise<void> {
+    this.markRetired(agentId);
+    await this.rpc.broadcast(GatewayCredentialEvents.agentRetired, { agent_id: agentId }).catch((err: unknown) => {
+      getLogger().error({ agent_id: agentId, err: (err as Error).message }, 'could not tell the other gateway replicas of a retire');
+    });
   }
 }

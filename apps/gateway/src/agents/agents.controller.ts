@@ -72,7 +72,7 @@ export class AgentsController {
   })
   async retire(@Param('id') id: string, @Req() req: GatewayRequest) {
     const done = await this.rpc.request(AgentRpc.retire, { actor: actorOf(req.principal!), id: idParam(id) });
-    this.liveness.markRetired(done.agent.id);
+    await this.liveness.retiredHere(done.agent.id);
     req.auditDetails = { failed_jobs: done.failed_jobs };
     return done;
   }

@@ -78,6 +78,17 @@ export class ApiKeysRepository {
   async recordLastUsed(id: string, at: Date): Promise<void> {
     await this.db.apiKey.updateMany({ where: { id }, data: { lastUsedAt: at } });
   }
+
+  /** Many keys' last_used_at in one statement (never moved backwards). */
+  async recordLastUsedMany(uses: { id: string; at: Date }[]): Promise<void> {
+    if (!uses.length) return;
+    const ids = uses.map((u) => u.id);
+    const ats = uses.map((u) => u.at.toISOString());
+    await this.db.$executeRaw`
+      UPDATE api_keys AS k SET last_used_at = u.at
+      FROM unnest(${ids}::text[], ${ats}::timestamptz[]) AS u(id, at)
+      WHERE k.id = u.id AND (k.last_used_at IS NULL OR k.last_used_at < u.at)`;
+  }
 }
 
 function statusWhere(status: ApiKeyFilter['status'], now: Date): Prisma.ApiKeyWhereInput {

@@ -1,5 +1,7 @@
 // ApiKeysService's rules (verification cache, last admin, eviction) against a hand-written in-memory repository: no PostgreSQL.
-import { AppError } from '@certctl/contracts';
+// Replicas share a fake bus (every subscriber gets every broadcast, as without a queue group).
+import { AppError, type EventContract } from '@certctl/contracts';
+import type { RpcClient } from '@certctl/messaging';
 import type { ApiKeyRow } from '@certctl/database';
 import type { GatewayConfig } from '../config';
 import type { Principal } from '../auth/principal';
@@ -31,7 +33,7 @@ function fakeRepository() {
       [...rows.values()].filter(
         (row) => row.role === 'admin' && row.id !== exceptId && !row.disabledAt && (!row.expiresAt || row.expiresAt > now),
       ).length,
-    recordLastUsed: jest.fn(async () => undefined),
+    recordLastUsedMany: jest.fn(async (_uses: { id: string; at: Date }[]) => undefined),
   };
   function update(id: string, change: Partial<ApiKeyRow>): ApiKeyRow {
     const row = { ...rows.get(id)!, ...change };
@@ -41,10 +43,39 @@ function fakeRepository() {
   return repo;
 }
 
+/** Core NATS without a queue group: every subscriber of a subject gets each broadcast. */
+function fakeBus() {
+  const subscribers = new Map<string, ((payload: unknown) => void)[]>();
+  const reconnects: (() => void)[] = [];
+  const broadcasts: { subject: string; payload: unknown }[] = [];
+  const client = {
+    onEvent: (event: EventContract, handler: (payload: unknown) => void) => {
+      subscribers.set(event.subject, [...(subscribers.get(event.subject) ?? []), handler]);
+      return () => undefined;
+    },
+    broadcast: async (event: EventContract, payload: unknown) => {
+      broadcasts.push({ subject: event.subject, payload });
+      for (const handler of subscribers.get(event.subject) ?? []) handler(event.payload.parse(payload));
+    },
+    onReconnect: (handler: () => void) => void reconnects.push(handler),
+  };
+  return { client: client as unknown as RpcClient, broadcasts, reconnect: () => reconnects.forEach((h) => h()) };
+}
+
 function setup() {
   const repo = fakeRepository();
   const service = new ApiKeysService(repo as unknown as ApiKeysRepository, config);
   return { repo, service };
+}
+
+/** Two gateway replicas over one api_keys table and one bus. */
+function twoReplicas() {
+  const repo = fakeRepository();
+  const bus = fakeBus();
+  const [a, b] = [0, 1].map(() => new ApiKeysService(repo as unknown as ApiKeysRepository, config, bus.client));
+  a.onApplicationBootstrap();
+  b.onApplicationBootstrap();
+  return { repo, bus, a, b };
 }
 
 const root = null;
@@ -67,8 +98,29 @@ describe('ApiKeysService', () => {
     const { key } = await admin(service, 'root-admin');
     for (let i = 0; i < 5; i++) expect(await service.verify(key)).not.toBeNull();
     expect(repo.findByHash).toHaveBeenCalledTimes(1);
-    // last_used_at is throttled: one write in the interval.
-    expect(repo.recordLastUsed).toHaveBeenCalledTimes(1);
+    // last_used_at is throttled: one value in the interval, written with the next batch.
+    expect(repo.recordLastUsedMany).not.toHaveBeenCalled();
+    await service.flushLastUsed();
+    expect(repo.recordLastUsedMany).toHaveBeenCalledTimes(1);
+    expect(repo.recordLastUsedMany.mock.calls[0][0]).toHaveLength(1);
+  });
+
+  it('ok/last_used_at of many keys is one write per batch, not one per request or per key', async () => {
+    const { service, repo } = setup();
+    const keys = await Promise.all(['k1', 'k2', 'k3'].map((name) => service.create({ name, role: 'viewer' }, root)));
+    for (let round = 0; round < 3; round++) for (const { key } of keys) expect(await service.verify(key)).not.toBeNull();
+    await service.flushLastUsed();
+    await service.flushLastUsed(); // nothing new: no second write
+    expect(repo.recordLastUsedMany).toHaveBeenCalledTimes(1);
+    expect(repo.recordLastUsedMany.mock.calls[0][0].map((u) => u.id).sort()).toEqual(keys.map((k) => k.id).sort());
+  });
+
+  it('ok/agent keys write no last_used_at (the heartbeat is their activity)', async () => {
+    const { service, repo } = setup();
+    const agentKey = await service.create({ name: 'agent-key', role: 'agent', agent_id: 'agent-1' }, root);
+    expect(await service.verify(agentKey.key)).toMatchObject({ role: 'agent', agent_id: 'agent-1' });
+    await service.flushLastUsed();
+    expect(repo.recordLastUsedMany).not.toHaveBeenCalled();
   });
 
   it('fail/unknown, malformed, disabled and expired keys do not verify', async () => {
@@ -126,5 +178,60 @@ describe('ApiKeysService', () => {
     const personPrincipal = (await service.verify(person.key))!;
     const child = await service.create({ name: 'child', role: 'operator' }, personPrincipal);
     expect(child).toMatchObject({ created_by: person.id, owner_key_id: person.id });
+  });
+
+  it('ok/a key disabled through one replica stops working at once on the other, whose cache held it (no TTL wait)', async () => {
+    const { repo, bus, a, b } = twoReplicas();
+    await admin(a, 'keeper');
+    const ops = await a.create({ name: 'ops', role: 'operator' }, root);
+    expect(await a.verify(ops.key)).not.toBeNull();
+    expect(await b.verify(ops.key)).not.toBeNull();
+    expect(await b.verify(ops.key)).not.toBeNull();
+    expect(repo.findByHash).toHaveBeenCalledTimes(2); // one read per replica, then both serve from memory
+
+    await a.setDisabled(ops.id, true, caller);
+    expect(bus.broadcasts).toEqual([{ subject: 'certctl.v1.events.api_key.changed', payload: { key_id: ops.id, change: 'disabled' } }]);
+    await expect(b.verify(ops.key)).resolves.toBeNull();
+    await expect(a.verify(ops.key)).resolves.toBeNull();
+    expect(repo.findByHash).toHaveBeenCalledTimes(4); // each replica had to look again: its entry was gone
+  });
+
+  it('ok/rotation and deletion through one replica reach the other; re-enabling works again everywhere', async () => {
+    const { bus, a, b } = twoReplicas();
+    await admin(a, 'keeper');
+    const ops = await a.create({ name: 'ops', role: 'operator' }, root);
+    expect(await b.verify(ops.key)).not.toBeNull();
+    const rotated = await a.rotate(ops.id);
+    await expect(b.verify(ops.key)).resolves.toBeNull();
+    await expect(b.verify(rotated.key)).resolves.toMatchObject({ key_id: ops.id });
+    await a.setDisabled(ops.id, true, caller);
+    await a.setDisabled(ops.id, false, caller);
+    await expect(b.verify(rotated.key)).resolves.toMatchObject({ key_id: ops.id });
+    await a.delete(ops.id, caller);
+    await expect(b.verify(rotated.key)).resolves.toBeNull();
+    expect(bus.broadcasts.map((m) => (m.payload as { change: string }).change)).toEqual(['rotated', 'disabled', 'enabled', 'deleted']);
+  });
+
+  it('ok/the bus event alone evicts: a change made elsewhere is seen by the next request; a reconnect forgets every key', async () => {
+    const { repo, bus, a, b } = twoReplicas();
+    const ops = await a.create({ name: 'ops', role: 'operator' }, root);
+    expect(await b.verify(ops.key)).not.toBeNull();
+    // Disabled in the table by someone else; only the event tells replica b.
+    repo.rows.set(ops.id, { ...repo.rows.get(ops.id)!, disabledAt: new Date() });
+    expect(await b.verify(ops.key)).not.toBeNull(); // still cached: nothing said so yet
+    await bus.client.broadcast(
+      { subject: 'certctl.v1.events.api_key.changed', payload: { parse: (p: unknown) => p } } as never,
+      {
+        key_id: ops.id,
+        change: 'disabled',
+      } as never,
+    );
+    await expect(b.verify(ops.key)).resolves.toBeNull();
+
+    repo.rows.set(ops.id, { ...repo.rows.get(ops.id)!, disabledAt: null });
+    expect(await a.verify(ops.key)).not.toBeNull();
+    repo.rows.set(ops.id, { ...repo.rows.get(ops.id)!, disabledAt: new Date() });
+    bus.reconnect(); // events may have been missed while away
+    await expect(a.verify(ops.key)).resolves.toBeNull();
   });
 });

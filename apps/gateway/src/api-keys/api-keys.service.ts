@@ -1,12 +1,14 @@
 import { timingSafeEqual } from 'node:crypto';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown, Optional } from '@nestjs/common';
 import { z } from 'zod';
-import { AppError, type Role } from '@certctl/contracts';
+import { AppError, GatewayCredentialEvents, type Role } from '@certctl/contracts';
+import { RpcClient } from '@certctl/messaging';
 import { type ApiKeyRow, newId } from '@certctl/database';
 import { getLogger } from '@certctl/observability';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
 import type { Principal } from '../auth/principal';
 import { generateApiKey, hashApiKey } from '../auth/key-material';
+import { TtlLruCache } from '../auth/key-cache';
 import { ownerForNewKey } from '../auth/key-owner';
 import { decodeCursor, encodeCursor } from '@certctl/database';
 import type { CreateApiKey, apiKeySchema, listApiKeysQuerySchema } from './api-keys.schemas';
@@ -19,8 +21,9 @@ interface CachedKey {
   hash: string;
   principal: Principal;
   expiresAt: number | null;
-  cachedUntil: number;
 }
+
+type KeyChange = 'disabled' | 'enabled' | 'rotated' | 'deleted';
 
 export function toApiKeyDto(row: Row, now = Date.now()): ApiKeyDto {
   return {
@@ -54,38 +57,52 @@ function principalOf(row: Row): Principal {
 
 /**
  * Named API keys: only the SHA-256 of a key is stored and compared in constant time.
- * Verified keys are remembered for CERTCTL_API_KEY_CACHE_MS, so a request costs no
- * database read; changes evict this replica's entry at once (other replicas within the
- * window). last_used_at is written at most once per CERTCTL_API_KEY_LAST_USED_INTERVAL_MS.
+ * Verified keys are remembered (CERTCTL_API_KEY_CACHE_MS, at most CERTCTL_API_KEY_CACHE_MAX
+ * keys, least recently used dropped first), so a request costs no database read. A change
+ * (disable, enable, rotate, delete) evicts the key on this replica before the answer, and is
+ * broadcast on the bus (`api_key.changed`) so every other replica evicts it too; a replica that
+ * loses the bus forgets every key when it reconnects (it may have missed a change).
+ * last_used_at is written at most once per CERTCTL_API_KEY_LAST_USED_INTERVAL_MS per key, and
+ * those writes are gathered into one statement per CERTCTL_API_KEY_LAST_USED_FLUSH_MS.
  */
 @Injectable()
-export class ApiKeysService {
-  private readonly cache = new Map<string, CachedKey>();
+export class ApiKeysService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly cache: TtlLruCache<CachedKey>;
   private readonly lastUsedWritten = new Map<string, number>();
+  /** last_used_at values waiting for the next batched write, by key id. */
+  private readonly lastUsedPending = new Map<string, Date>();
+  private flushTimer?: NodeJS.Timeout;
+  private unsubscribe?: () => void;
 
   constructor(
     private readonly keys: ApiKeysRepository,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
-  ) {}
+    @Optional() private readonly bus?: RpcClient,
+  ) {
+    this.cache = new TtlLruCache(config.CERTCTL_API_KEY_CACHE_MS, config.CERTCTL_API_KEY_CACHE_MAX ?? 50000);
+  }
+
+  /** Every replica listens (no queue group) for changes made through any replica. */
+  onApplicationBootstrap(): void {
+    if (!this.bus) return;
+    this.unsubscribe = this.bus.onEvent(GatewayCredentialEvents.apiKeyChanged, ({ key_id }) => this.evict(key_id));
+    this.bus.onReconnect(() => this.cache.clear());
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.unsubscribe?.();
+    await this.flushLastUsed();
+  }
 
   async verify(key: string): Promise<Principal | null> {
     if (key.length < 16 || key.length > 256) return null;
     const hash = hashApiKey(key);
     const now = Date.now();
     let entry = this.cache.get(hash);
-    if (!entry || entry.cachedUntil < now) {
+    if (!entry) {
       const row = await this.keys.findByHash(hash);
-      if (!row || row.disabledAt) {
-        this.cache.delete(hash);
-        return null;
-      }
-      entry = {
-        hash: row.keyHash,
-        principal: principalOf(row),
-        expiresAt: row.expiresAt?.getTime() ?? null,
-        cachedUntil: now + this.config.CERTCTL_API_KEY_CACHE_MS,
-      };
-      if (this.cache.size > 10000) this.cache.clear();
+      if (!row || row.disabledAt) return null;
+      entry = { hash: row.keyHash, principal: principalOf(row), expiresAt: row.expiresAt?.getTime() ?? null };
       this.cache.set(hash, entry);
     }
     if (!timingSafeEqual(Buffer.from(entry.hash, 'hex'), Buffer.from(hash, 'hex'))) return null;
@@ -95,19 +112,43 @@ export class ApiKeysService {
     return entry.principal;
   }
 
-  /** Throttled, fire-and-forget last_used_at: never a database write on every request. */
+  /** Throttled per key, and written in batches: never a database write on every request. */
   private touch(id: string, now: number): void {
     const last = this.lastUsedWritten.get(id) ?? 0;
     if (now - last < this.config.CERTCTL_API_KEY_LAST_USED_INTERVAL_MS) return;
     this.lastUsedWritten.set(id, now);
-    this.keys.recordLastUsed(id, new Date(now)).catch((err: unknown) => {
-      getLogger().warn({ key_id: id, err: (err as Error).message }, 'could not record last_used_at');
+    if (this.lastUsedWritten.size > 100000) this.lastUsedWritten.clear();
+    this.lastUsedPending.set(id, new Date(now));
+    this.flushTimer ??= setTimeout(() => void this.flushLastUsed(), this.config.CERTCTL_API_KEY_LAST_USED_FLUSH_MS ?? 1000);
+    this.flushTimer.unref?.();
+  }
+
+  /** One UPDATE for every last_used_at gathered since the last flush. */
+  async flushLastUsed(): Promise<void> {
+    clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    if (!this.lastUsedPending.size) return;
+    const batch = [...this.lastUsedPending];
+    this.lastUsedPending.clear();
+    await this.keys.recordLastUsedMany(batch.map(([id, at]) => ({ id, at }))).catch((err: unknown) => {
+      getLogger().warn({ keys: batch.length, err: (err as Error).message }, 'could not record last_used_at');
     });
   }
 
-  private evict(id: string): void {
-    for (const [hash, cached] of this.cache) if (cached.principal.key_id === id) this.cache.delete(hash);
+  /** Forgets the key on this replica (every hash it was cached under). */
+  evict(id: string): void {
+    this.cache.deleteWhere((cached) => cached.principal.key_id === id);
     this.lastUsedWritten.delete(id);
+  }
+
+  /** This replica forgets the key at once; every other replica when the bus brings the change (milliseconds). */
+  private async changed(id: string, change: KeyChange): Promise<void> {
+    this.evict(id);
+    if (!this.bus) return;
+    await this.bus.broadcast(GatewayCredentialEvents.apiKeyChanged, { key_id: id, change }).catch((err: unknown) => {
+      // The change is in the database; other replicas keep the old key at most CERTCTL_API_KEY_CACHE_MS.
+      getLogger().error({ key_id: id, change, err: (err as Error).message }, 'could not tell the other gateway replicas of a key change');
+    });
   }
 
   /** `creator` is the calling key: it is recorded, and decides the new key's owner (ownerForNewKey). */
@@ -154,16 +195,16 @@ export class ApiKeysService {
     const row = await this.row(id);
     if (disabled) await this.assertNotLastAdmin(row, caller, 'disable');
     const updated = await this.keys.setDisabledAt(id, disabled ? (row.disabledAt ?? new Date()) : null);
-    this.evict(id);
+    await this.changed(id, disabled ? 'disabled' : 'enabled');
     return toApiKeyDto(updated);
   }
 
-  /** A new secret for the same key; the old secret stops working at once on this replica. */
+  /** A new secret for the same key; the old secret stops working at once on every replica. */
   async rotate(id: string): Promise<ApiKeyDto & { key: string }> {
     await this.row(id);
     const { secret, hash, prefix } = generateApiKey();
     const updated = await this.keys.replaceSecret(id, hash, prefix);
-    this.evict(id);
+    await this.changed(id, 'rotated');
     return { ...toApiKeyDto(updated), key: secret };
   }
 
@@ -171,7 +212,7 @@ export class ApiKeysService {
     const row = await this.row(id);
     await this.assertNotLastAdmin(row, caller, 'delete');
     await this.keys.deleteById(id);
-    this.evict(id);
+    await this.changed(id, 'deleted');
   }
 
   /** Never leave the platform without a working admin key. */

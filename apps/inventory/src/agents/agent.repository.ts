@@ -47,13 +47,38 @@ export class AgentRepository {
     });
   }
 
-  /** One UPDATE (heartbeats are the hottest write of a fleet); false when no such agent or it is retired. */
-  async recordHeartbeat(id: string, beat: Heartbeat): Promise<boolean> {
-    const changed = await this.db.$executeRaw`
-      UPDATE agents SET hostname = ${beat.hostname}, os = ${beat.os}, architecture = ${beat.architecture}, version = ${beat.version},
-             ip_addresses = ${beat.ipAddresses}::text[], last_heartbeat_at = now(), status = 'online'
-      WHERE id = ${id} AND status <> 'retired'`;
-    return changed > 0;
+  /**
+   * Many agents' heartbeats in one UPDATE … FROM unnest(…) (one row per agent; retired and
+   * unknown agents are left alone). Returns the ids it updated. Rows are locked in id order,
+   * and a deadlock with another replica's batch is retried once.
+   */
+  async recordHeartbeats(beats: { id: string; beat: Heartbeat }[]): Promise<Set<string>> {
+    if (!beats.length) return new Set();
+    const sorted = [...beats].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    const col = <K extends keyof Heartbeat>(k: K) => sorted.map((b) => b.beat[k]);
+    const ids = sorted.map((b) => b.id);
+    const ips = sorted.map((b) => JSON.stringify(b.beat.ipAddresses));
+    const run = () => this.db.$queryRaw<{ id: string }[]>`
+      WITH beat AS (
+        SELECT * FROM unnest(${ids}::text[], ${col('hostname')}::text[], ${col('os')}::text[], ${col('architecture')}::text[],
+                             ${col('version')}::text[], ${ips}::text[]) AS b(id, hostname, os, architecture, version, ips)
+      ), locked AS (
+        SELECT a.id FROM agents a JOIN beat ON beat.id = a.id WHERE a.status <> 'retired' ORDER BY a.id FOR UPDATE OF a
+      )
+      UPDATE agents AS a
+      SET hostname = beat.hostname, os = beat.os, architecture = beat.architecture, version = beat.version,
+          ip_addresses = ARRAY(SELECT jsonb_array_elements_text(beat.ips::jsonb)), last_heartbeat_at = now(), status = 'online'
+      FROM beat, locked
+      WHERE a.id = beat.id AND locked.id = a.id
+      RETURNING a.id`;
+    let rows: { id: string }[];
+    try {
+      rows = await run();
+    } catch (err) {
+      if (!isDeadlock(err)) throw err;
+      rows = await run();
+    }
+    return new Set(rows.map((r) => r.id));
   }
 
   /**
@@ -166,4 +191,10 @@ export class AgentRepository {
   findVersionOfJob(jobId: string): Promise<VersionRow | null> {
     return this.db.certificateVersion.findUnique({ where: { jobId } });
   }
+}
+
+/** PostgreSQL's deadlock_detected (40P01), however the driver wrapped it. */
+function isDeadlock(err: unknown): boolean {
+  const text = err instanceof Error ? `${err.message} ${JSON.stringify((err as { meta?: unknown }).meta ?? '')}` : String(err);
+  return /40P01|deadlock detected/i.test(text);
 }

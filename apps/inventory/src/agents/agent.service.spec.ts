@@ -28,7 +28,7 @@ function fakeRepo(locked: JobRow | null) {
     transaction: jest.fn((fn: (t: Prisma.TransactionClient) => Promise<unknown>) => fn(tx)),
     lockJob: jest.fn(async () => locked),
     recordReport: jest.fn(async (_id: string, report: { status: JobRow['status'] }) => job({ status: report.status })),
-    recordHeartbeat: jest.fn(async () => false),
+    recordHeartbeats: jest.fn(async () => new Set<string>()),
   };
 }
 

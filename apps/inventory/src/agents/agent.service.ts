@@ -10,6 +10,7 @@ import { toJobDto } from '../jobs/job.mapper';
 import { assertAgentTransition, assertTransition } from '../jobs/job-state';
 import { JobService } from '../jobs/job.service';
 import { type AgentRow, AgentRepository, type JobRow, type JobWithCsrContext } from './agent.repository';
+import { HeartbeatBatcher } from './heartbeat-batcher';
 
 type KeyRule = { algorithm?: string; min_size?: number };
 
@@ -34,6 +35,8 @@ function toAgentDto(agent: AgentRow): RpcResponse<typeof AgentRpc.get> {
 export class AgentService {
   /** Opens the sealed secrets of a target's settings for the agent that deploys to it. */
   private readonly box?: SecretBox;
+  /** Heartbeats arriving within a few ms share one UPDATE (heartbeat-batcher.ts). */
+  private readonly beats: HeartbeatBatcher;
 
   constructor(
     private readonly repo: AgentRepository,
@@ -41,6 +44,10 @@ export class AgentService {
     @Optional() @Inject(INVENTORY_CONFIG) config?: InventoryConfig,
   ) {
     this.box = config ? secretBoxFromConfig(config) : undefined;
+    this.beats = new HeartbeatBatcher((batch) => this.repo.recordHeartbeats(batch), {
+      windowMs: config?.CERTCTL_HEARTBEAT_BATCH_MS ?? 2,
+      maxBatch: config?.CERTCTL_HEARTBEAT_BATCH_MAX ?? 500,
+    });
   }
 
   async register({ actor, body }: RpcRequestParsed<typeof AgentRpc.register>) {
@@ -49,7 +56,10 @@ export class AgentService {
     return toAgentDto(row);
   }
 
-  /** One UPDATE, nothing else: heartbeats are the hottest write of a fleet. */
+  /**
+   * Heartbeats are the hottest write of a fleet: each is written by the one batched UPDATE of
+   * the heartbeats that arrived with it, nothing else, and answered once its row is written.
+   */
   async heartbeat({ id, body }: RpcRequestParsed<typeof AgentRpc.heartbeat>) {
     const beat = {
       hostname: body.hostname,
@@ -58,7 +68,7 @@ export class AgentService {
       version: body.version,
       ipAddresses: body.ip_addresses,
     };
-    if (!(await this.repo.recordHeartbeat(id, beat))) throw AppError.notFound('agent', id);
+    if (!(await this.beats.record(id, beat))) throw AppError.notFound('agent', id);
     return { id, status: 'online' as const };
   }
 

@@ -25,7 +25,7 @@ export function toVersionDto(v: VersionRow): CertificateVersionDto {
 
 export function toSummaryDto(
   c: CertificateRow,
-  v: Omit<VersionRow, 'certificatePem' | 'chainPem'> | null,
+  v: Pick<VersionRow, 'serialNumber' | 'notBefore' | 'notAfter'> | null,
   renewal: CertificateDto['renewal'] = null,
 ) {
   return {

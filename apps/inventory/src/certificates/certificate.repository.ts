@@ -16,6 +16,45 @@ export interface RenewalPolicyTiming {
 
 const OPEN_JOB_STATUSES: Db.JobStatus[] = ['pending', 'awaiting_approval', 'awaiting_csr', 'running'];
 
+/** A list row's current version, as the page shows it. */
+export type PageVersion = Pick<VersionRow, 'serialNumber' | 'notBefore' | 'notAfter' | 'ariWindowStart' | 'ariWindowEnd'>;
+
+/** What pageDetails finds for one certificate. */
+export interface PageDetails {
+  version: PageVersion | null;
+  policy: RenewalPolicyTiming | null;
+  job: {
+    id: string;
+    type: 'issuance' | 'renewal';
+    status: Db.JobStatus;
+    certificateId: string;
+    attempts: number;
+    maxAttempts: number;
+    lastError: string | null;
+    scheduledAt: Date;
+  } | null;
+}
+
+interface PageDetailsRow {
+  id: string;
+  serial_number: string | null;
+  not_before: Date | null;
+  not_after: Date | null;
+  ari_window_start: Date | null;
+  ari_window_end: Date | null;
+  policy_id: string | null;
+  renew_before_days: number | null;
+  renew_before_fraction: number | null;
+  auto_renew: boolean | null;
+  job_id: string | null;
+  job_type: string | null;
+  job_status: string | null;
+  attempts: number | null;
+  max_attempts: number | null;
+  last_error: string | null;
+  scheduled_at: Date | null;
+}
+
 /** What a new certificate's issuance depends on in its profile. */
 export interface IssuanceProfile {
   id: string;
@@ -201,10 +240,63 @@ export class CertificateRepository {
     });
   }
 
-  /** Versions by id, without their PEMs. */
-  findVersionSummaries(ids: string[]): Promise<VersionSummaryRow[]> {
-    if (!ids.length) return Promise.resolve([]);
-    return this.db.certificateVersion.findMany({ where: { id: { in: ids } }, omit: { certificatePem: true, chainPem: true } });
+  /**
+   * What a list page shows of each certificate beyond its row, in one statement (not one query
+   * per kind): the current version's dates and serial, the renewal policy's timing, and the
+   * newest open issuance or renewal job.
+   */
+  async pageDetails(page: { id: string; currentVersionId: string | null; renewalPolicyId: string }[]): Promise<Map<string, PageDetails>> {
+    if (!page.length) return new Map();
+    const rows = await this.db.$queryRaw<PageDetailsRow[]>`
+      SELECT c.id,
+             v.serial_number, v.not_before, v.not_after, v.ari_window_start, v.ari_window_end,
+             p.id AS policy_id, p.renew_before_days, p.renew_before_fraction, p.auto_renew,
+             j.id AS job_id, j.type::text AS job_type, j.status::text AS job_status, j.attempts, j.max_attempts, j.last_error, j.scheduled_at
+      FROM unnest(${page.map((c) => c.id)}::text[], ${page.map((c) => c.currentVersionId)}::text[], ${page.map((c) => c.renewalPolicyId)}::text[])
+           AS c(id, version_id, policy_id)
+      LEFT JOIN certificate_versions v ON v.id = c.version_id
+      LEFT JOIN renewal_policies p ON p.id = c.policy_id
+      LEFT JOIN LATERAL (
+        SELECT id, type, status, attempts, max_attempts, last_error, scheduled_at FROM jobs
+        WHERE certificate_id = c.id AND type IN ('issuance', 'renewal') AND status::text = ANY(${OPEN_JOB_STATUSES}::text[])
+        ORDER BY created_at DESC LIMIT 1
+      ) j ON true`;
+    return new Map(
+      rows.map((r) => [
+        r.id,
+        {
+          version: r.not_before
+            ? {
+                serialNumber: r.serial_number!,
+                notBefore: r.not_before,
+                notAfter: r.not_after!,
+                ariWindowStart: r.ari_window_start,
+                ariWindowEnd: r.ari_window_end,
+              }
+            : null,
+          policy: r.policy_id
+            ? {
+                id: r.policy_id,
+                renewBeforeDays: r.renew_before_days,
+                renewBeforeFraction: r.renew_before_fraction,
+                autoRenew: r.auto_renew!,
+              }
+            : null,
+          job: r.job_id
+            ? {
+                id: r.job_id,
+                type: r.job_type as 'issuance' | 'renewal',
+                status: r.job_status as Db.JobStatus,
+                certificateId: r.id,
+                attempts: r.attempts!,
+                maxAttempts: r.max_attempts!,
+                lastError: r.last_error,
+                scheduledAt: r.scheduled_at!,
+              }
+            : null,
+        },
+      ]),
+    );
   }
 
   /** Every version of a certificate, newest first (at most 1000). */

@@ -140,9 +140,7 @@ describe('CertificateService.list (fake repository)', () => {
     const list = jest.fn(async () => []);
     const repo = fakeRepo({
       list,
-      findVersionSummaries: jest.fn(async () => []),
-      renewalPolicies: jest.fn(async () => []),
-      openRenewalJobs: jest.fn(async () => []),
+      pageDetails: jest.fn(async () => new Map()),
     });
     const { svc } = setup(repo);
     const page = await svc.list({ limit: 50, sort: '-name', profile_id: 'prof-web', team_id: 't1' });

@@ -148,20 +148,15 @@ export class CertificateService {
       take: query.limit + 1,
     });
     const page = rows.slice(0, query.limit);
-    const [versions, policies, openJobs] = await Promise.all([
-      this.repo.findVersionSummaries(page.map((c) => c.currentVersionId).filter((v): v is string => !!v)),
-      this.repo.renewalPolicies(page.map((c) => c.renewalPolicyId)),
-      this.repo.openRenewalJobs(page.map((c) => c.id)),
-    ]);
-    const byId = new Map(versions.map((v) => [v.id, v]));
-    const policyById = new Map(policies.map((p) => [p.id, p]));
-    const jobByCert = new Map<string, OpenJob>();
-    for (const j of openJobs) if (!jobByCert.has(j.certificateId)) jobByCert.set(j.certificateId, j as OpenJob);
+    // One statement for every row's version, policy and open job (pageDetails), then plain mapping.
+    const details = await this.repo.pageDetails(page);
     const jitter = this.config.CERTCTL_RENEWAL_JITTER_MAX_MS;
+    const now = new Date();
     return {
       data: page.map((c) => {
-        const v = (c.currentVersionId ? byId.get(c.currentVersionId) : undefined) ?? null;
-        return toSummaryDto(c, v, toRenewalDto(c, v, policyById.get(c.renewalPolicyId) ?? null, jobByCert.get(c.id) ?? null, jitter));
+        const d = details.get(c.id);
+        const v = d?.version ?? null;
+        return toSummaryDto(c, v, toRenewalDto(c, v, d?.policy ?? null, d?.job ?? null, jitter, now));
       }),
       next_cursor: rows.length > query.limit ? encodeIdCursor(page[page.length - 1].id) : null,
     };
