@@ -20,12 +20,24 @@ describe('replicas, graceful shutdown and a service that is down', () => {
     const state = readState();
     const port = await freePort();
     const replica = startService('inventory', { env: { ...state.env }, port, logDir: state.logDir });
+    try {
+      await twoReplicas(replica, port, state.ports.inventory);
+    } finally {
+      // A failed check must not leave a second replica behind for the next test.
+      if (replica.exitCode === null && replica.signalCode === null) {
+        replica.kill('SIGTERM');
+        await replica.exited;
+      }
+    }
+  });
+
+  async function twoReplicas(replica: ReturnType<typeof startService>, port: number, mainPort: number) {
     await waitReady(`http://127.0.0.1:${port}/ready`, 30000, () => replica.exitCode === null);
     const subject = 'certctl.v1.inventory.certificate.list';
-    const before = [await handlerCount(state.ports.inventory, subject), await handlerCount(port, subject)];
+    const before = [await handlerCount(mainPort, subject), await handlerCount(port, subject)];
     const results = await Promise.all(Array.from({ length: 40 }, () => api('GET', '/api/v1/certificates?limit=5')));
     expect(results.every((r) => r.status === 200)).toBe(true);
-    const after = [await handlerCount(state.ports.inventory, subject), await handlerCount(port, subject)];
+    const after = [await handlerCount(mainPort, subject), await handlerCount(port, subject)];
     expect(after[0] + after[1] - before[0] - before[1]).toBe(40); // each request handled exactly once
     expect(after[0]).toBeGreaterThan(before[0]);
     expect(after[1]).toBeGreaterThan(before[1]);
@@ -37,25 +49,28 @@ describe('replicas, graceful shutdown and a service that is down', () => {
     expect(code).toBe(0);
     expect(Date.now() - started).toBeLessThan(10000);
     expect((await during).map((r) => r.status)).toEqual(Array(20).fill(200));
-  });
+  }
 
   it('fail/with inventory down the gateway answers 503 problem+json within the timeout, and recovers when it is back', async () => {
     const state = readState();
     process.kill(state.pids.inventory, 'SIGTERM');
     expect(await exitsWithin(state.pids.inventory, 10000)).toBe(true);
 
-    const t0 = Date.now();
-    const r = await api('GET', '/api/v1/certificates');
-    const elapsed = Date.now() - t0;
-    expect(r.status).toBe(503);
-    expect(r.headers.get('content-type')).toContain('application/problem+json');
-    expect(r.body.code).toBe('service_unavailable');
-    expect(elapsed).toBeLessThan(Number(state.env.CERTCTL_NATS_TIMEOUT_MS) + 1500);
-
-    const restarted = startService('inventory', { env: { ...state.env }, port: state.ports.inventory, logDir: state.logDir });
-    restarted.unref();
-    writeState({ ...state, pids: { ...state.pids, inventory: restarted.pid! } });
-    await waitReady(`http://127.0.0.1:${state.ports.inventory}/ready`, 30000, () => restarted.exitCode === null);
+    try {
+      const t0 = Date.now();
+      const r = await api('GET', '/api/v1/certificates');
+      const elapsed = Date.now() - t0;
+      expect(r.status).toBe(503);
+      expect(r.headers.get('content-type')).toContain('application/problem+json');
+      expect(r.body.code).toBe('service_unavailable');
+      expect(elapsed).toBeLessThan(Number(state.env.CERTCTL_NATS_TIMEOUT_MS) + 1500);
+    } finally {
+      // Started again whatever the checks said: the suites after this one need inventory.
+      const restarted = startService('inventory', { env: { ...state.env }, port: state.ports.inventory, logDir: state.logDir });
+      restarted.unref();
+      writeState({ ...state, pids: { ...state.pids, inventory: restarted.pid! } });
+      await waitReady(`http://127.0.0.1:${state.ports.inventory}/ready`, 60000, () => restarted.exitCode === null);
+    }
     expect((await api('GET', '/api/v1/certificates?limit=1')).status).toBe(200);
   });
 
