@@ -3,6 +3,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { get as httpsGet } from 'node:https';
+import { createConnection } from 'node:net';
 import { join, resolve } from 'node:path';
 import { busEnvFor, readBusSecrets } from '@certctl/messaging';
 import { ROOT, dataDir } from './paths';
@@ -143,6 +144,12 @@ export async function startStack(
   };
   const logDir = o.logDir ?? join(dataDir(env), 'logs');
   const timeoutMs = o.timeoutMs ?? 60000;
+  // A port already answering would make a service that cannot listen look ready.
+  const taken = (await Promise.all(SERVICES.map(async (s) => ((await portAnswers(ports[s.name])) ? s.name : null)))).filter(Boolean);
+  if (taken.length) {
+    const list = taken.map((name) => `${ports[name as ServiceName]} (${name}, ${portVar(name as ServiceName)})`).join(', ');
+    throw new Error(`port ${list} already in use: another certctl-ts stack (npm stop ends the one npm start runs) or another program`);
+  }
   const children = {} as Record<ServiceName, ServiceProcess>;
   for (const s of SERVICES) children[s.name] = startService(s.name, { env, port: ports[s.name], logDir });
   const stop = async (signal: NodeJS.Signals = 'SIGTERM') => {
@@ -162,4 +169,21 @@ export async function startStack(
     throw new Error(`${(err as Error).message} (see logs in ${logDir})`);
   }
   return { children, ports, logDir, env, stop };
+}
+
+/** Whether something accepts TCP connections on 127.0.0.1:`port`. */
+export function portAnswers(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = createConnection({ host: '127.0.0.1', port });
+    socket.setTimeout(1000);
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('timeout', () => {
+      socket.destroy();
+      resolve(false);
+    });
+    socket.once('error', () => resolve(false));
+  });
 }
