@@ -30,7 +30,11 @@ class MemoryRevocations {
     return { row, created: true };
   }
   async deleteById(id: string, alongside?: InTransaction) {
-    for (const [key, row] of this.rows) if (row.id === id) (await alongside?.(tx, row), this.rows.delete(key));
+    for (const [key, row] of this.rows) {
+      if (row.id !== id) continue;
+      await alongside?.(tx, row);
+      this.rows.delete(key);
+    }
   }
 }
 
