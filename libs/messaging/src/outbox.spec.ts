@@ -1,6 +1,7 @@
-import { RevocationEvents } from '@certctl/contracts';
+import { AuditEvents, RevocationEvents } from '@certctl/contracts';
 import { registry } from '@certctl/observability';
 import { type BatchOutcome, type OutboxRow, type OutboxStore, OutboxRelay, enqueueEvent } from './outbox';
+import { auditEvent } from './audit-event';
 import { crashBeforeOutboxPublishForTest } from './test-hooks';
 
 /** The table in memory: claim takes rows in order, deletes the published ones, keeps the rest (and all of them when `publish` throws). */
@@ -175,6 +176,21 @@ describe('enqueueEvent', () => {
         data: { id, service: 'revocation', subject: RevocationEvents.certificateRevoked.subject, payload, headers: { traceparent: 'tp' } },
       },
     ]);
+  });
+
+  it('ok/the payload is stored as it travels: a Date in an audit detail becomes its ISO string', async () => {
+    const created: { data: { payload: { details: Record<string, unknown> } } }[] = [];
+    const tx = { outboxEvent: { create: async (args: never) => created.push(args) } };
+    const audit = auditEvent({
+      service: 'inventory',
+      actor: { principal: 'scheduler', kind: 'scheduler' },
+      action: 'certificate.renewal.complete',
+      resource_type: 'certificate',
+      resource_id: 'cert-1',
+      details: { not_after: new Date('2026-04-01T00:00:00.000Z') },
+    });
+    await enqueueEvent(tx, 'inventory', AuditEvents.recorded, audit);
+    expect(created[0]!.data.payload.details).toEqual({ not_after: '2026-04-01T00:00:00.000Z' });
   });
 
   it('fail/a payload outside its contract fails the transaction instead of reaching the relay', async () => {

@@ -85,7 +85,8 @@ export async function enqueueEvent<E extends EventContract>(
   headers: Record<string, string> = {},
 ): Promise<string> {
   const id = randomUUID();
-  const data = event.payload.parse(payload) as object;
+  // Stored as it travels (JSON): a Date in the payload becomes its ISO string, as it did on the wire.
+  const data = JSON.parse(JSON.stringify(event.payload.parse(payload))) as object;
   await tx.outboxEvent.create({ data: { id, service, subject: event.subject, payload: data, headers } });
   return id;
 }
