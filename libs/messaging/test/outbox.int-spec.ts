@@ -24,7 +24,10 @@ describe('the transactional outbox on PostgreSQL and JetStream', () => {
   let consumer: { stop(): Promise<void> };
   /** Every delivery the durable consumer got: certificate id → event ids. */
   const seen = new Map<string, string[]>();
-  const service = `it-outbox-${Date.now().toString(36)}`;
+  const run = Date.now().toString(36);
+  let tests = 0;
+  /** Each test's rows belong to a service of its own, so a test never sees another's leftovers. */
+  let service = '';
   const publish = (row: { id: string; subject: string; payload: unknown; headers: Record<string, string> }) =>
     client.publishStored(row.subject, row.id, row.payload, row.headers);
   const relay = (p = publish) => new OutboxRelay(new PrismaOutboxStore(db), p, { service, batchSize: 20 });
@@ -44,6 +47,10 @@ describe('the transactional outbox on PostgreSQL and JetStream', () => {
     consumer = await consumeDurably(client.natsConnection(), 'it', 'outbox', event, async (p, delivery) => {
       seen.set(p.certificate_id, [...(seen.get(p.certificate_id) ?? []), delivery.eventId]);
     });
+  });
+
+  beforeEach(() => {
+    service = `it-outbox-${run}-${++tests}`;
   });
 
   afterAll(async () => {
@@ -108,7 +115,14 @@ describe('the transactional outbox on PostgreSQL and JetStream', () => {
   });
 
   it('ok/two relays of one service (two replicas) drain 60 rows together without publishing any row twice', async () => {
-    const ids = await Promise.all(Array.from({ length: 60 }, (_, i) => enqueue(`replica-${i}`)));
+    const ids = await db.$transaction(
+      async (tx) => {
+        const written: string[] = [];
+        for (let i = 0; i < 60; i++) written.push(await enqueueEvent(tx, service, event, payload(`replica-${i}`)));
+        return written;
+      },
+      { timeout: 30000, maxWait: 10000 },
+    );
     const published: string[] = [];
     const counting = async (row: Parameters<typeof publish>[0]) => {
       published.push(row.id);
