@@ -1,6 +1,6 @@
-// The crash hook of the kill-mid-job test is compiled out of production bundles: built the
-// way `npm start` and the container image build, the issuance bundle does not contain it; built
-// the way the e2e global setup builds, it does.
+// The crash hooks of the kill-mid-job and outbox tests are compiled out of production bundles:
+// built the way `npm start` and the container image build, the issuance and revocation bundles
+// do not contain them; built the way the e2e global setup builds, they do.
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,13 +10,14 @@ import { ROOT } from '@certctl/testing';
 
 const run = promisify(execFile);
 const HOOK_VARIABLE = 'CERTCTL_TEST_CRASH_AFTER_SIGN';
+const OUTBOX_HOOK_VARIABLE = 'CERTCTL_TEST_CRASH_BEFORE_OUTBOX_PUBLISH';
 
-async function issuanceBundle(testHooks: boolean): Promise<string> {
+async function bundle(app: string, testHooks: boolean): Promise<string> {
   const out = mkdtempSync(join(tmpdir(), 'certctl-build-'));
   try {
     const env = { ...process.env, CERTCTL_BUILD_OUT_DIR: out, CERTCTL_BUILD_TEST_HOOKS: testHooks ? '1' : '' };
-    await run(process.execPath, [join(ROOT, 'tools', 'build', 'build.mjs'), 'apps/issuance'], { env, cwd: ROOT });
-    return readFileSync(join(out, 'apps', 'issuance', 'main.js'), 'utf8');
+    await run(process.execPath, [join(ROOT, 'tools', 'build', 'build.mjs'), `apps/${app}`], { env, cwd: ROOT });
+    return readFileSync(join(out, 'apps', app, 'main.js'), 'utf8');
   } finally {
     rmSync(out, { recursive: true, force: true });
   }
@@ -24,11 +25,19 @@ async function issuanceBundle(testHooks: boolean): Promise<string> {
 
 describe('test hooks in the service bundles', () => {
   it('ok/a production build of issuance has no crash hook; a test build has it', async () => {
-    const production = await issuanceBundle(false);
+    const production = await bundle('issuance', false);
     expect(production).toContain('crashAfterSignForTest'); // the stand-in is still called
     expect(production).not.toContain(HOOK_VARIABLE);
     expect(production).not.toContain("'SIGKILL'");
-    const test = await issuanceBundle(true);
+    const test = await bundle('issuance', true);
     expect(test).toContain(HOOK_VARIABLE);
+  }, 120000);
+
+  it('ok/a production build of revocation has no outbox crash hook (the relay calls the stand-in); a test build has it', async () => {
+    const production = await bundle('revocation', false);
+    expect(production).toContain('crashBeforeOutboxPublishForTest');
+    expect(production).not.toContain(OUTBOX_HOOK_VARIABLE);
+    expect(production).not.toContain("'SIGKILL'");
+    expect(await bundle('revocation', true)).toContain(OUTBOX_HOOK_VARIABLE);
   }, 120000);
 });

@@ -53,6 +53,13 @@ export interface TableUse {
 const CLIENT = String.raw`\b(?:db|prisma|tx|client)`;
 
 /**
+ * Tables several services write, each only its own rows: the transactional outbox
+ * (`outbox_events`, one `service` column; written through `outbox.enqueue(tx, …)` of
+ * libs/messaging, read and deleted only by the writing service's relay).
+ */
+export const PER_SERVICE_TABLES: ReadonlySet<string> = new Set(['outbox_events']);
+
+/**
  * The tables one source text writes and reads: Prisma model calls on a client or
  * transaction (`db.job.update(`, `tx.certificate.findMany(`), a model handed on whole
  * (`db.team as never`: counted as a write, it can do anything), and raw SQL (`INSERT INTO
@@ -69,6 +76,7 @@ export function tableUseOfSource(text: string, tables: Map<string, string>): Tab
     if (m[2] === undefined || writeOp.test(m[2])) use.writes.add(table);
     else if (new RegExp(`^(?:${READ_OPS})$`).test(m[2])) use.reads.add(table);
   }
+  if (/\boutbox\??\.enqueue\(/.test(text)) use.writes.add('outbox_events');
   for (const m of text.matchAll(/\b(INSERT INTO|UPDATE|DELETE FROM|FROM|JOIN)\s+"?([a-z_]+)"?/g)) {
     if (!tableNames.has(m[2])) continue;
     (m[1] === 'FROM' || m[1] === 'JOIN' ? use.reads : use.writes).add(m[2]);

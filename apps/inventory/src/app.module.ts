@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { DatabaseModule, PrismaService } from '@certctl/database';
-import { MessagingModule, RpcClient, busAuthFromEnv } from '@certctl/messaging';
+import { MessagingModule, OutboxModule, RpcClient, busAuthFromEnv } from '@certctl/messaging';
 import { platformModule } from '@certctl/platform';
 import { QueueModule, QueueService } from '@certctl/queue';
 import { INVENTORY_CONFIG, type InventoryConfig, inventoryQueueOptions } from './config';
@@ -61,6 +61,7 @@ export function inventoryModule(config: InventoryConfig) {
         timeoutMs: config.CERTCTL_NATS_TIMEOUT_MS,
         ...busAuthFromEnv(config),
       }),
+      OutboxModule,
     ],
     controllers: [
       CertificateHandler,

@@ -1,5 +1,7 @@
 import { Client } from 'pg';
+import type { EventContract } from '@certctl/contracts';
 import { createPrismaClient } from '@certctl/database';
+import { enqueueEvent } from '@certctl/messaging';
 import { createTestDatabase } from '@certctl/testing';
 import { HealthCheckRepository } from '../src/health-checks/health-check.repository';
 import { HealthCheckService } from '../src/health-checks/health-check.service';
@@ -71,7 +73,10 @@ describe('health checks on real PostgreSQL', () => {
     const client = createPrismaClient({ url, poolSize: 2 });
     try {
       const repo = new HealthCheckRepository(client as never);
-      const emit = jest.fn().mockResolvedValue(undefined);
+      // The real outbox write (the relay is not running here): each transition is one row, committed with the probe.
+      const emit = jest.fn((tx: Parameters<typeof enqueueEvent>[0], event: EventContract, payload: object) =>
+        enqueueEvent(tx, 'inventory', event, payload as never),
+      );
       const served = [A, B];
       const prober = async () => ({
         checked_at: new Date().toISOString(),
@@ -81,7 +86,7 @@ describe('health checks on real PostgreSQL', () => {
         served_not_after: null,
         error: null,
       });
-      const service = new HealthCheckService(repo, { emit } as never, prober);
+      const service = new HealthCheckService(repo, { enqueue: emit, wake: jest.fn() } as never, prober);
       const actor = { principal: 'admin', role: 'admin' };
       const check = await service.create({
         actor,
@@ -100,6 +105,14 @@ describe('health checks on real PostgreSQL', () => {
       expect((await service.checkNow({ actor, id: check.id })).check.status).toBe('cert_mismatch');
       expect((await service.checkNow({ actor, id: check.id })).check.status).toBe('healthy');
       expect(emit).toHaveBeenCalledTimes(2);
+      const events = await pg.query(
+        `SELECT payload->>'from' AS "from", payload->>'to' AS "to" FROM outbox_events WHERE service = 'inventory' AND payload->>'health_check_id' = $1 ORDER BY seq`,
+        [check.id],
+      );
+      expect(events.rows).toEqual([
+        { from: 'unknown', to: 'cert_mismatch' },
+        { from: 'cert_mismatch', to: 'healthy' },
+      ]);
 
       await pg.query(
         `INSERT INTO health_check_results (check_id, checked_at, ok, status_after)

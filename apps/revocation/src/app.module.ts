@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { DatabaseModule, PrismaService } from '@certctl/database';
-import { MessagingModule, RpcClient, busAuthFromEnv } from '@certctl/messaging';
+import { MessagingModule, OutboxModule, RpcClient, busAuthFromEnv } from '@certctl/messaging';
 import { platformModule } from '@certctl/platform';
 import { QueueModule, QueueService } from '@certctl/queue';
 import { BulkRevocationHandler } from './bulk/bulk-revocation.handler';
@@ -34,6 +34,7 @@ export function revocationModule(config: RevocationConfig) {
         timeoutMs: config.CERTCTL_NATS_TIMEOUT_MS,
         ...busAuthFromEnv(config),
       }),
+      OutboxModule,
     ],
     controllers: [RevocationHandler, BulkRevocationHandler],
     providers: [

@@ -12,3 +12,6 @@ export * from './claim-check';
 export * from './audit-event';
 export * from './job-waiter';
 export * from './durable-events';
+export * from './outbox';
+export * from './outbox.repository';
+export * from './outbox.module';

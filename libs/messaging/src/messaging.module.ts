@@ -19,7 +19,7 @@ export class MessagingModule {
         DurableEvents,
         { provide: APP_INTERCEPTOR, useClass: RpcInterceptor },
       ],
-      exports: [RpcClient, DurableEvents],
+      exports: [RpcClient, DurableEvents, MESSAGING_OPTIONS],
     };
   }
 }

@@ -30,6 +30,8 @@ function usageInSources(service: string) {
   const patterns: [RegExp, keyof typeof found][] = [
     [new RegExp(String.raw`\.request\(\s*${ref}`, 'g'), 'calls'],
     [new RegExp(String.raw`\.emit\(\s*${ref}`, 'g'), 'emits'],
+    // An event written to the outbox is published by the service's relay under the service's user.
+    [new RegExp(String.raw`outbox\??\.enqueue\(\s*\w+,\s*${ref}`, 'g'), 'emits'],
     [new RegExp(String.raw`\.onEvent\(\s*${ref}`, 'g'), 'consumes'],
     [new RegExp(String.raw`@EventPattern\(\s*${ref}\.subject`, 'g'), 'consumes'],
     [new RegExp(String.raw`events\.on\(\s*${ref}`, 'g'), 'consumes'],
@@ -65,6 +67,7 @@ describe('bus usage declared on the contracts', () => {
   it('ok/the source scan sees calls (it is not vacuous)', () => {
     expect(usageInSources('gateway').found.calls).toContain(PrivateKeyRpc.export.subject);
     expect(usageInSources('notifications').found.consumes).toContain(contracts.Events.jobFailed.subject);
+    expect(usageInSources('inventory').found.emits).toContain(contracts.Events.certificateIssued.subject); // through the outbox
   });
 
   it("ok/every contract names its owner (the subject's service token) and its callers, and every subject is versioned", () => {

@@ -129,15 +129,13 @@ export class RpcClient implements OnModuleInit, OnApplicationShutdown {
   async emit<E extends EventContract>(event: E, payload: EventPayload<E>): Promise<void> {
     const data = event.payload.parse(payload);
     const id = randomUUID();
-    const body = new TextEncoder().encode(JSON.stringify({ pattern: event.subject, data, id }));
-    const h = this.traceHeaders();
-    const nc = this.natsConnection();
+    const context = traceContext();
     try {
-      await nc.jetstream().publish(event.subject, body, { msgID: id, headers: h, timeout: this.options.timeoutMs });
+      await this.publishStored(event.subject, id, data, context);
       eventsPublished.inc({ result: 'stored' });
     } catch (err) {
       try {
-        nc.publish(event.subject, body, { headers: h });
+        this.natsConnection().publish(event.subject, eventBody(event.subject, id, data), { headers: toNatsHeaders(context) });
         eventsPublished.inc({ result: 'unstored' });
         getLogger().warn({ err: (err as Error).message, subject: event.subject }, 'event not stored in JetStream; published without it');
       } catch (again) {
@@ -148,6 +146,18 @@ export class RpcClient implements OnModuleInit, OnApplicationShutdown {
   }
 
   /**
+   * Publishes an event (payload already checked) into the events stream with `id` as its
+   * Nats-Msg-Id; resolves once the server stored it (`duplicate`: the stream already had this id
+   * within its de-duplication window, so nothing was added), throws when it was not stored.
+   */
+  async publishStored(subject: string, id: string, data: unknown, context: Record<string, string>): Promise<{ duplicate: boolean }> {
+    const ack = await this.natsConnection()
+      .jetstream()
+      .publish(subject, eventBody(subject, id, data), { msgID: id, headers: toNatsHeaders(context), timeout: this.options.timeoutMs });
+    return { duplicate: ack.duplicate };
+  }
+
+  /**
    * Publishes an event to whoever listens now, on core NATS, and waits until the server has it
    * (flush): for facts every replica must act on at once (a cache to drop), where a stored
    * copy is no use to a replica that was away (it starts, or reconnects, with nothing cached).
@@ -155,9 +165,7 @@ export class RpcClient implements OnModuleInit, OnApplicationShutdown {
   async broadcast<E extends EventContract>(event: E, payload: EventPayload<E>): Promise<void> {
     const data = event.payload.parse(payload);
     const nc = this.natsConnection();
-    nc.publish(event.subject, new TextEncoder().encode(JSON.stringify({ pattern: event.subject, data, id: randomUUID() })), {
-      headers: this.traceHeaders(),
-    });
+    nc.publish(event.subject, eventBody(event.subject, randomUUID(), data), { headers: toNatsHeaders(traceContext()) });
     await nc.flush();
   }
 
@@ -214,18 +222,9 @@ export class RpcClient implements OnModuleInit, OnApplicationShutdown {
   }
 
   private record(data: unknown, principal?: string) {
-    const h = this.traceHeaders();
+    const h = toNatsHeaders(traceContext());
     if (principal) h.set(PRINCIPAL_HEADER, principal);
     return new NatsRecordBuilder(data).setHeaders(h).build();
-  }
-
-  /** The trace context and request id of the current request, as NATS headers. */
-  private traceHeaders() {
-    const h = natsHeaders();
-    for (const [k, v] of Object.entries(injectTraceHeaders())) h.set(k, v);
-    const rid = requestContext()?.request_id;
-    if (rid) h.set('x-request-id', rid);
-    return h;
   }
 
   private toAppError(err: unknown, subject: string): AppError {
@@ -260,4 +259,23 @@ function eventPayload<E extends EventContract>(event: E, data: Uint8Array): Even
   }
   const parsed = event.payload.safeParse(packet?.data);
   return parsed.success ? (parsed.data as EventPayload<E>) : undefined;
+}
+
+/** The trace context and request id of the current request (kept with an outbox row until it is published). */
+export function traceContext(): Record<string, string> {
+  const context: Record<string, string> = { ...injectTraceHeaders() };
+  const rid = requestContext()?.request_id;
+  if (rid) context['x-request-id'] = rid;
+  return context;
+}
+
+function toNatsHeaders(context: Record<string, string>) {
+  const h = natsHeaders();
+  for (const [k, v] of Object.entries(context)) h.set(k, v);
+  return h;
+}
+
+/** The wire form of a stored event (StoredEvent in durable-events.ts): NestJS's record shape plus the event id. */
+function eventBody(subject: string, id: string, data: unknown): Uint8Array {
+  return new TextEncoder().encode(JSON.stringify({ pattern: subject, data, id }));
 }

@@ -102,10 +102,10 @@ const refused: ProbeOutcome = {
 
 function setup() {
   const repo = new MemoryHealthChecks();
-  const emit = jest.fn().mockResolvedValue(undefined);
+  const emit = jest.fn(async (_tx: unknown, _event: unknown, _payload: Record<string, unknown>) => 'evt');
   const probes: ProbeOutcome[] = [];
   const prober = jest.fn(async () => probes.shift() ?? refused);
-  const service = new HealthCheckService(repo as unknown as HealthCheckRepository, { emit } as never, prober);
+  const service = new HealthCheckService(repo as unknown as HealthCheckRepository, { enqueue: emit, wake: jest.fn() } as never, prober);
   const create = (extra: Record<string, unknown> = {}) =>
     service.create({
       actor,
@@ -122,7 +122,7 @@ function setup() {
         ...extra,
       },
     });
-  const transitions = () => emit.mock.calls.map(([, payload]) => `${payload.from}→${payload.to}`);
+  const transitions = () => emit.mock.calls.map(([, , payload]) => `${payload.from}→${payload.to}`);
   return { repo, emit, probes, prober, service, create, transitions };
 }
 
@@ -138,7 +138,7 @@ describe('HealthCheckService', () => {
     expect(mismatch.result).toMatchObject({ ok: true, served_fingerprint: B, status_after: 'cert_mismatch' });
     expect(prober).toHaveBeenCalledWith({ host: 'localhost', port: 8443, sni: 'www.example.test', timeoutMs: 1000 });
     expect(transitions()).toEqual(['unknown→healthy', 'healthy→cert_mismatch']);
-    expect(emit.mock.calls[1][1]).toMatchObject({
+    expect(emit.mock.calls[1]![2]).toMatchObject({
       health_check_id: check.id,
       address: 'localhost:8443',
       expected_fingerprints: [A],

@@ -10,7 +10,8 @@ import {
   type RpcResponse,
 } from '@certctl/contracts';
 import { decodeCursor, decodeIdCursor, encodeCursor, encodeIdCursor } from '@certctl/database';
-import { RpcClient } from '@certctl/messaging';
+import type { Prisma } from '@certctl/database';
+import { Outbox } from '@certctl/messaging';
 import { getLogger } from '@certctl/observability';
 import { type TlsEndpoint, probeTlsEndpoint } from '@certctl/platform';
 import { toHealthCheckDto, toHealthResultDto } from './health-check.mapper';
@@ -28,7 +29,7 @@ export class HealthCheckService {
 
   constructor(
     private readonly repo: HealthCheckRepository,
-    @Optional() private readonly rpc?: RpcClient,
+    @Optional() private readonly outbox?: Outbox,
     @Optional() @Inject(PROBER) prober?: Prober,
   ) {
     this.probe = prober ?? probeTlsEndpoint;
@@ -135,7 +136,7 @@ export class HealthCheckService {
     return { deleted: await this.repo.pruneResults(new Date(before), batch_size) };
   }
 
-  /** One probe through the state machine, under the check's row lock; emits the transition event after commit. */
+  /** One probe through the state machine, under the check's row lock; a transition's event is written in the same transaction (outbox). */
   private async recordOne(id: string, outcome: ProbeOutcome) {
     const saved = await this.repo.transaction(async (tx) => {
       const row = await this.repo.lockCheck(id, tx);
@@ -147,17 +148,24 @@ export class HealthCheckService {
         { ok: outcome.ok, servedFingerprint: outcome.served_fingerprint },
         expected,
       );
-      return { before: row, expected, ...(await this.repo.saveProbe(id, outcome, next, tx)) };
+      const probed = await this.repo.saveProbe(id, outcome, next, tx);
+      const changed = row.status !== probed.check.status;
+      if (changed) await this.enqueueChange(row, probed.check, expected, outcome, tx);
+      return { before: row, expected, changed, ...probed };
     });
-    if (!saved) return null;
-    const changed = saved.before.status !== saved.check.status;
-    if (changed) await this.emitChange(saved.before, saved.check, saved.expected, outcome);
-    return { ...saved, changed };
+    if (saved?.changed) this.outbox?.wake();
+    return saved;
   }
 
-  private async emitChange(before: HealthCheckRow, after: HealthCheckRow, expected: string[], outcome: ProbeOutcome) {
+  private async enqueueChange(
+    before: HealthCheckRow,
+    after: HealthCheckRow,
+    expected: string[],
+    outcome: ProbeOutcome,
+    tx: Prisma.TransactionClient,
+  ) {
     getLogger().info({ health_check_id: after.id, from: before.status, to: after.status }, 'health check status changed');
-    await this.rpc?.emit(InventoryHealthCheck.statusChanged, {
+    await this.outbox?.enqueue(tx, InventoryHealthCheck.statusChanged, {
       health_check_id: after.id,
       name: after.name,
       address: `${after.host}:${after.port}`,

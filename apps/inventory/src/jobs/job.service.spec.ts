@@ -51,15 +51,15 @@ function fakeRepo(job: Partial<CompletionRow> | null, targets = [{ id: 'tgt-1', 
 }
 
 function service(repo: ReturnType<typeof fakeRepo>) {
-  const rpc = { emit: jest.fn(async () => undefined) };
-  const svc = new JobService(repo as unknown as JobRepository, {} as never, rpc as never, {} as InventoryConfig);
-  return { svc, rpc };
+  const outbox = { enqueue: jest.fn(async (_tx: unknown, _event: unknown, _payload: unknown) => 'evt-1'), wake: jest.fn() };
+  const svc = new JobService(repo as unknown as JobRepository, {} as never, outbox as never, {} as InventoryConfig);
+  return { svc, outbox };
 }
 
 describe('JobService.complete (fake repository)', () => {
-  it('stores the version, activates the certificate, queues one deployment per bound target and announces the issue', async () => {
+  it('stores the version, activates the certificate, queues one deployment per bound target and writes the issued event in the same transaction', async () => {
     const repo = fakeRepo({});
-    const { svc, rpc } = service(repo);
+    const { svc, outbox } = service(repo);
     await expect(svc.complete({ job_id: 'job-1', version })).resolves.toEqual({
       job_id: 'job-1',
       version_id: 'ver-1',
@@ -68,22 +68,30 @@ describe('JobService.complete (fake repository)', () => {
     expect(repo.insertVersion).toHaveBeenCalledWith('cert-1', 'job-1', version, tx);
     expect(repo.activateVersionAndComplete).toHaveBeenCalledWith('job-1', 'cert-1', storedVersion(), tx);
     expect(repo.insertDeploymentJobs).toHaveBeenCalledWith('cert-1', 'ver-1', [{ id: 'tgt-1', agentId: 'agent-1' }], tx);
-    expect(rpc.emit).toHaveBeenCalledTimes(1);
-    expect(rpc.emit).toHaveBeenCalledWith(Events.certificateIssued, expect.objectContaining({ certificate_id: 'cert-1', job_id: 'job-1' }));
+    expect(outbox.enqueue).toHaveBeenCalledTimes(1); // in the version's transaction
+    expect(outbox.wake).toHaveBeenCalledTimes(1); // after the commit
+    expect(outbox.enqueue.mock.invocationCallOrder[0]!).toBeLessThan(outbox.wake.mock.invocationCallOrder[0]!);
+    expect(outbox.enqueue).toHaveBeenCalledWith(
+      tx,
+      Events.certificateIssued,
+      expect.objectContaining({ certificate_id: 'cert-1', job_id: 'job-1' }),
+    );
   });
 
   it('a renewal also emits certificate.renewed', async () => {
-    const { svc, rpc } = service(fakeRepo({ type: 'renewal', certificateStatus: 'renewal_in_progress' }));
+    const { svc, outbox } = service(fakeRepo({ type: 'renewal', certificateStatus: 'renewal_in_progress' }));
     await svc.complete({ job_id: 'job-1', version });
-    expect(rpc.emit).toHaveBeenCalledWith(LifecycleEvents.certificateRenewed, expect.objectContaining({ serial_number: '0A' }));
+    expect(outbox.enqueue).toHaveBeenCalledWith(tx, LifecycleEvents.certificateRenewed, expect.objectContaining({ serial_number: '0A' }));
   });
 
   it('an automatic renewal (requested by the scheduler) publishes its completion for the audit trail with the actor scheduler', async () => {
-    const { svc, rpc } = service(fakeRepo({ type: 'renewal', certificateStatus: 'renewal_in_progress', requestedBy: 'scheduler' }));
+    const { svc, outbox } = service(fakeRepo({ type: 'renewal', certificateStatus: 'renewal_in_progress', requestedBy: 'scheduler' }));
     await svc.complete({ job_id: 'job-1', version });
-    const audits = (rpc.emit.mock.calls as unknown as [unknown, unknown][]).filter(([event]) => event === AuditEvents.recorded);
+    const audits = (outbox.enqueue.mock.calls as unknown as [unknown, unknown, unknown][]).filter(
+      ([, event]) => event === AuditEvents.recorded,
+    );
     expect(audits).toHaveLength(1);
-    expect(AuditEvents.recorded.payload.parse(audits[0]![1])).toMatchObject({
+    expect(AuditEvents.recorded.payload.parse(audits[0]![2])).toMatchObject({
       actor: { principal: 'scheduler', kind: 'scheduler' },
       action: 'certificate.renewal.complete',
       resource_type: 'certificate',
@@ -93,21 +101,22 @@ describe('JobService.complete (fake repository)', () => {
   });
 
   it('a renewal an API key asked for publishes no audit event (its REST call was audited)', async () => {
-    const { svc, rpc } = service(fakeRepo({ type: 'renewal', certificateStatus: 'renewal_in_progress' }));
+    const { svc, outbox } = service(fakeRepo({ type: 'renewal', certificateStatus: 'renewal_in_progress' }));
     await svc.complete({ job_id: 'job-1', version });
-    expect(rpc.emit).not.toHaveBeenCalledWith(AuditEvents.recorded, expect.anything());
+    expect(outbox.enqueue).not.toHaveBeenCalledWith(tx, AuditEvents.recorded, expect.anything());
   });
 
   it('a repeated completion answers the stored version and writes and emits nothing', async () => {
     const repo = fakeRepo({ status: 'completed', versionId: 'ver-0' });
-    const { svc, rpc } = service(repo);
+    const { svc, outbox } = service(repo);
     await expect(svc.complete({ job_id: 'job-1', version })).resolves.toEqual({
       job_id: 'job-1',
       version_id: 'ver-0',
       certificate_id: 'cert-1',
     });
     expect(repo.insertVersion).not.toHaveBeenCalled();
-    expect(rpc.emit).not.toHaveBeenCalled();
+    expect(outbox.enqueue).not.toHaveBeenCalled();
+    expect(outbox.wake).not.toHaveBeenCalled();
   });
 
   it('refuses a cancelled job (illegal transition) and an unknown one (not found) before writing', async () => {
@@ -137,7 +146,7 @@ describe('JobService.fail (fake repository)', () => {
   it('with attempts left goes back to pending at the next attempt time, the certificate untouched, no event', async () => {
     const repo = fakeRepo({});
     repo.lockWithCertificate.mockResolvedValue(failing(1));
-    const { svc, rpc } = service(repo);
+    const { svc, outbox } = service(repo);
     const retryAt = '2026-03-01T12:00:04.000Z';
     await expect(svc.fail({ job_id: 'job-1', error: 'boom', terminal: false, retry_at: retryAt })).resolves.toEqual({
       job_id: 'job-1',
@@ -146,16 +155,17 @@ describe('JobService.fail (fake repository)', () => {
     });
     expect(repo.recordFailure).toHaveBeenCalledWith('job-1', 'pending', 'boom', false, tx, new Date(retryAt));
     expect(repo.setCertificateStatus).not.toHaveBeenCalled();
-    expect(rpc.emit).not.toHaveBeenCalled();
+    expect(outbox.enqueue).not.toHaveBeenCalled();
   });
 
-  it('out of attempts fails the job and the certificate and emits job.failed', async () => {
+  it('out of attempts fails the job and the certificate and writes job.failed to the outbox in the same transaction', async () => {
     const repo = fakeRepo({});
     repo.lockWithCertificate.mockResolvedValue(failing(3));
-    const { svc, rpc } = service(repo);
+    const { svc, outbox } = service(repo);
     await expect(svc.fail({ job_id: 'job-1', error: 'boom', terminal: false })).resolves.toMatchObject({ status: 'failed' });
     expect(repo.setCertificateStatus).toHaveBeenCalledWith('cert-1', 'failed', tx);
-    expect(rpc.emit).toHaveBeenCalledWith(Events.jobFailed, { job_id: 'job-1', certificate_id: 'cert-1', error: 'boom' });
+    expect(outbox.enqueue).toHaveBeenCalledWith(tx, Events.jobFailed, { job_id: 'job-1', certificate_id: 'cert-1', error: 'boom' });
+    expect(outbox.wake).toHaveBeenCalledTimes(1);
   });
 });
 

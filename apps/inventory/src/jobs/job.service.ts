@@ -11,7 +11,7 @@ import {
   Rpc,
 } from '@certctl/contracts';
 import type { Db, Prisma } from '@certctl/database';
-import { RpcClient, auditEvent } from '@certctl/messaging';
+import { Outbox, auditEvent } from '@certctl/messaging';
 import { getLogger, injectTraceHeaders } from '@certctl/observability';
 import { QueueService } from '@certctl/queue';
 import { INVENTORY_CONFIG, type InventoryConfig } from '../config';
@@ -40,7 +40,7 @@ export class JobService implements OnApplicationBootstrap, OnApplicationShutdown
   constructor(
     private readonly repo: JobRepository,
     private readonly queues: QueueService,
-    private readonly rpc: RpcClient,
+    private readonly outbox: Outbox,
     @Inject(INVENTORY_CONFIG) private readonly config: InventoryConfig,
   ) {}
 
@@ -134,7 +134,11 @@ export class JobService implements OnApplicationBootstrap, OnApplicationShutdown
    */
   async complete(req: CompleteRequest): Promise<RpcResponse<typeof Rpc.inventory.jobComplete>> {
     const result = await this.repo.transaction((tx) => this.storeVersion(req, tx));
-    if (result.stored) await this.announceVersion(result.stored);
+    if (result.stored) {
+      const { job, version } = result.stored;
+      getLogger().info({ job_id: job.id, certificate_id: job.certificateId, serial: version.serialNumber }, 'certificate version stored');
+      this.outbox.wake();
+    }
     return { job_id: result.jobId, version_id: result.versionId, certificate_id: result.certificateId };
   }
 
@@ -150,20 +154,20 @@ export class JobService implements OnApplicationBootstrap, OnApplicationShutdown
     // The new version goes out to every bound target with an agent: one deployment job each.
     const targets = await this.repo.deploymentTargets(job.certificateId, tx);
     await this.repo.insertDeploymentJobs(job.certificateId, version.id, targets, tx);
+    await this.enqueueVersionEvents({ job, version }, tx);
     return { jobId: job.id, versionId: version.id, certificateId: job.certificateId, stored: { job, version } };
   }
 
-  /** The log line and events of a freshly stored version (a renewal also says so). */
-  private async announceVersion({ job, version }: StoredVersion): Promise<void> {
-    getLogger().info({ job_id: job.id, certificate_id: job.certificateId, serial: version.serialNumber }, 'certificate version stored');
-    await this.rpc.emit(Events.certificateIssued, {
+  /** The events of a freshly stored version (a renewal also says so), in its transaction: published after the commit by the outbox. */
+  private async enqueueVersionEvents({ job, version }: StoredVersion, tx: Prisma.TransactionClient): Promise<void> {
+    await this.outbox.enqueue(tx, Events.certificateIssued, {
       certificate_id: job.certificateId,
       job_id: job.id,
       serial_number: version.serialNumber,
       not_after: version.notAfter.toISOString(),
     });
     if (job.type === 'renewal') {
-      await this.rpc.emit(LifecycleEvents.certificateRenewed, {
+      await this.outbox.enqueue(tx, LifecycleEvents.certificateRenewed, {
         certificate_id: job.certificateId,
         job_id: job.id,
         serial_number: version.serialNumber,
@@ -172,7 +176,8 @@ export class JobService implements OnApplicationBootstrap, OnApplicationShutdown
     }
     // An automatic renewal completes without any REST call: its audit row says so.
     if (job.type === 'renewal' && job.requestedBy === 'scheduler') {
-      await this.rpc.emit(
+      await this.outbox.enqueue(
+        tx,
         AuditEvents.recorded,
         auditEvent({
           service: 'inventory',
@@ -212,9 +217,11 @@ export class JobService implements OnApplicationBootstrap, OnApplicationShutdown
       if (terminal && canMoveCertificate(job.certificate.status, 'failed')) {
         await this.repo.setCertificateStatus(job.certificateId, 'failed', tx);
       }
+      if (terminal)
+        await this.outbox.enqueue(tx, Events.jobFailed, { job_id: job.id, certificate_id: job.certificateId, error: req.error });
       return { job_id: job.id, status, attempts: job.attempts, certificateId: job.certificateId, terminal };
     });
-    if (out.terminal) await this.rpc.emit(Events.jobFailed, { job_id: out.job_id, certificate_id: out.certificateId, error: req.error });
+    if (out.terminal) this.outbox.wake();
     return { job_id: out.job_id, status: out.status, attempts: out.attempts };
   }
 }

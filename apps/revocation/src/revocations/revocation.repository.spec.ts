@@ -19,8 +19,9 @@ describe('RevocationRepository.insertOnce', () => {
   const setup = (create: jest.Mock) => {
     const winner = { ...data, id: 'rev-0', actor: 'bob', createdAt: new Date() };
     const findUniqueOrThrow = jest.fn(async () => winner);
-    const db = { revocation: { create, findUniqueOrThrow } } as unknown as PrismaService;
-    return { repo: new RevocationRepository(db), winner, findUniqueOrThrow };
+    const tx = { revocation: { create } };
+    const db = { revocation: { findUniqueOrThrow }, $transaction: jest.fn((fn: (t: typeof tx) => unknown) => fn(tx)) };
+    return { repo: new RevocationRepository(db as unknown as PrismaService), winner, findUniqueOrThrow, tx };
   };
 
   it('ok/a new row is created', async () => {
@@ -29,6 +30,17 @@ describe('RevocationRepository.insertOnce', () => {
     );
     expect(await repo.insertOnce(data)).toMatchObject({ created: true, row: { id: 'rev-1', actor: 'alice' } });
     expect(findUniqueOrThrow).not.toHaveBeenCalled();
+  });
+
+  it('ok/the work alongside (the outbox event) runs in the insert transaction with the new row, and not at all when another request won', async () => {
+    const alongside = jest.fn(async () => undefined);
+    const { repo, tx } = setup(jest.fn(async ({ data: row }: { data: NewRevocation }) => ({ ...row, createdAt: new Date() })));
+    await repo.insertOnce(data, alongside);
+    expect(alongside).toHaveBeenCalledWith(tx, expect.objectContaining({ id: 'rev-1' }));
+
+    const lost = jest.fn(async () => undefined);
+    await setup(jest.fn().mockRejectedValue(refused('P2002'))).repo.insertOnce(data, lost);
+    expect(lost).not.toHaveBeenCalled();
   });
 
   it('ok/a unique violation (a concurrent revocation won) answers with the stored row, created: false', async () => {

@@ -8,6 +8,9 @@ export type RevocationStatusRow = Pick<RevocationRow, 'revokedAt' | 'reason'>;
 /** One CRL entry's columns. */
 export type CrlEntryRow = Pick<RevocationRow, 'serialNumber' | 'revokedAt' | 'reason'>;
 
+/** Work done in the same transaction as a revocation write (its outbox event). */
+export type InTransaction = (tx: Prisma.TransactionClient, row: RevocationRow) => Promise<unknown>;
+
 const bySerial = (issuerId: string, serialNumber: string) => ({ issuerId_serialNumber: { issuerId, serialNumber } });
 
 /** The `revocations` table: one row per revoked (issuer, serial), unique. */
@@ -26,19 +29,29 @@ export class RevocationRepository {
 
   /**
    * Writes the revocation unless the (issuer, serial) is already revoked; a concurrent writer
-   * that won the unique key is answered with its row (`created: false`).
+   * that won the unique key is answered with its row (`created: false`). `alongside` runs in the
+   * insert's transaction (the revocation's event goes into the outbox with it).
    */
-  async insertOnce(data: NewRevocation): Promise<{ row: RevocationRow; created: boolean }> {
+  async insertOnce(data: NewRevocation, alongside?: InTransaction): Promise<{ row: RevocationRow; created: boolean }> {
     try {
-      return { row: await this.db.revocation.create({ data }), created: true };
+      const row = await this.db.$transaction(async (tx) => {
+        const created = await tx.revocation.create({ data });
+        await alongside?.(tx, created);
+        return created;
+      });
+      return { row, created: true };
     } catch (err) {
       if (!isUniqueViolation(err)) throw err;
       return { row: await this.db.revocation.findUniqueOrThrow({ where: bySerial(data.issuerId, data.serialNumber) }), created: false };
     }
   }
 
-  async deleteById(id: string): Promise<void> {
-    await this.db.revocation.delete({ where: { id } });
+  /** Deletes the revocation (a lifted hold), `alongside` in the same transaction. */
+  async deleteById(id: string, alongside?: InTransaction): Promise<void> {
+    await this.db.$transaction(async (tx) => {
+      const row = await tx.revocation.delete({ where: { id } });
+      await alongside?.(tx, row);
+    });
   }
 
   /** The entries of an issuer's CRL at `at`: revoked, not yet expired, not short-lived; oldest first. */

@@ -1,12 +1,13 @@
 import { AppError, IssuerRpc, Rpc, RevocationEvents, RevocationRpc, type RpcContract } from '@certctl/contracts';
-import type { RpcClient } from '@certctl/messaging';
+import type { Outbox, RpcClient } from '@certctl/messaging';
 import type { CrlService } from '../crl/crl.service';
 import type { IssuerCache } from '../issuers/issuer-cache';
 import type { OcspCache } from '../ocsp/ocsp-cache';
 import type { RevocationConfigService } from './revocation-config.service';
-import type { NewRevocation, RevocationRepository, RevocationRow } from './revocation.repository';
+import type { InTransaction, NewRevocation, RevocationRepository, RevocationRow } from './revocation.repository';
 import { RevocationService } from './revocation.service';
 
+const tx = { transaction: 'of the revocation write' } as never;
 const actor = { principal: 'alice', role: 'admin' };
 const version = { issuer_id: 'iss-1', serial_number: 'aa01', not_before: '2026-01-01T00:00:00Z', not_after: '2027-01-01T00:00:00Z' };
 
@@ -18,17 +19,22 @@ class MemoryRevocations {
   async findBySerial(issuerId: string, serial: string) {
     return this.rows.get(`${issuerId}/${serial}`) ?? null;
   }
-  async insertOnce(data: NewRevocation) {
+  async insertOnce(data: NewRevocation, alongside?: InTransaction) {
     const key = `${data.issuerId}/${data.serialNumber}`;
     if (this.raceWith) this.rows.set(key, this.raceWith);
     const existing = this.rows.get(key);
     if (existing) return { row: existing, created: false };
     const row = { ...data, createdAt: new Date() };
+    await alongside?.(tx, row);
     this.rows.set(key, row);
     return { row, created: true };
   }
-  async deleteById(id: string) {
-    for (const [key, row] of this.rows) if (row.id === id) this.rows.delete(key);
+  async deleteById(id: string, alongside?: InTransaction) {
+    for (const [key, row] of this.rows) {
+      if (row.id !== id) continue;
+      await alongside?.(tx, row);
+      this.rows.delete(key);
+    }
   }
 }
 
@@ -45,8 +51,16 @@ function setup(o: { localCa?: boolean; caRefuses?: boolean; earlier?: { found: b
       if (contract.subject === IssuerRpc.revoke.subject && o.caRefuses) throw new AppError('conflict', 'the CA refused');
       return {};
     }),
-    emit: jest.fn(async (event: { subject: string }, body: Record<string, unknown>) => void emitted.push({ subject: event.subject, body })),
   } as unknown as RpcClient;
+  /** The outbox: an event is written only in the transaction of the revocation write, and the relay is woken after. */
+  const outbox = {
+    enqueue: jest.fn(async (inTx: unknown, event: { subject: string }, body: Record<string, unknown>) => {
+      expect(inTx).toBe(tx);
+      emitted.push({ subject: event.subject, body });
+      return 'evt';
+    }),
+    wake: jest.fn(),
+  };
   const revocations = new MemoryRevocations();
   const crl = { schedule: jest.fn() };
   const cache = { invalidate: jest.fn(async () => undefined) };
@@ -59,13 +73,14 @@ function setup(o: { localCa?: boolean; caRefuses?: boolean; earlier?: { found: b
     cache as unknown as OcspCache,
     settings,
     issuers as unknown as IssuerCache,
+    outbox as unknown as Outbox,
   );
   const subjects = () => calls.map((c) => c.subject);
-  return { service, revocations, crl, cache, emitted, subjects };
+  return { service, revocations, crl, cache, emitted, subjects, outbox };
 }
 
 describe('RevocationService', () => {
-  it('ok/revoking records one row, marks inventory, forgets the OCSP status, schedules the CRL and emits certificateRevoked', async () => {
+  it('ok/revoking records one row with its certificateRevoked event in the outbox (same transaction), marks inventory, forgets the OCSP status and schedules the CRL', async () => {
     const { service, revocations, crl, cache, emitted, subjects } = setup();
     const dto = await service.revoke(actor, 'crt-1', 'keyCompromise');
     expect(dto).toMatchObject({
@@ -83,11 +98,13 @@ describe('RevocationService', () => {
     expect(emitted.map((e) => e.subject)).toEqual([RevocationEvents.certificateRevoked.subject]);
   });
 
-  it('ok/a second request, or one that lost the unique key to a concurrent one, answers with the stored row (created: false)', async () => {
-    const { service, revocations } = setup();
+  it('ok/a second request, or one that lost the unique key to a concurrent one, answers with the stored row (created: false) and writes no second event', async () => {
+    const { service, revocations, emitted, outbox } = setup();
     const first = await service.revoke(actor, 'crt-1', 'keyCompromise');
     const again = await service.revoke({ principal: 'bob', role: 'admin' }, 'crt-1', 'superseded');
     expect(again).toMatchObject({ created: false, reason: 'keyCompromise', actor: 'alice', revoked_at: first.revoked_at });
+    expect(emitted).toHaveLength(1);
+    expect(outbox.wake).toHaveBeenCalledTimes(1);
 
     const raced = setup();
     raced.revocations.raceWith = { ...revocations.rows.get('iss-1/aa01')!, actor: 'carol' };

@@ -11,7 +11,7 @@ import {
   revocationReasonSchema,
 } from '@certctl/contracts';
 import { newId } from '@certctl/database';
-import { RpcClient } from '@certctl/messaging';
+import { Outbox, RpcClient } from '@certctl/messaging';
 import { counter, getLogger } from '@certctl/observability';
 import { CrlService } from '../crl/crl.service';
 import { IssuerCache } from '../issuers/issuer-cache';
@@ -44,6 +44,7 @@ export class RevocationService {
     private readonly cache: OcspCache,
     private readonly settings: RevocationConfigService,
     private readonly issuers: IssuerCache,
+    private readonly outbox: Outbox,
   ) {}
 
   async revoke(
@@ -65,6 +66,7 @@ export class RevocationService {
     const { row, created } = existing
       ? { row: existing, created: false }
       : await this.record(actor, certificateId, reason, version, localCa);
+    if (created) this.outbox.wake(); // its event was written with the row
     await this.propagate(row, localCa, !earlier);
     revocationsTotal.inc({ reason: row.reason, result: created ? 'revoked' : 'already_revoked' });
     if (created)
@@ -116,27 +118,29 @@ export class RevocationService {
     }
     const notBefore = new Date(version.not_before);
     const notAfter = new Date(version.not_after);
-    return this.revocations.insertOnce({
-      id: newId('rev'),
-      issuerId,
-      serialNumber: serial,
-      certificateId,
-      reason,
-      revokedAt: new Date(Math.floor(Date.now() / 1000) * 1000),
-      actor: actor.principal,
-      notAfter,
-      shortLived: notAfter.getTime() - notBefore.getTime() < this.settings.shortLivedMs,
-    });
+    return this.revocations.insertOnce(
+      {
+        id: newId('rev'),
+        issuerId,
+        serialNumber: serial,
+        certificateId,
+        reason,
+        revokedAt: new Date(Math.floor(Date.now() / 1000) * 1000),
+        actor: actor.principal,
+        notAfter,
+        shortLived: notAfter.getTime() - notBefore.getTime() < this.settings.shortLivedMs,
+      },
+      (tx, row) => this.outbox.enqueue(tx, RevocationEvents.certificateRevoked, revocationEvent(row)),
+    );
   }
 
-  /** Inventory status, cache, CRL and event; safe to repeat. */
+  /** Inventory status, cache and CRL (the event went into the outbox with the row); safe to repeat. */
   private async propagate(row: RevocationRow, localCa: boolean, current = true): Promise<void> {
-    const revokedAt = row.revokedAt.toISOString();
     if (current) {
       await this.rpc.request(RevocationRpc.inventoryRevoke, {
         certificate_id: row.certificateId,
         reason: row.reason as RevocationReason,
-        revoked_at: revokedAt,
+        revoked_at: row.revokedAt.toISOString(),
         actor: row.actor,
       });
     }
@@ -144,14 +148,6 @@ export class RevocationService {
     // A status read in flight during the write may re-cache "good"; forget it again shortly after.
     setTimeout(() => void this.cache.invalidate(row.issuerId, row.serialNumber), 1000).unref();
     if (localCa) this.crl.schedule(row.issuerId);
-    await this.rpc.emit(RevocationEvents.certificateRevoked, {
-      certificate_id: row.certificateId,
-      issuer_id: row.issuerId,
-      serial_number: row.serialNumber,
-      reason: row.reason as RevocationReason,
-      revoked_at: revokedAt,
-      actor: row.actor,
-    });
   }
 
   /** removeFromCRL: only a certificateHold can be lifted. */
@@ -160,7 +156,14 @@ export class RevocationService {
     if (!row || row.reason !== 'certificateHold') {
       throw new AppError('conflict', 'removeFromCRL only lifts a certificateHold; this certificate is not on hold');
     }
-    await this.revocations.deleteById(row.id);
+    await this.revocations.deleteById(row.id, (tx) =>
+      this.outbox.enqueue(tx, RevocationEvents.certificateUnrevoked, {
+        ...revocationEvent(row),
+        reason: 'removeFromCRL',
+        actor: actor.principal,
+      }),
+    );
+    this.outbox.wake();
     await this.rpc.request(RevocationRpc.inventoryRevoke, {
       certificate_id: certificateId,
       reason: 'removeFromCRL',
@@ -169,16 +172,20 @@ export class RevocationService {
     });
     await this.cache.invalidate(issuerId, serial);
     this.crl.schedule(issuerId);
-    await this.rpc.emit(RevocationEvents.certificateUnrevoked, {
-      certificate_id: certificateId,
-      issuer_id: issuerId,
-      serial_number: serial,
-      reason: 'removeFromCRL',
-      revoked_at: row.revokedAt.toISOString(),
-      actor: actor.principal,
-    });
     return { ...toDto(row, true), reason: 'removeFromCRL' };
   }
+}
+
+/** The certificateRevoked event of a stored revocation. */
+function revocationEvent(row: RevocationRow) {
+  return {
+    certificate_id: row.certificateId,
+    issuer_id: row.issuerId,
+    serial_number: row.serialNumber,
+    reason: row.reason as RevocationReason,
+    revoked_at: row.revokedAt.toISOString(),
+    actor: row.actor,
+  };
 }
 
 function toDto(row: RevocationRow, created: boolean): RevocationDto {
