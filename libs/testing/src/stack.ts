@@ -46,7 +46,10 @@ export function startService(
   mkdirSync(logDir, { recursive: true });
   // Logs go straight to the file (not through this process), so they survive it.
   const log = openSync(join(logDir, `${name}.log`), 'a');
-  const child = spawn(process.execPath, ['--enable-source-maps', join(ROOT, 'dist', 'apps', name, 'main.js')], {
+  // CERTCTL_CPU_PROF_DIR: each service writes a V8 CPU profile there when it exits (loadtest/README.md).
+  const profDir = env.CERTCTL_CPU_PROF_DIR;
+  const profile = profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`, `--cpu-prof-name=${name}-${Date.now()}.cpuprofile`] : [];
+  const child = spawn(process.execPath, ['--enable-source-maps', ...profile, join(ROOT, 'dist', 'apps', name, 'main.js')], {
     env: { ...serviceEnv(name, env), [portVar(name)]: String(port) },
     stdio: ['ignore', log, log],
   }) as ServiceProcess;
