@@ -20,6 +20,48 @@ export interface CompletionRow {
   requestedBy: string;
 }
 
+/** A job as job.start reads it: with its certificate, the certificate's profile and its current version. */
+export interface StartedJob {
+  id: string;
+  status: Db.JobStatus;
+  attempts: number;
+  maxAttempts: number;
+  type: Db.JobType;
+  lastError: string | null;
+  csrPem: string | null;
+  certificate: {
+    id: string;
+    commonName: string;
+    sans: string[];
+    issuerId: string;
+    profileId: string | null;
+    profile: { allowedKeyAlgorithms: unknown; maxValidityDays: number; maxValiditySeconds: number | null; ekus: string[] } | null;
+  };
+  currentVersion: { certificatePem: string; issuerId: string } | null;
+}
+
+interface StartedJobRow {
+  id: string;
+  status: Db.JobStatus;
+  attempts: number;
+  max_attempts: number;
+  type: Db.JobType;
+  last_error: string | null;
+  csr_pem: string | null;
+  certificate_id: string;
+  common_name: string;
+  sans: string[];
+  issuer_id: string;
+  profile_id: string | null;
+  profile_row_id: string | null;
+  allowed_key_algorithms: string | null;
+  max_validity_days: number | null;
+  max_validity_seconds: number | null;
+  ekus: string[] | null;
+  previous_pem: string | null;
+  previous_issuer_id: string | null;
+}
+
 /** An enabled target with an agent, bound to a certificate: it gets a deployment job per new version. */
 export interface DeploymentTarget {
   id: string;
@@ -89,20 +131,57 @@ export class JobRepository {
     });
   }
 
-  /** pending → running and running → running (a redelivery), counting the attempt; one conditional UPDATE. */
-  async markRunning(id: string): Promise<void> {
-    await this.db.$executeRaw`
-      UPDATE jobs SET status = 'running', attempts = attempts + 1, started_at = now(), updated_at = now()
-      WHERE id = ${id} AND status IN ('pending', 'running')`;
-  }
-
-  /** The certificate and issuer of one version (a renewal's predecessor). */
-  findVersionPem(id: string): Promise<{ certificatePem: string; issuerId: string } | null> {
-    return this.db.certificateVersion.findUnique({ where: { id }, select: { certificatePem: true, issuerId: true } });
-  }
-
-  findWithCertificate(id: string): Promise<JobWithCertificate | null> {
-    return this.db.job.findUnique({ where: { id }, include: { certificate: { include: { profile: true } } } });
+  /**
+   * job.start in one statement: pending → running (or a redelivered running job), counting the
+   * attempt, and the job read back with its certificate, profile and current version (a renewal's
+   * predecessor). A job in any other status is read unchanged. Null when there is no such job.
+   */
+  async startAndRead(id: string): Promise<StartedJob | null> {
+    const [row] = await this.db.$queryRaw<StartedJobRow[]>`
+      WITH started AS (
+        UPDATE jobs SET status = 'running', attempts = attempts + 1, started_at = now(), updated_at = now()
+        WHERE id = ${id} AND status IN ('pending', 'running')
+        RETURNING id, status, attempts, max_attempts, type, last_error, csr_pem, certificate_id
+      ), job AS (
+        SELECT * FROM started
+        UNION ALL
+        SELECT id, status, attempts, max_attempts, type, last_error, csr_pem, certificate_id FROM jobs
+        WHERE id = ${id} AND NOT EXISTS (SELECT 1 FROM started)
+      )
+      SELECT j.id, j.status::text AS status, j.attempts, j.max_attempts, j.type::text AS type, j.last_error, j.csr_pem,
+             c.id AS certificate_id, c.common_name, c.sans, c.issuer_id, c.profile_id,
+             p.id AS profile_row_id, p.allowed_key_algorithms::text AS allowed_key_algorithms, p.max_validity_days,
+             p.max_validity_seconds, p.ekus, v.certificate_pem AS previous_pem, v.issuer_id AS previous_issuer_id
+      FROM job j
+      JOIN certificates c ON c.id = j.certificate_id
+      LEFT JOIN certificate_profiles p ON p.id = c.profile_id
+      LEFT JOIN certificate_versions v ON v.id = c.current_version_id`;
+    if (!row) return null;
+    return {
+      id: row.id,
+      status: row.status,
+      attempts: row.attempts,
+      maxAttempts: row.max_attempts,
+      type: row.type,
+      lastError: row.last_error,
+      csrPem: row.csr_pem,
+      certificate: {
+        id: row.certificate_id,
+        commonName: row.common_name,
+        sans: row.sans,
+        issuerId: row.issuer_id,
+        profileId: row.profile_id,
+        profile: row.profile_row_id
+          ? {
+              allowedKeyAlgorithms: JSON.parse(row.allowed_key_algorithms ?? '[]') as unknown,
+              maxValidityDays: row.max_validity_days!,
+              maxValiditySeconds: row.max_validity_seconds,
+              ekus: row.ekus ?? [],
+            }
+          : null,
+      },
+      currentVersion: row.previous_pem !== null ? { certificatePem: row.previous_pem, issuerId: row.previous_issuer_id! } : null,
+    };
   }
 
   /** Locks the job row; not found → AppError. */

@@ -176,14 +176,10 @@ describe('JobService.start (fake repository)', () => {
         issuerId: 'iss1',
         profileId: profile ? 'prof-1' : null,
         profile,
-        currentVersionId: 'ver-1',
       },
+      currentVersion: { certificatePem: 'OLD PEM', issuerId: 'iss-old' },
     };
-    const repo = {
-      markRunning: jest.fn(async () => undefined),
-      findWithCertificate: jest.fn(async () => job),
-      findVersionPem: jest.fn(async (id: string) => (id === 'ver-1' ? { certificatePem: 'OLD PEM', issuerId: 'iss-old' } : null)),
-    };
+    const repo = { startAndRead: jest.fn(async () => job) };
     const svc = new JobService(repo as never, {} as never, {} as never, { CERTCTL_DEFAULT_VALIDITY_DAYS: 90 } as InventoryConfig);
     return svc.start('job-1');
   }

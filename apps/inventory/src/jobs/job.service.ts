@@ -90,19 +90,19 @@ export class JobService implements OnApplicationBootstrap, OnApplicationShutdown
 
   /**
    * pending → running (or a redelivered running job), counting the attempt; returns what to sign.
-   * One conditional UPDATE (atomic on its row, so no explicit transaction or lock: this runs
-   * once per issued certificate), then one read of the job with its certificate and profile.
+   * One statement (a conditional UPDATE, atomic on its row, so no explicit transaction or lock:
+   * this runs once per issued certificate) that also reads the job back with its certificate,
+   * profile and current version.
    */
   async start(id: string): Promise<RpcResponse<typeof Rpc.inventory.jobStart>> {
     // pending → running and running → running are both allowed moves (job-state.ts).
-    await this.repo.markRunning(id);
-    const job = await this.repo.findWithCertificate(id);
+    const job = await this.repo.startAndRead(id);
     if (!job) throw AppError.notFound('job', id);
     const { status, attempts } = job;
     const cert = job.certificate;
     const profile = cert.profile;
     const algs = (profile?.allowedKeyAlgorithms ?? []) as { algorithm?: string; min_size?: number }[];
-    const previous = job.type === 'renewal' && cert.currentVersionId ? await this.repo.findVersionPem(cert.currentVersionId) : null;
+    const previous = job.type === 'renewal' ? job.currentVersion : null;
     return {
       job_id: id,
       status,
