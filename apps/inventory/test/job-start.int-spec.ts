@@ -4,8 +4,11 @@ import { createTestDatabase } from '@certctl/testing';
 import { JobRepository } from '../src/jobs/job.repository';
 import { insertCertificateC1 } from './job-fixtures';
 
-/** job.start is one statement (JobRepository.startAndRead): the move to running and the read back. */
-describe('job.start in one statement on real PostgreSQL', () => {
+/**
+ * job.start is one statement (JobRepository.startAndRead): the move to running and the read back;
+ * job.complete two (lockForCompletion with the bound targets, insertVersionAndComplete).
+ */
+describe('job.start and job.complete statements on real PostgreSQL', () => {
   let url: string;
   let pg: Client;
   let db: ReturnType<typeof createPrismaClient>;
@@ -86,5 +89,75 @@ describe('job.start in one statement on real PostgreSQL', () => {
     const { rows } = await pg.query(`SELECT status, attempts, started_at FROM jobs WHERE id = 'job-done'`);
     expect(rows).toEqual([{ status: 'completed', attempts: 0, started_at: null }]);
     expect(await repo.startAndRead('job-missing')).toBeNull();
+  });
+
+  it('job.complete: the locking read names the bound targets with an agent; the version, the certificate and the job in one statement', async () => {
+    await pg.query(`INSERT INTO agents (id, name) VALUES ('agent-1', 'a1')`);
+    await pg.query(
+      `INSERT INTO targets (id, name, type, agent_id, enabled, updated_at) VALUES
+         ('tgt-a', 'a', 'nginx', 'agent-1', true, now()), ('tgt-off', 'off', 'nginx', 'agent-1', false, now()),
+         ('tgt-noagent', 'n', 'nginx', NULL, true, now())`,
+    );
+    await pg.query(
+      `INSERT INTO certificate_targets (certificate_id, target_id) VALUES ('c2', 'tgt-a'), ('c2', 'tgt-off'), ('c2', 'tgt-noagent')`,
+    );
+    const version = {
+      issuer_id: 'iss1',
+      serial_number: '0a0b',
+      fingerprint_sha256: 'f00d',
+      certificate_pem: 'NEW PEM',
+      chain_pem: 'CHAIN',
+      not_before: '2026-01-01T00:00:00.000Z',
+      not_after: '2026-04-01T00:00:00.000Z',
+      key_algorithm: 'ECDSA',
+      key_size: 256,
+      key_source: 'server' as const,
+      renewal_window: { start: '2026-03-01T00:00:00.000Z', end: '2026-03-05T00:00:00.000Z' },
+    };
+    const stored = await db.$transaction(async (tx) => {
+      const job = await repo.lockForCompletion('job-renew', tx as never);
+      expect(job).toMatchObject({ id: 'job-renew', type: 'renewal', certificateId: 'c2', certificateStatus: 'active', versionId: null });
+      expect(job?.targets).toEqual([{ id: 'tgt-a', agentId: 'agent-1' }]);
+      return repo.insertVersionAndComplete('job-renew', 'c2', version, tx as never);
+    });
+    expect(stored).toEqual({ id: expect.stringMatching(/^ver-/), serialNumber: '0a0b', notAfter: new Date(version.not_after) });
+    const { rows: v } = await pg.query(
+      `SELECT certificate_id, job_id, serial_number, certificate_pem, chain_pem, key_source::text, not_after, ari_window_start, ari_window_end
+       FROM certificate_versions WHERE id = $1`,
+      [stored.id],
+    );
+    expect(v).toEqual([
+      {
+        certificate_id: 'c2',
+        job_id: 'job-renew',
+        serial_number: '0a0b',
+        certificate_pem: 'NEW PEM',
+        chain_pem: 'CHAIN',
+        key_source: 'server',
+        not_after: new Date(version.not_after),
+        ari_window_start: new Date('2026-03-01T00:00:00.000Z'),
+        ari_window_end: new Date('2026-03-05T00:00:00.000Z'),
+      },
+    ]);
+    const { rows: c } = await pg.query(`SELECT status::text, current_version_id, expires_at FROM certificates WHERE id = 'c2'`);
+    expect(c).toEqual([{ status: 'active', current_version_id: stored.id, expires_at: new Date(version.not_after) }]);
+    const { rows: j } = await pg.query(
+      `SELECT status::text, completed_at IS NOT NULL AS done, last_error FROM jobs WHERE id = 'job-renew'`,
+    );
+    expect(j).toEqual([{ status: 'completed', done: true, last_error: null }]);
+    // A second completion finds the stored version (the service then answers it and writes nothing).
+    const again = await db.$transaction((tx) => repo.lockForCompletion('job-renew', tx as never));
+    expect(again?.versionId).toBe(stored.id);
+    // A version without a renewal window stores NULLs.
+    const plain = await db.$transaction((tx) =>
+      repo.insertVersionAndComplete(
+        'job-issue',
+        'c1',
+        { ...version, serial_number: '0c', fingerprint_sha256: 'beef', renewal_window: null },
+        tx as never,
+      ),
+    );
+    const { rows: p } = await pg.query(`SELECT ari_window_start, ari_window_end FROM certificate_versions WHERE id = $1`, [plain.id]);
+    expect(p).toEqual([{ ari_window_start: null, ari_window_end: null }]);
   });
 });

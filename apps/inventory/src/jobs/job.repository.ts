@@ -18,7 +18,12 @@ export interface CompletionRow {
   versionId: string | null;
   /** Who asked for the job: an API key's principal, `scheduler`, `acme:<account>` or `system`. */
   requestedBy: string;
+  /** The enabled targets with an agent bound to the certificate: each gets a deployment job for a new version. */
+  targets: DeploymentTarget[];
 }
+
+/** What the completion stored: the new version's id, serial and notAfter. */
+export type StoredVersionRow = Pick<VersionRow, 'id' | 'serialNumber' | 'notAfter'>;
 
 /** A job as job.start reads it: with its certificate, the certificate's profile and its current version. */
 export interface StartedJob {
@@ -218,10 +223,14 @@ export class JobRepository {
         certificate_status: Db.CertificateStatus;
         version_id: string | null;
         requested_by: string;
+        targets: string;
       }[]
     >`
       SELECT j.id, j.status, j.type, j.certificate_id, c.status AS certificate_status, j.requested_by,
-             (SELECT v.id FROM certificate_versions v WHERE v.job_id = j.id) AS version_id
+             (SELECT v.id FROM certificate_versions v WHERE v.job_id = j.id) AS version_id,
+             (SELECT coalesce(json_agg(json_build_array(t.id, t.agent_id) ORDER BY t.id), '[]') FROM certificate_targets ct
+              JOIN targets t ON t.id = ct.target_id
+              WHERE ct.certificate_id = j.certificate_id AND t.enabled AND t.agent_id IS NOT NULL)::text AS targets
       FROM jobs j JOIN certificates c ON c.id = j.certificate_id
       WHERE j.id = ${jobId} FOR UPDATE OF j`;
     if (!row) return null;
@@ -233,46 +242,39 @@ export class JobRepository {
       certificateStatus: row.certificate_status,
       versionId: row.version_id,
       requestedBy: row.requested_by,
+      targets: (JSON.parse(row.targets) as [string, string][]).map(([id, agentId]) => ({ id, agentId })),
     };
   }
 
-  insertVersion(certificateId: string, jobId: string, version: IssuedVersion, tx: Prisma.TransactionClient): Promise<VersionRow> {
-    return tx.certificateVersion.create({
-      data: {
-        id: newId('ver'),
-        certificateId,
-        jobId,
-        issuerId: version.issuer_id,
-        serialNumber: version.serial_number,
-        fingerprintSha256: version.fingerprint_sha256,
-        certificatePem: version.certificate_pem,
-        chainPem: version.chain_pem,
-        notBefore: new Date(version.not_before),
-        notAfter: new Date(version.not_after),
-        keyAlgorithm: version.key_algorithm,
-        keySize: version.key_size,
-        keySource: version.key_source,
-        ariWindowStart: version.renewal_window ? new Date(version.renewal_window.start) : null,
-        ariWindowEnd: version.renewal_window ? new Date(version.renewal_window.end) : null,
-      },
-    });
-  }
-
-  /** The certificate becomes active on `version` and the job completed, in one statement. */
-  async activateVersionAndComplete(jobId: string, certificateId: string, version: VersionRow, tx: Prisma.TransactionClient): Promise<void> {
+  /**
+   * Stores the issued version, makes it the certificate's current one (the certificate active,
+   * expiring at its notAfter) and completes the job: one statement.
+   */
+  async insertVersionAndComplete(
+    jobId: string,
+    certificateId: string,
+    version: IssuedVersion,
+    tx: Prisma.TransactionClient,
+  ): Promise<StoredVersionRow> {
+    const id = newId('ver');
+    const notAfter = new Date(version.not_after);
+    const window = version.renewal_window;
     await tx.$executeRaw`
-      WITH cert AS (
-        UPDATE certificates SET status = 'active', current_version_id = ${version.id}, expires_at = ${version.notAfter}, updated_at = now()
+      WITH v AS (
+        INSERT INTO certificate_versions (id, certificate_id, job_id, issuer_id, serial_number, fingerprint_sha256, certificate_pem,
+                                          chain_pem, not_before, not_after, key_algorithm, key_size, key_source,
+                                          ari_window_start, ari_window_end)
+        VALUES (${id}, ${certificateId}, ${jobId}, ${version.issuer_id}, ${version.serial_number}, ${version.fingerprint_sha256},
+                ${version.certificate_pem}, ${version.chain_pem}, ${new Date(version.not_before)}, ${notAfter}, ${version.key_algorithm},
+                ${version.key_size}, ${version.key_source}::key_generation, ${window ? new Date(window.start) : null}::timestamptz,
+                ${window ? new Date(window.end) : null}::timestamptz)
+        RETURNING id
+      ), cert AS (
+        UPDATE certificates SET status = 'active', current_version_id = (SELECT id FROM v), expires_at = ${notAfter}, updated_at = now()
         WHERE id = ${certificateId}
       )
       UPDATE jobs SET status = 'completed', completed_at = now(), last_error = NULL, updated_at = now() WHERE id = ${jobId}`;
-  }
-
-  async deploymentTargets(certificateId: string, tx: Prisma.TransactionClient): Promise<DeploymentTarget[]> {
-    const rows = await tx.$queryRaw<{ id: string; agent_id: string }[]>`
-      SELECT t.id, t.agent_id FROM certificate_targets ct JOIN targets t ON t.id = ct.target_id
-      WHERE ct.certificate_id = ${certificateId} AND t.enabled AND t.agent_id IS NOT NULL`;
-    return rows.map((row) => ({ id: row.id, agentId: row.agent_id }));
+    return { id, serialNumber: version.serial_number, notAfter };
   }
 
   /** One pending deployment job per target, carrying the version it deploys. */

@@ -17,12 +17,12 @@ import { QueueService } from '@certctl/queue';
 import { INVENTORY_CONFIG, type InventoryConfig } from '../config';
 import { assertCertificateTransition, canMoveCertificate } from '../certificates/certificate-state';
 import { assertTransition } from './job-state';
-import { type CompletionRow, JobRepository, type VersionRow } from './job.repository';
+import { type CompletionRow, JobRepository, type StoredVersionRow } from './job.repository';
 
 type CompleteRequest = RpcRequestParsed<typeof Rpc.inventory.jobComplete>;
 interface StoredVersion {
   job: CompletionRow;
-  version: VersionRow;
+  version: StoredVersionRow;
 }
 interface CompletionOutcome {
   jobId: string;
@@ -128,9 +128,10 @@ export class JobService implements OnApplicationBootstrap, OnApplicationShutdown
 
   /**
    * Stores the issued version and activates the certificate. Idempotent per job. Runs once per
-   * issued certificate, so it is kept to few statements: one locking read of the job with its
-   * certificate's status and any version already stored for it, the version insert, one
-   * statement for the certificate and the job, and the read of the bound targets.
+   * issued certificate, so it is kept to two statements in its transaction: one locking read of
+   * the job with its certificate's status, any version already stored for it and the bound
+   * targets; one that inserts the version and updates the certificate and the job (plus the
+   * deployment jobs when targets are bound).
    */
   async complete(req: CompleteRequest): Promise<RpcResponse<typeof Rpc.inventory.jobComplete>> {
     const result = await this.repo.transaction((tx) => this.storeVersion(req, tx));
@@ -144,12 +145,10 @@ export class JobService implements OnApplicationBootstrap, OnApplicationShutdown
     if (!job) throw AppError.notFound('job', req.job_id);
     if (job.versionId) return { jobId: job.id, versionId: job.versionId, certificateId: job.certificateId };
     assertTransition(job.id, job.status, 'completed');
-    const version = await this.repo.insertVersion(job.certificateId, job.id, req.version, tx);
     assertCertificateTransition(job.certificateId, job.certificateStatus, 'active');
-    await this.repo.activateVersionAndComplete(job.id, job.certificateId, version, tx);
+    const version = await this.repo.insertVersionAndComplete(job.id, job.certificateId, req.version, tx);
     // The new version goes out to every bound target with an agent: one deployment job each.
-    const targets = await this.repo.deploymentTargets(job.certificateId, tx);
-    await this.repo.insertDeploymentJobs(job.certificateId, version.id, targets, tx);
+    await this.repo.insertDeploymentJobs(job.certificateId, version.id, job.targets, tx);
     return { jobId: job.id, versionId: version.id, certificateId: job.certificateId, stored: { job, version } };
   }
 
