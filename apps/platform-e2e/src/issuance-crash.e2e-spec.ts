@@ -38,7 +38,7 @@ describe('a worker killed after signing and before acknowledging never signs twi
 
       // Back up without the hook; the stalled entry is delivered again.
       await restartService('issuance', { CERTCTL_ISSUANCE_STALLED_INTERVAL_MS: '1000' });
-      const done = await waitFor(
+      await waitFor(
         async () => {
           const j = await queue.getJob(jobId);
           return j && (await j.getState()) === 'completed' ? j : undefined;
@@ -46,6 +46,8 @@ describe('a worker killed after signing and before acknowledging never signs twi
         90000,
         'the redelivered job to complete',
       );
+      // Read again once completed: the entry read just before could predate its completion (no return value yet).
+      const done = (await queue.getJob(jobId))!;
       expect(done.returnvalue).toEqual({ serial_number: firstSerial });
       expect(done.attemptsStarted).toBeGreaterThanOrEqual(2);
 

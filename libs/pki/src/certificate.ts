@@ -1,6 +1,8 @@
+import { X509Certificate } from 'node:crypto';
 import { PkiError } from './errors';
 import { describeKey, describeSpki, type KeyType } from './keys';
 import {
+  checkRevocationUrls,
   loadIssuerOnce,
   revocationExtensions,
   signCertificate,
@@ -11,11 +13,12 @@ import {
   type IssuedCertificateInfo,
 } from './issuer';
 import { checkNameConstraints } from './name-constraints';
-import { fingerprintSha256, pemToDerWithLabel, toArrayBuffer } from './pem';
+import { derToPem, fingerprintSha256, pemToDerWithLabel, toArrayBuffer } from './pem';
+import { signLeafDer } from './leaf-der';
 import { checkLeafPolicy, defaultKeyUsages, type KeyUsageName, type LeafPolicy } from './policy';
 import { x509, type CryptoKey } from './provider';
 import { classifySans, readSans, sanExtension, sanFromCommonName } from './san';
-import { normalizeSerialHex } from './serial';
+import { normalizeSerialHex, randomSerialHex } from './serial';
 
 export type ExtendedKeyUsageName = 'serverAuth' | 'clientAuth' | 'emailProtection' | 'codeSigning' | 'timeStamping' | 'ocspSigning';
 
@@ -64,7 +67,7 @@ export interface CertificateInfo {
   isCa: boolean;
 }
 
-function ekuExtension(ekus: readonly ExtendedKeyUsageName[] | undefined): x509.Extension[] {
+function ekuOidsOf(ekus: readonly ExtendedKeyUsageName[] | undefined): string[] {
   const list: readonly ExtendedKeyUsageName[] = ekus ?? ['serverAuth'];
   if (!Array.isArray(list as unknown)) throw new PkiError('invalid_request', 'ekus must be an array');
   const oids = [...new Set(list)].map((name) => {
@@ -72,7 +75,7 @@ function ekuExtension(ekus: readonly ExtendedKeyUsageName[] | undefined): x509.E
     if (!oid) throw new PkiError('invalid_request', `unknown extended key usage "${String(name)}"`);
     return oid;
   });
-  return oids.length > 0 ? [new x509.ExtendedKeyUsageExtension(oids)] : [];
+  return oids;
 }
 
 /**
@@ -86,8 +89,35 @@ function ekuExtension(ekus: readonly ExtendedKeyUsageName[] | undefined): x509.E
  * (PkiError('name_constraint_violation')) and the request against `policy` (PkiError('profile_violation')).
  */
 export async function signLeaf(r: LeafRequest): Promise<IssuedCertificateInfo> {
+  const p = await prepareLeaf(r);
+  const serialHex = randomSerialHex();
+  const der = signLeafDer({
+    ctx: p.ctx,
+    serialHex,
+    commonName: r.commonName,
+    subjectPublicKey: r.subjectPublicKey,
+    notBefore: p.notBefore,
+    notAfter: p.notAfter,
+    keyUsageFlags: p.usage,
+    ekuOids: p.ekuOids,
+    sans: p.sans,
+    crlDistributionUrl: r.crlDistributionUrl,
+    ocspUrl: r.ocspUrl,
+    caIssuersUrl: r.caIssuersUrl,
+  });
+  return {
+    certificatePem: derToPem(der, 'CERTIFICATE'),
+    serialNumber: serialHex,
+    notBefore: p.notBefore,
+    notAfter: p.notAfter,
+    fingerprintSha256: fingerprintSha256(der),
+  };
+}
+
+/** Every check of a leaf request and what the certificate is made of (the validity, the names, the usages). */
+async function prepareLeaf(r: LeafRequest) {
   if (!r || typeof r !== 'object') throw new PkiError('invalid_request', 'leaf request is required');
-  const subject = subjectName(r.commonName);
+  subjectName(r.commonName);
   const subjectKey = describeKey(r.subjectPublicKey);
   if (r.subjectPublicKey.type !== 'public') throw new PkiError('bad_key', 'subjectPublicKey must be a public key');
 
@@ -95,7 +125,7 @@ export async function signLeaf(r: LeafRequest): Promise<IssuedCertificateInfo> {
   const fromCn = sanFromCommonName(r.commonName);
   if (fromCn && !sans.some((s) => s.type === fromCn.type && s.value === fromCn.value)) sans.unshift(fromCn);
 
-  const ekus = ekuExtension(r.ekus);
+  const ekuOids = ekuOidsOf(r.ekus);
   checkLeafPolicy(
     {
       key: subjectKey,
@@ -109,22 +139,33 @@ export async function signLeaf(r: LeafRequest): Promise<IssuedCertificateInfo> {
   const ctx = await loadIssuerOnce(r.issuer);
   checkNameConstraints(sans, ctx.nameConstraints);
   const { notBefore, notAfter } = validityWindow(r, DEFAULT_LEAF_VALIDITY_DAYS, ctx.notAfter);
+  checkRevocationUrls(r);
 
   const usage = (r.keyUsages ?? defaultKeyUsages(subjectKey.algorithm, r.ekus ?? ['serverAuth'])).reduce(
     (flags, u) => flags | x509.KeyUsageFlags[u],
     0,
   );
+  return { ctx, sans, ekuOids, usage, notBefore, notAfter };
+}
+
+/**
+ * signLeaf through @peculiar/x509's certificate generator, as it was built before the DER
+ * writer (leaf-der.ts): the reference the DER writer is compared with, byte for byte
+ * (leaf-der.spec.ts). Not used for issuance.
+ */
+export async function signLeafWithX509Library(r: LeafRequest, serialNumber?: string): Promise<IssuedCertificateInfo> {
+  const { ctx, sans, ekuOids, usage, notBefore, notAfter } = await prepareLeaf(r);
   const extensions: x509.Extension[] = [
     new x509.BasicConstraintsExtension(false, undefined, true),
     new x509.KeyUsagesExtension(usage, true),
-    ...ekus,
+    ...(ekuOids.length > 0 ? [new x509.ExtendedKeyUsageExtension(ekuOids)] : []),
     ...(sans.length > 0 ? [sanExtension(sans)] : []),
     await subjectKeyIdExtension(r.subjectPublicKey),
     new x509.AuthorityKeyIdentifierExtension(ctx.keyId),
     ...revocationExtensions(r),
   ];
   return signCertificate({
-    subject,
+    subject: subjectName(r.commonName),
     issuer: ctx.name,
     publicKey: r.subjectPublicKey,
     signingKey: ctx.signingKey,
@@ -132,7 +173,39 @@ export async function signLeaf(r: LeafRequest): Promise<IssuedCertificateInfo> {
     notBefore,
     notAfter,
     extensions,
+    serialNumber,
   });
+}
+
+/** The fields of a certificate that a stored version records. */
+export type CertificateSummary = Pick<
+  CertificateInfo,
+  'serialNumber' | 'notBefore' | 'notAfter' | 'fingerprintSha256' | 'keyType' | 'keySize'
+>;
+
+/**
+ * Serial, validity, SHA-256 fingerprint and key of the first CERTIFICATE in `pem`, read with
+ * node:crypto: what parseCertificate answers for these fields at a fraction of its cost (it
+ * runs once per issued certificate). PkiError('bad_certificate') on anything unparseable.
+ */
+export function certificateSummary(pem: string): CertificateSummary {
+  const der = pemToDerWithLabel(pem, ['CERTIFICATE'], 'bad_certificate');
+  let cert: X509Certificate;
+  try {
+    cert = new X509Certificate(der);
+  } catch (err) {
+    throw new PkiError('bad_certificate', `cannot parse certificate: ${(err as Error).message}`, { cause: err });
+  }
+  const key = describeSpki(cert.publicKey.export({ type: 'spki', format: 'der' }));
+  return {
+    serialNumber: normalizeSerialHex(cert.serialNumber),
+    // OpenSSL's "Mon DD HH:MM:SS YYYY GMT", whole seconds.
+    notBefore: new Date(cert.validFrom),
+    notAfter: new Date(cert.validTo),
+    fingerprintSha256: fingerprintSha256(der),
+    keyType: key.keyType,
+    keySize: key.keySize,
+  };
 }
 
 /** Details of the first CERTIFICATE in `pem`; throws PkiError('bad_certificate') on anything unparseable. */

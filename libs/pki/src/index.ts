@@ -49,7 +49,9 @@ export {
 export {
   signLeaf,
   parseCertificate,
+  certificateSummary,
   DEFAULT_LEAF_VALIDITY_DAYS,
+  type CertificateSummary,
   type LeafRequest,
   type CertificateInfo,
   type ExtendedKeyUsageName,

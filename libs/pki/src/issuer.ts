@@ -177,14 +177,18 @@ export async function subjectKeyIdExtension(publicKey: CryptoKey): Promise<x509.
   return x509.SubjectKeyIdentifierExtension.create(toArrayBuffer(spki));
 }
 
-/** Optional CRL distribution point and AIA (OCSP / caIssuers) extensions. */
-export function revocationExtensions(o: { crlDistributionUrl?: string; ocspUrl?: string; caIssuersUrl?: string }): x509.Extension[] {
-  const urls = [o.crlDistributionUrl, o.ocspUrl, o.caIssuersUrl];
-  for (const u of urls) {
+/** The CRL distribution point and AIA URLs: http or https, parseable (PkiError('invalid_request') otherwise). */
+export function checkRevocationUrls(o: { crlDistributionUrl?: string; ocspUrl?: string; caIssuersUrl?: string }): void {
+  for (const u of [o.crlDistributionUrl, o.ocspUrl, o.caIssuersUrl]) {
     if (u !== undefined && (typeof u !== 'string' || !/^https?:\/\//i.test(u) || !URL.canParse(u))) {
       throw new PkiError('invalid_request', `invalid URL "${String(u)}" (http/https only)`);
     }
   }
+}
+
+/** Optional CRL distribution point and AIA (OCSP / caIssuers) extensions. */
+export function revocationExtensions(o: { crlDistributionUrl?: string; ocspUrl?: string; caIssuersUrl?: string }): x509.Extension[] {
+  checkRevocationUrls(o);
   const out: x509.Extension[] = [];
   if (o.crlDistributionUrl) out.push(new x509.CRLDistributionPointsExtension([o.crlDistributionUrl]));
   if (o.ocspUrl || o.caIssuersUrl) {
@@ -207,13 +211,15 @@ export interface SignParams {
   notBefore: Date;
   notAfter: Date;
   extensions: x509.Extension[];
+  /** Only for comparisons in tests; a fresh random serial otherwise. */
+  serialNumber?: string;
 }
 
 /** Signs the certificate with a fresh random serial and describes the result. */
 export async function signCertificate(p: SignParams): Promise<IssuedCertificateInfo> {
   const spki = await exportSpki(p.publicKey);
   const cert = await x509.X509CertificateGenerator.create({
-    serialNumber: randomSerialHex(),
+    serialNumber: p.serialNumber ?? randomSerialHex(),
     subject: p.subject,
     issuer: p.issuer,
     notBefore: p.notBefore,

@@ -18,6 +18,53 @@ export interface CompletionRow {
   versionId: string | null;
   /** Who asked for the job: an API key's principal, `scheduler`, `acme:<account>` or `system`. */
   requestedBy: string;
+  /** The enabled targets with an agent bound to the certificate: each gets a deployment job for a new version. */
+  targets: DeploymentTarget[];
+}
+
+/** What the completion stored: the new version's id, serial and notAfter. */
+export type StoredVersionRow = Pick<VersionRow, 'id' | 'serialNumber' | 'notAfter'>;
+
+/** A job as job.start reads it: with its certificate, the certificate's profile and its current version. */
+export interface StartedJob {
+  id: string;
+  status: Db.JobStatus;
+  attempts: number;
+  maxAttempts: number;
+  type: Db.JobType;
+  lastError: string | null;
+  csrPem: string | null;
+  certificate: {
+    id: string;
+    commonName: string;
+    sans: string[];
+    issuerId: string;
+    profileId: string | null;
+    profile: { allowedKeyAlgorithms: unknown; maxValidityDays: number; maxValiditySeconds: number | null; ekus: string[] } | null;
+  };
+  currentVersion: { certificatePem: string; issuerId: string } | null;
+}
+
+interface StartedJobRow {
+  id: string;
+  status: Db.JobStatus;
+  attempts: number;
+  max_attempts: number;
+  type: Db.JobType;
+  last_error: string | null;
+  csr_pem: string | null;
+  certificate_id: string;
+  common_name: string;
+  sans: string[];
+  issuer_id: string;
+  profile_id: string | null;
+  profile_row_id: string | null;
+  allowed_key_algorithms: string | null;
+  max_validity_days: number | null;
+  max_validity_seconds: number | null;
+  ekus: string[] | null;
+  previous_pem: string | null;
+  previous_issuer_id: string | null;
 }
 
 /** An enabled target with an agent, bound to a certificate: it gets a deployment job per new version. */
@@ -89,20 +136,57 @@ export class JobRepository {
     });
   }
 
-  /** pending → running and running → running (a redelivery), counting the attempt; one conditional UPDATE. */
-  async markRunning(id: string): Promise<void> {
-    await this.db.$executeRaw`
-      UPDATE jobs SET status = 'running', attempts = attempts + 1, started_at = now(), updated_at = now()
-      WHERE id = ${id} AND status IN ('pending', 'running')`;
-  }
-
-  /** The certificate and issuer of one version (a renewal's predecessor). */
-  findVersionPem(id: string): Promise<{ certificatePem: string; issuerId: string } | null> {
-    return this.db.certificateVersion.findUnique({ where: { id }, select: { certificatePem: true, issuerId: true } });
-  }
-
-  findWithCertificate(id: string): Promise<JobWithCertificate | null> {
-    return this.db.job.findUnique({ where: { id }, include: { certificate: { include: { profile: true } } } });
+  /**
+   * job.start in one statement: pending → running (or a redelivered running job), counting the
+   * attempt, and the job read back with its certificate, profile and current version (a renewal's
+   * predecessor). A job in any other status is read unchanged. Null when there is no such job.
+   */
+  async startAndRead(id: string): Promise<StartedJob | null> {
+    const [row] = await this.db.$queryRaw<StartedJobRow[]>`
+      WITH started AS (
+        UPDATE jobs SET status = 'running', attempts = attempts + 1, started_at = now(), updated_at = now()
+        WHERE id = ${id} AND status IN ('pending', 'running')
+        RETURNING id, status, attempts, max_attempts, type, last_error, csr_pem, certificate_id
+      ), job AS (
+        SELECT * FROM started
+        UNION ALL
+        SELECT id, status, attempts, max_attempts, type, last_error, csr_pem, certificate_id FROM jobs
+        WHERE id = ${id} AND NOT EXISTS (SELECT 1 FROM started)
+      )
+      SELECT j.id, j.status::text AS status, j.attempts, j.max_attempts, j.type::text AS type, j.last_error, j.csr_pem,
+             c.id AS certificate_id, c.common_name, c.sans, c.issuer_id, c.profile_id,
+             p.id AS profile_row_id, p.allowed_key_algorithms::text AS allowed_key_algorithms, p.max_validity_days,
+             p.max_validity_seconds, p.ekus, v.certificate_pem AS previous_pem, v.issuer_id AS previous_issuer_id
+      FROM job j
+      JOIN certificates c ON c.id = j.certificate_id
+      LEFT JOIN certificate_profiles p ON p.id = c.profile_id
+      LEFT JOIN certificate_versions v ON v.id = c.current_version_id`;
+    if (!row) return null;
+    return {
+      id: row.id,
+      status: row.status,
+      attempts: row.attempts,
+      maxAttempts: row.max_attempts,
+      type: row.type,
+      lastError: row.last_error,
+      csrPem: row.csr_pem,
+      certificate: {
+        id: row.certificate_id,
+        commonName: row.common_name,
+        sans: row.sans,
+        issuerId: row.issuer_id,
+        profileId: row.profile_id,
+        profile: row.profile_row_id
+          ? {
+              allowedKeyAlgorithms: JSON.parse(row.allowed_key_algorithms ?? '[]') as unknown,
+              maxValidityDays: row.max_validity_days!,
+              maxValiditySeconds: row.max_validity_seconds,
+              ekus: row.ekus ?? [],
+            }
+          : null,
+      },
+      currentVersion: row.previous_pem !== null ? { certificatePem: row.previous_pem, issuerId: row.previous_issuer_id! } : null,
+    };
   }
 
   /** Locks the job row; not found → AppError. */
@@ -139,10 +223,14 @@ export class JobRepository {
         certificate_status: Db.CertificateStatus;
         version_id: string | null;
         requested_by: string;
+        targets: string;
       }[]
     >`
       SELECT j.id, j.status, j.type, j.certificate_id, c.status AS certificate_status, j.requested_by,
-             (SELECT v.id FROM certificate_versions v WHERE v.job_id = j.id) AS version_id
+             (SELECT v.id FROM certificate_versions v WHERE v.job_id = j.id) AS version_id,
+             (SELECT coalesce(json_agg(json_build_array(t.id, t.agent_id) ORDER BY t.id), '[]') FROM certificate_targets ct
+              JOIN targets t ON t.id = ct.target_id
+              WHERE ct.certificate_id = j.certificate_id AND t.enabled AND t.agent_id IS NOT NULL)::text AS targets
       FROM jobs j JOIN certificates c ON c.id = j.certificate_id
       WHERE j.id = ${jobId} FOR UPDATE OF j`;
     if (!row) return null;
@@ -154,46 +242,39 @@ export class JobRepository {
       certificateStatus: row.certificate_status,
       versionId: row.version_id,
       requestedBy: row.requested_by,
+      targets: (JSON.parse(row.targets) as [string, string][]).map(([id, agentId]) => ({ id, agentId })),
     };
   }
 
-  insertVersion(certificateId: string, jobId: string, version: IssuedVersion, tx: Prisma.TransactionClient): Promise<VersionRow> {
-    return tx.certificateVersion.create({
-      data: {
-        id: newId('ver'),
-        certificateId,
-        jobId,
-        issuerId: version.issuer_id,
-        serialNumber: version.serial_number,
-        fingerprintSha256: version.fingerprint_sha256,
-        certificatePem: version.certificate_pem,
-        chainPem: version.chain_pem,
-        notBefore: new Date(version.not_before),
-        notAfter: new Date(version.not_after),
-        keyAlgorithm: version.key_algorithm,
-        keySize: version.key_size,
-        keySource: version.key_source,
-        ariWindowStart: version.renewal_window ? new Date(version.renewal_window.start) : null,
-        ariWindowEnd: version.renewal_window ? new Date(version.renewal_window.end) : null,
-      },
-    });
-  }
-
-  /** The certificate becomes active on `version` and the job completed, in one statement. */
-  async activateVersionAndComplete(jobId: string, certificateId: string, version: VersionRow, tx: Prisma.TransactionClient): Promise<void> {
+  /**
+   * Stores the issued version, makes it the certificate's current one (the certificate active,
+   * expiring at its notAfter) and completes the job: one statement.
+   */
+  async insertVersionAndComplete(
+    jobId: string,
+    certificateId: string,
+    version: IssuedVersion,
+    tx: Prisma.TransactionClient,
+  ): Promise<StoredVersionRow> {
+    const id = newId('ver');
+    const notAfter = new Date(version.not_after);
+    const window = version.renewal_window;
     await tx.$executeRaw`
-      WITH cert AS (
-        UPDATE certificates SET status = 'active', current_version_id = ${version.id}, expires_at = ${version.notAfter}, updated_at = now()
+      WITH v AS (
+        INSERT INTO certificate_versions (id, certificate_id, job_id, issuer_id, serial_number, fingerprint_sha256, certificate_pem,
+                                          chain_pem, not_before, not_after, key_algorithm, key_size, key_source,
+                                          ari_window_start, ari_window_end)
+        VALUES (${id}, ${certificateId}, ${jobId}, ${version.issuer_id}, ${version.serial_number}, ${version.fingerprint_sha256},
+                ${version.certificate_pem}, ${version.chain_pem}, ${new Date(version.not_before)}, ${notAfter}, ${version.key_algorithm},
+                ${version.key_size}, ${version.key_source}::key_generation, ${window ? new Date(window.start) : null}::timestamptz,
+                ${window ? new Date(window.end) : null}::timestamptz)
+        RETURNING id
+      ), cert AS (
+        UPDATE certificates SET status = 'active', current_version_id = (SELECT id FROM v), expires_at = ${notAfter}, updated_at = now()
         WHERE id = ${certificateId}
       )
       UPDATE jobs SET status = 'completed', completed_at = now(), last_error = NULL, updated_at = now() WHERE id = ${jobId}`;
-  }
-
-  async deploymentTargets(certificateId: string, tx: Prisma.TransactionClient): Promise<DeploymentTarget[]> {
-    const rows = await tx.$queryRaw<{ id: string; agent_id: string }[]>`
-      SELECT t.id, t.agent_id FROM certificate_targets ct JOIN targets t ON t.id = ct.target_id
-      WHERE ct.certificate_id = ${certificateId} AND t.enabled AND t.agent_id IS NOT NULL`;
-    return rows.map((row) => ({ id: row.id, agentId: row.agent_id }));
+    return { id, serialNumber: version.serial_number, notAfter };
   }
 
   /** One pending deployment job per target, carrying the version it deploys. */

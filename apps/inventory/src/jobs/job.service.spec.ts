@@ -1,7 +1,7 @@
 import { AuditEvents, Events, LifecycleEvents } from '@certctl/contracts';
 import type { Prisma } from '@certctl/database';
 import type { InventoryConfig } from '../config';
-import type { CompletionRow, JobRepository, VersionRow } from './job.repository';
+import type { CompletionRow, JobRepository, StoredVersionRow } from './job.repository';
 import { JobService } from './job.service';
 
 const tx = {} as Prisma.TransactionClient;
@@ -19,8 +19,8 @@ const version = {
   renewal_window: null,
 } as never;
 
-function storedVersion(): VersionRow {
-  return { id: 'ver-1', serialNumber: '0A', notAfter: new Date('2026-04-01T00:00:00.000Z') } as VersionRow;
+function storedVersion(): StoredVersionRow {
+  return { id: 'ver-1', serialNumber: '0A', notAfter: new Date('2026-04-01T00:00:00.000Z') };
 }
 
 /** A job repository over one job, recording the writes. */
@@ -34,15 +34,14 @@ function fakeRepo(job: Partial<CompletionRow> | null, targets = [{ id: 'tgt-1', 
         certificateStatus: 'pending',
         versionId: null,
         requestedBy: 'key:admin',
+        targets,
         ...job,
       }
     : null;
   return {
     transaction: jest.fn((fn: (t: Prisma.TransactionClient) => Promise<unknown>) => fn(tx)),
     lockForCompletion: jest.fn(async () => row),
-    insertVersion: jest.fn(async () => storedVersion()),
-    activateVersionAndComplete: jest.fn(async () => undefined),
-    deploymentTargets: jest.fn(async () => targets),
+    insertVersionAndComplete: jest.fn(async () => storedVersion()),
     insertDeploymentJobs: jest.fn(async () => undefined),
     lockWithCertificate: jest.fn(),
     recordFailure: jest.fn(async () => undefined),
@@ -65,8 +64,7 @@ describe('JobService.complete (fake repository)', () => {
       version_id: 'ver-1',
       certificate_id: 'cert-1',
     });
-    expect(repo.insertVersion).toHaveBeenCalledWith('cert-1', 'job-1', version, tx);
-    expect(repo.activateVersionAndComplete).toHaveBeenCalledWith('job-1', 'cert-1', storedVersion(), tx);
+    expect(repo.insertVersionAndComplete).toHaveBeenCalledWith('job-1', 'cert-1', version, tx);
     expect(repo.insertDeploymentJobs).toHaveBeenCalledWith('cert-1', 'ver-1', [{ id: 'tgt-1', agentId: 'agent-1' }], tx);
     expect(outbox.enqueue).toHaveBeenCalledTimes(1); // in the version's transaction
     expect(outbox.wake).toHaveBeenCalledTimes(1); // after the commit
@@ -114,7 +112,7 @@ describe('JobService.complete (fake repository)', () => {
       version_id: 'ver-0',
       certificate_id: 'cert-1',
     });
-    expect(repo.insertVersion).not.toHaveBeenCalled();
+    expect(repo.insertVersionAndComplete).not.toHaveBeenCalled();
     expect(outbox.enqueue).not.toHaveBeenCalled();
     expect(outbox.wake).not.toHaveBeenCalled();
   });
@@ -122,14 +120,14 @@ describe('JobService.complete (fake repository)', () => {
   it('refuses a cancelled job (illegal transition) and an unknown one (not found) before writing', async () => {
     const cancelled = fakeRepo({ status: 'cancelled' });
     await expect(service(cancelled).svc.complete({ job_id: 'job-1', version })).rejects.toMatchObject({ code: 'illegal_transition' });
-    expect(cancelled.insertVersion).not.toHaveBeenCalled();
+    expect(cancelled.insertVersionAndComplete).not.toHaveBeenCalled();
     await expect(service(fakeRepo(null)).svc.complete({ job_id: 'job-9', version })).rejects.toMatchObject({ code: 'not_found' });
   });
 
   it('refuses to activate an archived certificate', async () => {
     const repo = fakeRepo({ certificateStatus: 'archived' });
     await expect(service(repo).svc.complete({ job_id: 'job-1', version })).rejects.toMatchObject({ code: 'illegal_transition' });
-    expect(repo.activateVersionAndComplete).not.toHaveBeenCalled();
+    expect(repo.insertVersionAndComplete).not.toHaveBeenCalled();
   });
 });
 
@@ -186,14 +184,10 @@ describe('JobService.start (fake repository)', () => {
         issuerId: 'iss1',
         profileId: profile ? 'prof-1' : null,
         profile,
-        currentVersionId: 'ver-1',
       },
+      currentVersion: { certificatePem: 'OLD PEM', issuerId: 'iss-old' },
     };
-    const repo = {
-      markRunning: jest.fn(async () => undefined),
-      findWithCertificate: jest.fn(async () => job),
-      findVersionPem: jest.fn(async (id: string) => (id === 'ver-1' ? { certificatePem: 'OLD PEM', issuerId: 'iss-old' } : null)),
-    };
+    const repo = { startAndRead: jest.fn(async () => job) };
     const svc = new JobService(repo as never, {} as never, {} as never, { CERTCTL_DEFAULT_VALIDITY_DAYS: 90 } as InventoryConfig);
     return svc.start('job-1');
   }

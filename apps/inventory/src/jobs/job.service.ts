@@ -17,12 +17,12 @@ import { QueueService } from '@certctl/queue';
 import { INVENTORY_CONFIG, type InventoryConfig } from '../config';
 import { assertCertificateTransition, canMoveCertificate } from '../certificates/certificate-state';
 import { assertTransition } from './job-state';
-import { type CompletionRow, JobRepository, type VersionRow } from './job.repository';
+import { type CompletionRow, JobRepository, type StoredVersionRow } from './job.repository';
 
 type CompleteRequest = RpcRequestParsed<typeof Rpc.inventory.jobComplete>;
 interface StoredVersion {
   job: CompletionRow;
-  version: VersionRow;
+  version: StoredVersionRow;
 }
 interface CompletionOutcome {
   jobId: string;
@@ -90,19 +90,19 @@ export class JobService implements OnApplicationBootstrap, OnApplicationShutdown
 
   /**
    * pending → running (or a redelivered running job), counting the attempt; returns what to sign.
-   * One conditional UPDATE (atomic on its row, so no explicit transaction or lock: this runs
-   * once per issued certificate), then one read of the job with its certificate and profile.
+   * One statement (a conditional UPDATE, atomic on its row, so no explicit transaction or lock:
+   * this runs once per issued certificate) that also reads the job back with its certificate,
+   * profile and current version.
    */
   async start(id: string): Promise<RpcResponse<typeof Rpc.inventory.jobStart>> {
     // pending → running and running → running are both allowed moves (job-state.ts).
-    await this.repo.markRunning(id);
-    const job = await this.repo.findWithCertificate(id);
+    const job = await this.repo.startAndRead(id);
     if (!job) throw AppError.notFound('job', id);
     const { status, attempts } = job;
     const cert = job.certificate;
     const profile = cert.profile;
     const algs = (profile?.allowedKeyAlgorithms ?? []) as { algorithm?: string; min_size?: number }[];
-    const previous = job.type === 'renewal' && cert.currentVersionId ? await this.repo.findVersionPem(cert.currentVersionId) : null;
+    const previous = job.type === 'renewal' ? job.currentVersion : null;
     return {
       job_id: id,
       status,
@@ -128,9 +128,10 @@ export class JobService implements OnApplicationBootstrap, OnApplicationShutdown
 
   /**
    * Stores the issued version and activates the certificate. Idempotent per job. Runs once per
-   * issued certificate, so it is kept to few statements: one locking read of the job with its
-   * certificate's status and any version already stored for it, the version insert, one
-   * statement for the certificate and the job, and the read of the bound targets.
+   * issued certificate, so it is kept to two statements in its transaction: one locking read of
+   * the job with its certificate's status, any version already stored for it and the bound
+   * targets; one that inserts the version and updates the certificate and the job (plus the
+   * deployment jobs when targets are bound, and the events' outbox rows).
    */
   async complete(req: CompleteRequest): Promise<RpcResponse<typeof Rpc.inventory.jobComplete>> {
     const result = await this.repo.transaction((tx) => this.storeVersion(req, tx));
@@ -148,12 +149,10 @@ export class JobService implements OnApplicationBootstrap, OnApplicationShutdown
     if (!job) throw AppError.notFound('job', req.job_id);
     if (job.versionId) return { jobId: job.id, versionId: job.versionId, certificateId: job.certificateId };
     assertTransition(job.id, job.status, 'completed');
-    const version = await this.repo.insertVersion(job.certificateId, job.id, req.version, tx);
     assertCertificateTransition(job.certificateId, job.certificateStatus, 'active');
-    await this.repo.activateVersionAndComplete(job.id, job.certificateId, version, tx);
+    const version = await this.repo.insertVersionAndComplete(job.id, job.certificateId, req.version, tx);
     // The new version goes out to every bound target with an agent: one deployment job each.
-    const targets = await this.repo.deploymentTargets(job.certificateId, tx);
-    await this.repo.insertDeploymentJobs(job.certificateId, version.id, targets, tx);
+    await this.repo.insertDeploymentJobs(job.certificateId, version.id, job.targets, tx);
     await this.enqueueVersionEvents({ job, version }, tx);
     return { jobId: job.id, versionId: version.id, certificateId: job.certificateId, stored: { job, version } };
   }

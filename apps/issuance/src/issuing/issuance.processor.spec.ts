@@ -4,7 +4,7 @@ import type { IssuanceConfig } from '../config';
 import { registry } from '@certctl/observability';
 import { createRootCa, exportSpki, generateKeyPair, parseCsr, signLeaf } from '@certctl/pki';
 import { ConnectorError, type IssueRequest } from '../connectors/connector';
-import { IssuanceProcessor } from './issuance.processor';
+import { IssuanceProcessor, retryableUnlessDecided } from './issuance.processor';
 
 type Status = 'pending' | 'running' | 'completed' | 'failed' | 'cancelled' | 'awaiting_approval' | 'awaiting_csr';
 
@@ -293,5 +293,22 @@ describe('IssuanceProcessor with an asynchronous CA', () => {
       ca_order_id: 'order-7',
       next_poll_at: nextPollAt.toISOString(),
     });
+  });
+});
+
+describe('retryableUnlessDecided: how a failed attempt is retried', () => {
+  it('ok/an unexpected failure inside another service (internal over the bus, e.g. a database timeout) is retried', () => {
+    const wire = AppError.fromWire({ code: 'internal', detail: 'internal error', retryable: false });
+    const out = retryableUnlessDecided(wire);
+    expect(out).toMatchObject({ code: 'internal', retryable: true });
+  });
+
+  it('ok/an error thrown here that is no AppError is a retryable issuer failure', () => {
+    expect(retryableUnlessDecided(new Error('socket hang up'))).toMatchObject({ code: 'issuer_failure', retryable: true });
+  });
+
+  it('fail/a decided refusal keeps its flag: a conflict or a terminal issuer failure is not retried', () => {
+    expect(retryableUnlessDecided(new AppError('conflict', 'job has failed', { retryable: false })).retryable).toBe(false);
+    expect(retryableUnlessDecided(new AppError('issuer_failure', 'refused', { retryable: false })).retryable).toBe(false);
   });
 });

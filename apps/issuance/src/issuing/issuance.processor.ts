@@ -107,7 +107,7 @@ export class IssuanceProcessor implements OnApplicationBootstrap {
       return { serial_number: issued.serialNumber };
     } catch (err) {
       issuanceTotal.inc({ issuer_type: issuerType, result: 'error' });
-      const appErr = err instanceof AppError ? err : new AppError('issuer_failure', (err as Error).message, { retryable: true });
+      const appErr = retryableUnlessDecided(err);
       const retryIn = appErr.retryable ? retryDelayMs(job.opts, job.attemptsMade) : null;
       const recorded = await this.rpc
         .request(Rpc.inventory.jobFail, {
@@ -209,4 +209,16 @@ export class IssuanceProcessor implements OnApplicationBootstrap {
     if (inserted) crashAfterSignForTest(cert.common_name); // test hook (NODE_ENV=test only), see test-hooks.ts
     return row;
   }
+}
+
+/**
+ * The error of a failed attempt as the queue should treat it. An unexpected failure here or in
+ * another service (`internal` over the bus: a database connection or transaction that timed out
+ * under load) says nothing about the job, so it is retried like a CA outage, within the attempt
+ * bounds; the AppErrors a service answers on purpose keep their own retryable flag.
+ */
+export function retryableUnlessDecided(err: unknown): AppError {
+  if (!(err instanceof AppError)) return new AppError('issuer_failure', (err as Error).message, { retryable: true });
+  if (err.code === 'internal' && !err.retryable) return new AppError('internal', err.message, { retryable: true, cause: err });
+  return err;
 }

@@ -1,7 +1,7 @@
 import { Rpc } from '@certctl/contracts';
 import type { RpcClient } from '@certctl/messaging';
 import type { getLogger } from '@certctl/observability';
-import { parseCertificate } from '@certctl/pki';
+import { certificateSummary } from '@certctl/pki';
 import type { ResolvedIssuer } from '../connectors/connector-registry';
 import type { IssuedCertificateRow } from './issued-certificate.repository';
 
@@ -12,7 +12,7 @@ type Logger = ReturnType<typeof getLogger>;
  * worker calls it for a CA that answered at once, the CA order poller for one that answered later.
  */
 export async function completeJob(rpc: RpcClient, jobId: string, issued: IssuedCertificateRow, resolved: ResolvedIssuer, log: Logger) {
-  const info = await parseCertificate(issued.certificatePem);
+  const info = certificateSummary(issued.certificatePem);
   return rpc.request(Rpc.inventory.jobComplete, {
     job_id: jobId,
     version: {
