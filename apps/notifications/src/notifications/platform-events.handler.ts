@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import {
+  AppError,
   type Alert,
   type EventPayload,
   Events,
@@ -109,7 +110,11 @@ export class PlatformEventsHandler {
         team_id: c.team_id,
         owner_id: c.owner_id,
       };
-    } catch {
+    } catch (err) {
+      // Inventory unreachable (restarting, or the bus down): the event is taken again later
+      // (redelivery with backoff), since routing needs the certificate's policy, team and owner.
+      // A certificate that is gone is routed on what the event says.
+      if (err instanceof AppError && err.code === 'service_unavailable') throw err;
       return undefined;
     }
   }

@@ -1,3 +1,4 @@
+import { AppError } from '@certctl/contracts';
 import { PlatformEventsHandler, healthAlertSeverity } from './platform-events.handler';
 
 const change = (to: string, extra: Record<string, unknown> = {}): never =>
@@ -68,5 +69,25 @@ describe('health status changes become alerts', () => {
       'warning',
       'info',
     ]);
+  });
+
+  it('fail/an issued certificate inventory cannot be asked about is taken again later, not routed without its policy', async () => {
+    const { dispatch, request, handler } = setup();
+    const issued = { certificate_id: 'cert-1', job_id: 'job-1', serial_number: '01', not_after: '2027-01-01T00:00:00.000Z' };
+    request.mockRejectedValueOnce(
+      new AppError('service_unavailable', 'the service answering certctl.v1.inventory.certificate.get is unavailable'),
+    );
+    await expect(handler.issued(issued)).rejects.toMatchObject({ code: 'service_unavailable' });
+    expect(dispatch).not.toHaveBeenCalled();
+    // Redelivered once inventory answers: routed with the certificate's policy.
+    await handler.issued(issued);
+    expect(dispatch.mock.calls[0][0].alerts[0].certificate).toMatchObject({ id: 'cert-1', renewal_policy_id: 'rp-1' });
+  });
+
+  it('ok/a certificate that is gone is alerted on what the event says', async () => {
+    const { dispatch, request, handler } = setup();
+    request.mockRejectedValueOnce(new AppError('not_found', 'certificate cert-1 not found'));
+    await handler.issued({ certificate_id: 'cert-1', job_id: 'job-1', serial_number: '01', not_after: '2027-01-01T00:00:00.000Z' });
+    expect(dispatch.mock.calls[0][0].alerts[0].certificate).toEqual({ id: 'cert-1', name: 'cert-1' });
   });
 });
