@@ -95,6 +95,9 @@ fi
 # One user per service with the subject permissions generated from the contracts
 # (docs/architecture.md, "Bus credentials"): <data dir>/bus-credentials.json, <data dir>/nats/nats.conf.
 ndir="$CERTCTL_DATA_DIR/nats"; mkdir -p "$ndir"
+# The bus library bundles the event outbox, which needs the generated Prisma client (a fresh
+# clone has none yet: generated here, offline, and left for the steps after).
+node "$CERTCTL_ROOT/tools/db/generate.mjs" >/dev/null
 node "$CERTCTL_ROOT/tools/build/build.mjs" tools/bus-config >/dev/null
 nats_conf=$(node "$CERTCTL_ROOT/dist/tools/bus-config.js")
 # JetStream stores the domain events (the CERTCTL_EVENTS stream) in $ndir/jetstream.
