@@ -13,11 +13,12 @@ export const issuanceEnvSchema = baseEnvSchema
     CERTCTL_ISSUANCE_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(16),
     /**
      * How soon a job held by a dead worker is delivered again: its lock lapses after
-     * CERTCTL_ISSUANCE_LOCK_MS (renewed while the worker lives) and live workers look for
-     * lapsed locks every CERTCTL_ISSUANCE_STALLED_INTERVAL_MS (BullMQ defaults: 30 s each).
+     * CERTCTL_ISSUANCE_LOCK_MS (renewed every half of it while the worker lives) and live
+     * workers look for lapsed locks every CERTCTL_ISSUANCE_STALLED_INTERVAL_MS: within 20 s
+     * by default (BullMQ's own defaults, 30 s each, made it up to a minute).
      */
-    CERTCTL_ISSUANCE_LOCK_MS: z.coerce.number().int().min(1000).max(600000).default(30000),
-    CERTCTL_ISSUANCE_STALLED_INTERVAL_MS: z.coerce.number().int().min(500).max(600000).default(30000),
+    CERTCTL_ISSUANCE_LOCK_MS: z.coerce.number().int().min(1000).max(600000).default(15000),
+    CERTCTL_ISSUANCE_STALLED_INTERVAL_MS: z.coerce.number().int().min(500).max(600000).default(5000),
     // CERTCTL_ISSUANCE_ATTEMPTS / CERTCTL_ISSUANCE_BACKOFF_MS are read by inventory, which adds
     // the issuance jobs: BullMQ keeps attempts and backoff on each job (see QUEUE_RETRY).
     /**

@@ -25,7 +25,7 @@ export const notificationsEnvSchema = baseEnvSchema
     /** Parallel deliveries per replica. */
     CERTCTL_NOTIFY_CONCURRENCY: z.coerce.number().int().min(1).max(200).default(20),
     /** A delivery held by a replica that died is taken over after at most about twice this long. */
-    CERTCTL_NOTIFY_STALLED_MS: z.coerce.number().int().min(1000).default(30000),
+    CERTCTL_NOTIFY_STALLED_MS: z.coerce.number().int().min(1000).default(15000),
     /** How often rows whose queue entry was lost (Redis restarted, service killed) are put back on the queue. */
     CERTCTL_NOTIFY_RECONCILE_INTERVAL_MS: z.coerce.number().int().min(200).default(30000),
     /**
