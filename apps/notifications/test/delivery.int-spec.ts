@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { INestMicroservice } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Client } from 'pg';
-import { type Alert, Events, NotificationRpc, NotificationsChannel } from '@certctl/contracts';
+import { type Alert, Events, NotificationRpc, NotificationsChannel, Rpc } from '@certctl/contracts';
 import { DrainingNatsServer, RpcClient, busAuthFromEnv } from '@certctl/messaging';
 import { createTestDatabase, startHttpReceiver, startNatsServer, startSmtpReceiver, waitFor } from '@certctl/testing';
 import { notificationsModule } from '../src/app.module';
@@ -77,6 +77,15 @@ describe('notification delivery on real PostgreSQL, Redis and NATS', () => {
     await app.listen();
     rpc = new RpcClient(nats.driverOptions(5000));
     await rpc.onModuleInit();
+    // Inventory as it answers for certificates it does not hold (the events below name made-up
+    // ones): without an answer at all, an alert's event is taken again later, never routed.
+    rpc.natsConnection().subscribe(Rpc.inventory.certificateGet.subject, {
+      callback: (_err, msg) => {
+        const { id } = JSON.parse(new TextDecoder().decode(msg.data)) as { id: string };
+        const err = { code: 'not_found', detail: 'certificate not found', retryable: false };
+        msg.respond(new TextEncoder().encode(JSON.stringify({ id, err, isDisposed: true })));
+      },
+    });
     db = new Client({ connectionString: databaseUrl });
     await db.connect();
     receiver = await startReceiver();
