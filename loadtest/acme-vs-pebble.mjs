@@ -24,7 +24,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync }
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ROOT } from './lib/bench.mjs';
+import { ROOT, servicePids } from './lib/bench.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -89,32 +89,13 @@ async function waitFor(what, probe, ms = 30000) {
 
 // ---------- CPU of the platform's seven services (/proc deltas of the PIDs npm start recorded) ----------
 const TICKS = 100; // USER_HZ
-function servicePids() {
-  const byName = {};
-  let pids = [];
-  try {
-    pids = readFileSync(join(dataDir, 'services.pids'), 'utf8').split('\n').filter(Boolean).map(Number);
-  } catch {
-    return byName;
-  }
-  for (const pid of pids) {
-    try {
-      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-      const name = /dist\/apps\/([a-z-]+)\/main\.js/.exec(cmd)?.[1] ?? String(pid);
-      byName[name] = pid;
-    } catch {
-      /* exited */
-    }
-  }
-  return byName;
-}
 function procCpuSeconds(pid) {
   const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
   return (Number(f[11]) + Number(f[12])) / TICKS; // utime + stime
 }
 function cpuSnapshot() {
   const out = {};
-  for (const [name, pid] of Object.entries(servicePids())) {
+  for (const [name, pid] of Object.entries(servicePids(dataDir))) {
     try {
       out[name] = procCpuSeconds(pid);
     } catch {

@@ -17,7 +17,7 @@ import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { gitInfo, machineInfo } from './lib/autocannon.mjs';
-import { ROOT } from './lib/bench.mjs';
+import { ROOT, servicePids, servicePorts } from './lib/bench.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -30,12 +30,10 @@ const wanted = new Set(values.only.split(',').map((s) => s.trim()));
 const dataDir = process.env.CERTCTL_DATA_DIR ?? join(ROOT, '.local');
 const resultsDir = join(ROOT, 'loadtest', 'results');
 const env = process.env;
-const port = (name, fallback) => Number(env[`CERTCTL_${name}_PORT`] || fallback);
-const gateway = `http://127.0.0.1:${port('GATEWAY', 8080)}`;
-const revocation = `http://127.0.0.1:${port('REVOCATION', 8084)}`;
-const servicePorts = [8080, 8081, 8082, 8083, 8084, 8085, 8086].map((p, i) =>
-  port(['GATEWAY', 'INVENTORY', 'ISSUANCE', 'ACME', 'REVOCATION', 'SCHEDULER', 'NOTIFICATIONS'][i], p),
-);
+const ports = servicePorts(env);
+const gateway = `http://127.0.0.1:${ports.gateway}`;
+const revocation = `http://127.0.0.1:${ports.revocation}`;
+const stackPorts = [ports.gateway, ports.inventory, ports.issuance, ports.acme, ports.revocation, ports.scheduler, ports.notifications];
 const log = (msg) => console.log(`[bench] ${msg}`);
 const load = () => loadavg().map((l) => +l.toFixed(2));
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -65,7 +63,7 @@ async function ready(url) {
 
 /** npm start with the benchmark settings; resolves once every service is ready. */
 async function startStack() {
-  if ((await Promise.all(servicePorts.map((p) => ready(`http://127.0.0.1:${p}/health`)))).some(Boolean)) {
+  if ((await Promise.all(stackPorts.map((p) => ready(`http://127.0.0.1:${p}/health`)))).some(Boolean)) {
     throw new Error('a service port already answers: stop the running stack first (npm stop), the benchmarks start their own');
   }
   mkdirSync(join(dataDir, 'logs'), { recursive: true });
@@ -74,7 +72,7 @@ async function startStack() {
   const deadline = Date.now() + 15 * 60 * 1000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`npm start exited (${child.exitCode}): see ${join(dataDir, 'logs', 'bench-start.log')}`);
-    if ((await Promise.all(servicePorts.map((p) => ready(`http://127.0.0.1:${p}/ready`)))).every(Boolean)) return child;
+    if ((await Promise.all(stackPorts.map((p) => ready(`http://127.0.0.1:${p}/ready`)))).every(Boolean)) return child;
     await sleep(2000);
   }
   throw new Error('the stack was not ready within 15 min');
@@ -109,12 +107,9 @@ function run(prefix, args, extraEnv = {}) {
 
 /** Resident memory of each service of the stack (the pids npm start wrote). */
 function serviceMemory() {
-  const pids = [...new Set(readFileSync(join(dataDir, 'services.pids'), 'utf8').split('\n').filter(Boolean))];
   const rss = {};
-  for (const pid of pids) {
-    const name = /dist\/apps\/([^/]+)\/main\.js/.exec(readFileSync(`/proc/${pid}/cmdline`, 'utf8'))?.[1];
-    const kb = Number(/^VmRSS:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
-    if (name) rss[name] = Math.round(kb / 1024);
+  for (const [name, pid] of Object.entries(servicePids(dataDir))) {
+    rss[name] = Math.round(Number(/^VmRSS:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024);
   }
   return { rss_mb: rss, total_mb: Object.values(rss).reduce((a, b) => a + b, 0) };
 }

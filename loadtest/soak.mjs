@@ -28,7 +28,7 @@ import {
   summarize,
   toAutocannonRequests,
 } from './lib/autocannon.mjs';
-import { ROOT, arg, benchTarget } from './lib/bench.mjs';
+import { ROOT, arg, benchTarget, servicePids, servicePorts } from './lib/bench.mjs';
 import { lineChartSvg, svgToPng } from './lib/charts.mjs';
 
 process.env.LOADTEST_AGENTS ??= '500';
@@ -48,15 +48,17 @@ for (const [name, v] of Object.entries({ minutes, sampleS, calibrateS, fraction,
 const log = (msg) => console.error(`[soak] ${new Date().toISOString().slice(11, 19)} ${msg}`);
 const { url, key, dataDir, dbUrl } = benchTarget();
 const env = process.env;
-const servicePorts = {
-  gateway: Number(env.CERTCTL_GATEWAY_METRICS_PORT || 8087),
-  inventory: Number(env.CERTCTL_INVENTORY_PORT || 8081),
-  issuance: Number(env.CERTCTL_ISSUANCE_PORT || 8082),
-  acme: Number(env.CERTCTL_ACME_PORT || 8083),
-  revocation: Number(env.CERTCTL_REVOCATION_PORT || 8084),
-  scheduler: Number(env.CERTCTL_SCHEDULER_PORT || 8085),
-  notifications: Number(env.CERTCTL_NOTIFICATIONS_PORT || 8086),
-};
+const ports = servicePorts(env);
+/** Where each service answers /metrics (the gateway on its own listener). */
+const metricsPorts = [
+  ports.gatewayMetrics,
+  ports.inventory,
+  ports.issuance,
+  ports.acme,
+  ports.revocation,
+  ports.scheduler,
+  ports.notifications,
+];
 const natsMonitor = `http://127.0.0.1:${env.CERTCTL_NATS_MONITOR_PORT || 18222}`;
 
 // ---- what a sample reads -------------------------------------------------------------------
@@ -88,10 +90,7 @@ const childrenOf = (parent) =>
 /** The processes to watch: the seven services (services.pids) and PostgreSQL (with its backends), Redis and NATS. */
 function processes() {
   const found = {};
-  for (const pid of new Set((readText(join(dataDir, 'services.pids')) ?? '').split('\n').filter(Boolean).map(Number))) {
-    const name = /dist\/apps\/([^/]+)\/main\.js/.exec(readText(`/proc/${pid}/cmdline`) ?? '')?.[1];
-    if (name) found[name] = [pid];
-  }
+  for (const [name, pid] of Object.entries(servicePids(dataDir))) found[name] = [pid];
   const postmaster = pidFile(join(dataDir, 'pg', 'postmaster.pid'));
   if (postmaster) found.postgresql = [postmaster, ...childrenOf(postmaster)];
   const redis = pidFile(join(dataDir, 'redis', 'redis.pid'));
@@ -109,7 +108,7 @@ async function getJson(u) {
 /** Jobs waiting or in work per queue, from the services' certctl_queue_jobs gauges. */
 async function queueDepths() {
   const depth = {};
-  for (const port of Object.values(servicePorts)) {
+  for (const port of metricsPorts) {
     let text = '';
     try {
       text = await (await fetch(`http://127.0.0.1:${port}/metrics`, { signal: AbortSignal.timeout(5000) })).text();
