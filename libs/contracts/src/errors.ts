@@ -126,3 +126,42 @@ export function fieldErrorsFromZod(error: z.ZodError): FieldError[] {
     return [{ field: at || '(body)', message: i.message }];
   });
 }
+
+/** Prisma's own codes for a database it cannot reach or that dropped the connection. */
+const DB_UNREACHABLE_PRISMA_CODES = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2024']);
+/** What Prisma's PostgreSQL driver adapter calls a database that is down, full or gone. */
+const DB_UNREACHABLE_ADAPTER_KINDS = new Set(['DatabaseNotReachable', 'ConnectionClosed', 'SocketTimeout', 'TooManyConnections']);
+/** SQLSTATEs of a server going away: 57P01 admin shutdown, 57P02 crash shutdown, 57P03 starting up, 08xxx connection exceptions. */
+const isOutageSqlState = (code: unknown) => typeof code === 'string' && (/^57P0[123]$/.test(code) || code.startsWith('08'));
+/** node-postgres's and Prisma's words for a connection that failed or was cut. */
+const OUTAGE_MESSAGES = [/Connection terminated/i, /timeout exceeded when trying to connect/i, /Can't reach database server/i];
+
+/**
+ * True when `err` says the database is unreachable (down, restarting, out of connections, or it
+ * cut the connection), which says nothing about the request: the caller should wait and try again.
+ * Judged by shape, so any layer can ask without loading the database client.
+ */
+export function isDatabaseUnavailable(err: unknown): boolean {
+  if (!err || typeof err !== 'object' || err instanceof AppError) return false;
+  const e = err as {
+    code?: unknown;
+    errorCode?: unknown;
+    message?: unknown;
+    meta?: { driverAdapterError?: { cause?: Record<string, unknown> } };
+  };
+  if (DB_UNREACHABLE_PRISMA_CODES.has(String(e.code)) || DB_UNREACHABLE_PRISMA_CODES.has(String(e.errorCode))) return true;
+  const cause = e.meta?.driverAdapterError?.cause;
+  if (cause && (DB_UNREACHABLE_ADAPTER_KINDS.has(String(cause.kind)) || isOutageSqlState(cause.originalCode ?? cause.code))) return true;
+  if (isOutageSqlState(e.code)) return true;
+  return typeof e.message === 'string' && OUTAGE_MESSAGES.some((re) => re.test(e.message as string));
+}
+
+/**
+ * The AppError an infrastructure failure stands for: `service_unavailable` (retryable) for a
+ * database that is unreachable; undefined for anything else, which stays an internal error.
+ */
+export function outageError(err: unknown): AppError | undefined {
+  return isDatabaseUnavailable(err)
+    ? new AppError('service_unavailable', 'the database is unavailable; try again shortly', { cause: err })
+    : undefined;
+}

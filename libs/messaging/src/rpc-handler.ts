@@ -11,7 +11,7 @@ import { Reflector } from '@nestjs/core';
 import { MessagePattern, type NatsContext, RpcException } from '@nestjs/microservices';
 import { context as otelContext } from '@opentelemetry/api';
 import { Observable, from, lastValueFrom } from 'rxjs';
-import { AppError, fieldErrorsFromZod, findInputHazard, type RpcContract } from '@certctl/contracts';
+import { AppError, fieldErrorsFromZod, findInputHazard, outageError, type RpcContract } from '@certctl/contracts';
 import {
   SpanKind,
   extractTraceContext,
@@ -119,7 +119,7 @@ export class RpcInterceptor implements NestInterceptor {
           },
         );
       } catch (err) {
-        const appErr = err instanceof AppError ? err : undefined;
+        const appErr = err instanceof AppError ? err : outageError(err);
         result = appErr?.code ?? 'internal';
         if (!appErr) getLogger().error({ err, subject }, 'NATS handler failed');
         else if (appErr.status >= 500) getLogger().warn({ code: appErr.code, detail: appErr.message, subject }, 'NATS handler error');

@@ -1,6 +1,6 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { AppError, type ErrorCode, type FieldError } from '@certctl/contracts';
+import { AppError, type ErrorCode, type FieldError, outageError } from '@certctl/contracts';
 import { getLogger } from '@certctl/observability';
 
 export interface Problem {
@@ -32,6 +32,11 @@ const HTTP_CODE: Record<number, ErrorCode> = {
 /** Any error → (status, RFC 9457 problem). Internal causes are logged, never shown. */
 export function toProblem(err: unknown, req: Pick<FastifyRequest, 'url' | 'id'>): Problem {
   const base = { instance: req.url.split('?')[0], request_id: String(req.id) };
+  const outage = outageError(err);
+  if (outage) {
+    getLogger().warn({ err, url: base.instance }, 'request failed: the database is unavailable');
+    return toProblem(outage, req);
+  }
   if (err instanceof AppError) {
     if (err.status >= 500 && err.code === 'internal') getLogger().error({ err }, 'internal error');
     return {

@@ -18,7 +18,16 @@ describe('waiting out an unavailable dependency', () => {
     ['a CA refusing', new AppError('issuer_failure', 'the CA refused the request')],
     ['a timeout of the work itself', new AppError('timeout', 'signing took too long')],
     ['a plain error', new Error('target unreachable')],
+    ['an unavailable service marked final by the job', new AppError('service_unavailable', 'job failed', { retryable: false })],
   ])("fail/%s is the job's own failure: attempts and backoff apply", (_what, err) => {
     expect(dependencyRetryDelay(err, undefined, now)).toBeNull();
+  });
+
+  it('ok/the own database cut off (a driver error, not an AppError) is an outage too: no attempt spent', () => {
+    const cut = Object.assign(new Error('Raw query failed. Code: `57P01`.'), {
+      code: 'P2010',
+      meta: { driverAdapterError: { cause: { kind: 'postgres', originalCode: '57P01' } } },
+    });
+    expect(dependencyRetryDelay(cut, undefined, now, () => 0)).toBe(DEPENDENCY_RETRY_MS);
   });
 });

@@ -1,4 +1,4 @@
-import { AppError } from '@certctl/contracts';
+import { AppError, outageError } from '@certctl/contracts';
 
 /** How long one job keeps waiting out an outage without spending attempts (then attempts count again). */
 export const DEPENDENCY_WAIT_MAX_MS = 15 * 60 * 1000;
@@ -16,7 +16,8 @@ export const WAITING_SINCE = 'dependency_unavailable_since';
  * does not return all at once.
  */
 export function dependencyRetryDelay(err: unknown, waitingSince: number | undefined, now: number, random = Math.random): number | null {
-  if (!(err instanceof AppError) || err.code !== 'service_unavailable') return null;
+  const appErr = err instanceof AppError ? err : outageError(err);
+  if (appErr?.code !== 'service_unavailable' || !appErr.retryable) return null;
   if (waitingSince !== undefined && now - waitingSince > DEPENDENCY_WAIT_MAX_MS) return null;
   return Math.round(DEPENDENCY_RETRY_MS * (1 + random()));
 }

@@ -1,6 +1,6 @@
 import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import type { Job } from 'bullmq';
-import { AppError, InventoryJob, type IssuanceJobData, QueueName, Rpc, type RpcResponse } from '@certctl/contracts';
+import { AppError, InventoryJob, outageError, type IssuanceJobData, QueueName, Rpc, type RpcResponse } from '@certctl/contracts';
 import { RpcClient } from '@certctl/messaging';
 import { counter, getLogger, registry } from '@certctl/observability';
 import {
@@ -218,7 +218,7 @@ export class IssuanceProcessor implements OnApplicationBootstrap {
  * bounds; the AppErrors a service answers on purpose keep their own retryable flag.
  */
 export function retryableUnlessDecided(err: unknown): AppError {
-  if (!(err instanceof AppError)) return new AppError('issuer_failure', (err as Error).message, { retryable: true });
+  if (!(err instanceof AppError)) return outageError(err) ?? new AppError('issuer_failure', (err as Error).message, { retryable: true });
   if (err.code === 'internal' && !err.retryable) return new AppError('internal', err.message, { retryable: true, cause: err });
   return err;
 }

@@ -61,20 +61,26 @@ export async function crash(target: FaultTarget, downMs: number, duringOutage: (
   }
 }
 
-/** Each service's GET /ready status (0 when it does not answer). */
-export async function readiness(): Promise<Record<ServiceName, number>> {
+/** Each service's GET /ready answer: its status (0 when it does not answer) and body (the checks that failed). */
+async function readinessAnswers(): Promise<Record<ServiceName, { status: number; body: string }>> {
   const state = readState();
   const entries = await Promise.all(
     SERVICE_NAMES.map(async (name) => {
       try {
         const res = await fetch(`http://127.0.0.1:${state.ports[name]}/ready`, { signal: AbortSignal.timeout(3000) });
-        return [name, res.status] as const;
-      } catch {
-        return [name, 0] as const;
+        return [name, { status: res.status, body: await res.text() }] as const;
+      } catch (err) {
+        return [name, { status: 0, body: (err as Error).message }] as const;
       }
     }),
   );
-  return Object.fromEntries(entries) as Record<ServiceName, number>;
+  return Object.fromEntries(entries) as Record<ServiceName, { status: number; body: string }>;
+}
+
+/** Each service's GET /ready status (0 when it does not answer). */
+export async function readiness(): Promise<Record<ServiceName, number>> {
+  const answers = await readinessAnswers();
+  return Object.fromEntries(Object.entries(answers).map(([name, a]) => [name, a.status])) as Record<ServiceName, number>;
 }
 
 /**
@@ -93,15 +99,41 @@ export function waitNotReady(services: ServiceName[], timeoutMs = 20000): Promis
   );
 }
 
-/** Waits until every service answers /ready with 200 again; answers how long it took. */
+/**
+ * Waits until every service answers /ready with 200 again; answers how long it took. On a
+ * timeout the error names what each service still reported, with the end of its log.
+ */
 export async function waitAllReady(timeoutMs = 60000): Promise<number> {
   const started = Date.now();
-  await waitFor(
-    async () => Object.values(await readiness()).every((status) => status === 200),
-    timeoutMs,
-    'every service to be ready again',
-    250,
-  );
+  let last: Awaited<ReturnType<typeof readinessAnswers>> | undefined;
+  try {
+    await waitFor(
+      async () => {
+        last = await readinessAnswers();
+        return Object.values(last).every((a) => a.status === 200);
+      },
+      timeoutMs,
+      'every service to be ready again',
+      250,
+    );
+  } catch (err) {
+    const state = readState();
+    const report = Object.entries(last ?? {})
+      .filter(([, a]) => a.status !== 200)
+      .map(([name, a]) => {
+        let tail = '';
+        try {
+          tail = readFileSync(join(state.logDir, `${name}.log`), 'utf8')
+            .split('\n')
+            .slice(-15)
+            .join('\n');
+        } catch {
+          tail = '(no log)';
+        }
+        return `${name}: ${a.status} ${a.body}\n--- end of ${name}.log ---\n${tail}`;
+      });
+    throw new Error(`${(err as Error).message}\n${report.join('\n')}`);
+  }
   return Date.now() - started;
 }
 
