@@ -1,7 +1,7 @@
 import type { JsMsg, NatsConnection } from 'nats';
 import { getLogger } from '@certctl/observability';
 import { z } from 'zod';
-import { MAX_DELIVERIES, REDELIVERY_DELAYS_MS, deliver, redeliveryDelayMs } from './durable-events';
+import { ACK_WAIT_MS, MAX_DELIVERIES, REDELIVERY_DELAYS_MS, deliver, redeliveryDelayMs } from './durable-events';
 
 // What deliver reads of an event contract: its subject and payload schema.
 const event = { subject: 'certctl.v1.events.test.happened', payload: z.object({ id: z.string() }) } as never;
@@ -16,6 +16,7 @@ function message(body: unknown, redeliveryCount = 1) {
     ack: () => calls.push('ack'),
     nak: (delay?: number) => calls.push(`nak ${delay}`),
     term: () => calls.push('term'),
+    working: () => calls.push('working'),
   } as unknown as JsMsg;
   return { msg, calls };
 }
@@ -61,6 +62,22 @@ describe('durable event delivery', () => {
       await deliver(nc, 'notifications-test', event, handler, msg, getLogger());
       expect(handler).not.toHaveBeenCalled();
       expect(calls).toEqual(['term']);
+    }
+  });
+
+  it('ok/a handler that runs longer than the ack wait tells the server it is working, so its event does not go to another replica', async () => {
+    jest.useFakeTimers();
+    try {
+      const { msg, calls } = message(stored);
+      let finish!: () => void;
+      const done = deliver(nc, 'notifications-test', event, () => new Promise<void>((resolve) => (finish = resolve)), msg, getLogger());
+      jest.advanceTimersByTime(ACK_WAIT_MS * 2);
+      finish();
+      await done;
+      jest.advanceTimersByTime(ACK_WAIT_MS * 2); // nothing after the ack
+      expect(calls).toEqual(['working', 'working', 'working', 'working', 'working', 'working', 'ack']);
+    } finally {
+      jest.useRealTimers();
     }
   });
 

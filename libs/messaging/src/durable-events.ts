@@ -16,8 +16,12 @@ export const DEAD_EVENTS_PREFIX = 'certctl.v1.dead.';
 export const MAX_DELIVERIES = 8;
 /** The delay before delivery n + 1 after a failed delivery n (the last one repeats). */
 export const REDELIVERY_DELAYS_MS: readonly number[] = [1000, 5000, 15000, 30000, 60000, 120000, 300000];
-/** How long a delivered, unacknowledged event waits before it goes to another replica (its worker died). */
-export const ACK_WAIT_MS = 60000;
+/**
+ * How long a delivered, unacknowledged event waits before it goes to another replica (its worker
+ * died). A handler still running tells the server it is working every third of this, so only a
+ * dead worker's events wait it out.
+ */
+export const ACK_WAIT_MS = 20000;
 const STREAM_MAX_AGE_MS = 7 * 24 * 3600 * 1000;
 const STREAM_MAX_BYTES = 1024 ** 3;
 const DUPLICATE_WINDOW_MS = 2 * 60 * 1000;
@@ -132,6 +136,8 @@ export async function deliver<E extends EventContract>(
     return;
   }
   const deliveries = msg.info.redeliveryCount;
+  const progress = setInterval(() => msg.working(), ACK_WAIT_MS / 3);
+  progress.unref();
   try {
     await handler(parsed.data as EventPayload<E>, { eventId: stored.id, deliveries });
     msg.ack();
@@ -151,6 +157,8 @@ export async function deliver<E extends EventContract>(
     msg.nak(redeliveryDelayMs(deliveries));
     handled.inc({ consumer: durable, result: 'retry' });
     log.warn({ subject: msg.subject, event_id: stored.id, deliveries, err: error }, 'event handler failed; redelivered later');
+  } finally {
+    clearInterval(progress);
   }
 }
 
