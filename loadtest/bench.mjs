@@ -7,8 +7,9 @@
 // results file as when run alone; this one gathers them, with the load average around each, in
 // loadtest/results/bench-<time>.json and prints a summary.
 //
-//   npm run bench -- [--quick] [--only memory,list,heartbeats,ocsp,bulk,acme]
+//   npm run bench -- [--quick] [--single-process] [--only memory,list,heartbeats,ocsp,bulk,acme]
 //
+// --single-process: the stack runs its seven services in one process (CERTCTL_SINGLE_PROCESS=1).
 // --quick: short runs (5 s, 500 agents, 1,000 renewals, 50 ACME orders) to check the harness;
 // the figures of the issue come from a run without it, on a machine doing nothing else.
 import { spawn } from 'node:child_process';
@@ -17,11 +18,12 @@ import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { gitInfo, machineInfo } from './lib/autocannon.mjs';
-import { ROOT, servicePids, servicePorts } from './lib/bench.mjs';
+import { ROOT, servicePorts, stackMemory } from './lib/bench.mjs';
 
 const { values } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false },
+    'single-process': { type: 'boolean', default: false },
     only: { type: 'string', default: 'memory,list,heartbeats,ocsp,bulk,acme' },
   },
 });
@@ -51,6 +53,7 @@ const stackEnv = {
   CERTCTL_ACME_RATE_NEW_ACCOUNTS_PER_IP_PER_HOUR: '0',
   CERTCTL_ACME_RATE_CONCURRENT_ORDERS: '0',
   CERTCTL_ACME_RATE_CHALLENGES_PER_HOUR: '0',
+  ...(values['single-process'] ? { CERTCTL_SINGLE_PROCESS: '1' } : {}),
 };
 
 async function ready(url) {
@@ -105,15 +108,6 @@ function run(prefix, args, extraEnv = {}) {
   });
 }
 
-/** Resident memory of each service of the stack (the pids npm start wrote). */
-function serviceMemory() {
-  const rss = {};
-  for (const [name, pid] of Object.entries(servicePids(dataDir))) {
-    rss[name] = Math.round(Number(/^VmRSS:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024);
-  }
-  return { rss_mb: rss, total_mb: Object.values(rss).reduce((a, b) => a + b, 0) };
-}
-
 async function main() {
   const duration = quick ? '5' : '15';
   const benchmarks = [
@@ -148,12 +142,22 @@ async function main() {
   const started = new Date();
   log(`starting the stack with the benchmark settings (${quick ? 'quick' : 'full'} run)`);
   const stack = await startStack();
-  const doc = { benchmark: 'bench', quick, started_at: started.toISOString(), machine: machineInfo(), git: gitInfo(), runs: [] };
+  const doc = {
+    benchmark: 'bench',
+    quick,
+    single_process: values['single-process'],
+    started_at: started.toISOString(),
+    machine: machineInfo(),
+    git: gitInfo(),
+    runs: [],
+  };
   try {
     if (wanted.has('memory')) {
       await sleep(20000); // idle after start: the figure of the issue
-      doc.memory_idle = serviceMemory();
-      log(`idle memory of the seven services: ${doc.memory_idle.total_mb} MB ${JSON.stringify(doc.memory_idle.rss_mb)}`);
+      doc.memory_idle = stackMemory(dataDir);
+      log(
+        `idle memory: ${doc.memory_idle.total_mb} MB (services ${doc.memory_idle.services_mb} MB, PostgreSQL/Redis/NATS ${doc.memory_idle.infrastructure_mb} MB) ${JSON.stringify(doc.memory_idle.rss_mb)}`,
+      );
     }
     for (const [id, prefix, args, extraEnv = {}, variant] of benchmarks) {
       const loadBefore = load();
@@ -169,7 +173,7 @@ async function main() {
         ...outcome,
       });
     }
-    if (wanted.has('memory')) doc.memory_after_load = serviceMemory();
+    if (wanted.has('memory')) doc.memory_after_load = stackMemory(dataDir);
   } finally {
     log('stopping the stack');
     await stopStack(stack);

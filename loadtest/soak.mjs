@@ -13,7 +13,7 @@
 // closed-loop for --calibrate seconds; then every scenario runs at once, each at
 // capacity × fraction / (number of scenarios) requests per second, so the whole mix is
 // about `fraction` of what the stack can do.
-import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -28,7 +28,7 @@ import {
   summarize,
   toAutocannonRequests,
 } from './lib/autocannon.mjs';
-import { ROOT, arg, benchTarget, servicePids, servicePorts } from './lib/bench.mjs';
+import { ROOT, arg, benchTarget, residentMb, servicePorts, stackProcesses } from './lib/bench.mjs';
 import { lineChartSvg, svgToPng } from './lib/charts.mjs';
 
 process.env.LOADTEST_AGENTS ??= '500';
@@ -63,15 +63,6 @@ const natsMonitor = `http://127.0.0.1:${env.CERTCTL_NATS_MONITOR_PORT || 18222}`
 
 // ---- what a sample reads -------------------------------------------------------------------
 
-const readText = (file) => {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch {
-    return undefined;
-  }
-};
-const pidFile = (file) => Number(readText(file)?.split('\n')[0]) || undefined;
-const kib = (text, field) => Number(new RegExp(`^${field}:\\s+(\\d+)`, 'm').exec(text ?? '')?.[1] ?? 0);
 const fdCount = (pid) => {
   try {
     return readdirSync(`/proc/${pid}/fd`).length;
@@ -79,27 +70,6 @@ const fdCount = (pid) => {
     return 0;
   }
 };
-/** Proportional set size (shared pages split among their sharers): PostgreSQL's shared buffers count once. */
-const pssMb = (pid) => kib(readText(`/proc/${pid}/smaps_rollup`), 'Pss') / 1024;
-const childrenOf = (parent) =>
-  readdirSync('/proc')
-    .filter((d) => /^\d+$/.test(d))
-    .filter((d) => readText(`/proc/${d}/stat`)?.split(') ')[1]?.split(' ')[1] === String(parent))
-    .map(Number);
-
-/** The processes to watch: the seven services (services.pids) and PostgreSQL (with its backends), Redis and NATS. */
-function processes() {
-  const found = {};
-  for (const [name, pid] of Object.entries(servicePids(dataDir))) found[name] = [pid];
-  const postmaster = pidFile(join(dataDir, 'pg', 'postmaster.pid'));
-  if (postmaster) found.postgresql = [postmaster, ...childrenOf(postmaster)];
-  const redis = pidFile(join(dataDir, 'redis', 'redis.pid'));
-  if (redis) found.redis = [redis];
-  const nats = pidFile(join(dataDir, 'nats', 'nats.pid'));
-  if (nats) found.nats = [nats];
-  return found;
-}
-
 async function getJson(u) {
   const res = await fetch(u, { signal: AbortSignal.timeout(5000) });
   return res.json();
@@ -158,13 +128,11 @@ async function databaseSize() {
 }
 
 async function sample(t0, windows) {
-  const procs = processes();
+  const procs = stackProcesses(dataDir);
   const rss = {};
   const fds = {};
   for (const [name, pids] of Object.entries(procs)) {
-    rss[name] = Math.round(
-      pids.reduce((sum, pid) => sum + (name === 'postgresql' ? pssMb(pid) : kib(readText(`/proc/${pid}/status`), 'VmRSS') / 1024), 0),
-    );
+    rss[name] = residentMb(name, pids);
     fds[name] = pids.reduce((sum, pid) => sum + fdCount(pid), 0);
   }
   const rows = await databaseSize();

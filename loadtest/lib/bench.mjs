@@ -1,6 +1,6 @@
 // Shared by the benchmarks that seed PostgreSQL and drive the gateway: their command-line
 // options (--name value), the gateway URL, the admin key and the database URL, as npm start sets them.
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createApi } from './api.mjs';
@@ -35,7 +35,9 @@ export function servicePids(dataDir) {
   }
   for (const pid of pids) {
     try {
-      const name = /dist\/apps\/([a-z-]+)\/main\.js/.exec(readFileSync(`/proc/${pid}/cmdline`, 'utf8'))?.[1];
+      // One process per service, or the one process of all seven (CERTCTL_SINGLE_PROCESS=1): 'platform'.
+      const m = /dist\/(?:apps\/([a-z-]+)\/main|tools\/(single-process))\.js/.exec(readFileSync(`/proc/${pid}/cmdline`, 'utf8'));
+      const name = m ? (m[1] ?? 'platform') : undefined;
       if (name) byName[name] = pid;
     } catch {
       /* exited */
@@ -57,4 +59,51 @@ export function servicePorts(env = process.env) {
     notifications: port('NOTIFICATIONS', 8086),
     gatewayMetrics: port('GATEWAY_METRICS', 8087),
   };
+}
+
+const readText = (file) => {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+};
+const pidFile = (file) => Number(readText(file)?.split('\n')[0]) || undefined;
+const kib = (text, field) => Number(new RegExp(`^${field}:\\s+(\\d+)`, 'm').exec(text ?? '')?.[1] ?? 0);
+/** Proportional set size (shared pages split among their sharers): PostgreSQL's shared buffers count once. */
+const pssMb = (pid) => kib(readText(`/proc/${pid}/smaps_rollup`), 'Pss') / 1024;
+const childrenOf = (parent) =>
+  readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .filter((d) => readText(`/proc/${d}/stat`)?.split(') ')[1]?.split(' ')[1] === String(parent))
+    .map(Number);
+
+/** The processes of a stack npm start runs from `dataDir`: the services (services.pids) and PostgreSQL (with its backends), Redis and NATS, by name → pids. */
+export function stackProcesses(dataDir) {
+  const found = {};
+  for (const [name, pid] of Object.entries(servicePids(dataDir))) found[name] = [pid];
+  const postmaster = pidFile(join(dataDir, 'pg', 'postmaster.pid'));
+  if (postmaster) found.postgresql = [postmaster, ...childrenOf(postmaster)];
+  const redis = pidFile(join(dataDir, 'redis', 'redis.pid'));
+  if (redis) found.redis = [redis];
+  const nats = pidFile(join(dataDir, 'nats', 'nats.pid'));
+  if (nats) found.nats = [nats];
+  return found;
+}
+
+/** Resident memory of one entry of stackProcesses, MB: PostgreSQL as proportional set size (its shared buffers once), the others VmRSS. */
+export function residentMb(name, pids) {
+  return Math.round(
+    pids.reduce((sum, pid) => sum + (name === 'postgresql' ? pssMb(pid) : kib(readText(`/proc/${pid}/status`), 'VmRSS') / 1024), 0),
+  );
+}
+
+/** Resident memory of the whole stack, MB: each process group, the services, the infrastructure and the total. */
+export function stackMemory(dataDir) {
+  const rss = {};
+  for (const [name, pids] of Object.entries(stackProcesses(dataDir))) rss[name] = residentMb(name, pids);
+  const infra = ['postgresql', 'redis', 'nats'];
+  const sum = (names) => names.reduce((a, n) => a + (rss[n] ?? 0), 0);
+  const services = Object.keys(rss).filter((n) => !infra.includes(n));
+  return { rss_mb: rss, services_mb: sum(services), infrastructure_mb: sum(infra), total_mb: sum(Object.keys(rss)) };
 }

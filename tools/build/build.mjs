@@ -30,6 +30,7 @@ for (const app of readdirSync(join(root, 'apps'))) {
 entries['tools/seed'] = join(root, 'tools', 'db', 'seed.ts');
 entries['tools/rekey'] = join(root, 'tools', 'db', 'rekey.ts');
 entries['tools/run-stack'] = join(root, 'tools', 'run-stack.ts');
+entries['tools/single-process'] = join(root, 'tools', 'single-process.ts');
 entries['tools/api-docs'] = join(root, 'tools', 'docs', 'api-docs.ts');
 entries['tools/renewal-scan-bench'] = join(root, 'tools', 'bench', 'renewal-scan.ts');
 entries['tools/bus-config'] = join(root, 'tools', 'infra', 'bus-config.ts');

@@ -1,11 +1,7 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { ROOT, SERVICES, type TestNatsServer, createTestDatabase, freePort, infraEnv, portVar, startNatsServer } from '@certctl/testing';
+import { SERVICES } from '@certctl/testing';
 import { validCertificate, waitFor } from './http';
 import { waitGone } from './restart';
+import { type Runner, startRunner } from './runner-support';
 
 /**
  * `npm start`'s runner (dist/tools/run-stack.js) as a user runs it, on its own database, Redis
@@ -13,76 +9,17 @@ import { waitGone } from './restart';
  * signed; the runner starts it again and the work it held is finished, once each.
  */
 describe('npm start supervises its services', () => {
-  let dir: string;
-  let nats: TestNatsServer;
-  let runner: ChildProcess;
-  let gateway: string;
-  const adminKey = `sup_${randomBytes(24).toString('base64url')}`;
-  const output = () => readFileSync(join(dir, 'run-stack.out'), 'utf8');
-  const servicePids = () =>
-    Object.fromEntries(
-      readFileSync(join(dir, 'data', 'services.pids'), 'utf8')
-        .trim()
-        .split('\n')
-        .map((pid, i) => [SERVICES[i].name, Number(pid)]),
-    );
-  const call = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${gateway}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${adminKey}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-      body: body ? JSON.stringify(body) : undefined,
-      signal: AbortSignal.timeout(15000),
-    });
-    return { status: res.status, body: (await res.json()) as any };
-  };
+  let stack: Runner;
+  const output = () => stack.output();
+  const servicePids = () => Object.fromEntries(stack.pids().map((pid, i) => [SERVICES[i]!.name, pid]));
+  const call = (method: string, path: string, body?: unknown) => stack.call(method, path, body);
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'certctl-supervised-'));
-    const base = infraEnv();
-    const databaseUrl = await createTestDatabase('certctl_supervised', base.DATABASE_URL);
-    nats = await startNatsServer({ dir: join(dir, 'nats') });
-    const env: NodeJS.ProcessEnv = {
-      PATH: process.env.PATH,
-      NODE_ENV: 'test',
-      LOG_LEVEL: 'info',
-      DATABASE_URL: databaseUrl,
-      REDIS_URL: `${base.REDIS_URL.replace(/\/\d*$/, '')}/6`,
-      NATS_URL: nats.url,
-      CERTCTL_BUS_CREDENTIALS_FILE: nats.secretsFile,
-      CERTCTL_ENCRYPTION_KEY: randomBytes(32).toString('base64url'),
-      CERTCTL_BOOTSTRAP_ADMIN_KEY: adminKey,
-      CERTCTL_DATA_DIR: join(dir, 'data'),
-      CERTCTL_GATEWAY_TLS_PORT: '0',
-      CERTCTL_GATEWAY_METRICS_PORT: String(await freePort()),
-      CERTCTL_ISSUANCE_BACKOFF_MS: '200',
-      CERTCTL_START_TIMEOUT_MS: '170000',
-    };
-    for (const s of SERVICES) env[portVar(s.name)] = String(await freePort());
-    gateway = `http://127.0.0.1:${env.CERTCTL_GATEWAY_PORT}`;
-    const { default: IORedis } = await import('ioredis');
-    const redis = new IORedis(env.REDIS_URL!);
-    await redis.flushdb();
-    await redis.quit();
-    execFileSync(process.execPath, [join(ROOT, 'dist', 'tools', 'seed.js')], { env, stdio: ['ignore', 'ignore', 'inherit'] });
-    const out = openSync(join(dir, 'run-stack.out'), 'a');
-    runner = spawn(process.execPath, [join(ROOT, 'dist', 'tools', 'run-stack.js')], { env, stdio: ['ignore', out, out] });
-    await waitFor(
-      async () => {
-        if (runner.exitCode !== null) throw new Error(`run-stack exited ${runner.exitCode}:\n${output()}`);
-        return /all 7 services ready/.test(output()) || undefined;
-      },
-      180000,
-      'the supervised stack to be ready',
-    );
+    stack = await startRunner({ name: 'supervised', redisDb: 6 });
   }, 240000);
 
   afterAll(async () => {
-    if (runner?.exitCode === null) {
-      runner.kill('SIGTERM');
-      await waitGone(runner.pid!, 30000).catch(() => runner.kill('SIGKILL'));
-    }
-    await nats?.stop();
-    rmSync(dir, { recursive: true, force: true });
+    await stack?.stop();
   }, 60000);
 
   it('restarts a service killed with -9, and the certificates it was signing are issued once each', async () => {
@@ -126,9 +63,9 @@ describe('npm start supervises its services', () => {
 
   it('stops every service it started (the restarted one too) on SIGTERM', async () => {
     const pids = servicePids();
-    runner.kill('SIGTERM');
-    await waitGone(runner.pid!, 30000);
-    expect(runner.exitCode).toBe(0);
+    stack.runner.kill('SIGTERM');
+    await waitGone(stack.runner.pid!, 30000);
+    expect(stack.runner.exitCode).toBe(0);
     for (const pid of Object.values(pids)) expect(() => process.kill(pid, 0)).toThrow();
   });
 });

@@ -32,6 +32,7 @@ import {
 } from '@certctl/observability';
 import { type Dependency, HealthController, MetricsController, READINESS_DEPS, SERVICE_NAME, lifecycle } from './health.controller';
 import { ProblemFilter } from './problem';
+import { processHost } from './process-host';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -203,10 +204,19 @@ export async function bootstrapService(o: BootstrapOptions): Promise<NestFastify
   await app.startAllMicroservices();
   await app.listen({ port: o.port, host: o.host });
   logger.info({ port: o.port, host: o.host, trace: trace.getTracerProvider() ? 'on' : 'off' }, `certctl-${o.service} listening`);
+  processHost()?.started(o.service, async (signal) => {
+    lifecycle.shuttingDown = true;
+    logger.info({ signal }, 'shutting down');
+    await app.close();
+    await stopTracing(); // flushes the spans this service's provider still holds
+    logger.info('shutdown complete');
+  });
   return app;
 }
 
 function installShutdown(app: NestFastifyApplication, o: BootstrapOptions): void {
+  // One of several services in this process: the host turns SIGTERM into each one's stop.
+  if (processHost()) return;
   let closing = false;
   const shutdown = (signal: string) => {
     if (closing) return;

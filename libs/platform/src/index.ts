@@ -6,3 +6,4 @@ export * from './address-policy';
 export * from './shared-rate-limit';
 export * from './redis';
 export * from './tls-probe';
+export * from './process-host';

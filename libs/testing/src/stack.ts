@@ -4,7 +4,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { get as httpsGet } from 'node:https';
 import { createConnection } from 'node:net';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { busEnvFor, readBusSecrets } from '@certctl/messaging';
 import { ROOT, dataDir } from './paths';
 
@@ -60,13 +60,18 @@ export function startService(
   name: ServiceName,
   { env, port, logDir }: { env: NodeJS.ProcessEnv; port: number; logDir: string },
 ): ServiceProcess {
-  mkdirSync(logDir, { recursive: true });
-  // Logs go straight to the file (not through this process), so they survive it.
-  const log = openSync(join(logDir, `${name}.log`), 'a');
-  const child = spawn(process.execPath, ['--enable-source-maps', ...profilerArgs(name, env), join(ROOT, 'dist', 'apps', name, 'main.js')], {
-    env: { ...serviceEnv(name, env), [portVar(name)]: String(port) },
-    stdio: ['ignore', log, log],
-  }) as ServiceProcess;
+  return spawnLogged(
+    ['--enable-source-maps', ...profilerArgs(name, env), join(ROOT, 'dist', 'apps', name, 'main.js')],
+    { ...serviceEnv(name, env), [portVar(name)]: String(port) },
+    join(logDir, `${name}.log`),
+  );
+}
+
+/** `node <args>` with stdout and stderr appended straight to `logFile` (not through this process, so they survive it). */
+function spawnLogged(args: string[], env: NodeJS.ProcessEnv, logFile: string): ServiceProcess {
+  mkdirSync(dirname(logFile), { recursive: true });
+  const log = openSync(logFile, 'a');
+  const child = spawn(process.execPath, args, { env, stdio: ['ignore', log, log] }) as ServiceProcess;
   closeSync(log);
   child.exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
   return child;
@@ -131,25 +136,79 @@ export interface Stack {
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
-export async function startStack(
-  o: { env?: NodeJS.ProcessEnv; ports?: Record<ServiceName, number>; logDir?: string; timeoutMs?: number } = {},
-): Promise<Stack> {
-  const ports = o.ports ?? servicePorts(o.env ?? process.env);
+/** The environment every service of a stack shares: `env` plus where the services answer on `ports`. */
+export function stackEnv(ports: Record<ServiceName, number>, env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   // The gateway forwards public protocol paths to the services that own them, on these ports.
-  const env = {
+  return {
     CERTCTL_ACME_URL: `http://127.0.0.1:${ports.acme}`,
     CERTCTL_REVOCATION_URL: `http://127.0.0.1:${ports.revocation}`,
     ...readinessUrls(ports),
-    ...(o.env ?? process.env),
+    ...env,
   };
-  const logDir = o.logDir ?? join(dataDir(env), 'logs');
-  const timeoutMs = o.timeoutMs ?? 60000;
-  // A port already answering would make a service that cannot listen look ready.
+}
+
+/** Fails when a service port already answers: a service that cannot listen would look ready. */
+async function assertPortsFree(ports: Record<ServiceName, number>): Promise<void> {
   const taken = (await Promise.all(SERVICES.map(async (s) => ((await portAnswers(ports[s.name])) ? s.name : null)))).filter(Boolean);
   if (taken.length) {
     const list = taken.map((name) => `${ports[name as ServiceName]} (${name}, ${portVar(name as ServiceName)})`).join(', ');
     throw new Error(`port ${list} already in use: another certctl-ts stack (npm stop ends the one npm start runs) or another program`);
   }
+}
+
+/** Waits until every service's /ready answers 200, failing early when `alive(name)` turns false. */
+async function waitStackReady(ports: Record<ServiceName, number>, timeoutMs: number, alive: (name: ServiceName) => boolean): Promise<void> {
+  await Promise.all(SERVICES.map((s) => waitReady(`http://127.0.0.1:${ports[s.name]}/ready`, timeoutMs, () => alive(s.name))));
+}
+
+/**
+ * The single-process mode (tools/single-process.ts, `CERTCTL_SINGLE_PROCESS=1 npm start`): the
+ * seven services in one Node process, each on its own port as usual; logs in <logDir>/platform.log.
+ */
+export interface SingleProcessStack {
+  child: ServiceProcess;
+  ports: Record<ServiceName, number>;
+  logDir: string;
+  env: NodeJS.ProcessEnv;
+  stop(signal?: NodeJS.Signals): Promise<void>;
+}
+
+/** Starts the single-process host (its log: <logDir>/platform.log). */
+export function startSingleProcess({ env, logDir }: { env: NodeJS.ProcessEnv; logDir: string }): ServiceProcess {
+  return spawnLogged(['--enable-source-maps', join(ROOT, 'dist', 'tools', 'single-process.js')], env, join(logDir, 'platform.log'));
+}
+
+/** Starts the seven services in one process and waits until each /ready answers 200. */
+export async function startSingleProcessStack(
+  o: { env?: NodeJS.ProcessEnv; logDir?: string; timeoutMs?: number } = {},
+): Promise<SingleProcessStack> {
+  const ports = servicePorts(o.env ?? process.env);
+  const env = stackEnv(ports, o.env ?? process.env);
+  const logDir = o.logDir ?? join(dataDir(env), 'logs');
+  await assertPortsFree(ports);
+  const child = startSingleProcess({ env, logDir });
+  const stop = async (signal: NodeJS.Signals = 'SIGTERM') => {
+    if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+    await child.exited;
+  };
+  try {
+    // The services start one after the other in the one process: the whole start may take the timeout.
+    await waitStackReady(ports, o.timeoutMs ?? 120000, () => child.exitCode === null);
+  } catch (err) {
+    await stop();
+    throw new Error(`${(err as Error).message} (see ${join(logDir, 'platform.log')})`);
+  }
+  return { child, ports, logDir, env, stop };
+}
+
+export async function startStack(
+  o: { env?: NodeJS.ProcessEnv; ports?: Record<ServiceName, number>; logDir?: string; timeoutMs?: number } = {},
+): Promise<Stack> {
+  const ports = o.ports ?? servicePorts(o.env ?? process.env);
+  const env = stackEnv(ports, o.env ?? process.env);
+  const logDir = o.logDir ?? join(dataDir(env), 'logs');
+  const timeoutMs = o.timeoutMs ?? 60000;
+  await assertPortsFree(ports);
   const children = {} as Record<ServiceName, ServiceProcess>;
   for (const s of SERVICES) children[s.name] = startService(s.name, { env, port: ports[s.name], logDir });
   const stop = async (signal: NodeJS.Signals = 'SIGTERM') => {
@@ -161,9 +220,7 @@ export async function startStack(
     );
   };
   try {
-    await Promise.all(
-      SERVICES.map((s) => waitReady(`http://127.0.0.1:${ports[s.name]}/ready`, timeoutMs, () => children[s.name].exitCode === null)),
-    );
+    await waitStackReady(ports, timeoutMs, (name) => children[name].exitCode === null);
   } catch (err) {
     await stop();
     throw new Error(`${(err as Error).message} (see logs in ${logDir})`);
