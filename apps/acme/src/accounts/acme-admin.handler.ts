@@ -2,6 +2,7 @@ import { Controller } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
 import { AcmeRpc, ConfigRpc, type RpcRequestParsed } from '@certctl/contracts';
 import { RpcClient, RpcHandler } from '@certctl/messaging';
+import { FinalizeService } from '../orders/finalize.service';
 import { OrdersService } from '../orders/orders.service';
 import { ProfileSettingsService } from '../profiles/profile-settings.service';
 import { AccountsService } from './accounts.service';
@@ -16,6 +17,7 @@ export class AcmeAdminHandler {
     private readonly orders: OrdersService,
     private readonly rpc: RpcClient,
     private readonly profileSettings: ProfileSettingsService,
+    private readonly finalize: FinalizeService,
   ) {}
 
   @RpcHandler(AcmeRpc.eabCreate)
@@ -55,7 +57,8 @@ export class AcmeAdminHandler {
   }
 
   @RpcHandler(AcmeRpc.gc)
-  gc() {
-    return this.orders.collectGarbage();
+  async gc() {
+    const expired = await this.orders.collectGarbage();
+    return { ...expired, orders_settled: await this.finalize.resumeInterrupted() };
   }
 }

@@ -63,7 +63,11 @@ describe('FinalizeService (fake repository and bus)', () => {
     rpc.request.mockResolvedValue({ certificate_pem: 'LEAF', chain_pem: '', current_version: { serial_number: '0a' } });
     const settled = await service.settle(order(), job('completed'));
     expect(settled).toMatchObject({ status: 'valid', certificatePem: 'LEAF\n', serialNumber: '0a' });
-    expect(repository.transition).toHaveBeenCalledWith('ord-1', ['processing'], 'valid', { certificatePem: 'LEAF\n', serialNumber: '0a' });
+    expect(repository.transition).toHaveBeenCalledWith('ord-1', ['processing'], 'valid', {
+      certificatePem: 'LEAF\n',
+      serialNumber: '0a',
+      csrPem: null,
+    });
   });
 
   it('fail/a failed job makes the order invalid with the job’s reason as a serverInternal problem', async () => {
@@ -71,6 +75,7 @@ describe('FinalizeService (fake repository and bus)', () => {
     await service.settle(order(), job('failed', { last_error: 'issuer down' }));
     expect(repository.transition).toHaveBeenCalledWith('ord-1', ['processing'], 'invalid', {
       error: { type: 'urn:ietf:params:acme:error:serverInternal', detail: 'issuance failed: issuer down' },
+      csrPem: null,
     });
   });
 
@@ -94,7 +99,9 @@ describe('FinalizeService (fake repository and bus)', () => {
     await expect(service.finalize(account, 'ord-1', await csrPayload(['a.example.com']), profile)).rejects.toMatchObject({
       type: 'orderNotReady',
     });
-    expect(repository.transition).toHaveBeenCalledWith('ord-1', ['ready'], 'processing');
+    expect(repository.transition).toHaveBeenCalledWith('ord-1', ['ready'], 'processing', {
+      csrPem: expect.stringContaining('CERTIFICATE REQUEST'),
+    });
   });
 
   it('fail/inventory refusing the names gives the order back (ready) and answers rejectedIdentifier', async () => {
@@ -105,8 +112,8 @@ describe('FinalizeService (fake repository and bus)', () => {
       message: 'a.example.com is not allowed',
     });
     expect(repository.transition.mock.calls).toEqual([
-      ['ord-1', ['ready'], 'processing'],
-      ['ord-1', ['processing'], 'ready'],
+      ['ord-1', ['ready'], 'processing', { csrPem: expect.stringContaining('CERTIFICATE REQUEST') }],
+      ['ord-1', ['processing'], 'ready', { csrPem: null }],
     ]);
     expect(repository.recordIssuance).not.toHaveBeenCalled();
   });
@@ -123,5 +130,94 @@ describe('FinalizeService (fake repository and bus)', () => {
       team_id: 't-p',
       renewal_policy_id: 'rp-p',
     });
+  });
+
+  it('fail/inventory unreachable during finalize: the order stays processing with its CSR (inventory may have queued the job)', async () => {
+    const { service, repository, rpc } = setup(order({ status: 'ready' }));
+    rpc.request.mockRejectedValue(new AppError('service_unavailable', 'the service answering the issue request is unavailable'));
+    await expect(service.finalize(account, 'ord-1', await csrPayload(['a.example.com']), profile)).rejects.toMatchObject({
+      code: 'service_unavailable',
+    });
+    expect(repository.transition.mock.calls).toEqual([
+      ['ord-1', ['ready'], 'processing', { csrPem: expect.stringContaining('CERTIFICATE REQUEST') }],
+    ]);
+  });
+});
+
+describe('orders left processing are finished by the garbage collection', () => {
+  const now = new Date('2026-12-05T18:00:00Z');
+  const stale = (fields: Partial<OrderRow>) => order({ profileId: 'prof-1', updatedAt: new Date(now.getTime() - 120_000), ...fields });
+
+  it('ok/interrupted between the claim and the recorded job: inventory is asked again with the stored CSR (same job, by order id), then settled', async () => {
+    const pem = await createCsr({ keys: await generateKeyPair('ECDSA-P256'), commonName: 'a.example.com', sans: ['a.example.com'] });
+    const interrupted = stale({ jobId: null, certificateId: null, csrPem: pem });
+    const { service, repository, rpc } = setup(interrupted);
+    Object.assign(repository, { findProcessingSince: jest.fn(async () => [interrupted]) });
+    repository.recordIssuance.mockResolvedValue({ ...interrupted, jobId: 'job-9', certificateId: 'cert-9' });
+    rpc.request.mockImplementation(async (contract: { subject: string }) => {
+      if (contract.subject.endsWith('acme.issue')) return { certificate_id: 'cert-9', job_id: 'job-9' };
+      if (contract.subject.endsWith('job.get')) return job('completed', { id: 'job-9' });
+      return { certificate_pem: 'LEAF', chain_pem: '', current_version: { serial_number: '0b' } };
+    });
+    expect(await service.resumeInterrupted(now)).toBe(1);
+    expect((repository as unknown as { findProcessingSince: jest.Mock }).findProcessingSince).toHaveBeenCalledWith(
+      new Date(now.getTime() - 60_000),
+      200,
+    );
+    const issue = rpc.request.mock.calls.find(([c]) => (c as { subject: string }).subject.endsWith('acme.issue'))!;
+    expect(issue[1]).toMatchObject({
+      order_id: 'ord-1',
+      account_id: 'acct-1',
+      profile_id: 'prof-1',
+      csr_pem: pem,
+      common_name: 'a.example.com',
+      sans: ['a.example.com'],
+    });
+    expect(repository.recordIssuance).toHaveBeenCalledWith('ord-1', { certificateId: 'cert-9', jobId: 'job-9' });
+    expect(repository.transition).toHaveBeenCalledWith('ord-1', ['processing'], 'valid', {
+      certificatePem: 'LEAF\n',
+      serialNumber: '0b',
+      csrPem: null,
+    });
+  });
+
+  it('ok/a job that ended while no client polled: the order is settled from the job', async () => {
+    const waiting = stale({ jobId: 'job-1', certificateId: 'cert-1' });
+    const { service, repository, rpc } = setup(waiting);
+    Object.assign(repository, { findProcessingSince: jest.fn(async () => [waiting]) });
+    rpc.request.mockImplementation(async (contract: { subject: string }) =>
+      contract.subject.endsWith('job.get') ? job('failed', { last_error: 'CA refused' }) : undefined,
+    );
+    expect(await service.resumeInterrupted(now)).toBe(1);
+    expect(repository.recordIssuance).not.toHaveBeenCalled();
+    expect(repository.transition).toHaveBeenCalledWith('ord-1', ['processing'], 'invalid', {
+      error: { type: 'urn:ietf:params:acme:error:serverInternal', detail: 'issuance failed: CA refused' },
+      csrPem: null,
+    });
+  });
+
+  it('fail/no CSR kept (claimed before CSRs were stored): the order becomes invalid, telling the client to order again', async () => {
+    const legacy = stale({ jobId: null, certificateId: null, csrPem: null });
+    const { service, repository, rpc } = setup(legacy);
+    Object.assign(repository, { findProcessingSince: jest.fn(async () => [legacy]) });
+    expect(await service.resumeInterrupted(now)).toBe(1);
+    expect(rpc.request).not.toHaveBeenCalled();
+    expect(repository.transition).toHaveBeenCalledWith('ord-1', ['processing'], 'invalid', {
+      error: { type: 'urn:ietf:params:acme:error:serverInternal', detail: 'the finalization was interrupted; create a new order' },
+    });
+  });
+
+  it('fail/inventory still unreachable: the order waits for the next collection, the others go on', async () => {
+    const pem = await createCsr({ keys: await generateKeyPair('ECDSA-P256'), commonName: 'a.example.com', sans: ['a.example.com'] });
+    const a = stale({ id: 'ord-a', jobId: null, certificateId: null, csrPem: pem });
+    const b = stale({ id: 'ord-b', jobId: 'job-1', certificateId: 'cert-1' });
+    const { service, repository, rpc } = setup(a);
+    Object.assign(repository, { findProcessingSince: jest.fn(async () => [a, b]) });
+    rpc.request.mockImplementation(async (contract: { subject: string }) => {
+      if (contract.subject.endsWith('acme.issue')) throw new AppError('service_unavailable', 'inventory is unavailable');
+      return job('running');
+    });
+    expect(await service.resumeInterrupted(now)).toBe(0);
+    expect(repository.transition).not.toHaveBeenCalled(); // a stays processing with its CSR; b's job is still running
   });
 });

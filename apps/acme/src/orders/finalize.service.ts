@@ -56,40 +56,94 @@ export class FinalizeService implements OnApplicationBootstrap, OnApplicationShu
     checkKeyPolicy(csr, profile);
     await checkNotAccountKey(csr, account);
 
-    const claimed = await this.repository.transition(order.id, ['ready'], 'processing');
+    // The CSR is kept with the claim: a finalization this process cannot finish (it stops between
+    // the claim and the recorded job) is finished by resumeInterrupted.
+    const csrPem = derToPem(csr.der, 'CERTIFICATE REQUEST');
+    const claimed = await this.repository.transition(order.id, ['ready'], 'processing', { csrPem });
     if (claimed !== 1) throw new AcmeError('orderNotReady', 'the order is already being finalized');
     ordersTotal.inc({ status: 'processing' });
-    const issued = await this.requestIssuance(order, account, profile, csr, identifiers);
-    const processing = await this.repository.recordIssuance(order.id, { certificateId: issued.certificate_id, jobId: issued.job_id });
-    const job = await this.jobs.wait(issued.job_id, this.config.CERTCTL_ACME_FINALIZE_WAIT_MS);
+    const processing = await this.requestIssuance({ ...order, status: 'processing', csrPem }, profile.id, csr.commonName ?? undefined);
+    const job = await this.jobs.wait(processing.jobId!, this.config.CERTCTL_ACME_FINALIZE_WAIT_MS);
     return this.settle(processing, job);
   }
 
   /**
    * Inventory records the certificate (with the profile's issuer, owner, team and renewal policy)
-   * and queues its issuance; when it refuses, the order is ready again.
+   * and queues its issuance, once per order (the order id is the job's idempotency key); the job
+   * is recorded on the order. When inventory refuses, the order is ready again.
    */
-  private async requestIssuance(order: OrderRow, account: AcmeAccountRow, profile: AcmeProfile, csr: ParsedCsr, identifiers: Identifier[]) {
+  private async requestIssuance(
+    order: OrderRow & { csrPem: string },
+    profileId: string,
+    csrCommonName: string | undefined,
+  ): Promise<OrderRow> {
+    const identifiers = order.identifiers as unknown as Identifier[];
     const names = identifiers.map((identifier) => identifier.value);
-    const commonName = csr.commonName?.toLowerCase() ?? identifiers.find((identifier) => identifier.type === 'dns')?.value ?? names[0];
+    const commonName = csrCommonName?.toLowerCase() ?? identifiers.find((identifier) => identifier.type === 'dns')?.value ?? names[0];
+    let issued: { certificate_id: string; job_id: string };
     try {
-      return await this.rpc.request(AcmeRpc.inventoryIssue, {
+      issued = await this.rpc.request(AcmeRpc.inventoryIssue, {
         order_id: order.id,
-        account_id: account.id,
-        profile_id: profile.id,
-        ...(await this.profileSettings.landing(profile.id)),
+        account_id: order.accountId,
+        profile_id: profileId,
+        ...(await this.profileSettings.landing(profileId)),
         common_name: commonName,
         sans: names,
-        csr_pem: derToPem(csr.der, 'CERTIFICATE REQUEST'),
+        csr_pem: order.csrPem,
       });
     } catch (err) {
-      // Nothing was queued: the order goes back to ready so the client may finalize again.
-      await this.repository.transition(order.id, ['processing'], 'ready');
       if (err instanceof AppError && err.code === 'validation_failed') {
+        // Refused: nothing was queued; the order goes back to ready so the client may finalize again.
+        await this.repository.transition(order.id, ['processing'], 'ready', { csrPem: null });
         throw new AcmeError('rejectedIdentifier', err.fields?.map((f) => f.message).join('; ') || err.message);
       }
+      if (!(err instanceof AppError) || err.code !== 'service_unavailable') {
+        await this.repository.transition(order.id, ['processing'], 'ready', { csrPem: null });
+      }
+      // Inventory could not be reached: it may have queued the job before the answer was lost, so
+      // the order stays processing with its CSR and resumeInterrupted asks again (same job).
       throw err;
     }
+    return this.repository.recordIssuance(order.id, { certificateId: issued.certificate_id, jobId: issued.job_id });
+  }
+
+  /**
+   * Orders left processing for over a minute: those whose finalization was interrupted (the
+   * process stopped, or inventory could not be reached, between the claim and the recorded job)
+   * ask inventory again with their stored CSR (the same job, by the order id) and are settled;
+   * those whose job ended while nobody polled them are settled. Run by the ACME garbage
+   * collection (the scheduler's acme-gc loop, one replica at a time).
+   */
+  async resumeInterrupted(now = new Date(), limit = 200): Promise<number> {
+    let settled = 0;
+    for (const stale of await this.repository.findProcessingSince(new Date(now.getTime() - 60_000), limit)) {
+      try {
+        let order: OrderRow = stale;
+        if (!order.jobId) {
+          if (!order.csrPem) {
+            // Claimed before CSRs were kept: nothing to finish it from.
+            const error = {
+              type: 'urn:ietf:params:acme:error:serverInternal',
+              detail: 'the finalization was interrupted; create a new order',
+            };
+            await this.repository.transition(order.id, ['processing'], 'invalid', { error });
+            settled++;
+            continue;
+          }
+          const csr = await parseCsr(order.csrPem);
+          order = await this.requestIssuance({ ...order, csrPem: order.csrPem }, order.profileId, csr.commonName ?? undefined);
+        }
+        const after = await this.settle(order);
+        if (after.status !== 'processing') settled++;
+      } catch (err) {
+        getLogger().warn(
+          { order_id: stale.id, err: (err as Error).message },
+          'could not resume an interrupted ACME order; tried again at the next collection',
+        );
+      }
+    }
+    if (settled) getLogger().info({ orders: settled }, 'settled ACME orders left processing');
+    return settled;
   }
 
   /** A processing order whose job has finished becomes valid (certificate stored) or invalid. */
@@ -101,7 +155,11 @@ export class FinalizeService implements OnApplicationBootstrap, OnApplicationShu
       if (!cert.certificate_pem || !cert.current_version) return order;
       const pem = await servedChain(cert.certificate_pem, cert.chain_pem ?? '');
       const serial = cert.current_version!.serial_number;
-      const updated = await this.repository.transition(order.id, ['processing'], 'valid', { certificatePem: pem, serialNumber: serial });
+      const updated = await this.repository.transition(order.id, ['processing'], 'valid', {
+        certificatePem: pem,
+        serialNumber: serial,
+        csrPem: null,
+      });
       if (!updated) return (await this.repository.findById(order.id))!; // another request settled it
       ordersTotal.inc({ status: 'valid' });
       getLogger().info({ order_id: order.id, certificate_id: order.certificateId, serial }, 'ACME order valid');
@@ -112,7 +170,7 @@ export class FinalizeService implements OnApplicationBootstrap, OnApplicationShu
         type: 'urn:ietf:params:acme:error:serverInternal',
         detail: `issuance ${job.status}: ${job.last_error ?? job.decision_reason ?? 'no reason recorded'}`,
       };
-      await this.repository.transition(order.id, ['processing'], 'invalid', { error });
+      await this.repository.transition(order.id, ['processing'], 'invalid', { error, csrPem: null });
       ordersTotal.inc({ status: 'invalid' });
       return (await this.repository.findById(order.id))!;
     }

@@ -38,6 +38,8 @@ export interface OrderOutcome {
   error?: unknown;
   certificatePem?: string;
   serialNumber?: string;
+  /** The finalize CSR: set when the order starts processing, cleared (null) when it goes back to ready. */
+  csrPem?: string | null;
 }
 
 type OrderFilter = { id: string } | { accountId: string } | { expiresAt: { lte: Date } };
@@ -129,6 +131,7 @@ export class OrdersRepository {
       jobId: null,
       serialNumber: null,
       certificatePem: null,
+      csrPem: null,
       createdAt: now,
       updatedAt: now,
     };
@@ -137,6 +140,18 @@ export class OrdersRepository {
   /** The inventory certificate and job an order in processing waits for. */
   recordIssuance(id: string, issuance: { certificateId: string; jobId: string }): Promise<OrderRow> {
     return this.db.acmeOrder.update({ where: { id }, data: issuance });
+  }
+
+  /**
+   * Orders processing since before `before` (their finalize request should have ended by then):
+   * those a stopped ACME service left behind, or whose job no client asked about since.
+   */
+  findProcessingSince(before: Date, limit: number): Promise<OrderRow[]> {
+    return this.db.acmeOrder.findMany({
+      where: { status: 'processing', updatedAt: { lt: before } },
+      orderBy: { updatedAt: 'asc' },
+      take: limit,
+    });
   }
 
   /** Serializes the writers of one order's authorizations until `tx` ends. */
