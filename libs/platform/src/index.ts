@@ -6,3 +6,5 @@ export * from './address-policy';
 export * from './shared-rate-limit';
 export * from './redis';
 export * from './tls-probe';
+export * from './clock';
+export { TEST_CLOCK_PATH, serveTestClock } from './test-hooks';
