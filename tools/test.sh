@@ -15,7 +15,7 @@ npx jest --selectProjects unit
 npx vitest run --config apps/web/vite.config.mts # the dashboard's component tests (jsdom)
 step "integration tests (real PostgreSQL, Redis, NATS)"
 bash tools/stepca/install-step-ca.sh >/dev/null # step-ca for the stepca connector tests (integration and e2e), built once
-npx jest --selectProjects integration --runInBand --forceExit
+npx jest --selectProjects integration --runInBand # exits on its own: every test closes what it opened
 step "agent target connectors (real NGINX, Apache httpd, HAProxy, Caddy, Postfix, Dovecot, keytool, OpenSSH; moto for AWS ACM)"
 bash tools/agent/install-target-servers.sh
 bash tools/aws/install-moto.sh >/dev/null # moto (AWS emulator) for the aws-acm target and the aws-acm-pca connector, once

@@ -29,6 +29,7 @@ bootstrapService({
   bodyLimitBytes: config.CERTCTL_MAX_BODY_BYTES,
   trustProxy: config.CERTCTL_TRUST_PROXY,
   bodyParser: false,
+  testClockRoute: false, // on the metrics port instead: never on the public API
   configure: async (app) => {
     const fastify = app.getHttpAdapter().getInstance();
     installGatewayHooks(fastify, config, app.get(AuditWriter));

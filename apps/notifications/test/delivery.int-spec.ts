@@ -3,14 +3,16 @@ import type { AddressInfo } from 'node:net';
 import type { INestMicroservice } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Client } from 'pg';
-import { type Alert, Events, NotificationRpc, NotificationsChannel, Rpc } from '@certctl/contracts';
-import { DrainingNatsServer, RpcClient, busAuthFromEnv } from '@certctl/messaging';
+import { type Alert, Events, NotificationRpc, NotificationsChannel, QueueName, Rpc } from '@certctl/contracts';
+import { DrainingNatsServer, EVENTS_STREAM, RpcClient, busAuthFromEnv } from '@certctl/messaging';
+import { QueueService } from '@certctl/queue';
 import { createTestDatabase, startHttpReceiver, startNatsServer, startSmtpReceiver, waitFor } from '@certctl/testing';
 import { notificationsModule } from '../src/app.module';
 import { notificationsEnvSchema } from '../src/config';
 import { verifyWebhook } from '../src/delivery/signature';
 import { ChannelService } from '../src/routing/channel.service';
 import { DeliveryProcessor } from '../src/delivery/delivery.processor';
+import { NotificationService } from '../src/notifications/notification.service';
 
 const SECRET = 'whsec-integration-secret-value';
 const actor = { principal: 'test-admin', role: 'admin' };
@@ -101,6 +103,24 @@ describe('notification delivery on real PostgreSQL, Redis and NATS', () => {
     await nats?.stop();
   });
 
+  /**
+   * No further attempt can come: the notifications queue holds nothing waiting, delayed or
+   * running, and a reconciliation round (what would put a lost attempt back) finds nothing to
+   * queue again. What the tests used to sleep "a few reconcile rounds" for.
+   */
+  const settled = async () => {
+    await waitFor(
+      async () => {
+        const counts = (await app.get(QueueService).jobCounts())[QueueName.Notifications] ?? {};
+        return Object.values(counts).every((n) => n === 0);
+      },
+      30000,
+      'an idle notifications queue',
+      50,
+    );
+    expect(await app.get(NotificationService).reconcile()).toBe(0);
+  };
+
   const alert = (key: string, over: Partial<Alert> = {}): Alert => ({
     event: 'certificate.expiring',
     severity: 'warning',
@@ -160,8 +180,8 @@ describe('notification delivery on real PostgreSQL, Redis and NATS', () => {
       return r.status === 'sent' ? r : undefined;
     });
     expect(sent.delivered_attempt).toBe(1);
-    // Several reconcile rounds later it is still delivered exactly once.
-    await new Promise((r) => setTimeout(r, 1500));
+    // Nothing left to attempt, reconciliation included: it was delivered exactly once.
+    await settled();
     expect(receiver.state.ok).toHaveLength(1);
     const got = receiver.state.ok[0]!;
     expect(
@@ -219,7 +239,7 @@ describe('notification delivery on real PostgreSQL, Redis and NATS', () => {
       // Dead-lettered like any dead row: a requeue gives it one more attempt, again not retried.
       await rpc.request(NotificationRpc.requeue, { id: refused!.id, actor });
       await waitFor(async () => (await rpc.request(NotificationRpc.get, { id: refused!.id })).status === 'dead' && hits.gone === 2);
-      await new Promise((r) => setTimeout(r, 1000));
+      await settled();
       expect(hits.gone).toBe(2);
       expect(await rpc.request(NotificationRpc.get, { id: refused!.id })).toMatchObject({ status: 'dead', retry_count: 1 });
     } finally {
@@ -294,7 +314,13 @@ describe('notification delivery on real PostgreSQL, Redis and NATS', () => {
     await rpc.emit(Events.jobFailed, event);
     await rpc.emit(Events.jobFailed, event);
     await waitFor(async () => receiver.state.ok.some((r) => r.body.includes('job-failed-1')));
-    await new Promise((r) => setTimeout(r, 500));
+    // Both copies of the event handled and acknowledged, and nothing left to attempt.
+    const jsm = await rpc.natsConnection().jetstreamManager();
+    await waitFor(async () => {
+      const consumer = await jsm.consumers.info(EVENTS_STREAM, 'notifications-job-failed');
+      return consumer.num_pending === 0 && consumer.num_ack_pending === 0;
+    });
+    await settled();
     const { rows } = await db.query<{ status: string; severity: string }>(
       "SELECT status, severity FROM notification_events WHERE type = 'renewal.failed'",
     );

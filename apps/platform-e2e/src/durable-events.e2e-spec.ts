@@ -1,6 +1,7 @@
 // Domain events are stored in JetStream: an event published while every replica of its consumer
 // is down (here: notifications killed) is delivered when the consumer is back, once.
 import { startHttpReceiver } from '@certctl/testing';
+import { waitConsumerSettled } from './event-stream';
 import { api, validCertificate, waitFor } from './http';
 import { startStoppedService, stopService } from './restart';
 
@@ -68,7 +69,9 @@ describe('durable domain events (JetStream)', () => {
     // Acknowledged: a restart does not deliver the event again.
     await stopService('notifications', 'SIGTERM');
     await startStoppedService('notifications');
-    await new Promise((r) => setTimeout(r, 3000));
+    // The restarted consumer pulls and has nothing left to deliver or awaiting acknowledgement:
+    // a repeat of the event could only come from there.
+    await waitConsumerSettled('notifications', 'certificate-revoked');
     expect(await revokedAlerts(created.body.id)).toHaveLength(1);
     expect(received.filter((b) => b.includes(created.body.id))).toHaveLength(1);
   }, 240000);

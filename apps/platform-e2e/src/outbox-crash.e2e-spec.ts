@@ -6,6 +6,7 @@ import { Client } from 'pg';
 import { RevocationEvents } from '@certctl/contracts';
 import { startHttpReceiver } from '@certctl/testing';
 import { readState } from './e2e-env';
+import { waitConsumerSettled } from './event-stream';
 import { api, validCertificate, waitFor } from './http';
 import { restartService, startStoppedService } from './restart';
 
@@ -98,7 +99,9 @@ describe('transactional outbox: a crash between the commit and the publish loses
       'the certificate to be revoked in inventory',
     );
     expect(await outboxRows(certId)).toEqual([]);
-    await new Promise((r) => setTimeout(r, 3000)); // room for a second alert or delivery, if there were one
+    // Nothing left in the outbox, and notifications has handled and acknowledged every event it
+    // was given: a second event, had one been written, would have its alert by now.
+    await waitConsumerSettled('notifications', 'certificate-revoked');
     expect(await revokedAlerts(certId)).toHaveLength(1);
     expect(received.filter((b) => b.includes(certId))).toHaveLength(1);
   }, 300000);

@@ -235,8 +235,10 @@ describe('two scheduler replicas on real PostgreSQL, Redis and NATS', () => {
       'exp-revoked': 'revoked',
       'exp-soon': 'expiring',
     });
+    // Inventory stored each event (JetStream acknowledged it) before answering, so both replicas'
+    // events are routed by now; the flush's round trip comes back behind any routed to us.
+    await waitFor(async () => events.some((e) => e.includes('"exp-past"')));
     await nc.flush();
-    await new Promise((r) => setTimeout(r, 300));
     expect(events.filter((e) => e.includes('"exp-past"'))).toHaveLength(1);
     expect(events.some((e) => e.includes('exp-revoked'))).toBe(false);
     await nc.close();

@@ -1,5 +1,6 @@
 import { AuditEvents, RevocationEvents } from '@certctl/contracts';
 import { registry } from '@certctl/observability';
+import { waitFor } from '@certctl/testing';
 import { type BatchOutcome, type OutboxRow, type OutboxStore, OutboxRelay, enqueueEvent } from './outbox';
 import { auditEvent } from './audit-event';
 import { crashBeforeOutboxPublishForTest } from './test-hooks';
@@ -124,7 +125,13 @@ describe('OutboxRelay', () => {
     relay.wake();
     relay.wake();
     release();
-    await new Promise((r) => setTimeout(r, 100)); // past the next scan, which counts what is left
+    // The coalesced drain sent the rest, and the scan after it counted what is left.
+    await waitFor(
+      async () => store.rows.length === 0 && (await metric('certctl_outbox_pending', { service: 'svc-wake' })) === 0,
+      5000,
+      'the drain',
+      5,
+    );
     await relay.stop();
     expect(sent).toEqual(['w1', 'w2', 'w3']);
     expect(store.rows).toEqual([]);
@@ -150,7 +157,7 @@ describe('OutboxRelay', () => {
       { service: 'svc-down', pollMs: 10 },
     );
     relay.start();
-    await new Promise((r) => setTimeout(r, 60));
+    await waitFor(async () => calls >= 2, 5000, 'a second scan', 5);
     await relay.stop();
     expect(calls).toBeGreaterThanOrEqual(2);
   });

@@ -4,8 +4,8 @@
 // relay publish the same event id again, which JetStream stores once: the consumer sees it once.
 import { RevocationEvents } from '@certctl/contracts';
 import { type PrismaClient, createPrismaClient } from '@certctl/database';
-import { startNatsServer } from '@certctl/testing';
-import { OutboxRelay, PrismaOutboxStore, RpcClient, consumeDurably, enqueueEvent, ensureEventsStream } from '../src';
+import { startNatsServer, waitFor } from '@certctl/testing';
+import { EVENTS_STREAM, OutboxRelay, PrismaOutboxStore, RpcClient, consumeDurably, enqueueEvent, ensureEventsStream } from '../src';
 
 const event = RevocationEvents.certificateRevoked;
 const payload = (certificate: string) => ({
@@ -33,8 +33,23 @@ describe('the transactional outbox on PostgreSQL and JetStream', () => {
   const relay = (p = publish) => new OutboxRelay(new PrismaOutboxStore(db), p, { service, batchSize: 20 });
   const enqueue = (certificate: string) => db.$transaction((tx) => enqueueEvent(tx, service, event, payload(certificate)));
   const pending = async () => (await db.outboxEvent.findMany({ where: { service } })).map((r) => r.id);
-  const deliveriesOf = async (certificate: string, settleMs = 1500) => {
-    await new Promise((r) => setTimeout(r, settleMs)); // long enough for a second delivery to show up
+  /**
+   * What the consumer got once it has every stored event handed over and acknowledged (it
+   * acknowledges after the handler recorded the event): `seen` is complete, a second delivery
+   * would be in it. Publishing waits for JetStream's acknowledgement, so the stream holds every
+   * event the relays published before this is called.
+   */
+  const deliveriesOf = async (certificate: string) => {
+    const jsm = await client.natsConnection().jetstreamManager();
+    await waitFor(
+      async () => {
+        const info = await jsm.consumers.info(EVENTS_STREAM, 'it-outbox');
+        return info.num_pending === 0 && info.num_ack_pending === 0;
+      },
+      10000,
+      'the consumer to have handled every stored event',
+      20,
+    );
     return seen.get(certificate) ?? [];
   };
 
@@ -69,7 +84,7 @@ describe('the transactional outbox on PostgreSQL and JetStream', () => {
     ).rejects.toThrow('the change failed');
     expect(await pending()).toEqual([]);
     await relay().drain();
-    expect(await deliveriesOf('rolled-back', 500)).toEqual([]);
+    expect(await deliveriesOf('rolled-back')).toEqual([]);
   });
 
   it('ok/committed while no relay ran (the service died before publishing): a fresh relay publishes it once and deletes the row', async () => {
@@ -133,7 +148,7 @@ describe('the transactional outbox on PostgreSQL and JetStream', () => {
     expect(a + b).toBe(60);
     expect(published.sort()).toEqual([...ids].sort());
     expect(await pending()).toEqual([]);
-    await new Promise((r) => setTimeout(r, 1500));
+    await deliveriesOf('replica-0');
     const delivered = Array.from({ length: 60 }, (_, i) => seen.get(`replica-${i}`) ?? []);
     expect(delivered.every((d) => d.length === 1)).toBe(true);
   });

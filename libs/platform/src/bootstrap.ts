@@ -31,8 +31,10 @@ import {
   withSpan,
 } from '@certctl/observability';
 import { type Dependency, HealthController, MetricsController, READINESS_DEPS, SERVICE_NAME, lifecycle } from './health.controller';
+import { CLOCK } from './clock';
 import { ProblemFilter } from './problem';
 import { processHost } from './process-host';
+import { installTestClockRoute, serviceClock } from './test-hooks';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -90,7 +92,8 @@ export function callerTraceContext(req: Pick<FastifyRequest, 'headers'>) {
 }
 
 /**
- * Health, readiness and metrics routes, plus the trace interceptor, for one service.
+ * Health, readiness and metrics routes, plus the trace interceptor, for one service; and the
+ * service's `CLOCK` (global: every module of the service can inject it).
  * `metricsRoute: false` leaves /metrics off the app (a public listener serves it elsewhere).
  */
 export function platformModule(
@@ -102,12 +105,15 @@ export function platformModule(
   class PlatformModule {}
   return {
     module: PlatformModule,
+    global: true,
     controllers: metricsRoute ? [HealthController, MetricsController] : [HealthController],
     providers: [
       { provide: SERVICE_NAME, useValue: service },
       { provide: READINESS_DEPS, useValue: deps },
       { provide: APP_INTERCEPTOR, useClass: HttpTraceInterceptor },
+      { provide: CLOCK, useFactory: () => serviceClock() },
     ],
+    exports: [CLOCK],
   };
 }
 
@@ -137,6 +143,11 @@ export interface BootstrapOptions {
   /** false: the app registers its own application/json parser (in configure). */
   bodyParser?: boolean;
   configure?: (app: NestFastifyApplication) => void | Promise<void>;
+  /**
+   * false: no POST /test/clock on this app (the gateway serves it on its metrics port, not on
+   * the public API). The route exists only in bundles built with test hooks, under NODE_ENV=test.
+   */
+  testClockRoute?: boolean;
 }
 
 /**
@@ -199,6 +210,7 @@ export async function bootstrapService(o: BootstrapOptions): Promise<NestFastify
     app.connectMicroservice({ strategy: new DrainingNatsServer(o.natsUrl, o.service) }, { inheritAppConfig: true });
   }
   await o.configure?.(app);
+  if (o.testClockRoute ?? true) installTestClockRoute(fastify, serviceClock());
 
   installShutdown(app, o);
   await app.startAllMicroservices();

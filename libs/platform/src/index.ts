@@ -7,3 +7,5 @@ export * from './shared-rate-limit';
 export * from './redis';
 export * from './tls-probe';
 export * from './process-host';
+export * from './clock';
+export { TEST_CLOCK_PATH, serveTestClock } from './test-hooks';

@@ -65,6 +65,8 @@ export class QueueService implements OnApplicationShutdown {
   private readonly connection: Redis;
   private readonly queues = new Map<string, Queue>();
   private readonly workers: Worker[] = [];
+  /** Each worker's own connection: BullMQ does not close a connection it was given, so shutdown does. */
+  private readonly workerConnections: Redis[] = [];
   private readonly worked = new Set<QueueName>();
 
   constructor(@Inject(QUEUE_OPTIONS) private readonly options: QueueOptions) {
@@ -121,6 +123,8 @@ export class QueueService implements OnApplicationShutdown {
     opts: { concurrency?: number; lockDurationMs?: number; stalledIntervalMs?: number } = {},
   ): Worker<QueueJobData[N]> {
     const jobDuration = queueJobDuration();
+    const connection = this.connection.duplicate();
+    this.workerConnections.push(connection);
     queueDeadLetters(); // registered with the worker, so a process that works a queue always lists it
     this.worked.add(name);
     queueJobs(() => this.jobCounts());
@@ -148,7 +152,7 @@ export class QueueService implements OnApplicationShutdown {
         }
       },
       {
-        connection: this.connection.duplicate(),
+        connection,
         concurrency: opts.concurrency ?? 10,
         autorun: true,
         // How soon a job held by a dead worker is taken over (BullMQ defaults: 30 s each).
@@ -232,6 +236,6 @@ export class QueueService implements OnApplicationShutdown {
     // Workers first: stop taking jobs, let in-flight ones finish.
     await Promise.allSettled(this.workers.map((w) => w.close()));
     await Promise.allSettled([...this.queues.values()].map((q) => q.close()));
-    await this.connection.quit().catch(() => undefined);
+    await Promise.allSettled([...this.workerConnections, this.connection].map((c) => c.quit()));
   }
 }

@@ -34,7 +34,8 @@ describe('QueueService on real Redis', () => {
     await queues.add(QueueName.Deployment, id, { job_id: id });
     await queues.add(QueueName.Deployment, id, { job_id: id });
     await waitFor(async () => (await queues.queue(QueueName.Deployment).getCompletedCount()) === 1);
-    await new Promise((r) => setTimeout(r, 200));
+    // Nothing waiting, delayed or running behind it: no second run can come.
+    expect((await queues.jobCounts())[QueueName.Deployment]).toMatchObject({ waiting: 0, prioritized: 0, delayed: 0, active: 0 });
     expect(runs).toBe(1);
   });
 

@@ -3,6 +3,7 @@
 import { AppError, type EventContract } from '@certctl/contracts';
 import type { RpcClient } from '@certctl/messaging';
 import type { ApiKeyRow } from '@certctl/database';
+import { TestClock } from '@certctl/platform';
 import type { GatewayConfig } from '../config';
 import type { Principal } from '../auth/principal';
 import type { ApiKeyFilter, ApiKeysRepository, NewApiKey } from './api-keys.repository';
@@ -135,6 +136,27 @@ describe('ApiKeysService', () => {
     repo.rows.set(expired.id, { ...repo.rows.get(expired.id)!, expiresAt: new Date(Date.now() - 1000) });
     await expect(service.verify(expired.key)).resolves.toBeNull();
     await expect(service.get(expired.id)).resolves.toMatchObject({ status: 'expired' });
+  });
+
+  it('ok/a key with an expiry verifies until the service clock reaches it, even from the cache, and lists as expired after', async () => {
+    const repo = fakeRepository();
+    const clock = new TestClock(Date.UTC(2026, 5, 1));
+    const service = new ApiKeysService(repo as unknown as ApiKeysRepository, config, undefined, clock);
+    const keeper = await admin(service, 'keeper');
+    const expiring = await service.create(
+      { name: 'soon', role: 'admin', expires_at: new Date(Date.UTC(2026, 5, 1, 0, 1)).toISOString() },
+      root,
+    );
+    await expect(service.verify(expiring.key)).resolves.toMatchObject({ key_id: expiring.id });
+    await expect(service.get(expiring.id)).resolves.toMatchObject({ status: 'active' });
+    clock.advance(59_999);
+    await expect(service.verify(expiring.key)).resolves.toMatchObject({ key_id: expiring.id });
+    clock.advance(1); // the expiry instant: no longer valid, though the verified key is still cached
+    await expect(service.verify(expiring.key)).resolves.toBeNull();
+    expect(repo.findByHash).toHaveBeenCalledTimes(1);
+    await expect(service.get(expiring.id)).resolves.toMatchObject({ status: 'expired' });
+    // The expired admin no longer counts as another active admin.
+    await expect(service.setDisabled(keeper.id, true, caller)).rejects.toMatchObject({ code: 'conflict' });
   });
 
   it('fail/the last active admin key can be neither disabled nor deleted (conflict); with another admin it can', async () => {

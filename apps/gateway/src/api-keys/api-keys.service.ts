@@ -5,6 +5,7 @@ import { AppError, GatewayCredentialEvents, type Role } from '@certctl/contracts
 import { RpcClient } from '@certctl/messaging';
 import { type ApiKeyRow, newId } from '@certctl/database';
 import { getLogger } from '@certctl/observability';
+import { CLOCK, type Clock, systemClock } from '@certctl/platform';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
 import type { Principal } from '../auth/principal';
 import { generateApiKey, hashApiKey } from '../auth/key-material';
@@ -78,6 +79,7 @@ export class ApiKeysService implements OnApplicationBootstrap, OnApplicationShut
     private readonly keys: ApiKeysRepository,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
     @Optional() private readonly bus?: RpcClient,
+    @Optional() @Inject(CLOCK) private readonly clock: Clock = systemClock,
   ) {
     this.cache = new TtlLruCache(config.CERTCTL_API_KEY_CACHE_MS, config.CERTCTL_API_KEY_CACHE_MAX ?? 50000);
   }
@@ -97,7 +99,7 @@ export class ApiKeysService implements OnApplicationBootstrap, OnApplicationShut
   async verify(key: string): Promise<Principal | null> {
     if (key.length < 16 || key.length > 256) return null;
     const hash = hashApiKey(key);
-    const now = Date.now();
+    const now = this.clock.nowMs();
     let entry = this.cache.get(hash);
     if (!entry) {
       const row = await this.keys.findByHash(hash);
@@ -167,22 +169,22 @@ export class ApiKeysService implements OnApplicationBootstrap, OnApplicationShut
       keyPrefix: prefix,
       expiresAt: body.expires_at ? new Date(body.expires_at) : null,
     });
-    return { ...toApiKeyDto(row), key: secret };
+    return { ...toApiKeyDto(row, this.clock.nowMs()), key: secret };
   }
 
   async list(q: z.infer<typeof listApiKeysQuerySchema>): Promise<{ data: ApiKeyDto[]; next_cursor: string | null }> {
     const after = q.cursor ? decodeCursor(q.cursor) : undefined;
-    const rows = await this.keys.findPage({ status: q.status, role: q.role, after, limit: q.limit }, new Date());
+    const rows = await this.keys.findPage({ status: q.status, role: q.role, after, limit: q.limit }, this.clock.now());
     const page = rows.slice(0, q.limit);
     const last = page[page.length - 1];
     return {
-      data: page.map((row) => toApiKeyDto(row)),
+      data: page.map((row) => toApiKeyDto(row, this.clock.nowMs())),
       next_cursor: rows.length > q.limit && last ? encodeCursor(last.createdAt, last.id) : null,
     };
   }
 
   async get(id: string): Promise<ApiKeyDto> {
-    return toApiKeyDto(await this.row(id));
+    return toApiKeyDto(await this.row(id), this.clock.nowMs());
   }
 
   private async row(id: string): Promise<Row> {
@@ -194,9 +196,9 @@ export class ApiKeysService implements OnApplicationBootstrap, OnApplicationShut
   async setDisabled(id: string, disabled: boolean, caller: Principal): Promise<ApiKeyDto> {
     const row = await this.row(id);
     if (disabled) await this.assertNotLastAdmin(row, caller, 'disable');
-    const updated = await this.keys.setDisabledAt(id, disabled ? (row.disabledAt ?? new Date()) : null);
+    const updated = await this.keys.setDisabledAt(id, disabled ? (row.disabledAt ?? this.clock.now()) : null);
     await this.changed(id, disabled ? 'disabled' : 'enabled');
-    return toApiKeyDto(updated);
+    return toApiKeyDto(updated, this.clock.nowMs());
   }
 
   /** A new secret for the same key; the old secret stops working at once on every replica. */
@@ -205,7 +207,7 @@ export class ApiKeysService implements OnApplicationBootstrap, OnApplicationShut
     const { secret, hash, prefix } = generateApiKey();
     const updated = await this.keys.replaceSecret(id, hash, prefix);
     await this.changed(id, 'rotated');
-    return { ...toApiKeyDto(updated), key: secret };
+    return { ...toApiKeyDto(updated, this.clock.nowMs()), key: secret };
   }
 
   async delete(id: string, caller: Principal): Promise<void> {
@@ -218,7 +220,7 @@ export class ApiKeysService implements OnApplicationBootstrap, OnApplicationShut
   /** Never leave the platform without a working admin key. */
   private async assertNotLastAdmin(row: Row, _caller: Principal, verb: string): Promise<void> {
     if (row.role !== ('admin' satisfies Role) || row.disabledAt) return;
-    const others = await this.keys.countOtherActiveAdmins(row.id, new Date());
+    const others = await this.keys.countOtherActiveAdmins(row.id, this.clock.now());
     if (others === 0) throw new AppError('conflict', `cannot ${verb} the last active admin key; create another admin key first`);
   }
 }

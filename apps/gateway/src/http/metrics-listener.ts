@@ -1,5 +1,6 @@
 import { type Server, createServer } from 'node:http';
 import { getLogger, registry } from '@certctl/observability';
+import { serveTestClock } from '@certctl/platform';
 
 /**
  * The gateway's Prometheus endpoint on its own port: the public listeners (HTTP and HTTPS)
@@ -9,6 +10,7 @@ import { getLogger, registry } from '@certctl/observability';
 export function startMetricsListener(host: string, port: number): Promise<Server | null> {
   if (!port) return Promise.resolve(null);
   const server = createServer((req, res) => {
+    if (serveTestClock(req, res)) return; // test bundles under NODE_ENV=test only (libs/platform test hooks)
     if (req.method !== 'GET' || (req.url !== '/metrics' && !req.url?.startsWith('/metrics?'))) {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
       return;

@@ -1,6 +1,7 @@
 import { RevocationRpc, type RpcContract } from '@certctl/contracts';
 import type { Prisma } from '@certctl/database';
 import type { RpcClient } from '@certctl/messaging';
+import { TestClock } from '@certctl/platform';
 import type { RevocationConfig } from '../config';
 import type { IssuerCache } from '../issuers/issuer-cache';
 import type { CrlEntryRow, RevocationRepository } from '../revocations/revocation.repository';
@@ -66,6 +67,7 @@ function setup(entries: CrlEntryRow[] = []) {
     CERTCTL_CRL_REFRESH_SECONDS: 3_600,
     CERTCTL_CRL_DEBOUNCE_MS: 10,
   } as RevocationConfig;
+  const clock = new TestClock();
   const service = new CrlService(
     crls as unknown as CrlRepository,
     revocations as unknown as RevocationRepository,
@@ -73,8 +75,9 @@ function setup(entries: CrlEntryRow[] = []) {
     issuers as unknown as IssuerCache,
     staging as unknown as CrlEntryStaging,
     config,
+    clock,
   );
-  return { service, crls, revocations, signed };
+  return { service, crls, revocations, signed, clock };
 }
 
 describe('CrlService', () => {
@@ -109,12 +112,14 @@ describe('CrlService', () => {
   });
 
   it('ok/get serves the stored current CRL, builds one when there is none, and follows a newer one built elsewhere', async () => {
-    const { service, crls, signed } = setup();
+    const { service, crls, signed, clock } = setup();
     const built = await service.get('iss-1');
     expect(built.number).toBe(1n);
     expect(signed).toHaveLength(1);
     crls.rows.push({ ...crls.rows[0]!, number: 7n, etag: 'from-another-replica' });
-    await new Promise((resolve) => setTimeout(resolve, 1100)); // past the in-memory freshness window
+    clock.advance(999); // within the in-memory freshness window: the copy in memory is served
+    expect(await service.get('iss-1')).toMatchObject({ number: 1n });
+    clock.advance(2); // past it: the database is checked
     expect(await service.get('iss-1')).toMatchObject({ number: 7n, etag: 'from-another-replica' });
     expect(signed).toHaveLength(1);
   });
@@ -125,5 +130,14 @@ describe('CrlService', () => {
     await service.rebuild('iss-new', 'on_demand');
     crls.rows.find((row) => row.issuerId === 'iss-old')!.thisUpdate = new Date(Date.now() - 2 * 3_600_000);
     expect(await service.refreshStale()).toEqual(['iss-old']);
+  });
+
+  it('ok/refreshStale measures the age of a CRL on the service clock', async () => {
+    const { service, clock } = setup();
+    await service.rebuild('iss-1', 'on_demand');
+    clock.advance(3_600_000 - 1000); // younger than the refresh interval
+    expect(await service.refreshStale()).toEqual([]);
+    clock.advance(2000);
+    expect(await service.refreshStale()).toEqual(['iss-1']);
   });
 });

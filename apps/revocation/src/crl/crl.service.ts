@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
-import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown, Optional } from '@nestjs/common';
 import { REVOCATION_REASON_CODES, type RevocationReason, RevocationRpc } from '@certctl/contracts';
 import type { Prisma } from '@certctl/database';
 import { RpcClient } from '@certctl/messaging';
 import { counter, getLogger, registry } from '@certctl/observability';
+import { CLOCK, type Clock, systemClock } from '@certctl/platform';
 import { Histogram } from 'prom-client';
 import { REVOCATION_CONFIG, type RevocationConfig } from '../config';
 import { IssuerCache } from '../issuers/issuer-cache';
@@ -53,6 +54,7 @@ export class CrlService implements OnApplicationBootstrap, OnApplicationShutdown
     private readonly issuers: IssuerCache,
     private readonly staging: CrlEntryStaging,
     @Inject(REVOCATION_CONFIG) private readonly config: RevocationConfig,
+    @Optional() @Inject(CLOCK) private readonly clock: Clock = systemClock,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -80,7 +82,7 @@ export class CrlService implements OnApplicationBootstrap, OnApplicationShutdown
   /** The current CRL of a known issuer, built on first use. */
   async get(issuerId: string): Promise<PublishedCrl> {
     const hit = this.current.get(issuerId);
-    const now = Date.now();
+    const now = this.clock.nowMs();
     if (hit && now - hit.checkedAt < FRESH_MS && hit.crl.nextUpdate.getTime() > now) return hit.crl;
     const latest = await this.crls.latestNumber(issuerId);
     if (latest !== null && hit && latest === hit.crl.number && hit.crl.nextUpdate.getTime() > now) {
@@ -128,7 +130,7 @@ export class CrlService implements OnApplicationBootstrap, OnApplicationShutdown
   /** Under the issuer's lock: the next CRL number, its entries, signed in issuance, stored; old CRLs pruned. */
   private async publishNext(issuerId: string, tx: Prisma.TransactionClient): Promise<PublishedCrl> {
     const number = ((await this.crls.latestNumber(issuerId, tx)) ?? 0n) + 1n;
-    const thisUpdate = new Date(Math.floor(Date.now() / 1000) * 1000);
+    const thisUpdate = new Date(Math.floor(this.clock.nowMs() / 1000) * 1000);
     const nextUpdate = new Date(thisUpdate.getTime() + this.config.CERTCTL_CRL_VALIDITY_SECONDS * 1000);
     const entries = (await this.revocations.listCrlEntries(issuerId, thisUpdate, tx)).map(toCrlEntry);
     const der = await this.sign(issuerId, number, thisUpdate, nextUpdate, entries);
@@ -159,7 +161,7 @@ export class CrlService implements OnApplicationBootstrap, OnApplicationShutdown
 
   /** Rebuilds every CRL whose thisUpdate is older than the refresh interval. */
   async refreshStale(): Promise<string[]> {
-    const cutoff = new Date(Date.now() - this.config.CERTCTL_CRL_REFRESH_SECONDS * 1000);
+    const cutoff = new Date(this.clock.nowMs() - this.config.CERTCTL_CRL_REFRESH_SECONDS * 1000);
     const issuers = await this.crls.latestTimesPerIssuer();
     const rebuilt: string[] = [];
     for (const latest of issuers) {
@@ -175,7 +177,7 @@ export class CrlService implements OnApplicationBootstrap, OnApplicationShutdown
 
   private remember(crl: PublishedCrl): PublishedCrl {
     const hit = this.current.get(crl.issuerId);
-    if (!hit || hit.crl.number <= crl.number) this.current.set(crl.issuerId, { crl, checkedAt: Date.now() });
+    if (!hit || hit.crl.number <= crl.number) this.current.set(crl.issuerId, { crl, checkedAt: this.clock.nowMs() });
     return this.current.get(crl.issuerId)!.crl;
   }
 

@@ -1,11 +1,13 @@
 import { registry } from '@certctl/observability';
+import { TestClock } from '@certctl/platform';
 import { type FreshnessSource, registerFreshnessMetrics } from './freshness-metrics';
 
 describe('revocation freshness metrics', () => {
   const crls = jest.fn();
   const responders = jest.fn();
   const source: FreshnessSource = { latestCrlTimes: crls, responderExpiries: responders };
-  registerFreshnessMetrics(source);
+  const clock = new TestClock();
+  registerFreshnessMetrics(source, clock);
   const sample = (text: string, name: string, issuer: string) =>
     new RegExp(`^${name}\\{issuer_id="${issuer}"\\} (\\d+)$`, 'm').exec(text)?.[1];
 
@@ -24,7 +26,7 @@ describe('revocation freshness metrics', () => {
   });
 
   it('fail/an issuer whose CRLs are gone drops out; a failed read keeps the last values', async () => {
-    await new Promise((r) => setTimeout(r, 1100)); // past the per-scrape sharing window
+    clock.advance(1001); // past the per-scrape sharing window
     crls.mockResolvedValue([]);
     responders.mockRejectedValue(new Error('database down'));
     const text = await registry.metrics();

@@ -1,5 +1,6 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { registerOnce, registry } from '@certctl/observability';
+import { CLOCK, type Clock, systemClock } from '@certctl/platform';
 import { Gauge } from 'prom-client';
 import { type CrlTimes, CrlRepository } from '../crl/crl.repository';
 import { OcspResponderRepository } from '../ocsp/ocsp-responder.repository';
@@ -15,8 +16,11 @@ const seconds = (at: Date) => Math.floor(at.getTime() / 1000);
 /** Registers the freshness gauges when the revocation app starts. */
 @Injectable()
 export class FreshnessMetrics {
-  constructor(crls: CrlRepository, responders: OcspResponderRepository) {
-    registerFreshnessMetrics({ latestCrlTimes: () => crls.latestTimesPerIssuer(), responderExpiries: () => responders.listExpiries() });
+  constructor(crls: CrlRepository, responders: OcspResponderRepository, @Optional() @Inject(CLOCK) clock: Clock = systemClock) {
+    registerFreshnessMetrics(
+      { latestCrlTimes: () => crls.latestTimesPerIssuer(), responderExpiries: () => responders.listExpiries() },
+      clock,
+    );
   }
 }
 
@@ -26,13 +30,13 @@ export class FreshnessMetrics {
  * nextUpdate per issuer, and the notAfter of each issuer's OCSP responder certificate.
  * A failed read leaves the previous values.
  */
-export function registerFreshnessMetrics(source: FreshnessSource): void {
+export function registerFreshnessMetrics(source: FreshnessSource, clock: Clock = systemClock): void {
   // One CRL query serves both CRL gauges of a scrape (prom-client collects them concurrently).
   let pending: { at: number; rows: Promise<CrlTimes[] | undefined> } | undefined;
   const latestCrls = (): Promise<CrlTimes[] | undefined> => {
-    if (!pending || Date.now() - pending.at > 1000) {
+    if (!pending || clock.nowMs() - pending.at > 1000) {
       pending = {
-        at: Date.now(),
+        at: clock.nowMs(),
         rows: Promise.resolve(source.latestCrlTimes()).catch(() => undefined),
       };
     }
