@@ -16,6 +16,8 @@ describe('a database outage is told apart from a failed request', () => {
     ['pool wait timed out', prismaError('P2024')],
     ['node-postgres cut', new Error('Connection terminated unexpectedly')],
     ['node-postgres pool', new Error('timeout exceeded when trying to connect')],
+    ['node-postgres query timeout (a stalled server or network)', new Error('Query read timeout')],
+    ['a connection closed after its query timed out', new Error('Client was closed and is not queryable')],
   ])('ok/%s is an outage: service_unavailable, retryable', (_what, err) => {
     expect(isDatabaseUnavailable(err)).toBe(true);
     const mapped = outageError(err)!;
