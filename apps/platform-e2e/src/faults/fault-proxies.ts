@@ -27,6 +27,8 @@ export async function proxyDependencies(env: Record<string, string>, dir: string
     u.host = `127.0.0.1:${started.ports[name]}`;
     env[key] = u.toString();
   }
+  // Shorter than the 20 s stall of slow-dependencies.faults-spec.ts, so it meets the query timeout (30 s by default).
+  env.CERTCTL_DATABASE_QUERY_TIMEOUT_MS ??= '10000';
   return { pid: started.pid, controlUrl: started.controlUrl, direct };
 }
 
