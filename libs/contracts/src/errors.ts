@@ -143,6 +143,9 @@ const OUTAGE_MESSAGES = [
   /Can't reach database server/i,
   /Query read timeout/i,
   /Client was closed and is not queryable/i,
+  // Prisma P2028 when no pool connection came within the transaction's maxWait: every connection
+  // is held by queries the database does not answer (a stall), not a fault of this request.
+  /Unable to start a transaction in the given time/i,
 ];
 
 /**

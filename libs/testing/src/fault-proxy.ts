@@ -295,6 +295,7 @@ export async function spawnFaultProxies(upstreams: Record<string, string>, dir: 
     platform: 'node',
     target: 'node20',
     format: 'cjs',
+    external: ['esbuild'], // spawnFaultProxies itself, never called in the child
     logLevel: 'warning',
   });
   const child = spawn(process.execPath, [outfile, JSON.stringify(upstreams)], { stdio: ['pipe', 'pipe', 'inherit'] });

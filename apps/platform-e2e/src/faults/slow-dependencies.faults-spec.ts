@@ -4,7 +4,7 @@ import { writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import type { FaultMode, ServiceName } from '@certctl/testing';
+import type { FaultMode, FaultProxyStats, ServiceName } from '@certctl/testing';
 import { insertCertificates } from '../certificate-fixtures';
 import { E2E_DIR, readState } from '../e2e-env';
 import { api, waitFor } from '../http';
@@ -68,6 +68,15 @@ const ROUNDS: Round[] = [
   { label: 'redis stalled 10 s', dependency: 'redis', mode: { mode: 'stall' }, holdMs: 10000, notReady: ['issuance', 'notifications'] },
   { label: 'postgresql resetting connections 5 s', dependency: 'postgresql', mode: { mode: 'reset' }, holdMs: 5000 },
 ];
+
+/** What the proxy did during a round: connections accepted and reset, chunks held, bytes (open: at its end). */
+const statsDelta = (a: FaultProxyStats, b: FaultProxyStats) => ({
+  accepted: b.accepted - a.accepted,
+  reset: b.reset - a.reset,
+  stalled_chunks: b.stalledChunks - a.stalledChunks,
+  bytes: b.bytes - a.bytes,
+  open: b.open,
+});
 
 /** One gateway request made while a fault held: its answer and how long it took. */
 interface Probe {
@@ -179,6 +188,7 @@ describe(`slow and stalled dependencies with ${N} renewals in flight`, () => {
       ids = certificatesOf.get(index)!;
       const since = (await query<{ t: Date }>('SELECT now() AS t'))[0]!.t;
       const pidsBefore = servicePids();
+      const statsBefore = round.dependency ? (await proxyReport(proxies!))[round.dependency]!.stats : undefined;
       const t0 = Date.now();
       // A slow dependency is slow for the whole round.
       if (round.mode && round.holdMs === undefined) await injectFault(proxies, round.dependency!, round.mode);
@@ -211,7 +221,7 @@ describe(`slow and stalled dependencies with ${N} renewals in flight`, () => {
           [probes] = await Promise.all([probeGateway(hold), watched, hold]);
         }
       } finally {
-        if (round.mode) faultStats = (await proxyReport(proxies!))[round.dependency!]?.stats;
+        if (round.mode) faultStats = statsDelta(statsBefore!, (await proxyReport(proxies!))[round.dependency!]!.stats);
         if (round.holdMs !== undefined && round.mode) await injectFault(proxies, round.dependency!, { mode: 'pass' });
         tBack = Date.now();
       }
@@ -244,6 +254,13 @@ describe(`slow and stalled dependencies with ${N} renewals in flight`, () => {
       );
       const tFinal = Date.now();
       expect(final).toEqual({ completed: N });
+      // Jobs started more than once (a lease that ran out, or an attempt that failed and was retried).
+      const restarted = (
+        await query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM jobs WHERE certificate_id = ANY($1) AND created_at >= $2 AND attempts > 1`,
+          [ids, since],
+        )
+      )[0]!.n;
       const versions = await query<{ n: number; certs: number }>(
         `SELECT count(*)::int AS n, count(DISTINCT certificate_id)::int AS certs FROM certificate_versions WHERE certificate_id = ANY($1) AND created_at >= $2`,
         [ids, since],
@@ -296,6 +313,7 @@ describe(`slow and stalled dependencies with ${N} renewals in flight`, () => {
         proxy: faultStats ?? null,
         all_ready_after_fault_s: round.holdMs === undefined ? null : seconds(readyMs),
         all_final_after_fault_s: round.holdMs === undefined ? null : seconds(tFinal - tBack),
+        jobs_started_more_than_once: restarted,
         webhooks_repeated: repeated,
         round_s: seconds(roundMs),
         load_average: loadavg()[0],
