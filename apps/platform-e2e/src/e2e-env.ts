@@ -1,6 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type ServiceName, dataDir } from '@certctl/testing';
+import type { FaultProxiesState } from './faults/fault-proxies';
 
 /** What the global setup started, shared with the test files (they run in other module registries). */
 export interface E2eState {
@@ -14,6 +15,8 @@ export interface E2eState {
   natsPid: number;
   /** ACME validation in the e2e stack: the clients' challenge ports and the challenge test server. */
   acme: { http01Port: number; tlsAlpn01Port: number; pid: number; dnsPort: number; managementPort: number };
+  /** With CERTCTL_FAULT_PROXIES=1: the fault proxies in front of PostgreSQL, Redis and NATS (env holds their URLs). */
+  faultProxies?: FaultProxiesState;
 }
 
 /** The end-to-end run's folder (state, logs, admin key) under the data folder of this checkout. */

@@ -16,6 +16,7 @@ import {
 } from '@certctl/testing';
 import { Client } from 'pg';
 import { E2E_DIR, e2ePortOffset, writeState } from './e2e-env';
+import { proxyDependencies } from './faults/fault-proxies';
 
 /**
  * Starts the whole platform from its built bundles, isolated from a stack a developer
@@ -144,13 +145,17 @@ export default async function globalSetup(): Promise<void> {
     env.CERTCTL_SCRIPT_CONNECTOR_DIRS = join(ROOT, 'apps', 'issuance', 'test', 'fixtures'); // issuer-connectors.e2e-spec.ts
     // A busy 2-core machine can need more than a minute to start seven services at once.
     const readyTimeoutMs = Number(process.env.CERTCTL_E2E_READY_TIMEOUT_MS ?? 180000);
+    // The fault tier's slow and stalled dependencies (tools/testing/faults.sh): the services reach
+    // PostgreSQL, Redis and NATS through fault proxies its specs switch (faults/fault-proxies.ts).
+    const faultProxies = process.env.CERTCTL_FAULT_PROXIES === '1' ? await proxyDependencies(env, E2E_DIR) : undefined;
+    if (faultProxies) helpers.push(faultProxies.pid);
     const stack = await startStack({ env, ports, logDir, timeoutMs: readyTimeoutMs });
     const pids = Object.fromEntries(Object.entries(stack.children).map(([name, c]) => [name, c.pid!]));
     await waitHttpsReady(`https://localhost:${tls.port}/health`, join(tls.dir, 'ca.pem'), 60000).catch(async (err: unknown) => {
       await stack.stop();
       throw err;
     });
-    writeState({ env, ports, tls, pids, logDir, adminKey, natsPid: nats.pid, acme });
+    writeState({ env, ports, tls, pids, logDir, adminKey, natsPid: nats.pid, acme, ...(faultProxies ? { faultProxies } : {}) });
     process.stderr.write(`\n[e2e] stack ready in ${((Date.now() - t0) / 1000).toFixed(1)} s (gateway :${ports.gateway}, logs ${logDir})\n`);
   } catch (err) {
     for (const pid of helpers) stopPid(pid);

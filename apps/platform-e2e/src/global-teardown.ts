@@ -1,10 +1,10 @@
 import { processAlive as alive } from '@certctl/testing';
 import { readState } from './e2e-env';
 
-/** Stops every service (SIGTERM, graceful) and the private NATS server. */
+/** Stops every service (SIGTERM, graceful), the private NATS server and the fault proxies. */
 export default async function globalTeardown(): Promise<void> {
   const state = readState();
-  const pids = [...Object.values(state.pids), state.natsPid, state.acme.pid];
+  const pids = [...Object.values(state.pids), state.natsPid, state.acme.pid, ...(state.faultProxies ? [state.faultProxies.pid] : [])];
   for (const pid of pids) {
     try {
       process.kill(pid, 'SIGTERM');

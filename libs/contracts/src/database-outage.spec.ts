@@ -16,6 +16,12 @@ describe('a database outage is told apart from a failed request', () => {
     ['pool wait timed out', prismaError('P2024')],
     ['node-postgres cut', new Error('Connection terminated unexpectedly')],
     ['node-postgres pool', new Error('timeout exceeded when trying to connect')],
+    ['node-postgres query timeout (a stalled server or network)', new Error('Query read timeout')],
+    ['a connection closed after its query timed out', new Error('Client was closed and is not queryable')],
+    [
+      'no pool connection for a transaction within its maxWait (P2028)',
+      Object.assign(new Error('Transaction API error: Unable to start a transaction in the given time.'), { code: 'P2028', meta: {} }),
+    ],
   ])('ok/%s is an outage: service_unavailable, retryable', (_what, err) => {
     expect(isDatabaseUnavailable(err)).toBe(true);
     const mapped = outageError(err)!;
@@ -28,6 +34,12 @@ describe('a database outage is told apart from a failed request', () => {
     ['a unique violation', prismaError('P2002', { kind: 'UniqueConstraintViolation' })],
     ['a serialization failure', prismaError('P2034', { kind: 'TransactionWriteConflict' })],
     ['a syntax error', prismaError('P2010', { kind: 'postgres', originalCode: '42601', code: '42601' })],
+    [
+      'a transaction that outlived its own timeout (P2028)',
+      Object.assign(new Error('Transaction API error: Transaction already closed: A query cannot be executed on an expired transaction.'), {
+        code: 'P2028',
+      }),
+    ],
     ['an AppError the service chose', new AppError('conflict', 'Connection terminated by the user')],
     ['a plain bug', new TypeError("Cannot read properties of undefined (reading 'id')")],
     ['not an error', 'Connection terminated'],

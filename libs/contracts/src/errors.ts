@@ -133,8 +133,20 @@ const DB_UNREACHABLE_PRISMA_CODES = new Set(['P1001', 'P1002', 'P1008', 'P1017',
 const DB_UNREACHABLE_ADAPTER_KINDS = new Set(['DatabaseNotReachable', 'ConnectionClosed', 'SocketTimeout', 'TooManyConnections']);
 /** SQLSTATEs of a server going away: 57P01 admin shutdown, 57P02 crash shutdown, 57P03 starting up, 08xxx connection exceptions. */
 const isOutageSqlState = (code: unknown) => typeof code === 'string' && (/^57P0[123]$/.test(code) || code.startsWith('08'));
-/** node-postgres's and Prisma's words for a connection that failed or was cut. */
-const OUTAGE_MESSAGES = [/Connection terminated/i, /timeout exceeded when trying to connect/i, /Can't reach database server/i];
+/**
+ * node-postgres's and Prisma's words for a connection that failed or was cut, and for a query
+ * that got no answer within its query_timeout (a stalled server or network: libs/database).
+ */
+const OUTAGE_MESSAGES = [
+  /Connection terminated/i,
+  /timeout exceeded when trying to connect/i,
+  /Can't reach database server/i,
+  /Query read timeout/i,
+  /Client was closed and is not queryable/i,
+  // Prisma P2028 when no pool connection came within the transaction's maxWait: every connection
+  // is held by queries the database does not answer (a stall), not a fault of this request.
+  /Unable to start a transaction in the given time/i,
+];
 
 /**
  * True when `err` says the database is unreachable (down, restarting, out of connections, or it

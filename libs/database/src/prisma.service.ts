@@ -1,5 +1,6 @@
 import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { PrismaPg } from '@prisma/adapter-pg';
+import pg from 'pg';
 import { PrismaClient } from './generated/client';
 
 export const DATABASE_OPTIONS = Symbol('DATABASE_OPTIONS');
@@ -8,8 +9,54 @@ export interface DatabaseOptions {
   poolSize?: number;
 }
 
+/** How long one query may wait for its answer (CERTCTL_DATABASE_QUERY_TIMEOUT_MS, 30 s by default). */
+export function queryTimeoutMs(env: NodeJS.ProcessEnv = process.env): number {
+  const ms = Number(env.CERTCTL_DATABASE_QUERY_TIMEOUT_MS ?? 30000);
+  return Number.isFinite(ms) && ms > 0 ? ms : 30000;
+}
+
+/** node-postgres's error for a query that got no answer within query_timeout. */
+export const QUERY_TIMEOUT_MESSAGE = 'Query read timeout';
+
+/**
+ * A pool connection that is closed once one of its queries timed out: the server (or the network
+ * to it) did not answer, so the connection is not trusted again. Without this, node-postgres
+ * keeps the timed-out query active on the connection and an interactive transaction gives the
+ * connection back to the pool as it is, where every later query would wait behind it.
+ */
+export class StallSafeClient extends pg.Client {
+  override query(...args: unknown[]): never {
+    const result = (super.query as (...a: unknown[]) => unknown)(...args);
+    if (result && typeof (result as Promise<unknown>).then === 'function') {
+      (result as Promise<unknown>).then(undefined, (err: unknown) => {
+        if ((err as Error | undefined)?.message === QUERY_TIMEOUT_MESSAGE) this.end().catch(() => undefined);
+      });
+    }
+    return result as never;
+  }
+}
+
+/**
+ * node-postgres under Prisma: a bounded wait for a connection (5 s, pool slot included), a
+ * bounded wait for each answer (queryTimeoutMs: a stalled database fails the query, which
+ * isDatabaseUnavailable counts as an outage, instead of hanging a request or a job), TCP
+ * keepalive (a peer gone without a word is noticed by the kernel), and connections closed after
+ * a timeout (StallSafeClient).
+ */
+export function poolConfig(options: DatabaseOptions, env: NodeJS.ProcessEnv = process.env): pg.PoolConfig {
+  return {
+    connectionString: options.url,
+    max: options.poolSize ?? 10,
+    connectionTimeoutMillis: 5000,
+    query_timeout: queryTimeoutMs(env),
+    keepAlive: true,
+    keepAliveInitialDelayMillis: 10000,
+    Client: StallSafeClient,
+  };
+}
+
 function adapter(options: DatabaseOptions): PrismaPg {
-  return new PrismaPg({ connectionString: options.url, max: options.poolSize ?? 10, connectionTimeoutMillis: 5000 });
+  return new PrismaPg(poolConfig(options));
 }
 
 /** A standalone client, for scripts (seed) and tests. */

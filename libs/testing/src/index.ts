@@ -16,3 +16,4 @@ export * from './servers/dovecot';
 export * from './servers/sshd';
 export * from './servers/mail-tls-server';
 export * from './supervisor';
+export * from './fault-proxy';

@@ -24,7 +24,8 @@ function infraPid(target: 'nats' | 'redis' | 'postgresql'): number {
 async function restartNats(): Promise<void> {
   const state = readState();
   const dir = join(E2E_DIR, 'nats');
-  const port = Number(new URL(state.env.NATS_URL!).port);
+  // Its own port, also when the services reach it through a fault proxy.
+  const port = Number(new URL(state.faultProxies?.direct.NATS_URL ?? state.env.NATS_URL!).port);
   const child = spawn(
     'nats-server',
     ['-c', join(dir, 'nats.conf'), '-a', '127.0.0.1', '-p', String(port), '-js', '-sd', join(dir, 'jetstream')],
