@@ -311,6 +311,48 @@ describe('Helm chart deploy/helm/certctl', () => {
       expect(byKind(objects, 'ServiceMonitor')).toHaveLength(1);
     });
 
+    it("CertctlServiceDown's up{job=~...} matches the job the ServiceMonitor gives every scraped Service, whatever the release name", () => {
+      const rules = parseYaml(readFileSync(RULES_FILE, 'utf8')) as { groups: { rules: { alert?: string; expr: string }[] }[] };
+      const down = rules.groups.flatMap((g) => g.rules).find((r) => r.alert === 'CertctlServiceDown')!;
+      const [, pattern] = /\bjob=~"([^"]+)"/.exec(down.expr)!;
+      const jobMatches = new RegExp(`^(?:${pattern})$`); // PromQL regex matchers are anchored
+      for (const release of ['certctl', 'prod']) {
+        const r = run(deployTools().HELM, [
+          'template',
+          release,
+          CHART,
+          '--namespace',
+          'certctl',
+          '-f',
+          join(CHART, 'examples/bundled.yaml'),
+          ...PROMETHEUS_OPERATOR_APIS.flatMap((a) => ['--api-versions', a]),
+        ]);
+        expect(r.status).toBe(0);
+        const objects = parseManifests(r.stdout);
+        const [monitor] = byKind(objects, 'ServiceMonitor');
+        const selector = monitor.spec.selector.matchLabels as Record<string, string>;
+        const scrapedPorts = new Set((monitor.spec.endpoints as { port: string }[]).map((e) => e.port));
+        const scraped = byKind(objects, 'Service').filter(
+          (svc) =>
+            Object.entries(selector).every(([k, v]) => svc.metadata.labels?.[k] === v) &&
+            (svc.spec.ports as { name: string }[]).some((p) => scrapedPorts.has(p.name)),
+        );
+        expect(scraped.map((svc) => svc.metadata.labels!['app.kubernetes.io/name']).sort()).toEqual([...BUS_SERVICES].sort());
+        // The operator takes the job from the Service label named by jobLabel, else from the Service's name.
+        for (const svc of scraped) {
+          const job = (monitor.spec.jobLabel && svc.metadata.labels?.[monitor.spec.jobLabel]) || svc.metadata.name;
+          expect({ release, service: svc.metadata.name, job, matches: jobMatches.test(job) }).toEqual({
+            release,
+            service: svc.metadata.name,
+            job: `certctl-${svc.metadata.labels!['app.kubernetes.io/name']}`,
+            matches: true,
+          });
+        }
+      }
+      // Without the jobLabel the "prod" release's jobs would be prod-certctl-<service>, which the rule misses.
+      expect(jobMatches.test('prod-certctl-gateway')).toBe(false);
+    });
+
     it('renders with the CRDs into manifests kubeconform accepts when the CRD kinds are skipped (and not otherwise)', () => {
       const { text, objects } = renderWithApis(PROMETHEUS_OPERATOR_APIS);
       expect(byKind(objects, 'PrometheusRule')).toHaveLength(1);
