@@ -7,6 +7,7 @@ import { BUS_SERVICES, type BusService } from '@certctl/contracts';
 import {
   CHART,
   EXAMPLES,
+  ROOT,
   type K8sObject,
   deployTools,
   helmTemplate,
@@ -34,6 +35,18 @@ const deployments = (objects: K8sObject[]) => objects.filter((o) => o.kind === '
 const serviceOf = (d: K8sObject) => d.spec.template.metadata.labels['app.kubernetes.io/name'] as BusService;
 const byKind = (objects: K8sObject[], kind: string) => objects.filter((o) => o.kind === kind);
 const CERTCTL_IMAGE = /certctl-ts:/;
+/** Kinds kubeconform skips: CRDs (Gateway API, Prometheus Operator) whose schemas are not in the Kubernetes API spec. */
+const CRD_KINDS = ['HTTPRoute', 'ServiceMonitor', 'PrometheusRule'];
+const PROMETHEUS_OPERATOR_APIS = ['monitoring.coreos.com/v1/ServiceMonitor', 'monitoring.coreos.com/v1/PrometheusRule'];
+/** The rules Prometheus is documented to load (checked by promtool), and the chart's copy of them. */
+const RULES_FILE = join(ROOT, 'deploy/prometheus/certctl-rules.yml');
+const CHART_RULES_FILE = join(CHART, 'files/certctl-rules.yml');
+/** `helm template` with these API versions announced (as a cluster with those CRDs would) and --set flags. */
+const renderWithApis = (apis: string[], sets: string[] = []) => {
+  const r = helmTemplate([...apis.flatMap((a) => ['--api-versions', a]), ...sets.flatMap((s) => ['--set', s])]);
+  if (r.status !== 0) throw new Error(`helm template failed: ${r.stderr}`);
+  return { text: r.stdout, objects: parseManifests(r.stdout) };
+};
 
 describe('Helm chart deploy/helm/certctl', () => {
   beforeAll(() => deployTools());
@@ -48,8 +61,8 @@ describe('Helm chart deploy/helm/certctl', () => {
   it.each(VALUE_SETS)('renders $name into manifests valid against the Kubernetes OpenAPI schemas', ({ files }) => {
     const { text, objects } = renderSet(files);
     expect(deployments(objects).map(serviceOf).sort()).toEqual([...BUS_SERVICES].sort());
-    // HTTPRoute (Gateway API) and ServiceMonitor are CRDs, not in the Kubernetes API spec.
-    const r = kubeconform(text, ['HTTPRoute', 'ServiceMonitor']);
+    // HTTPRoute (Gateway API), ServiceMonitor and PrometheusRule are CRDs, not in the Kubernetes API spec.
+    const r = kubeconform(text, CRD_KINDS);
     expect({ status: r.status, out: r.stdout + r.stderr }).toEqual({ status: 0, out: expect.stringMatching(/Invalid: 0, Errors: 0/) });
   });
 
@@ -218,6 +231,139 @@ describe('Helm chart deploy/helm/certctl', () => {
     expect(r.stdout).toMatch(/kind: ServiceMonitor/);
   });
 
+  describe('PrometheusRule (the rules of deploy/prometheus/certctl-rules.yml for the Prometheus Operator)', () => {
+    it('ships a byte-identical copy of deploy/prometheus/certctl-rules.yml in the chart (Helm reads no file outside it)', () => {
+      const copy = readFileSync(CHART_RULES_FILE, 'utf8');
+      const rules = readFileSync(RULES_FILE, 'utf8');
+      expect(
+        copy === rules ? 'identical' : 'differs: cp deploy/prometheus/certctl-rules.yml deploy/helm/certctl/files/certctl-rules.yml',
+      ).toBe('identical');
+    });
+
+    it('is not rendered without the Prometheus Operator CRDs (default values and every example)', () => {
+      for (const { name, files } of VALUE_SETS)
+        expect({ name, rules: byKind(renderSet(files).objects, 'PrometheusRule').length }).toEqual({ name, rules: 0 });
+      // The ServiceMonitor's API alone does not announce the PrometheusRule's.
+      expect(byKind(renderWithApis(['monitoring.coreos.com/v1/ServiceMonitor']).objects, 'PrometheusRule')).toHaveLength(0);
+    });
+
+    it('with the CRDs: one PrometheusRule whose groups are exactly those of the rules file, with the ruleSelector labels', () => {
+      const { objects } = renderWithApis(PROMETHEUS_OPERATOR_APIS, [
+        'metrics.prometheusRule.labels.release=kube-prometheus-stack',
+        'metrics.prometheusRule.labels.role=alert-rules',
+      ]);
+      const rules = byKind(objects, 'PrometheusRule');
+      expect(rules).toHaveLength(1);
+      const [rule] = rules;
+      expect(rule.apiVersion).toBe('monitoring.coreos.com/v1');
+      expect(rule.metadata.name).toBe('certctl');
+      expect(rule.metadata.labels).toEqual(
+        expect.objectContaining({
+          release: 'kube-prometheus-stack',
+          role: 'alert-rules',
+          'app.kubernetes.io/part-of': 'certctl',
+          'app.kubernetes.io/instance': 'certctl',
+        }),
+      );
+      const file = parseYaml(readFileSync(RULES_FILE, 'utf8')) as { groups: { name: string; rules: { alert?: string }[] }[] };
+      expect(rule.spec).toEqual({ groups: file.groups });
+      // Not vacuous: the file has the alert groups, and Prometheus' own templates ({{ $value }}) pass through Helm untouched.
+      expect(file.groups.map((g) => g.name)).toEqual(
+        expect.arrayContaining(['certctl-recording', 'certctl-certificates', 'certctl-services']),
+      );
+      const alerts = rule.spec.groups.flatMap((g: { rules: { alert?: string }[] }) => g.rules.filter((r) => r.alert));
+      expect(alerts.length).toBeGreaterThanOrEqual(20);
+      expect(alerts.find((a: { alert: string }) => a.alert === 'CertctlCertificatesDueWithoutRenewalJob').annotations.summary).toBe(
+        '{{ $value }} certificates are due for renewal and nothing will renew them',
+      );
+      for (const a of alerts) expect(a.annotations.runbook_url).toMatch(/^docs\/observability\.md#certctl[a-z]+$/);
+    });
+
+    it('follows the release name, and has no ruleSelector labels of its own unless given', () => {
+      const r = helmTemplate(['--api-versions', PROMETHEUS_OPERATOR_APIS[1], '--show-only', 'templates/prometheusrule.yaml']);
+      expect(r.status).toBe(0);
+      const [rule] = parseManifests(r.stdout);
+      expect(Object.keys(rule.metadata.labels!).sort()).toEqual([
+        'app.kubernetes.io/instance',
+        'app.kubernetes.io/managed-by',
+        'app.kubernetes.io/part-of',
+        'app.kubernetes.io/version',
+        'helm.sh/chart',
+      ]);
+      const other = run(deployTools().HELM, [
+        'template',
+        'prod',
+        CHART,
+        '--namespace',
+        'certctl',
+        '--api-versions',
+        PROMETHEUS_OPERATOR_APIS[1],
+        '--show-only',
+        'templates/prometheusrule.yaml',
+      ]);
+      expect(other.status).toBe(0);
+      expect(parseManifests(other.stdout)[0].metadata.name).toBe('prod-certctl');
+    });
+
+    it('is not rendered with metrics.prometheusRule.enabled=false, while the ServiceMonitor still is', () => {
+      const { objects } = renderWithApis(PROMETHEUS_OPERATOR_APIS, ['metrics.prometheusRule.enabled=false']);
+      expect(byKind(objects, 'PrometheusRule')).toHaveLength(0);
+      expect(byKind(objects, 'ServiceMonitor')).toHaveLength(1);
+    });
+
+    it("CertctlServiceDown's up{job=~...} matches the job the ServiceMonitor gives every scraped Service, whatever the release name", () => {
+      const rules = parseYaml(readFileSync(RULES_FILE, 'utf8')) as { groups: { rules: { alert?: string; expr: string }[] }[] };
+      const down = rules.groups.flatMap((g) => g.rules).find((r) => r.alert === 'CertctlServiceDown')!;
+      const [, pattern] = /\bjob=~"([^"]+)"/.exec(down.expr)!;
+      const jobMatches = new RegExp(`^(?:${pattern})$`); // PromQL regex matchers are anchored
+      for (const release of ['certctl', 'prod']) {
+        const r = run(deployTools().HELM, [
+          'template',
+          release,
+          CHART,
+          '--namespace',
+          'certctl',
+          '-f',
+          join(CHART, 'examples/bundled.yaml'),
+          ...PROMETHEUS_OPERATOR_APIS.flatMap((a) => ['--api-versions', a]),
+        ]);
+        expect(r.status).toBe(0);
+        const objects = parseManifests(r.stdout);
+        const [monitor] = byKind(objects, 'ServiceMonitor');
+        const selector = monitor.spec.selector.matchLabels as Record<string, string>;
+        const scrapedPorts = new Set((monitor.spec.endpoints as { port: string }[]).map((e) => e.port));
+        const scraped = byKind(objects, 'Service').filter(
+          (svc) =>
+            Object.entries(selector).every(([k, v]) => svc.metadata.labels?.[k] === v) &&
+            (svc.spec.ports as { name: string }[]).some((p) => scrapedPorts.has(p.name)),
+        );
+        expect(scraped.map((svc) => svc.metadata.labels!['app.kubernetes.io/name']).sort()).toEqual([...BUS_SERVICES].sort());
+        // The operator takes the job from the Service label named by jobLabel, else from the Service's name.
+        for (const svc of scraped) {
+          const job = (monitor.spec.jobLabel && svc.metadata.labels?.[monitor.spec.jobLabel]) || svc.metadata.name;
+          expect({ release, service: svc.metadata.name, job, matches: jobMatches.test(job) }).toEqual({
+            release,
+            service: svc.metadata.name,
+            job: `certctl-${svc.metadata.labels!['app.kubernetes.io/name']}`,
+            matches: true,
+          });
+        }
+      }
+      // Without the jobLabel the "prod" release's jobs would be prod-certctl-<service>, which the rule misses.
+      expect(jobMatches.test('prod-certctl-gateway')).toBe(false);
+    });
+
+    it('renders with the CRDs into manifests kubeconform accepts when the CRD kinds are skipped (and not otherwise)', () => {
+      const { text, objects } = renderWithApis(PROMETHEUS_OPERATOR_APIS);
+      expect(byKind(objects, 'PrometheusRule')).toHaveLength(1);
+      const r = kubeconform(text, CRD_KINDS);
+      expect({ status: r.status, out: r.stdout + r.stderr }).toEqual({ status: 0, out: expect.stringMatching(/Invalid: 0, Errors: 0/) });
+      const unskipped = kubeconform(text, ['HTTPRoute', 'ServiceMonitor']);
+      expect(unskipped.status).not.toBe(0);
+      expect(unskipped.stdout + unskipped.stderr).toMatch(/PrometheusRule/);
+    });
+  });
+
   it('limits traffic with NetworkPolicies: every service but the gateway only from the gateway (and Prometheus)', () => {
     const { objects } = renderSet(['examples/external.yaml']);
     const policies = byKind(objects, 'NetworkPolicy');
@@ -355,6 +501,17 @@ describe('Helm chart deploy/helm/certctl', () => {
         ['secret.values.encryption-key=null', 'secret.values.x=1'],
         /\/secret\/values\/x': got number, want string/,
       ],
+      [
+        'a PrometheusRule switch that is not a boolean',
+        ['metrics.prometheusRule.enabled=yes'],
+        /\/metrics\/prometheusRule\/enabled': got string, want boolean/,
+      ],
+      [
+        'a PrometheusRule label that is not a string',
+        ['metrics.prometheusRule.labels.release=1'],
+        /\/metrics\/prometheusRule\/labels\/release': got number, want string/,
+      ],
+      ['a misspelt PrometheusRule key', ['metrics.prometheusRule.label.release=x'], /additional properties 'label' not allowed/],
     ])('%s', (_name, sets, message) => {
       const r = helmTemplate(sets.flatMap((s) => ['--set', s]));
       expect(r.status).not.toBe(0);
