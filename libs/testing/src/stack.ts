@@ -58,11 +58,12 @@ export function profilerArgs(name: ServiceName, env: NodeJS.ProcessEnv): string[
 
 export function startService(
   name: ServiceName,
-  { env, port, logDir }: { env: NodeJS.ProcessEnv; port: number; logDir: string },
+  { env, port, logDir, logName = name }: { env: NodeJS.ProcessEnv; port: number; logDir: string; logName?: string },
 ): ServiceProcess {
   mkdirSync(logDir, { recursive: true });
-  // Logs go straight to the file (not through this process), so they survive it.
-  const log = openSync(join(logDir, `${name}.log`), 'a');
+  // Logs go straight to the file (not through this process), so they survive it. A second
+  // replica of a service names its own file (`logName`, e.g. `issuance-2`).
+  const log = openSync(join(logDir, `${logName}.log`), 'a');
   const child = spawn(process.execPath, ['--enable-source-maps', ...profilerArgs(name, env), join(ROOT, 'dist', 'apps', name, 'main.js')], {
     env: { ...serviceEnv(name, env), [portVar(name)]: String(port) },
     stdio: ['ignore', log, log],
