@@ -9,14 +9,21 @@ import { startStoppedService, stopService } from '../restart';
  * stops it too). The gateway's replicas sit behind a Balancer.
  */
 export class TwoReplicas {
-  private constructor(private readonly second: Map<ServiceName, Replica>) {}
+  private constructor(
+    private readonly second: Map<ServiceName, Replica>,
+    private readonly extraEnv: Record<string, string>,
+  ) {}
 
-  static async start(timeoutMs = 240000): Promise<TwoReplicas> {
+  /**
+   * Starts the second replicas with the stack's environment plus `extraEnv`, which every restart
+   * here passes too (replica 1 of a service gets it at its first restart; `restart(name, 1)` now).
+   */
+  static async start(extraEnv: Record<string, string> = {}, timeoutMs = 240000): Promise<TwoReplicas> {
     const state = readState();
-    const replicas = await startReplicas({ env: state.env, logDir: state.logDir }, { count: 2, timeoutMs });
+    const replicas = await startReplicas({ env: { ...state.env, ...extraEnv }, logDir: state.logDir }, { count: 2, timeoutMs });
     const now = readState();
     writeState({ ...now, pids: { ...now.pids, ...Object.fromEntries(replicas.map((r) => [`${r.name}-2`, r.child.pid!])) } });
-    return new TwoReplicas(new Map(replicas.map((r) => [r.name, r])));
+    return new TwoReplicas(new Map(replicas.map((r) => [r.name, r])), extraEnv);
   }
 
   /** The HTTP base URL of replica `index` (1 or 2) of `name`. */
@@ -44,7 +51,7 @@ export class TwoReplicas {
     if (index === 1) {
       await stopService(name, 'SIGTERM');
       const t1 = Date.now();
-      await startStoppedService(name);
+      await startStoppedService(name, this.extraEnv);
       return { stopMs: t1 - t0, startMs: Date.now() - t1 };
     }
     await stopReplica(this.second.get(name)!);

@@ -26,6 +26,13 @@ const fromFaults = process.env.CERTCTL_FAULTS_CERTIFICATES ? 10 * Number(process
 const N = Number(process.env.CERTCTL_REPLICA_JOBS ?? fromFaults);
 /** Certificates the renewer may renew while services restart (it renews fewer when the restarts are quick). */
 const ROLLING_POOL = 4000;
+/**
+ * What every replica started or restarted here runs with, beside the stack's environment: after
+ * SIGTERM a gateway keeps serving 1 s with readiness 503 (the balancer probes every 250 ms), and the
+ * RPC timeout is production's default 5 s instead of the e2e stack's 2 s (a fast failure for the
+ * functional suites; this machine's load average reaches 20 while other stacks run).
+ */
+const REPLICA_ENV = { CERTCTL_SHUTDOWN_DRAIN_MS: '1000', CERTCTL_NATS_TIMEOUT_MS: '5000' };
 const run = Date.now().toString(36);
 const prefix = `rpl${run}`;
 const policyId = `rp-replicas-${run}`;
@@ -141,8 +148,10 @@ describe(`two replicas of every service (${N} renewals)`, () => {
     });
     expect(rule.status).toBe(201);
     const t0 = Date.now();
-    replicas = await TwoReplicas.start();
+    replicas = await TwoReplicas.start(REPLICA_ENV);
     figures.second_replicas_ready_s = seconds(Date.now() - t0);
+    // The first gateway replica too runs with the drain delay and the RPC timeout of production.
+    await replicas.restart('gateway', 1);
     balancer = replicas.gatewayBalancer();
     lb = await balancer.start();
     expect(balancer.inRotation()).toHaveLength(2);
@@ -260,9 +269,12 @@ describe(`two replicas of every service (${N} renewals)`, () => {
       metricValue(await replicas.metrics('notifications', 1), 'certctl_notification_attempts_total', { result: 'sent' }) - sentBefore[0]!,
       metricValue(await replicas.metrics('notifications', 2), 'certctl_notification_attempts_total', { result: 'sent' }) - sentBefore[1]!,
     ];
-    // Both replicas took a share of the work, and together signed each certificate once.
+    // Both replicas took a share of the work. The counter counts the attempts that signed and
+    // recorded a job; an attempt whose completion met a busy inventory (RPC timeout) is counted as
+    // an error and its redelivery finds the job done, so the sum can be below N, never above it;
+    // issued_certificates above proves one signature per job.
     expect(issued.every((n) => n > 0)).toBe(true);
-    expect(issued[0]! + issued[1]!).toBe(N);
+    expect(issued[0]! + issued[1]!).toBeLessThanOrEqual(N);
     expect(sent.every((n) => n > 0)).toBe(true);
     figures.bulk = {
       jobs: N,
