@@ -13,7 +13,7 @@ describe('gracefulShutdown', () => {
   it('ok/readiness turns false at once, the service keeps serving for the drain delay, then closes and exits 0', async () => {
     const steps: string[] = [];
     const shutdown = gracefulShutdown({
-      drainMs: 300,
+      drainMs: 1000,
       timeoutMs: 5000,
       close: async () => {
         steps.push(`close ready=${!lifecycle.shuttingDown}`);
@@ -58,7 +58,7 @@ describe('gracefulShutdown', () => {
     const app = Fastify({ return503OnClosing: true, forceCloseConnections: 'idle' });
     app.get('/ready', async (_req, reply) => reply.status(lifecycle.shuttingDown ? 503 : 200).send({}));
     app.get('/slow', async () => {
-      await sleep(600);
+      await sleep(1800); // still running when close begins, 1.5 s after SIGTERM
       return { ok: true };
     });
     app.get('/fast', async () => ({ ok: true }));
@@ -66,15 +66,15 @@ describe('gracefulShutdown', () => {
     const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
     const get = (path: string) => fetch(`${base}${path}`, { headers: { connection: 'close' } }).then((r) => r.status);
     let exited: number | undefined;
-    const shutdown = gracefulShutdown({ drainMs: 400, timeoutMs: 5000, close: () => app.close(), exit: (c) => (exited = c) });
+    const shutdown = gracefulShutdown({ drainMs: 1500, timeoutMs: 10000, close: () => app.close(), exit: (c) => (exited = c) });
 
     const inFlight = get('/slow'); // started before SIGTERM, ends after close began
     await sleep(50);
     const done = shutdown('SIGTERM');
+    const sigterm = Date.now();
     expect(await get('/ready')).toBe(503);
     expect(await get('/fast')).toBe(200); // during the drain: still served
-    await sleep(300);
-    expect(await get('/fast')).toBe(200);
+    expect(Date.now() - sigterm).toBeLessThan(1500); // (it was the drain: close had not begun)
     expect(await inFlight).toBe(200);
     await done;
     expect(exited).toBe(0);
