@@ -29,6 +29,11 @@ export const baseEnvSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   CERTCTL_HOST: z.string().default('127.0.0.1'),
   CERTCTL_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(1000).max(60000).default(10000),
+  /**
+   * After SIGTERM, how long a service keeps serving with readiness already 503 before it stops
+   * accepting connections: the time its load balancer needs to notice (docs/reliability.md, "Replicas").
+   */
+  CERTCTL_SHUTDOWN_DRAIN_MS: z.preprocess(emptyAsUnset, z.coerce.number().int().min(0).max(30000).default(0)),
   CERTCTL_NATS_TIMEOUT_MS: z.coerce.number().int().min(100).max(120000).default(5000),
   /** OTLP/HTTP collector base URL; empty (as compose/helm templates often pass it) means unset. */
   OTEL_EXPORTER_OTLP_ENDPOINT: z.preprocess(emptyAsUnset, z.url().optional()),

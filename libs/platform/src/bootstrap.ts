@@ -15,7 +15,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, RouteHandlerMethod 
 import { context as otelContext, trace } from '@opentelemetry/api';
 import { Observable, from, lastValueFrom } from 'rxjs';
 import type { z } from 'zod';
-import { ConfigError, loadConfig } from '@certctl/config';
+import { ConfigError, baseEnvSchema, loadConfig } from '@certctl/config';
 import { DrainingNatsServer, assertRpcHandlers } from '@certctl/messaging';
 import {
   PinoNestLogger,
@@ -136,6 +136,8 @@ export interface BootstrapOptions {
   host: string;
   port: number;
   shutdownTimeoutMs: number;
+  /** Keep serving this long after readiness turned 503 on SIGTERM (default: CERTCTL_SHUTDOWN_DRAIN_MS). */
+  shutdownDrainMs?: number;
   natsUrl?: string;
   bodyLimitBytes?: number;
   /** Trust X-Forwarded-* from a fronting proxy (client address, https). */
@@ -153,8 +155,8 @@ export interface BootstrapOptions {
 /**
  * Starts one service: tracing, JSON logs, metrics, Fastify HTTP (health/ready/metrics
  * and any controllers), the NATS transport in the service's queue group, and a graceful
- * SIGTERM/SIGINT path (readiness off → stop taking work → finish in-flight → drain NATS →
- * close queues and database) bounded by shutdownTimeoutMs.
+ * SIGTERM/SIGINT path (readiness off → keep serving for the drain delay → stop taking work →
+ * finish in-flight → drain NATS → close queues and database) bounded by shutdownTimeoutMs.
  */
 export async function bootstrapService(o: BootstrapOptions): Promise<NestFastifyApplication> {
   startTracing(o.service);
@@ -213,8 +215,7 @@ export async function bootstrapService(o: BootstrapOptions): Promise<NestFastify
   if (o.testClockRoute ?? true) installTestClockRoute(fastify, serviceClock());
 
   installShutdown(app, o);
-  await app.startAllMicroservices();
-  await app.listen({ port: o.port, host: o.host });
+  await startInOrder(app, { port: o.port, host: o.host });
   logger.info({ port: o.port, host: o.host, trace: trace.getTracerProvider() ? 'on' : 'off' }, `certctl-${o.service} listening`);
   processHost()?.started(o.service, async (signal) => {
     lifecycle.shuttingDown = true;
@@ -226,36 +227,81 @@ export async function bootstrapService(o: BootstrapOptions): Promise<NestFastify
   return app;
 }
 
+/**
+ * Modules initialised (database connected, workers and consumers started) before the service joins
+ * its NATS queue group, and that before its HTTP port (readiness) opens: a starting replica takes no
+ * request it cannot answer yet. Nest's `listen` alone ran the init hooks only after the hybrid app's
+ * NATS subscriptions were live, so requests routed to a starting replica waited for its start (the
+ * gateway's 2 s RPC timeouts during the rolling restart of the replicas fault spec).
+ */
+export async function startInOrder(
+  app: Pick<NestFastifyApplication, 'init' | 'startAllMicroservices' | 'listen'>,
+  at: { port: number; host: string },
+): Promise<void> {
+  await app.init();
+  await app.startAllMicroservices();
+  await app.listen(at);
+}
+
 function installShutdown(app: NestFastifyApplication, o: BootstrapOptions): void {
   // One of several services in this process: the host turns SIGTERM into each one's stop.
   if (processHost()) return;
+  const drainMs = o.shutdownDrainMs ?? shutdownDrainFromEnv();
+  const shutdown = gracefulShutdown({
+    drainMs,
+    timeoutMs: o.shutdownTimeoutMs,
+    close: async () => {
+      await app.close();
+      await stopTracing();
+    },
+    exit: (code) => process.exit(code),
+  });
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+}
+
+/** CERTCTL_SHUTDOWN_DRAIN_MS (baseEnvSchema: 0 to 30,000, default 0) for services that do not pass it. */
+function shutdownDrainFromEnv(): number {
+  return baseEnvSchema.pick({ CERTCTL_SHUTDOWN_DRAIN_MS: true }).parse(process.env).CERTCTL_SHUTDOWN_DRAIN_MS;
+}
+
+/**
+ * The graceful shutdown sequence, once per process: readiness turns 503 at once (a balancer or a
+ * Kubernetes Service stops sending new requests after its next probe), the service keeps serving
+ * for `drainMs` while the ones still routed to it arrive, then `close` stops accepting connections,
+ * finishes the requests and jobs in flight, drains NATS and closes the queues and the database;
+ * then `exit(0)`. The whole sequence is bounded by `timeoutMs` (then `exit(1)`).
+ */
+export function gracefulShutdown(o: {
+  drainMs: number;
+  timeoutMs: number;
+  close: () => Promise<void>;
+  exit: (code: number) => void;
+}): (signal: string) => Promise<void> {
   let closing = false;
-  const shutdown = (signal: string) => {
+  return async (signal: string) => {
     if (closing) return;
     closing = true;
     lifecycle.shuttingDown = true;
     const log = getLogger();
-    log.info({ signal }, 'shutting down');
+    log.info({ signal, drain_ms: o.drainMs }, 'shutting down');
     const force = setTimeout(() => {
-      log.error({ timeout_ms: o.shutdownTimeoutMs }, 'graceful shutdown timed out; exiting');
-      process.exit(1);
-    }, o.shutdownTimeoutMs);
+      log.error({ timeout_ms: o.timeoutMs }, 'graceful shutdown timed out; exiting');
+      o.exit(1);
+    }, o.timeoutMs);
     force.unref();
-    app
-      .close()
-      .then(() => stopTracing())
-      .then(() => {
-        log.info('shutdown complete');
-        clearTimeout(force);
-        process.exit(0);
-      })
-      .catch((err: unknown) => {
-        log.error({ err }, 'error during shutdown');
-        process.exit(1);
-      });
+    try {
+      if (o.drainMs > 0) await new Promise((resolve) => setTimeout(resolve, o.drainMs));
+      await o.close();
+      log.info('shutdown complete');
+      clearTimeout(force);
+      o.exit(0);
+    } catch (err) {
+      log.error({ err }, 'error during shutdown');
+      clearTimeout(force);
+      o.exit(1);
+    }
   };
-  process.once('SIGTERM', () => shutdown('SIGTERM'));
-  process.once('SIGINT', () => shutdown('SIGINT'));
 }
 
 /** A service that cannot start says why on one line and exits non-zero. */

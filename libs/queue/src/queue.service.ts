@@ -232,8 +232,18 @@ export class QueueService implements OnApplicationShutdown {
     if (pong !== 'PONG') throw new Error(`unexpected redis reply ${pong}`);
   }
 
+  /**
+   * Workers stop taking jobs and finish the ones in flight before any onApplicationShutdown hook
+   * runs, so those jobs still have the service's RPC client, database and bus: closed in the same
+   * hook round, a job in flight met a draining NATS connection (CONNECTION_DRAINING) at its last
+   * step and was redelivered to another replica (seen in the replicas fault spec's rolling restart).
+   */
+  async beforeApplicationShutdown(): Promise<void> {
+    await Promise.allSettled(this.workers.map((w) => w.close()));
+  }
+
   async onApplicationShutdown(): Promise<void> {
-    // Workers first: stop taking jobs, let in-flight ones finish.
+    // Workers first (already closed by beforeApplicationShutdown in an app; close() is idempotent).
     await Promise.allSettled(this.workers.map((w) => w.close()));
     await Promise.allSettled([...this.queues.values()].map((q) => q.close()));
     await Promise.allSettled([...this.workerConnections, this.connection].map((c) => c.quit()));

@@ -27,6 +27,25 @@ describe('QueueService on real Redis', () => {
     expect(sample(text, /^certctl_queue_jobs\{queue="certctl-deployment",state="waiting"\} (\d+)$/m)).toBe('0');
   });
 
+  it('ok/on shutdown the workers finish the job in flight before the onApplicationShutdown round closes the clients it uses', async () => {
+    const id = randomUUID();
+    const steps: string[] = [];
+    let started = false;
+    queues.worker(QueueName.Deployment, async () => {
+      started = true;
+      await new Promise((r) => setTimeout(r, 500));
+      steps.push('job finished');
+    });
+    await queues.add(QueueName.Deployment, id, { job_id: id });
+    await waitFor(async () => started || undefined);
+    // Nest's order: every beforeApplicationShutdown hook, then every onApplicationShutdown hook
+    // (where the RPC client drains its NATS connection).
+    await queues.beforeApplicationShutdown();
+    steps.push('rpc client closed');
+    expect(steps).toEqual(['job finished', 'rpc client closed']);
+    expect(await queues.queue(QueueName.Deployment).getCompletedCount()).toBe(1);
+  });
+
   it('ok/the same job id queued twice runs once', async () => {
     const id = randomUUID();
     let runs = 0;

@@ -1,5 +1,6 @@
 export * from './paths';
 export * from './stack';
+export * from './replicas';
 export * from './infra';
 export * from './fleet';
 export * from './challenge-test-server';

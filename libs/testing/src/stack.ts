@@ -58,12 +58,13 @@ export function profilerArgs(name: ServiceName, env: NodeJS.ProcessEnv): string[
 
 export function startService(
   name: ServiceName,
-  { env, port, logDir }: { env: NodeJS.ProcessEnv; port: number; logDir: string },
+  { env, port, logDir, logName = name }: { env: NodeJS.ProcessEnv; port: number; logDir: string; logName?: string },
 ): ServiceProcess {
+  // A second replica of a service logs to a file of its own (`logName`, e.g. `issuance-2`).
   return spawnLogged(
     ['--enable-source-maps', ...profilerArgs(name, env), join(ROOT, 'dist', 'apps', name, 'main.js')],
     { ...serviceEnv(name, env), [portVar(name)]: String(port) },
-    join(logDir, `${name}.log`),
+    join(logDir, `${logName}.log`),
   );
 }
 
