@@ -25,7 +25,11 @@ async function fetchCrl(): Promise<{ der: Buffer; text: string; res: Response }>
   return { der, text, res };
 }
 
-/** Creates certificates (retrying on rate limiting) and waits until each is active. */
+/**
+ * Creates certificates and waits until each is active. Retries as a client should: on rate
+ * limiting (429), and on a 503 (inventory busy past the gateway's wait; the create may still have
+ * been stored, so a later 409 for the same name means it was, and its id is looked up).
+ */
 async function issue(names: string[], concurrency = 16): Promise<any[]> {
   const ids: string[] = [];
   let next = 0;
@@ -33,13 +37,24 @@ async function issue(names: string[], concurrency = 16): Promise<any[]> {
     Array.from({ length: concurrency }, async () => {
       while (next < names.length) {
         const name = names[next++]!;
+        let unavailable = 0;
         for (;;) {
           const r = await api('POST', '/api/v1/certificates', { body: validCertificate(name) });
           if (r.status === 201) {
             ids.push(r.body.id);
             break;
           }
-          if (r.status !== 429) throw new Error(`create ${name}: ${r.status} ${r.text}`);
+          if (r.status === 409 && unavailable > 0) {
+            const found = (await api('GET', `/api/v1/certificates?limit=5&q=${encodeURIComponent(name)}`)).body.data.find(
+              (c: any) => c.name === name,
+            );
+            if (found) {
+              ids.push(found.id);
+              break;
+            }
+          }
+          const retryable = r.status === 429 || (r.status === 503 && ++unavailable <= 5);
+          if (!retryable) throw new Error(`create ${name}: ${r.status} ${r.text}`);
           await new Promise((res) => setTimeout(res, 250));
         }
       }
