@@ -17,7 +17,8 @@ import { api, exitsWithin, expectProblem, waitFor } from './http';
 
 /**
  * The certctl-agent daemon as a real child process (dist/certctl-agent.js, the bundle that ships) against the e2e
- * stack: agent-side keys, deployment to a directory target, renewal, and kill -9 mid-deployment.
+ * stack: agent-side keys, deployment to a directory target, renewal, kill -9 mid-deployment, the post-deployment
+ * verification as GET /api/v1/jobs/{id} shows it (passed, and failed with a rollback), and retirement through the API.
  */
 const run = Date.now().toString(36);
 const root = mkdtempSync(join(tmpdir(), 'certctl-agent-e2e-'));
