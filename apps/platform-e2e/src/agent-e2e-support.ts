@@ -4,6 +4,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { openSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Client } from 'pg';
+import type { JobDto } from '@certctl/contracts';
 import { ROOT } from '@certctl/testing';
 import { gatewayUrl } from './e2e-env';
 import { api, waitFor } from './http';
@@ -39,13 +40,27 @@ export interface DeploymentJobRow {
   last_error: string | null;
 }
 
-/** The certificate's deployment jobs, oldest first. */
+/** The certificate's deployment jobs read from PostgreSQL, oldest first (the fleet scale test's bulk polling). */
 export async function deploymentJobs(db: Client, certificateId: string): Promise<DeploymentJobRow[]> {
   const rows = await db.query<DeploymentJobRow>(
     `SELECT id, status::text AS status, result, last_error FROM jobs WHERE certificate_id = $1 AND type = 'deployment' ORDER BY created_at`,
     [certificateId],
   );
   return rows.rows;
+}
+
+/** The certificate's deployment jobs as the API lists them (GET /api/v1/jobs), oldest first, each with its agent's `result`. */
+export async function deploymentJobsOverApi(certificateId: string): Promise<JobDto[]> {
+  const res = await api<{ data: JobDto[] }>('GET', `/api/v1/jobs?certificate_id=${certificateId}&type=deployment&limit=500`);
+  expect(res.status).toBe(200);
+  return [...res.body.data].reverse();
+}
+
+/** One job as GET /api/v1/jobs/{id} shows it. */
+export async function jobOverApi(id: string): Promise<JobDto> {
+  const res = await api<JobDto>('GET', `/api/v1/jobs/${id}`);
+  expect(res.status).toBe(200);
+  return res.body;
 }
 
 /** The active version's certificate PEM, once it is not `previousPem` (a renewal). */

@@ -3,11 +3,9 @@ import { X509Certificate } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client } from 'pg';
 import { handshakeLoop, unexpectedReloadFailures } from '@certctl/testing';
-import { activeCertificatePem, agentDeploymentSetup, deploymentJobs, spawnAgent } from './agent-e2e-support';
+import { activeCertificatePem, agentDeploymentSetup, deploymentJobsOverApi, spawnAgent } from './agent-e2e-support';
 import { AGENT_TARGET_CASES, type AgentTargetCase, type AgentTargetFixture } from './agent-target-fixtures';
-import { readState } from './e2e-env';
 import { api, exitsWithin, waitFor } from './http';
 
 /**
@@ -24,15 +22,12 @@ const hexFingerprint = (pem: string) => new X509Certificate(pem).fingerprint256.
 describe.each(AGENT_TARGET_CASES.map((testCase) => [testCase.type, testCase] as [string, AgentTargetCase]))(
   'certctl-agent deploys to a %s target through the platform',
   (type, testCase) => {
-    let db: Client;
     let fixture: AgentTargetFixture | undefined;
     let agent: ChildProcess | undefined;
     const root = mkdtempSync(join(tmpdir(), `certctl-agent-${type}-e2e-`));
     const agentLog = () => readFileSync(join(root, 'agent.log'), 'utf8').slice(-3000);
 
-    beforeAll(async () => {
-      db = new Client({ connectionString: readState().env.DATABASE_URL });
-      await db.connect();
+    beforeAll(() => {
       mkdirSync(join(root, 'keys'), { mode: 0o700 });
     });
     afterAll(async () => {
@@ -41,15 +36,14 @@ describe.each(AGENT_TARGET_CASES.map((testCase) => [testCase.type, testCase] as 
         if (!(await exitsWithin(agent.pid, 10000))) agent.kill('SIGKILL');
       }
       await fixture?.stop();
-      await db.end();
       rmSync(root, { recursive: true, force: true });
     });
 
-    /** The `count`-th deployment job once it finished (completed or failed). */
+    /** The `count`-th deployment job once it finished (completed or failed), as GET /api/v1/jobs shows it. */
     const finishedJob = (certificateId: string, count: number) =>
       waitFor(
         async () => {
-          const jobs = await deploymentJobs(db, certificateId);
+          const jobs = await deploymentJobsOverApi(certificateId);
           const job = jobs[count - 1];
           return job && ['completed', 'failed'].includes(job.status) ? job : undefined;
         },

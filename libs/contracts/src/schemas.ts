@@ -261,6 +261,43 @@ export const certificateEventSchema = z.object({
   actor: z.string().optional(),
 });
 
+/** The steps of a deployment on the agent; a failed one names where it stopped. */
+export const deploymentStepSchema = z.enum(['config', 'deploy', 'validate', 'reload', 'verify', 'rollback']);
+
+/**
+ * The agent's post-deployment check: a TLS handshake (or the platform's API for a cloud
+ * target) comparing the served leaf with the deployed one. Fingerprints and an address only.
+ */
+export const deploymentVerificationSchema = z.object({
+  ok: z.boolean().describe('True when the served certificate is the deployed one'),
+  served_fingerprint: z
+    .string()
+    .max(128)
+    .nullable()
+    .describe('SHA-256 of the leaf the target served, lowercase hex; null when there was no handshake'),
+  address: z.string().max(512).describe('Where the agent checked (host:port, or the cloud resource)'),
+  verified_at: isoDate,
+  error: z.string().max(4000).nullable().describe('Why the check failed; null when it passed'),
+});
+export type DeploymentVerificationDto = z.infer<typeof deploymentVerificationSchema>;
+
+/**
+ * A deployment job's result as its agent reported it: the files written (paths, never their
+ * contents), the verification, whether a failure rolled the previous files back. Only these
+ * fields are ever shown; anything else stored with the job is left out.
+ */
+export const deploymentResultSchema = z.object({
+  version_id: z.string().nullable().describe('The certificate version deployed'),
+  target_id: z.string().nullable(),
+  files: z.array(z.string().max(4096)).describe('Absolute paths of the files the agent wrote'),
+  verification: deploymentVerificationSchema
+    .nullable()
+    .describe('The post-deployment check; null when the target asks for none or the deployment failed before it'),
+  rolled_back: z.boolean().describe('True when a failure restored the previous files'),
+  failed_step: deploymentStepSchema.nullable().describe('For a failed deployment: the step that failed'),
+});
+export type DeploymentResultDto = z.infer<typeof deploymentResultSchema>;
+
 export const jobSchema = z.object({
   id: z.string(),
   type: jobTypeSchema,
@@ -278,6 +315,9 @@ export const jobSchema = z.object({
   created_at: isoDate,
   updated_at: isoDate,
   completed_at: isoDate.nullable(),
+  result: deploymentResultSchema
+    .nullable()
+    .describe("A deployment job's report from its agent (files, verification, rollback); null until it reports, and for other jobs"),
 });
 export type JobDto = z.infer<typeof jobSchema>;
 

@@ -1,5 +1,6 @@
 import type { JobDto } from '@certctl/contracts';
 import type { JobRow } from './job.repository';
+import { deploymentResultOf } from './job-result';
 import { waitingReason } from './job-waiting';
 
 export function toJobDto(j: JobRow): JobDto {
@@ -19,5 +20,6 @@ export function toJobDto(j: JobRow): JobDto {
     created_at: j.createdAt.toISOString(),
     updated_at: j.updatedAt.toISOString(),
     completed_at: j.completedAt?.toISOString() ?? null,
+    result: deploymentResultOf(j),
   };
 }

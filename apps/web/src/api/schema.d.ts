@@ -2764,6 +2764,31 @@ export interface operations {
                         /** Format: date-time */
                         updated_at: string;
                         completed_at: string | null;
+                        /** @description A deployment job's report from its agent (files, verification, rollback); null until it reports, and for other jobs */
+                        result: {
+                            /** @description The certificate version deployed */
+                            version_id: string | null;
+                            target_id: string | null;
+                            /** @description Absolute paths of the files the agent wrote */
+                            files: string[];
+                            /** @description The post-deployment check; null when the target asks for none or the deployment failed before it */
+                            verification: {
+                                /** @description True when the served certificate is the deployed one */
+                                ok: boolean;
+                                /** @description SHA-256 of the leaf the target served, lowercase hex; null when there was no handshake */
+                                served_fingerprint: string | null;
+                                /** @description Where the agent checked (host:port, or the cloud resource) */
+                                address: string;
+                                /** Format: date-time */
+                                verified_at: string;
+                                /** @description Why the check failed; null when it passed */
+                                error: string | null;
+                            } | null;
+                            /** @description True when a failure restored the previous files */
+                            rolled_back: boolean;
+                            /** @description For a failed deployment: the step that failed */
+                            failed_step: ("config" | "deploy" | "validate" | "reload" | "verify" | "rollback") | null;
+                        } | null;
                         /** @description The issued certificate, once the job has completed */
                         certificate_pem: string | null;
                         chain_pem: string | null;
@@ -2839,6 +2864,31 @@ export interface operations {
                         /** Format: date-time */
                         updated_at: string;
                         completed_at: string | null;
+                        /** @description A deployment job's report from its agent (files, verification, rollback); null until it reports, and for other jobs */
+                        result: {
+                            /** @description The certificate version deployed */
+                            version_id: string | null;
+                            target_id: string | null;
+                            /** @description Absolute paths of the files the agent wrote */
+                            files: string[];
+                            /** @description The post-deployment check; null when the target asks for none or the deployment failed before it */
+                            verification: {
+                                /** @description True when the served certificate is the deployed one */
+                                ok: boolean;
+                                /** @description SHA-256 of the leaf the target served, lowercase hex; null when there was no handshake */
+                                served_fingerprint: string | null;
+                                /** @description Where the agent checked (host:port, or the cloud resource) */
+                                address: string;
+                                /** Format: date-time */
+                                verified_at: string;
+                                /** @description Why the check failed; null when it passed */
+                                error: string | null;
+                            } | null;
+                            /** @description True when a failure restored the previous files */
+                            rolled_back: boolean;
+                            /** @description For a failed deployment: the step that failed */
+                            failed_step: ("config" | "deploy" | "validate" | "reload" | "verify" | "rollback") | null;
+                        } | null;
                     };
                 };
             };
@@ -2909,6 +2959,31 @@ export interface operations {
                         /** Format: date-time */
                         updated_at: string;
                         completed_at: string | null;
+                        /** @description A deployment job's report from its agent (files, verification, rollback); null until it reports, and for other jobs */
+                        result: {
+                            /** @description The certificate version deployed */
+                            version_id: string | null;
+                            target_id: string | null;
+                            /** @description Absolute paths of the files the agent wrote */
+                            files: string[];
+                            /** @description The post-deployment check; null when the target asks for none or the deployment failed before it */
+                            verification: {
+                                /** @description True when the served certificate is the deployed one */
+                                ok: boolean;
+                                /** @description SHA-256 of the leaf the target served, lowercase hex; null when there was no handshake */
+                                served_fingerprint: string | null;
+                                /** @description Where the agent checked (host:port, or the cloud resource) */
+                                address: string;
+                                /** Format: date-time */
+                                verified_at: string;
+                                /** @description Why the check failed; null when it passed */
+                                error: string | null;
+                            } | null;
+                            /** @description True when a failure restored the previous files */
+                            rolled_back: boolean;
+                            /** @description For a failed deployment: the step that failed */
+                            failed_step: ("config" | "deploy" | "validate" | "reload" | "verify" | "rollback") | null;
+                        } | null;
                     };
                 };
             };
@@ -3019,6 +3094,31 @@ export interface operations {
                             /** Format: date-time */
                             updated_at: string;
                             completed_at: string | null;
+                            /** @description A deployment job's report from its agent (files, verification, rollback); null until it reports, and for other jobs */
+                            result: {
+                                /** @description The certificate version deployed */
+                                version_id: string | null;
+                                target_id: string | null;
+                                /** @description Absolute paths of the files the agent wrote */
+                                files: string[];
+                                /** @description The post-deployment check; null when the target asks for none or the deployment failed before it */
+                                verification: {
+                                    /** @description True when the served certificate is the deployed one */
+                                    ok: boolean;
+                                    /** @description SHA-256 of the leaf the target served, lowercase hex; null when there was no handshake */
+                                    served_fingerprint: string | null;
+                                    /** @description Where the agent checked (host:port, or the cloud resource) */
+                                    address: string;
+                                    /** Format: date-time */
+                                    verified_at: string;
+                                    /** @description Why the check failed; null when it passed */
+                                    error: string | null;
+                                } | null;
+                                /** @description True when a failure restored the previous files */
+                                rolled_back: boolean;
+                                /** @description For a failed deployment: the step that failed */
+                                failed_step: ("config" | "deploy" | "validate" | "reload" | "verify" | "rollback") | null;
+                            } | null;
                         }[];
                         /** @description Jobs waiting for this agent to generate a key and submit a CSR for these names */
                         awaiting_csr: {
@@ -3047,6 +3147,31 @@ export interface operations {
                             /** Format: date-time */
                             updated_at: string;
                             completed_at: string | null;
+                            /** @description A deployment job's report from its agent (files, verification, rollback); null until it reports, and for other jobs */
+                            result: {
+                                /** @description The certificate version deployed */
+                                version_id: string | null;
+                                target_id: string | null;
+                                /** @description Absolute paths of the files the agent wrote */
+                                files: string[];
+                                /** @description The post-deployment check; null when the target asks for none or the deployment failed before it */
+                                verification: {
+                                    /** @description True when the served certificate is the deployed one */
+                                    ok: boolean;
+                                    /** @description SHA-256 of the leaf the target served, lowercase hex; null when there was no handshake */
+                                    served_fingerprint: string | null;
+                                    /** @description Where the agent checked (host:port, or the cloud resource) */
+                                    address: string;
+                                    /** Format: date-time */
+                                    verified_at: string;
+                                    /** @description Why the check failed; null when it passed */
+                                    error: string | null;
+                                } | null;
+                                /** @description True when a failure restored the previous files */
+                                rolled_back: boolean;
+                                /** @description For a failed deployment: the step that failed */
+                                failed_step: ("config" | "deploy" | "validate" | "reload" | "verify" | "rollback") | null;
+                            } | null;
                             common_name: string;
                             sans: string[];
                             allowed_key_algorithms: {
@@ -6344,6 +6469,31 @@ export interface operations {
                             /** Format: date-time */
                             updated_at: string;
                             completed_at: string | null;
+                            /** @description A deployment job's report from its agent (files, verification, rollback); null until it reports, and for other jobs */
+                            result: {
+                                /** @description The certificate version deployed */
+                                version_id: string | null;
+                                target_id: string | null;
+                                /** @description Absolute paths of the files the agent wrote */
+                                files: string[];
+                                /** @description The post-deployment check; null when the target asks for none or the deployment failed before it */
+                                verification: {
+                                    /** @description True when the served certificate is the deployed one */
+                                    ok: boolean;
+                                    /** @description SHA-256 of the leaf the target served, lowercase hex; null when there was no handshake */
+                                    served_fingerprint: string | null;
+                                    /** @description Where the agent checked (host:port, or the cloud resource) */
+                                    address: string;
+                                    /** Format: date-time */
+                                    verified_at: string;
+                                    /** @description Why the check failed; null when it passed */
+                                    error: string | null;
+                                } | null;
+                                /** @description True when a failure restored the previous files */
+                                rolled_back: boolean;
+                                /** @description For a failed deployment: the step that failed */
+                                failed_step: ("config" | "deploy" | "validate" | "reload" | "verify" | "rollback") | null;
+                            } | null;
                         }[];
                         next_cursor: string | null;
                     };
@@ -6400,6 +6550,31 @@ export interface operations {
                         /** Format: date-time */
                         updated_at: string;
                         completed_at: string | null;
+                        /** @description A deployment job's report from its agent (files, verification, rollback); null until it reports, and for other jobs */
+                        result: {
+                            /** @description The certificate version deployed */
+                            version_id: string | null;
+                            target_id: string | null;
+                            /** @description Absolute paths of the files the agent wrote */
+                            files: string[];
+                            /** @description The post-deployment check; null when the target asks for none or the deployment failed before it */
+                            verification: {
+                                /** @description True when the served certificate is the deployed one */
+                                ok: boolean;
+                                /** @description SHA-256 of the leaf the target served, lowercase hex; null when there was no handshake */
+                                served_fingerprint: string | null;
+                                /** @description Where the agent checked (host:port, or the cloud resource) */
+                                address: string;
+                                /** Format: date-time */
+                                verified_at: string;
+                                /** @description Why the check failed; null when it passed */
+                                error: string | null;
+                            } | null;
+                            /** @description True when a failure restored the previous files */
+                            rolled_back: boolean;
+                            /** @description For a failed deployment: the step that failed */
+                            failed_step: ("config" | "deploy" | "validate" | "reload" | "verify" | "rollback") | null;
+                        } | null;
                     };
                 };
             };
@@ -6461,6 +6636,31 @@ export interface operations {
                         /** Format: date-time */
                         updated_at: string;
                         completed_at: string | null;
+                        /** @description A deployment job's report from its agent (files, verification, rollback); null until it reports, and for other jobs */
+                        result: {
+                            /** @description The certificate version deployed */
+                            version_id: string | null;
+                            target_id: string | null;
+                            /** @description Absolute paths of the files the agent wrote */
+                            files: string[];
+                            /** @description The post-deployment check; null when the target asks for none or the deployment failed before it */
+                            verification: {
+                                /** @description True when the served certificate is the deployed one */
+                                ok: boolean;
+                                /** @description SHA-256 of the leaf the target served, lowercase hex; null when there was no handshake */
+                                served_fingerprint: string | null;
+                                /** @description Where the agent checked (host:port, or the cloud resource) */
+                                address: string;
+                                /** Format: date-time */
+                                verified_at: string;
+                                /** @description Why the check failed; null when it passed */
+                                error: string | null;
+                            } | null;
+                            /** @description True when a failure restored the previous files */
+                            rolled_back: boolean;
+                            /** @description For a failed deployment: the step that failed */
+                            failed_step: ("config" | "deploy" | "validate" | "reload" | "verify" | "rollback") | null;
+                        } | null;
                     };
                 };
             };
@@ -6524,6 +6724,31 @@ export interface operations {
                         /** Format: date-time */
                         updated_at: string;
                         completed_at: string | null;
+                        /** @description A deployment job's report from its agent (files, verification, rollback); null until it reports, and for other jobs */
+                        result: {
+                            /** @description The certificate version deployed */
+                            version_id: string | null;
+                            target_id: string | null;
+                            /** @description Absolute paths of the files the agent wrote */
+                            files: string[];
+                            /** @description The post-deployment check; null when the target asks for none or the deployment failed before it */
+                            verification: {
+                                /** @description True when the served certificate is the deployed one */
+                                ok: boolean;
+                                /** @description SHA-256 of the leaf the target served, lowercase hex; null when there was no handshake */
+                                served_fingerprint: string | null;
+                                /** @description Where the agent checked (host:port, or the cloud resource) */
+                                address: string;
+                                /** Format: date-time */
+                                verified_at: string;
+                                /** @description Why the check failed; null when it passed */
+                                error: string | null;
+                            } | null;
+                            /** @description True when a failure restored the previous files */
+                            rolled_back: boolean;
+                            /** @description For a failed deployment: the step that failed */
+                            failed_step: ("config" | "deploy" | "validate" | "reload" | "verify" | "rollback") | null;
+                        } | null;
                     };
                 };
             };
@@ -6587,6 +6812,31 @@ export interface operations {
                         /** Format: date-time */
                         updated_at: string;
                         completed_at: string | null;
+                        /** @description A deployment job's report from its agent (files, verification, rollback); null until it reports, and for other jobs */
+                        result: {
+                            /** @description The certificate version deployed */
+                            version_id: string | null;
+                            target_id: string | null;
+                            /** @description Absolute paths of the files the agent wrote */
+                            files: string[];
+                            /** @description The post-deployment check; null when the target asks for none or the deployment failed before it */
+                            verification: {
+                                /** @description True when the served certificate is the deployed one */
+                                ok: boolean;
+                                /** @description SHA-256 of the leaf the target served, lowercase hex; null when there was no handshake */
+                                served_fingerprint: string | null;
+                                /** @description Where the agent checked (host:port, or the cloud resource) */
+                                address: string;
+                                /** Format: date-time */
+                                verified_at: string;
+                                /** @description Why the check failed; null when it passed */
+                                error: string | null;
+                            } | null;
+                            /** @description True when a failure restored the previous files */
+                            rolled_back: boolean;
+                            /** @description For a failed deployment: the step that failed */
+                            failed_step: ("config" | "deploy" | "validate" | "reload" | "verify" | "rollback") | null;
+                        } | null;
                     };
                 };
             };
@@ -6644,6 +6894,31 @@ export interface operations {
                         /** Format: date-time */
                         updated_at: string;
                         completed_at: string | null;
+                        /** @description A deployment job's report from its agent (files, verification, rollback); null until it reports, and for other jobs */
+                        result: {
+                            /** @description The certificate version deployed */
+                            version_id: string | null;
+                            target_id: string | null;
+                            /** @description Absolute paths of the files the agent wrote */
+                            files: string[];
+                            /** @description The post-deployment check; null when the target asks for none or the deployment failed before it */
+                            verification: {
+                                /** @description True when the served certificate is the deployed one */
+                                ok: boolean;
+                                /** @description SHA-256 of the leaf the target served, lowercase hex; null when there was no handshake */
+                                served_fingerprint: string | null;
+                                /** @description Where the agent checked (host:port, or the cloud resource) */
+                                address: string;
+                                /** Format: date-time */
+                                verified_at: string;
+                                /** @description Why the check failed; null when it passed */
+                                error: string | null;
+                            } | null;
+                            /** @description True when a failure restored the previous files */
+                            rolled_back: boolean;
+                            /** @description For a failed deployment: the step that failed */
+                            failed_step: ("config" | "deploy" | "validate" | "reload" | "verify" | "rollback") | null;
+                        } | null;
                     };
                 };
             };

@@ -86,10 +86,24 @@ export function JobTable({ jobs, decide = false }: { jobs: Job[]; decide?: boole
             {job.attempts}/{job.max_attempts}
           </td>
           <td>{formatDate(job.updated_at)}</td>
-          <td className="detail">{job.last_error ?? job.waiting_reason?.detail ?? job.decision_reason ?? ''}</td>
+          <td className="detail">
+            {verificationSummary(job.result) ?? job.last_error ?? job.waiting_reason?.detail ?? job.decision_reason ?? ''}
+          </td>
           {decide && <td>{job.status === 'awaiting_approval' && <JobDecision job={job} />}</td>}
         </tr>
       ))}
     </TableShell>
   );
+}
+
+/**
+ * A deployment's post-deployment check in one line: "verified: ok · fingerprint · address · when",
+ * or why it failed (and whether the previous files are back); null when there was no check.
+ */
+export function verificationSummary(result: Job['result']): string | null {
+  const check = result?.verification;
+  if (!check) return null;
+  if (check.ok) return `verified: ok · ${check.served_fingerprint ?? ''} · ${check.address} · ${formatDate(check.verified_at)}`;
+  const served = check.served_fingerprint ? ` (served ${check.served_fingerprint})` : '';
+  return `verification failed at ${check.address}${served}: ${check.error ?? 'unknown error'}${result.rolled_back ? '; rolled back' : ''}`;
 }
