@@ -31,8 +31,12 @@ export interface AgentTargetFixture {
   agentEnv?: Record<string, string>;
   /** The fingerprint (SHA-256, lowercase hex) the server serves, by the test's own handshake (keystore: keytool -list). */
   served(): Promise<string>;
-  /** A TLS port a handshake loop can hammer during a renewal (web servers). */
+  /** The port a handshake loop hammers during a renewal (every server type but the keystore, which serves nothing). */
   loopPort?: number;
+  /** The loop's handshakes start with STARTTLS on the mail servers' plain ports. */
+  loopStarttls?: 'smtp' | 'imap';
+  /** A port serving TLS from the first byte, for the platform's network scan (which does no STARTTLS). */
+  scanPort?: number;
   /** Breaks the server's own configuration; answers the target config to PATCH when the break is in it. */
   breakIt(): Promise<Record<string, unknown> | undefined>;
   /** The server's own words when its configuration is broken. */
@@ -52,7 +56,9 @@ const fullChain = (leaf: { certificatePem: string; chainPem: string }) => `${lea
 /** A fixture whose break is the server's own breakConfig() (its configuration test then fails); `cleanup` runs after stop. */
 function brokenByServer(
   server: { breakConfig(): void; stop(): Promise<void> },
-  parts: Pick<AgentTargetFixture, 'targetConfig' | 'served' | 'loopPort' | 'serverError'> & { cleanup?: () => void },
+  parts: Pick<AgentTargetFixture, 'targetConfig' | 'served' | 'loopPort' | 'loopStarttls' | 'scanPort' | 'serverError'> & {
+    cleanup?: () => void;
+  },
 ): AgentTargetFixture {
   const { cleanup, ...rest } = parts;
   return {
@@ -85,6 +91,8 @@ function webServer(type: AgentTargetCase['type'], start: typeof startNginx, serv
         targetConfig: server.targetConfig,
         served: () => handshakeFingerprint(server.port),
         loopPort: server.port,
+        // Caddy answers only the names it serves (SNI); a scan of a bare address sends none.
+        scanPort: type === 'caddy' ? undefined : server.port,
         serverError,
       });
     },
@@ -113,12 +121,23 @@ async function mailMaterial(
 /** A mail server fixture: its certificate files, its instance option, a STARTTLS check on `port`. */
 function mailServer(
   server: { certPath: string; keyPath: string; breakConfig(): void; stop(): Promise<void> },
-  options: { instance: Record<string, string>; port: number; starttls: 'smtp' | 'imap'; serverError: RegExp; cleanup(): void },
+  options: {
+    instance: Record<string, string>;
+    port: number;
+    starttls: 'smtp' | 'imap';
+    scanPort?: number;
+    serverError: RegExp;
+    cleanup(): void;
+  },
 ): AgentTargetFixture {
-  const { instance, port, starttls, serverError, cleanup } = options;
+  const { instance, port, starttls, scanPort, serverError, cleanup } = options;
   return brokenByServer(server, {
     targetConfig: { cert_path: server.certPath, key_path: server.keyPath, ...instance, verify: { host: '127.0.0.1', port, starttls } },
     served: async () => servedFingerprint(port, starttls),
+    // The test's STARTTLS handshakes keep going while the server reloads on a renewal.
+    loopPort: port,
+    loopStarttls: starttls,
+    scanPort,
     serverError,
     cleanup,
   });
@@ -147,7 +166,14 @@ const dovecotCase: AgentTargetCase = {
     const dovecot = await startDovecot({ imapPort: ports[0], imapsPort: ports[1], leaf });
     const serverError = /Unknown setting: ssl_certificate_that_does_not_exist/;
     const instance = { config_file: dovecot.configFile };
-    return mailServer(dovecot, { instance, port: dovecot.imapPort, starttls: 'imap', serverError, cleanup: remove });
+    return mailServer(dovecot, {
+      instance,
+      port: dovecot.imapPort,
+      starttls: 'imap',
+      scanPort: dovecot.imapsPort,
+      serverError,
+      cleanup: remove,
+    });
   },
 };
 
@@ -233,6 +259,8 @@ const sshCase: AgentTargetCase = {
     return brokenByServer(bothServers, {
       targetConfig: sshTargetConfig(sshd, remoteDir, server),
       served: async () => servedFingerprint(server.port),
+      loopPort: server.port,
+      scanPort: server.port,
       serverError: new RegExp(`tls-server: ${server.configFile.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`),
       cleanup: remove,
     });

@@ -11,13 +11,39 @@ import { api, exitsWithin, waitFor } from './http';
 /**
  * One target of every type the agent deploys to, through the whole platform: the real server
  * (libs/testing fixtures), a target created over the API, a certificate whose key the agent
- * generates, the shipped agent bundle as a child process; then a renewal deployed without a
- * failed handshake, and a renewal the server's broken configuration refuses (rolled back).
+ * generates, the shipped agent bundle as a child process; the platform's network scan finds the
+ * deployed leaf on the server's TLS port (not Caddy: it answers only the names it serves, and a
+ * scan of an address sends none; not the keystore, which serves nothing); then a renewal deployed
+ * while the test keeps handshaking (STARTTLS on the mail servers' ports) without a failed
+ * handshake, and a renewal the server's broken configuration refuses (rolled back).
  */
 const run = Date.now().toString(36);
 const WAIT_MS = 120_000;
 
 const hexFingerprint = (pem: string) => new X509Certificate(pem).fingerprint256.replace(/:/g, '').toLowerCase();
+
+/** A network scan of 127.0.0.1:`port` through the scheduler: the fingerprint of the leaf it records. */
+async function scannedLeaf(port: number, name: string): Promise<string> {
+  const created = await api('POST', '/api/v1/network-scan-targets', {
+    body: { name: `scan-${name}`, cidrs: ['127.0.0.1/32'], ports: [port], interval_seconds: 3600, timeout_ms: 3000 },
+  });
+  expect(created.status).toBe(201);
+  expect((await api('POST', `/api/v1/network-scan-targets/${created.body.id}/run`)).status).toBe(202);
+  const leaf = await waitFor(
+    async () => {
+      const listed = await api(
+        'GET',
+        `/api/v1/discovered-certificates?source=network&q=${encodeURIComponent(`127.0.0.1:${port}`)}&limit=50`,
+      );
+      return (listed.body.data as any[]).find((row) => row.source_id === created.body.id && !row.is_ca);
+    },
+    60000,
+    `the network scan to record the server on port ${port}`,
+  );
+  expect(leaf.location).toBe(`127.0.0.1:${port}`);
+  expect(await api('DELETE', `/api/v1/network-scan-targets/${created.body.id}`)).toMatchObject({ status: 204 });
+  return leaf.fingerprint_sha256 as string;
+}
 
 describe.each(AGENT_TARGET_CASES.map((testCase) => [testCase.type, testCase] as [string, AgentTargetCase]))(
   'certctl-agent deploys to a %s target through the platform',
@@ -97,8 +123,11 @@ describe.each(AGENT_TARGET_CASES.map((testCase) => [testCase.type, testCase] as 
       expect(first).not.toBe(initial);
       await expectServed(first);
 
+      // The platform's own network scan of the server's TLS port finds the deployed leaf.
+      if (fixture.scanPort) expect(await scannedLeaf(fixture.scanPort, `${type}-${run}`)).toBe(first);
+
       // 2. A renewal: a new key and CSR from the agent, deployed while the test keeps handshaking.
-      const loop = fixture.loopPort ? handshakeLoop(fixture.loopPort) : undefined;
+      const loop = fixture.loopPort ? handshakeLoop(fixture.loopPort, fixture.loopStarttls) : undefined;
       expect((await api('POST', `/api/v1/certificates/${certId}/renew`)).status).toBe(202);
       const secondPem = await activeCertificatePem(certId, firstPem, WAIT_MS);
       const second = hexFingerprint(secondPem);

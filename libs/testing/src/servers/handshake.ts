@@ -1,5 +1,6 @@
 // Test-only: the test's own TLS handshakes to a target server (not the agent's probe).
 import { X509Certificate } from 'node:crypto';
+import { type Socket, connect as connectTcp } from 'node:net';
 import { connect } from 'node:tls';
 
 /** The SHA-256 (lowercase hex) of the leaf served on 127.0.0.1:`port` (SNI localhost). */
@@ -16,13 +17,77 @@ export function handshakeFingerprint(port: number): Promise<string> {
   });
 }
 
-/** Handshakes in a loop until stopped: how many succeeded and which failed. */
-export function handshakeLoop(port: number): { stop(): Promise<{ handshakes: number; failures: string[] }> } {
+/** Reads from `socket` until the text received matches `done`; fails on `fail`, a close or 5 s. */
+function readUntil(socket: Socket, done: RegExp, fail: RegExp): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let text = '';
+    const timer = setTimeout(() => finish(new Error(`no ${done} within 5 s (got ${JSON.stringify(text.slice(-200))})`)), 5000);
+    const onData = (chunk: Buffer) => {
+      text += chunk.toString('latin1');
+      if (done.test(text)) finish();
+      else if (fail.test(text)) finish(new Error(`refused: ${text.trim().slice(-200)}`));
+    };
+    const onEnd = () => finish(new Error(`closed before ${done} (got ${JSON.stringify(text.slice(-200))})`));
+    const finish = (err?: Error) => {
+      clearTimeout(timer);
+      socket.off('data', onData);
+      socket.off('end', onEnd);
+      socket.off('error', finish);
+      if (err) reject(err);
+      else resolve();
+    };
+    socket.on('data', onData);
+    socket.once('end', onEnd);
+    socket.once('error', finish);
+  });
+}
+
+/**
+ * The SHA-256 of the leaf a mail server presents after STARTTLS on its plain port (SMTP: greeting,
+ * EHLO, STARTTLS; IMAP: greeting, STARTTLS), over the test's own connection, without blocking the
+ * event loop (unlike `openssl s_client`).
+ */
+export async function starttlsFingerprint(port: number, protocol: 'smtp' | 'imap'): Promise<string> {
+  const plain = connectTcp({ host: '127.0.0.1', port });
+  try {
+    await new Promise<void>((resolve, reject) => plain.once('connect', resolve).once('error', reject));
+    if (protocol === 'smtp') {
+      await readUntil(plain, /^220 .*\r?\n/m, /^[45]\d\d /m);
+      plain.write('EHLO certctl.test\r\n');
+      await readUntil(plain, /^250 .*\r?\n/m, /^[45]\d\d /m);
+      plain.write('STARTTLS\r\n');
+      await readUntil(plain, /^220 .*\r?\n/m, /^[45]\d\d /m);
+    } else {
+      await readUntil(plain, /^\* OK.*\r?\n/m, /^\* (BYE|NO)/m);
+      plain.write('a1 STARTTLS\r\n');
+      await readUntil(plain, /^a1 OK.*\r?\n/m, /^a1 (NO|BAD)/m);
+    }
+    return await new Promise<string>((resolve, reject) => {
+      const secure = connect({ socket: plain, servername: 'localhost', rejectUnauthorized: false });
+      secure.setTimeout(5000, () => secure.destroy(new Error('handshake timed out')));
+      secure.once('secureConnect', () => {
+        const raw = secure.getPeerCertificate().raw;
+        secure.destroy();
+        resolve(new X509Certificate(raw).fingerprint256.replace(/:/g, '').toLowerCase());
+      });
+      secure.once('error', reject);
+    });
+  } finally {
+    plain.destroy();
+  }
+}
+
+/**
+ * Handshakes in a loop until stopped (TLS on `port`, or STARTTLS when `starttls` names the
+ * protocol): how many succeeded and which failed.
+ */
+export function handshakeLoop(port: number, starttls?: 'smtp' | 'imap'): { stop(): Promise<{ handshakes: number; failures: string[] }> } {
   let running = true;
   const tally = { handshakes: 0, failures: [] as string[] };
+  const probe = () => (starttls ? starttlsFingerprint(port, starttls) : handshakeFingerprint(port));
   const loop = (async () => {
     while (running) {
-      await handshakeFingerprint(port).then(
+      await probe().then(
         () => tally.handshakes++,
         (err: Error) => tally.failures.push(err.message),
       );
