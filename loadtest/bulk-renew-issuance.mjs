@@ -1,5 +1,4 @@
 #!/usr/bin/env node
-/* global fetch */
 // End-to-end issuance throughput: seeds N active certificates on the local CA (straight into
 // PostgreSQL, as seed-certificates.mjs does), renews them all with one
 // POST /api/v1/certificates/bulk-renew, then waits until every renewal job is completed —
@@ -11,11 +10,11 @@
 // Needs a running stack (npm start). Usage:
 //   node loadtest/bulk-renew-issuance.mjs [--count 10000] [--url http://127.0.0.1:8080] [--key <admin key>] [--timeout 600]
 import { execFileSync } from 'node:child_process';
-import { readFileSync, readdirSync, writeFileSync, mkdirSync } from 'node:fs';
+import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import pg from 'pg';
-import { ROOT, arg, benchTarget } from './lib/bench.mjs';
+import { ROOT, arg, benchTarget, stackProcesses } from './lib/bench.mjs';
 
 const count = Number(arg('count', process.env.LOADTEST_COUNT ?? 10000));
 if (!Number.isInteger(count) || count < 1 || count > 10000) {
@@ -41,18 +40,8 @@ const seeded = await db.query(
 const ids = seeded.rows.map((r) => r.id);
 console.log(`[bench] seeded ${ids.length} certificates (${run}) on iss-local`);
 
-// CPU seconds used by each service (its /metrics) and by PostgreSQL, Redis and NATS (/proc), so
-// the cost per certificate can be told apart from what other processes on the machine take.
-const SERVICES = ['gateway', 'inventory', 'issuance', 'acme', 'revocation', 'scheduler', 'notifications'];
-const DEFAULT_PORTS = {
-  gateway: 8080,
-  inventory: 8081,
-  issuance: 8082,
-  acme: 8083,
-  revocation: 8084,
-  scheduler: 8085,
-  notifications: 8086,
-};
+// CPU seconds used by each process of the stack (/proc), so the cost per certificate can be told
+// apart from what other processes on the machine take.
 const TICKS = 100; // USER_HZ
 function procCpu(pid) {
   try {
@@ -62,46 +51,10 @@ function procCpu(pid) {
     return 0;
   }
 }
-function infraPids() {
-  const byName = {};
-  const read = (file) => {
-    try {
-      return Number(readFileSync(file, 'utf8').split('\n')[0]);
-    } catch {
-      return null;
-    }
-  };
-  const pg = read(join(dataDir, 'pg', 'postmaster.pid'));
-  const children = {};
-  for (const d of readdirSync('/proc').filter((x) => /^\d+$/.test(x))) {
-    try {
-      const ppid = Number(readFileSync(`/proc/${d}/stat`, 'utf8').split(') ')[1].split(' ')[1]);
-      (children[ppid] ??= []).push(Number(d));
-    } catch {
-      /* gone */
-    }
-  }
-  if (pg) byName.postgresql = [pg, ...(children[pg] ?? [])];
-  const nats = read(join(dataDir, 'nats', 'nats.pid'));
-  if (nats) byName.nats = [nats];
-  const redis = readdirSync(join(dataDir)).includes('redis') ? read(join(dataDir, 'redis', 'redis.pid')) : null;
-  if (redis) byName.redis = [redis];
-  return byName;
-}
-async function cpuSnapshot() {
+/** CPU seconds so far of each process of the stack (each service, or the one process of all; PostgreSQL with its backends, Redis, NATS). */
+function cpuSnapshot() {
   const out = {};
-  await Promise.all(
-    SERVICES.map(async (s) => {
-      const port = process.env[`CERTCTL_${s.toUpperCase()}_PORT`] ?? DEFAULT_PORTS[s];
-      try {
-        const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-        out[s] = Number(/^certctl_process_cpu_seconds_total(?:\{[^}]*\})? ([0-9.e+-]+)/m.exec(text)?.[1] ?? NaN);
-      } catch {
-        out[s] = NaN;
-      }
-    }),
-  );
-  for (const [name, pids] of Object.entries(infraPids())) out[name] = pids.reduce((a, p) => a + procCpu(p), 0);
+  for (const [name, pids] of Object.entries(stackProcesses(dataDir))) out[name] = pids.reduce((a, p) => a + procCpu(p), 0);
   return out;
 }
 
