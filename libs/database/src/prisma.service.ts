@@ -25,6 +25,16 @@ export const QUERY_TIMEOUT_MESSAGE = 'Query read timeout';
  * connection back to the pool as it is, where every later query would wait behind it.
  */
 export class StallSafeClient extends pg.Client {
+  constructor(config?: string | pg.ClientConfig) {
+    super(config);
+    // An error the server sends while no query of this connection is running (PostgreSQL shutting
+    // down or killed: 57P01 "terminating connection") is emitted as an 'error' event. The pool
+    // listens only while the connection is idle in it; checked out between two statements, an
+    // event without a listener would end the whole process. The connection is then marked not
+    // queryable: its next query fails (an outage to the caller) and the pool drops it on release.
+    this.on('error', () => undefined);
+  }
+
   override query(...args: unknown[]): never {
     const result = (super.query as (...a: unknown[]) => unknown)(...args);
     if (result && typeof (result as Promise<unknown>).then === 'function') {

@@ -1,14 +1,12 @@
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import type { ServiceName } from '@certctl/testing';
-import { insertCertificates } from '../certificate-fixtures';
 import { E2E_DIR, readState } from '../e2e-env';
 import { api, waitFor } from '../http';
 import { type FaultTarget, crash, servicePids, waitAllReady, waitNotReady } from './fault-support';
+import { WebhookReceiver, expectNotifiedOnce, expectRenewedOnce, prepareRenewals } from './renewal-workload';
 
 /**
  * Faults injected while work is in flight: N renewals (each a signed certificate, a new version
@@ -54,16 +52,7 @@ describe(`faults with ${N} renewals in flight`, () => {
   let ids: string[] = [];
   /** Milliseconds per renewal in the baseline round: the budget of a faulted round is its work at this pace, plus 60 s. */
   let msPerRenewal = 0;
-  const delivered = new Map<string, number>();
-  const receiver = createServer((req, res) => {
-    let body = '';
-    req.on('data', (c: Buffer) => (body += c.toString()));
-    req.on('end', () => {
-      const id = (JSON.parse(body) as { id?: string }).id ?? 'no-id';
-      delivered.set(id, (delivered.get(id) ?? 0) + 1);
-      res.writeHead(200).end('{}');
-    });
-  });
+  const receiver = new WebhookReceiver();
   const figures: Record<string, unknown>[] = [];
   const sql = async <T extends object>(text: string, values: unknown[] = []) => (await db.query<T>(text, values)).rows;
   const connect = async () => {
@@ -84,25 +73,14 @@ describe(`faults with ${N} renewals in flight`, () => {
 
   beforeAll(async () => {
     await connect();
-    await sql(`INSERT INTO renewal_policies (id, name, auto_renew, updated_at) VALUES ($1, $1, false, now())`, [policyId]);
-    for (let round = 0; round < ROUNDS.length; round++) {
-      await insertCertificates({ prefix: `${prefix}r${round}`, count: N, renewalPolicyId: policyId });
-      const rows = await sql<{ id: string }>(`SELECT id FROM certificates WHERE id LIKE $1 ORDER BY id`, [`cert-${prefix}r${round}-%`]);
-      expect(rows).toHaveLength(N);
-      certificatesOf.set(
-        round,
-        rows.map((r) => r.id),
-      );
-    }
-    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
-    const channel = await api('POST', '/api/v1/notification-channels', {
-      body: { name: `faults-${run}`, type: 'webhook', config: { url: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/` } },
+    const batches = await prepareRenewals({
+      query,
+      policyId,
+      name: `faults-${run}`,
+      receiverUrl: await receiver.start(),
+      batches: ROUNDS.map((_, round) => ({ prefix: `${prefix}r${round}`, count: N })),
     });
-    expect(channel.status).toBe(201);
-    const rule = await api('POST', '/api/v1/notification-rules', {
-      body: { name: `faults-${run}`, renewal_policy_id: policyId, events: ['certificate.issued'], channel_ids: [channel.body.id] },
-    });
-    expect(rule.status).toBe(201);
+    batches.forEach((ids, round) => certificatesOf.set(round, ids));
   });
 
   afterAll(async () => {
@@ -167,37 +145,17 @@ describe(`faults with ${N} renewals in flight`, () => {
       expect(final).toEqual({ completed: N });
       if (round.target === 'none') msPerRenewal = (tFinal - t0) / N;
 
-      // Nothing doubled: one new version and one signed certificate per job.
-      const versions = await query<{ n: number; certs: number }>(
-        `SELECT count(*)::int AS n, count(DISTINCT certificate_id)::int AS certs FROM certificate_versions WHERE certificate_id = ANY($1) AND created_at >= $2`,
-        [ids, since],
-      );
-      expect(versions[0]).toEqual({ n: N, certs: N });
-      const signed = await query<{ n: number }>(
-        `SELECT count(*)::int AS n FROM issued_certificates ic JOIN jobs j ON j.id = ic.job_id WHERE j.certificate_id = ANY($1) AND j.created_at >= $2`,
-        [ids, since],
-      );
-      expect(signed[0]!.n).toBe(N);
-
-      // Nothing lost: a certificate.issued notification per renewal, each delivered exactly once.
-      const notified = await waitFor(
-        async () => {
-          const rows = await query<{ id: string; status: string }>(
-            `SELECT id, status::text FROM notification_events WHERE certificate_id = ANY($1) AND created_at >= $2 AND type = 'certificate.issued'`,
-            [ids, since],
-          );
-          return rows.length === N && rows.every((r) => r.status === 'sent') ? rows : undefined;
-        },
-        120000,
-        `${N} delivered notifications after the ${round.target} fault`,
-        500,
-      );
+      // Nothing doubled: one new version and one signed certificate per job. Nothing lost: a
+      // certificate.issued notification per renewal, each delivered.
+      await expectRenewedOnce(query, ids, since);
+      const repeated = await expectNotifiedOnce(query, receiver, ids, since, {
+        timeoutMs: 120000,
+        what: `after the ${round.target} fault`,
+      });
       const tDelivered = Date.now();
-      expect(notified.filter((r) => !delivered.get(r.id)).map((r) => r.id)).toEqual([]);
       // Delivery is at least once: a webhook cut off by the kill of the notifications service, or
       // sent while PostgreSQL could not record it, is sent again (the receiver dedupes by the
       // notification id): at most the deliveries then in flight. Otherwise exactly once.
-      const repeated = notified.filter((r) => (delivered.get(r.id) ?? 0) > 1).length;
       if (round.target === 'notifications' || round.target === 'postgresql') expect(repeated).toBeLessThanOrEqual(50);
       else expect(repeated).toBe(0);
 

@@ -1,13 +1,11 @@
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import type { Balancer } from '@certctl/testing';
-import { insertCertificates } from '../certificate-fixtures';
 import { E2E_DIR, readState } from '../e2e-env';
 import { api, waitFor } from '../http';
+import { WebhookReceiver, expectNotifiedOnce, expectRenewedOnce, prepareRenewals } from './renewal-workload';
 import { SERVICE_NAMES, TwoReplicas, metricValue } from './replica-support';
 
 /**
@@ -45,16 +43,7 @@ describe(`two replicas of every service (${N} renewals)`, () => {
   let balancer: Balancer;
   let lb = '';
   const figures: Record<string, unknown> = { jobs: N, machine: { cpus: cpus().length } };
-  const delivered = new Map<string, number>();
-  const receiver = createServer((req, res) => {
-    let body = '';
-    req.on('data', (c: Buffer) => (body += c.toString()));
-    req.on('end', () => {
-      const id = (JSON.parse(body) as { id?: string }).id ?? 'no-id';
-      delivered.set(id, (delivered.get(id) ?? 0) + 1);
-      res.writeHead(200).end('{}');
-    });
-  });
+  const receiver = new WebhookReceiver();
   const sql = async <T extends object>(text: string, values: unknown[] = []) => (await db.query<T>(text, values)).rows;
   const ids = async (group: string) =>
     (await sql<{ id: string }>(`SELECT id FROM certificates WHERE id LIKE $1 ORDER BY id`, [`cert-${prefix}${group}-%`])).map((r) => r.id);
@@ -119,47 +108,23 @@ describe(`two replicas of every service (${N} renewals)`, () => {
       [certificateIds, since],
     );
     expect(jobs[0]).toEqual({ n, certs: n });
-    const versions = await sql<{ n: number; certs: number }>(
-      `SELECT count(*)::int AS n, count(DISTINCT certificate_id)::int AS certs FROM certificate_versions WHERE certificate_id = ANY($1) AND created_at >= $2`,
-      [certificateIds, since],
-    );
-    expect(versions[0]).toEqual({ n, certs: n });
-    const signed = await sql<{ n: number }>(
-      `SELECT count(*)::int AS n FROM issued_certificates ic JOIN jobs j ON j.id = ic.job_id WHERE j.certificate_id = ANY($1) AND j.created_at >= $2`,
-      [certificateIds, since],
-    );
-    expect(signed[0]!.n).toBe(n);
-    const notified = await waitFor(
-      async () => {
-        const rows = await sql<{ id: string; status: string }>(
-          `SELECT id, status::text FROM notification_events WHERE certificate_id = ANY($1) AND created_at >= $2 AND type = 'certificate.issued'`,
-          [certificateIds, since],
-        );
-        return rows.length === n && rows.every((r) => r.status === 'sent') ? rows : undefined;
-      },
-      180000,
-      `${n} delivered notifications`,
-      1000,
-    );
-    expect(notified.filter((r) => !delivered.get(r.id)).map((r) => r.id)).toEqual([]);
-    return notified.filter((r) => (delivered.get(r.id) ?? 0) > 1).length;
+    await expectRenewedOnce(sql, certificateIds, since);
+    return expectNotifiedOnce(sql, receiver, certificateIds, since, { timeoutMs: 180000, what: '', intervalMs: 1000 });
   };
 
   beforeAll(async () => {
     db = new Client({ connectionString: readState().env.DATABASE_URL });
     await db.connect();
-    await sql(`INSERT INTO renewal_policies (id, name, auto_renew, updated_at) VALUES ($1, $1, false, now())`, [policyId]);
-    await insertCertificates({ prefix: `${prefix}bulk`, count: N, renewalPolicyId: policyId });
-    await insertCertificates({ prefix: `${prefix}roll`, count: ROLLING_POOL, renewalPolicyId: policyId });
-    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
-    const channel = await api('POST', '/api/v1/notification-channels', {
-      body: { name: `replicas-${run}`, type: 'webhook', config: { url: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/` } },
+    await prepareRenewals({
+      query: sql,
+      policyId,
+      name: `replicas-${run}`,
+      receiverUrl: await receiver.start(),
+      batches: [
+        { prefix: `${prefix}bulk`, count: N },
+        { prefix: `${prefix}roll`, count: ROLLING_POOL },
+      ],
     });
-    expect(channel.status).toBe(201);
-    const rule = await api('POST', '/api/v1/notification-rules', {
-      body: { name: `replicas-${run}`, renewal_policy_id: policyId, events: ['certificate.issued'], channel_ids: [channel.body.id] },
-    });
-    expect(rule.status).toBe(201);
     const t0 = Date.now();
     replicas = await TwoReplicas.start(REPLICA_ENV);
     figures.second_replicas_ready_s = seconds(Date.now() - t0);

@@ -1,15 +1,13 @@
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import type { FaultMode, FaultProxyStats, ServiceName } from '@certctl/testing';
-import { insertCertificates } from '../certificate-fixtures';
 import { E2E_DIR, readState } from '../e2e-env';
 import { api, waitFor } from '../http';
 import { servicePids, waitAllReady, waitNotReady } from './fault-support';
 import { type FaultProxiesState, type ProxiedDependency, PROXIED, injectFault, proxyReport } from './fault-proxies';
+import { WebhookReceiver, expectNotifiedOnce, expectRenewedOnce, prepareRenewals } from './renewal-workload';
 
 /**
  * Slow and unreliable dependencies while work is in flight (the stack runs with fault proxies in
@@ -95,16 +93,7 @@ describe(`slow and stalled dependencies with ${N} renewals in flight`, () => {
   let ids: string[] = [];
   /** Milliseconds per renewal in the baseline round (until the last notification was delivered). */
   let baselineMs = 0;
-  const delivered = new Map<string, number>();
-  const receiver = createServer((req, res) => {
-    let body = '';
-    req.on('data', (c: Buffer) => (body += c.toString()));
-    req.on('end', () => {
-      const id = (JSON.parse(body) as { id?: string }).id ?? 'no-id';
-      delivered.set(id, (delivered.get(id) ?? 0) + 1);
-      res.writeHead(200).end('{}');
-    });
-  });
+  const receiver = new WebhookReceiver();
   const figures: Record<string, unknown>[] = [];
   /** The test's own queries go to PostgreSQL directly, never through the proxy it stalls. */
   const query = async <T extends object>(text: string, values: unknown[] = []) => (await db.query<T>(text, values)).rows;
@@ -116,25 +105,14 @@ describe(`slow and stalled dependencies with ${N} renewals in flight`, () => {
     expect(proxies).toBeDefined();
     db = new Client({ connectionString: proxies!.direct.DATABASE_URL });
     await db.connect();
-    await query(`INSERT INTO renewal_policies (id, name, auto_renew, updated_at) VALUES ($1, $1, false, now())`, [policyId]);
-    for (let round = 0; round < ROUNDS.length; round++) {
-      await insertCertificates({ prefix: `${prefix}r${round}`, count: N, renewalPolicyId: policyId });
-      const rows = await query<{ id: string }>(`SELECT id FROM certificates WHERE id LIKE $1 ORDER BY id`, [`cert-${prefix}r${round}-%`]);
-      expect(rows).toHaveLength(N);
-      certificatesOf.set(
-        round,
-        rows.map((r) => r.id),
-      );
-    }
-    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
-    const channel = await api('POST', '/api/v1/notification-channels', {
-      body: { name: `slow-${run}`, type: 'webhook', config: { url: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/` } },
+    const batches = await prepareRenewals({
+      query,
+      policyId,
+      name: `slow-${run}`,
+      receiverUrl: await receiver.start(),
+      batches: ROUNDS.map((_, round) => ({ prefix: `${prefix}r${round}`, count: N })),
     });
-    expect(channel.status).toBe(201);
-    const rule = await api('POST', '/api/v1/notification-rules', {
-      body: { name: `slow-${run}`, renewal_policy_id: policyId, events: ['certificate.issued'], channel_ids: [channel.body.id] },
-    });
-    expect(rule.status).toBe(201);
+    batches.forEach((ids, round) => certificatesOf.set(round, ids));
   });
 
   afterAll(async () => {
@@ -268,34 +246,12 @@ describe(`slow and stalled dependencies with ${N} renewals in flight`, () => {
           [ids, since],
         )
       )[0]!.n;
-      const versions = await query<{ n: number; certs: number }>(
-        `SELECT count(*)::int AS n, count(DISTINCT certificate_id)::int AS certs FROM certificate_versions WHERE certificate_id = ANY($1) AND created_at >= $2`,
-        [ids, since],
-      );
-      expect(versions[0]).toEqual({ n: N, certs: N });
-      const signed = await query<{ n: number }>(
-        `SELECT count(*)::int AS n FROM issued_certificates ic JOIN jobs j ON j.id = ic.job_id WHERE j.certificate_id = ANY($1) AND j.created_at >= $2`,
-        [ids, since],
-      );
-      expect(signed[0]!.n).toBe(N);
-      const notified = await waitFor(
-        async () => {
-          const rows = await query<{ id: string; status: string }>(
-            `SELECT id, status::text FROM notification_events WHERE certificate_id = ANY($1) AND created_at >= $2 AND type = 'certificate.issued'`,
-            [ids, since],
-          );
-          return rows.length === N && rows.every((r) => r.status === 'sent') ? rows : undefined;
-        },
-        180000,
-        `${N} delivered notifications (${round.label})`,
-        500,
-      );
+      await expectRenewedOnce(query, ids, since);
+      const repeated = await expectNotifiedOnce(query, receiver, ids, since, { timeoutMs: 180000, what: round.label });
       const tDelivered = Date.now();
       if (round.mode && round.holdMs === undefined) await injectFault(proxies, round.dependency!, { mode: 'pass' });
-      expect(notified.filter((r) => !delivered.get(r.id)).map((r) => r.id)).toEqual([]);
       // Exactly once, except a webhook sent while PostgreSQL could not record it (stalled, or
       // its connections reset): sent again, at most the deliveries then in flight.
-      const repeated = notified.filter((r) => (delivered.get(r.id) ?? 0) > 1).length;
       if (round.dependency === 'postgresql' && round.holdMs !== undefined) expect(repeated).toBeLessThanOrEqual(50);
       else expect(repeated).toBe(0);
 
