@@ -6,7 +6,7 @@ import type { ServiceName } from '@certctl/testing';
 import { E2E_DIR, readState } from '../e2e-env';
 import { api, waitFor } from '../http';
 import { type FaultTarget, crash, servicePids, waitAllReady, waitNotReady } from './fault-support';
-import { WebhookReceiver, expectNotifiedOnce, expectRenewedOnce, prepareRenewals } from './renewal-workload';
+import { WebhookReceiver, expectNotifiedOnce, expectRenewedOnce, jobCounts, prepareRenewals } from './renewal-workload';
 
 /**
  * Faults injected while work is in flight: N renewals (each a signed certificate, a new version
@@ -92,16 +92,7 @@ describe(`faults with ${N} renewals in flight`, () => {
     await db?.end().catch(() => undefined);
   });
 
-  /** Jobs of this round by status. */
-  const jobCounts = async (since: Date) =>
-    Object.fromEntries(
-      (
-        await query<{ status: string; n: number }>(
-          `SELECT status::text, count(*)::int AS n FROM jobs WHERE certificate_id = ANY($1) AND created_at >= $2 GROUP BY 1`,
-          [ids, since],
-        )
-      ).map((r) => [r.status, r.n]),
-    ) as Record<string, number>;
+  const countJobs = (since: Date) => jobCounts(query, ids, since);
 
   it.each(
     ROUNDS.map((r, index) => [r.target === 'none' ? 'no fault (baseline)' : `${r.target} down ${seconds(r.downMs)} s`, r, index] as const),
@@ -114,8 +105,8 @@ describe(`faults with ${N} renewals in flight`, () => {
       const renew = await api('POST', '/api/v1/certificates/bulk-renew', { body: { ids } });
       expect(renew.status).toBeLessThan(300);
       // In flight: some renewals done, most not.
-      await waitFor(async () => ((await jobCounts(since)).completed ?? 0) >= Math.ceil(N / 20) || undefined, 120000, 'the first renewals');
-      const before = await jobCounts(since);
+      await waitFor(async () => ((await countJobs(since)).completed ?? 0) >= Math.ceil(N / 20) || undefined, 120000, 'the first renewals');
+      const before = await countJobs(since);
       const pidsBefore = servicePids();
       let notReady: Record<string, number> | undefined;
       if (round.target !== 'none') {
@@ -132,7 +123,7 @@ describe(`faults with ${N} renewals in flight`, () => {
       }
       const final = await waitFor(
         async () => {
-          const counts = await jobCounts(since);
+          const counts = await countJobs(since);
           const open = Object.entries(counts).filter(([s]) => !['completed', 'failed', 'cancelled'].includes(s));
           return open.length === 0 && Object.values(counts).reduce((a, b) => a + b, 0) === N ? counts : undefined;
         },

@@ -63,6 +63,15 @@ export async function prepareRenewals(o: {
   return batches;
 }
 
+/** The jobs of `ids` created since `since`, by status. */
+export async function jobCounts(query: Query, ids: string[], since: Date): Promise<Record<string, number>> {
+  const rows = await query<{ status: string; n: number }>(
+    `SELECT status::text, count(*)::int AS n FROM jobs WHERE certificate_id = ANY($1) AND created_at >= $2 GROUP BY 1`,
+    [ids, since],
+  );
+  return Object.fromEntries(rows.map((r) => [r.status, r.n]));
+}
+
 /** Nothing doubled: one new version and one signed certificate per renewal of `ids` since `since`. */
 export async function expectRenewedOnce(query: Query, ids: string[], since: Date): Promise<void> {
   const n = ids.length;

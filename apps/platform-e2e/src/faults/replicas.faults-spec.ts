@@ -5,7 +5,7 @@ import { Client } from 'pg';
 import type { Balancer } from '@certctl/testing';
 import { E2E_DIR, readState } from '../e2e-env';
 import { api, waitFor } from '../http';
-import { WebhookReceiver, expectNotifiedOnce, expectRenewedOnce, prepareRenewals } from './renewal-workload';
+import { WebhookReceiver, expectNotifiedOnce, expectRenewedOnce, jobCounts, prepareRenewals } from './renewal-workload';
 import { SERVICE_NAMES, TwoReplicas, metricValue } from './replica-support';
 
 /**
@@ -90,13 +90,9 @@ describe(`two replicas of every service (${N} renewals)`, () => {
     const n = certificateIds.length;
     const final = await waitFor(
       async () => {
-        const rows = await sql<{ status: string; n: number }>(
-          `SELECT status::text, count(*)::int AS n FROM jobs WHERE certificate_id = ANY($1) AND created_at >= $2 GROUP BY 1`,
-          [certificateIds, since],
-        );
-        const counts = Object.fromEntries(rows.map((r) => [r.status, r.n]));
-        const open = rows.filter((r) => !['completed', 'failed', 'cancelled'].includes(r.status));
-        return open.length === 0 && rows.reduce((a, r) => a + r.n, 0) >= n ? counts : undefined;
+        const counts = await jobCounts(sql, certificateIds, since);
+        const open = Object.keys(counts).filter((status) => !['completed', 'failed', 'cancelled'].includes(status));
+        return open.length === 0 && Object.values(counts).reduce((a, b) => a + b, 0) >= n ? counts : undefined;
       },
       timeoutMs,
       `all ${n} renewal jobs to be final`,

@@ -7,7 +7,7 @@ import { E2E_DIR, readState } from '../e2e-env';
 import { api, waitFor } from '../http';
 import { servicePids, waitAllReady, waitNotReady } from './fault-support';
 import { type FaultProxiesState, type ProxiedDependency, PROXIED, injectFault, proxyReport } from './fault-proxies';
-import { WebhookReceiver, expectNotifiedOnce, expectRenewedOnce, prepareRenewals } from './renewal-workload';
+import { WebhookReceiver, expectNotifiedOnce, expectRenewedOnce, jobCounts, prepareRenewals } from './renewal-workload';
 
 /**
  * Slow and unreliable dependencies while work is in flight (the stack runs with fault proxies in
@@ -132,15 +132,7 @@ describe(`slow and stalled dependencies with ${N} renewals in flight`, () => {
     await db?.end().catch(() => undefined);
   });
 
-  const jobCounts = async (since: Date) =>
-    Object.fromEntries(
-      (
-        await query<{ status: string; n: number }>(
-          `SELECT status::text, count(*)::int AS n FROM jobs WHERE certificate_id = ANY($1) AND created_at >= $2 GROUP BY 1`,
-          [ids, since],
-        )
-      ).map((r) => [r.status, r.n]),
-    ) as Record<string, number>;
+  const countJobs = (since: Date) => jobCounts(query, ids, since);
 
   /** Gateway requests one after another until `until` resolves: each one's status and time. */
   const probeGateway = async (until: Promise<unknown>): Promise<Probe[]> => {
@@ -187,11 +179,11 @@ describe(`slow and stalled dependencies with ${N} renewals in flight`, () => {
         const renew = await api('POST', '/api/v1/certificates/bulk-renew', { body: { ids } });
         expect(renew.status).toBeLessThan(300);
         await waitFor(
-          async () => ((await jobCounts(since)).completed ?? 0) >= Math.ceil(N / 20) || undefined,
+          async () => ((await countJobs(since)).completed ?? 0) >= Math.ceil(N / 20) || undefined,
           180000,
           'the first renewals',
         );
-        before = await jobCounts(since);
+        before = await countJobs(since);
         if (round.holdMs !== undefined) {
           // The fault, held while the readiness of the services and the gateway's answers are watched.
           const tFault = Date.now();
@@ -228,7 +220,7 @@ describe(`slow and stalled dependencies with ${N} renewals in flight`, () => {
       }
       const final = await waitFor(
         async () => {
-          const counts = await jobCounts(since);
+          const counts = await countJobs(since);
           const open = Object.entries(counts).filter(([s]) => !['completed', 'failed', 'cancelled'].includes(s));
           return open.length === 0 && Object.values(counts).reduce((a, b) => a + b, 0) === N ? counts : undefined;
         },

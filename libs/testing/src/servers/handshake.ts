@@ -3,10 +3,10 @@ import { X509Certificate } from 'node:crypto';
 import { type Socket, connect as connectTcp } from 'node:net';
 import { connect } from 'node:tls';
 
-/** The SHA-256 (lowercase hex) of the leaf served on 127.0.0.1:`port` (SNI localhost). */
-export function handshakeFingerprint(port: number): Promise<string> {
+/** The SHA-256 (lowercase hex) of the leaf a TLS handshake over `target` (SNI localhost) is served. */
+function leafFingerprint(target: { host: string; port: number } | { socket: Socket }): Promise<string> {
   return new Promise((resolve, reject) => {
-    const socket = connect({ host: '127.0.0.1', port, servername: 'localhost', rejectUnauthorized: false });
+    const socket = connect({ ...target, servername: 'localhost', rejectUnauthorized: false });
     socket.setTimeout(5000, () => socket.destroy(new Error('handshake timed out')));
     socket.once('secureConnect', () => {
       const raw = socket.getPeerCertificate().raw;
@@ -15,6 +15,11 @@ export function handshakeFingerprint(port: number): Promise<string> {
     });
     socket.once('error', reject);
   });
+}
+
+/** The SHA-256 (lowercase hex) of the leaf served on 127.0.0.1:`port` (SNI localhost). */
+export function handshakeFingerprint(port: number): Promise<string> {
+  return leafFingerprint({ host: '127.0.0.1', port });
 }
 
 /** Reads from `socket` until the text received matches `done`; fails on `fail`, a close or 5 s. */
@@ -62,16 +67,7 @@ export async function starttlsFingerprint(port: number, protocol: 'smtp' | 'imap
       plain.write('a1 STARTTLS\r\n');
       await readUntil(plain, /^a1 OK.*\r?\n/m, /^a1 (NO|BAD)/m);
     }
-    return await new Promise<string>((resolve, reject) => {
-      const secure = connect({ socket: plain, servername: 'localhost', rejectUnauthorized: false });
-      secure.setTimeout(5000, () => secure.destroy(new Error('handshake timed out')));
-      secure.once('secureConnect', () => {
-        const raw = secure.getPeerCertificate().raw;
-        secure.destroy();
-        resolve(new X509Certificate(raw).fingerprint256.replace(/:/g, '').toLowerCase());
-      });
-      secure.once('error', reject);
-    });
+    return await leafFingerprint({ socket: plain });
   } finally {
     plain.destroy();
   }
