@@ -15,3 +15,4 @@ export * from './durable-events';
 export * from './outbox';
 export * from './outbox.repository';
 export * from './outbox.module';
+export * from './circuit-breaker';

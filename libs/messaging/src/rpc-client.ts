@@ -15,6 +15,7 @@ import {
 import { SpanKind, counter, getLogger, injectTraceHeaders, natsClientDuration, requestContext, withSpan } from '@certctl/observability';
 import { type BusAuthOptions, type PrincipalKeys, checkTlsCaFile, natsConnectionOptions, principalKeys, warnIfOpen } from './bus-options';
 import { PRINCIPAL_HEADER, actorOfRequest, carriesActor, signPrincipal } from './principal-token';
+import { type BreakerOptions, CircuitBreaker, breakerFromEnv } from './circuit-breaker';
 import { ReplyEnvelopeDeserializer, RpcContractViolationError, RpcMalformedReplyError, UnreadableReply } from './rpc-reply';
 
 export const MESSAGING_OPTIONS = Symbol('MESSAGING_OPTIONS');
@@ -29,6 +30,8 @@ export interface MessagingOptions extends BusAuthOptions {
   service: string;
   /** Default request timeout in ms. */
   timeoutMs: number;
+  /** Circuit breaking per answering service (default: from the environment, breakerFromEnv). */
+  breaker?: BreakerOptions;
 }
 
 /**
@@ -45,9 +48,13 @@ export class RpcClient implements OnModuleInit, OnApplicationShutdown {
   private connection?: NatsConnection;
   /** This service's signing key and the verify keys it accepts (parsed once). */
   readonly keys: PrincipalKeys;
+  /** One circuit per answering service (the subject's third part: certctl.v1.<service>.…). */
+  private readonly circuits = new Map<string, CircuitBreaker>();
+  private readonly breaker: BreakerOptions;
 
   constructor(@Inject(MESSAGING_OPTIONS) private readonly options: MessagingOptions) {
     this.keys = principalKeys(options.service, options);
+    this.breaker = options.breaker ?? breakerFromEnv();
     checkTlsCaFile(options);
     this.client = new ClientNats({
       servers: options.servers,
@@ -98,11 +105,14 @@ export class RpcClient implements OnModuleInit, OnApplicationShutdown {
         { kind: SpanKind.CLIENT, attributes: { 'messaging.destination': contract.subject } },
         async () => {
           const record = this.record(checked.data, await this.principalToken(contract, checked.data));
-          const reply = await firstValueFrom(
-            this.client.send(contract.subject, record).pipe(timeout(opts.timeoutMs ?? this.options.timeoutMs)),
-          ).catch((err: unknown) => {
-            throw this.toAppError(err, contract.subject);
-          });
+          const reply = await this.circuit(contract.subject)
+            .run(
+              () => firstValueFrom(this.client.send(contract.subject, record).pipe(timeout(opts.timeoutMs ?? this.options.timeoutMs))),
+              unanswered,
+            )
+            .catch((err: unknown) => {
+              throw this.toAppError(err, contract.subject);
+            });
           if (opts.checkReply === false) return reply as RpcResponse<C>;
           const parsed = contract.response.safeParse(reply);
           if (!parsed.success) {
@@ -214,6 +224,17 @@ export class RpcClient implements OnModuleInit, OnApplicationShutdown {
     return () => sub.unsubscribe();
   }
 
+  /** The circuit towards the service that answers `subject`. */
+  private circuit(subject: string): CircuitBreaker {
+    const service = subject.split('.')[2] ?? subject;
+    let circuit = this.circuits.get(service);
+    if (!circuit) {
+      circuit = new CircuitBreaker(service, this.breaker);
+      this.circuits.set(service, circuit);
+    }
+    return circuit;
+  }
+
   /** The signed principal for a request that names an actor (none when this service holds no signing key). */
   private async principalToken(contract: RpcContract, data: unknown): Promise<string | undefined> {
     const actor = carriesActor(contract) ? actorOfRequest(data) : undefined;
@@ -247,6 +268,15 @@ export class RpcClient implements OnModuleInit, OnApplicationShutdown {
     getLogger().error({ err, subject }, 'NATS request failed');
     return new AppError('service_unavailable', `the service answering ${subject} is unavailable`, { retryable: true });
   }
+}
+
+/**
+ * Whether a request went unanswered in time: what the circuit counts. A reply, an error reply
+ * included, is an answer; so is NestJS's immediate "no subscribers" (EmptyResponseException):
+ * it already fails fast, and counting it would only delay the first call after a restart.
+ */
+function unanswered(err: unknown): boolean {
+  return err instanceof TimeoutError;
 }
 
 /** The event's payload in a message, or undefined when the message is not JSON or not this event's payload. */

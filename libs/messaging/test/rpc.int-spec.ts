@@ -111,6 +111,62 @@ describe('typed request/reply over NATS', () => {
     expect(Date.now() - t0).toBeLessThan(1500);
   });
 
+  it('fail/a service that stops answering opens its circuit: calls then fail at once, and one answer closes it again', async () => {
+    // A stand-in for inventory that takes requests and, until told, answers none of them.
+    const inventory = nats.envFor('inventory');
+    const responder = await connect({ servers: nats.url, user: inventory.NATS_USER, pass: inventory.NATS_PASSWORD });
+    let received = 0;
+    let answering = false;
+    responder.subscribe(Rpc.inventory.certificateGet.subject, {
+      callback: (_err, msg) => {
+        received++;
+        if (!answering) return;
+        const { id } = JSON.parse(Buffer.from(msg.data).toString('utf8')) as { id: string };
+        msg.respond(JSON.stringify({ id, err: AppError.notFound('certificate', 'cert-1').toWire(), isDisposed: true }));
+      },
+    });
+    await responder.flush();
+    const gateway = nats.envFor('gateway');
+    const caller = new RpcClient({
+      servers: nats.url,
+      service: 'gateway',
+      timeoutMs: 200,
+      user: gateway.NATS_USER,
+      password: gateway.NATS_PASSWORD,
+      breaker: { failures: 3, openMs: 400, maxOpenMs: 1000 },
+    });
+    await caller.onModuleInit();
+    clients.push(caller);
+    const get = async () => {
+      const t0 = Date.now();
+      const err = (await caller.request(Rpc.inventory.certificateGet, { id: 'cert-1' }).catch((e: unknown) => e)) as AppError;
+      return { err, ms: Date.now() - t0 };
+    };
+    try {
+      for (let i = 0; i < 3; i++) {
+        const timedOut = await get();
+        expect(timedOut.err).toMatchObject({ code: 'service_unavailable', message: expect.stringMatching(/did not reply in time/) });
+        expect(timedOut.ms).toBeGreaterThanOrEqual(190);
+      }
+      expect(received).toBe(3);
+      const refused = await get();
+      expect(refused.err).toMatchObject({ code: 'service_unavailable', retryable: true });
+      expect(refused.err.message).toMatch(/inventory service did not answer 3 calls in a row/);
+      expect(refused.ms).toBeLessThan(100);
+      expect(received).toBe(3); // refused here: nothing was sent
+
+      answering = true;
+      await new Promise((resolve) => setTimeout(resolve, 450));
+      const probe = await get();
+      expect(probe.err).toMatchObject({ code: 'not_found' }); // an answer: the service is back
+      expect(received).toBe(4);
+      expect((await get()).err).toMatchObject({ code: 'not_found' });
+      expect(received).toBe(5);
+    } finally {
+      await responder.close();
+    }
+  });
+
   describe('bus credentials and signed principals', () => {
     beforeEach(() => exported.splice(0));
 

@@ -1,7 +1,9 @@
-import { createServer, request } from 'node:http';
+import { type ServerResponse, createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import Fastify from 'fastify';
 import { AppError } from '@certctl/contracts';
-import { targetProblem, upstreamOf, upstreamPath } from './proxy';
+import type { GatewayConfig } from '../config';
+import { installPublicProxy, targetProblem, upstreamOf, upstreamPath } from './proxy';
 
 describe('request targets the gateway serves', () => {
   it.each([
@@ -69,6 +71,59 @@ describe('the upstream connection pool', () => {
       expect(connections).toBe(100);
     } finally {
       up.agent.destroy();
+      server.close();
+    }
+  });
+});
+
+describe('an owning service that stops answering', () => {
+  it('fail/opens the circuit after consecutive timeouts: the gateway then answers 503 at once without forwarding, and closes it when a probe is answered', async () => {
+    let received = 0;
+    let answering = false;
+    const stalled: ServerResponse[] = [];
+    const server = createServer((_req, res) => {
+      received++;
+      if (answering) res.end('ocsp');
+      else stalled.push(res);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const saved = { ...process.env };
+    Object.assign(process.env, { CERTCTL_BREAKER_FAILURES: '3', CERTCTL_BREAKER_OPEN_MS: '300', CERTCTL_BREAKER_MAX_OPEN_MS: '1000' });
+    const app = Fastify();
+    try {
+      await installPublicProxy(app, {
+        CERTCTL_ACME_URL: base,
+        CERTCTL_REVOCATION_URL: base,
+        CERTCTL_UPSTREAM_TIMEOUT_MS: 200,
+      } as GatewayConfig);
+      const get = async () => {
+        const t0 = Date.now();
+        const res = await app.inject({ method: 'GET', url: '/.well-known/pki/ocsp/abc' });
+        return { status: res.statusCode, type: res.headers['content-type'], body: res.body, ms: Date.now() - t0 };
+      };
+      for (let i = 0; i < 3; i++) expect(await get()).toMatchObject({ status: 504, type: expect.stringMatching(/^application\/problem\+json/) });
+      expect(received).toBe(3);
+      const refused = await get();
+      expect(refused).toMatchObject({ status: 503, type: expect.stringMatching(/^application\/problem\+json/) });
+      expect(JSON.parse(refused.body)).toMatchObject({
+        code: 'service_unavailable',
+        detail: expect.stringMatching(/revocation service did not answer 3 calls in a row/),
+      });
+      expect(refused.ms).toBeLessThan(100);
+      expect(received).toBe(3);
+      // ACME has its own circuit: still closed.
+      const acme = await app.inject({ method: 'GET', url: '/acme/directory' });
+      expect(acme.statusCode).toBe(504);
+
+      answering = true;
+      await new Promise((resolve) => setTimeout(resolve, 350));
+      expect(await get()).toMatchObject({ status: 200, body: 'ocsp' });
+      expect(await get()).toMatchObject({ status: 200, body: 'ocsp' });
+    } finally {
+      process.env = saved;
+      for (const res of stalled) res.destroy();
+      await app.close();
       server.close();
     }
   });

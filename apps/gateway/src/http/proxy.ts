@@ -6,6 +6,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Histogram } from 'prom-client';
 import { AppError } from '@certctl/contracts';
 import { SpanKind, getLogger, injectTraceHeaders, registry, withSpan } from '@certctl/observability';
+import { CircuitBreaker, breakerFromEnv } from '@certctl/messaging';
 import { callerTraceContext, sendProblem, toProblem } from '@certctl/platform';
 import type { GatewayConfig } from '../config';
 
@@ -40,6 +41,8 @@ export interface Upstream {
   hostname: string;
   port: number;
   agent: HttpAgent;
+  /** Opens after consecutive upstream timeouts: requests then fail at once (docs/reliability.md). */
+  circuit: CircuitBreaker;
 }
 
 export function upstreamOf(name: string, prefix: string, base: string): Upstream {
@@ -55,6 +58,7 @@ export function upstreamOf(name: string, prefix: string, base: string): Upstream
     hostname: u.hostname.replace(/^\[|\]$/g, ''),
     port: u.port ? Number(u.port) : protocol === 'https:' ? 443 : 80,
     agent: protocol === 'https:' ? new HttpsAgent(o) : new HttpAgent(o),
+    circuit: new CircuitBreaker(name, breakerFromEnv(), { label: `http:${name}` }),
   };
 }
 
@@ -214,7 +218,10 @@ async function proxy(up: Upstream, req: FastifyRequest, reply: FastifyReply, con
   };
   try {
     const res = await withSpan(`${req.method} ${up.prefix}`, span, () =>
-      forwardOnce(up, path, req.method, { ...headers, ...injectTraceHeaders() }, body, config.CERTCTL_UPSTREAM_TIMEOUT_MS),
+      up.circuit.run(
+        () => forwardOnce(up, path, req.method, { ...headers, ...injectTraceHeaders() }, body, config.CERTCTL_UPSTREAM_TIMEOUT_MS),
+        (err) => err instanceof UpstreamTimeout,
+      ),
     );
     end({ status: String(res.status) });
     for (const [key, value] of Object.entries(res.headers)) {
@@ -222,7 +229,13 @@ async function proxy(up: Upstream, req: FastifyRequest, reply: FastifyReply, con
     }
     void reply.status(res.status).send(res.body);
   } catch (err) {
-    const timedOut = (err as Error).name === 'TimeoutError';
+    if (err instanceof AppError) {
+      // The circuit is open: nothing was sent (counted by certctl_circuit_rejected_total).
+      end({ status: 'circuit_open' });
+      sendProblem(reply, toProblem(err, req));
+      return;
+    }
+    const timedOut = err instanceof UpstreamTimeout;
     end({ status: timedOut ? 'timeout' : 'unreachable' });
     getLogger().warn({ upstream: up.name, err: (err as Error).message }, 'forwarding to owning service failed');
     const e = timedOut

@@ -140,3 +140,25 @@ export async function waitAllReady(timeoutMs = 60000): Promise<number> {
 
 /** The pids of the seven services now: a dependency's outage must not make any of them restart. */
 export const servicePids = () => ({ ...readState().pids });
+
+/**
+ * How many times each service's circuits towards other services opened so far
+ * (`certctl_circuit_opened_total`, summed over its circuits; the gateway's on its metrics port).
+ * A service that does not answer counts 0.
+ */
+export async function circuitOpenings(): Promise<Record<ServiceName, number>> {
+  const state = readState();
+  const entries = await Promise.all(
+    SERVICE_NAMES.map(async (name) => {
+      const port = name === 'gateway' ? state.env.CERTCTL_GATEWAY_METRICS_PORT : state.ports[name];
+      try {
+        const text = await (await fetch(`http://127.0.0.1:${port}/metrics`, { signal: AbortSignal.timeout(5000) })).text();
+        const opened = [...text.matchAll(/^certctl_circuit_opened_total\{[^}]*\} (\d+)/gm)].reduce((sum, m) => sum + Number(m[1]), 0);
+        return [name, opened] as const;
+      } catch {
+        return [name, 0] as const;
+      }
+    }),
+  );
+  return Object.fromEntries(entries) as Record<ServiceName, number>;
+}

@@ -5,7 +5,7 @@ import { Client } from 'pg';
 import type { FaultMode, FaultProxyStats, ServiceName } from '@certctl/testing';
 import { E2E_DIR, readState } from '../e2e-env';
 import { api, waitFor } from '../http';
-import { servicePids, waitAllReady, waitNotReady } from './fault-support';
+import { circuitOpenings, servicePids, waitAllReady, waitNotReady } from './fault-support';
 import { type FaultProxiesState, type ProxiedDependency, PROXIED, injectFault, proxyReport } from './fault-proxies';
 import { WebhookReceiver, expectNotifiedOnce, expectRenewedOnce, jobCounts, prepareRenewals } from './renewal-workload';
 
@@ -165,6 +165,7 @@ describe(`slow and stalled dependencies with ${N} renewals in flight`, () => {
       ids = certificatesOf.get(index)!;
       const since = (await query<{ t: Date }>('SELECT now() AS t'))[0]!.t;
       const pidsBefore = servicePids();
+      const circuitsBefore = await circuitOpenings();
       const statsBefore = round.dependency ? (await proxyReport(proxies!))[round.dependency]!.stats : undefined;
       const t0 = Date.now();
       // A slow dependency is slow for the whole round.
@@ -231,6 +232,15 @@ describe(`slow and stalled dependencies with ${N} renewals in flight`, () => {
       );
       const tFinal = Date.now();
       expect(final).toEqual({ completed: N });
+      const circuitsAfter = await circuitOpenings();
+      const circuitsOpened = Object.fromEntries(
+        Object.entries(circuitsAfter)
+          .map(([name, opened]) => [name, opened - circuitsBefore[name as ServiceName]] as const)
+          .filter(([, opened]) => opened > 0),
+      );
+      // PostgreSQL stalled: inventory answers nothing within its callers' bus timeout, so their
+      // circuits towards it open and their calls fail at once until a probe is answered again.
+      if (round.dependency === 'postgresql' && round.mode?.mode === 'stall') expect(circuitsOpened).not.toEqual({});
       // Jobs started more than once (a lease that ran out, or an attempt that failed and was retried).
       const restarted = (
         await query<{ n: number }>(
@@ -265,6 +275,7 @@ describe(`slow and stalled dependencies with ${N} renewals in flight`, () => {
                 slowest_s: seconds(Math.max(...probes.map((p) => p.ms))),
               },
         proxy: faultStats ?? null,
+        circuits_opened: circuitsOpened,
         all_ready_after_fault_s: round.holdMs === undefined ? null : seconds(readyMs),
         all_final_after_fault_s: round.holdMs === undefined ? null : seconds(tFinal - tBack),
         jobs_started_more_than_once: restarted,
