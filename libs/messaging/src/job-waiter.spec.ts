@@ -35,4 +35,47 @@ describe('JobWaiter', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(650);
     expect(rpc.request.mock.calls.length).toBeGreaterThanOrEqual(2);
   });
+
+  describe('woken by events', () => {
+    /** A bus whose job-get answers the statuses given, and whose events the test fires by subject. */
+    function busWithEvents(statuses: string[]) {
+      const rpc = busAnswering(statuses);
+      const handlers = new Map<string, (payload: { job_id: string }) => void>();
+      rpc.onEvent.mockImplementation(((event: { subject: string }, handler: (payload: { job_id: string }) => void) => {
+        handlers.set(event.subject, handler);
+        return () => handlers.delete(event.subject);
+      }) as never);
+      const fire = (subject: string, jobId: string) => handlers.get(subject)?.({ job_id: jobId });
+      return { rpc, fire };
+    }
+    const settle = () => new Promise((resolve) => setImmediate(resolve));
+
+    it('ok/the job’s certificate-issued event answers it completed without reading the job again', async () => {
+      const { rpc, fire } = busWithEvents(['running']);
+      const waiter = new JobWaiter(rpc as never);
+      waiter.start();
+      const started = Date.now();
+      const waiting = waiter.wait('job-1', 5000);
+      await settle();
+      fire('certctl.v1.events.certificate.issued', 'job-2'); // another job's: no effect
+      await settle();
+      fire('certctl.v1.events.certificate.issued', 'job-1');
+      await expect(waiting).resolves.toMatchObject({ id: 'job-1', status: 'completed' });
+      expect(rpc.request).toHaveBeenCalledTimes(1);
+      expect(Date.now() - started).toBeLessThan(400); // not the 500 ms poll
+      waiter.stop();
+    });
+
+    it('ok/a job-failed event reads the job again and answers what it says', async () => {
+      const { rpc, fire } = busWithEvents(['running', 'failed']);
+      const waiter = new JobWaiter(rpc as never);
+      waiter.start();
+      const waiting = waiter.wait('job-1', 5000);
+      await settle();
+      fire('certctl.v1.events.job.failed', 'job-1');
+      await expect(waiting).resolves.toMatchObject({ status: 'failed' });
+      expect(rpc.request).toHaveBeenCalledTimes(2);
+      waiter.stop();
+    });
+  });
 });

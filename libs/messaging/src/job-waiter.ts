@@ -13,16 +13,17 @@ const POLL_MS = 500;
  * contract's consumers) and call start() once connected.
  */
 export class JobWaiter {
-  private readonly waiters = new Map<string, Set<() => void>>();
+  /** Per job, the waiters to wake: `true` when woken by the job's certificate-issued event. */
+  private readonly waiters = new Map<string, Set<(issued: boolean) => void>>();
   private readonly unsubscribe: (() => void)[] = [];
 
   constructor(private readonly rpc: Pick<RpcClient, 'request' | 'onEvent'>) {}
 
   start(): void {
-    const wake = (event: { job_id?: string }) => {
-      for (const waiter of this.waiters.get(event.job_id ?? '') ?? []) waiter();
+    const wake = (issued: boolean) => (event: { job_id?: string }) => {
+      for (const waiter of this.waiters.get(event.job_id ?? '') ?? []) waiter(issued);
     };
-    this.unsubscribe.push(this.rpc.onEvent(Events.certificateIssued, wake), this.rpc.onEvent(Events.jobFailed, wake));
+    this.unsubscribe.push(this.rpc.onEvent(Events.certificateIssued, wake(true)), this.rpc.onEvent(Events.jobFailed, wake(false)));
   }
 
   stop(): void {
@@ -31,22 +32,25 @@ export class JobWaiter {
 
   /**
    * The job once finished (or once `settled` says so: a caller may stop at a state that only a
-   * person can move on, such as awaiting_approval), or as it stands after `ms`.
+   * person can move on, such as awaiting_approval), or as it stands after `ms`. Woken by the job's
+   * certificate-issued event, it answers the job as completed without reading it again (inventory
+   * publishes that event only in the transaction that completes the job): one round trip less
+   * between the signature and the client's answer.
    */
   async wait(jobId: string, ms: number, settled: (job: JobDto) => boolean = () => false): Promise<JobDto> {
     const deadline = Date.now() + ms;
     for (;;) {
-      const set = this.waiters.get(jobId) ?? new Set<() => void>();
+      const set = this.waiters.get(jobId) ?? new Set<(issued: boolean) => void>();
       this.waiters.set(jobId, set);
       let timer: NodeJS.Timeout | undefined;
-      let wake!: () => void;
-      const woken = new Promise<void>((resolve) => (wake = resolve));
+      let wake!: (issued: boolean) => void;
+      const woken = new Promise<boolean>((resolve) => (wake = resolve));
       set.add(wake);
       try {
         const job = await this.rpc.request(Rpc.inventory.jobGet, { id: jobId });
         if (FINISHED.includes(job.status) || settled(job) || Date.now() >= deadline) return job;
-        timer = setTimeout(wake, Math.min(POLL_MS, deadline - Date.now()));
-        await woken;
+        timer = setTimeout(() => wake(false), Math.min(POLL_MS, deadline - Date.now()));
+        if (await woken) return { ...job, status: 'completed' };
       } finally {
         clearTimeout(timer);
         set.delete(wake);
