@@ -102,7 +102,8 @@ describe('an owning service that stops answering', () => {
         const res = await app.inject({ method: 'GET', url: '/.well-known/pki/ocsp/abc' });
         return { status: res.statusCode, type: res.headers['content-type'], body: res.body, ms: Date.now() - t0 };
       };
-      for (let i = 0; i < 3; i++) expect(await get()).toMatchObject({ status: 504, type: expect.stringMatching(/^application\/problem\+json/) });
+      for (let i = 0; i < 3; i++)
+        expect(await get()).toMatchObject({ status: 504, type: expect.stringMatching(/^application\/problem\+json/) });
       expect(received).toBe(3);
       const refused = await get();
       expect(refused).toMatchObject({ status: 503, type: expect.stringMatching(/^application\/problem\+json/) });
