@@ -24,11 +24,11 @@ describe('exit watchdog', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   /** Runs `body` (JavaScript, with `armExitWatchdog` in scope) in a child process; answers its exit. */
-  function run(body: string) {
+  function run(body: string, env: NodeJS.ProcessEnv = {}) {
     const file = join(dir, `case-${Math.random().toString(36).slice(2)}.js`);
-    writeFileSync(file, `const { armExitWatchdog } = require(${JSON.stringify(join(dir, 'exit-watchdog.js'))});\n${body}`);
+    writeFileSync(file, `const { armExitWatchdog, traceTimers } = require(${JSON.stringify(join(dir, 'exit-watchdog.js'))});\n${body}`);
     const started = Date.now();
-    const r = spawnSync(process.execPath, [file], { encoding: 'utf8', timeout: 20000 });
+    const r = spawnSync(process.execPath, [file], { encoding: 'utf8', timeout: 20000, env: { ...process.env, ...env } });
     return { status: r.status, stderr: r.stderr, ms: Date.now() - started };
   }
 
@@ -58,6 +58,25 @@ describe('exit watchdog', () => {
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/- child process \d+ \(.*node -e setTimeout/);
     expect(r.stderr).toContain("- 1 timer(s) not cleared nor unref'd");
+  });
+
+  it('fail/with CERTCTL_TEST_EXIT_TRACE=1 a pending timer is named by where it was created', () => {
+    const body = `
+      traceTimers();
+      setTimeout(() => {}, 1).unref(); // neither an unref'd timer
+      const done = setTimeout(() => {}, 60000);
+      clearTimeout(done); // nor a cleared one is reported
+      function forgottenRace() { setTimeout(() => {}, 60000); }
+      forgottenRace();
+      armExitWatchdog('e2e', 300);
+    `;
+    const traced = run(body, { CERTCTL_TEST_EXIT_TRACE: '1' });
+    expect(traced.status).toBe(1);
+    expect(traced.stderr).toContain("- 1 timer(s) not cleared nor unref'd, created at:");
+    expect(traced.stderr).toMatch(/at forgottenRace \(.*case-\w+\.js:7:/);
+    const untraced = run(body);
+    expect(untraced.status).toBe(1);
+    expect(untraced.stderr).toContain("- 1 timer(s) not cleared nor unref'd (CERTCTL_TEST_EXIT_TRACE=1 shows where they were created)");
   });
 
   it('ok/describes a connected socket by both ends and leaves out what does not keep the process alive', async () => {

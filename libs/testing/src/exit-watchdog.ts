@@ -4,6 +4,7 @@
 // wait for it forever and CI would sit until its hard limit. The global teardowns arm this
 // watchdog last: an unref'd timer, so it keeps nothing alive itself and fires only when something
 // else does; it then names what is still open and ends the process with code 1.
+import { createHook } from 'node:async_hooks';
 import { ChildProcess } from 'node:child_process';
 import { Server as NetServer, Socket } from 'node:net';
 
@@ -26,7 +27,15 @@ export function describeOpenHandles(): string[] {
   // Timers that keep the loop alive (only their count is known here) and requests in flight
   // (DNS lookups, file system calls), which are no handles.
   const timers = process.getActiveResourcesInfo().filter((r) => r === 'Timeout' || r === 'Immediate').length;
-  if (timers) lines.push(`${timers} timer(s) not cleared nor unref'd`);
+  if (timers) {
+    const traced = [...(traceOf() ?? new Map<number, TracedTimer>()).values()].filter((t) => t.timer.hasRef());
+    lines.push(
+      `${timers} timer(s) not cleared nor unref'd` +
+        (traced.length
+          ? `, created at:\n${traced.map((t) => `      ${t.stack.split('\n').slice(2, 12).join('\n      ')}`).join('\n    --\n')}`
+          : ` (CERTCTL_TEST_EXIT_TRACE=1 shows where they were created)`),
+    );
+  }
   const requests = (process as unknown as { _getActiveRequests(): unknown[] })._getActiveRequests();
   if (requests.length) lines.push(`${requests.length} request(s) in flight: ${requests.map((r) => constructorName(r)).join(', ')}`);
   return lines;
@@ -46,6 +55,32 @@ function describeHandle(h: unknown): string {
 }
 
 const constructorName = (o: unknown): string => (o as { constructor?: { name?: string } })?.constructor?.name ?? typeof o;
+
+interface TracedTimer {
+  timer: { hasRef(): boolean };
+  stack: string;
+}
+const TRACE = Symbol.for('certctl.exit-watchdog.timers');
+const traceOf = () => (process as unknown as Record<symbol, Map<number, TracedTimer> | undefined>)[TRACE];
+
+/**
+ * With CERTCTL_TEST_EXIT_TRACE=1: from now on, remembers where each timer still pending was created,
+ * for the watchdog's report (timers are no handles: nothing else can tell where one came from).
+ * Once per process (the map lives on `process`, shared by every module registry of the run).
+ */
+export function traceTimers(env: NodeJS.ProcessEnv = process.env): void {
+  if (env.CERTCTL_TEST_EXIT_TRACE !== '1' || traceOf()) return;
+  const timers = new Map<number, TracedTimer>();
+  (process as unknown as Record<symbol, Map<number, TracedTimer>>)[TRACE] = timers;
+  createHook({
+    init(id, type, _trigger, resource) {
+      if (type === 'Timeout') timers.set(id, { timer: resource as TracedTimer['timer'], stack: new Error().stack ?? '' });
+    },
+    destroy(id) {
+      timers.delete(id);
+    },
+  }).enable();
+}
 
 /**
  * After the tests and the global teardown of `tier`: if the process is still alive `graceMs`
