@@ -26,5 +26,9 @@ async function stopStack(): Promise<void> {
   }
   const deadline = Date.now() + 15000;
   while (Date.now() < deadline && pids.some(alive)) await new Promise((r) => setTimeout(r, 100));
-  for (const pid of pids.filter(alive)) process.kill(pid, 'SIGKILL');
+  const stuck = pids.filter(alive);
+  for (const pid of stuck) process.kill(pid, 'SIGKILL');
+  // Gone within moments, and waited for: no process of the stack outlives the run.
+  const killDeadline = Date.now() + 5000;
+  while (Date.now() < killDeadline && stuck.some(alive)) await new Promise((r) => setTimeout(r, 50));
 }
