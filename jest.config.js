@@ -27,6 +27,10 @@ const base = {
   setupFiles: ['reflect-metadata'],
 };
 
+// The stack tiers run without --forceExit: they end when their tests closed what they opened.
+// Each one's global teardown arms libs/testing/src/exit-watchdog.ts, which fails the run naming
+// what is still open when Jest has not exited 30 s after it (CERTCTL_TEST_EXIT_GRACE_MS).
+
 // A project's own testTimeout is ignored by Jest (only the top-level one counts), so each
 // tier's timeout travels in its globals and libs/testing/src/jest-timeout.ts applies it.
 const timeout = (ms) => ({
@@ -42,6 +46,7 @@ module.exports = {
       displayName: 'integration',
       testMatch: ['<rootDir>/{apps,libs,tools}/**/*.int-spec.ts'],
       globalSetup: '<rootDir>/libs/testing/src/global-setup-infra.ts',
+      globalTeardown: '<rootDir>/libs/testing/src/global-teardown-watchdog.ts',
       ...timeout(60000),
     },
     {
@@ -51,6 +56,7 @@ module.exports = {
       ...base,
       displayName: 'targets',
       testMatch: ['<rootDir>/apps/agent/**/*.target-spec.ts'],
+      globalTeardown: '<rootDir>/libs/testing/src/global-teardown-watchdog.ts',
       ...timeout(120000),
     },
     {

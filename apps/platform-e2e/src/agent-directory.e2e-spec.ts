@@ -13,7 +13,7 @@ import {
   jobOverApi,
   spawnAgent,
 } from './agent-e2e-support';
-import { api, exitsWithin, expectProblem, waitFor } from './http';
+import { api, exitsWithin, expectProblem, waitFor, within } from './http';
 
 /**
  * The certctl-agent daemon as a real child process (dist/certctl-agent.js, the bundle that ships) against the e2e
@@ -235,7 +235,7 @@ describe('certctl-agent with a directory target', () => {
 
       // 3. Retired through the API: the running agent learns it on its next call and exits 0 saying so.
       expect((await api('POST', `/api/v1/agents/${agentId}/retire`)).status).toBe(200);
-      const code = await Promise.race([exited, new Promise<string>((resolve) => setTimeout(() => resolve('still running'), 20000))]);
+      const code = await within(exited, 20000, 'still running');
       expect(code).toBe(0);
       expect(readFileSync(join(home, 'agent.log'), 'utf8')).toMatch(/the server retired this agent/);
     } finally {

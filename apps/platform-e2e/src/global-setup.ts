@@ -9,6 +9,7 @@ import {
   infraEnv,
   readinessUrls,
   servicePorts,
+  traceTimers,
   spawnChallengeTestServer,
   startNatsServer,
   startStack,
@@ -24,6 +25,7 @@ import { proxyDependencies } from './faults/fault-proxies';
  */
 export default async function globalSetup(): Promise<void> {
   const t0 = Date.now();
+  traceTimers(); // CERTCTL_TEST_EXIT_TRACE=1: where a timer left pending came from (libs/testing/src/exit-watchdog.ts)
   ensureInfra();
   // With the test hooks (the kill-mid-job crash hook): production builds leave them out.
   execFileSync(process.execPath, [join(ROOT, 'tools', 'build', 'build.mjs')], {

@@ -41,9 +41,9 @@ export const validCertificate = (name: string) => ({
   renewal_policy_id: 'rp-standard',
 });
 
-import { waitFor } from '@certctl/testing';
+import { waitFor, within } from '@certctl/testing';
 
-export { waitFor };
+export { waitFor, within };
 
 type AuditRow = { actor: string; status: number; details: Record<string, unknown> };
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT, dataDir, freePort } from '@certctl/testing';
 import { readState } from './e2e-env';
-import { api, validCertificate, waitFor } from './http';
+import { api, validCertificate, waitFor, within } from './http';
 
 /**
  * Debian's Prometheus scrapes the running e2e stack with the rules of deploy/prometheus
@@ -124,7 +124,7 @@ describe('Prometheus rules and Grafana dashboards against the running stack', ()
     if (prom?.pid) {
       const exited = new Promise((r) => prom!.once('exit', r));
       process.kill(prom.pid, 'SIGTERM');
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 10000))]);
+      await within(exited, 10000, undefined);
       if (prom.exitCode === null && prom.signalCode === null) process.kill(prom.pid, 'SIGKILL');
     }
     if (dir) rmSync(dir, { recursive: true, force: true });

@@ -18,3 +18,4 @@ export * from './servers/sshd';
 export * from './servers/mail-tls-server';
 export * from './supervisor';
 export * from './fault-proxy';
+export * from './exit-watchdog';

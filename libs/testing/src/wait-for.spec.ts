@@ -1,4 +1,4 @@
-import { waitFor } from './wait-for';
+import { waitFor, within } from './wait-for';
 
 describe('waitFor', () => {
   it('ok/returns the first value that is not undefined, null or false', async () => {
@@ -23,5 +23,23 @@ describe('waitFor', () => {
 
   it('fail/a check that throws fails the wait at once', async () => {
     await expect(waitFor(async () => Promise.reject(new Error('the job failed')), 1000)).rejects.toThrow('the job failed');
+  });
+});
+
+describe('within', () => {
+  it('ok/answers the work when it settles first, and leaves no timer pending', async () => {
+    const before = process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+    await expect(within(Promise.resolve(0), 60000, 'late')).resolves.toBe(0);
+    expect(process.getActiveResourcesInfo().filter((r) => r === 'Timeout')).toHaveLength(before);
+  });
+
+  it('ok/answers the fallback when the work has not settled in time', async () => {
+    await expect(within(new Promise(() => undefined), 10, 'still running')).resolves.toBe('still running');
+  });
+
+  it('fail/a work that rejects first rejects, and its timer is cleared too', async () => {
+    const before = process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+    await expect(within(Promise.reject(new Error('exited badly')), 60000, 'late')).rejects.toThrow('exited badly');
+    expect(process.getActiveResourcesInfo().filter((r) => r === 'Timeout')).toHaveLength(before);
   });
 });

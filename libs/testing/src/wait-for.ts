@@ -18,3 +18,17 @@ export async function waitFor<T>(
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
 }
+
+/**
+ * `work`'s value, or `fallback` when it has not settled within `ms`. The timer is cleared as soon
+ * as `work` settles: a bare `Promise.race([work, sleep(ms)])` leaves it pending, which keeps the
+ * test process alive after the last test (the stack tiers run without --forceExit).
+ */
+export async function within<T, F>(work: Promise<T>, ms: number, fallback: F): Promise<T | F> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([work, new Promise<F>((resolve) => (timer = setTimeout(() => resolve(fallback), ms)))]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -88,7 +88,7 @@ describe(`faults with ${N} renewals in flight`, () => {
       join(E2E_DIR, 'faults.json'),
       `${JSON.stringify({ certificates: N, machine: { cpus: cpus().length }, rounds: figures }, null, 2)}\n`,
     );
-    receiver.close();
+    await receiver.close();
     await db?.end().catch(() => undefined);
   });
 

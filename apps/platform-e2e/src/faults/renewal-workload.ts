@@ -28,8 +28,12 @@ export class WebhookReceiver {
     return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/`;
   }
 
-  close(): void {
-    this.server.close();
+  /** Stops listening and drops the services' keep-alive connections to it, so nothing of it stays open. */
+  close(): Promise<void> {
+    return new Promise<void>((resolve) => {
+      this.server.close(() => resolve());
+      this.server.closeAllConnections();
+    });
   }
 }
 

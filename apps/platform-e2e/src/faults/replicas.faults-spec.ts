@@ -135,7 +135,7 @@ describe(`two replicas of every service (${N} renewals)`, () => {
     writeFileSync(join(E2E_DIR, 'replicas.json'), `${JSON.stringify(figures, null, 2)}\n`);
     await balancer?.stop();
     await replicas?.stop();
-    receiver.close();
+    await receiver.close();
     await db?.end().catch(() => undefined);
   }, 120000);
 

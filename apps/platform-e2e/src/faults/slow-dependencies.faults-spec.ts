@@ -128,7 +128,7 @@ describe(`slow and stalled dependencies with ${N} renewals in flight`, () => {
       join(E2E_DIR, 'slow-dependencies.json'),
       `${JSON.stringify({ certificates: N, latency_each_way_ms: LATENCY_MS, jitter_ms: JITTER_MS, machine: { cpus: cpus().length }, rounds: figures }, null, 2)}\n`,
     );
-    receiver.close();
+    await receiver.close();
     await db?.end().catch(() => undefined);
   });
 
