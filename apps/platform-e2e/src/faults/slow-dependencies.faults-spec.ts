@@ -44,11 +44,16 @@ interface Round {
 }
 
 const slow: FaultMode = { mode: 'latency', ms: LATENCY_MS, jitterMs: JITTER_MS };
+const lossy: FaultMode = { mode: 'loss', stallProbability: 0.05, stallMs: 200 };
 const ROUNDS: Round[] = [
   { label: 'no fault (baseline)' },
   { label: `postgresql +${LATENCY_MS} ms each way`, dependency: 'postgresql', mode: slow },
   { label: `redis +${LATENCY_MS} ms each way`, dependency: 'redis', mode: slow },
   { label: `nats +${LATENCY_MS} ms each way`, dependency: 'nats', mode: slow },
+  // Packet loss as TCP shows it (a lost segment arrives late, after its retransmission), for the
+  // whole round: 5 % of the chunks each way held 200 ms.
+  { label: 'postgresql lossy (5 % of chunks 200 ms late)', dependency: 'postgresql', mode: lossy },
+  { label: 'nats lossy (5 % of chunks 200 ms late)', dependency: 'nats', mode: lossy },
   {
     label: 'postgresql stalled 20 s',
     dependency: 'postgresql',
