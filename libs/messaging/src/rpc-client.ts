@@ -32,6 +32,8 @@ export interface MessagingOptions extends BusAuthOptions {
   timeoutMs: number;
   /** Circuit breaking per answering service (default: from the environment, breakerFromEnv). */
   breaker?: BreakerOptions;
+  /** The time the circuits read (default Date.now; tests move their own instead of sleeping). */
+  nowMs?: () => number;
 }
 
 /**
@@ -229,7 +231,7 @@ export class RpcClient implements OnModuleInit, OnApplicationShutdown {
     const service = subject.split('.')[2] ?? subject;
     let circuit = this.circuits.get(service);
     if (!circuit) {
-      circuit = new CircuitBreaker(service, this.breaker);
+      circuit = new CircuitBreaker(service, this.breaker, { now: this.options.nowMs });
       this.circuits.set(service, circuit);
     }
     return circuit;

@@ -117,6 +117,7 @@ describe('typed request/reply over NATS', () => {
     const responder = await connect({ servers: nats.url, user: inventory.NATS_USER, pass: inventory.NATS_PASSWORD });
     let received = 0;
     let answering = false;
+    let now = Date.now(); // the circuits' time, moved by the test instead of sleeping
     responder.subscribe(Rpc.inventory.certificateGet.subject, {
       callback: (_err, msg) => {
         received++;
@@ -134,6 +135,7 @@ describe('typed request/reply over NATS', () => {
       user: gateway.NATS_USER,
       password: gateway.NATS_PASSWORD,
       breaker: { failures: 3, openMs: 400, maxOpenMs: 1000 },
+      nowMs: () => now,
     });
     await caller.onModuleInit();
     clients.push(caller);
@@ -156,7 +158,10 @@ describe('typed request/reply over NATS', () => {
       expect(received).toBe(3); // refused here: nothing was sent
 
       answering = true;
-      await new Promise((resolve) => setTimeout(resolve, 450));
+      now += 399;
+      expect((await get()).err.message).toMatch(/did not answer 3 calls in a row/); // still open
+      expect(received).toBe(3);
+      now += 1;
       const probe = await get();
       expect(probe.err).toMatchObject({ code: 'not_found' }); // an answer: the service is back
       expect(received).toBe(4);
