@@ -23,6 +23,19 @@ export function emptyAsUnset(value: unknown): unknown {
   return typeof value === 'string' && value.trim() === '' ? undefined : value;
 }
 
+/**
+ * Circuit breaking towards each service on the bus and each forwarded upstream
+ * (docs/reliability.md): after CERTCTL_BREAKER_FAILURES requests in a row unanswered in time,
+ * calls fail at once for CERTCTL_BREAKER_OPEN_MS (doubled after each failed probe, up to
+ * CERTCTL_BREAKER_MAX_OPEN_MS). 0 failures turns it off. Part of every service's environment, and
+ * what libs/messaging's breakerFromEnv reads.
+ */
+export const breakerEnvSchema = z.object({
+  CERTCTL_BREAKER_FAILURES: z.preprocess(emptyAsUnset, z.coerce.number().int().min(0).max(1000).default(5)),
+  CERTCTL_BREAKER_OPEN_MS: z.preprocess(emptyAsUnset, z.coerce.number().int().min(100).max(600000).default(2000)),
+  CERTCTL_BREAKER_MAX_OPEN_MS: z.preprocess(emptyAsUnset, z.coerce.number().int().min(100).max(600000).default(10000)),
+});
+
 /** Environment every service reads. Each app extends it with its own variables. */
 export const baseEnvSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -35,15 +48,7 @@ export const baseEnvSchema = z.object({
    */
   CERTCTL_SHUTDOWN_DRAIN_MS: z.preprocess(emptyAsUnset, z.coerce.number().int().min(0).max(30000).default(0)),
   CERTCTL_NATS_TIMEOUT_MS: z.coerce.number().int().min(100).max(120000).default(5000),
-  /**
-   * Circuit breaking towards each service on the bus (docs/reliability.md): after this many
-   * requests in a row unanswered in time, calls fail at once for CERTCTL_BREAKER_OPEN_MS (doubled
-   * after each failed probe, up to CERTCTL_BREAKER_MAX_OPEN_MS). 0 turns it off. Read by
-   * libs/messaging (breakerFromEnv); validated here so a bad value stops the start.
-   */
-  CERTCTL_BREAKER_FAILURES: z.preprocess(emptyAsUnset, z.coerce.number().int().min(0).max(1000).default(5)),
-  CERTCTL_BREAKER_OPEN_MS: z.preprocess(emptyAsUnset, z.coerce.number().int().min(100).max(600000).default(2000)),
-  CERTCTL_BREAKER_MAX_OPEN_MS: z.preprocess(emptyAsUnset, z.coerce.number().int().min(100).max(600000).default(10000)),
+  ...breakerEnvSchema.shape,
   /** OTLP/HTTP collector base URL; empty (as compose/helm templates often pass it) means unset. */
   OTEL_EXPORTER_OTLP_ENDPOINT: z.preprocess(emptyAsUnset, z.url().optional()),
 });

@@ -84,16 +84,15 @@ describe('CircuitBreaker', () => {
     await expect(breaker.run(answer, isTimeout)).resolves.toBe('answer');
   });
 
-  it('reads its settings from the environment, with defaults for what is unset or not a whole number', () => {
+  it('reads its settings from the environment with the services’ own schema: defaults when unset, a bad value refused', () => {
     expect(breakerFromEnv({})).toEqual({ failures: 5, openMs: 2000, maxOpenMs: 10000 });
     expect(breakerFromEnv({ CERTCTL_BREAKER_FAILURES: '0', CERTCTL_BREAKER_OPEN_MS: '500', CERTCTL_BREAKER_MAX_OPEN_MS: '100' })).toEqual({
       failures: 0,
       openMs: 500,
       maxOpenMs: 500,
     });
-    expect(breakerFromEnv({ CERTCTL_BREAKER_FAILURES: 'many', CERTCTL_BREAKER_OPEN_MS: '-1' })).toMatchObject({
-      failures: 5,
-      openMs: 2000,
-    });
+    expect(breakerFromEnv({ CERTCTL_BREAKER_FAILURES: '', CERTCTL_BREAKER_OPEN_MS: '' })).toMatchObject({ failures: 5, openMs: 2000 });
+    expect(() => breakerFromEnv({ CERTCTL_BREAKER_FAILURES: 'many' })).toThrow(/CERTCTL_BREAKER_FAILURES/);
+    expect(() => breakerFromEnv({ CERTCTL_BREAKER_OPEN_MS: '-1' })).toThrow(/CERTCTL_BREAKER_OPEN_MS/);
   });
 });

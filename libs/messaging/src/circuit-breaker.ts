@@ -1,3 +1,4 @@
+import { breakerEnvSchema } from '@certctl/config';
 import { AppError } from '@certctl/contracts';
 import { counter, registerOnce, registry } from '@certctl/observability';
 import { Gauge } from 'prom-client';
@@ -10,8 +11,6 @@ export interface BreakerOptions {
   openMs: number;
   maxOpenMs: number;
 }
-
-export const DEFAULT_BREAKER: BreakerOptions = { failures: 5, openMs: 2000, maxOpenMs: 10000 };
 
 export type CircuitState = 'closed' | 'open' | 'half_open';
 const STATE_VALUE: Record<CircuitState, number> = { closed: 0, half_open: 1, open: 2 };
@@ -134,16 +133,15 @@ export class CircuitBreaker {
   }
 }
 
-/** Breaker settings from the environment (CERTCTL_BREAKER_FAILURES, CERTCTL_BREAKER_OPEN_MS, CERTCTL_BREAKER_MAX_OPEN_MS). */
+/**
+ * Breaker settings from the environment (breakerEnvSchema: CERTCTL_BREAKER_FAILURES,
+ * CERTCTL_BREAKER_OPEN_MS, CERTCTL_BREAKER_MAX_OPEN_MS; each service validated them at start).
+ */
 export function breakerFromEnv(env: Record<string, unknown> = process.env): BreakerOptions {
-  const int = (value: unknown, fallback: number) => {
-    const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
-    return Number.isInteger(n) && n >= 0 ? n : fallback;
-  };
-  const openMs = int(env.CERTCTL_BREAKER_OPEN_MS, DEFAULT_BREAKER.openMs);
+  const e = breakerEnvSchema.parse(env);
   return {
-    failures: int(env.CERTCTL_BREAKER_FAILURES, DEFAULT_BREAKER.failures),
-    openMs,
-    maxOpenMs: Math.max(openMs, int(env.CERTCTL_BREAKER_MAX_OPEN_MS, DEFAULT_BREAKER.maxOpenMs)),
+    failures: e.CERTCTL_BREAKER_FAILURES,
+    openMs: e.CERTCTL_BREAKER_OPEN_MS,
+    maxOpenMs: Math.max(e.CERTCTL_BREAKER_OPEN_MS, e.CERTCTL_BREAKER_MAX_OPEN_MS),
   };
 }
