@@ -7,7 +7,7 @@
 // results file as when run alone; this one gathers them, with the load average around each, in
 // loadtest/results/bench-<time>.json and prints a summary.
 //
-//   npm run bench -- [--quick] [--single-process] [--only memory,list,heartbeats,ocsp,bulk,acme]
+//   npm run bench -- [--quick] [--single-process] [--only memory,list,heartbeats,ocsp,forwarding,bulk,acme]
 //
 // --single-process: the stack runs its seven services in one process (CERTCTL_SINGLE_PROCESS=1).
 // --quick: short runs (5 s, 500 agents, 1,000 renewals, 50 ACME orders) to check the harness;
@@ -24,7 +24,7 @@ const { values } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false },
     'single-process': { type: 'boolean', default: false },
-    only: { type: 'string', default: 'memory,list,heartbeats,ocsp,bulk,acme' },
+    only: { type: 'string', default: 'memory,list,heartbeats,ocsp,forwarding,bulk,acme' },
   },
 });
 const quick = values.quick;
@@ -35,6 +35,7 @@ const env = process.env;
 const ports = servicePorts(env);
 const gateway = `http://127.0.0.1:${ports.gateway}`;
 const revocation = `http://127.0.0.1:${ports.revocation}`;
+const acmeDirect = `http://127.0.0.1:${ports.acme}`;
 const stackPorts = [ports.gateway, ports.inventory, ports.issuance, ports.acme, ports.revocation, ports.scheduler, ports.notifications];
 const log = (msg) => console.log(`[bench] ${msg}`);
 const load = () => loadavg().map((l) => +l.toFixed(2));
@@ -132,6 +133,21 @@ async function main() {
       {},
       'gateway',
     ],
+    // The gateway's forwarding without its cache: ACME newNonce, direct then through the gateway.
+    [
+      'forwarding',
+      'acme-new-nonce-get',
+      ['loadtest/run.mjs', '--url', acmeDirect, '--scenario', 'acme-new-nonce-get', '--duration', duration, '--connections', '100'],
+      {},
+      'direct',
+    ],
+    [
+      'forwarding',
+      'acme-new-nonce-get',
+      ['loadtest/run.mjs', '--url', gateway, '--scenario', 'acme-new-nonce-get', '--duration', duration, '--connections', '100'],
+      {},
+      'gateway',
+    ],
     ['bulk', 'bulk-renew-issuance', ['loadtest/bulk-renew-issuance.mjs', '--count', quick ? '1000' : '10000']],
     [
       'acme',
@@ -192,6 +208,10 @@ async function main() {
     log(
       `  ${r.id}${r.variant ? ` (${r.variant})` : ''}: exit ${r.exit_code}, ${r.file ?? 'no results file'}, load ${r.load_before[0]} → ${r.load_after[0]}`,
     );
+  for (const id of ['ocsp', 'forwarding']) {
+    const rps = (variant) => doc.runs.find((r) => r.id === id && r.variant === variant)?.results?.results?.throughput_rps;
+    if (rps('direct') && rps('gateway')) log(`  ${id}: through the gateway ${(rps('gateway') / rps('direct')).toFixed(2)}× direct`);
+  }
   log(`results: ${file.slice(ROOT.length + 1)}`);
   return doc.runs.some((r) => r.exit_code !== 0) ? 1 : 0;
 }

@@ -6,6 +6,7 @@ import { platformModule } from '@certctl/platform';
 import { GATEWAY_CONFIG, type GatewayConfig } from './config';
 import { AgentEnrolment } from './agents/agent-enrolment';
 import { AgentLiveness } from './agents/agent-liveness';
+import { PublicResponseCache } from './http/public-cache';
 import { BootstrapTokensRepository } from './agents/bootstrap-tokens.repository';
 import { BootstrapTokensService } from './agents/bootstrap-tokens.service';
 import { ApiKeysRepository } from './api-keys/api-keys.repository';
@@ -48,6 +49,7 @@ export function gatewayModule(config: GatewayConfig) {
       RateLimiter,
       AuditWriter,
       AgentLiveness,
+      PublicResponseCache,
       AgentEnrolment,
       BootstrapTokensRepository,
       BootstrapTokensService,

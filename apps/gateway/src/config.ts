@@ -90,6 +90,19 @@ export const gatewayEnvSchema = baseEnvSchema
     CERTCTL_SCHEDULER_URL: upstream(8085),
     CERTCTL_NOTIFICATIONS_URL: upstream(8086),
     CERTCTL_UPSTREAM_TIMEOUT_MS: z.coerce.number().int().min(100).max(120000).default(10000),
+    /**
+     * How long the gateway reuses a public GET answer of the revocation service (OCSP GET, CRL) that
+     * the owner marked cacheable, at most (0: off). A revocation empties the cache at once on every
+     * replica (bus event); this bounds a missed event, like CERTCTL_OCSP_LOCAL_CACHE_MS in revocation.
+     */
+    CERTCTL_GATEWAY_PUBLIC_CACHE_MS: z.coerce.number().int().min(0).max(60000).default(2000),
+    /** Bytes of public answers one gateway replica keeps, at most (the oldest go first). */
+    CERTCTL_GATEWAY_PUBLIC_CACHE_MAX_BYTES: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .max(1024 * 1024 * 1024)
+      .default(16 * 1024 * 1024),
     /** HTTPS listener (same routes as the HTTP one); unset, empty or 0: off (`npm start` sets 8443). See docs/tls.md. */
     CERTCTL_GATEWAY_TLS_PORT: z.preprocess(emptyAsUnset, z.coerce.number().int().min(0).max(65535).default(0)),
     /** Operator-supplied certificate (leaf then chain) and key, PEM; both or neither. Unset: a certificate from the local CA. */

@@ -8,6 +8,7 @@ import { installDashboard } from './http/dashboard';
 import { installGatewayHooks } from './http/hooks';
 import { startMetricsListener } from './http/metrics-listener';
 import { installPublicProxy } from './http/proxy';
+import { PublicResponseCache } from './http/public-cache';
 import { GatewayHttps } from './http/tls';
 import { EnrollmentIssuer } from './enrollment/enrollment-issuer';
 import { installEst } from './est/est.routes';
@@ -40,7 +41,7 @@ bootstrapService({
       config,
       keygenSigner: app.get(ScepRaService),
     });
-    await installPublicProxy(fastify, config);
+    await installPublicProxy(fastify, config, app.get(PublicResponseCache));
     await installScepEdge(fastify, app.get(ScepService), app.get(RateLimiter), app.get(AuditWriter));
     installDashboard(fastify);
     // The HTTPS port serves this same app (docs/tls.md); it opens once HTTP is listening.

@@ -1,6 +1,10 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { type ServiceProcess, freePort, startService, waitReady } from '@certctl/testing';
 import { readState } from './e2e-env';
-import { api, expectProblem } from './http';
+import { api, expectProblem, validCertificate, waitFor } from './http';
 
 /**
  * Two gateway replicas over one stack: the shared stack's gateway (A) and one this suite starts
@@ -35,6 +39,7 @@ describe('API key and agent changes reach every gateway replica at once', () => 
         CERTCTL_GATEWAY_TLS_PORT: '0',
         // Long enough that only the bus can explain a change seen within this test.
         CERTCTL_API_KEY_CACHE_MS: '600000',
+        CERTCTL_GATEWAY_PUBLIC_CACHE_MS: '60000',
       },
       port,
       logDir: state.logDir,
@@ -83,5 +88,43 @@ describe('API key and agent changes reach every gateway replica at once', () => 
 
     expect((await api('POST', `/api/v1/agents/${agent.id}/retire`)).status).toBe(200);
     expect(await atB('POST', `/api/v1/agents/${agent.id}/heartbeat`, agentKey, beat)).toBe(410);
+  });
+
+  it('ok/an OCSP answer B reuses (for up to 60 s here) is dropped as soon as A revokes the certificate, and again when the hold is lifted', async () => {
+    const created = await api('POST', '/api/v1/certificates', { body: validCertificate(`replicas-ocsp-${suffix}`) });
+    expect(created.status).toBe(201);
+    const cert = await waitFor(
+      async () => {
+        const c = await api('GET', `/api/v1/certificates/${created.body.id}`);
+        return c.body.status === 'active' && c.body.certificate_pem ? c.body : undefined;
+      },
+      120000,
+      'the certificate to be issued',
+    );
+    const dir = mkdtempSync(join(tmpdir(), 'certctl-e2e-replica-ocsp-'));
+    const ca = join(dir, 'ca.pem');
+    const leaf = join(dir, 'leaf.pem');
+    const req = join(dir, 'req.der');
+    writeFileSync(ca, (await api('GET', '/api/v1/issuers/iss-local')).body.ca_certificate_pem);
+    writeFileSync(leaf, cert.certificate_pem);
+    execFileSync('openssl', ['ocsp', '-issuer', ca, '-cert', leaf, '-no_nonce', '-reqout', req]);
+    const url = `${replica.url}/.well-known/pki/ocsp/iss-local/${encodeURIComponent(readFileSync(req).toString('base64'))}`;
+    const atBStatus = async () => {
+      const res = await fetch(url, { signal: AbortSignal.timeout(30000) });
+      expect(res.status).toBe(200);
+      const resp = join(dir, 'resp.der');
+      writeFileSync(resp, Buffer.from(await res.arrayBuffer()));
+      const out = spawnSync('openssl', ['ocsp', '-respin', resp, '-reqin', req, '-CAfile', ca, '-resp_text'], { encoding: 'utf8' });
+      expect(`${out.stdout}${out.stderr}`).toContain('Response verify OK');
+      return { status: /Cert Status: (\w+)/.exec(out.stdout)?.[1], cached: res.headers.get('age') !== null };
+    };
+    expect(await atBStatus()).toEqual({ status: 'good', cached: false });
+    expect(await atBStatus()).toEqual({ status: 'good', cached: true });
+    // Only the revocation event on the bus can explain B answering "revoked" long before its 60 s.
+    expect((await api('POST', `/api/v1/certificates/${cert.id}/revoke`, { body: { reason: 'certificateHold' } })).status).toBe(200);
+    await waitFor(async () => ((await atBStatus()).status === 'revoked' ? true : undefined), 5000, 'B to answer revoked');
+    expect(await atBStatus()).toEqual({ status: 'revoked', cached: true });
+    expect((await api('POST', `/api/v1/certificates/${cert.id}/revoke`, { body: { reason: 'removeFromCRL' } })).status).toBe(200);
+    await waitFor(async () => ((await atBStatus()).status === 'good' ? true : undefined), 5000, 'B to answer good again');
   });
 });

@@ -206,6 +206,36 @@ describe('revocation: CRL and OCSP end to end with openssl', () => {
     expect(r.out).toContain('Cert Status: revoked');
   });
 
+  it('ok/OCSP GET answers the gateway may reuse never outlive a revocation made through it: revoked on the next GET, good again once the hold is lifted', async () => {
+    const req = file('cached-req.der', '');
+    execFileSync('openssl', ['ocsp', '-issuer', caPath, '-cert', otherPath, '-no_nonce', '-reqout', req]);
+    const url = `${ocspUrl()}/${encodeURIComponent(readFileSync(req).toString('base64'))}`;
+    const status = async () => {
+      const res = await fetch(url);
+      expect(res.status).toBe(200);
+      const r = openssl([
+        'ocsp',
+        '-respin',
+        file('cached-resp.der', Buffer.from(await res.arrayBuffer())),
+        '-reqin',
+        req,
+        '-CAfile',
+        caPath,
+        '-resp_text',
+      ]);
+      expect(r.out).toContain('Response verify OK');
+      return { status: /Cert Status: (\w+)/.exec(r.out)?.[1], age: res.headers.get('age') };
+    };
+    expect((await status()).status).toBe('good');
+    // Usually reused by the gateway (within CERTCTL_GATEWAY_PUBLIC_CACHE_MS, 2 s by default); the
+    // replica test (gateway-replicas.e2e-spec.ts) shows the reuse with a longer cache time.
+    expect((await status()).status).toBe('good');
+    expect((await api('POST', `/api/v1/certificates/${other.id}/revoke`, { body: { reason: 'certificateHold' } })).status).toBe(200);
+    expect(await status()).toEqual({ status: 'revoked', age: null });
+    expect((await api('POST', `/api/v1/certificates/${other.id}/revoke`, { body: { reason: 'removeFromCRL' } })).status).toBe(200);
+    expect((await status()).status).toBe('good');
+  });
+
   it('fail/unknown issuer 404, wrong method 405, garbage → malformedRequest; hostile inputs never 5xx', async () => {
     expect((await fetch(crlUrl('no-such-issuer'))).status).toBe(404);
     expect((await fetch(ocspUrl('no-such-issuer'), { method: 'POST', body: Buffer.from('3000', 'hex') })).status).toBe(404);

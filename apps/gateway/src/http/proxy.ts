@@ -9,6 +9,7 @@ import { SpanKind, getLogger, injectTraceHeaders, registry, withSpan } from '@ce
 import { CircuitBreaker, breakerFromEnv } from '@certctl/messaging';
 import { callerTraceContext, sendProblem, toProblem } from '@certctl/platform';
 import type { GatewayConfig } from '../config';
+import type { PublicResponseCache } from './public-cache';
 
 const HOP_BY_HOP = new Set([
   'connection',
@@ -43,6 +44,12 @@ export interface Upstream {
   agent: HttpAgent;
   /** Opens after consecutive upstream timeouts: requests then fail at once (docs/reliability.md). */
   circuit: CircuitBreaker;
+  /**
+   * The cache of public answers (public-cache.ts): `serve` answers GETs from it and stores the
+   * owner's cacheable answers (revocation); otherwise a successful revocation forwarded through
+   * this upstream (ACME revokeCert) empties it.
+   */
+  cache?: { store: PublicResponseCache; serve: boolean };
 }
 
 export function upstreamOf(name: string, prefix: string, base: string): Upstream {
@@ -132,9 +139,13 @@ export function refuseConnectMethod(server: NodeServer): void {
  * upstream's scheme, host and port come from configuration only; the client chooses the
  * path, and only under the route's own prefix.
  */
-export async function installPublicProxy(fastify: FastifyInstance, config: GatewayConfig): Promise<void> {
+export async function installPublicProxy(fastify: FastifyInstance, config: GatewayConfig, cache?: PublicResponseCache): Promise<void> {
   const acme = upstreamOf('acme', '/acme', config.CERTCTL_ACME_URL);
   const revocation = upstreamOf('revocation', '/.well-known', config.CERTCTL_REVOCATION_URL);
+  if (cache?.enabled) {
+    revocation.cache = { store: cache, serve: true };
+    acme.cache = { store: cache, serve: false };
+  }
   await fastify.register(async (scope) => {
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
@@ -197,7 +208,32 @@ export function forwardedHeaders(req: Pick<FastifyRequest, 'headers' | 'ip' | 'p
   return headers;
 }
 
-async function proxy(up: Upstream, req: FastifyRequest, reply: FastifyReply, config: GatewayConfig): Promise<void> {
+/** ACME revokeCert (RFC 8555 §7.6), under any directory prefix. */
+const ACME_REVOKE = /\/revoke-cert(?:\?|$)/;
+
+type UpstreamAnswer = { status: number; headers: IncomingHttpHeaders; body: Buffer };
+
+/**
+ * Requests the cache must pass on (RFC 9111 §4.3, §5.2.1.4): conditional and range requests
+ * get the owner's own 304/206 logic, and a client may ask for a fresh answer.
+ */
+export function mustReachOwner(headers: IncomingHttpHeaders): boolean {
+  if (headers['if-none-match'] || headers['if-modified-since'] || headers['if-match'] || headers['if-unmodified-since']) return true;
+  if (headers.range || headers['if-range']) return true;
+  return /no-cache|no-store|max-age=0/i.test(String(headers['cache-control'] ?? '')) || /no-cache/i.test(String(headers.pragma ?? ''));
+}
+
+function sendAnswer(reply: FastifyReply, res: UpstreamAnswer, ageSeconds?: number): void {
+  const cached = ageSeconds !== undefined;
+  for (const [key, value] of Object.entries(res.headers)) {
+    // A reused answer keeps this request's own id (set by the gateway), not the one it was made for.
+    if (value !== undefined && !HOP_BY_HOP.has(key) && !(cached && key === 'x-request-id')) void reply.header(key, value);
+  }
+  if (cached) void reply.header('age', String(ageSeconds));
+  void reply.status(res.status).send(res.body);
+}
+
+export async function proxy(up: Upstream, req: FastifyRequest, reply: FastifyReply, config: GatewayConfig): Promise<void> {
   let path: string;
   try {
     path = upstreamPath(req.raw.url ?? '', up.prefix);
@@ -205,6 +241,14 @@ async function proxy(up: Upstream, req: FastifyRequest, reply: FastifyReply, con
     sendProblem(reply, toProblem(err, req));
     return;
   }
+  const cache = up.cache?.serve && req.method === 'GET' ? up.cache.store : undefined;
+  const hit = cache && !mustReachOwner(req.headers) ? cache.get(path) : undefined;
+  if (hit) {
+    // RFC 9111 §5.1: how long ago the owner produced it.
+    sendAnswer(reply, hit, Math.floor((cache!.nowMs() - hit.storedAt) / 1000));
+    return;
+  }
+  const generation = cache?.generation();
   const headers = forwardedHeaders(req);
   const body = req.method === 'GET' || req.method === 'HEAD' ? undefined : (req.body as Buffer | undefined);
   if (body) headers['content-length'] = String(body.length);
@@ -224,10 +268,10 @@ async function proxy(up: Upstream, req: FastifyRequest, reply: FastifyReply, con
       ),
     );
     end({ status: String(res.status) });
-    for (const [key, value] of Object.entries(res.headers)) {
-      if (value !== undefined && !HOP_BY_HOP.has(key)) void reply.header(key, value);
-    }
-    void reply.status(res.status).send(res.body);
+    if (cache) cache.store(path, generation!, res);
+    else if (up.cache && req.method === 'POST' && res.status === 200 && ACME_REVOKE.test(path))
+      up.cache.store.purge('revocation_forwarded');
+    sendAnswer(reply, res);
   } catch (err) {
     if (err instanceof AppError) {
       // The circuit is open: nothing was sent (counted by certctl_circuit_rejected_total).

@@ -14,11 +14,15 @@ import { RpcClient } from '@certctl/messaging';
 import { type GatewayRequest, actorOf } from '../auth/principal';
 import { Endpoint } from '../http/endpoint';
 import { idParam } from '../http/params';
+import { PublicResponseCache } from '../http/public-cache';
 
 /** Revoking certificates, one at a time (operator) or in bulk (admin). CRL/OCSP are public, under /.well-known/pki. */
 @Controller('api/v1/certificates')
 export class RevocationController {
-  constructor(private readonly rpc: RpcClient) {}
+  constructor(
+    private readonly rpc: RpcClient,
+    private readonly publicCache: PublicResponseCache,
+  ) {}
 
   @Post(':id/revoke')
   @HttpCode(200)
@@ -33,8 +37,15 @@ export class RevocationController {
     response: revocationSchema,
     errors: [404, 409],
   })
-  revoke(@Param('id') id: string, @Body() body: RevokeBody, @Req() req: GatewayRequest) {
-    return this.rpc.request(RevocationRpc.revoke, { actor: actorOf(req.principal!), certificate_id: idParam(id), reason: body.reason });
+  async revoke(@Param('id') id: string, @Body() body: RevokeBody, @Req() req: GatewayRequest) {
+    const out = await this.rpc.request(RevocationRpc.revoke, {
+      actor: actorOf(req.principal!),
+      certificate_id: idParam(id),
+      reason: body.reason,
+    });
+    // The caller may ask OCSP next: no cached "good" from this replica (the others hear the event).
+    this.publicCache.purge('revocation_forwarded');
+    return out;
   }
 
   @Post('bulk-revoke')

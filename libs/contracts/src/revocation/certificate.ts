@@ -17,14 +17,15 @@ export const RevocationCertificate = {
   revoked: contract({
     subject: 'certctl.v1.events.certificate.revoked',
     emitters: ['revocation'],
-    consumers: ['notifications'],
+    // gateway: empties its cache of public OCSP/CRL answers (every replica, no queue group).
+    consumers: ['notifications', 'gateway'],
     payload: revocationEventSchema,
   }),
   /** A certificateHold was lifted (removeFromCRL). */
   unrevoked: contract({
     subject: 'certctl.v1.events.certificate.unrevoked',
     emitters: ['revocation'],
-    consumers: [],
+    consumers: ['gateway'],
     payload: revocationEventSchema,
   }),
 } as const;
