@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import { AgentRpc, type RpcRequestParsed, type registerAgentBodySchema } from '@certctl/contracts';
 import { RpcClient } from '@certctl/messaging';
 import { ApiKeysService } from '../api-keys/api-keys.service';
+import { AgentLiveness } from './agent-liveness';
 import type { Principal } from '../auth/principal';
 
 type Actor = RpcRequestParsed<typeof AgentRpc.register>['actor'];
@@ -16,6 +17,7 @@ export class AgentEnrolment {
   constructor(
     private readonly rpc: RpcClient,
     private readonly keys: ApiKeysService,
+    private readonly liveness: AgentLiveness,
   ) {}
 
   /** `creator` is the calling key (null for a bootstrap token: the new key is its own owner). */
@@ -25,6 +27,8 @@ export class AgentEnrolment {
       { name: `agent-${agent.id}`.toLowerCase(), role: 'agent', agent_id: agent.id, principal: `agent:${agent.name}` },
       creator,
     );
+    // Just registered, so not retired: its first heartbeat need not ask inventory.
+    this.liveness.markActive(agent.id);
     return { id: agent.id, agent, api_key: key.key };
   }
 }

@@ -26,6 +26,16 @@ describe('AgentLiveness', () => {
     expect(request).toHaveBeenCalledTimes(1);
   });
 
+  it('an agent this replica just registered passes without asking; a retire still counts at once', async () => {
+    const { liveness, request } = setup(() => 'online');
+    liveness.markActive('agent-a');
+    await liveness.assertNotRetired('agent-a');
+    expect(request).not.toHaveBeenCalled();
+    liveness.markRetired('agent-a');
+    liveness.markActive('agent-a'); // a late registration answer cannot bring it back
+    await expect(liveness.assertNotRetired('agent-a')).rejects.toMatchObject({ code: 'agent_retired' });
+  });
+
   it('a retire through this replica counts at once, even inside the window', async () => {
     const { liveness } = setup(() => 'online');
     await liveness.assertNotRetired('agent-a');

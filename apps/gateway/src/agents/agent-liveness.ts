@@ -51,6 +51,11 @@ export class AgentLiveness implements OnApplicationBootstrap, OnApplicationShutd
     this.active.set(agentId, true);
   }
 
+  /** An agent this replica just registered (a retire later still counts at once: markRetired). */
+  markActive(agentId: string): void {
+    if (!this.retired.has(agentId)) this.active.set(agentId, true);
+  }
+
   markRetired(agentId: string): void {
     this.retired.add(agentId);
     this.active.delete(agentId);

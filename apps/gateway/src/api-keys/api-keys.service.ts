@@ -169,6 +169,8 @@ export class ApiKeysService implements OnApplicationBootstrap, OnApplicationShut
       keyPrefix: prefix,
       expiresAt: body.expires_at ? new Date(body.expires_at) : null,
     });
+    // Its first request (an agent's first heartbeat, often moments later) needs no database read.
+    this.cache.set(hash, { hash: row.keyHash, principal: principalOf(row), expiresAt: row.expiresAt?.getTime() ?? null });
     return { ...toApiKeyDto(row, this.clock.nowMs()), key: secret };
   }
 
