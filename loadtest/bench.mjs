@@ -204,10 +204,12 @@ async function main() {
   );
   writeFileSync(file, `${JSON.stringify(doc, null, 2)}\n`);
   log('summary:');
-  for (const r of doc.runs)
+  for (const r of doc.runs) {
+    const cpu = r.results?.results?.cpu_ms_per_request?.total;
     log(
-      `  ${r.id}${r.variant ? ` (${r.variant})` : ''}: exit ${r.exit_code}, ${r.file ?? 'no results file'}, load ${r.load_before[0]} → ${r.load_after[0]}`,
+      `  ${r.id}${r.variant ? ` (${r.variant})` : ''}: exit ${r.exit_code}, ${r.file ?? 'no results file'}, load ${r.load_before[0]} → ${r.load_after[0]}${cpu !== undefined ? `, ${cpu} ms CPU per request` : ''}`,
     );
+  }
   for (const id of ['ocsp', 'forwarding']) {
     const rps = (variant) => doc.runs.find((r) => r.id === id && r.variant === variant)?.results?.results?.throughput_rps;
     if (rps('direct') && rps('gateway')) log(`  ${id}: through the gateway ${(rps('gateway') / rps('direct')).toFixed(2)}× direct`);

@@ -10,11 +10,11 @@
 // Needs a running stack (npm start). Usage:
 //   node loadtest/bulk-renew-issuance.mjs [--count 10000] [--url http://127.0.0.1:8080] [--key <admin key>] [--timeout 600]
 import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { writeFileSync, mkdirSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import pg from 'pg';
-import { ROOT, arg, benchTarget, stackProcesses } from './lib/bench.mjs';
+import { ROOT, arg, benchTarget, cpuMsPer, stackCpuSeconds } from './lib/bench.mjs';
 
 const count = Number(arg('count', process.env.LOADTEST_COUNT ?? 10000));
 if (!Number.isInteger(count) || count < 1 || count > 10000) {
@@ -40,26 +40,8 @@ const seeded = await db.query(
 const ids = seeded.rows.map((r) => r.id);
 console.log(`[bench] seeded ${ids.length} certificates (${run}) on iss-local`);
 
-// CPU seconds used by each process of the stack (/proc), so the cost per certificate can be told
-// apart from what other processes on the machine take.
-const TICKS = 100; // USER_HZ
-function procCpu(pid) {
-  try {
-    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) / TICKS; // utime stime cutime cstime
-  } catch {
-    return 0;
-  }
-}
-/** CPU seconds so far of each process of the stack (each service, or the one process of all; PostgreSQL with its backends, Redis, NATS). */
-function cpuSnapshot() {
-  const out = {};
-  for (const [name, pids] of Object.entries(stackProcesses(dataDir))) out[name] = pids.reduce((a, p) => a + procCpu(p), 0);
-  return out;
-}
-
 // 2. One bulk renew; 3. poll the jobs table until every job is completed (or failed).
-const cpuBefore = await cpuSnapshot();
+const cpuBefore = stackCpuSeconds(dataDir);
 const t0 = Date.now();
 const res = await api('POST', '/api/v1/certificates/bulk-renew', { ids });
 const tAccepted = Date.now();
@@ -83,13 +65,9 @@ for (;;) {
   await new Promise((r) => setTimeout(r, 200));
 }
 const tDone = Date.now();
-const cpuAfter = await cpuSnapshot();
-const cpuMsPerCert = Object.fromEntries(
-  Object.keys(cpuAfter)
-    .map((k) => [k, +(((cpuAfter[k] - (cpuBefore[k] ?? 0)) * 1000) / count).toFixed(2)])
-    .filter(([, v]) => Number.isFinite(v)),
-);
-const cpuTotalMs = Object.values(cpuMsPerCert).reduce((a, b) => a + b, 0);
+const cpu = cpuMsPer(cpuBefore, stackCpuSeconds(dataDir), count);
+const cpuMsPerCert = Object.fromEntries(Object.entries(cpu.per_process).map(([k, v]) => [k, +v.toFixed(2)]));
+const cpuTotalMs = cpu.total;
 
 // Latencies from the jobs table (server-side clocks), wall time from the client.
 const { rows: lat } = await db.query(

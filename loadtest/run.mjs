@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { LoadtestError, createApi, hintForError, hintForStatus } from './lib/api.mjs';
 import { gitInfo, loadScenarios, machineInfo, runAutocannon, summarize, toAutocannonRequests } from './lib/autocannon.mjs';
+import { cpuMsPer, stackCpuSeconds } from './lib/bench.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = join(HERE, '..');
@@ -197,8 +198,16 @@ async function runScenario(scenario, opts, key, log) {
   }
   ctx.log(`measuring for ${opts.duration} s with ${opts.connections} connections`);
   const started = new Date();
+  // The measured phase's CPU per request of each process of a stack started on this machine from
+  // this checkout (its data dir: services.pids, PostgreSQL, Redis, NATS), from /proc.
+  const dataDir = process.env.CERTCTL_DATA_DIR || join(ROOT, '.local');
+  const cpuBefore = stackCpuSeconds(dataDir);
   const { result, latencies, errorKinds } = await runAutocannon({ ...base, duration: opts.duration });
   const summary = summarize(result, latencies);
+  if (Object.keys(cpuBefore).length && summary.requests > 0) {
+    summary.cpu_ms_per_request = cpuMsPer(cpuBefore, stackCpuSeconds(dataDir), summary.requests);
+    ctx.log(`CPU per request: ${summary.cpu_ms_per_request.total} ms ${JSON.stringify(summary.cpu_ms_per_request.per_process)}`);
+  }
   const reasons = failureReasons(summary, errorKinds, opts.url);
   return { started, summary, errorKinds, reasons, ok: summary.non_2xx === 0 && summary.errors === 0 && summary.requests > 0 };
 }

@@ -107,3 +107,37 @@ export function stackMemory(dataDir) {
   const services = Object.keys(rss).filter((n) => !infra.includes(n));
   return { rss_mb: rss, services_mb: sum(services), infrastructure_mb: sum(infra), total_mb: sum(Object.keys(rss)) };
 }
+
+const TICKS = 100; // USER_HZ
+function procCpu(pid) {
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) / TICKS; // utime stime cutime cstime
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * CPU seconds used so far by each process of the stack (/proc: each service, or the one process of
+ * all; PostgreSQL with its backends, whose ended children count in the postmaster; Redis, NATS), so
+ * a benchmark's cost per operation can be told apart from what other processes on the machine take.
+ */
+export function stackCpuSeconds(dataDir) {
+  const out = {};
+  for (const [name, pids] of Object.entries(stackProcesses(dataDir))) out[name] = pids.reduce((a, p) => a + procCpu(p), 0);
+  return out;
+}
+
+/** CPU milliseconds per operation of each process between two stackCpuSeconds snapshots, and their total. */
+export function cpuMsPer(before, after, operations) {
+  const perProcess = Object.fromEntries(
+    Object.keys(after)
+      .map((k) => [k, +(((after[k] - (before[k] ?? 0)) * 1000) / operations).toFixed(3)])
+      .filter(([, v]) => v > 0),
+  );
+  const total = +Object.values(perProcess)
+    .reduce((a, b) => a + b, 0)
+    .toFixed(3);
+  return { per_process: perProcess, total };
+}
