@@ -109,6 +109,21 @@ function run(prefix, args, extraEnv = {}) {
   });
 }
 
+/** One public scenario at 100 connections against the owning service, then through the gateway. */
+function directThenGateway(id, scenario, direct) {
+  const duration = quick ? '5' : '15';
+  return [
+    [direct, 'direct'],
+    [gateway, 'gateway'],
+  ].map(([url, variant]) => [
+    id,
+    scenario,
+    ['loadtest/run.mjs', '--url', url, '--scenario', scenario, '--duration', duration, '--connections', '100'],
+    {},
+    variant,
+  ]);
+}
+
 async function main() {
   const duration = quick ? '5' : '15';
   const benchmarks = [
@@ -119,35 +134,9 @@ async function main() {
       ['loadtest/run.mjs', '--scenario', 'agent-heartbeat', '--duration', duration, '--connections', '32'],
       { LOADTEST_AGENTS: quick ? '500' : '5000' },
     ],
-    [
-      'ocsp',
-      'ocsp-get',
-      ['loadtest/run.mjs', '--url', revocation, '--scenario', 'ocsp-get', '--duration', duration, '--connections', '100'],
-      {},
-      'direct',
-    ],
-    [
-      'ocsp',
-      'ocsp-get',
-      ['loadtest/run.mjs', '--url', gateway, '--scenario', 'ocsp-get', '--duration', duration, '--connections', '100'],
-      {},
-      'gateway',
-    ],
-    // The gateway's forwarding without its cache: ACME newNonce, direct then through the gateway.
-    [
-      'forwarding',
-      'acme-new-nonce-get',
-      ['loadtest/run.mjs', '--url', acmeDirect, '--scenario', 'acme-new-nonce-get', '--duration', duration, '--connections', '100'],
-      {},
-      'direct',
-    ],
-    [
-      'forwarding',
-      'acme-new-nonce-get',
-      ['loadtest/run.mjs', '--url', gateway, '--scenario', 'acme-new-nonce-get', '--duration', duration, '--connections', '100'],
-      {},
-      'gateway',
-    ],
+    // OCSP (the gateway may answer from its cache), then the forwarding without a cache: ACME newNonce.
+    ...directThenGateway('ocsp', 'ocsp-get', revocation),
+    ...directThenGateway('forwarding', 'acme-new-nonce-get', acmeDirect),
     ['bulk', 'bulk-renew-issuance', ['loadtest/bulk-renew-issuance.mjs', '--count', quick ? '1000' : '10000']],
     [
       'acme',
