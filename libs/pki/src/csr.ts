@@ -59,6 +59,23 @@ export async function parseCsr(pem: string): Promise<ParsedCsr> {
   };
 }
 
+/**
+ * Only the public key of a CSR whose names and signature were checked before (where it was
+ * received): no signature verification, no names, no key description. PkiError('bad_csr' |
+ * 'unsupported_key') as parseCsr.
+ */
+export async function csrPublicKey(pem: string): Promise<CryptoKey> {
+  const der = pemToDerWithLabel(pem, CSR_LABELS, 'bad_csr');
+  assertSingleDer(der, 'bad_csr', 'the CSR');
+  let spki: Uint8Array;
+  try {
+    spki = new Uint8Array(new x509.Pkcs10CertificateRequest(toArrayBuffer(der)).publicKey.rawData);
+  } catch (err) {
+    throw new PkiError('bad_csr', `cannot parse CSR: ${(err as Error).message}`, { cause: err });
+  }
+  return importSpki(spki);
+}
+
 /** A PEM "CERTIFICATE REQUEST" for `CN=<commonName>` with the given SANs, signed by keys.privateKey. */
 export async function createCsr(o: { keys: CryptoKeyPair; commonName: string; sans: string[] }): Promise<string> {
   if (!o || typeof o !== 'object' || !o.keys) throw new PkiError('invalid_request', 'keys are required');

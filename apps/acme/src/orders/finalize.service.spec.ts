@@ -131,6 +131,29 @@ describe('FinalizeService (fake repository and bus)', () => {
     expect(repository.transition).not.toHaveBeenCalled();
   });
 
+  it('fail/the order is read while the CSR is parsed, but its problem comes first: a pending order with a bad CSR is orderNotReady', async () => {
+    const { service, repository } = setup(order({ status: 'pending' }));
+    await expect(service.finalize(account, 'ord-1', { csr: 'not-a-csr' }, profile)).rejects.toMatchObject({ type: 'orderNotReady' });
+    expect(repository.transition).not.toHaveBeenCalled();
+  });
+
+  it('fail/a ready order with a bad CSR is badCSR and is not claimed; where it would land is not read', async () => {
+    const { service, repository, profileSettings } = setup(order({ status: 'ready' }));
+    await expect(service.finalize(account, 'ord-1', { csr: 'AAAA' }, profile)).rejects.toMatchObject({ type: 'badCSR' });
+    expect(repository.transition).not.toHaveBeenCalled();
+    expect(profileSettings.landing).not.toHaveBeenCalled();
+  });
+
+  it('fail/where the certificate lands is read alongside the claim; a claim lost to another request answers orderNotReady all the same', async () => {
+    const { service, repository, profileSettings } = setup(order({ status: 'ready' }));
+    repository.transition.mockResolvedValue(0);
+    profileSettings.landing.mockRejectedValue(new Error('not reached'));
+    await expect(service.finalize(account, 'ord-1', await csrPayload(['a.example.com']), profile)).rejects.toMatchObject({
+      type: 'orderNotReady',
+    });
+    expect(profileSettings.landing).toHaveBeenCalledWith('prof-1');
+  });
+
   it('fail/an order another request claimed first is orderNotReady', async () => {
     const { service, repository } = setup(order({ status: 'ready' }));
     repository.transition.mockResolvedValue(0);

@@ -43,22 +43,29 @@ export class FinalizeService implements OnApplicationBootstrap, OnApplicationShu
   }
 
   async finalize(account: AcmeAccountRow, orderId: string, payload: unknown, profile: AcmeProfile): Promise<OrderRow> {
-    const order = await this.orders.order(orderId, account);
+    // The order is read while the CSR is parsed; the order's problems are answered first.
+    const [read, parsed] = await Promise.allSettled([this.orders.order(orderId, account), parseFinalizeCsr(payload)]);
+    if (read.status === 'rejected') throw read.reason;
+    const order = read.value;
     if (order.status !== 'ready') {
       throw new AcmeError(
         'orderNotReady',
         `the order is ${order.status}, not ready: ${order.status === 'pending' ? 'complete its authorizations first' : 'it cannot be finalized again'}`,
       );
     }
-    const csr = await parseFinalizeCsr(payload);
+    if (parsed.status === 'rejected') throw parsed.reason;
+    const csr = parsed.value;
     const identifiers = order.identifiers as unknown as Identifier[];
     checkCsrNames(csr, identifiers);
     checkKeyPolicy(csr, profile);
     await checkNotAccountKey(csr, account);
 
     // The CSR is kept with the claim: a finalization this process cannot finish (it stops between
-    // the claim and the recorded job) is finished by resumeInterrupted.
+    // the claim and the recorded job) is finished by resumeInterrupted. Where the certificate lands
+    // is read meanwhile.
     const csrPem = derToPem(csr.der, 'CERTIFICATE REQUEST');
+    const landing = this.profileSettings.landing(profile.id);
+    landing.catch(() => undefined); // awaited by requestIssuance unless the claim fails
     const claimed = await this.repository.transition(order.id, ['ready'], 'processing', { csrPem });
     if (claimed !== 1) throw new AcmeError('orderNotReady', 'the order is already being finalized');
     ordersTotal.inc({ status: 'processing' });
@@ -66,6 +73,7 @@ export class FinalizeService implements OnApplicationBootstrap, OnApplicationShu
       { ...order, status: 'processing', csrPem },
       profile.id,
       csr.commonName ?? undefined,
+      landing,
     );
     // A job recorded pending just now is not read before the wait: its events (or the poll) end it.
     const job = await this.jobs.wait(processing.jobId!, this.config.CERTCTL_ACME_FINALIZE_WAIT_MS, undefined, {
@@ -84,6 +92,7 @@ export class FinalizeService implements OnApplicationBootstrap, OnApplicationShu
     order: OrderRow & { csrPem: string },
     profileId: string,
     csrCommonName: string | undefined,
+    landing: Promise<Awaited<ReturnType<ProfileSettingsService['landing']>>> = this.profileSettings.landing(profileId),
   ): Promise<{ order: OrderRow; jobStatus: string }> {
     const identifiers = order.identifiers as unknown as Identifier[];
     const names = identifiers.map((identifier) => identifier.value);
@@ -94,7 +103,7 @@ export class FinalizeService implements OnApplicationBootstrap, OnApplicationShu
         order_id: order.id,
         account_id: order.accountId,
         profile_id: profileId,
-        ...(await this.profileSettings.landing(profileId)),
+        ...(await landing),
         common_name: commonName,
         sans: names,
         csr_pem: order.csrPem,
