@@ -1,6 +1,6 @@
 import { assertSingleDer } from './der';
 import { PkiError } from './errors';
-import { describeKey, describeSpki, importSpki, signingAlgorithmFor, type KeyAlgorithm, type KeyType } from './keys';
+import { describeKey, importDescribedSpki, importSpki, signingAlgorithmFor, type KeyAlgorithm, type KeyType } from './keys';
 import { subjectName } from './issuer';
 import { derToPem, pemToDerWithLabel, toArrayBuffer } from './pem';
 import { x509, type CryptoKey, type CryptoKeyPair } from './provider';
@@ -39,14 +39,13 @@ export async function parseCsr(pem: string): Promise<ParsedCsr> {
   } catch (err) {
     throw new PkiError('bad_csr', `cannot parse CSR: ${(err as Error).message}`, { cause: err });
   }
-  const publicKey = await importSpki(spki);
+  const { key: publicKey, description: key } = await importDescribedSpki(spki);
   let signatureValid = false;
   try {
     signatureValid = await csr.verify();
   } catch {
     signatureValid = false; // malformed signature value or unsupported signature algorithm
   }
-  const key = describeSpki(spki);
   return {
     commonName,
     sans,
