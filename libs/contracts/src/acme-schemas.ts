@@ -26,6 +26,11 @@ export const acmeInventoryIssueResponseSchema = z.object({
   /** true: a new version of a certificate this account already had (a renewal). */
   renewal: z.boolean(),
 });
+export const acmeInventoryIssuedRequestSchema = z.object({ job_id: idSchema });
+/** The version a job stored (null until it has one): what a finalized ACME order serves. */
+export const acmeInventoryIssuedResponseSchema = z.object({
+  version: z.object({ serial_number: z.string(), certificate_pem: z.string(), chain_pem: z.string() }).nullable(),
+});
 
 export const acmeEabCreateBodySchema = z.strictObject({
   profile_id: idSchema,

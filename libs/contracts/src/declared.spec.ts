@@ -49,7 +49,7 @@ describe('contracts filed by owner', () => {
     expect(barrel.AcmeRpc.gc.subject).toBe('certctl.v1.acme.gc');
     expect(barrel.ConfigRpc.renewal_policy.get.subject).toBe('certctl.v1.inventory.renewal_policy.get');
     expect(barrel.NotificationEvents.deadLettered.subject).toBe('certctl.v1.events.notification.dead-lettered');
-    expect(declaredContracts().rpc).toHaveLength(147); // 90 + issuer types (1) + private-key import (1) + job cancel, certificate import (2) + ACME profile settings (2) + channel/rule get, update, delete, test (7) + agent retire (1) + health checks (11) + discovery (6) + network scan targets (8) + job await-ca (1) + re-issuance campaigns and capacity (8) + enrollment profiles and enrollments (8) + SCEP RA certificate (1)
+    expect(declaredContracts().rpc).toHaveLength(148); // 90 + ACME issued version (1) + issuer types (1) + private-key import (1) + job cancel, certificate import (2) + ACME profile settings (2) + channel/rule get, update, delete, test (7) + agent retire (1) + health checks (11) + discovery (6) + network scan targets (8) + job await-ca (1) + re-issuance campaigns and capacity (8) + enrollment profiles and enrollments (8) + SCEP RA certificate (1)
     expect(barrel.AuditEvents.recorded.subject).toBe('certctl.v1.events.audit.recorded');
     expect(declaredContracts().events).toHaveLength(20); // + job.cancelled, health.status-changed, discovery found, claimed, dismissed + the gateway's api_key.changed, agent.retired
   });

@@ -101,6 +101,7 @@ export const PrivateKeyRpc = { export: IssuancePrivateKey.export } as const;
 
 export const AcmeRpc = {
   inventoryIssue: InventoryAcme.issue,
+  inventoryIssued: InventoryAcme.issued,
   eabCreate: AcmeEab.create,
   eabList: AcmeEab.list,
   eabDelete: AcmeEab.delete,

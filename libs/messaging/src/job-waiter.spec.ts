@@ -66,6 +66,38 @@ describe('JobWaiter', () => {
       waiter.stop();
     });
 
+    it('ok/a job just queued is not read before the wait: its certificate-issued event answers it completed with no read at all', async () => {
+      const { rpc, fire } = busWithEvents(['running']);
+      const waiter = new JobWaiter(rpc as never);
+      waiter.start();
+      const waiting = waiter.wait('job-1', 5000, undefined, { queued: true });
+      await settle();
+      fire('certctl.v1.events.certificate.issued', 'job-1');
+      await expect(waiting).resolves.toEqual({ id: 'job-1', status: 'completed' });
+      expect(rpc.request).not.toHaveBeenCalled();
+      waiter.stop();
+    });
+
+    it('ok/a certificate-issued event heard before the wait began ends it at once, without a read', async () => {
+      const { rpc, fire } = busWithEvents(['running']);
+      const waiter = new JobWaiter(rpc as never);
+      waiter.start();
+      fire('certctl.v1.events.certificate.issued', 'job-1');
+      await expect(waiter.wait('job-1', 5000)).resolves.toMatchObject({ id: 'job-1', status: 'completed' });
+      expect(rpc.request).not.toHaveBeenCalled();
+      waiter.stop();
+    });
+
+    it('ok/a job-failed event heard before a queued wait began makes it read the job (no waiting) and answer what it says', async () => {
+      const { rpc, fire } = busWithEvents(['failed']);
+      const waiter = new JobWaiter(rpc as never);
+      waiter.start();
+      fire('certctl.v1.events.job.failed', 'job-1');
+      await expect(waiter.wait('job-1', 5000, undefined, { queued: true })).resolves.toMatchObject({ status: 'failed' });
+      expect(rpc.request).toHaveBeenCalledTimes(1);
+      waiter.stop();
+    });
+
     it('ok/a job-failed event reads the job again and answers what it says', async () => {
       const { rpc, fire } = busWithEvents(['running', 'failed']);
       const waiter = new JobWaiter(rpc as never);

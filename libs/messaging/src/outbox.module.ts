@@ -1,7 +1,7 @@
 import { type BeforeApplicationShutdown, Inject, Injectable, Module, type OnApplicationBootstrap } from '@nestjs/common';
 import type { EventContract, EventPayload } from '@certctl/contracts';
 import { PrismaService } from '@certctl/database';
-import { type OutboxTx, OutboxRelay, enqueueEvent } from './outbox';
+import { type OutboxRow, type OutboxTx, OutboxRelay, writeEvent } from './outbox';
 import { PrismaOutboxStore } from './outbox.repository';
 import { MESSAGING_OPTIONS, type MessagingOptions, RpcClient, traceContext } from './rpc-client';
 
@@ -16,6 +16,8 @@ const pollMs = () => Number(process.env.CERTCTL_OUTBOX_POLL_MS ?? 1000);
 @Injectable()
 export class Outbox implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly relay: OutboxRelay;
+  /** The events each open transaction wrote (dropped with the transaction object when it never commits). */
+  private readonly written = new WeakMap<OutboxTx, OutboxRow[]>();
 
   constructor(
     prisma: PrismaService,
@@ -30,13 +32,24 @@ export class Outbox implements OnApplicationBootstrap, BeforeApplicationShutdown
   }
 
   /** Writes the event in `tx` (published only if it commits); call wake() after the commit. */
-  enqueue<E extends EventContract>(tx: OutboxTx, event: E, payload: EventPayload<E>): Promise<string> {
-    return enqueueEvent(tx, this.options.service, event, payload, traceContext());
+  async enqueue<E extends EventContract>(tx: OutboxTx, event: E, payload: EventPayload<E>): Promise<string> {
+    const row = await writeEvent(tx, this.options.service, event, payload, traceContext());
+    const rows = this.written.get(tx) ?? [];
+    rows.push(row);
+    this.written.set(tx, rows);
+    return row.id;
   }
 
-  /** Publishes what was just committed without waiting for the next scan. */
-  wake(): void {
-    this.relay.wake();
+  /**
+   * Publishes what was just committed without waiting for the next scan. Given the transaction
+   * that committed, the events it wrote are published at once, before the relay claims them
+   * (OutboxRelay.committed); only ever pass a transaction that has committed.
+   */
+  wake(committed?: OutboxTx): void {
+    if (!committed) return this.relay.wake();
+    const rows = this.written.get(committed) ?? [];
+    this.written.delete(committed);
+    this.relay.committed(rows);
   }
 
   onApplicationBootstrap(): void {

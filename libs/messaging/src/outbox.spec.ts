@@ -163,6 +163,71 @@ describe('OutboxRelay', () => {
   });
 });
 
+describe('OutboxRelay.committed (the writer publishes right after its commit)', () => {
+  it('ok/the committed rows are published at once, then claimed, published again under the same ids (the stream keeps one) and deleted', async () => {
+    const store = new MemoryStore();
+    store.add('c1');
+    const sent: string[] = [];
+    const stored = new Set<string>();
+    const relay = new OutboxRelay(
+      store,
+      async (row) => {
+        sent.push(`${row.id} after claim ${store.claims}`);
+        const duplicate = stored.has(row.id); // the stream's de-duplication by Nats-Msg-Id
+        stored.add(row.id);
+        return { duplicate };
+      },
+      { service: 'svc-early', pollMs: 60_000 },
+    );
+    relay.start();
+    await waitFor(async () => store.rows.length === 0);
+    sent.length = 0;
+    const claims = store.claims;
+    store.add('e1');
+    relay.committed([{ id: 'e1', subject: 'certctl.v1.events.test.done', payload: { id: 'e1' }, headers: {} }]);
+    await waitFor(async () => store.rows.length === 0);
+    // Published before the relay's claim, then again by the claim.
+    expect(sent).toEqual([`e1 after claim ${claims}`, `e1 after claim ${claims + 1}`]);
+    expect([...stored]).toEqual(['c1', 'e1']);
+    expect(await metric('certctl_outbox_published_total', { service: 'svc-early', result: 'early' })).toBe(1);
+    expect(await metric('certctl_outbox_published_total', { service: 'svc-early', result: 'duplicate' })).toBe(1);
+    await relay.stop();
+  });
+
+  it('fail/an early publish that fails changes nothing: the relay publishes and deletes the row', async () => {
+    const store = new MemoryStore();
+    let calls = 0;
+    const relay = new OutboxRelay(
+      store,
+      async () => {
+        if (calls++ === 0) throw new Error('nats down');
+        return { duplicate: false };
+      },
+      { service: 'svc-early-fail', pollMs: 60_000 },
+    );
+    relay.start();
+    await relay.stop(); // the start's scan found nothing
+    relay.start();
+    store.add('f1');
+    calls = 0;
+    relay.committed([{ id: 'f1', subject: 'certctl.v1.events.test.done', payload: { id: 'f1' }, headers: {} }]);
+    await waitFor(async () => store.rows.length === 0);
+    expect(calls).toBe(2);
+    await relay.stop();
+  });
+
+  it('ok/a stopped relay publishes nothing early (the rows wait for its next start)', async () => {
+    const store = new MemoryStore();
+    const publish = jest.fn(async () => ({ duplicate: false }));
+    const relay = new OutboxRelay(store, publish, { service: 'svc-early-stopped' });
+    store.add('s1');
+    relay.committed([{ id: 's1', subject: 'certctl.v1.events.test.done', payload: { id: 's1' }, headers: {} }]);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(publish).not.toHaveBeenCalled();
+    expect(store.rows).toHaveLength(1);
+  });
+});
+
 describe('enqueueEvent', () => {
   const payload = {
     certificate_id: 'cert-1',

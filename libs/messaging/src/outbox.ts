@@ -55,7 +55,7 @@ export interface OutboxRelayOptions {
 
 const published = counter(
   'certctl_outbox_published_total',
-  'Outbox rows published to the events stream, by service and result (stored, duplicate: the stream already had the event id)',
+  'Outbox rows published to the events stream, by service and result (stored, duplicate: the stream already had the event id; early: published by its writer right after the commit, before the relay confirms it as a duplicate)',
   ['service', 'result'],
 );
 const failures = counter('certctl_outbox_publish_failures_total', 'Outbox rows whose publish failed (kept and retried), by service', [
@@ -84,11 +84,22 @@ export async function enqueueEvent<E extends EventContract>(
   payload: EventPayload<E>,
   headers: Record<string, string> = {},
 ): Promise<string> {
+  return (await writeEvent(tx, service, event, payload, headers)).id;
+}
+
+/** enqueueEvent, answering the row as the relay will read it. */
+export async function writeEvent<E extends EventContract>(
+  tx: OutboxTx,
+  service: string,
+  event: E,
+  payload: EventPayload<E>,
+  headers: Record<string, string> = {},
+): Promise<OutboxRow> {
   const id = randomUUID();
   // Stored as it travels (JSON): a Date in the payload becomes its ISO string, as it did on the wire.
   const data = JSON.parse(JSON.stringify(event.payload.parse(payload))) as object;
   await tx.outboxEvent.create({ data: { id, service, subject: event.subject, payload: data, headers } });
-  return id;
+  return { id, subject: event.subject, payload: data, headers };
 }
 
 /**
@@ -149,6 +160,24 @@ export class OutboxRelay {
         this.wake();
       }
     });
+  }
+
+  /**
+   * Rows whose transaction has just committed, published at once by the caller that wrote them
+   * (no claim first: two database round trips less before a consumer hears them), then a drain as
+   * wake() runs: the relay still claims these rows, publishes them again (the stream keeps one
+   * copy: same Nats-Msg-Id within its duplicate window; counted `duplicate`) and deletes them, so
+   * an early publish that fails or is lost changes nothing. Counted `early` when stored.
+   */
+  committed(rows: readonly OutboxRow[]): void {
+    if (this.stopped) return;
+    for (const row of rows) {
+      this.publish(row).then(
+        () => published.inc({ service: this.service, result: 'early' }),
+        () => undefined, // the relay publishes it
+      );
+    }
+    this.wake();
   }
 
   /** Claims and publishes batches until fewer than a batch is left or a publish failed; returns the rows published. */

@@ -1,6 +1,6 @@
 import { createRootCa, type CreatedCa } from './ca';
 import { signLeaf } from './certificate';
-import { createCsr, parseCsr } from './csr';
+import { createCsr, csrPublicKey, parseCsr } from './csr';
 import { PkiError } from './errors';
 import { exportSpki, generateKeyPair, type KeyAlgorithm } from './keys';
 import { derToPem, pemToDer } from './pem';
@@ -164,5 +164,20 @@ describe('CSRs', () => {
     expect(await pkiCode(createCsr({ keys, commonName: '', sans: [] }))).toBe('invalid_request');
     expect(await pkiCode(createCsr({ keys, commonName: 'x', sans: ['bad host'] }))).toBe('bad_san');
     expect(await pkiCode(createCsr({ keys: undefined as never, commonName: 'x', sans: [] }))).toBe('invalid_request');
+  });
+
+  describe('csrPublicKey (a CSR checked where it was received)', () => {
+    it('ok/gives the same public key as parseCsr', async () => {
+      const keys = await generateKeyPair('ECDSA-P256');
+      const pem = await createCsr({ keys, commonName: 'a.example.com', sans: ['a.example.com'] });
+      const key = await csrPublicKey(pem);
+      expect((await exportSpki(key)).equals(await exportSpki((await parseCsr(pem)).publicKey))).toBe(true);
+      expect((await exportSpki(key)).equals(await exportSpki(keys.publicKey))).toBe(true);
+    });
+
+    it('fail/not a CSR is bad_csr', async () => {
+      expect(await pkiCode(csrPublicKey('-----BEGIN CERTIFICATE REQUEST-----\nAAAA\n-----END CERTIFICATE REQUEST-----\n'))).toBe('bad_csr');
+      expect(await pkiCode(csrPublicKey('nothing'))).toBe('bad_csr');
+    });
   });
 });

@@ -1,6 +1,6 @@
 import { assertSingleDer } from './der';
 import { PkiError } from './errors';
-import { describeKey, describeSpki, importSpki, signingAlgorithmFor, type KeyAlgorithm, type KeyType } from './keys';
+import { describeKey, importDescribedSpki, importSpki, signingAlgorithmFor, type KeyAlgorithm, type KeyType } from './keys';
 import { subjectName } from './issuer';
 import { derToPem, pemToDerWithLabel, toArrayBuffer } from './pem';
 import { x509, type CryptoKey, type CryptoKeyPair } from './provider';
@@ -39,14 +39,13 @@ export async function parseCsr(pem: string): Promise<ParsedCsr> {
   } catch (err) {
     throw new PkiError('bad_csr', `cannot parse CSR: ${(err as Error).message}`, { cause: err });
   }
-  const publicKey = await importSpki(spki);
+  const { key: publicKey, description: key } = await importDescribedSpki(spki);
   let signatureValid = false;
   try {
     signatureValid = await csr.verify();
   } catch {
     signatureValid = false; // malformed signature value or unsupported signature algorithm
   }
-  const key = describeSpki(spki);
   return {
     commonName,
     sans,
@@ -57,6 +56,23 @@ export async function parseCsr(pem: string): Promise<ParsedCsr> {
     signatureValid,
     der,
   };
+}
+
+/**
+ * Only the public key of a CSR whose names and signature were checked before (where it was
+ * received): no signature verification, no names, no key description. PkiError('bad_csr' |
+ * 'unsupported_key') as parseCsr.
+ */
+export async function csrPublicKey(pem: string): Promise<CryptoKey> {
+  const der = pemToDerWithLabel(pem, CSR_LABELS, 'bad_csr');
+  assertSingleDer(der, 'bad_csr', 'the CSR');
+  let spki: Uint8Array;
+  try {
+    spki = new Uint8Array(new x509.Pkcs10CertificateRequest(toArrayBuffer(der)).publicKey.rawData);
+  } catch (err) {
+    throw new PkiError('bad_csr', `cannot parse CSR: ${(err as Error).message}`, { cause: err });
+  }
+  return importSpki(spki);
 }
 
 /** A PEM "CERTIFICATE REQUEST" for `CN=<commonName>` with the given SANs, signed by keys.privateKey. */

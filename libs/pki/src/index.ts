@@ -56,7 +56,7 @@ export {
   type CertificateInfo,
   type ExtendedKeyUsageName,
 } from './certificate';
-export { parseCsr, createCsr, type ParsedCsr } from './csr';
+export { parseCsr, csrPublicKey, createCsr, type ParsedCsr } from './csr';
 export { SecretBox } from './secret-box';
 export { hashSecret, verifySecret } from './secret-hash';
 export {

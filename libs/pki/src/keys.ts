@@ -215,10 +215,16 @@ export function describeSpki(spki: Uint8Array): SpkiDescription {
 
 /** Imports a DER SubjectPublicKeyInfo as a WebCrypto verification key (PkiError('unsupported_key') otherwise). */
 export async function importSpki(spki: Uint8Array): Promise<CryptoKey> {
+  return (await importDescribedSpki(spki)).key;
+}
+
+/** importSpki and describeSpki of one key, its DER read once. */
+export async function importDescribedSpki(spki: Uint8Array): Promise<{ key: CryptoKey; description: SpkiDescription }> {
   const info = inspectSpki(spki);
   if (!info.importParams) throw new PkiError('unsupported_key', `unsupported public key (${info.type} ${info.size})`);
   try {
-    return await subtle.importKey('spki', toArrayBuffer(spki), info.importParams, true, ['verify']);
+    const key = await subtle.importKey('spki', toArrayBuffer(spki), info.importParams, true, ['verify']);
+    return { key, description: { keyType: info.type, keySize: info.size, keyAlgorithm: info.keyAlgorithm } };
   } catch (err) {
     throw new PkiError('unsupported_key', `cannot import public key: ${(err as Error).message}`, { cause: err });
   }

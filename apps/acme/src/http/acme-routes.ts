@@ -153,13 +153,17 @@ function installOrderRoutes(post: Post, deps: AcmeRouteDeps): void {
   });
   post('/order/:id/finalize', 'kid', async (ctx, params) => {
     const order = await deps.finalize.finalize(ctx.account!, params.id!, ctx.payload, ctx.profile);
-    await deps.audit.record(ctx.account!.id, {
-      action: 'acme.order.finalize',
-      resource_type: 'acme_order',
-      resource_id: order.id,
-      details: { status: order.status, certificate_id: order.certificateId, job_id: order.jobId },
-    });
-    return { ...(await orderReply(order, ctx)), location: ctx.urls.order(order.id) };
+    // The audit event is published while the answer is built (its authorizations read).
+    const [, reply] = await Promise.all([
+      deps.audit.record(ctx.account!.id, {
+        action: 'acme.order.finalize',
+        resource_type: 'acme_order',
+        resource_id: order.id,
+        details: { status: order.status, certificate_id: order.certificateId, job_id: order.jobId },
+      }),
+      orderReply(order, ctx),
+    ]);
+    return { ...reply, location: ctx.urls.order(order.id) };
   });
   post('/authz/:id', 'kid', async (ctx, params) => {
     let authz = await deps.orders.authz(params.id!, ctx.account!);

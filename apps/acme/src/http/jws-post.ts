@@ -48,8 +48,14 @@ export function registerPost(
     const header = jws.header;
     const params = req.params as Params;
     const base = baseUrl(req, deps.config);
-    await checkUrlAndNonce(header, `${base}${req.url}`, deps.nonces);
-    const { account, jwk } = await signerOf(header, mode, base, deps.accounts);
+    // The nonce is redeemed while the signer is read; a bad URL or nonce still answers first.
+    const [nonce, signer] = await Promise.allSettled([
+      checkUrlAndNonce(header, `${base}${req.url}`, deps.nonces),
+      signerOf(header, mode, base, deps.accounts),
+    ]);
+    if (nonce.status === 'rejected') throw nonce.reason;
+    if (signer.status === 'rejected') throw signer.reason;
+    const { account, jwk } = signer.value;
     const payload = payloadJson(await verifyJws(jws, (jwk ?? account!.jwk) as JWK, jwk ? undefined : account!.keyThumbprint));
     const profile = await deps.profiles.get(params.pid ?? account?.profileId ?? deps.profiles.defaultId);
     const urls = new AcmeUrls(base, profile);

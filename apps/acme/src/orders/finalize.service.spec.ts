@@ -29,7 +29,7 @@ function order(fields: Partial<OrderRow> = {}): OrderRow {
   } as OrderRow;
 }
 
-function setup(current: OrderRow = order()) {
+function setup(current: OrderRow = order(), settings: AcmeConfig = config) {
   const repository = {
     transition: jest.fn(async () => 1),
     findById: jest.fn(async () => ({ ...current, status: 'invalid' }) as OrderRow),
@@ -45,7 +45,7 @@ function setup(current: OrderRow = order()) {
     rpc as unknown as RpcClient,
     orders as unknown as OrdersService,
     profileSettings as unknown as ProfileSettingsService,
-    config,
+    settings,
   );
   return { service, repository, rpc, profileSettings };
 }
@@ -58,16 +58,54 @@ async function csrPayload(names: string[]) {
 }
 
 describe('FinalizeService (fake repository and bus)', () => {
-  it('ok/a completed job makes the processing order valid with the served chain and serial', async () => {
+  it('ok/a completed job makes the processing order valid with the served chain and serial of the version its job stored', async () => {
     const { service, repository, rpc } = setup();
-    rpc.request.mockResolvedValue({ certificate_pem: 'LEAF', chain_pem: '', current_version: { serial_number: '0a' } });
+    rpc.request.mockResolvedValue({ version: { certificate_pem: 'LEAF', chain_pem: '', serial_number: '0a' } });
     const settled = await service.settle(order(), job('completed'));
     expect(settled).toMatchObject({ status: 'valid', certificatePem: 'LEAF\n', serialNumber: '0a' });
+    expect(rpc.request).toHaveBeenCalledTimes(1);
+    expect(rpc.request).toHaveBeenCalledWith(expect.objectContaining({ subject: 'certctl.v1.inventory.acme.issued' }), { job_id: 'job-1' });
     expect(repository.transition).toHaveBeenCalledWith('ord-1', ['processing'], 'valid', {
       certificatePem: 'LEAF\n',
       serialNumber: '0a',
       csrPem: null,
     });
+  });
+
+  it('ok/a completed job whose version inventory does not show yet leaves the order processing', async () => {
+    const { service, repository, rpc } = setup();
+    rpc.request.mockResolvedValue({ version: null });
+    const settled = await service.settle(order(), job('completed'));
+    expect(settled).toMatchObject({ status: 'processing' });
+    expect(repository.transition).not.toHaveBeenCalled();
+  });
+
+  it('ok/a job recorded pending is not read before the wait: its certificate-issued event (heard even before the wait began) makes the order valid', async () => {
+    const { service, repository, rpc } = setup(order({ status: 'ready', jobId: null, certificateId: null }), {
+      CERTCTL_ACME_FINALIZE_WAIT_MS: 60_000,
+    } as AcmeConfig);
+    const handlers = new Map<string, (event: { job_id: string }) => void>();
+    rpc.onEvent.mockImplementation((event: { subject: string }, handler: (event: { job_id: string }) => void) => {
+      handlers.set(event.subject, handler);
+      return () => handlers.delete(event.subject);
+    });
+    service.onApplicationBootstrap();
+    repository.recordIssuance.mockResolvedValue(order({ jobId: 'job-9', certificateId: 'cert-9' }));
+    rpc.request.mockImplementation(async (contract: { subject: string }) => {
+      if (contract.subject.endsWith('acme.issue')) {
+        handlers.get('certctl.v1.events.certificate.issued')!({ job_id: 'job-9' }); // signed before inventory's answer arrived
+        return { certificate_id: 'cert-9', job_id: 'job-9', job_status: 'pending', renewal: false };
+      }
+      if (contract.subject.endsWith('acme.issued')) return { version: { certificate_pem: 'LEAF', chain_pem: '', serial_number: '0c' } };
+      throw new Error(`unexpected ${contract.subject}`); // no job read
+    });
+    const settled = await service.finalize(account, 'ord-1', await csrPayload(['a.example.com']), profile);
+    expect(settled).toMatchObject({ status: 'valid', certificatePem: 'LEAF\n', serialNumber: '0c' });
+    expect(rpc.request.mock.calls.map(([c]) => (c as { subject: string }).subject)).toEqual([
+      'certctl.v1.inventory.acme.issue',
+      'certctl.v1.inventory.acme.issued',
+    ]);
+    service.onApplicationShutdown();
   });
 
   it('fail/a failed job makes the order invalid with the job’s reason as a serverInternal problem', async () => {
@@ -91,6 +129,29 @@ describe('FinalizeService (fake repository and bus)', () => {
     const { service, repository } = setup(order({ status: 'pending' }));
     await expect(service.finalize(account, 'ord-1', {}, profile)).rejects.toMatchObject({ type: 'orderNotReady' });
     expect(repository.transition).not.toHaveBeenCalled();
+  });
+
+  it('fail/the order is read while the CSR is parsed, but its problem comes first: a pending order with a bad CSR is orderNotReady', async () => {
+    const { service, repository } = setup(order({ status: 'pending' }));
+    await expect(service.finalize(account, 'ord-1', { csr: 'not-a-csr' }, profile)).rejects.toMatchObject({ type: 'orderNotReady' });
+    expect(repository.transition).not.toHaveBeenCalled();
+  });
+
+  it('fail/a ready order with a bad CSR is badCSR and is not claimed; where it would land is not read', async () => {
+    const { service, repository, profileSettings } = setup(order({ status: 'ready' }));
+    await expect(service.finalize(account, 'ord-1', { csr: 'AAAA' }, profile)).rejects.toMatchObject({ type: 'badCSR' });
+    expect(repository.transition).not.toHaveBeenCalled();
+    expect(profileSettings.landing).not.toHaveBeenCalled();
+  });
+
+  it('fail/where the certificate lands is read alongside the claim; a claim lost to another request answers orderNotReady all the same', async () => {
+    const { service, repository, profileSettings } = setup(order({ status: 'ready' }));
+    repository.transition.mockResolvedValue(0);
+    profileSettings.landing.mockRejectedValue(new Error('not reached'));
+    await expect(service.finalize(account, 'ord-1', await csrPayload(['a.example.com']), profile)).rejects.toMatchObject({
+      type: 'orderNotReady',
+    });
+    expect(profileSettings.landing).toHaveBeenCalledWith('prof-1');
   });
 
   it('fail/an order another request claimed first is orderNotReady', async () => {
@@ -157,7 +218,8 @@ describe('orders left processing are finished by the garbage collection', () => 
     rpc.request.mockImplementation(async (contract: { subject: string }) => {
       if (contract.subject.endsWith('acme.issue')) return { certificate_id: 'cert-9', job_id: 'job-9' };
       if (contract.subject.endsWith('job.get')) return job('completed', { id: 'job-9' });
-      return { certificate_pem: 'LEAF', chain_pem: '', current_version: { serial_number: '0b' } };
+      if (contract.subject.endsWith('acme.issued')) return { version: { certificate_pem: 'LEAF', chain_pem: '', serial_number: '0b' } };
+      throw new Error(`unexpected ${contract.subject}`);
     });
     expect(await service.resumeInterrupted(now)).toBe(1);
     expect((repository as unknown as { findProcessingSince: jest.Mock }).findProcessingSince).toHaveBeenCalledWith(

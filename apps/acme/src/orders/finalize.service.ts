@@ -1,7 +1,7 @@
 import { createPublicKey } from 'node:crypto';
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { AcmeRpc, AppError, type JobDto, Rpc } from '@certctl/contracts';
-import { JobWaiter, RpcClient } from '@certctl/messaging';
+import { AcmeRpc, AppError, Rpc } from '@certctl/contracts';
+import { JobWaiter, RpcClient, type WaitedJob } from '@certctl/messaging';
 import { getLogger } from '@certctl/observability';
 import { type ParsedCsr, derToPem, exportSpki, parseCertificate, parseCsr, splitPemChain } from '@certctl/pki';
 import { ACME_CONFIG, type AcmeConfig } from '../config';
@@ -43,50 +43,67 @@ export class FinalizeService implements OnApplicationBootstrap, OnApplicationShu
   }
 
   async finalize(account: AcmeAccountRow, orderId: string, payload: unknown, profile: AcmeProfile): Promise<OrderRow> {
-    const order = await this.orders.order(orderId, account);
+    // The order is read while the CSR is parsed; the order's problems are answered first.
+    const [read, parsed] = await Promise.allSettled([this.orders.order(orderId, account), parseFinalizeCsr(payload)]);
+    if (read.status === 'rejected') throw read.reason;
+    const order = read.value;
     if (order.status !== 'ready') {
       throw new AcmeError(
         'orderNotReady',
         `the order is ${order.status}, not ready: ${order.status === 'pending' ? 'complete its authorizations first' : 'it cannot be finalized again'}`,
       );
     }
-    const csr = await parseFinalizeCsr(payload);
+    if (parsed.status === 'rejected') throw parsed.reason;
+    const csr = parsed.value;
     const identifiers = order.identifiers as unknown as Identifier[];
     checkCsrNames(csr, identifiers);
     checkKeyPolicy(csr, profile);
     await checkNotAccountKey(csr, account);
 
     // The CSR is kept with the claim: a finalization this process cannot finish (it stops between
-    // the claim and the recorded job) is finished by resumeInterrupted.
+    // the claim and the recorded job) is finished by resumeInterrupted. Where the certificate lands
+    // is read meanwhile.
     const csrPem = derToPem(csr.der, 'CERTIFICATE REQUEST');
+    const landing = this.profileSettings.landing(profile.id);
+    landing.catch(() => undefined); // awaited by requestIssuance unless the claim fails
     const claimed = await this.repository.transition(order.id, ['ready'], 'processing', { csrPem });
     if (claimed !== 1) throw new AcmeError('orderNotReady', 'the order is already being finalized');
     ordersTotal.inc({ status: 'processing' });
-    const processing = await this.requestIssuance({ ...order, status: 'processing', csrPem }, profile.id, csr.commonName ?? undefined);
-    const job = await this.jobs.wait(processing.jobId!, this.config.CERTCTL_ACME_FINALIZE_WAIT_MS);
+    const { order: processing, jobStatus } = await this.requestIssuance(
+      { ...order, status: 'processing', csrPem },
+      profile.id,
+      csr.commonName ?? undefined,
+      landing,
+    );
+    // A job recorded pending just now is not read before the wait: its events (or the poll) end it.
+    const job = await this.jobs.wait(processing.jobId!, this.config.CERTCTL_ACME_FINALIZE_WAIT_MS, undefined, {
+      queued: jobStatus === 'pending',
+    });
     return this.settle(processing, job);
   }
 
   /**
    * Inventory records the certificate (with the profile's issuer, owner, team and renewal policy)
    * and queues its issuance, once per order (the order id is the job's idempotency key); the job
-   * is recorded on the order. When inventory refuses, the order is ready again.
+   * is recorded on the order. When inventory refuses, the order is ready again. Answers the order
+   * and the job's status as inventory recorded it.
    */
   private async requestIssuance(
     order: OrderRow & { csrPem: string },
     profileId: string,
     csrCommonName: string | undefined,
-  ): Promise<OrderRow> {
+    landing: Promise<Awaited<ReturnType<ProfileSettingsService['landing']>>> = this.profileSettings.landing(profileId),
+  ): Promise<{ order: OrderRow; jobStatus: string }> {
     const identifiers = order.identifiers as unknown as Identifier[];
     const names = identifiers.map((identifier) => identifier.value);
     const commonName = csrCommonName?.toLowerCase() ?? identifiers.find((identifier) => identifier.type === 'dns')?.value ?? names[0];
-    let issued: { certificate_id: string; job_id: string };
+    let issued: { certificate_id: string; job_id: string; job_status: string };
     try {
       issued = await this.rpc.request(AcmeRpc.inventoryIssue, {
         order_id: order.id,
         account_id: order.accountId,
         profile_id: profileId,
-        ...(await this.profileSettings.landing(profileId)),
+        ...(await landing),
         common_name: commonName,
         sans: names,
         csr_pem: order.csrPem,
@@ -104,7 +121,8 @@ export class FinalizeService implements OnApplicationBootstrap, OnApplicationShu
       // the order stays processing with its CSR and resumeInterrupted asks again (same job).
       throw err;
     }
-    return this.repository.recordIssuance(order.id, { certificateId: issued.certificate_id, jobId: issued.job_id });
+    const recorded = await this.repository.recordIssuance(order.id, { certificateId: issued.certificate_id, jobId: issued.job_id });
+    return { order: recorded, jobStatus: issued.job_status };
   }
 
   /**
@@ -131,7 +149,7 @@ export class FinalizeService implements OnApplicationBootstrap, OnApplicationShu
             continue;
           }
           const csr = await parseCsr(order.csrPem);
-          order = await this.requestIssuance({ ...order, csrPem: order.csrPem }, order.profileId, csr.commonName ?? undefined);
+          ({ order } = await this.requestIssuance({ ...order, csrPem: order.csrPem }, order.profileId, csr.commonName ?? undefined));
         }
         const after = await this.settle(order);
         if (after.status !== 'processing') settled++;
@@ -146,15 +164,19 @@ export class FinalizeService implements OnApplicationBootstrap, OnApplicationShu
     return settled;
   }
 
-  /** A processing order whose job has finished becomes valid (certificate stored) or invalid. */
-  async settle(order: OrderRow, known?: JobDto): Promise<OrderRow> {
+  /**
+   * A processing order whose job has finished becomes valid (the certificate its job stored) or
+   * invalid.
+   */
+  async settle(order: OrderRow, known?: WaitedJob): Promise<OrderRow> {
     if (order.status !== 'processing' || !order.jobId || !order.certificateId) return order;
     const job = known ?? (await this.rpc.request(Rpc.inventory.jobGet, { id: order.jobId }));
     if (job.status === 'completed') {
-      const cert = await this.rpc.request(Rpc.inventory.certificateGet, { id: order.certificateId });
-      if (!cert.certificate_pem || !cert.current_version) return order;
-      const pem = await servedChain(cert.certificate_pem, cert.chain_pem ?? '');
-      const serial = cert.current_version!.serial_number;
+      // The job's own version (one indexed read), not the whole certificate record.
+      const { version } = await this.rpc.request(AcmeRpc.inventoryIssued, { job_id: order.jobId });
+      if (!version) return order;
+      const pem = await servedChain(version.certificate_pem, version.chain_pem);
+      const serial = version.serial_number;
       const updated = await this.repository.transition(order.id, ['processing'], 'valid', {
         certificatePem: pem,
         serialNumber: serial,

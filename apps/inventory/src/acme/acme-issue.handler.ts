@@ -1,6 +1,6 @@
 import { Controller } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
-import { AcmeRpc } from '@certctl/contracts';
+import { AcmeRpc, type RpcRequestParsed } from '@certctl/contracts';
 import { RpcHandler } from '@certctl/messaging';
 import { AcmeIssueService, type IssueRequest } from './acme-issue.service';
 
@@ -11,5 +11,10 @@ export class AcmeIssueHandler {
   @RpcHandler(AcmeRpc.inventoryIssue)
   issue(@Payload() req: IssueRequest) {
     return this.service.issue(req);
+  }
+
+  @RpcHandler(AcmeRpc.inventoryIssued)
+  issued(@Payload() req: RpcRequestParsed<typeof AcmeRpc.inventoryIssued>) {
+    return this.service.issued(req.job_id);
   }
 }

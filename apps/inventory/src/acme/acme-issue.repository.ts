@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { Prisma } from '@certctl/database';
+import { type Prisma, PrismaService } from '@certctl/database';
 
 /** What identifies the ACME account's earlier certificate for exactly these names. */
 export interface RenewableLookup {
@@ -15,6 +15,16 @@ export interface RenewableLookup {
 /** The ACME side of recording an order: which earlier certificate of the account it renews. */
 @Injectable()
 export class AcmeIssueRepository {
+  constructor(private readonly db: PrismaService) {}
+
+  /** The version a job stored (certificate_versions.job_id is unique), or null while it has none. */
+  findVersionOfJob(jobId: string): Promise<{ serialNumber: string; certificatePem: string; chainPem: string } | null> {
+    return this.db.certificateVersion.findUnique({
+      where: { jobId },
+      select: { serialNumber: true, certificatePem: true, chainPem: true },
+    });
+  }
+
   /**
    * Locks the account's newest certificate for exactly these names that can be renewed and has
    * no open issuance or renewal (skipping one a concurrent order holds); its id, or undefined.

@@ -30,6 +30,7 @@ function setup(over: Record<string, unknown> = {}) {
     markRenewing: jest.fn(async () => undefined),
     insertCertificate: jest.fn(async () => undefined),
     insertJob: jest.fn(async () => undefined),
+    findVersionOfJob: jest.fn(async () => null as { serialNumber: string; certificatePem: string; chainPem: string } | null),
     ...over,
   };
   const jobs = { traceparent: () => undefined, enqueueIssuance: jest.fn(async () => undefined) };
@@ -82,5 +83,20 @@ describe('AcmeIssueService (fake repository)', () => {
     const { svc, repo } = setup({ findProfileRules: jest.fn(async () => ({ requiresApproval: false, sanRules: { max_sans: 1 } })) });
     await expect(svc.issue(order as never)).rejects.toMatchObject({ code: 'validation_failed' });
     expect(repo.transaction).not.toHaveBeenCalled();
+  });
+});
+
+describe('AcmeIssueService.issued', () => {
+  it('ok/answers the version the job stored, by the job id', async () => {
+    const { svc, repo } = setup({
+      findVersionOfJob: jest.fn(async () => ({ serialNumber: '0a', certificatePem: 'LEAF', chainPem: 'CHAIN' })),
+    });
+    await expect(svc.issued('job-1')).resolves.toEqual({ version: { serial_number: '0a', certificate_pem: 'LEAF', chain_pem: 'CHAIN' } });
+    expect(repo.findVersionOfJob).toHaveBeenCalledWith('job-1');
+  });
+
+  it('ok/a job with no stored version yet answers null', async () => {
+    const { svc } = setup();
+    await expect(svc.issued('job-1')).resolves.toEqual({ version: null });
   });
 });

@@ -6,6 +6,7 @@ import { AcmeIssueRepository } from './acme-issue.repository';
 
 export type IssueRequest = RpcRequestParsed<typeof AcmeRpc.inventoryIssue>;
 type IssueResponse = RpcResponse<typeof AcmeRpc.inventoryIssue>;
+type IssuedResponse = RpcResponse<typeof AcmeRpc.inventoryIssued>;
 const OPEN_JOB = ['pending', 'awaiting_approval', 'awaiting_csr', 'running'] as const;
 
 /**
@@ -50,5 +51,13 @@ export class AcmeIssueService {
       certificateName: () => `acme-${req.order_id}`,
       context: { order_id: req.order_id, account_id: req.account_id },
     });
+  }
+
+  /** The certificate the order's job stored: one indexed read, for the finalize its certificate-issued event woke. */
+  async issued(jobId: string): Promise<IssuedResponse> {
+    const version = await this.repo.findVersionOfJob(jobId);
+    return {
+      version: version && { serial_number: version.serialNumber, certificate_pem: version.certificatePem, chain_pem: version.chainPem },
+    };
   }
 }

@@ -68,6 +68,7 @@ describe('JobService.complete (fake repository)', () => {
     expect(repo.insertDeploymentJobs).toHaveBeenCalledWith('cert-1', 'ver-1', [{ id: 'tgt-1', agentId: 'agent-1' }], tx);
     expect(outbox.enqueue).toHaveBeenCalledTimes(1); // in the version's transaction
     expect(outbox.wake).toHaveBeenCalledTimes(1); // after the commit
+    expect(outbox.wake).toHaveBeenCalledWith(tx); // with the committed transaction: its events go out at once
     expect(outbox.enqueue.mock.invocationCallOrder[0]!).toBeLessThan(outbox.wake.mock.invocationCallOrder[0]!);
     expect(outbox.enqueue).toHaveBeenCalledWith(
       tx,

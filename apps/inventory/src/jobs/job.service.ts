@@ -134,11 +134,13 @@ export class JobService implements OnApplicationBootstrap, OnApplicationShutdown
    * deployment jobs when targets are bound, and the events' outbox rows).
    */
   async complete(req: CompleteRequest): Promise<RpcResponse<typeof Rpc.inventory.jobComplete>> {
-    const result = await this.repo.transaction((tx) => this.storeVersion(req, tx));
+    let committed: Prisma.TransactionClient | undefined;
+    const result = await this.repo.transaction((tx) => this.storeVersion(req, (committed = tx)));
     if (result.stored) {
       const { job, version } = result.stored;
       getLogger().info({ job_id: job.id, certificate_id: job.certificateId, serial: version.serialNumber }, 'certificate version stored');
-      this.outbox.wake();
+      // Its events go out at once (the client of an ACME finalize waits for certificate-issued).
+      this.outbox.wake(committed);
     }
     return { job_id: result.jobId, version_id: result.versionId, certificate_id: result.certificateId };
   }

@@ -40,6 +40,36 @@ const request = (over: Partial<ManagedIssueRequest> = {}): ManagedIssueRequest =
 });
 
 describe('ManagedIssueService (fake repository)', () => {
+  it('ok/the recorded job and the plan are read together: the profile is asked before the idempotency lookup answers', async () => {
+    const { svc, repo } = setup([{ algorithm: 'RSA', min_size: 2048 }]);
+    let answer!: (row: null) => void;
+    repo.findJobByIdempotencyKey.mockImplementation(() => new Promise<null>((resolve) => (answer = resolve)));
+    const issuing = svc.issue(request());
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(repo.findProfileRules).toHaveBeenCalledWith('p');
+    expect(repo.findPolicyRetries).toHaveBeenCalledWith('rp');
+    answer(null);
+    await expect(issuing).resolves.toMatchObject({ job_status: 'pending' });
+  });
+
+  it('ok/a repeated request answers its recorded job even when the plan would now fail (profile gone)', async () => {
+    const { svc, repo } = setup([]);
+    repo.findJobByIdempotencyKey.mockResolvedValue({
+      id: 'job-1',
+      certificateId: 'cert-1',
+      status: 'completed',
+      type: 'issuance',
+    } as never);
+    repo.findProfileRules.mockResolvedValue(null as never);
+    await expect(svc.issue(request())).resolves.toEqual({
+      certificate_id: 'cert-1',
+      job_id: 'job-1',
+      job_status: 'completed',
+      renewal: false,
+    });
+    expect(repo.transaction).not.toHaveBeenCalled();
+  });
+
   it('a key the profile does not allow is refused before anything is written', async () => {
     const { svc, repo } = setup([{ algorithm: 'ECDSA', min_size: 256 }]);
     await expect(svc.issue(request())).rejects.toMatchObject({ code: 'validation_failed' });

@@ -73,9 +73,13 @@ export class ManagedIssueService {
   }
 
   private async issueOnce(req: ManagedIssueRequest): Promise<ManagedIssueResult> {
+    // The recorded job (a repeated request) and the plan are read at once; a recorded job answers
+    // whatever the plan would have said.
+    const planned = this.plan(req);
+    planned.catch(() => undefined); // awaited below unless the request was recorded before
     const existing = await this.repo.findJobByIdempotencyKey(req.idempotencyKey);
     if (existing) return recordedAnswer(existing);
-    const plan = await this.plan(req);
+    const plan = await planned;
     const out = await this.repo.transaction((tx) => this.record(req, plan, tx));
     if (plan.status === 'pending') {
       await this.jobs.enqueueIssuance(plan.jobId, out.certId, plan.traceparent).catch((err: unknown) => {

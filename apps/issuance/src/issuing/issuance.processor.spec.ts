@@ -259,6 +259,23 @@ describe('IssuanceProcessor dispatch through the connector registry', () => {
   });
 });
 
+describe('IssuanceProcessor reads before signing', () => {
+  it('ok/the issuer and what the job already has (certificate, CA order) are read together, not one after another', async () => {
+    const { processor, job, issued, caOrders, connector } = setup({ start: 'running' });
+    const resolve = (processor as unknown as { connectors: { resolve: jest.Mock } }).connectors.resolve;
+    let answer!: (row: null) => void;
+    issued.findByJob.mockImplementation(() => new Promise<null>((done) => (answer = done)));
+    const processing = processor.process(job(0));
+    for (let i = 0; i < 5 && !answer; i++) await new Promise((done) => setImmediate(done));
+    expect(caOrders.findByJob).toHaveBeenCalledWith('job-1');
+    expect(resolve).toHaveBeenCalledWith('iss-sub');
+    expect(connector.issue).not.toHaveBeenCalled(); // nothing signed before the job's certificate is known to be absent
+    answer(null);
+    await expect(processing).rejects.toMatchObject({ code: 'issuer_failure' });
+    expect(connector.issue).toHaveBeenCalledTimes(1);
+  });
+});
+
 describe('IssuanceProcessor with an asynchronous CA', () => {
   it('ok/a pending answer records the CA order (with the server key sealed) and parks the job in awaiting_ca; the worker is free', async () => {
     const { processor, job, calls, connector, issued, caOrders } = setup({ start: 'running' });

@@ -1,4 +1,9 @@
-import { acmeInventoryIssueRequestSchema, acmeInventoryIssueResponseSchema } from '../acme-schemas';
+import {
+  acmeInventoryIssueRequestSchema,
+  acmeInventoryIssueResponseSchema,
+  acmeInventoryIssuedRequestSchema,
+  acmeInventoryIssuedResponseSchema,
+} from '../acme-schemas';
 import { contract } from '../contract';
 
 /** What ACME orders issue, recorded by inventory. */
@@ -10,5 +15,16 @@ export const InventoryAcme = {
     callers: ['acme'],
     request: acmeInventoryIssueRequestSchema,
     response: acmeInventoryIssueResponseSchema,
+  }),
+  /**
+   * The certificate an ACME order's job stored (one indexed read): what finalize serves once the
+   * job's certificate-issued event woke it, without the whole certificate record.
+   */
+  issued: contract({
+    subject: 'certctl.v1.inventory.acme.issued',
+    owner: 'inventory',
+    callers: ['acme'],
+    request: acmeInventoryIssuedRequestSchema,
+    response: acmeInventoryIssuedResponseSchema,
   }),
 } as const;
