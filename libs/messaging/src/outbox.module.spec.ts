@@ -16,6 +16,7 @@ describe('Outbox.wake with the committed transaction', () => {
   it('ok/publishes the events that transaction wrote at once, under their row ids, and wakes the relay', async () => {
     const { outbox, rpc, prisma, tx, issued } = setup();
     outbox.onApplicationBootstrap();
+    await new Promise((resolve) => setImmediate(resolve)); // the start's scan is over: the relay is idle
     const committed = tx();
     const id = await outbox.enqueue(committed, Events.certificateIssued, issued);
     const claimsBefore = prisma.$transaction.mock.calls.length;

@@ -181,6 +181,7 @@ describe('OutboxRelay.committed (the writer publishes right after its commit)', 
     );
     relay.start();
     await waitFor(async () => store.rows.length === 0);
+    await new Promise((resolve) => setImmediate(resolve)); // that drain is over: the relay is idle
     sent.length = 0;
     const claims = store.claims;
     store.add('e1');
@@ -208,11 +209,39 @@ describe('OutboxRelay.committed (the writer publishes right after its commit)', 
     relay.start();
     await relay.stop(); // the start's scan found nothing
     relay.start();
+    await new Promise((resolve) => setImmediate(resolve)); // its start's scan is over: the relay is idle
     store.add('f1');
     calls = 0;
     relay.committed([{ id: 'f1', subject: 'certctl.v1.events.test.done', payload: { id: 'f1' }, headers: {} }]);
     await waitFor(async () => store.rows.length === 0);
     expect(calls).toBe(2);
+    await relay.stop();
+  });
+
+  it('ok/while the relay is draining, committed rows join its next drain: published once, not early', async () => {
+    const store = new MemoryStore();
+    store.add('b1');
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const sent: string[] = [];
+    const relay = new OutboxRelay(
+      store,
+      async (row) => {
+        sent.push(row.id);
+        if (row.id === 'b1') await gate;
+        return { duplicate: false };
+      },
+      { service: 'svc-early-busy', pollMs: 60_000 },
+    );
+    relay.start(); // the first drain claims b1 and waits on the gate
+    await new Promise((r) => setImmediate(r));
+    store.add('b2');
+    relay.committed([{ id: 'b2', subject: 'certctl.v1.events.test.done', payload: { id: 'b2' }, headers: {} }]);
+    expect(sent).toEqual(['b1']); // not published early
+    release();
+    await waitFor(async () => store.rows.length === 0);
+    expect(sent).toEqual(['b1', 'b2']);
+    expect(await metric('certctl_outbox_published_total', { service: 'svc-early-busy', result: 'early' })).toBe(0);
     await relay.stop();
   });
 

@@ -168,9 +168,13 @@ export class OutboxRelay {
    * wake() runs: the relay still claims these rows, publishes them again (the stream keeps one
    * copy: same Nats-Msg-Id within its duplicate window; counted `duplicate`) and deletes them, so
    * an early publish that fails or is lost changes nothing. Counted `early` when stored.
+   * While a drain is running (a stream of commits, e.g. a bulk renewal), the rows only join the
+   * next drain: publishing each one twice would cost the bus and the writer more than the two
+   * round trips it saves a lone waiting client (measured: NATS 1.6 → 3.4 ms of CPU per renewal).
    */
   committed(rows: readonly OutboxRow[]): void {
     if (this.stopped) return;
+    if (this.draining) return this.wake();
     for (const row of rows) {
       this.publish(row).then(
         () => published.inc({ service: this.service, result: 'early' }),
