@@ -33,6 +33,30 @@ class MemoryStore implements OutboxStore {
 const metric = async (name: string, labels: Record<string, string>) =>
   (await registry.getSingleMetric(name)!.get()).values.find((v) => Object.entries(labels).every(([k, l]) => v.labels[k] === l))?.value ?? 0;
 
+/**
+ * A started relay whose first drain holds row `first` at its publish until `release()`: a relay
+ * that is busy draining. `sent` lists every publish in order.
+ */
+async function relayBusyWith(first: string, service: string, pollMs: number) {
+  const store = new MemoryStore();
+  store.add(first);
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  const sent: string[] = [];
+  const relay = new OutboxRelay(
+    store,
+    async (row) => {
+      sent.push(row.id);
+      if (row.id === first) await gate;
+      return { duplicate: false };
+    },
+    { service, pollMs },
+  );
+  relay.start(); // the first scan claims `first` and waits on the gate
+  await new Promise((r) => setImmediate(r));
+  return { store, relay, sent, release };
+}
+
 describe('OutboxRelay', () => {
   it('ok/publishes pending rows in order with their own ids and deletes them; a duplicate ack counts as published', async () => {
     const store = new MemoryStore();
@@ -105,22 +129,7 @@ describe('OutboxRelay', () => {
   });
 
   it('ok/a wake during a drain runs one more drain after it (coalesced); stop waits for the drain in progress and sets the pending gauge', async () => {
-    const store = new MemoryStore();
-    store.add('w1');
-    let release!: () => void;
-    const gate = new Promise<void>((r) => (release = r));
-    const sent: string[] = [];
-    const relay = new OutboxRelay(
-      store,
-      async (row) => {
-        sent.push(row.id);
-        if (row.id === 'w1') await gate;
-        return { duplicate: false };
-      },
-      { service: 'svc-wake', pollMs: 30 },
-    );
-    relay.start(); // the first scan claims w1 and waits on the gate
-    await new Promise((r) => setImmediate(r));
+    const { store, relay, sent, release } = await relayBusyWith('w1', 'svc-wake', 30);
     store.add('w2', 'w3'); // committed while the first drain is busy
     relay.wake();
     relay.wake();
@@ -219,22 +228,7 @@ describe('OutboxRelay.committed (the writer publishes right after its commit)', 
   });
 
   it('ok/while the relay is draining, committed rows join its next drain: published once, not early', async () => {
-    const store = new MemoryStore();
-    store.add('b1');
-    let release!: () => void;
-    const gate = new Promise<void>((r) => (release = r));
-    const sent: string[] = [];
-    const relay = new OutboxRelay(
-      store,
-      async (row) => {
-        sent.push(row.id);
-        if (row.id === 'b1') await gate;
-        return { duplicate: false };
-      },
-      { service: 'svc-early-busy', pollMs: 60_000 },
-    );
-    relay.start(); // the first drain claims b1 and waits on the gate
-    await new Promise((r) => setImmediate(r));
+    const { store, relay, sent, release } = await relayBusyWith('b1', 'svc-early-busy', 60_000);
     store.add('b2');
     relay.committed([{ id: 'b2', subject: 'certctl.v1.events.test.done', payload: { id: 'b2' }, headers: {} }]);
     expect(sent).toEqual(['b1']); // not published early
