@@ -233,7 +233,7 @@ function sendAnswer(reply: FastifyReply, res: UpstreamAnswer, ageSeconds?: numbe
   void reply.status(res.status).send(res.body);
 }
 
-export async function proxy(up: Upstream, req: FastifyRequest, reply: FastifyReply, config: GatewayConfig): Promise<void> {
+async function proxy(up: Upstream, req: FastifyRequest, reply: FastifyReply, config: GatewayConfig): Promise<void> {
   let path: string;
   try {
     path = upstreamPath(req.raw.url ?? '', up.prefix);
